@@ -1,0 +1,197 @@
+/*
+ * vm.h: instances, linear memories, tables, globals, host functions and
+ * calls into WebAssembly code. The layer above (wasi, wasix, the spec
+ * runner, wasmix.c) uses only this header of vm/.
+ *
+ * Model: a 'vm_store' owns every object created in it (instances and the
+ * functions, tables, memories and globals they define or the embedder
+ * makes) until vm_store_free. Objects can be shared between instances of
+ * one store through imports. A store, and everything in it, is used by one
+ * host thread at a time unless a function says otherwise.
+ *
+ * Values cross this API as 64-bit slots ('uint64_t'): i32 zero-extended,
+ * f32/f64 as their bit patterns (NaN payloads are kept), references as
+ * handles where 0 is null. A funcref handle is a 'struct vm_func *' cast to
+ * uintptr_t; an externref handle is any non-zero value the embedder chose.
+ *
+ * vm never includes wasi, wasix, proc or vfs: it reaches them only through
+ * host-function pointers.
+ */
+#ifndef WASMIX_VM_H
+#define WASMIX_VM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "wasm/wasm_module.h"
+
+struct vm_store;
+struct vm_instance;
+struct vm_func;
+struct vm_table;
+struct vm_memory;
+struct vm_global;
+
+struct vm_config {
+	uint32_t max_call_depth;    /* wasm frames; default 10,000 */
+	size_t max_stack_slots;     /* value-stack slots per thread; default 8M */
+	uint64_t max_memory_pages;  /* 64 KiB pages per memory; default 65536 */
+	uint64_t max_table_elems;   /* per table; default 10,000,000 */
+	uint64_t fuel;              /* instructions-ish budget; 0 = unlimited */
+	/*
+	 * Polled at calls and loop back-edges (and by host functions that
+	 * block). When '*interrupt' is non-zero the VM calls 'on_interrupt'
+	 * at that safe point; it returns 0 to continue, or WX_ETRAP/WX_EEXIT
+	 * to stop. Either may be NULL.
+	 */
+	volatile sig_atomic_t *interrupt;
+	int (*on_interrupt)(struct vm_store *s, struct vm_instance *inst,
+	                    void *ud);
+	void *interrupt_ud;
+};
+
+/* Fills 'c' with the defaults above. */
+void vm_config_default(struct vm_config *c);
+
+struct vm_extern {
+	uint8_t kind; /* enum wasm_extkind */
+	union {
+		struct vm_func *func;
+		struct vm_table *table;
+		struct vm_memory *memory;
+		struct vm_global *global;
+	} u;
+};
+
+/*
+ * A host function call in progress. 'args' holds the parameters and the
+ * function writes 'results' (both as 64-bit slots). 'caller' is the
+ * instance whose code made the call (NULL when the embedder called the
+ * host function directly) and 'memory' its memory 0 (or NULL).
+ */
+struct vm_call {
+	struct vm_store *store;
+	struct vm_instance *caller;
+	struct vm_memory *memory;
+	const uint64_t *args;
+	uint64_t *results;
+	int exit_code; /* set with WX_EEXIT */
+};
+
+/*
+ * A host function returns 0 to continue, WX_ETRAP after vm_call_trap() to
+ * trap, or WX_EEXIT after setting call->exit_code to end the run.
+ */
+typedef int (*vm_host_fn)(struct vm_call *call, void *ud);
+
+/* Records a trap message for the running call; returns WX_ETRAP. */
+int vm_call_trap(struct vm_call *call, const char *msg);
+
+/* Creates an empty store. Returns NULL if out of memory. */
+struct vm_store *vm_store_new(const struct vm_config *cfg);
+
+/* Frees the store and every object in it. NULL is allowed. */
+void vm_store_free(struct vm_store *s);
+
+/*
+ * Makes a host function of type 'type' (copied). Owned by the store.
+ * Returns NULL if out of memory.
+ */
+struct vm_func *vm_func_new_host(struct vm_store *s,
+                                 const struct wasm_functype *type,
+                                 vm_host_fn fn, void *ud);
+
+/* Makes a memory, table or global owned by the store; NULL on failure. */
+struct vm_memory *vm_memory_new(struct vm_store *s,
+                                const struct wasm_limits_decl *lim);
+struct vm_table *vm_table_new(struct vm_store *s,
+                              const struct wasm_tabletype *type,
+                              uint64_t init);
+struct vm_global *vm_global_new(struct vm_store *s,
+                                const struct wasm_globaltype *type,
+                                uint64_t init);
+
+/*
+ * Finds an import: sets '*out' and returns 0, or returns non-zero if the
+ * resolver has nothing of that module and name.
+ */
+typedef int (*vm_resolve_fn)(void *ud, const struct wasm_import *imp,
+                             struct vm_extern *out);
+
+/*
+ * Instantiates a validated module: resolves and type-checks imports
+ * ("unknown import", "incompatible import type": WX_ELINK), allocates
+ * memories, tables and globals (WX_ELIMIT past the config's caps),
+ * initialises element and data segments in order, then runs the start
+ * function. A trap during segment initialisation or start returns
+ * WX_ETRAP; writes already made to shared (imported) memories and tables
+ * stay, as the specification says. The module is borrowed and must
+ * outlive the store. On success '*out' is owned by the store.
+ */
+int vm_instantiate(struct vm_store *s, const struct wasm_module *m,
+                   vm_resolve_fn resolve, void *resolve_ud,
+                   struct vm_instance **out, struct diag *diag);
+
+/* Looks up an export by name; 0 and '*out' set, or WX_EARG if absent. */
+int vm_instance_export(struct vm_instance *inst, const char *name,
+                       size_t name_len, struct vm_extern *out);
+
+/* The module an instance was made from. */
+const struct wasm_module *vm_instance_module(struct vm_instance *inst);
+
+/* Memory 0 of an instance (defined or imported), or NULL. */
+struct vm_memory *vm_instance_memory(struct vm_instance *inst);
+
+/* Sets / gets an embedder pointer kept with the instance. */
+void vm_instance_set_user(struct vm_instance *inst, void *user);
+void *vm_instance_user(struct vm_instance *inst);
+
+/*
+ * Calls 'f' with 'args' (nparams slots), writing 'results' (nresults
+ * slots). Returns 0, WX_ETRAP with the specification's wording in 'diag'
+ * ("integer divide by zero", "call stack exhausted", ...), or WX_EEXIT
+ * with the code in '*exit_code' (may be NULL). Re-entrant: a host function
+ * may call back into wasm.
+ */
+int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
+              uint64_t *results, int *exit_code, struct diag *diag);
+
+const struct wasm_functype *vm_func_type(const struct vm_func *f);
+
+/* Globals: type and value (as a slot). */
+const struct wasm_globaltype *vm_global_type(const struct vm_global *g);
+uint64_t vm_global_get(const struct vm_global *g);
+void vm_global_set(struct vm_global *g, uint64_t v);
+
+/*
+ * Linear memory. The base address never moves for the memory's life
+ * (memory.grow commits pages inside a fixed reservation), so a host
+ * pointer from vm_memory_data stays valid across growth; its size does
+ * not. vm_memory_check returns a pointer to [off, off+len) or NULL if any
+ * byte of it is out of bounds (host functions use it for every guest
+ * pointer).
+ */
+uint8_t *vm_memory_data(struct vm_memory *mem);
+uint64_t vm_memory_size(const struct vm_memory *mem); /* bytes */
+void *vm_memory_check(struct vm_memory *mem, uint64_t off, uint64_t len);
+/* Grows by 'delta' pages; returns the old size in pages or -1. */
+int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta);
+const struct wasm_limits_decl *vm_memory_limits(const struct vm_memory *m);
+
+/* Tables. */
+const struct wasm_tabletype *vm_table_type(const struct vm_table *t);
+uint64_t vm_table_size(const struct vm_table *t);
+/* Element 'i' into '*out'; WX_EARG if out of range. */
+int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out);
+
+/*
+ * Structural equality of function types, used by call_indirect and by
+ * import matching.
+ */
+bool vm_functype_equal(const struct wasm_functype *a,
+                       const struct wasm_functype *b);
+
+#endif

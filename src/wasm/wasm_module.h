@@ -1,0 +1,313 @@
+/*
+ * wasm_module.h: a decoded WebAssembly module, immutable once decoded.
+ *
+ * 'wasm_decode' turns bytes into a 'struct wasm_module'; 'wasm_validate'
+ * checks it as the WebAssembly 2.0 specification (plus threads' shared
+ * memories and atomics) says. Both are pure functions of the bytes: no
+ * runtime state, no host calls. The VM reads a validated module and never
+ * writes it, so one module may back many instances, and survives fork.
+ *
+ * Keeps true:
+ *  - The module owns a private copy of the input bytes ('bytes'); every
+ *    pointer into code, data and names points into that copy.
+ *  - Index spaces put imports first: funcs[0 .. num_imported_funcs) are
+ *    the imported functions, and likewise for tables, memories, globals.
+ *  - Every count was checked against the caps in 'wasm_limits' before
+ *    anything was allocated for it.
+ */
+#ifndef WASMIX_WASM_MODULE_H
+#define WASMIX_WASM_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+/* Value types, by their binary encoding. */
+enum wasm_valtype {
+	WASM_I32 = 0x7f,
+	WASM_I64 = 0x7e,
+	WASM_F32 = 0x7d,
+	WASM_F64 = 0x7c,
+	WASM_V128 = 0x7b,
+	WASM_FUNCREF = 0x70,
+	WASM_EXTERNREF = 0x6f,
+};
+
+/* External kinds, by their binary encoding (import/export descriptors). */
+enum wasm_extkind {
+	WASM_EXT_FUNC = 0,
+	WASM_EXT_TABLE = 1,
+	WASM_EXT_MEMORY = 2,
+	WASM_EXT_GLOBAL = 3,
+	WASM_EXT_TAG = 4,
+};
+
+/* Immediate kinds used by wasm_ops.def. */
+enum wasm_imm {
+	WASM_IMM_NONE,
+	WASM_IMM_BLOCKTYPE,     /* s33: -64 empty, negative valtype, or type index */
+	WASM_IMM_LABEL,         /* u32 label depth */
+	WASM_IMM_BR_TABLE,      /* vec(u32) then u32 default */
+	WASM_IMM_FUNC,          /* u32 function index */
+	WASM_IMM_CALL_INDIRECT, /* u32 type index, u32 table index */
+	WASM_IMM_LOCAL,         /* u32 local index */
+	WASM_IMM_GLOBAL,        /* u32 global index */
+	WASM_IMM_TABLE,         /* u32 table index */
+	WASM_IMM_MEMARG,        /* u32 align, u32 offset */
+	WASM_IMM_MEMIDX,        /* one byte, must be 0x00 */
+	WASM_IMM_ZEROBYTE,      /* one byte, must be 0x00 (atomic.fence) */
+	WASM_IMM_I32,           /* s32 */
+	WASM_IMM_I64,           /* s64 */
+	WASM_IMM_F32,           /* 4 raw bytes */
+	WASM_IMM_F64,           /* 8 raw bytes */
+	WASM_IMM_SELECT_T,      /* vec(valtype), length must be 1 */
+	WASM_IMM_REFTYPE,       /* one reftype byte */
+	WASM_IMM_MEMORY_INIT,   /* u32 data index, byte 0x00 */
+	WASM_IMM_DATA,          /* u32 data index */
+	WASM_IMM_MEMORY_COPY,   /* byte 0x00, byte 0x00 */
+	WASM_IMM_TABLE_INIT,    /* u32 elem index, u32 table index */
+	WASM_IMM_ELEM,          /* u32 elem index */
+	WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table */
+};
+
+/* One enumerator per instruction: WASM_OP_I32_ADD and so on. */
+enum wasm_opcode {
+#define WASM_OP(prefix, code, ident, name, imm, sig, align) WASM_OP_##ident,
+#include "wasm/wasm_ops.def"
+#undef WASM_OP
+	WASM_OP_COUNT_
+};
+
+/*
+ * Caps on what a module may declare. The decoder rejects a module that
+ * exceeds one ("too many locals" and so on) before allocating for it.
+ */
+struct wasm_limits {
+	size_t max_module_bytes;  /* default 1 GiB */
+	uint32_t max_types;       /* default 1,000,000 */
+	uint32_t max_funcs;       /* default 1,000,000 */
+	uint32_t max_imports;     /* default 100,000 */
+	uint32_t max_exports;     /* default 100,000 */
+	uint32_t max_globals;     /* default 1,000,000 */
+	uint32_t max_tables;      /* default 100,000 */
+	uint32_t max_memories;    /* default 100 */
+	uint32_t max_segments;    /* default 100,000 (data and element each) */
+	uint32_t max_params;      /* default 1,000 (params or results of one type) */
+	uint32_t max_locals;      /* default 50,000 per function, params included */
+	uint32_t max_br_table;    /* default 1,000,000 targets */
+	uint32_t max_elem_items;  /* default 10,000,000 per segment */
+};
+
+/* Fills 'l' with the defaults above. */
+void wasm_limits_default(struct wasm_limits *l);
+
+struct wasm_functype {
+	uint32_t nparams;
+	uint32_t nresults;
+	uint8_t *types; /* nparams + nresults valtypes, params first; owned */
+};
+
+struct wasm_limits_decl {
+	uint64_t min;
+	uint64_t max; /* meaningful only if has_max */
+	bool has_max;
+	bool shared;
+	bool is64; /* memory64 (decoded, rejected by the validator for now) */
+};
+
+struct wasm_tabletype {
+	uint8_t elemtype; /* WASM_FUNCREF or WASM_EXTERNREF */
+	struct wasm_limits_decl limits;
+};
+
+struct wasm_globaltype {
+	uint8_t valtype;
+	bool mut;
+};
+
+/*
+ * A constant expression. WebAssembly 2.0 allows exactly one instruction
+ * before 'end': t.const, ref.null t, ref.func x, global.get x. The decoder
+ * stores that instruction; 'op' is its enum wasm_opcode.
+ */
+struct wasm_constexpr {
+	uint16_t op;
+	uint8_t type; /* for REF_NULL: the reftype */
+	union {
+		uint32_t i32;
+		uint64_t i64;
+		uint32_t f32; /* bit pattern */
+		uint64_t f64; /* bit pattern */
+		uint32_t index; /* REF_FUNC: function index; GLOBAL_GET: global index */
+	} u;
+};
+
+struct wasm_import {
+	const char *module; /* points into 'bytes'; not NUL-terminated */
+	uint32_t module_len;
+	const char *name;
+	uint32_t name_len;
+	uint8_t kind; /* enum wasm_extkind */
+	union {
+		uint32_t func_type; /* type index */
+		struct wasm_tabletype table;
+		struct wasm_limits_decl memory;
+		struct wasm_globaltype global;
+	} d;
+};
+
+struct wasm_export {
+	const char *name; /* points into 'bytes'; not NUL-terminated */
+	uint32_t name_len;
+	uint8_t kind; /* enum wasm_extkind */
+	uint32_t index;
+};
+
+struct wasm_func {
+	uint32_t type;        /* type index */
+	uint32_t nlocals;     /* declared locals, params not included */
+	uint8_t *local_types; /* nlocals valtypes, expanded; owned */
+	const uint8_t *code;  /* body after the locals, through the final 'end' */
+	size_t code_len;
+	size_t code_offset;   /* offset of 'code' in 'bytes', for messages */
+};
+
+struct wasm_global {
+	struct wasm_globaltype type;
+	struct wasm_constexpr init; /* defined globals only */
+};
+
+enum wasm_segmode {
+	WASM_SEG_ACTIVE,
+	WASM_SEG_PASSIVE,
+	WASM_SEG_DECLARATIVE, /* element segments only */
+};
+
+struct wasm_data {
+	uint8_t mode;    /* enum wasm_segmode */
+	uint32_t memory; /* active only */
+	struct wasm_constexpr offset; /* active only */
+	const uint8_t *bytes; /* points into the module's 'bytes' */
+	uint32_t len;
+};
+
+struct wasm_elem {
+	uint8_t mode;   /* enum wasm_segmode */
+	uint8_t elemtype; /* WASM_FUNCREF or WASM_EXTERNREF */
+	uint32_t table; /* active only */
+	struct wasm_constexpr offset; /* active only */
+	uint32_t nitems;
+	struct wasm_constexpr *items; /* owned; ref.func, ref.null or global.get */
+};
+
+struct wasm_module {
+	uint8_t *bytes; /* owned copy of the input */
+	size_t nbytes;
+
+	uint32_t ntypes;
+	struct wasm_functype *types;
+
+	uint32_t nimports;
+	struct wasm_import *imports;
+
+	/*
+	 * Whole index spaces, imports first. For an imported function,
+	 * funcs[i].code is NULL and only .type is set; for an imported global
+	 * only .type. 'import_of_*' gives back the import index.
+	 */
+	uint32_t nfuncs, num_imported_funcs;
+	struct wasm_func *funcs;
+	uint32_t ntables, num_imported_tables;
+	struct wasm_tabletype *tables;
+	uint32_t nmemories, num_imported_memories;
+	struct wasm_limits_decl *memories;
+	uint32_t nglobals, num_imported_globals;
+	struct wasm_global *globals;
+
+	uint32_t nexports;
+	struct wasm_export *exports;
+
+	bool has_start;
+	uint32_t start;
+
+	uint32_t nelems;
+	struct wasm_elem *elems;
+
+	bool has_datacount;
+	uint32_t datacount;
+	uint32_t ndatas;
+	struct wasm_data *datas;
+
+	/*
+	 * Functions that may appear in 'ref.func' inside function bodies
+	 * (C.refs: referenced in exports, element segments or global
+	 * initialisers). Filled by the decoder; nfuncs entries.
+	 */
+	uint8_t *func_declared;
+};
+
+/*
+ * Decodes 'len' bytes into a new module. The bytes are copied; the caller
+ * keeps ownership of 'data'. On success returns 0 and sets '*out' (free it
+ * with wasm_module_free). On failure returns WX_EMALFORMED (or WX_ENOMEM,
+ * WX_ELIMIT) and writes a one-line message with the byte offset into
+ * 'diag', in the specification's wording where it has one ("unexpected
+ * end", "magic header not detected", "integer too large", ...).
+ * Thread-safe: touches no global state.
+ */
+int wasm_decode(const uint8_t *data, size_t len, const struct wasm_limits *lim,
+                struct wasm_module **out, struct diag *diag);
+
+/*
+ * Validates a decoded module, function bodies included. Returns 0, or
+ * WX_EINVALID with a message in the specification's wording ("type
+ * mismatch", "unknown local", ...) naming the function index and byte
+ * offset. Does not modify the module. Thread-safe.
+ */
+int wasm_validate(const struct wasm_module *m, struct diag *diag);
+
+/* Frees a module and everything it owns. NULL is allowed. */
+void wasm_module_free(struct wasm_module *m);
+
+/* The function type of function 'funcidx' (imports included). */
+static inline const struct wasm_functype *
+wasm_func_type(const struct wasm_module *m, uint32_t funcidx)
+{
+	return &m->types[m->funcs[funcidx].type];
+}
+
+/* Size in bytes of a value of type 't' in a VM slot: always 8 here. */
+static inline bool wasm_is_reftype(uint8_t t)
+{
+	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
+}
+
+/*
+ * Reads a block type's parameter and result types. 'bt' is the decoded
+ * s33 immediate: -64 (0x40) empty, a negative valtype encoding, or a type
+ * index. Sets *np, *nr and pointers into a static or module-owned array.
+ */
+void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t *np,
+                    const uint8_t **params, uint32_t *nr,
+                    const uint8_t **results);
+
+/* Text name of an opcode ("i32.add"); "?" if out of range. */
+const char *wasm_op_name(enum wasm_opcode op);
+
+/*
+ * Reads one instruction's opcode at *p (bounded by 'end'): handles the
+ * 0xFC/0xFE prefixes. Returns 0 and sets *op and advances *p, or returns
+ * WX_EMALFORMED for an unknown or truncated opcode. Immediates are not
+ * read; see wasm_read_* in wasm_leb.h.
+ */
+int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
+                     enum wasm_opcode *op);
+
+/* Immediate kind and natural alignment of an opcode, from the table. */
+enum wasm_imm wasm_op_imm(enum wasm_opcode op);
+const char *wasm_op_sig(enum wasm_opcode op);
+unsigned wasm_op_align(enum wasm_opcode op);
+
+#endif
