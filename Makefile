@@ -67,22 +67,36 @@ $(O)/examples/%.wasm: examples/%.c
 	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
 
 # --- spec suite --------------------------------------------------------------
-# Files Debian's wabt 1.0.32 cannot parse (newer text syntax); reported as
-# not run by tests/spec/run.sh, never as passed.
-SPEC_UNPARSEABLE := comments if table_fill table_get table_grow table_set table_size
+# Debian's wabt 1.0.32 predates some of the suite's text syntax. SPEC_FIXUP
+# rewrites it into the older, equivalent form (same instructions, same line
+# numbers): the implicit table index of table.get/set/fill/grow/size
+# (table_*.wast) and one folded 'if' whose condition is two instructions
+# (if.wast); it changes no other file. comments.wast crashes wabt's lexer
+# and tests only the text format: listed by `make spec` as not run, never
+# counted as passed.
+# --enable-threads, not --enable-all: the same .wasm and .json output, but
+# without wabt's function-references typing, which floods stderr with false
+# "type mismatch" errors for ref.func. (One remains, elem.wast:694: wabt
+# cannot print a global.get element expression; the JSON is still complete.)
+SPEC_UNPARSEABLE := comments
+WAST2JSON_FLAGS := --enable-threads
+SPEC_FIXUP := sed -E -e 's/\((table\.(get|set|fill|grow)) \(/(\1 0 (/g' \
+              -e 's/(table\.size)\)/\1 0)/g' \
+              -e 's/\(if \(i32\.const 1\) \(i32\.eqz\) \(then\)/(if (i32.eqz (i32.const 1)) (then)/'
 SPEC_CORE := $(filter-out simd_% $(SPEC_UNPARSEABLE),\
               $(basename $(notdir $(wildcard $(SPEC_DIR)/*.wast))))
 SPEC_THREADS := $(basename $(notdir $(wildcard $(SPEC_DIR)/proposals/threads/*.wast)))
-SPEC_JSON := $(SPEC_CORE:%=$(O)/spec/core/%/%.json) \
-             $(SPEC_THREADS:%=$(O)/spec/threads/%/%.json)
+SPEC_JSON := $(foreach n,$(SPEC_CORE),$(O)/spec/core/$(n)/$(n).json) \
+             $(foreach n,$(SPEC_THREADS),$(O)/spec/threads/$(n)/$(n).json)
 
 $(O)/spec/core/%.json:
 	@mkdir -p $(dir $@)
-	$(WAST2JSON) --enable-all $(SPEC_DIR)/$(notdir $*).wast -o $@ >/dev/null
+	$(SPEC_FIXUP) $(SPEC_DIR)/$(notdir $*).wast > $(basename $@).wast
+	$(WAST2JSON) $(WAST2JSON_FLAGS) $(basename $@).wast -o $@ >/dev/null
 
 $(O)/spec/threads/%.json:
 	@mkdir -p $(dir $@)
-	$(WAST2JSON) --enable-all $(SPEC_DIR)/proposals/threads/$(notdir $*).wast -o $@ >/dev/null
+	$(WAST2JSON) $(WAST2JSON_FLAGS) $(SPEC_DIR)/proposals/threads/$(notdir $*).wast -o $@ >/dev/null
 
 spec: $(O)/wasmix-spec $(SPEC_JSON)
 	@echo "not run (wabt 1.0.32 cannot parse): $(SPEC_UNPARSEABLE)"

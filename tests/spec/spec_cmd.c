@@ -1,0 +1,648 @@
+/*
+ * spec_cmd.c: the commands of a wast2json script: module, register,
+ * action and the assertions, with value parsing and result matching.
+ *
+ * Values in the JSON are unsigned decimal strings (floats as their bit
+ * patterns), "nan:canonical" / "nan:arithmetic" patterns, or "null" / a
+ * number for references; externref N is passed to the VM as the handle
+ * N + 1 so that externref 0 is not the null handle.
+ *
+ * Keeps true: each handler returns exactly one enum spec_outcome and
+ * frees what it allocated; a module that was instantiated (even partly) is
+ * handed to spec_instantiate, which keeps it until the store is freed.
+ */
+#include "spec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How an expected value matches a result. */
+enum vkind {
+	V_EXACT,
+	V_NAN_CANON,
+	V_NAN_ARITH,
+	V_REF_NONNULL, /* a funcref given by number: any non-null function */
+};
+
+struct spec_val {
+	uint8_t type; /* enum wasm_valtype */
+	uint8_t kind; /* enum vkind */
+	uint64_t bits;
+};
+
+/* An action's outcome: the VM's return code and, on success, results. */
+struct action_result {
+	int rc;
+	struct diag diag;
+	uint32_t n;
+	uint64_t *vals;
+	const uint8_t *types;
+	uint8_t gtype;  /* valtype of a "get" */
+	char what[128]; /* 'invoke "name"' or 'get "name"', for messages */
+};
+
+static const char *rc_name(int rc)
+{
+	static const char *const names[] = {
+	    "ok",         "out of memory", "limit", "malformed", "invalid",
+	    "link error", "trap",          "exit",  "I/O error", "bad argument",
+	};
+
+	if (rc >= 0 && (size_t)rc < sizeof(names) / sizeof(names[0]))
+		return names[rc];
+	return "unknown error";
+}
+
+/* Writes a printable, length-capped form of a name for messages. */
+static void fmt_name(const char *s, size_t len, char *buf, size_t cap)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+	}
+	buf[o] = 0;
+}
+
+/* Appends 's' to the string in 'buf' ('cap' bytes), truncating. */
+static void append(char *buf, size_t cap, const char *s)
+{
+	size_t o = strlen(buf);
+
+	if (o + 1 < cap)
+		snprintf(buf + o, cap - o, "%s", s);
+}
+
+static int valtype_of(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint8_t type;
+	} types[] = {{"i32", WASM_I32},         {"i64", WASM_I64},
+	             {"f32", WASM_F32},         {"f64", WASM_F64},
+	             {"funcref", WASM_FUNCREF}, {"externref", WASM_EXTERNREF},
+	             {"v128", WASM_V128}};
+
+	for (size_t i = 0; name && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(name, types[i].name) == 0)
+			return types[i].type;
+	return -1;
+}
+
+static const char *valtype_name(uint8_t t)
+{
+	switch (t) {
+	case WASM_I32:
+		return "i32";
+	case WASM_I64:
+		return "i64";
+	case WASM_F32:
+		return "f32";
+	case WASM_F64:
+		return "f64";
+	case WASM_FUNCREF:
+		return "funcref";
+	case WASM_EXTERNREF:
+		return "externref";
+	case WASM_V128:
+		return "v128";
+	default:
+		return "?";
+	}
+}
+
+/* Parses an unsigned decimal string no larger than 'max'. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d > 9 || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Parses one JSON value object. Returns 0, 1 for a v128 value (not
+ * supported: the caller skips), or -1 (f->why set) if it is malformed.
+ */
+static int parse_val(struct spec_file *f, const struct spec_json *v,
+                     struct spec_val *out)
+{
+	const char *tname = spec_json_str(v, "type", NULL);
+	const char *s = spec_json_str(v, "value", NULL);
+	int t = valtype_of(tname);
+	bool narrow = t == WASM_I32 || t == WASM_F32;
+	/* externref N becomes handle N + 1, which must not wrap to null */
+	uint64_t max = narrow                ? UINT32_MAX
+	               : t == WASM_EXTERNREF ? UINT64_MAX - 1
+	                                     : UINT64_MAX;
+
+	memset(out, 0, sizeof(*out));
+	if (t < 0 || !s)
+		return spec_why(f, -1, "bad value (type %s)",
+		                tname ? tname : "missing");
+	out->type = (uint8_t)t;
+	if (t == WASM_V128)
+		return 1;
+	if ((t == WASM_F32 || t == WASM_F64) && strncmp(s, "nan:", 4) == 0) {
+		if (strcmp(s, "nan:canonical") == 0)
+			out->kind = V_NAN_CANON;
+		else if (strcmp(s, "nan:arithmetic") == 0)
+			out->kind = V_NAN_ARITH;
+		else
+			return spec_why(f, -1, "bad NaN pattern \"%s\"", s);
+		return 0;
+	}
+	if (wasm_is_reftype((uint8_t)t) && strcmp(s, "null") == 0)
+		return 0;
+	if (parse_u64(s, max, &out->bits))
+		return spec_why(f, -1, "bad %s value \"%s\"", tname, s);
+	if (t == WASM_EXTERNREF)
+		out->bits++;
+	else if (t == WASM_FUNCREF)
+		out->kind = V_REF_NONNULL;
+	return 0;
+}
+
+static void fmt_slot(uint8_t type, uint64_t v, char *buf, size_t cap)
+{
+	switch (type) {
+	case WASM_I32:
+	case WASM_F32:
+		snprintf(buf, cap, "%s:%u (0x%08x)", valtype_name(type),
+		         (unsigned)(uint32_t)v, (unsigned)(uint32_t)v);
+		break;
+	case WASM_FUNCREF:
+		snprintf(buf, cap, v ? "funcref:0x%llx" : "funcref:null",
+		         (unsigned long long)v);
+		break;
+	case WASM_EXTERNREF:
+		snprintf(buf, cap, v ? "externref:%llu" : "externref:null",
+		         (unsigned long long)(v - 1));
+		break;
+	default:
+		snprintf(buf, cap, "%s:%llu (0x%016llx)", valtype_name(type),
+		         (unsigned long long)v, (unsigned long long)v);
+		break;
+	}
+}
+
+static void fmt_val(const struct spec_val *e, char *buf, size_t cap)
+{
+	switch (e->kind) {
+	case V_NAN_CANON:
+		snprintf(buf, cap, "%s:nan:canonical", valtype_name(e->type));
+		break;
+	case V_NAN_ARITH:
+		snprintf(buf, cap, "%s:nan:arithmetic", valtype_name(e->type));
+		break;
+	case V_REF_NONNULL:
+		snprintf(buf, cap, "funcref:non-null");
+		break;
+	default:
+		fmt_slot(e->type, e->bits, buf, cap);
+		break;
+	}
+}
+
+static bool val_match(const struct spec_val *e, uint8_t type, uint64_t got)
+{
+	uint64_t g = got;
+
+	if (e->type != type)
+		return false;
+	if (type == WASM_I32 || type == WASM_F32)
+		g = (uint32_t)got;
+	switch (e->kind) {
+	case V_NAN_CANON:
+		if (type == WASM_F32)
+			return (g & 0x7fffffff) == 0x7fc00000;
+		return (g & 0x7fffffffffffffffULL) == 0x7ff8000000000000ULL;
+	case V_NAN_ARITH:
+		if (type == WASM_F32)
+			return (g & 0x7fc00000) == 0x7fc00000;
+		return (g & 0x7ff8000000000000ULL) == 0x7ff8000000000000ULL;
+	case V_REF_NONNULL:
+		return g != 0;
+	default:
+		return g == e->bits;
+	}
+}
+
+/* Makes the argument slots of an invoke; returns an outcome. */
+static int make_args(struct spec_file *f, const struct spec_json *args,
+                     const struct wasm_functype *ft, uint64_t *argv)
+{
+	for (uint32_t i = 0; i < ft->nparams; i++) {
+		struct spec_val v;
+		int rc = parse_val(f, &args->items[i], &v);
+
+		if (rc > 0)
+			return spec_why(f, SPEC_SKIP, "SIMD");
+		if (rc < 0)
+			return SPEC_FAIL;
+		if (v.kind != V_EXACT)
+			return spec_why(f, SPEC_FAIL, "argument %u: %s", i,
+			                v.kind == V_REF_NONNULL
+			                    ? "funcref arguments unsupported"
+			                    : "NaN pattern as an argument");
+		if (v.type != ft->types[i])
+			return spec_why(f, SPEC_FAIL,
+			                "argument %u: %s given, %s expected", i,
+			                valtype_name(v.type),
+			                valtype_name(ft->types[i]));
+		argv[i] = v.bits;
+	}
+	return SPEC_PASS;
+}
+
+/* Calls exported function 'ext' with the JSON arguments. */
+static int do_invoke(struct spec_file *f, const struct spec_json *act,
+                     const struct vm_extern *ext, struct action_result *r)
+{
+	const struct spec_json *args = spec_json_get(act, "args");
+	const struct wasm_functype *ft;
+	uint64_t *argv;
+	int outcome;
+
+	if (ext->kind != WASM_EXT_FUNC)
+		return spec_why(f, SPEC_FAIL, "%s: not a function", r->what);
+	ft = vm_func_type(ext->u.func);
+	if (!args || args->type != SPEC_JARR || args->n != ft->nparams)
+		return spec_why(f, SPEC_FAIL, "%s: bad \"args\" (%u expected)",
+		                r->what, ft->nparams);
+	argv = calloc(ft->nparams + 1u, sizeof(*argv));
+	r->vals = calloc(ft->nresults + 1u, sizeof(*r->vals));
+	if (!argv || !r->vals) {
+		free(argv);
+		return spec_why(f, SPEC_FAIL, "out of memory");
+	}
+	outcome = make_args(f, args, ft, argv);
+	if (outcome == SPEC_PASS) {
+		r->n = ft->nresults;
+		r->types = ft->types + ft->nparams;
+		r->rc = vm_invoke(f->store, ext->u.func, argv, r->vals, NULL,
+		                  &r->diag);
+	}
+	free(argv);
+	return outcome;
+}
+
+/*
+ * Runs the "action" of command 'c'. Returns SPEC_PASS when the VM ran it
+ * (its verdict in r->rc), SPEC_FAIL for a broken command (no module, no
+ * such export), SPEC_SKIP for SIMD values. r->vals must be freed.
+ */
+static int run_action(struct spec_file *f, const struct spec_json *c,
+                      struct action_result *r)
+{
+	const struct spec_json *act = spec_json_get(c, "action");
+	const char *type = spec_json_str(act, "type", NULL);
+	size_t flen, mlen;
+	const char *field = spec_json_str(act, "field", &flen);
+	const char *mod = spec_json_str(act, "module", &mlen);
+	struct vm_instance *inst = f->cur;
+	struct vm_extern ext;
+	char name[96];
+
+	memset(r, 0, sizeof(*r));
+	if (!type || !field)
+		return spec_why(f, SPEC_FAIL, "bad \"action\"");
+	fmt_name(field, flen, name, sizeof(name));
+	snprintf(r->what, sizeof(r->what), "%s \"%s\"", type, name);
+	if (mod)
+		inst = spec_lookup(&f->names, mod, mlen);
+	if (!inst)
+		return spec_why(f, SPEC_FAIL, "%s: no module %s", r->what,
+		                mod ? mod : "defined");
+	if (vm_instance_export(inst, field, flen, &ext))
+		return spec_why(f, SPEC_FAIL, "%s: no such export", r->what);
+	if (strcmp(type, "invoke") == 0)
+		return do_invoke(f, act, &ext, r);
+	if (strcmp(type, "get") != 0)
+		return spec_why(f, SPEC_FAIL, "unknown action \"%s\"", type);
+	if (ext.kind != WASM_EXT_GLOBAL)
+		return spec_why(f, SPEC_FAIL, "%s: not a global", r->what);
+	r->vals = calloc(1, sizeof(*r->vals));
+	if (!r->vals)
+		return spec_why(f, SPEC_FAIL, "out of memory");
+	r->gtype = vm_global_type(ext.u.global)->valtype;
+	r->types = &r->gtype;
+	r->n = 1;
+	r->vals[0] = vm_global_get(ext.u.global);
+	return SPEC_PASS;
+}
+
+/* Fails the command because the action did not return normally. */
+static int not_returned(struct spec_file *f, const struct action_result *r)
+{
+	return spec_why(f, SPEC_FAIL, "%s: %s: %s", r->what, rc_name(r->rc),
+	                r->diag.msg);
+}
+
+/*
+ * Does one expected value (or an "either" of several) match? Returns
+ * SPEC_PASS, SPEC_FAIL or SPEC_SKIP for a broken or SIMD value, or -1 if
+ * it does not match (then 'exp' describes what was expected).
+ */
+static int match_one(struct spec_file *f, const struct spec_json *e,
+                     uint8_t type, uint64_t got, char *exp, size_t cap)
+{
+	const struct spec_json *alts = spec_json_get(e, "values");
+	const char *tname = spec_json_str(e, "type", NULL);
+	bool either = tname && strcmp(tname, "either") == 0;
+	size_t n = either ? (alts && alts->type == SPEC_JARR ? alts->n : 0) : 1;
+	char one[96];
+
+	exp[0] = 0;
+	if (n == 0)
+		return spec_why(f, SPEC_FAIL, "bad \"either\" value");
+	for (size_t i = 0; i < n; i++) {
+		struct spec_val v;
+		int rc = parse_val(f, either ? &alts->items[i] : e, &v);
+
+		if (rc)
+			return rc > 0 ? spec_why(f, SPEC_SKIP, "SIMD")
+			              : SPEC_FAIL;
+		if (val_match(&v, type, got))
+			return SPEC_PASS;
+		fmt_val(&v, one, sizeof(one));
+		if (i)
+			append(exp, cap, " or ");
+		append(exp, cap, one);
+	}
+	return -1;
+}
+
+/* Checks the results of a returned action against "expected". */
+static int check_results(struct spec_file *f, const struct spec_json *c,
+                         const struct action_result *r)
+{
+	const struct spec_json *exp = spec_json_get(c, "expected");
+	char want[256], got[96];
+
+	if (!exp || exp->type != SPEC_JARR)
+		return spec_why(f, SPEC_FAIL, "bad \"expected\"");
+	if (exp->n != r->n)
+		return spec_why(f, SPEC_FAIL, "%s: %u results, %zu expected",
+		                r->what, r->n, exp->n);
+	for (uint32_t i = 0; i < r->n; i++) {
+		int rc = match_one(f, &exp->items[i], r->types[i], r->vals[i],
+		                   want, sizeof(want));
+
+		if (rc == SPEC_FAIL || rc == SPEC_SKIP)
+			return rc;
+		if (rc == SPEC_PASS &&
+		    (r->types[i] == WASM_I32 || r->types[i] == WASM_F32) &&
+		    (r->vals[i] >> 32) != 0)
+			return spec_why(
+			    f, SPEC_FAIL,
+			    "%s: result %u: %s slot not zero-extended "
+			    "(0x%016llx)",
+			    r->what, i, valtype_name(r->types[i]),
+			    (unsigned long long)r->vals[i]);
+		if (rc == SPEC_PASS)
+			continue;
+		fmt_slot(r->types[i], r->vals[i], got, sizeof(got));
+		return spec_why(f, SPEC_FAIL,
+		                "%s: result %u: expected %s, got %s", r->what,
+		                i, want, got);
+	}
+	return SPEC_PASS;
+}
+
+/* Does any expected value of 'c' use v128? */
+static bool has_simd(const struct spec_json *c)
+{
+	const struct spec_json *exp = spec_json_get(c, "expected");
+
+	for (size_t i = 0; exp && exp->type == SPEC_JARR && i < exp->n; i++) {
+		const char *t = spec_json_str(&exp->items[i], "type", NULL);
+
+		if (t && strcmp(t, "v128") == 0)
+			return true;
+	}
+	return false;
+}
+
+static int cmd_assert_return(struct spec_file *f, const struct spec_json *c)
+{
+	struct action_result r;
+	int outcome;
+
+	if (has_simd(c))
+		return spec_why(f, SPEC_SKIP, "SIMD");
+	outcome = run_action(f, c, &r);
+	if (outcome == SPEC_PASS)
+		outcome = r.rc ? not_returned(f, &r) : check_results(f, c, &r);
+	free(r.vals);
+	return outcome;
+}
+
+static int cmd_action(struct spec_file *f, const struct spec_json *c)
+{
+	struct action_result r;
+	int outcome = run_action(f, c, &r);
+
+	if (outcome == SPEC_PASS && r.rc)
+		outcome = not_returned(f, &r);
+	free(r.vals);
+	return outcome;
+}
+
+/* assert_trap / assert_exhaustion on an action: it must trap with "text". */
+static int cmd_action_trap(struct spec_file *f, const struct spec_json *c)
+{
+	const char *text = spec_json_str(c, "text", NULL);
+	struct action_result r;
+	int outcome = run_action(f, c, &r);
+
+	if (outcome != SPEC_PASS)
+		goto out;
+	if (!text)
+		outcome = spec_why(f, SPEC_FAIL, "missing \"text\"");
+	else if (r.rc == 0)
+		outcome = spec_why(
+		    f, SPEC_FAIL, "%s: returned normally, expected trap \"%s\"",
+		    r.what, text);
+	else if (r.rc != WX_ETRAP)
+		outcome =
+		    spec_why(f, SPEC_FAIL, "%s: %s (%s), expected trap \"%s\"",
+		             r.what, rc_name(r.rc), r.diag.msg, text);
+	else if (!strstr(r.diag.msg, text))
+		outcome = spec_why(f, SPEC_FAIL,
+		                   "%s: trapped with \"%s\", expected \"%s\"",
+		                   r.what, r.diag.msg, text);
+out:
+	free(r.vals);
+	return outcome;
+}
+
+static bool is_text_module(const struct spec_json *c)
+{
+	const char *mt = spec_json_str(c, "module_type", NULL);
+
+	return mt && strcmp(mt, "text") == 0;
+}
+
+static int cmd_module(struct spec_file *f, const struct spec_json *c)
+{
+	size_t nlen;
+	const char *name = spec_json_str(c, "name", &nlen);
+	struct wasm_module *m;
+	struct vm_instance *inst;
+	struct diag d;
+	int rc;
+
+	f->cur = NULL;
+	if (is_text_module(c))
+		return spec_why(f, SPEC_SKIP, "text format");
+	rc = spec_load(f, c, &m, &d);
+	if (rc)
+		return spec_why(f, SPEC_FAIL, "%s: %s", rc_name(rc), d.msg);
+	rc = spec_instantiate(f, m, &inst, &d);
+	if (rc)
+		return spec_why(f, SPEC_FAIL, "instantiation: %s: %s",
+		                rc_name(rc), d.msg);
+	f->cur = inst;
+	if (name && spec_bind(&f->names, name, nlen, inst))
+		return spec_why(f, SPEC_FAIL, "out of memory");
+	return SPEC_PASS;
+}
+
+static int cmd_register(struct spec_file *f, const struct spec_json *c)
+{
+	size_t alen, nlen;
+	const char *as = spec_json_str(c, "as", &alen);
+	const char *name = spec_json_str(c, "name", &nlen);
+	struct vm_instance *inst = f->cur;
+
+	if (!as)
+		return spec_why(f, SPEC_FAIL, "missing \"as\"");
+	if (name)
+		inst = spec_lookup(&f->names, name, nlen);
+	if (!inst)
+		return spec_why(f, SPEC_FAIL, "no module %s",
+		                name ? name : "defined");
+	if (spec_bind(&f->regs, as, alen, inst))
+		return spec_why(f, SPEC_FAIL, "out of memory");
+	return SPEC_PASS;
+}
+
+/*
+ * assert_malformed / assert_invalid: the module must be rejected by the
+ * decoder (malformed), or by the decoder or validator (invalid).
+ */
+static int cmd_rejected(struct spec_file *f, const struct spec_json *c,
+                        bool malformed)
+{
+	const char *text = spec_json_str(c, "text", NULL);
+	struct wasm_module *m;
+	struct diag d;
+	int rc;
+
+	if (is_text_module(c))
+		return spec_why(f, SPEC_SKIP, "text format");
+	if (!text)
+		return spec_why(f, SPEC_FAIL, "missing \"text\"");
+	rc = spec_load(f, c, &m, &d);
+	if (rc == 0) {
+		wasm_module_free(m);
+		return spec_why(f, SPEC_FAIL,
+		                "module accepted, expected \"%s\"", text);
+	}
+	if (rc == WX_EINVALID && malformed)
+		return spec_why(f, SPEC_FAIL,
+		                "decoded, then rejected by the validator "
+		                "(%s), expected decode error \"%s\"",
+		                d.msg, text);
+	if (rc != WX_EMALFORMED && rc != WX_EINVALID)
+		return spec_why(f, SPEC_FAIL, "%s: %s", rc_name(rc), d.msg);
+	if (!strstr(d.msg, text))
+		spec_note(f, text, d.msg);
+	return SPEC_PASS;
+}
+
+/*
+ * assert_unlinkable (want WX_ELINK, message only noted), and
+ * assert_uninstantiable / assert_trap on a module (want WX_ETRAP with the
+ * message): the module is valid and instantiation must fail that way.
+ */
+static int cmd_inst_fails(struct spec_file *f, const struct spec_json *c,
+                          int want)
+{
+	const char *text = spec_json_str(c, "text", NULL);
+	struct wasm_module *m;
+	struct vm_instance *inst;
+	struct diag d;
+	int rc;
+
+	if (is_text_module(c))
+		return spec_why(f, SPEC_SKIP, "text format");
+	if (!text)
+		return spec_why(f, SPEC_FAIL, "missing \"text\"");
+	rc = spec_load(f, c, &m, &d);
+	if (rc)
+		return spec_why(f, SPEC_FAIL,
+		                "%s: %s, expected \"%s\" at instantiation",
+		                rc_name(rc), d.msg, text);
+	rc = spec_instantiate(f, m, &inst, &d);
+	if (rc == 0)
+		return spec_why(f, SPEC_FAIL,
+		                "instantiated, expected %s \"%s\"",
+		                rc_name(want), text);
+	if (rc != want)
+		return spec_why(f, SPEC_FAIL, "%s (%s), expected %s \"%s\"",
+		                rc_name(rc), d.msg, rc_name(want), text);
+	if (!strstr(d.msg, text)) {
+		if (want == WX_ETRAP)
+			return spec_why(f, SPEC_FAIL,
+			                "trapped with \"%s\", expected \"%s\"",
+			                d.msg, text);
+		spec_note(f, text, d.msg);
+	}
+	return SPEC_PASS;
+}
+
+int spec_cmd_run(struct spec_file *f, const struct spec_json *c)
+{
+	const char *t = f->cmd;
+
+	if (strcmp(t, "module") == 0)
+		return cmd_module(f, c);
+	if (strcmp(t, "register") == 0)
+		return cmd_register(f, c);
+	if (strcmp(t, "action") == 0)
+		return cmd_action(f, c);
+	if (strcmp(t, "assert_return") == 0)
+		return cmd_assert_return(f, c);
+	if (strcmp(t, "assert_trap") == 0)
+		return spec_json_get(c, "action")
+		           ? cmd_action_trap(f, c)
+		           : cmd_inst_fails(f, c, WX_ETRAP);
+	if (strcmp(t, "assert_exhaustion") == 0)
+		return cmd_action_trap(f, c);
+	if (strcmp(t, "assert_malformed") == 0)
+		return cmd_rejected(f, c, true);
+	if (strcmp(t, "assert_invalid") == 0)
+		return cmd_rejected(f, c, false);
+	if (strcmp(t, "assert_unlinkable") == 0)
+		return cmd_inst_fails(f, c, WX_ELINK);
+	if (strcmp(t, "assert_uninstantiable") == 0)
+		return cmd_inst_fails(f, c, WX_ETRAP);
+	return spec_why(f, SPEC_FAIL, "unknown command type");
+}

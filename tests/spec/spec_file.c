@@ -1,0 +1,315 @@
+/*
+ * spec_file.c: one wast2json JSON file of the spec runner: its store, the
+ * modules and instances it defines, the import resolver, and the loop that
+ * runs and counts its commands.
+ *
+ * Keeps true: modules outlive the store (they are freed after
+ * vm_store_free); every command is counted exactly once; a file that
+ * cannot be read or parsed is one failure, never a crash.
+ */
+#include "spec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec_host.h"
+
+int spec_why(struct spec_file *f, int outcome, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->why, sizeof(f->why), fmt, ap);
+	va_end(ap);
+	return outcome;
+}
+
+void spec_note(struct spec_file *f, const char *expected, const char *got)
+{
+	snprintf(f->note, sizeof(f->note), "expected \"%s\", got \"%s\"",
+	         expected, got);
+}
+
+int spec_bind(struct spec_bindings *b, const char *name, size_t len,
+              struct vm_instance *inst)
+{
+	char *copy;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		struct spec_binding *nv = realloc(b->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		b->v = nv;
+		b->cap = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, name, len);
+	copy[len] = 0;
+	b->v[b->n].name = copy;
+	b->v[b->n].len = len;
+	b->v[b->n].inst = inst;
+	b->n++;
+	return 0;
+}
+
+struct vm_instance *spec_lookup(const struct spec_bindings *b, const char *name,
+                                size_t len)
+{
+	for (size_t i = b->n; i-- > 0;) {
+		if (b->v[i].len == len && memcmp(b->v[i].name, name, len) == 0)
+			return b->v[i].inst;
+	}
+	return NULL;
+}
+
+static void bindings_free(struct spec_bindings *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i].name);
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Keeps 'm' until the store is freed; frees it at once if out of memory. */
+static int keep_module(struct spec_file *f, struct wasm_module *m)
+{
+	if (f->nmods == f->capmods) {
+		size_t cap = f->capmods ? f->capmods * 2 : 16;
+		struct wasm_module **nv = realloc(f->mods, cap * sizeof(*nv));
+
+		if (!nv) {
+			wasm_module_free(m);
+			return -1;
+		}
+		f->mods = nv;
+		f->capmods = cap;
+	}
+	f->mods[f->nmods++] = m;
+	return 0;
+}
+
+int spec_load(struct spec_file *f, const struct spec_json *c,
+              struct wasm_module **out, struct diag *diag)
+{
+	struct wasm_limits lim;
+	const char *fname = spec_json_str(c, "filename", NULL);
+	char *path = NULL, err[512];
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	diag_clear(diag);
+	if (!fname || strchr(fname, '/'))
+		return diag_set(diag, WX_EIO, "bad or missing \"filename\"");
+	path = malloc(strlen(f->dir) + strlen(fname) + 2);
+	if (!path)
+		return diag_set(diag, WX_EIO, "out of memory");
+	sprintf(path, "%s/%s", f->dir, fname);
+	if (spec_read_file(path, SPEC_MAX_FILE, &bytes, &len, err,
+	                   sizeof(err))) {
+		rc = diag_set(diag, WX_EIO, "%s", err);
+		goto out;
+	}
+	wasm_limits_default(&lim);
+	rc = wasm_decode(bytes, len, &lim, out, diag);
+	if (rc) {
+		rc = WX_EMALFORMED;
+		goto out;
+	}
+	rc = wasm_validate(*out, diag);
+	if (rc) {
+		wasm_module_free(*out);
+		*out = NULL;
+		rc = WX_EINVALID;
+	}
+out:
+	free(bytes);
+	free(path);
+	return rc;
+}
+
+static int resolve(void *ud, const struct wasm_import *imp,
+                   struct vm_extern *out)
+{
+	struct spec_file *f = ud;
+	struct vm_instance *inst;
+
+	inst = spec_lookup(&f->regs, imp->module, imp->module_len);
+	if (inst)
+		return vm_instance_export(inst, imp->name, imp->name_len, out)
+		           ? -1
+		           : 0;
+	if (imp->module_len != 8 || memcmp(imp->module, "spectest", 8) != 0)
+		return -1;
+	if (!f->host)
+		f->host = spec_host_new(f->store, f->verbose);
+	if (!f->host)
+		return -1;
+	return spec_host_lookup(f->host, imp->name, imp->name_len, out);
+}
+
+int spec_instantiate(struct spec_file *f, struct wasm_module *m,
+                     struct vm_instance **out, struct diag *diag)
+{
+	*out = NULL;
+	diag_clear(diag);
+	if (keep_module(f, m))
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	return vm_instantiate(f->store, m, resolve, f, out, diag);
+}
+
+/* The skip-list reason for the current command, or NULL. */
+static const char *skip_reason(const struct spec_file *f)
+{
+	for (size_t i = 0; f->skip && i < f->skip->n; i++) {
+		const struct spec_skip *s = &f->skip->v[i];
+
+		if (strcmp(s->file, f->name) == 0 &&
+		    (s->line == 0 || s->line == f->line))
+			return s->reason;
+	}
+	return NULL;
+}
+
+static void record(struct spec_file *f, int outcome)
+{
+	struct spec_counts *k = f->counts;
+
+	switch (outcome) {
+	case SPEC_PASS:
+		k->passed++;
+		if (f->note[0]) {
+			k->mismatched++;
+			if (f->verbose)
+				printf("%s:%ld: %s: message mismatch: %s\n",
+				       f->name, f->line, f->cmd, f->note);
+		}
+		break;
+	case SPEC_SKIP:
+		k->skipped++;
+		if (f->verbose)
+			printf("%s:%ld: %s: skipped: %s\n", f->name, f->line,
+			       f->cmd, f->why);
+		break;
+	default:
+		k->failed++;
+		printf("%s:%ld: %s: %s\n", f->name, f->line, f->cmd, f->why);
+		break;
+	}
+}
+
+static void run_commands(struct spec_file *f, const struct spec_json *cmds)
+{
+	for (size_t i = 0; i < cmds->n; i++) {
+		const struct spec_json *c = &cmds->items[i];
+		const char *reason;
+		int outcome;
+
+		f->line = 0;
+		spec_json_long(c, "line", &f->line);
+		f->cmd = spec_json_str(c, "type", NULL);
+		if (!f->cmd)
+			f->cmd = "?";
+		f->counts->cur_line = f->line;
+		snprintf(f->counts->cur_cmd, sizeof(f->counts->cur_cmd), "%s",
+		         f->cmd);
+		f->why[0] = 0;
+		f->note[0] = 0;
+		reason = skip_reason(f);
+		if (reason)
+			outcome = spec_why(f, SPEC_SKIP, "%s", reason);
+		else
+			outcome = spec_cmd_run(f, c);
+		record(f, outcome);
+	}
+	f->counts->cur_line = 0;
+}
+
+/* Fails the whole file (unreadable, unparsable): one failure line. */
+static int file_fail(struct spec_file *f, const char *msg)
+{
+	f->counts->failed++;
+	printf("%s:0: file: %s\n", f->name, msg);
+	return -1;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 1;
+	char *d = malloc(n + 2);
+
+	if (!d)
+		return NULL;
+	if (n == 0) /* "/x.json": the root directory */
+		n = 1;
+	memcpy(d, slash ? path : ".", n);
+	d[n] = 0;
+	return d;
+}
+
+/* Runs the parsed document's commands in a new store. */
+static int run_doc(struct spec_file *f, const struct spec_json *root)
+{
+	const struct spec_json *cmds = spec_json_get(root, "commands");
+	struct vm_config cfg;
+
+	if (!cmds || cmds->type != SPEC_JARR)
+		return file_fail(f, "no \"commands\" array");
+	f->counts->total = cmds->n;
+	vm_config_default(&cfg);
+	f->store = vm_store_new(&cfg);
+	if (!f->store)
+		return file_fail(f, "cannot make a store");
+	run_commands(f, cmds);
+	spec_host_free(f->host);
+	vm_store_free(f->store);
+	f->store = NULL;
+	f->host = NULL;
+	return 0;
+}
+
+int spec_file_run(const char *path, const char *name, bool verbose,
+                  const struct spec_skiplist *skip, struct spec_counts *counts)
+{
+	struct spec_file f = {0};
+	struct spec_json_doc *doc = NULL;
+	uint8_t *text = NULL;
+	size_t len;
+	char err[512];
+	int rc = -1;
+
+	f.name = name;
+	f.verbose = verbose;
+	f.skip = skip;
+	f.counts = counts;
+	f.dir = dir_of(path);
+	if (!f.dir) {
+		file_fail(&f, "out of memory");
+		goto out;
+	}
+	if (spec_read_file(path, SPEC_MAX_FILE, &text, &len, err,
+	                   sizeof(err)) ||
+	    spec_json_parse((const char *)text, len, &doc, err, sizeof(err))) {
+		file_fail(&f, err);
+		goto out;
+	}
+	rc = run_doc(&f, spec_json_root(doc));
+out:
+	for (size_t i = 0; i < f.nmods; i++)
+		wasm_module_free(f.mods[i]);
+	free(f.mods);
+	bindings_free(&f.names);
+	bindings_free(&f.regs);
+	spec_json_free(doc);
+	free(text);
+	free(f.dir);
+	return rc;
+}
