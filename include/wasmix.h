@@ -1,0 +1,149 @@
+/*
+ * wasmix.h: the public embedding API of wasmix, a WebAssembly runtime.
+ *
+ * This header is the whole contract between an application (the wasmix
+ * command line included) and the library: it includes only the C standard
+ * library, and every type behind it is opaque. Names start with 'wasmix_'
+ * (functions, types) or 'WASMIX_' (constants).
+ *
+ * The model is small for now: fill a 'wasmix_config' (arguments,
+ * environment, standard streams, limits), then run a WASI command module
+ * (a program with a '_start' export) from a file or from bytes. A run
+ * returns a status saying how far it got; when the guest ran, its exit
+ * status is handed back separately.
+ *
+ * Handles passed to these functions must be valid; a NULL config is
+ * ignored by the setters (and rejected with WASMIX_ERROR where a status
+ * is returned) unless a function says it means "the defaults".
+ *
+ * Threads: a config may be shared by concurrent runs as long as nobody
+ * changes it meanwhile; everything else a run makes is private to it.
+ * The guest's standard streams are the host fds the config names, shared
+ * with whoever else writes to them.
+ */
+#ifndef WASMIX_H
+#define WASMIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASMIX_VERSION "0.1.0"
+
+/*
+ * Status of an API call. WASMIX_OK after a run means the guest ran to its
+ * end (returned from '_start' or called proc_exit); its exit status is
+ * then in '*exit_code'. Every other value means the guest did not finish,
+ * and the error buffer says why in one line.
+ */
+enum wasmix_status {
+	WASMIX_OK = 0,
+	WASMIX_ERROR = 1,     /* bad argument from the caller */
+	WASMIX_NOMEM = 2,     /* host allocation failed */
+	WASMIX_IOERR = 3,     /* the module file could not be read */
+	WASMIX_MALFORMED = 4, /* the bytes are not a WebAssembly module */
+	WASMIX_INVALID = 5,   /* the module does not validate */
+	WASMIX_LINK = 6,      /* imports could not be satisfied, or no _start */
+	WASMIX_LIMIT = 7,     /* a configured or built-in limit was exceeded */
+	WASMIX_TRAP = 8,      /* the guest trapped (or ran out of fuel) */
+};
+
+/* Hard cap on the size of a module file or buffer: 1 GiB. */
+#define WASMIX_MAX_MODULE_BYTES ((size_t)1 << 30)
+
+/* The library's version string, WASMIX_VERSION. Never NULL. */
+const char *wasmix_version(void);
+
+/* A short English name for a status ("trap", "malformed module", ...). */
+const char *wasmix_status_string(int status);
+
+typedef struct wasmix_config wasmix_config;
+
+/*
+ * Makes a config with the defaults: no arguments (the program name is
+ * supplied by the run), an empty environment, the guest's fds 0, 1 and 2
+ * on the host's 0, 1 and 2, memory up to 65536 pages (4 GiB), call depth
+ * up to 10,000 wasm frames, unlimited fuel. Returns NULL if out of
+ * memory. Free it with wasmix_config_free.
+ */
+wasmix_config *wasmix_config_new(void);
+
+/* Frees a config and the strings it copied. NULL is allowed. */
+void wasmix_config_free(wasmix_config *c);
+
+/*
+ * Sets the guest's argv (copied): argv[0] is what the guest sees as its
+ * program name. With no call, or argc == 0, a run uses the module's path
+ * (or name) as the only argument. Returns WASMIX_OK, WASMIX_NOMEM, or
+ * WASMIX_ERROR if argc < 0 or argv is NULL with argc > 0. On failure the
+ * previous arguments stay.
+ */
+int wasmix_config_set_args(wasmix_config *c, int argc, const char *const *argv);
+
+/*
+ * Appends "KEY=VALUE" (copied) to the guest's environment. Returns
+ * WASMIX_OK, WASMIX_NOMEM, or WASMIX_ERROR if 'kv' is NULL or has no '='
+ * or an empty key. Setting a key twice appends both; the guest's libc
+ * sees the first.
+ */
+int wasmix_config_add_env(wasmix_config *c, const char *kv);
+
+/*
+ * Chooses the host fds behind the guest's fds 0, 1 and 2 (-1: closed,
+ * EBADF for the guest). They are borrowed: the library never closes them
+ * and the caller keeps them open during runs.
+ */
+void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
+                             int err_fd);
+
+/*
+ * Limits. 'pages' caps every linear memory in 64 KiB pages (a module
+ * whose minimum exceeds it fails to instantiate with WASMIX_LIMIT;
+ * memory.grow beyond it returns -1 to the guest). 'depth' caps nested
+ * wasm calls ("call stack exhausted" trap). 'fuel' bounds the work of a
+ * run: one unit per call and per loop iteration (0 = unlimited); running
+ * out is a trap.
+ * A zero 'pages' or 'depth' restores the default.
+ */
+void wasmix_config_set_max_memory_pages(wasmix_config *c, uint64_t pages);
+void wasmix_config_set_max_call_depth(wasmix_config *c, uint32_t depth);
+void wasmix_config_set_fuel(wasmix_config *c, uint64_t fuel);
+
+/*
+ * Runs the WASI command module in file 'path': reads it (at most
+ * WASMIX_MAX_MODULE_BYTES), decodes and validates it, links the WASI
+ * preview1 imports, instantiates it, calls '_initialize' if exported,
+ * then '_start'. 'c' may be NULL for the defaults.
+ *
+ * Returns WASMIX_OK and sets '*exit_code' to the guest's exit status: the
+ * value given to proc_exit (a u32 stored as int; the command line keeps
+ * its low 8 bits, as a host process would), or 0 if '_start' returned.
+ * Otherwise returns another status and writes one line (no newline, no
+ * "wasmix:" prefix) into 'errbuf' (truncated to 'errlen' bytes, always
+ * NUL-terminated when errlen > 0; errbuf may be NULL if errlen is 0):
+ * "PATH: magic header not detected (at offset 0x0)" for load errors, or
+ * "trap: integer divide by zero" for a trap. Anything the guest wrote
+ * before a trap has already reached its streams.
+ *
+ * Blocks until the guest finishes. Not async-signal-safe.
+ */
+int wasmix_run_file(const wasmix_config *c, const char *path, int *exit_code,
+                    char *errbuf, size_t errlen);
+
+/*
+ * Like wasmix_run_file, for a module already in memory: 'bytes' (borrowed,
+ * only read during the call) of length 'len'. 'name' is used in messages
+ * and as the default argv[0] (NULL: "module.wasm").
+ */
+int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
+                     const char *name, int *exit_code, char *errbuf,
+                     size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

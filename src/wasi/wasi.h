@@ -1,0 +1,77 @@
+/*
+ * wasi.h: the WASI preview1 layer ("wasi_snapshot_preview1") as the layers
+ * above it (src/wasmix.c, later wasix) see it.
+ *
+ * A 'wasi_ctx' is the state one guest program sees through WASI: its
+ * arguments, its environment and its standard streams. The host functions
+ * only marshal: they check every guest pointer with vm_memory_check
+ * (EFAULT when out of range), convert structs and errno values, and call
+ * the host. This first version knows only fds 0, 1 and 2 (mapped to host
+ * fds chosen by the embedder) and no preopened directories; every other
+ * preview1 function still links and returns ENOSYS, so a program fails
+ * where it uses a missing feature, not when it loads.
+ *
+ * Keeps true:
+ *  - wasi never reaches into the VM except through vm.h.
+ *  - Nothing the guest controls sizes a host allocation or a stack array
+ *    without a cap; guest lengths are bounded by the memory check first.
+ *  - A 'wasi_ctx' is used by one thread at a time, like its store.
+ */
+#ifndef WASMIX_WASI_H
+#define WASMIX_WASI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm/vm.h"
+
+/* The import module name of every preview1 function. */
+#define WASI_MODULE "wasi_snapshot_preview1"
+
+/* Caps on what an embedder may pass (WX_ELIMIT past them). */
+/* argc and envc; the bytes of argv or environ, NULs included. */
+#define WASI_MAX_ARGS          65536
+#define WASI_MAX_STRINGS_BYTES (16u << 20)
+
+struct wasi_config {
+	uint32_t argc;
+	const char *const *argv; /* argv[0] is the program name */
+	uint32_t envc;
+	const char *const *envp; /* "KEY=VALUE" strings */
+	int stdio[3]; /* host fds behind guest fds 0, 1, 2; -1: closed */
+};
+
+struct wasi_ctx;
+
+/*
+ * Makes a context from 'cfg'. The strings are copied; the host fds are
+ * borrowed (never closed by wasi) and must stay open while the context is
+ * in use. Returns 0 and sets '*out', or WX_ENOMEM, or WX_ELIMIT if the
+ * arguments or environment exceed the caps above (message in 'diag').
+ */
+int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
+                 struct diag *diag);
+
+/* Frees a context. NULL is allowed. */
+void wasi_ctx_free(struct wasi_ctx *w);
+
+/*
+ * Resolves one import of module "wasi_snapshot_preview1": makes a host
+ * function in store 's' bound to context 'w' and sets '*out'. Returns 0,
+ * WX_ELINK if the import is not a preview1 function (wrong module, unknown
+ * name, or not a function import), or WX_ENOMEM. The signature given to
+ * the VM is the one the preview1 specification fixes; the VM itself
+ * reports a module that imports it with another type. 'w' must outlive
+ * the store's use of the function.
+ */
+int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
+                 const struct wasm_import *imp, struct vm_extern *out);
+
+/*
+ * Tells whether the guest called proc_exit and with what status. Useful
+ * when proc_exit ran where the VM could not hand the code back itself
+ * (for example inside a start function).
+ */
+bool wasi_exited(const struct wasi_ctx *w, int *code);
+
+#endif

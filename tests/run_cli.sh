@@ -1,0 +1,200 @@
+#!/bin/sh
+# run_cli.sh BUILD_DIR: end-to-end tests of the wasmix command line.
+#
+# Builds the guest programs of tests/cli/ (C with clang --target=wasm32-wasi,
+# .wat with wat2wasm) into BUILD_DIR/tests-cli/, runs BUILD_DIR/wasmix on
+# them and on bad inputs, and checks exit statuses, stdout and stderr
+# against docs/cli.md: the guest's status passes through, 2 for usage and
+# load errors, 134 for traps, one "wasmix: " line on stderr for failures.
+# Prints one line per check, then "N passed, M failed"; exits 1 on failure.
+#
+# Called by 'make test' as: sh tests/run_cli.sh BUILD_DIR
+
+B=${1:-build}
+W=$B/wasmix
+T=$B/tests-cli
+EX=$B/examples
+WASM_CC=${WASM_CC:-clang}
+WAT2WASM=${WAT2WASM:-wat2wasm}
+pass=0
+nfail=0
+
+die() {
+	echo "run_cli.sh: $*" >&2
+	exit 1
+}
+
+[ -x "$W" ] || die "$W not built"
+mkdir -p "$T" || die "cannot create $T"
+
+# Guest programs: rebuild when the source is newer.
+for src in tests/cli/*.c; do
+	out=$T/$(basename "$src" .c).wasm
+	if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
+		$WASM_CC --target=wasm32-wasi -O2 -Wall -Wextra -Werror \
+			"$src" -o "$out" || die "cannot build $src"
+	fi
+done
+for src in tests/cli/*.wat; do
+	out=$T/$(basename "$src" .wat).wasm
+	if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
+		# invalid.wat is invalid on purpose.
+		$WAT2WASM --no-check "$src" -o "$out" || die "cannot build $src"
+	fi
+done
+printf 'this is not wasm\n' >"$T/text.wasm"
+: >"$T/empty.wasm"
+head -c 20 "$EX/hello.wasm" >"$T/truncated.wasm"
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok   $1"
+}
+
+bad() {
+	nfail=$((nfail + 1))
+	echo "FAIL $1: $2"
+	sed 's/^/     stdout: /' "$T/out" | head -5
+	sed 's/^/     stderr: /' "$T/err" | head -5
+}
+
+# check NAME STATUS OUT_RE ERR_RE ONELINE CMD...: runs CMD with stdin from
+# $T/in; checks the status, that stdout and stderr match the extended
+# regular expressions (an empty one is not checked) and, if ONELINE is 1,
+# that stderr is exactly one line and stdout is empty.
+check() {
+	name=$1 want=$2 out_re=$3 err_re=$4 oneline=$5
+	shift 5
+	"$@" <"$T/in" >"$T/out" 2>"$T/err"
+	got=$?
+	why=
+	if [ "$got" != "$want" ]; then
+		why="status $got, want $want"
+	elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$T/out"; then
+		why="stdout does not match /$out_re/"
+	elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$T/err"; then
+		why="stderr does not match /$err_re/"
+	elif [ "$oneline" = 1 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; then
+		why="stderr is not exactly one line"
+	elif [ "$oneline" = 1 ] && [ -s "$T/out" ]; then
+		why="stdout is not empty"
+	fi
+	if [ -z "$why" ]; then
+		ok "$name"
+	else
+		bad "$name" "$why"
+	fi
+}
+
+# t NAME STATUS OUT_RE ERR_RE CMD...: a program run.
+t() {
+	t_name=$1 t_status=$2 t_out=$3 t_err=$4
+	shift 4
+	check "$t_name" "$t_status" "$t_out" "$t_err" 0 "$@"
+}
+
+# e NAME STATUS ERR_RE CMD...: a failure of wasmix itself, reported as one
+# line on stderr with nothing on stdout.
+e() {
+	e_name=$1 e_status=$2 e_err=$3
+	shift 3
+	check "$e_name" "$e_status" '' "$e_err" 1 "$@"
+}
+
+: >"$T/in"
+
+# --- the command line itself --------------------------------------------------
+t version 0 '^wasmix [0-9]+\.[0-9]+' '' "$W" --version
+t help 0 '^usage: wasmix run' '' "$W" --help
+t run-help 0 '^usage: wasmix run' '' "$W" run --help
+t no-args 2 '' 'usage' "$W"
+e no-program 2 '^wasmix: no program given' "$W" run
+e unknown-option 2 "^wasmix: unknown option '--bogus'" "$W" run --bogus x
+e missing-value 2 '^wasmix: --fuel needs a value' "$W" run --fuel
+e bad-fuel 2 "^wasmix: --fuel: expected a number, got 'ten'" \
+	"$W" run --fuel ten "$EX/hello.wasm"
+e bad-memory 2 '^wasmix: --max-memory: expected' \
+	"$W" run --max-memory 5X "$EX/hello.wasm"
+e bad-depth 2 '^wasmix: --max-call-depth: expected' \
+	"$W" run --max-call-depth 0 "$EX/hello.wasm"
+e bad-env 2 "^wasmix: --env: expected KEY=VALUE, got '=x'" \
+	"$W" run --env =x "$EX/hello.wasm"
+
+# --- bad modules: one line, status 2 ----------------------------------------------
+e missing-file 2 '^wasmix: /nonexistent/x\.wasm: No such file or directory$' \
+	"$W" run /nonexistent/x.wasm
+e directory 2 '^wasmix: tests: Is a directory$' "$W" run tests
+e not-wasm 2 "^wasmix: $T/text\.wasm: magic header not detected" \
+	"$W" run "$T/text.wasm"
+e empty-file 2 "^wasmix: $T/empty\.wasm: " "$W" run "$T/empty.wasm"
+e truncated 2 "^wasmix: $T/truncated\.wasm: " "$W" run "$T/truncated.wasm"
+e invalid 2 "^wasmix: $T/invalid\.wasm: .*type mismatch" \
+	"$W" run "$T/invalid.wasm"
+e unknown-import 2 "^wasmix: $T/badimport\.wasm: .*unknown import" \
+	"$W" run "$T/badimport.wasm"
+e import-type 2 "^wasmix: $T/badsig\.wasm: .*incompatible import type" \
+	"$W" run "$T/badsig.wasm"
+e no-start 2 "^wasmix: $T/nostart\.wasm: no '_start' function exported" \
+	"$W" run "$T/nostart.wasm"
+
+# --- programs that run -------------------------------------------------------------
+t hello 0 '^Hello, world!$' '' "$W" run "$EX/hello.wasm"
+t hello-shorthand 0 '^Hello, world!$' '' "$W" "$EX/hello.wasm"
+t raw-wasi 42 '^raw$' '' "$W" run "$T/rawexit.wasm"
+t argv0 0 "^argv\[0\]=$EX/args\.wasm$" '' "$W" run "$EX/args.wasm"
+t argc 0 '^argc=3$' '' "$W" run "$EX/args.wasm" a 'b c'
+t argv-space 0 '^argv\[2\]=b c$' '' "$W" run "$EX/args.wasm" a 'b c'
+t argv-dashdash 0 '^argv\[1\]=--env$' '' \
+	"$W" run "$EX/args.wasm" -- --env x
+t argv-after-prog 0 '^argv\[1\]=--fuel$' '' \
+	"$W" run "$EX/args.wasm" --fuel 1
+t env 0 '^env: GREETING=hello world$' '' \
+	"$W" run --env 'GREETING=hello world' "$EX/args.wasm"
+t env-equals 0 '^env: A=1$' '' "$W" run --env=A=1 "$EX/args.wasm"
+t env-inherit 0 '^env: WASMIX_T=inherited$' '' \
+	env WASMIX_T=inherited "$W" run --env WASMIX_T "$EX/args.wasm"
+t env-empty 0 '^argc=1$' '' "$W" run "$EX/args.wasm"
+if grep -q '^env:' "$T/out"; then
+	bad env-none "the guest saw host environment variables"
+else
+	ok env-none
+fi
+t args-exit 3 '^argv\[1\]=--exit$' '' "$W" run "$EX/args.wasm" --exit 3
+for code in 0 1 79 255; do
+	t "exit-$code" "$code" '' '' "$W" run "$T/exitcode.wasm" exit "$code"
+	t "return-$code" "$code" '' '' \
+		"$W" run "$T/exitcode.wasm" return "$code"
+done
+t exit-256 0 '' '' "$W" run "$T/exitcode.wasm" exit 256
+printf 'abc\ndef\n' >"$T/in"
+t stdin 0 '^def$' '^8 bytes$' "$W" run "$T/cat.wasm"
+: >"$T/in"
+t wasi-calls 0 '^ok [0-9]+$' '' "$W" run "$T/wasicalls.wasm"
+t grow 0 '^got 8 MiB \(1\)$' '' "$W" run "$T/grow.wasm" 8
+t max-memory 1 '^malloc failed$' '' \
+	"$W" run --max-memory 4M "$T/grow.wasm" 8
+t max-memory-pages 0 '^got 1 MiB \(1\)$' '' \
+	"$W" run --max-memory 64 "$T/grow.wasm" 1
+e max-memory-min 2 "^wasmix: $EX/hello\.wasm: " \
+	"$W" run --max-memory 1 "$EX/hello.wasm"
+t fuel-enough 0 '^Hello, world!$' '' \
+	"$W" run --fuel 100000000 "$EX/hello.wasm"
+
+# --- traps: status 134, the guest's output, one "wasmix: trap:" line -------------
+t trap-div 134 '' '^wasmix: trap: integer divide by zero' \
+	"$W" run "$T/trap.wasm" div
+t trap-output 134 '' '^about to trap: div$' "$W" run "$T/trap.wasm" div
+t trap-unreachable 134 '' '^wasmix: trap: unreachable' \
+	"$W" run "$T/trap.wasm" unreachable
+t trap-oob 134 '' '^wasmix: trap: out of bounds memory access' \
+	"$W" run "$T/trap.wasm" oob
+t trap-stack 134 '' '^wasmix: trap: call stack exhausted' \
+	"$W" run "$T/trap.wasm" stack
+t trap-depth 134 '' '^wasmix: trap: call stack exhausted' \
+	"$W" run --max-call-depth 50 "$T/trap.wasm" stack
+t trap-start 134 '' '^wasmix: trap: unreachable' "$W" run "$T/starttrap.wasm"
+t trap-fuel 134 '' '^wasmix: trap: .*fuel' \
+	"$W" run --fuel 1000 "$T/grow.wasm" 8
+
+echo "$pass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
