@@ -142,6 +142,19 @@ struct wasm_constexpr {
 		uint64_t f64; /* bit pattern */
 		uint32_t index; /* REF_FUNC: function index; GLOBAL_GET: global index */
 	} u;
+	/*
+	 * Where the expression's instructions (through its 'end') lie in
+	 * the module's 'bytes', for the validator and for messages. The
+	 * decoder accepts any instruction sequence here; only the validator
+	 * decides whether it is constant ("constant expression required")
+	 * and well typed; in a module that validated, 'op' and 'u' above
+	 * describe the whole expression ('op' is NOP when the expression is
+	 * not one constant instruction, which never validates). expr_len is
+	 * 0 for an element item given as a bare function index (segment
+	 * kinds 0 to 3): then op is REF_FUNC.
+	 */
+	uint32_t expr_offset;
+	uint32_t expr_len;
 };
 
 struct wasm_import {
@@ -265,6 +278,8 @@ int wasm_decode(const uint8_t *data, size_t len, const struct wasm_limits *lim,
  * WX_EINVALID with a message in the specification's wording ("type
  * mismatch", "unknown local", ...) naming the function index and byte
  * offset. Does not modify the module. Thread-safe.
+ * Also WX_ELIMIT for a body beyond the validator's own caps (operand
+ * stack height 2^22, block nesting 2^20), WX_ENOMEM if allocation fails.
  */
 int wasm_validate(const struct wasm_module *m, struct diag *diag);
 
@@ -304,6 +319,39 @@ const char *wasm_op_name(enum wasm_opcode op);
  */
 int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
                      enum wasm_opcode *op);
+
+/*
+ * The decoded immediates of one instruction, by wasm_op_imm(op):
+ *   BLOCKTYPE      blocktype
+ *   LABEL, FUNC, LOCAL, GLOBAL, TABLE, ELEM, DATA   x
+ *   CALL_INDIRECT  x = type index, y = table index
+ *   MEMARG         x = log2 alignment, y = offset
+ *   MEMORY_INIT    x = data index
+ *   TABLE_INIT     x = elem index, y = table index
+ *   TABLE_COPY     x = destination table, y = source table
+ *   I32, I64       value (the bits; I32 zero-extended from 32)
+ *   F32, F64       value (the bit pattern)
+ *   REFTYPE        x = the reftype byte
+ *   BR_TABLE       vec = the LEB128 label targets, nvec of them, then
+ *                  x = the default label (read targets with leb_read_u32)
+ *   SELECT_T       vec = the valtype bytes, nvec of them
+ */
+struct wasm_instr_imm {
+	int64_t blocktype;
+	uint32_t x, y;
+	uint64_t value;
+	const uint8_t *vec;
+	uint32_t nvec;
+};
+
+/*
+ * Reads the immediates of 'op' at *p (bounded by 'end') into *imm and
+ * advances *p. Returns 0, or WX_EMALFORMED with *why set to the
+ * specification's message and *p moved to the offending byte. Checks
+ * encodings only (zero bytes, value types, LEB128 ranges), not indices.
+ */
+int wasm_read_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
+                  struct wasm_instr_imm *imm, const char **why);
 
 /* Immediate kind and natural alignment of an opcode, from the table. */
 enum wasm_imm wasm_op_imm(enum wasm_opcode op);

@@ -1,0 +1,1015 @@
+/*
+ * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
+ * SIMD, plus the threads proposal's shared memories and atomics).
+ *
+ * Checks a decoded module as the specification's validation rules say:
+ * the module-level rules (imports, limits, exports, start, segments,
+ * constant expressions) and every function body, with the algorithm of
+ * the specification's appendix: an operand stack of types where 0 stands
+ * for "unknown" (below an unconditional branch) and a stack of control
+ * frames.
+ *
+ * Keeps true:
+ *  - The module is only read; all state lives in a 'struct vctx' on the
+ *    caller's stack and two growable arrays freed on every path.
+ *  - Every rule is checked in one place; messages start with the
+ *    specification's wording and name the function and byte offset.
+ *  - Immediates are read with the decoder's wasm_read_imm, so both see
+ *    the same encoding; a malformed body cannot reach here.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/leb128.h"
+#include "wasm/wasm_module.h"
+
+#define TYPE_UNKNOWN 0
+#define NO_FUNC      UINT32_MAX
+/*
+ * Caps on the operand stack height and block nesting: far beyond any real
+ * function, they bound the scratch memory a hostile body can demand.
+ */
+#define MAX_OPERANDS ((size_t)1 << 22)
+#define MAX_FRAMES   ((size_t)1 << 20)
+#define MAX_PAGES_32 65536u
+
+struct frame {
+	enum wasm_opcode op; /* BLOCK, LOOP, IF, ELSE; END for the function */
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
+	size_t height;    /* operand stack height at entry */
+	bool unreachable; /* the rest of the block is dead code */
+};
+
+struct vctx {
+	const struct wasm_module *m;
+	struct diag *diag;
+	uint32_t func;    /* function index being checked, or NO_FUNC */
+	size_t offset;    /* offset of the instruction being checked */
+	bool has_offset;  /* 'offset' is meaningful outside a function */
+	const char *item; /* module-level item being checked ("export") */
+	uint32_t item_index;
+	uint32_t ndatas; /* C.datas: datacount if present */
+	/* Function being checked. */
+	const struct wasm_functype *ft;
+	const struct wasm_func *f;
+	uint8_t *vals;
+	size_t nvals, vals_cap;
+	struct frame *frames;
+	size_t nframes, frames_cap;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                 */
+
+static int fail(struct vctx *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The message, then where: the function or item, and the offset. */
+static int fail(struct vctx *v, const char *fmt, ...)
+{
+	char text[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (v->func != NO_FUNC)
+		return diag_set(v->diag, WX_EINVALID,
+		                "%s (function %u, offset 0x%zx)", text, v->func,
+		                v->offset);
+	if (v->has_offset)
+		return diag_set(v->diag, WX_EINVALID,
+		                "%s (%s %u, offset 0x%zx)", text, v->item,
+		                v->item_index, v->offset);
+	return diag_set(v->diag, WX_EINVALID, "%s (%s %u)", text, v->item,
+	                v->item_index);
+}
+
+/* Names the module-level item that the next messages are about. */
+static void at_item(struct vctx *v, const char *item, uint32_t index)
+{
+	v->item = item;
+	v->item_index = index;
+	v->has_offset = false;
+}
+
+static int fail_nomem(struct vctx *v)
+{
+	return diag_set(v->diag, WX_ENOMEM, "out of memory validating module");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Operand and control stacks                                               */
+
+static bool is_num(uint8_t t)
+{
+	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64;
+}
+
+static int push(struct vctx *v, uint8_t t)
+{
+	if (v->nvals == v->vals_cap) {
+		size_t cap = v->vals_cap ? v->vals_cap * 2 : 256;
+		uint8_t *p;
+		if (v->nvals >= MAX_OPERANDS)
+			return diag_set(v->diag, WX_ELIMIT,
+			                "operand stack too deep (limit %zu) "
+			                "(function %u, offset 0x%zx)",
+			                MAX_OPERANDS, v->func, v->offset);
+		p = wx_realloc(v->vals, cap);
+		if (p == NULL)
+			return fail_nomem(v);
+		v->vals = p;
+		v->vals_cap = cap;
+	}
+	v->vals[v->nvals++] = t;
+	return WX_OK;
+}
+
+static int push_n(struct vctx *v, const uint8_t *types, uint32_t n)
+{
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < n; i++)
+		err = push(v, types[i]);
+	return err;
+}
+
+static struct frame *top_frame(struct vctx *v)
+{
+	return &v->frames[v->nframes - 1];
+}
+
+/* Pops any value; below a dead block's height yields 'unknown'. */
+static int pop(struct vctx *v, uint8_t *t)
+{
+	struct frame *fr = top_frame(v);
+
+	if (v->nvals == fr->height) {
+		if (fr->unreachable) {
+			*t = TYPE_UNKNOWN;
+			return WX_OK;
+		}
+		return fail(v, "type mismatch");
+	}
+	*t = v->vals[--v->nvals];
+	return WX_OK;
+}
+
+static int pop_expect(struct vctx *v, uint8_t want, uint8_t *got)
+{
+	uint8_t t = TYPE_UNKNOWN;
+	int err = pop(v, &t);
+
+	if (err != WX_OK)
+		return err;
+	if (t != want && t != TYPE_UNKNOWN && want != TYPE_UNKNOWN)
+		return fail(v, "type mismatch");
+	if (got != NULL)
+		*got = t == TYPE_UNKNOWN ? want : t;
+	return WX_OK;
+}
+
+static int pop_type(struct vctx *v, uint8_t want)
+{
+	return pop_expect(v, want, NULL);
+}
+
+static int pop_n(struct vctx *v, const uint8_t *types, uint32_t n)
+{
+	int err = WX_OK;
+
+	for (uint32_t i = n; err == WX_OK && i > 0; i--)
+		err = pop_type(v, types[i - 1]);
+	return err;
+}
+
+static int push_frame(struct vctx *v, enum wasm_opcode op, uint32_t np,
+                      const uint8_t *params, uint32_t nr,
+                      const uint8_t *results)
+{
+	struct frame *fr = NULL;
+
+	if (v->nframes == v->frames_cap) {
+		size_t cap = v->frames_cap ? v->frames_cap * 2 : 16;
+		struct frame *p;
+		if (v->nframes >= MAX_FRAMES)
+			return diag_set(v->diag, WX_ELIMIT,
+			                "blocks nested too deep (limit %zu) "
+			                "(function %u, offset 0x%zx)",
+			                MAX_FRAMES, v->func, v->offset);
+		p = wx_realloc(v->frames, cap * sizeof *p);
+		if (p == NULL)
+			return fail_nomem(v);
+		v->frames = p;
+		v->frames_cap = cap;
+	}
+	fr = &v->frames[v->nframes++];
+	fr->op = op;
+	fr->nparams = np;
+	fr->params = params;
+	fr->nresults = nr;
+	fr->results = results;
+	fr->height = v->nvals;
+	fr->unreachable = false;
+	return push_n(v, params, np);
+}
+
+/* Checks the frame's results are exactly what is left; drops the frame. */
+static int pop_frame(struct vctx *v, struct frame *out)
+{
+	struct frame *fr = top_frame(v);
+	int err = pop_n(v, fr->results, fr->nresults);
+
+	if (err == WX_OK && v->nvals != fr->height)
+		err = fail(v, "type mismatch");
+	if (err == WX_OK) {
+		*out = *fr;
+		v->nframes--;
+	}
+	return err;
+}
+
+static void set_unreachable(struct vctx *v)
+{
+	struct frame *fr = top_frame(v);
+
+	v->nvals = fr->height;
+	fr->unreachable = true;
+}
+
+/* The types a branch to 'fr' carries: a loop's params, else results. */
+static uint32_t label_arity(const struct frame *fr, const uint8_t **types)
+{
+	if (fr->op == WASM_OP_LOOP) {
+		*types = fr->params;
+		return fr->nparams;
+	}
+	*types = fr->results;
+	return fr->nresults;
+}
+
+static int get_label(struct vctx *v, uint32_t depth, struct frame **fr)
+{
+	if (depth >= v->nframes)
+		return fail(v, "unknown label %u", depth);
+	*fr = &v->frames[v->nframes - 1 - depth];
+	return WX_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Index checks shared by instructions and module-level rules               */
+
+static int need_func(struct vctx *v, uint32_t x)
+{
+	return x < v->m->nfuncs ? WX_OK : fail(v, "unknown function %u", x);
+}
+
+static int need_table(struct vctx *v, uint32_t x)
+{
+	return x < v->m->ntables ? WX_OK : fail(v, "unknown table %u", x);
+}
+
+static int need_memory(struct vctx *v, uint32_t x)
+{
+	return x < v->m->nmemories ? WX_OK : fail(v, "unknown memory %u", x);
+}
+
+static int need_global(struct vctx *v, uint32_t x)
+{
+	return x < v->m->nglobals ? WX_OK : fail(v, "unknown global %u", x);
+}
+
+static int need_type(struct vctx *v, uint32_t x)
+{
+	return x < v->m->ntypes ? WX_OK : fail(v, "unknown type %u", x);
+}
+
+static int need_elem(struct vctx *v, uint32_t x)
+{
+	return x < v->m->nelems ? WX_OK : fail(v, "unknown elem segment %u", x);
+}
+
+static int need_data(struct vctx *v, uint32_t x)
+{
+	return x < v->ndatas ? WX_OK : fail(v, "unknown data segment %u", x);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Instructions by family                                                   */
+
+/* A plain instruction: its "params:results" signature from the table. */
+static int check_sig(struct vctx *v, const char *sig)
+{
+	static const char letters[] = "ilfd";
+	static const uint8_t types[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64};
+	const char *colon = strchr(sig, ':');
+	int err = WX_OK;
+
+	for (const char *c = colon; err == WX_OK && c > sig; c--)
+		err = pop_type(v, types[strchr(letters, c[-1]) - letters]);
+	for (const char *c = colon + 1; err == WX_OK && *c; c++)
+		err = push(v, types[strchr(letters, *c) - letters]);
+	return err;
+}
+
+static bool is_atomic(enum wasm_opcode op)
+{
+	/* The 0xFE instructions close wasm_ops.def, in one run. */
+	return op >= WASM_OP_MEMORY_ATOMIC_NOTIFY &&
+	       op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
+}
+
+static int check_memarg(struct vctx *v, enum wasm_opcode op,
+                        const struct wasm_instr_imm *imm)
+{
+	unsigned natural = wasm_op_align(op);
+	int err = need_memory(v, 0);
+
+	if (err != WX_OK)
+		return err;
+	if (imm->x > natural)
+		return fail(v, "alignment must not be larger than natural");
+	if (is_atomic(op) && imm->x != natural)
+		return fail(v, "atomic alignment must be natural");
+	return WX_OK;
+}
+
+/* Index immediates of instructions whose operands the table describes. */
+static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
+                           const struct wasm_instr_imm *imm)
+{
+	const struct wasm_module *m = v->m;
+	int err;
+
+	switch (wasm_op_imm(op)) {
+	case WASM_IMM_MEMARG:
+		return check_memarg(v, op, imm);
+	case WASM_IMM_MEMIDX:
+	case WASM_IMM_MEMORY_COPY:
+		return need_memory(v, 0);
+	case WASM_IMM_MEMORY_INIT:
+		err = need_memory(v, 0);
+		return err == WX_OK ? need_data(v, imm->x) : err;
+	case WASM_IMM_DATA:
+		return need_data(v, imm->x);
+	case WASM_IMM_ELEM:
+		return need_elem(v, imm->x);
+	case WASM_IMM_TABLE:
+		return need_table(v, imm->x);
+	case WASM_IMM_TABLE_INIT:
+		err = need_table(v, imm->y);
+		if (err == WX_OK)
+			err = need_elem(v, imm->x);
+		if (err == WX_OK &&
+		    m->elems[imm->x].elemtype != m->tables[imm->y].elemtype)
+			err = fail(v, "type mismatch");
+		return err;
+	case WASM_IMM_TABLE_COPY:
+		err = need_table(v, imm->x);
+		if (err == WX_OK)
+			err = need_table(v, imm->y);
+		if (err == WX_OK &&
+		    m->tables[imm->x].elemtype != m->tables[imm->y].elemtype)
+			err = fail(v, "type mismatch");
+		return err;
+	default:
+		return WX_OK;
+	}
+}
+
+static int check_block(struct vctx *v, enum wasm_opcode op, int64_t bt)
+{
+	uint32_t np, nr;
+	const uint8_t *params, *results;
+	int err = WX_OK;
+
+	if (bt >= 0)
+		err = bt < v->m->ntypes
+		          ? WX_OK
+		          : fail(v, "unknown type %lld", (long long)bt);
+	if (err == WX_OK && op == WASM_OP_IF)
+		err = pop_type(v, WASM_I32);
+	if (err != WX_OK)
+		return err;
+	wasm_blocktype(v->m, bt, &np, &params, &nr, &results);
+	err = pop_n(v, params, np);
+	return err == WX_OK ? push_frame(v, op, np, params, nr, results) : err;
+}
+
+static int check_else(struct vctx *v)
+{
+	struct frame fr;
+	int err = WX_OK;
+
+	if (top_frame(v)->op != WASM_OP_IF)
+		return fail(v, "else without if");
+	err = pop_frame(v, &fr);
+	return err == WX_OK ? push_frame(v, WASM_OP_ELSE, fr.nparams, fr.params,
+	                                 fr.nresults, fr.results)
+	                    : err;
+}
+
+static int check_end(struct vctx *v)
+{
+	struct frame fr;
+	int err = pop_frame(v, &fr);
+
+	if (err != WX_OK)
+		return err;
+	/* An 'if' without 'else' passes its params through as results. */
+	if (fr.op == WASM_OP_IF &&
+	    (fr.nparams != fr.nresults ||
+	     (fr.nparams > 0 &&
+	      memcmp(fr.params, fr.results, fr.nparams) != 0)))
+		return fail(v, "type mismatch");
+	return v->nframes > 0 ? push_n(v, fr.results, fr.nresults) : WX_OK;
+}
+
+/* br_table: every target carries as many values as the default. */
+static int check_br_table(struct vctx *v, const struct wasm_instr_imm *imm)
+{
+	const uint8_t *q = imm->vec, *types = NULL, *dtypes = NULL;
+	struct frame *fr = NULL, *dfl = NULL;
+	uint32_t arity, label = 0;
+	int err = pop_type(v, WASM_I32);
+
+	if (err == WX_OK)
+		err = get_label(v, imm->x, &dfl);
+	if (err != WX_OK)
+		return err;
+	arity = label_arity(dfl, &dtypes);
+	for (uint32_t i = 0; err == WX_OK && i < imm->nvec; i++) {
+		leb_read_u32(&q, v->m->bytes + v->m->nbytes, &label);
+		err = get_label(v, label, &fr);
+		if (err != WX_OK)
+			break;
+		if (label_arity(fr, &types) != arity)
+			return fail(v, "type mismatch");
+		/* Same as popping then pushing back what was popped. */
+		for (uint32_t k = 0; k < arity; k++) {
+			size_t pos = v->nvals - 1 - k;
+			uint8_t t = TYPE_UNKNOWN;
+			if (v->nvals < k + 1 || pos < top_frame(v)->height) {
+				if (!top_frame(v)->unreachable)
+					return fail(v, "type mismatch");
+				continue;
+			}
+			t = v->vals[pos];
+			if (t != TYPE_UNKNOWN && t != types[arity - 1 - k])
+				return fail(v, "type mismatch");
+		}
+	}
+	if (err == WX_OK)
+		err = pop_n(v, dtypes, arity);
+	if (err == WX_OK)
+		set_unreachable(v);
+	return err;
+}
+
+static int check_branch(struct vctx *v, enum wasm_opcode op,
+                        const struct wasm_instr_imm *imm)
+{
+	struct frame *fr = NULL;
+	const uint8_t *types = NULL;
+	uint32_t n;
+	int err = WX_OK;
+
+	switch (op) {
+	case WASM_OP_BR:
+		err = get_label(v, imm->x, &fr);
+		if (err == WX_OK) {
+			n = label_arity(fr, &types);
+			err = pop_n(v, types, n);
+		}
+		if (err == WX_OK)
+			set_unreachable(v);
+		return err;
+	case WASM_OP_BR_IF:
+		err = pop_type(v, WASM_I32);
+		if (err == WX_OK)
+			err = get_label(v, imm->x, &fr);
+		if (err == WX_OK) {
+			n = label_arity(fr, &types);
+			err = pop_n(v, types, n);
+			if (err == WX_OK)
+				err = push_n(v, types, n);
+		}
+		return err;
+	case WASM_OP_BR_TABLE:
+		return check_br_table(v, imm);
+	default: /* RETURN */
+		err = pop_n(v, v->ft->types + v->ft->nparams, v->ft->nresults);
+		if (err == WX_OK)
+			set_unreachable(v);
+		return err;
+	}
+}
+
+static int check_call(struct vctx *v, enum wasm_opcode op,
+                      const struct wasm_instr_imm *imm)
+{
+	const struct wasm_module *m = v->m;
+	const struct wasm_functype *ft;
+	int err;
+
+	if (op == WASM_OP_CALL) {
+		err = need_func(v, imm->x);
+		if (err != WX_OK)
+			return err;
+		ft = wasm_func_type(m, imm->x);
+	} else {
+		err = need_table(v, imm->y);
+		if (err == WX_OK && m->tables[imm->y].elemtype != WASM_FUNCREF)
+			err = fail(v, "type mismatch");
+		if (err == WX_OK)
+			err = need_type(v, imm->x);
+		if (err == WX_OK)
+			err = pop_type(v, WASM_I32);
+		if (err != WX_OK)
+			return err;
+		ft = &m->types[imm->x];
+	}
+	err = pop_n(v, ft->types, ft->nparams);
+	return err == WX_OK ? push_n(v, ft->types + ft->nparams, ft->nresults)
+	                    : err;
+}
+
+static int check_select(struct vctx *v, enum wasm_opcode op,
+                        const struct wasm_instr_imm *imm)
+{
+	uint8_t t1 = TYPE_UNKNOWN, t2 = TYPE_UNKNOWN;
+	int err;
+
+	if (op == WASM_OP_SELECT_T) {
+		if (imm->nvec != 1)
+			return fail(v, "invalid result arity");
+		err = pop_type(v, WASM_I32);
+		if (err == WX_OK)
+			err = pop_type(v, imm->vec[0]);
+		if (err == WX_OK)
+			err = pop_type(v, imm->vec[0]);
+		return err == WX_OK ? push(v, imm->vec[0]) : err;
+	}
+	err = pop_type(v, WASM_I32);
+	if (err == WX_OK)
+		err = pop(v, &t1);
+	if (err == WX_OK)
+		err = pop(v, &t2);
+	if (err != WX_OK)
+		return err;
+	if ((t1 != TYPE_UNKNOWN && !is_num(t1)) ||
+	    (t2 != TYPE_UNKNOWN && !is_num(t2)))
+		return fail(v, "type mismatch");
+	if (t1 != t2 && t1 != TYPE_UNKNOWN && t2 != TYPE_UNKNOWN)
+		return fail(v, "type mismatch");
+	return push(v, t1 == TYPE_UNKNOWN ? t2 : t1);
+}
+
+static int local_type(struct vctx *v, uint32_t x, uint8_t *t)
+{
+	if (x < v->ft->nparams) {
+		*t = v->ft->types[x];
+		return WX_OK;
+	}
+	if (x - v->ft->nparams < v->f->nlocals) {
+		*t = v->f->local_types[x - v->ft->nparams];
+		return WX_OK;
+	}
+	return fail(v, "unknown local %u", x);
+}
+
+static int check_variable(struct vctx *v, enum wasm_opcode op, uint32_t x)
+{
+	const struct wasm_globaltype *g;
+	uint8_t t = TYPE_UNKNOWN;
+	int err;
+
+	switch (op) {
+	case WASM_OP_LOCAL_GET:
+	case WASM_OP_LOCAL_SET:
+	case WASM_OP_LOCAL_TEE:
+		err = local_type(v, x, &t);
+		if (err == WX_OK && op != WASM_OP_LOCAL_GET)
+			err = pop_type(v, t);
+		if (err == WX_OK && op != WASM_OP_LOCAL_SET)
+			err = push(v, t);
+		return err;
+	default:
+		err = need_global(v, x);
+		if (err != WX_OK)
+			return err;
+		g = &v->m->globals[x].type;
+		if (op == WASM_OP_GLOBAL_GET)
+			return push(v, g->valtype);
+		if (!g->mut)
+			return fail(v, "global is immutable");
+		return pop_type(v, g->valtype);
+	}
+}
+
+/* table.get/set/grow/fill: the rest of the table family is plain. */
+static int check_table(struct vctx *v, enum wasm_opcode op, uint32_t x)
+{
+	uint8_t et = TYPE_UNKNOWN;
+	int err = need_table(v, x);
+
+	if (err != WX_OK)
+		return err;
+	et = v->m->tables[x].elemtype;
+	switch (op) {
+	case WASM_OP_TABLE_GET:
+		err = pop_type(v, WASM_I32);
+		return err == WX_OK ? push(v, et) : err;
+	case WASM_OP_TABLE_SET:
+		err = pop_type(v, et);
+		return err == WX_OK ? pop_type(v, WASM_I32) : err;
+	case WASM_OP_TABLE_GROW:
+		err = pop_type(v, WASM_I32);
+		if (err == WX_OK)
+			err = pop_type(v, et);
+		return err == WX_OK ? push(v, WASM_I32) : err;
+	default: /* TABLE_FILL */
+		err = pop_type(v, WASM_I32);
+		if (err == WX_OK)
+			err = pop_type(v, et);
+		return err == WX_OK ? pop_type(v, WASM_I32) : err;
+	}
+}
+
+static int check_ref(struct vctx *v, enum wasm_opcode op,
+                     const struct wasm_instr_imm *imm)
+{
+	uint8_t t = TYPE_UNKNOWN;
+	int err;
+
+	switch (op) {
+	case WASM_OP_REF_NULL:
+		return push(v, (uint8_t)imm->x);
+	case WASM_OP_REF_IS_NULL:
+		err = pop(v, &t);
+		if (err == WX_OK && t != TYPE_UNKNOWN && !wasm_is_reftype(t))
+			err = fail(v, "type mismatch");
+		return err == WX_OK ? push(v, WASM_I32) : err;
+	default: /* REF_FUNC */
+		err = need_func(v, imm->x);
+		if (err == WX_OK && !v->m->func_declared[imm->x])
+			err = fail(v, "undeclared function reference");
+		return err == WX_OK ? push(v, WASM_FUNCREF) : err;
+	}
+}
+
+/* The instructions marked "*" in wasm_ops.def. */
+static int check_special(struct vctx *v, enum wasm_opcode op,
+                         const struct wasm_instr_imm *imm)
+{
+	uint8_t t = TYPE_UNKNOWN;
+
+	switch (op) {
+	case WASM_OP_UNREACHABLE:
+		set_unreachable(v);
+		return WX_OK;
+	case WASM_OP_BLOCK:
+	case WASM_OP_LOOP:
+	case WASM_OP_IF:
+		return check_block(v, op, imm->blocktype);
+	case WASM_OP_ELSE:
+		return check_else(v);
+	case WASM_OP_END:
+		return check_end(v);
+	case WASM_OP_BR:
+	case WASM_OP_BR_IF:
+	case WASM_OP_BR_TABLE:
+	case WASM_OP_RETURN:
+		return check_branch(v, op, imm);
+	case WASM_OP_CALL:
+	case WASM_OP_CALL_INDIRECT:
+		return check_call(v, op, imm);
+	case WASM_OP_DROP:
+		return pop(v, &t);
+	case WASM_OP_SELECT:
+	case WASM_OP_SELECT_T:
+		return check_select(v, op, imm);
+	case WASM_OP_LOCAL_GET:
+	case WASM_OP_LOCAL_SET:
+	case WASM_OP_LOCAL_TEE:
+	case WASM_OP_GLOBAL_GET:
+	case WASM_OP_GLOBAL_SET:
+		return check_variable(v, op, imm->x);
+	case WASM_OP_TABLE_GET:
+	case WASM_OP_TABLE_SET:
+	case WASM_OP_TABLE_GROW:
+	case WASM_OP_TABLE_FILL:
+		return check_table(v, op, imm->x);
+	case WASM_OP_REF_NULL:
+	case WASM_OP_REF_IS_NULL:
+	case WASM_OP_REF_FUNC:
+		return check_ref(v, op, imm);
+	default:
+		return fail(v, "unsupported instruction %s", wasm_op_name(op));
+	}
+}
+
+static int check_instr(struct vctx *v, enum wasm_opcode op,
+                       const struct wasm_instr_imm *imm)
+{
+	const char *sig = wasm_op_sig(op);
+	int err;
+
+	if (strcmp(sig, "*") == 0)
+		return check_special(v, op, imm);
+	err = check_plain_imm(v, op, imm);
+	return err == WX_OK ? check_sig(v, sig) : err;
+}
+
+/* One function body, from its locals' types to the final 'end'. */
+static int check_body(struct vctx *v, uint32_t idx)
+{
+	const struct wasm_module *m = v->m;
+	const uint8_t *p, *end;
+	int err;
+
+	v->func = idx;
+	v->f = &m->funcs[idx];
+	v->ft = wasm_func_type(m, idx);
+	v->nvals = 0;
+	v->nframes = 0;
+	p = v->f->code;
+	end = p + v->f->code_len;
+	v->offset = v->f->code_offset;
+	err = push_frame(v, WASM_OP_END, 0, NULL, v->ft->nresults,
+	                 v->ft->types + v->ft->nparams);
+	while (err == WX_OK && v->nframes > 0) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+
+		v->offset = (size_t)(p - m->bytes);
+		if (wasm_read_opcode(&p, end, &op) != WX_OK ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != WX_OK)
+			return fail(v, "malformed instruction");
+		err = check_instr(v, op, &imm);
+	}
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Module-level rules                                                       */
+
+/*
+ * A constant expression of type 'want'. WebAssembly 2.0 allows t.const,
+ * ref.null, ref.func and global.get of an immutable imported global.
+ */
+static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
+                           uint8_t want)
+{
+	const struct wasm_module *m = v->m;
+	const uint8_t *p = m->bytes + ce->expr_offset;
+	const uint8_t *end = p + ce->expr_len;
+	uint32_t depth = 0;
+	uint8_t top = TYPE_UNKNOWN;
+	int err = WX_OK;
+
+	v->offset = ce->expr_offset;
+	v->has_offset = true;
+	if (ce->expr_len == 0)
+		return need_func(v, ce->u.index);
+	while (err == WX_OK) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+
+		v->offset = (size_t)(p - m->bytes);
+		if (wasm_read_opcode(&p, end, &op) != WX_OK ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != WX_OK)
+			return fail(v, "malformed constant expression");
+		switch (op) {
+		case WASM_OP_END:
+			if (depth != 1 || top != want)
+				return fail(v, "type mismatch");
+			return WX_OK;
+		case WASM_OP_I32_CONST:
+			top = WASM_I32;
+			break;
+		case WASM_OP_I64_CONST:
+			top = WASM_I64;
+			break;
+		case WASM_OP_F32_CONST:
+			top = WASM_F32;
+			break;
+		case WASM_OP_F64_CONST:
+			top = WASM_F64;
+			break;
+		case WASM_OP_REF_NULL:
+			top = (uint8_t)imm.x;
+			break;
+		case WASM_OP_REF_FUNC:
+			err = need_func(v, imm.x);
+			top = WASM_FUNCREF;
+			break;
+		case WASM_OP_GLOBAL_GET:
+			if (imm.x >= m->num_imported_globals)
+				return fail(v, "unknown global %u", imm.x);
+			if (m->globals[imm.x].type.mut)
+				return fail(v, "constant expression required");
+			top = m->globals[imm.x].type.valtype;
+			break;
+		default:
+			return fail(v, "constant expression required");
+		}
+		depth++;
+	}
+	return err;
+}
+
+static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
+                        bool memory)
+{
+	if (memory && l->min > MAX_PAGES_32)
+		return fail(v,
+		            "memory size must be at most 65536 pages (4GiB)");
+	if (memory && l->has_max && l->max > MAX_PAGES_32)
+		return fail(v,
+		            "memory size must be at most 65536 pages (4GiB)");
+	if (l->has_max && l->min > l->max)
+		return fail(v, "size minimum must not be greater than maximum");
+	if (memory && l->shared && !l->has_max)
+		return fail(v, "shared memory must have maximum");
+	return WX_OK;
+}
+
+static int check_imports_and_spaces(struct vctx *v)
+{
+	const struct wasm_module *m = v->m;
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < m->nfuncs; i++) {
+		at_item(v, "function", i);
+		err = need_type(v, m->funcs[i].type);
+	}
+	for (uint32_t i = 0; err == WX_OK && i < m->ntables; i++) {
+		at_item(v, "table", i);
+		err = check_limits(v, &m->tables[i].limits, false);
+	}
+	for (uint32_t i = 0; err == WX_OK && i < m->nmemories; i++) {
+		at_item(v, "memory", i);
+		err = check_limits(v, &m->memories[i], true);
+	}
+	if (err == WX_OK && m->nmemories > 1)
+		err = fail(v, "multiple memories");
+	for (uint32_t i = m->num_imported_globals;
+	     err == WX_OK && i < m->nglobals; i++) {
+		at_item(v, "global", i);
+		err = check_constexpr(v, &m->globals[i].init,
+		                      m->globals[i].type.valtype);
+	}
+	return err;
+}
+
+struct name_ref {
+	const char *name;
+	uint32_t len;
+	uint32_t index; /* export index */
+};
+
+static int compare_names(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int check_export_index(struct vctx *v, const struct wasm_export *ex)
+{
+	switch (ex->kind) {
+	case WASM_EXT_FUNC:
+		return need_func(v, ex->index);
+	case WASM_EXT_TABLE:
+		return need_table(v, ex->index);
+	case WASM_EXT_MEMORY:
+		return need_memory(v, ex->index);
+	default:
+		return need_global(v, ex->index);
+	}
+}
+
+static int check_exports(struct vctx *v)
+{
+	const struct wasm_module *m = v->m;
+	struct name_ref *names;
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < m->nexports; i++) {
+		at_item(v, "export", i);
+		err = check_export_index(v, &m->exports[i]);
+	}
+	if (err != WX_OK || m->nexports < 2)
+		return err;
+	names = wx_alloc_array(m->nexports, sizeof *names);
+	if (names == NULL)
+		return fail_nomem(v);
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		names[i].name = m->exports[i].name;
+		names[i].len = m->exports[i].name_len;
+		names[i].index = i;
+	}
+	qsort(names, m->nexports, sizeof *names, compare_names);
+	for (uint32_t i = 1; err == WX_OK && i < m->nexports; i++)
+		if (compare_names(&names[i - 1], &names[i]) == 0) {
+			at_item(v, "export", names[i].index);
+			err = fail(v, "duplicate export name");
+		}
+	wx_free(names);
+	return err;
+}
+
+static int check_start(struct vctx *v)
+{
+	const struct wasm_module *m = v->m;
+	const struct wasm_functype *ft;
+	int err;
+
+	if (!m->has_start)
+		return WX_OK;
+	at_item(v, "start function", m->start);
+	err = need_func(v, m->start);
+	if (err != WX_OK)
+		return err;
+	ft = wasm_func_type(m, m->start);
+	if (ft->nparams != 0 || ft->nresults != 0)
+		return fail(v, "start function must have type [] -> []");
+	return WX_OK;
+}
+
+static int check_elems(struct vctx *v)
+{
+	const struct wasm_module *m = v->m;
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < m->nelems; i++) {
+		const struct wasm_elem *el = &m->elems[i];
+		at_item(v, "elem segment", i);
+		if (el->mode == WASM_SEG_ACTIVE) {
+			err = need_table(v, el->table);
+			if (err == WX_OK &&
+			    m->tables[el->table].elemtype != el->elemtype)
+				err = fail(v, "type mismatch");
+			if (err == WX_OK)
+				err = check_constexpr(v, &el->offset, WASM_I32);
+		}
+		for (uint32_t k = 0; err == WX_OK && k < el->nitems; k++)
+			err = check_constexpr(v, &el->items[k], el->elemtype);
+	}
+	return err;
+}
+
+static int check_datas(struct vctx *v)
+{
+	const struct wasm_module *m = v->m;
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < m->ndatas; i++) {
+		const struct wasm_data *d = &m->datas[i];
+		if (d->mode != WASM_SEG_ACTIVE)
+			continue;
+		at_item(v, "data segment", i);
+		err = need_memory(v, d->memory);
+		if (err == WX_OK)
+			err = check_constexpr(v, &d->offset, WASM_I32);
+	}
+	return err;
+}
+
+int wasm_validate(const struct wasm_module *m, struct diag *diag)
+{
+	struct vctx v;
+	int err;
+
+	memset(&v, 0, sizeof v);
+	v.m = m;
+	v.diag = diag;
+	v.func = NO_FUNC;
+	at_item(&v, "module", 0);
+	v.ndatas = m->has_datacount ? m->datacount : m->ndatas;
+	err = check_imports_and_spaces(&v);
+	if (err == WX_OK)
+		err = check_exports(&v);
+	if (err == WX_OK)
+		err = check_start(&v);
+	if (err == WX_OK)
+		err = check_elems(&v);
+	if (err == WX_OK)
+		err = check_datas(&v);
+	for (uint32_t i = m->num_imported_funcs; err == WX_OK && i < m->nfuncs;
+	     i++)
+		err = check_body(&v, i);
+	wx_free(v.vals);
+	wx_free(v.frames);
+	return err;
+}
