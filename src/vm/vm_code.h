@@ -1,0 +1,216 @@
+/*
+ * vm_code.h: the internal code the translator (vm_compile.c) produces and
+ * the interpreter (vm_interp.c) runs. docs/interp.md explains the design.
+ *
+ * Code is an array of 32-bit cells. Each instruction starts with its
+ * handler: two cells holding the handler's address under computed goto
+ * (direct threading), one cell holding the opcode number under the switch
+ * build (VM_HANDLER_CELLS). Operand cells follow. Operands name frame SLOTS
+ * (fp-relative indices of 64-bit slots), never stack positions: a frame is
+ *   [params][declared locals][constants][operand stack ...]
+ * and because validated code has static stack heights, operand-stack
+ * height h is slot (nparams + nlocals + nconsts + h).
+ *
+ * Branch offsets are signed cell counts relative to the offset cell
+ * itself. Internal opcodes are the wasm opcodes (enum wasm_opcode, for the
+ * instructions executed as they are) followed by VMOP_* below.
+ *
+ * Keeps true: an instruction reads all of its operands before it writes
+ * its result, so a result slot may equal an operand slot.
+ */
+#ifndef WASMIX_VM_CODE_H
+#define WASMIX_VM_CODE_H
+
+#include "vm/vm_impl.h"
+
+/* Internal-only instructions, after the wasm ones. Operands in brackets. */
+#define VM_INTERNAL_OPS(X)                                                     \
+	X(MOV)           /* [dst][src] */                                      \
+	X(MOV2)          /* [dst][src][dst2][src2] */                          \
+	X(CONST32)       /* [dst][value] (zero-extended) */                    \
+	X(CONST64)       /* [dst][lo][hi] */                                   \
+	X(BR)            /* [off] */                                           \
+	X(BR_NZ)         /* [cond][off]: jump if i32 cond != 0 */              \
+	X(BR_Z)          /* [cond][off]: jump if i32 cond == 0 */              \
+	X(BR_TABLE)      /* [index][n][off * (n + 1)] last is the default */   \
+	X(CALL)          /* [funcidx][argbase] */                              \
+	X(CALL_INDIRECT) /* [typeid][table][argbase][index] */                 \
+	X(RETURN)        /* results already in fp[0..] */                      \
+	X(RETURN1)       /* [src]: fp[0] = fp[src]; return */                  \
+	X(EXIT)          /* return address of the entry frame: leave */        \
+	X(GLOBAL_GET)    /* [dst][globalidx] */                                \
+	X(GLOBAL_SET)    /* [src][globalidx] */                                \
+	X(SELECT)        /* [dst][a][b][cond] */                               \
+	X(REF_FUNC)      /* [dst][funcidx] */                                  \
+	X(ATOMIC)        /* [wasm op][dst?][operands][offset] (0xFE ops) */    \
+	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
+	X(I32_ADD_SHL) /* [dst][a][b][k]: a + (b << k), k < 32 */              \
+	/* [dst][base][idx][k][off]: load at (u32)(base + (idx << k)) + off */ \
+	X(I32_LOAD_X)                                                          \
+	X(I64_LOAD_X)                                                          \
+	X(F32_LOAD_X)                                                          \
+	X(F64_LOAD_X)                                                          \
+	X(I32_LOAD8_S_X)                                                       \
+	X(I32_LOAD8_U_X)                                                       \
+	X(I32_LOAD16_S_X)                                                      \
+	X(I32_LOAD16_U_X)                                                      \
+	/* [base][idx][k][value][off]: the matching store */                   \
+	X(I32_STORE_X)                                                         \
+	X(I64_STORE_X)                                                         \
+	X(F32_STORE_X)                                                         \
+	X(F64_STORE_X)                                                         \
+	X(I32_STORE8_X)                                                        \
+	X(I32_STORE16_X)                                                       \
+	X(I32_ADD_IMM)                                                         \
+	X(I32_SUB_IMM)                                                         \
+	X(I32_MUL_IMM)                                                         \
+	X(I32_AND_IMM)                                                         \
+	X(I32_OR_IMM)                                                          \
+	X(I32_XOR_IMM)                                                         \
+	X(I32_SHL_IMM)                                                         \
+	X(I32_SHR_S_IMM)                                                       \
+	X(I32_SHR_U_IMM)                                                       \
+	X(I64_ADD_IMM)                                                         \
+	X(I64_SUB_IMM)                                                         \
+	X(I64_MUL_IMM)                                                         \
+	X(I64_AND_IMM)                                                         \
+	X(I64_OR_IMM)                                                          \
+	X(I64_XOR_IMM)                                                         \
+	X(I64_SHL_IMM)                                                         \
+	X(I64_SHR_S_IMM)                                                       \
+	X(I64_SHR_U_IMM)                                                       \
+	X(I32_EQ_IMM)                                                          \
+	X(I32_NE_IMM)                                                          \
+	X(I32_LT_S_IMM)                                                        \
+	X(I32_LT_U_IMM)                                                        \
+	X(I32_GT_S_IMM)                                                        \
+	X(I32_GT_U_IMM)                                                        \
+	X(I32_LE_S_IMM)                                                        \
+	X(I32_LE_U_IMM)                                                        \
+	X(I32_GE_S_IMM)                                                        \
+	X(I32_GE_U_IMM)                                                        \
+	/* [a][imm][off]: fused compare with an immediate and branch */        \
+	X(BR_I32_EQ_IMM)                                                       \
+	X(BR_I32_NE_IMM)                                                       \
+	X(BR_I32_LT_S_IMM)                                                     \
+	X(BR_I32_LT_U_IMM)                                                     \
+	X(BR_I32_GT_S_IMM)                                                     \
+	X(BR_I32_GT_U_IMM)                                                     \
+	X(BR_I32_LE_S_IMM)                                                     \
+	X(BR_I32_LE_U_IMM)                                                     \
+	X(BR_I32_GE_S_IMM)                                                     \
+	X(BR_I32_GE_U_IMM)                                                     \
+	X(BR_I32_EQZ)  /* [a][off] */                                          \
+	X(BR_I32_NEZ)  /* [a][off] */                                          \
+	X(BR_I32_EQ)   /* [a][b][off] */                                       \
+	X(BR_I32_NE)   /* [a][b][off] */                                       \
+	X(BR_I32_LT_S) /* [a][b][off] */                                       \
+	X(BR_I32_LT_U) /* [a][b][off] */                                       \
+	X(BR_I32_GT_S) /* [a][b][off] */                                       \
+	X(BR_I32_GT_U) /* [a][b][off] */                                       \
+	X(BR_I32_LE_S) /* [a][b][off] */                                       \
+	X(BR_I32_LE_U) /* [a][b][off] */                                       \
+	X(BR_I32_GE_S) /* [a][b][off] */                                       \
+	X(BR_I32_GE_U) /* [a][b][off] */                                       \
+	X(BR_I64_EQZ)  /* [a][off] */                                          \
+	X(BR_I64_NEZ)  /* [a][off] */                                          \
+	X(BR_I64_EQ)   /* [a][b][off] */                                       \
+	X(BR_I64_NE)   /* [a][b][off] */                                       \
+	X(BR_I64_LT_S) /* [a][b][off] */                                       \
+	X(BR_I64_LT_U) /* [a][b][off] */                                       \
+	X(BR_I64_GT_S) /* [a][b][off] */                                       \
+	X(BR_I64_GT_U) /* [a][b][off] */                                       \
+	X(BR_I64_LE_S) /* [a][b][off] */                                       \
+	X(BR_I64_LE_U) /* [a][b][off] */                                       \
+	X(BR_I64_GE_S) /* [a][b][off] */                                       \
+	X(BR_I64_GE_U) /* [a][b][off] */
+
+enum vm_opcode {
+	VMOP_FIRST_INTERNAL_ = WASM_OP_COUNT_ - 1,
+#define VM_X(name) VMOP_##name,
+	VM_INTERNAL_OPS(VM_X)
+#undef VM_X
+	    VMOP_COUNT_
+};
+
+#define VM_INIT_CHUNK 4
+
+#ifdef WX_DISPATCH_SWITCH
+#define VM_HANDLER_CELLS 1
+#else
+#define VM_HANDLER_CELLS 2
+#endif
+
+/* A translated function. */
+struct vm_code {
+	uint32_t *cells;
+	size_t ncells;
+	uint32_t nparams;
+	uint32_t nresults;
+	uint32_t nlocals;    /* declared locals */
+	uint32_t nconsts;    /* pooled constants, after the locals */
+	uint32_t frame_size; /* slots the frame may use */
+	/*
+	 * Copied to fp[nparams ..] on entry: nlocals zeros, then constants,
+	 * then zeros up to a multiple of VM_INIT_CHUNK (the frame has room).
+	 */
+	uint64_t *init;
+	uint32_t ninit;
+};
+
+/*
+ * Translates wasm function 'f' (of a validated module) into f->code.
+ * Returns 0, or WX_ENOMEM / WX_ELIMIT with a message in 'diag'.
+ */
+int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag);
+
+/* Frees a translation. NULL is allowed. */
+void vm_code_free(struct vm_code *code);
+
+/*
+ * The handler value of each opcode (VMOP_COUNT_ entries): the label
+ * address under computed goto, the opcode number under the switch build.
+ * Written as VM_HANDLER_CELLS cells, low half first.
+ */
+const uint64_t *vm_interp_handlers(void);
+
+/*
+ * Cold instruction helpers (vm_interp_cold.c). Each takes the running
+ * instance, the frame and the instruction's cells ('pc' at its last
+ * handler cell, so pc[1] is the first operand), does the work and returns NULL,
+ * or the trap message in the specification's wording.
+ */
+const char *vm_op_memory_grow(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc);
+const char *vm_op_memory_init(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc);
+const char *vm_op_memory_copy(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc);
+const char *vm_op_memory_fill(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc);
+const char *vm_op_data_drop(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc);
+const char *vm_op_table_get(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc);
+const char *vm_op_table_set(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc);
+const char *vm_op_table_size(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc);
+const char *vm_op_table_grow(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc);
+const char *vm_op_table_fill(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc);
+const char *vm_op_table_init(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc);
+const char *vm_op_table_copy(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc);
+const char *vm_op_elem_drop(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc);
+/*
+ * The 0xFE instructions: [ATOMIC][wasm op][dst?][operands][offset]. Sets
+ * '*ncells' to the instruction's length counting one handler cell.
+ */
+const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
+                         const uint32_t *pc, unsigned *ncells);
+
+#endif

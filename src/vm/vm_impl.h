@@ -1,0 +1,162 @@
+/*
+ * vm_impl.h: the private layout of the objects vm.h names, shared by the
+ * files of src/vm/ only.
+ *
+ * Keeps true:
+ *  - Every object lives until vm_store_free; the store keeps one owning
+ *    list per kind ('funcs', 'tables', ...), so cross-instance references
+ *    (imports, funcref handles in tables) never dangle.
+ *  - Function types are interned per store: two functions have equal types
+ *    exactly when their 'type_id's are equal, so call_indirect checks a
+ *    type with one compare.
+ *  - A memory's 'base' never moves; 'size' (bytes) only grows, and pages
+ *    [0, size) are readable and writable.
+ *  - The value stack is one reservation whose base never moves, so frame
+ *    pointers stay valid while host functions re-enter vm_invoke.
+ */
+#ifndef WASMIX_VM_IMPL_H
+#define WASMIX_VM_IMPL_H
+
+#include "vm/vm.h"
+
+#define VM_PAGE_SIZE 65536u
+
+struct vm_code;
+
+struct vm_func {
+	const struct wasm_functype *type; /* interned, owned by the store */
+	uint32_t type_id;                 /* index of 'type' in the store */
+	uint32_t index;                   /* function index in 'inst' */
+	struct vm_instance *inst;         /* NULL for host functions */
+	vm_host_fn host;                  /* NULL for wasm functions */
+	void *host_ud;
+	struct vm_code *code; /* translated lazily on first call; owned */
+};
+
+struct vm_memory {
+	uint8_t *base;      /* start of the reservation, never moves */
+	uint64_t size;      /* accessible bytes = pages * 64 KiB */
+	uint64_t max_pages; /* effective cap: declared max and config */
+	size_t reserved;    /* bytes reserved at 'base' */
+	struct wasm_limits_decl limits; /* limits.min tracks the current size */
+};
+
+struct vm_table {
+	uint64_t *elems; /* 'size' handles, 0 = null */
+	uint64_t size;
+	uint64_t max;               /* effective cap: declared max and config */
+	struct wasm_tabletype type; /* type.limits.min tracks the size */
+};
+
+struct vm_global {
+	uint64_t value;
+	struct wasm_globaltype type;
+};
+
+struct vm_instance {
+	struct vm_store *store;
+	const struct wasm_module *module;
+	struct vm_func **funcs; /* module->nfuncs, imports first */
+	struct vm_table **tables;
+	struct vm_memory **memories;
+	struct vm_global **globals;
+	uint64_t **global_values; /* &globals[i]->value, for the interpreter */
+	uint32_t *type_ids;       /* module type index -> store type id */
+	/* Element segments as evaluated handles; length 0 once dropped. */
+	uint64_t **elem_items;
+	uint32_t *elem_len;
+	uint8_t *data_dropped; /* per data segment */
+	void *user;
+};
+
+/* One wasm activation saved while its callee runs. */
+struct vm_frame {
+	const uint32_t *pc; /* where the caller resumes */
+	uint64_t *fp;
+	struct vm_instance *inst;
+};
+
+struct vm_store {
+	struct vm_config cfg;
+
+	/* Owning lists. */
+	struct vm_func **funcs;
+	size_t nfuncs, cap_funcs;
+	struct vm_table **tables;
+	size_t ntables, cap_tables;
+	struct vm_memory **memories;
+	size_t nmemories, cap_memories;
+	struct vm_global **globals;
+	size_t nglobals, cap_globals;
+	struct vm_instance **instances;
+	size_t ninstances, cap_instances;
+
+	/* Interned function types; 'vm_func.type_id' indexes this. */
+	struct wasm_functype **types; /* each allocated once, never moves */
+	uint32_t ntypes, cap_types;
+
+	/* Execution state of the one thread using the store. */
+	uint64_t *stack;     /* value stack reservation (cfg.max_stack_slots) */
+	size_t stack_bytes;  /* bytes reserved */
+	uint64_t *stack_end; /* one past the last usable slot */
+	uint64_t *stack_top; /* first free slot (above all live frames) */
+	struct vm_frame *frames; /* cfg.max_call_depth entries */
+	uint32_t depth;          /* frames in use */
+	uint32_t nest;           /* vm_invoke calls in progress */
+	int64_t fuel_chunk;      /* back-edges/calls between polls */
+	uint64_t fuel_left;      /* remaining of cfg.fuel when it is non-zero */
+	int exit_code;
+	struct diag *diag;  /* where the running vm_invoke reports */
+	char trap_msg[160]; /* set by vm_call_trap */
+};
+
+/* Adds 'p' to one of the store's owning lists; WX_ENOMEM on failure. */
+int vm_store_own(void ***list, size_t *n, size_t *cap, void *p);
+
+/* Interns 'ft' (copied if new); returns its id or -1 if out of memory. */
+int64_t vm_store_intern_type(struct vm_store *s,
+                             const struct wasm_functype *ft);
+
+/* Makes a wasm function of 'inst' (not yet translated), owned by 's'. */
+struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
+                                 uint32_t index, uint32_t type_id);
+
+/* Frees a memory, table (store teardown). */
+void vm_memory_free(struct vm_memory *mem);
+void vm_table_free(struct vm_table *t);
+/* Frees an instance's own arrays (not the objects it points at). */
+void vm_instance_free(struct vm_instance *inst);
+
+/*
+ * Grows table 't' by 'delta' elements set to 'init'; returns the old size
+ * or -1 when past its maximum, the config cap, or out of memory.
+ */
+int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init);
+
+/*
+ * Runs wasm function 'f' whose arguments are at 'fp' (inside the store's
+ * value stack, with room checked by the caller for the arguments only);
+ * leaves the results at fp[0..]. Returns 0, WX_ETRAP (message in
+ * s->diag), WX_EEXIT (code in s->exit_code) or WX_ENOMEM.
+ */
+int vm_interp_run(struct vm_store *s, struct vm_func *f, uint64_t *fp);
+
+/*
+ * Calls host function 'f' with arguments at 'args' and writes its results
+ * over them (scratch space from s->stack_top). 'caller' may be NULL.
+ * Returns 0, WX_ETRAP or WX_EEXIT.
+ */
+int vm_call_host(struct vm_store *s, struct vm_func *f,
+                 struct vm_instance *caller, uint64_t *args);
+
+/*
+ * Polls the interrupt flag (calling cfg.on_interrupt when it is set);
+ * returns 0 to continue, or WX_ETRAP / WX_EEXIT to stop. Fuel is
+ * accounted by the interpreter itself ('fuel_left').
+ */
+int vm_poll(struct vm_store *s, struct vm_instance *inst);
+
+/* Records trap message 'msg' in s->diag; returns WX_ETRAP. */
+int vm_trap(struct vm_store *s, const char *msg);
+
+#endif

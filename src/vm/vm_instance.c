@@ -1,0 +1,343 @@
+/*
+ * vm_instance.c: instantiation (import resolution and matching, allocation
+ * of the module's own functions, tables, memories and globals, element and
+ * data segment initialisation, the start function) and export lookup.
+ *
+ * Keeps true: an instance is registered in its store as soon as it exists,
+ * so a failed instantiation that already wrote funcrefs of its functions
+ * into an imported table leaves no dangling handles (the store frees it).
+ * Segment initialisation follows WebAssembly 2.0: active element segments
+ * in order, then active data segments in order, each bounds-checked as a
+ * whole before it writes; a trap stops there and earlier writes remain.
+ */
+#include <string.h>
+
+#include "vm/vm_impl.h"
+
+static int alloc_arrays(struct vm_instance *inst, const struct wasm_module *m)
+{
+	inst->funcs = wx_alloc_array(m->nfuncs, sizeof *inst->funcs);
+	inst->tables = wx_alloc_array(m->ntables, sizeof *inst->tables);
+	inst->memories = wx_alloc_array(m->nmemories, sizeof *inst->memories);
+	inst->globals = wx_alloc_array(m->nglobals, sizeof *inst->globals);
+	inst->global_values =
+	    wx_alloc_array(m->nglobals, sizeof *inst->global_values);
+	inst->type_ids = wx_alloc_array(m->ntypes, sizeof *inst->type_ids);
+	inst->elem_items = wx_alloc_array(m->nelems, sizeof *inst->elem_items);
+	inst->elem_len = wx_alloc_array(m->nelems, sizeof *inst->elem_len);
+	inst->data_dropped = wx_alloc_array(m->ndatas, 1);
+	if (inst->funcs == NULL || inst->tables == NULL ||
+	    inst->memories == NULL || inst->globals == NULL ||
+	    inst->global_values == NULL || inst->type_ids == NULL ||
+	    inst->elem_items == NULL || inst->elem_len == NULL ||
+	    inst->data_dropped == NULL)
+		return WX_ENOMEM;
+	return WX_OK;
+}
+
+void vm_instance_free(struct vm_instance *inst)
+{
+	if (inst == NULL)
+		return;
+	if (inst->elem_items != NULL)
+		for (uint32_t i = 0; i < inst->module->nelems; i++)
+			wx_free(inst->elem_items[i]);
+	wx_free(inst->funcs);
+	wx_free(inst->tables);
+	wx_free(inst->memories);
+	wx_free(inst->globals);
+	wx_free(inst->global_values);
+	wx_free(inst->type_ids);
+	wx_free(inst->elem_items);
+	wx_free(inst->elem_len);
+	wx_free(inst->data_dropped);
+	wx_free(inst);
+}
+
+/* Evaluates a constant expression against what 'inst' has so far. */
+static uint64_t eval_const(const struct vm_instance *inst,
+                           const struct wasm_constexpr *e)
+{
+	switch (e->op) {
+	case WASM_OP_I32_CONST:
+		return e->u.i32;
+	case WASM_OP_I64_CONST:
+		return e->u.i64;
+	case WASM_OP_F32_CONST:
+		return e->u.f32;
+	case WASM_OP_F64_CONST:
+		return e->u.f64;
+	case WASM_OP_REF_FUNC:
+		return (uintptr_t)inst->funcs[e->u.index];
+	case WASM_OP_GLOBAL_GET:
+		return inst->globals[e->u.index]->value;
+	default: /* ref.null */
+		return 0;
+	}
+}
+
+/* Import matching of limits: the provided object must fit the import. */
+static bool limits_match(uint64_t cur, bool has_max, uint64_t max,
+                         const struct wasm_limits_decl *want)
+{
+	if (cur < want->min)
+		return false;
+	if (want->has_max && (!has_max || max > want->max))
+		return false;
+	return true;
+}
+
+static bool import_matches(struct vm_instance *inst,
+                           const struct wasm_import *imp,
+                           const struct vm_extern *ext)
+{
+	const struct wasm_module *m = inst->module;
+
+	if (ext->kind != imp->kind || ext->u.func == NULL)
+		return false;
+	switch (imp->kind) {
+	case WASM_EXT_FUNC:
+		return vm_functype_equal(ext->u.func->type,
+		                         &m->types[imp->d.func_type]);
+	case WASM_EXT_TABLE: {
+		const struct vm_table *t = ext->u.table;
+		return t->type.elemtype == imp->d.table.elemtype &&
+		       limits_match(t->size, t->type.limits.has_max,
+		                    t->type.limits.max, &imp->d.table.limits);
+	}
+	case WASM_EXT_MEMORY: {
+		const struct vm_memory *mem = ext->u.memory;
+		return mem->limits.shared == imp->d.memory.shared &&
+		       limits_match(mem->size / VM_PAGE_SIZE,
+		                    mem->limits.has_max, mem->limits.max,
+		                    &imp->d.memory);
+	}
+	case WASM_EXT_GLOBAL:
+		return ext->u.global->type.valtype == imp->d.global.valtype &&
+		       ext->u.global->type.mut == imp->d.global.mut;
+	default:
+		return false;
+	}
+}
+
+static int resolve_imports(struct vm_instance *inst, vm_resolve_fn resolve,
+                           void *ud, struct diag *diag)
+{
+	const struct wasm_module *m = inst->module;
+	uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const struct wasm_import *imp = &m->imports[i];
+		struct vm_extern ext = {0};
+
+		if (resolve == NULL || resolve(ud, imp, &ext) != 0)
+			return diag_set(diag, WX_ELINK,
+			                "unknown import: \"%.*s\" \"%.*s\"",
+			                (int)imp->module_len, imp->module,
+			                (int)imp->name_len, imp->name);
+		if (!import_matches(inst, imp, &ext))
+			return diag_set(diag, WX_ELINK,
+			                "incompatible import type: \"%.*s\" "
+			                "\"%.*s\"",
+			                (int)imp->module_len, imp->module,
+			                (int)imp->name_len, imp->name);
+		switch (imp->kind) {
+		case WASM_EXT_FUNC:
+			inst->funcs[nf++] = ext.u.func;
+			break;
+		case WASM_EXT_TABLE:
+			inst->tables[nt++] = ext.u.table;
+			break;
+		case WASM_EXT_MEMORY:
+			inst->memories[nm++] = ext.u.memory;
+			break;
+		default:
+			inst->globals[ng++] = ext.u.global;
+			break;
+		}
+	}
+	return WX_OK;
+}
+
+static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
+                            struct diag *diag)
+{
+	const struct wasm_module *m = inst->module;
+
+	for (uint32_t i = m->num_imported_funcs; i < m->nfuncs; i++) {
+		uint32_t tid = inst->type_ids[m->funcs[i].type];
+		inst->funcs[i] = vm_func_new_wasm(s, inst, i, tid);
+		if (inst->funcs[i] == NULL)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+	}
+	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++) {
+		inst->tables[i] = vm_table_new(s, &m->tables[i], 0);
+		if (inst->tables[i] == NULL)
+			return diag_set(
+			    diag, WX_ELIMIT,
+			    "table %u: cannot allocate %llu elements", i,
+			    (unsigned long long)m->tables[i].limits.min);
+	}
+	for (uint32_t i = m->num_imported_memories; i < m->nmemories; i++) {
+		inst->memories[i] = vm_memory_new(s, &m->memories[i]);
+		if (inst->memories[i] == NULL)
+			return diag_set(diag, WX_ELIMIT,
+			                "memory %u: cannot allocate %llu pages",
+			                i,
+			                (unsigned long long)m->memories[i].min);
+	}
+	for (uint32_t i = 0; i < m->nglobals; i++) {
+		if (i >= m->num_imported_globals) {
+			uint64_t v = eval_const(inst, &m->globals[i].init);
+			inst->globals[i] =
+			    vm_global_new(s, &m->globals[i].type, v);
+			if (inst->globals[i] == NULL)
+				return diag_set(diag, WX_ENOMEM,
+				                "out of memory");
+		}
+		inst->global_values[i] = &inst->globals[i]->value;
+	}
+	for (uint32_t i = 0; i < m->nelems; i++) {
+		const struct wasm_elem *e = &m->elems[i];
+		inst->elem_items[i] =
+		    wx_alloc_array(e->nitems, sizeof(uint64_t));
+		if (inst->elem_items[i] == NULL)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		for (uint32_t k = 0; k < e->nitems; k++)
+			inst->elem_items[i][k] = eval_const(inst, &e->items[k]);
+		inst->elem_len[i] = e->nitems;
+	}
+	return WX_OK;
+}
+
+/* Applies active segments and drops what 2.0 drops at instantiation. */
+static int init_segments(struct vm_instance *inst, struct diag *diag)
+{
+	const struct wasm_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->nelems; i++) {
+		const struct wasm_elem *e = &m->elems[i];
+		if (e->mode == WASM_SEG_ACTIVE) {
+			struct vm_table *t = inst->tables[e->table];
+			uint64_t off = (uint32_t)eval_const(inst, &e->offset);
+			if (off > t->size || e->nitems > t->size - off)
+				return diag_set(diag, WX_ETRAP,
+				                "out of bounds table access");
+			memcpy(t->elems + off, inst->elem_items[i],
+			       e->nitems * sizeof(uint64_t));
+		}
+		if (e->mode != WASM_SEG_PASSIVE)
+			inst->elem_len[i] = 0;
+	}
+	for (uint32_t i = 0; i < m->ndatas; i++) {
+		const struct wasm_data *d = &m->datas[i];
+		if (d->mode != WASM_SEG_ACTIVE)
+			continue;
+		struct vm_memory *mem = inst->memories[d->memory];
+		uint64_t off = (uint32_t)eval_const(inst, &d->offset);
+		if (off > mem->size || d->len > mem->size - off)
+			return diag_set(diag, WX_ETRAP,
+			                "out of bounds memory access");
+		if (d->len != 0)
+			memcpy(mem->base + off, d->bytes, d->len);
+		inst->data_dropped[i] = 1;
+	}
+	return WX_OK;
+}
+
+int vm_instantiate(struct vm_store *s, const struct wasm_module *m,
+                   vm_resolve_fn resolve, void *resolve_ud,
+                   struct vm_instance **out, struct diag *diag)
+{
+	struct vm_instance *inst = wx_calloc(1, sizeof *inst);
+	int rc;
+
+	*out = NULL;
+	if (inst == NULL)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	inst->store = s;
+	inst->module = m;
+	if (vm_store_own((void ***)&s->instances, &s->ninstances,
+	                 &s->cap_instances, inst) != WX_OK) {
+		vm_instance_free(inst);
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	}
+	rc = alloc_arrays(inst, m);
+	if (rc != WX_OK)
+		return diag_set(diag, rc, "out of memory");
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		int64_t id = vm_store_intern_type(s, &m->types[i]);
+		if (id < 0)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		inst->type_ids[i] = (uint32_t)id;
+	}
+	rc = resolve_imports(inst, resolve, resolve_ud, diag);
+	if (rc != WX_OK)
+		return rc;
+	rc = make_own_objects(s, inst, diag);
+	if (rc != WX_OK)
+		return rc;
+	rc = init_segments(inst, diag);
+	if (rc != WX_OK)
+		return rc;
+	if (m->has_start) {
+		rc =
+		    vm_invoke(s, inst->funcs[m->start], NULL, NULL, NULL, diag);
+		if (rc != WX_OK)
+			return rc;
+	}
+	*out = inst;
+	return WX_OK;
+}
+
+int vm_instance_export(struct vm_instance *inst, const char *name,
+                       size_t name_len, struct vm_extern *out)
+{
+	const struct wasm_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		const struct wasm_export *e = &m->exports[i];
+		if (e->name_len != name_len ||
+		    memcmp(e->name, name, name_len) != 0)
+			continue;
+		out->kind = e->kind;
+		switch (e->kind) {
+		case WASM_EXT_FUNC:
+			out->u.func = inst->funcs[e->index];
+			break;
+		case WASM_EXT_TABLE:
+			out->u.table = inst->tables[e->index];
+			break;
+		case WASM_EXT_MEMORY:
+			out->u.memory = inst->memories[e->index];
+			break;
+		case WASM_EXT_GLOBAL:
+			out->u.global = inst->globals[e->index];
+			break;
+		default:
+			return WX_EARG;
+		}
+		return WX_OK;
+	}
+	return WX_EARG;
+}
+
+const struct wasm_module *vm_instance_module(struct vm_instance *inst)
+{
+	return inst->module;
+}
+
+struct vm_memory *vm_instance_memory(struct vm_instance *inst)
+{
+	return inst->module->nmemories != 0 ? inst->memories[0] : NULL;
+}
+
+void vm_instance_set_user(struct vm_instance *inst, void *user)
+{
+	inst->user = user;
+}
+
+void *vm_instance_user(struct vm_instance *inst)
+{
+	return inst->user;
+}

@@ -1,0 +1,1175 @@
+/*
+ * vm_interp.c: the interpreter loop. One C function runs every wasm frame
+ * of a vm_invoke: calls push a 'struct vm_frame' on the store's frame
+ * array and jump to the callee's code in the same loop, so wasm recursion
+ * never recurses in C and is bounded by 'max_call_depth'.
+ *
+ * Dispatch is Lua-style: 'vmdispatch/vmcase/vmbreak' expand to computed
+ * goto with direct threading (each instruction starts with its handler's
+ * address) or, with WX_DISPATCH_SWITCH, to a switch on the opcode
+ * number. See docs/interp.md for the code format and the reasons.
+ *
+ * Keeps true:
+ *  - 'mem_base'/'mem_size' mirror memory 0 of 'inst'; they are reloaded
+ *    after every call, return and memory.grow (a callee may grow memory).
+ *  - Slots holding i32 (and f32) values are zero-extended: every i32
+ *    result is written as uint32_t.
+ *  - Traps leave through 'trap' with a message in the spec's wording; the
+ *    store's depth and stack top are restored on every exit.
+ *  - Fuel and the interrupt flag are polled via one counter ('budget') at
+ *    calls and backward branches.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "vm/vm_code.h"
+
+#define TRAP_OOB "out of bounds memory access"
+
+/* ---- value helpers ------------------------------------------------------ */
+
+static inline float f32_of(uint64_t slot)
+{
+	uint32_t b = (uint32_t)slot;
+	float f;
+	memcpy(&f, &b, 4);
+	return f;
+}
+
+static inline double f64_of(uint64_t slot)
+{
+	double d;
+	memcpy(&d, &slot, 8);
+	return d;
+}
+
+static inline uint64_t bits_f32(float f)
+{
+	uint32_t b;
+	memcpy(&b, &f, 4);
+	return b;
+}
+
+static inline uint64_t bits_f64(double d)
+{
+	uint64_t b;
+	memcpy(&b, &d, 8);
+	return b;
+}
+
+/* min/max: NaN in gives NaN out; -0 is below +0. */
+static inline float f32_min(float a, float b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == b)
+		return f32_of(bits_f32(a) | bits_f32(b));
+	return a < b ? a : b;
+}
+
+static inline float f32_max(float a, float b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == b)
+		return f32_of(bits_f32(a) & bits_f32(b));
+	return a > b ? a : b;
+}
+
+static inline double f64_min(double a, double b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == b)
+		return f64_of(bits_f64(a) | bits_f64(b));
+	return a < b ? a : b;
+}
+
+static inline double f64_max(double a, double b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == b)
+		return f64_of(bits_f64(a) & bits_f64(b));
+	return a > b ? a : b;
+}
+
+/*
+ * Rounding: libm may hand a signalling NaN back unchanged; wasm wants it
+ * quieted (an arithmetic NaN), which adding it to itself does.
+ */
+#define ROUND(name, T, fn)                                                     \
+	static inline T name(T x)                                              \
+	{                                                                      \
+		return x != x ? x + x : fn(x);                                 \
+	}
+ROUND(f32_ceil, float, ceilf)
+ROUND(f32_floor, float, floorf)
+ROUND(f32_trunc, float, truncf)
+ROUND(f32_nearest, float, rintf)
+ROUND(f64_ceil, double, ceil)
+ROUND(f64_floor, double, floor)
+ROUND(f64_trunc, double, trunc)
+ROUND(f64_nearest, double, rint)
+#undef ROUND
+
+/* Saturating truncations (0xFC 0..7). */
+#define SAT(name, FT, RT, lo, hi, minv, maxv)                                  \
+	static inline RT name(FT x)                                            \
+	{                                                                      \
+		if (x != x)                                                    \
+			return 0;                                              \
+		if (x <= (lo))                                                 \
+			return (minv);                                         \
+		if (x >= (hi))                                                 \
+			return (maxv);                                         \
+		return (RT)x;                                                  \
+	}
+SAT(sat_f32_i32, float, int32_t, -2147483904.0f, 2147483648.0f, INT32_MIN,
+    INT32_MAX)
+SAT(sat_f32_u32, float, uint32_t, -1.0f, 4294967296.0f, 0, UINT32_MAX)
+SAT(sat_f64_i32, double, int32_t, -2147483649.0, 2147483648.0, INT32_MIN,
+    INT32_MAX)
+SAT(sat_f64_u32, double, uint32_t, -1.0, 4294967296.0, 0, UINT32_MAX)
+SAT(sat_f32_i64, float, int64_t, -9223373136366403584.0f,
+    9223372036854775808.0f, INT64_MIN, INT64_MAX)
+SAT(sat_f32_u64, float, uint64_t, -1.0f, 18446744073709551616.0f, 0, UINT64_MAX)
+SAT(sat_f64_i64, double, int64_t, -9223372036854777856.0, 9223372036854775808.0,
+    INT64_MIN, INT64_MAX)
+SAT(sat_f64_u64, double, uint64_t, -1.0, 18446744073709551616.0, 0, UINT64_MAX)
+#undef SAT
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+#ifdef WX_DISPATCH_SWITCH
+#define vmdispatch(o) switch (o)
+#define vmcase(l)     case l:
+#define vmbreak       break
+#define vmresume      continue
+#else
+#define vmdispatch(o) goto *load_handler(pc);
+#define vmcase(l)     L_##l:
+#define vmbreak       goto *load_handler(pc)
+#define vmresume      vmbreak
+#endif
+
+/* Direct threading: the first two cells hold the handler's address. */
+static inline const void *load_handler(const uint32_t *pc)
+{
+	const void *h;
+	memcpy(&h, pc, sizeof h);
+	return h;
+}
+
+/* Operand cell i of the current instruction (1 = the first operand). */
+#define P(i) pc[(i) + VM_HANDLER_CELLS - 1]
+/* Moves past an instruction of 'n' cells counting one handler cell. */
+#define STEP(n) (pc += (n) + VM_HANDLER_CELLS - 1)
+
+/* Operand access: cell i of the current instruction names a slot. */
+#define U32(i)       ((uint32_t)fp[P(i)])
+#define S32(i)       ((int32_t)fp[P(i)])
+#define U64(i)       (fp[P(i)])
+#define S64(i)       ((int64_t)fp[P(i)])
+#define F32(i)       f32_of(fp[P(i)])
+#define F64(i)       f64_of(fp[P(i)])
+#define SET32(i, v)  (fp[P(i)] = (uint32_t)(v))
+#define SET64(i, v)  (fp[P(i)] = (uint64_t)(v))
+#define SETF32(i, v) (fp[P(i)] = bits_f32(v))
+#define SETF64(i, v) (fp[P(i)] = bits_f64(v))
+
+#define TRAP(msg)                                                              \
+	do {                                                                   \
+		trap_msg = (msg);                                              \
+		goto trap;                                                     \
+	} while (0)
+
+/* Jump by the offset in cell i; backward jumps count against 'budget'. */
+#define JUMP(i)                                                                \
+	{                                                                      \
+		int32_t off_ = (int32_t)P(i);                                  \
+		pc += (i) + VM_HANDLER_CELLS - 1 + off_;                       \
+		if (off_ < 0 && WX_UNLIKELY(--budget <= 0))                    \
+			goto poll;                                             \
+		vmbreak;                                                       \
+	}
+
+/* Effective address of [addr cell ai] + [offset cell oi], n bytes. */
+#define EA(ai, oi, n)                                                          \
+	uint64_t ea = (uint64_t)U32(ai) + P(oi);                               \
+	if (WX_UNLIKELY(ea + (n) > mem_size))                                  \
+	TRAP(TRAP_OOB)
+
+/* [op][dst][addr][offset] */
+#define LOAD(OP, T, conv)                                                      \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		EA(2, 3, sizeof(T));                                           \
+		T v_;                                                          \
+		memcpy(&v_, mem_base + ea, sizeof v_);                         \
+		fp[P(1)] = conv(v_);                                           \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][dst][base][idx][k][offset]: address (u32)(base + (idx << k)). */
+#define LOADX(OP, T, conv)                                                     \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		uint64_t ea =                                                  \
+		    (uint64_t)(uint32_t)(U32(2) + (U32(3) << P(4))) + P(5);    \
+		if (WX_UNLIKELY(ea + sizeof(T) > mem_size))                    \
+			TRAP(TRAP_OOB);                                        \
+		T v_;                                                          \
+		memcpy(&v_, mem_base + ea, sizeof v_);                         \
+		fp[P(1)] = conv(v_);                                           \
+		STEP(6);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][base][idx][k][value][offset] */
+#define STOREX(OP, T)                                                          \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		uint64_t ea =                                                  \
+		    (uint64_t)(uint32_t)(U32(1) + (U32(2) << P(3))) + P(5);    \
+		if (WX_UNLIKELY(ea + sizeof(T) > mem_size))                    \
+			TRAP(TRAP_OOB);                                        \
+		T v_ = (T)fp[P(4)];                                            \
+		memcpy(mem_base + ea, &v_, sizeof v_);                         \
+		STEP(6);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][addr][value][offset] */
+#define STORE(OP, T)                                                           \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		EA(1, 3, sizeof(T));                                           \
+		T v_ = (T)fp[P(2)];                                            \
+		memcpy(mem_base + ea, &v_, sizeof v_);                         \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][dst][a][b] with a, b of type AT read by RD; result written by WR. */
+#define BINOP(OP, AT, RD, WR, expr)                                            \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		AT a = RD(2), b = RD(3);                                       \
+		WR(1, expr);                                                   \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][dst][a][imm]: imm sign-extended to AT. */
+#define BINOP_IMM(OP, AT, RD, WR, expr)                                        \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		AT a = RD(2), b = (AT)(int32_t)P(3);                           \
+		WR(1, expr);                                                   \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][a][imm][off]: fused compare with an immediate and branch. */
+#define BR_CMP_IMM(OP, AT, RD, cmp)                                            \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		AT a = RD(1), b = (AT)(int32_t)P(2);                           \
+		if (a cmp b)                                                   \
+			JUMP(3);                                               \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][dst][a] */
+#define UNOP(OP, AT, RD, WR, expr)                                             \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		AT a = RD(2);                                                  \
+		WR(1, expr);                                                   \
+		STEP(3);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* Trapping float-to-integer truncation; 'lo' and 'hi' are exclusive. */
+#define TRUNC(OP, FT, RD, WR, RT, lo, hi)                                      \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		FT a = RD(2);                                                  \
+		if (a != a)                                                    \
+			TRAP("invalid conversion to integer");                 \
+		if (!(a > (lo) && a < (hi)))                                   \
+			TRAP("integer overflow");                              \
+		WR(1, (RT)a);                                                  \
+		STEP(3);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][a][b][off]: fused compare and branch. */
+#define BR_CMP(OP, AT, RD, cmp)                                                \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		AT a = RD(1), b = RD(2);                                       \
+		if (a cmp b)                                                   \
+			JUMP(3);                                               \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][a][off] */
+#define BR_TEST(OP, RD, cond)                                                  \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		if (RD(1) cond)                                                \
+			JUMP(2);                                               \
+		STEP(3);                                                       \
+		vmbreak;                                                       \
+	}
+
+/* [op][...]: a cold helper from vm_interp_cold.c, 'n' cells long. */
+#define COLD(OP, fn, n)                                                        \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		const char *msg_ = fn(inst, fp, pc + VM_HANDLER_CELLS - 1);    \
+		if (WX_UNLIKELY(msg_ != NULL))                                 \
+			TRAP(msg_);                                            \
+		STEP((n));                                                     \
+		vmbreak;                                                       \
+	}
+
+/* A memory every instance without one points at: size 0, so all traps. */
+static struct vm_memory no_memory;
+
+#define LOAD_INSTANCE()                                                        \
+	do {                                                                   \
+		funcs = inst->funcs;                                           \
+		gvals = inst->global_values;                                   \
+		mem0 =                                                         \
+		    inst->module->nmemories ? inst->memories[0] : &no_memory;  \
+		mem_base = mem0->base;                                         \
+		mem_size = mem0->size;                                         \
+	} while (0)
+
+static uint64_t handler_cells[VMOP_COUNT_];
+static int handlers_ready;
+/* The code the entry frame returns to: one EXIT instruction. */
+static uint32_t exit_cells[VM_HANDLER_CELLS];
+
+static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
+                  uint64_t *export_handlers);
+
+const uint64_t *vm_interp_handlers(void)
+{
+	if (!__atomic_load_n(&handlers_ready, __ATOMIC_ACQUIRE)) {
+		interp(NULL, NULL, NULL, handler_cells);
+		exit_cells[0] = (uint32_t)handler_cells[VMOP_EXIT];
+		if (VM_HANDLER_CELLS == 2)
+			exit_cells[VM_HANDLER_CELLS - 1] =
+			    (uint32_t)(handler_cells[VMOP_EXIT] >> 32);
+		__atomic_store_n(&handlers_ready, 1, __ATOMIC_RELEASE);
+	}
+	return handler_cells;
+}
+
+int vm_interp_run(struct vm_store *s, struct vm_func *f, uint64_t *fp)
+{
+	vm_interp_handlers();
+	return interp(s, f, fp, NULL);
+}
+
+/* Takes the next slice of fuel (or a polling interval) for 'budget'. */
+static int64_t fuel_take(struct vm_store *s)
+{
+	if (s->cfg.fuel == 0)
+		return s->fuel_chunk;
+	int64_t take = s->fuel_left < (uint64_t)s->fuel_chunk
+	                   ? (int64_t)s->fuel_left
+	                   : s->fuel_chunk;
+	s->fuel_left -= (uint64_t)take;
+	return take;
+}
+
+/* Gives back an unused slice when the loop exits. */
+static void fuel_return(struct vm_store *s, int64_t budget)
+{
+	if (s->cfg.fuel != 0 && budget > 0)
+		s->fuel_left += (uint64_t)budget;
+}
+
+static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
+                  uint64_t *export_handlers)
+{
+#ifndef WX_DISPATCH_SWITCH
+	static const void *const labels[VMOP_COUNT_] = {
+#define WASM_OP(prefix, code, ident, name, imm, sig, align)                    \
+	[WASM_OP_##ident] = &&L_WASM_OP_##ident,
+#include "wasm/wasm_ops.def"
+#undef WASM_OP
+#define VM_X(name) [VMOP_##name] = &&L_VMOP_##name,
+	    VM_INTERNAL_OPS(VM_X)
+#undef VM_X
+	};
+#endif
+	if (export_handlers != NULL) {
+		for (int i = 0; i < VMOP_COUNT_; i++) {
+#ifdef WX_DISPATCH_SWITCH
+			export_handlers[i] = i;
+#else
+			export_handlers[i] = (uintptr_t)labels[i];
+#endif
+		}
+		return 0;
+	}
+
+	struct vm_frame *const frames = s->frames;
+	const uint32_t base_depth = s->depth;
+	const uint32_t max_depth = s->cfg.max_call_depth;
+	uint64_t *const stack_end = s->stack_end;
+	uint64_t *const saved_top = s->stack_top;
+	uint32_t depth = base_depth;
+	int64_t budget = fuel_take(s);
+	const char *trap_msg = NULL;
+	int rc;
+
+	const uint32_t *pc = exit_cells; /* the entry frame returns to EXIT */
+	uint64_t *fp = NULL;
+	struct vm_instance *inst = NULL;
+	struct vm_func **funcs = NULL;
+	uint64_t **gvals = NULL;
+	struct vm_memory *mem0 = &no_memory;
+	uint8_t *mem_base = NULL;
+	uint64_t mem_size = 0;
+	struct vm_func *callee = entry;
+	inst = entry->inst;
+	LOAD_INSTANCE();
+	const struct vm_frame *ret;
+	uint64_t *nfp = args;
+
+	goto do_call;
+
+	for (;;) {
+		vmdispatch(*pc)
+		{
+			/* ---- internal moves, constants, branches ---- */
+			vmcase(VMOP_MOV)
+			{
+				fp[P(1)] = fp[P(2)];
+				STEP(3);
+				vmbreak;
+			}
+			vmcase(VMOP_MOV2)
+			{
+				fp[P(1)] = fp[P(2)];
+				fp[P(3)] = fp[P(4)];
+				STEP(5);
+				vmbreak;
+			}
+			vmcase(VMOP_CONST32)
+			{
+				fp[P(1)] = P(2);
+				STEP(3);
+				vmbreak;
+			}
+			vmcase(VMOP_CONST64)
+			{
+				fp[P(1)] = P(2) | (uint64_t)P(3) << 32;
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(VMOP_BR)
+			{
+				JUMP(1);
+			}
+			BR_TEST(VMOP_BR_NZ, U32, != 0)
+			BR_TEST(VMOP_BR_Z, U32, == 0)
+			BR_TEST(VMOP_BR_I32_EQZ, U32, == 0)
+			BR_TEST(VMOP_BR_I32_NEZ, U32, != 0)
+			BR_TEST(VMOP_BR_I64_EQZ, U64, == 0)
+			BR_TEST(VMOP_BR_I64_NEZ, U64, != 0)
+			BR_CMP(VMOP_BR_I32_EQ, uint32_t, U32, ==)
+			BR_CMP(VMOP_BR_I32_NE, uint32_t, U32, !=)
+			BR_CMP(VMOP_BR_I32_LT_S, int32_t, S32, <)
+			BR_CMP(VMOP_BR_I32_LT_U, uint32_t, U32, <)
+			BR_CMP(VMOP_BR_I32_GT_S, int32_t, S32, >)
+			BR_CMP(VMOP_BR_I32_GT_U, uint32_t, U32, >)
+			BR_CMP(VMOP_BR_I32_LE_S, int32_t, S32, <=)
+			BR_CMP(VMOP_BR_I32_LE_U, uint32_t, U32, <=)
+			BR_CMP(VMOP_BR_I32_GE_S, int32_t, S32, >=)
+			BR_CMP(VMOP_BR_I32_GE_U, uint32_t, U32, >=)
+			BR_CMP(VMOP_BR_I64_EQ, uint64_t, U64, ==)
+			BR_CMP(VMOP_BR_I64_NE, uint64_t, U64, !=)
+			BR_CMP(VMOP_BR_I64_LT_S, int64_t, S64, <)
+			BR_CMP(VMOP_BR_I64_LT_U, uint64_t, U64, <)
+			BR_CMP(VMOP_BR_I64_GT_S, int64_t, S64, >)
+			BR_CMP(VMOP_BR_I64_GT_U, uint64_t, U64, >)
+			BR_CMP(VMOP_BR_I64_LE_S, int64_t, S64, <=)
+			BR_CMP(VMOP_BR_I64_LE_U, uint64_t, U64, <=)
+			BR_CMP(VMOP_BR_I64_GE_S, int64_t, S64, >=)
+			BR_CMP(VMOP_BR_I64_GE_U, uint64_t, U64, >=)
+			vmcase(VMOP_BR_TABLE)
+			{
+				uint32_t i = U32(1), n = P(2);
+				JUMP(3 + (i < n ? i : n));
+			}
+			vmcase(VMOP_SELECT)
+			{
+				fp[P(1)] = U32(4) ? fp[P(2)] : fp[P(3)];
+				STEP(5);
+				vmbreak;
+			}
+			vmcase(VMOP_GLOBAL_GET)
+			{
+				fp[P(1)] = *gvals[P(2)];
+				STEP(3);
+				vmbreak;
+			}
+			vmcase(VMOP_GLOBAL_SET)
+			{
+				*gvals[P(2)] = fp[P(1)];
+				STEP(3);
+				vmbreak;
+			}
+			vmcase(VMOP_REF_FUNC)
+			{
+				fp[P(1)] = (uintptr_t)funcs[P(2)];
+				STEP(3);
+				vmbreak;
+			}
+			vmcase(WASM_OP_REF_IS_NULL)
+			{
+				SET32(1, fp[P(2)] == 0);
+				STEP(3);
+				vmbreak;
+			}
+			/* ---- immediate second operand: [op][dst][a][imm] ----
+			 */
+			LOADX(VMOP_I32_LOAD_X, uint32_t, (uint32_t))
+			LOADX(VMOP_I64_LOAD_X, uint64_t, (uint64_t))
+			LOADX(VMOP_F32_LOAD_X, uint32_t, (uint32_t))
+			LOADX(VMOP_F64_LOAD_X, uint64_t, (uint64_t))
+			LOADX(VMOP_I32_LOAD8_S_X, int8_t, (uint32_t)(int32_t))
+			LOADX(VMOP_I32_LOAD8_U_X, uint8_t, (uint32_t))
+			LOADX(VMOP_I32_LOAD16_S_X, int16_t, (uint32_t)(int32_t))
+			LOADX(VMOP_I32_LOAD16_U_X, uint16_t, (uint32_t))
+			STOREX(VMOP_I32_STORE_X, uint32_t)
+			STOREX(VMOP_I64_STORE_X, uint64_t)
+			STOREX(VMOP_F32_STORE_X, uint32_t)
+			STOREX(VMOP_F64_STORE_X, uint64_t)
+			STOREX(VMOP_I32_STORE8_X, uint8_t)
+			STOREX(VMOP_I32_STORE16_X, uint16_t)
+			vmcase(VMOP_I32_ADD_SHL)
+			{
+				uint32_t a = U32(2), b = U32(3);
+				SET32(1, a + (b << P(4)));
+				STEP(5);
+				vmbreak;
+			}
+			BINOP_IMM(VMOP_I32_ADD_IMM, uint32_t, U32, SET32, a + b)
+			BINOP_IMM(VMOP_I32_SUB_IMM, uint32_t, U32, SET32, a - b)
+			BINOP_IMM(VMOP_I32_MUL_IMM, uint32_t, U32, SET32, a * b)
+			BINOP_IMM(VMOP_I32_AND_IMM, uint32_t, U32, SET32, a & b)
+			BINOP_IMM(VMOP_I32_OR_IMM, uint32_t, U32, SET32, a | b)
+			BINOP_IMM(VMOP_I32_XOR_IMM, uint32_t, U32, SET32, a ^ b)
+			BINOP_IMM(VMOP_I32_SHL_IMM, uint32_t, U32, SET32,
+			          a << (b & 31))
+			BINOP_IMM(VMOP_I32_SHR_S_IMM, uint32_t, U32, SET32,
+			          (uint32_t)((int32_t)a >> (b & 31)))
+			BINOP_IMM(VMOP_I32_SHR_U_IMM, uint32_t, U32, SET32,
+			          a >> (b & 31))
+			BINOP_IMM(VMOP_I64_ADD_IMM, uint64_t, U64, SET64, a + b)
+			BINOP_IMM(VMOP_I64_SUB_IMM, uint64_t, U64, SET64, a - b)
+			BINOP_IMM(VMOP_I64_MUL_IMM, uint64_t, U64, SET64, a * b)
+			BINOP_IMM(VMOP_I64_AND_IMM, uint64_t, U64, SET64, a & b)
+			BINOP_IMM(VMOP_I64_OR_IMM, uint64_t, U64, SET64, a | b)
+			BINOP_IMM(VMOP_I64_XOR_IMM, uint64_t, U64, SET64, a ^ b)
+			BINOP_IMM(VMOP_I64_SHL_IMM, uint64_t, U64, SET64,
+			          a << (b & 63))
+			BINOP_IMM(VMOP_I64_SHR_S_IMM, uint64_t, U64, SET64,
+			          (uint64_t)((int64_t)a >> (b & 63)))
+			BINOP_IMM(VMOP_I64_SHR_U_IMM, uint64_t, U64, SET64,
+			          a >> (b & 63))
+			BINOP_IMM(VMOP_I32_EQ_IMM, uint32_t, U32, SET32, a == b)
+			BINOP_IMM(VMOP_I32_NE_IMM, uint32_t, U32, SET32, a != b)
+			BINOP_IMM(VMOP_I32_LT_S_IMM, int32_t, S32, SET32, a < b)
+			BINOP_IMM(VMOP_I32_LT_U_IMM, uint32_t, U32, SET32,
+			          a < b)
+			BINOP_IMM(VMOP_I32_GT_S_IMM, int32_t, S32, SET32, a > b)
+			BINOP_IMM(VMOP_I32_GT_U_IMM, uint32_t, U32, SET32,
+			          a > b)
+			BINOP_IMM(VMOP_I32_LE_S_IMM, int32_t, S32, SET32,
+			          a <= b)
+			BINOP_IMM(VMOP_I32_LE_U_IMM, uint32_t, U32, SET32,
+			          a <= b)
+			BINOP_IMM(VMOP_I32_GE_S_IMM, int32_t, S32, SET32,
+			          a >= b)
+			BINOP_IMM(VMOP_I32_GE_U_IMM, uint32_t, U32, SET32,
+			          a >= b)
+			BR_CMP_IMM(VMOP_BR_I32_EQ_IMM, uint32_t, U32, ==)
+			BR_CMP_IMM(VMOP_BR_I32_NE_IMM, uint32_t, U32, !=)
+			BR_CMP_IMM(VMOP_BR_I32_LT_S_IMM, int32_t, S32, <)
+			BR_CMP_IMM(VMOP_BR_I32_LT_U_IMM, uint32_t, U32, <)
+			BR_CMP_IMM(VMOP_BR_I32_GT_S_IMM, int32_t, S32, >)
+			BR_CMP_IMM(VMOP_BR_I32_GT_U_IMM, uint32_t, U32, >)
+			BR_CMP_IMM(VMOP_BR_I32_LE_S_IMM, int32_t, S32, <=)
+			BR_CMP_IMM(VMOP_BR_I32_LE_U_IMM, uint32_t, U32, <=)
+			BR_CMP_IMM(VMOP_BR_I32_GE_S_IMM, int32_t, S32, >=)
+			BR_CMP_IMM(VMOP_BR_I32_GE_U_IMM, uint32_t, U32, >=)
+
+			/* ---- calls and returns ---- */
+			vmcase(VMOP_CALL)
+			{
+				callee = funcs[P(1)];
+				nfp = fp + P(2);
+				STEP(3);
+				goto do_call;
+			}
+			vmcase(VMOP_CALL_INDIRECT)
+			{
+				const struct vm_table *t = inst->tables[P(2)];
+				uint32_t i = U32(4);
+				if (WX_UNLIKELY(i >= t->size))
+					TRAP("undefined element");
+				callee =
+				    (struct vm_func *)(uintptr_t)t->elems[i];
+				if (WX_UNLIKELY(callee == NULL)) {
+					rc = diag_set(
+					    s->diag, WX_ETRAP,
+					    "uninitialized element %u", i);
+					goto out;
+				}
+				if (WX_UNLIKELY(callee->type_id != P(1)))
+					TRAP("indirect call type mismatch");
+				nfp = fp + P(3);
+				STEP(5);
+				goto do_call;
+			}
+			vmcase(VMOP_RETURN1)
+			{
+				fp[0] = fp[P(1)];
+				goto do_return;
+			}
+			vmcase(VMOP_RETURN)
+			{
+				goto do_return;
+			}
+			vmcase(VMOP_EXIT)
+			{
+				goto done;
+			}
+
+			/* ---- memory ---- */
+			LOAD(WASM_OP_I32_LOAD, uint32_t, (uint32_t))
+			LOAD(WASM_OP_I64_LOAD, uint64_t, (uint64_t))
+			LOAD(WASM_OP_F32_LOAD, uint32_t, (uint32_t))
+			LOAD(WASM_OP_F64_LOAD, uint64_t, (uint64_t))
+			LOAD(WASM_OP_I32_LOAD8_S, int8_t, (uint32_t)(int32_t))
+			LOAD(WASM_OP_I32_LOAD8_U, uint8_t, (uint32_t))
+			LOAD(WASM_OP_I32_LOAD16_S, int16_t, (uint32_t)(int32_t))
+			LOAD(WASM_OP_I32_LOAD16_U, uint16_t, (uint32_t))
+			LOAD(WASM_OP_I64_LOAD8_S, int8_t, (uint64_t)(int64_t))
+			LOAD(WASM_OP_I64_LOAD8_U, uint8_t, (uint64_t))
+			LOAD(WASM_OP_I64_LOAD16_S, int16_t, (uint64_t)(int64_t))
+			LOAD(WASM_OP_I64_LOAD16_U, uint16_t, (uint64_t))
+			LOAD(WASM_OP_I64_LOAD32_S, int32_t, (uint64_t)(int64_t))
+			LOAD(WASM_OP_I64_LOAD32_U, uint32_t, (uint64_t))
+			STORE(WASM_OP_I32_STORE, uint32_t)
+			STORE(WASM_OP_I64_STORE, uint64_t)
+			STORE(WASM_OP_F32_STORE, uint32_t)
+			STORE(WASM_OP_F64_STORE, uint64_t)
+			STORE(WASM_OP_I32_STORE8, uint8_t)
+			STORE(WASM_OP_I32_STORE16, uint16_t)
+			STORE(WASM_OP_I64_STORE8, uint8_t)
+			STORE(WASM_OP_I64_STORE16, uint16_t)
+			STORE(WASM_OP_I64_STORE32, uint32_t)
+			vmcase(WASM_OP_MEMORY_SIZE)
+			{
+				SET32(1, mem_size / VM_PAGE_SIZE);
+				STEP(2);
+				vmbreak;
+			}
+			vmcase(WASM_OP_MEMORY_GROW)
+			{
+				vm_op_memory_grow(inst, fp,
+				                  pc + VM_HANDLER_CELLS - 1);
+				mem_size = mem0->size;
+				STEP(3);
+				vmbreak;
+			}
+			COLD(WASM_OP_MEMORY_INIT, vm_op_memory_init, 5)
+			COLD(WASM_OP_MEMORY_COPY, vm_op_memory_copy, 4)
+			COLD(WASM_OP_MEMORY_FILL, vm_op_memory_fill, 4)
+			COLD(WASM_OP_DATA_DROP, vm_op_data_drop, 2)
+			COLD(WASM_OP_TABLE_GET, vm_op_table_get, 4)
+			COLD(WASM_OP_TABLE_SET, vm_op_table_set, 4)
+			COLD(WASM_OP_TABLE_SIZE, vm_op_table_size, 3)
+			COLD(WASM_OP_TABLE_GROW, vm_op_table_grow, 5)
+			COLD(WASM_OP_TABLE_FILL, vm_op_table_fill, 5)
+			COLD(WASM_OP_TABLE_INIT, vm_op_table_init, 6)
+			COLD(WASM_OP_TABLE_COPY, vm_op_table_copy, 6)
+			COLD(WASM_OP_ELEM_DROP, vm_op_elem_drop, 2)
+			vmcase(VMOP_ATOMIC)
+			{
+				unsigned n_;
+				const char *msg_ = vm_op_atomic(
+				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);
+				if (WX_UNLIKELY(msg_ != NULL))
+					TRAP(msg_);
+				STEP(n_);
+				vmbreak;
+			}
+
+			/* ---- i32 ---- */
+			UNOP(WASM_OP_I32_EQZ, uint32_t, U32, SET32, a == 0)
+			BINOP(WASM_OP_I32_EQ, uint32_t, U32, SET32, a == b)
+			BINOP(WASM_OP_I32_NE, uint32_t, U32, SET32, a != b)
+			BINOP(WASM_OP_I32_LT_S, int32_t, S32, SET32, a < b)
+			BINOP(WASM_OP_I32_LT_U, uint32_t, U32, SET32, a < b)
+			BINOP(WASM_OP_I32_GT_S, int32_t, S32, SET32, a > b)
+			BINOP(WASM_OP_I32_GT_U, uint32_t, U32, SET32, a > b)
+			BINOP(WASM_OP_I32_LE_S, int32_t, S32, SET32, a <= b)
+			BINOP(WASM_OP_I32_LE_U, uint32_t, U32, SET32, a <= b)
+			BINOP(WASM_OP_I32_GE_S, int32_t, S32, SET32, a >= b)
+			BINOP(WASM_OP_I32_GE_U, uint32_t, U32, SET32, a >= b)
+			UNOP(WASM_OP_I32_CLZ, uint32_t, U32, SET32,
+			     a ? __builtin_clz(a) : 32)
+			UNOP(WASM_OP_I32_CTZ, uint32_t, U32, SET32,
+			     a ? __builtin_ctz(a) : 32)
+			UNOP(WASM_OP_I32_POPCNT, uint32_t, U32, SET32,
+			     __builtin_popcount(a))
+			BINOP(WASM_OP_I32_ADD, uint32_t, U32, SET32, a + b)
+			BINOP(WASM_OP_I32_SUB, uint32_t, U32, SET32, a - b)
+			BINOP(WASM_OP_I32_MUL, uint32_t, U32, SET32, a * b)
+			vmcase(WASM_OP_I32_DIV_S)
+			{
+				int32_t a = S32(2), b = S32(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				if (WX_UNLIKELY(a == INT32_MIN && b == -1))
+					TRAP("integer overflow");
+				SET32(1, a / b);
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(WASM_OP_I32_DIV_U)
+			{
+				uint32_t a = U32(2), b = U32(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				SET32(1, a / b);
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(WASM_OP_I32_REM_S)
+			{
+				int32_t a = S32(2), b = S32(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				SET32(1, b == -1 ? 0 : a % b);
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(WASM_OP_I32_REM_U)
+			{
+				uint32_t a = U32(2), b = U32(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				SET32(1, a % b);
+				STEP(4);
+				vmbreak;
+			}
+			BINOP(WASM_OP_I32_AND, uint32_t, U32, SET32, a & b)
+			BINOP(WASM_OP_I32_OR, uint32_t, U32, SET32, a | b)
+			BINOP(WASM_OP_I32_XOR, uint32_t, U32, SET32, a ^ b)
+			BINOP(WASM_OP_I32_SHL, uint32_t, U32, SET32,
+			      a << (b & 31))
+			BINOP(WASM_OP_I32_SHR_S, uint32_t, U32, SET32,
+			      (uint32_t)((int32_t)a >> (b & 31)))
+			BINOP(WASM_OP_I32_SHR_U, uint32_t, U32, SET32,
+			      a >> (b & 31))
+			BINOP(WASM_OP_I32_ROTL, uint32_t, U32, SET32,
+			      (a << (b & 31)) | (a >> ((32 - b) & 31)))
+			BINOP(WASM_OP_I32_ROTR, uint32_t, U32, SET32,
+			      (a >> (b & 31)) | (a << ((32 - b) & 31)))
+
+			/* ---- i64 ---- */
+			UNOP(WASM_OP_I64_EQZ, uint64_t, U64, SET32, a == 0)
+			BINOP(WASM_OP_I64_EQ, uint64_t, U64, SET32, a == b)
+			BINOP(WASM_OP_I64_NE, uint64_t, U64, SET32, a != b)
+			BINOP(WASM_OP_I64_LT_S, int64_t, S64, SET32, a < b)
+			BINOP(WASM_OP_I64_LT_U, uint64_t, U64, SET32, a < b)
+			BINOP(WASM_OP_I64_GT_S, int64_t, S64, SET32, a > b)
+			BINOP(WASM_OP_I64_GT_U, uint64_t, U64, SET32, a > b)
+			BINOP(WASM_OP_I64_LE_S, int64_t, S64, SET32, a <= b)
+			BINOP(WASM_OP_I64_LE_U, uint64_t, U64, SET32, a <= b)
+			BINOP(WASM_OP_I64_GE_S, int64_t, S64, SET32, a >= b)
+			BINOP(WASM_OP_I64_GE_U, uint64_t, U64, SET32, a >= b)
+			UNOP(WASM_OP_I64_CLZ, uint64_t, U64, SET64,
+			     a ? __builtin_clzll(a) : 64)
+			UNOP(WASM_OP_I64_CTZ, uint64_t, U64, SET64,
+			     a ? __builtin_ctzll(a) : 64)
+			UNOP(WASM_OP_I64_POPCNT, uint64_t, U64, SET64,
+			     __builtin_popcountll(a))
+			BINOP(WASM_OP_I64_ADD, uint64_t, U64, SET64, a + b)
+			BINOP(WASM_OP_I64_SUB, uint64_t, U64, SET64, a - b)
+			BINOP(WASM_OP_I64_MUL, uint64_t, U64, SET64, a * b)
+			vmcase(WASM_OP_I64_DIV_S)
+			{
+				int64_t a = S64(2), b = S64(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				if (WX_UNLIKELY(a == INT64_MIN && b == -1))
+					TRAP("integer overflow");
+				SET64(1, a / b);
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(WASM_OP_I64_DIV_U)
+			{
+				uint64_t a = U64(2), b = U64(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				SET64(1, a / b);
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(WASM_OP_I64_REM_S)
+			{
+				int64_t a = S64(2), b = S64(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				SET64(1, b == -1 ? 0 : a % b);
+				STEP(4);
+				vmbreak;
+			}
+			vmcase(WASM_OP_I64_REM_U)
+			{
+				uint64_t a = U64(2), b = U64(3);
+				if (WX_UNLIKELY(b == 0))
+					TRAP("integer divide by zero");
+				SET64(1, a % b);
+				STEP(4);
+				vmbreak;
+			}
+			BINOP(WASM_OP_I64_AND, uint64_t, U64, SET64, a & b)
+			BINOP(WASM_OP_I64_OR, uint64_t, U64, SET64, a | b)
+			BINOP(WASM_OP_I64_XOR, uint64_t, U64, SET64, a ^ b)
+			BINOP(WASM_OP_I64_SHL, uint64_t, U64, SET64,
+			      a << (b & 63))
+			BINOP(WASM_OP_I64_SHR_S, uint64_t, U64, SET64,
+			      (uint64_t)((int64_t)a >> (b & 63)))
+			BINOP(WASM_OP_I64_SHR_U, uint64_t, U64, SET64,
+			      a >> (b & 63))
+			BINOP(WASM_OP_I64_ROTL, uint64_t, U64, SET64,
+			      (a << (b & 63)) | (a >> ((64 - b) & 63)))
+			BINOP(WASM_OP_I64_ROTR, uint64_t, U64, SET64,
+			      (a >> (b & 63)) | (a << ((64 - b) & 63)))
+
+			/* ---- f32 ---- */
+			BINOP(WASM_OP_F32_EQ, float, F32, SET32, a == b)
+			BINOP(WASM_OP_F32_NE, float, F32, SET32, a != b)
+			BINOP(WASM_OP_F32_LT, float, F32, SET32, a < b)
+			BINOP(WASM_OP_F32_GT, float, F32, SET32, a > b)
+			BINOP(WASM_OP_F32_LE, float, F32, SET32, a <= b)
+			BINOP(WASM_OP_F32_GE, float, F32, SET32, a >= b)
+			UNOP(WASM_OP_F32_ABS, uint32_t, U32, SET32,
+			     a & 0x7fffffffu)
+			UNOP(WASM_OP_F32_NEG, uint32_t, U32, SET32,
+			     a ^ 0x80000000u)
+			UNOP(WASM_OP_F32_CEIL, float, F32, SETF32, f32_ceil(a))
+			UNOP(WASM_OP_F32_FLOOR, float, F32, SETF32,
+			     f32_floor(a))
+			UNOP(WASM_OP_F32_TRUNC, float, F32, SETF32,
+			     f32_trunc(a))
+			UNOP(WASM_OP_F32_NEAREST, float, F32, SETF32,
+			     f32_nearest(a))
+			UNOP(WASM_OP_F32_SQRT, float, F32, SETF32, sqrtf(a))
+			BINOP(WASM_OP_F32_ADD, float, F32, SETF32, a + b)
+			BINOP(WASM_OP_F32_SUB, float, F32, SETF32, a - b)
+			BINOP(WASM_OP_F32_MUL, float, F32, SETF32, a *b)
+			BINOP(WASM_OP_F32_DIV, float, F32, SETF32, a / b)
+			BINOP(WASM_OP_F32_MIN, float, F32, SETF32,
+			      f32_min(a, b))
+			BINOP(WASM_OP_F32_MAX, float, F32, SETF32,
+			      f32_max(a, b))
+			BINOP(WASM_OP_F32_COPYSIGN, uint32_t, U32, SET32,
+			      (a & 0x7fffffffu) | (b & 0x80000000u))
+
+			/* ---- f64 ---- */
+			BINOP(WASM_OP_F64_EQ, double, F64, SET32, a == b)
+			BINOP(WASM_OP_F64_NE, double, F64, SET32, a != b)
+			BINOP(WASM_OP_F64_LT, double, F64, SET32, a < b)
+			BINOP(WASM_OP_F64_GT, double, F64, SET32, a > b)
+			BINOP(WASM_OP_F64_LE, double, F64, SET32, a <= b)
+			BINOP(WASM_OP_F64_GE, double, F64, SET32, a >= b)
+			UNOP(WASM_OP_F64_ABS, uint64_t, U64, SET64,
+			     a & 0x7fffffffffffffffull)
+			UNOP(WASM_OP_F64_NEG, uint64_t, U64, SET64,
+			     a ^ 0x8000000000000000ull)
+			UNOP(WASM_OP_F64_CEIL, double, F64, SETF64, f64_ceil(a))
+			UNOP(WASM_OP_F64_FLOOR, double, F64, SETF64,
+			     f64_floor(a))
+			UNOP(WASM_OP_F64_TRUNC, double, F64, SETF64,
+			     f64_trunc(a))
+			UNOP(WASM_OP_F64_NEAREST, double, F64, SETF64,
+			     f64_nearest(a))
+			UNOP(WASM_OP_F64_SQRT, double, F64, SETF64, sqrt(a))
+			BINOP(WASM_OP_F64_ADD, double, F64, SETF64, a + b)
+			BINOP(WASM_OP_F64_SUB, double, F64, SETF64, a - b)
+			BINOP(WASM_OP_F64_MUL, double, F64, SETF64, a *b)
+			BINOP(WASM_OP_F64_DIV, double, F64, SETF64, a / b)
+			BINOP(WASM_OP_F64_MIN, double, F64, SETF64,
+			      f64_min(a, b))
+			BINOP(WASM_OP_F64_MAX, double, F64, SETF64,
+			      f64_max(a, b))
+			BINOP(WASM_OP_F64_COPYSIGN, uint64_t, U64, SET64,
+			      (a & 0x7fffffffffffffffull) |
+			          (b & 0x8000000000000000ull))
+
+			/* ---- conversions ---- */
+			UNOP(WASM_OP_I32_WRAP_I64, uint64_t, U64, SET32, a)
+			TRUNC(WASM_OP_I32_TRUNC_F32_S, float, F32, SET32,
+			      int32_t, -2147483904.0f, 2147483648.0f)
+			TRUNC(WASM_OP_I32_TRUNC_F32_U, float, F32, SET32,
+			      uint32_t, -1.0f, 4294967296.0f)
+			TRUNC(WASM_OP_I32_TRUNC_F64_S, double, F64, SET32,
+			      int32_t, -2147483649.0, 2147483648.0)
+			TRUNC(WASM_OP_I32_TRUNC_F64_U, double, F64, SET32,
+			      uint32_t, -1.0, 4294967296.0)
+			UNOP(WASM_OP_I64_EXTEND_I32_S, int32_t, S32, SET64,
+			     (int64_t)a)
+			UNOP(WASM_OP_I64_EXTEND_I32_U, uint32_t, U32, SET64, a)
+			TRUNC(WASM_OP_I64_TRUNC_F32_S, float, F32, SET64,
+			      int64_t, -9223373136366403584.0f,
+			      9223372036854775808.0f)
+			TRUNC(WASM_OP_I64_TRUNC_F32_U, float, F32, SET64,
+			      uint64_t, -1.0f, 18446744073709551616.0f)
+			TRUNC(WASM_OP_I64_TRUNC_F64_S, double, F64, SET64,
+			      int64_t, -9223372036854777856.0,
+			      9223372036854775808.0)
+			TRUNC(WASM_OP_I64_TRUNC_F64_U, double, F64, SET64,
+			      uint64_t, -1.0, 18446744073709551616.0)
+			UNOP(WASM_OP_F32_CONVERT_I32_S, int32_t, S32, SETF32,
+			     (float)a)
+			UNOP(WASM_OP_F32_CONVERT_I32_U, uint32_t, U32, SETF32,
+			     (float)a)
+			UNOP(WASM_OP_F32_CONVERT_I64_S, int64_t, S64, SETF32,
+			     (float)a)
+			UNOP(WASM_OP_F32_CONVERT_I64_U, uint64_t, U64, SETF32,
+			     (float)a)
+			UNOP(WASM_OP_F32_DEMOTE_F64, double, F64, SETF32,
+			     (float)a)
+			UNOP(WASM_OP_F64_CONVERT_I32_S, int32_t, S32, SETF64,
+			     (double)a)
+			UNOP(WASM_OP_F64_CONVERT_I32_U, uint32_t, U32, SETF64,
+			     (double)a)
+			UNOP(WASM_OP_F64_CONVERT_I64_S, int64_t, S64, SETF64,
+			     (double)a)
+			UNOP(WASM_OP_F64_CONVERT_I64_U, uint64_t, U64, SETF64,
+			     (double)a)
+			UNOP(WASM_OP_F64_PROMOTE_F32, float, F32, SETF64,
+			     (double)a)
+			UNOP(WASM_OP_I32_REINTERPRET_F32, uint32_t, U32, SET32,
+			     a)
+			UNOP(WASM_OP_I64_REINTERPRET_F64, uint64_t, U64, SET64,
+			     a)
+			UNOP(WASM_OP_F32_REINTERPRET_I32, uint32_t, U32, SET32,
+			     a)
+			UNOP(WASM_OP_F64_REINTERPRET_I64, uint64_t, U64, SET64,
+			     a)
+			UNOP(WASM_OP_I32_EXTEND8_S, uint32_t, U32, SET32,
+			     (int32_t)(int8_t)a)
+			UNOP(WASM_OP_I32_EXTEND16_S, uint32_t, U32, SET32,
+			     (int32_t)(int16_t)a)
+			UNOP(WASM_OP_I64_EXTEND8_S, uint64_t, U64, SET64,
+			     (int64_t)(int8_t)a)
+			UNOP(WASM_OP_I64_EXTEND16_S, uint64_t, U64, SET64,
+			     (int64_t)(int16_t)a)
+			UNOP(WASM_OP_I64_EXTEND32_S, uint64_t, U64, SET64,
+			     (int64_t)(int32_t)a)
+			UNOP(WASM_OP_I32_TRUNC_SAT_F32_S, float, F32, SET32,
+			     sat_f32_i32(a))
+			UNOP(WASM_OP_I32_TRUNC_SAT_F32_U, float, F32, SET32,
+			     sat_f32_u32(a))
+			UNOP(WASM_OP_I32_TRUNC_SAT_F64_S, double, F64, SET32,
+			     sat_f64_i32(a))
+			UNOP(WASM_OP_I32_TRUNC_SAT_F64_U, double, F64, SET32,
+			     sat_f64_u32(a))
+			UNOP(WASM_OP_I64_TRUNC_SAT_F32_S, float, F32, SET64,
+			     sat_f32_i64(a))
+			UNOP(WASM_OP_I64_TRUNC_SAT_F32_U, float, F32, SET64,
+			     sat_f32_u64(a))
+			UNOP(WASM_OP_I64_TRUNC_SAT_F64_S, double, F64, SET64,
+			     sat_f64_i64(a))
+			UNOP(WASM_OP_I64_TRUNC_SAT_F64_U, double, F64, SET64,
+			     sat_f64_u64(a))
+
+			vmcase(WASM_OP_UNREACHABLE)
+			{
+				TRAP("unreachable");
+			}
+			/* Never emitted: translated away or routed to
+			 * VMOP_ATOMIC. */
+			vmcase(WASM_OP_BLOCK) vmcase(WASM_OP_LOOP) vmcase(
+			    WASM_OP_IF) vmcase(WASM_OP_ELSE) vmcase(WASM_OP_END)
+			    vmcase(WASM_OP_BR) vmcase(WASM_OP_BR_IF) vmcase(
+			        WASM_OP_BR_TABLE) vmcase(WASM_OP_RETURN) vmcase(WASM_OP_CALL)
+			        vmcase(WASM_OP_CALL_INDIRECT) vmcase(WASM_OP_DROP) vmcase(
+			            WASM_OP_SELECT) vmcase(WASM_OP_SELECT_T)
+			            vmcase(WASM_OP_LOCAL_GET) vmcase(
+			                WASM_OP_LOCAL_SET) vmcase(WASM_OP_LOCAL_TEE)
+			                vmcase(WASM_OP_GLOBAL_GET) vmcase(
+			                    WASM_OP_GLOBAL_SET) vmcase(WASM_OP_I32_CONST)
+			                    vmcase(WASM_OP_I64_CONST) vmcase(
+			                        WASM_OP_F32_CONST) vmcase(WASM_OP_F64_CONST)
+			                        vmcase(WASM_OP_REF_NULL) vmcase(
+			                            WASM_OP_REF_FUNC)
+			                            vmcase(WASM_OP_NOP) vmcase(
+			                                WASM_OP_MEMORY_ATOMIC_NOTIFY)
+			                                vmcase(WASM_OP_MEMORY_ATOMIC_WAIT32) vmcase(
+			                                    WASM_OP_MEMORY_ATOMIC_WAIT64)
+			                                    vmcase(
+			                                        WASM_OP_ATOMIC_FENCE)
+			                                        vmcase(
+			                                            WASM_OP_I32_ATOMIC_LOAD)
+			                                            vmcase(
+			                                                WASM_OP_I64_ATOMIC_LOAD)
+			                                                vmcase(
+			                                                    WASM_OP_I32_ATOMIC_LOAD8_U)
+			                                                    vmcase(
+			                                                        WASM_OP_I32_ATOMIC_LOAD16_U)
+			                                                        vmcase(
+			                                                            WASM_OP_I64_ATOMIC_LOAD8_U)
+			                                                            vmcase(
+			                                                                WASM_OP_I64_ATOMIC_LOAD16_U)
+			                                                                vmcase(
+			                                                                    WASM_OP_I64_ATOMIC_LOAD32_U)
+			                                                                    vmcase(
+			                                                                        WASM_OP_I32_ATOMIC_STORE)
+			                                                                        vmcase(
+			                                                                            WASM_OP_I64_ATOMIC_STORE)
+			                                                                            vmcase(
+			                                                                                WASM_OP_I32_ATOMIC_STORE8) vmcase(WASM_OP_I32_ATOMIC_STORE16) vmcase(WASM_OP_I64_ATOMIC_STORE8) vmcase(WASM_OP_I64_ATOMIC_STORE16) vmcase(WASM_OP_I64_ATOMIC_STORE32) vmcase(WASM_OP_I32_ATOMIC_RMW_ADD) vmcase(WASM_OP_I64_ATOMIC_RMW_ADD) vmcase(WASM_OP_I32_ATOMIC_RMW8_ADD_U) vmcase(WASM_OP_I32_ATOMIC_RMW16_ADD_U) vmcase(WASM_OP_I64_ATOMIC_RMW8_ADD_U) vmcase(WASM_OP_I64_ATOMIC_RMW16_ADD_U) vmcase(WASM_OP_I64_ATOMIC_RMW32_ADD_U) vmcase(WASM_OP_I32_ATOMIC_RMW_SUB) vmcase(WASM_OP_I64_ATOMIC_RMW_SUB) vmcase(WASM_OP_I32_ATOMIC_RMW8_SUB_U) vmcase(WASM_OP_I32_ATOMIC_RMW16_SUB_U) vmcase(WASM_OP_I64_ATOMIC_RMW8_SUB_U) vmcase(WASM_OP_I64_ATOMIC_RMW16_SUB_U) vmcase(WASM_OP_I64_ATOMIC_RMW32_SUB_U) vmcase(WASM_OP_I32_ATOMIC_RMW_AND) vmcase(WASM_OP_I64_ATOMIC_RMW_AND) vmcase(WASM_OP_I32_ATOMIC_RMW8_AND_U) vmcase(WASM_OP_I32_ATOMIC_RMW16_AND_U) vmcase(WASM_OP_I64_ATOMIC_RMW8_AND_U) vmcase(WASM_OP_I64_ATOMIC_RMW16_AND_U) vmcase(WASM_OP_I64_ATOMIC_RMW32_AND_U) vmcase(WASM_OP_I32_ATOMIC_RMW_OR)
+			                                                                                vmcase(WASM_OP_I64_ATOMIC_RMW_OR) vmcase(
+			                                                                                    WASM_OP_I32_ATOMIC_RMW8_OR_U)
+			                                                                                    vmcase(
+			                                                                                        WASM_OP_I32_ATOMIC_RMW16_OR_U)
+			                                                                                        vmcase(
+			                                                                                            WASM_OP_I64_ATOMIC_RMW8_OR_U)
+			                                                                                            vmcase(
+			                                                                                                WASM_OP_I64_ATOMIC_RMW16_OR_U) vmcase(WASM_OP_I64_ATOMIC_RMW32_OR_U) vmcase(WASM_OP_I32_ATOMIC_RMW_XOR) vmcase(WASM_OP_I64_ATOMIC_RMW_XOR) vmcase(WASM_OP_I32_ATOMIC_RMW8_XOR_U) vmcase(WASM_OP_I32_ATOMIC_RMW16_XOR_U) vmcase(WASM_OP_I64_ATOMIC_RMW8_XOR_U) vmcase(WASM_OP_I64_ATOMIC_RMW16_XOR_U) vmcase(WASM_OP_I64_ATOMIC_RMW32_XOR_U) vmcase(WASM_OP_I32_ATOMIC_RMW_XCHG) vmcase(WASM_OP_I64_ATOMIC_RMW_XCHG) vmcase(WASM_OP_I32_ATOMIC_RMW8_XCHG_U)
+			                                                                                                vmcase(WASM_OP_I32_ATOMIC_RMW16_XCHG_U) vmcase(
+			                                                                                                    WASM_OP_I64_ATOMIC_RMW8_XCHG_U)
+			                                                                                                    vmcase(
+			                                                                                                        WASM_OP_I64_ATOMIC_RMW16_XCHG_U) vmcase(WASM_OP_I64_ATOMIC_RMW32_XCHG_U) vmcase(WASM_OP_I32_ATOMIC_RMW_CMPXCHG) vmcase(WASM_OP_I64_ATOMIC_RMW_CMPXCHG) vmcase(WASM_OP_I32_ATOMIC_RMW8_CMPXCHG_U) vmcase(WASM_OP_I32_ATOMIC_RMW16_CMPXCHG_U) vmcase(WASM_OP_I64_ATOMIC_RMW8_CMPXCHG_U)
+			                                                                                                        vmcase(
+			                                                                                                            WASM_OP_I64_ATOMIC_RMW16_CMPXCHG_U)
+			                                                                                                            vmcase(
+			                                                                                                                WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U)
+#ifdef WX_DISPATCH_SWITCH
+			                                                                                                                default
+			    :
+#endif
+			{
+				TRAP("internal error: bad instruction");
+			}
+		}
+		continue;
+
+	do_call:
+		/* 'callee', arguments at 'nfp'; 'pc' is the return address. */
+		if (WX_UNLIKELY(callee->code == NULL)) {
+			if (callee->host != NULL) {
+				/* Live values all lie below the arguments. */
+				s->depth = depth;
+				s->stack_top = nfp;
+				rc = vm_call_host(s, callee, inst, nfp);
+				s->stack_top = saved_top;
+				if (rc != WX_OK)
+					goto out;
+				mem_size = mem0->size;
+				vmresume;
+			}
+			rc = vm_compile(s, callee, s->diag);
+			if (rc != WX_OK)
+				goto out;
+		}
+		{
+			const struct vm_code *nc = callee->code;
+			if (WX_UNLIKELY(depth >= max_depth ||
+			                (size_t)(stack_end - nfp) <
+			                    nc->frame_size))
+				TRAP("call stack exhausted");
+			if (WX_UNLIKELY(--budget <= 0)) {
+				s->depth = depth;
+				rc = vm_poll(s, inst);
+				if (rc != WX_OK)
+					goto out;
+				budget = fuel_take(s);
+				if (budget <= 0)
+					TRAP("fuel exhausted");
+			}
+			struct vm_frame *fr = &frames[depth++];
+			fr->pc = pc;
+			fr->fp = fp;
+			fr->inst = inst;
+			fp = nfp;
+			if (callee->inst != inst) {
+				inst = callee->inst;
+				LOAD_INSTANCE();
+			}
+			/*
+			 * Locals and constants: small counts, where a plain
+			 * loop beats a memcpy call (the empty asm keeps the
+			 * compiler from making it one).
+			 */
+			uint64_t *slot = fp + nc->nparams;
+			const uint64_t *init = nc->init;
+			for (uint32_t i = nc->ninit; i != 0;
+			     i -= VM_INIT_CHUNK) {
+				memcpy(slot, init,
+				       VM_INIT_CHUNK * sizeof *slot);
+				slot += VM_INIT_CHUNK;
+				init += VM_INIT_CHUNK;
+				__asm__("" : "+r"(slot));
+			}
+			pc = nc->cells;
+			vmresume;
+		}
+
+	do_return:
+		ret = &frames[--depth];
+		pc = ret->pc;
+		fp = ret->fp;
+		if (ret->inst != inst) {
+			inst = ret->inst;
+			LOAD_INSTANCE();
+		} else {
+			mem_size = mem0->size;
+		}
+		vmresume;
+
+	poll:
+		/* A backward branch used up 'budget': interrupts and fuel. */
+		s->depth = depth;
+		rc = vm_poll(s, inst);
+		if (rc != WX_OK)
+			goto out;
+		budget = fuel_take(s);
+		if (budget <= 0)
+			TRAP("fuel exhausted");
+		vmresume;
+	}
+
+done:
+	rc = WX_OK;
+	goto out;
+trap:
+	rc = vm_trap(s, trap_msg);
+out:
+	fuel_return(s, budget);
+	s->depth = base_depth;
+	s->stack_top = saved_top;
+	return rc;
+}

@@ -1,0 +1,335 @@
+/*
+ * vm_interp_cold.c: the instructions too rare or too large for the
+ * interpreter loop: memory.grow, bulk memory, table instructions, segment
+ * drops and the atomics (threads proposal).
+ *
+ * Each helper reads its operands from the frame through the cell layout
+ * vm_compile.c emits ([op][dst?][operands][immediates]), reads every
+ * operand before writing its result, and returns NULL or a trap message in
+ * the specification's wording. Bulk operations check the whole range
+ * before touching anything (WebAssembly 2.0), then use memmove.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "vm/vm_code.h"
+
+#define OOB_MEMORY "out of bounds memory access"
+#define OOB_TABLE  "out of bounds table access"
+
+static bool range_ok(uint64_t start, uint64_t len, uint64_t size)
+{
+	return start <= size && len <= size - start;
+}
+
+const char *vm_op_memory_grow(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc)
+{
+	int64_t r = vm_memory_grow(inst->memories[0], (uint32_t)fp[pc[2]]);
+	fp[pc[1]] = (uint32_t)r;
+	return NULL;
+}
+
+const char *vm_op_memory_init(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc)
+{
+	struct vm_memory *mem = inst->memories[0];
+	const struct wasm_data *d = &inst->module->datas[pc[4]];
+	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
+	uint64_t n = (uint32_t)fp[pc[3]];
+	uint64_t len = inst->data_dropped[pc[4]] ? 0 : d->len;
+
+	if (!range_ok(src, n, len) || !range_ok(dst, n, mem->size))
+		return OOB_MEMORY;
+	if (n != 0)
+		memcpy(mem->base + dst, d->bytes + src, n);
+	return NULL;
+}
+
+const char *vm_op_memory_copy(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc)
+{
+	struct vm_memory *mem = inst->memories[0];
+	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
+	uint64_t n = (uint32_t)fp[pc[3]];
+
+	if (!range_ok(src, n, mem->size) || !range_ok(dst, n, mem->size))
+		return OOB_MEMORY;
+	if (n != 0)
+		memmove(mem->base + dst, mem->base + src, n);
+	return NULL;
+}
+
+const char *vm_op_memory_fill(struct vm_instance *inst, uint64_t *fp,
+                              const uint32_t *pc)
+{
+	struct vm_memory *mem = inst->memories[0];
+	uint64_t dst = (uint32_t)fp[pc[1]], n = (uint32_t)fp[pc[3]];
+
+	if (!range_ok(dst, n, mem->size))
+		return OOB_MEMORY;
+	if (n != 0)
+		memset(mem->base + dst, (uint8_t)fp[pc[2]], n);
+	return NULL;
+}
+
+const char *vm_op_data_drop(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc)
+{
+	(void)fp;
+	inst->data_dropped[pc[1]] = 1;
+	return NULL;
+}
+
+/* [op][dst][index][table] */
+const char *vm_op_table_get(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc)
+{
+	struct vm_table *t = inst->tables[pc[3]];
+	uint64_t i = (uint32_t)fp[pc[2]];
+
+	if (i >= t->size)
+		return OOB_TABLE;
+	fp[pc[1]] = t->elems[i];
+	return NULL;
+}
+
+/* [op][index][value][table] */
+const char *vm_op_table_set(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc)
+{
+	struct vm_table *t = inst->tables[pc[3]];
+	uint64_t i = (uint32_t)fp[pc[1]];
+
+	if (i >= t->size)
+		return OOB_TABLE;
+	t->elems[i] = fp[pc[2]];
+	return NULL;
+}
+
+/* [op][dst][table] */
+const char *vm_op_table_size(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc)
+{
+	fp[pc[1]] = (uint32_t)inst->tables[pc[2]]->size;
+	return NULL;
+}
+
+/* [op][dst][init][delta][table] */
+const char *vm_op_table_grow(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc)
+{
+	uint64_t init = fp[pc[2]], delta = (uint32_t)fp[pc[3]];
+	int64_t r = vm_table_grow(inst->tables[pc[4]], delta, init);
+
+	fp[pc[1]] = (uint32_t)r;
+	return NULL;
+}
+
+/* [op][index][value][n][table] */
+const char *vm_op_table_fill(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc)
+{
+	struct vm_table *t = inst->tables[pc[4]];
+	uint64_t i = (uint32_t)fp[pc[1]], v = fp[pc[2]];
+	uint64_t n = (uint32_t)fp[pc[3]];
+
+	if (!range_ok(i, n, t->size))
+		return OOB_TABLE;
+	for (uint64_t k = 0; k < n; k++)
+		t->elems[i + k] = v;
+	return NULL;
+}
+
+/* [op][dst][src][n][elem][table] */
+const char *vm_op_table_init(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc)
+{
+	struct vm_table *t = inst->tables[pc[5]];
+	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
+	uint64_t n = (uint32_t)fp[pc[3]];
+
+	if (!range_ok(src, n, inst->elem_len[pc[4]]) ||
+	    !range_ok(dst, n, t->size))
+		return OOB_TABLE;
+	if (n != 0)
+		memcpy(t->elems + dst, inst->elem_items[pc[4]] + src,
+		       n * sizeof(uint64_t));
+	return NULL;
+}
+
+/* [op][dst][src][n][dst table][src table] */
+const char *vm_op_table_copy(struct vm_instance *inst, uint64_t *fp,
+                             const uint32_t *pc)
+{
+	struct vm_table *td = inst->tables[pc[4]], *ts = inst->tables[pc[5]];
+	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
+	uint64_t n = (uint32_t)fp[pc[3]];
+
+	if (!range_ok(src, n, ts->size) || !range_ok(dst, n, td->size))
+		return OOB_TABLE;
+	if (n != 0)
+		memmove(td->elems + dst, ts->elems + src, n * sizeof(uint64_t));
+	return NULL;
+}
+
+const char *vm_op_elem_drop(struct vm_instance *inst, uint64_t *fp,
+                            const uint32_t *pc)
+{
+	(void)fp;
+	inst->elem_len[pc[1]] = 0;
+	return NULL;
+}
+
+/* ---- atomics ----------------------------------------------------------- */
+
+enum { RMW_ADD, RMW_SUB, RMW_AND, RMW_OR, RMW_XOR, RMW_XCHG, RMW_CMPXCHG };
+
+#define SEQ __ATOMIC_SEQ_CST
+
+#define RMW_CASES(T)                                                           \
+	do {                                                                   \
+		T *q = (T *)(void *)p;                                         \
+		switch (kind) {                                                \
+		case RMW_ADD:                                                  \
+			r = __atomic_fetch_add(q, (T)v, SEQ);                  \
+			break;                                                 \
+		case RMW_SUB:                                                  \
+			r = __atomic_fetch_sub(q, (T)v, SEQ);                  \
+			break;                                                 \
+		case RMW_AND:                                                  \
+			r = __atomic_fetch_and(q, (T)v, SEQ);                  \
+			break;                                                 \
+		case RMW_OR:                                                   \
+			r = __atomic_fetch_or(q, (T)v, SEQ);                   \
+			break;                                                 \
+		case RMW_XOR:                                                  \
+			r = __atomic_fetch_xor(q, (T)v, SEQ);                  \
+			break;                                                 \
+		case RMW_XCHG:                                                 \
+			r = __atomic_exchange_n(q, (T)v, SEQ);                 \
+			break;                                                 \
+		default: {                                                     \
+			T expect = (T)v;                                       \
+			__atomic_compare_exchange_n(q, &expect, (T)v2, false,  \
+			                            SEQ, SEQ);                 \
+			r = expect;                                            \
+		}                                                              \
+		}                                                              \
+	} while (0)
+
+static uint64_t atomic_load(const uint8_t *p, unsigned n)
+{
+	switch (n) {
+	case 1:
+		return __atomic_load_n(p, SEQ);
+	case 2:
+		return __atomic_load_n((const uint16_t *)(const void *)p, SEQ);
+	case 4:
+		return __atomic_load_n((const uint32_t *)(const void *)p, SEQ);
+	default:
+		return __atomic_load_n((const uint64_t *)(const void *)p, SEQ);
+	}
+}
+
+static void atomic_store(uint8_t *p, unsigned n, uint64_t v)
+{
+	switch (n) {
+	case 1:
+		__atomic_store_n(p, (uint8_t)v, SEQ);
+		break;
+	case 2:
+		__atomic_store_n((uint16_t *)(void *)p, (uint16_t)v, SEQ);
+		break;
+	case 4:
+		__atomic_store_n((uint32_t *)(void *)p, (uint32_t)v, SEQ);
+		break;
+	default:
+		__atomic_store_n((uint64_t *)(void *)p, v, SEQ);
+		break;
+	}
+}
+
+/*
+ * memory.atomic.wait32/64 with no other threads: nobody can notify, so a
+ * matching value waits out a finite timeout ("timed out", 2); an infinite
+ * wait would hang forever and traps instead.
+ */
+static const char *atomic_wait(const struct vm_memory *mem, const uint8_t *p,
+                               unsigned n, uint64_t expected,
+                               int64_t timeout_ns, uint64_t *r)
+{
+	if (!mem->limits.shared)
+		return "expected shared memory";
+	if (atomic_load(p, n) != expected) {
+		*r = 1; /* "not-equal" */
+		return NULL;
+	}
+	if (timeout_ns < 0)
+		return "memory.atomic.wait with no timeout would block forever "
+		       "(threads not supported yet)";
+	struct timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	*r = 2; /* "timed-out" */
+	return NULL;
+}
+
+const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
+                         const uint32_t *pc, unsigned *ncells)
+{
+	enum wasm_opcode op = (enum wasm_opcode)pc[1];
+	const char *sig = wasm_op_sig(op);
+	const char *colon = strchr(sig, ':');
+	uint32_t np = (uint32_t)(colon - sig), nr = colon[1] != 0;
+	const uint32_t *args = pc + 2 + nr;
+	unsigned n = 1u << wasm_op_align(op);
+	uint64_t r = 0;
+
+	*ncells = 3 + nr + np;
+	if (op == WASM_OP_ATOMIC_FENCE) {
+		__atomic_thread_fence(SEQ);
+		return NULL;
+	}
+	struct vm_memory *mem = inst->memories[0];
+	uint64_t ea = (uint64_t)(uint32_t)fp[args[0]] + args[np];
+	if (ea + n > mem->size)
+		return OOB_MEMORY;
+	if (ea & (n - 1))
+		return "unaligned atomic";
+	uint8_t *p = mem->base + ea;
+	uint64_t v = np > 1 ? fp[args[1]] : 0;
+	uint64_t v2 = np > 2 ? fp[args[2]] : 0;
+	const char *msg = NULL;
+
+	if (op == WASM_OP_MEMORY_ATOMIC_NOTIFY) {
+		r = 0; /* no waiters without threads */
+	} else if (op == WASM_OP_MEMORY_ATOMIC_WAIT32) {
+		msg = atomic_wait(mem, p, 4, (uint32_t)v, (int64_t)v2, &r);
+	} else if (op == WASM_OP_MEMORY_ATOMIC_WAIT64) {
+		msg = atomic_wait(mem, p, 8, v, (int64_t)v2, &r);
+	} else if (op <= WASM_OP_I64_ATOMIC_LOAD32_U) {
+		r = atomic_load(p, n);
+	} else if (op <= WASM_OP_I64_ATOMIC_STORE32) {
+		atomic_store(p, n, v);
+	} else {
+		unsigned kind = (unsigned)(op - WASM_OP_I32_ATOMIC_RMW_ADD) / 7;
+		switch (n) {
+		case 1:
+			RMW_CASES(uint8_t);
+			break;
+		case 2:
+			RMW_CASES(uint16_t);
+			break;
+		case 4:
+			RMW_CASES(uint32_t);
+			break;
+		default:
+			RMW_CASES(uint64_t);
+			break;
+		}
+	}
+	if (msg == NULL && nr)
+		fp[pc[2]] = r;
+	return msg;
+}
