@@ -61,6 +61,22 @@
 	X(F64_STORE_X)                                                         \
 	X(I32_STORE8_X)                                                        \
 	X(I32_STORE16_X)                                                       \
+	/* [dst][a][addr][off]: a OP (value loaded from addr + off) */         \
+	X(I32_ADD_LOAD)                                                        \
+	X(I32_SUB_LOAD)                                                        \
+	X(I32_MUL_LOAD)                                                        \
+	X(I32_AND_LOAD)                                                        \
+	X(I32_OR_LOAD)                                                         \
+	X(I32_XOR_LOAD)                                                        \
+	X(I64_ADD_LOAD)                                                        \
+	X(I64_SUB_LOAD)                                                        \
+	X(I64_MUL_LOAD)                                                        \
+	X(F32_ADD_LOAD)                                                        \
+	X(F32_SUB_LOAD)                                                        \
+	X(F32_MUL_LOAD)                                                        \
+	X(F64_ADD_LOAD)                                                        \
+	X(F64_SUB_LOAD)                                                        \
+	X(F64_MUL_LOAD)                                                        \
 	X(I32_ADD_IMM)                                                         \
 	X(I32_SUB_IMM)                                                         \
 	X(I32_MUL_IMM)                                                         \
@@ -133,6 +149,7 @@ enum vm_opcode {
 	    VMOP_COUNT_
 };
 
+/* Frame initialisation copies this many slots at a time (vm_code.init). */
 #define VM_INIT_CHUNK 4
 
 #ifdef WX_DISPATCH_SWITCH

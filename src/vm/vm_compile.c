@@ -878,6 +878,74 @@ static unsigned imm_variant(const struct compiler *c, unsigned op, uint32_t k)
 	return 0;
 }
 
+struct load_op_form {
+	uint16_t op, load, fused;
+	uint8_t commutes;
+};
+
+static const struct load_op_form load_op_forms[] = {
+    {WASM_OP_I32_ADD, WASM_OP_I32_LOAD, VMOP_I32_ADD_LOAD, 1},
+    {WASM_OP_I32_SUB, WASM_OP_I32_LOAD, VMOP_I32_SUB_LOAD, 0},
+    {WASM_OP_I32_MUL, WASM_OP_I32_LOAD, VMOP_I32_MUL_LOAD, 1},
+    {WASM_OP_I32_AND, WASM_OP_I32_LOAD, VMOP_I32_AND_LOAD, 1},
+    {WASM_OP_I32_OR, WASM_OP_I32_LOAD, VMOP_I32_OR_LOAD, 1},
+    {WASM_OP_I32_XOR, WASM_OP_I32_LOAD, VMOP_I32_XOR_LOAD, 1},
+    {WASM_OP_I64_ADD, WASM_OP_I64_LOAD, VMOP_I64_ADD_LOAD, 1},
+    {WASM_OP_I64_SUB, WASM_OP_I64_LOAD, VMOP_I64_SUB_LOAD, 0},
+    {WASM_OP_I64_MUL, WASM_OP_I64_LOAD, VMOP_I64_MUL_LOAD, 1},
+    {WASM_OP_F32_ADD, WASM_OP_F32_LOAD, VMOP_F32_ADD_LOAD, 1},
+    {WASM_OP_F32_SUB, WASM_OP_F32_LOAD, VMOP_F32_SUB_LOAD, 0},
+    {WASM_OP_F32_MUL, WASM_OP_F32_LOAD, VMOP_F32_MUL_LOAD, 1},
+    {WASM_OP_F64_ADD, WASM_OP_F64_LOAD, VMOP_F64_ADD_LOAD, 1},
+    {WASM_OP_F64_SUB, WASM_OP_F64_LOAD, VMOP_F64_SUB_LOAD, 0},
+    {WASM_OP_F64_MUL, WASM_OP_F64_LOAD, VMOP_F64_MUL_LOAD, 1},
+};
+
+/*
+ * A binary operation whose second operand (or, if it commutes, its first)
+ * is the value the plain load just emitted produced becomes one
+ * [OP_LOAD][dst][a][addr][off]: the load's bounds check and trap stay,
+ * only the dispatch and the temporary go. Returns false if the pattern
+ * does not apply.
+ */
+static bool fuse_load_op(struct compiler *c, unsigned op)
+{
+	const struct load_op_form *form = NULL;
+	for (size_t i = 0; i < WX_ARRAY_LEN(load_op_forms); i++)
+		if (load_op_forms[i].op == op)
+			form = &load_op_forms[i];
+	if (form == NULL || c->last_op != form->load || c->last_dst == NO_DST ||
+	    c->h < 2)
+		return false;
+	uint32_t top = c->h - 1;
+	uint32_t other;
+	if (c->last_dst_h == top && c->stk[top].kind == LOC_SLOT)
+		other = top - 1;
+	else if (form->commutes && c->last_dst_h == top - 1 &&
+	         c->stk[top - 1].kind == LOC_SLOT)
+		other = top;
+	else
+		return false;
+	/* The load was [LOAD][dst][addr][off]. */
+	const uint32_t *opnd = &c->code[c->last_pos + VM_HANDLER_CELLS - 1];
+	uint32_t addr = opnd[2], off = opnd[3];
+	uint32_t a = c->stk[other].slot;
+	c->ncode = c->last_pos;
+	c->nfix = c->last_fix;
+	pop(c);
+	pop(c);
+	emit_op(c, form->fused);
+	push_slot(c);
+	size_t dst_cell = c->ncode;
+	emit_slot(c, natural(c, c->h - 1));
+	emit_slot(c, a);
+	emit_slot(c, addr);
+	emit(c, off);
+	c->last_dst = dst_cell;
+	c->last_dst_h = c->h - 1;
+	return true;
+}
+
 /*
  * i32.add whose operand is the result of the i32.shl-by-constant just
  * emitted (array indexing: base + (i << k)) becomes one I32_ADD_SHL; the
@@ -995,6 +1063,8 @@ static void emit_generic(struct compiler *c, unsigned op, uint32_t np,
 	size_t dst_cell = NO_DST;
 
 	if (op == WASM_OP_I32_ADD && fuse_add_shl(c))
+		return;
+	if (np == 2 && nr == 1 && fuse_load_op(c, op))
 		return;
 	for (uint32_t i = np; i-- > 0;)
 		args[i] = pop(c);

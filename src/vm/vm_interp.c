@@ -188,7 +188,8 @@ static inline const void *load_handler(const uint32_t *pc)
 #define JUMP(i)                                                                \
 	{                                                                      \
 		int32_t off_ = (int32_t)P(i);                                  \
-		pc += (i) + VM_HANDLER_CELLS - 1 + off_;                       \
+		/* Signed pointer arithmetic: 'i' may be unsigned (br_table). */ \
+		pc += (ptrdiff_t)(i) + VM_HANDLER_CELLS - 1 + off_;            \
 		if (off_ < 0 && WX_UNLIKELY(--budget <= 0))                    \
 			goto poll;                                             \
 		vmbreak;                                                       \
@@ -209,6 +210,21 @@ static inline const void *load_handler(const uint32_t *pc)
 		memcpy(&v_, mem_base + ea, sizeof v_);                         \
 		fp[P(1)] = conv(v_);                                           \
 		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+
+/*
+ * [op][dst][a][addr][offset]: a OP (T loaded from addr + offset). The
+ * loaded bits go through memcpy into T, as a separate load would.
+ */
+#define LOAD_OP(OP, T, RD, WR, sym)                                            \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		T a = RD(2), b;                                                \
+		EA(3, 4, sizeof(T));                                           \
+		memcpy(&b, mem_base + ea, sizeof b);                           \
+		WR(1, a sym b);                                                \
+		STEP(5);                                                       \
 		vmbreak;                                                       \
 	}
 
@@ -559,6 +575,21 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 			STOREX(VMOP_F64_STORE_X, uint64_t)
 			STOREX(VMOP_I32_STORE8_X, uint8_t)
 			STOREX(VMOP_I32_STORE16_X, uint16_t)
+			LOAD_OP(VMOP_I32_ADD_LOAD, uint32_t, U32, SET32, +)
+			LOAD_OP(VMOP_I32_SUB_LOAD, uint32_t, U32, SET32, -)
+			LOAD_OP(VMOP_I32_MUL_LOAD, uint32_t, U32, SET32, *)
+			LOAD_OP(VMOP_I32_AND_LOAD, uint32_t, U32, SET32, &)
+			LOAD_OP(VMOP_I32_OR_LOAD, uint32_t, U32, SET32, |)
+			LOAD_OP(VMOP_I32_XOR_LOAD, uint32_t, U32, SET32, ^)
+			LOAD_OP(VMOP_I64_ADD_LOAD, uint64_t, U64, SET64, +)
+			LOAD_OP(VMOP_I64_SUB_LOAD, uint64_t, U64, SET64, -)
+			LOAD_OP(VMOP_I64_MUL_LOAD, uint64_t, U64, SET64, *)
+			LOAD_OP(VMOP_F32_ADD_LOAD, float, F32, SETF32, +)
+			LOAD_OP(VMOP_F32_SUB_LOAD, float, F32, SETF32, -)
+			LOAD_OP(VMOP_F32_MUL_LOAD, float, F32, SETF32, *)
+			LOAD_OP(VMOP_F64_ADD_LOAD, double, F64, SETF64, +)
+			LOAD_OP(VMOP_F64_SUB_LOAD, double, F64, SETF64, -)
+			LOAD_OP(VMOP_F64_MUL_LOAD, double, F64, SETF64, *)
 			vmcase(VMOP_I32_ADD_SHL)
 			{
 				uint32_t a = U32(2), b = U32(3);
