@@ -6,10 +6,10 @@
  * arguments, its environment and its standard streams. The host functions
  * only marshal: they check every guest pointer with vm_memory_check
  * (EFAULT when out of range), convert structs and errno values, and call
- * the host. This first version knows only fds 0, 1 and 2 (mapped to host
- * fds chosen by the embedder) and no preopened directories; every other
- * preview1 function still links and returns ENOSYS, so a program fails
- * where it uses a missing feature, not when it loads.
+ * the host. Guest fds index a vfs table (src/vfs/vfs.h): 0, 1 and 2 are
+ * the host fds the embedder chose (borrowed), then the preopened
+ * directories in the order given, from fd 3. All 46 preview1 functions
+ * are implemented; paths are resolved only beneath a directory fd.
  *
  * Keeps true:
  *  - wasi never reaches into the VM except through vm.h.
@@ -20,6 +20,7 @@
 #ifndef WASMIX_WASI_H
 #define WASMIX_WASI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,15 +40,30 @@ struct wasi_config {
 	uint32_t envc;
 	const char *const *envp; /* "KEY=VALUE" strings */
 	int stdio[3]; /* host fds behind guest fds 0, 1, 2; -1: closed */
+	uint32_t npreopens;
+	const struct wasi_preopen {
+		const char *host;  /* host directory */
+		const char *guest; /* the name the guest sees ("/", "data") */
+	} * preopens;
+	/* Host sockets (borrowed) installed after the preopens, in order. */
+	uint32_t nsockets;
+	const int *sockets;
+	/*
+	 * Non-zero while a signal waits for delivery: blocking reads and
+	 * poll_oneoff then return EINTR instead of waiting. May be NULL.
+	 */
+	volatile sig_atomic_t *interrupt;
 };
 
 struct wasi_ctx;
 
 /*
- * Makes a context from 'cfg'. The strings are copied; the host fds are
- * borrowed (never closed by wasi) and must stay open while the context is
- * in use. Returns 0 and sets '*out', or WX_ENOMEM, or WX_ELIMIT if the
- * arguments or environment exceed the caps above (message in 'diag').
+ * Makes a context from 'cfg'. The strings are copied; the stdio host fds
+ * and the sockets are borrowed (never closed by wasi) and must stay open
+ * while the context is in use; preopened directories are opened here and owned
+ * by the context. Returns 0 and sets '*out', or WX_ENOMEM, WX_ELIMIT if the
+ * arguments or environment exceed the caps above, or WX_EIO if a
+ * preopen cannot be opened as a directory (message in 'diag').
  */
 int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
                  struct diag *diag);

@@ -13,8 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-/* The host clock behind preview1 clock 'id'; false if there is none. */
-static bool wasi_clockid(uint32_t id, clockid_t *out)
+/* See wasi_impl.h. */
+bool wasi_clockid(uint32_t id, clockid_t *out)
 {
 	static const clockid_t ids[] = {
 	    CLOCK_REALTIME,

@@ -1,23 +1,25 @@
 /*
- * wasi_fd.c: file-descriptor functions, for now only over the standard
- * streams.
- *
- * Guest fds 0, 1 and 2 map to the host fds the embedder gave (borrowed:
- * closing one only forgets it). Any other fd is EBADF; there are no
- * preopened directories yet, which is how wasi-libc learns that the
- * filesystem is empty (fd_prestat_get(3) = EBADF). The streams do not seek
- * (ESPIPE), whatever the host fd is.
+ * wasi_fd.c: moving bytes through guest fds: fd_read, fd_write, fd_pread,
+ * fd_pwrite, fd_seek, fd_tell, and the wait before a blocking read.
  *
  * Scatter/gather: the whole iovec array and every buffer it names are
  * bounds-checked before any byte moves, so EFAULT means nothing was
  * transferred. The host sees at most WASI_IOV_CHUNK iovecs per system
  * call (a fixed array on the stack) and at most WASI_IO_MAX bytes per
  * call, so the u32 byte count cannot overflow.
+ *
+ * Blocking: a read from a pipe, socket or terminal that is not
+ * non-blocking first waits in poll(2) (wasi_wait_fd), which returns EINTR
+ * when the context has an interrupt pending, so that a signal can be
+ * delivered to a guest blocked in fd_read. Regular files never block.
  */
 #include "wasi/wasi_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -25,29 +27,21 @@
 #define WASI_IOV_CHUNK 16
 #define WASI_IO_MAX    0x7ffff000u /* Linux's own cap on one read or write */
 
-/* witx 'filetype' and 'fdflags' values, and the 'rights' bits we report. */
-enum {
-	WASI_FILETYPE_UNKNOWN = 0,
-	WASI_FILETYPE_BLOCK_DEVICE = 1,
-	WASI_FILETYPE_CHARACTER_DEVICE = 2,
-	WASI_FILETYPE_DIRECTORY = 3,
-	WASI_FILETYPE_REGULAR_FILE = 4,
-	WASI_FILETYPE_SOCKET_STREAM = 6,
-	WASI_FDFLAG_APPEND = 1,
-	WASI_FDFLAG_NONBLOCK = 4,
-};
-#define WASI_RIGHT_FD_READ           (UINT64_C(1) << 1)
-#define WASI_RIGHT_FD_WRITE          (UINT64_C(1) << 6)
-#define WASI_RIGHT_FD_FILESTAT_GET   (UINT64_C(1) << 21)
-#define WASI_RIGHT_POLL_FD_READWRITE (UINT64_C(1) << 27)
-#define WASI_STDIO_RIGHTS                                                      \
-	(WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE |                            \
-	 WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE)
-
-/* The host fd behind guest fd 'fd', or -1 (EBADF). */
-static int wasi_host_fd(const struct wasi_ctx *w, uint32_t fd)
+uint32_t wasi_wait_fd(struct wasi_ctx *w, int hfd, short events)
 {
-	return fd < WASI_NSTDIO ? w->host_fd[fd] : -1;
+	struct pollfd p = {.fd = hfd, .events = events};
+	int r;
+
+	for (;;) {
+		if (wasi_interrupted(w))
+			return WASI_EINTR;
+		r = poll(&p, 1, w->interrupt != NULL ? WASI_SLICE_MS : -1);
+		/* ready, or an error that the I/O call will report */
+		if (r > 0)
+			return WASI_ESUCCESS;
+		if (r < 0 && errno != EINTR)
+			return wasi_errno_from_host(errno);
+	}
 }
 
 /* Reads guest iovec 'i' of the array at 'iovs' (already checked). */
@@ -99,15 +93,31 @@ static int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
 	return k;
 }
 
+/* One system call moving 'k' iovecs; 'off' < 0 means the fd offset. */
+static ssize_t wasi_io(int hfd, struct iovec *v, int k, bool out, int64_t off)
+{
+	ssize_t r;
+
+	do {
+		if (off < 0)
+			r = out ? writev(hfd, v, k) : readv(hfd, v, k);
+		else
+			r = out ? pwritev(hfd, v, k, off)
+			        : preadv(hfd, v, k, off);
+	} while (r < 0 && errno == EINTR);
+	return r;
+}
+
 /*
  * Moves bytes between the host fd and the guest buffers; 'out' says which
- * way. Writes continue chunk by chunk until done or a short write; a read
- * makes one system call (a short read is normal). Returns an errno;
- * '*done' gets the bytes moved (a host error after some bytes moved is
- * reported as success with the count, as POSIX does).
+ * way, 'off' >= 0 an explicit offset. Writes continue chunk by chunk until
+ * done or a short write; a read makes one system call (a short read is
+ * normal). Returns an errno; '*done' gets the bytes moved (a host error
+ * after some bytes moved is reported as success with the count, as POSIX
+ * does).
  */
 static uint32_t wasi_transfer(struct vm_call *c, int hfd, const uint8_t *arr,
-                              uint32_t n, bool out, uint32_t *done)
+                              uint32_t n, bool out, int64_t off, uint32_t *done)
 {
 	struct iovec v[WASI_IOV_CHUNK];
 	uint32_t i = 0;
@@ -118,9 +128,8 @@ static uint32_t wasi_transfer(struct vm_call *c, int hfd, const uint8_t *arr,
 
 	while (i < n && total < WASI_IO_MAX) {
 		k = wasi_iov_fill(c, arr, n, &i, WASI_IO_MAX - total, v, &want);
-		do
-			r = out ? writev(hfd, v, k) : readv(hfd, v, k);
-		while (r < 0 && errno == EINTR);
+		r = wasi_io(hfd, v, k, out,
+		            off < 0 ? -1 : off + (int64_t)total);
 		if (r < 0 && total == 0)
 			return wasi_errno_from_host(errno);
 		if (r < 0)
@@ -133,21 +142,51 @@ static uint32_t wasi_transfer(struct vm_call *c, int hfd, const uint8_t *arr,
 	return WASI_ESUCCESS;
 }
 
-/* Shared body of fd_read and fd_write(fd, iovs, iovs_len) -> (errno, n). */
-static int wasi_rw(struct vm_call *c, void *ud, bool out)
+/* Whether a read from 'e' may block (and so waits in wasi_wait_fd). */
+static bool wasi_may_block(const struct vfs_entry *e)
 {
-	int hfd = wasi_host_fd(wasi_ctx_of(ud), wasi_u32(c, 0));
+	int fl;
+
+	if (e->kind == VFS_FILE || e->kind == VFS_DIR ||
+	    e->kind == VFS_BLOCKDEV)
+		return false;
+	fl = fcntl(e->host_fd, F_GETFL);
+	return fl >= 0 && !(fl & O_NONBLOCK);
+}
+
+/*
+ * Shared body of fd_read, fd_write (fd, iovs, iovs_len, *n) and fd_pread,
+ * fd_pwrite (fd, iovs, iovs_len, offset, *n).
+ */
+static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
+{
+	struct wasi_ctx *w = wasi_ctx_of(ud);
+	uint64_t right = out ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ;
 	uint32_t n = wasi_u32(c, 2), done = 0, err;
+	int64_t off = positioned ? (int64_t)c->args[3] : -1;
 	const uint8_t *arr;
+	struct vfs_entry *e;
 	uint8_t *pres;
 
-	if (hfd < 0)
-		return wasi_ret(c, WASI_EBADF);
+	if (positioned)
+		right |= WASI_RIGHT_FD_SEEK;
+	err = wasi_fd_get(w, wasi_u32(c, 0), right, &e);
+	if (err == WASI_ENOTCAPABLE && e->kind == VFS_DIR)
+		err = WASI_EISDIR;
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	if (positioned && off < 0)
+		return wasi_ret(c, WASI_EINVAL);
 	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
-	pres = wasi_mem(c, wasi_u32(c, 3), 4);
+	pres = wasi_mem(c, wasi_u32(c, positioned ? 4 : 3), 4);
 	if (arr == NULL || pres == NULL)
 		return wasi_ret(c, WASI_EFAULT);
-	err = wasi_transfer(c, hfd, arr, n, out, &done);
+	if (!out && !positioned && wasi_may_block(e)) {
+		err = wasi_wait_fd(w, e->host_fd, POLLIN);
+		if (err != WASI_ESUCCESS)
+			return wasi_ret(c, err);
+	}
+	err = wasi_transfer(c, e->host_fd, arr, n, out, off, &done);
 	if (err == WASI_ESUCCESS)
 		wasi_put_u32(pres, done);
 	return wasi_ret(c, err);
@@ -156,105 +195,186 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out)
 /* fd_write(fd, iovs: ciovec_array) -> (errno, nwritten: size) */
 int wasi_fd_write(struct vm_call *c, void *ud)
 {
-	return wasi_rw(c, ud, true);
+	return wasi_rw(c, ud, true, false);
 }
 
 /* fd_read(fd, iovs: iovec_array) -> (errno, nread: size) */
 int wasi_fd_read(struct vm_call *c, void *ud)
 {
-	return wasi_rw(c, ud, false);
+	return wasi_rw(c, ud, false, false);
 }
 
-/* fd_close(fd) -> errno. The host fd stays open: it is borrowed. */
-int wasi_fd_close(struct vm_call *c, void *ud)
+/* fd_pwrite(fd, iovs, offset: filesize) -> (errno, nwritten: size) */
+int wasi_fd_pwrite(struct vm_call *c, void *ud)
 {
-	struct wasi_ctx *w = wasi_ctx_of(ud);
-	uint32_t fd = wasi_u32(c, 0);
-
-	if (wasi_host_fd(w, fd) < 0)
-		return wasi_ret(c, WASI_EBADF);
-	w->host_fd[fd] = -1;
-	return wasi_ret(c, WASI_ESUCCESS);
+	return wasi_rw(c, ud, true, true);
 }
 
-/* The preview1 file type of a host fd, from fstat. */
-static uint8_t wasi_filetype(int hfd)
+/* fd_pread(fd, iovs, offset: filesize) -> (errno, nread: size) */
+int wasi_fd_pread(struct vm_call *c, void *ud)
 {
-	struct stat st;
-
-	if (fstat(hfd, &st) != 0)
-		return WASI_FILETYPE_UNKNOWN;
-	if (S_ISCHR(st.st_mode))
-		return WASI_FILETYPE_CHARACTER_DEVICE;
-	if (S_ISREG(st.st_mode))
-		return WASI_FILETYPE_REGULAR_FILE;
-	if (S_ISDIR(st.st_mode))
-		return WASI_FILETYPE_DIRECTORY;
-	if (S_ISBLK(st.st_mode))
-		return WASI_FILETYPE_BLOCK_DEVICE;
-	if (S_ISSOCK(st.st_mode))
-		return WASI_FILETYPE_SOCKET_STREAM;
-	return WASI_FILETYPE_UNKNOWN; /* pipes have no preview1 type */
-}
-
-/*
- * fd_fdstat_get(fd) -> (errno, fdstat). fdstat is 24 bytes: filetype u8
- * at 0, flags u16 at 2, rights_base u64 at 8, rights_inheriting u64 at 16.
- * No seek or tell rights, so wasi-libc's isatty() is true exactly when
- * the host stream is a character device (a terminal, /dev/null).
- */
-int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
-{
-	int hfd = wasi_host_fd(wasi_ctx_of(ud), wasi_u32(c, 0));
-	uint8_t *p;
-	uint16_t flags = 0;
-	int fl;
-
-	if (hfd < 0)
-		return wasi_ret(c, WASI_EBADF);
-	p = wasi_mem(c, wasi_u32(c, 1), 24);
-	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
-	fl = fcntl(hfd, F_GETFL);
-	if (fl >= 0 && (fl & O_APPEND))
-		flags |= WASI_FDFLAG_APPEND;
-	if (fl >= 0 && (fl & O_NONBLOCK))
-		flags |= WASI_FDFLAG_NONBLOCK;
-	p[0] = wasi_filetype(hfd);
-	p[1] = 0;
-	wasi_put_u16(p + 2, flags);
-	wasi_put_u32(p + 4, 0);
-	wasi_put_u64(p + 8, WASI_STDIO_RIGHTS);
-	wasi_put_u64(p + 16, 0);
-	return wasi_ret(c, WASI_ESUCCESS);
+	return wasi_rw(c, ud, false, true);
 }
 
 /* fd_seek(fd, offset: filedelta, whence) -> (errno, newoffset) */
 int wasi_fd_seek(struct vm_call *c, void *ud)
 {
-	if (wasi_host_fd(wasi_ctx_of(ud), wasi_u32(c, 0)) < 0)
-		return wasi_ret(c, WASI_EBADF);
-	return wasi_ret(c, WASI_ESPIPE);
+	static const int whences[] = {SEEK_SET, SEEK_CUR, SEEK_END};
+	int64_t delta = (int64_t)c->args[1];
+	uint32_t whence = wasi_u32(c, 2), err;
+	struct vfs_entry *e;
+	uint8_t *p;
+	off_t r;
+
+	/* fd_seek(fd, 0, CUR) is how wasi-libc's ftell asks: TELL suffices. */
+	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
+	                  delta == 0 && whence == 1 ? WASI_RIGHT_FD_TELL
+	                                            : WASI_RIGHT_FD_SEEK,
+	                  &e);
+	if (err == WASI_ENOTCAPABLE && e->kind != VFS_FILE)
+		err = e->kind == VFS_DIR ? WASI_EBADF : WASI_ESPIPE;
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	if (whence >= WX_ARRAY_LEN(whences))
+		return wasi_ret(c, WASI_EINVAL);
+	p = wasi_mem(c, wasi_u32(c, 3), 8);
+	if (p == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	r = lseek(e->host_fd, (off_t)delta, whences[whence]);
+	if (r < 0)
+		return wasi_ret(c, wasi_errno_from_host(errno));
+	wasi_put_u64(p, (uint64_t)r);
+	return wasi_ret(c, WASI_ESUCCESS);
 }
 
 /* fd_tell(fd) -> (errno, offset) */
 int wasi_fd_tell(struct vm_call *c, void *ud)
 {
-	if (wasi_host_fd(wasi_ctx_of(ud), wasi_u32(c, 0)) < 0)
-		return wasi_ret(c, WASI_EBADF);
-	return wasi_ret(c, WASI_ESPIPE);
+	struct vfs_entry *e;
+	uint32_t err;
+	uint8_t *p;
+	off_t r;
+
+	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), WASI_RIGHT_FD_TELL,
+	                  &e);
+	if (err == WASI_ENOTCAPABLE && e->kind != VFS_FILE)
+		err = e->kind == VFS_DIR ? WASI_EBADF : WASI_ESPIPE;
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	p = wasi_mem(c, wasi_u32(c, 1), 8);
+	if (p == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	r = lseek(e->host_fd, 0, SEEK_CUR);
+	if (r < 0)
+		return wasi_ret(c, wasi_errno_from_host(errno));
+	wasi_put_u64(p, (uint64_t)r);
+	return wasi_ret(c, WASI_ESUCCESS);
 }
 
-/* fd_prestat_get(fd) -> (errno, prestat): no preopens, so always EBADF. */
-int wasi_fd_prestat_get(struct vm_call *c, void *ud)
+/* The socket entry behind 'fd' for sock_recv/sock_send. */
+static uint32_t wasi_sock_entry(struct wasi_ctx *w, uint32_t fd, uint64_t right,
+                                struct vfs_entry **e)
 {
-	(void)ud;
-	return wasi_ret(c, WASI_EBADF);
+	uint32_t err = wasi_fd_get(w, fd, 0, e);
+
+	if (err != WASI_ESUCCESS)
+		return err;
+	if ((*e)->kind != VFS_SOCKET_STREAM && (*e)->kind != VFS_SOCKET_DGRAM)
+		return WASI_ENOTSOCK;
+	if (((*e)->rights_base & right) != right)
+		return WASI_ENOTCAPABLE;
+	return WASI_ESUCCESS;
 }
 
-/* fd_prestat_dir_name(fd, path, path_len) -> errno: likewise EBADF. */
-int wasi_fd_prestat_dir_name(struct vm_call *c, void *ud)
+/*
+ * One recvmsg/sendmsg over the first WASI_IOV_CHUNK guest buffers (a
+ * short transfer is normal for sockets). Returns an errno; '*done' and
+ * '*mflags' get the count and the host's msg_flags.
+ */
+static uint32_t wasi_sock_io(struct vm_call *c, int hfd, const uint8_t *arr,
+                             uint32_t n, bool out, int flags, uint32_t *done,
+                             int *mflags)
 {
-	(void)ud;
-	return wasi_ret(c, WASI_EBADF);
+	struct iovec v[WASI_IOV_CHUNK];
+	struct msghdr m;
+	uint32_t i = 0;
+	size_t want;
+	ssize_t r;
+
+	memset(&m, 0, sizeof m);
+	m.msg_iov = v;
+	m.msg_iovlen =
+	    (size_t)wasi_iov_fill(c, arr, n, &i, WASI_IO_MAX, v, &want);
+	do
+		r = out ? sendmsg(hfd, &m, flags | MSG_NOSIGNAL)
+		        : recvmsg(hfd, &m, flags);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return wasi_errno_from_host(errno);
+	*done = (uint32_t)r;
+	*mflags = m.msg_flags;
+	return WASI_ESUCCESS;
+}
+
+/*
+ * sock_recv(fd, ri_data, ri_flags: PEEK 1 | WAITALL 2)
+ *   -> (errno, ro_datalen, ro_flags: DATA_TRUNCATED 1)
+ */
+int wasi_sock_recv(struct vm_call *c, void *ud)
+{
+	struct wasi_ctx *w = wasi_ctx_of(ud);
+	uint32_t n = wasi_u32(c, 2), fl = wasi_u32(c, 3), done = 0, err;
+	const uint8_t *arr;
+	struct vfs_entry *e;
+	uint8_t *plen, *pfl;
+	int mflags = 0;
+
+	err = wasi_sock_entry(w, wasi_u32(c, 0), WASI_RIGHT_FD_READ, &e);
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	if (fl & ~3u)
+		return wasi_ret(c, WASI_EINVAL);
+	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
+	plen = wasi_mem(c, wasi_u32(c, 4), 4);
+	pfl = wasi_mem(c, wasi_u32(c, 5), 2);
+	if (arr == NULL || plen == NULL || pfl == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	if (wasi_may_block(e)) {
+		err = wasi_wait_fd(w, e->host_fd, POLLIN);
+		if (err != WASI_ESUCCESS)
+			return wasi_ret(c, err);
+	}
+	err = wasi_sock_io(c, e->host_fd, arr, n, false,
+	                   (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0),
+	                   &done, &mflags);
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	wasi_put_u32(plen, done);
+	wasi_put_u16(pfl, (mflags & MSG_TRUNC) ? 1 : 0);
+	return wasi_ret(c, WASI_ESUCCESS);
+}
+
+/* sock_send(fd, si_data, si_flags) -> (errno, so_datalen) */
+int wasi_sock_send(struct vm_call *c, void *ud)
+{
+	struct wasi_ctx *w = wasi_ctx_of(ud);
+	uint32_t n = wasi_u32(c, 2), done = 0, err;
+	const uint8_t *arr;
+	struct vfs_entry *e;
+	uint8_t *plen;
+	int mflags;
+
+	err = wasi_sock_entry(w, wasi_u32(c, 0), WASI_RIGHT_FD_WRITE, &e);
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	if (wasi_u32(c, 3) != 0)
+		return wasi_ret(c, WASI_EINVAL);
+	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
+	plen = wasi_mem(c, wasi_u32(c, 4), 4);
+	if (arr == NULL || plen == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	err = wasi_sock_io(c, e->host_fd, arr, n, true, 0, &done, &mflags);
+	if (err == WASI_ESUCCESS)
+		wasi_put_u32(plen, done);
+	return wasi_ret(c, err);
 }

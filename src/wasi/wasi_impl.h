@@ -11,34 +11,185 @@
 #ifndef WASMIX_WASI_IMPL_H
 #define WASMIX_WASI_IMPL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
+#include "vfs/vfs.h"
 #include "vm/vm.h"
 #include "wasi/wasi.h"
 
-/* preview1 errno values (witx 'errno'), the ones this layer returns. */
+/* preview1 errno values (witx 'errno'), all of them. */
 enum wasi_errno {
 	WASI_ESUCCESS = 0,
-	WASI_E2BIG = 1,
-	WASI_EACCES = 2,
-	WASI_EAGAIN = 6,
-	WASI_EBADF = 8,
-	WASI_EFAULT = 21,
-	WASI_EFBIG = 22,
-	WASI_EINTR = 27,
-	WASI_EINVAL = 28,
-	WASI_EIO = 29,
-	WASI_EISDIR = 31,
-	WASI_ENOMEM = 48,
-	WASI_ENOSPC = 51,
-	WASI_ENOSYS = 52,
-	WASI_EPERM = 63,
-	WASI_EPIPE = 64,
-	WASI_ESPIPE = 70,
+	WASI_E2BIG,
+	WASI_EACCES,
+	WASI_EADDRINUSE,
+	WASI_EADDRNOTAVAIL,
+	WASI_EAFNOSUPPORT,
+	WASI_EAGAIN,
+	WASI_EALREADY,
+	WASI_EBADF,
+	WASI_EBADMSG,
+	WASI_EBUSY,
+	WASI_ECANCELED,
+	WASI_ECHILD,
+	WASI_ECONNABORTED,
+	WASI_ECONNREFUSED,
+	WASI_ECONNRESET,
+	WASI_EDEADLK,
+	WASI_EDESTADDRREQ,
+	WASI_EDOM,
+	WASI_EDQUOT,
+	WASI_EEXIST,
+	WASI_EFAULT,
+	WASI_EFBIG,
+	WASI_EHOSTUNREACH,
+	WASI_EIDRM,
+	WASI_EILSEQ,
+	WASI_EINPROGRESS,
+	WASI_EINTR,
+	WASI_EINVAL,
+	WASI_EIO,
+	WASI_EISCONN,
+	WASI_EISDIR,
+	WASI_ELOOP,
+	WASI_EMFILE,
+	WASI_EMLINK,
+	WASI_EMSGSIZE,
+	WASI_EMULTIHOP,
+	WASI_ENAMETOOLONG,
+	WASI_ENETDOWN,
+	WASI_ENETRESET,
+	WASI_ENETUNREACH,
+	WASI_ENFILE,
+	WASI_ENOBUFS,
+	WASI_ENODEV,
+	WASI_ENOENT,
+	WASI_ENOEXEC,
+	WASI_ENOLCK,
+	WASI_ENOLINK,
+	WASI_ENOMEM,
+	WASI_ENOMSG,
+	WASI_ENOPROTOOPT,
+	WASI_ENOSPC,
+	WASI_ENOSYS,
+	WASI_ENOTCONN,
+	WASI_ENOTDIR,
+	WASI_ENOTEMPTY,
+	WASI_ENOTRECOVERABLE,
+	WASI_ENOTSOCK,
+	WASI_ENOTSUP,
+	WASI_ENOTTY,
+	WASI_ENXIO,
+	WASI_EOVERFLOW,
+	WASI_EOWNERDEAD,
+	WASI_EPERM,
+	WASI_EPIPE,
+	WASI_EPROTO,
+	WASI_EPROTONOSUPPORT,
+	WASI_EPROTOTYPE,
+	WASI_ERANGE,
+	WASI_EROFS,
+	WASI_ESPIPE,
+	WASI_ESRCH,
+	WASI_ESTALE,
+	WASI_ETIMEDOUT,
+	WASI_ETXTBSY,
+	WASI_EXDEV,
+	WASI_ENOTCAPABLE,
 };
 
-#define WASI_NSTDIO 3
+/* witx 'filetype'. */
+enum {
+	WASI_FILETYPE_UNKNOWN = 0,
+	WASI_FILETYPE_BLOCK_DEVICE = 1,
+	WASI_FILETYPE_CHARACTER_DEVICE = 2,
+	WASI_FILETYPE_DIRECTORY = 3,
+	WASI_FILETYPE_REGULAR_FILE = 4,
+	WASI_FILETYPE_SOCKET_DGRAM = 5,
+	WASI_FILETYPE_SOCKET_STREAM = 6,
+	WASI_FILETYPE_SYMBOLIC_LINK = 7,
+};
+
+/* witx 'fdflags', 'oflags', 'lookupflags', 'fstflags'. */
+enum {
+	WASI_FDFLAG_APPEND = 1,
+	WASI_FDFLAG_DSYNC = 2,
+	WASI_FDFLAG_NONBLOCK = 4,
+	WASI_FDFLAG_RSYNC = 8,
+	WASI_FDFLAG_SYNC = 16,
+	WASI_O_CREAT = 1,
+	WASI_O_DIRECTORY = 2,
+	WASI_O_EXCL = 4,
+	WASI_O_TRUNC = 8,
+	WASI_LOOKUP_SYMLINK_FOLLOW = 1,
+	WASI_FST_ATIM = 1,
+	WASI_FST_ATIM_NOW = 2,
+	WASI_FST_MTIM = 4,
+	WASI_FST_MTIM_NOW = 8,
+};
+
+/* witx 'rights' bits. */
+#define WASI_R(n)                          (UINT64_C(1) << (n))
+#define WASI_RIGHT_FD_DATASYNC             WASI_R(0)
+#define WASI_RIGHT_FD_READ                 WASI_R(1)
+#define WASI_RIGHT_FD_SEEK                 WASI_R(2)
+#define WASI_RIGHT_FD_FDSTAT_SET_FLAGS     WASI_R(3)
+#define WASI_RIGHT_FD_SYNC                 WASI_R(4)
+#define WASI_RIGHT_FD_TELL                 WASI_R(5)
+#define WASI_RIGHT_FD_WRITE                WASI_R(6)
+#define WASI_RIGHT_FD_ADVISE               WASI_R(7)
+#define WASI_RIGHT_FD_ALLOCATE             WASI_R(8)
+#define WASI_RIGHT_PATH_CREATE_DIRECTORY   WASI_R(9)
+#define WASI_RIGHT_PATH_CREATE_FILE        WASI_R(10)
+#define WASI_RIGHT_PATH_LINK_SOURCE        WASI_R(11)
+#define WASI_RIGHT_PATH_LINK_TARGET        WASI_R(12)
+#define WASI_RIGHT_PATH_OPEN               WASI_R(13)
+#define WASI_RIGHT_FD_READDIR              WASI_R(14)
+#define WASI_RIGHT_PATH_READLINK           WASI_R(15)
+#define WASI_RIGHT_PATH_RENAME_SOURCE      WASI_R(16)
+#define WASI_RIGHT_PATH_RENAME_TARGET      WASI_R(17)
+#define WASI_RIGHT_PATH_FILESTAT_GET       WASI_R(18)
+#define WASI_RIGHT_PATH_FILESTAT_SET_SIZE  WASI_R(19)
+#define WASI_RIGHT_PATH_FILESTAT_SET_TIMES WASI_R(20)
+#define WASI_RIGHT_FD_FILESTAT_GET         WASI_R(21)
+#define WASI_RIGHT_FD_FILESTAT_SET_SIZE    WASI_R(22)
+#define WASI_RIGHT_FD_FILESTAT_SET_TIMES   WASI_R(23)
+#define WASI_RIGHT_PATH_SYMLINK            WASI_R(24)
+#define WASI_RIGHT_PATH_REMOVE_DIRECTORY   WASI_R(25)
+#define WASI_RIGHT_PATH_UNLINK_FILE        WASI_R(26)
+#define WASI_RIGHT_POLL_FD_READWRITE       WASI_R(27)
+#define WASI_RIGHT_SOCK_SHUTDOWN           WASI_R(28)
+#define WASI_RIGHT_SOCK_ACCEPT             WASI_R(29)
+#define WASI_RIGHTS_ALL                    (WASI_R(30) - 1)
+
+/* Rights that make sense on a regular file, a directory, a stream. */
+#define WASI_RIGHTS_FILE                                                       \
+	(WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |    \
+	 WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC |                 \
+	 WASI_RIGHT_FD_TELL | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE |     \
+	 WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_GET |                 \
+	 WASI_RIGHT_FD_FILESTAT_SET_SIZE | WASI_RIGHT_FD_FILESTAT_SET_TIMES |  \
+	 WASI_RIGHT_POLL_FD_READWRITE)
+#define WASI_RIGHTS_DIR                                                        \
+	(WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC |                 \
+	 WASI_RIGHT_FD_ADVISE | WASI_RIGHT_PATH_CREATE_DIRECTORY |             \
+	 WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE |           \
+	 WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN |                  \
+	 WASI_RIGHT_FD_READDIR | WASI_RIGHT_PATH_READLINK |                    \
+	 WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET |       \
+	 WASI_RIGHT_PATH_FILESTAT_GET | WASI_RIGHT_PATH_FILESTAT_SET_SIZE |    \
+	 WASI_RIGHT_PATH_FILESTAT_SET_TIMES | WASI_RIGHT_FD_FILESTAT_GET |     \
+	 WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_SYMLINK |          \
+	 WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |      \
+	 WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_POLL_FD_READWRITE)
+#define WASI_RIGHTS_STREAM                                                     \
+	(WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE |                            \
+	 WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_FILESTAT_GET |         \
+	 WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_SOCK_SHUTDOWN |             \
+	 WASI_RIGHT_SOCK_ACCEPT | WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_SYNC)
 
 struct wasi_ctx {
 	/* argv and environ, each packed as NUL-terminated strings. */
@@ -47,7 +198,8 @@ struct wasi_ctx {
 	char *envs;
 	uint32_t envc, envs_bytes;
 
-	int host_fd[WASI_NSTDIO]; /* borrowed; -1 once the guest closes it */
+	struct vfs_table fds;
+	volatile sig_atomic_t *interrupt; /* may be NULL */
 
 	bool exited;
 	int exit_code;
@@ -117,27 +269,110 @@ uint32_t wasi_store_u64(struct vm_call *c, uint32_t off, uint64_t v);
 /* Maps a host errno value to the preview1 one (EIO if unknown). */
 uint32_t wasi_errno_from_host(int e);
 
-/* wasi_proc.c: arguments, environment, exit. */
+/* Reads a little-endian u64 (already bounds-checked). */
+static inline uint64_t wasi_get_u64(const uint8_t *p)
+{
+	return (uint64_t)wasi_get_u32(p) | (uint64_t)wasi_get_u32(p + 4) << 32;
+}
+
+/*
+ * With an interrupt flag, blocking waits sleep at most one slice at a
+ * time and look at the flag between slices, so that a flag raised without
+ * a signal (or just before the wait began) still ends the wait soon.
+ */
+#define WASI_SLICE_MS 50
+#define WASI_SLICE_NS (WASI_SLICE_MS * INT64_C(1000000))
+
+/* Whether a pending interrupt (a signal to deliver) should end a wait. */
+static inline bool wasi_interrupted(const struct wasi_ctx *w)
+{
+	return w->interrupt != NULL && *w->interrupt != 0;
+}
+
+/*
+ * The entry behind guest fd 'fd' if it has every right in 'rights'.
+ * Returns ESUCCESS and sets '*e' (borrowed), EBADF or ENOTCAPABLE.
+ */
+uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
+                     struct vfs_entry **e);
+
+/* The preview1 filetype of a vfs kind. */
+uint8_t wasi_filetype_of(uint8_t kind);
+
+/* Writes a 64-byte preview1 filestat for 'st' at 'p' (checked). */
+struct stat;
+void wasi_put_filestat(uint8_t *p, const struct stat *st);
+
+/*
+ * Waits until host fd 'hfd' is ready for 'events' (POLLIN/POLLOUT),
+ * retrying on EINTR unless the context has an interrupt pending.
+ * Returns ESUCCESS, EINTR or an errno.
+ */
+uint32_t wasi_wait_fd(struct wasi_ctx *w, int hfd, short events);
+
+/* wasi_proc.c: arguments, environment, exit, signals. */
 int wasi_args_get(struct vm_call *c, void *ud);
 int wasi_args_sizes_get(struct vm_call *c, void *ud);
 int wasi_environ_get(struct vm_call *c, void *ud);
 int wasi_environ_sizes_get(struct vm_call *c, void *ud);
 int wasi_proc_exit(struct vm_call *c, void *ud);
+int wasi_proc_raise(struct vm_call *c, void *ud);
 
-/* wasi_fd.c: the standard streams. */
+/* wasi_fd.c: reading, writing, seeking. */
 int wasi_fd_write(struct vm_call *c, void *ud);
 int wasi_fd_read(struct vm_call *c, void *ud);
-int wasi_fd_close(struct vm_call *c, void *ud);
-int wasi_fd_fdstat_get(struct vm_call *c, void *ud);
+int wasi_fd_pwrite(struct vm_call *c, void *ud);
+int wasi_fd_pread(struct vm_call *c, void *ud);
 int wasi_fd_seek(struct vm_call *c, void *ud);
 int wasi_fd_tell(struct vm_call *c, void *ud);
+
+/* wasi_fdattr.c: fd attributes, table operations, directories. */
+int wasi_fd_close(struct vm_call *c, void *ud);
+int wasi_fd_renumber(struct vm_call *c, void *ud);
+int wasi_fd_fdstat_get(struct vm_call *c, void *ud);
+int wasi_fd_fdstat_set_flags(struct vm_call *c, void *ud);
+int wasi_fd_fdstat_set_rights(struct vm_call *c, void *ud);
+int wasi_fd_filestat_get(struct vm_call *c, void *ud);
+int wasi_fd_filestat_set_size(struct vm_call *c, void *ud);
+int wasi_fd_filestat_set_times(struct vm_call *c, void *ud);
+int wasi_fd_advise(struct vm_call *c, void *ud);
+int wasi_fd_allocate(struct vm_call *c, void *ud);
+int wasi_fd_datasync(struct vm_call *c, void *ud);
+int wasi_fd_sync(struct vm_call *c, void *ud);
 int wasi_fd_prestat_get(struct vm_call *c, void *ud);
 int wasi_fd_prestat_dir_name(struct vm_call *c, void *ud);
+int wasi_fd_readdir(struct vm_call *c, void *ud);
+
+/* Sets times of (dirfd, name) or of fd (name NULL) from fstflags. */
+uint32_t wasi_set_times(int fd, const char *name, uint64_t atim, uint64_t mtim,
+                        uint32_t fst);
+
+/* wasi_path.c: operations on paths beneath a directory fd. */
+int wasi_path_create_directory(struct vm_call *c, void *ud);
+int wasi_path_filestat_get(struct vm_call *c, void *ud);
+int wasi_path_filestat_set_times(struct vm_call *c, void *ud);
+int wasi_path_link(struct vm_call *c, void *ud);
+int wasi_path_open(struct vm_call *c, void *ud);
+int wasi_path_readlink(struct vm_call *c, void *ud);
+int wasi_path_remove_directory(struct vm_call *c, void *ud);
+int wasi_path_rename(struct vm_call *c, void *ud);
+int wasi_path_symlink(struct vm_call *c, void *ud);
+int wasi_path_unlink_file(struct vm_call *c, void *ud);
+
+/* wasi_poll.c: poll_oneoff and sockets. */
+int wasi_poll_oneoff(struct vm_call *c, void *ud);
+int wasi_sock_accept(struct vm_call *c, void *ud);
+int wasi_sock_recv(struct vm_call *c, void *ud);
+int wasi_sock_send(struct vm_call *c, void *ud);
+int wasi_sock_shutdown(struct vm_call *c, void *ud);
 
 /* wasi_clock.c: clocks, randomness, scheduling. */
 int wasi_clock_time_get(struct vm_call *c, void *ud);
 int wasi_clock_res_get(struct vm_call *c, void *ud);
 int wasi_random_get(struct vm_call *c, void *ud);
 int wasi_sched_yield(struct vm_call *c, void *ud);
+
+/* Host clock behind preview1 clock 'id'; false if none (EINVAL). */
+bool wasi_clockid(uint32_t id, clockid_t *out);
 
 #endif

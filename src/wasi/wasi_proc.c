@@ -1,6 +1,6 @@
 /*
  * wasi_proc.c: what a preview1 program knows about its process: its
- * arguments, its environment, and how it ends (proc_exit).
+ * arguments, its environment, and how it ends (proc_exit, proc_raise).
  *
  * args_get / environ_get write 'n' u32 pointers at 'vec' and the packed
  * NUL-terminated strings at 'buf', exactly the sizes *_sizes_get reported.
@@ -9,6 +9,8 @@
  */
 #include "wasi/wasi_impl.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Writes 'n' packed strings ('bytes' long) and their pointer vector. */
@@ -91,4 +93,37 @@ int wasi_proc_exit(struct vm_call *c, void *ud)
 	w->exit_code = (int)wasi_u32(c, 0);
 	c->exit_code = w->exit_code;
 	return WX_EEXIT;
+}
+
+/*
+ * proc_raise(sig: signal) -> errno. Preview1 numbers signals 1..30 in its
+ * own order (CHLD is 16 there, 17 on Linux). Signals whose default action
+ * is to ignore (CHLD, CONT, URG, WINCH) do nothing; stop signals stop the
+ * host process; every other one ends it the way the same program would
+ * end natively: the host signal is raised with its default action, so the
+ * parent sees a signal death. 0 does nothing; anything else is EINVAL.
+ */
+int wasi_proc_raise(struct vm_call *c, void *ud)
+{
+	static const int host[] = {
+	    0,       SIGHUP,  SIGINT,  SIGQUIT, SIGILL,    SIGTRAP, SIGABRT,
+	    SIGBUS,  SIGFPE,  SIGKILL, SIGUSR1, SIGSEGV,   SIGUSR2, SIGPIPE,
+	    SIGALRM, SIGTERM, SIGCHLD, SIGCONT, SIGSTOP,   SIGTSTP, SIGTTIN,
+	    SIGTTOU, SIGURG,  SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
+	    SIGPOLL, SIGPWR,  SIGSYS,
+	};
+	uint32_t sig = wasi_u32(c, 0);
+	int h;
+
+	(void)ud;
+	if (sig >= WX_ARRAY_LEN(host))
+		return wasi_ret(c, WASI_EINVAL);
+	h = host[sig];
+	if (h == 0 || h == SIGCHLD || h == SIGCONT || h == SIGURG ||
+	    h == SIGWINCH)
+		return wasi_ret(c, WASI_ESUCCESS);
+	fflush(NULL);
+	signal(h, SIG_DFL);
+	raise(h);
+	return wasi_ret(c, WASI_ESUCCESS); /* stopped, then continued */
 }

@@ -1,13 +1,14 @@
 /*
  * wasi_table.c: the table of every preview1 function, import resolution,
- * and the context's life cycle.
+ * the host-errno-to-WASI-errno table, and the context's life cycle (the
+ * fd table with the standard streams and the preopens).
  *
  * The table lists all 46 functions of wasi_snapshot_preview1 with the core
  * WebAssembly signature the preview1 ABI gives them (checked against the
- * imports wasi-libc emits). Functions this layer does not implement yet
- * point at 'wasi_nosys', which returns ENOSYS, so that a program links and
- * fails only where it uses them. Adding a function is one line here plus
- * its body in the file of its family.
+ * imports wasi-libc emits). A NULL entry would resolve to 'wasi_nosys'
+ * (ENOSYS), so that a program links and fails only where it uses it;
+ * today every function has a body. Adding one is a line here plus its
+ * body in the file of its family.
  *
  * Signature strings: "(params)results", 'i' for i32 and 'I' for i64.
  */
@@ -15,6 +16,8 @@
 
 #include <errno.h>
 #include <string.h>
+
+#include "vfs/vfs.h"
 
 struct wasi_def {
 	const char *name;
@@ -29,54 +32,57 @@ static const struct wasi_def wasi_defs[] = {
     {"environ_sizes_get", "(ii)i", wasi_environ_sizes_get},
     {"clock_res_get", "(ii)i", wasi_clock_res_get},
     {"clock_time_get", "(iIi)i", wasi_clock_time_get},
-    {"fd_advise", "(iIIi)i", NULL},
-    {"fd_allocate", "(iII)i", NULL},
+    {"fd_advise", "(iIIi)i", wasi_fd_advise},
+    {"fd_allocate", "(iII)i", wasi_fd_allocate},
     {"fd_close", "(i)i", wasi_fd_close},
-    {"fd_datasync", "(i)i", NULL},
+    {"fd_datasync", "(i)i", wasi_fd_datasync},
     {"fd_fdstat_get", "(ii)i", wasi_fd_fdstat_get},
-    {"fd_fdstat_set_flags", "(ii)i", NULL},
-    {"fd_fdstat_set_rights", "(iII)i", NULL},
-    {"fd_filestat_get", "(ii)i", NULL},
-    {"fd_filestat_set_size", "(iI)i", NULL},
-    {"fd_filestat_set_times", "(iIIi)i", NULL},
-    {"fd_pread", "(iiiIi)i", NULL},
+    {"fd_fdstat_set_flags", "(ii)i", wasi_fd_fdstat_set_flags},
+    {"fd_fdstat_set_rights", "(iII)i", wasi_fd_fdstat_set_rights},
+    {"fd_filestat_get", "(ii)i", wasi_fd_filestat_get},
+    {"fd_filestat_set_size", "(iI)i", wasi_fd_filestat_set_size},
+    {"fd_filestat_set_times", "(iIIi)i", wasi_fd_filestat_set_times},
+    {"fd_pread", "(iiiIi)i", wasi_fd_pread},
     {"fd_prestat_get", "(ii)i", wasi_fd_prestat_get},
     {"fd_prestat_dir_name", "(iii)i", wasi_fd_prestat_dir_name},
-    {"fd_pwrite", "(iiiIi)i", NULL},
+    {"fd_pwrite", "(iiiIi)i", wasi_fd_pwrite},
     {"fd_read", "(iiii)i", wasi_fd_read},
-    {"fd_readdir", "(iiiIi)i", NULL},
-    {"fd_renumber", "(ii)i", NULL},
+    {"fd_readdir", "(iiiIi)i", wasi_fd_readdir},
+    {"fd_renumber", "(ii)i", wasi_fd_renumber},
     {"fd_seek", "(iIii)i", wasi_fd_seek},
-    {"fd_sync", "(i)i", NULL},
+    {"fd_sync", "(i)i", wasi_fd_sync},
     {"fd_tell", "(ii)i", wasi_fd_tell},
     {"fd_write", "(iiii)i", wasi_fd_write},
-    {"path_create_directory", "(iii)i", NULL},
-    {"path_filestat_get", "(iiiii)i", NULL},
-    {"path_filestat_set_times", "(iiiiIIi)i", NULL},
-    {"path_link", "(iiiiiii)i", NULL},
-    {"path_open", "(iiiiiIIii)i", NULL},
-    {"path_readlink", "(iiiiii)i", NULL},
-    {"path_remove_directory", "(iii)i", NULL},
-    {"path_rename", "(iiiiii)i", NULL},
-    {"path_symlink", "(iiiii)i", NULL},
-    {"path_unlink_file", "(iii)i", NULL},
-    {"poll_oneoff", "(iiii)i", NULL},
+    {"path_create_directory", "(iii)i", wasi_path_create_directory},
+    {"path_filestat_get", "(iiiii)i", wasi_path_filestat_get},
+    {"path_filestat_set_times", "(iiiiIIi)i", wasi_path_filestat_set_times},
+    {"path_link", "(iiiiiii)i", wasi_path_link},
+    {"path_open", "(iiiiiIIii)i", wasi_path_open},
+    {"path_readlink", "(iiiiii)i", wasi_path_readlink},
+    {"path_remove_directory", "(iii)i", wasi_path_remove_directory},
+    {"path_rename", "(iiiiii)i", wasi_path_rename},
+    {"path_symlink", "(iiiii)i", wasi_path_symlink},
+    {"path_unlink_file", "(iii)i", wasi_path_unlink_file},
+    {"poll_oneoff", "(iiii)i", wasi_poll_oneoff},
     {"proc_exit", "(i)", wasi_proc_exit},
-    {"proc_raise", "(i)i", NULL},
+    {"proc_raise", "(i)i", wasi_proc_raise},
     {"sched_yield", "()i", wasi_sched_yield},
     {"random_get", "(ii)i", wasi_random_get},
-    {"sock_accept", "(iii)i", NULL},
-    {"sock_recv", "(iiiiii)i", NULL},
-    {"sock_send", "(iiiii)i", NULL},
-    {"sock_shutdown", "(ii)i", NULL},
+    {"sock_accept", "(iii)i", wasi_sock_accept},
+    {"sock_recv", "(iiiiii)i", wasi_sock_recv},
+    {"sock_send", "(iiiii)i", wasi_sock_send},
+    {"sock_shutdown", "(ii)i", wasi_sock_shutdown},
 };
 
 _Static_assert(WX_ARRAY_LEN(wasi_defs) == 46, "preview1 has 46 functions");
+_Static_assert(WASI_EBADF == 8 && WASI_ENOTDIR == 54 && WASI_ESPIPE == 70 &&
+                   WASI_ENOTCAPABLE == 76,
+               "preview1 errno numbering");
 
 /* The longest signature above, params and results together. */
 #define WASI_MAX_SIG 12
 
-/* Every function this layer does not implement yet. */
+/* What a function without a body returns (none today). */
 static int wasi_nosys(struct vm_call *c, void *ud)
 {
 	(void)ud;
@@ -103,42 +109,110 @@ uint32_t wasi_store_u64(struct vm_call *c, uint32_t off, uint64_t v)
 	return WASI_ESUCCESS;
 }
 
+/* Host errno -> preview1 errno, for every value both sides name. */
+static const struct {
+	int host;
+	uint8_t wasi;
+} wasi_errno_map[] = {
+    {E2BIG, WASI_E2BIG},
+    {EACCES, WASI_EACCES},
+    {EADDRINUSE, WASI_EADDRINUSE},
+    {EADDRNOTAVAIL, WASI_EADDRNOTAVAIL},
+    {EAFNOSUPPORT, WASI_EAFNOSUPPORT},
+    {EAGAIN, WASI_EAGAIN},
+    {EALREADY, WASI_EALREADY},
+    {EBADF, WASI_EBADF},
+    {EBADMSG, WASI_EBADMSG},
+    {EBUSY, WASI_EBUSY},
+    {ECANCELED, WASI_ECANCELED},
+    {ECHILD, WASI_ECHILD},
+    {ECONNABORTED, WASI_ECONNABORTED},
+    {ECONNREFUSED, WASI_ECONNREFUSED},
+    {ECONNRESET, WASI_ECONNRESET},
+    {EDEADLK, WASI_EDEADLK},
+    {EDESTADDRREQ, WASI_EDESTADDRREQ},
+    {EDOM, WASI_EDOM},
+    {EDQUOT, WASI_EDQUOT},
+    {EEXIST, WASI_EEXIST},
+    {EFAULT, WASI_EFAULT},
+    {EFBIG, WASI_EFBIG},
+    {EHOSTUNREACH, WASI_EHOSTUNREACH},
+    {EIDRM, WASI_EIDRM},
+    {EILSEQ, WASI_EILSEQ},
+    {EINPROGRESS, WASI_EINPROGRESS},
+    {EINTR, WASI_EINTR},
+    {EINVAL, WASI_EINVAL},
+    {EIO, WASI_EIO},
+    {EISCONN, WASI_EISCONN},
+    {EISDIR, WASI_EISDIR},
+    {ELOOP, WASI_ELOOP},
+    {EMFILE, WASI_EMFILE},
+    {EMLINK, WASI_EMLINK},
+    {EMSGSIZE, WASI_EMSGSIZE},
+    {EMULTIHOP, WASI_EMULTIHOP},
+    {ENAMETOOLONG, WASI_ENAMETOOLONG},
+    {ENETDOWN, WASI_ENETDOWN},
+    {ENETRESET, WASI_ENETRESET},
+    {ENETUNREACH, WASI_ENETUNREACH},
+    {ENFILE, WASI_ENFILE},
+    {ENOBUFS, WASI_ENOBUFS},
+    {ENODEV, WASI_ENODEV},
+    {ENOENT, WASI_ENOENT},
+    {ENOEXEC, WASI_ENOEXEC},
+    {ENOLCK, WASI_ENOLCK},
+    {ENOLINK, WASI_ENOLINK},
+    {ENOMEM, WASI_ENOMEM},
+    {ENOMSG, WASI_ENOMSG},
+    {ENOPROTOOPT, WASI_ENOPROTOOPT},
+    {ENOSPC, WASI_ENOSPC},
+    {ENOSYS, WASI_ENOSYS},
+    {ENOTCONN, WASI_ENOTCONN},
+    {ENOTDIR, WASI_ENOTDIR},
+    {ENOTEMPTY, WASI_ENOTEMPTY},
+    {ENOTRECOVERABLE, WASI_ENOTRECOVERABLE},
+    {ENOTSOCK, WASI_ENOTSOCK},
+    {ENOTSUP, WASI_ENOTSUP},
+    {ENOTTY, WASI_ENOTTY},
+    {ENXIO, WASI_ENXIO},
+    {EOVERFLOW, WASI_EOVERFLOW},
+    {EOWNERDEAD, WASI_EOWNERDEAD},
+    {EPERM, WASI_EPERM},
+    {EPIPE, WASI_EPIPE},
+    {EPROTO, WASI_EPROTO},
+    {EPROTONOSUPPORT, WASI_EPROTONOSUPPORT},
+    {EPROTOTYPE, WASI_EPROTOTYPE},
+    {ERANGE, WASI_ERANGE},
+    {EROFS, WASI_EROFS},
+    {ESPIPE, WASI_ESPIPE},
+    {ESRCH, WASI_ESRCH},
+    {ESTALE, WASI_ESTALE},
+    {ETIMEDOUT, WASI_ETIMEDOUT},
+    {ETXTBSY, WASI_ETXTBSY},
+    {EXDEV, WASI_EXDEV},
+    {VFS_ENOTCAPABLE, WASI_ENOTCAPABLE},
+};
+
 uint32_t wasi_errno_from_host(int e)
 {
-	switch (e) {
-	case E2BIG:
-		return WASI_E2BIG;
-	case EACCES:
-		return WASI_EACCES;
-	case EAGAIN:
-		return WASI_EAGAIN;
-	case EBADF:
+	size_t i;
+
+	if (e == 0)
+		return WASI_ESUCCESS;
+	for (i = 0; i < WX_ARRAY_LEN(wasi_errno_map); i++)
+		if (wasi_errno_map[i].host == e)
+			return wasi_errno_map[i].wasi;
+	return WASI_EIO;
+}
+
+uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
+                     struct vfs_entry **e)
+{
+	*e = vfs_get(&w->fds, fd);
+	if (*e == NULL)
 		return WASI_EBADF;
-	case EFAULT:
-		return WASI_EFAULT;
-	case EFBIG:
-		return WASI_EFBIG;
-	case EINTR:
-		return WASI_EINTR;
-	case EINVAL:
-		return WASI_EINVAL;
-	case EISDIR:
-		return WASI_EISDIR;
-	case ENOMEM:
-		return WASI_ENOMEM;
-	case ENOSPC:
-		return WASI_ENOSPC;
-	case ENOSYS:
-		return WASI_ENOSYS;
-	case EPERM:
-		return WASI_EPERM;
-	case EPIPE:
-		return WASI_EPIPE;
-	case ESPIPE:
-		return WASI_ESPIPE;
-	default:
-		return WASI_EIO;
-	}
+	if (((*e)->rights_base & rights) != rights)
+		return WASI_ENOTCAPABLE;
+	return WASI_ESUCCESS;
 }
 
 /* Turns "(iI)i" into the types array of 'ft' (storage: 'buf'). */
@@ -229,6 +303,97 @@ static int wasi_pack(const char *const *v, uint32_t n, char **buf,
 	return 0;
 }
 
+/* The rights a fresh fd of 'kind' starts with: base, inheriting. */
+static void wasi_kind_rights(uint8_t kind, uint64_t *base, uint64_t *inh)
+{
+	*inh = 0;
+	switch (kind) {
+	case VFS_DIR:
+		*base = WASI_RIGHTS_DIR;
+		*inh = WASI_RIGHTS_ALL;
+		break;
+	case VFS_FILE:
+	case VFS_CHARDEV:
+	case VFS_BLOCKDEV:
+		*base = WASI_RIGHTS_FILE;
+		break;
+	default: /* no seek/tell: wasi-libc's isatty() needs that on a tty */
+		*base = WASI_RIGHTS_STREAM;
+		break;
+	}
+}
+
+/* Installs the embedder's host fd 'hfd' (borrowed) at guest fd 'fd'. */
+static int wasi_add_stdio(struct wasi_ctx *w, int hfd, uint32_t fd)
+{
+	struct vfs_entry *e;
+	uint8_t kind;
+
+	if (hfd < 0)
+		return 0;
+	kind = vfs_kind_of(hfd);
+	e = vfs_entry_new(hfd, kind, true);
+	if (e == NULL)
+		return WX_ENOMEM;
+	wasi_kind_rights(kind, &e->rights_base, &e->rights_inheriting);
+	if (vfs_install_at(&w->fds, e, fd) != 0) {
+		vfs_entry_unref(e);
+		return WX_ENOMEM;
+	}
+	return 0;
+}
+
+/* Opens the preopens, in order, from fd 3. */
+static int wasi_add_preopens(struct wasi_ctx *w, const struct wasi_config *cfg,
+                             struct diag *diag)
+{
+	struct vfs_entry *e;
+	uint32_t i, fd;
+	int err;
+
+	for (i = 0; i < cfg->npreopens; i++) {
+		const struct wasi_preopen *p = &cfg->preopens[i];
+
+		/* From 3 even when a standard stream is closed. */
+		err = vfs_preopen(&w->fds, p->host, p->guest, 3, &fd);
+		if (err == ENOMEM)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		if (err != 0)
+			return diag_set(diag, WX_EIO,
+			                "cannot open directory "
+			                "'%s': %s",
+			                p->host, strerror(err));
+		e = vfs_get(&w->fds, fd);
+		wasi_kind_rights(VFS_DIR, &e->rights_base,
+		                 &e->rights_inheriting);
+	}
+	return 0;
+}
+
+/* Installs the embedder's sockets (borrowed) after the preopens. */
+static int wasi_add_sockets(struct wasi_ctx *w, const struct wasi_config *cfg,
+                            struct diag *diag)
+{
+	struct vfs_entry *e;
+	uint32_t i, fd;
+	uint8_t kind;
+
+	for (i = 0; i < cfg->nsockets; i++) {
+		kind = vfs_kind_of(cfg->sockets[i]);
+		if (kind != VFS_SOCKET_STREAM && kind != VFS_SOCKET_DGRAM)
+			return diag_set(diag, WX_EIO,
+			                "host fd %d is not a socket",
+			                cfg->sockets[i]);
+		e = vfs_entry_new(cfg->sockets[i], kind, true);
+		if (e == NULL || vfs_install(&w->fds, e, 3, &fd) != 0) {
+			vfs_entry_unref(e);
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		}
+		wasi_kind_rights(kind, &e->rights_base, &e->rights_inheriting);
+	}
+	return 0;
+}
+
 int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
                  struct diag *diag)
 {
@@ -239,6 +404,7 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
 	w = wx_calloc(1, sizeof *w);
 	if (w == NULL)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
+	vfs_table_init(&w->fds, 0);
 	rc = wasi_pack(cfg->argv, cfg->argc, &w->args, &w->args_bytes,
 	               "arguments", diag);
 	if (rc != 0)
@@ -249,8 +415,18 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
 		goto fail;
 	w->argc = cfg->argc;
 	w->envc = cfg->envc;
-	for (i = 0; i < WASI_NSTDIO; i++)
-		w->host_fd[i] = cfg->stdio[i];
+	w->interrupt = cfg->interrupt;
+	for (i = 0; i < 3 && rc == 0; i++)
+		rc = wasi_add_stdio(w, cfg->stdio[i], (uint32_t)i);
+	if (rc != 0) {
+		diag_set(diag, rc, "out of memory");
+		goto fail;
+	}
+	rc = wasi_add_preopens(w, cfg, diag);
+	if (rc == 0)
+		rc = wasi_add_sockets(w, cfg, diag);
+	if (rc != 0)
+		goto fail;
 	*out = w;
 	return 0;
 fail:
@@ -262,6 +438,7 @@ void wasi_ctx_free(struct wasi_ctx *w)
 {
 	if (w == NULL)
 		return;
+	vfs_table_free(&w->fds);
 	wx_free(w->args);
 	wx_free(w->envs);
 	wx_free(w);

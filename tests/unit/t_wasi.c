@@ -4,7 +4,7 @@
  * pipes standing in for the standard streams. Checks the ABI (results
  * written little-endian where the guest asked), EFAULT for every guest
  * pointer or length out of bounds (and nothing transferred then), EBADF,
- * ENOSYS stubs, proc_exit, and that all 46 preview1 names resolve.
+ * proc_exit, and that all 46 preview1 names resolve.
  *
  * Prints failures and "t_wasi: N passed, M failed"; exits 1 on failure.
  */
@@ -81,6 +81,7 @@ static int setup(struct fixture *f)
 	if (f->mem == NULL || pipe(f->in) != 0 || pipe(f->out) != 0)
 		return -1;
 	f->base = vm_memory_data(f->mem);
+	memset(&wc, 0, sizeof wc);
 	wc.argc = 3;
 	wc.argv = argv;
 	wc.envc = 1;

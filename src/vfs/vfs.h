@@ -1,0 +1,219 @@
+/*
+ * vfs.h: the virtual file-descriptor table and sandboxed path resolution.
+ *
+ * A guest fd is an index into a 'vfs_table'. Each slot holds a pointer to a
+ * reference-counted 'vfs_entry' (so that dup, fork and spawn can share one
+ * open file description later) plus per-slot flags (close-on-exec). The
+ * entry owns one host fd; the guest never sees host fd numbers. Rights and
+ * fd flags are stored here but interpreted by the layer above (wasi): vfs
+ * never sees WebAssembly and can be unit-tested with no module.
+ *
+ * Paths: every guest path is resolved beneath a directory fd (a preopen or
+ * a directory opened through one). vfs_open uses openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_MAGICLINKS) when the kernel has it (probed once, falling back
+ * on ENOSYS); otherwise, and for the directory part of vfs_resolve when
+ * openat2 is missing, a component walk opens each component with
+ * O_PATH|O_NOFOLLOW, resolves symlinks itself (at most VFS_MAX_LINKS) and
+ * keeps a stack of the directories it went through, so '..' pops the stack
+ * and can never climb above the starting directory.
+ *
+ * Policy (the same as wasmtime): an absolute guest path, '..' above the
+ * starting directory and a symlink with an absolute target all fail with
+ * VFS_ENOTCAPABLE; magic links (/proc/self/fd/...) fail with ELOOP (or are
+ * absolute and fail as above); symlink loops are ELOOP; a component
+ * swapped for a symlink between check and use is either followed by the
+ * same rules or fails with ELOOP (O_NOFOLLOW), never followed by the
+ * kernel.
+ *
+ * Errors: functions return 0 or a positive host errno value, or
+ * VFS_ENOTCAPABLE ("this path would leave the sandbox"), which has no host
+ * errno of its own.
+ *
+ * Threads: a table is used by one thread at a time (its process's).
+ * Resolution functions keep no state but the openat2 probe (atomic).
+ */
+#ifndef WASMIX_VFS_H
+#define WASMIX_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* "Would escape the sandbox": not a host errno value. */
+#define VFS_ENOTCAPABLE 0x10000
+
+#define VFS_PATH_MAX  4096  /* bytes of a guest path (ENAMETOOLONG past it) */
+#define VFS_NAME_MAX  255   /* bytes of one component */
+#define VFS_MAX_LINKS 40    /* symlinks followed in one resolution (ELOOP) */
+#define VFS_MAX_DEPTH 256   /* directories deep in one walk (ENAMETOOLONG) */
+#define VFS_MAX_FDS   65536 /* default cap of a table (EMFILE past it) */
+
+enum vfs_kind {
+	VFS_UNKNOWN = 0,
+	VFS_FILE,
+	VFS_DIR,
+	VFS_PIPE,
+	VFS_SOCKET_STREAM,
+	VFS_SOCKET_DGRAM,
+	VFS_TTY,
+	VFS_CHARDEV,
+	VFS_BLOCKDEV,
+	VFS_EVENT,
+};
+
+/*
+ * One open file description. Shared by every slot (and later every
+ * process) that refers to it; freed when 'refs' drops to zero. All fields
+ * are plain data so that the table can be serialised across an exec.
+ */
+struct vfs_entry {
+	uint32_t refs;
+	uint8_t kind;         /* enum vfs_kind */
+	bool borrowed;        /* host_fd belongs to the embedder */
+	int host_fd;          /* never -1 while the entry lives */
+	uint64_t rights_base; /* opaque to vfs (wasi rights) */
+	uint64_t rights_inheriting;
+	uint16_t fdflags; /* opaque to vfs (wasi fdflags) */
+	char *preopen;    /* guest name of a preopened dir, or NULL */
+	void *dir;        /* DIR stream for vfs_dir_*, or NULL */
+	uint64_t dir_pos; /* entries read from 'dir' so far */
+};
+
+struct vfs_slot {
+	struct vfs_entry *e; /* NULL: free */
+	bool cloexec;
+};
+
+struct vfs_table {
+	struct vfs_slot *slot;
+	uint32_t cap;
+	uint32_t max; /* fds are < max */
+};
+
+/* The kind of an open host fd, from fstat (VFS_UNKNOWN on error). */
+uint8_t vfs_kind_of(int host_fd);
+
+/*
+ * Makes an entry with one reference for 'host_fd' (taken over unless
+ * 'borrowed'). Returns NULL if out of memory; the host fd is then closed
+ * unless borrowed.
+ */
+struct vfs_entry *vfs_entry_new(int host_fd, uint8_t kind, bool borrowed);
+
+/* Adds a reference. */
+void vfs_entry_ref(struct vfs_entry *e);
+
+/* Drops a reference; the last one closes the host fd (unless borrowed). */
+void vfs_entry_unref(struct vfs_entry *e);
+
+/* Initialises an empty table whose fds will be < 'max' (0: default). */
+void vfs_table_init(struct vfs_table *t, uint32_t max);
+
+/* Drops every slot and frees the table's memory. */
+void vfs_table_free(struct vfs_table *t);
+
+/* The entry at 'fd', or NULL (EBADF). Borrowed: no reference added. */
+struct vfs_entry *vfs_get(const struct vfs_table *t, uint32_t fd);
+
+/*
+ * Puts 'e' in the lowest free slot >= 'min_fd' and sets '*fd'. Takes over
+ * the caller's reference on success. Returns 0, EMFILE or ENOMEM.
+ */
+int vfs_install(struct vfs_table *t, struct vfs_entry *e, uint32_t min_fd,
+                uint32_t *fd);
+
+/*
+ * Puts 'e' at exactly 'fd' (replacing whatever was there), taking over the
+ * caller's reference. Returns 0, EBADF (fd >= max) or ENOMEM.
+ */
+int vfs_install_at(struct vfs_table *t, struct vfs_entry *e, uint32_t fd);
+
+/* Frees slot 'fd'. Returns 0 or EBADF. */
+int vfs_close(struct vfs_table *t, uint32_t fd);
+
+/*
+ * POSIX dup2: slot 'to' refers to the entry of 'from' (to's old entry is
+ * dropped; to's close-on-exec is cleared). Returns 0, EBADF or ENOMEM.
+ */
+int vfs_dup2(struct vfs_table *t, uint32_t from, uint32_t to);
+
+/* Sets or clears close-on-exec on slot 'fd'. Returns 0 or EBADF. */
+int vfs_set_cloexec(struct vfs_table *t, uint32_t fd, bool on);
+
+/*
+ * Makes '*dst' a copy of 'src' (for fork and spawn): the same slots and
+ * close-on-exec flags, each entry shared (one more reference). Returns 0
+ * or ENOMEM ('*dst' is then empty and needs no freeing).
+ */
+int vfs_table_clone(struct vfs_table *dst, const struct vfs_table *src);
+
+/* Closes every slot marked close-on-exec (for exec). */
+void vfs_close_on_exec(struct vfs_table *t);
+
+/*
+ * Opens host directory 'host_path' as a preopen named 'guest' (copied)
+ * and installs it at the lowest free fd >= 'min_fd'. Returns 0 and sets '*fd',
+ * or a host errno (ENOTDIR, ENOENT, ...) or ENOMEM.
+ */
+int vfs_preopen(struct vfs_table *t, const char *host_path, const char *guest,
+                uint32_t min_fd, uint32_t *fd);
+
+/* A resolved path: the directory that holds it and the last component. */
+struct vfs_target {
+	int dirfd;                   /* O_PATH directory; the caller closes */
+	char name[VFS_NAME_MAX + 1]; /* one component; "." for the dir itself */
+	bool trailing;               /* the path ended with '/' */
+};
+
+/* vfs_resolve / vfs_open flags. */
+#define VFS_FOLLOW 1u /* follow a symlink in the last component */
+
+/*
+ * Resolves 'path' ('len' bytes, not NUL-terminated) beneath directory fd
+ * 'root' into '*t'. Symlinks in the directory part are always followed
+ * (within the sandbox); the last component is followed only with
+ * VFS_FOLLOW. The last component need not exist. A trailing '/' on a
+ * last component that exists and is not a directory is ENOTDIR unless
+ * VFS_FOLLOW made it one. Returns 0 or an error (ENOENT for an empty
+ * path, EINVAL for a NUL byte, ENAMETOOLONG, ENOTDIR, ELOOP,
+ * VFS_ENOTCAPABLE, ...); on error t->dirfd is -1.
+ */
+int vfs_resolve(int root, const char *path, size_t len, unsigned flags,
+                struct vfs_target *t);
+
+/*
+ * Opens 'path' beneath 'root' with host open flags 'oflags' (O_CLOEXEC is
+ * added; O_NOFOLLOW unless VFS_FOLLOW) and 'mode' for O_CREAT. Returns 0
+ * and sets '*fd' (owned by the caller), or an error as vfs_resolve.
+ */
+int vfs_open(int root, const char *path, size_t len, int oflags, mode_t mode,
+             unsigned flags, int *fd);
+
+/*
+ * Chooses the resolver: 'walk' true forces the component walk even where
+ * openat2 exists (tests use it to cover both). Returns whether openat2 is
+ * in use afterwards.
+ */
+bool vfs_use_walk(bool walk);
+
+/* Directory reading. */
+struct vfs_dirent {
+	uint64_t next; /* cookie of the entry after this one */
+	uint64_t ino;
+	uint8_t kind; /* enum vfs_kind, or VFS_UNKNOWN; symlinks: VFS_EVENT+1 */
+	const char *name; /* valid until the next vfs_dir_* call */
+	size_t namelen;
+};
+#define VFS_SYMLINK (VFS_EVENT + 1)
+
+/*
+ * Positions directory entry 'e' at 'cookie' (0 = the start; otherwise a
+ * 'next' value returned earlier). Returns 0 or a host errno.
+ */
+int vfs_dir_seek(struct vfs_entry *e, uint64_t cookie);
+
+/* Reads the next entry into '*d'. Returns 0, -1 at the end, or an errno. */
+int vfs_dir_next(struct vfs_entry *e, struct vfs_dirent *d);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * wasi_path.c: the path_* functions. Each one reads its guest path(s),
+ * resolves them beneath a directory fd with vfs (src/vfs/vfs.h: never
+ * outside it) and makes one *at() system call on the directory vfs
+ * returned and the last component, never following a symlink there
+ * (AT_SYMLINK_NOFOLLOW; vfs already followed it when asked to).
+ *
+ * Rights: the directory fd needs the right the specification names for
+ * the call (ENOTCAPABLE otherwise). A file opened with path_open gets the
+ * rights it asked for, limited to the directory's inheriting rights and
+ * to what makes sense for its type.
+ *
+ * Keeps true: every host fd from vfs_resolve / vfs_open is closed on the
+ * function's one exit path.
+ */
+#include "wasi/wasi_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A guest path argument: (pointer, length) checked against memory. */
+struct wasi_path {
+	const char *p;
+	uint32_t len;
+};
+
+/* Reads path argument (args[i], args[i+1]). ESUCCESS or EFAULT. */
+static uint32_t wasi_path_arg(struct vm_call *c, unsigned i,
+                              struct wasi_path *out)
+{
+	out->len = wasi_u32(c, i + 1);
+	out->p = wasi_mem(c, wasi_u32(c, i), out->len);
+	return out->p == NULL ? WASI_EFAULT : WASI_ESUCCESS;
+}
+
+/* The directory entry 'fd' with 'right': EBADF, ENOTDIR, ENOTCAPABLE. */
+static uint32_t wasi_dir_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
+                             struct vfs_entry **e)
+{
+	uint32_t err = wasi_fd_get(w, fd, 0, e);
+
+	if (err != WASI_ESUCCESS)
+		return err;
+	if ((*e)->kind != VFS_DIR)
+		return WASI_ENOTDIR;
+	if (((*e)->rights_base & right) != right)
+		return WASI_ENOTCAPABLE;
+	return WASI_ESUCCESS;
+}
+
+/*
+ * The common start of most path_* calls: dir fd in args[dir_arg] with
+ * 'right', path in args[path_arg..+1], resolved into '*t' (t->dirfd is
+ * -1 unless ESUCCESS).
+ */
+static uint32_t wasi_target(struct vm_call *c, struct wasi_ctx *w,
+                            unsigned dir_arg, unsigned path_arg, uint64_t right,
+                            unsigned vflags, struct vfs_target *t)
+{
+	struct vfs_entry *e;
+	struct wasi_path p;
+	uint32_t err;
+
+	t->dirfd = -1;
+	err = wasi_dir_get(w, wasi_u32(c, dir_arg), right, &e);
+	if (err == WASI_ESUCCESS)
+		err = wasi_path_arg(c, path_arg, &p);
+	if (err != WASI_ESUCCESS)
+		return err;
+	return wasi_errno_from_host(
+	    vfs_resolve(e->host_fd, p.p, p.len, vflags, t));
+}
+
+/* Closes a target's directory fd (if any); returns 'err'. */
+static uint32_t wasi_target_done(struct vfs_target *t, uint32_t err)
+{
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	t->dirfd = -1;
+	return err;
+}
+
+/* An errno of the last system call, or ESUCCESS if it returned 0. */
+static uint32_t wasi_sys(int r)
+{
+	return r != 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
+}
+
+/* path_create_directory(fd, path) -> errno */
+int wasi_path_create_directory(struct vm_call *c, void *ud)
+{
+	struct vfs_target t;
+	uint32_t err;
+
+	err = wasi_target(c, wasi_ctx_of(ud), 0, 1,
+	                  WASI_RIGHT_PATH_CREATE_DIRECTORY, 0, &t);
+	if (err == WASI_ESUCCESS)
+		err = wasi_sys(mkdirat(t.dirfd, t.name, 0777));
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+/* Stats (dirfd, name) without following; "." is the directory itself. */
+static int wasi_stat_at(const struct vfs_target *t, struct stat *st)
+{
+	if (strcmp(t->name, ".") == 0)
+		return fstatat(t->dirfd, "", st, AT_EMPTY_PATH);
+	return fstatat(t->dirfd, t->name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+/* path_filestat_get(fd, flags, path) -> (errno, filestat) */
+int wasi_path_filestat_get(struct vm_call *c, void *ud)
+{
+	unsigned vf =
+	    (wasi_u32(c, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0;
+	struct vfs_target t;
+	struct stat st;
+	uint32_t err;
+	uint8_t *p;
+
+	p = wasi_mem(c, wasi_u32(c, 4), 64);
+	err = wasi_target(c, wasi_ctx_of(ud), 0, 2,
+	                  WASI_RIGHT_PATH_FILESTAT_GET, vf, &t);
+	if (err == WASI_ESUCCESS && p == NULL)
+		err = WASI_EFAULT;
+	if (err == WASI_ESUCCESS)
+		err = wasi_sys(wasi_stat_at(&t, &st));
+	if (err == WASI_ESUCCESS)
+		wasi_put_filestat(p, &st);
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+/* path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags) */
+int wasi_path_filestat_set_times(struct vm_call *c, void *ud)
+{
+	unsigned vf =
+	    (wasi_u32(c, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0;
+	struct vfs_target t;
+	uint32_t err;
+
+	err = wasi_target(c, wasi_ctx_of(ud), 0, 2,
+	                  WASI_RIGHT_PATH_FILESTAT_SET_TIMES, vf, &t);
+	if (err == WASI_ESUCCESS)
+		err = wasi_set_times(t.dirfd, t.name, c->args[4], c->args[5],
+		                     wasi_u32(c, 6));
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+/*
+ * path_link(old_fd, old_flags, old_path, new_fd, new_path) -> errno.
+ * Hard links to directories are EPERM (the kernel says so).
+ */
+int wasi_path_link(struct vm_call *c, void *ud)
+{
+	struct wasi_ctx *w = wasi_ctx_of(ud);
+	unsigned vf =
+	    (wasi_u32(c, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0;
+	struct vfs_target from, to;
+	uint32_t err;
+
+	to.dirfd = -1;
+	err = wasi_target(c, w, 0, 2, WASI_RIGHT_PATH_LINK_SOURCE, vf, &from);
+	if (err == WASI_ESUCCESS)
+		err = wasi_target(c, w, 4, 5, WASI_RIGHT_PATH_LINK_TARGET, 0,
+		                  &to);
+	if (err == WASI_ESUCCESS && to.trailing)
+		err = WASI_ENOENT; /* as Linux: "link/" names no directory */
+	if (err == WASI_ESUCCESS)
+		err = wasi_sys(
+		    linkat(from.dirfd, from.name, to.dirfd, to.name, 0));
+	wasi_target_done(&to, err);
+	return wasi_ret(c, wasi_target_done(&from, err));
+}
+
+/* Host open flags for path_open's oflags, rights and fdflags. */
+static int wasi_open_flags(uint32_t oflags, uint64_t rights, uint32_t fdflags)
+{
+	bool rd = rights & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR);
+	bool wr = rights & (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |
+	                    WASI_RIGHT_FD_FILESTAT_SET_SIZE);
+	int fl;
+
+	if (oflags & WASI_O_DIRECTORY)
+		fl = O_RDONLY | O_DIRECTORY;
+	else if (wr && rd)
+		fl = O_RDWR;
+	else if (wr)
+		fl = O_WRONLY;
+	else
+		fl = O_RDONLY;
+	if (oflags & WASI_O_CREAT)
+		fl |= O_CREAT;
+	if (oflags & WASI_O_EXCL)
+		fl |= O_EXCL;
+	if (oflags & WASI_O_TRUNC)
+		fl |= O_TRUNC;
+	if (fdflags & WASI_FDFLAG_APPEND)
+		fl |= O_APPEND;
+	if (fdflags & WASI_FDFLAG_NONBLOCK)
+		fl |= O_NONBLOCK;
+	if (fdflags & WASI_FDFLAG_SYNC)
+		fl |= O_SYNC;
+	if (fdflags & WASI_FDFLAG_DSYNC)
+		fl |= O_DSYNC;
+	if (fdflags & WASI_FDFLAG_RSYNC)
+		fl |= O_RSYNC;
+	return fl;
+}
+
+/* Checks path_open's arguments against the directory's rights. */
+static uint32_t wasi_open_check(const struct vfs_entry *dir, uint32_t oflags,
+                                uint32_t fdflags)
+{
+	uint64_t need = 0;
+
+	if (oflags & ~0xfu || fdflags & ~0x1fu)
+		return WASI_EINVAL;
+	if ((oflags & WASI_O_DIRECTORY) && (oflags & WASI_O_TRUNC))
+		return WASI_EINVAL;
+	if (oflags & WASI_O_CREAT)
+		need |= WASI_RIGHT_PATH_CREATE_FILE;
+	if (oflags & WASI_O_TRUNC)
+		need |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
+	if ((dir->rights_base & need) != need)
+		return WASI_ENOTCAPABLE;
+	return WASI_ESUCCESS;
+}
+
+/* Wraps a freshly opened host fd in an entry and installs it. */
+static uint32_t wasi_open_install(struct wasi_ctx *w, int hfd,
+                                  const struct vfs_entry *dir, uint64_t base,
+                                  uint64_t inh, uint32_t *fd)
+{
+	uint8_t kind = vfs_kind_of(hfd);
+	struct vfs_entry *e = vfs_entry_new(hfd, kind, false);
+	uint64_t mask;
+	int rc;
+
+	if (e == NULL)
+		return WASI_ENOMEM;
+	mask = kind == VFS_DIR ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE;
+	e->rights_base = base & dir->rights_inheriting & mask;
+	e->rights_inheriting = inh & dir->rights_inheriting;
+	rc = vfs_install(&w->fds, e, 0, fd);
+	if (rc != 0) {
+		vfs_entry_unref(e);
+		return wasi_errno_from_host(rc);
+	}
+	return WASI_ESUCCESS;
+}
+
+/*
+ * path_open(dirfd, dirflags, path, oflags, rights_base, rights_inheriting,
+ * fdflags) -> (errno, fd)
+ */
+int wasi_path_open(struct vm_call *c, void *ud)
+{
+	struct wasi_ctx *w = wasi_ctx_of(ud);
+	unsigned vf =
+	    (wasi_u32(c, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0;
+	uint32_t oflags = wasi_u32(c, 4), fdflags = wasi_u32(c, 7), err, fd;
+	uint64_t base = c->args[5], inh = c->args[6];
+	struct vfs_entry *dir;
+	struct wasi_path p;
+	uint8_t *pfd;
+	int hfd, rc;
+
+	err = wasi_dir_get(w, wasi_u32(c, 0), WASI_RIGHT_PATH_OPEN, &dir);
+	if (err == WASI_ESUCCESS)
+		err = wasi_path_arg(c, 2, &p);
+	if (err == WASI_ESUCCESS)
+		err = wasi_open_check(dir, oflags, fdflags);
+	if (err == WASI_ESUCCESS && (oflags & WASI_O_DIRECTORY) &&
+	    (base & WASI_RIGHT_FD_WRITE))
+		err = WASI_EISDIR; /* a directory is never open for writing */
+	if (err != WASI_ESUCCESS)
+		return wasi_ret(c, err);
+	pfd = wasi_mem(c, wasi_u32(c, 8), 4);
+	if (pfd == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	rc = vfs_open(dir->host_fd, p.p, p.len,
+	              wasi_open_flags(oflags, base, fdflags), 0666, vf, &hfd);
+	if (rc == ENXIO || rc == EWOULDBLOCK)
+		rc = ENOTSUP; /* sockets and FIFOs opened non-blocking */
+	if (rc != 0)
+		return wasi_ret(c, wasi_errno_from_host(rc));
+	err = wasi_open_install(w, hfd, dir, base, inh, &fd);
+	if (err == WASI_ESUCCESS)
+		wasi_put_u32(pfd, fd);
+	return wasi_ret(c, err);
+}
+
+/*
+ * path_readlink(fd, path, buf, buf_len) -> (errno, bufused). The target
+ * is truncated to buf_len bytes (no NUL), as wasmtime does.
+ */
+int wasi_path_readlink(struct vm_call *c, void *ud)
+{
+	char target[VFS_PATH_MAX];
+	uint32_t len = wasi_u32(c, 4), err;
+	struct vfs_target t;
+	uint8_t *buf, *pres;
+	ssize_t n = 0;
+
+	buf = wasi_mem(c, wasi_u32(c, 3), len);
+	pres = wasi_mem(c, wasi_u32(c, 5), 4);
+	err = wasi_target(c, wasi_ctx_of(ud), 0, 1, WASI_RIGHT_PATH_READLINK, 0,
+	                  &t);
+	if (err == WASI_ESUCCESS && (buf == NULL || pres == NULL))
+		err = WASI_EFAULT;
+	if (err == WASI_ESUCCESS) {
+		n = readlinkat(t.dirfd, t.name, target, sizeof target);
+		err = wasi_sys(n < 0 ? -1 : 0);
+	}
+	if (err == WASI_ESUCCESS) {
+		if ((size_t)n > len)
+			n = len;
+		memcpy(buf, target, (size_t)n);
+		wasi_put_u32(pres, (uint32_t)n);
+	}
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+/* path_remove_directory(fd, path) -> errno */
+int wasi_path_remove_directory(struct vm_call *c, void *ud)
+{
+	struct vfs_target t;
+	uint32_t err;
+
+	err = wasi_target(c, wasi_ctx_of(ud), 0, 1,
+	                  WASI_RIGHT_PATH_REMOVE_DIRECTORY, 0, &t);
+	if (err == WASI_ESUCCESS && strcmp(t.name, ".") == 0)
+		err = WASI_EINVAL;
+	if (err == WASI_ESUCCESS)
+		err = wasi_sys(unlinkat(t.dirfd, t.name, AT_REMOVEDIR));
+	if (err == WASI_EEXIST)
+		err = WASI_ENOTEMPTY;
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+/* Whether (dirfd, name) exists and is not a directory. */
+static bool wasi_is_nondir(const struct vfs_target *t)
+{
+	struct stat st;
+
+	return fstatat(t->dirfd, t->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       !S_ISDIR(st.st_mode);
+}
+
+/* path_rename(fd, old_path, new_fd, new_path) -> errno */
+int wasi_path_rename(struct vm_call *c, void *ud)
+{
+	struct wasi_ctx *w = wasi_ctx_of(ud);
+	struct vfs_target from, to;
+	uint32_t err;
+
+	to.dirfd = -1;
+	err = wasi_target(c, w, 0, 1, WASI_RIGHT_PATH_RENAME_SOURCE, 0, &from);
+	if (err == WASI_ESUCCESS)
+		err = wasi_target(c, w, 3, 4, WASI_RIGHT_PATH_RENAME_TARGET, 0,
+		                  &to);
+	if (err == WASI_ESUCCESS && to.trailing && wasi_is_nondir(&from))
+		err = WASI_ENOTDIR;
+	if (err == WASI_ESUCCESS)
+		err = wasi_sys(
+		    renameat(from.dirfd, from.name, to.dirfd, to.name));
+	wasi_target_done(&to, err);
+	return wasi_ret(c, wasi_target_done(&from, err));
+}
+
+/*
+ * path_symlink(old_path, fd, new_path) -> errno. 'old_path' is stored as
+ * given, except that an absolute target is ENOTCAPABLE: it could never
+ * be followed inside the sandbox.
+ */
+int wasi_path_symlink(struct vm_call *c, void *ud)
+{
+	char target[VFS_PATH_MAX + 1];
+	struct vfs_target t;
+	struct wasi_path old;
+	uint32_t err;
+
+	t.dirfd = -1;
+	err = wasi_path_arg(c, 0, &old);
+	if (err == WASI_ESUCCESS && old.len > VFS_PATH_MAX)
+		err = WASI_ENAMETOOLONG;
+	else if (err == WASI_ESUCCESS && memchr(old.p, 0, old.len) != NULL)
+		err = WASI_EINVAL;
+	else if (err == WASI_ESUCCESS && old.len > 0 && old.p[0] == '/')
+		err = WASI_ENOTCAPABLE;
+	if (err == WASI_ESUCCESS)
+		err = wasi_target(c, wasi_ctx_of(ud), 2, 3,
+		                  WASI_RIGHT_PATH_SYMLINK, 0, &t);
+	if (err == WASI_ESUCCESS && t.trailing)
+		err = WASI_ENOENT;
+	if (err == WASI_ESUCCESS) {
+		memcpy(target, old.p, old.len);
+		target[old.len] = 0;
+		err = wasi_sys(symlinkat(target, t.dirfd, t.name));
+	}
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+/* path_unlink_file(fd, path) -> errno */
+int wasi_path_unlink_file(struct vm_call *c, void *ud)
+{
+	struct vfs_target t;
+	uint32_t err;
+
+	err = wasi_target(c, wasi_ctx_of(ud), 0, 1, WASI_RIGHT_PATH_UNLINK_FILE,
+	                  0, &t);
+	if (err == WASI_ESUCCESS && strcmp(t.name, ".") == 0)
+		err = WASI_EISDIR;
+	if (err == WASI_ESUCCESS && t.trailing)
+		err = wasi_is_nondir(&t) ? WASI_ENOTDIR : WASI_EISDIR;
+	if (err == WASI_ESUCCESS)
+		err = wasi_sys(unlinkat(t.dirfd, t.name, 0));
+	return wasi_ret(c, wasi_target_done(&t, err));
+}
