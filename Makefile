@@ -32,7 +32,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c src/wasi/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -106,8 +106,8 @@ spec: $(O)/wasmix-spec $(SPEC_JSON)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-test: all unit spec
-	@sh tests/run_cli.sh $(O)
+test: all unit spec fuzz-regress
+	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O)
 
 asan:
 	$(MAKE) O=build-asan OPT=-O1 \
@@ -117,6 +117,75 @@ asan:
 bench: all
 	@sh bench/run.sh $(O)
 
+# --- fuzzing (docs/fuzzing.md) --------------------------------------------------
+# libFuzzer targets built with clang + ASan + UBSan into $(O)/fuzz/, seeded
+# from the spec suite's .wasm files (made by wast2json above, never
+# committed). 'make fuzz FUZZ_TIME=60' runs each target that many seconds;
+# 'make fuzz-ci' is the same with the CI budget. fuzz-regress replays
+# tests/fuzz/regress/ through decode, validate, instantiate and execute.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS := decode validate instantiate execute
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+# Switch dispatch by default: the interpreter's computed-goto build also
+# runs clean under ASan+UBSan (FUZZ_DISPATCH=goto), but the switch gives
+# libFuzzer one comparable edge per opcode.
+FUZZ_DISPATCH ?= switch
+FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
+                $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+                $(CPPFLAGS)
+ifeq ($(FUZZ_DISPATCH),switch)
+FUZZ_CFLAGS  += -DWX_DISPATCH_SWITCH=1
+endif
+FUZZ_LIB_SRC := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c) \
+                tests/fuzz/fuzz_host.c
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(O)/fuzz/obj/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
+
+$(O)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+$(O)/fuzz/seed.stamp: $(SPEC_JSON)
+	sh tests/fuzz/fuzz_seed.sh $(O)/spec $(O)/fuzz/seed
+	@touch $@
+
+fuzz-build: $(FUZZ_BINS) $(O)/fuzz/seed.stamp
+
+fuzz: fuzz-build
+	sh tests/fuzz/fuzz_run.sh $(O)/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+fuzz-ci: fuzz-build $(O)/fuzz_diffrun
+	sh tests/fuzz/fuzz_run.sh $(O)/fuzz 60 $(FUZZ_TARGETS)
+	@if command -v node >/dev/null; then \
+	  node tests/fuzz/diff/fuzz_diff.mjs --driver $(O)/fuzz_diffrun \
+	    --gen 1000 --seed $$(date +%s) --out $(O)/fuzz-diff; \
+	else echo "fuzz-ci: node not found, differential test skipped"; fi
+
+$(O)/fuzz_replay: tests/fuzz/fuzz_replay.c tests/fuzz/fuzz_execute.c \
+                  tests/fuzz/fuzz_host.c $(O)/libwasmix.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+fuzz-regress: $(O)/fuzz_replay
+	sh tests/fuzz/fuzz_regress.sh $(O)
+
+# Differential test against node (V8): the spec modules plus FUZZ_GEN
+# generated ones (kept in $(O)/fuzz-diff/ for replay).
+FUZZ_GEN ?= 2000
+$(O)/fuzz_diffrun: tests/fuzz/diff/fuzz_diffrun.c tests/fuzz/fuzz_host.c \
+                   $(O)/libwasmix.a
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
+	node tests/fuzz/diff/fuzz_diff.mjs --driver $(O)/fuzz_diffrun \
+	  --gen $(FUZZ_GEN) --out $(O)/fuzz-diff $(O)/fuzz/seed
+
+.PHONY: fuzz fuzz-ci fuzz-build fuzz-regress fuzz-diff
+
 clean:
 	rm -rf $(O) build-asan
 
@@ -124,3 +193,4 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/fuzz/obj -name '*.d' 2>/dev/null)

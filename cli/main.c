@@ -13,11 +13,14 @@
  * failure is one line on stderr starting with "wasmix: ".
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "wasmix.h"
 
@@ -33,17 +36,35 @@ static const char usage_text[] =
     "Runs a WebAssembly WASI command module (preview1).\n"
     "\n"
     "options:\n"
+    "  --dir HOST[::GUEST]   give the guest the host directory HOST, seen\n"
+    "                        as GUEST (default: HOST as written); repeatable,\n"
+    "                        preopened in order from fd 3\n"
+    "  --mapdir GUEST::HOST  the same, guest name first (wasmer's form)\n"
+    "  --tcplisten HOST:PORT listen on a TCP socket and hand it to the\n"
+    "                        guest (after the directories) for sock_accept\n"
     "  --env KEY=VALUE       set a variable in the guest's environment\n"
     "                        (repeatable); --env KEY copies the host's\n"
+    "  --env-inherit         copy the whole host environment first\n"
+    "  --cwd DIR             run from host directory DIR: relative HOST\n"
+    "                        paths and PROG.wasm are found from there\n"
     "  --max-memory N        cap linear memory at N pages of 64 KiB, or\n"
     "                        at a size with a suffix: 64M, 1G, 512K\n"
     "  --fuel N              trap after N calls and loop iterations\n"
     "  --max-call-depth N    cap nested wasm calls (default 10000)\n"
+    "  --timeout SECONDS     stop the guest after SECONDS of wall-clock\n"
+    "                        time (a trap; fractions allowed: 0.5)\n"
+    "  --max-table N         cap every table at N elements\n"
+    "  --max-module-size N   refuse modules over N bytes (64M, 1G, ...)\n"
+    "  --max-funcs N, --max-types N, --max-locals N\n"
+    "                        refuse modules declaring more functions,\n"
+    "                        function types, or locals in one function\n"
     "  -h, --help            show this help\n"
     "  --version             show the version\n"
     "\n"
     "The guest's argv[0] is PROG.wasm as given; it sees no environment\n"
-    "variables unless --env gives them, and only stdin, stdout, stderr.\n"
+    "variables unless --env gives them, stdin, stdout, stderr, and only\n"
+    "the directories --dir and --mapdir grant: paths never resolve\n"
+    "outside them ('..' above one, absolute symlinks: ENOTCAPABLE).\n"
     "\n"
     "exit status: the guest's own (0-255); 134 if it trapped; 2 if the\n"
     "module could not be loaded or the command line is wrong.\n";
@@ -141,6 +162,186 @@ static int opt_env(wasmix_config *cfg, const char *arg)
 	return 0;
 }
 
+/* The host working directory chosen with --cwd, or NULL. */
+static const char *opt_cwd;
+
+/*
+ * Applies --dir HOST[::GUEST] ('host_first') or --mapdir GUEST::HOST.
+ */
+static int opt_dir(wasmix_config *cfg, const char *name, const char *arg,
+                   int host_first)
+{
+	const char *sep = strstr(arg, "::");
+	char *a, *b;
+	int rc;
+
+	if (sep == NULL && !host_first)
+		return fail("--mapdir: expected GUEST::HOST, got '%s'", arg);
+	if (sep == NULL)
+		return wasmix_config_add_dir(cfg, arg, arg) == WASMIX_OK
+		           ? 0
+		           : fail("%s: expected a directory, got '%s'", name,
+		                  arg);
+	a = strndup(arg, (size_t)(sep - arg));
+	b = strdup(sep + 2);
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return fail("out of memory");
+	}
+	rc = host_first ? wasmix_config_add_dir(cfg, a, b)
+	                : wasmix_config_add_dir(cfg, b, a);
+	free(a);
+	free(b);
+	if (rc != WASMIX_OK)
+		return fail("%s: expected %s, got '%s'", name,
+		            host_first ? "HOST[::GUEST]" : "GUEST::HOST", arg);
+	return 0;
+}
+
+/*
+ * --tcplisten HOST:PORT (HOST may be [v6]): a listening TCP socket, handed
+ * to the guest. The fd stays open until wasmix exits.
+ */
+static int opt_tcplisten(wasmix_config *cfg, const char *arg)
+{
+	struct addrinfo hints, *ai = NULL;
+	const char *colon = strrchr(arg, ':');
+	char host[256];
+	size_t n;
+	int fd = -1, one = 1, rc;
+
+	if (colon == NULL || colon == arg || colon[1] == 0 ||
+	    (size_t)(colon - arg) >= sizeof host)
+		return fail("--tcplisten: expected HOST:PORT, got '%s'", arg);
+	n = (size_t)(colon - arg);
+	if (arg[0] == '[' && arg[n - 1] == ']' && n >= 2) {
+		memcpy(host, arg + 1, n - 2);
+		host[n - 2] = 0;
+	} else {
+		memcpy(host, arg, n);
+		host[n] = 0;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc != 0)
+		return fail("--tcplisten: %s: %s", arg, gai_strerror(rc));
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0)
+		rc = fail("--tcplisten: %s: %s", arg, strerror(errno));
+	else if (wasmix_config_add_socket(cfg, fd) != WASMIX_OK)
+		rc = fail("out of memory");
+	freeaddrinfo(ai);
+	if (rc != 0 && fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* --env-inherit: the host's whole environment, in its order. */
+static int opt_env_inherit(wasmix_config *cfg)
+{
+	char **e;
+
+	for (e = environ; *e != NULL; e++)
+		if (strchr(*e, '=') != NULL && **e != '=' &&
+		    wasmix_config_add_env(cfg, *e) == WASMIX_NOMEM)
+			return fail("out of memory");
+	return 0;
+}
+
+/* "N" bytes, or "N" with K/M/G (KiB/MiB/GiB); false if not a size. */
+static int parse_bytes(const char *s, uint64_t *bytes)
+{
+	static const char *const suffix[] = {"K", "M", "G"};
+	const char *end;
+	uint64_t v;
+	unsigned i;
+
+	if (!parse_u64(s, &v, &end))
+		return 0;
+	if (*end == 0) {
+		*bytes = v;
+		return 1;
+	}
+	for (i = 0; i < 3; i++) {
+		if (strcmp(end, suffix[i]) != 0)
+			continue;
+		if (v > (UINT64_MAX >> (10 * (i + 1))))
+			return 0;
+		*bytes = v << (10 * (i + 1));
+		return 1;
+	}
+	return 0;
+}
+
+/* --timeout SECONDS (a decimal fraction allowed): milliseconds, > 0. */
+static int parse_timeout(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != 0 || !(v > 0) || v > 1e9)
+		return 0;
+	*ms = (uint64_t)(v * 1000.0 + 0.5);
+	if (*ms == 0)
+		*ms = 1;
+	return 1;
+}
+
+/*
+ * Applies --timeout, --max-table, --max-module-size, --max-funcs,
+ * --max-types or --max-locals; non-zero exit status on error.
+ */
+static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
+{
+	static const struct {
+		const char *name;
+		int which;
+	} limits[] = {
+	    {"--max-table", WASMIX_LIMIT_TABLE_ELEMS},
+	    {"--max-module-size", WASMIX_LIMIT_MODULE_BYTES},
+	    {"--max-funcs", WASMIX_LIMIT_FUNCS},
+	    {"--max-types", WASMIX_LIMIT_TYPES},
+	    {"--max-locals", WASMIX_LIMIT_LOCALS},
+	};
+	uint64_t v;
+	size_t i;
+
+	if (strcmp(name, "--timeout") == 0) {
+		if (!parse_timeout(arg, &v))
+			return fail("--timeout: expected a number of seconds "
+			            "above 0, got '%s'",
+			            arg);
+		wasmix_config_set_timeout_ms(cfg, v);
+		return 0;
+	}
+	for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		if (strcmp(name, limits[i].name) != 0)
+			continue;
+		if (!parse_bytes(arg, &v) || v == 0 ||
+		    wasmix_config_set_limit(cfg, limits[i].which, v) !=
+		        WASMIX_OK)
+			return fail("%s: expected a number from 1 to %s, got "
+			            "'%s'",
+			            name,
+			            limits[i].which == WASMIX_LIMIT_MODULE_BYTES
+			                ? "1G"
+			                : "4294967295",
+			            arg);
+		return 0;
+	}
+	return fail("unknown option '%s'", name);
+}
+
 /* Applies one option that takes a value; non-zero exit status on error. */
 static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 {
@@ -149,6 +350,21 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 
 	if (strcmp(name, "--env") == 0)
 		return opt_env(cfg, arg);
+	if (strcmp(name, "--dir") == 0)
+		return opt_dir(cfg, name, arg, 1);
+	if (strcmp(name, "--mapdir") == 0)
+		return opt_dir(cfg, name, arg, 0);
+	if (strcmp(name, "--tcplisten") == 0)
+		return opt_tcplisten(cfg, arg);
+	if (strcmp(name, "--cwd") == 0) {
+		opt_cwd = arg;
+		return 0;
+	}
+	if (strcmp(name, "--timeout") == 0 || strcmp(name, "--max-table") == 0 ||
+	    strcmp(name, "--max-module-size") == 0 ||
+	    strcmp(name, "--max-funcs") == 0 ||
+	    strcmp(name, "--max-types") == 0 || strcmp(name, "--max-locals") == 0)
+		return opt_limit(cfg, name, arg);
 	if (strcmp(name, "--max-memory") == 0) {
 		if (!parse_pages(arg, &v) || v == 0 || v > WASM_MAX_PAGES)
 			return fail("--max-memory: expected 1 to %u pages or a "
@@ -173,8 +389,12 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 /* Splits "--name=value"; returns 1 if 'a' is an option taking a value. */
 static int opt_split(const char *a, char *name, size_t cap, const char **val)
 {
-	static const char *const names[] = {"--env", "--max-memory", "--fuel",
-	                                    "--max-call-depth"};
+	static const char *const names[] = {
+	    "--env",   "--max-memory", "--fuel", "--max-call-depth",
+	    "--dir",   "--mapdir",     "--cwd",  "--tcplisten",
+	    "--timeout", "--max-table", "--max-module-size", "--max-funcs",
+	    "--max-types", "--max-locals",
+	};
 	const char *eq = strchr(a, '=');
 	size_t n = eq ? (size_t)(eq - a) : strlen(a), i;
 
@@ -211,6 +431,12 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 			fputs(usage_text, stdout);
 			return 0;
 		}
+		if (strcmp(a, "--env-inherit") == 0) {
+			rc = opt_env_inherit(cfg);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		if (!opt_split(a, name, sizeof name, &val))
 			return fail("unknown option '%s' (see wasmix --help)",
 			            a);
@@ -240,6 +466,8 @@ static int run_program(wasmix_config *cfg, int argc, char **argv, int i)
 	                            (const char *const *)argv + first - 1);
 	if (rc != WASMIX_OK)
 		return fail("out of memory");
+	if (opt_cwd != NULL && chdir(opt_cwd) != 0)
+		return fail("--cwd: %s: %s", opt_cwd, strerror(errno));
 	rc = wasmix_run_file(cfg, prog, &code, err, sizeof err);
 	fflush(stdout);
 	if (rc == WASMIX_OK)

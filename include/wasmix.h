@@ -24,6 +24,7 @@
 #ifndef WASMIX_H
 #define WASMIX_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,6 +101,38 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
                              int err_fd);
 
 /*
+ * Grants the guest a host directory: 'host' (a path, opened when the run
+ * starts) appears to the guest as the preopened directory 'guest' (for
+ * example "/", "." or "data"). Preopens get guest fds 3, 4, ... in the
+ * order of the calls. The guest reaches nothing outside the directories
+ * it is given: paths are resolved beneath them, '..' past their root,
+ * absolute symlinks and links through /proc fail (docs/cli.md). Both
+ * strings are copied. Returns WASMIX_OK, WASMIX_NOMEM, or WASMIX_ERROR
+ * for a NULL or empty string. A directory that cannot be opened makes the
+ * run fail with WASMIX_IOERR before the guest starts.
+ */
+int wasmix_config_add_dir(wasmix_config *c, const char *host,
+                          const char *guest);
+
+/*
+ * Hands the guest host socket 'fd' (borrowed: the caller keeps it open
+ * during runs and closes it): it appears after the preopened directories,
+ * in the order of the calls, for sock_accept (a listening socket) or
+ * sock_recv / sock_send / sock_shutdown (a connected one). Returns
+ * WASMIX_OK, WASMIX_NOMEM, or WASMIX_ERROR for a negative fd. A run fails
+ * with WASMIX_IOERR if 'fd' is not a socket.
+ */
+int wasmix_config_add_socket(wasmix_config *c, int fd);
+
+/*
+ * Lets the embedder interrupt blocking calls: while '*flag' is non-zero,
+ * a guest blocked in fd_read or poll_oneoff gets EINTR as soon as the
+ * host call is interrupted (a signal handler that sets the flag does
+ * that). 'flag' is borrowed; NULL turns it off.
+ */
+void wasmix_config_set_interrupt(wasmix_config *c, volatile sig_atomic_t *flag);
+
+/*
  * Limits. 'pages' caps every linear memory in 64 KiB pages (a module
  * whose minimum exceeds it fails to instantiate with WASMIX_LIMIT;
  * memory.grow beyond it returns -1 to the guest). 'depth' caps nested
@@ -111,6 +144,37 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
 void wasmix_config_set_max_memory_pages(wasmix_config *c, uint64_t pages);
 void wasmix_config_set_max_call_depth(wasmix_config *c, uint32_t depth);
 void wasmix_config_set_fuel(wasmix_config *c, uint64_t fuel);
+
+/*
+ * More limits (docs/fuzzing.md lists them all). Each is checked before
+ * anything is allocated for what it caps; exceeding one fails the run
+ * with WASMIX_LIMIT and a message naming the limit.
+ */
+enum wasmix_limit {
+	WASMIX_LIMIT_MODULE_BYTES = 1, /* module size; default and most 1 GiB */
+	WASMIX_LIMIT_TABLE_ELEMS = 2,  /* elements per table; default 10^7 */
+	WASMIX_LIMIT_FUNCS = 3,        /* functions, imports included; 10^6 */
+	WASMIX_LIMIT_LOCALS = 4,       /* locals of one function, params
+	                                  included; default 50,000 */
+	WASMIX_LIMIT_TYPES = 5,        /* function types; default 10^6 */
+};
+
+/*
+ * Sets limit 'which' (enum wasmix_limit) to 'value'; 0 restores the
+ * default. Returns WASMIX_OK, or WASMIX_ERROR for an unknown limit or a
+ * value above its maximum (module bytes: WASMIX_MAX_MODULE_BYTES; the
+ * others: UINT32_MAX).
+ */
+int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value);
+
+/*
+ * Bounds the run's wall-clock time: after 'ms' milliseconds (0: no
+ * limit, the default) the guest is stopped at its next call or loop
+ * back-edge and the run fails with WASMIX_TRAP, "trap: timeout ...". A
+ * guest blocked inside a host call (reading stdin, say) is stopped when
+ * that call returns. Uses a timer thread per run, no signals.
+ */
+void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms);
 
 /*
  * Runs the WASI command module in file 'path': reads it (at most

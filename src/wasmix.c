@@ -14,11 +14,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -32,9 +35,19 @@ struct wasmix_config {
 	char **envp; /* envc copied "K=V" strings, room for envcap */
 	int envc, envcap;
 	int stdio[3];
+	struct wasi_preopen *dirs; /* ndirs copied {host, guest} pairs */
+	int ndirs;
+	int *socks; /* nsocks borrowed host sockets */
+	int nsocks;
+	volatile sig_atomic_t *interrupt;
 	uint64_t max_pages; /* 0: the VM's default */
 	uint32_t max_depth; /* 0: the VM's default */
 	uint64_t fuel;      /* 0: unlimited */
+	/* enum wasmix_limit values; 0: the default */
+	size_t max_module_bytes;
+	uint64_t max_table_elems;
+	uint32_t max_funcs, max_locals, max_types;
+	uint64_t timeout_ms; /* 0: none */
 };
 
 /* Everything one run creates; freed by wasmix_run_free. */
@@ -45,6 +58,24 @@ struct wasmix_run {
 	struct vm_store *store;
 	struct vm_instance *inst;
 	struct diag diag;
+	/* Set by the timeout thread; polled by the VM (vm_config.interrupt). */
+	volatile sig_atomic_t interrupt;
+	int timed_out; /* read and written with __atomic builtins */
+	double timeout_s;
+};
+
+/*
+ * The timeout thread of one run: sleeps until the deadline or until the
+ * run ends ('done', under 'mu'), whichever comes first.
+ */
+struct wasmix_timer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	int done;
+	int started;
+	struct wasmix_run *run;
 };
 
 const char *wasmix_version(void)
@@ -143,10 +174,18 @@ static void wasmix_strv_free(char **v, int n)
 
 void wasmix_config_free(wasmix_config *c)
 {
+	int i;
+
 	if (c == NULL)
 		return;
 	wasmix_strv_free(c->argv, c->argc);
 	wasmix_strv_free(c->envp, c->envc);
+	for (i = 0; i < c->ndirs; i++) {
+		wx_free((char *)c->dirs[i].host);
+		wx_free((char *)c->dirs[i].guest);
+	}
+	wx_free(c->dirs);
+	wx_free(c->socks);
 	wx_free(c);
 }
 
@@ -218,6 +257,51 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
 	c->stdio[2] = err_fd;
 }
 
+int wasmix_config_add_dir(wasmix_config *c, const char *host, const char *guest)
+{
+	struct wasi_preopen *v;
+	char *h, *g;
+
+	if (c == NULL || host == NULL || guest == NULL || *host == 0 ||
+	    *guest == 0 || c->ndirs >= WASI_MAX_ARGS)
+		return WASMIX_ERROR;
+	v = wx_realloc(c->dirs, ((size_t)c->ndirs + 1) * sizeof *v);
+	if (v == NULL)
+		return WASMIX_NOMEM;
+	c->dirs = v;
+	h = wasmix_strdup(host);
+	g = wasmix_strdup(guest);
+	if (h == NULL || g == NULL) {
+		wx_free(h);
+		wx_free(g);
+		return WASMIX_NOMEM;
+	}
+	v[c->ndirs].host = h;
+	v[c->ndirs].guest = g;
+	c->ndirs++;
+	return WASMIX_OK;
+}
+
+int wasmix_config_add_socket(wasmix_config *c, int fd)
+{
+	int *v;
+
+	if (c == NULL || fd < 0 || c->nsocks >= WASI_MAX_ARGS)
+		return WASMIX_ERROR;
+	v = wx_realloc(c->socks, ((size_t)c->nsocks + 1) * sizeof *v);
+	if (v == NULL)
+		return WASMIX_NOMEM;
+	v[c->nsocks++] = fd;
+	c->socks = v;
+	return WASMIX_OK;
+}
+
+void wasmix_config_set_interrupt(wasmix_config *c, volatile sig_atomic_t *flag)
+{
+	if (c != NULL)
+		c->interrupt = flag;
+}
+
 void wasmix_config_set_max_memory_pages(wasmix_config *c, uint64_t pages)
 {
 	if (c != NULL)
@@ -234,6 +318,134 @@ void wasmix_config_set_fuel(wasmix_config *c, uint64_t fuel)
 {
 	if (c != NULL)
 		c->fuel = fuel;
+}
+
+int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
+{
+	if (c == NULL)
+		return WASMIX_ERROR;
+	if (which == WASMIX_LIMIT_MODULE_BYTES) {
+		if (value > WASMIX_MAX_MODULE_BYTES)
+			return WASMIX_ERROR;
+		c->max_module_bytes = (size_t)value;
+		return WASMIX_OK;
+	}
+	if (value > UINT32_MAX)
+		return WASMIX_ERROR;
+	switch (which) {
+	case WASMIX_LIMIT_TABLE_ELEMS:
+		c->max_table_elems = value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_FUNCS:
+		c->max_funcs = (uint32_t)value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_LOCALS:
+		c->max_locals = (uint32_t)value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_TYPES:
+		c->max_types = (uint32_t)value;
+		return WASMIX_OK;
+	default:
+		return WASMIX_ERROR;
+	}
+}
+
+void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms)
+{
+	if (c != NULL)
+		c->timeout_ms = ms;
+}
+
+/* The module-size limit of 'c' in bytes. */
+static size_t wasmix_max_module_bytes(const struct wasmix_config *c)
+{
+	return c != NULL && c->max_module_bytes != 0 ? c->max_module_bytes
+	                                             : WASMIX_MAX_MODULE_BYTES;
+}
+
+/* ---- timeout ----------------------------------------------------------- */
+
+/* Thread body: raises the run's interrupt flag at the deadline. */
+static void *wasmix_timer_main(void *arg)
+{
+	struct wasmix_timer *t = arg;
+	int rc = 0;
+
+	pthread_mutex_lock(&t->mu);
+	while (!t->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&t->cv, &t->mu, &t->deadline);
+	if (!t->done) {
+		__atomic_store_n(&t->run->timed_out, 1, __ATOMIC_SEQ_CST);
+		t->run->interrupt = 1;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+/*
+ * Starts the timeout thread for 'ms' milliseconds (0: none). Returns 0
+ * or WX_ENOMEM (message in r->diag).
+ */
+static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
+                              uint64_t ms)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (ms == 0)
+		return WX_OK;
+	t->run = r;
+	r->timeout_s = (double)ms / 1000.0;
+	clock_gettime(CLOCK_MONOTONIC, &t->deadline);
+	t->deadline.tv_sec += (time_t)(ms / 1000);
+	t->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->deadline.tv_nsec >= 1000000000L) {
+		t->deadline.tv_sec++;
+		t->deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = pthread_create(&t->thread, NULL, wasmix_timer_main, t);
+	if (rc != 0) {
+		pthread_cond_destroy(&t->cv);
+		pthread_mutex_destroy(&t->mu);
+		return diag_set(&r->diag, WX_ENOMEM,
+		                "cannot start the timeout thread: %s",
+		                strerror(rc));
+	}
+	t->started = 1;
+	return WX_OK;
+}
+
+/* Stops and joins the timeout thread, if one was started. */
+static void wasmix_timer_stop(struct wasmix_timer *t)
+{
+	if (!t->started)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->done = 1;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	t->started = 0;
+}
+
+/* vm_config.on_interrupt: the only interrupt source is the timeout. */
+static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
+                               void *ud)
+{
+	struct wasmix_run *r = ud;
+
+	(void)s;
+	(void)inst;
+	return __atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST) ? WX_ETRAP
+	                                                        : WX_OK;
 }
 
 /* ---- one run ----------------------------------------------------------- */
@@ -254,18 +466,97 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 	return wasi_resolve(r->wasi, r->store, imp, out);
 }
 
-/* Decodes and validates; on failure the message is in r->diag. */
-static int wasmix_load(struct wasmix_run *r, const uint8_t *bytes, size_t len)
+/*
+ * Decodes and validates under the config's limits; on failure the
+ * message is in r->diag.
+ */
+static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
+                       const uint8_t *bytes, size_t len)
 {
 	struct wasm_limits lim;
 	int rc;
 
 	wasm_limits_default(&lim);
-	lim.max_module_bytes = WASMIX_MAX_MODULE_BYTES;
+	lim.max_module_bytes = wasmix_max_module_bytes(c);
+	if (c->max_funcs != 0)
+		lim.max_funcs = c->max_funcs;
+	if (c->max_locals != 0)
+		lim.max_locals = c->max_locals;
+	if (c->max_types != 0)
+		lim.max_types = c->max_types;
 	rc = wasm_decode(bytes, len, &lim, &r->mod, &r->diag);
 	if (rc != 0)
 		return rc;
 	return wasm_validate(r->mod, &r->diag);
+}
+
+/*
+ * Checks the module's own memories and tables against the caps before
+ * the VM allocates anything for them, so that the message names the
+ * limit. Imports are WASI functions only, so these are all of them. The
+ * table cap bounds each table and also the sum of their sizes: a module
+ * of a few hundred bytes may declare thousands of large tables.
+ */
+static int wasmix_check_sizes(struct wasmix_run *r, const struct vm_config *vc)
+{
+	const struct wasm_module *m = r->mod;
+	uint64_t total = 0;
+
+	for (uint32_t i = 0; i < m->nmemories; i++)
+		if (m->memories[i].min > vc->max_memory_pages)
+			return diag_set(&r->diag, WX_ELIMIT,
+			                "memory %u needs %llu pages of 64 KiB, "
+			                "above the limit of %llu pages",
+			                i,
+			                (unsigned long long)m->memories[i].min,
+			                (unsigned long long)vc->max_memory_pages);
+	for (uint32_t i = 0; i < m->ntables; i++) {
+		if (m->tables[i].limits.min > vc->max_table_elems)
+			return diag_set(
+			    &r->diag, WX_ELIMIT,
+			    "table %u needs %llu elements, above the limit of "
+			    "%llu",
+			    i, (unsigned long long)m->tables[i].limits.min,
+			    (unsigned long long)vc->max_table_elems);
+		/* Many tables of a few bytes each: cap their sum too. */
+		total += m->tables[i].limits.min;
+		if (total > vc->max_table_elems)
+			return diag_set(&r->diag, WX_ELIMIT,
+			                "tables 0 to %u need %llu elements in "
+			                "all, above the limit of %llu",
+			                i, (unsigned long long)total,
+			                (unsigned long long)vc->max_table_elems);
+	}
+	return WX_OK;
+}
+
+/* Makes the store (with the config's limits) and the instance. */
+static int wasmix_instantiate(struct wasmix_run *r,
+                              const struct wasmix_config *c)
+{
+	struct vm_config vc;
+	int rc;
+
+	vm_config_default(&vc);
+	if (c->max_pages != 0)
+		vc.max_memory_pages = c->max_pages;
+	if (c->max_depth != 0)
+		vc.max_call_depth = c->max_depth;
+	if (c->max_table_elems != 0)
+		vc.max_table_elems = c->max_table_elems;
+	vc.fuel = c->fuel;
+	/* Only the timeout raises it for now; see wasmix_on_interrupt. */
+	vc.interrupt = &r->interrupt;
+	vc.on_interrupt = wasmix_on_interrupt;
+	vc.interrupt_ud = r;
+	rc = wasmix_check_sizes(r, &vc);
+	if (rc != 0)
+		return rc;
+	r->store = vm_store_new(&vc);
+	if (r->store == NULL)
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	return vm_instantiate(r->store, r->mod, wasmix_resolve, r, &r->inst,
+	                      &r->diag);
 }
 
 /* Makes the WASI context, the store and the instance. */
@@ -273,7 +564,6 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 {
 	const char *argv0[1] = {r->name};
 	struct wasi_config wc;
-	struct vm_config vc;
 	int rc;
 
 	memset(&wc, 0, sizeof wc);
@@ -282,21 +572,17 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	wc.envc = (uint32_t)c->envc;
 	wc.envp = (const char *const *)c->envp;
 	memcpy(wc.stdio, c->stdio, sizeof wc.stdio);
+	wc.npreopens = (uint32_t)c->ndirs;
+	wc.preopens = c->dirs;
+	wc.nsockets = (uint32_t)c->nsocks;
+	wc.sockets = c->socks;
+	/* The embedder's flag, else the run's own (the timeout raises it), so
+	 * that a guest blocked in poll_oneoff or fd_read still stops. */
+	wc.interrupt = c->interrupt != NULL ? c->interrupt : &r->interrupt;
 	rc = wasi_ctx_new(&wc, &r->wasi, &r->diag);
 	if (rc != 0)
 		return rc;
-
-	vm_config_default(&vc);
-	if (c->max_pages != 0)
-		vc.max_memory_pages = c->max_pages;
-	if (c->max_depth != 0)
-		vc.max_call_depth = c->max_depth;
-	vc.fuel = c->fuel;
-	r->store = vm_store_new(&vc);
-	if (r->store == NULL)
-		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
-	return vm_instantiate(r->store, r->mod, wasmix_resolve, r, &r->inst,
-	                      &r->diag);
+	return wasmix_instantiate(r, c);
 }
 
 /*
@@ -340,6 +626,13 @@ static int wasmix_finish(struct wasmix_run *r, int rc, int code, int *exit_code,
 		*exit_code = code;
 		return wasmix_err(errbuf, errlen, WASMIX_OK, "%s", "");
 	}
+	if (status == WASMIX_TRAP &&
+	    __atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST) &&
+	    strcmp(r->diag.msg, "interrupted") == 0)
+		return wasmix_err(errbuf, errlen, status,
+		                  "trap: timeout (the guest ran longer than "
+		                  "%g s)",
+		                  r->timeout_s);
 	if (status == WASMIX_TRAP)
 		return wasmix_err(errbuf, errlen, status, "trap: %s",
 		                  r->diag.set ? r->diag.msg : "unknown trap");
@@ -353,6 +646,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      size_t errlen)
 {
 	struct wasmix_config defaults;
+	struct wasmix_timer timer;
 	struct wasmix_run r;
 	int rc, code = 0;
 
@@ -368,30 +662,37 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 	}
 	memset(&r, 0, sizeof r);
 	r.name = name ? name : "module.wasm";
-	if (len > WASMIX_MAX_MODULE_BYTES)
-		rc =
-		    diag_set(&r.diag, WX_ELIMIT, "module too large (limit %zu)",
-		             WASMIX_MAX_MODULE_BYTES);
+	if (len > wasmix_max_module_bytes(c))
+		rc = diag_set(&r.diag, WX_ELIMIT,
+		              "module too large (%zu bytes, limit %zu)", len,
+		              wasmix_max_module_bytes(c));
 	else
-		rc = wasmix_load(&r, bytes, len);
+		rc = wasmix_load(&r, c, bytes, len);
+	/* The timeout covers the start function, _initialize and _start. */
+	if (rc == 0)
+		rc = wasmix_timer_start(&timer, &r, c->timeout_ms);
+	else
+		memset(&timer, 0, sizeof timer);
 	if (rc == 0)
 		rc = wasmix_link(&r, c);
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_initialize", false, &code);
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_start", true, &code);
+	wasmix_timer_stop(&timer);
 	rc = wasmix_finish(&r, rc, code, exit_code, errbuf, errlen);
 	wasmix_run_free(&r);
 	return rc;
 }
 
 /*
- * Reads all of 'fd' into '*out' (owned by the caller), at most
- * WASMIX_MAX_MODULE_BYTES. 'hint' is the size fstat reported (0 for
- * pipes and devices). Returns 0, or a status with errno-based text.
+ * Reads all of 'fd' into '*out' (owned by the caller), at most 'max'
+ * bytes (WASMIX_LIMIT past that, having buffered at most max + 1).
+ * 'hint' is the size fstat reported (0 for pipes and devices). Returns
+ * 0, or a status with errno-based text.
  */
-static int wasmix_read_fd(int fd, size_t hint, uint8_t **out, size_t *len,
-                          int *err)
+static int wasmix_read_fd(int fd, size_t hint, size_t max, uint8_t **out,
+                          size_t *len, int *err)
 {
 	size_t cap = hint + 1, n = 0;
 	uint8_t *buf = NULL, *nb;
@@ -402,8 +703,8 @@ static int wasmix_read_fd(int fd, size_t hint, uint8_t **out, size_t *len,
 		if (n == cap || buf == NULL) {
 			if (buf != NULL)
 				cap *= 2;
-			if (cap > WASMIX_MAX_MODULE_BYTES + 1)
-				cap = WASMIX_MAX_MODULE_BYTES + 1;
+			if (cap > max + 1)
+				cap = max + 1;
 			nb = wx_realloc(buf, cap);
 			if (nb == NULL)
 				goto fail_nomem;
@@ -420,7 +721,7 @@ static int wasmix_read_fd(int fd, size_t hint, uint8_t **out, size_t *len,
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > WASMIX_MAX_MODULE_BYTES) {
+		if (n > max) {
 			wx_free(buf);
 			return WASMIX_LIMIT;
 		}
@@ -438,7 +739,7 @@ int wasmix_run_file(const wasmix_config *c, const char *path, int *exit_code,
 {
 	struct stat st;
 	uint8_t *bytes = NULL;
-	size_t len = 0, hint = 0;
+	size_t len = 0, hint = 0, max = wasmix_max_module_bytes(c);
 	int fd, rc, err = 0;
 
 	if (errbuf != NULL && errlen > 0)
@@ -451,22 +752,23 @@ int wasmix_run_file(const wasmix_config *c, const char *path, int *exit_code,
 		return wasmix_err(errbuf, errlen, WASMIX_IOERR, "%s: %s", path,
 		                  strerror(errno));
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size > WASMIX_MAX_MODULE_BYTES)
-			hint = WASMIX_MAX_MODULE_BYTES;
-		else
-			hint = (size_t)st.st_size;
+		/* Known too large: fail before reading anything. */
+		hint = (uint64_t)st.st_size > max ? max : (size_t)st.st_size;
+		rc = (uint64_t)st.st_size > max ? WASMIX_LIMIT : WASMIX_OK;
 	} else {
 		hint = 65536;
+		rc = WASMIX_OK;
 	}
-	rc = wasmix_read_fd(fd, hint, &bytes, &len, &err);
+	if (rc == WASMIX_OK)
+		rc = wasmix_read_fd(fd, hint, max, &bytes, &len, &err);
 	close(fd);
 	if (rc == WASMIX_IOERR)
 		return wasmix_err(errbuf, errlen, rc, "%s: %s", path,
 		                  strerror(err));
 	if (rc == WASMIX_LIMIT)
 		return wasmix_err(errbuf, errlen, rc,
-		                  "%s: file too large (limit %zu bytes)", path,
-		                  WASMIX_MAX_MODULE_BYTES);
+		                  "%s: module too large (limit %zu bytes)",
+		                  path, max);
 	if (rc != WASMIX_OK)
 		return wasmix_err(errbuf, errlen, rc, "%s: out of memory",
 		                  path);

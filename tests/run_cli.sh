@@ -196,5 +196,39 @@ t trap-start 134 '' '^wasmix: trap: unreachable' "$W" run "$T/starttrap.wasm"
 t trap-fuel 134 '' '^wasmix: trap: .*fuel' \
 	"$W" run --fuel 1000 "$T/grow.wasm" 8
 
+# --- resource limits (docs/fuzzing.md): refused before allocation, or a trap ----
+# 'timeout 20' guards the checks that must end by themselves: a limit that
+# does not work shows up as status 124, not as a hung test run.
+e limit-memory-min 2 "^wasmix: $T/bigmem\.wasm: memory 0 needs 20 pages.*limit of 16" \
+	"$W" run --max-memory 1M "$T/bigmem.wasm"
+t limit-memory-grow 3 '' '' "$W" run --max-memory 64 "$T/growmem.wasm"
+t limit-memory-grow-ok 0 '' '' "$W" run --max-memory 128 "$T/growmem.wasm"
+e limit-table 2 "^wasmix: $T/bigmem\.wasm: table 0 needs 1000 elements.*limit of 100" \
+	"$W" run --max-table 100 "$T/bigmem.wasm"
+t limit-table-ok 0 '' '' "$W" run --max-table 1000 "$T/bigmem.wasm"
+e limit-table-sum 2 "^wasmix: $T/manytables\.wasm: tables 0 to 10 need 11000000 elements in all" \
+	"$W" run "$T/manytables.wasm"
+t limit-fuel-spin 134 '' '^wasmix: trap: fuel exhausted' \
+	timeout 20 "$W" run --fuel 100000 "$T/spin.wasm"
+t limit-timeout-spin 134 '' '^wasmix: trap: timeout' \
+	timeout 20 "$W" run --timeout 0.3 "$T/spin.wasm"
+t limit-timeout-unused 0 '^Hello, world!$' '' \
+	"$W" run --timeout 30 "$EX/hello.wasm"
+e limit-timeout-bad 2 "^wasmix: --timeout: expected" \
+	"$W" run --timeout -1 "$T/spin.wasm"
+t limit-depth-ok 0 '' '' "$W" run "$T/deep.wasm"
+t limit-depth 134 '' '^wasmix: trap: call stack exhausted' \
+	"$W" run --max-call-depth 100 "$T/deep.wasm"
+e limit-module-size 2 "^wasmix: $EX/hello\.wasm: module too large" \
+	"$W" run --max-module-size 1K "$EX/hello.wasm"
+e limit-module-size-bad 2 "^wasmix: --max-module-size: expected" \
+	"$W" run --max-module-size 2G "$EX/hello.wasm"
+e limit-funcs 2 "^wasmix: $EX/hello\.wasm: too many functions" \
+	"$W" run --max-funcs 2 "$EX/hello.wasm"
+e limit-types 2 "^wasmix: $EX/hello\.wasm: too many types" \
+	"$W" run --max-types 1 "$EX/hello.wasm"
+e limit-locals 2 "^wasmix: $EX/hello\.wasm: too many locals" \
+	"$W" run --max-locals 1 "$EX/hello.wasm"
+
 echo "$pass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

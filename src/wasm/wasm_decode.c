@@ -43,6 +43,7 @@ void wasm_limits_default(struct wasm_limits *l)
 	l->max_segments = 100000;
 	l->max_params = 1000;
 	l->max_locals = 50000;
+	l->max_total_locals = (uint64_t)1 << 25;
 	l->max_br_table = 1000000;
 	l->max_elem_items = 10000000;
 }
@@ -318,6 +319,7 @@ struct reader {
 	struct wasm_limits lim;
 	struct wasm_module *m;
 	uint32_t ndefined_funcs; /* entries of the function section */
+	uint64_t total_locals;   /* declared locals of the bodies so far */
 	bool seen_code;
 	bool seen_data;
 	bool uses_data_index; /* memory.init or data.drop in some body */
@@ -1090,6 +1092,11 @@ static int decode_locals(struct reader *r, struct wasm_func *f)
 		nparams = r->m->types[f->type].nparams;
 	if (total + nparams > r->lim.max_locals)
 		return fail_limit(r, at, "locals", r->lim.max_locals);
+	/* A few bytes may declare many locals: cap the module's sum too. */
+	r->total_locals += total;
+	if (r->total_locals > r->lim.max_total_locals)
+		return fail_limit(r, at, "locals in the module",
+		                  r->lim.max_total_locals);
 	f->local_types = wx_malloc(total);
 	if (f->local_types == NULL)
 		return fail_nomem(r);

@@ -96,6 +96,8 @@ struct wasm_limits {
 	uint32_t max_segments;    /* default 100,000 (data and element each) */
 	uint32_t max_params;      /* default 1,000 (params or results of one type) */
 	uint32_t max_locals;      /* default 50,000 per function, params included */
+	uint64_t max_total_locals; /* default 2^25: declared locals of all
+	                              bodies (each costs a byte to hold) */
 	uint32_t max_br_table;    /* default 1,000,000 targets */
 	uint32_t max_elem_items;  /* default 10,000,000 per segment */
 };

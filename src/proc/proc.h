@@ -1,0 +1,149 @@
+/*
+ * proc.h: the WASIX process model on the host, with no WebAssembly in
+ * sight: virtual pids, fork, wait, signals, interval timers.
+ *
+ * One guest process is one host process. Every host process of one run
+ * shares a process table: an anonymous MAP_SHARED mapping made by
+ * proc_init in the first process, before any fork, and inherited by every
+ * child. It maps a guest pid to the host pid, the parent's guest pid and a
+ * state. Its lock is a robust, process-shared pthread mutex inside the
+ * mapping, so a process that dies holding it does not wedge the others.
+ *
+ * Keeps true:
+ *  - Guest pids start at 1 (the first program) and are never reused
+ *    within a run; a pid is reachable (proc_kill, proc_join, proc_parent)
+ *    only while its slot is in the table, so a guest can never signal or
+ *    wait for a host process that is not part of its own run.
+ *  - A child is reaped exactly once: proc_join calls waitpid, and only the
+ *    call that got the status from the kernel frees the slot.
+ *  - The host signal handler only sets a pending bit and raises the
+ *    interrupt flag given to proc_sig_set_flag; everything else happens at
+ *    a safe point chosen by the layer above.
+ *
+ * Errors: functions return 0 or a positive host errno value.
+ * Threads: process-global state; one guest thread per process today.
+ */
+#ifndef WASMIX_PROC_H
+#define WASMIX_PROC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PROC_MAX_PROCS 1024 /* live guest processes in one run */
+#define PROC_NSIG      65   /* signals 1..64 */
+
+/* How a joined child ended (proc_join). */
+enum proc_how {
+	PROC_NOTHING = 0, /* NOHANG and nothing finished yet */
+	PROC_EXITED = 1,  /* 'code' is the exit status 0..255 */
+	PROC_SIGNALED = 2, /* 'code' is the signal that killed it */
+};
+
+struct proc_status {
+	uint32_t pid; /* guest pid of the child (0 with PROC_NOTHING) */
+	uint8_t how;  /* enum proc_how */
+	int code;
+};
+
+/*
+ * Makes the shared table and registers the calling host process as guest
+ * pid 1 with no parent, unless this process already has a table (then it
+ * does nothing). Must run before the first proc_fork. Returns 0 or ENOMEM.
+ */
+int proc_init(void);
+
+/* Forgets the table in this process (tests; the mapping is unmapped). */
+void proc_fini(void);
+
+/* The caller's guest pid (0 before proc_init). */
+uint32_t proc_self(void);
+
+/*
+ * The parent of 'pid', which must be the caller itself or one of its
+ * children still in the table. Returns 0 and sets '*ppid' (0 for the
+ * first process), or ESRCH.
+ */
+int proc_parent(uint32_t pid, uint32_t *ppid);
+
+/*
+ * Host fork. Allocates the child's guest pid and registers it before the
+ * fork (the table lock is held across fork(), so no child inherits a
+ * half-written slot). Returns 0 with '*pid' = the child's guest pid in the
+ * parent and 0 in the child; EAGAIN when the table is full or the host
+ * cannot fork.
+ */
+int proc_fork(uint32_t *pid);
+
+/*
+ * waitpid for a child: 'pid' 0 means any child, else that child. 'nohang'
+ * returns PROC_NOTHING at once if none has ended. A pid that is not a
+ * child of the caller (or was already reaped), or no children at all:
+ * ECHILD. EINTR when a signal arrived while waiting (the caller delivers
+ * it and the guest retries). On success fills '*st' and frees the slot.
+ */
+int proc_join(uint32_t pid, bool nohang, struct proc_status *st);
+
+/*
+ * Sends host signal 'sig' (0: existence check only) to guest 'pid'.
+ * Returns 0, ESRCH (not in this run's table) or EINVAL (sig > 64).
+ */
+int proc_kill(uint32_t pid, int sig);
+
+/* ---- signals (proc_signal.c) ------------------------------------------ */
+
+/* The flag raised (set to 1) when a caught signal becomes pending. */
+void proc_sig_set_flag(volatile sig_atomic_t *flag);
+
+/*
+ * Catches every catchable signal whose default action is not to ignore
+ * (all but KILL, STOP, CHLD, CONT, URG, WINCH): the host handler marks it
+ * pending and raises the flag. 'on' false restores the default action of
+ * each signal caught this way (exec). No SA_RESTART: a blocking host call
+ * returns EINTR.
+ */
+void proc_sig_catch_all(bool on);
+
+/* Whether proc_sig_catch_all(true) is in force. */
+bool proc_sig_catching(void);
+
+/* Sets the host disposition of 'sig' to ignore (true) or default. */
+int proc_sig_ignore(int sig, bool ignore);
+
+/* Marks 'sig' pending and raises the flag (raise to self, caught). */
+void proc_sig_pend(int sig);
+
+/* Takes (and clears) the set of pending signals: bit 'sig' per signal. */
+uint64_t proc_sig_take(void);
+
+/* Whether the POSIX default action of 'sig' is to ignore it. */
+bool proc_sig_default_ignores(int sig);
+
+/*
+ * The default action of 'sig' for this process: flushes stdio, restores
+ * the host default, unblocks and re-raises it so that the parent sees a
+ * signal death. Returns only for signals whose default is to ignore (or
+ * stop, once continued).
+ */
+void proc_sig_default(int sig);
+
+/* setitimer-like interval timer that raises host signal 'sig'. */
+struct proc_itimer {
+	uint64_t interval_ns; /* 0: one shot */
+	uint64_t value_ns;    /* 0: disarm */
+};
+
+/*
+ * Arms (value_ns != 0) or disarms the timer for 'sig', after storing the
+ * time left on the previous setting in '*old' (may be NULL). One timer per
+ * signal number; not inherited by fork children. Returns 0, EINVAL or
+ * EAGAIN.
+ */
+int proc_itimer_set(int sig, const struct proc_itimer *nw,
+                    struct proc_itimer *old);
+
+/* Forgets timers inherited across fork (the child has none). */
+void proc_itimer_forget(void);
+
+#endif

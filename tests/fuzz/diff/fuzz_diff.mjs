@@ -1,0 +1,300 @@
+// fuzz_diff.mjs: differential test of wasmix against node's V8.
+//
+//   node fuzz_diff.mjs --driver BUILD/fuzz_diffrun [--gen N] [--seed S]
+//                      [--out DIR] [--verbose] [FILE.wasm|DIR ...]
+//
+// For each module (the files and directories given, plus N modules from
+// fuzz_gen.mjs, written to DIR so a difference can be replayed), runs
+// fuzz_diffrun (wasmix) and replays the very same instantiation and calls
+// in V8 with the same stub imports, comparing after each step:
+//   - validation: V8 must compile every module wasmix validates;
+//   - instantiation: success, trap or link error alike;
+//   - each call: results (NaNs compared as "nan"), or trap vs no trap
+//     (the engines word messages differently, so only trap-ness counts);
+//   - state: the FNV-1a hash and page count of each exported memory and
+//     the value of each exported global.
+// Calls after wasmix ran out of fuel are not compared (V8 has no fuel).
+// When only one engine exhausts its call stack, the module is counted as
+// a 'limit' difference (the engines' stack depths differ by design) and
+// the rest of it is skipped, since its state may now diverge.
+//
+// Prints one line per difference and a summary; exits 1 if any real
+// (non-limit) difference was found.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { genModule } from './fuzz_gen.mjs';
+
+const opts = { driver: null, gen: 0, seed: 1, out: null, verbose: false };
+const inputs = [];
+for (let i = 2; i < process.argv.length; i++) {
+	const a = process.argv[i];
+	if (a === '--driver') opts.driver = process.argv[++i];
+	else if (a === '--gen') opts.gen = Number(process.argv[++i]);
+	else if (a === '--seed') opts.seed = Number(process.argv[++i]);
+	else if (a === '--out') opts.out = process.argv[++i];
+	else if (a === '--verbose') opts.verbose = true;
+	else inputs.push(a);
+}
+if (!opts.driver) {
+	console.error('usage: fuzz_diff.mjs --driver FUZZ_DIFFRUN [--gen N] ' +
+		'[--seed S] [--out DIR] [FILE|DIR ...]');
+	process.exit(2);
+}
+
+const fromHex = (h) => (h === '-' ? '' : Buffer.from(h, 'hex').toString());
+const scratch = new DataView(new ArrayBuffer(8));
+
+// TYPE:HEX (as printed by fuzz_diffrun) -> a JS argument.
+function toJs(tok) {
+	const [t, v] = tok.split(':');
+	if (t === 'i32') return Number(BigInt.asIntN(32, BigInt('0x' + v)));
+	if (t === 'i64') return BigInt.asIntN(64, BigInt('0x' + v));
+	if (t === 'f32') {
+		if (v === 'nan') return NaN;
+		scratch.setUint32(0, Number(BigInt('0x' + v)));
+		return scratch.getFloat32(0);
+	}
+	if (t === 'f64') {
+		if (v === 'nan') return NaN;
+		scratch.setBigUint64(0, BigInt('0x' + v));
+		return scratch.getFloat64(0);
+	}
+	return null;
+}
+
+// A JS value of wasm type t -> TYPE:HEX as fuzz_diffrun prints it.
+function fromJs(t, v) {
+	if (t === 'i32') return 'i32:' + (v >>> 0).toString(16);
+	if (t === 'i64') return 'i64:' + BigInt.asUintN(64, v).toString(16);
+	if (t === 'f32' || t === 'f64') {
+		if (Number.isNaN(v)) return t + ':nan';
+		if (t === 'f32') {
+			scratch.setFloat32(0, v);
+			return 'f32:' + scratch.getUint32(0).toString(16);
+		}
+		scratch.setFloat64(0, v);
+		return 'f64:' + scratch.getBigUint64(0).toString(16);
+	}
+	return v === null ? 'ref:null' : 'ref:nonnull';
+}
+
+const zero = (t) => (t === 'i64' ? 0n : t === 'funcref' ||
+	t === 'externref' ? null : 0);
+const jsType = { funcref: 'anyfunc', externref: 'externref' };
+
+// Builds V8 imports from the 'import' lines; null if V8 cannot express
+// them (two imports with one module and name but different objects).
+function makeImports(lines) {
+	const obj = {};
+	for (const l of lines) {
+		const f = l.split(' ');
+		const mod = fromHex(f[1]), name = fromHex(f[2]);
+		let v;
+		if (f[3] === 'func') {
+			const res = f[5] === '-' ? [] : f[5].split(',');
+			v = () => (res.length === 0 ? undefined : res.length === 1
+				? zero(res[0]) : res.map(zero));
+		} else if (f[3] === 'memory') {
+			const d = { initial: Number(f[4]) };
+			if (f[5] !== '-') d.maximum = Number(f[5]);
+			if (f[6] === '1') d.shared = true;
+			v = new WebAssembly.Memory(d);
+		} else if (f[3] === 'table') {
+			const d = { element: jsType[f[4]], initial: Number(f[5]) };
+			if (f[6] !== '-') d.maximum = Number(f[6]);
+			v = new WebAssembly.Table(d);
+		} else {
+			v = new WebAssembly.Global({ value: jsType[f[4]] ?? f[4],
+				mutable: f[5] === '1' }, zero(f[4]));
+		}
+		obj[mod] ??= {};
+		if (name in obj[mod]) return null;
+		obj[mod][name] = v;
+	}
+	return obj;
+}
+
+function fnv(bytes) {
+	let h = 2166136261;
+	for (let i = 0; i < bytes.length; i++)
+		h = Math.imul(h ^ bytes[i], 16777619) >>> 0;
+	return h.toString(16).padStart(8, '0');
+}
+
+// The 'state' line of V8's instance, in the form of 'want' (wasmix's).
+function state(inst, want) {
+	const parts = ['state'];
+	for (const item of want.split(' ').slice(1)) {
+		const [hname, kind] = item.split('=');
+		const x = inst.exports[fromHex(hname)];
+		if (kind.startsWith('mem:')) {
+			const b = new Uint8Array(x.buffer);
+			parts.push(`${hname}=mem:${b.length / 65536}:${fnv(b)}`);
+		} else {
+			const t = kind.split(':')[1];
+			const v = x.value;
+			parts.push(`${hname}=global:${fromJs(t === 'ref' ?
+				'ref' : t, v)}`);
+		}
+	}
+	return parts.join(' ');
+}
+
+const isStack = (e) => e instanceof RangeError ||
+	/call stack exhausted/.test(String(e));
+
+// Runs V8's side of one call line; returns its outcome text.
+function callV8(inst, types, line) {
+	const [lhs] = line.split(' => ');
+	const f = lhs.split(' ');
+	const fn = inst.exports[fromHex(f[1])];
+	const args = f.slice(2).map(toJs);
+	try {
+		let r = fn(...args);
+		if (types.length === 0) return 'ok';
+		if (types.length === 1) r = [r];
+		return 'ok ' + [...r].map((v, i) => fromJs(types[i], v)).join(' ');
+	} catch (e) {
+		return isStack(e) ? 'trap-stack' : e instanceof
+			WebAssembly.RuntimeError ? 'trap' : 'error ' + e;
+	}
+}
+
+const stats = { modules: 0, skipped: 0, rejected: 0, calls: 0, same: 0, diffs: 0,
+	limit: 0, traps: 0 };
+const diffs = [];
+
+function differ(file, what, wasmix, v8, limit) {
+	if (limit) stats.limit++;
+	else stats.diffs++;
+	diffs.push(`${limit ? 'LIMIT' : 'DIFF '} ${file}: ${what}\n` +
+		`      wasmix: ${wasmix}\n      v8:     ${v8}`);
+}
+
+function runOne(file) {
+	const bytes = fs.readFileSync(file);
+	let out;
+	try {
+		out = execFileSync(opts.driver, [file], { encoding: 'utf8',
+			timeout: 120000, maxBuffer: 1 << 28 });
+	} catch (e) {
+		differ(file, 'wasmix driver failed', e.message.split('\n')[0],
+			'-', false);
+		return;
+	}
+	const lines = out.trimEnd().split('\n');
+	const inst0 = lines.findIndex((l) => l.startsWith('inst '));
+	const instLine = lines[inst0];
+	if (instLine.startsWith('inst invalid')) {
+		// Both must reject it (V8 may word or locate it differently).
+		stats.rejected++;
+		let ok = true;
+		try { new WebAssembly.Module(bytes); } catch (e) { ok = false; }
+		if (ok)
+			differ(file, 'validation', instLine, 'valid', false);
+		return;
+	}
+	stats.modules++;
+	let mod;
+	try {
+		mod = new WebAssembly.Module(bytes);
+	} catch (e) {
+		differ(file, 'validation', 'valid', String(e), false);
+		return;
+	}
+	const imports = makeImports(lines.slice(0, inst0));
+	if (imports === null || instLine === 'inst fuel') {
+		stats.skipped++;
+		return;
+	}
+	let inst;
+	try {
+		inst = new WebAssembly.Instance(mod, imports);
+	} catch (e) {
+		const v8 = isStack(e) ? 'trap-stack' : e instanceof
+			WebAssembly.RuntimeError ? 'trap' : 'error';
+		const ours = instLine.split(' ')[1];
+		if (ours !== v8 && !(ours === 'trap' && v8 === 'trap-stack'))
+			differ(file, 'instantiation', instLine, `${v8} ${e}`,
+				ours === 'ok' && v8 === 'trap-stack');
+		return;
+	}
+	if (instLine !== 'inst ok') {
+		differ(file, 'instantiation', instLine, 'ok', false);
+		return;
+	}
+	compareCalls(file, mod, inst, lines.slice(inst0 + 1));
+}
+
+// Replays the 'call' lines and compares each outcome and state line.
+function compareCalls(file, mod, inst, lines) {
+	const fs0 = state(inst, lines[0]);
+	if (fs0 !== lines[0]) {
+		differ(file, 'state after instantiation', lines[0], fs0, false);
+		return;
+	}
+	for (let i = 1; i + 1 < lines.length; i += 2) {
+		const line = lines[i], want = lines[i + 1];
+		const ours = line.split(' => ')[1];
+		if (ours === 'fuel') return;
+		const types = (ours.startsWith('ok') ? ours.split(' ').slice(1)
+			: []).map((tok) => tok.split(':')[0]
+			.replace(/^ref$/, 'funcref'));
+		stats.calls++;
+		let v8 = callV8(inst, types, line);
+		const ourKind = ours.startsWith('trap') ?
+			(/call stack exhausted/.test(ours) ? 'trap-stack' : 'trap')
+			: ours;
+		if (ourKind.startsWith('trap')) stats.traps++;
+		const same = ourKind === v8 || (ourKind.startsWith('trap') &&
+			v8.startsWith('trap') && (ourKind === 'trap-stack') ===
+			(v8 === 'trap-stack'));
+		if (!same) {
+			const limit = ourKind === 'trap-stack' ||
+				v8 === 'trap-stack';
+			differ(file, line.split(' => ')[0], ours, v8, limit);
+			return;
+		}
+		const got = state(inst, want);
+		if (got !== want) {
+			differ(file, 'state after ' + line.split(' => ')[0],
+				want, got, false);
+			return;
+		}
+		stats.same++;
+	}
+}
+
+function expand(p) {
+	if (fs.statSync(p).isDirectory())
+		return fs.readdirSync(p).filter((n) => n.endsWith('.wasm'))
+			.sort().map((n) => path.join(p, n));
+	return [p];
+}
+
+const files = inputs.flatMap(expand);
+if (opts.gen > 0) {
+	const dir = opts.out ?? fs.mkdtempSync('/tmp/fuzz-diff-');
+	fs.mkdirSync(dir, { recursive: true });
+	for (let i = 0; i < opts.gen; i++) {
+		const f = path.join(dir, `gen-${opts.seed + i}.wasm`);
+		fs.writeFileSync(f, genModule(opts.seed + i));
+		files.push(f);
+	}
+}
+for (const f of files) {
+	try {
+		runOne(f);
+	} catch (e) {
+		differ(f, 'harness error', '-', String(e), false);
+	}
+}
+for (const d of diffs) console.log(d);
+console.log(`fuzz_diff: ${files.length} files, ${stats.rejected} ` +
+	`rejected by both, ${stats.modules} modules ` +
+	`compared (${stats.skipped} skipped), ${stats.calls} calls ` +
+	`(${stats.traps} traps), ${stats.same} identical; ` +
+	`${stats.diffs} differences, ${stats.limit} limit differences`);
+process.exit(stats.diffs > 0 ? 1 : 0);
