@@ -7,7 +7,8 @@
  * functions, tables, memories and globals they define or the embedder
  * makes) until vm_store_free. Objects can be shared between instances of
  * one store through imports. A store, and everything in it, is used by one
- * host thread at a time unless a function says otherwise.
+ * host thread at a time unless a function says otherwise (the "threads"
+ * section below says what several threads may do at once).
  *
  * Values cross this API as 64-bit slots ('uint64_t'): i32 zero-extended,
  * f32/f64 as their bit patterns (NaN payloads are kept), references as
@@ -34,18 +35,21 @@ struct vm_func;
 struct vm_table;
 struct vm_memory;
 struct vm_global;
+struct vm_thread;
 
 struct vm_config {
 	uint32_t max_call_depth;    /* wasm frames; default 10,000 */
 	size_t max_stack_slots;     /* value-stack slots per thread; default 8M */
 	uint64_t max_memory_pages;  /* 64 KiB pages per memory; default 65536 */
-	uint64_t max_table_elems;   /* per table; default 10,000,000 */
+	uint64_t max_table_elems;   /* per table and for the sum of all
+	                               tables of the store; default 10^7 */
 	uint64_t fuel;              /* instructions-ish budget; 0 = unlimited */
 	/*
 	 * Polled at calls and loop back-edges (and by host functions that
 	 * block). When '*interrupt' is non-zero the VM calls 'on_interrupt'
 	 * at that safe point; it returns 0 to continue, or WX_ETRAP/WX_EEXIT
-	 * to stop. Either may be NULL.
+	 * to stop. Either may be NULL. 'on_interrupt' may call vm_invoke on
+	 * the same store (a signal handler): the running frames are kept.
 	 */
 	volatile sig_atomic_t *interrupt;
 	int (*on_interrupt)(struct vm_store *s, struct vm_instance *inst,
@@ -79,6 +83,7 @@ struct vm_call {
 	const uint64_t *args;
 	uint64_t *results;
 	int exit_code; /* set with WX_EEXIT */
+	struct vm_thread *thread; /* the calling thread's context */
 };
 
 /*
@@ -193,5 +198,76 @@ int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out);
  */
 bool vm_functype_equal(const struct wasm_functype *a,
                        const struct wasm_functype *b);
+
+/* ---- threads -------------------------------------------------------------
+ *
+ * THREADS: several host threads may run wasm of one store at once, each
+ * with its own execution context (value stack, frames, trap state); they
+ * share the store's instances, memories, tables and translated code.
+ * A host thread with no context bound uses the store's own one, so a
+ * single-threaded embedder never sees any of this. Safe to do from any
+ * thread at any time: vm_invoke (with the caller's context), lazy
+ * translation, memory.grow (the base never moves, the size is read
+ * atomically), table.grow (old arrays are retired, not freed, until
+ * vm_store_free), vm_instantiate of more instances into the store, the
+ * wait/notify calls below. vm_store_free needs every other thread gone.
+ */
+
+/*
+ * Makes an execution context for a host thread that will run wasm of 's'.
+ * Owned by the caller (vm_thread_free); NULL if out of memory. Stacks are
+ * reserved on first use.
+ */
+struct vm_thread *vm_thread_new(struct vm_store *s);
+
+/* Frees a context made by vm_thread_new; it must not be bound or running. */
+void vm_thread_free(struct vm_thread *t);
+
+/*
+ * Binds 't' (or NULL) as the calling host thread's context: vm_invoke on
+ * t's store from this thread uses it. Returns the previous binding.
+ */
+struct vm_thread *vm_thread_bind(struct vm_thread *t);
+
+/*
+ * Results of vm_memory_wait, the values memory.atomic.wait returns (0-2)
+ * plus one for a wait cut short by the store's interrupt flag.
+ */
+enum {
+	VM_WAIT_OK = 0,        /* woken by a notify */
+	VM_WAIT_NOT_EQUAL = 1, /* the value differed from 'expected' */
+	VM_WAIT_TIMED_OUT = 2,
+	VM_WAIT_INTERRUPTED = 3, /* cfg.interrupt was raised */
+};
+
+/*
+ * Blocks the calling thread on the 'size'-byte (4 or 8) value at byte
+ * offset 'off' of 'mem' while it equals 'expected', until a notify on the
+ * same address, 'timeout_ns' (negative: none) or the interrupt flag
+ * 'interrupt' (may be NULL). The value is compared under the wait queue's
+ * lock, so a notify made after changing the value is never lost. Returns
+ * a VM_WAIT_* value, or -1 if the address is out of bounds or unaligned.
+ */
+int vm_memory_wait(struct vm_memory *mem, uint64_t off, unsigned size,
+                   uint64_t expected, int64_t timeout_ns,
+                   volatile sig_atomic_t *interrupt);
+
+/*
+ * Wakes up to 'count' threads waiting on byte offset 'off' of 'mem'
+ * (oldest first); returns how many were woken, or -1 if out of bounds.
+ */
+int64_t vm_memory_notify(struct vm_memory *mem, uint64_t off, uint32_t count);
+
+/*
+ * fork() support: prepare takes every VM lock (the process-wide VM lock
+ * and the wait queue's locks), parent releases them, child makes them
+ * fresh and forgets the waiters of threads that do not exist in the
+ * child. They are registered with pthread_atfork when the first store is
+ * made; calling them explicitly around fork() as well is harmless (they
+ * nest: only the outermost pair acts).
+ */
+void vm_fork_prepare(void);
+void vm_fork_parent(void);
+void vm_fork_child(void);
 
 #endif

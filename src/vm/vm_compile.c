@@ -1491,7 +1491,7 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 		code->frame_size = c.nresults;
 	c.code = NULL;
 	compiler_free(&c);
-	f->code = code;
+	__atomic_store_n(&f->code, code, __ATOMIC_RELEASE); /* THREADS */
 	return WX_OK;
 fail:
 	compiler_free(&c);

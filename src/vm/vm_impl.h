@@ -11,8 +11,12 @@
  *    type with one compare.
  *  - A memory's 'base' never moves; 'size' (bytes) only grows, and pages
  *    [0, size) are readable and writable.
- *  - The value stack is one reservation whose base never moves, so frame
- *    pointers stay valid while host functions re-enter vm_invoke.
+ *  - Each host thread has its own value stack (a 'vm_thread'), one
+ *    reservation whose base never moves, so frame pointers stay valid
+ *    while host functions re-enter vm_invoke.
+ *  - THREADS: a memory's 'size' is read with vm_memory_size_now (or the
+ *    __atomic builtins) and written under vm_lock after mprotect, so a
+ *    thread that sees the new size can use every byte of it.
  */
 #ifndef WASMIX_VM_IMPL_H
 #define WASMIX_VM_IMPL_H
@@ -42,10 +46,18 @@ struct vm_memory {
 };
 
 struct vm_table {
-	uint64_t *elems; /* 'size' handles, 0 = null */
+	uint64_t *elems; /* 'size' handles, 0 = null; room for 'cap' */
 	uint64_t size;
+	uint64_t cap; /* elements allocated at 'elems', >= size */
+	/* Arrays replaced by growth, kept until the table is freed because
+	 * another thread may still be reading them (THREADS). Capacity at
+	 * least doubles at each replacement, so together they hold fewer
+	 * elements than 'cap'. */
+	uint64_t **retired;
+	size_t nretired;
 	uint64_t max;               /* effective cap: declared max and config */
 	struct wasm_tabletype type; /* type.limits.min tracks the size */
+	struct vm_store *store;     /* charged for the elements, see below */
 };
 
 struct vm_global {
@@ -76,10 +88,30 @@ struct vm_frame {
 	struct vm_instance *inst;
 };
 
+/*
+ * The execution context of one host thread in one store: its value stack,
+ * frame array and the state of the vm_invoke calls it has in progress.
+ * Everything else (instances, memories, tables, code) is shared by the
+ * threads of the store. Only its own host thread touches a vm_thread while
+ * it runs, so none of these fields needs a lock.
+ */
+struct vm_thread {
+	struct vm_store *store;
+	uint64_t *stack;     /* value stack reservation (cfg.max_stack_slots) */
+	size_t stack_bytes;  /* bytes reserved */
+	uint64_t *stack_end; /* one past the last usable slot */
+	uint64_t *stack_top; /* first free slot (above all live frames) */
+	struct vm_frame *frames; /* cfg.max_call_depth entries */
+	uint32_t depth;          /* frames in use */
+	uint32_t nest;           /* vm_invoke calls in progress */
+	int exit_code;
+	struct diag *diag; /* where the running vm_invoke reports */
+};
+
 struct vm_store {
 	struct vm_config cfg;
 
-	/* Owning lists. */
+	/* Owning lists (changed under vm_lock, see vm_thread.c). */
 	struct vm_func **funcs;
 	size_t nfuncs, cap_funcs;
 	struct vm_table **tables;
@@ -95,20 +127,56 @@ struct vm_store {
 	struct wasm_functype **types; /* each allocated once, never moves */
 	uint32_t ntypes, cap_types;
 
-	/* Execution state of the one thread using the store. */
-	uint64_t *stack;     /* value stack reservation (cfg.max_stack_slots) */
-	size_t stack_bytes;  /* bytes reserved */
-	uint64_t *stack_end; /* one past the last usable slot */
-	uint64_t *stack_top; /* first free slot (above all live frames) */
-	struct vm_frame *frames; /* cfg.max_call_depth entries */
-	uint32_t depth;          /* frames in use */
-	uint32_t nest;           /* vm_invoke calls in progress */
-	int64_t fuel_chunk;      /* back-edges/calls between polls */
-	uint64_t fuel_left;      /* remaining of cfg.fuel when it is non-zero */
-	int exit_code;
-	struct diag *diag;  /* where the running vm_invoke reports */
-	char trap_msg[160]; /* set by vm_call_trap */
+	/*
+	 * Elements of all tables of the store (their sizes), capped by
+	 * cfg.max_table_elems like each table: a module may declare
+	 * thousands of tables in a few bytes each. Changed under vm_lock.
+	 */
+	uint64_t table_elems;
+
+	int64_t fuel_chunk; /* back-edges/calls between polls */
+	uint64_t fuel_left; /* of cfg.fuel when non-zero; __atomic builtins */
+
+	/* The context of every host thread that has no vm_thread bound. */
+	struct vm_thread main;
 };
+
+/*
+ * The context the calling host thread uses for 's': the one bound with
+ * vm_thread_bind if it belongs to 's', else s->main.
+ */
+struct vm_thread *vm_thread_of(struct vm_store *s);
+
+/* Registers the fork hooks with pthread_atfork (once per process). */
+void vm_thread_global_init(void);
+
+/* Makes t's value stack and frame array on first use; WX_ENOMEM. */
+int vm_thread_init_stacks(struct vm_thread *t);
+
+/* Releases t's value stack and frame array (not 't' itself). */
+void vm_thread_fini_stacks(struct vm_thread *t);
+
+/*
+ * The process-wide VM lock: held around lazy translation, memory and
+ * table growth, and changes to a store's lists and type registry. Never
+ * held while wasm or host code runs. vm_fork_prepare takes it.
+ */
+void vm_lock(void);
+void vm_unlock(void);
+
+/* Current byte size of 'mem' (atomic: another thread may grow it). */
+static inline uint64_t vm_memory_size_now(const struct vm_memory *mem)
+{
+	return __atomic_load_n(&mem->size, __ATOMIC_ACQUIRE);
+}
+
+/* The futex-like wait queue (vm_futex.c), keyed by host address. */
+int vm_futex_wait(const void *addr, unsigned size, uint64_t expected,
+                  int64_t timeout_ns, volatile sig_atomic_t *interrupt);
+uint32_t vm_futex_wake(const void *addr, uint32_t count);
+void vm_futex_fork_prepare(void);
+void vm_futex_fork_parent(void);
+void vm_futex_fork_child(void);
 
 /* Adds 'p' to one of the store's owning lists; WX_ENOMEM on failure. */
 int vm_store_own(void ***list, size_t *n, size_t *cap, void *p);
@@ -134,29 +202,39 @@ void vm_instance_free(struct vm_instance *inst);
 int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init);
 
 /*
- * Runs wasm function 'f' whose arguments are at 'fp' (inside the store's
- * value stack, with room checked by the caller for the arguments only);
- * leaves the results at fp[0..]. Returns 0, WX_ETRAP (message in
- * s->diag), WX_EEXIT (code in s->exit_code) or WX_ENOMEM.
+ * Runs wasm function 'f' whose arguments are at 'fp' (inside t's value
+ * stack, with room checked by the caller for the arguments only); leaves
+ * the results at fp[0..]. Returns 0, WX_ETRAP (message in t->diag),
+ * WX_EEXIT (code in t->exit_code) or WX_ENOMEM.
  */
-int vm_interp_run(struct vm_store *s, struct vm_func *f, uint64_t *fp);
+int vm_interp_run(struct vm_thread *t, struct vm_func *f, uint64_t *fp);
+
+/*
+ * Translates 'f' if no thread has yet (under vm_lock) and publishes the
+ * code with a release store. Returns 0 or an error with the message in
+ * 'diag'.
+ */
+int vm_compile_once(struct vm_store *s, struct vm_func *f, struct diag *diag);
 
 /*
  * Calls host function 'f' with arguments at 'args' and writes its results
- * over them (scratch space from s->stack_top). 'caller' may be NULL.
+ * over them (scratch space from t->stack_top). 'caller' may be NULL.
  * Returns 0, WX_ETRAP or WX_EEXIT.
  */
-int vm_call_host(struct vm_store *s, struct vm_func *f,
+int vm_call_host(struct vm_thread *t, struct vm_func *f,
                  struct vm_instance *caller, uint64_t *args);
 
 /*
  * Polls the interrupt flag (calling cfg.on_interrupt when it is set);
  * returns 0 to continue, or WX_ETRAP / WX_EEXIT to stop. Fuel is
- * accounted by the interpreter itself ('fuel_left').
+ * accounted by the interpreter itself ('fuel_left'). 'pc' and 'fp' are
+ * the running function's (in 'inst'): while on_interrupt runs, the value
+ * stack above that frame is free, so on_interrupt may call vm_invoke.
  */
-int vm_poll(struct vm_store *s, struct vm_instance *inst);
+int vm_poll(struct vm_thread *t, struct vm_instance *inst, const uint32_t *pc,
+            uint64_t *fp);
 
-/* Records trap message 'msg' in s->diag; returns WX_ETRAP. */
-int vm_trap(struct vm_store *s, const char *msg);
+/* Records trap message 'msg' in t->diag; returns WX_ETRAP. */
+int vm_trap(struct vm_thread *t, const char *msg);
 
 #endif

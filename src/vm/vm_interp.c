@@ -1,6 +1,6 @@
 /*
  * vm_interp.c: the interpreter loop. One C function runs every wasm frame
- * of a vm_invoke: calls push a 'struct vm_frame' on the store's frame
+ * of a vm_invoke: calls push a 'struct vm_frame' on the thread's frame
  * array and jump to the callee's code in the same loop, so wasm recursion
  * never recurses in C and is bounded by 'max_call_depth'.
  *
@@ -15,7 +15,10 @@
  *  - Slots holding i32 (and f32) values are zero-extended: every i32
  *    result is written as uint32_t.
  *  - Traps leave through 'trap' with a message in the spec's wording; the
- *    store's depth and stack top are restored on every exit.
+ *    thread's depth and stack top are restored on every exit.
+ *  - THREADS: 'th' is the calling host thread's context; everything else
+ *    may be shared with other threads: f->code is tested with an acquire
+ *    load (translation publishes it), memory sizes with MEM_SIZE_NOW.
  *  - Fuel and the interrupt flag are polled via one counter ('budget') at
  *    calls and backward branches.
  */
@@ -195,10 +198,20 @@ static inline const void *load_handler(const uint32_t *pc)
 		vmbreak;                                                       \
 	}
 
+/*
+ * Memory 0's size as of now: another thread may grow a shared memory at
+ * any time, so the cached 'mem_size' may be stale (never too large: sizes
+ * only grow). OOB re-reads it before declaring an access out of bounds.
+ */
+#define MEM_SIZE_NOW(m) __atomic_load_n(&(m)->size, __ATOMIC_ACQUIRE)
+#define OOB(end)                                                               \
+	(WX_UNLIKELY((end) > mem_size) &&                                      \
+	 (end) > (mem_size = MEM_SIZE_NOW(mem0)))
+
 /* Effective address of [addr cell ai] + [offset cell oi], n bytes. */
 #define EA(ai, oi, n)                                                          \
 	uint64_t ea = (uint64_t)U32(ai) + P(oi);                               \
-	if (WX_UNLIKELY(ea + (n) > mem_size))                                  \
+	if (OOB(ea + (n)))                                                     \
 	TRAP(TRAP_OOB)
 
 /* [op][dst][addr][offset] */
@@ -234,7 +247,7 @@ static inline const void *load_handler(const uint32_t *pc)
 	{                                                                      \
 		uint64_t ea =                                                  \
 		    (uint64_t)(uint32_t)(U32(2) + (U32(3) << P(4))) + P(5);    \
-		if (WX_UNLIKELY(ea + sizeof(T) > mem_size))                    \
+		if (OOB(ea + sizeof(T)))                                       \
 			TRAP(TRAP_OOB);                                        \
 		T v_;                                                          \
 		memcpy(&v_, mem_base + ea, sizeof v_);                         \
@@ -249,7 +262,7 @@ static inline const void *load_handler(const uint32_t *pc)
 	{                                                                      \
 		uint64_t ea =                                                  \
 		    (uint64_t)(uint32_t)(U32(1) + (U32(2) << P(3))) + P(5);    \
-		if (WX_UNLIKELY(ea + sizeof(T) > mem_size))                    \
+		if (OOB(ea + sizeof(T)))                                       \
 			TRAP(TRAP_OOB);                                        \
 		T v_ = (T)fp[P(4)];                                            \
 		memcpy(mem_base + ea, &v_, sizeof v_);                         \
@@ -365,7 +378,7 @@ static struct vm_memory no_memory;
 		mem0 =                                                         \
 		    inst->module->nmemories ? inst->memories[0] : &no_memory;  \
 		mem_base = mem0->base;                                         \
-		mem_size = mem0->size;                                         \
+		mem_size = MEM_SIZE_NOW(mem0);                                 \
 	} while (0)
 
 static uint64_t handler_cells[VMOP_COUNT_];
@@ -373,7 +386,7 @@ static int handlers_ready;
 /* The code the entry frame returns to: one EXIT instruction. */
 static uint32_t exit_cells[VM_HANDLER_CELLS];
 
-static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
+static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
                   uint64_t *export_handlers);
 
 const uint64_t *vm_interp_handlers(void)
@@ -389,21 +402,29 @@ const uint64_t *vm_interp_handlers(void)
 	return handler_cells;
 }
 
-int vm_interp_run(struct vm_store *s, struct vm_func *f, uint64_t *fp)
+int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 {
 	vm_interp_handlers();
-	return interp(s, f, fp, NULL);
+	return interp(th, f, fp, NULL);
 }
 
-/* Takes the next slice of fuel (or a polling interval) for 'budget'. */
+/*
+ * Takes the next slice of fuel (or a polling interval) for 'budget'.
+ * THREADS: the fuel is the store's, shared by its threads.
+ */
 static int64_t fuel_take(struct vm_store *s)
 {
 	if (s->cfg.fuel == 0)
 		return s->fuel_chunk;
-	int64_t take = s->fuel_left < (uint64_t)s->fuel_chunk
-	                   ? (int64_t)s->fuel_left
-	                   : s->fuel_chunk;
-	s->fuel_left -= (uint64_t)take;
+	uint64_t left = __atomic_load_n(&s->fuel_left, __ATOMIC_RELAXED);
+	int64_t take;
+	do {
+		take = left < (uint64_t)s->fuel_chunk ? (int64_t)left
+		                                       : s->fuel_chunk;
+	} while (!__atomic_compare_exchange_n(&s->fuel_left, &left,
+	                                      left - (uint64_t)take, true,
+	                                      __ATOMIC_RELAXED,
+	                                      __ATOMIC_RELAXED));
 	return take;
 }
 
@@ -411,10 +432,11 @@ static int64_t fuel_take(struct vm_store *s)
 static void fuel_return(struct vm_store *s, int64_t budget)
 {
 	if (s->cfg.fuel != 0 && budget > 0)
-		s->fuel_left += (uint64_t)budget;
+		__atomic_fetch_add(&s->fuel_left, (uint64_t)budget,
+		                   __ATOMIC_RELAXED);
 }
 
-static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
+static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
                   uint64_t *export_handlers)
 {
 #ifndef WX_DISPATCH_SWITCH
@@ -439,11 +461,12 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 		return 0;
 	}
 
-	struct vm_frame *const frames = s->frames;
-	const uint32_t base_depth = s->depth;
+	struct vm_store *const s = th->store;
+	struct vm_frame *const frames = th->frames;
+	const uint32_t base_depth = th->depth;
 	const uint32_t max_depth = s->cfg.max_call_depth;
-	uint64_t *const stack_end = s->stack_end;
-	uint64_t *const saved_top = s->stack_top;
+	uint64_t *const stack_end = th->stack_end;
+	uint64_t *const saved_top = th->stack_top;
 	uint32_t depth = base_depth;
 	int64_t budget = fuel_take(s);
 	const char *trap_msg = NULL;
@@ -666,7 +689,7 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 				    (struct vm_func *)(uintptr_t)t->elems[i];
 				if (WX_UNLIKELY(callee == NULL)) {
 					rc = diag_set(
-					    s->diag, WX_ETRAP,
+					    th->diag, WX_ETRAP,
 					    "uninitialized element %u", i);
 					goto out;
 				}
@@ -716,6 +739,7 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 			STORE(WASM_OP_I64_STORE32, uint32_t)
 			vmcase(WASM_OP_MEMORY_SIZE)
 			{
+				mem_size = MEM_SIZE_NOW(mem0);
 				SET32(1, mem_size / VM_PAGE_SIZE);
 				STEP(2);
 				vmbreak;
@@ -724,7 +748,7 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 			{
 				vm_op_memory_grow(inst, fp,
 				                  pc + VM_HANDLER_CELLS - 1);
-				mem_size = mem0->size;
+				mem_size = MEM_SIZE_NOW(mem0);
 				STEP(3);
 				vmbreak;
 			}
@@ -1110,19 +1134,20 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 
 	do_call:
 		/* 'callee', arguments at 'nfp'; 'pc' is the return address. */
-		if (WX_UNLIKELY(callee->code == NULL)) {
+		if (WX_UNLIKELY(__atomic_load_n(&callee->code,
+		                                __ATOMIC_ACQUIRE) == NULL)) {
 			if (callee->host != NULL) {
 				/* Live values all lie below the arguments. */
-				s->depth = depth;
-				s->stack_top = nfp;
-				rc = vm_call_host(s, callee, inst, nfp);
-				s->stack_top = saved_top;
+				th->depth = depth;
+				th->stack_top = nfp;
+				rc = vm_call_host(th, callee, inst, nfp);
+				th->stack_top = saved_top;
 				if (rc != WX_OK)
 					goto out;
-				mem_size = mem0->size;
+				mem_size = MEM_SIZE_NOW(mem0);
 				vmresume;
 			}
-			rc = vm_compile(s, callee, s->diag);
+			rc = vm_compile_once(s, callee, th->diag);
 			if (rc != WX_OK)
 				goto out;
 		}
@@ -1133,8 +1158,8 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 			                    nc->frame_size))
 				TRAP("call stack exhausted");
 			if (WX_UNLIKELY(--budget <= 0)) {
-				s->depth = depth;
-				rc = vm_poll(s, inst);
+				th->depth = depth;
+				rc = vm_poll(th, inst, pc, fp);
 				if (rc != WX_OK)
 					goto out;
 				budget = fuel_take(s);
@@ -1177,14 +1202,14 @@ static int interp(struct vm_store *s, struct vm_func *entry, uint64_t *args,
 			inst = ret->inst;
 			LOAD_INSTANCE();
 		} else {
-			mem_size = mem0->size;
+			mem_size = MEM_SIZE_NOW(mem0);
 		}
 		vmresume;
 
 	poll:
 		/* A backward branch used up 'budget': interrupts and fuel. */
-		s->depth = depth;
-		rc = vm_poll(s, inst);
+		th->depth = depth;
+		rc = vm_poll(th, inst, pc, fp);
 		if (rc != WX_OK)
 			goto out;
 		budget = fuel_take(s);
@@ -1197,10 +1222,10 @@ done:
 	rc = WX_OK;
 	goto out;
 trap:
-	rc = vm_trap(s, trap_msg);
+	rc = vm_trap(th, trap_msg);
 out:
 	fuel_return(s, budget);
-	s->depth = base_depth;
-	s->stack_top = saved_top;
+	th->depth = base_depth;
+	th->stack_top = saved_top;
 	return rc;
 }

@@ -10,7 +10,6 @@
  * before touching anything (WebAssembly 2.0), then use memmove.
  */
 #include <string.h>
-#include <time.h>
 
 #include "vm/vm_code.h"
 
@@ -39,7 +38,7 @@ const char *vm_op_memory_init(struct vm_instance *inst, uint64_t *fp,
 	uint64_t n = (uint32_t)fp[pc[3]];
 	uint64_t len = inst->data_dropped[pc[4]] ? 0 : d->len;
 
-	if (!range_ok(src, n, len) || !range_ok(dst, n, mem->size))
+	if (!range_ok(src, n, len) || !range_ok(dst, n, vm_memory_size_now(mem)))
 		return OOB_MEMORY;
 	if (n != 0)
 		memcpy(mem->base + dst, d->bytes + src, n);
@@ -53,7 +52,7 @@ const char *vm_op_memory_copy(struct vm_instance *inst, uint64_t *fp,
 	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
 	uint64_t n = (uint32_t)fp[pc[3]];
 
-	if (!range_ok(src, n, mem->size) || !range_ok(dst, n, mem->size))
+	if (!range_ok(src, n, vm_memory_size_now(mem)) || !range_ok(dst, n, vm_memory_size_now(mem)))
 		return OOB_MEMORY;
 	if (n != 0)
 		memmove(mem->base + dst, mem->base + src, n);
@@ -66,7 +65,7 @@ const char *vm_op_memory_fill(struct vm_instance *inst, uint64_t *fp,
 	struct vm_memory *mem = inst->memories[0];
 	uint64_t dst = (uint32_t)fp[pc[1]], n = (uint32_t)fp[pc[3]];
 
-	if (!range_ok(dst, n, mem->size))
+	if (!range_ok(dst, n, vm_memory_size_now(mem)))
 		return OOB_MEMORY;
 	if (n != 0)
 		memset(mem->base + dst, (uint8_t)fp[pc[2]], n);
@@ -251,27 +250,21 @@ static void atomic_store(uint8_t *p, unsigned n, uint64_t v)
 }
 
 /*
- * memory.atomic.wait32/64 with no other threads: nobody can notify, so a
- * matching value waits out a finite timeout ("timed out", 2); an infinite
- * wait would hang forever and traps instead.
+ * memory.atomic.wait32/64: blocks on the shared wait queue (vm_futex.c)
+ * until a notify, the timeout or the store's interrupt flag. An
+ * interrupted wait returns 0 ("ok", a spurious wake-up the guest's loop
+ * absorbs) so that the interrupt is handled at the next poll.
  */
-static const char *atomic_wait(const struct vm_memory *mem, const uint8_t *p,
+static const char *atomic_wait(struct vm_instance *inst,
+                               const struct vm_memory *mem, const uint8_t *p,
                                unsigned n, uint64_t expected,
                                int64_t timeout_ns, uint64_t *r)
 {
 	if (!mem->limits.shared)
 		return "expected shared memory";
-	if (atomic_load(p, n) != expected) {
-		*r = 1; /* "not-equal" */
-		return NULL;
-	}
-	if (timeout_ns < 0)
-		return "memory.atomic.wait with no timeout would block forever "
-		       "(threads not supported yet)";
-	struct timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
-	while (nanosleep(&ts, &ts) != 0)
-		;
-	*r = 2; /* "timed-out" */
+	int w = vm_futex_wait(p, n, expected, timeout_ns,
+	                      inst->store->cfg.interrupt);
+	*r = w == VM_WAIT_INTERRUPTED ? VM_WAIT_OK : (uint64_t)w;
 	return NULL;
 }
 
@@ -293,7 +286,7 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
 	}
 	struct vm_memory *mem = inst->memories[0];
 	uint64_t ea = (uint64_t)(uint32_t)fp[args[0]] + args[np];
-	if (ea + n > mem->size)
+	if (ea + n > vm_memory_size_now(mem))
 		return OOB_MEMORY;
 	if (ea & (n - 1))
 		return "unaligned atomic";
@@ -303,11 +296,13 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
 	const char *msg = NULL;
 
 	if (op == WASM_OP_MEMORY_ATOMIC_NOTIFY) {
-		r = 0; /* no waiters without threads */
+		/* Unshared memories have no waiters: 0 (the spec's rule). */
+		r = mem->limits.shared ? vm_futex_wake(p, (uint32_t)v) : 0;
 	} else if (op == WASM_OP_MEMORY_ATOMIC_WAIT32) {
-		msg = atomic_wait(mem, p, 4, (uint32_t)v, (int64_t)v2, &r);
+		msg = atomic_wait(inst, mem, p, 4, (uint32_t)v, (int64_t)v2,
+		                  &r);
 	} else if (op == WASM_OP_MEMORY_ATOMIC_WAIT64) {
-		msg = atomic_wait(mem, p, 8, v, (int64_t)v2, &r);
+		msg = atomic_wait(inst, mem, p, 8, v, (int64_t)v2, &r);
 	} else if (op <= WASM_OP_I64_ATOMIC_LOAD32_U) {
 		r = atomic_load(p, n);
 	} else if (op <= WASM_OP_I64_ATOMIC_STORE32) {

@@ -75,29 +75,38 @@ uint8_t *vm_memory_data(struct vm_memory *mem)
 
 uint64_t vm_memory_size(const struct vm_memory *mem)
 {
-	return mem->size;
+	return vm_memory_size_now(mem);
 }
 
 void *vm_memory_check(struct vm_memory *mem, uint64_t off, uint64_t len)
 {
-	if (off > mem->size || len > mem->size - off)
+	uint64_t size = vm_memory_size_now(mem);
+
+	if (off > size || len > size - off)
 		return NULL;
 	return mem->base + off;
 }
 
 int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta)
 {
-	uint64_t old_pages = mem->size / VM_PAGE_SIZE;
+	int64_t rc = -1;
 
+	vm_lock();
+	uint64_t size = mem->size, old_pages = size / VM_PAGE_SIZE;
 	if (delta > mem->max_pages - old_pages)
-		return -1;
+		goto out;
 	if (delta != 0 &&
-	    mprotect(mem->base + mem->size, (size_t)delta * VM_PAGE_SIZE,
+	    mprotect(mem->base + size, (size_t)delta * VM_PAGE_SIZE,
 	             PROT_READ | PROT_WRITE) != 0)
-		return -1;
-	mem->size += delta * VM_PAGE_SIZE;
+		goto out;
+	/* Pages first, then the size that lets other threads use them. */
+	__atomic_store_n(&mem->size, size + delta * VM_PAGE_SIZE,
+	                 __ATOMIC_RELEASE);
 	mem->limits.min = old_pages + delta;
-	return (int64_t)old_pages;
+	rc = (int64_t)old_pages;
+out:
+	vm_unlock();
+	return rc;
 }
 
 const struct wasm_limits_decl *vm_memory_limits(const struct vm_memory *m)
@@ -120,11 +129,20 @@ struct vm_table *vm_table_new(struct vm_store *s,
 		return NULL;
 	t->type = *type;
 	t->max = max;
-	t->elems = wx_alloc_array(type->limits.min ? type->limits.min : 1,
-	                          sizeof *t->elems);
+	t->store = s;
+	vm_lock();
+	/* The store-wide budget, checked before allocating. */
+	if (type->limits.min > s->cfg.max_table_elems - s->table_elems) {
+		vm_unlock();
+		goto fail;
+	}
+	s->table_elems += type->limits.min;
+	t->size = type->limits.min;
+	vm_unlock();
+	t->cap = t->size ? t->size : 1;
+	t->elems = wx_alloc_array(t->cap, sizeof *t->elems);
 	if (t->elems == NULL)
 		goto fail;
-	t->size = type->limits.min;
 	for (uint64_t i = 0; i < t->size; i++)
 		t->elems[i] = init;
 	if (vm_store_own((void ***)&s->tables, &s->ntables, &s->cap_tables,
@@ -140,27 +158,76 @@ void vm_table_free(struct vm_table *t)
 {
 	if (t == NULL)
 		return;
+	if (t->store != NULL) {
+		vm_lock();
+		t->store->table_elems -= t->size;
+		vm_unlock();
+	}
 	wx_free(t->elems);
+	for (size_t i = 0; i < t->nretired; i++)
+		wx_free(t->retired[i]);
+	wx_free(t->retired);
 	wx_free(t);
+}
+
+/*
+ * Replaces t's array by one of at least 'need' elements (twice the old
+ * capacity if that is more, within t->max), copying the live ones and
+ * retiring the old array. Called under vm_lock. Returns 0 or WX_ENOMEM.
+ *
+ * THREADS: the old array is not freed (another thread may be reading it
+ * in call_indirect) but kept on t->retired; the new one is published
+ * before the new size, both with release stores. Capacity at least
+ * doubles, so the retired arrays together hold fewer elements than the
+ * table: growing one element at a time stays linear.
+ */
+static int table_realloc(struct vm_table *t, uint64_t need)
+{
+	uint64_t ncap = t->cap * 2 > need ? t->cap * 2 : need;
+	uint64_t *ne;
+	uint64_t **nr;
+
+	if (ncap > t->max)
+		ncap = t->max;
+	ne = wx_alloc_array((size_t)ncap, sizeof *ne);
+	nr = wx_realloc(t->retired, (t->nretired + 1) * sizeof *nr);
+	if (nr != NULL)
+		t->retired = nr;
+	if (ne == NULL || nr == NULL) {
+		wx_free(ne);
+		return WX_ENOMEM;
+	}
+	memcpy(ne, t->elems, (size_t)t->size * sizeof *ne);
+	t->retired[t->nretired++] = t->elems;
+	t->cap = ncap;
+	__atomic_store_n(&t->elems, ne, __ATOMIC_RELEASE);
+	return WX_OK;
 }
 
 int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init)
 {
-	uint64_t old = t->size;
+	int64_t rc = -1;
 
-	if (delta > t->max - old)
-		return -1;
+	vm_lock();
+	uint64_t old = t->size;
+	uint64_t budget = t->store->cfg.max_table_elems - t->store->table_elems;
+	if (delta > t->max - old || delta > budget)
+		goto out;
+	rc = (int64_t)old;
 	if (delta == 0)
-		return (int64_t)old;
-	uint64_t *ne = wx_realloc(t->elems, (size_t)(old + delta) * sizeof *ne);
-	if (ne == NULL)
-		return -1;
+		goto out;
+	if (old + delta > t->cap && table_realloc(t, old + delta) != WX_OK) {
+		rc = -1;
+		goto out;
+	}
 	for (uint64_t i = old; i < old + delta; i++)
-		ne[i] = init;
-	t->elems = ne;
-	t->size = old + delta;
-	t->type.limits.min = t->size;
-	return (int64_t)old;
+		t->elems[i] = init;
+	t->store->table_elems += delta;
+	__atomic_store_n(&t->size, old + delta, __ATOMIC_RELEASE);
+	t->type.limits.min = old + delta;
+out:
+	vm_unlock();
+	return rc;
 }
 
 const struct wasm_tabletype *vm_table_type(const struct vm_table *t)

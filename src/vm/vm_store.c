@@ -2,10 +2,13 @@
  * vm_store.c: stores, the objects they own, interned function types,
  * globals, host functions and vm_invoke (the entry into the interpreter).
  *
- * Keeps true: the value stack and the frame array are made on the first
- * call and never move; 's->stack_top' is the first slot no live frame
- * uses, so a host function that re-enters vm_invoke runs above its
+ * Keeps true: a thread's value stack and frame array are made on its
+ * first call and never move; 't->stack_top' is the first slot no live
+ * frame uses, so a host function that re-enters vm_invoke runs above its
  * caller's frames.
+ * THREADS: vm_invoke runs on the calling host thread's context
+ * (vm_thread_of); the owning lists and the type registry change under
+ * vm_lock; fuel is taken from 's->fuel_left' with atomic operations.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -27,16 +30,23 @@ void vm_config_default(struct vm_config *c)
 
 int vm_store_own(void ***list, size_t *n, size_t *cap, void *p)
 {
+	int rc = WX_OK;
+
+	vm_lock();
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
 		void **nl = wx_realloc(*list, ncap * sizeof *nl);
-		if (nl == NULL)
-			return WX_ENOMEM;
+		if (nl == NULL) {
+			rc = WX_ENOMEM;
+			goto out;
+		}
 		*list = nl;
 		*cap = ncap;
 	}
 	(*list)[(*n)++] = p;
-	return WX_OK;
+out:
+	vm_unlock();
+	return rc;
 }
 
 #define STORE_OWN(s, kind, p)                                                  \
@@ -58,6 +68,8 @@ struct vm_store *vm_store_new(const struct vm_config *cfg)
 		s->cfg.max_stack_slots = 1024;
 	s->fuel_left = s->cfg.fuel;
 	s->fuel_chunk = 4096;
+	s->main.store = s;
+	vm_thread_global_init();
 	return s;
 }
 
@@ -87,9 +99,7 @@ void vm_store_free(struct vm_store *s)
 	wx_free(s->globals);
 	wx_free(s->instances);
 	wx_free(s->types);
-	if (s->stack != NULL)
-		munmap(s->stack, s->stack_bytes);
-	wx_free(s->frames);
+	vm_thread_fini_stacks(&s->main);
 	wx_free(s);
 }
 
@@ -103,7 +113,8 @@ bool vm_functype_equal(const struct wasm_functype *a,
 	return memcmp(a->types, b->types, a->nparams + a->nresults) == 0;
 }
 
-int64_t vm_store_intern_type(struct vm_store *s, const struct wasm_functype *ft)
+static int64_t intern_locked(struct vm_store *s,
+                             const struct wasm_functype *ft)
 {
 	for (uint32_t i = 0; i < s->ntypes; i++)
 		if (vm_functype_equal(s->types[i], ft))
@@ -132,6 +143,14 @@ int64_t vm_store_intern_type(struct vm_store *s, const struct wasm_functype *ft)
 	copy->types = types;
 	s->types[s->ntypes] = copy;
 	return s->ntypes++;
+}
+
+int64_t vm_store_intern_type(struct vm_store *s, const struct wasm_functype *ft)
+{
+	vm_lock();
+	int64_t id = intern_locked(s, ft);
+	vm_unlock();
+	return id;
 }
 
 const struct wasm_functype *vm_func_type(const struct vm_func *f)
@@ -166,7 +185,9 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
 		return NULL;
 	f->host = fn;
 	f->host_ud = ud;
+	vm_lock();
 	f->type = s->types[id];
+	vm_unlock();
 	return f;
 }
 
@@ -179,7 +200,9 @@ struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
 		return NULL;
 	f->inst = inst;
 	f->index = index;
+	vm_lock();
 	f->type = s->types[type_id];
+	vm_unlock();
 	return f;
 }
 
@@ -215,84 +238,99 @@ void vm_global_set(struct vm_global *g, uint64_t v)
 	g->value = v;
 }
 
-int vm_trap(struct vm_store *s, const char *msg)
+int vm_trap(struct vm_thread *t, const char *msg)
 {
-	return diag_set(s->diag, WX_ETRAP, "%s", msg);
+	return diag_set(t->diag, WX_ETRAP, "%s", msg);
 }
 
 int vm_call_trap(struct vm_call *call, const char *msg)
 {
-	return vm_trap(call->store, msg);
+	return vm_trap(call->thread != NULL ? call->thread
+	                                    : vm_thread_of(call->store),
+	               msg);
 }
 
-/* Makes the value stack and the frame array on first use. */
-static int exec_state_init(struct vm_store *s)
+/*
+ * The first value-stack slot above the frame at 'fp' of the function of
+ * 'inst' whose code holds 'pc', or NULL. Only called with an interrupt
+ * pending, so the search over the instance's functions costs nothing on
+ * the hot path.
+ */
+static uint64_t *vm_live_top(struct vm_instance *inst, const uint32_t *pc,
+                             uint64_t *fp)
 {
-	if (s->stack != NULL)
-		return WX_OK;
-	size_t bytes = s->cfg.max_stack_slots * sizeof(uint64_t);
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return WX_ENOMEM;
-	s->frames =
-	    wx_alloc_array(s->cfg.max_call_depth + 1u, sizeof *s->frames);
-	if (s->frames == NULL) {
-		munmap(p, bytes);
-		return WX_ENOMEM;
+	if (inst == NULL || pc == NULL || fp == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < inst->module->nfuncs; i++) {
+		struct vm_func *f = inst->funcs[i];
+		const struct vm_code *code =
+		    f ? __atomic_load_n(&f->code, __ATOMIC_ACQUIRE) : NULL;
+
+		if (code != NULL && pc >= code->cells &&
+		    pc < code->cells + code->ncells)
+			return fp + code->frame_size;
 	}
-	s->stack = p;
-	s->stack_bytes = bytes;
-	s->stack_end = s->stack + s->cfg.max_stack_slots;
-	s->stack_top = s->stack;
-	return WX_OK;
+	return NULL;
 }
 
-int vm_poll(struct vm_store *s, struct vm_instance *inst)
+int vm_poll(struct vm_thread *t, struct vm_instance *inst, const uint32_t *pc,
+            uint64_t *fp)
 {
-	if (s->cfg.interrupt != NULL && *s->cfg.interrupt) {
+	struct vm_store *s = t->store;
+
+	/* Atomic: other threads (a timer, a stopper) may raise the flag. */
+	if (s->cfg.interrupt != NULL &&
+	    __atomic_load_n(s->cfg.interrupt, __ATOMIC_RELAXED)) {
 		if (s->cfg.on_interrupt == NULL)
-			return vm_trap(s, "interrupted");
+			return vm_trap(t, "interrupted");
+		/* Protect the running frame from a nested vm_invoke. */
+		uint64_t *saved_top = t->stack_top;
+		uint64_t *top = vm_live_top(inst, pc, fp);
+
+		if (top != NULL && top > t->stack_top && top <= t->stack_end)
+			t->stack_top = top;
 		int rc = s->cfg.on_interrupt(s, inst, s->cfg.interrupt_ud);
+		t->stack_top = saved_top;
 		if (rc == WX_ETRAP)
-			return vm_trap(s, "interrupted");
+			return vm_trap(t, "interrupted");
 		if (rc != 0)
 			return rc;
 	}
 	return WX_OK;
 }
 
-int vm_call_host(struct vm_store *s, struct vm_func *f,
+int vm_call_host(struct vm_thread *t, struct vm_func *f,
                  struct vm_instance *caller, uint64_t *args)
 {
 	const struct wasm_functype *ft = f->type;
 	uint64_t *results = args + ft->nparams;
-	uint64_t *saved_top = s->stack_top;
+	uint64_t *saved_top = t->stack_top;
 	int rc;
 
-	if (results < s->stack_top)
-		results = s->stack_top;
-	if (results + ft->nresults + 16 > s->stack_end)
-		return vm_trap(s, "call stack exhausted");
+	if (results < t->stack_top)
+		results = t->stack_top;
+	if (results + ft->nresults + 16 > t->stack_end)
+		return vm_trap(t, "call stack exhausted");
 	memset(results, 0, ft->nresults * sizeof *results);
-	s->stack_top = results + ft->nresults;
+	t->stack_top = results + ft->nresults;
 
 	struct vm_call call = {
-	    .store = s,
+	    .store = t->store,
+	    .thread = t,
 	    .caller = caller,
 	    .memory = caller != NULL ? vm_instance_memory(caller) : NULL,
 	    .args = args,
 	    .results = results,
 	};
 	rc = f->host(&call, f->host_ud);
-	s->stack_top = saved_top;
+	t->stack_top = saved_top;
 	if (rc == WX_OK) {
 		memmove(args, results, ft->nresults * sizeof *results);
 	} else if (rc == WX_EEXIT) {
-		s->exit_code = call.exit_code;
+		t->exit_code = call.exit_code;
 	} else {
 		rc = WX_ETRAP;
-		vm_trap(s, "host function trapped");
+		vm_trap(t, "host function trapped");
 	}
 	return rc;
 }
@@ -301,40 +339,41 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
               uint64_t *results, int *exit_code, struct diag *diag)
 {
 	const struct wasm_functype *ft = f->type;
+	struct vm_thread *t = vm_thread_of(s);
 	struct diag local_diag = {0};
-	struct diag *saved_diag = s->diag;
-	uint32_t saved_depth = s->depth;
+	struct diag *saved_diag = t->diag;
+	uint32_t saved_depth = t->depth;
 	uint64_t *base;
 	int rc;
 
 	if (diag == NULL)
 		diag = &local_diag;
-	rc = exec_state_init(s);
+	rc = vm_thread_init_stacks(t);
 	if (rc != WX_OK)
 		return diag_set(diag, rc, "out of memory for the value stack");
-	base = s->stack_top;
-	s->diag = diag;
-	if (s->nest >= VM_MAX_NESTING ||
-	    (size_t)(s->stack_end - base) <
+	base = t->stack_top;
+	t->diag = diag;
+	if (t->nest >= VM_MAX_NESTING ||
+	    (size_t)(t->stack_end - base) <
 	        (size_t)ft->nparams + ft->nresults + 16) {
-		rc = vm_trap(s, "call stack exhausted");
+		rc = vm_trap(t, "call stack exhausted");
 		goto out;
 	}
 	if (ft->nparams != 0)
 		memcpy(base, args, ft->nparams * sizeof *args);
-	s->nest++;
+	t->nest++;
 	if (f->host != NULL)
-		rc = vm_call_host(s, f, NULL, base);
+		rc = vm_call_host(t, f, NULL, base);
 	else
-		rc = vm_interp_run(s, f, base);
-	s->nest--;
+		rc = vm_interp_run(t, f, base);
+	t->nest--;
 	if (rc == WX_OK && ft->nresults != 0)
 		memcpy(results, base, ft->nresults * sizeof *results);
 	if (rc == WX_EEXIT && exit_code != NULL)
-		*exit_code = s->exit_code;
+		*exit_code = t->exit_code;
 out:
-	s->stack_top = base;
-	s->depth = saved_depth;
-	s->diag = saved_diag;
+	t->stack_top = base;
+	t->depth = saved_depth;
+	t->diag = saved_diag;
 	return rc;
 }

@@ -1,0 +1,188 @@
+/*
+ * vm_thread.c: execution contexts for host threads, the process-wide VM
+ * lock, and the fork hooks.
+ *
+ * A 'vm_thread' is the part of running wasm that cannot be shared: the
+ * value stack, the frame array and the nesting/trap state of the vm_invoke
+ * calls in progress. A host thread binds its own context with
+ * vm_thread_bind (a thread-local pointer); vm_invoke then uses it for the
+ * context's store, and every other thread of that store keeps its own.
+ * A thread with no binding uses the store's 'main' context, which is how
+ * single-threaded embedders work unchanged.
+ *
+ * Keeps true:
+ *  - A context is touched only by the host thread it is bound to (or, for
+ *    'main', by the one thread that runs the store when no other is bound).
+ *  - vm_lock is never held while wasm or host code runs, so it cannot be
+ *    held across a guest's fork(); vm_fork_prepare takes it anyway so that
+ *    a fork made while another thread translates a function or grows a
+ *    memory never leaves the child with a lock nobody will release.
+ *  - THREADS: the fork hooks nest per thread (a thread-local depth), so
+ *    pthread_atfork and an explicit call around fork() can both run them.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vm/vm_code.h"
+#include "vm/vm_impl.h"
+
+static _Thread_local struct vm_thread *vm_bound;
+static _Thread_local int vm_fork_depth;
+static pthread_mutex_t vm_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t vm_atfork_once = PTHREAD_ONCE_INIT;
+
+void vm_lock(void)
+{
+	pthread_mutex_lock(&vm_mu);
+}
+
+void vm_unlock(void)
+{
+	pthread_mutex_unlock(&vm_mu);
+}
+
+static void vm_atfork_register(void)
+{
+	pthread_atfork(vm_fork_prepare, vm_fork_parent, vm_fork_child);
+}
+
+void vm_thread_global_init(void)
+{
+	pthread_once(&vm_atfork_once, vm_atfork_register);
+}
+
+void vm_fork_prepare(void)
+{
+	if (vm_fork_depth++ > 0)
+		return;
+	pthread_mutex_lock(&vm_mu);
+	vm_futex_fork_prepare();
+}
+
+void vm_fork_parent(void)
+{
+	if (vm_fork_depth == 0 || --vm_fork_depth > 0)
+		return;
+	vm_futex_fork_parent();
+	pthread_mutex_unlock(&vm_mu);
+}
+
+void vm_fork_child(void)
+{
+	if (vm_fork_depth == 0 || --vm_fork_depth > 0)
+		return;
+	/* The forking thread holds every lock: release them as the owner. */
+	vm_futex_fork_child();
+	pthread_mutex_unlock(&vm_mu);
+}
+
+struct vm_thread *vm_thread_new(struct vm_store *s)
+{
+	struct vm_thread *t = wx_calloc(1, sizeof *t);
+
+	if (t != NULL)
+		t->store = s;
+	return t;
+}
+
+void vm_thread_free(struct vm_thread *t)
+{
+	if (t == NULL)
+		return;
+	if (vm_bound == t)
+		vm_bound = NULL;
+	vm_thread_fini_stacks(t);
+	wx_free(t);
+}
+
+struct vm_thread *vm_thread_bind(struct vm_thread *t)
+{
+	struct vm_thread *old = vm_bound;
+
+	vm_bound = t;
+	return old;
+}
+
+struct vm_thread *vm_thread_of(struct vm_store *s)
+{
+	struct vm_thread *t = vm_bound;
+
+	return t != NULL && t->store == s ? t : &s->main;
+}
+
+int vm_thread_init_stacks(struct vm_thread *t)
+{
+	const struct vm_config *cfg = &t->store->cfg;
+
+	if (t->stack != NULL)
+		return WX_OK;
+	size_t bytes = cfg->max_stack_slots * sizeof(uint64_t);
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return WX_ENOMEM;
+	t->frames = wx_alloc_array(cfg->max_call_depth + 1u, sizeof *t->frames);
+	if (t->frames == NULL) {
+		munmap(p, bytes);
+		return WX_ENOMEM;
+	}
+	t->stack = p;
+	t->stack_bytes = bytes;
+	t->stack_end = t->stack + cfg->max_stack_slots;
+	t->stack_top = t->stack;
+	return WX_OK;
+}
+
+void vm_thread_fini_stacks(struct vm_thread *t)
+{
+	if (t->stack != NULL)
+		munmap(t->stack, t->stack_bytes);
+	wx_free(t->frames);
+	t->stack = NULL;
+	t->frames = NULL;
+}
+
+int vm_compile_once(struct vm_store *s, struct vm_func *f, struct diag *diag)
+{
+	int rc = WX_OK;
+
+	vm_lock();
+	if (__atomic_load_n(&f->code, __ATOMIC_ACQUIRE) == NULL)
+		rc = vm_compile(s, f, diag);
+	vm_unlock();
+	return rc;
+}
+
+/* Host address of the 'size'-byte aligned value at 'off', or NULL. */
+static const void *wait_addr(struct vm_memory *mem, uint64_t off, unsigned size)
+{
+	uint64_t cur = vm_memory_size_now(mem);
+
+	if (off > cur || size > cur - off || (off & (size - 1)) != 0)
+		return NULL;
+	return mem->base + off;
+}
+
+int vm_memory_wait(struct vm_memory *mem, uint64_t off, unsigned size,
+                   uint64_t expected, int64_t timeout_ns,
+                   volatile sig_atomic_t *interrupt)
+{
+	const void *p;
+
+	if (size != 4 && size != 8)
+		return -1;
+	p = wait_addr(mem, off, size);
+	if (p == NULL)
+		return -1;
+	return vm_futex_wait(p, size, expected, timeout_ns, interrupt);
+}
+
+int64_t vm_memory_notify(struct vm_memory *mem, uint64_t off, uint32_t count)
+{
+	const void *p = wait_addr(mem, off, 4);
+
+	if (p == NULL)
+		return -1;
+	return vm_futex_wake(p, count);
+}

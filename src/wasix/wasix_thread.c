@@ -1,0 +1,617 @@
+/*
+ * wasix_thread.c: guest threads (see wasix_thread.h for the model): the
+ * thread registry, spawning, joining, exiting, and the import resolver of
+ * the thread and futex functions and of "env" "memory".
+ *
+ * Keeps true:
+ *  - Thread ids are unique in the process: the main thread is 1, spawned
+ *    threads take 2, 3, ... from an atomic counter (never reused).
+ *  - A record lives in 'x->threads' from spawn until it is joined (or
+ *    forever if nobody joins it: a few dozen bytes); its host thread is
+ *    detached, so ending never waits for a joiner.
+ *  - Each host thread runs wasm only through its own vm_thread, bound for
+ *    its whole life, and its own instance; the memory is the shared one.
+ *  - THREADS: 'x->mu' guards the registry, 'live' and 'env_memory'; it
+ *    is never held while wasm runs nor while calling into the VM (whose
+ *    lock the fork hooks take first: the order is vm_lock, then x->mu).
+ *    The fork hooks (wt_fork_*) forget, in the child, the threads that do
+ *    not exist there.
+ */
+#include "wasix/wasix_thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "wasi/wasi_impl.h"
+
+/* Most threads alive at once, so that a runaway guest cannot exhaust the
+ * host (each has a reserved value stack and a C stack). */
+#define WASIX_MAX_THREADS 1024
+/* Host C stack per thread: the interpreter loop is not recursive, only
+ * host calls back into wasm nest. */
+#define WASIX_THREAD_STACK (1u << 20)
+
+struct wasix_thread_rec {
+	struct wasix_thread_rec *next;
+	struct wasix_threads *x;
+	int32_t tid;
+	int done;
+	struct vm_store *store;
+	struct vm_func *entry; /* the thread instance's wasi_thread_start */
+	uint32_t arg;
+};
+
+struct wasix_threads {
+	vm_resolve_fn resolve;
+	void *resolve_ud;
+	volatile sig_atomic_t *interrupt;
+	struct vm_memory *env_memory; /* "env" "memory", made once */
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* broadcast when a thread ends */
+	struct wasix_thread_rec *threads;
+	int live;
+	int32_t next_tid; /* __atomic */
+	int stopping;     /* __atomic: wasix_threads_stop_others running */
+};
+
+/*
+ * The context the fork hooks guard (the process's latest; one per guest
+ * process in practice). Set and cleared under wt_fork_mu.
+ */
+static struct wasix_threads *wt_current;
+static pthread_mutex_t wt_fork_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t wt_atfork_once = PTHREAD_ONCE_INIT;
+
+/* The record of the calling host thread (NULL: the main thread). */
+static _Thread_local struct wasix_thread_rec *wt_self;
+/* Set by thread_exit so that the runner tells it from proc_exit. */
+static _Thread_local int wt_exiting;
+
+/* pthread_atfork prepare: no child may inherit a held registry lock. */
+static void wt_fork_prepare(void)
+{
+	pthread_mutex_lock(&wt_fork_mu);
+	if (wt_current != NULL)
+		pthread_mutex_lock(&wt_current->mu);
+}
+
+static void wt_fork_parent(void)
+{
+	if (wt_current != NULL)
+		pthread_mutex_unlock(&wt_current->mu);
+	pthread_mutex_unlock(&wt_fork_mu);
+}
+
+/*
+ * In the child only the forking thread exists: every other thread is
+ * marked ended (joining it returns at once), and only the caller counts
+ * as live if it is a spawned thread.
+ */
+static void wt_fork_child(void)
+{
+	struct wasix_threads *x = wt_current;
+
+	if (x != NULL) {
+		for (struct wasix_thread_rec *r = x->threads; r != NULL;
+		     r = r->next)
+			if (r != wt_self)
+				r->done = 1;
+		x->live = wt_self != NULL ? 1 : 0;
+		pthread_mutex_unlock(&x->mu);
+	}
+	pthread_mutex_unlock(&wt_fork_mu);
+}
+
+static void wt_atfork_register(void)
+{
+	pthread_atfork(wt_fork_prepare, wt_fork_parent, wt_fork_child);
+}
+
+int wasix_threads_new(vm_resolve_fn resolve, void *resolve_ud,
+                      volatile sig_atomic_t *interrupt,
+                      struct wasix_threads **out)
+{
+	struct wasix_threads *x = wx_calloc(1, sizeof *x);
+
+	if (x == NULL)
+		return WX_ENOMEM;
+	x->resolve = resolve;
+	x->resolve_ud = resolve_ud;
+	x->interrupt = interrupt;
+	x->next_tid = 2;
+	pthread_mutex_init(&x->mu, NULL);
+	pthread_cond_init(&x->cv, NULL);
+	pthread_once(&wt_atfork_once, wt_atfork_register);
+	pthread_mutex_lock(&wt_fork_mu);
+	wt_current = x;
+	pthread_mutex_unlock(&wt_fork_mu);
+	*out = x;
+	return WX_OK;
+}
+
+int wasix_threads_live(struct wasix_threads *x)
+{
+	int n;
+
+	if (x == NULL)
+		return 0;
+	pthread_mutex_lock(&x->mu);
+	n = x->live;
+	pthread_mutex_unlock(&x->mu);
+	return n;
+}
+
+void wasix_threads_free(struct wasix_threads *x)
+{
+	if (x == NULL || wasix_threads_live(x) != 0)
+		return;
+	pthread_mutex_lock(&wt_fork_mu);
+	if (wt_current == x)
+		wt_current = NULL;
+	pthread_mutex_unlock(&wt_fork_mu);
+	while (x->threads != NULL) {
+		struct wasix_thread_rec *r = x->threads;
+		x->threads = r->next;
+		wx_free(r);
+	}
+	pthread_cond_destroy(&x->cv);
+	pthread_mutex_destroy(&x->mu);
+	wx_free(x);
+}
+
+volatile sig_atomic_t *wasix_threads_interrupt(struct wasix_threads *x)
+{
+	return x->interrupt;
+}
+
+/* Whether the interrupt flag is raised (atomic: any thread may set it). */
+static bool wt_interrupted(struct wasix_threads *x)
+{
+	return x->interrupt != NULL &&
+	       __atomic_load_n(x->interrupt, __ATOMIC_RELAXED) != 0;
+}
+
+/* Ends the whole process now (exit_group): other threads stop mid-run. */
+static void wt_end_process(int code)
+{
+	fflush(stdout);
+	fflush(stderr);
+	_exit(code);
+}
+
+/* Marks 'r' ended and wakes joiners. */
+static void wt_finish(struct wasix_thread_rec *r)
+{
+	struct wasix_threads *x = r->x;
+
+	pthread_mutex_lock(&x->mu);
+	r->done = 1;
+	x->live--;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+}
+
+/*
+ * Body of a guest thread: wasi_thread_start(tid, arg) on its own
+ * context. proc_exit or a trap ends the process; a return or thread_exit
+ * ends only this thread.
+ */
+static void *wt_main(void *p)
+{
+	struct wasix_thread_rec *r = p;
+	struct diag diag = {0};
+	uint64_t args[2] = {(uint32_t)r->tid, r->arg};
+	int code = 0, rc;
+	struct vm_thread *vt = vm_thread_new(r->store);
+
+	if (vt == NULL) {
+		fprintf(stderr, "wasmix: thread %d: out of memory\n", r->tid);
+		wt_end_process(WASIX_THREAD_TRAP_STATUS);
+	}
+	wt_self = r;
+	vm_thread_bind(vt);
+	rc = vm_invoke(r->store, r->entry, args, NULL, &code, &diag);
+	vm_thread_bind(NULL);
+	vm_thread_free(vt);
+	if (rc == WX_EEXIT && !wt_exiting)
+		wt_end_process(code);
+	if (rc != WX_OK && rc != WX_EEXIT) {
+		fprintf(stderr, "wasmix: thread %d: trap: %s\n", r->tid,
+		        diag.set ? diag.msg : "unknown trap");
+		wt_end_process(WASIX_THREAD_TRAP_STATUS);
+	}
+	wt_finish(r);
+	return NULL;
+}
+
+/*
+ * Finds the export wasi_thread_start of type (i32, i32) -> () in 'inst';
+ * NULL if the module has none.
+ */
+static struct vm_func *wt_entry(struct vm_instance *inst)
+{
+	static const char name[] = "wasi_thread_start";
+	struct vm_extern ext;
+
+	if (vm_instance_export(inst, name, sizeof name - 1, &ext) != 0 ||
+	    ext.kind != WASM_EXT_FUNC)
+		return NULL;
+	const struct wasm_functype *ft = vm_func_type(ext.u.func);
+	if (ft->nparams != 2 || ft->nresults != 0 || ft->types[0] != WASM_I32 ||
+	    ft->types[1] != WASM_I32)
+		return NULL;
+	return ext.u.func;
+}
+
+/* Registers 'r' (counted live) unless the cap is reached: WASI_EAGAIN. */
+static uint32_t wt_register(struct wasix_threads *x, struct wasix_thread_rec *r)
+{
+	uint32_t e = WASI_ESUCCESS;
+
+	pthread_mutex_lock(&x->mu);
+	if (x->live >= WASIX_MAX_THREADS) {
+		e = WASI_EAGAIN;
+	} else {
+		r->next = x->threads;
+		x->threads = r;
+		x->live++;
+	}
+	pthread_mutex_unlock(&x->mu);
+	return e;
+}
+
+/* Undoes wt_register for a thread that never started. */
+static void wt_unregister(struct wasix_threads *x, struct wasix_thread_rec *r)
+{
+	pthread_mutex_lock(&x->mu);
+	for (struct wasix_thread_rec **pp = &x->threads; *pp != NULL;
+	     pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	}
+	x->live--;
+	pthread_mutex_unlock(&x->mu);
+}
+
+/* Starts the host thread of registered record 'r'; a WASI errno. */
+static uint32_t wt_start(struct wasix_thread_rec *r)
+{
+	pthread_attr_t attr;
+	pthread_t pt;
+	int e;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, WASIX_THREAD_STACK);
+	e = pthread_create(&pt, &attr, wt_main, r);
+	pthread_attr_destroy(&attr);
+	return e == 0 ? WASI_ESUCCESS : WASI_EAGAIN;
+}
+
+/*
+ * Spawns a thread running a new instance of the caller's module with
+ * wasi_thread_start(tid, arg). Returns a WASI errno; '*tid' on success.
+ */
+static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
+                         uint32_t arg, int32_t *tid)
+{
+	struct vm_instance *inst = NULL;
+	struct wasix_thread_rec *r;
+	struct diag diag = {0};
+	uint32_t e;
+
+	if (c->caller == NULL || wt_entry(c->caller) == NULL)
+		return WASI_ENOTCAPABLE;
+	r = wx_calloc(1, sizeof *r);
+	if (r == NULL)
+		return WASI_ENOMEM;
+	if (vm_instantiate(c->store, vm_instance_module(c->caller), x->resolve,
+	                   x->resolve_ud, &inst, &diag) != WX_OK) {
+		wx_free(r);
+		return WASI_EAGAIN;
+	}
+	vm_instance_set_user(inst, vm_instance_user(c->caller));
+	r->x = x;
+	r->store = c->store;
+	r->entry = wt_entry(inst);
+	r->arg = arg;
+	r->tid = __atomic_fetch_add(&x->next_tid, 1, __ATOMIC_RELAXED);
+	e = wt_register(x, r);
+	if (e == WASI_ESUCCESS) {
+		e = wt_start(r);
+		if (e != WASI_ESUCCESS)
+			wt_unregister(x, r);
+	}
+	if (e != WASI_ESUCCESS) {
+		wx_free(r);
+		return e;
+	}
+	*tid = r->tid;
+	return WASI_ESUCCESS;
+}
+
+/* wasi "thread-spawn"(start_arg) -> tid, or a negated errno. */
+int wasix_thread_spawn_wasi(struct vm_call *c, void *ud)
+{
+	int32_t tid = 0;
+	uint32_t e = wt_spawn(c, ud, wasi_u32(c, 0), &tid);
+
+	c->results[0] = e == WASI_ESUCCESS ? (uint32_t)tid : 0u - e;
+	return 0;
+}
+
+/*
+ * thread_spawn_v2(*thread_start, *tid) -> errno. The thread calls
+ * wasi_thread_start(tid, thread_start): wasix-libc's entry reads its
+ * stack, TLS base and start function from the 64-byte struct itself.
+ */
+int wasix_thread_spawn_v2(struct vm_call *c, void *ud)
+{
+	uint32_t start = wasi_u32(c, 0), out = wasi_u32(c, 1);
+	int32_t tid = 0;
+
+	if (wasi_mem(c, start, 64) == NULL || wasi_mem(c, out, 4) == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	uint32_t e = wt_spawn(c, ud, start, &tid);
+	if (e != WASI_ESUCCESS)
+		return wasi_ret(c, e);
+	return wasi_ret(c, wasi_store_u32(c, out, (uint32_t)tid));
+}
+
+/* thread_id(*tid) -> errno */
+int wasix_thread_id(struct vm_call *c, void *ud)
+{
+	int32_t tid = wt_self != NULL ? wt_self->tid : 1;
+
+	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), (uint32_t)tid));
+}
+
+/*
+ * thread_join(tid) -> errno: waits until thread 'tid' ended, then
+ * forgets it. ESRCH for an unknown (or already joined) id, EDEADLK for
+ * the caller itself. The wait ends with EINTR if the interrupt flag is
+ * raised.
+ */
+int wasix_thread_join(struct vm_call *c, void *ud)
+{
+	struct wasix_threads *x = ud;
+	int32_t tid = (int32_t)wasi_u32(c, 0);
+	struct wasix_thread_rec **pp, *r = NULL;
+	uint32_t e = WASI_ESUCCESS;
+
+	if ((wt_self != NULL && wt_self->tid == tid) ||
+	    (wt_self == NULL && tid == 1))
+		return wasi_ret(c, WASI_EDEADLK);
+	pthread_mutex_lock(&x->mu);
+	for (pp = &x->threads; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->tid == tid)
+			break;
+	if (*pp == NULL) {
+		e = WASI_ESRCH;
+		goto out;
+	}
+	r = *pp;
+	while (!r->done) {
+		if (wt_interrupted(x)) {
+			e = WASI_EINTR;
+			goto out;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += WASI_SLICE_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&x->cv, &x->mu, &ts);
+	}
+	/* 'pp' may be stale after the wait: find the record again. */
+	for (pp = &x->threads; *pp != r; pp = &(*pp)->next)
+		;
+	*pp = r->next;
+	wx_free(r);
+out:
+	pthread_mutex_unlock(&x->mu);
+	return wasi_ret(c, e);
+}
+
+/*
+ * thread_exit(code): ends the calling thread only. On the main thread it
+ * waits for the other threads to end, then ends the process with 0.
+ */
+int wasix_thread_exit(struct vm_call *c, void *ud)
+{
+	struct wasix_threads *x = ud;
+
+	if (wt_self == NULL) {
+		pthread_mutex_lock(&x->mu);
+		while (x->live > 0)
+			pthread_cond_wait(&x->cv, &x->mu);
+		pthread_mutex_unlock(&x->mu);
+		c->exit_code = 0;
+		return WX_EEXIT;
+	}
+	wt_exiting = 1;
+	c->exit_code = (int)wasi_u32(c, 0);
+	return WX_EEXIT;
+}
+
+/* thread_sleep(duration ns) -> errno; EINTR when interrupted. */
+int wasix_thread_sleep(struct vm_call *c, void *ud)
+{
+	struct wasix_threads *x = ud;
+	uint64_t left = c->args[0];
+
+	while (left > 0) {
+		if (wt_interrupted(x))
+			return wasi_ret(c, WASI_EINTR);
+		uint64_t ns =
+		    left < (uint64_t)WASI_SLICE_NS ? left : WASI_SLICE_NS;
+		struct timespec ts = {(time_t)(ns / 1000000000u),
+		                      (long)(ns % 1000000000u)};
+		nanosleep(&ts, NULL);
+		left -= ns;
+	}
+	return wasi_ret(c, WASI_ESUCCESS);
+}
+
+/* thread_parallelism(*size) -> errno: the host's online CPUs. */
+int wasix_thread_parallelism(struct vm_call *c, void *ud)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), (uint32_t)n));
+}
+
+/* ---- resolver ------------------------------------------------------------ */
+
+struct wt_def {
+	const char *module;
+	const char *name;
+	uint8_t np, nr; /* params then results, as below */
+	uint8_t types[5];
+	vm_host_fn fn;
+};
+
+#define I32 WASM_I32
+#define I64 WASM_I64
+/* clang-format off */
+static const struct wt_def wt_defs[] = {
+    {"wasi", "thread-spawn", 1, 1, {I32, I32}, wasix_thread_spawn_wasi},
+    {"wasix_32v1", "thread_spawn_v2", 2, 1, {I32, I32, I32},
+     wasix_thread_spawn_v2},
+    {"wasix_32v1", "thread_sleep", 1, 1, {I64, I32}, wasix_thread_sleep},
+    {"wasix_32v1", "thread_id", 1, 1, {I32, I32}, wasix_thread_id},
+    {"wasix_32v1", "thread_join", 1, 1, {I32, I32}, wasix_thread_join},
+    {"wasix_32v1", "thread_parallelism", 1, 1, {I32, I32},
+     wasix_thread_parallelism},
+    {"wasix_32v1", "thread_exit", 1, 0, {I32}, wasix_thread_exit},
+    {"wasix_32v1", "futex_wait", 4, 1, {I32, I32, I32, I32, I32},
+     wasix_futex_wait},
+    {"wasix_32v1", "futex_wake", 2, 1, {I32, I32, I32}, wasix_futex_wake},
+    {"wasix_32v1", "futex_wake_all", 2, 1, {I32, I32, I32},
+     wasix_futex_wake_all},
+};
+/* clang-format on */
+#undef I32
+#undef I64
+
+static bool wt_name_is(const char *s, uint32_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(s, want, len) == 0;
+}
+
+/*
+ * "env" "memory": the process's one imported memory, made on first use.
+ * x->mu is not held while the VM makes it (vm_memory_new takes vm_lock,
+ * and the fork hooks take vm_lock before x->mu): two first uses at once
+ * could make two, of which the loser is unused (and freed with the store).
+ */
+static int wt_env_memory(struct wasix_threads *x, struct vm_store *s,
+                         const struct wasm_import *imp, struct vm_extern *out)
+{
+	struct vm_memory *m;
+
+	pthread_mutex_lock(&x->mu);
+	m = x->env_memory;
+	pthread_mutex_unlock(&x->mu);
+	if (m == NULL) {
+		struct vm_memory *nm = vm_memory_new(s, &imp->d.memory);
+		if (nm == NULL)
+			return WX_ELIMIT;
+		pthread_mutex_lock(&x->mu);
+		if (x->env_memory == NULL)
+			x->env_memory = nm;
+		m = x->env_memory;
+		pthread_mutex_unlock(&x->mu);
+	}
+	out->kind = WASM_EXT_MEMORY;
+	out->u.memory = m;
+	return WX_OK;
+}
+
+int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
+                         const struct wasm_import *imp, struct vm_extern *out)
+{
+	if (imp->kind == WASM_EXT_MEMORY &&
+	    wt_name_is(imp->module, imp->module_len, "env") &&
+	    wt_name_is(imp->name, imp->name_len, "memory"))
+		return wt_env_memory(x, s, imp, out);
+	if (imp->kind != WASM_EXT_FUNC)
+		return WX_ELINK;
+	for (size_t i = 0; i < WX_ARRAY_LEN(wt_defs); i++) {
+		const struct wt_def *d = &wt_defs[i];
+		if (!wt_name_is(imp->module, imp->module_len, d->module) ||
+		    !wt_name_is(imp->name, imp->name_len, d->name))
+			continue;
+		struct wasm_functype ft = {
+		    .nparams = d->np,
+		    .nresults = d->nr,
+		    .types = (uint8_t *)d->types,
+		};
+		struct vm_func *f = vm_func_new_host(s, &ft, d->fn, x);
+		if (f == NULL)
+			return WX_ENOMEM;
+		out->kind = WASM_EXT_FUNC;
+		out->u.func = f;
+		return WX_OK;
+	}
+	return WX_ELINK;
+}
+
+/* ---- stopping the other threads (exec) -------------------------------- */
+
+int wasix_threads_poll(struct wasix_threads *x)
+{
+	if (x == NULL || wt_self == NULL ||
+	    !__atomic_load_n(&x->stopping, __ATOMIC_ACQUIRE))
+		return 0;
+	wt_exiting = 1;
+	return WX_EEXIT;
+}
+
+bool wasix_threads_is_main(void)
+{
+	return wt_self == NULL;
+}
+
+int wasix_threads_stop_others(struct wasix_threads *x, int64_t timeout_ns)
+{
+	struct timespec now;
+	int64_t waited = 0;
+	int rc = WX_OK;
+
+	if (x == NULL)
+		return WX_OK;
+	__atomic_store_n(&x->stopping, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&x->mu);
+	while (x->live > (wt_self != NULL ? 1 : 0)) {
+		if (waited >= timeout_ns) {
+			rc = WX_EARG;
+			break;
+		}
+		/* Raised again each slice: a poll may have cleared it. */
+		if (x->interrupt != NULL)
+			__atomic_store_n(x->interrupt, 1, __ATOMIC_RELAXED);
+		clock_gettime(CLOCK_REALTIME, &now);
+		now.tv_nsec += WASI_SLICE_NS / 5;
+		if (now.tv_nsec >= 1000000000L) {
+			now.tv_sec++;
+			now.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&x->cv, &x->mu, &now);
+		waited += WASI_SLICE_NS / 5;
+	}
+	pthread_mutex_unlock(&x->mu);
+	__atomic_store_n(&x->stopping, 0, __ATOMIC_RELEASE);
+	return rc;
+}

@@ -1,0 +1,102 @@
+/*
+ * wasix_thread.h: guest threads. The host functions of wasi-threads
+ * ("wasi" "thread-spawn") and of WASIX ("wasix_32v1" thread_spawn_v2,
+ * thread_id, thread_join, thread_exit, thread_sleep, thread_parallelism,
+ * futex_wait, futex_wake, futex_wake_all), and the shared "env" "memory"
+ * that -pthread programs import.
+ *
+ * Model (the wasi-threads one): every guest thread is a host thread
+ * (pthread) running its own instance of the module, made in the same
+ * store with the same imports, so it shares the imported memory (and the
+ * host functions' contexts) while its globals (__stack_pointer, TLS base)
+ * are its own. It calls the module's export wasi_thread_start(tid, arg).
+ *
+ * Process semantics: proc_exit (or a trap) in any thread ends the whole
+ * process at once (the host _exit, after flushing host stdio) with that
+ * exit code (134 for a trap, with one line on stderr); thread_exit ends
+ * only the caller (on the main thread: once the other threads have ended,
+ * with code 0); when _start returns (or the main thread exits or traps),
+ * the process ends: wasmix.c stops the other threads with
+ * wasix_threads_stop_others before it frees anything they use.
+ *
+ * THREADS: every function here may be called from any thread.
+ */
+#ifndef WASMIX_WASIX_THREAD_H
+#define WASMIX_WASIX_THREAD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm/vm.h"
+
+/* Exit status of a process ended by a trap in a thread (as the CLI's). */
+#define WASIX_THREAD_TRAP_STATUS 134
+
+struct wasix_threads;
+
+/*
+ * Makes the thread state of one guest process. 'resolve'/'resolve_ud'
+ * is the resolver that instantiated the main instance (used again for
+ * each thread's instance; it must route "env" "memory" and the thread
+ * imports back to wasix_thread_resolve). 'interrupt' (may be NULL) ends
+ * blocking waits. Returns 0 and '*out', or WX_ENOMEM.
+ */
+int wasix_threads_new(vm_resolve_fn resolve, void *resolve_ud,
+                      volatile sig_atomic_t *interrupt,
+                      struct wasix_threads **out);
+
+/*
+ * Frees the state. Only valid when wasix_threads_live() is 0 (else it
+ * does nothing: running threads still use it). NULL is allowed.
+ */
+void wasix_threads_free(struct wasix_threads *x);
+
+/* Threads started and not yet ended (0 for NULL). */
+int wasix_threads_live(struct wasix_threads *x);
+
+/*
+ * Resolves "wasi" "thread-spawn", the WASIX thread and futex functions
+ * of "wasix_32v1" and "env" "memory" (one shared memory per process,
+ * made on first use with the import's limits). Returns 0 and '*out', or
+ * WX_ELINK if the import is none of these (the caller tries others), or
+ * WX_ENOMEM / WX_ELIMIT.
+ */
+int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
+                         const struct wasm_import *imp, struct vm_extern *out);
+
+/* Host functions (ud: the struct wasix_threads). */
+int wasix_thread_spawn_wasi(struct vm_call *c, void *ud);
+int wasix_thread_spawn_v2(struct vm_call *c, void *ud);
+int wasix_thread_id(struct vm_call *c, void *ud);
+int wasix_thread_join(struct vm_call *c, void *ud);
+int wasix_thread_exit(struct vm_call *c, void *ud);
+int wasix_thread_sleep(struct vm_call *c, void *ud);
+int wasix_thread_parallelism(struct vm_call *c, void *ud);
+int wasix_futex_wait(struct vm_call *c, void *ud);
+int wasix_futex_wake(struct vm_call *c, void *ud);
+int wasix_futex_wake_all(struct vm_call *c, void *ud);
+
+/*
+ * Ends every thread but the caller (exec must do this before replacing
+ * the program): raises the interrupt flag so that each thread reaches a
+ * poll, where wasix_threads_poll makes it end as if by thread_exit, and
+ * waits up to 'timeout_ns'. A thread blocked in a host call that does not
+ * look at the flag may not end in time: WX_EARG then (the caller fails
+ * the exec, EBUSY). Returns WX_OK when the caller is the only thread.
+ */
+int wasix_threads_stop_others(struct wasix_threads *x, int64_t timeout_ns);
+
+/*
+ * For vm_config.on_interrupt (wasmix.c): WX_EEXIT if the calling thread
+ * is a spawned one that wasix_threads_stop_others is ending, else 0.
+ */
+int wasix_threads_poll(struct wasix_threads *x);
+
+/* Whether the caller is the process's main thread (thread id 1). */
+bool wasix_threads_is_main(void);
+
+/* The interrupt flag given to wasix_threads_new (may be NULL). */
+volatile sig_atomic_t *wasix_threads_interrupt(struct wasix_threads *x);
+
+#endif
