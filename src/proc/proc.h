@@ -36,8 +36,8 @@
 
 /* How a joined child ended (proc_join). */
 enum proc_how {
-	PROC_NOTHING = 0, /* NOHANG and nothing finished yet */
-	PROC_EXITED = 1,  /* 'code' is the exit status 0..255 */
+	PROC_NOTHING = 0,  /* NOHANG and nothing finished yet */
+	PROC_EXITED = 1,   /* 'code' is the exit status 0..255 */
 	PROC_SIGNALED = 2, /* 'code' is the signal that killed it */
 };
 
@@ -90,6 +90,28 @@ int proc_join(uint32_t pid, bool nohang, struct proc_status *st);
  * Returns 0, ESRCH (not in this run's table) or EINVAL (sig > 64).
  */
 int proc_kill(uint32_t pid, int sig);
+
+/*
+ * proc_fork_env support: a child that runs, for a while, as the calling
+ * host process itself (no host process of its own yet).
+ *
+ * proc_env_begin allocates the child's pid (slot with no host pid) and
+ * makes the caller that child (proc_self() is the child's pid). ENOTSUP
+ * if already inside one, EAGAIN if the table is full.
+ *
+ * proc_env_fork: the child execs: host fork. In the host child,
+ * '*is_child' is true and the process is the child for good; in the host
+ * parent the slot gets the host pid and the caller is the parent again.
+ * EAGAIN if the host cannot fork (still the child).
+ *
+ * proc_env_exit: the child exits with 'code' without a host process: its
+ * slot becomes a zombie that proc_join reports; the caller is the parent
+ * again.
+ */
+int proc_env_begin(uint32_t *child);
+int proc_env_fork(bool *is_child);
+void proc_env_exit(int code);
+bool proc_env_active(void);
 
 /* ---- signals (proc_signal.c) ------------------------------------------ */
 

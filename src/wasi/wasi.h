@@ -90,4 +90,21 @@ int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
  */
 bool wasi_exited(const struct wasi_ctx *w, int *code);
 
+/*
+ * Makes every function resolved from now on call 'hook(call, ud)' first
+ * (WASIX delivers pending signals there), and again after it when an
+ * interrupt is pending (a wait ended by a signal); a non-zero result ends
+ * the call with that code. NULL removes it for later resolutions.
+ */
+void wasi_set_enter_hook(struct wasi_ctx *w, vm_host_fn hook, void *ud);
+
+/*
+ * Replaces argv (and the environment unless 'envp' is NULL) for exec.
+ * Copies the strings. Returns 0, WX_ELIMIT or WX_ENOMEM; on failure
+ * nothing changed.
+ */
+int wasi_ctx_set_args(struct wasi_ctx *w, uint32_t argc,
+                      const char *const *argv, uint32_t envc,
+                      const char *const *envp);
+
 #endif

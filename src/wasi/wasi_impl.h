@@ -203,6 +203,14 @@ struct wasi_ctx {
 
 	bool exited;
 	int exit_code;
+
+	/* wasi_set_enter_hook: run before every function, or NULL. */
+	vm_host_fn enter_hook;
+	void *enter_ud;
+	struct wasi_thunk {
+		struct wasi_ctx *w;
+		vm_host_fn fn;
+	} thunks[46];
 };
 
 /* The context a host function was bound to. */

@@ -233,6 +233,27 @@ static void wasi_sig_parse(const char *sig, struct wasm_functype *ft,
 	ft->types = buf;
 }
 
+/* A function called through the enter hook (wasi_set_enter_hook). */
+static int wasi_thunk_call(struct vm_call *c, void *ud)
+{
+	struct wasi_thunk *t = ud;
+	int rc = t->w->enter_hook(c, t->w->enter_ud);
+
+	if (rc != 0)
+		return rc;
+	rc = t->fn(c, t->w);
+	/* A signal that ended a blocking wait runs before EINTR is seen. */
+	if (rc == 0 && wasi_interrupted(t->w))
+		rc = t->w->enter_hook(c, t->w->enter_ud);
+	return rc;
+}
+
+void wasi_set_enter_hook(struct wasi_ctx *w, vm_host_fn hook, void *ud)
+{
+	w->enter_hook = hook;
+	w->enter_ud = ud;
+}
+
 static const struct wasi_def *wasi_lookup(const char *name, size_t len)
 {
 	size_t i;
@@ -262,7 +283,15 @@ int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
 	if (d == NULL)
 		return WX_ELINK;
 	wasi_sig_parse(d->sig, &ft, types);
-	f = vm_func_new_host(s, &ft, d->fn ? d->fn : wasi_nosys, w);
+	if (w->enter_hook != NULL) {
+		struct wasi_thunk *t = &w->thunks[d - wasi_defs];
+
+		t->w = w;
+		t->fn = d->fn ? d->fn : wasi_nosys;
+		f = vm_func_new_host(s, &ft, wasi_thunk_call, t);
+	} else {
+		f = vm_func_new_host(s, &ft, d->fn ? d->fn : wasi_nosys, w);
+	}
 	if (f == NULL)
 		return WX_ENOMEM;
 	out->kind = WASM_EXT_FUNC;
@@ -449,4 +478,33 @@ bool wasi_exited(const struct wasi_ctx *w, int *code)
 	if (w->exited && code != NULL)
 		*code = w->exit_code;
 	return w->exited;
+}
+
+int wasi_ctx_set_args(struct wasi_ctx *w, uint32_t argc,
+                      const char *const *argv, uint32_t envc,
+                      const char *const *envp)
+{
+	struct diag d = {0};
+	char *args = NULL, *envs = NULL;
+	uint32_t ab = 0, eb = 0;
+	int rc;
+
+	rc = wasi_pack(argv, argc, &args, &ab, "arguments", &d);
+	if (rc == 0 && envp != NULL)
+		rc = wasi_pack(envp, envc, &envs, &eb, "environment", &d);
+	if (rc != 0) {
+		wx_free(args);
+		return rc;
+	}
+	wx_free(w->args);
+	w->args = args;
+	w->args_bytes = ab;
+	w->argc = argc;
+	if (envp != NULL) {
+		wx_free(w->envs);
+		w->envs = envs;
+		w->envs_bytes = eb;
+		w->envc = envc;
+	}
+	return 0;
 }

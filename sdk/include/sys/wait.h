@@ -1,0 +1,2 @@
+/* sys/wait.h: waitpid and wait from the wasmix SDK (wasix/posix.h). */
+#include <wasix/posix.h>

@@ -1,0 +1,130 @@
+/*
+ * wasix.h: the WASIX host functions (import modules "wasix_32v1" and
+ * "wasix_64v1") as src/wasmix.c sees them.
+ *
+ * A 'wasix_ctx' is the process state WASIX adds to one guest process on
+ * top of its 'wasi_ctx' (which keeps the fd table, argv and environment):
+ * the guest cwd, the signal callback, the spawner's signal dispositions,
+ * the commands mapped with --map-command, and an exec in flight. It
+ * lives as long as the host process runs guest code: an exec keeps it
+ * (and the wasi_ctx) and replaces only the store and instance.
+ *
+ * Exec protocol: the host functions proc_exec* build the new program
+ * completely through 'ops->build' (decode, validate, a new store and
+ * instance importing the same contexts). On failure they return an errno
+ * and nothing has changed. On success they commit (argv/env replaced,
+ * close-on-exec fds closed, caught signals reset) and return WX_EEXIT
+ * with exit code 0; the run loop then sees wasix_exec_take() != NULL,
+ * frees the old store and module and starts the new program.
+ *
+ * Signals: pending signals are delivered at host-call entry of every
+ * WASIX function and through wasix_on_interrupt (see there).
+ *
+ * Threads: one guest thread per context.
+ */
+#ifndef WASMIX_WASIX_H
+#define WASMIX_WASIX_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/vm.h"
+#include "wasi/wasi.h"
+
+#define WASIX_MODULE32 "wasix_32v1"
+#define WASIX_MODULE64 "wasix_64v1"
+
+/* What src/wasmix.c lends the exec calls. */
+struct wasix_exec_ops {
+	/*
+	 * Makes a new program from 'bytes' (taken over: freed by 'discard'
+	 * or with the program): decode, validate, store, instance. Returns
+	 * 0 and sets '*prog', or a WX_* code (the caller reports ENOEXEC).
+	 */
+	int (*build)(void *ud, uint8_t *bytes, size_t len, const char *name,
+	             void **prog);
+	/* Frees a program made by 'build' that will not run. */
+	void (*discard)(void *ud, void *prog);
+	void *ud;
+};
+
+struct wasix_ctx;
+
+/*
+ * Makes the WASIX state of a process whose WASI state is 'w' (borrowed;
+ * must outlive the context). Creates the shared process table if this
+ * host process has none yet (so before any fork) and points the signal
+ * flag at 'interrupt'. Returns 0 and sets '*out', or WX_ENOMEM.
+ */
+int wasix_ctx_new(struct wasi_ctx *w, const struct wasix_exec_ops *ops,
+                  volatile sig_atomic_t *interrupt, struct wasix_ctx **out);
+
+/* Frees a context (and an exec left un-taken). NULL is allowed. */
+void wasix_ctx_free(struct wasix_ctx *x);
+
+/*
+ * Adds a command found by name before any path search (--map-command
+ * NAME=FILE: FILE is a host path). Copies both. Returns 0 or WX_ENOMEM.
+ */
+int wasix_ctx_map_command(struct wasix_ctx *x, const char *name,
+                          const char *host_file);
+
+/*
+ * The flag raised for signals is shared with other reasons to interrupt
+ * (the run's timeout): while '*sticky' is non-zero (read atomically),
+ * WASIX never lowers the flag. NULL: none.
+ */
+void wasix_set_sticky(struct wasix_ctx *x, const int *sticky);
+
+/* Whether an import module name is one of WASIX's. */
+bool wasix_is_module(const char *mod, size_t len);
+
+/*
+ * Resolves one import of "wasix_32v1" or "wasix_64v1" of module 'm'. Every
+ * function of the WASIX table links; those not implemented (and every
+ * wasix_64v1 function today) return ENOSYS (52). Returns 0, WX_ELINK (unknown
+ * name, not a function) or WX_ENOMEM.
+ */
+int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
+                  const struct wasm_module *m, const struct wasm_import *imp,
+                  struct vm_extern *out);
+
+/*
+ * The WASI functions whose WASIX meaning differs, for a module 'm' that
+ * imports WASIX: fd_renumber is POSIX dup2 there ('from' stays open, 'to'
+ * loses close-on-exec, a preopen cannot be replaced: ENOTSUP). Returns 0
+ * with '*out' set, WX_ELINK when 'imp' keeps its preview1 meaning, or
+ * WX_ENOMEM.
+ */
+int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
+                       const struct wasm_module *m,
+                       const struct wasm_import *imp, struct vm_extern *out);
+
+/*
+ * Tells the context which store and instance run now (after
+ * instantiation and after every exec): the signal callback is looked up
+ * in that instance.
+ */
+void wasix_set_instance(struct wasix_ctx *x, struct vm_store *s,
+                        struct vm_instance *inst);
+
+/*
+ * vm_config.on_interrupt helper: delivers pending signals at the VM's
+ * safe point (a call or a loop back-edge): the guest's callback through
+ * vm_invoke (the VM keeps the running frames), else the default action.
+ * Returns 0, or WX_EEXIT when a handler ended the process.
+ */
+int wasix_on_interrupt(struct wasix_ctx *x);
+
+/*
+ * The program an exec committed to (owned by the caller from now on), or
+ * NULL. Called by the run loop when an invoke returned WX_EEXIT.
+ */
+void *wasix_exec_take(struct wasix_ctx *x);
+
+/* Tells the context that the process is about to end (vfork parent). */
+void wasix_exiting(struct wasix_ctx *x);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * wasix_impl.h: what the wasix_*.c files share and nobody else includes:
+ * the context layout and the host functions that wasix_table.c names.
+ *
+ * Host function convention: as wasi's (wasi_impl.h): write the errno into
+ * results[0] and return 0; proc_exit2 and a committed exec return
+ * WX_EEXIT. Every function first calls wasix_enter, which delivers
+ * pending signals to the guest callback (a safe point: the VM allows a
+ * host function to call back into wasm).
+ */
+#ifndef WASMIX_WASIX_IMPL_H
+#define WASMIX_WASIX_IMPL_H
+
+#include "proc/proc.h"
+#include "wasi/wasi_impl.h"
+#include "wasix/wasix.h"
+
+#define WASIX_MAX_CMDS    256
+#define WASIX_MAX_SIGDISP 64
+
+struct wasix_cmd {
+	char *name;
+	char *host_file;
+};
+
+/* Number of rows in wasix_table.c's table. */
+#define WASIX_NDEFS 95
+
+struct wasix_ctx;
+struct wasix_thunk {
+	struct wasix_ctx *x;
+	vm_host_fn fn;
+};
+
+struct wasix_ctx {
+	struct wasi_ctx *w;
+	struct wasix_exec_ops ops;
+	volatile sig_atomic_t *interrupt;
+	struct vm_store *store;
+	struct vm_instance *inst;
+	struct vm_func *callback;   /* guest signal handler, or NULL */
+	char cwd[VFS_PATH_MAX + 1]; /* absolute guest path, "/" at start */
+	struct wasix_cmd *cmds;
+	uint32_t ncmds;
+	uint8_t sigdisp[WASIX_MAX_SIGDISP][2]; /* set by the spawner */
+	uint32_t nsigdisp;
+	void *exec_prog;   /* committed exec, for the run loop */
+	int notify_fd;     /* vfork / spawn: closed at exec, -1: none */
+	bool delivering;   /* inside the signal callback */
+	const int *sticky; /* wasix_set_sticky, or NULL */
+	/* Inside proc_fork_env: the parent's fd table and cwd, kept aside. */
+	bool env_active;
+	struct vfs_table env_fds;
+	char env_cwd[VFS_PATH_MAX + 1];
+	struct wasix_thunk thunks[WASIX_NDEFS];
+};
+
+/* Delivers pending signals (see wasix_impl.h's header). 0 or WX_EEXIT. */
+int wasix_enter(struct vm_call *c, struct wasix_ctx *x);
+
+/* The guest string (ptr, len) at args[i], args[i+1], copied and
+ * NUL-terminated into 'buf' of 'cap' bytes. ESUCCESS, EFAULT, EINVAL
+ * (a NUL inside) or ENAMETOOLONG. */
+uint32_t wasix_str(struct vm_call *c, unsigned i, char *buf, size_t cap);
+
+/*
+ * Opens guest path 'path' (absolute, or relative to the cwd) beneath the
+ * preopen that holds it, with host 'oflags'. Returns ESUCCESS with
+ * '*hfd' owned by the caller, or a WASI errno.
+ */
+uint32_t wasix_open_path(struct wasix_ctx *x, const char *path, int oflags,
+                         int *hfd);
+
+/* Makes 'path' absolute and normalised (no ".", "..", "//") into 'out'. */
+uint32_t wasix_abspath(const struct wasix_ctx *x, const char *path,
+                       char out[VFS_PATH_MAX + 1]);
+
+/* wasix_proc.c */
+int wasix_proc_fork(struct vm_call *c, void *ud);
+int wasix_proc_fork_env(struct vm_call *c, void *ud);
+
+/*
+ * Leaves the proc_fork_env child state in the process that is the parent
+ * again: the child's fd table is dropped, the parent's table and cwd come
+ * back.
+ */
+void wasix_env_restore(struct wasix_ctx *x);
+
+/* In the host child of a proc_fork_env exec: drops the parent's state. */
+void wasix_env_forget(struct wasix_ctx *x);
+int wasix_proc_exit2(struct vm_call *c, void *ud);
+int wasix_proc_join(struct vm_call *c, void *ud);
+int wasix_proc_id(struct vm_call *c, void *ud);
+int wasix_proc_parent(struct vm_call *c, void *ud);
+int wasix_proc_signal(struct vm_call *c, void *ud);
+int wasix_proc_raise(struct vm_call *c, void *ud);
+int wasix_thread_signal(struct vm_call *c, void *ud);
+int wasix_callback_signal(struct vm_call *c, void *ud);
+int wasix_proc_raise_interval(struct vm_call *c, void *ud);
+int wasix_proc_raise_interval2(struct vm_call *c, void *ud);
+int wasix_proc_signals_sizes_get(struct vm_call *c, void *ud);
+int wasix_proc_signals_get(struct vm_call *c, void *ud);
+
+/* wasix_fd.c */
+int wasix_fd_pipe(struct vm_call *c, void *ud);
+int wasix_fd_dup(struct vm_call *c, void *ud);
+int wasix_fd_dup2(struct vm_call *c, void *ud);
+int wasix_fd_fdflags_get(struct vm_call *c, void *ud);
+int wasix_fd_fdflags_set(struct vm_call *c, void *ud);
+int wasix_chdir(struct vm_call *c, void *ud);
+int wasix_getcwd(struct vm_call *c, void *ud);
+int wasix_tty_get(struct vm_call *c, void *ud);
+int wasix_tty_set(struct vm_call *c, void *ud);
+int wasix_path_open2(struct vm_call *c, void *ud);
+int wasix_fd_renumber(struct vm_call *c, void *ud);
+
+/* wasix_exec.c */
+int wasix_proc_exec(struct vm_call *c, void *ud);
+int wasix_proc_exec2(struct vm_call *c, void *ud);
+int wasix_proc_exec3(struct vm_call *c, void *ud);
+int wasix_proc_exec4(struct vm_call *c, void *ud);
+int wasix_proc_spawn2(struct vm_call *c, void *ud);
+int wasix_proc_spawn3(struct vm_call *c, void *ud);
+
+#endif

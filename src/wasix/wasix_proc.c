@@ -1,0 +1,384 @@
+/*
+ * wasix_proc.c: fork, exit, join, pids, signals and interval timers as
+ * WASIX host functions, over src/proc.
+ *
+ * Signal delivery: once the guest registered a callback (callback_signal)
+ * the host catches every catchable signal (proc_sig_catch_all). A pending
+ * signal runs the callback at the next host-call entry (wasix_enter, also
+ * hooked in front of every WASI function). If the callback traps for a
+ * signal whose default action terminates (wasix-libc's handler does so
+ * for SIG_DFL), the process dies by that signal, as it would natively.
+ * Without a callback the host default actions are in force, so nothing is
+ * ever pending for the guest.
+ */
+#include "wasix/wasix_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Lowers the interrupt flag once the pending signals are taken, unless
+ * the embedder's sticky reason to interrupt (the timeout) holds.
+ */
+static void wasix_lower_flag(struct wasix_ctx *x)
+{
+	if (x->sticky == NULL || !__atomic_load_n(x->sticky, __ATOMIC_SEQ_CST))
+		*x->interrupt = 0;
+}
+
+/* Runs the guest's handler (or the default action) for 'sig'. */
+static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig)
+{
+	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
+	struct diag d = {0};
+	int code = 0, rc;
+
+	if (x->callback == NULL || x->store == NULL) {
+		proc_sig_default(sig);
+		return 0;
+	}
+	x->delivering = true;
+	rc = vm_invoke(x->store, x->callback, arg, res, &code, &d);
+	x->delivering = false;
+	if (rc == WX_EEXIT) {
+		c->exit_code = code;
+		return WX_EEXIT;
+	}
+	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig))
+		proc_sig_default(sig);
+	return 0;
+}
+
+int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
+{
+	uint64_t bits;
+	int rc = 0;
+
+	if (x->interrupt == NULL || !*x->interrupt || x->delivering)
+		return 0;
+	wasix_lower_flag(x);
+	bits = proc_sig_take();
+	for (int sig = 1; sig < 64 && rc == 0; sig++)
+		if (bits & (UINT64_C(1) << sig))
+			rc = wasix_deliver(c, x, sig);
+	return rc;
+}
+
+int wasix_on_interrupt(struct wasix_ctx *x)
+{
+	uint64_t res[1] = {0}, bits;
+	struct vm_call c;
+	int rc = 0;
+
+	if (x == NULL || x->delivering)
+		return 0; /* pending until the handler returns */
+	memset(&c, 0, sizeof c);
+	c.store = x->store;
+	c.results = res;
+	wasix_lower_flag(x);
+	bits = proc_sig_take();
+	for (int sig = 1; sig < 64 && rc == 0; sig++)
+		if (bits & (UINT64_C(1) << sig))
+			rc = wasix_deliver(&c, x, sig);
+	return rc;
+}
+
+/* proc_fork(copy_memory: bool, *pid) -> errno */
+int wasix_proc_fork(struct vm_call *c, void *ud)
+{
+	struct wasix_ctx *x = ud;
+	uint32_t out = wasi_u32(c, 1), pid = 0;
+	int vpipe[2] = {-1, -1};
+	bool vfork = wasi_u32(c, 0) == 0;
+	char b;
+	int rc;
+
+	if (wasi_mem(c, out, 4) == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	if (vfork && pipe2(vpipe, O_CLOEXEC) != 0)
+		return wasi_ret(c, wasi_errno_from_host(errno));
+	fflush(NULL);
+	rc = proc_fork(&pid);
+	if (rc != 0) {
+		if (vfork) {
+			close(vpipe[0]);
+			close(vpipe[1]);
+		}
+		return wasi_ret(c, wasi_errno_from_host(rc));
+	}
+	if (vfork && pid == 0) {
+		close(vpipe[0]);
+		if (x->notify_fd >= 0)
+			close(x->notify_fd);
+		x->notify_fd = vpipe[1];
+	} else if (vfork) {
+		/* The parent sleeps until the child execs or exits. */
+		close(vpipe[1]);
+		while (read(vpipe[0], &b, 1) < 0 && errno == EINTR)
+			;
+		close(vpipe[0]);
+	}
+	return wasi_ret(c, wasi_store_u32(c, out, pid));
+}
+
+/*
+ * proc_fork_env(*pid) -> errno: the caller goes on as the child (a new
+ * pid, a copy of the fd table, the same cwd) in this same process; see
+ * wasix_exec.c (exec splits the host process) and proc_exit2.
+ */
+int wasix_proc_fork_env(struct vm_call *c, void *ud)
+{
+	struct wasix_ctx *x = ud;
+	uint32_t out = wasi_u32(c, 0), child;
+	struct vfs_table copy;
+	int rc;
+
+	if (wasi_mem(c, out, 4) == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	if (x->env_active)
+		return wasi_ret(c, WASI_ENOTSUP);
+	if (vfs_table_clone(&copy, &x->w->fds) != 0)
+		return wasi_ret(c, WASI_ENOMEM);
+	rc = proc_env_begin(&child);
+	if (rc != 0) {
+		vfs_table_free(&copy);
+		return wasi_ret(c, wasi_errno_from_host(rc));
+	}
+	x->env_fds = x->w->fds;
+	x->w->fds = copy;
+	memcpy(x->env_cwd, x->cwd, sizeof x->cwd);
+	x->env_active = true;
+	return wasi_ret(c, wasi_store_u32(c, out, 0));
+}
+
+void wasix_env_restore(struct wasix_ctx *x)
+{
+	if (!x->env_active)
+		return;
+	vfs_table_free(&x->w->fds);
+	x->w->fds = x->env_fds;
+	memcpy(x->cwd, x->env_cwd, sizeof x->cwd);
+	x->env_active = false;
+}
+
+void wasix_env_forget(struct wasix_ctx *x)
+{
+	if (!x->env_active)
+		return;
+	vfs_table_free(&x->env_fds);
+	x->env_active = false;
+}
+
+/*
+ * proc_exit2(code): proc_exit, except in a proc_fork_env child: that
+ * child becomes a zombie with 'code' and the call returns to the parent.
+ */
+int wasix_proc_exit2(struct vm_call *c, void *ud)
+{
+	struct wasix_ctx *x = ud;
+
+	if (x->env_active) {
+		proc_env_exit((int)wasi_u32(c, 0));
+		wasix_env_restore(x);
+		return 0;
+	}
+
+	x->w->exited = true;
+	x->w->exit_code = (int)wasi_u32(c, 0);
+	c->exit_code = x->w->exit_code;
+	return WX_EEXIT;
+}
+
+/* Writes a join_status (6 bytes) at 'p'. */
+static void wasix_put_status(uint8_t *p, const struct proc_status *st)
+{
+	memset(p, 0, 6);
+	p[0] = st->how; /* NOTHING 0, EXIT_NORMAL 1, EXIT_SIGNAL 2 */
+	if (st->how == PROC_EXITED)
+		wasi_put_u16(p + 2, (uint16_t)st->code);
+	else if (st->how == PROC_SIGNALED)
+		p[4] = (uint8_t)st->code;
+}
+
+/* proc_join(*option_pid, flags, *join_status) -> errno */
+int wasix_proc_join(struct vm_call *c, void *ud)
+{
+	uint8_t *opt = wasi_mem(c, wasi_u32(c, 0), 8);
+	uint8_t *js = wasi_mem(c, wasi_u32(c, 2), 6);
+	uint32_t flags = wasi_u32(c, 1), pid;
+	struct proc_status st;
+	int rc;
+
+	(void)ud;
+	if (opt == NULL || js == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	pid = opt[0] == 1 ? wasi_get_u32(opt + 4) : 0;
+	if (opt[0] == 1 && pid == 0)
+		return wasi_ret(c, WASI_ECHILD);
+	rc = proc_join(pid, (flags & 1) != 0, &st);
+	if (rc != 0)
+		return wasi_ret(c, wasi_errno_from_host(rc));
+	opt[0] = 1;
+	wasi_put_u32(opt + 4, st.pid);
+	wasix_put_status(js, &st);
+	return wasi_ret(c, WASI_ESUCCESS);
+}
+
+/* proc_id(*pid) -> errno */
+int wasix_proc_id(struct vm_call *c, void *ud)
+{
+	(void)ud;
+	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), proc_self()));
+}
+
+/* proc_parent(pid, *ppid) -> errno */
+int wasix_proc_parent(struct vm_call *c, void *ud)
+{
+	uint32_t ppid = 0;
+	int rc = proc_parent(wasi_u32(c, 0), &ppid);
+
+	(void)ud;
+	if (rc != 0)
+		return wasi_ret(c, wasi_errno_from_host(rc));
+	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 1), ppid));
+}
+
+/*
+ * Sends 'sig' to the caller itself: with a callback, the signal runs it
+ * before the call returns; without, the default action.
+ */
+static int wasix_raise_self(struct vm_call *c, struct wasix_ctx *x,
+                            uint32_t sig)
+{
+	if (sig >= PROC_NSIG)
+		return wasi_ret(c, WASI_EINVAL);
+	if (sig == 0)
+		return wasi_ret(c, WASI_ESUCCESS);
+	if (x->callback == NULL || sig == SIGKILL || sig == SIGSTOP) {
+		proc_sig_default((int)sig);
+		return wasi_ret(c, WASI_ESUCCESS);
+	}
+	c->results[0] = WASI_ESUCCESS;
+	return wasix_deliver(c, x, (int)sig);
+}
+
+/* proc_signal(pid, sig) -> errno */
+int wasix_proc_signal(struct vm_call *c, void *ud)
+{
+	uint32_t pid = wasi_u32(c, 0), sig = wasi_u32(c, 1);
+	int rc;
+
+	if (sig >= PROC_NSIG)
+		return wasi_ret(c, WASI_EINVAL);
+	if (pid == proc_self() && sig != 0)
+		return wasix_raise_self(c, ud, sig);
+	rc = proc_kill(pid, (int)sig);
+	return wasi_ret(c, rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc));
+}
+
+/* proc_raise(sig) -> errno */
+int wasix_proc_raise(struct vm_call *c, void *ud)
+{
+	return wasix_raise_self(c, ud, wasi_u32(c, 0));
+}
+
+/* thread_signal(tid, sig) -> errno: one thread, so the caller. */
+int wasix_thread_signal(struct vm_call *c, void *ud)
+{
+	return wasix_raise_self(c, ud, wasi_u32(c, 1));
+}
+
+/* callback_signal(name ptr, len): registers export 'name(i32)'. */
+int wasix_callback_signal(struct vm_call *c, void *ud)
+{
+	struct wasix_ctx *x = ud;
+	char name[256];
+	struct vm_extern ext;
+	const struct wasm_functype *ft;
+
+	if (wasix_str(c, 0, name, sizeof name) != WASI_ESUCCESS ||
+	    c->caller == NULL)
+		return 0;
+	if (vm_instance_export(c->caller, name, strlen(name), &ext) != 0 ||
+	    ext.kind != WASM_EXT_FUNC)
+		return 0;
+	ft = vm_func_type(ext.u.func);
+	if (ft->nparams != 1 || ft->types[0] != WASM_I32)
+		return 0;
+	x->callback = ext.u.func;
+	proc_sig_catch_all(true);
+	return 0;
+}
+
+/* proc_raise_interval(sig, interval ns, repeat) -> errno */
+int wasix_proc_raise_interval(struct vm_call *c, void *ud)
+{
+	struct proc_itimer it;
+	uint64_t ns = c->args[1];
+	int rc;
+
+	(void)ud;
+	it.value_ns = ns;
+	it.interval_ns = wasi_u32(c, 2) ? ns : 0;
+	rc = proc_itimer_set((int)wasi_u32(c, 0), &it, NULL);
+	return wasi_ret(c, rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc));
+}
+
+/* {tv_sec u64, tv_usec u64} at 'p' in ns. */
+static uint64_t wasix_tv_ns(const uint8_t *p)
+{
+	return wasi_get_u64(p) * 1000000000u + wasi_get_u64(p + 8) * 1000u;
+}
+
+static void wasix_put_tv(uint8_t *p, uint64_t ns)
+{
+	wasi_put_u64(p, ns / 1000000000u);
+	wasi_put_u64(p + 8, (ns % 1000000000u + 999) / 1000);
+}
+
+/* proc_raise_interval2(sig, *itimerval new, *itimerval old) -> errno */
+int wasix_proc_raise_interval2(struct vm_call *c, void *ud)
+{
+	uint8_t *nw = wasi_mem(c, wasi_u32(c, 1), 32);
+	uint32_t oldp = wasi_u32(c, 2);
+	uint8_t *old = oldp ? wasi_mem(c, oldp, 32) : NULL;
+	struct proc_itimer it, ot;
+	int rc;
+
+	(void)ud;
+	if (nw == NULL || (oldp != 0 && old == NULL))
+		return wasi_ret(c, WASI_EFAULT);
+	it.interval_ns = wasix_tv_ns(nw);
+	it.value_ns = wasix_tv_ns(nw + 16);
+	rc = proc_itimer_set((int)wasi_u32(c, 0), &it, &ot);
+	if (rc != 0)
+		return wasi_ret(c, wasi_errno_from_host(rc));
+	if (old != NULL) {
+		wasix_put_tv(old, ot.interval_ns);
+		wasix_put_tv(old + 16, ot.value_ns);
+	}
+	return wasi_ret(c, WASI_ESUCCESS);
+}
+
+/* proc_signals_sizes_get(*count) -> errno */
+int wasix_proc_signals_sizes_get(struct vm_call *c, void *ud)
+{
+	struct wasix_ctx *x = ud;
+
+	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), x->nsigdisp));
+}
+
+/* proc_signals_get(*buf) -> errno: {sig u8, disp u8} entries. */
+int wasix_proc_signals_get(struct vm_call *c, void *ud)
+{
+	struct wasix_ctx *x = ud;
+	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), 2u * x->nsigdisp);
+
+	if (p == NULL)
+		return wasi_ret(c, WASI_EFAULT);
+	memcpy(p, x->sigdisp, 2u * x->nsigdisp);
+	return wasi_ret(c, WASI_ESUCCESS);
+}

@@ -1,0 +1,491 @@
+/*
+ * wasix_table.c: every WASIX import (shared/spec/wasix_32v1.tsv, plus
+ * proc_raise, proc_raise_interval2, proc_exec4 and proc_spawn3), the
+ * resolver, the context's life
+ * and the helpers the wasix_*.c files share.
+ *
+ * Signatures use wasi_table.c's notation: 'i' i32, 'I' i64, results after
+ * ')'. A row with no function links and returns ENOSYS. For "wasix_64v1"
+ * every function links with the type the module declares (pointers are
+ * i64 there) and returns ENOSYS until the 64-bit marshalling exists.
+ */
+#include "wasix/wasix_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+struct wasix_def {
+	const char *name;
+	const char *sig;
+	vm_host_fn fn;
+};
+
+static const struct wasix_def wasix_defs[] = {
+    {"clock_time_set", "(iI)i", NULL},
+    {"fd_dup", "(ii)i", wasix_fd_dup},
+    {"fd_dup2", "(iiii)i", wasix_fd_dup2},
+    {"fd_event", "(Iii)i", NULL},
+    {"fd_pipe", "(ii)i", wasix_fd_pipe},
+    {"tty_get", "(i)i", wasix_tty_get},
+    {"tty_set", "(i)i", wasix_tty_set},
+    {"getcwd", "(ii)i", wasix_getcwd},
+    {"chdir", "(ii)i", wasix_chdir},
+    {"callback_signal", "(ii)", wasix_callback_signal},
+    {"thread_spawn_v2", "(ii)i", NULL},
+    {"thread_sleep", "(I)i", NULL},
+    {"thread_id", "(i)i", NULL},
+    {"thread_join", "(i)i", NULL},
+    {"thread_parallelism", "(i)i", NULL},
+    {"thread_signal", "(ii)i", wasix_thread_signal},
+    {"futex_wait", "(iiii)i", NULL},
+    {"futex_wake", "(ii)i", NULL},
+    {"futex_wake_all", "(ii)i", NULL},
+    {"thread_exit", "(i)", NULL},
+    {"stack_checkpoint", "(ii)i", NULL},
+    {"stack_restore", "(iI)", NULL},
+    {"path_open2", "(iiiiiIIiii)i", wasix_path_open2},
+    {"fd_fdflags_get", "(ii)i", wasix_fd_fdflags_get},
+    {"fd_fdflags_set", "(ii)i", wasix_fd_fdflags_set},
+    {"proc_raise_interval", "(iIi)i", wasix_proc_raise_interval},
+    {"proc_fork", "(ii)i", wasix_proc_fork},
+    {"proc_fork_env", "(i)i", wasix_proc_fork_env},
+    {"proc_exit2", "(i)", wasix_proc_exit2},
+    {"proc_exec", "(iiii)", wasix_proc_exec},
+    {"proc_exec2", "(iiiiii)", wasix_proc_exec2},
+    {"proc_exec3", "(iiiiiiiii)i", wasix_proc_exec3},
+    {"proc_spawn", "(iiiiiiiiiiiii)i", NULL},
+    {"proc_spawn2", "(iiiiiiiiiiiiii)i", wasix_proc_spawn2},
+    {"proc_id", "(i)i", wasix_proc_id},
+    {"proc_parent", "(ii)i", wasix_proc_parent},
+    {"proc_join", "(iii)i", wasix_proc_join},
+    {"proc_signal", "(ii)i", wasix_proc_signal},
+    {"proc_signals_get", "(i)i", wasix_proc_signals_get},
+    {"proc_signals_sizes_get", "(i)i", wasix_proc_signals_sizes_get},
+    {"proc_snapshot", "()i", NULL},
+    {"port_bridge", "(iiiii)i", NULL},
+    {"port_unbridge", "()i", NULL},
+    {"port_dhcp_acquire", "()i", NULL},
+    {"port_addr_add", "(i)i", NULL},
+    {"port_addr_remove", "(i)i", NULL},
+    {"port_addr_clear", "()i", NULL},
+    {"port_mac", "(i)i", NULL},
+    {"port_addr_list", "(ii)i", NULL},
+    {"port_gateway_set", "(i)i", NULL},
+    {"port_route_add", "(iiii)i", NULL},
+    {"port_route_remove", "(i)i", NULL},
+    {"port_route_clear", "()i", NULL},
+    {"port_route_list", "(ii)i", NULL},
+    {"sock_status", "(ii)i", NULL},
+    {"sock_addr_local", "(ii)i", NULL},
+    {"sock_addr_peer", "(ii)i", NULL},
+    {"sock_open", "(iiii)i", NULL},
+    {"sock_pair", "(iiiii)i", NULL},
+    {"sock_set_opt_flag", "(iii)i", NULL},
+    {"sock_get_opt_flag", "(iii)i", NULL},
+    {"sock_set_opt_time", "(iii)i", NULL},
+    {"sock_get_opt_time", "(iii)i", NULL},
+    {"sock_set_opt_size", "(iiI)i", NULL},
+    {"sock_get_opt_size", "(iii)i", NULL},
+    {"sock_join_multicast_v4", "(iii)i", NULL},
+    {"sock_leave_multicast_v4", "(iii)i", NULL},
+    {"sock_join_multicast_v6", "(iii)i", NULL},
+    {"sock_leave_multicast_v6", "(iii)i", NULL},
+    {"sock_bind", "(ii)i", NULL},
+    {"sock_listen", "(ii)i", NULL},
+    {"sock_accept_v2", "(iiii)i", NULL},
+    {"sock_connect", "(ii)i", NULL},
+    {"sock_recv_from", "(iiiiiii)i", NULL},
+    {"sock_send_to", "(iiiiii)i", NULL},
+    {"sock_send_file", "(iiIIi)i", NULL},
+    {"resolve", "(iiiiii)i", NULL},
+    {"epoll_create", "(i)i", NULL},
+    {"epoll_ctl", "(iiii)i", NULL},
+    {"epoll_wait", "(iiiIi)i", NULL},
+    {"dl_invalid_handle", "(i)i", NULL},
+    {"dlopen", "(iiiiiiii)i", NULL},
+    {"dlsym", "(iiiiii)i", NULL},
+    {"call_dynamic", "(iiiiii)i", NULL},
+    {"closure_prepare", "(iiiiiii)i", NULL},
+    {"closure_allocate", "(i)i", NULL},
+    {"closure_free", "(i)i", NULL},
+    {"reflect_signature", "(iiiiii)i", NULL},
+    {"context_create", "(ii)i", NULL},
+    {"context_switch", "(I)i", NULL},
+    {"context_destroy", "(I)i", NULL},
+    {"proc_raise", "(i)i", wasix_proc_raise},
+    {"proc_raise_interval2", "(iii)i", wasix_proc_raise_interval2},
+    /* Pointer-array forms (not in wasix_32v1.tsv), as wasix-libc has them. */
+    {"proc_exec4", "(iiiiiiiii)i", wasix_proc_exec4},
+    {"proc_spawn3", "(iiiiiiiiiiiiii)i", wasix_proc_spawn3},
+};
+
+#define WASIX_MAX_SIG 16
+
+/* The result of a function that is not implemented yet. */
+static int wasix_nosys(struct vm_call *c, void *ud)
+{
+	(void)ud;
+	c->results[0] = WASI_ENOSYS;
+	return 0;
+}
+
+/* Same, for functions with no result ("->void"). */
+static int wasix_nosys_void(struct vm_call *c, void *ud)
+{
+	(void)c;
+	(void)ud;
+	return 0;
+}
+
+_Static_assert(WX_ARRAY_LEN(wasix_defs) == WASIX_NDEFS, "WASIX_NDEFS");
+
+/* Every implemented function: signals first, then the body. */
+static int wasix_thunk(struct vm_call *c, void *ud)
+{
+	struct wasix_thunk *t = ud;
+	int rc = wasix_enter(c, t->x);
+
+	if (rc != 0)
+		return rc;
+	rc = t->fn(c, t->x);
+	if (rc == 0 && t->x->interrupt != NULL && *t->x->interrupt)
+		rc = wasix_enter(c, t->x);
+	return rc;
+}
+
+static void wasix_sig_parse(const char *sig, struct wasm_functype *ft,
+                            uint8_t buf[WASIX_MAX_SIG])
+{
+	uint32_t n = 0;
+
+	ft->nparams = 0;
+	for (const char *p = sig; *p != 0 && n < WASIX_MAX_SIG; p++) {
+		if (*p == ')')
+			ft->nparams = n;
+		else if (*p == 'i' || *p == 'I')
+			buf[n++] = *p == 'i' ? WASM_I32 : WASM_I64;
+	}
+	ft->nresults = n - ft->nparams;
+	ft->types = buf;
+}
+
+static const struct wasix_def *wasix_lookup(const char *name, size_t len)
+{
+	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_defs); i++) {
+		const char *d = wasix_defs[i].name;
+
+		if (strlen(d) == len && memcmp(d, name, len) == 0)
+			return &wasix_defs[i];
+	}
+	return NULL;
+}
+
+bool wasix_is_module(const char *mod, size_t len)
+{
+	return (len == sizeof WASIX_MODULE32 - 1 &&
+	        memcmp(mod, WASIX_MODULE32, len) == 0) ||
+	       (len == sizeof WASIX_MODULE64 - 1 &&
+	        memcmp(mod, WASIX_MODULE64, len) == 0);
+}
+
+int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
+                  const struct wasm_module *m, const struct wasm_import *imp,
+                  struct vm_extern *out)
+{
+	const struct wasix_def *d;
+	struct wasm_functype ft;
+	uint8_t types[WASIX_MAX_SIG];
+	vm_host_fn fn;
+	struct vm_func *f;
+	bool is64;
+
+	if (imp->kind != WASM_EXT_FUNC ||
+	    !wasix_is_module(imp->module, imp->module_len))
+		return WX_ELINK;
+	is64 = imp->module_len == sizeof WASIX_MODULE64 - 1 &&
+	       memcmp(imp->module, WASIX_MODULE64, imp->module_len) == 0;
+	d = wasix_lookup(imp->name, imp->name_len);
+	if (d == NULL)
+		return WX_ELINK;
+	wasix_sig_parse(d->sig, &ft, types);
+	fn = d->fn != NULL && !is64 ? wasix_thunk : NULL;
+	if (fn == NULL)
+		fn = ft.nresults != 0 ? wasix_nosys : wasix_nosys_void;
+	if (is64) {
+		/* Pointers and sizes widen to i64: take the module's type. */
+		if (imp->d.func_type < m->ntypes)
+			ft = m->types[imp->d.func_type];
+		if (ft.nresults > 1 ||
+		    (ft.nresults == 1 && ft.types[ft.nparams] != WASM_I32))
+			return WX_ELINK;
+	}
+	f = vm_func_new_host(s, &ft, fn, &x->thunks[d - wasix_defs]);
+	if (f == NULL)
+		return WX_ENOMEM;
+	out->kind = WASM_EXT_FUNC;
+	out->u.func = f;
+	return 0;
+}
+
+/* Whether module 'm' imports anything from a WASIX module. */
+static bool wasix_module_uses(const struct wasm_module *m)
+{
+	for (uint32_t i = 0; i < m->nimports; i++)
+		if (wasix_is_module(m->imports[i].module,
+		                    m->imports[i].module_len))
+			return true;
+	return false;
+}
+
+int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
+                       const struct wasm_module *m,
+                       const struct wasm_import *imp, struct vm_extern *out)
+{
+	static const char mod[] = WASI_MODULE, name[] = "fd_renumber";
+	static uint8_t types[3] = {WASM_I32, WASM_I32, WASM_I32};
+	struct wasm_functype ft = {2, 1, types};
+	struct vm_func *f;
+
+	if (imp->kind != WASM_EXT_FUNC || imp->module_len != sizeof mod - 1 ||
+	    memcmp(imp->module, mod, sizeof mod - 1) != 0 ||
+	    imp->name_len != sizeof name - 1 ||
+	    memcmp(imp->name, name, sizeof name - 1) != 0 ||
+	    !wasix_module_uses(m))
+		return WX_ELINK;
+	f = vm_func_new_host(s, &ft, wasix_fd_renumber, x);
+	if (f == NULL)
+		return WX_ENOMEM;
+	out->kind = WASM_EXT_FUNC;
+	out->u.func = f;
+	return 0;
+}
+
+/* ---- the context ------------------------------------------------------- */
+
+static int wasix_wasi_hook(struct vm_call *c, void *ud)
+{
+	return wasix_enter(c, ud);
+}
+
+int wasix_ctx_new(struct wasi_ctx *w, const struct wasix_exec_ops *ops,
+                  volatile sig_atomic_t *interrupt, struct wasix_ctx **out)
+{
+	struct wasix_ctx *x;
+
+	if (proc_init() != 0)
+		return WX_ENOMEM;
+	x = wx_calloc(1, sizeof *x);
+	if (x == NULL)
+		return WX_ENOMEM;
+	x->w = w;
+	if (ops != NULL)
+		x->ops = *ops;
+	x->interrupt = interrupt;
+	x->notify_fd = -1;
+	strcpy(x->cwd, "/");
+	for (size_t i = 0; i < WASIX_NDEFS; i++) {
+		x->thunks[i].x = x;
+		x->thunks[i].fn = wasix_defs[i].fn;
+	}
+	proc_sig_set_flag(interrupt);
+	wasi_set_enter_hook(w, wasix_wasi_hook, x);
+	*out = x;
+	return 0;
+}
+
+void wasix_ctx_free(struct wasix_ctx *x)
+{
+	if (x == NULL)
+		return;
+	if (x->exec_prog != NULL && x->ops.discard != NULL)
+		x->ops.discard(x->ops.ud, x->exec_prog);
+	for (uint32_t i = 0; i < x->ncmds; i++) {
+		wx_free(x->cmds[i].name);
+		wx_free(x->cmds[i].host_file);
+	}
+	wx_free(x->cmds);
+	wasix_env_forget(x);
+	if (x->notify_fd >= 0)
+		close(x->notify_fd);
+	wasi_set_enter_hook(x->w, NULL, NULL);
+	wx_free(x);
+}
+
+static char *wasix_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = wx_malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+int wasix_ctx_map_command(struct wasix_ctx *x, const char *name,
+                          const char *host_file)
+{
+	struct wasix_cmd *v;
+
+	if (x->ncmds >= WASIX_MAX_CMDS)
+		return WX_ELIMIT;
+	v = wx_realloc(x->cmds, (x->ncmds + 1) * sizeof *v);
+	if (v == NULL)
+		return WX_ENOMEM;
+	x->cmds = v;
+	v[x->ncmds].name = wasix_strdup(name);
+	v[x->ncmds].host_file = wasix_strdup(host_file);
+	if (v[x->ncmds].name == NULL || v[x->ncmds].host_file == NULL) {
+		wx_free(v[x->ncmds].name);
+		wx_free(v[x->ncmds].host_file);
+		return WX_ENOMEM;
+	}
+	x->ncmds++;
+	return 0;
+}
+
+void wasix_set_sticky(struct wasix_ctx *x, const int *sticky)
+{
+	x->sticky = sticky;
+}
+
+void wasix_set_instance(struct wasix_ctx *x, struct vm_store *s,
+                        struct vm_instance *inst)
+{
+	x->store = s;
+	x->inst = inst;
+	x->callback = NULL;
+}
+
+void *wasix_exec_take(struct wasix_ctx *x)
+{
+	void *p = x->exec_prog;
+
+	x->exec_prog = NULL;
+	return p;
+}
+
+void wasix_exiting(struct wasix_ctx *x)
+{
+	if (x != NULL && x->notify_fd >= 0) {
+		close(x->notify_fd);
+		x->notify_fd = -1;
+	}
+}
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+uint32_t wasix_str(struct vm_call *c, unsigned i, char *buf, size_t cap)
+{
+	uint32_t ptr = wasi_u32(c, i), len = wasi_u32(c, i + 1);
+	const char *p;
+
+	if (len >= cap)
+		return WASI_ENAMETOOLONG;
+	p = wasi_mem(c, ptr, len);
+	if (p == NULL)
+		return WASI_EFAULT;
+	if (memchr(p, 0, len) != NULL)
+		return WASI_EINVAL;
+	memcpy(buf, p, len);
+	buf[len] = 0;
+	return WASI_ESUCCESS;
+}
+
+uint32_t wasix_abspath(const struct wasix_ctx *x, const char *path,
+                       char out[VFS_PATH_MAX + 1])
+{
+	char tmp[2 * VFS_PATH_MAX + 2];
+	size_t n = 0;
+	char *save = NULL, *tok;
+
+	if (*path == 0)
+		return WASI_ENOENT;
+	if (path[0] == '/')
+		snprintf(tmp, sizeof tmp, "%s", path);
+	else
+		snprintf(tmp, sizeof tmp, "%s/%s", x->cwd, path);
+	out[0] = 0;
+	for (tok = strtok_r(tmp, "/", &save); tok != NULL;
+	     tok = strtok_r(NULL, "/", &save)) {
+		size_t tl = strlen(tok);
+
+		if (tl > VFS_NAME_MAX)
+			return WASI_ENAMETOOLONG;
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			out[n] = 0;
+			continue;
+		}
+		if (n + 1 + tl > VFS_PATH_MAX)
+			return WASI_ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, tok, tl);
+		n += tl;
+		out[n] = 0;
+	}
+	if (n == 0)
+		strcpy(out, "/");
+	return WASI_ESUCCESS;
+}
+
+/* A preopen's guest name as an absolute path prefix ("" for "/" or "."). */
+static size_t wasix_preopen_prefix(const char *name, char *buf, size_t cap)
+{
+	size_t n;
+
+	while (*name == '/' || (name[0] == '.' && (name[1] == '/' || !name[1])))
+		name++;
+	n = snprintf(buf, cap, "/%s", name);
+	while (n > 0 && buf[n - 1] == '/')
+		buf[--n] = 0;
+	return n;
+}
+
+uint32_t wasix_open_path(struct wasix_ctx *x, const char *path, int oflags,
+                         int *hfd)
+{
+	char abs[VFS_PATH_MAX + 1], pre[VFS_PATH_MAX + 2];
+	struct vfs_entry *best = NULL;
+	size_t best_len = 0;
+	uint32_t err = wasix_abspath(x, path, abs);
+	int rc;
+
+	if (err != WASI_ESUCCESS)
+		return err;
+	for (uint32_t fd = 0; fd < x->w->fds.cap; fd++) {
+		struct vfs_entry *e = vfs_get(&x->w->fds, fd);
+		size_t n;
+
+		if (e == NULL || e->preopen == NULL)
+			continue;
+		n = wasix_preopen_prefix(e->preopen, pre, sizeof pre);
+		if (strncmp(abs, pre, n) != 0 || (abs[n] != '/' && abs[n] != 0))
+			continue;
+		if (best == NULL || n > best_len) {
+			best = e;
+			best_len = n;
+		}
+	}
+	if (best == NULL)
+		return WASI_ENOENT;
+	path = abs + best_len;
+	while (*path == '/')
+		path++;
+	if (*path == 0)
+		path = ".";
+	rc = vfs_open(best->host_fd, path, strlen(path), oflags, 0666,
+	              VFS_FOLLOW, hfd);
+	if (rc == VFS_ENOTCAPABLE)
+		return WASI_ENOENT;
+	return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
+}

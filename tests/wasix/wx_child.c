@@ -1,0 +1,111 @@
+/*
+ * wx_child.c: the program the other WASIX tests exec and spawn. The
+ * first argument picks what it does:
+ *   exit N       exit with status N
+ *   check ...    report pid, cwd, FOO, whether fds 4 and 5 are open
+ *   cat          copy stdin to stdout
+ *   upper        copy stdin to stdout in upper case
+ *   count        print the number of bytes on stdin
+ *   echo W...    print the words
+ *   sigs         print the signal dispositions its spawner set
+ *   spin         loop forever (for signals)
+ *   yield        call sched_yield forever (for --timeout)
+ *   alarm        alarm(1), then sleep: exits 0 if the handler ran
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wasix/wasix.h>
+
+static volatile int alarmed;
+
+static void on_alarm(int sig)
+{
+	alarmed = sig;
+}
+
+static int copy(int up, int count)
+{
+	static char buf[65536];
+	long long total = 0;
+	ssize_t n;
+
+	while ((n = read(0, buf, sizeof buf)) > 0) {
+		total += n;
+		if (count)
+			continue;
+		for (ssize_t i = 0; up && i < n; i++)
+			buf[i] = (char)toupper((unsigned char)buf[i]);
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(1, buf + off, (size_t)(n - off));
+			if (w <= 0)
+				return 1;
+			off += w;
+		}
+	}
+	if (count)
+		printf("%lld\n", total);
+	return n < 0;
+}
+
+int main(int argc, char **argv)
+{
+	char cwd[256];
+	const char *foo = getenv("FOO");
+
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "exit") == 0)
+		return argc > 2 ? atoi(argv[2]) : 0;
+	if (strcmp(argv[1], "check") == 0) {
+		printf("pid=%d argc=%d cwd=%s FOO=%s fd4=%d fd5=%d\n",
+		       (int)getpid(), argc, getcwd(cwd, sizeof cwd),
+		       foo ? foo : "(unset)", fcntl(4, F_GETFD) >= 0,
+		       fcntl(5, F_GETFD) >= 0);
+		return 0;
+	}
+	if (strcmp(argv[1], "cat") == 0 || strcmp(argv[1], "upper") == 0 ||
+	    strcmp(argv[1], "count") == 0)
+		return copy(argv[1][0] == 'u', argv[1][1] == 'o');
+	if (strcmp(argv[1], "sigs") == 0) {
+		uint8_t d[128];
+		uint32_t n = 0;
+
+		if (wasix_proc_signals_sizes_get(&n) != 0 || n > 64 ||
+		    wasix_proc_signals_get(d) != 0)
+			return 1;
+		for (uint32_t i = 0; i < n; i++)
+			printf("sig %u disp %u\n", d[2 * i], d[2 * i + 1]);
+		return 0;
+	}
+	if (strcmp(argv[1], "echo") == 0) {
+		for (int i = 2; i < argc; i++)
+			printf("%s%s", argv[i], i + 1 < argc ? " " : "\n");
+		return 0;
+	}
+	if (strcmp(argv[1], "yield") == 0) {
+		for (;;)
+			sched_yield();
+	}
+	if (strcmp(argv[1], "spin") == 0) {
+		for (;;)
+			;
+	}
+	if (strcmp(argv[1], "alarm") == 0) {
+		struct timespec ts = {5, 0};
+		signal(SIGALRM, on_alarm);
+		alarm(1);
+		int r = nanosleep(&ts, NULL);
+		printf("alarm: sleep=%d errno=%s handler=%d\n", r,
+		       r ? strerror(errno) : "-", alarmed == SIGALRM);
+		return alarmed == SIGALRM ? 0 : 1;
+	}
+	return 2;
+}

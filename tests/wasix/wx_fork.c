@@ -1,0 +1,95 @@
+/*
+ * wx_fork.c: fork copies memory and both sides see the right pids; exact
+ * exit codes 0, 1, 79, 127, 255 through waitpid; a signal death; waitpid
+ * any / specific / WNOHANG / ECHILD; reaping once; kill to self (with
+ * a handler), child, unknown pid (ESRCH); vfork + _exit.
+ * Prints "ok" lines; exits non-zero at the first failure.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c,  \
+			       errno);                                         \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
+static int value = 10;
+static volatile int got;
+
+static void on_usr1(int sig)
+{
+	got = sig;
+}
+
+int main(void)
+{
+	static const int codes[] = {0, 1, 79, 127, 255};
+	int st = 0;
+	pid_t me = getpid(), pid;
+
+	CHECK(me == 1);
+	CHECK(getppid() == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		value++;
+		_exit(getpid() != me && getppid() == me && value == 11 ? 7 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	CHECK(value == 10);
+	CHECK(waitpid(pid, &st, 0) == -1 && errno == ECHILD);
+	printf("ok fork\n");
+	for (unsigned i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		pid = fork();
+		if (pid == 0)
+			exit(codes[i]);
+		CHECK(wait(&st) == pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == codes[i]);
+	}
+	printf("ok exit codes\n");
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			;
+	}
+	CHECK(waitpid(pid, &st, WNOHANG) == 0);
+	CHECK(kill(pid, 0) == 0);
+	CHECK(kill(pid, SIGINT) == 0);
+	CHECK(waitpid(-1, &st, 0) == pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+	CHECK(waitpid(-1, &st, 0) == -1 && errno == ECHILD);
+	CHECK(kill(pid, 0) == -1 && errno == ESRCH);
+	CHECK(kill(4242, SIGTERM) == -1 && errno == ESRCH);
+	CHECK(kill(me, 65) == -1 && errno == EINVAL);
+	printf("ok signals to children\n");
+	CHECK(signal(SIGUSR1, on_usr1) == SIG_DFL);
+	CHECK(kill(me, SIGUSR1) == 0);
+	CHECK(got == SIGUSR1);
+	got = 0;
+	CHECK(raise(SIGUSR1) == 0 && got == SIGUSR1);
+	printf("ok handler\n");
+	pid = vfork();
+	if (pid == 0)
+		_exit(42);
+	CHECK(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 42);
+	printf("ok vfork\n");
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		raise(SIGTERM);
+		_exit(3);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	printf("ok default action\n");
+	return 0;
+}
