@@ -32,7 +32,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -107,7 +107,8 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
 test: all unit spec fuzz-regress
-	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O)
+	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
+	@sh tests/run_wasix.sh $(O)
 
 asan:
 	$(MAKE) O=build-asan OPT=-O1 \
@@ -116,6 +117,32 @@ asan:
 
 bench: all
 	@sh bench/run.sh $(O)
+	@sh bench/run_threads.sh $(O)
+	@sh bench/run_proc.sh $(O)
+
+# --- WASIX guest SDK (sdk/README.md) -------------------------------------------
+# libwasix.a: the SDK's POSIX layer over wasi-libc, built with the guest
+# compiler; sdk/wasmix-cc links it (WASMIX_SDK_LIB=$(O)/sdk).
+WASM_AR  ?= $(shell command -v llvm-ar-14 || command -v llvm-ar || echo llvm-ar)
+SDK_SRC  := $(wildcard sdk/src/*.c)
+SDK_OBJ  := $(SDK_SRC:sdk/src/%.c=$(O)/sdk/obj/%.o)
+SDK_LIB  := $(O)/sdk/libwasix.a
+SDK_CFLAGS := $(WASM_CFLAGS) -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID \
+              -DWASIX_SDK_INTERNAL -Isdk/include
+
+$(O)/sdk/obj/%.o: sdk/src/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(SDK_CFLAGS) -c $< -o $@
+
+$(SDK_LIB): $(SDK_OBJ)
+	@rm -f $@
+	$(WASM_AR) rcs $@ $^
+
+sdk: $(SDK_LIB)
+test: $(SDK_LIB)
+bench: $(SDK_LIB)
+
+.PHONY: sdk
 
 # --- fuzzing (docs/fuzzing.md) --------------------------------------------------
 # libFuzzer targets built with clang + ASan + UBSan into $(O)/fuzz/, seeded

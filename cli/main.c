@@ -45,6 +45,8 @@ static const char usage_text[] =
     "  --env KEY=VALUE       set a variable in the guest's environment\n"
     "                        (repeatable); --env KEY copies the host's\n"
     "  --env-inherit         copy the whole host environment first\n"
+    "  --map-command NAME=FILE  WASIX exec and spawn find NAME (no '/')\n"
+    "                        before any PATH search and run host FILE\n"
     "  --cwd DIR             run from host directory DIR: relative HOST\n"
     "                        paths and PROG.wasm are found from there\n"
     "  --max-memory N        cap linear memory at N pages of 64 KiB, or\n"
@@ -342,6 +344,24 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 	return fail("unknown option '%s'", name);
 }
 
+/* --map-command NAME=FILE (WASIX exec/spawn); FILE must be readable. */
+static int opt_map_command(wasmix_config *cfg, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char name[256];
+
+	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof name ||
+	    eq[1] == 0)
+		return fail("--map-command: expected NAME=FILE, got '%s'", arg);
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = 0;
+	if (access(eq + 1, R_OK) != 0)
+		return fail("--map-command: %s: %s", eq + 1, strerror(errno));
+	if (wasmix_config_map_command(cfg, name, eq + 1) != WASMIX_OK)
+		return fail("--map-command: bad command name '%s'", name);
+	return 0;
+}
+
 /* Applies one option that takes a value; non-zero exit status on error. */
 static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 {
@@ -356,14 +376,18 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return opt_dir(cfg, name, arg, 0);
 	if (strcmp(name, "--tcplisten") == 0)
 		return opt_tcplisten(cfg, arg);
+	if (strcmp(name, "--map-command") == 0)
+		return opt_map_command(cfg, arg);
 	if (strcmp(name, "--cwd") == 0) {
 		opt_cwd = arg;
 		return 0;
 	}
-	if (strcmp(name, "--timeout") == 0 || strcmp(name, "--max-table") == 0 ||
+	if (strcmp(name, "--timeout") == 0 ||
+	    strcmp(name, "--max-table") == 0 ||
 	    strcmp(name, "--max-module-size") == 0 ||
 	    strcmp(name, "--max-funcs") == 0 ||
-	    strcmp(name, "--max-types") == 0 || strcmp(name, "--max-locals") == 0)
+	    strcmp(name, "--max-types") == 0 ||
+	    strcmp(name, "--max-locals") == 0)
 		return opt_limit(cfg, name, arg);
 	if (strcmp(name, "--max-memory") == 0) {
 		if (!parse_pages(arg, &v) || v == 0 || v > WASM_MAX_PAGES)
@@ -393,7 +417,7 @@ static int opt_split(const char *a, char *name, size_t cap, const char **val)
 	    "--env",   "--max-memory", "--fuel", "--max-call-depth",
 	    "--dir",   "--mapdir",     "--cwd",  "--tcplisten",
 	    "--timeout", "--max-table", "--max-module-size", "--max-funcs",
-	    "--max-types", "--max-locals",
+	    "--max-types", "--max-locals", "--map-command",
 	};
 	const char *eq = strchr(a, '=');
 	size_t n = eq ? (size_t)(eq - a) : strlen(a), i;

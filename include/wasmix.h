@@ -125,6 +125,15 @@ int wasmix_config_add_dir(wasmix_config *c, const char *host,
 int wasmix_config_add_socket(wasmix_config *c, int fd);
 
 /*
+ * WASIX: makes 'name' (no '/') a command that exec and spawn find by name
+ * before any PATH search, running host file 'file' (the --map-command
+ * NAME=FILE option of the CLI). Copies both. Returns WASMIX_OK,
+ * WASMIX_NOMEM, or WASMIX_ERROR for an empty name or one with '/'.
+ */
+int wasmix_config_map_command(wasmix_config *c, const char *name,
+                              const char *file);
+
+/*
  * Lets the embedder interrupt blocking calls: while '*flag' is non-zero,
  * a guest blocked in fd_read or poll_oneoff gets EINTR as soon as the
  * host call is interrupted (a signal handler that sets the flag does

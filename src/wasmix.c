@@ -27,6 +27,8 @@
 #include "base/base.h"
 #include "vm/vm.h"
 #include "wasi/wasi.h"
+#include "wasix/wasix.h"
+#include "wasix/wasix_thread.h"
 #include "wasm/wasm_module.h"
 
 struct wasmix_config {
@@ -39,6 +41,8 @@ struct wasmix_config {
 	int ndirs;
 	int *socks; /* nsocks borrowed host sockets */
 	int nsocks;
+	char **cmd_names, **cmd_files; /* ncmds --map-command pairs, copied */
+	int ncmds;
 	volatile sig_atomic_t *interrupt;
 	uint64_t max_pages; /* 0: the VM's default */
 	uint32_t max_depth; /* 0: the VM's default */
@@ -62,6 +66,14 @@ struct wasmix_run {
 	volatile sig_atomic_t interrupt;
 	int timed_out; /* read and written with __atomic builtins */
 	double timeout_s;
+	/* WASIX: the process state, kept across exec (wasix.h). */
+	struct wasix_ctx *wasix;
+	const struct wasmix_config *cfg;
+	struct wasmix_run *main; /* an exec's program: the run it joins */
+	uint8_t *own_bytes;      /* module bytes owned by the run, or NULL */
+	char *own_name;
+	/* Guest threads (wasix_thread.h); they share 'store' and 'wasi'. */
+	struct wasix_threads *threads;
 };
 
 /*
@@ -75,6 +87,7 @@ struct wasmix_timer {
 	struct timespec deadline; /* CLOCK_MONOTONIC */
 	int done;
 	int started;
+	pid_t owner; /* the host process that started it (not a fork child) */
 	struct wasmix_run *run;
 };
 
@@ -186,6 +199,8 @@ void wasmix_config_free(wasmix_config *c)
 	}
 	wx_free(c->dirs);
 	wx_free(c->socks);
+	wasmix_strv_free(c->cmd_names, c->ncmds);
+	wasmix_strv_free(c->cmd_files, c->ncmds);
 	wx_free(c);
 }
 
@@ -296,6 +311,35 @@ int wasmix_config_add_socket(wasmix_config *c, int fd)
 	return WASMIX_OK;
 }
 
+int wasmix_config_map_command(wasmix_config *c, const char *name,
+                              const char *file)
+{
+	char **vn, **vf, *n, *f;
+
+	if (c == NULL || name == NULL || file == NULL || *name == 0 ||
+	    strchr(name, '/') != NULL || *file == 0 || c->ncmds >= 256)
+		return WASMIX_ERROR;
+	vn = wx_realloc(c->cmd_names, ((size_t)c->ncmds + 1) * sizeof *vn);
+	if (vn == NULL)
+		return WASMIX_NOMEM;
+	c->cmd_names = vn;
+	vf = wx_realloc(c->cmd_files, ((size_t)c->ncmds + 1) * sizeof *vf);
+	if (vf == NULL)
+		return WASMIX_NOMEM;
+	c->cmd_files = vf;
+	n = wasmix_strdup(name);
+	f = wasmix_strdup(file);
+	if (n == NULL || f == NULL) {
+		wx_free(n);
+		wx_free(f);
+		return WASMIX_NOMEM;
+	}
+	vn[c->ncmds] = n;
+	vf[c->ncmds] = f;
+	c->ncmds++;
+	return WASMIX_OK;
+}
+
 void wasmix_config_set_interrupt(wasmix_config *c, volatile sig_atomic_t *flag)
 {
 	if (c != NULL)
@@ -365,7 +409,23 @@ static size_t wasmix_max_module_bytes(const struct wasmix_config *c)
 
 /* ---- timeout ----------------------------------------------------------- */
 
-/* Thread body: raises the run's interrupt flag at the deadline. */
+/* Moves 'ts' (CLOCK_MONOTONIC) 'ms' milliseconds later. */
+static void wasmix_ts_add_ms(struct timespec *ts, uint64_t ms)
+{
+	ts->tv_sec += (time_t)(ms / 1000);
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/*
+ * Thread body: at the deadline, marks the run timed out and raises its
+ * interrupt flag, then raises it again every 10 ms until the run ends:
+ * whoever polls the flag first (a host call delivering signals, say) may
+ * clear it, and the VM must still see it at its next check.
+ */
 static void *wasmix_timer_main(void *arg)
 {
 	struct wasmix_timer *t = arg;
@@ -374,9 +434,11 @@ static void *wasmix_timer_main(void *arg)
 	pthread_mutex_lock(&t->mu);
 	while (!t->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&t->cv, &t->mu, &t->deadline);
-	if (!t->done) {
+	while (!t->done) {
 		__atomic_store_n(&t->run->timed_out, 1, __ATOMIC_SEQ_CST);
 		t->run->interrupt = 1;
+		wasmix_ts_add_ms(&t->deadline, 10);
+		pthread_cond_timedwait(&t->cv, &t->mu, &t->deadline);
 	}
 	pthread_mutex_unlock(&t->mu);
 	return NULL;
@@ -398,12 +460,7 @@ static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
 	t->run = r;
 	r->timeout_s = (double)ms / 1000.0;
 	clock_gettime(CLOCK_MONOTONIC, &t->deadline);
-	t->deadline.tv_sec += (time_t)(ms / 1000);
-	t->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t->deadline.tv_nsec >= 1000000000L) {
-		t->deadline.tv_sec++;
-		t->deadline.tv_nsec -= 1000000000L;
-	}
+	wasmix_ts_add_ms(&t->deadline, ms);
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -418,13 +475,15 @@ static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
 		                strerror(rc));
 	}
 	t->started = 1;
+	t->owner = getpid();
 	return WX_OK;
 }
 
 /* Stops and joins the timeout thread, if one was started. */
 static void wasmix_timer_stop(struct wasmix_timer *t)
 {
-	if (!t->started)
+	/* A guest fork child has no timer thread to stop or join. */
+	if (!t->started || t->owner != getpid())
 		return;
 	pthread_mutex_lock(&t->mu);
 	t->done = 1;
@@ -444,17 +503,55 @@ static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
 
 	(void)s;
 	(void)inst;
-	return __atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST) ? WX_ETRAP
-	                                                        : WX_OK;
+	if (__atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST))
+		return WX_ETRAP;
+	if (wasix_threads_poll(r->threads) != 0)
+		return WX_EEXIT; /* a thread ended by wasix_threads_stop_others */
+	return wasix_on_interrupt(r->wasix);
 }
 
 /* ---- one run ----------------------------------------------------------- */
 
+/*
+ * The guest process ends when _start returns (or proc_exit or a trap on
+ * the main thread): its other threads must stop before 'r' (which they
+ * reach through the store's config and the resolver) goes away. They end
+ * at their next poll (blocking waits see the interrupt flag). One that
+ * does not within a second (blocked in a host call that ignores the
+ * flag) cannot be stopped safely: the host process ends then, with the
+ * run's status, as exit_group would.
+ */
+static void wasmix_end_threads(struct wasmix_run *r, int status, int code,
+                               const char *errbuf)
+{
+	if (wasix_threads_live(r->threads) == 0 ||
+	    wasix_threads_stop_others(r->threads, 1000000000) == WX_OK)
+		return;
+	if (errbuf != NULL && errbuf[0] != 0)
+		fprintf(stderr, "wasmix: %s\n", errbuf);
+	fflush(NULL);
+	_exit(status == WASMIX_OK ? code : WASIX_THREAD_TRAP_STATUS);
+}
+
+/* A run whose threads outlived _start (see wasmix_run_free). */
+static struct wasmix_run wasmix_abandoned;
+
 static void wasmix_run_free(struct wasmix_run *r)
 {
+	/* Threads still running use the store and the contexts: the process
+	 * is ending (its _start returned), so leave them to the exit, kept
+	 * reachable from a static so that no leak checker reports them. */
+	if (wasix_threads_live(r->threads) > 0) {
+		wasmix_abandoned = *r;
+		return;
+	}
+	wasix_threads_free(r->threads);
 	vm_store_free(r->store);
+	wasix_ctx_free(r->wasix);
 	wasi_ctx_free(r->wasi);
 	wasm_module_free(r->mod);
+	wx_free(r->own_bytes);
+	wx_free(r->own_name);
 }
 
 /* vm_resolve_fn: every import must be a WASI preview1 function. */
@@ -463,6 +560,14 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 {
 	struct wasmix_run *r = ud;
 
+	if (r->threads != NULL &&
+	    wasix_thread_resolve(r->threads, r->store, imp, out) == 0)
+		return 0;
+	if (r->wasix != NULL && wasix_is_module(imp->module, imp->module_len))
+		return wasix_resolve(r->wasix, r->store, r->mod, imp, out);
+	if (r->wasix != NULL &&
+	    wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out) == 0)
+		return 0;
 	return wasi_resolve(r->wasi, r->store, imp, out);
 }
 
@@ -504,12 +609,12 @@ static int wasmix_check_sizes(struct wasmix_run *r, const struct vm_config *vc)
 
 	for (uint32_t i = 0; i < m->nmemories; i++)
 		if (m->memories[i].min > vc->max_memory_pages)
-			return diag_set(&r->diag, WX_ELIMIT,
-			                "memory %u needs %llu pages of 64 KiB, "
-			                "above the limit of %llu pages",
-			                i,
-			                (unsigned long long)m->memories[i].min,
-			                (unsigned long long)vc->max_memory_pages);
+			return diag_set(
+			    &r->diag, WX_ELIMIT,
+			    "memory %u needs %llu pages of 64 KiB, "
+			    "above the limit of %llu pages",
+			    i, (unsigned long long)m->memories[i].min,
+			    (unsigned long long)vc->max_memory_pages);
 	for (uint32_t i = 0; i < m->ntables; i++) {
 		if (m->tables[i].limits.min > vc->max_table_elems)
 			return diag_set(
@@ -521,11 +626,12 @@ static int wasmix_check_sizes(struct wasmix_run *r, const struct vm_config *vc)
 		/* Many tables of a few bytes each: cap their sum too. */
 		total += m->tables[i].limits.min;
 		if (total > vc->max_table_elems)
-			return diag_set(&r->diag, WX_ELIMIT,
-			                "tables 0 to %u need %llu elements in "
-			                "all, above the limit of %llu",
-			                i, (unsigned long long)total,
-			                (unsigned long long)vc->max_table_elems);
+			return diag_set(
+			    &r->diag, WX_ELIMIT,
+			    "tables 0 to %u need %llu elements in "
+			    "all, above the limit of %llu",
+			    i, (unsigned long long)total,
+			    (unsigned long long)vc->max_table_elems);
 	}
 	return WX_OK;
 }
@@ -546,9 +652,9 @@ static int wasmix_instantiate(struct wasmix_run *r,
 		vc.max_table_elems = c->max_table_elems;
 	vc.fuel = c->fuel;
 	/* Only the timeout raises it for now; see wasmix_on_interrupt. */
-	vc.interrupt = &r->interrupt;
+	vc.interrupt = r->main ? &r->main->interrupt : &r->interrupt;
 	vc.on_interrupt = wasmix_on_interrupt;
-	vc.interrupt_ud = r;
+	vc.interrupt_ud = r->main ? r->main : r;
 	rc = wasmix_check_sizes(r, &vc);
 	if (rc != 0)
 		return rc;
@@ -557,6 +663,88 @@ static int wasmix_instantiate(struct wasmix_run *r,
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	return vm_instantiate(r->store, r->mod, wasmix_resolve, r, &r->inst,
 	                      &r->diag);
+}
+
+/* ---- WASIX exec (wasix.h's protocol) ----------------------------------- */
+
+/* wasix_exec_ops.discard */
+static void wasmix_exec_discard(void *ud, void *prog)
+{
+	struct wasmix_run *nr = prog;
+
+	(void)ud;
+	if (nr == NULL)
+		return;
+	vm_store_free(nr->store);
+	wasm_module_free(nr->mod);
+	wx_free(nr->own_bytes);
+	wx_free(nr->own_name);
+	wx_free(nr);
+}
+
+/* wasix_exec_ops.build: a new program joining run 'ud''s contexts. */
+static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
+                             const char *name, void **prog)
+{
+	struct wasmix_run *r = ud, *nr = wx_calloc(1, sizeof *nr);
+	int rc;
+
+	if (nr == NULL) {
+		wx_free(bytes);
+		return WX_ENOMEM;
+	}
+	nr->own_bytes = bytes;
+	nr->own_name = wasmix_strdup(name);
+	nr->name = nr->own_name ? nr->own_name : "module.wasm";
+	nr->wasi = r->wasi;
+	nr->wasix = r->wasix;
+	nr->main = r;
+	nr->cfg = r->cfg;
+	rc = len > wasmix_max_module_bytes(r->cfg) ? WX_ELIMIT
+	                                            : wasmix_load(nr, r->cfg,
+	                                                          bytes, len);
+	if (rc == 0)
+		rc = wasmix_instantiate(nr, r->cfg);
+	if (rc != 0) {
+		wasmix_exec_discard(r, nr);
+		return rc;
+	}
+	*prog = nr;
+	return 0;
+}
+
+/* Replaces the running program of 'r' by the exec'd one 'nr'. */
+static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
+{
+	vm_store_free(r->store);
+	wasm_module_free(r->mod);
+	wx_free(r->own_bytes);
+	wx_free(r->own_name);
+	r->store = nr->store;
+	r->mod = nr->mod;
+	r->inst = nr->inst;
+	r->own_bytes = nr->own_bytes;
+	r->own_name = nr->own_name;
+	r->name = nr->name;
+	wx_free(nr);
+	wasix_set_instance(r->wasix, r->store, r->inst);
+}
+
+/* Makes the WASIX context of run 'r' (its process). */
+static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
+                            volatile sig_atomic_t *flag)
+{
+	struct wasix_exec_ops ops = {wasmix_exec_build, wasmix_exec_discard, r};
+
+	r->cfg = c;
+	if (wasix_ctx_new(r->wasi, &ops, flag, &r->wasix) != 0)
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	wasix_set_sticky(r->wasix, &r->timed_out);
+	for (int i = 0; i < c->ncmds; i++)
+		if (wasix_ctx_map_command(r->wasix, c->cmd_names[i],
+		                          c->cmd_files[i]) != 0)
+			return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	return 0;
 }
 
 /* Makes the WASI context, the store and the instance. */
@@ -582,7 +770,15 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	rc = wasi_ctx_new(&wc, &r->wasi, &r->diag);
 	if (rc != 0)
 		return rc;
-	return wasmix_instantiate(r, c);
+	rc = wasmix_wasix_new(r, c, wc.interrupt);
+	if (rc != 0)
+		return rc;
+	if (wasix_threads_new(wasmix_resolve, r, wc.interrupt, &r->threads))
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	rc = wasmix_instantiate(r, c);
+	if (rc == 0)
+		wasix_set_instance(r->wasix, r->store, r->inst);
+	return rc;
 }
 
 /*
@@ -679,8 +875,21 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		rc = wasmix_call_export(&r, "_initialize", false, &code);
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_start", true, &code);
+	/* A committed exec unwinds with WX_EEXIT: start the new program. */
+	while (rc == WX_EEXIT && r.wasix != NULL) {
+		void *prog = wasix_exec_take(r.wasix);
+
+		if (prog == NULL)
+			break;
+		wasmix_exec_swap(&r, prog);
+		code = 0;
+		rc = wasmix_call_export(&r, "_initialize", false, &code);
+		if (rc == 0)
+			rc = wasmix_call_export(&r, "_start", true, &code);
+	}
 	wasmix_timer_stop(&timer);
 	rc = wasmix_finish(&r, rc, code, exit_code, errbuf, errlen);
+	wasmix_end_threads(&r, rc, *exit_code, errbuf);
 	wasmix_run_free(&r);
 	return rc;
 }

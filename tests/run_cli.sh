@@ -206,6 +206,7 @@ t limit-memory-grow-ok 0 '' '' "$W" run --max-memory 128 "$T/growmem.wasm"
 e limit-table 2 "^wasmix: $T/bigmem\.wasm: table 0 needs 1000 elements.*limit of 100" \
 	"$W" run --max-table 100 "$T/bigmem.wasm"
 t limit-table-ok 0 '' '' "$W" run --max-table 1000 "$T/bigmem.wasm"
+t limit-table-grow 0 '' '' timeout 20 "$W" run "$T/tablegrow.wasm"
 e limit-table-sum 2 "^wasmix: $T/manytables\.wasm: tables 0 to 10 need 11000000 elements in all" \
 	"$W" run "$T/manytables.wasm"
 t limit-fuel-spin 134 '' '^wasmix: trap: fuel exhausted' \

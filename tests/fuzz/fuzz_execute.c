@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_vm_config(&cfg, FUZZ_FUEL);
 	if (fuzz_load(&e, data, size) == WX_OK &&
 	    fuzz_instantiate(&e, &cfg) == WX_OK)
-		(void)fuzz_call_exports(&e, 2, fuzz_hash(2166136261u, data, size),
-		                        NULL, NULL);
+		(void)fuzz_call_exports(
+		    &e, 2, fuzz_hash(2166136261u, data, size), NULL, NULL);
 	fuzz_env_free(&e);
 	return 0;
 }

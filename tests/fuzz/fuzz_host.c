@@ -14,6 +14,7 @@
 #define FUZZ_MAX_ARGS 1024u /* wasm_limits.max_params is 1000 */
 
 /* Everything of the wrapping module before the code section. */
+/* clang-format off */
 static const uint8_t wrap_head[] = {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     /* type: (i32 i32)->i32, ()->(), (i64 f32 f64)->f64 */
@@ -45,6 +46,7 @@ static const uint8_t wrap_tail[] = {
 
 /* Function 2's code entry: no locals, 'end'. */
 static const uint8_t wrap_empty_body[] = {0x02, 0x00, 0x0b};
+/* clang-format on */
 
 void fuzz_vm_config(struct vm_config *c, uint64_t fuel)
 {
@@ -170,10 +172,9 @@ int fuzz_instantiate(struct fuzz_env *e, const struct vm_config *cfg)
 /* Picks an edge value of type 't' by 'k'. */
 static uint64_t fuzz_edge(uint8_t t, unsigned k)
 {
-	static const uint32_t i32s[] = {0,          1,          0xffffffffu,
-	                                0x7fffffffu, 0x80000000u, 42,
-	                                0x10000,    7,          0xfffffff0u,
-	                                3};
+	static const uint32_t i32s[] = {
+	    0,  1,       0xffffffffu, 0x7fffffffu, 0x80000000u,
+	    42, 0x10000, 7,           0xfffffff0u, 3};
 	static const uint64_t i64s[] = {0,
 	                                1,
 	                                UINT64_MAX,
@@ -184,10 +185,9 @@ static uint64_t fuzz_edge(uint8_t t, unsigned k)
 	                                7,
 	                                0xfffffffffffffff0u,
 	                                0x123456789abcdefu};
-	static const uint32_t f32s[] = {0,           0x3f800000, 0xbfc00000,
-	                                0x7f800000, 0xff800000, 0x7fc00000,
-	                                0x80000000, 0x4f000000, 0x00000001,
-	                                0x42280000};
+	static const uint32_t f32s[] = {
+	    0,          0x3f800000, 0xbfc00000, 0x7f800000, 0xff800000,
+	    0x7fc00000, 0x80000000, 0x4f000000, 0x00000001, 0x42280000};
 	static const uint64_t f64s[] = {0,
 	                                0x3ff0000000000000u,
 	                                0xbff8000000000000u,

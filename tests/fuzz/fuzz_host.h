@@ -24,11 +24,11 @@
 #include "wasm/wasm_module.h"
 
 /* Caps used by the fuzz targets (the defaults are far larger). */
-#define FUZZ_MAX_PAGES      256u     /* 16 MiB per memory */
-#define FUZZ_MAX_TABLE      10000u   /* elements per table */
-#define FUZZ_MAX_DEPTH      1000u    /* wasm frames */
-#define FUZZ_FUEL           200000u  /* calls + loop iterations per store */
-#define FUZZ_MAX_INPUT      (1u << 20)
+#define FUZZ_MAX_PAGES 256u    /* 16 MiB per memory */
+#define FUZZ_MAX_TABLE 10000u  /* elements per table */
+#define FUZZ_MAX_DEPTH 1000u   /* wasm frames */
+#define FUZZ_FUEL      200000u /* calls + loop iterations per store */
+#define FUZZ_MAX_INPUT (1u << 20)
 
 /* Everything made from one input. */
 struct fuzz_env {

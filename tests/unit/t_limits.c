@@ -45,9 +45,9 @@ static uint8_t *put_leb(uint8_t *p, uint32_t v)
  */
 static size_t many_locals_module(uint8_t *buf, uint32_t n, uint32_t locals)
 {
-	static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00,
-	                               0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
-	                               0x00, 0x00};
+	static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01,
+	                               0x00, 0x00, 0x00, 0x01, 0x04,
+	                               0x01, 0x60, 0x00, 0x00};
 	uint8_t body[16], *b = body, *p = buf, szb[5];
 	size_t blen, nsz;
 

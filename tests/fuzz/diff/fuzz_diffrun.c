@@ -106,7 +106,8 @@ static void put_imports(const struct wasm_module *m)
 			l = im->kind == WASM_EXT_MEMORY ? &im->d.memory
 			                                : &im->d.table.limits;
 			if (im->kind == WASM_EXT_MEMORY)
-				printf(" memory %llu", (unsigned long long)l->min);
+				printf(" memory %llu",
+				       (unsigned long long)l->min);
 			else
 				printf(" table %s %llu",
 				       type_name(im->d.table.elemtype),

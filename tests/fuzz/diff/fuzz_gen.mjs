@@ -235,66 +235,72 @@ class Body {
 		return true;
 	}
 
+	// A value of type t, at most 'depth' operators deep.
 	expr(t, depth) {
 		const r = this.r;
 		if (depth <= 0 || r.chance(0.15)) {
-			const ls = this.locals.map((lt, i) => [lt, i])
-				.filter(([lt]) => lt === t);
-			if (ls.length && r.chance(0.5))
-				this.emit(0x20, ...uleb(r.pick(ls)[1]));
-			else
-				this.constant(t);
+			this.leaf(t);
 			return;
 		}
-		const d = depth - 1;
-		switch (r.int(12)) {
-		case 0: case 1: case 2: {
+		const k = r.int(12);
+		if (k < 6)
+			this.numeric(t, depth - 1, k);
+		else
+			this.structured(t, depth - 1, k);
+	}
+
+	// A local of type t or a constant.
+	leaf(t) {
+		const ls = this.locals.map((lt, i) => [lt, i])
+			.filter(([lt]) => lt === t);
+		if (ls.length && this.r.chance(0.5))
+			this.emit(0x20, ...uleb(this.r.pick(ls)[1]));
+		else
+			this.constant(t);
+	}
+
+	// Arithmetic: binary (k 0-2), unary and conversions (3-4), then a
+	// comparison, a saturating truncation or copysign (5).
+	numeric(t, d, k) {
+		const r = this.r;
+		if (k <= 2) {
 			const [op] = r.pick(BIN[t]);
-			if (op === 0x98 || op === 0xa6) { // copysign
-				this.expr(t, d);
-				this.canonical(t, d);
-			} else {
-				this.expr(t, d);
-				this.expr(t, d);
-			}
+			this.expr(t, d);
+			this.expr(t, d);
 			this.emit(op);
-			return;
-		}
-		case 3: case 4: {
+		} else if (k <= 4) {
 			const [op, from] = r.pick(UN[t]);
 			this.expr(from, d);
 			this.emit(op);
-			return;
-		}
-		case 5:
-			if (t === I32) {
-				const ot = r.pick(VALTYPES);
-				this.expr(ot, d);
-				this.expr(ot, d);
-				this.emit(r.pick(CMP[ot]));
-				return;
-			}
-			if (TRUNC_SAT[t]) {
-				const [sub, from] = r.pick(TRUNC_SAT[t]);
-				this.expr(from, d);
-				this.emit(0xfc, ...uleb(sub));
-				return;
-			}
+		} else if (t === I32) {
+			const ot = r.pick(VALTYPES);
+			this.expr(ot, d);
+			this.expr(ot, d);
+			this.emit(r.pick(CMP[ot]));
+		} else if (TRUNC_SAT[t]) {
+			const [sub, from] = r.pick(TRUNC_SAT[t]);
+			this.expr(from, d);
+			this.emit(0xfc, ...uleb(sub));
+		} else {
 			// f32/f64 copysign with a canonical sign operand.
 			this.expr(t, d);
 			this.canonical(t, d);
 			this.emit(t === F32 ? 0x98 : 0xa6);
-			return;
+		}
+	}
+
+	// Loads, reinterpretations, if/else, select, calls, globals, memory
+	// and table queries (k 6-11).
+	structured(t, d, k) {
+		const r = this.r;
+		switch (k) {
 		case 6:
 			this.load(t, d);
 			return;
 		case 7: // reinterpret, NaN made canonical first
-			if (t === I32) {
-				this.canonical(F32, d);
-				this.emit(0xbc);
-			} else if (t === I64) {
-				this.canonical(F64, d);
-				this.emit(0xbd);
+			if (t === I32 || t === I64) {
+				this.canonical(t === I32 ? F32 : F64, d);
+				this.emit(t === I32 ? 0xbc : 0xbd);
 			} else {
 				this.expr(t === F32 ? I32 : I64, d);
 				this.emit(t === F32 ? 0xbe : 0xbf);
@@ -319,24 +325,27 @@ class Body {
 			this.emit(0x1b);
 			return;
 		case 10:
-			if (this.call(t, d))
-				return;
-			this.constant(t);
+			if (!this.call(t, d))
+				this.constant(t);
 			return;
 		default:
-			if (t === I32 && r.chance(0.3)) {
-				this.tableExpr(d);
-				return;
+			this.query(t, d);
+		}
+	}
+
+	// Table or memory queries (i32), else a global of type t.
+	query(t, d) {
+		const r = this.r;
+		if (t === I32 && r.chance(0.3)) {
+			this.tableExpr(d);
+		} else if (t === I32 && r.chance(0.5)) {
+			if (r.chance(0.5)) {
+				this.emit(0x3f, 0x00); // memory.size
+			} else {
+				this.emit(0x41, ...sleb(BigInt(r.int(3))));
+				this.emit(0x40, 0x00); // memory.grow
 			}
-			if (t === I32 && r.chance(0.5)) {
-				if (r.chance(0.5)) {
-					this.emit(0x3f, 0x00); // memory.size
-				} else {
-					this.emit(0x41, ...sleb(BigInt(r.int(3))));
-					this.emit(0x40, 0x00); // memory.grow
-				}
-				return;
-			}
+		} else {
 			const gs = this.g.globals.map((gt, i) => [gt, i])
 				.filter(([gt]) => gt === t);
 			if (gs.length)
@@ -430,7 +439,7 @@ class Body {
 		switch (r.int(depth > 0 ? 11 : 4)) {
 		case 0: { // local.set
 			const i = r.int(this.locals.length);
-			this.canonicalOrExpr(this.locals[i], d);
+			this.canonical(this.locals[i], d);
 			this.emit(0x21, ...uleb(i));
 			return;
 		}
@@ -464,19 +473,8 @@ class Body {
 			this.emit(0x0b);
 			this.labels.pop();
 			return;
-		case 6: // block with a conditional exit or a br_table
-			this.emit(0x02, 0x40);
-			this.labels.push(true);
-			this.stmts(d, 2);
-			if (r.chance(0.7)) {
-				this.expr(I32, d);
-				this.emit(0x0d, ...uleb(this.branchTarget()));
-			} else {
-				this.brTable(d);
-			}
-			this.stmts(d, 2);
-			this.emit(0x0b);
-			this.labels.pop();
+		case 6:
+			this.block(d);
 			return;
 		case 7: // memory.fill (dest, byte, len) / memory.copy
 			this.address(d);
@@ -493,22 +491,37 @@ class Body {
 		case 8:
 			this.tableStmt(d);
 			return;
-		default: { // a call for its effects
-			const f = this.r.pick(this.g.funcs.slice(0,
-				this.fn.index + 1));
-			if (f.index === this.fn.index)
-				return;
-			for (const p of f.params)
-				this.expr(p, d);
-			this.emit(0x10, ...uleb(f.index));
-			for (let i = 0; i < f.results.length; i++)
-				this.emit(0x1a);
-		}
+		default:
+			this.callStmt(d);
 		}
 	}
 
-	canonicalOrExpr(t, depth) {
-		this.canonical(t, depth);
+	// A block with a conditional exit (br_if) or a br_table.
+	block(d) {
+		this.emit(0x02, 0x40);
+		this.labels.push(true);
+		this.stmts(d, 2);
+		if (this.r.chance(0.7)) {
+			this.expr(I32, d);
+			this.emit(0x0d, ...uleb(this.branchTarget()));
+		} else {
+			this.brTable(d);
+		}
+		this.stmts(d, 2);
+		this.emit(0x0b);
+		this.labels.pop();
+	}
+
+	// A call to an earlier function for its effects.
+	callStmt(d) {
+		const f = this.r.pick(this.g.funcs.slice(0, this.fn.index + 1));
+		if (f.index === this.fn.index)
+			return;
+		for (const p of f.params)
+			this.expr(p, d);
+		this.emit(0x10, ...uleb(f.index));
+		for (let i = 0; i < f.results.length; i++)
+			this.emit(0x1a);
 	}
 
 	// A relative depth for br_if: the innermost targetable label.
