@@ -14,18 +14,9 @@
 
 #include "wasm/wasm_module.h"
 #include "wasmix.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 /* Appends 'v' as unsigned LEB128; returns the new end. */
 static uint8_t *put_leb(uint8_t *p, uint32_t v)
@@ -140,6 +131,5 @@ int main(void)
 {
 	test_total_locals();
 	test_config_limits();
-	printf("t_limits: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_limits");
 }

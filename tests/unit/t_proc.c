@@ -16,18 +16,9 @@
 #include <unistd.h>
 
 #include "proc/proc.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("t_proc.c:%d: FAIL %s\n", __LINE__, #cond);     \
-		}                                                              \
-	} while (0)
 
 /* Forks a child that exits with 'code'; returns its guest pid. */
 static uint32_t spawn_exit(int code)
@@ -162,6 +153,5 @@ int main(void)
 	test_env();
 	test_signals();
 	proc_fini();
-	printf("t_proc: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return t_report("t_proc");
 }

@@ -23,18 +23,9 @@
 #include <unistd.h>
 
 #include "vfs/vfs.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("t_vfs.c:%d: FAIL %s\n", __LINE__, #cond);      \
-		}                                                              \
-	} while (0)
 
 static char base[64];
 
@@ -275,6 +266,5 @@ int main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", base);
 	if (system(cmd) != 0)
 		failed++;
-	printf("t_vfs: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_vfs");
 }

@@ -12,18 +12,9 @@
 #include <string.h>
 
 #include "vm/vm.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 /*
  * (module
@@ -255,6 +246,5 @@ int main(void)
 	test_basics();
 	test_limits();
 	test_fuel_and_interrupt();
-	printf("t_vm: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_vm");
 }

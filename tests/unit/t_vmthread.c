@@ -17,18 +17,9 @@
 #include <unistd.h>
 
 #include "vm/vm.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 /*
  * (module
@@ -226,6 +217,5 @@ int main(void)
 	test_fork();
 	vm_store_free(store);
 	wasm_module_free(module);
-	printf("t_vmthread: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_vmthread");
 }

@@ -14,18 +14,9 @@
 #include <unistd.h>
 
 #include "wasi/wasi_impl.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("t_wasi.c:%d: FAIL %s\n", __LINE__, #cond);     \
-		}                                                              \
-	} while (0)
 
 #define PAGE 65536u
 
@@ -323,6 +314,5 @@ int main(void)
 	test_exit(&f);
 	wasi_ctx_free(f.w);
 	vm_store_free(f.store);
-	printf("t_wasi: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_wasi");
 }

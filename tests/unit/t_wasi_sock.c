@@ -21,21 +21,11 @@
 #include <unistd.h>
 
 #include "wasi/wasi_impl.h"
+#include "t_check.h"
 
-static int passed, failed;
 
 #define PAGE_FAULT 65535u /* a u16 there ends past the page */
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("t_wasi_sock.c:%d: FAIL %s\n", __LINE__,        \
-			       #cond);                                         \
-		}                                                              \
-	} while (0)
 
 struct fixture {
 	struct vm_store *store;
@@ -216,6 +206,5 @@ int main(void)
 {
 	test_sockets();
 	test_interrupt();
-	printf("t_wasi_sock: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_wasi_sock");
 }

@@ -10,18 +10,9 @@
 #include <string.h>
 
 #include "wasm/wasm_module.h"
+#include "t_check.h"
 
-static int passed, failed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 #define HEADER 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00
 
@@ -343,6 +334,5 @@ int main(void)
 	test_segments();
 	test_memories_and_atomics();
 	test_helpers();
-	printf("t_wasm: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return t_report("t_wasm");
 }
