@@ -271,9 +271,13 @@ int wasi_fd_tell(struct vm_call *c, void *ud)
 	return wasi_ret(c, WASI_ESUCCESS);
 }
 
-/* The socket entry behind 'fd' for sock_recv/sock_send. */
-static uint32_t wasi_sock_entry(struct wasi_ctx *w, uint32_t fd, uint64_t right,
-                                struct vfs_entry **e)
+/*
+ * The socket entry behind 'fd' with 'right': EBADF, ENOTSOCK or
+ * ENOTCAPABLE (shared by sock_recv/sock_send here and the sock_* calls in
+ * wasi_poll.c).
+ */
+uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
+                       struct vfs_entry **e)
 {
 	uint32_t err = wasi_fd_get(w, fd, 0, e);
 
@@ -329,7 +333,7 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 	uint8_t *plen, *pfl;
 	int mflags = 0;
 
-	err = wasi_sock_entry(w, wasi_u32(c, 0), WASI_RIGHT_FD_READ, &e);
+	err = wasi_sock_get(w, wasi_u32(c, 0), WASI_RIGHT_FD_READ, &e);
 	if (err != WASI_ESUCCESS)
 		return wasi_ret(c, err);
 	if (fl & ~3u)
@@ -364,7 +368,7 @@ int wasi_sock_send(struct vm_call *c, void *ud)
 	uint8_t *plen;
 	int mflags;
 
-	err = wasi_sock_entry(w, wasi_u32(c, 0), WASI_RIGHT_FD_WRITE, &e);
+	err = wasi_sock_get(w, wasi_u32(c, 0), WASI_RIGHT_FD_WRITE, &e);
 	if (err != WASI_ESUCCESS)
 		return wasi_ret(c, err);
 	if (wasi_u32(c, 3) != 0)

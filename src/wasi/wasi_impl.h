@@ -304,6 +304,10 @@ static inline bool wasi_interrupted(const struct wasi_ctx *w)
 uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
                      struct vfs_entry **e);
 
+/* The socket entry behind 'fd' with 'right': EBADF, ENOTSOCK or ENOTCAPABLE. */
+uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
+                       struct vfs_entry **e);
+
 /* The preview1 filetype of a vfs kind. */
 uint8_t wasi_filetype_of(uint8_t kind);
 

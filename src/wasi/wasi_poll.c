@@ -242,21 +242,6 @@ int wasi_poll_oneoff(struct vm_call *c, void *ud)
 	return wasi_ret(c, err);
 }
 
-/* The socket entry behind 'fd': EBADF, ENOTSOCK or ENOTCAPABLE. */
-static uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
-                              struct vfs_entry **e)
-{
-	uint32_t err = wasi_fd_get(w, fd, 0, e);
-
-	if (err != WASI_ESUCCESS)
-		return err;
-	if ((*e)->kind != VFS_SOCKET_STREAM && (*e)->kind != VFS_SOCKET_DGRAM)
-		return WASI_ENOTSOCK;
-	if (((*e)->rights_base & right) != right)
-		return WASI_ENOTCAPABLE;
-	return WASI_ESUCCESS;
-}
-
 /* sock_accept(fd, flags: fdflags) -> (errno, fd) */
 int wasi_sock_accept(struct vm_call *c, void *ud)
 {
