@@ -26,6 +26,7 @@ NODE=${NODE:-node}
 NCC=${BENCH_CC:-gcc}
 WCC=${WASM_CC:-clang}
 HERE=$(dirname "$0")
+. "$HERE/lib.sh"
 
 die() {
 	echo "bench/run.sh: $*" >&2
@@ -52,37 +53,18 @@ for k in $kernels; do
 	fi
 done
 
-# best NAME CMD...: runs CMD $RUNS times with stdout to $OUT/NAME.out;
-# prints the best time in microseconds, or "fail" if any run failed.
-best() {
-	name=$1
-	shift
-	b=
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		s=$(date +%s%N)
-		timeout "$TMO" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" ||
-			{ echo fail; return; }
-		e=$(date +%s%N)
-		us=$(((e - s) / 1000))
-		if [ -z "$b" ] || [ "$us" -lt "$b" ]; then
-			b=$us
-		fi
-		i=$((i + 1))
-	done
-	echo "$b"
-}
 
 csv=$OUT/results.csv
 echo "kernel,native_us,wasmix_us,node_us,check" >"$csv"
 echo "wasmix benchmark: best of $RUNS, scale $SCALE, $(date -u +%F)" >&2
 for k in $kernels; do
 	echo "  running $k ..." >&2
-	tn=$(best "$k.native" "$OUT/$k" "$SCALE")
-	tw=$(best "$k.wasmix" "$B/wasmix" run "$OUT/$k.wasm" "$SCALE")
+	tn=$(bench_best "$OUT/$k.native" "$TMO" "$OUT/$k" "$SCALE")
+	tw=$(bench_best "$OUT/$k.wasmix" "$TMO" "$B/wasmix" run \
+		"$OUT/$k.wasm" "$SCALE")
 	tj=-
 	if [ -n "$NODE" ]; then
-		tj=$(best "$k.node" "$NODE" --no-warnings \
+		tj=$(bench_best "$OUT/$k.node" "$TMO" "$NODE" --no-warnings \
 			"$HERE/run_node.mjs" "$OUT/$k.wasm" "$SCALE")
 	fi
 	check=ok

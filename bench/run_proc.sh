@@ -17,6 +17,7 @@ RUNS=${BENCH_RUNS:-3}
 NRT=${BENCH_RT:-200}
 MB=${BENCH_MB:-100}
 NCC=${BENCH_CC:-cc}
+. "$(dirname "$0")/lib.sh"
 
 die() {
 	echo "bench/run_proc.sh: $*" >&2
@@ -35,36 +36,13 @@ $NCC -O2 -o "$OUT/native/bp_proc" bench/proc/bp_proc.c ||
 WASMIX_SDK_LIB=$SDKLIB sh sdk/wasmix-cc -O2 -o "$OUT/wasm/bp_proc" \
 	bench/proc/bp_proc.c || die "cannot build the guest"
 
-now() {
-	date +%s.%N
-}
-
-# best CMD...: the best wall time of RUNS runs in seconds, or "fail".
-best() {
-	b=
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || {
-			echo fail
-			return
-		}
-		t1=$(now)
-		b=$(echo "$t0 $t1 $b" | awk '{ d = $2 - $1;
-			if ($3 == "" || d < $3) print d; else print $3 }')
-		i=$((i + 1))
-	done
-	echo "$b"
-}
-
-wasm() {
-	(cd "$OUT/wasm" && exec "$W" run --dir .::/ bp_proc -- "$@")
-}
-
-n_rt=$(best "$OUT/native/bp_proc" rt "$NRT" "$OUT/native")
-w_rt=$(best wasm rt "$NRT" /)
-n_pipe=$(best "$OUT/native/bp_proc" pipe "$MB" "$OUT/native")
-w_pipe=$(best wasm pipe "$MB" /)
+# The guest runs with its build directory as "/".
+wasm="env -C $OUT/wasm $W run --dir .::/ bp_proc --"
+n_rt=$(bench_best /dev/null 600 "$OUT/native/bp_proc" rt "$NRT" "$OUT/native")
+w_rt=$(bench_best /dev/null 600 $wasm rt "$NRT" /)
+n_pipe=$(bench_best /dev/null 600 "$OUT/native/bp_proc" pipe "$MB" \
+	"$OUT/native")
+w_pipe=$(bench_best /dev/null 600 $wasm pipe "$MB" /)
 
 echo "process benchmark (best of $RUNS; ratio = native / wasmix time)"
 printf '%-34s %14s %14s %8s\n' case native wasmix ratio
@@ -72,9 +50,9 @@ echo "$n_rt $w_rt $NRT" | awk '{
 	if ($1 == "fail" || $2 == "fail") { printf "%-34s %14s %14s %8s\n",
 		"fork+exec+wait round trip", $1, $2, "-"; exit }
 	printf "%-34s %11.0f us %11.0f us %7.2fx\n", "fork+exec+wait round trip",
-		$1 / $3 * 1e6, $2 / $3 * 1e6, $1 / $2 }'
+		$1 / $3, $2 / $3, $1 / $2 }'
 echo "$n_pipe $w_pipe $MB" | awk '{
 	if ($1 == "fail" || $2 == "fail") { printf "%-34s %14s %14s %8s\n",
 		"3-stage pipeline", $1, $2, "-"; exit }
 	printf "%-34s %9.0f MiB/s %9.0f MiB/s %7.2fx\n",
-		"3-stage pipeline, " $3 " MiB", $3 / $1, $3 / $2, $1 / $2 }'
+		"3-stage pipeline, " $3 " MiB", $3 / ($1 / 1e6), $3 / ($2 / 1e6), $1 / $2 }'

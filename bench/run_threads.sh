@@ -17,6 +17,7 @@ NCC=${BENCH_CC:-gcc}
 WCC=${WASM_CC:-clang}
 NT=${BENCH_LOCK_THREADS:-4}
 HERE=$(dirname "$0")
+. "$HERE/lib.sh"
 SRC=$HERE/threads/futex_lock.c
 
 die() {
@@ -39,26 +40,6 @@ build() {
 		-o "$OUT/$1.wasm" || die "cannot build $1.wasm"
 }
 
-# best NAME CMD...: best of $RUNS wall-clock times in microseconds.
-best() {
-	name=$1
-	shift
-	b=
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		s=$(date +%s%N)
-		timeout 600 "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" ||
-			{ echo fail; return; }
-		e=$(date +%s%N)
-		us=$(((e - s) / 1000))
-		if [ -z "$b" ] || [ "$us" -lt "$b" ]; then
-			b=$us
-		fi
-		i=$((i + 1))
-	done
-	echo "$b"
-}
-
 build uncontended 1 "${BENCH_LOCK_ITERS:-2000000}"
 build contended "$NT" "${BENCH_LOCK_ITERS:-500000}"
 
@@ -67,8 +48,8 @@ printf '%-22s %10s %10s %14s  %s\n' case "native s" "wasmix s" \
 	wasmix/native check
 bad=0
 for c in uncontended contended; do
-	tn=$(best "$c.native" "$OUT/$c")
-	tw=$(best "$c.wasmix" "$B/wasmix" run "$OUT/$c.wasm")
+	tn=$(bench_best "$OUT/$c.native" 600 "$OUT/$c")
+	tw=$(bench_best "$OUT/$c.wasmix" 600 "$B/wasmix" run "$OUT/$c.wasm")
 	check=ok
 	cmp -s "$OUT/$c.native.out" "$OUT/$c.wasmix.out" ||
 		{ check=MISMATCH; bad=1; }
