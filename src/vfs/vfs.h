@@ -29,8 +29,17 @@
  * VFS_ENOTCAPABLE ("this path would leave the sandbox"), which has no host
  * errno of its own.
  *
- * Threads: a table is used by one thread at a time (its process's).
- * Resolution functions keep no state but the openat2 probe (atomic).
+ * Threads: guest threads share their process's table; once
+ * vfs_threads_begin was called, every function on a table may be called
+ * from any thread at once (one process-wide lock, taken briefly, never
+ * across a system call that blocks; fork-safe). Before that no lock is
+ * taken at all, so single-threaded processes pay nothing for it.
+ * Reference counts are atomic. vfs_get returns a borrowed pointer, valid
+ * only while no other thread can close the fd; code that may block or
+ * run concurrently with a close takes a reference with vfs_get_ref.
+ * Directory streams (vfs_dir_*) of one entry are not locked: one thread
+ * reads a directory at a time. Resolution functions keep no state but
+ * the openat2 probe (atomic).
  */
 #ifndef WASMIX_VFS_H
 #define WASMIX_VFS_H
@@ -91,6 +100,13 @@ struct vfs_table {
 	uint32_t max; /* fds are < max */
 };
 
+/*
+ * Turns table locking on for good. Call it before a second thread can
+ * use any table (wasix_thread.c does, before the first guest thread
+ * starts): it must happen-before that thread's first call.
+ */
+void vfs_threads_begin(void);
+
 /* The kind of an open host fd, from fstat (VFS_UNKNOWN on error). */
 uint8_t vfs_kind_of(int host_fd);
 
@@ -101,10 +117,13 @@ uint8_t vfs_kind_of(int host_fd);
  */
 struct vfs_entry *vfs_entry_new(int host_fd, uint8_t kind, bool borrowed);
 
-/* Adds a reference. */
+/* Adds a reference (atomic). */
 void vfs_entry_ref(struct vfs_entry *e);
 
-/* Drops a reference; the last one closes the host fd (unless borrowed). */
+/*
+ * Drops a reference (atomic); the last one closes the host fd (unless
+ * borrowed) and frees the entry. NULL is allowed.
+ */
 void vfs_entry_unref(struct vfs_entry *e);
 
 /* Initialises an empty table whose fds will be < 'max' (0: default). */
@@ -115,6 +134,15 @@ void vfs_table_free(struct vfs_table *t);
 
 /* The entry at 'fd', or NULL (EBADF). Borrowed: no reference added. */
 struct vfs_entry *vfs_get(const struct vfs_table *t, uint32_t fd);
+
+/*
+ * The entry at 'fd' with one more reference (the caller drops it with
+ * vfs_entry_unref), or NULL (EBADF). Safe against a concurrent close.
+ */
+struct vfs_entry *vfs_get_ref(const struct vfs_table *t, uint32_t fd);
+
+/* Whether slot 'fd' is open and marked close-on-exec. */
+bool vfs_get_cloexec(const struct vfs_table *t, uint32_t fd);
 
 /*
  * Puts 'e' in the lowest free slot >= 'min_fd' and sets '*fd'. Takes over

@@ -8,18 +8,69 @@
  *    if borrowed).
  *  - The slot array grows geometrically up to 'max' slots and never
  *    shrinks; fds are always < max.
+ *  - THREADS: guest threads share one table. Every table operation runs
+ *    under 'vfs_mu' (one lock for all tables: tables are copied by value
+ *    for proc_fork_env, so a lock inside them could not be), which is a
+ *    leaf: nothing else is locked, and no entry is freed (no close(),
+ *    no closedir()) while it is held. Reference counts are atomic, so an
+ *    entry taken with vfs_get_ref outlives a concurrent close. The fork
+ *    hooks (pthread_atfork) take vfs_mu around fork() so that a child
+ *    never inherits it locked. Until vfs_threads_begin, only one thread
+ *    uses tables and vfs_mu is not taken.
  */
 #include "vfs/vfs.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/base.h"
+
+static pthread_mutex_t vfs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t vfs_atfork_once = PTHREAD_ONCE_INIT;
+/* Set (never cleared) once a second thread may use a table; until then
+ * tables are not locked at all (the single-threaded cost). __atomic. */
+static int vfs_mt;
+
+void vfs_threads_begin(void)
+{
+	__atomic_store_n(&vfs_mt, 1, __ATOMIC_RELEASE);
+}
+
+/* Locks vfs_mu if threads may share tables; pass the result to unlock. */
+static bool vfs_lock(void)
+{
+	if (!__atomic_load_n(&vfs_mt, __ATOMIC_ACQUIRE))
+		return false;
+	pthread_mutex_lock(&vfs_mu);
+	return true;
+}
+
+static void vfs_unlock(bool locked)
+{
+	if (locked)
+		pthread_mutex_unlock(&vfs_mu);
+}
+
+static void vfs_fork_prepare(void)
+{
+	pthread_mutex_lock(&vfs_mu);
+}
+
+static void vfs_fork_release(void)
+{
+	pthread_mutex_unlock(&vfs_mu);
+}
+
+static void vfs_atfork_register(void)
+{
+	pthread_atfork(vfs_fork_prepare, vfs_fork_release, vfs_fork_release);
+}
 
 uint8_t vfs_kind_of(int host_fd)
 {
@@ -71,12 +122,12 @@ struct vfs_entry *vfs_entry_new(int host_fd, uint8_t kind, bool borrowed)
 
 void vfs_entry_ref(struct vfs_entry *e)
 {
-	e->refs++;
+	__atomic_fetch_add(&e->refs, 1, __ATOMIC_RELAXED);
 }
 
 void vfs_entry_unref(struct vfs_entry *e)
 {
-	if (e == NULL || --e->refs > 0)
+	if (e == NULL || __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	if (e->dir != NULL)
 		closedir(e->dir);
@@ -88,27 +139,60 @@ void vfs_entry_unref(struct vfs_entry *e)
 
 void vfs_table_init(struct vfs_table *t, uint32_t max)
 {
+	pthread_once(&vfs_atfork_once, vfs_atfork_register);
 	memset(t, 0, sizeof *t);
 	t->max = max ? max : VFS_MAX_FDS;
 }
 
 void vfs_table_free(struct vfs_table *t)
 {
-	uint32_t i;
+	struct vfs_slot *slot;
+	uint32_t i, cap;
 
-	for (i = 0; i < t->cap; i++)
-		vfs_entry_unref(t->slot[i].e);
-	wx_free(t->slot);
+	bool l = vfs_lock();
+	slot = t->slot;
+	cap = t->cap;
 	t->slot = NULL;
 	t->cap = 0;
+	vfs_unlock(l);
+	for (i = 0; i < cap; i++)
+		vfs_entry_unref(slot[i].e);
+	wx_free(slot);
 }
 
 struct vfs_entry *vfs_get(const struct vfs_table *t, uint32_t fd)
 {
-	return fd < t->cap ? t->slot[fd].e : NULL;
+	struct vfs_entry *e;
+
+	bool l = vfs_lock();
+	e = fd < t->cap ? t->slot[fd].e : NULL;
+	vfs_unlock(l);
+	return e;
 }
 
-/* Makes room for slot 'fd'. Returns 0 or ENOMEM. */
+struct vfs_entry *vfs_get_ref(const struct vfs_table *t, uint32_t fd)
+{
+	struct vfs_entry *e;
+
+	bool l = vfs_lock();
+	e = fd < t->cap ? t->slot[fd].e : NULL;
+	if (e != NULL)
+		vfs_entry_ref(e);
+	vfs_unlock(l);
+	return e;
+}
+
+bool vfs_get_cloexec(const struct vfs_table *t, uint32_t fd)
+{
+	bool on;
+
+	bool l = vfs_lock();
+	on = fd < t->cap && t->slot[fd].e != NULL && t->slot[fd].cloexec;
+	vfs_unlock(l);
+	return on;
+}
+
+/* Makes room for slot 'fd' (vfs_mu held). Returns 0 or ENOMEM. */
 static int vfs_grow(struct vfs_table *t, uint32_t fd)
 {
 	uint32_t cap = t->cap ? t->cap : 16;
@@ -127,96 +211,158 @@ static int vfs_grow(struct vfs_table *t, uint32_t fd)
 	return 0;
 }
 
-int vfs_install_at(struct vfs_table *t, struct vfs_entry *e, uint32_t fd)
+/*
+ * Puts 'e' at 'fd' (vfs_mu held); the entry it replaces goes to '*old'
+ * for the caller to drop once unlocked. Returns 0, EBADF or ENOMEM.
+ */
+static int vfs_put(struct vfs_table *t, struct vfs_entry *e, uint32_t fd,
+                   struct vfs_entry **old)
 {
-	struct vfs_entry *old;
-
+	*old = NULL;
 	if (fd >= t->max)
 		return EBADF;
 	if (vfs_grow(t, fd) != 0)
 		return ENOMEM;
-	old = t->slot[fd].e;
+	*old = t->slot[fd].e;
 	t->slot[fd].e = e;
 	t->slot[fd].cloexec = false;
-	vfs_entry_unref(old);
 	return 0;
+}
+
+int vfs_install_at(struct vfs_table *t, struct vfs_entry *e, uint32_t fd)
+{
+	struct vfs_entry *old;
+	int rc;
+
+	bool l = vfs_lock();
+	rc = vfs_put(t, e, fd, &old);
+	vfs_unlock(l);
+	vfs_entry_unref(old);
+	return rc;
 }
 
 int vfs_install(struct vfs_table *t, struct vfs_entry *e, uint32_t min_fd,
                 uint32_t *fd)
 {
+	struct vfs_entry *old = NULL;
 	uint32_t i;
+	int rc;
 
+	bool l = vfs_lock();
 	for (i = min_fd; i < t->cap && t->slot[i].e != NULL; i++)
 		;
-	if (i >= t->max)
-		return EMFILE;
-	*fd = i;
-	return vfs_install_at(t, e, i);
+	if (i >= t->max) {
+		rc = EMFILE;
+	} else {
+		rc = vfs_put(t, e, i, &old);
+		if (rc == 0)
+			*fd = i;
+	}
+	vfs_unlock(l);
+	vfs_entry_unref(old);
+	return rc;
+}
+
+/* Empties slot 'fd' (vfs_mu held): its entry, or NULL (EBADF). */
+static struct vfs_entry *vfs_take(struct vfs_table *t, uint32_t fd)
+{
+	struct vfs_entry *e = fd < t->cap ? t->slot[fd].e : NULL;
+
+	if (e != NULL) {
+		t->slot[fd].e = NULL;
+		t->slot[fd].cloexec = false;
+	}
+	return e;
 }
 
 int vfs_close(struct vfs_table *t, uint32_t fd)
 {
-	struct vfs_entry *e = vfs_get(t, fd);
+	struct vfs_entry *e;
 
+	bool l = vfs_lock();
+	e = vfs_take(t, fd);
+	vfs_unlock(l);
 	if (e == NULL)
 		return EBADF;
-	t->slot[fd].e = NULL;
-	t->slot[fd].cloexec = false;
 	vfs_entry_unref(e);
 	return 0;
 }
 
 int vfs_dup2(struct vfs_table *t, uint32_t from, uint32_t to)
 {
-	struct vfs_entry *e = vfs_get(t, from);
-	int rc;
+	struct vfs_entry *e, *old = NULL;
+	int rc = 0;
 
-	if (e == NULL || to >= t->max)
-		return EBADF;
-	if (from == to)
-		return 0;
-	vfs_entry_ref(e);
-	rc = vfs_install_at(t, e, to);
-	if (rc != 0)
-		vfs_entry_unref(e);
+	bool l = vfs_lock();
+	e = from < t->cap ? t->slot[from].e : NULL;
+	if (e == NULL || to >= t->max) {
+		rc = EBADF;
+	} else if (from != to) {
+		vfs_entry_ref(e);
+		rc = vfs_put(t, e, to, &old);
+		if (rc != 0)
+			__atomic_fetch_sub(&e->refs, 1, __ATOMIC_RELAXED);
+	}
+	vfs_unlock(l);
+	vfs_entry_unref(old);
 	return rc;
 }
 
 int vfs_set_cloexec(struct vfs_table *t, uint32_t fd, bool on)
 {
-	if (vfs_get(t, fd) == NULL)
-		return EBADF;
-	t->slot[fd].cloexec = on;
-	return 0;
+	int rc = EBADF;
+
+	bool l = vfs_lock();
+	if (fd < t->cap && t->slot[fd].e != NULL) {
+		t->slot[fd].cloexec = on;
+		rc = 0;
+	}
+	vfs_unlock(l);
+	return rc;
 }
 
 int vfs_table_clone(struct vfs_table *dst, const struct vfs_table *src)
 {
 	uint32_t i;
+	int rc = 0;
 
 	vfs_table_init(dst, src->max);
+	bool l = vfs_lock();
 	if (src->cap == 0)
-		return 0;
+		goto out;
 	dst->slot = wx_alloc_array(src->cap, sizeof *dst->slot);
-	if (dst->slot == NULL)
-		return ENOMEM;
+	if (dst->slot == NULL) {
+		rc = ENOMEM;
+		goto out;
+	}
 	dst->cap = src->cap;
 	for (i = 0; i < src->cap; i++) {
 		dst->slot[i] = src->slot[i];
 		if (dst->slot[i].e != NULL)
 			vfs_entry_ref(dst->slot[i].e);
 	}
-	return 0;
+out:
+	vfs_unlock(l);
+	return rc;
 }
 
 void vfs_close_on_exec(struct vfs_table *t)
 {
 	uint32_t i;
 
-	for (i = 0; i < t->cap; i++)
-		if (t->slot[i].e != NULL && t->slot[i].cloexec)
-			vfs_close(t, i);
+	for (i = 0;; i++) {
+		struct vfs_entry *e = NULL;
+		bool end;
+
+		bool l = vfs_lock();
+		end = i >= t->cap;
+		if (!end && t->slot[i].e != NULL && t->slot[i].cloexec)
+			e = vfs_take(t, i);
+		vfs_unlock(l);
+		if (end)
+			break;
+		vfs_entry_unref(e);
+	}
 }
 
 int vfs_preopen(struct vfs_table *t, const char *host_path, const char *guest,
