@@ -84,11 +84,16 @@ struct vm_call {
 	uint64_t *results;
 	int exit_code; /* set with WX_EEXIT */
 	struct vm_thread *thread; /* the calling thread's context */
+	/* The calling wasm frame (vm_jmp_checkpoint); NULL from the embedder. */
+	const uint32_t *frame_pc; /* where that frame resumes */
+	uint64_t *frame_fp;
+	uint32_t frame_depth; /* its depth: 1 for the outermost wasm frame */
 };
 
 /*
  * A host function returns 0 to continue, WX_ETRAP after vm_call_trap() to
- * trap, or WX_EEXIT after setting call->exit_code to end the run.
+ * trap, WX_EEXIT after setting call->exit_code to end the run, or
+ * VM_EJUMP after a successful vm_jmp_restore.
  */
 typedef int (*vm_host_fn)(struct vm_call *call, void *ud);
 
@@ -150,6 +155,9 @@ const struct wasm_module *vm_instance_module(struct vm_instance *inst);
 /* Memory 0 of an instance (defined or imported), or NULL. */
 struct vm_memory *vm_instance_memory(struct vm_instance *inst);
 
+/* Global 'index' of an instance (imports first), or NULL. */
+struct vm_global *vm_instance_global(struct vm_instance *inst, uint32_t index);
+
 /* Sets / gets an embedder pointer kept with the instance. */
 void vm_instance_set_user(struct vm_instance *inst, void *user);
 void *vm_instance_user(struct vm_instance *inst);
@@ -198,6 +206,61 @@ int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out);
  */
 bool vm_functype_equal(const struct wasm_functype *a,
                        const struct wasm_functype *b);
+
+/* ---- setjmp/longjmp ----------------------------------------------------
+ *
+ * WASIX stack_checkpoint/stack_restore without asyncify (docs/process.md).
+ * A checkpoint saves the wasm frame that wrote setjmp (the anchor: the
+ * frame that made the host call, or its caller through up to 8 wrapper
+ * functions that forward the snapshot address, as wasix-libc's setjmp
+ * does): the slots from the anchor up to the call's arguments, the
+ * wrappers' frame records, the resume point, and the anchor's activation,
+ * in the calling thread's snapshot table. A restore checks a snapshot,
+ * and its host function then returns VM_EJUMP: each vm_invoke level that
+ * does not hold the anchor returns VM_EJUMP outward, and the one that
+ * does puts the slots back, rebuilds the wrapper frames and resumes the
+ * calling frame right after its checkpoint call with the call's result
+ * 0. The table is capped (VM_JMP_MAX_ENTRIES and VM_JMP_MAX_BYTES of
+ * saved data, oldest evicted); an anchor is marked by its return address,
+ * so calls cost nothing more.
+ */
+
+/*
+ * Status of a longjmp in progress. A host function returns it after
+ * vm_jmp_restore; every embedder function that calls vm_invoke from a
+ * host function must return it unchanged. The outermost vm_invoke never
+ * returns it (it would become a trap).
+ */
+#define VM_EJUMP 64
+
+#define VM_JMP_MAX_ENTRIES 4096u
+#define VM_JMP_MAX_BYTES   ((size_t)64 << 20)
+
+/*
+ * Takes a checkpoint for host call 'call'. 'key' is the snapshot's guest
+ * address: a frame whose first slot holds it (low 32 bits) forwards the
+ * setjmp (see above). Keeps 'ret_ptr' and 'aux' (the embedder's, e.g.
+ * the guest's stack pointer) for vm_jmp_restore. Sets 'token' (the entry
+ * id under a 128-bit keyed check, proving the snapshot came from this
+ * thread's table) for guest memory. A second checkpoint by the same
+ * activation at the same call site reuses its entry (same token).
+ * Returns 0, WX_EARG when no wasm frame made the call, WX_ENOMEM (out of
+ * memory, or more than VM_JMP_MAX_BYTES to save). THREADS: uses the
+ * calling thread's table only.
+ */
+int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
+                      uint64_t aux, uint8_t token[16]);
+
+/*
+ * Checks snapshot 'token' against the calling thread's table: it must
+ * have been made there, not evicted, and its anchor frame still be live
+ * (below or equal to the caller of 'call'). On success sets '*ret_ptr',
+ * '*aux', arms the unwind and returns 0: the host function must then
+ * return VM_EJUMP without running guest code. Otherwise returns WX_ETRAP
+ * with "invalid or stale setjmp snapshot (...)" recorded for the call.
+ */
+int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
+                   uint32_t *ret_ptr, uint64_t *aux);
 
 /* ---- threads -------------------------------------------------------------
  *

@@ -38,6 +38,7 @@
 	X(RETURN)        /* results already in fp[0..] */                      \
 	X(RETURN1)       /* [src]: fp[0] = fp[src]; return */                  \
 	X(EXIT)          /* return address of the entry frame: leave */        \
+	X(JMP_RET)       /* return address of a checkpointed frame (vm_jmp) */ \
 	X(GLOBAL_GET)    /* [dst][globalidx] */                                \
 	X(GLOBAL_SET)    /* [src][globalidx] */                                \
 	X(SELECT)        /* [dst][a][b][cond] */                               \

@@ -106,6 +106,10 @@ struct vm_thread {
 	uint32_t nest;           /* vm_invoke calls in progress */
 	int exit_code;
 	struct diag *diag; /* where the running vm_invoke reports */
+	struct vm_jmp *jmp; /* setjmp snapshots (vm_jmp.c); NULL until used */
+	/* The wasm frame making the host call in progress (vm_call_host). */
+	const uint32_t *host_pc;
+	uint64_t *host_fp;
 };
 
 struct vm_store {
@@ -236,5 +240,45 @@ int vm_poll(struct vm_thread *t, struct vm_instance *inst, const uint32_t *pc,
 
 /* Records trap message 'msg' in t->diag; returns WX_ETRAP. */
 int vm_trap(struct vm_thread *t, const char *msg);
+
+/* ---- setjmp/longjmp (vm_jmp.c) ---------------------------------------- */
+
+/*
+ * The return address a checkpointed frame's record gets (one JMP_RET
+ * instruction, made by vm_interp_handlers): a frame whose record
+ * frames[k] holds it has taken a checkpoint in its current activation.
+ */
+extern uint32_t vm_jmp_hook_cells[];
+
+/*
+ * The return address of the first frame of every interpreter level (one
+ * EXIT instruction): a frame whose record holds it was called by the host.
+ */
+const uint32_t *vm_interp_exit_pc(void);
+
+/*
+ * JMP_RET: the frame of record 'k' (frames[k]) returned; its activation
+ * ends (its snapshots become stale). Returns its real return address.
+ */
+const uint32_t *vm_jmp_returned(struct vm_thread *t, uint32_t k);
+
+/*
+ * After VM_EJUMP reached an interpreter level whose first frame record
+ * is 'base_depth': if the target frame belongs to this level, restores
+ * its slots and the checkpoint call's result, sets '*depth', '*fp',
+ * '*inst' and returns the pc to resume at; else NULL (pass it outward).
+ */
+const uint32_t *vm_jmp_land(struct vm_thread *t, uint32_t base_depth,
+                            uint32_t *depth, uint64_t **fp,
+                            struct vm_instance **inst);
+
+/* Whether a longjmp is armed and not yet landed. */
+bool vm_jmp_pending(const struct vm_thread *t);
+
+/* Disarms a longjmp that cannot land. */
+void vm_jmp_cancel(struct vm_thread *t);
+
+/* Frees t->jmp (the table and its saved slots). */
+void vm_jmp_free(struct vm_thread *t);
 
 #endif

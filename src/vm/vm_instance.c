@@ -332,6 +332,11 @@ struct vm_memory *vm_instance_memory(struct vm_instance *inst)
 	return inst->module->nmemories != 0 ? inst->memories[0] : NULL;
 }
 
+struct vm_global *vm_instance_global(struct vm_instance *inst, uint32_t index)
+{
+	return index < inst->module->nglobals ? inst->globals[index] : NULL;
+}
+
 void vm_instance_set_user(struct vm_instance *inst, void *user)
 {
 	inst->user = user;

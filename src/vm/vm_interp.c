@@ -385,18 +385,41 @@ static uint64_t handler_cells[VMOP_COUNT_];
 static int handlers_ready;
 /* The code the entry frame returns to: one EXIT instruction. */
 static uint32_t exit_cells[VM_HANDLER_CELLS];
+/* What a checkpointed frame returns to: one JMP_RET (vm_jmp.c). */
+uint32_t vm_jmp_hook_cells[VM_HANDLER_CELLS];
+
+/* Writes the handler of 'op' into the cells at 'cells'. */
+static void put_handler(uint32_t *cells, unsigned op)
+{
+	cells[0] = (uint32_t)handler_cells[op];
+	if (VM_HANDLER_CELLS == 2)
+		cells[VM_HANDLER_CELLS - 1] =
+		    (uint32_t)(handler_cells[op] >> 32);
+}
+
+const uint32_t *vm_interp_exit_pc(void)
+{
+	return exit_cells;
+}
+
+/* Where a longjmp resumes a level of the interpreter (vm_jmp_land). */
+struct interp_resume {
+	const uint32_t *pc;
+	uint64_t *fp;
+	struct vm_instance *inst;
+	uint32_t depth;
+};
 
 static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
-                  uint64_t *export_handlers);
+                  uint64_t *export_handlers,
+                  const struct interp_resume *resume);
 
 const uint64_t *vm_interp_handlers(void)
 {
 	if (!__atomic_load_n(&handlers_ready, __ATOMIC_ACQUIRE)) {
-		interp(NULL, NULL, NULL, handler_cells);
-		exit_cells[0] = (uint32_t)handler_cells[VMOP_EXIT];
-		if (VM_HANDLER_CELLS == 2)
-			exit_cells[VM_HANDLER_CELLS - 1] =
-			    (uint32_t)(handler_cells[VMOP_EXIT] >> 32);
+		interp(NULL, NULL, NULL, handler_cells, NULL);
+		put_handler(exit_cells, VMOP_EXIT);
+		put_handler(vm_jmp_hook_cells, VMOP_JMP_RET);
 		__atomic_store_n(&handlers_ready, 1, __ATOMIC_RELEASE);
 	}
 	return handler_cells;
@@ -404,8 +427,23 @@ const uint64_t *vm_interp_handlers(void)
 
 int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 {
+	const uint32_t base_depth = th->depth;
+	struct interp_resume r;
+	int rc;
+
 	vm_interp_handlers();
-	return interp(th, f, fp, NULL);
+	rc = interp(th, f, fp, NULL, NULL);
+	/*
+	 * A longjmp whose target frame is in this level: resume it there.
+	 * Done out here, not in the loop, where it would cost GCC registers.
+	 */
+	while (WX_UNLIKELY(rc == VM_EJUMP)) {
+		r.pc = vm_jmp_land(th, base_depth, &r.depth, &r.fp, &r.inst);
+		if (r.pc == NULL)
+			break;
+		rc = interp(th, f, fp, NULL, &r);
+	}
+	return rc;
 }
 
 /*
@@ -437,7 +475,8 @@ static void fuel_return(struct vm_store *s, int64_t budget)
 }
 
 static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
-                  uint64_t *export_handlers)
+                  uint64_t *export_handlers,
+                  const struct interp_resume *resume)
 {
 #ifndef WX_DISPATCH_SWITCH
 	static const void *const labels[VMOP_COUNT_] = {
@@ -481,11 +520,19 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 	uint8_t *mem_base = NULL;
 	uint64_t mem_size = 0;
 	struct vm_func *callee = entry;
-	inst = entry->inst;
-	LOAD_INSTANCE();
 	const struct vm_frame *ret;
 	uint64_t *nfp = args;
 
+	if (WX_UNLIKELY(resume != NULL)) {
+		/* Frames base_depth .. resume->depth - 1 are still in place. */
+		depth = resume->depth;
+		fp = resume->fp;
+		inst = resume->inst;
+		pc = resume->pc;
+		goto jmp_land;
+	}
+	inst = entry->inst;
+	LOAD_INSTANCE();
 	goto do_call;
 
 	for (;;) {
@@ -711,6 +758,12 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			vmcase(VMOP_EXIT)
 			{
 				goto done;
+			}
+			vmcase(VMOP_JMP_RET)
+			{
+				/* A frame that took a checkpoint returned. */
+				pc = vm_jmp_returned(th, depth);
+				vmbreak;
 			}
 
 			/* ---- memory ---- */
@@ -1140,6 +1193,8 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				/* Live values all lie below the arguments. */
 				th->depth = depth;
 				th->stack_top = nfp;
+				th->host_pc = pc;
+				th->host_fp = fp;
 				rc = vm_call_host(th, callee, inst, nfp);
 				th->stack_top = saved_top;
 				if (rc != WX_OK)
@@ -1215,6 +1270,11 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 		budget = fuel_take(s);
 		if (budget <= 0)
 			TRAP("fuel exhausted");
+		vmresume;
+
+	jmp_land:
+		/* A longjmp landed in this level (vm_interp_run). */
+		LOAD_INSTANCE();
 		vmresume;
 	}
 

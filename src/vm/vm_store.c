@@ -321,13 +321,22 @@ int vm_call_host(struct vm_thread *t, struct vm_func *f,
 	    .memory = caller != NULL ? vm_instance_memory(caller) : NULL,
 	    .args = args,
 	    .results = results,
+	    .frame_pc = caller != NULL ? t->host_pc : NULL,
+	    .frame_fp = caller != NULL ? t->host_fp : NULL,
+	    .frame_depth = caller != NULL ? t->depth : 0,
 	};
 	rc = f->host(&call, f->host_ud);
 	t->stack_top = saved_top;
-	if (rc == WX_OK) {
+	if (rc == WX_OK && WX_UNLIKELY(t->jmp != NULL) && vm_jmp_pending(t)) {
+		/* A layer between here and vm_jmp_restore dropped VM_EJUMP. */
+		vm_jmp_cancel(t);
+		rc = vm_trap(t, "longjmp was lost by a host function");
+	} else if (rc == WX_OK) {
 		memmove(args, results, ft->nresults * sizeof *results);
 	} else if (rc == WX_EEXIT) {
 		t->exit_code = call.exit_code;
+	} else if (rc == VM_EJUMP) {
+		/* A longjmp unwinds: vm_jmp_land in the interpreter. */
 	} else {
 		rc = WX_ETRAP;
 		vm_trap(t, "host function trapped");
@@ -367,6 +376,16 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
 	else
 		rc = vm_interp_run(t, f, base);
 	t->nest--;
+	if (WX_UNLIKELY(rc == VM_EJUMP ? t->nest == 0
+	                               : t->jmp != NULL && vm_jmp_pending(t))) {
+		/* A longjmp made a trap or exit on the way, or dropped (a
+		 * trap then); none escapes the outermost level. */
+		vm_jmp_cancel(t);
+		if (rc == WX_OK || rc == VM_EJUMP)
+			rc = vm_trap(t, rc == WX_OK
+			                    ? "longjmp was lost by a host function"
+			                    : "longjmp target frame not found");
+	}
 	if (rc == WX_OK && ft->nresults != 0)
 		memcpy(results, base, ft->nresults * sizeof *results);
 	if (rc == WX_EEXIT && exit_code != NULL)

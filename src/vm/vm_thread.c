@@ -139,6 +139,7 @@ void vm_thread_fini_stacks(struct vm_thread *t)
 	if (t->stack != NULL)
 		munmap(t->stack, t->stack_bytes);
 	wx_free(t->frames);
+	vm_jmp_free(t);
 	t->stack = NULL;
 	t->frames = NULL;
 }

@@ -1,0 +1,469 @@
+/*
+ * vm_jmp.c: setjmp/longjmp for wasm code without asyncify: the snapshot
+ * table behind vm_jmp_checkpoint / vm_jmp_restore (vm.h) and the two
+ * interpreter hooks (vm_impl.h). docs/process.md has the design.
+ *
+ * A checkpoint is taken by a host function called from wasm frame F0.
+ * The frame that wrote setjmp (the anchor) is F0 itself when setjmp is a
+ * macro (the SDK), or a caller of F0 when setjmp is a function that
+ * forwards its buffer to the import, maybe through more such functions
+ * (wasix-libc: setjmp -> __wasilibc_setjmp -> stack_checkpoint). A frame
+ * is such a wrapper when its first slot holds the snapshot's address, it
+ * has slots of its own and a wasm caller in the same interpreter level;
+ * at most JMP_MAX_WRAP of them. The entry keeps the anchor's activation,
+ * the value-stack slots from the anchor's fp up to the call's arguments
+ * (the anchor and every wrapper: callee frames start at their caller's
+ * arguments), the wrappers' frame records and F0's resume pc, fp and
+ * instance. The anchor's callers stay suspended while it lives.
+ *
+ * Keeps true:
+ *  - Activations: the first checkpoint of an activation of the anchor
+ *    swaps its return address frames[k].pc for vm_jmp_hook_cells, keeping
+ *    the real one in live[k] with a fresh serial. Every call writes its
+ *    own record's pc, so "frames[k].pc is the hook and live[k].serial is
+ *    the entry's" holds exactly while the activation that made the entry
+ *    is live (k below the current depth). A return through the hook, or
+ *    a longjmp over the frame, ends the activation: its entries are freed
+ *    and its serial cleared. Wrappers are not hooked: they return at once
+ *    by design, and a restore rebuilds them from the entry. Plain calls
+ *    and returns pay nothing.
+ *  - Entries: ids count up per table; entry 'id' sits in slot
+ *    id % VM_JMP_MAX_ENTRIES, so reusing a slot evicts the oldest; the
+ *    saved bytes (slots and wrapper records) stay within VM_JMP_MAX_BYTES
+ *    by evicting oldest first. Every id below 'oldest' is evicted; an
+ *    activation's entries are chained newest first through 'prev'.
+ *  - The 16-byte token is the id masked by a per-table pad, then a keyed
+ *    hash of (id, the table's nonce) under a random per-process key, so
+ *    random bytes and another thread's snapshots (other table, other
+ *    nonce) are rejected, and the guest's 'user' word is free. The token
+ *    is not what keeps the host safe: liveness is always checked on the
+ *    host side, so at worst a guest reaches one of its own live
+ *    checkpoints.
+ *  - fork copies the tables (longjmp works in the child); a new store
+ *    (exec) starts new tables with new nonces.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm/vm_code.h"
+
+#define JMP_N          VM_JMP_MAX_ENTRIES
+#define JMP_REUSE_WALK 8 /* entries of an activation looked at for reuse */
+#define JMP_MAX_WRAP   8 /* wrapper frames above an anchor, at most */
+
+struct vm_jmp_entry {
+	uint64_t id; /* 0: free */
+	uint64_t serial;
+	uint64_t prev; /* the activation's previous entry, 0: none */
+	const uint32_t *pc; /* F0 (the checkpoint frame): its resume point */
+	uint64_t *fp;       /* F0's fp */
+	struct vm_instance *inst;
+	uint64_t *base; /* the anchor's fp: the saved slots start there */
+	/* 'nslots' slots, then 'nwrap' records frames[rec + 1 ...]; owned */
+	uint64_t *slots;
+	size_t bytes; /* of 'slots' */
+	uint64_t aux;
+	uint32_t nslots;
+	uint32_t nwrap; /* wrapper frames: F0 is the anchor when 0 */
+	uint32_t rec;   /* the anchor's frame record index */
+	uint32_t ret_ptr;
+};
+
+/* The checkpointed activation of the frame of record k, if any. */
+struct vm_jmp_live {
+	const uint32_t *pc; /* its real return address */
+	uint64_t serial;    /* 0: none */
+	uint64_t last;      /* id of its newest entry, 0: none */
+};
+
+struct vm_jmp {
+	uint64_t nonce;
+	uint64_t next_id; /* the last id given */
+	uint64_t oldest;  /* every id below is evicted */
+	uint64_t next_serial;
+	uint64_t pending;         /* armed longjmp target id, 0: none */
+	size_t bytes;             /* saved bytes held */
+	struct vm_jmp_live *live; /* cfg.max_call_depth + 1 */
+	struct vm_jmp_entry ents[JMP_N];
+};
+
+static uint64_t jmp_key[2];
+static uint64_t jmp_tables; /* tables made, for nonces; atomic */
+static pthread_once_t jmp_key_once = PTHREAD_ONCE_INIT;
+
+static void jmp_key_init(void)
+{
+	struct timespec ts;
+
+	if (getrandom(jmp_key, sizeof jmp_key, 0) == (ssize_t)sizeof jmp_key)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	jmp_key[0] = (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec;
+	jmp_key[1] = (uint64_t)getpid() ^ (uint64_t)(uintptr_t)&ts;
+}
+
+/* A keyed 64-bit mixer (xor-shift-multiply rounds). */
+static uint64_t jmp_mix(uint64_t x, uint64_t k)
+{
+	x ^= k;
+	x *= 0x9e3779b97f4a7c15u;
+	x ^= x >> 32;
+	x *= 0xc2b2ae3d27d4eb4fu;
+	x ^= x >> 29;
+	x *= 0x9e3779b97f4a7c15u;
+	x ^= x >> 32;
+	return x;
+}
+
+/* The keyed hash of snapshot 'id' of table 'j'. */
+static uint64_t jmp_mac(const struct vm_jmp *j, uint64_t id)
+{
+	return jmp_mix(jmp_mix(id, jmp_key[1]) ^ j->nonce, jmp_key[0]);
+}
+
+/* The 16-byte token of snapshot 'id' of table 'j'. */
+static void jmp_token(const struct vm_jmp *j, uint64_t id, uint8_t out[16])
+{
+	uint64_t h0 = id ^ jmp_mix(j->nonce, jmp_key[0] ^ jmp_key[1]);
+	uint64_t h1 = jmp_mac(j, id);
+
+	memcpy(out, &h0, 8);
+	memcpy(out + 8, &h1, 8);
+}
+
+/* The id that 'tok' carries if table 'j' made it, else 0. */
+static uint64_t jmp_untoken(const struct vm_jmp *j, const uint8_t tok[16])
+{
+	uint64_t h0, h1, id;
+
+	memcpy(&h0, tok, 8);
+	memcpy(&h1, tok + 8, 8);
+	id = h0 ^ jmp_mix(j->nonce, jmp_key[0] ^ jmp_key[1]);
+	return id != 0 && jmp_mac(j, id) == h1 ? id : 0;
+}
+
+/* Makes t's table on first use. WX_OK or WX_ENOMEM. */
+static int jmp_table(struct vm_thread *t)
+{
+	struct vm_jmp *j;
+
+	if (t->jmp != NULL)
+		return WX_OK;
+	pthread_once(&jmp_key_once, jmp_key_init);
+	j = wx_calloc(1, sizeof *j);
+	if (j == NULL)
+		return WX_ENOMEM;
+	j->live = wx_calloc((size_t)t->store->cfg.max_call_depth + 1u,
+	                    sizeof *j->live);
+	if (j->live == NULL) {
+		wx_free(j);
+		return WX_ENOMEM;
+	}
+	j->oldest = 1;
+	j->nonce = jmp_mix(__atomic_fetch_add(&jmp_tables, 1, __ATOMIC_RELAXED),
+	                   jmp_key[1] ^ (uint64_t)(uintptr_t)t);
+	t->jmp = j;
+	return WX_OK;
+}
+
+/* The live entry with id 'id', or NULL. */
+static struct vm_jmp_entry *jmp_entry(struct vm_jmp *j, uint64_t id)
+{
+	struct vm_jmp_entry *e = &j->ents[id % JMP_N];
+
+	return id != 0 && e->id == id ? e : NULL;
+}
+
+static void jmp_evict(struct vm_jmp *j, struct vm_jmp_entry *e)
+{
+	if (e->id == 0)
+		return;
+	j->bytes -= e->bytes;
+	wx_free(e->slots);
+	memset(e, 0, sizeof *e);
+}
+
+/* Ends the checkpointed activation of record k: its entries go. */
+static void jmp_end(struct vm_jmp *j, uint32_t k)
+{
+	struct vm_jmp_live *l = &j->live[k];
+	struct vm_jmp_entry *e;
+
+	for (uint64_t x = l->last;
+	     (e = jmp_entry(j, x)) != NULL && e->serial == l->serial;) {
+		x = e->prev;
+		jmp_evict(j, e);
+	}
+	l->serial = 0;
+	l->last = 0;
+}
+
+/*
+ * The activation record of the frame making 'call' (record k): starts a
+ * new one, with the return-address hook, unless this activation has one.
+ */
+static struct vm_jmp_live *jmp_activation(struct vm_thread *t, uint32_t k)
+{
+	struct vm_jmp *j = t->jmp;
+	struct vm_jmp_live *l = &j->live[k];
+
+	if (t->frames[k].pc != vm_jmp_hook_cells) {
+		/* An earlier activation here died unwinding: free its own. */
+		if (l->serial != 0)
+			jmp_end(j, k);
+		l->pc = t->frames[k].pc;
+		l->serial = ++j->next_serial;
+		l->last = 0;
+		t->frames[k].pc = vm_jmp_hook_cells;
+	}
+	return l;
+}
+
+/* The shape of a checkpoint: its anchor and what is saved above it. */
+struct jmp_shape {
+	uint64_t *base;   /* the anchor's fp */
+	uint32_t nwrap;   /* wrapper frames between the anchor and the call */
+	uint32_t nslots;  /* slots from 'base' to the call's arguments */
+	uint32_t rec;     /* the anchor's frame record */
+	size_t bytes;     /* slots and wrapper records */
+};
+
+/*
+ * The anchor of checkpoint 'call': walks down from the calling frame
+ * while the frame is a wrapper (first slot == 'key', slots of its own, a
+ * wasm caller in this interpreter level), at most JMP_MAX_WRAP frames.
+ */
+static void jmp_shape(const struct vm_thread *t, const struct vm_call *call,
+                      uint32_t key, struct jmp_shape *sh)
+{
+	const uint32_t *exit_pc = vm_interp_exit_pc(), *ret;
+	uint64_t *fp = call->frame_fp;
+	const uint64_t *top = call->args;
+	uint32_t r = call->frame_depth - 1, w = 0;
+
+	while (w < JMP_MAX_WRAP && top > fp && (uint32_t)fp[0] == key) {
+		ret = t->frames[r].pc;
+		if (ret == vm_jmp_hook_cells)
+			ret = t->jmp->live[r].pc;
+		if (ret == exit_pc || r == 0)
+			break; /* a host caller cannot be rebuilt */
+		top = fp;
+		fp = t->frames[r].fp;
+		r--;
+		w++;
+	}
+	sh->base = fp;
+	sh->nwrap = w;
+	sh->rec = r;
+	sh->nslots = (uint32_t)(call->args - fp);
+	sh->bytes = (size_t)sh->nslots * sizeof(uint64_t) +
+	            (size_t)w * sizeof(struct vm_frame);
+}
+
+/* An entry of activation 'l' made at the same call site, or NULL. */
+static struct vm_jmp_entry *jmp_reuse(struct vm_jmp *j,
+                                      const struct vm_jmp_live *l,
+                                      const struct vm_call *call,
+                                      const struct jmp_shape *sh)
+{
+	struct vm_jmp_entry *e;
+	uint64_t x = l->last;
+
+	for (int n = 0; n < JMP_REUSE_WALK && (e = jmp_entry(j, x)) != NULL &&
+	                e->serial == l->serial;
+	     n++) {
+		if (e->pc == call->frame_pc && e->fp == call->frame_fp &&
+		    e->nslots == sh->nslots && e->nwrap == sh->nwrap)
+			return e;
+		x = e->prev;
+	}
+	return NULL;
+}
+
+/*
+ * A new entry for 'bytes' saved bytes, evicting the oldest ones for
+ * room. NULL if out of memory.
+ */
+static struct vm_jmp_entry *jmp_alloc(struct vm_jmp *j, size_t bytes)
+{
+	uint64_t *slots = wx_malloc(bytes != 0 ? bytes : 1);
+	struct vm_jmp_entry *e, *old;
+	uint64_t id;
+
+	if (slots == NULL)
+		return NULL;
+	id = ++j->next_id;
+	if (id >= JMP_N && j->oldest < id - JMP_N + 1)
+		j->oldest = id - JMP_N + 1;
+	e = &j->ents[id % JMP_N];
+	jmp_evict(j, e);
+	while (j->bytes + bytes > VM_JMP_MAX_BYTES && j->oldest < id) {
+		old = jmp_entry(j, j->oldest++);
+		if (old != NULL)
+			jmp_evict(j, old);
+	}
+	e->id = id;
+	e->slots = slots;
+	e->bytes = bytes;
+	j->bytes += bytes;
+	return e;
+}
+
+/* Copies the checkpoint's slots and wrapper records into 'e'. */
+static void jmp_save(const struct vm_thread *t, struct vm_jmp_entry *e)
+{
+	struct vm_frame *recs = (struct vm_frame *)(e->slots + e->nslots);
+
+	if (e->nslots != 0)
+		memcpy(e->slots, e->base, (size_t)e->nslots * sizeof(uint64_t));
+	for (uint32_t i = 0; i < e->nwrap; i++) {
+		uint32_t r = e->rec + 1 + i;
+
+		recs[i] = t->frames[r];
+		if (recs[i].pc == vm_jmp_hook_cells) /* anchor of another */
+			recs[i].pc = t->jmp->live[r].pc;
+	}
+}
+
+int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
+                      uint64_t aux, uint8_t token[16])
+{
+	struct vm_thread *t = call->thread;
+	struct vm_jmp_entry *e;
+	struct vm_jmp_live *l;
+	struct jmp_shape sh;
+	int rc;
+
+	if (t == NULL || call->frame_pc == NULL || call->frame_depth == 0)
+		return WX_EARG;
+	rc = jmp_table(t);
+	if (rc != WX_OK)
+		return rc;
+	jmp_shape(t, call, key, &sh);
+	if (sh.bytes > VM_JMP_MAX_BYTES)
+		return WX_ENOMEM;
+	l = jmp_activation(t, sh.rec);
+	e = jmp_reuse(t->jmp, l, call, &sh);
+	if (e == NULL) {
+		e = jmp_alloc(t->jmp, sh.bytes);
+		if (e == NULL)
+			return WX_ENOMEM;
+		e->serial = l->serial;
+		e->prev = l->last;
+		e->rec = sh.rec;
+		e->pc = call->frame_pc;
+		e->fp = call->frame_fp;
+		e->inst = call->caller;
+		e->base = sh.base;
+		e->nslots = sh.nslots;
+		e->nwrap = sh.nwrap;
+		l->last = e->id;
+	}
+	e->ret_ptr = ret_ptr;
+	e->aux = aux;
+	jmp_save(t, e);
+	jmp_token(t->jmp, e->id, token);
+	return WX_OK;
+}
+
+/* The trap of a snapshot that cannot be restored. */
+static int jmp_stale(struct vm_call *call, const char *why)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof msg, "invalid or stale setjmp snapshot (%s)", why);
+	return vm_call_trap(call, msg);
+}
+
+int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
+                   uint32_t *ret_ptr, uint64_t *aux)
+{
+	struct vm_thread *t = call->thread;
+	struct vm_jmp *j = t != NULL ? t->jmp : NULL;
+	struct vm_jmp_entry *e;
+	uint64_t id;
+	uint32_t k;
+
+	if (j == NULL || call->frame_pc == NULL)
+		return jmp_stale(call, "no snapshot was taken on this thread");
+	id = jmp_untoken(j, token);
+	if (id == 0)
+		return jmp_stale(call, "forged, or taken on another thread");
+	e = jmp_entry(j, id);
+	if (e == NULL && id < j->oldest)
+		return jmp_stale(call, "evicted: too many live snapshots");
+	if (e == NULL)
+		return jmp_stale(call, "its frame returned");
+	k = e->rec;
+	if (k >= call->frame_depth || t->frames[k].pc != vm_jmp_hook_cells ||
+	    j->live[k].serial != e->serial)
+		return jmp_stale(call, "its frame returned");
+	/* The frames above the anchor are gone with their snapshots. */
+	for (uint32_t d = k + 1; d < call->frame_depth; d++)
+		if (j->live[d].serial != 0)
+			jmp_end(j, d);
+	j->pending = id;
+	*ret_ptr = e->ret_ptr;
+	*aux = e->aux;
+	return WX_OK;
+}
+
+const uint32_t *vm_jmp_returned(struct vm_thread *t, uint32_t k)
+{
+	struct vm_jmp *j = t->jmp;
+	const uint32_t *pc = j->live[k].pc;
+
+	jmp_end(j, k);
+	return pc;
+}
+
+const uint32_t *vm_jmp_land(struct vm_thread *t, uint32_t base_depth,
+                            uint32_t *depth, uint64_t **fp,
+                            struct vm_instance **inst)
+{
+	struct vm_jmp *j = t->jmp;
+	struct vm_jmp_entry *e = j != NULL ? jmp_entry(j, j->pending) : NULL;
+
+	if (e == NULL || e->rec < base_depth)
+		return NULL;
+	j->pending = 0;
+	if (e->nslots != 0)
+		memcpy(e->base, e->slots, (size_t)e->nslots * sizeof(uint64_t));
+	/* The wrappers, which returned or were unwound, are called again. */
+	if (e->nwrap != 0)
+		memcpy(&t->frames[e->rec + 1], e->slots + e->nslots,
+		       (size_t)e->nwrap * sizeof(struct vm_frame));
+	e->base[e->nslots] = 0; /* the checkpoint call's result: success */
+	*depth = e->rec + e->nwrap + 1;
+	*fp = e->fp;
+	*inst = e->inst;
+	return e->pc;
+}
+
+bool vm_jmp_pending(const struct vm_thread *t)
+{
+	return t->jmp != NULL && t->jmp->pending != 0;
+}
+
+void vm_jmp_cancel(struct vm_thread *t)
+{
+	if (t->jmp != NULL)
+		t->jmp->pending = 0;
+}
+
+void vm_jmp_free(struct vm_thread *t)
+{
+	struct vm_jmp *j = t->jmp;
+
+	if (j == NULL)
+		return;
+	for (uint32_t i = 0; i < JMP_N; i++)
+		wx_free(j->ents[i].slots);
+	wx_free(j->live);
+	wx_free(j);
+	t->jmp = NULL;
+}
