@@ -124,7 +124,7 @@ bench: all
 # libwasix.a: the SDK's POSIX layer over wasi-libc, built with the guest
 # compiler; sdk/wasmix-cc links it (WASMIX_SDK_LIB=$(O)/sdk).
 WASM_AR  ?= $(shell command -v llvm-ar-14 || command -v llvm-ar || echo llvm-ar)
-SDK_SRC  := $(wildcard sdk/src/*.c)
+SDK_SRC  := $(filter-out sdk/src/sdk_pthread.c,$(wildcard sdk/src/*.c))
 SDK_OBJ  := $(SDK_SRC:sdk/src/%.c=$(O)/sdk/obj/%.o)
 SDK_LIB  := $(O)/sdk/libwasix.a
 SDK_CFLAGS := $(WASM_CFLAGS) -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID \
@@ -138,8 +138,27 @@ $(SDK_LIB): $(SDK_OBJ)
 	@rm -f $@
 	$(WASM_AR) rcs $@ $^
 
-sdk: $(SDK_LIB)
-test: $(SDK_LIB)
+# libwasix-pthread.a: the pthread layer of 'wasmix-cc -pthread', built
+# with atomics (sdk/README.md).
+SDK_PT_OBJ := $(O)/sdk/obj-pthread/sdk_pthread.o \
+              $(O)/sdk/obj-pthread/sdk_pthread_start.o
+SDK_PT_LIB := $(O)/sdk/libwasix-pthread.a
+
+$(O)/sdk/obj-pthread/%.o: sdk/src/%.c sdk/include/pthread.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(SDK_CFLAGS) -matomics -mbulk-memory -ftls-model=local-exec \
+	  -c $< -o $@
+
+$(O)/sdk/obj-pthread/%.o: sdk/src/%.s
+	@mkdir -p $(dir $@)
+	$(WASM_CC) --target=wasm32-wasi -matomics -mbulk-memory -c $< -o $@
+
+$(SDK_PT_LIB): $(SDK_PT_OBJ)
+	@rm -f $@
+	$(WASM_AR) rcs $@ $^
+
+sdk: $(SDK_LIB) $(SDK_PT_LIB)
+test: $(SDK_LIB) $(SDK_PT_LIB)
 bench: $(SDK_LIB)
 
 .PHONY: sdk

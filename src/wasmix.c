@@ -672,10 +672,11 @@ static void wasmix_exec_discard(void *ud, void *prog)
 {
 	struct wasmix_run *nr = prog;
 
-	(void)ud;
 	if (nr == NULL)
 		return;
 	vm_store_free(nr->store);
+	wasix_threads_free(nr->threads);
+	wasix_threads_set_current(((struct wasmix_run *)ud)->threads);
 	wasm_module_free(nr->mod);
 	wx_free(nr->own_bytes);
 	wx_free(nr->own_name);
@@ -700,9 +701,16 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	nr->wasix = r->wasix;
 	nr->main = r;
 	nr->cfg = r->cfg;
-	rc = len > wasmix_max_module_bytes(r->cfg) ? WX_ELIMIT
-	                                            : wasmix_load(nr, r->cfg,
-	                                                          bytes, len);
+	/* Its own threads and env.memory, as from the command line; they
+	 * resolve through 'r', which holds the program after the swap. */
+	rc = wasix_threads_new(wasmix_resolve, r,
+	                       wasix_threads_interrupt(r->threads),
+	                       &nr->threads);
+	wasix_threads_set_current(r->threads);
+	if (rc == 0 && len > wasmix_max_module_bytes(r->cfg))
+		rc = WX_ELIMIT;
+	else if (rc == 0)
+		rc = wasmix_load(nr, r->cfg, bytes, len);
 	if (rc == 0)
 		rc = wasmix_instantiate(nr, r->cfg);
 	if (rc != 0) {
@@ -726,6 +734,9 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	r->own_bytes = nr->own_bytes;
 	r->own_name = nr->own_name;
 	r->name = nr->name;
+	wasix_threads_set_current(nr->threads);
+	wasix_threads_free(r->threads);
+	r->threads = nr->threads;
 	wx_free(nr);
 	wasix_set_instance(r->wasix, r->store, r->inst);
 }
@@ -877,8 +888,14 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		rc = wasmix_call_export(&r, "_start", true, &code);
 	/* A committed exec unwinds with WX_EEXIT: start the new program. */
 	while (rc == WX_EEXIT && r.wasix != NULL) {
-		void *prog = wasix_exec_take(r.wasix);
+		void *prog;
 
+		/* An exec from a spawned thread stashes the program before that
+		 * thread ends; every thread must be gone before the swap. */
+		if (wasix_threads_live(r.threads) > 0 &&
+		    wasix_threads_stop_others(r.threads, 1000000000) != WX_OK)
+			break;
+		prog = wasix_exec_take(r.wasix);
 		if (prog == NULL)
 			break;
 		wasmix_exec_swap(&r, prog);

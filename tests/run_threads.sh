@@ -9,8 +9,9 @@
 # futex-mutex-guarded counters, a condition variable, wait timeouts,
 # thread_exit vs proc_exit, a trap in a thread, ENOTCAPABLE, memory.grow
 # while threads run, fork from a threaded process, _start returning while
-# a thread still runs, and the 64 x 10,000
-# lock/unlock stress run. Under a sanitizer build (make O=... EXTRA_CFLAGS=
+# a thread still runs, the 64 x 10,000 lock/unlock stress run, exec from
+# a threaded process (from the main thread and from another), which
+# thread runs signal handlers, and the -pthread SDK programs. Under a sanitizer build (make O=... EXTRA_CFLAGS=
 # -fsanitize=...) the same runs check the runtime for errors and races:
 # any sanitizer report on stderr fails the check.
 # Prints one line per check, then "N passed, M failed"; exits 1 on failure.
@@ -23,6 +24,9 @@ WASM_CC=${WASM_CC:-clang}
 WAT2WASM=${WAT2WASM:-wat2wasm}
 pass=0
 nfail=0
+RUNFLAGS=
+AFTER_RE=
+NOT_AFTER_RE=
 
 die() {
 	echo "run_threads.sh: $*" >&2
@@ -56,11 +60,29 @@ for src in $S/c_*.c; do
 	fi
 done
 
-# t NAME STATUS OUT_RE ERR_RE WASM: runs WASM, checks status and output;
-# stderr must not hold a sanitizer report.
+# -pthread C programs (pt_*.c) through the SDK (sdk/wasmix-cc -pthread,
+# BUILD_DIR/sdk/libwasix-pthread.a and libwasix.a: make O=BUILD_DIR sdk).
+SDKLIB=$(cd "$B/sdk" 2>/dev/null && pwd)
+[ -f "$SDKLIB/libwasix-pthread.a" ] ||
+	die "$B/sdk/libwasix-pthread.a not built (make O=$B sdk)"
+for src in $S/pt_*.c; do
+	out=$T/$(basename "$src" .c).wasm
+	if [ ! -f "$out" ] || [ "$src" -nt "$out" ] ||
+		[ "$SDKLIB/libwasix-pthread.a" -nt "$out" ] ||
+		[ "$SDKLIB/libwasix.a" -nt "$out" ]; then
+		WASMIX_SDK_LIB=$SDKLIB sh sdk/wasmix-cc -pthread -O2 -Wall \
+			-Wextra -Werror "$src" -o "$out" || die "cannot build $src"
+	fi
+done
+
+# t NAME STATUS OUT_RE ERR_RE WASM [ARGS...]: runs WASM (with $RUNFLAGS
+# before it, ARGS after), checks status and output; stderr must not hold
+# a sanitizer report.
 t() {
-	name=$1 want=$2 out_re=$3 err_re=$4
-	timeout 120 "$W" run "$5" >"$T/out" 2>"$T/err"
+	name=$1 want=$2 out_re=$3 err_re=$4 wasm=$5
+	shift 5
+	# shellcheck disable=SC2086
+	timeout 120 "$W" run $RUNFLAGS "$wasm" -- "$@" >"$T/out" 2>"$T/err"
 	got=$?
 	why=
 	if [ "$got" != "$want" ]; then
@@ -69,6 +91,9 @@ t() {
 		why="stdout does not match /$out_re/"
 	elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$T/err"; then
 		why="stderr does not match /$err_re/"
+	elif [ -n "$AFTER_RE" ] && sed -n "/$AFTER_RE/,\$p" "$T/out" |
+		grep -Eq -- "$NOT_AFTER_RE"; then
+		why="stdout has /$NOT_AFTER_RE/ after /$AFTER_RE/"
 	elif grep -Eq 'Sanitizer|runtime error' "$T/err"; then
 		why="sanitizer report"
 	fi
@@ -119,6 +144,38 @@ export ASAN_OPTIONS="$saved_asan"
 t start-returns-threads-running 0 '' '' "$T/start_returns-0-0.wasm"
 t c-atomic-counters 0 '^counter=640000$' '' "$T/c_counter.wasm"
 t c-stress-mutex-condvar-64x10000 0 '^counter=640000$' '' "$T/c_stress.wasm"
+t longjmp-own-ok-cross-thread-traps 134 '^thread-own=ok$' \
+	'^wasmix: thread [0-9]+: trap: invalid or stale setjmp snapshot \(forged, or taken on another thread\)$' \
+	"$T/c_jmp.wasm"
+
+# Exec from a threaded process (c_exec.c): the new program runs alone and
+# no old thread prints after it started; a failed exec changes nothing.
+RUNFLAGS="--map-command execme=$T/c_exec.wasm"
+AFTER_RE='^new program' NOT_AFTER_RE='^old'
+t exec-from-main-ends-threads 7 '^new done$' '' "$T/c_exec.wasm" main
+t exec-from-thread-ends-threads 7 '^new done$' '' "$T/c_exec.wasm" thread
+AFTER_RE='' NOT_AFTER_RE=''
+t exec-fails-threads-run-on 0 '^exec failed, threads run on$' '' \
+	"$T/c_exec.wasm" fail
+RUNFLAGS=
+# Process signals run on one thread: main, else the lowest live id.
+t signal-one-thread 0 '^phase2 on=4$' '' "$T/c_signal.wasm"
+
+# C programs built with wasmix-cc -pthread (the SDK's pthread layer).
+t pthread-mutex-8x20000 0 '^counter=160000 recursive=8000$' '' \
+	"$T/pt_mutex.wasm"
+t pthread-condvar-producer-consumer 0 '^items=20000 sum=50010000$' '' \
+	"$T/pt_condvar.wasm"
+t pthread-join-keys-once 0 '^joined=8 dtors=8 once=1$' '' \
+	"$T/pt_join_keys.wasm"
+t pthread-malloc-8x20000 0 '^rounds=160000$' '' "$T/pt_malloc.wasm"
+# Its child starts a thread: ThreadSanitizer allows that after a fork of
+# a threaded process only with die_after_fork=0.
+saved_tsan=${TSAN_OPTIONS-}
+export ASAN_OPTIONS="${saved_asan:+$saved_asan:}detect_leaks=0"
+export TSAN_OPTIONS="${saved_tsan:+$saved_tsan:}die_after_fork=0"
+t pthread-fork-only-caller 0 '^parent ok$' '' "$T/pt_fork.wasm"
+export ASAN_OPTIONS="$saved_asan" TSAN_OPTIONS="$saved_tsan"
 
 echo "$pass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

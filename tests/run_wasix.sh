@@ -31,9 +31,10 @@ mkdir -p "$T/root/sub" "$T/root/bin" || die "cannot create $T"
 T=$(cd "$T" && pwd)
 R=$T/root
 
-for src in tests/wasix/*.c; do
+for src in tests/wasix/wx_*.c; do
 	out=$R/$(basename "$src" .c).wasm
 	if [ ! -f "$out" ] || [ "$src" -nt "$out" ] ||
+		[ tests/wasix/wx_check.h -nt "$out" ] ||
 		[ "$SDKLIB/libwasix.a" -nt "$out" ]; then
 		WASMIX_SDK_LIB=$SDKLIB sh sdk/wasmix-cc -O2 -Wall -Wextra \
 			-Werror "$src" -o "$out" || die "cannot build $src"
@@ -46,6 +47,21 @@ printf '#!/wx_child.wasm echo\n' >"$R/s1.sh"
 printf '#! /s1.sh \n' >"$R/s2.sh"
 printf '#!/missing.wasm\n' >"$R/s3.sh"
 printf '#!/loop.sh\n' >"$R/loop.sh"
+# For wx_execerr: modules that fail to decode, validate or link, #!
+# chains, a directory where PATH search finds the name.
+printf '\000bsm\001\000\000\000' >"$R/badmagic.wasm"
+printf '\000asm\002\000\000\000' >"$R/badver.wasm"
+head -c 30 "$R/wx_child.wasm" >"$R/trunc.wasm"
+printf '\000asm\001\000\000\000\001\005\001\140\000\001\177\003\002\001\000\012\004\001\002\000\013' \
+	>"$R/invalid.wasm"
+printf '\000asm\001\000\000\000\001\004\001\140\000\000\002\015\001\004nope\004nope\000\000' \
+	>"$R/nolink.wasm"
+printf '#!/text.txt\n' >"$R/t1.sh"
+printf '#!/wx_child.wasm echo\n' >"$R/n1.sh"
+for i in 2 3 4 5; do
+	printf '#!/n%s.sh\n' $((i - 1)) >"$R/n$i.sh"
+done
+mkdir -p "$R/pa/dir/wx_child" || die "cannot create $R/pa"
 
 ok() {
 	pass=$((pass + 1))
@@ -106,7 +122,20 @@ expect "exec keeps pid, fds, cwd; closes cloexec" 0 \
 ok execvp PATH search
 pid=1 argc=2 cwd=/sub FOO=bar fd4=1 fd5=0" wx_exec.wasm
 oklines "proc_fork_env: exec and exit as the child" 2 wx_forkenv.wasm
+oklines "the exec error table, env and args rows; failures change nothing" \
+	6 --env FOO=keep wx_execerr.wasm
 oklines "signal handlers reach a guest spinning in a loop" 3 wx_sigloop.wasm
+# wx_sigchld gets a host pid outside the run: its own (sh execs wasmix).
+(cd "$R" && timeout 120 sh -c 'exec "$0" run --dir .::/ wx_sigchld.wasm $$' \
+	"$W") </dev/null >"$T/out" 2>"$T/err"
+rc=$?
+n=$(grep -c '^ok ' "$T/out")
+if [ "$rc" != 0 ] || [ "$n" != 7 ] || grep -q FAIL "$T/out"; then
+	bad "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once" \
+		"exit $rc, $n of 7 ok lines"
+else
+	ok "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once ($n checks)"
+fi
 oklines "posix_spawn, pipes, signals, alarm, 200 cycles" 10 wx_spawn.wasm
 expect "shell pipeline a | b | c" 0 "HELLO WORLD" wx_sh.wasm -- \
 	'wx_child echo hello world | wx_child upper | wx_child cat'
@@ -115,12 +144,38 @@ expect "shell \$(...)" 0 "got INNER end" wx_sh.wasm -- \
 expect "shell pipeline status of the last" 3 "" wx_sh.wasm -- \
 	'wx_child echo a | wx_child exit 3'
 expect "exec'd program's exit code" 255 "" wx_sh.wasm -- 'wx_child exit 255'
+# An exec'd (here: spawned) program is instantiated as from the command
+# line: shared env.memory, wasi.thread-spawn; exits 0 once its thread ran.
+if command -v wat2wasm >/dev/null; then
+	cat >"$T/thr.wat" <<'EOF'
+(module
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "env" "memory" (memory 1 1 shared))
+  (func (export "wasi_thread_start") (param i32 i32)
+    (i32.atomic.store (i32.const 0) (i32.const 1))
+    (drop (memory.atomic.notify (i32.const 0) (i32.const 1))))
+  (func (export "_start")
+    (if (i32.lt_s (call $spawn (i32.const 0)) (i32.const 1))
+      (then (call $exit (i32.const 1))))
+    (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1)))
+    (call $exit (i32.sub (i32.const 3)
+      (i32.mul (i32.const 3) (i32.atomic.load (i32.const 0)))))))
+EOF
+	wat2wasm --enable-threads "$T/thr.wat" -o "$R/thr.wasm" ||
+		die "cannot build $T/thr.wat"
+	expect "a thread program runs from the command line" 0 "" thr.wasm
+	expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
+		wx_sh.wasm -- '/thr.wasm'
+fi
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose
 ok #! scripts" --map-command "sh=$R/wx_sh.wasm" wx_system.wasm
 
 # Host side: after 200 cycles the wasmix process has as many fds as a
-# program that did nothing, and no children (no zombies).
+# program that did nothing, and no children (no zombies). Both programs
+# print "held" (flushed) and then block reading the fifo, so the counts
+# are taken while each is running, as soon as it is ready.
 fifo=$T/fifo
 rm -f "$fifo" && mkfifo "$fifo" || die "cannot make a fifo"
 count_fds() {
@@ -128,7 +183,7 @@ count_fds() {
 	c_pid=$!
 	exec 7>"$fifo"
 	i=0
-	# Up to 2 minutes: sanitizer builds fork slowly.
+	# A hang guard of 2 minutes (sanitizer builds fork slowly).
 	while [ $i -lt 600 ] && ! grep -q held "$T/out" 2>/dev/null; do
 		sleep 0.2
 		i=$((i + 1))
@@ -139,15 +194,52 @@ count_fds() {
 	exec 7>&-
 	wait $c_pid
 }
-printf 'held\n' >"$R/held.txt"
-count_fds wx_child.wasm cat held.txt
+count_fds wx_child.wasm hold
 base=$c_fds
-(cd "$R" && "$W" run --dir .::/ wx_child.wasm cat held.txt) >/dev/null
+b_kids=$c_kids
 count_fds wx_spawn.wasm hold
-if [ "$c_fds" = "$base" ] && [ "$c_kids" = 0 ]; then
+if [ "$b_kids" != 0 ]; then
+	bad "host fds / zombies" "baseline program: children $b_kids"
+elif [ "$c_fds" = "$base" ] && [ "$c_kids" = 0 ]; then
 	ok "200 fork+exec+wait: host fds $c_fds = $base, no zombies"
 else
 	bad "host fds / zombies" "fds $c_fds (baseline $base), children $c_kids"
+fi
+
+# ^C on a terminal reaches the whole guest process group: host_pty runs
+# wx_sh on a new pty (session leader, controlling terminal), waits for
+# the pipeline's "ready" lines, writes ^C and prints what the terminal
+# showed and how wx_sh ended.
+# pty NAME N WANT LINE...: WANT is a file of lines that must all appear.
+pty() {
+	p_name=$1 p_n=$2 p_want=$3
+	shift 3
+	(cd "$R" && "$T/host_pty" "$p_n" 120 "$W" run --dir .::/ \
+		--env PATH=/bin wx_sh.wasm -- "$@") </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	p_miss=$(grep -vxFf "$T/out" "$p_want" | head -1)
+	if [ "$rc" != 0 ] || [ -n "$p_miss" ]; then
+		bad "$p_name" "driver exit $rc, missing line: $p_miss"
+	else
+		ok "$p_name"
+	fi
+}
+if ${CC:-cc} -O2 -Wall -Wextra -Werror -o "$T/host_pty" \
+	tests/wasix/host_pty.c 2>"$T/err"; then
+	printf '%s\n' 'cmd 0 signal 2' 'cmd 1 signal 2' 'cmd 2 signal 2' \
+		'sh got SIGINT' 'status exit 130' >"$T/want"
+	pty "^C on a pty kills a 3-process pipeline (SIGINT to each)" 3 \
+		"$T/want" -v -c 'wx_child wait 1 | wx_child wait 2 | wx_child wait 3'
+	printf '%s\n' 'cmd 0 signal 2' 'handled INT 2' 'cmd 1 exit 0' \
+		'sh got SIGINT' 'status exit 0' >"$T/want"
+	pty "^C on a pty runs a guest's SIGINT handler" 2 "$T/want" \
+		-v -c 'wx_child wait 1 | wx_child waitint 2'
+	printf '%s\n' 'status signal 2' >"$T/want"
+	pty "^C on a pty: a shell with no handler dies of SIGINT" 2 \
+		"$T/want" 'wx_child wait 1 | wx_child wait 2'
+else
+	: >"$T/out"
+	bad "host_pty" "cannot build tests/wasix/host_pty.c"
 fi
 
 # A guest killed by a signal kills the wasmix process by that signal.
@@ -174,6 +266,20 @@ if [ "$rc" = 134 ] && grep -q timeout "$T/err"; then
 else
 	bad "--timeout with host calls" "exit $rc"
 fi
+
+# setjmp/longjmp (wx_jmp.c): the checks, then each misuse traps (exit
+# 134) with the runtime's message and nothing of the guest's after it.
+oklines "setjmp/longjmp: frames, nesting, loops, fork, signals" 5 wx_jmp.wasm
+for m in stale:returned forged:forged badhash:forged evicted:evicted \
+	deadcall:returned; do
+	run wx_jmp.wasm "${m%%:*}"
+	if [ "$rc" = 134 ] && [ ! -s "$T/out" ] &&
+		grep -q "invalid or stale setjmp snapshot (.*${m#*:}" "$T/err"; then
+		ok "longjmp to a ${m%%:*} snapshot traps"
+	else
+		bad "longjmp to a ${m%%:*} snapshot" "exit $rc, want 134 and the message"
+	fi
+done
 
 # Every WASIX import links; unimplemented ones return ENOSYS (52), in
 # both wasix_32v1 and wasix_64v1.

@@ -5,8 +5,11 @@
  * The first signal()/sigaction() registers the export __wasix_signal with
  * callback_signal; from then on the runtime delivers every caught signal
  * there, and this file dispatches it: the installed handler, nothing for
- * SIG_IGN, and for SIG_DFL a trap when the default action terminates (the
- * runtime then ends the process as killed by that signal).
+ * SIG_IGN, and for SIG_DFL a trap (the runtime then applies the default
+ * action: the process ends as killed by that signal, or, for signals
+ * ignored by default, nothing happens). Those (CHLD, CONT, URG, WINCH)
+ * trap for SIG_IGN too, so that the runtime knows no handler ran and
+ * resumes an interrupted sleep or poll instead of returning EINTR.
  *
  * alarm() uses proc_raise_interval2 with it_value, so it fires (the
  * interval-only form in wasix-libc cannot).
@@ -51,13 +54,14 @@ void __wasix_signal(int sig)
 	if (sig <= 0 || sig >= SDK_NSIG)
 		return;
 	h = sdk_act[sig].sa_handler;
+	/* For CHLD, CONT, URG and WINCH the trap tells the runtime that no
+	 * handler ran: a sleep or poll it interrupted goes on. */
+	if (sdk_default_ignores(sig) && (h == SIG_IGN || h == SIG_DFL))
+		__builtin_trap();
 	if (h == SIG_IGN)
 		return;
-	if (h == SIG_DFL) {
-		if (sdk_default_ignores(sig))
-			return;
+	if (h == SIG_DFL)
 		__builtin_trap(); /* the runtime applies the default action */
-	}
 	if (sdk_act[sig].sa_flags & (int)SA_RESETHAND)
 		sdk_act[sig].sa_handler = SIG_DFL;
 	h(sig);

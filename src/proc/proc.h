@@ -119,11 +119,12 @@ bool proc_env_active(void);
 void proc_sig_set_flag(volatile sig_atomic_t *flag);
 
 /*
- * Catches every catchable signal whose default action is not to ignore
- * (all but KILL, STOP, CHLD, CONT, URG, WINCH): the host handler marks it
- * pending and raises the flag. 'on' false restores the default action of
- * each signal caught this way (exec). No SA_RESTART: a blocking host call
- * returns EINTR.
+ * Catches every catchable signal (all but KILL and STOP; CHLD, CONT, URG
+ * and WINCH too) unless it is ignored: the host handler marks it pending
+ * and raises the flag. 'on' false restores the default action of each
+ * signal caught this way (exec). No SA_RESTART: a blocking host call
+ * returns EINTR; the layer above delivers the signals and, when
+ * proc_sig_restarts says so, runs the call again.
  */
 void proc_sig_catch_all(bool on);
 
@@ -138,6 +139,15 @@ void proc_sig_pend(int sig);
 
 /* Takes (and clears) the set of pending signals: bit 'sig' per signal. */
 uint64_t proc_sig_take(void);
+
+/*
+ * Whether a blocking call interrupted by the signals in 'bits' (as from
+ * proc_sig_take) is to be run again once they are delivered: true when
+ * there is at least one and the default action of each is to ignore it
+ * (CHLD, CONT, URG, WINCH), the way SA_RESTART works natively, so that a
+ * child's exit never makes the parent's read fail with EINTR.
+ */
+bool proc_sig_restarts(uint64_t bits);
 
 /* Whether the POSIX default action of 'sig' is to ignore it. */
 bool proc_sig_default_ignores(int sig);

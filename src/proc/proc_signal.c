@@ -33,8 +33,9 @@ static void proc_on_signal(int sig)
 	if (sig > 0 && sig < 64)
 		__atomic_fetch_or(&proc_pending, UINT64_C(1) << sig,
 		                  __ATOMIC_SEQ_CST);
+	/* Atomic: with guest threads, any host thread may run this. */
 	if (proc_flag != NULL)
-		*proc_flag = 1;
+		__atomic_store_n(proc_flag, 1, __ATOMIC_RELAXED);
 }
 
 bool proc_sig_default_ignores(int sig)
@@ -43,11 +44,29 @@ bool proc_sig_default_ignores(int sig)
 	       sig == SIGWINCH;
 }
 
-/* Whether proc_sig_catch_all handles 'sig'. */
+/*
+ * Whether proc_sig_catch_all handles 'sig': every signal but KILL and
+ * STOP, those ignored by default included (CHLD, CONT, URG, WINCH), so
+ * that the guest's handlers for them run; the layer above restarts a call
+ * that only they interrupted (proc_sig_restarts).
+ */
 static bool proc_catchable(int sig)
 {
-	return sig != SIGKILL && sig != SIGSTOP &&
-	       !proc_sig_default_ignores(sig);
+	return sig != SIGKILL && sig != SIGSTOP;
+}
+
+bool proc_sig_restarts(uint64_t bits)
+{
+	bool any = false;
+
+	for (int sig = 1; sig < 64; sig++) {
+		if (!(bits & (UINT64_C(1) << sig)))
+			continue;
+		if (!proc_sig_default_ignores(sig))
+			return false;
+		any = true;
+	}
+	return any;
 }
 
 void proc_sig_catch_all(bool on)

@@ -94,8 +94,15 @@ bool wasi_exited(const struct wasi_ctx *w, int *code);
  * Makes every function resolved from now on call 'hook(call, ud)' first
  * (WASIX delivers pending signals there), and again after it when an
  * interrupt is pending (a wait ended by a signal); a non-zero result ends
- * the call with that code. NULL removes it for later resolutions.
+ * the call with that code, except WASI_RESTART and WASI_RESTART_IO:
+ * after the function they mean "run it again if it failed with EINTR"
+ * (only signals that restart calls came), before it the same as 0.
+ * WASI_RESTART_IO (a guest handler ran for one of them) does not restart
+ * poll_oneoff: as natively for poll, sleep and pause, the guest sees
+ * EINTR once its handler ran. NULL removes it for later resolutions.
  */
+#define WASI_RESTART    100
+#define WASI_RESTART_IO 101
 void wasi_set_enter_hook(struct wasi_ctx *w, vm_host_fn hook, void *ud);
 
 /*

@@ -170,25 +170,29 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 
 	if (positioned)
 		right |= WASI_RIGHT_FD_SEEK;
-	err = wasi_fd_get(w, wasi_u32(c, 0), right, &e);
+	/* A reference: another thread may close the fd while this blocks. */
+	err = wasi_fd_get_ref(w, wasi_u32(c, 0), right, &e);
 	if (err == WASI_ENOTCAPABLE && e->kind == VFS_DIR)
 		err = WASI_EISDIR;
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (positioned && off < 0)
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
 	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
 	pres = wasi_mem(c, wasi_u32(c, positioned ? 4 : 3), 4);
+	err = WASI_EFAULT;
 	if (arr == NULL || pres == NULL)
-		return wasi_ret(c, WASI_EFAULT);
-	if (!out && !positioned && wasi_may_block(e)) {
+		goto out;
+	err = WASI_ESUCCESS;
+	if (!out && !positioned && wasi_may_block(e))
 		err = wasi_wait_fd(w, e->host_fd, POLLIN);
-		if (err != WASI_ESUCCESS)
-			return wasi_ret(c, err);
-	}
-	err = wasi_transfer(c, e->host_fd, arr, n, out, off, &done);
+	if (err == WASI_ESUCCESS)
+		err = wasi_transfer(c, e->host_fd, arr, n, out, off, &done);
 	if (err == WASI_ESUCCESS)
 		wasi_put_u32(pres, done);
+out:
+	vfs_entry_unref(e);
 	return wasi_ret(c, err);
 }
 

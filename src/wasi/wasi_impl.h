@@ -294,7 +294,8 @@ static inline uint64_t wasi_get_u64(const uint8_t *p)
 /* Whether a pending interrupt (a signal to deliver) should end a wait. */
 static inline bool wasi_interrupted(const struct wasi_ctx *w)
 {
-	return w->interrupt != NULL && *w->interrupt != 0;
+	return w->interrupt != NULL &&
+	       __atomic_load_n(w->interrupt, __ATOMIC_RELAXED) != 0;
 }
 
 /*
@@ -303,6 +304,14 @@ static inline bool wasi_interrupted(const struct wasi_ctx *w)
  */
 uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
                      struct vfs_entry **e);
+
+/*
+ * As wasi_fd_get, but '*e' holds a reference whenever it is not NULL
+ * (also on ENOTCAPABLE): the caller drops it with vfs_entry_unref. For
+ * calls that may block while another thread closes the fd.
+ */
+uint32_t wasi_fd_get_ref(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
+                         struct vfs_entry **e);
 
 /* The socket entry behind 'fd' with 'right': EBADF, ENOTSOCK or ENOTCAPABLE. */
 uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,

@@ -204,6 +204,17 @@ uint32_t wasi_errno_from_host(int e)
 	return WASI_EIO;
 }
 
+uint32_t wasi_fd_get_ref(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
+                         struct vfs_entry **e)
+{
+	*e = vfs_get_ref(&w->fds, fd);
+	if (*e == NULL)
+		return WASI_EBADF;
+	if (((*e)->rights_base & rights) != rights)
+		return WASI_ENOTCAPABLE;
+	return WASI_ESUCCESS;
+}
+
 uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
                      struct vfs_entry **e)
 {
@@ -237,15 +248,25 @@ static void wasi_sig_parse(const char *sig, struct wasm_functype *ft,
 static int wasi_thunk_call(struct vm_call *c, void *ud)
 {
 	struct wasi_thunk *t = ud;
+	const struct wasi_def *d = &wasi_defs[t - t->w->thunks];
 	int rc = t->w->enter_hook(c, t->w->enter_ud);
 
-	if (rc != 0)
+	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO)
 		return rc;
-	rc = t->fn(c, t->w);
-	/* A signal that ended a blocking wait runs before EINTR is seen. */
-	if (rc == 0 && wasi_interrupted(t->w))
+	for (;;) {
+		rc = t->fn(c, t->w);
+		if (rc != 0 || !wasi_interrupted(t->w))
+			return rc;
+		/* A signal that ended a blocking wait runs before EINTR is
+		 * seen; if only restarting signals came, the call goes on. */
 		rc = t->w->enter_hook(c, t->w->enter_ud);
-	return rc;
+		if (rc != WASI_RESTART && rc != WASI_RESTART_IO)
+			return rc;
+		if (d->sig[strlen(d->sig) - 1] == ')' ||
+		    c->results[0] != WASI_EINTR ||
+		    (rc == WASI_RESTART_IO && d->fn == wasi_poll_oneoff))
+			return 0;
+	}
 }
 
 void wasi_set_enter_hook(struct wasi_ctx *w, vm_host_fn hook, void *ud)
@@ -285,9 +306,14 @@ int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
 	wasi_sig_parse(d->sig, &ft, types);
 	if (w->enter_hook != NULL) {
 		struct wasi_thunk *t = &w->thunks[d - wasi_defs];
+		vm_host_fn fn = d->fn ? d->fn : wasi_nosys;
 
-		t->w = w;
-		t->fn = d->fn ? d->fn : wasi_nosys;
+		/* Written once: a guest thread's instance resolves these
+		 * again while other threads call through them. */
+		if (t->w != w || t->fn != fn) {
+			t->w = w;
+			t->fn = fn;
+		}
 		f = vm_func_new_host(s, &ft, wasi_thunk_call, t);
 	} else {
 		f = vm_func_new_host(s, &ft, d->fn ? d->fn : wasi_nosys, w);

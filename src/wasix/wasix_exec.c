@@ -15,6 +15,7 @@
  * the parent reaps that child, so no half-made child stays behind.
  */
 #include "wasix/wasix_impl.h"
+#include "wasix/wasix_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -334,10 +335,16 @@ static int wasix_commit(struct vm_call *c, struct wasix_ctx *x, void *prog,
                         const struct wasix_list *argv,
                         const struct wasix_list *envs)
 {
-	int rc = wasi_ctx_set_args(x->w, argv->n, (const char *const *)argv->v,
-	                           envs ? envs->n : 0,
-	                           envs ? (const char *const *)envs->v : NULL);
+	int rc;
 
+	/* Threads: the other threads end first (wasix_thread.h). */
+	if (wasix_threads_exec_stop() != WX_OK) {
+		x->ops.discard(x->ops.ud, prog);
+		return wasi_ret(c, WASI_EBUSY);
+	}
+	rc = wasi_ctx_set_args(x->w, argv->n, (const char *const *)argv->v,
+	                       envs ? envs->n : 0,
+	                       envs ? (const char *const *)envs->v : NULL);
 	if (rc != 0) {
 		x->ops.discard(x->ops.ud, prog);
 		return wasi_ret(c, rc == WX_ELIMIT ? WASI_E2BIG : WASI_ENOMEM);

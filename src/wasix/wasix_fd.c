@@ -122,7 +122,7 @@ int wasix_fd_fdflags_get(struct vm_call *c, void *ud)
 		return wasi_ret(c, WASI_EBADF);
 	if (p == NULL)
 		return wasi_ret(c, WASI_EFAULT);
-	wasi_put_u16(p, x->w->fds.slot[fd].cloexec ? 1 : 0);
+	wasi_put_u16(p, vfs_get_cloexec(&x->w->fds, fd) ? 1 : 0);
 	return wasi_ret(c, WASI_ESUCCESS);
 }
 
@@ -253,10 +253,10 @@ int wasix_fd_renumber(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	uint32_t from = wasi_u32(c, 0), to = wasi_u32(c, 1);
 	struct vfs_entry *e = vfs_get(&x->w->fds, to);
-	int rc;
+	int rc = wasix_enter(c, x);
 
-	if (wasix_enter(c, x) != 0)
-		return WX_EEXIT;
+	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO)
+		return rc;
 	if (vfs_get(&x->w->fds, from) == NULL || to >= x->w->fds.max)
 		return wasi_ret(c, WASI_EBADF);
 	if (from == to)

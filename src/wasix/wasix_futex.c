@@ -54,7 +54,8 @@ int wasix_futex_wait(struct vm_call *c, void *ud)
 	if (w < 0)
 		return wasi_ret(c, WASI_EFAULT);
 	if (w == VM_WAIT_INTERRUPTED)
-		return wasi_ret(c, WASI_EINTR);
+		return wasix_threads_check() != 0 ? WX_EEXIT
+		                                   : wasi_ret(c, WASI_EINTR);
 	*woken = w != VM_WAIT_TIMED_OUT;
 	return wasi_ret(c, WASI_ESUCCESS);
 }

@@ -55,7 +55,11 @@ struct wasix_ctx {
 	struct wasix_thunk thunks[WASIX_NDEFS];
 };
 
-/* Delivers pending signals (see wasix_impl.h's header). 0 or WX_EEXIT. */
+/*
+ * Delivers pending signals (see wasix_impl.h's header). 0, WX_EEXIT, or
+ * WASI_RESTART when every signal delivered restarts calls (wasi.h: an
+ * interrupted call runs again; before a call it means 0).
+ */
 int wasix_enter(struct vm_call *c, struct wasix_ctx *x);
 
 /* The guest string (ptr, len) at args[i], args[i+1], copied and
@@ -100,6 +104,10 @@ int wasix_proc_raise_interval(struct vm_call *c, void *ud);
 int wasix_proc_raise_interval2(struct vm_call *c, void *ud);
 int wasix_proc_signals_sizes_get(struct vm_call *c, void *ud);
 int wasix_proc_signals_get(struct vm_call *c, void *ud);
+
+/* wasix_stack.c */
+int wasix_stack_checkpoint(struct vm_call *c, void *ud);
+int wasix_stack_restore(struct vm_call *c, void *ud);
 
 /* wasix_fd.c */
 int wasix_fd_pipe(struct vm_call *c, void *ud);

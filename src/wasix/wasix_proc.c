@@ -3,15 +3,20 @@
  * WASIX host functions, over src/proc.
  *
  * Signal delivery: once the guest registered a callback (callback_signal)
- * the host catches every catchable signal (proc_sig_catch_all). A pending
- * signal runs the callback at the next host-call entry (wasix_enter, also
- * hooked in front of every WASI function). If the callback traps for a
- * signal whose default action terminates (wasix-libc's handler does so
- * for SIG_DFL), the process dies by that signal, as it would natively.
- * Without a callback the host default actions are in force, so nothing is
- * ever pending for the guest.
+ * the host catches every catchable signal (proc_sig_catch_all), CHLD,
+ * CONT, URG and WINCH included. A pending signal runs the callback at the
+ * next host-call entry (wasix_enter, also hooked in front of every WASI
+ * function). If the callback traps for a signal whose default action
+ * terminates (wasix-libc's handler does so for SIG_DFL), the process dies
+ * by that signal, as it would natively; for one ignored by default the
+ * trap means "ignored". A blocking call that only such signals
+ * interrupted runs again (wasix_enter returns WASI_RESTART or
+ * WASI_RESTART_IO, see wasi.h), so a child's exit never makes a read or
+ * a wait fail with EINTR. Without a callback the host default actions are
+ * in force, so nothing is ever pending for the guest.
  */
 #include "wasix/wasix_impl.h"
+#include "wasix/wasix_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,50 +25,88 @@
 #include <unistd.h>
 
 /*
+ * Set while this host thread runs the guest's signal callback (per
+ * thread: with guest threads, another thread may run a handler of its
+ * own at the same time; x->delivering is no longer used).
+ */
+static _Thread_local bool wasix_delivering;
+
+/*
  * Lowers the interrupt flag once the pending signals are taken, unless
  * the embedder's sticky reason to interrupt (the timeout) holds.
  */
 static void wasix_lower_flag(struct wasix_ctx *x)
 {
 	if (x->sticky == NULL || !__atomic_load_n(x->sticky, __ATOMIC_SEQ_CST))
-		*x->interrupt = 0;
+		__atomic_store_n(x->interrupt, 0, __ATOMIC_RELAXED);
 }
 
-/* Runs the guest's handler (or the default action) for 'sig'. */
-static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig)
+/*
+ * Runs the guest's handler (or the default action) for 'sig'. A trap in
+ * the callback means "default action" (wasix-libc and the SDK trap for
+ * SIG_DFL): death for a terminating signal, nothing for one ignored by
+ * default; '*ignored' (may be NULL) then says that no guest handler ran.
+ */
+static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
+                         bool *ignored)
 {
 	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
+	struct vm_func *cb;
 	struct diag d = {0};
 	int code = 0, rc;
 
+	if (ignored != NULL)
+		*ignored = true;
 	if (x->callback == NULL || x->store == NULL) {
 		proc_sig_default(sig);
 		return 0;
 	}
-	x->delivering = true;
-	rc = vm_invoke(x->store, x->callback, arg, res, &code, &d);
-	x->delivering = false;
+	/* On a spawned thread: its own instance's handler (wasix_thread.h). */
+	cb = wasix_threads_local_func(x->inst, x->callback, c->caller);
+	wasix_delivering = true;
+	rc = vm_invoke(x->store, cb, arg, res, &code, &d);
+	wasix_delivering = false;
+	if (rc == VM_EJUMP)
+		return rc; /* siglongjmp out of the handler (wasix_stack.c) */
 	if (rc == WX_EEXIT) {
 		c->exit_code = code;
 		return WX_EEXIT;
 	}
 	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig))
 		proc_sig_default(sig);
+	if (rc != WX_ETRAP && ignored != NULL)
+		*ignored = false;
 	return 0;
 }
 
 int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
 {
+	bool all_ignored = true;
 	uint64_t bits;
 	int rc = 0;
 
-	if (x->interrupt == NULL || !*x->interrupt || x->delivering)
+	if (x->interrupt == NULL ||
+	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
+	    wasix_delivering)
 		return 0;
+	/* Threads: a thread being ended (exec) runs no more guest code; one
+	 * that does not take the process's signals runs an interrupted
+	 * call again. */
+	if (wasix_threads_check() != 0)
+		return WX_EEXIT;
+	if (!wasix_threads_signal_here())
+		return WASI_RESTART;
 	wasix_lower_flag(x);
 	bits = proc_sig_take();
-	for (int sig = 1; sig < 64 && rc == 0; sig++)
+	for (int sig = 1; sig < 64 && rc == 0; sig++) {
+		bool ign = true;
+
 		if (bits & (UINT64_C(1) << sig))
-			rc = wasix_deliver(c, x, sig);
+			rc = wasix_deliver(c, x, sig, &ign);
+		all_ignored = all_ignored && ign;
+	}
+	if (rc == 0 && proc_sig_restarts(bits))
+		return all_ignored ? WASI_RESTART : WASI_RESTART_IO;
 	return rc;
 }
 
@@ -73,8 +116,10 @@ int wasix_on_interrupt(struct wasix_ctx *x)
 	struct vm_call c;
 	int rc = 0;
 
-	if (x == NULL || x->delivering)
+	if (x == NULL || wasix_delivering)
 		return 0; /* pending until the handler returns */
+	if (!wasix_threads_signal_here())
+		return 0; /* another thread runs the handlers */
 	memset(&c, 0, sizeof c);
 	c.store = x->store;
 	c.results = res;
@@ -82,7 +127,7 @@ int wasix_on_interrupt(struct wasix_ctx *x)
 	bits = proc_sig_take();
 	for (int sig = 1; sig < 64 && rc == 0; sig++)
 		if (bits & (UINT64_C(1) << sig))
-			rc = wasix_deliver(&c, x, sig);
+			rc = wasix_deliver(&c, x, sig, NULL);
 	return rc;
 }
 
@@ -262,7 +307,7 @@ static int wasix_raise_self(struct vm_call *c, struct wasix_ctx *x,
 		return wasi_ret(c, WASI_ESUCCESS);
 	}
 	c->results[0] = WASI_ESUCCESS;
-	return wasix_deliver(c, x, (int)sig);
+	return wasix_deliver(c, x, (int)sig, NULL);
 }
 
 /* proc_signal(pid, sig) -> errno */
@@ -273,7 +318,9 @@ int wasix_proc_signal(struct vm_call *c, void *ud)
 
 	if (sig >= PROC_NSIG)
 		return wasi_ret(c, WASI_EINVAL);
-	if (pid == proc_self() && sig != 0)
+	/* To the process: run here if this thread takes its signals, else
+	 * made pending for the one that does (wasix_threads_signal_here). */
+	if (pid == proc_self() && sig != 0 && wasix_threads_signal_here())
 		return wasix_raise_self(c, ud, sig);
 	rc = proc_kill(pid, (int)sig);
 	return wasi_ret(c, rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc));

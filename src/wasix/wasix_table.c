@@ -46,8 +46,8 @@ static const struct wasix_def wasix_defs[] = {
     {"futex_wake", "(ii)i", NULL},
     {"futex_wake_all", "(ii)i", NULL},
     {"thread_exit", "(i)", NULL},
-    {"stack_checkpoint", "(ii)i", NULL},
-    {"stack_restore", "(iI)", NULL},
+    {"stack_checkpoint", "(ii)i", wasix_stack_checkpoint},
+    {"stack_restore", "(iI)", wasix_stack_restore},
     {"path_open2", "(iiiiiIIiii)i", wasix_path_open2},
     {"fd_fdflags_get", "(ii)i", wasix_fd_fdflags_get},
     {"fd_fdflags_set", "(ii)i", wasix_fd_fdflags_set},
@@ -144,18 +144,30 @@ static int wasix_nosys_void(struct vm_call *c, void *ud)
 
 _Static_assert(WX_ARRAY_LEN(wasix_defs) == WASIX_NDEFS, "WASIX_NDEFS");
 
-/* Every implemented function: signals first, then the body. */
+/*
+ * Every implemented function: signals first, then the body; a signal that
+ * ended a blocking wait runs before EINTR is seen, and if only restarting
+ * signals came (WASI_RESTART) the call goes on.
+ */
 static int wasix_thunk(struct vm_call *c, void *ud)
 {
 	struct wasix_thunk *t = ud;
+	const char *sig = wasix_defs[t - t->x->thunks].sig;
 	int rc = wasix_enter(c, t->x);
 
-	if (rc != 0)
+	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO)
 		return rc;
-	rc = t->fn(c, t->x);
-	if (rc == 0 && t->x->interrupt != NULL && *t->x->interrupt)
+	for (;;) {
+		rc = t->fn(c, t->x);
+		if (rc != 0 || t->x->interrupt == NULL ||
+		    !__atomic_load_n(t->x->interrupt, __ATOMIC_RELAXED))
+			return rc;
 		rc = wasix_enter(c, t->x);
-	return rc;
+		if (rc != WASI_RESTART && rc != WASI_RESTART_IO)
+			return rc;
+		if (sig[strlen(sig) - 1] == ')' || c->results[0] != WASI_EINTR)
+			return 0;
+	}
 }
 
 static void wasix_sig_parse(const char *sig, struct wasm_functype *ft,

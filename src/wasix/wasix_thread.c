@@ -16,6 +16,13 @@
  *    lock the fork hooks take first: the order is vm_lock, then x->mu).
  *    The fork hooks (wt_fork_*) forget, in the child, the threads that do
  *    not exist there.
+ *  - Exec (wasix_threads_exec_stop) and the end of the process leave no
+ *    spawned thread running guest code: 'stopping' makes each one leave at
+ *    its next poll or interrupted blocking call; an exec from a spawned
+ *    thread hands the run over to the main thread ('handoff').
+ *  - Exactly one thread takes the process's signals at a time
+ *    (wasix_threads_signal_here): the main thread until it is in
+ *    thread_exit ('main_exited'), then the live thread with the lowest id.
  */
 #include "wasix/wasix_thread.h"
 
@@ -27,6 +34,8 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "vfs/vfs.h"
+#include "wasm/wasm_module.h"
 #include "wasi/wasi_impl.h"
 
 /* Most threads alive at once, so that a runaway guest cannot exhaust the
@@ -57,6 +66,11 @@ struct wasix_threads {
 	int live;
 	int32_t next_tid; /* __atomic */
 	int stopping;     /* __atomic: wasix_threads_stop_others running */
+	/* __atomic: a spawned thread commits an exec; the main thread must
+	 * unwind to the run loop (wasix_threads_poll) and run it. */
+	int handoff;
+	int handoff_seen; /* __atomic: the main thread saw 'handoff' */
+	int main_exited;  /* __atomic: the main thread is in thread_exit */
 };
 
 /*
@@ -102,6 +116,11 @@ static void wt_fork_child(void)
 			if (r != wt_self)
 				r->done = 1;
 		x->live = wt_self != NULL ? 1 : 0;
+		/* A child forked by a spawned thread has no main thread. */
+		if (wt_self != NULL)
+			x->main_exited = 1;
+		x->handoff = 0;
+		x->stopping = 0;
 		pthread_mutex_unlock(&x->mu);
 	}
 	pthread_mutex_unlock(&wt_fork_mu);
@@ -132,6 +151,13 @@ int wasix_threads_new(vm_resolve_fn resolve, void *resolve_ud,
 	pthread_mutex_unlock(&wt_fork_mu);
 	*out = x;
 	return WX_OK;
+}
+
+void wasix_threads_set_current(struct wasix_threads *x)
+{
+	pthread_mutex_lock(&wt_fork_mu);
+	wt_current = x;
+	pthread_mutex_unlock(&wt_fork_mu);
 }
 
 int wasix_threads_live(struct wasix_threads *x)
@@ -325,6 +351,7 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 	r->tid = __atomic_fetch_add(&x->next_tid, 1, __ATOMIC_RELAXED);
 	e = wt_register(x, r);
 	if (e == WASI_ESUCCESS) {
+		vfs_threads_begin(); /* the fd table is shared from now on */
 		e = wt_start(r);
 		if (e != WASI_ESUCCESS)
 			wt_unregister(x, r);
@@ -373,6 +400,29 @@ int wasix_thread_id(struct vm_call *c, void *ud)
 	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), (uint32_t)tid));
 }
 
+/* The process's thread state (wt_current), or NULL. */
+static struct wasix_threads *wt_get_current(void)
+{
+	struct wasix_threads *x;
+
+	pthread_mutex_lock(&wt_fork_mu);
+	x = wt_current;
+	pthread_mutex_unlock(&wt_fork_mu);
+	return x;
+}
+
+/*
+ * An interrupted blocking call: WX_EEXIT if the caller is being ended (or
+ * handed an exec: wasix_threads_poll), so that it runs no more guest
+ * code; else EINTR.
+ */
+static int wt_eintr(struct vm_call *c, struct wasix_threads *x)
+{
+	if (wasix_threads_poll(x) != 0)
+		return WX_EEXIT;
+	return wasi_ret(c, WASI_EINTR);
+}
+
 /*
  * thread_join(tid) -> errno: waits until thread 'tid' ended, then
  * forgets it. ESRCH for an unknown (or already joined) id, EDEADLK for
@@ -419,6 +469,8 @@ int wasix_thread_join(struct vm_call *c, void *ud)
 	wx_free(r);
 out:
 	pthread_mutex_unlock(&x->mu);
+	if (e == WASI_EINTR)
+		return wt_eintr(c, x);
 	return wasi_ret(c, e);
 }
 
@@ -431,6 +483,8 @@ int wasix_thread_exit(struct vm_call *c, void *ud)
 	struct wasix_threads *x = ud;
 
 	if (wt_self == NULL) {
+		/* Signals go to the other threads from now on. */
+		__atomic_store_n(&x->main_exited, 1, __ATOMIC_RELEASE);
 		pthread_mutex_lock(&x->mu);
 		while (x->live > 0)
 			pthread_cond_wait(&x->cv, &x->mu);
@@ -451,7 +505,7 @@ int wasix_thread_sleep(struct vm_call *c, void *ud)
 
 	while (left > 0) {
 		if (wt_interrupted(x))
-			return wasi_ret(c, WASI_EINTR);
+			return wt_eintr(c, x);
 		uint64_t ns =
 		    left < (uint64_t)WASI_SLICE_NS ? left : WASI_SLICE_NS;
 		struct timespec ts = {(time_t)(ns / 1000000000u),
@@ -511,7 +565,7 @@ static bool wt_name_is(const char *s, uint32_t len, const char *want)
 }
 
 /*
- * "env" "memory": the process's one imported memory, made on first use.
+ * "env" "memory": the program's one imported memory, made on first use.
  * x->mu is not held while the VM makes it (vm_memory_new takes vm_lock,
  * and the fork hooks take vm_lock before x->mu): two first uses at once
  * could make two, of which the loser is unused (and freed with the store).
@@ -568,12 +622,23 @@ int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
 	return WX_ELINK;
 }
 
-/* ---- stopping the other threads (exec) -------------------------------- */
+/* ---- stopping the other threads (exec), signals ---------------------- */
+
+/* How long exec waits for the other threads to end. */
+#define WT_EXEC_TIMEOUT_NS 1000000000LL
 
 int wasix_threads_poll(struct wasix_threads *x)
 {
-	if (x == NULL || wt_self == NULL ||
-	    !__atomic_load_n(&x->stopping, __ATOMIC_ACQUIRE))
+	if (x == NULL)
+		return 0;
+	if (wt_self == NULL) {
+		/* A spawned thread commits an exec: unwind to the run loop. */
+		if (!__atomic_load_n(&x->handoff, __ATOMIC_ACQUIRE))
+			return 0;
+		__atomic_store_n(&x->handoff_seen, 1, __ATOMIC_RELEASE);
+		return WX_EEXIT;
+	}
+	if (!__atomic_load_n(&x->stopping, __ATOMIC_ACQUIRE))
 		return 0;
 	wt_exiting = 1;
 	return WX_EEXIT;
@@ -582,6 +647,16 @@ int wasix_threads_poll(struct wasix_threads *x)
 bool wasix_threads_is_main(void)
 {
 	return wt_self == NULL;
+}
+
+/* Adds 'ns' to the CLOCK_REALTIME time 'ts'. */
+static void wt_ts_add(struct timespec *ts, long ns)
+{
+	ts->tv_nsec += ns;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 int wasix_threads_stop_others(struct wasix_threads *x, int64_t timeout_ns)
@@ -603,15 +678,108 @@ int wasix_threads_stop_others(struct wasix_threads *x, int64_t timeout_ns)
 		if (x->interrupt != NULL)
 			__atomic_store_n(x->interrupt, 1, __ATOMIC_RELAXED);
 		clock_gettime(CLOCK_REALTIME, &now);
-		now.tv_nsec += WASI_SLICE_NS / 5;
-		if (now.tv_nsec >= 1000000000L) {
-			now.tv_sec++;
-			now.tv_nsec -= 1000000000L;
-		}
+		wt_ts_add(&now, WASI_SLICE_NS / 5);
 		pthread_cond_timedwait(&x->cv, &x->mu, &now);
 		waited += WASI_SLICE_NS / 5;
 	}
 	pthread_mutex_unlock(&x->mu);
 	__atomic_store_n(&x->stopping, 0, __ATOMIC_RELEASE);
 	return rc;
+}
+
+/*
+ * Exec from a spawned thread: the other spawned threads end as usual,
+ * and the main thread must leave its wasm (wasix_threads_poll returns
+ * WX_EEXIT to it), since only the main thread's run loop can start the
+ * new program. Waits until it did (or is parked in thread_exit).
+ */
+static int wt_exec_handoff(struct wasix_threads *x)
+{
+	int64_t waited = 0;
+
+	__atomic_store_n(&x->handoff_seen, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&x->handoff, 1, __ATOMIC_RELEASE);
+	if (wasix_threads_stop_others(x, WT_EXEC_TIMEOUT_NS) != WX_OK)
+		goto fail;
+	while (!__atomic_load_n(&x->handoff_seen, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&x->main_exited, __ATOMIC_ACQUIRE)) {
+		if (waited >= WT_EXEC_TIMEOUT_NS)
+			goto fail;
+		if (x->interrupt != NULL)
+			__atomic_store_n(x->interrupt, 1, __ATOMIC_RELAXED);
+		struct timespec ts = {0, WASI_SLICE_NS / 5};
+		nanosleep(&ts, NULL);
+		waited += WASI_SLICE_NS / 5;
+	}
+	/* Ends as if by thread_exit once the commit unwinds it. */
+	wt_exiting = 1;
+	return WX_OK;
+fail:
+	__atomic_store_n(&x->handoff, 0, __ATOMIC_RELEASE);
+	return WX_EARG;
+}
+
+int wasix_threads_exec_stop(void)
+{
+	struct wasix_threads *x = wt_get_current();
+
+	if (x == NULL)
+		return WX_OK;
+	if (wt_self == NULL)
+		return wasix_threads_stop_others(x, WT_EXEC_TIMEOUT_NS);
+	return wt_exec_handoff(x);
+}
+
+int wasix_threads_check(void)
+{
+	return wasix_threads_poll(wt_get_current());
+}
+
+bool wasix_threads_signal_here(void)
+{
+	struct wasix_threads *x = wt_get_current();
+	int32_t first = 0;
+
+	if (x == NULL)
+		return wt_self == NULL;
+	if (!__atomic_load_n(&x->main_exited, __ATOMIC_ACQUIRE))
+		return wt_self == NULL;
+	if (wt_self == NULL)
+		return false;
+	/* The main thread is gone: the live thread with the lowest id. */
+	pthread_mutex_lock(&x->mu);
+	for (struct wasix_thread_rec *r = x->threads; r != NULL; r = r->next)
+		if (!r->done && (first == 0 || r->tid < first))
+			first = r->tid;
+	pthread_mutex_unlock(&x->mu);
+	return first == wt_self->tid;
+}
+
+struct vm_func *wasix_threads_local_func(struct vm_instance *main_inst,
+                                         struct vm_func *f,
+                                         struct vm_instance *caller)
+{
+	const struct wasm_module *m;
+
+	if (caller == NULL || main_inst == NULL || caller == main_inst ||
+	    f == NULL || vm_instance_module(caller) != vm_instance_module(main_inst))
+		return f;
+	m = vm_instance_module(main_inst);
+	/* The export of the main instance that is 'f': the caller's
+	 * instance exports its own copy under the same name. */
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		const struct wasm_export *e = &m->exports[i];
+		struct vm_extern theirs, mine;
+
+		if (e->kind != WASM_EXT_FUNC ||
+		    vm_instance_export(main_inst, e->name, e->name_len,
+		                       &theirs) != 0 ||
+		    theirs.u.func != f)
+			continue;
+		if (vm_instance_export(caller, e->name, e->name_len, &mine) ==
+		    0)
+			return mine.u.func;
+		break;
+	}
+	return f;
 }

@@ -36,8 +36,9 @@
 struct wasix_threads;
 
 /*
- * Makes the thread state of one guest process. 'resolve'/'resolve_ud'
- * is the resolver that instantiated the main instance (used again for
+ * Makes the thread state of one guest process (and the process's current
+ * one, which wasix_threads_exec_stop and wasix_threads_signal_here use).
+ * 'resolve'/'resolve_ud' is the resolver that instantiated the main instance (used again for
  * each thread's instance; it must route "env" "memory" and the thread
  * imports back to wasix_thread_resolve). 'interrupt' (may be NULL) ends
  * blocking waits. Returns 0 and '*out', or WX_ENOMEM.
@@ -51,6 +52,14 @@ int wasix_threads_new(vm_resolve_fn resolve, void *resolve_ud,
  * does nothing: running threads still use it). NULL is allowed.
  */
 void wasix_threads_free(struct wasix_threads *x);
+
+/*
+ * Makes 'x' (may be NULL) the context that the fork hooks guard: the one
+ * whose threads run. wasix_threads_new makes the new one current; exec
+ * (wasmix.c), which makes the next program's context before it commits,
+ * gives that role back to the running one until the commit.
+ */
+void wasix_threads_set_current(struct wasix_threads *x);
 
 /* Threads started and not yet ended (0 for NULL). */
 int wasix_threads_live(struct wasix_threads *x);
@@ -89,9 +98,54 @@ int wasix_threads_stop_others(struct wasix_threads *x, int64_t timeout_ns);
 
 /*
  * For vm_config.on_interrupt (wasmix.c): WX_EEXIT if the calling thread
- * is a spawned one that wasix_threads_stop_others is ending, else 0.
+ * is a spawned one that wasix_threads_stop_others is ending, or the main
+ * thread while a spawned thread hands it an exec (wasix_threads_exec_stop),
+ * else 0.
  */
 int wasix_threads_poll(struct wasix_threads *x);
+
+/*
+ * The exec commit point (wasix_exec.c, after the new program is built,
+ * before anything of the old one changes): ends every other thread of the
+ * process's thread state (the latest made by wasix_threads_new). From the
+ * main thread: as wasix_threads_stop_others. From a spawned thread: the
+ * other spawned threads end, the main thread unwinds to the run loop
+ * (which runs the new program once the caller has unwound too), and the
+ * caller ends as if by thread_exit when its exec returns WX_EEXIT.
+ * Threads blocked in futex waits, sleeps, joins and blocking WASI calls
+ * end within a poll slice (they see the interrupt flag). Returns WX_OK,
+ * or WX_EARG if they did not end within a second (the exec then fails
+ * with EBUSY; threads that did end stay ended).
+ */
+int wasix_threads_exec_stop(void);
+
+/*
+ * Whether the calling thread is the one that runs handlers of signals
+ * sent to the process: the main thread (the one that ran _start) unless
+ * it is in thread_exit, else the live spawned thread with the lowest id.
+ * Other threads leave pending signals (and the interrupt flag) alone.
+ * Thread-directed signals (proc_raise, thread_signal) run on the caller.
+ */
+bool wasix_threads_signal_here(void);
+
+/*
+ * wasix_threads_poll on the process's thread state: WX_EEXIT if the
+ * caller must leave its wasm now (it is being ended, or handed an exec),
+ * else 0. For blocking host calls that saw the interrupt flag.
+ */
+int wasix_threads_check(void);
+
+/*
+ * The calling thread's own copy of 'f', an exported function of the main
+ * instance 'main_inst' (the signal callback): the same export of
+ * 'caller', the calling thread's instance of the same module, so that a
+ * handler run on a spawned thread uses that thread's globals
+ * (__stack_pointer, TLS). 'f' itself when 'caller' is the main instance,
+ * NULL, of another module, or has no such export.
+ */
+struct vm_func *wasix_threads_local_func(struct vm_instance *main_inst,
+                                         struct vm_func *f,
+                                         struct vm_instance *caller);
 
 /* Whether the caller is the process's main thread (thread id 1). */
 bool wasix_threads_is_main(void);

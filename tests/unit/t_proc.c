@@ -128,6 +128,15 @@ static void test_signals(void)
 	CHECK(flag == 1);
 	CHECK(proc_sig_take() == (UINT64_C(1) << SIGUSR1));
 	flag = 0;
+	/* Ignored by default, caught all the same; they restart calls. */
+	CHECK(proc_kill(1, SIGWINCH) == 0 && proc_kill(1, SIGCHLD) == 0);
+	CHECK(flag == 1);
+	bits = proc_sig_take();
+	CHECK(bits == ((UINT64_C(1) << SIGWINCH) | (UINT64_C(1) << SIGCHLD)));
+	CHECK(proc_sig_restarts(bits));
+	CHECK(!proc_sig_restarts(bits | (UINT64_C(1) << SIGINT)));
+	CHECK(!proc_sig_restarts(0));
+	flag = 0;
 	CHECK(proc_itimer_set(SIGALRM, &it, NULL) == 0);
 	for (int i = 0; i < 200 && !flag; i++)
 		nanosleep(&ts, NULL);

@@ -11,6 +11,12 @@
  *   spin         loop forever (for signals)
  *   yield        call sched_yield forever (for --timeout)
  *   alarm        alarm(1), then sleep: exits 0 if the handler ran
+ *   hold         print "held", then read stdin to its end (run_wasix.sh
+ *                counts the host process's fds meanwhile)
+ *   wait N       print "ready N" on stderr, then read stdin to its end
+ *                (for host_pty: default SIGINT)
+ *   waitint N    the same with a SIGINT handler, which prints
+ *                "handled INT N" and exits 0
  */
 #include <ctype.h>
 #include <errno.h>
@@ -29,6 +35,29 @@ static volatile int alarmed;
 static void on_alarm(int sig)
 {
 	alarmed = sig;
+}
+
+static const char *wait_name = "?";
+
+static void on_int(int sig)
+{
+	fprintf(stderr, "handled INT %s\n", wait_name);
+	exit(sig == SIGINT ? 0 : 1);
+}
+
+/* 'wait' and 'waitint': a ready line, then a read that blocks. */
+static int wait_stdin(int handle, const char *name)
+{
+	char buf[256];
+
+	wait_name = name;
+	if (handle)
+		signal(SIGINT, on_int);
+	fprintf(stderr, "ready %s\n", name);
+	while (read(0, buf, sizeof buf) > 0)
+		;
+	fprintf(stderr, "no signal %s\n", name);
+	return 3;
 }
 
 static int copy(int up, int count)
@@ -90,6 +119,13 @@ int main(int argc, char **argv)
 			printf("%s%s", argv[i], i + 1 < argc ? " " : "\n");
 		return 0;
 	}
+	if (strcmp(argv[1], "hold") == 0) {
+		printf("held\n");
+		fflush(stdout);
+		return copy(0, 1) == 0 ? 0 : 1;
+	}
+	if (strcmp(argv[1], "wait") == 0 || strcmp(argv[1], "waitint") == 0)
+		return wait_stdin(argv[1][4] == 'i', argc > 2 ? argv[2] : "?");
 	if (strcmp(argv[1], "yield") == 0) {
 		for (;;)
 			sched_yield();

@@ -5,8 +5,14 @@
  * programs (found through PATH), '$(LINE)' is replaced by the output of
  * LINE (trailing newlines dropped, one level deep). Exits with the status
  * of the last command (128 + signal for a signal death).
+ *
+ * 'wx_sh -v -c LINE' acts as an interactive shell waiting for its
+ * foreground job: it catches SIGINT (saying so on stderr) and, once the
+ * pipeline has ended, prints how each command ended on stderr
+ * ("cmd I exit N" or "cmd I signal N"), for tests/wasix/host_pty.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +23,25 @@
 #define MAX_CMDS  16
 #define MAX_WORDS 32
 #define MAX_LINE  4096
+
+static int verbose;
+static volatile sig_atomic_t got_int;
+
+static void on_int(int sig)
+{
+	got_int = sig;
+}
+
+/* -v: how command 'i' ended (wait status 'st'). */
+static void report(int i, int st)
+{
+	if (!verbose)
+		return;
+	if (WIFSIGNALED(st))
+		fprintf(stderr, "cmd %d signal %d\n", i, WTERMSIG(st));
+	else
+		fprintf(stderr, "cmd %d exit %d\n", i, WEXITSTATUS(st));
+}
 
 /* Splits 'cmd' (modified) into words; returns their number. */
 static int split(char *cmd, char **w)
@@ -71,10 +96,18 @@ static int run_pipeline(char *line, int out_fd)
 			close(p[1]);
 		in_fd = p[0];
 	}
-	for (int i = 0; i < n; i++)
-		if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] &&
-		    i == n - 1)
+	for (int i = 0; i < n; i++) {
+		pid_t r = -1;
+
+		while (pids[i] > 0 && (r = waitpid(pids[i], &st, 0)) < 0 &&
+		       errno == EINTR)
+			; /* our SIGINT handler ran (-v) */
+		if (pids[i] <= 0 || r != pids[i])
+			continue;
+		report(i, st);
+		if (i == n - 1)
 			last = st;
+	}
 	return last;
 }
 
@@ -116,6 +149,12 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "-c") == 0)
 		text = argv[2]; /* as 'sh -c LINE', for system() and popen() */
+	if (argc == 4 && strcmp(argv[1], "-v") == 0 &&
+	    strcmp(argv[2], "-c") == 0) {
+		text = argv[3];
+		verbose = 1;
+		signal(SIGINT, on_int);
+	}
 	if (text == NULL || strlen(text) >= sizeof line)
 		return 2;
 	strcpy(line, text);
@@ -123,6 +162,8 @@ int main(int argc, char **argv)
 		return 2;
 	fflush(stdout);
 	st = run_pipeline(line, 1);
+	if (verbose && got_int)
+		fprintf(stderr, "sh got SIGINT\n");
 	if (st < 0)
 		return 127;
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);

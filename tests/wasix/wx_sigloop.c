@@ -14,14 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c,  \
-			       errno);                                         \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "wx_check.h"
 
 static volatile int got;
 

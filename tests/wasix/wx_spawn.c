@@ -17,14 +17,7 @@
 #include <unistd.h>
 #include <wasix/wasix.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c,  \
-			       errno);                                         \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "wx_check.h"
 
 static char *child_argv(const char *a, const char *b, const char *c)
 {

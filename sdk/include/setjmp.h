@@ -1,0 +1,66 @@
+/*
+ * setjmp.h: setjmp/longjmp for wasmix guests (wasi-libc has none), over
+ * the WASIX imports stack_checkpoint and stack_restore.
+ *
+ * setjmp and sigsetjmp are macros, not functions: the runtime saves the
+ * wasm frame that calls stack_checkpoint, which must be the frame of the
+ * function that wrote setjmp. A setjmp function of its own would return
+ * at once, and its snapshot would be stale (a longjmp to it traps).
+ *
+ * Keeps true: the first 24 bytes of a jmp_buf are the WASIX
+ * stack_snapshot; a longjmp with value 0 makes setjmp return 1; a
+ * longjmp to a buffer whose setjmp frame has returned, or that another
+ * thread filled, traps ("invalid or stale setjmp snapshot"). The signal
+ * mask is not saved or restored: the SDK has no sigprocmask yet, so
+ * sigsetjmp only records its flag.
+ */
+#ifndef WASMIX_SETJMP_H
+#define WASMIX_SETJMP_H
+
+struct __wasmix_jmp_buf {
+	unsigned long long __user; /* stack_snapshot: the runtime's id */
+	unsigned char __hash[16];  /* stack_snapshot: its check value */
+	unsigned long long __ret;  /* what setjmp returns, set by the runtime */
+	int __savemask;            /* sigsetjmp's flag */
+};
+
+typedef struct __wasmix_jmp_buf jmp_buf[1];
+typedef struct __wasmix_jmp_buf sigjmp_buf[1];
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* stack_checkpoint(*snapshot, *ret) -> errno; returns twice. */
+int __wasmix_stack_checkpoint(void *__snapshot, unsigned long long *__ret)
+    __attribute__((__import_module__("wasix_32v1"),
+                   __import_name__("stack_checkpoint"), __returns_twice__));
+
+/* Reports a checkpoint the runtime refused and aborts. */
+_Noreturn void __wasmix_setjmp_failed(int __err);
+
+_Noreturn void longjmp(jmp_buf __env, int __val);
+_Noreturn void _longjmp(jmp_buf __env, int __val);
+_Noreturn void siglongjmp(sigjmp_buf __env, int __val);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* The checkpoint, in the caller's own frame (see above). */
+#define __wasmix_setjmp(env, save)                                             \
+	(__extension__({                                                       \
+		struct __wasmix_jmp_buf *__wj = (env);                         \
+		int __werr;                                                    \
+		__wj->__savemask = (save);                                     \
+		__werr = __wasmix_stack_checkpoint(__wj, &__wj->__ret);        \
+		if (__werr != 0)                                               \
+			__wasmix_setjmp_failed(__werr);                        \
+		(int)__wj->__ret;                                              \
+	}))
+
+#define setjmp(env)              __wasmix_setjmp((env), 0)
+#define _setjmp(env)             __wasmix_setjmp((env), 0)
+#define sigsetjmp(env, savemask) __wasmix_setjmp((env), (savemask) != 0)
+
+#endif
