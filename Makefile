@@ -110,8 +110,9 @@ test: all unit spec fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 
+# 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
 asan:
-	$(MAKE) O=build-asan OPT=-O1 \
+	$(MAKE) O=$(or $(ASAN_O),build-asan) OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  test
 

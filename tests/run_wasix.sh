@@ -269,7 +269,8 @@ fi
 
 # setjmp/longjmp (wx_jmp.c): the checks, then each misuse traps (exit
 # 134) with the runtime's message and nothing of the guest's after it.
-oklines "setjmp/longjmp: frames, nesting, loops, fork, signals" 5 wx_jmp.wasm
+oklines "setjmp/longjmp: frames, nesting, loops, fork, signals, pending" 6 \
+	wx_jmp.wasm
 for m in stale:returned forged:forged badhash:forged evicted:evicted \
 	deadcall:returned; do
 	run wx_jmp.wasm "${m%%:*}"
@@ -278,6 +279,24 @@ for m in stale:returned forged:forged badhash:forged evicted:evicted \
 		ok "longjmp to a ${m%%:*} snapshot traps"
 	else
 		bad "longjmp to a ${m%%:*} snapshot" "exit $rc, want 134 and the message"
+	fi
+done
+
+# The same through wasix-libc-style setjmp functions (wx_jmp2.c): 1-3
+# (and 8) wrapper frames between the user's frame and stack_checkpoint,
+# rebuilt by the runtime; a longjmp after the user's frame returned still
+# traps, as does one made through more than 8 wrappers.
+oklines "setjmp/longjmp through setjmp functions (wasix-libc style)" 8 \
+	wx_jmp2.wasm
+for m in stale1 stale2 stale3 deadcall toodeep; do
+	run wx_jmp2.wasm $m
+	if [ "$rc" = 134 ] && [ ! -s "$T/out" ] &&
+		grep -q "invalid or stale setjmp snapshot (its frame returned)" \
+			"$T/err"; then
+		ok "wasix-libc style: longjmp to a $m snapshot traps"
+	else
+		bad "wasix-libc style: longjmp to a $m snapshot" \
+			"exit $rc, want 134 and the message"
 	fi
 done
 

@@ -2,10 +2,10 @@
  * setjmp.h: setjmp/longjmp for wasmix guests (wasi-libc has none), over
  * the WASIX imports stack_checkpoint and stack_restore.
  *
- * setjmp and sigsetjmp are macros, not functions: the runtime saves the
- * wasm frame that calls stack_checkpoint, which must be the frame of the
- * function that wrote setjmp. A setjmp function of its own would return
- * at once, and its snapshot would be stale (a longjmp to it traps).
+ * setjmp and sigsetjmp are macros, not functions: the frame that wrote
+ * setjmp calls stack_checkpoint itself, so the runtime saves just that
+ * frame (it can also rebuild setjmp functions that forward the buffer as
+ * their first argument, as wasix-libc's do, but need not here).
  *
  * Keeps true: the first 24 bytes of a jmp_buf are the WASIX
  * stack_snapshot; a longjmp with value 0 makes setjmp return 1; a
@@ -18,8 +18,8 @@
 #define WASMIX_SETJMP_H
 
 struct __wasmix_jmp_buf {
-	unsigned long long __user; /* stack_snapshot: the runtime's id */
-	unsigned char __hash[16];  /* stack_snapshot: its check value */
+	unsigned long long __user; /* stack_snapshot: user word (0) */
+	unsigned char __hash[16];  /* stack_snapshot: the runtime's token */
 	unsigned long long __ret;  /* what setjmp returns, set by the runtime */
 	int __savemask;            /* sigsetjmp's flag */
 };

@@ -79,11 +79,25 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	return 0;
 }
 
+/*
+ * After the handler of signal 'from - 1' left by siglongjmp (VM_EJUMP):
+ * the signals taken with it ('bits') that it did not reach stay pending,
+ * for the next poll point or host call (proc_sig_pend raises the flag).
+ */
+static void wasix_requeue(int rc, uint64_t bits, int from)
+{
+	if (rc != VM_EJUMP)
+		return;
+	for (int sig = from; sig < 64; sig++)
+		if (bits & (UINT64_C(1) << sig))
+			proc_sig_pend(sig);
+}
+
 int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
 {
 	bool all_ignored = true;
 	uint64_t bits;
-	int rc = 0;
+	int rc = 0, sig = 1;
 
 	if (x->interrupt == NULL ||
 	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
@@ -98,13 +112,14 @@ int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
 		return WASI_RESTART;
 	wasix_lower_flag(x);
 	bits = proc_sig_take();
-	for (int sig = 1; sig < 64 && rc == 0; sig++) {
+	for (; sig < 64 && rc == 0; sig++) {
 		bool ign = true;
 
 		if (bits & (UINT64_C(1) << sig))
 			rc = wasix_deliver(c, x, sig, &ign);
 		all_ignored = all_ignored && ign;
 	}
+	wasix_requeue(rc, bits, sig);
 	if (rc == 0 && proc_sig_restarts(bits))
 		return all_ignored ? WASI_RESTART : WASI_RESTART_IO;
 	return rc;
@@ -114,7 +129,7 @@ int wasix_on_interrupt(struct wasix_ctx *x)
 {
 	uint64_t res[1] = {0}, bits;
 	struct vm_call c;
-	int rc = 0;
+	int rc = 0, sig = 1;
 
 	if (x == NULL || wasix_delivering)
 		return 0; /* pending until the handler returns */
@@ -125,9 +140,10 @@ int wasix_on_interrupt(struct wasix_ctx *x)
 	c.results = res;
 	wasix_lower_flag(x);
 	bits = proc_sig_take();
-	for (int sig = 1; sig < 64 && rc == 0; sig++)
+	for (; sig < 64 && rc == 0; sig++)
 		if (bits & (UINT64_C(1) << sig))
 			rc = wasix_deliver(&c, x, sig, NULL);
+	wasix_requeue(rc, bits, sig);
 	return rc;
 }
 

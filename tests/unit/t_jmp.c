@@ -7,7 +7,9 @@
  * slots and the embedder's value put back; a host function that drops
  * VM_EJUMP (a trap, not a lost jump); a stale snapshot and a forged
  * check value (traps); 1000 rounds; the byte cap (oldest evicted, the
- * rest restorable).
+ * rest restorable); a checkpoint made through two wrapper functions that
+ * forward the key (wasix-libc's setjmp), which the restore rebuilds, and
+ * that goes stale when the frame that called them returns.
  *
  * Prints one line per failed check and "N passed, M failed" at the end;
  * exits non-zero if any check failed.
@@ -97,6 +99,59 @@ static const uint8_t module_bytes[] = {
     0x04, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x08, 0x0f, 0x0b, 0x41,
     0x07, 0x10, 0x01, 0x41, 0x7e, 0x0b};
 
+/*
+ * The wrapper module: "ckpt2" takes its argument (the ret address) as the
+ * key, so $w1 and $w2, whose first parameter it is, are wrappers.
+ * (module
+ *   (import "t" "ckpt2" (func $ckpt (param i32) (result i32)))
+ *   (import "t" "restore" (func $restore (param i32)))
+ *   (memory 1)
+ *   (func $w1 (param $b i32) (result i32)
+ *     (drop (call $ckpt (local.get $b)))
+ *     (i32.load (local.get $b)))
+ *   (func $w2 (param $b i32) (result i32)
+ *     (call $w1 (local.get $b)))
+ *   (func $deep (param $d i32) (param $v i32)
+ *     (if (local.get $d)
+ *       (then
+ *         (call $deep (i32.sub (local.get $d) (i32.const 1)) (local.get $v))
+ *         (return)))
+ *     (call $restore (local.get $v)))
+ *   (func (export "run2") (param $n i32) (result i32)
+ *     (local $x i32) (local $r i32)
+ *     (local.set $x (i32.const 5))
+ *     (local.set $r (call $w2 (i32.const 16)))
+ *     (if (local.get $r)
+ *       (then
+ *         (return (i32.add (i32.mul (local.get $x) (i32.const 1000))
+ *                          (local.get $r)))))
+ *     (local.set $x (i32.const 9))
+ *     (call $deep (i32.const 3) (i32.const 42))
+ *     (i32.const -2))
+ *   (func (export "ckpt_and_return2") (result i32)
+ *     (call $w2 (i32.const 16)))
+ *   (func (export "restore2") (call $restore (i32.const 1))))
+ */
+static const uint8_t wrap_bytes[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x16, 0x05, 0x60,
+    0x01, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x02, 0x7f, 0x7f,
+    0x00, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x00, 0x00, 0x02, 0x17, 0x02, 0x01,
+    0x74, 0x05, 0x63, 0x6b, 0x70, 0x74, 0x32, 0x00, 0x00, 0x01, 0x74, 0x07,
+    0x72, 0x65, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x01, 0x03, 0x07, 0x06,
+    0x00, 0x00, 0x02, 0x00, 0x03, 0x04, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07,
+    0x26, 0x03, 0x04, 0x72, 0x75, 0x6e, 0x32, 0x00, 0x05, 0x10, 0x63, 0x6b,
+    0x70, 0x74, 0x5f, 0x61, 0x6e, 0x64, 0x5f, 0x72, 0x65, 0x74, 0x75, 0x72,
+    0x6e, 0x32, 0x00, 0x06, 0x08, 0x72, 0x65, 0x73, 0x74, 0x6f, 0x72, 0x65,
+    0x32, 0x00, 0x07, 0x0a, 0x63, 0x06, 0x0c, 0x00, 0x20, 0x00, 0x10, 0x00,
+    0x1a, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10,
+    0x02, 0x0b, 0x15, 0x00, 0x20, 0x00, 0x04, 0x40, 0x20, 0x00, 0x41, 0x01,
+    0x6b, 0x20, 0x01, 0x10, 0x04, 0x0f, 0x0b, 0x20, 0x01, 0x10, 0x01, 0x0b,
+    0x29, 0x01, 0x02, 0x7f, 0x41, 0x05, 0x21, 0x01, 0x41, 0x10, 0x10, 0x03,
+    0x21, 0x02, 0x20, 0x02, 0x04, 0x40, 0x20, 0x01, 0x41, 0xe8, 0x07, 0x6c,
+    0x20, 0x02, 0x6a, 0x0f, 0x0b, 0x41, 0x09, 0x21, 0x01, 0x41, 0x03, 0x41,
+    0x2a, 0x10, 0x04, 0x41, 0x7e, 0x0b, 0x06, 0x00, 0x41, 0x10, 0x10, 0x03,
+    0x0b, 0x06, 0x00, 0x41, 0x01, 0x10, 0x01, 0x0b};
+
 enum { NEST_PASS, NEST_DROP };
 
 static struct vm_store *store;
@@ -124,6 +179,22 @@ static int h_ckpt(struct vm_call *c, void *ud)
 	int i = nsnaps < MAX_SNAPS ? nsnaps++ : MAX_SNAPS - 1;
 	c->results[0] = (uint32_t)vm_jmp_checkpoint(
 	    c, NO_KEY, ret, vm_global_get(sp), snap_checks[i]);
+	return 0;
+}
+
+/* ckpt2(ret_ptr) -> errno: ckpt with 'ret_ptr' as the wrappers' key. */
+static int h_ckpt2(struct vm_call *c, void *ud)
+{
+	uint32_t ret = (uint32_t)c->args[0];
+	uint8_t *p = vm_memory_check(c->memory, ret, 4);
+
+	(void)ud;
+	if (p == NULL)
+		return vm_call_trap(c, "bad ret pointer");
+	memset(p, 0, 4);
+	int i = nsnaps < MAX_SNAPS ? nsnaps++ : MAX_SNAPS - 1;
+	c->results[0] = (uint32_t)vm_jmp_checkpoint(
+	    c, ret, ret, vm_global_get(sp), snap_checks[i]);
 	return 0;
 }
 
@@ -159,15 +230,16 @@ static int h_nest(struct vm_call *c, void *ud)
 	return nest_mode == NEST_DROP ? 0 : nest_rc;
 }
 
-static struct vm_func *h_funcs[3];
+static struct vm_func *h_funcs[4];
 
 static int resolve(void *ud, const struct wasm_import *imp,
                    struct vm_extern *out)
 {
-	static const char *const names[3] = {"ckpt", "restore", "nest"};
+	static const char *const names[4] = {"ckpt", "restore", "nest",
+	                                     "ckpt2"};
 
 	(void)ud;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (imp->name_len == strlen(names[i]) &&
 		    memcmp(imp->name, names[i], imp->name_len) == 0) {
 			out->kind = WASM_EXT_FUNC;
@@ -178,16 +250,23 @@ static int resolve(void *ud, const struct wasm_import *imp,
 	return 1;
 }
 
-/* Calls export 'name' (one i32 argument or none); returns vm_invoke's. */
-static int call(const char *name, const uint64_t *arg, uint64_t *res,
-                struct diag *d)
+/* Calls export 'name' of 'in' (one i32 argument or none). */
+static int call_in(struct vm_instance *in, const char *name,
+                   const uint64_t *arg, uint64_t *res, struct diag *d)
 {
 	struct vm_extern ext;
 
 	memset(d, 0, sizeof *d);
-	if (vm_instance_export(inst, name, strlen(name), &ext) != 0)
+	if (vm_instance_export(in, name, strlen(name), &ext) != 0)
 		return -1;
 	return vm_invoke(store, ext.u.func, arg, res, NULL, d);
+}
+
+/* Calls export 'name' of the main module; returns vm_invoke's. */
+static int call(const char *name, const uint64_t *arg, uint64_t *res,
+                struct diag *d)
+{
+	return call_in(inst, name, arg, res, d);
 }
 
 /* Restores 5 frames down, directly or through a nested vm_invoke. */
@@ -269,6 +348,44 @@ static void test_byte_cap(void)
 	pick = -1;
 }
 
+/*
+ * Two wrapper frames between "run2" and the checkpoint: a restore from 4
+ * frames down rebuilds them ($x back to 5, value 42 through both), and
+ * once "ckpt_and_return2" (their caller) returned, its snapshot traps.
+ */
+static struct wasm_module *wrap_module; /* freed after the store */
+
+static void test_wrappers(void)
+{
+	struct wasm_module *m;
+	struct vm_instance *in;
+	struct diag d = {0};
+	uint64_t arg = 0, res = 0;
+
+	if (wasm_decode(wrap_bytes, sizeof wrap_bytes, NULL, &m, &d) == WX_OK)
+		wrap_module = m;
+	if (wrap_module == NULL || wasm_validate(m, &d) != WX_OK ||
+	    vm_instantiate(store, m, resolve, NULL, &in, &d) != WX_OK) {
+		CHECK(!"the wrapper module loads");
+		printf("     %s\n", d.msg);
+		return;
+	}
+	for (int round = 0; round < 100; round++) {
+		res = 0;
+		int rc = call_in(in, "run2", &arg, &res, &d);
+		if (round < 2 || rc != WX_OK || res != 5042) {
+			CHECK(rc == WX_OK);
+			CHECK(res == 5042);
+			if (rc != WX_OK)
+				printf("     %s\n", d.msg);
+		}
+	}
+	CHECK(call_in(in, "ckpt_and_return2", NULL, &res, &d) == WX_OK &&
+	      res == 0);
+	CHECK(call_in(in, "restore2", NULL, NULL, &d) == WX_ETRAP);
+	CHECK(strstr(d.msg, "its frame returned") != NULL);
+}
+
 int main(void)
 {
 	static const uint8_t t_ckpt[] = {WASM_I32, WASM_I32};
@@ -297,6 +414,7 @@ int main(void)
 	h_funcs[0] = vm_func_new_host(store, &ft_ckpt, h_ckpt, NULL);
 	h_funcs[1] = vm_func_new_host(store, &ft_one, h_restore, NULL);
 	h_funcs[2] = vm_func_new_host(store, &ft_one, h_nest, NULL);
+	h_funcs[3] = vm_func_new_host(store, &ft_ckpt, h_ckpt2, NULL);
 	if (vm_instantiate(store, module, resolve, NULL, &inst, &d) != WX_OK ||
 	    vm_instance_export(inst, "sp", 2, &ext) != 0) {
 		printf("FAIL cannot instantiate: %s\n", d.msg);
@@ -307,7 +425,10 @@ int main(void)
 	test_dropped();
 	test_stale();
 	test_byte_cap();
+	test_wrappers();
 	vm_store_free(store);
 	wasm_module_free(module);
+	if (wrap_module != NULL)
+		wasm_module_free(wrap_module);
 	return t_report("t_jmp");
 }

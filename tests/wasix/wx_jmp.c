@@ -2,8 +2,9 @@
  * wx_jmp.c: setjmp/longjmp (WASIX stack_checkpoint / stack_restore).
  * With no argument: longjmp across frames (values, 0 -> 1, locals, the
  * shadow stack pointer), nested buffers, 100000 setjmps in loops, longjmp
- * in a fork child, and siglongjmp out of SIGUSR1 and SIGALRM handlers;
- * one "ok" line per group.
+ * in a fork child, siglongjmp out of SIGUSR1 and SIGALRM handlers, and
+ * a signal taken together with one whose handler siglongjmps stays
+ * pending; one "ok" line per group.
  * 'wx_jmp stale' / 'forged' / 'badhash' / 'evicted' / 'deadcall' each end
  * in a trap: a longjmp to a returned frame; to a live buffer overwritten
  * with random bytes, or with one bit of its check value flipped; to a
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -214,6 +216,58 @@ static void test_signals(void)
 	printf("ok siglongjmp out of SIGUSR1 and SIGALRM handlers\n");
 }
 
+static volatile int terms;
+
+/* SIGUSR1 (raised, so run at once): a child sends USR2 and TERM, which
+ * stay pending together while this handler runs. */
+static void on_usr1_fork(int sig)
+{
+	int status;
+	pid_t pid = fork();
+
+	(void)sig;
+	if (pid == 0) {
+		kill(getppid(), SIGUSR2);
+		kill(getppid(), SIGTERM);
+		_exit(0);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+static void on_usr2_jump(int sig)
+{
+	siglongjmp(sigenv, sig);
+}
+
+static void on_term_count(int sig)
+{
+	(void)sig;
+	terms++;
+}
+
+static void test_pending(void)
+{
+	struct timespec ts;
+	int r;
+
+	signal(SIGUSR1, on_usr1_fork);
+	signal(SIGUSR2, on_usr2_jump);
+	signal(SIGTERM, on_term_count);
+	r = sigsetjmp(sigenv, 1);
+	if (r == 0) {
+		raise(SIGUSR1);
+		clock_gettime(CLOCK_MONOTONIC, &ts); /* USR2 and TERM here */
+		CHECK(!"USR2's handler returned");
+	}
+	CHECK(r == SIGUSR2);
+	CHECK(terms == 0); /* TERM (15) comes after USR2 (12) */
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the next host call */
+	CHECK(terms == 1);
+	signal(SIGTERM, SIG_DFL);
+	printf("ok a signal pending with one that siglongjmps stays pending\n");
+}
+
 /* ---- the trapping modes ---------------------------------------------- */
 
 static jmp_buf gone;
@@ -280,5 +334,6 @@ int main(int argc, char **argv)
 	test_loops();
 	test_fork();
 	test_signals();
+	test_pending();
 	return 0;
 }
