@@ -758,6 +758,8 @@ static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
 	return 0;
 }
 
+static void wasmix_orphan_exec(void *ud);
+
 /* Makes the WASI context, the store and the instance. */
 static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 {
@@ -784,6 +786,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	rc = wasmix_wasix_new(r, c, wc.interrupt);
 	if (rc != 0)
 		return rc;
+	wasix_threads_set_exec_runner(wasmix_orphan_exec);
 	if (wasix_threads_new(wasmix_resolve, r, wc.interrupt, &r->threads))
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	rc = wasmix_instantiate(r, c);
@@ -848,6 +851,57 @@ static int wasmix_finish(struct wasmix_run *r, int rc, int code, int *exit_code,
 	                              : wasmix_status_string(status));
 }
 
+/*
+ * A committed exec unwinds with WX_EEXIT ('rc'): runs the new program
+ * (and the next, for as long as each execs). Returns the last program's
+ * outcome as wasmix_call_export; '*code' its exit code.
+ */
+static int wasmix_exec_loop(struct wasmix_run *r, int rc, int *code)
+{
+	while (rc == WX_EEXIT && r->wasix != NULL) {
+		void *prog;
+
+		/* An exec from a spawned thread stashes the program before that
+		 * thread ends; every thread must be gone before the swap. */
+		if (wasix_threads_live(r->threads) > 0 &&
+		    wasix_threads_stop_others(r->threads, 1000000000) != WX_OK)
+			break;
+		prog = wasix_exec_take(r->wasix);
+		if (prog == NULL)
+			break;
+		wasmix_exec_swap(r, prog);
+		*code = 0;
+		rc = wasmix_call_export(r, "_initialize", false, code);
+		if (rc == 0)
+			rc = wasmix_call_export(r, "_start", true, code);
+	}
+	return rc;
+}
+
+/*
+ * wasix_threads_set_exec_runner: an exec committed by a spawned thread in
+ * a fork child that has no main thread (nor this run's loop, which stayed
+ * in the parent). That thread runs the new program as its main thread,
+ * then ends the process as the command line would: the exit code, or an
+ * error line and 134 (trap) or 2.
+ */
+static void wasmix_orphan_exec(void *ud)
+{
+	struct wasmix_run *r = ud;
+	char errbuf[512];
+	int rc, code = 0, exit_code = 0;
+
+	rc = wasmix_exec_loop(r, WX_EEXIT, &code);
+	rc = wasmix_finish(r, rc, code, &exit_code, errbuf, sizeof errbuf);
+	wasmix_end_threads(r, rc, exit_code, errbuf);
+	if (rc != WASMIX_OK) {
+		fprintf(stderr, "wasmix: %s\n", errbuf);
+		exit_code = rc == WASMIX_TRAP ? WASIX_THREAD_TRAP_STATUS : 2;
+	}
+	fflush(NULL);
+	_exit(exit_code & 0xff);
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -886,24 +940,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		rc = wasmix_call_export(&r, "_initialize", false, &code);
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_start", true, &code);
-	/* A committed exec unwinds with WX_EEXIT: start the new program. */
-	while (rc == WX_EEXIT && r.wasix != NULL) {
-		void *prog;
-
-		/* An exec from a spawned thread stashes the program before that
-		 * thread ends; every thread must be gone before the swap. */
-		if (wasix_threads_live(r.threads) > 0 &&
-		    wasix_threads_stop_others(r.threads, 1000000000) != WX_OK)
-			break;
-		prog = wasix_exec_take(r.wasix);
-		if (prog == NULL)
-			break;
-		wasmix_exec_swap(&r, prog);
-		code = 0;
-		rc = wasmix_call_export(&r, "_initialize", false, &code);
-		if (rc == 0)
-			rc = wasmix_call_export(&r, "_start", true, &code);
-	}
+	rc = wasmix_exec_loop(&r, rc, &code);
 	wasmix_timer_stop(&timer);
 	rc = wasmix_finish(&r, rc, code, exit_code, errbuf, errlen);
 	wasmix_end_threads(&r, rc, *exit_code, errbuf);

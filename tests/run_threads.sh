@@ -155,6 +155,13 @@ AFTER_RE='^new program' NOT_AFTER_RE='^old'
 t exec-from-main-ends-threads 7 '^new done$' '' "$T/c_exec.wasm" main
 t exec-from-thread-ends-threads 7 '^new done$' '' "$T/c_exec.wasm" thread
 AFTER_RE='' NOT_AFTER_RE=''
+# A fork child made by a spawned thread has no main thread: the thread
+# that execs there runs the new program itself (status 7, not 0).
+saved_asan=${ASAN_OPTIONS-}
+export ASAN_OPTIONS="${saved_asan:+$saved_asan:}detect_leaks=0"
+t exec-from-thread-in-fork-child 0 '^forkchild status=7$' '' \
+	"$T/c_exec.wasm" forkthread
+export ASAN_OPTIONS="$saved_asan"
 t exec-fails-threads-run-on 0 '^exec failed, threads run on$' '' \
 	"$T/c_exec.wasm" fail
 RUNFLAGS=
@@ -169,6 +176,7 @@ t pthread-condvar-producer-consumer 0 '^items=20000 sum=50010000$' '' \
 t pthread-join-keys-once 0 '^joined=8 dtors=8 once=1$' '' \
 	"$T/pt_join_keys.wasm"
 t pthread-malloc-8x20000 0 '^rounds=160000$' '' "$T/pt_malloc.wasm"
+t pthread-errno-links-shared 0 '^errno ok$' '' "$T/pt_errno.wasm"
 # Its child starts a thread: ThreadSanitizer allows that after a fork of
 # a threaded process only with die_after_fork=0.
 saved_tsan=${TSAN_OPTIONS-}

@@ -22,7 +22,13 @@
  *    wasmix-cc -pthread), taken around fork() by the fork wrapper so a
  *    child never inherits it held. errno and stdio stay unsynchronised
  *    (sdk/README.md).
+ *  - errno is wasi-libc's one global (not per thread: sdk/README.md).
+ *    -pthread code reaches it through __wasix_errno_location
+ *    (wasix/pthread_errno.h), since wasi-libc's header declares it
+ *    _Thread_local, which under -matomics would name a TLS symbol that
+ *    libc.a does not have. This file skips that declaration too.
  */
+#define __wasilibc___errno_h /* no _Thread_local errno: see above */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -56,6 +62,15 @@ struct __pthread {
 };
 
 _Static_assert(__builtin_offsetof(struct __pthread, start) == 0, "start");
+
+/* wasi-libc's errno (a plain global in its single-threaded libc.a). */
+extern int __wasix_libc_errno __asm__("errno");
+int *__wasix_errno_location(void); /* wasix/pthread_errno.h */
+
+int *__wasix_errno_location(void)
+{
+	return &__wasix_libc_errno;
+}
 
 /* Declared for the asm entry and wasmix-cc's -u. */
 void __wasix_pthread_entry(int32_t tid, struct __pthread *t);

@@ -35,11 +35,13 @@
  * across a system call that blocks; fork-safe). Before that no lock is
  * taken at all, so single-threaded processes pay nothing for it.
  * Reference counts are atomic. vfs_get returns a borrowed pointer, valid
- * only while no other thread can close the fd; code that may block or
- * run concurrently with a close takes a reference with vfs_get_ref.
- * Directory streams (vfs_dir_*) of one entry are not locked: one thread
- * reads a directory at a time. Resolution functions keep no state but
- * the openat2 probe (atomic).
+ * only while no other thread can close the fd (tell whether an fd is open
+ * with it, or use it while single-threaded); code that uses an entry
+ * takes a reference with vfs_get_ref (or vfs_next_ref) and drops it when
+ * done, so a concurrent close never frees an entry in use. A directory
+ * stream (vfs_dir_*) is used under vfs_dir_lock (one reader per entry at
+ * a time). Resolution functions keep no state but the openat2 probe
+ * (atomic).
  */
 #ifndef WASMIX_VFS_H
 #define WASMIX_VFS_H
@@ -141,6 +143,14 @@ struct vfs_entry *vfs_get(const struct vfs_table *t, uint32_t fd);
  */
 struct vfs_entry *vfs_get_ref(const struct vfs_table *t, uint32_t fd);
 
+/*
+ * The first open slot at or after '*fd': sets '*fd' and returns its entry
+ * with one more reference (the caller drops it), or NULL if there is
+ * none. For walking a table that other threads may change (each call
+ * sees the table as it is then).
+ */
+struct vfs_entry *vfs_next_ref(const struct vfs_table *t, uint32_t *fd);
+
 /* Whether slot 'fd' is open and marked close-on-exec. */
 bool vfs_get_cloexec(const struct vfs_table *t, uint32_t fd);
 
@@ -234,6 +244,15 @@ struct vfs_dirent {
 	size_t namelen;
 };
 #define VFS_SYMLINK (VFS_EVENT + 1)
+
+/*
+ * Serialises the users of 'e''s directory stream: hold it around
+ * vfs_dir_seek and vfs_dir_next (and while using the names they return).
+ * It may be held across readdir; take no other vfs lock after it but the
+ * table's (functions on a table are fine).
+ */
+void vfs_dir_lock(struct vfs_entry *e);
+void vfs_dir_unlock(struct vfs_entry *e);
 
 /*
  * Positions directory entry 'e' at 'cookie' (0 = the start; otherwise a

@@ -17,6 +17,10 @@
  *    hooks (pthread_atfork) take vfs_mu around fork() so that a child
  *    never inherits it locked. Until vfs_threads_begin, only one thread
  *    uses tables and vfs_mu is not taken.
+ *  - A directory stream (e->dir, e->dir_pos) is only touched under its
+ *    entry's stripe of 'vfs_dir_mu' (vfs_dir_lock), which may be held
+ *    across readdir(3) and is taken before vfs_mu, never after; the fork
+ *    hooks take every stripe first.
  */
 #include "vfs/vfs.h"
 
@@ -57,18 +61,28 @@ static void vfs_unlock(bool locked)
 		pthread_mutex_unlock(&vfs_mu);
 }
 
+/* Directory-stream locks, striped by entry address (vfs_dir_lock). */
+#define VFS_DIR_STRIPES 16
+static pthread_mutex_t vfs_dir_mu[VFS_DIR_STRIPES];
+
 static void vfs_fork_prepare(void)
 {
+	for (int i = 0; i < VFS_DIR_STRIPES; i++)
+		pthread_mutex_lock(&vfs_dir_mu[i]);
 	pthread_mutex_lock(&vfs_mu);
 }
 
 static void vfs_fork_release(void)
 {
 	pthread_mutex_unlock(&vfs_mu);
+	for (int i = VFS_DIR_STRIPES; i-- > 0;)
+		pthread_mutex_unlock(&vfs_dir_mu[i]);
 }
 
 static void vfs_atfork_register(void)
 {
+	for (int i = 0; i < VFS_DIR_STRIPES; i++)
+		pthread_mutex_init(&vfs_dir_mu[i], NULL);
 	pthread_atfork(vfs_fork_prepare, vfs_fork_release, vfs_fork_release);
 }
 
@@ -178,6 +192,23 @@ struct vfs_entry *vfs_get_ref(const struct vfs_table *t, uint32_t fd)
 	e = fd < t->cap ? t->slot[fd].e : NULL;
 	if (e != NULL)
 		vfs_entry_ref(e);
+	vfs_unlock(l);
+	return e;
+}
+
+struct vfs_entry *vfs_next_ref(const struct vfs_table *t, uint32_t *fd)
+{
+	struct vfs_entry *e = NULL;
+	uint32_t i;
+
+	bool l = vfs_lock();
+	for (i = *fd; i < t->cap && t->slot[i].e == NULL; i++)
+		;
+	if (i < t->cap) {
+		e = t->slot[i].e;
+		vfs_entry_ref(e);
+		*fd = i;
+	}
 	vfs_unlock(l);
 	return e;
 }
@@ -394,6 +425,25 @@ fail:
 
 /* ---- directory streams ----------------------------------------------------
  */
+
+/* The stripe of vfs_dir_mu that guards 'e''s stream. */
+static pthread_mutex_t *vfs_dir_mutex(const struct vfs_entry *e)
+{
+	uintptr_t h = (uintptr_t)e >> 6;
+
+	return &vfs_dir_mu[(h ^ h >> 4) % VFS_DIR_STRIPES];
+}
+
+void vfs_dir_lock(struct vfs_entry *e)
+{
+	pthread_once(&vfs_atfork_once, vfs_atfork_register); /* inits them */
+	pthread_mutex_lock(vfs_dir_mutex(e));
+}
+
+void vfs_dir_unlock(struct vfs_entry *e)
+{
+	pthread_mutex_unlock(vfs_dir_mutex(e));
+}
 
 /* (Re)opens the entry's stream at its start. Returns 0 or an errno. */
 static int vfs_dir_rewind(struct vfs_entry *e)

@@ -171,7 +171,7 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 	if (positioned)
 		right |= WASI_RIGHT_FD_SEEK;
 	/* A reference: another thread may close the fd while this blocks. */
-	err = wasi_fd_get_ref(w, wasi_u32(c, 0), right, &e);
+	err = wasi_fd_get(w, wasi_u32(c, 0), right, &e);
 	if (err == WASI_ENOTCAPABLE && e->kind == VFS_DIR)
 		err = WASI_EISDIR;
 	if (err != WASI_ESUCCESS)
@@ -238,17 +238,21 @@ int wasi_fd_seek(struct vm_call *c, void *ud)
 	if (err == WASI_ENOTCAPABLE && e->kind != VFS_FILE)
 		err = e->kind == VFS_DIR ? WASI_EBADF : WASI_ESPIPE;
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (whence >= WX_ARRAY_LEN(whences))
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
+	err = WASI_EFAULT;
 	p = wasi_mem(c, wasi_u32(c, 3), 8);
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	r = lseek(e->host_fd, (off_t)delta, whences[whence]);
-	if (r < 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	wasi_put_u64(p, (uint64_t)r);
-	return wasi_ret(c, WASI_ESUCCESS);
+	err = r < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
+	if (r >= 0)
+		wasi_put_u64(p, (uint64_t)r);
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_tell(fd) -> (errno, offset) */
@@ -264,15 +268,18 @@ int wasi_fd_tell(struct vm_call *c, void *ud)
 	if (err == WASI_ENOTCAPABLE && e->kind != VFS_FILE)
 		err = e->kind == VFS_DIR ? WASI_EBADF : WASI_ESPIPE;
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EFAULT;
 	p = wasi_mem(c, wasi_u32(c, 1), 8);
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	r = lseek(e->host_fd, 0, SEEK_CUR);
-	if (r < 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	wasi_put_u64(p, (uint64_t)r);
-	return wasi_ret(c, WASI_ESUCCESS);
+	err = r < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
+	if (r >= 0)
+		wasi_put_u64(p, (uint64_t)r);
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /*
@@ -289,9 +296,8 @@ uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
 		return err;
 	if ((*e)->kind != VFS_SOCKET_STREAM && (*e)->kind != VFS_SOCKET_DGRAM)
 		return WASI_ENOTSOCK;
-	if (((*e)->rights_base & right) != right)
-		return WASI_ENOTCAPABLE;
-	return WASI_ESUCCESS;
+	return wasi_fd_rights_ok(*e, right) ? WASI_ESUCCESS
+	                                    : WASI_ENOTCAPABLE;
 }
 
 /*
@@ -339,27 +345,31 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 
 	err = wasi_sock_get(w, wasi_u32(c, 0), WASI_RIGHT_FD_READ, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (fl & ~3u)
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
 	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
 	plen = wasi_mem(c, wasi_u32(c, 4), 4);
 	pfl = wasi_mem(c, wasi_u32(c, 5), 2);
+	err = WASI_EFAULT;
 	if (arr == NULL || plen == NULL || pfl == NULL)
-		return wasi_ret(c, WASI_EFAULT);
-	if (wasi_may_block(e)) {
+		goto out;
+	err = WASI_ESUCCESS;
+	if (wasi_may_block(e))
 		err = wasi_wait_fd(w, e->host_fd, POLLIN);
-		if (err != WASI_ESUCCESS)
-			return wasi_ret(c, err);
+	if (err == WASI_ESUCCESS)
+		err = wasi_sock_io(
+		    c, e->host_fd, arr, n, false,
+		    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0), &done,
+		    &mflags);
+	if (err == WASI_ESUCCESS) {
+		wasi_put_u32(plen, done);
+		wasi_put_u16(pfl, (mflags & MSG_TRUNC) ? 1 : 0);
 	}
-	err = wasi_sock_io(c, e->host_fd, arr, n, false,
-	                   (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0),
-	                   &done, &mflags);
-	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
-	wasi_put_u32(plen, done);
-	wasi_put_u16(pfl, (mflags & MSG_TRUNC) ? 1 : 0);
-	return wasi_ret(c, WASI_ESUCCESS);
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* sock_send(fd, si_data, si_flags) -> (errno, so_datalen) */
@@ -374,15 +384,19 @@ int wasi_sock_send(struct vm_call *c, void *ud)
 
 	err = wasi_sock_get(w, wasi_u32(c, 0), WASI_RIGHT_FD_WRITE, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (wasi_u32(c, 3) != 0)
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
 	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
 	plen = wasi_mem(c, wasi_u32(c, 4), 4);
+	err = WASI_EFAULT;
 	if (arr == NULL || plen == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	err = wasi_sock_io(c, e->host_fd, arr, n, true, 0, &done, &mflags);
 	if (err == WASI_ESUCCESS)
 		wasi_put_u32(plen, done);
+out:
+	vfs_entry_unref(e);
 	return wasi_ret(c, err);
 }

@@ -105,6 +105,7 @@ int wasi_fd_renumber(struct vm_call *c, void *ud)
 	uint32_t from = wasi_u32(c, 0), to = wasi_u32(c, 1);
 	int rc;
 
+	/* Only whether both are open: the entries are not used. */
 	if (vfs_get(&w->fds, from) == NULL || vfs_get(&w->fds, to) == NULL)
 		return wasi_ret(c, WASI_EBADF);
 	if (from == to)
@@ -148,16 +149,21 @@ int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
 
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EFAULT;
 	p = wasi_mem(c, wasi_u32(c, 1), 24);
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	memset(p, 0, 24);
 	p[0] = wasi_filetype_of(e->kind);
 	wasi_put_u16(p + 2, wasi_fdflags_of(e->host_fd));
-	wasi_put_u64(p + 8, e->rights_base);
-	wasi_put_u64(p + 16, e->rights_inheriting);
-	return wasi_ret(c, WASI_ESUCCESS);
+	wasi_put_u64(p + 8, __atomic_load_n(&e->rights_base, __ATOMIC_RELAXED));
+	wasi_put_u64(p + 16,
+	             __atomic_load_n(&e->rights_inheriting, __ATOMIC_RELAXED));
+	err = WASI_ESUCCESS;
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /*
@@ -173,27 +179,35 @@ int wasi_fd_fdstat_set_flags(struct vm_call *c, void *ud)
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
 	                  WASI_RIGHT_FD_FDSTAT_SET_FLAGS, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (flags & ~0x1fu)
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
+	err = WASI_ENOTSUP;
 	if ((flags & ~(uint32_t)(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)) !=
 	    (wasi_fdflags_of(e->host_fd) &
 	     ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK)))
-		return wasi_ret(c, WASI_ENOTSUP);
+		goto out;
 	fl = fcntl(e->host_fd, F_GETFL);
-	if (fl < 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	fl &= ~(O_APPEND | O_NONBLOCK);
-	if (flags & WASI_FDFLAG_APPEND)
-		fl |= O_APPEND;
-	if (flags & WASI_FDFLAG_NONBLOCK)
-		fl |= O_NONBLOCK;
-	if (fcntl(e->host_fd, F_SETFL, fl) != 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, WASI_ESUCCESS);
+	if (fl >= 0) {
+		fl &= ~(O_APPEND | O_NONBLOCK);
+		if (flags & WASI_FDFLAG_APPEND)
+			fl |= O_APPEND;
+		if (flags & WASI_FDFLAG_NONBLOCK)
+			fl |= O_NONBLOCK;
+		fl = fcntl(e->host_fd, F_SETFL, fl);
+	}
+	err = fl < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
-/* fd_fdstat_set_rights(fd, base, inheriting) -> errno: only shrinks. */
+/*
+ * fd_fdstat_set_rights(fd, base, inheriting) -> errno: only shrinks. Two
+ * threads shrinking the rights of one entry at once each take away what
+ * they drop (an atomic AND), so the result is never wider than either.
+ */
 int wasi_fd_fdstat_set_rights(struct vm_call *c, void *ud)
 {
 	uint64_t base = c->args[1], inh = c->args[2];
@@ -202,12 +216,18 @@ int wasi_fd_fdstat_set_rights(struct vm_call *c, void *ud)
 
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
-	if ((base & ~e->rights_base) != 0 || (inh & ~e->rights_inheriting) != 0)
-		return wasi_ret(c, WASI_ENOTCAPABLE);
-	e->rights_base = base;
-	e->rights_inheriting = inh;
-	return wasi_ret(c, WASI_ESUCCESS);
+		goto out;
+	err = WASI_ENOTCAPABLE;
+	if (!wasi_fd_rights_ok(e, base) ||
+	    (inh & ~__atomic_load_n(&e->rights_inheriting,
+	                            __ATOMIC_RELAXED)) != 0)
+		goto out;
+	__atomic_and_fetch(&e->rights_base, base, __ATOMIC_RELAXED);
+	__atomic_and_fetch(&e->rights_inheriting, inh, __ATOMIC_RELAXED);
+	err = WASI_ESUCCESS;
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_filestat_get(fd) -> (errno, filestat) */
@@ -221,16 +241,21 @@ int wasi_fd_filestat_get(struct vm_call *c, void *ud)
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
 	                  WASI_RIGHT_FD_FILESTAT_GET, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EFAULT;
 	p = wasi_mem(c, wasi_u32(c, 1), 64);
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
-	if (fstat(e->host_fd, &st) != 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	wasi_put_filestat(p, &st);
-	if (e->kind == VFS_PIPE)
-		p[16] = WASI_FILETYPE_UNKNOWN;
-	return wasi_ret(c, WASI_ESUCCESS);
+		goto out;
+	err = fstat(e->host_fd, &st) != 0 ? wasi_errno_from_host(errno)
+	                                   : WASI_ESUCCESS;
+	if (err == WASI_ESUCCESS) {
+		wasi_put_filestat(p, &st);
+		if (e->kind == VFS_PIPE)
+			p[16] = WASI_FILETYPE_UNKNOWN;
+	}
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_filestat_set_size(fd, size) -> errno */
@@ -242,12 +267,16 @@ int wasi_fd_filestat_set_size(struct vm_call *c, void *ud)
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
 	                  WASI_RIGHT_FD_FILESTAT_SET_SIZE, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EFBIG;
 	if (c->args[1] > INT64_MAX)
-		return wasi_ret(c, WASI_EFBIG);
-	if (ftruncate(e->host_fd, (off_t)c->args[1]) != 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, WASI_ESUCCESS);
+		goto out;
+	err = ftruncate(e->host_fd, (off_t)c->args[1]) != 0
+	          ? wasi_errno_from_host(errno)
+	          : WASI_ESUCCESS;
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* One timespec for utimensat from a time and its two fstflags bits. */
@@ -293,10 +322,11 @@ int wasi_fd_filestat_set_times(struct vm_call *c, void *ud)
 
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
 	                  WASI_RIGHT_FD_FILESTAT_SET_TIMES, &e);
-	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
-	return wasi_ret(c, wasi_set_times(e->host_fd, NULL, c->args[1],
-	                                  c->args[2], wasi_u32(c, 3)));
+	if (err == WASI_ESUCCESS)
+		err = wasi_set_times(e->host_fd, NULL, c->args[1], c->args[2],
+		                     wasi_u32(c, 3));
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_advise(fd, offset, len, advice) -> errno */
@@ -308,20 +338,23 @@ int wasi_fd_advise(struct vm_call *c, void *ud)
 	};
 	uint32_t a = wasi_u32(c, 3), err;
 	struct vfs_entry *e;
-	int r;
 
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), WASI_RIGHT_FD_ADVISE,
 	                  &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (a >= WX_ARRAY_LEN(advice) || c->args[1] > INT64_MAX ||
 	    c->args[2] > INT64_MAX)
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
+	err = WASI_EBADF;
 	if (e->kind == VFS_DIR)
-		return wasi_ret(c, WASI_EBADF);
-	r = posix_fadvise(e->host_fd, (off_t)c->args[1], (off_t)c->args[2],
-	                  advice[a]);
-	return wasi_ret(c, wasi_errno_from_host(r));
+		goto out;
+	err = wasi_errno_from_host(posix_fadvise(
+	    e->host_fd, (off_t)c->args[1], (off_t)c->args[2], advice[a]));
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_allocate(fd, offset, len) -> errno */
@@ -329,85 +362,103 @@ int wasi_fd_allocate(struct vm_call *c, void *ud)
 {
 	struct vfs_entry *e;
 	uint32_t err;
-	int r;
 
 	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
 	                  WASI_RIGHT_FD_ALLOCATE, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EFBIG;
 	if (c->args[1] > INT64_MAX || c->args[2] > INT64_MAX ||
 	    c->args[1] + c->args[2] > INT64_MAX)
-		return wasi_ret(c, WASI_EFBIG);
+		goto out;
+	err = WASI_EINVAL;
 	if (c->args[2] == 0)
-		return wasi_ret(c, WASI_EINVAL);
-	r = posix_fallocate(e->host_fd, (off_t)c->args[1], (off_t)c->args[2]);
-	return wasi_ret(c, wasi_errno_from_host(r));
+		goto out;
+	err = wasi_errno_from_host(posix_fallocate(
+	    e->host_fd, (off_t)c->args[1], (off_t)c->args[2]));
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
+}
+
+/* fd_datasync(fd) and fd_sync(fd) -> errno */
+static int wasi_fd_sync_common(struct vm_call *c, void *ud, bool data)
+{
+	struct vfs_entry *e;
+	uint32_t err;
+
+	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
+	                  data ? WASI_RIGHT_FD_DATASYNC : WASI_RIGHT_FD_SYNC,
+	                  &e);
+	if (err == WASI_ESUCCESS &&
+	    (data ? fdatasync(e->host_fd) : fsync(e->host_fd)) != 0)
+		err = wasi_errno_from_host(errno);
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_datasync(fd) -> errno */
 int wasi_fd_datasync(struct vm_call *c, void *ud)
 {
-	struct vfs_entry *e;
-	uint32_t err;
-
-	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
-	                  WASI_RIGHT_FD_DATASYNC, &e);
-	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
-	if (fdatasync(e->host_fd) != 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, WASI_ESUCCESS);
+	return wasi_fd_sync_common(c, ud, true);
 }
 
 /* fd_sync(fd) -> errno */
 int wasi_fd_sync(struct vm_call *c, void *ud)
 {
-	struct vfs_entry *e;
-	uint32_t err;
-
-	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), WASI_RIGHT_FD_SYNC,
-	                  &e);
-	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
-	if (fsync(e->host_fd) != 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, WASI_ESUCCESS);
+	return wasi_fd_sync_common(c, ud, false);
 }
 
 /* fd_prestat_get(fd) -> (errno, prestat {tag u8 = 0 dir, name_len u32}) */
 int wasi_fd_prestat_get(struct vm_call *c, void *ud)
 {
-	struct vfs_entry *e = vfs_get(&wasi_ctx_of(ud)->fds, wasi_u32(c, 0));
+	struct vfs_entry *e;
+	uint32_t err;
 	uint8_t *p;
 
-	if (e == NULL || e->preopen == NULL)
-		return wasi_ret(c, WASI_EBADF);
+	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
+	if (err == WASI_ESUCCESS && e->preopen == NULL)
+		err = WASI_EBADF;
+	if (err != WASI_ESUCCESS)
+		goto out;
+	err = WASI_EFAULT;
 	p = wasi_mem(c, wasi_u32(c, 1), 8);
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	memset(p, 0, 8);
 	wasi_put_u32(p + 4, (uint32_t)strlen(e->preopen));
-	return wasi_ret(c, WASI_ESUCCESS);
+	err = WASI_ESUCCESS;
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* fd_prestat_dir_name(fd, path, path_len) -> errno (no NUL written) */
 int wasi_fd_prestat_dir_name(struct vm_call *c, void *ud)
 {
-	struct vfs_entry *e = vfs_get(&wasi_ctx_of(ud)->fds, wasi_u32(c, 0));
-	uint32_t len = wasi_u32(c, 2);
-	size_t n;
+	uint32_t len = wasi_u32(c, 2), err;
+	struct vfs_entry *e;
 	uint8_t *p;
+	size_t n;
 
-	if (e == NULL || e->preopen == NULL)
-		return wasi_ret(c, WASI_EBADF);
+	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
+	if (err == WASI_ESUCCESS && e->preopen == NULL)
+		err = WASI_EBADF;
+	if (err != WASI_ESUCCESS)
+		goto out;
 	n = strlen(e->preopen);
 	p = wasi_mem(c, wasi_u32(c, 1), len);
+	err = WASI_EFAULT;
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
+	err = WASI_ENAMETOOLONG;
 	if (len < n)
-		return wasi_ret(c, WASI_ENAMETOOLONG);
+		goto out;
 	memcpy(p, e->preopen, n);
-	return wasi_ret(c, WASI_ESUCCESS);
+	err = WASI_ESUCCESS;
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /*
@@ -449,19 +500,26 @@ int wasi_fd_readdir(struct vm_call *c, void *ud)
 	if (err == WASI_ENOTCAPABLE && e->kind != VFS_DIR)
 		err = WASI_ENOTDIR;
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
 	buf = wasi_mem(c, wasi_u32(c, 1), len);
 	pres = wasi_mem(c, wasi_u32(c, 4), 4);
+	err = WASI_EFAULT;
 	if (buf == NULL || pres == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
+	/* One reader of the entry's stream at a time: seek and reads go
+	 * together. */
+	vfs_dir_lock(e);
 	rc = vfs_dir_seek(e, c->args[3]);
 	while (rc == 0 && used < len) {
 		rc = vfs_dir_next(e, &d);
 		if (rc == 0 && !wasi_put_dirent(buf, len, &used, &d))
 			break;
 	}
-	if (rc > 0)
-		return wasi_ret(c, wasi_errno_from_host(rc));
-	wasi_put_u32(pres, used);
-	return wasi_ret(c, WASI_ESUCCESS);
+	vfs_dir_unlock(e);
+	err = rc > 0 ? wasi_errno_from_host(rc) : WASI_ESUCCESS;
+	if (rc <= 0)
+		wasi_put_u32(pres, used);
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }

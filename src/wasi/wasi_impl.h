@@ -298,22 +298,33 @@ static inline bool wasi_interrupted(const struct wasi_ctx *w)
 	       __atomic_load_n(w->interrupt, __ATOMIC_RELAXED) != 0;
 }
 
+/* Whether entry 'e' has every right in 'rights' (rights may shrink
+ * concurrently: fd_fdstat_set_rights). */
+static inline bool wasi_fd_rights_ok(const struct vfs_entry *e,
+                                     uint64_t rights)
+{
+	return (__atomic_load_n(&e->rights_base, __ATOMIC_RELAXED) & rights) ==
+	       rights;
+}
+
 /*
  * The entry behind guest fd 'fd' if it has every right in 'rights'.
- * Returns ESUCCESS and sets '*e' (borrowed), EBADF or ENOTCAPABLE.
+ * Returns ESUCCESS, EBADF or ENOTCAPABLE. '*e' is NULL (EBADF) or holds
+ * one reference of the caller's (also on ENOTCAPABLE, so that the caller
+ * can look at its kind): another thread may close the fd at any time, and
+ * the reference keeps the entry and its host fd alive until the caller
+ * drops it with vfs_entry_unref (NULL allowed) on its one exit path.
+ * This is the only way the wasi and wasix calls reach an entry; vfs_get
+ * (borrowed) is for checking that an fd is open, never to use the entry.
  */
 uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
                      struct vfs_entry **e);
 
 /*
- * As wasi_fd_get, but '*e' holds a reference whenever it is not NULL
- * (also on ENOTCAPABLE): the caller drops it with vfs_entry_unref. For
- * calls that may block while another thread closes the fd.
+ * The socket entry behind 'fd' with 'right': EBADF, ENOTSOCK or
+ * ENOTCAPABLE. '*e' holds a reference whenever it is not NULL, as with
+ * wasi_fd_get.
  */
-uint32_t wasi_fd_get_ref(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
-                         struct vfs_entry **e);
-
-/* The socket entry behind 'fd' with 'right': EBADF, ENOTSOCK or ENOTCAPABLE. */
 uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
                        struct vfs_entry **e);
 

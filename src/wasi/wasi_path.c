@@ -37,7 +37,10 @@ static uint32_t wasi_path_arg(struct vm_call *c, unsigned i,
 	return out->p == NULL ? WASI_EFAULT : WASI_ESUCCESS;
 }
 
-/* The directory entry 'fd' with 'right': EBADF, ENOTDIR, ENOTCAPABLE. */
+/*
+ * The directory entry 'fd' with 'right': EBADF, ENOTDIR, ENOTCAPABLE.
+ * '*e' holds a reference whenever it is not NULL (wasi_fd_get).
+ */
 static uint32_t wasi_dir_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
                              struct vfs_entry **e)
 {
@@ -47,9 +50,8 @@ static uint32_t wasi_dir_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
 		return err;
 	if ((*e)->kind != VFS_DIR)
 		return WASI_ENOTDIR;
-	if (((*e)->rights_base & right) != right)
-		return WASI_ENOTCAPABLE;
-	return WASI_ESUCCESS;
+	return wasi_fd_rights_ok(*e, right) ? WASI_ESUCCESS
+	                                    : WASI_ENOTCAPABLE;
 }
 
 /*
@@ -69,10 +71,11 @@ static uint32_t wasi_target(struct vm_call *c, struct wasi_ctx *w,
 	err = wasi_dir_get(w, wasi_u32(c, dir_arg), right, &e);
 	if (err == WASI_ESUCCESS)
 		err = wasi_path_arg(c, path_arg, &p);
-	if (err != WASI_ESUCCESS)
-		return err;
-	return wasi_errno_from_host(
-	    vfs_resolve(e->host_fd, p.p, p.len, vflags, t));
+	if (err == WASI_ESUCCESS)
+		err = wasi_errno_from_host(
+		    vfs_resolve(e->host_fd, p.p, p.len, vflags, t));
+	vfs_entry_unref(e);
+	return err;
 }
 
 /* Closes a target's directory fd (if any); returns 'err'. */
@@ -224,7 +227,7 @@ static uint32_t wasi_open_check(const struct vfs_entry *dir, uint32_t oflags,
 		need |= WASI_RIGHT_PATH_CREATE_FILE;
 	if (oflags & WASI_O_TRUNC)
 		need |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
-	if ((dir->rights_base & need) != need)
+	if (!wasi_fd_rights_ok(dir, need))
 		return WASI_ENOTCAPABLE;
 	return WASI_ESUCCESS;
 }
@@ -236,14 +239,15 @@ static uint32_t wasi_open_install(struct wasi_ctx *w, int hfd,
 {
 	uint8_t kind = vfs_kind_of(hfd);
 	struct vfs_entry *e = vfs_entry_new(hfd, kind, false);
-	uint64_t mask;
+	uint64_t mask, dinh;
 	int rc;
 
 	if (e == NULL)
 		return WASI_ENOMEM;
 	mask = kind == VFS_DIR ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE;
-	e->rights_base = base & dir->rights_inheriting & mask;
-	e->rights_inheriting = inh & dir->rights_inheriting;
+	dinh = __atomic_load_n(&dir->rights_inheriting, __ATOMIC_RELAXED);
+	e->rights_base = base & dinh & mask;
+	e->rights_inheriting = inh & dinh;
 	rc = vfs_install(&w->fds, e, 0, fd);
 	if (rc != 0) {
 		vfs_entry_unref(e);
@@ -277,19 +281,22 @@ int wasi_path_open(struct vm_call *c, void *ud)
 	    (base & WASI_RIGHT_FD_WRITE))
 		err = WASI_EISDIR; /* a directory is never open for writing */
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EFAULT;
 	pfd = wasi_mem(c, wasi_u32(c, 8), 4);
 	if (pfd == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	rc = vfs_open(dir->host_fd, p.p, p.len,
 	              wasi_open_flags(oflags, base, fdflags), 0666, vf, &hfd);
 	if (rc == ENXIO || rc == EWOULDBLOCK)
 		rc = ENOTSUP; /* sockets and FIFOs opened non-blocking */
-	if (rc != 0)
-		return wasi_ret(c, wasi_errno_from_host(rc));
-	err = wasi_open_install(w, hfd, dir, base, inh, &fd);
+	err = wasi_errno_from_host(rc);
+	if (rc == 0)
+		err = wasi_open_install(w, hfd, dir, base, inh, &fd);
 	if (err == WASI_ESUCCESS)
 		wasi_put_u32(pfd, fd);
+out:
+	vfs_entry_unref(dir);
 	return wasi_ret(c, err);
 }
 

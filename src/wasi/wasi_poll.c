@@ -19,7 +19,10 @@
  * @8, type u8 @10, fd_readwrite {nbytes u64 @16, flags u16 @24}.
  *
  * Keeps true: at most WASI_POLL_MAX subscriptions (EINVAL past it), so
- * the one host allocation is bounded.
+ * the one host allocation is bounded. Every fd subscription holds a
+ * reference to its entry until the call returns, so that another thread
+ * closing the fd while this one waits frees nothing in use (as on Linux,
+ * such a close does not end the wait).
  */
 #include "wasi/wasi_impl.h"
 
@@ -52,7 +55,7 @@ struct wasi_sub {
 	int pfd; /* index into the pollfd array, or -1 */
 	clockid_t clock;
 	uint64_t deadline; /* in 'clock' ns */
-	struct vfs_entry *e;
+	struct vfs_entry *e; /* a reference (NULL for clocks and EBADF) */
 };
 
 static uint64_t wasi_now(clockid_t id)
@@ -237,6 +240,8 @@ int wasi_poll_oneoff(struct vm_call *c, void *ud)
 			               &subs[i], pfds);
 	if (err == WASI_ESUCCESS)
 		wasi_put_u32(pn, nev);
+	for (i = 0; subs != NULL && i < n; i++)
+		vfs_entry_unref(subs[i].e);
 	wx_free(subs);
 	wx_free(pfds);
 	return wasi_ret(c, err);
@@ -253,31 +258,37 @@ int wasi_sock_accept(struct vm_call *c, void *ud)
 
 	err = wasi_sock_get(w, wasi_u32(c, 0), WASI_RIGHT_SOCK_ACCEPT, &e);
 	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
+		goto out;
+	err = WASI_EINVAL;
 	if (flags & ~(uint32_t)WASI_FDFLAG_NONBLOCK)
-		return wasi_ret(c, WASI_EINVAL);
+		goto out;
+	err = WASI_EFAULT;
 	p = wasi_mem(c, wasi_u32(c, 2), 4);
 	if (p == NULL)
-		return wasi_ret(c, WASI_EFAULT);
+		goto out;
 	do
 		hfd = accept4(
 		    e->host_fd, NULL, NULL,
 		    SOCK_CLOEXEC |
 		        (flags & WASI_FDFLAG_NONBLOCK ? SOCK_NONBLOCK : 0));
 	while (hfd < 0 && errno == EINTR && !wasi_interrupted(w));
+	err = wasi_errno_from_host(errno);
 	if (hfd < 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
+		goto out;
+	err = WASI_ENOMEM;
 	ne = vfs_entry_new(hfd, VFS_SOCKET_STREAM, false);
 	if (ne == NULL)
-		return wasi_ret(c, WASI_ENOMEM);
+		goto out;
 	ne->rights_base = WASI_RIGHTS_STREAM & ~WASI_RIGHT_SOCK_ACCEPT;
 	rc = vfs_install(&w->fds, ne, 0, &fd);
-	if (rc != 0) {
+	if (rc != 0)
 		vfs_entry_unref(ne);
-		return wasi_ret(c, wasi_errno_from_host(rc));
-	}
-	wasi_put_u32(p, fd);
-	return wasi_ret(c, WASI_ESUCCESS);
+	else
+		wasi_put_u32(p, fd);
+	err = wasi_errno_from_host(rc);
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }
 
 /* sock_shutdown(fd, how: sdflags RD 1 | WR 2) -> errno */
@@ -285,21 +296,14 @@ int wasi_sock_shutdown(struct vm_call *c, void *ud)
 {
 	uint32_t how = wasi_u32(c, 1), err;
 	struct vfs_entry *e;
-	int h;
+	int h = how == 1 ? SHUT_RD : how == 2 ? SHUT_WR : SHUT_RDWR;
 
 	err = wasi_sock_get(wasi_ctx_of(ud), wasi_u32(c, 0),
 	                    WASI_RIGHT_SOCK_SHUTDOWN, &e);
-	if (err != WASI_ESUCCESS)
-		return wasi_ret(c, err);
-	if (how == 1)
-		h = SHUT_RD;
-	else if (how == 2)
-		h = SHUT_WR;
-	else if (how == 3)
-		h = SHUT_RDWR;
-	else
-		return wasi_ret(c, WASI_EINVAL);
-	if (shutdown(e->host_fd, h) != 0)
-		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, WASI_ESUCCESS);
+	if (err == WASI_ESUCCESS && (how < 1 || how > 3))
+		err = WASI_EINVAL;
+	if (err == WASI_ESUCCESS && shutdown(e->host_fd, h) != 0)
+		err = wasi_errno_from_host(errno);
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }

@@ -204,26 +204,14 @@ uint32_t wasi_errno_from_host(int e)
 	return WASI_EIO;
 }
 
-uint32_t wasi_fd_get_ref(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
-                         struct vfs_entry **e)
+uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
+                     struct vfs_entry **e)
 {
 	*e = vfs_get_ref(&w->fds, fd);
 	if (*e == NULL)
 		return WASI_EBADF;
-	if (((*e)->rights_base & rights) != rights)
-		return WASI_ENOTCAPABLE;
-	return WASI_ESUCCESS;
-}
-
-uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
-                     struct vfs_entry **e)
-{
-	*e = vfs_get(&w->fds, fd);
-	if (*e == NULL)
-		return WASI_EBADF;
-	if (((*e)->rights_base & rights) != rights)
-		return WASI_ENOTCAPABLE;
-	return WASI_ESUCCESS;
+	return wasi_fd_rights_ok(*e, rights) ? WASI_ESUCCESS
+	                                     : WASI_ENOTCAPABLE;
 }
 
 /* Turns "(iI)i" into the types array of 'ft' (storage: 'buf'). */
@@ -418,7 +406,7 @@ static int wasi_add_preopens(struct wasi_ctx *w, const struct wasi_config *cfg,
 			                "cannot open directory "
 			                "'%s': %s",
 			                p->host, strerror(err));
-		e = vfs_get(&w->fds, fd);
+		e = vfs_get(&w->fds, fd); /* borrowed: no thread runs yet */
 		wasi_kind_rights(VFS_DIR, &e->rights_base,
 		                 &e->rights_inheriting);
 	}

@@ -519,7 +519,10 @@ static int wasix_oflags(const uint8_t *op)
 	return fl;
 }
 
-/* Runs one spawn fd action (56-byte record at 'op') in the child. */
+/*
+ * Runs one spawn fd action (56-byte record at 'op') in the child. The
+ * entries are borrowed (vfs_get): the forked child has only this thread.
+ */
 static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
                                 const uint8_t *op)
 {

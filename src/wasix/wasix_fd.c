@@ -67,12 +67,13 @@ int wasix_fd_pipe(struct vm_call *c, void *ud)
 static uint32_t wasix_dup(struct wasix_ctx *x, uint32_t fd, uint32_t min,
                           bool cloexec, uint32_t *out)
 {
-	struct vfs_entry *e = vfs_get(&x->w->fds, fd);
+	/* The reference is the new slot's (a close of 'fd' meanwhile
+	 * cannot free the entry). */
+	struct vfs_entry *e = vfs_get_ref(&x->w->fds, fd);
 	int rc;
 
 	if (e == NULL)
 		return WASI_EBADF;
-	vfs_entry_ref(e);
 	rc = vfs_install(&x->w->fds, e, min, out);
 	if (rc != 0) {
 		vfs_entry_unref(e);
@@ -118,6 +119,7 @@ int wasix_fd_fdflags_get(struct vm_call *c, void *ud)
 	uint32_t fd = wasi_u32(c, 0), out = wasi_u32(c, 1);
 	uint8_t *p = wasi_mem(c, out, 2);
 
+	/* Only whether it is open: the entry is not used. */
 	if (vfs_get(&x->w->fds, fd) == NULL)
 		return wasi_ret(c, WASI_EBADF);
 	if (p == NULL)
@@ -251,18 +253,25 @@ int wasix_tty_set(struct vm_call *c, void *ud)
 int wasix_fd_renumber(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t from = wasi_u32(c, 0), to = wasi_u32(c, 1);
-	struct vfs_entry *e = vfs_get(&x->w->fds, to);
+	uint32_t from = wasi_u32(c, 0), to = wasi_u32(c, 1), err;
+	struct vfs_entry *e = NULL;
 	int rc = wasix_enter(c, x);
 
 	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO)
 		return rc;
+	err = WASI_EBADF;
 	if (vfs_get(&x->w->fds, from) == NULL || to >= x->w->fds.max)
-		return wasi_ret(c, WASI_EBADF);
+		goto out;
+	err = WASI_ESUCCESS;
 	if (from == to)
-		return wasi_ret(c, WASI_ESUCCESS);
+		goto out;
+	e = vfs_get_ref(&x->w->fds, to);
+	err = WASI_ENOTSUP;
 	if (e != NULL && e->preopen != NULL)
-		return wasi_ret(c, WASI_ENOTSUP);
+		goto out;
 	rc = vfs_dup2(&x->w->fds, from, to);
-	return wasi_ret(c, rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc));
+	err = rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
+out:
+	vfs_entry_unref(e);
+	return wasi_ret(c, err);
 }

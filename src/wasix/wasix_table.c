@@ -474,19 +474,24 @@ uint32_t wasix_open_path(struct wasix_ctx *x, const char *path, int oflags,
 
 	if (err != WASI_ESUCCESS)
 		return err;
-	for (uint32_t fd = 0; fd < x->w->fds.cap; fd++) {
-		struct vfs_entry *e = vfs_get(&x->w->fds, fd);
-		size_t n;
+	/* Other threads may open and close fds meanwhile: the walk takes
+	 * the table's lock per slot and keeps a reference to the best. */
+	struct vfs_entry *e;
+	for (uint32_t fd = 0; (e = vfs_next_ref(&x->w->fds, &fd)) != NULL;
+	     fd++) {
+		size_t n = e->preopen == NULL ? 0
+		                              : wasix_preopen_prefix(
+		                                    e->preopen, pre, sizeof pre);
 
-		if (e == NULL || e->preopen == NULL)
+		if (e->preopen == NULL || strncmp(abs, pre, n) != 0 ||
+		    (abs[n] != '/' && abs[n] != 0) ||
+		    (best != NULL && n <= best_len)) {
+			vfs_entry_unref(e);
 			continue;
-		n = wasix_preopen_prefix(e->preopen, pre, sizeof pre);
-		if (strncmp(abs, pre, n) != 0 || (abs[n] != '/' && abs[n] != 0))
-			continue;
-		if (best == NULL || n > best_len) {
-			best = e;
-			best_len = n;
 		}
+		vfs_entry_unref(best);
+		best = e;
+		best_len = n;
 	}
 	if (best == NULL)
 		return WASI_ENOENT;
@@ -497,6 +502,7 @@ uint32_t wasix_open_path(struct wasix_ctx *x, const char *path, int oflags,
 		path = ".";
 	rc = vfs_open(best->host_fd, path, strlen(path), oflags, 0666,
 	              VFS_FOLLOW, hfd);
+	vfs_entry_unref(best);
 	if (rc == VFS_ENOTCAPABLE)
 		return WASI_ENOENT;
 	return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);

@@ -19,7 +19,9 @@
  *  - Exec (wasix_threads_exec_stop) and the end of the process leave no
  *    spawned thread running guest code: 'stopping' makes each one leave at
  *    its next poll or interrupted blocking call; an exec from a spawned
- *    thread hands the run over to the main thread ('handoff').
+ *    thread hands the run over to the main thread ('handoff'), or, in a
+ *    fork child that has none ('no_main'), runs it on that thread
+ *    (wt_become_main).
  *  - Exactly one thread takes the process's signals at a time
  *    (wasix_threads_signal_here): the main thread until it is in
  *    thread_exit ('main_exited'), then the live thread with the lowest id.
@@ -71,6 +73,9 @@ struct wasix_threads {
 	int handoff;
 	int handoff_seen; /* __atomic: the main thread saw 'handoff' */
 	int main_exited;  /* __atomic: the main thread is in thread_exit */
+	/* A fork child made by a spawned thread: no main thread, no run
+	 * loop; an exec there is run by the thread that commits it. */
+	int no_main;
 };
 
 /*
@@ -85,6 +90,11 @@ static pthread_once_t wt_atfork_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct wasix_thread_rec *wt_self;
 /* Set by thread_exit so that the runner tells it from proc_exit. */
 static _Thread_local int wt_exiting;
+/* Set when this thread committed an exec in a process with no main
+ * thread (x->no_main): it runs the new program itself (wt_exec_runner). */
+static _Thread_local int wt_run_exec;
+/* wasix_threads_set_exec_runner; __atomic. */
+static void (*wt_exec_runner)(void *ud);
 
 /* pthread_atfork prepare: no child may inherit a held registry lock. */
 static void wt_fork_prepare(void)
@@ -117,8 +127,10 @@ static void wt_fork_child(void)
 				r->done = 1;
 		x->live = wt_self != NULL ? 1 : 0;
 		/* A child forked by a spawned thread has no main thread. */
-		if (wt_self != NULL)
+		if (wt_self != NULL) {
 			x->main_exited = 1;
+			x->no_main = 1;
+		}
 		x->handoff = 0;
 		x->stopping = 0;
 		pthread_mutex_unlock(&x->mu);
@@ -222,6 +234,33 @@ static void wt_finish(struct wasix_thread_rec *r)
 	pthread_mutex_unlock(&x->mu);
 }
 
+void wasix_threads_set_exec_runner(void (*run)(void *ud))
+{
+	__atomic_store_n(&wt_exec_runner, run, __ATOMIC_RELEASE);
+}
+
+/*
+ * The thread of record 'r' committed an exec in a process that has no
+ * main thread (a fork child made by a spawned thread): it leaves the old
+ * program's thread state (which the exec frees) and, as the new
+ * program's main thread, runs it through the embedder's runner, which
+ * ends the process. Ends the process with 0 if there is no runner.
+ */
+static void wt_become_main(struct wasix_thread_rec *r)
+{
+	void (*run)(void *) =
+	    __atomic_load_n(&wt_exec_runner, __ATOMIC_ACQUIRE);
+	void *ud = r->x->resolve_ud;
+
+	wt_finish(r); /* 'r' may be freed from here on */
+	wt_self = NULL;
+	wt_exiting = 0;
+	wt_run_exec = 0;
+	if (run != NULL)
+		run(ud);
+	wt_end_process(0);
+}
+
 /*
  * Body of a guest thread: wasi_thread_start(tid, arg) on its own
  * context. proc_exit or a trap ends the process; a return or thread_exit
@@ -244,6 +283,8 @@ static void *wt_main(void *p)
 	rc = vm_invoke(r->store, r->entry, args, NULL, &code, &diag);
 	vm_thread_bind(NULL);
 	vm_thread_free(vt);
+	if (rc == WX_EEXIT && wt_run_exec)
+		wt_become_main(r); /* does not return */
 	if (rc == WX_EEXIT && !wt_exiting)
 		wt_end_process(code);
 	if (rc != WX_OK && rc != WX_EEXIT) {
@@ -711,8 +752,11 @@ static int wt_exec_handoff(struct wasix_threads *x)
 		nanosleep(&ts, NULL);
 		waited += WASI_SLICE_NS / 5;
 	}
-	/* Ends as if by thread_exit once the commit unwinds it. */
+	/* Ends as if by thread_exit once the commit unwinds it; with no
+	 * main thread to hand the program to, it runs the program itself. */
 	wt_exiting = 1;
+	if (__atomic_load_n(&x->no_main, __ATOMIC_RELAXED))
+		wt_run_exec = 1;
 	return WX_OK;
 fail:
 	__atomic_store_n(&x->handoff, 0, __ATOMIC_RELEASE);

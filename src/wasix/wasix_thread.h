@@ -147,6 +147,17 @@ struct vm_func *wasix_threads_local_func(struct vm_instance *main_inst,
                                          struct vm_func *f,
                                          struct vm_instance *caller);
 
+/*
+ * Sets the function that runs a committed exec when there is no main
+ * thread to run it: in a fork child made by a spawned thread, the thread
+ * that commits an exec unwinds its wasm, leaves the old thread state and
+ * calls 'run(ud)' ('ud': the resolver's user data given to
+ * wasix_threads_new), as the new program's main thread (thread id 1).
+ * 'run' must end the process (if it returns, or none is set, the process
+ * ends with 0). Call it before threads exist.
+ */
+void wasix_threads_set_exec_runner(void (*run)(void *ud));
+
 /* Whether the caller is the process's main thread (thread id 1). */
 bool wasix_threads_is_main(void);
 

@@ -10,6 +10,10 @@
  *   fail    the same threads, then an exec of a missing program (exec3):
  *           it must fail with an errno and leave the threads running
  *           (the spinner goes on printing); exits 0.
+ *   forkthread  a spawned thread forks; in the child (which has no main
+ *           thread) that thread execs "execme new"; the parent joins
+ *           the child and prints "forkchild status=S" (S: its exit
+ *           code, 7 when the new program ran) and exits 0.
  *   new     the exec'd program: prints "new program tid=T", sleeps
  *           100 ms (the old spinner would print meanwhile if it still
  *           ran), prints "new done" and exits 7.
@@ -34,6 +38,10 @@ IMPORT("wasi_snapshot_preview1", "args_sizes_get")
 int32_t guest_args_sizes(int32_t *argc, int32_t *size);
 IMPORT("wasi_snapshot_preview1", "args_get")
 int32_t guest_args_get(char **argv, char *buf);
+IMPORT("wasix_32v1", "proc_fork")
+int32_t guest_fork(int32_t copy_memory, int32_t *pid);
+IMPORT("wasix_32v1", "proc_join")
+int32_t guest_join(void *option_pid, int32_t flags, void *status);
 
 static int32_t spins_printed, ready, never;
 static char argbuf[256];
@@ -117,6 +125,51 @@ static void execer(void *arg)
 	do_exec();
 }
 
+static int32_t forked_pid = -1;
+
+/* Forks; the child (this thread only) execs, the parent reports the pid. */
+static void forker(void *arg)
+{
+	int32_t pid = -1;
+
+	(void)arg;
+	if (guest_fork(1, &pid) != 0)
+		guest_exit(8);
+	if (pid == 0)
+		do_exec(); /* exits 3 if the exec fails */
+	__atomic_store_n(&forked_pid, pid, __ATOMIC_SEQ_CST);
+	guest_notify(&forked_pid, 1);
+}
+
+/* Mode "forkthread": joins the child of 'forker', prints its status. */
+static void run_forkthread(void)
+{
+	struct {
+		uint8_t tag;
+		uint8_t pad[3];
+		int32_t pid;
+	} opt = {1, {0}, 0};
+	struct {
+		uint8_t tag;
+		uint8_t pad;
+		uint16_t code;
+		uint32_t rest[3];
+	} st = {0, 0, 0, {0}};
+	int32_t pid;
+
+	if (guest_spawn(forker, 0) < 1)
+		guest_exit(4);
+	while ((pid = __atomic_load_n(&forked_pid, __ATOMIC_SEQ_CST)) < 0)
+		guest_wait(&forked_pid, -1, -1);
+	opt.pid = pid;
+	if (guest_join(&opt, 0, &st) != 0)
+		guest_exit(9);
+	if (st.tag != 1) /* EXIT_NORMAL */
+		guest_exit(10);
+	guest_print("forkchild status", st.code);
+	guest_exit(0);
+}
+
 static void run_new(void)
 {
 	int32_t tid = 0;
@@ -134,6 +187,8 @@ void _start(void)
 
 	if (same(m, "new"))
 		run_new();
+	if (same(m, "forkthread"))
+		run_forkthread();
 	if (guest_spawn(spinner, 0) < 1 || guest_spawn(waiter, 0) < 1 ||
 	    guest_spawn(sleeper, 0) < 1 || guest_spawn(reader, 0) < 1)
 		guest_exit(4);
