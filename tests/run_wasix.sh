@@ -167,6 +167,13 @@ EOF
 	expect "a thread program runs from the command line" 0 "" thr.wasm
 	expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 		wx_sh.wasm -- '/thr.wasm'
+	for w in raise_preview1 forkenv_pid; do
+		wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
+			die "cannot build tests/wasix/$w.wat"
+	done
+	expect "preview1 proc_raise runs the WASIX handler" 10 "" \
+		raise_preview1.wasm
+	expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm
 fi
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose

@@ -188,7 +188,9 @@ int wasix_proc_fork(struct vm_call *c, void *ud)
 /*
  * proc_fork_env(*pid) -> errno: the caller goes on as the child (a new
  * pid, a copy of the fd table, the same cwd) in this same process; see
- * wasix_exec.c (exec splits the host process) and proc_exit2.
+ * wasix_exec.c (exec splits the host process) and proc_exit2. *pid gets
+ * the child's pid, as in Wasmer: wasix-libc's vfork returns it to the
+ * parent when it longjmps back after the child's exec or _exit.
  */
 int wasix_proc_fork_env(struct vm_call *c, void *ud)
 {
@@ -212,7 +214,7 @@ int wasix_proc_fork_env(struct vm_call *c, void *ud)
 	x->w->fds = copy;
 	memcpy(x->env_cwd, x->cwd, sizeof x->cwd);
 	x->env_active = true;
-	return wasi_ret(c, wasi_store_u32(c, out, 0));
+	return wasi_ret(c, wasi_store_u32(c, out, child));
 }
 
 void wasix_env_restore(struct wasix_ctx *x)

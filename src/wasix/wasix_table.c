@@ -254,22 +254,40 @@ static bool wasix_module_uses(const struct wasm_module *m)
 	return false;
 }
 
+/*
+ * Preview1 functions that mean their WASIX counterpart in a module that
+ * imports WASIX: fd_renumber is POSIX dup2, and proc_raise (which
+ * wasix-libc's raise() calls) takes Linux signal numbers and runs the
+ * guest's handler.
+ */
+static const struct wasix_def wasix_wasi_overrides[] = {
+    {"fd_renumber", "(ii)i", wasix_fd_renumber},
+    {"proc_raise", "(i)i", wasix_proc_raise},
+};
+
 int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
                        const struct wasm_module *m,
                        const struct wasm_import *imp, struct vm_extern *out)
 {
-	static const char mod[] = WASI_MODULE, name[] = "fd_renumber";
-	static uint8_t types[3] = {WASM_I32, WASM_I32, WASM_I32};
-	struct wasm_functype ft = {2, 1, types};
+	static const char mod[] = WASI_MODULE;
+	const struct wasix_def *d = NULL;
+	struct wasm_functype ft;
+	uint8_t types[WASIX_MAX_SIG];
 	struct vm_func *f;
 
 	if (imp->kind != WASM_EXT_FUNC || imp->module_len != sizeof mod - 1 ||
-	    memcmp(imp->module, mod, sizeof mod - 1) != 0 ||
-	    imp->name_len != sizeof name - 1 ||
-	    memcmp(imp->name, name, sizeof name - 1) != 0 ||
-	    !wasix_module_uses(m))
+	    memcmp(imp->module, mod, sizeof mod - 1) != 0)
 		return WX_ELINK;
-	f = vm_func_new_host(s, &ft, wasix_fd_renumber, x);
+	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_wasi_overrides); i++) {
+		const char *n = wasix_wasi_overrides[i].name;
+		if (imp->name_len == strlen(n) &&
+		    memcmp(imp->name, n, imp->name_len) == 0)
+			d = &wasix_wasi_overrides[i];
+	}
+	if (d == NULL || !wasix_module_uses(m))
+		return WX_ELINK;
+	wasix_sig_parse(d->sig, &ft, types);
+	f = vm_func_new_host(s, &ft, d->fn, x);
 	if (f == NULL)
 		return WX_ENOMEM;
 	out->kind = WASM_EXT_FUNC;
