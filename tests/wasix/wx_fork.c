@@ -2,7 +2,7 @@
  * wx_fork.c: fork copies memory and both sides see the right pids; exact
  * exit codes 0, 1, 79, 127, 255 through waitpid; a signal death; waitpid
  * any / specific / WNOHANG / ECHILD; reaping once; kill to self (with
- * a handler), child, unknown pid (ESRCH); vfork + _exit.
+ * a handler), child, unknown pid (ESRCH); vfork + _exit, vfork + exec.
  * Prints "ok" lines; exits non-zero at the first failure.
  */
 #include <errno.h>
@@ -74,7 +74,15 @@ int main(void)
 	if (pid == 0)
 		_exit(42);
 	CHECK(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 42);
-	printf("ok vfork\n");
+	pid = vfork();
+	if (pid == 0) {
+		char *args[] = {"wx_child", "exit", "77", NULL};
+		execv("/wx_child.wasm", args);
+		_exit(126);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 77);
+	printf("ok vfork + _exit, vfork + exec\n");
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGTERM, SIG_DFL);
