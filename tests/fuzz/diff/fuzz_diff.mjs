@@ -11,15 +11,20 @@
 //   - instantiation: success, trap or link error alike;
 //   - each call: results (NaNs compared as "nan"), or trap vs no trap
 //     (the engines word messages differently, so only trap-ness counts);
-//   - state: the FNV-1a hash and page count of each exported memory and
-//     the value of each exported global.
+//   - state: the FNV-1a hash and page count of each exported memory,
+//     the value of each exported global, and each exported table's size
+//     and which exported function (or null) each element holds.
 // Calls after wasmix ran out of fuel are not compared (V8 has no fuel).
 // When only one engine exhausts its call stack, the module is counted as
 // a 'limit' difference (the engines' stack depths differ by design) and
 // the rest of it is skipped, since its state may now diverge.
 //
-// Prints one line per difference and a summary; exits 1 if any real
-// (non-limit) difference was found.
+// Generated modules must all be valid: one that either engine rejects
+// is a generator bug, counted as 'generated rejected' and a failure.
+//
+// Prints one line per difference (with the module in base64 when it is
+// at most 4 KiB, so that a CI log alone can reproduce it) and a
+// summary; exits 1 if any real (non-limit) difference was found.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -123,13 +128,36 @@ function fnv(bytes) {
 	return h.toString(16).padStart(8, '0');
 }
 
+// The elements of table 'tab' as fuzz_diffrun's table_hash sees them:
+// "-" (null), the hex name of the first export that is the same
+// function, or "?"; joined by "," and hashed.
+function tableHash(inst, funcNames, tab) {
+	const els = [];
+	for (let i = 0; i < tab.length; i++) {
+		const v = tab.get(i);
+		if (v === null) {
+			els.push('-');
+			continue;
+		}
+		const hit = funcNames.find((n) => inst.exports[n] === v);
+		els.push(hit === undefined ? '?'
+			: Buffer.from(hit, 'utf8').toString('hex'));
+	}
+	return fnv(Buffer.from(els.join(','), 'utf8'));
+}
+
 // The 'state' line of V8's instance, in the form of 'want' (wasmix's).
-function state(inst, want) {
+function state(inst, want, mod) {
 	const parts = ['state'];
+	const funcNames = WebAssembly.Module.exports(mod)
+		.filter((e) => e.kind === 'function').map((e) => e.name);
 	for (const item of want.split(' ').slice(1)) {
 		const [hname, kind] = item.split('=');
 		const x = inst.exports[fromHex(hname)];
-		if (kind.startsWith('mem:')) {
+		if (kind.startsWith('table:')) {
+			parts.push(`${hname}=table:${x.length}:` +
+				tableHash(inst, funcNames, x));
+		} else if (kind.startsWith('mem:')) {
 			const b = new Uint8Array(x.buffer);
 			parts.push(`${hname}=mem:${b.length / 65536}:${fnv(b)}`);
 		} else {
@@ -163,14 +191,27 @@ function callV8(inst, types, line) {
 }
 
 const stats = { modules: 0, skipped: 0, rejected: 0, calls: 0, same: 0, diffs: 0,
-	limit: 0, traps: 0 };
+	limit: 0, traps: 0, genRejected: 0 };
 const diffs = [];
+const generated = new Set();
+
+function b64(file) {
+	const b = fs.readFileSync(file);
+	return b.length <= 4096 ? `\n      base64: ${b.toString('base64')}` : '';
+}
 
 function differ(file, what, wasmix, v8, limit) {
 	if (limit) stats.limit++;
 	else stats.diffs++;
 	diffs.push(`${limit ? 'LIMIT' : 'DIFF '} ${file}: ${what}\n` +
-		`      wasmix: ${wasmix}\n      v8:     ${v8}`);
+		`      wasmix: ${wasmix}\n      v8:     ${v8}` +
+		(limit ? '' : b64(file)));
+}
+
+// A generated module both engines reject: the generator is wrong.
+function genReject(file, why) {
+	stats.genRejected++;
+	diffs.push(`GEN-REJECT ${file}: ${why}${b64(file)}`);
 }
 
 function runOne(file) {
@@ -194,6 +235,8 @@ function runOne(file) {
 		try { new WebAssembly.Module(bytes); } catch (e) { ok = false; }
 		if (ok)
 			differ(file, 'validation', instLine, 'valid', false);
+		else if (generated.has(file))
+			genReject(file, instLine);
 		return;
 	}
 	stats.modules++;
@@ -230,7 +273,7 @@ function runOne(file) {
 
 // Replays the 'call' lines and compares each outcome and state line.
 function compareCalls(file, mod, inst, lines) {
-	const fs0 = state(inst, lines[0]);
+	const fs0 = state(inst, lines[0], mod);
 	if (fs0 !== lines[0]) {
 		differ(file, 'state after instantiation', lines[0], fs0, false);
 		return;
@@ -257,7 +300,7 @@ function compareCalls(file, mod, inst, lines) {
 			differ(file, line.split(' => ')[0], ours, v8, limit);
 			return;
 		}
-		const got = state(inst, want);
+		const got = state(inst, want, mod);
 		if (got !== want) {
 			differ(file, 'state after ' + line.split(' => ')[0],
 				want, got, false);
@@ -282,6 +325,7 @@ if (opts.gen > 0) {
 		const f = path.join(dir, `gen-${opts.seed + i}.wasm`);
 		fs.writeFileSync(f, genModule(opts.seed + i));
 		files.push(f);
+		generated.add(f);
 	}
 }
 for (const f of files) {
@@ -292,9 +336,17 @@ for (const f of files) {
 	}
 }
 for (const d of diffs) console.log(d);
-console.log(`fuzz_diff: ${files.length} files, ${stats.rejected} ` +
-	`rejected by both, ${stats.modules} modules ` +
+const seeds = opts.gen > 0 ? `, seeds ${opts.seed}-${opts.seed + opts.gen - 1}`
+	: '';
+console.log(`fuzz_diff: ${files.length} files${seeds}, ${stats.rejected} ` +
+	`rejected by both (${stats.genRejected} of them generated), ` +
+	`${stats.modules} modules ` +
 	`compared (${stats.skipped} skipped), ${stats.calls} calls ` +
 	`(${stats.traps} traps), ${stats.same} identical; ` +
 	`${stats.diffs} differences, ${stats.limit} limit differences`);
-process.exit(stats.diffs > 0 ? 1 : 0);
+const bad = stats.diffs + stats.genRejected;
+if (bad > 0)
+	console.log(`fuzz_diff: FAILED: ${bad} difference(s) or invalid ` +
+		`generated module(s); reproducers listed above (replay: node ` +
+		`tests/fuzz/diff/fuzz_diff.mjs --driver ${opts.driver} FILE)`);
+process.exit(bad > 0 ? 1 : 0);

@@ -14,12 +14,15 @@
  *   import MODHEX NAMEHEX global TYPE MUT
  *   inst ok | inst invalid MSG | inst trap MSG | inst fuel | inst error MSG
  *   call NAMEHEX ARGS => ok RESULTS | trap MSG | fuel | exit
- *   state NAMEHEX=mem:PAGES:HASH NAMEHEX=global:VALUE ...
+ *   state NAMEHEX=mem:PAGES:HASH NAMEHEX=global:VALUE
+ *         NAMEHEX=table:SIZE:HASH ...
  *
  * Names are hex so any UTF-8 survives; values are TYPE:HEXBITS, NaNs as
  * TYPE:nan (their payload is not deterministic), references ref:null or
  * ref:nonnull. A 'state' line follows every call and the instantiation:
- * the hash of each exported memory and the value of each exported global.
+ * the hash of each exported memory, the value of each exported global,
+ * and the size and a hash of the elements of each exported table (see
+ * table_hash).
  * Exit status 0 unless the file cannot be read.
  */
 #include <stdio.h>
@@ -127,7 +130,57 @@ static void put_imports(const struct wasm_module *m)
 	}
 }
 
-/* The 'state' line: exported memories and globals. */
+/* FNV-1a of 'n' bytes of 's' continued from 'h'. */
+static uint32_t hash_str(uint32_t h, const char *s, size_t n)
+{
+	return fuzz_hash(h, (const uint8_t *)s, n);
+}
+
+/*
+ * Hashes the element list of 'tab': per element, "-" for null, the hex
+ * name (maybe empty) of the first export of that function, or "?" (not
+ * exported, or an externref), joined by ",". fuzz_diff.mjs builds the
+ * same string from V8's table.get (exported functions are the same JS
+ * object wherever they come from).
+ */
+static uint32_t table_hash(struct fuzz_env *e, struct vm_table *tab)
+{
+	const struct wasm_module *m = e->mod;
+	uint32_t h = 2166136261u;
+	struct vm_extern x;
+	char hex[3];
+	uint64_t n = vm_table_size(tab), v;
+
+	for (uint64_t i = 0; i < n; i++) {
+		const struct wasm_export *hit = NULL;
+
+		if (i > 0)
+			h = hash_str(h, ",", 1);
+		if (vm_table_get(tab, i, &v) != WX_OK || v == 0) {
+			h = hash_str(h, "-", 1);
+			continue;
+		}
+		for (uint32_t k = 0; k < m->nexports && hit == NULL; k++)
+			if (m->exports[k].kind == WASM_EXT_FUNC &&
+			    vm_instance_export(e->inst, m->exports[k].name,
+			                       m->exports[k].name_len,
+			                       &x) == WX_OK &&
+			    (uint64_t)(uintptr_t)x.u.func == v)
+				hit = &m->exports[k];
+		if (hit == NULL) {
+			h = hash_str(h, "?", 1);
+			continue;
+		}
+		for (uint32_t c = 0; c < hit->name_len; c++) {
+			snprintf(hex, sizeof hex, "%02x",
+			         (unsigned char)hit->name[c]);
+			h = hash_str(h, hex, 2);
+		}
+	}
+	return h;
+}
+
+/* The 'state' line: exported memories, globals and tables. */
 static void put_state(struct fuzz_env *e)
 {
 	const struct wasm_module *m = e->mod;
@@ -138,7 +191,8 @@ static void put_state(struct fuzz_env *e)
 		const struct wasm_export *ex = &m->exports[i];
 
 		if ((ex->kind != WASM_EXT_MEMORY &&
-		     ex->kind != WASM_EXT_GLOBAL) ||
+		     ex->kind != WASM_EXT_GLOBAL &&
+		     ex->kind != WASM_EXT_TABLE) ||
 		    vm_instance_export(e->inst, ex->name, ex->name_len, &x))
 			continue;
 		fputs(" ", stdout);
@@ -149,6 +203,10 @@ static void put_state(struct fuzz_env *e)
 			       (unsigned long long)(n / 65536),
 			       fuzz_hash(2166136261u,
 			                 vm_memory_data(x.u.memory), n));
+		} else if (ex->kind == WASM_EXT_TABLE) {
+			printf("=table:%llu:%08x",
+			       (unsigned long long)vm_table_size(x.u.table),
+			       table_hash(e, x.u.table));
 		} else {
 			fputs("=global:", stdout);
 			put_value(vm_global_type(x.u.global)->valtype,

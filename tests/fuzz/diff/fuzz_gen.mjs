@@ -2,24 +2,37 @@
 // differential test (fuzz_diff.mjs). Written for wasmix; no dependencies.
 //
 //   genModule(seed) -> Uint8Array
+//   node fuzz_gen.mjs DIR FIRST COUNT   writes DIR/gen-SEED.wasm for COUNT
+//                                       seeds from FIRST (fuzz_seed.sh)
 //
-// Every module has: a memory of 1 page (max 4) exported as "mem", a few
-// mutable globals exported as "g0".., a funcref table holding every
-// function, and 1-6 functions exported as "f0".. whose bodies are built
-// from typed expressions and statements: integer and float arithmetic,
-// comparisons, conversions (trapping ones included), loads and stores at
-// random addresses, memory.grow/size/fill/copy, if/else, blocks with
-// br_if or br_table, bounded loops, direct calls to earlier functions,
-// call_indirect through the table, table.get/set/size/grow/fill with
-// ref.func and ref.null, memory.init and data.drop of a passive segment.
+// Every module has: a memory of 1 page (max 4) exported as "mem"; 1-4
+// mutable globals (numbers or references) exported as "g0"..; up to three
+// tables exported as "t0".. (0: funcref holding every function; maybe a
+// small funcref table with its own active segment; maybe an externref
+// table); passive, active and declarative element segments; passive and
+// active data segments; 1-6 functions exported as "f0".. with 0-3 params
+// and 0-2 results (multi-value, references included); sometimes a start
+// function. Bodies are built from typed expressions and statements:
+// integer and float arithmetic, comparisons, conversions (trapping and
+// saturating), sign extension, loads and stores at random (sometimes
+// out-of-bounds) addresses, memory.grow/size/fill/copy/init, data.drop,
+// if/else, blocks, br/br_if/br_table carrying values, return, counted
+// loops, blocks, ifs and loops with a type index (multi-value params and
+// results), select (untyped and typed, references too), direct calls,
+// call_indirect through either funcref table (sometimes a wrong slot or
+// type), ref.null/ref.func/ref.is_null, table.get/set/size/grow/fill/
+// copy/init, elem.drop, atomics on the unshared memory (loads, stores,
+// read-modify-write, cmpxchg, fence, notify, and rarely a wait, which
+// traps), nop and unreachable.
 //
 // Keeps true:
 //  - Every module validates (types are tracked while generating).
 //  - Direct calls only go to earlier functions and every loop counts
-//    down a fresh local from at most 8 each time its label is reached,
-//    so only call_indirect can recurse
-//    (both engines then overflow their stack, or wasmix runs out of fuel
-//    and the call is not compared).
+//    down a fresh local from at most 8 each time its label is reached
+//    (a loop with parameters carries its counter as the first one and
+//    is targeted by its own back-edge only), so only call_indirect can
+//    recurse (both engines then overflow their stack, or wasmix runs out
+//    of fuel and the call is not compared).
 //  - NaN bit patterns, which the specification leaves nondeterministic,
 //    never become observable: a float is made canonical before it is
 //    stored, reinterpreted, written to a global or used as copysign's
@@ -142,6 +155,40 @@ const STORE = {
 	[F64]: [[0x39, 3]],
 };
 
+const FUNCREF = 0x70, EXTERNREF = 0x6f;
+const isRef = (t) => t === FUNCREF || t === EXTERNREF;
+
+// Atomics (0xfe prefix, natural alignment only): result type ->
+// [opcode, alignment log2]. RMW: add, sub, and, or, xor, xchg, each a
+// run of 7 opcodes from 0x1e; cmpxchg the run from 0x48.
+const ATOMIC_LOAD = {
+	[I32]: [[0x10, 2], [0x12, 0], [0x13, 1]],
+	[I64]: [[0x11, 3], [0x14, 0], [0x15, 1], [0x16, 2]],
+};
+const ATOMIC_STORE = {
+	[I32]: [[0x17, 2], [0x19, 0], [0x1a, 1]],
+	[I64]: [[0x18, 3], [0x1b, 0], [0x1c, 1], [0x1d, 2]],
+};
+const atomicRun = (base) => ({
+	[I32]: [[base, 2], [base + 2, 0], [base + 3, 1]],
+	[I64]: [[base + 1, 3], [base + 4, 0], [base + 5, 1], [base + 6, 2]],
+});
+const ATOMIC_RMW = [0x1e, 0x25, 0x2c, 0x33, 0x3a, 0x41].map(atomicRun);
+const ATOMIC_CMPXCHG = atomicRun(0x48);
+
+// A value type: numeric, or with probability pRef a reference type.
+function randType(r, pRef) {
+	return r.chance(pRef) ? r.pick([FUNCREF, EXTERNREF])
+		: r.pick(VALTYPES);
+}
+
+function randTypes(r, max, pRef) {
+	const out = [];
+	for (let n = r.int(max + 1); n > 0; n--)
+		out.push(randType(r, pRef));
+	return out;
+}
+
 // One function body under construction.
 class Body {
 	constructor(g, fn) {
@@ -151,14 +198,15 @@ class Body {
 		this.locals = [...fn.params];
 		this.nparams = fn.params.length;
 		this.out = [];
-		// Enclosing labels, innermost last: true if a br_if may target
-		// it (a block with no results; not a loop, whose counter a
-		// branch would skip, nor a block with results).
-		this.labels = [];
+		// Enclosing labels, innermost last, the function's own first:
+		// { types } are the values a branch to it carries, null when
+		// no branch may target it (a loop with parameters, whose
+		// counter a branch would bypass).
+		this.labels = [{ types: fn.results }];
 		// Scratch locals for NaN canonicalisation.
 		this.scratch = { [F32]: this.local(F32), [F64]: this.local(F64) };
 		for (let i = this.r.int(4); i > 0; i--)
-			this.local(this.r.pick(VALTYPES));
+			this.local(randType(this.r, 0.15));
 	}
 
 	local(t) {
@@ -185,9 +233,16 @@ class Body {
 		this.emit(t === F32 ? 0x5b : 0x61, 0x1b); // eq, select
 	}
 
+	values(types, depth) {
+		for (const t of types)
+			this.expr(t, depth);
+	}
+
 	constant(t) {
 		const r = this.r;
-		if (t === I32)
+		if (isRef(t))
+			this.emit(0xd0, t); // ref.null
+		else if (t === I32)
 			this.emit(0x41, ...sleb(BigInt(r.chance(0.7)
 				? r.pick(I32_EDGE) : r.u32() | 0)));
 		else if (t === I64)
@@ -199,11 +254,15 @@ class Body {
 			this.emit(0x44, ...f64bytes(r.pick(F_EDGE)));
 	}
 
+	i32(v) {
+		this.emit(0x41, ...sleb(BigInt(v)));
+	}
+
 	// An address: mostly small and in bounds, sometimes anything.
 	address(depth) {
 		if (this.r.chance(0.9))
-			this.emit(0x41, ...sleb(BigInt(this.r.chance(0.95)
-				? this.r.int(65500) : this.r.int(70000))));
+			this.i32(this.r.chance(0.95) ? this.r.int(65500)
+				: this.r.int(70000));
 		else
 			this.expr(I32, depth);
 	}
@@ -212,37 +271,68 @@ class Body {
 		const [op, align] = this.r.pick(LOAD[t]);
 		this.address(depth);
 		this.emit(op, ...uleb(this.r.int(align + 1)),
-			...uleb(this.r.chance(0.8) ? this.r.int(64) : this.r.int(70000)));
+			...uleb(this.r.chance(0.95) ? this.r.int(64)
+				: this.r.int(70000)));
 	}
 
+	// Leaves the result of type t at position k of 'types' (the values
+	// on the stack) and drops or stores the others.
+	pickResult(types, t) {
+		if (types.length === 1)
+			return;
+		const ks = types.map((x, i) => [x, i]).filter(([x]) => x === t);
+		const k = this.r.pick(ks)[1];
+		const tmp = this.local(t);
+		for (let j = types.length - 1; j >= 0; j--) {
+			if (j === k)
+				this.emit(0x21, ...uleb(tmp));
+			else if (this.r.chance(0.5))
+				this.emit(0x1a);
+			else
+				this.emit(0x21, ...uleb(this.local(types[j])));
+		}
+		this.emit(0x20, ...uleb(tmp));
+	}
+
+	// A call (direct or through a funcref table) to an earlier function
+	// with a result of type t; false if there is none.
 	call(t, depth) {
-		const cands = this.g.funcs.slice(0, this.fn.index).filter(
-			(f) => f.results.length === 1 && f.results[0] === t);
+		const g = this.g;
+		const cands = g.funcs.slice(0, this.fn.index).filter(
+			(f) => f.results.includes(t));
 		if (cands.length === 0)
 			return false;
 		const f = this.r.pick(cands);
-		for (const p of f.params)
-			this.expr(p, depth);
+		this.values(f.params, depth);
 		if (this.r.chance(0.3)) {
-			// call_indirect: maybe the wrong slot (a trap).
-			const slot = this.r.chance(0.8) ? f.index
-				: this.r.int(this.g.funcs.length + 2);
-			this.emit(0x41, ...sleb(BigInt(slot)), 0x11,
-				...uleb(f.type), 0x00);
+			// call_indirect: maybe the wrong slot (a trap), maybe
+			// through the second funcref table.
+			const tabs = g.tables.map((x, i) => [x, i])
+				.filter(([x]) => x.elem === FUNCREF);
+			const [tab, ti] = this.r.pick(tabs);
+			const slot = ti === 0 && this.r.chance(0.8) ? f.index
+				: this.r.int(tab.min + 2);
+			this.i32(slot);
+			this.emit(0x11, ...uleb(f.type), ...uleb(ti));
 		} else {
 			this.emit(0x10, ...uleb(f.index));
 		}
+		this.pickResult(f.results, t);
 		return true;
 	}
 
 	// A value of type t, at most 'depth' operators deep.
 	expr(t, depth) {
 		const r = this.r;
+		if (isRef(t)) {
+			this.refExpr(t, depth);
+			return;
+		}
 		if (depth <= 0 || r.chance(0.15)) {
 			this.leaf(t);
 			return;
 		}
-		const k = r.int(12);
+		const k = r.int(14);
 		if (k < 6)
 			this.numeric(t, depth - 1, k);
 		else
@@ -255,12 +345,60 @@ class Body {
 			.filter(([lt]) => lt === t);
 		if (ls.length && this.r.chance(0.5))
 			this.emit(0x20, ...uleb(this.r.pick(ls)[1]));
+		else if (t === FUNCREF && this.r.chance(0.6))
+			this.emit(0xd2, ...uleb(this.r.int(this.g.funcs.length)));
 		else
 			this.constant(t);
 	}
 
+	// A reference of type t: a leaf, table.get, a typed select, a
+	// global, a call or a multi-value block.
+	refExpr(t, depth) {
+		const r = this.r, g = this.g;
+		if (depth <= 0 || r.chance(0.2)) {
+			this.leaf(t);
+			return;
+		}
+		const d = depth - 1;
+		const tabs = g.tables.map((x, i) => [x, i])
+			.filter(([x]) => x.elem === t);
+		const gs = g.globals.map((x, i) => [x, i])
+			.filter(([x]) => x === t);
+		switch (r.int(6)) {
+		case 0:
+			if (tabs.length) {
+				const [tab, ti] = r.pick(tabs);
+				this.i32(r.int(tab.min + (r.chance(0.9) ? 0 : 2)));
+				this.emit(0x25, ...uleb(ti)); // table.get
+				return;
+			}
+			break;
+		case 1:
+			this.refExpr(t, d);
+			this.refExpr(t, d);
+			this.expr(I32, d);
+			this.emit(0x1c, 0x01, t); // select (result t)
+			return;
+		case 2:
+			if (gs.length) {
+				this.emit(0x23, ...uleb(r.pick(gs)[1]));
+				return;
+			}
+			break;
+		case 3:
+			if (this.call(t, d))
+				return;
+			break;
+		case 4:
+			this.mvExpr(t, d);
+			return;
+		}
+		this.leaf(t);
+	}
+
 	// Arithmetic: binary (k 0-2), unary and conversions (3-4), then a
-	// comparison, a saturating truncation or copysign (5).
+	// comparison or saturating truncation (i32), a saturating
+	// truncation (i64) or copysign (floats) (5).
 	numeric(t, d, k) {
 		const r = this.r;
 		if (k <= 2) {
@@ -272,7 +410,7 @@ class Body {
 			const [op, from] = r.pick(UN[t]);
 			this.expr(from, d);
 			this.emit(op);
-		} else if (t === I32) {
+		} else if (t === I32 && r.chance(0.75)) {
 			const ot = r.pick(VALTYPES);
 			this.expr(ot, d);
 			this.expr(ot, d);
@@ -290,7 +428,7 @@ class Body {
 	}
 
 	// Loads, reinterpretations, if/else, select, calls, globals, memory
-	// and table queries (k 6-11).
+	// and table queries, multi-value blocks, atomics (k 6-13).
 	structured(t, d, k) {
 		const r = this.r;
 		switch (k) {
@@ -309,7 +447,7 @@ class Body {
 		case 8: // if/else with a result
 			this.expr(I32, d);
 			this.emit(0x04, t);
-			this.labels.push(false);
+			this.labels.push({ types: [t] });
 			this.stmts(d, 2);
 			this.expr(t, d);
 			this.emit(0x05);
@@ -318,15 +456,27 @@ class Body {
 			this.emit(0x0b);
 			this.labels.pop();
 			return;
-		case 9: // select
+		case 9: // select, untyped or typed
 			this.expr(t, d);
 			this.expr(t, d);
 			this.expr(I32, d);
-			this.emit(0x1b);
+			if (r.chance(0.3))
+				this.emit(0x1c, 0x01, t);
+			else
+				this.emit(0x1b);
 			return;
 		case 10:
 			if (!this.call(t, d))
 				this.constant(t);
+			return;
+		case 12:
+			this.mvExpr(t, d);
+			return;
+		case 13:
+			if (t === I32 || t === I64)
+				this.atomicExpr(t, d);
+			else
+				this.load(t, d);
 			return;
 		default:
 			this.query(t, d);
@@ -342,7 +492,7 @@ class Body {
 			if (r.chance(0.5)) {
 				this.emit(0x3f, 0x00); // memory.size
 			} else {
-				this.emit(0x41, ...sleb(BigInt(r.int(3))));
+				this.i32(r.int(3));
 				this.emit(0x40, 0x00); // memory.grow
 			}
 		} else {
@@ -355,14 +505,83 @@ class Body {
 		}
 	}
 
+	// A multi-value block, if or loop whose results include t; the
+	// value of type t is left on the stack.
+	mvExpr(t, d) {
+		const r = this.r;
+		const R = randTypes(r, 2, 0.1);
+		R.splice(r.int(R.length + 1), 0, t);
+		if (r.chance(0.3))
+			this.mvLoop(R, d);
+		else
+			this.mvBlock(R, d, r.chance(0.4));
+		this.pickResult(R, t);
+	}
+
+	// block/if with a type index: params P are stored into fresh
+	// locals, results R come last, maybe through a br_if to the block.
+	mvBlock(R, d, isIf) {
+		const r = this.r;
+		const P = randTypes(r, 2, 0.1);
+		const ti = this.g.typeIndex(P, R);
+		this.values(P, d);
+		if (isIf)
+			this.expr(I32, d);
+		this.emit(isIf ? 0x04 : 0x02, ...sleb(BigInt(ti)));
+		const pl = P.map((p) => this.local(p));
+		this.labels.push({ types: R });
+		const arm = () => {
+			for (let i = P.length - 1; i >= 0; i--)
+				this.emit(0x21, ...uleb(pl[i]));
+			this.stmts(d, 2);
+			this.values(R, d);
+			if (r.chance(0.4)) {
+				this.expr(I32, d);
+				this.emit(0x0d, 0x00); // br_if 0 with R
+			}
+		};
+		arm();
+		if (isIf) {
+			this.emit(0x05);
+			arm();
+		}
+		this.emit(0x0b);
+		this.labels.pop();
+	}
+
+	// A loop with parameters (a counter first) and results R: each
+	// iteration branches back with counter - 1 until it is 0.
+	mvLoop(R, d) {
+		const r = this.r;
+		const P = [I32, ...randTypes(r, 1, 0.1)];
+		const ti = this.g.typeIndex(P, R);
+		this.i32(1 + r.int(6));
+		this.values(P.slice(1), d);
+		this.emit(0x03, ...sleb(BigInt(ti)));
+		const pl = P.map((p) => this.local(p));
+		for (let i = P.length - 1; i >= 0; i--)
+			this.emit(0x21, ...uleb(pl[i]));
+		this.labels.push(null);
+		this.stmts(d, 2);
+		const c = uleb(pl[0]);
+		this.emit(0x20, ...c, 0x41, 0x01, 0x6b); // counter - 1
+		this.values(P.slice(1), d);
+		this.emit(0x20, ...c, 0x0d, 0x00); // br_if 0 while counter
+		for (let i = 0; i < P.length; i++)
+			this.emit(0x1a);
+		this.values(R, d);
+		this.labels.pop();
+		this.emit(0x0b);
+	}
+
 	// A counted loop: a fresh counter from 1..8, tested and decremented
 	// at the top, so any branch back to the loop label also counts.
 	loop(depth) {
 		const c = this.local(I32);
-		this.emit(0x41, ...sleb(BigInt(1 + this.r.int(8))), 0x21,
-			...uleb(c));
+		this.i32(1 + this.r.int(8));
+		this.emit(0x21, ...uleb(c));
 		this.emit(0x02, 0x40, 0x03, 0x40);
-		this.labels.push(true, true);
+		this.labels.push({ types: [] }, { types: [] });
 		this.emit(0x20, ...uleb(c), 0x45, 0x0d, 0x01); // eqz, br_if 1
 		this.emit(0x20, ...uleb(c), 0x41, 0x01, 0x6b, 0x21, ...uleb(c));
 		this.stmts(depth, 3);
@@ -371,72 +590,222 @@ class Body {
 		this.labels.length -= 2;
 	}
 
-	// A funcref: null or one of the module's functions.
-	funcref() {
-		if (this.r.chance(0.3))
-			this.emit(0xd0, 0x70); // ref.null func
-		else
-			this.emit(0xd2, ...uleb(this.r.int(this.g.funcs.length)));
-	}
-
-	// An i32 from table 0: size, grow, or whether an entry is null.
-	tableExpr(depth) {
-		const k = this.r.int(3);
-		if (k === 0) {
-			this.emit(0xfc, 0x10, 0x00); // table.size
-		} else if (k === 1) {
-			this.funcref();
-			this.emit(0x41, ...sleb(BigInt(this.r.int(3))));
-			this.emit(0xfc, 0x0f, 0x00); // table.grow
-		} else {
-			this.emit(0x41, ...sleb(BigInt(this.r.int(
-				this.g.funcs.length + 2))));
-			this.emit(0x25, 0x00, 0xd1); // table.get, ref.is_null
-		}
-	}
-
-	// table.set / table.fill / memory.init / data.drop.
-	tableStmt(depth) {
+	// An i32 from a table: size, grow, whether an entry or a
+	// reference is null.
+	tableExpr(d) {
 		const r = this.r;
-		const idx = () => this.emit(0x41, ...sleb(BigInt(r.int(
-			this.g.funcs.length + 2))));
+		const ti = r.int(this.g.tables.length);
+		const tab = this.g.tables[ti];
 		switch (r.int(4)) {
 		case 0:
-			idx();
-			this.funcref();
-			this.emit(0x26, 0x00); // table.set
+			this.emit(0xfc, 0x10, ...uleb(ti)); // table.size
 			return;
 		case 1:
-			idx();
-			this.funcref();
-			idx();
-			this.emit(0xfc, 0x11, 0x00); // table.fill
+			this.refExpr(tab.elem, d);
+			this.i32(r.int(3));
+			this.emit(0xfc, 0x0f, ...uleb(ti)); // table.grow
 			return;
 		case 2:
-			this.address(depth);
-			this.emit(0x41, ...sleb(BigInt(r.int(24))));
-			this.emit(0x41, ...sleb(BigInt(r.int(24))));
-			this.emit(0xfc, 0x08, 0x00, 0x00); // memory.init 0
+			this.i32(r.int(tab.min + (r.chance(0.9) ? 0 : 2)));
+			this.emit(0x25, ...uleb(ti), 0xd1); // table.get, is_null
 			return;
 		default:
-			this.emit(0xfc, 0x09, 0x00); // data.drop 0
+			this.refExpr(r.pick([FUNCREF, EXTERNREF]), d);
+			this.emit(0xd1); // ref.is_null
 		}
 	}
 
-	// br_table over the targetable labels (loops included).
-	brTable(depth) {
+	// table.set/fill/copy/init, elem.drop, memory.init, data.drop.
+	tableStmt(d) {
+		const r = this.r, g = this.g;
+		const ti = r.int(g.tables.length);
+		const tab = g.tables[ti];
+		// An index: in bounds nine times in ten (if the table is
+		// not empty), else up to 2 past the end.
+		const idx = (t) => this.i32(t.min && r.chance(0.9)
+			? r.int(t.min) : r.int(t.min + 3));
+		const same = (e) => g.tables.map((x, i) => [x, i])
+			.filter(([x]) => x.elem === e);
+		switch (r.int(7)) {
+		case 0:
+			idx(tab);
+			this.refExpr(tab.elem, d);
+			this.emit(0x26, ...uleb(ti)); // table.set
+			return;
+		case 1:
+			idx(tab);
+			this.refExpr(tab.elem, d);
+			this.i32(r.int(3));
+			this.emit(0xfc, 0x11, ...uleb(ti)); // table.fill
+			return;
+		case 2: {
+			const [src, si] = r.pick(same(tab.elem));
+			idx(tab);
+			idx(src);
+			this.i32(r.int(3));
+			this.emit(0xfc, 0x0e, ...uleb(ti), ...uleb(si));
+			return;
+		}
+		case 3: {
+			const segs = g.elems.map((x, i) => [x, i])
+				.filter(([x]) => x.elem === tab.elem);
+			const [seg, s] = r.pick(segs);
+			const s0 = r.int(seg.len + 1);
+			idx(tab);
+			this.i32(s0);
+			this.i32(r.int(seg.len - s0 + 2));
+			this.emit(0xfc, 0x0c, ...uleb(s), ...uleb(ti));
+			return;
+		}
+		case 4:
+			if (r.chance(0.3)) // elem.drop (later inits then trap)
+				this.emit(0xfc, 0x0d, ...uleb(r.int(g.elems.length)));
+			return;
+		case 5: {
+			const s = r.int(g.datas.length);
+			const s0 = r.int(g.datas[s] + 1);
+			this.address(d);
+			this.i32(s0);
+			this.i32(r.int(g.datas[s] - s0 + 2));
+			this.emit(0xfc, 0x08, ...uleb(s), 0x00); // memory.init
+			return;
+		}
+		default:
+			if (r.chance(0.3)) // data.drop
+				this.emit(0xfc, 0x09, ...uleb(r.int(g.datas.length)));
+		}
+	}
+
+	// An address for an atomic access of 2^al bytes: aligned (with an
+	// aligned offset) nine times in ten, else anything (may trap).
+	// Emits the address; returns the memarg bytes.
+	atomicAddr(al, d) {
+		const r = this.r, size = 1 << al;
+		let off;
+		if (r.chance(0.9)) {
+			this.i32(r.int(65500) & ~(size - 1));
+			off = size * r.int(8);
+		} else {
+			this.address(d);
+			off = r.int(64);
+		}
+		return [...uleb(al), ...uleb(off)];
+	}
+
+	// atomic load, read-modify-write or compare-exchange of type t.
+	atomicExpr(t, d) {
+		const r = this.r;
+		const k = r.int(3);
+		const [op, al] = r.pick(k === 0 ? ATOMIC_LOAD[t] : k === 1
+			? r.pick(ATOMIC_RMW)[t] : ATOMIC_CMPXCHG[t]);
+		const m = this.atomicAddr(al, d);
+		if (k >= 1)
+			this.expr(t, d);
+		if (k === 2)
+			this.expr(t, d);
+		this.emit(0xfe, op, ...m);
+	}
+
+	// atomic store, fence, notify (0 waiters: memory is not shared),
+	// or rarely a wait, which traps on an unshared memory.
+	atomicStmt(d) {
+		const r = this.r;
+		const t = r.pick([I32, I64]);
+		switch (r.int(4)) {
+		case 0: {
+			const [op, al] = r.pick(ATOMIC_STORE[t]);
+			const m = this.atomicAddr(al, d);
+			this.expr(t, d);
+			this.emit(0xfe, op, ...m);
+			return;
+		}
+		case 1:
+			this.emit(0xfe, 0x03, 0x00); // atomic.fence
+			return;
+		case 2: {
+			const m = this.atomicAddr(2, d);
+			this.expr(I32, d);
+			this.emit(0xfe, 0x00, ...m, 0x1a); // notify, drop
+			return;
+		}
+		default:
+			if (r.chance(0.05)) {
+				const w = t === I32 ? 1 : 2;
+				const m = this.atomicAddr(w + 1, d);
+				this.expr(t, d);
+				this.emit(0x42, 0x00); // timeout 0
+				this.emit(0xfe, w, ...m, 0x1a); // wait: a trap
+			} else {
+				this.atomicExpr(t, d);
+				this.emit(0x1a);
+			}
+		}
+	}
+
+	// A relative depth of a label a branch may target.
+	branchTarget() {
+		const n = this.labels.length;
+		const ok = [];
+		for (let i = 0; i < n; i++)
+			if (this.labels[n - 1 - i])
+				ok.push(i);
+		return this.r.pick(ok);
+	}
+
+	labelTypes(depth) {
+		return this.labels[this.labels.length - 1 - depth].types;
+	}
+
+	// br_if with the target's values; dropped if not taken.
+	brIf(d) {
+		const l = this.branchTarget();
+		const types = this.labelTypes(l);
+		this.values(types, d);
+		this.expr(I32, d);
+		this.emit(0x0d, ...uleb(l));
+		for (let i = 0; i < types.length; i++)
+			this.emit(0x1a);
+	}
+
+	// br_table over the labels that take the same values.
+	brTable(d) {
+		const first = this.branchTarget();
+		const key = this.labelTypes(first).join();
+		const ok = [];
+		for (let i = 0; i < this.labels.length; i++)
+			if (this.labels[this.labels.length - 1 - i] &&
+			    this.labelTypes(i).join() === key)
+				ok.push(i);
 		const n = this.r.int(5);
-		const targets = [];
-		for (let i = 0; i <= n; i++)
-			targets.push(this.branchTarget());
-		this.expr(I32, depth);
+		const targets = [first];
+		for (let i = 0; i < n; i++)
+			targets.push(this.r.pick(ok));
+		this.values(this.labelTypes(first), d);
+		this.expr(I32, d);
 		this.emit(0x0e, ...uleb(n), ...targets.flatMap((t) => uleb(t)));
+	}
+
+	// if (cond) { br L with its values | return }.
+	exit(d) {
+		this.expr(I32, d);
+		this.emit(0x04, 0x40);
+		this.labels.push({ types: [] });
+		if (this.r.chance(0.3)) {
+			this.values(this.fn.results, d);
+			this.emit(0x0f); // return
+		} else {
+			const l = this.branchTarget();
+			this.values(this.labelTypes(l), d);
+			this.emit(0x0c, ...uleb(l)); // br
+		}
+		this.emit(0x0b);
+		this.labels.pop();
 	}
 
 	stmt(depth) {
 		const r = this.r;
 		const d = depth - 1;
-		switch (r.int(depth > 0 ? 11 : 4)) {
+		switch (r.int(depth > 0 ? 16 : 4)) {
 		case 0: { // local.set
 			const i = r.int(this.locals.length);
 			this.canonical(this.locals[i], d);
@@ -459,7 +828,7 @@ class Body {
 			return;
 		}
 		case 3: // drop
-			this.expr(r.pick(VALTYPES), d);
+			this.expr(randType(r, 0.1), d);
 			this.emit(0x1a);
 			return;
 		case 4:
@@ -468,7 +837,7 @@ class Body {
 		case 5: // if without else
 			this.expr(I32, d);
 			this.emit(0x04, 0x40);
-			this.labels.push(true);
+			this.labels.push({ types: [] });
 			this.stmts(d, 3);
 			this.emit(0x0b);
 			this.labels.pop();
@@ -480,16 +849,35 @@ class Body {
 			this.address(d);
 			if (r.chance(0.5)) {
 				this.expr(I32, 0);
-				this.emit(0x41, ...sleb(BigInt(r.int(300))));
+				this.i32(r.int(300));
 				this.emit(0xfc, 0x0b, 0x00);
 			} else {
 				this.address(d);
-				this.emit(0x41, ...sleb(BigInt(r.int(300))));
+				this.i32(r.int(300));
 				this.emit(0xfc, 0x0a, 0x00, 0x00);
 			}
 			return;
 		case 8:
+		case 9:
 			this.tableStmt(d);
+			return;
+		case 10:
+			this.atomicStmt(d);
+			return;
+		case 11:
+			this.exit(d);
+			return;
+		case 12: // a multi-value block for its effects
+			this.mvExpr(randType(r, 0.1), d);
+			this.emit(0x1a);
+			return;
+		case 13: // nop, or rarely if (cond) unreachable
+			if (r.chance(0.9)) {
+				this.emit(0x01);
+			} else {
+				this.expr(I32, d);
+				this.emit(0x04, 0x40, 0x00, 0x0b);
+			}
 			return;
 		default:
 			this.callStmt(d);
@@ -499,14 +887,12 @@ class Body {
 	// A block with a conditional exit (br_if) or a br_table.
 	block(d) {
 		this.emit(0x02, 0x40);
-		this.labels.push(true);
+		this.labels.push({ types: [] });
 		this.stmts(d, 2);
-		if (this.r.chance(0.7)) {
-			this.expr(I32, d);
-			this.emit(0x0d, ...uleb(this.branchTarget()));
-		} else {
+		if (this.r.chance(0.7))
+			this.brIf(d);
+		else
 			this.brTable(d);
-		}
 		this.stmts(d, 2);
 		this.emit(0x0b);
 		this.labels.pop();
@@ -517,21 +903,10 @@ class Body {
 		const f = this.r.pick(this.g.funcs.slice(0, this.fn.index + 1));
 		if (f.index === this.fn.index)
 			return;
-		for (const p of f.params)
-			this.expr(p, d);
+		this.values(f.params, d);
 		this.emit(0x10, ...uleb(f.index));
 		for (let i = 0; i < f.results.length; i++)
 			this.emit(0x1a);
-	}
-
-	// A relative depth for br_if: the innermost targetable label.
-	branchTarget() {
-		const n = this.labels.length;
-		const ok = [];
-		for (let i = 0; i < n; i++)
-			if (this.labels[n - 1 - i])
-				ok.push(i);
-		return this.r.pick(ok); // the block just opened is one
 	}
 
 	stmts(depth, max) {
@@ -541,8 +916,7 @@ class Body {
 
 	build() {
 		this.stmts(3, 5);
-		for (const t of this.fn.results)
-			this.expr(t, 4);
+		this.values(this.fn.results, 4);
 		this.emit(0x0b);
 		// Locals after the params, one run each.
 		const decl = this.locals.slice(this.nparams)
@@ -552,47 +926,142 @@ class Body {
 	}
 }
 
+const constExpr = (t, g) => {
+	if (t === FUNCREF)
+		return g.r.chance(0.5) ? [0xd2, ...uleb(g.r.int(g.funcs.length))]
+			: [0xd0, t];
+	return { [I32]: [0x41, 0], [I64]: [0x42, 0],
+		[F32]: [0x43, 0, 0, 0, 0],
+		[F64]: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+		[EXTERNREF]: [0xd0, t] }[t];
+};
+
+// Tables: 0 holds every function (no maximum); 1, if any, is a small
+// funcref table with an active segment; then maybe an externref table.
+function genTables(g) {
+	const r = g.r;
+	const nf = g.funcs.length;
+	g.tables = [{ elem: FUNCREF, min: nf, max: null }];
+	if (r.chance(0.6)) {
+		const min = 1 + r.int(6);
+		g.tables.push({ elem: FUNCREF, min,
+			max: r.chance(0.5) ? min + r.int(8) : null });
+	}
+	if (r.chance(0.5)) {
+		const min = 1 + r.int(4);
+		g.tables.push({ elem: EXTERNREF, min,
+			max: r.chance(0.5) ? min + r.int(4) : null });
+	}
+	// Element segments: { elem, len, bytes }.
+	const funcIdx = (n) => Array.from({ length: n },
+		() => uleb(r.int(nf)));
+	const refExprs = (t, n) => Array.from({ length: n }, () =>
+		[...(t === FUNCREF && r.chance(0.7) ? [0xd2, ...uleb(r.int(nf))]
+			: [0xd0, t]), 0x0b]);
+	g.elems = [{ elem: FUNCREF, len: nf, bytes: [0x00, 0x41, 0x00, 0x0b,
+		...vec(g.funcs.map((f) => uleb(f.index)))] }];
+	let n = 1 + r.int(5);
+	g.elems.push({ elem: FUNCREF, len: n,
+		bytes: [0x05, FUNCREF, ...vec(refExprs(FUNCREF, n))] });
+	n = r.int(4);
+	g.elems.push({ elem: FUNCREF, len: n,
+		bytes: [0x01, 0x00, ...vec(funcIdx(n))] });
+	if (g.tables.length > 1 && g.tables[1].elem === FUNCREF) {
+		n = r.int(Math.min(g.tables[1].min, 4) + 1);
+		g.elems.push({ elem: FUNCREF, len: n, bytes: [0x02, 0x01,
+			0x41, 0x00, 0x0b, 0x00, ...vec(funcIdx(n))] });
+	}
+	if (g.tables.some((x) => x.elem === EXTERNREF)) {
+		n = 1 + r.int(3);
+		g.elems.push({ elem: EXTERNREF, len: n,
+			bytes: [0x05, EXTERNREF, ...vec(refExprs(EXTERNREF, n))] });
+	}
+	if (r.chance(0.3)) { // declarative: dropped at instantiation
+		n = 1 + r.int(3);
+		g.elems.push({ elem: FUNCREF, len: n,
+			bytes: [0x03, 0x00, ...vec(funcIdx(n))] });
+	}
+}
+
+// Data segments: a passive text, an active one, a passive random one.
+function genData(g) {
+	const r = g.r;
+	const rand = (n) => Array.from({ length: n }, () => r.int(256));
+	const text = [...Buffer.from('wasmix: passive data 0123', 'utf8')];
+	const act = rand(1 + r.int(16));
+	const pas = rand(r.int(9));
+	g.datas = [text.length, act.length, pas.length];
+	return [[0x01, ...vec(text)],
+		[0x00, 0x41, ...sleb(BigInt(r.int(65000))), 0x0b, ...vec(act)],
+		[0x01, ...vec(pas)]];
+}
+
 // The module for 'seed' as bytes.
 export function genModule(seed) {
 	const r = rng(seed);
-	const g = { r, funcs: [], globals: [] };
+	const g = { r, funcs: [], globals: [], types: [], typeMap: new Map() };
+	g.typeIndex = (params, results) => {
+		const key = params.join() + '>' + results.join();
+		if (!g.typeMap.has(key)) {
+			g.typeMap.set(key, g.types.length);
+			g.types.push([0x60, ...vec(params.map((t) => [t])),
+				...vec(results.map((t) => [t]))]);
+		}
+		return g.typeMap.get(key);
+	};
 	for (let i = 1 + r.int(4); i > 0; i--)
-		g.globals.push(r.pick(VALTYPES));
+		g.globals.push(randType(r, 0.2));
 	const nf = 1 + r.int(6);
 	for (let i = 0; i < nf; i++) {
-		const params = [], results = [];
-		for (let n = r.int(4); n > 0; n--)
-			params.push(r.pick(VALTYPES));
-		for (let n = r.int(3); n > 0; n--)
-			results.push(r.pick(VALTYPES));
-		g.funcs.push({ index: i, type: i, params, results });
+		const params = randTypes(r, 3, 0.1);
+		const results = randTypes(r, 2, 0.1);
+		g.funcs.push({ index: i, type: g.typeIndex(params, results),
+			params, results });
 	}
-	const types = g.funcs.map((f) =>
-		[0x60, ...vec(f.params.map((t) => [t])),
-			...vec(f.results.map((t) => [t]))]);
-	const globals = g.globals.map((t) => {
-		const init = { [I32]: [0x41, 0], [I64]: [0x42, 0],
-			[F32]: [0x43, 0, 0, 0, 0],
-			[F64]: [0x44, 0, 0, 0, 0, 0, 0, 0, 0] }[t];
-		return [t, 1, ...init, 0x0b];
-	});
+	genTables(g);
+	const datas = genData(g);
+	const globals = g.globals.map((t) => [t, 1, ...constExpr(t, g), 0x0b]);
 	const exports = [[...str('mem'), 2, 0],
 		...g.globals.map((_, i) => [...str('g' + i), 3, ...uleb(i)]),
+		...g.tables.map((_, i) => [...str('t' + i), 1, ...uleb(i)]),
 		...g.funcs.map((f) => [...str('f' + f.index), 0, ...uleb(f.index)])];
 	const bodies = g.funcs.map((f) => new Body(g, f).build());
-	const elem = [0x00, 0x41, 0x00, 0x0b,
-		...vec(g.funcs.map((f) => uleb(f.index)))];
+	// Sometimes a start function: one without params and results.
+	const nullary = g.funcs.filter((f) => !f.params.length &&
+		!f.results.length);
+	const start = nullary.length && r.chance(0.3)
+		? section(8, uleb(r.pick(nullary).index)) : [];
+	const tables = g.tables.map((x) => x.max === null
+		? [x.elem, 0x00, ...uleb(x.min)]
+		: [x.elem, 0x01, ...uleb(x.min), ...uleb(x.max)]);
 	return new Uint8Array([
 		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-		...section(1, vec(types)),
+		...section(1, vec(g.types)),
 		...section(3, vec(g.funcs.map((f) => uleb(f.type)))),
-		...section(4, vec([[0x70, 0x00, ...uleb(nf)]])),
+		...section(4, vec(tables)),
 		...section(5, vec([[0x01, 0x01, 0x04]])),
 		...section(6, vec(globals)),
 		...section(7, vec(exports)),
-		...section(9, vec([elem])),
-		...section(12, uleb(1)),
+		...start,
+		...section(9, vec(g.elems.map((e) => e.bytes))),
+		...section(12, uleb(datas.length)),
 		...section(10, vec(bodies)),
-		...section(11, vec([[0x01, ...str('wasmix: passive data 0123')]])),
+		...section(11, vec(datas)),
 	]);
+}
+
+// Command line: writes modules for the fuzzers' seed corpus.
+if (process.argv[1] && import.meta.url ===
+    (await import('node:url')).pathToFileURL(process.argv[1]).href) {
+	const fs = await import('node:fs');
+	const [dir, first, count] = process.argv.slice(2);
+	if (!dir || !(Number(count) >= 0)) {
+		console.error('usage: fuzz_gen.mjs DIR FIRST COUNT');
+		process.exit(2);
+	}
+	fs.mkdirSync(dir, { recursive: true });
+	for (let i = 0; i < Number(count); i++) {
+		const seed = Number(first) + i;
+		fs.writeFileSync(`${dir}/gen-${seed}.wasm`, genModule(seed));
+	}
 }
