@@ -10,9 +10,10 @@
  * Keeps true: the first 24 bytes of a jmp_buf are the WASIX
  * stack_snapshot; a longjmp with value 0 makes setjmp return 1; a
  * longjmp to a buffer whose setjmp frame has returned, or that another
- * thread filled, traps ("invalid or stale setjmp snapshot"). The signal
- * mask is not saved or restored: the SDK has no sigprocmask yet, so
- * sigsetjmp only records its flag.
+ * thread filled, traps ("invalid or stale setjmp snapshot").
+ * sigsetjmp(env, 1) also saves the SDK's signal mask (sdk_signal.c),
+ * which siglongjmp puts back before it jumps; setjmp, _setjmp and
+ * sigsetjmp(env, 0) save none, and longjmp leaves the mask as it is.
  */
 #ifndef WASMIX_SETJMP_H
 #define WASMIX_SETJMP_H
@@ -22,6 +23,7 @@ struct __wasmix_jmp_buf {
 	unsigned char __hash[16];  /* stack_snapshot: the runtime's token */
 	unsigned long long __ret;  /* what setjmp returns, set by the runtime */
 	int __savemask;            /* sigsetjmp's flag */
+	unsigned long long __mask; /* the signal mask, if __savemask */
 };
 
 typedef struct __wasmix_jmp_buf jmp_buf[1];
@@ -35,6 +37,10 @@ extern "C" {
 int __wasmix_stack_checkpoint(void *__snapshot, unsigned long long *__ret)
     __attribute__((__import_module__("wasix_32v1"),
                    __import_name__("stack_checkpoint"), __returns_twice__));
+
+/* The SDK's signal mask (bit n - 1 for signal n), and setting it. */
+unsigned long long __wasmix_sigmask_get(void);
+void __wasmix_sigmask_set(unsigned long long __mask);
 
 /* Reports a checkpoint the runtime refused and aborts. */
 _Noreturn void __wasmix_setjmp_failed(int __err);
@@ -53,6 +59,8 @@ _Noreturn void siglongjmp(sigjmp_buf __env, int __val);
 		struct __wasmix_jmp_buf *__wj = (env);                         \
 		int __werr;                                                    \
 		__wj->__savemask = (save);                                     \
+		if (__wj->__savemask)                                          \
+			__wj->__mask = __wasmix_sigmask_get();                 \
 		__werr = __wasmix_stack_checkpoint(__wj, &__wj->__ret);        \
 		if (__werr != 0)                                               \
 			__wasmix_setjmp_failed(__werr);                        \

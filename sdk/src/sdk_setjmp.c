@@ -1,7 +1,7 @@
 /*
  * sdk_setjmp.c: longjmp, _longjmp and siglongjmp over the WASIX import
  * stack_restore (setjmp and sigsetjmp are macros in <setjmp.h>, which
- * explains why).
+ * explains why); siglongjmp also restores a saved signal mask.
  *
  * Keeps true: a value of 0 arrives as 1; stack_restore never returns (the
  * runtime resumes the setjmp frame, or traps on a stale or forged
@@ -27,9 +27,12 @@ _Noreturn void _longjmp(jmp_buf env, int val)
 	longjmp(env, val);
 }
 
-/* No signal mask to put back: the SDK has no sigprocmask yet. */
+/* Puts back the mask that sigsetjmp(env, 1) saved (which may run
+ * handlers of signals it unblocks), then jumps. */
 _Noreturn void siglongjmp(sigjmp_buf env, int val)
 {
+	if (env->__savemask)
+		__wasmix_sigmask_set(env->__mask);
 	longjmp(env, val);
 }
 

@@ -13,6 +13,18 @@
  *
  * alarm() uses proc_raise_interval2 with it_value, so it fires (the
  * interval-only form in wasix-libc cannot).
+ *
+ * Signal masks live here, in the guest (WASIX has no import for them):
+ * one process-wide mask (pthread_sigmask changes it too). A signal that
+ * arrives blocked is recorded in sdk_pending and the callback returns
+ * without running anything; unblocking it (sigprocmask, sigsuspend, the
+ * end of a handler, siglongjmp) runs its handler then, or raises it again
+ * through the runtime for SIG_DFL so that the default action happens.
+ * While a handler runs, its sa_mask and (unless SA_NODEFER) the signal
+ * itself are blocked. Keeps true: SIGKILL and SIGSTOP are never blocked;
+ * sdk_handled counts the handlers run, so that a wait ended by a blocked
+ * signal alone can go on (sdk_sleep.c). Not thread-safe beyond what the
+ * runtime gives: one thread takes the process's signals.
  */
 #include <errno.h>
 #include <sched.h>
@@ -25,8 +37,23 @@
 
 #define SDK_NSIG 65
 
+/* sigsuspend's longest single wait (see there). */
+#define SDK_SUSPEND_SLICE_NS 50000000ull
+
+int __wasix_sdk_wait_ns(unsigned long long ns); /* sdk_sleep.c */
+
 static struct sigaction sdk_act[SDK_NSIG];
 static int sdk_registered;
+static unsigned long long sdk_mask;    /* blocked: bit sig - 1 */
+static unsigned long long sdk_pending; /* arrived while blocked */
+
+/* Handlers run so far (read by sdk_sleep.c through __wasix_sig_handled). */
+static volatile unsigned sdk_handled;
+
+#define SDK_BIT(sig)     (1ull << ((sig)-1))
+#define SDK_UNBLOCKABLE  (SDK_BIT(SIGKILL) | SDK_BIT(SIGSTOP))
+
+static void sdk_set_mask(unsigned long long mask);
 
 /* wasi-libc's SIG_IGN and SIG_ERR are the addresses of these. */
 void __SIG_IGN(int sig)
@@ -47,6 +74,33 @@ static int sdk_default_ignores(int sig)
 
 __attribute__((export_name("__wasix_signal"))) void __wasix_signal(int sig);
 
+/* The number of handlers run so far (sdk_sleep.c compares two reads). */
+unsigned __wasix_sig_handled(void)
+{
+	return sdk_handled;
+}
+
+/*
+ * Runs the handler of 'sig' (a function, not SIG_IGN/SIG_DFL) with its
+ * sa_mask and, unless SA_NODEFER, 'sig' blocked; then puts the mask back,
+ * which runs the signals that became unblocked.
+ */
+static void sdk_run_handler(int sig)
+{
+	unsigned long long old = sdk_mask;
+	sighandler_t h = sdk_act[sig].sa_handler;
+	int flags = sdk_act[sig].sa_flags;
+
+	sdk_mask |= sdk_act[sig].sa_mask.__bits & ~SDK_UNBLOCKABLE;
+	if (!(flags & (int)SA_NODEFER))
+		sdk_mask |= SDK_BIT(sig);
+	if (flags & (int)SA_RESETHAND)
+		sdk_act[sig].sa_handler = SIG_DFL;
+	sdk_handled++;
+	h(sig);
+	sdk_set_mask(old);
+}
+
 void __wasix_signal(int sig)
 {
 	sighandler_t h;
@@ -60,11 +114,124 @@ void __wasix_signal(int sig)
 		__builtin_trap();
 	if (h == SIG_IGN)
 		return;
+	if (sdk_mask & SDK_BIT(sig)) {
+		sdk_pending |= SDK_BIT(sig); /* runs when unblocked */
+		return;
+	}
 	if (h == SIG_DFL)
 		__builtin_trap(); /* the runtime applies the default action */
-	if (sdk_act[sig].sa_flags & (int)SA_RESETHAND)
-		sdk_act[sig].sa_handler = SIG_DFL;
-	h(sig);
+	sdk_run_handler(sig);
+}
+
+/*
+ * Runs the pending signals that 'sdk_mask' no longer blocks, lowest
+ * first: the handler, or for SIG_DFL a raise through the runtime (the
+ * callback then traps and the default action happens).
+ */
+static void sdk_run_pending(void)
+{
+	for (int sig = 1; sig < SDK_NSIG; sig++) {
+		unsigned long long b = SDK_BIT(sig);
+		sighandler_t h;
+
+		if (!(sdk_pending & b) || (sdk_mask & b))
+			continue;
+		sdk_pending &= ~b;
+		h = sdk_act[sig].sa_handler;
+		if (h == SIG_IGN)
+			continue;
+		if (h == SIG_DFL)
+			wasix_proc_raise(sig);
+		else
+			sdk_run_handler(sig);
+	}
+}
+
+/* Installs 'mask' (never blocking KILL or STOP), then runs what it frees. */
+static void sdk_set_mask(unsigned long long mask)
+{
+	sdk_mask = mask & ~SDK_UNBLOCKABLE;
+	if (sdk_pending & ~sdk_mask)
+		sdk_run_pending();
+}
+
+/*
+ * Changes the process's mask (SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK; KILL
+ * and STOP stay unblocked); '*old' gets the previous one. Runs, before it
+ * returns, the pending signals it unblocks. -1 with EINVAL for a bad 'how'.
+ */
+int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict old)
+{
+	unsigned long long m = sdk_mask;
+
+	if (set != NULL) {
+		if (how == SIG_BLOCK)
+			m |= set->__bits;
+		else if (how == SIG_UNBLOCK)
+			m &= ~set->__bits;
+		else if (how == SIG_SETMASK)
+			m = set->__bits;
+		else {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	if (old != NULL)
+		old->__bits = sdk_mask;
+	if (set != NULL)
+		sdk_set_mask(m);
+	return 0;
+}
+
+/* sigprocmask on the process-wide mask (no per-thread masks); returns
+ * the error number instead of setting errno. */
+int pthread_sigmask(int how, const sigset_t *restrict set,
+                    sigset_t *restrict old)
+{
+	if (sigprocmask(how, set, old) != 0)
+		return errno;
+	return 0;
+}
+
+/* For sigsetjmp/siglongjmp (<setjmp.h>): the mask, and setting it (which
+ * runs what it unblocks). */
+unsigned long long __wasmix_sigmask_get(void)
+{
+	return sdk_mask;
+}
+
+void __wasmix_sigmask_set(unsigned long long mask)
+{
+	sdk_set_mask(mask);
+}
+
+/* The signals that arrived blocked and have not run yet. */
+int sigpending(sigset_t *set)
+{
+	set->__bits = sdk_pending;
+	return 0;
+}
+
+/*
+ * Installs 'mask' and waits until a handler ran (a pending signal it
+ * unblocks counts), then puts the old mask back; always -1 with EINTR.
+ */
+int sigsuspend(const sigset_t *mask)
+{
+	unsigned long long old = sdk_mask;
+	unsigned n0 = sdk_handled;
+
+	sdk_set_mask(mask->__bits); /* runs what was pending and is freed */
+	/*
+	 * Waits in slices: a signal that reaches the runtime just before the
+	 * wait's host call runs its handler at that call's entry and does not
+	 * end the wait itself, so the count is checked again after each one.
+	 */
+	while (sdk_handled == n0)
+		__wasix_sdk_wait_ns(SDK_SUSPEND_SLICE_NS);
+	sdk_set_mask(old);
+	errno = EINTR;
+	return -1;
 }
 
 static void sdk_register(void)
@@ -88,6 +255,10 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 		*old = sdk_act[sig];
 	if (act != NULL) {
 		sdk_act[sig] = *act;
+		/* POSIX: ignoring a signal discards it if pending. */
+		if (act->sa_handler == SIG_IGN ||
+		    (act->sa_handler == SIG_DFL && sdk_default_ignores(sig)))
+			sdk_pending &= ~SDK_BIT(sig);
 		sdk_register();
 	}
 	return 0;
@@ -145,7 +316,8 @@ unsigned alarm(unsigned seconds)
 
 int pause(void)
 {
-	/* Sleeps until a signal interrupts the sleep (EINTR). */
+	/* Sleeps until a signal handler interrupts the sleep (EINTR; the
+	 * SDK's nanosleep goes on after blocked or ignored signals). */
 	for (;;) {
 		struct timespec ts = {3600, 0};
 

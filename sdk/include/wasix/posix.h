@@ -103,6 +103,19 @@ int sigfillset(sigset_t *set);
 int sigaddset(sigset_t *set, int sig);
 int sigdelset(sigset_t *set, int sig);
 int sigismember(const sigset_t *set, int sig);
+#ifndef SIG_BLOCK
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#endif
+/* Masks are the SDK's, process-wide (pthread_sigmask sets the same one);
+ * a blocked signal stays pending until unblocked (sdk/README.md). */
+int sigprocmask(int how, const sigset_t *__restrict set,
+                sigset_t *__restrict old);
+int pthread_sigmask(int how, const sigset_t *__restrict set,
+                    sigset_t *__restrict old);
+int sigpending(sigset_t *set);
+int sigsuspend(const sigset_t *mask);
 
 /* <stdio.h>, <stdlib.h>: run "sh -c CMD" (sh found through PATH). */
 struct _IO_FILE;
