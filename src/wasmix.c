@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "proc/proc.h"
 #include "vm/vm.h"
 #include "wasi/wasi.h"
 #include "wasix/wasix.h"
@@ -409,6 +410,10 @@ static size_t wasmix_max_module_bytes(const struct wasmix_config *c)
 
 /* ---- timeout ----------------------------------------------------------- */
 
+/* --timeout: fork children end this long after the first process's
+ * deadline (see wasmix_timer_start and docs/process.md). */
+#define WASMIX_CHILD_GRACE_MS 200
+
 /* Moves 'ts' (CLOCK_MONOTONIC) 'ms' milliseconds later. */
 static void wasmix_ts_add_ms(struct timespec *ts, uint64_t ms)
 {
@@ -451,6 +456,7 @@ static void *wasmix_timer_main(void *arg)
 static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
                               uint64_t ms)
 {
+	struct timespec kill_at;
 	pthread_condattr_t ca;
 	int rc;
 
@@ -461,6 +467,12 @@ static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
 	r->timeout_s = (double)ms / 1000.0;
 	clock_gettime(CLOCK_MONOTONIC, &t->deadline);
 	wasmix_ts_add_ms(&t->deadline, ms);
+	/* Fork children inherit the deadline and get SIGKILL a little after
+	 * it (proc.h), so that this process, which reports the timeout, has
+	 * raised its flag before a child's death can wake it. */
+	kill_at = t->deadline;
+	wasmix_ts_add_ms(&kill_at, WASMIX_CHILD_GRACE_MS);
+	proc_deadline_set(&kill_at);
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -468,6 +480,7 @@ static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
 	pthread_condattr_destroy(&ca);
 	rc = pthread_create(&t->thread, NULL, wasmix_timer_main, t);
 	if (rc != 0) {
+		proc_deadline_set(NULL);
 		pthread_cond_destroy(&t->cv);
 		pthread_mutex_destroy(&t->mu);
 		return diag_set(&r->diag, WX_ENOMEM,
@@ -485,6 +498,7 @@ static void wasmix_timer_stop(struct wasmix_timer *t)
 	/* A guest fork child has no timer thread to stop or join. */
 	if (!t->started || t->owner != getpid())
 		return;
+	proc_deadline_set(NULL);
 	pthread_mutex_lock(&t->mu);
 	t->done = 1;
 	pthread_cond_signal(&t->cv);

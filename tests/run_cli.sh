@@ -16,13 +16,8 @@ T=$B/tests-cli
 EX=$B/examples
 WASM_CC=${WASM_CC:-clang}
 WAT2WASM=${WAT2WASM:-wat2wasm}
-pass=0
-nfail=0
-
-die() {
-	echo "run_cli.sh: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
+BAD_OUT=stdout BAD_OUT_LINES=5 BAD_ERR=stderr
 
 [ -x "$W" ] || die "$W not built"
 mkdir -p "$T" || die "cannot create $T"
@@ -46,18 +41,6 @@ printf 'this is not wasm\n' >"$T/text.wasm"
 : >"$T/empty.wasm"
 head -c 20 "$EX/hello.wasm" >"$T/truncated.wasm"
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-bad() {
-	nfail=$((nfail + 1))
-	echo "FAIL $1: $2"
-	sed 's/^/     stdout: /' "$T/out" | head -5
-	sed 's/^/     stderr: /' "$T/err" | head -5
-}
-
 # check NAME STATUS OUT_RE ERR_RE ONELINE CMD...: runs CMD with stdin from
 # $T/in; checks the status, that stdout and stderr match the extended
 # regular expressions (an empty one is not checked) and, if ONELINE is 1,
@@ -67,13 +50,9 @@ check() {
 	shift 5
 	"$@" <"$T/in" >"$T/out" 2>"$T/err"
 	got=$?
-	why=
-	if [ "$got" != "$want" ]; then
-		why="status $got, want $want"
-	elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$T/out"; then
-		why="stdout does not match /$out_re/"
-	elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$T/err"; then
-		why="stderr does not match /$err_re/"
+	mismatch "$got" "$want" "$out_re" "$err_re"
+	if [ -n "$why" ]; then
+		:
 	elif [ "$oneline" = 1 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; then
 		why="stderr is not exactly one line"
 	elif [ "$oneline" = 1 ] && [ -s "$T/out" ]; then
@@ -231,5 +210,4 @@ e limit-types 2 "^wasmix: $EX/hello\.wasm: too many types" \
 e limit-locals 2 "^wasmix: $EX/hello\.wasm: too many locals" \
 	"$W" run --max-locals 1 "$EX/hello.wasm"
 
-echo "$pass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary

@@ -22,16 +22,11 @@ T=$B/tests-threads
 S=tests/threads
 WASM_CC=${WASM_CC:-clang}
 WAT2WASM=${WAT2WASM:-wat2wasm}
-pass=0
-nfail=0
+. "$(dirname "$0")/lib.sh"
+BAD_OUT=stdout BAD_OUT_LINES=5 BAD_ERR=stderr BAD_ERR_LINES=20
 RUNFLAGS=
 AFTER_RE=
 NOT_AFTER_RE=
-
-die() {
-	echo "run_threads.sh: $*" >&2
-	exit 1
-}
 
 [ -x "$W" ] || die "$W not built"
 mkdir -p "$T" || die "cannot create $T"
@@ -84,13 +79,9 @@ t() {
 	# shellcheck disable=SC2086
 	timeout 120 "$W" run $RUNFLAGS "$wasm" -- "$@" >"$T/out" 2>"$T/err"
 	got=$?
-	why=
-	if [ "$got" != "$want" ]; then
-		why="status $got, want $want"
-	elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$T/out"; then
-		why="stdout does not match /$out_re/"
-	elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$T/err"; then
-		why="stderr does not match /$err_re/"
+	mismatch "$got" "$want" "$out_re" "$err_re"
+	if [ -n "$why" ]; then
+		:
 	elif [ -n "$AFTER_RE" ] && sed -n "/$AFTER_RE/,\$p" "$T/out" |
 		grep -Eq -- "$NOT_AFTER_RE"; then
 		why="stdout has /$NOT_AFTER_RE/ after /$AFTER_RE/"
@@ -98,13 +89,9 @@ t() {
 		why="sanitizer report"
 	fi
 	if [ -z "$why" ]; then
-		pass=$((pass + 1))
-		echo "ok   $name"
+		ok "$name"
 	else
-		nfail=$((nfail + 1))
-		echo "FAIL $name: $why"
-		sed 's/^/     stdout: /' "$T/out" | head -5
-		sed 's/^/     stderr: /' "$T/err" | head -20
+		bad "$name" "$why"
 	fi
 }
 
@@ -185,5 +172,4 @@ export TSAN_OPTIONS="${saved_tsan:+$saved_tsan:}die_after_fork=0"
 t pthread-fork-only-caller 0 '^parent ok$' '' "$T/pt_fork.wasm"
 export ASAN_OPTIONS="$saved_asan" TSAN_OPTIONS="$saved_tsan"
 
-echo "$pass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary

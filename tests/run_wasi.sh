@@ -15,13 +15,7 @@ W=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix
 T=$B/tests-wasi
 EX=$B/examples
 WASM_CC=${WASM_CC:-clang}
-pass=0
-nfail=0
-
-die() {
-	echo "run_wasi.sh: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$W" ] || die "$W not built"
 mkdir -p "$T" || die "cannot create $T"
@@ -35,18 +29,6 @@ for src in tests/wasi/*.c; do
 			"$src" -o "$out" || die "cannot build $src"
 	fi
 done
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-bad() {
-	nfail=$((nfail + 1))
-	echo "FAIL $1: $2"
-	sed 's/^/     out: /' "$T/out" | head -20
-	sed 's/^/     err: /' "$T/err" | head -5
-}
 
 # scratch: a fresh, empty directory $T/scratch.
 scratch() {
@@ -226,5 +208,4 @@ else
 	bad stdin-not-waited "took $((end - start)) s"
 fi
 
-echo "run_wasi.sh: $pass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary run_wasi.sh

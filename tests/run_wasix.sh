@@ -17,13 +17,7 @@ W=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix
 SDKLIB=$(cd "$B/sdk" 2>/dev/null && pwd)
 T=$B/tests-wasix
 TSV=${WASIX_TSV:-../shared/spec/wasix_32v1.tsv}
-pass=0
-nfail=0
-
-die() {
-	echo "run_wasix.sh: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$W" ] || die "$W not built"
 [ -f "$SDKLIB/libwasix.a" ] || die "$B/sdk/libwasix.a not built"
@@ -62,18 +56,6 @@ for i in 2 3 4 5; do
 	printf '#!/n%s.sh\n' $((i - 1)) >"$R/n$i.sh"
 done
 mkdir -p "$R/pa/dir/wx_child" || die "cannot create $R/pa"
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-bad() {
-	nfail=$((nfail + 1))
-	echo "FAIL $1: $2"
-	sed 's/^/     out: /' "$T/out" | head -20
-	sed 's/^/     err: /' "$T/err" | head -5
-}
 
 # run ARGS...: runs wasmix in the guest root with PATH=/bin; sets $rc.
 run() {
@@ -115,7 +97,7 @@ oklines() {
 }
 
 oklines "fork, waitpid, exit codes, kill, handlers, vfork" 6 wx_fork.wasm
-oklines "the same under --timeout (a fork child has no timer thread)" 6 \
+oklines "the same under --timeout (fork children inherit the deadline)" 6 \
 	--timeout 60 wx_fork.wasm
 expect "exec keeps pid, fds, cwd; closes cloexec" 0 \
 	"ok exec errors, argv intact
@@ -277,6 +259,37 @@ else
 	bad "--timeout with host calls" "exit $rc"
 fi
 
+# --timeout bounds the whole run: wx_child's 'tree' forks a spinning child
+# (which forks a spinning grandchild) and a child that execs into a 1000 s
+# sleep, then waits for them. All four processes exist, the run ends with
+# the timeout trap, and no host process of the run is left afterwards.
+tmo_re="^[^ ]*wasmix run .* wx_child.wasm tree tmo$$\$"
+(cd "$R" && exec timeout 60 "$W" run --dir .::/ --env PATH=/bin \
+	--timeout 2 wx_child.wasm tree "tmo$$") </dev/null >"$T/out" 2>"$T/err" &
+tmo_pid=$!
+tmo_n=0 i=0
+while [ "$tmo_n" -lt 4 ] && [ $i -lt 200 ]; do
+	tmo_n=$(pgrep -f "$tmo_re" | wc -l)
+	i=$((i + 1))
+	sleep 0.05
+done
+wait $tmo_pid
+rc=$?
+i=0
+while tmo_left=$(pgrep -f "$tmo_re") && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+if [ "$rc" = 134 ] && [ "$tmo_n" -ge 4 ] && [ -z "$tmo_left" ] &&
+	grep -q '^tree ' "$T/out" &&
+	grep -q '^wasmix: trap: timeout' "$T/err"; then
+	ok "--timeout ends every process of the run (forked, exec'd, spinning, sleeping)"
+else
+	bad "--timeout over a process tree" \
+		"exit $rc (want 134), $tmo_n processes seen (want 4), left: $tmo_left"
+	[ -z "$tmo_left" ] || kill -KILL $tmo_left
+fi
+
 # setjmp/longjmp (wx_jmp.c): the checks, then each misuse traps (exit
 # 134) with the runtime's message and nothing of the guest's after it.
 oklines "setjmp/longjmp: frames, nesting, loops, fork, signals, pending" 6 \
@@ -350,5 +363,4 @@ else
 	echo "skip import table check (no wat2wasm or $TSV)"
 fi
 
-echo "run_wasix.sh: $pass passed, $nfail failed"
-[ $nfail = 0 ]
+summary run_wasix.sh

@@ -178,4 +178,26 @@ int proc_itimer_set(int sig, const struct proc_itimer *nw,
 /* Forgets timers inherited across fork (the child has none). */
 void proc_itimer_forget(void);
 
+/* ---- the run's deadline (proc_deadline.c) ------------------------------ */
+
+struct timespec;
+
+/*
+ * Records the time, absolute CLOCK_MONOTONIC, at which every fork child
+ * of the run dies ('at' NULL: none): each child made afterwards
+ * (proc_fork, proc_env_fork, and their children in turn, which inherit
+ * the record) gets SIGKILL then, across exec. The caller (the run's first
+ * process) is not affected: it enforces its own timeout. Copies '*at'.
+ * Threads: proc_deadline_set(NULL) may race with a fork in another
+ * thread (that child gets the old setting or none); a non-NULL 'at' must
+ * be set while no other thread forks (before the guest starts).
+ */
+void proc_deadline_set(const struct timespec *at);
+
+/*
+ * In a fork child: arms the SIGKILL timer for the inherited deadline, if
+ * any. If the timer cannot be made, the child kills itself at once.
+ */
+void proc_deadline_arm_child(void);
+
 #endif

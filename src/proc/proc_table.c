@@ -154,6 +154,7 @@ int proc_fork(uint32_t *pid)
 		proc_me = child;
 		s->host = getpid();
 		proc_itimer_forget();
+		proc_deadline_arm_child();
 		*pid = 0;
 		return 0;
 	}
@@ -340,6 +341,7 @@ int proc_env_fork(bool *is_child)
 			s->host = getpid();
 		proc_env_parent = 0;
 		proc_itimer_forget();
+		proc_deadline_arm_child();
 		*is_child = true;
 		return 0;
 	}

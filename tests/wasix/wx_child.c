@@ -17,6 +17,11 @@
  *                (for host_pty: default SIGINT)
  *   waitint N    the same with a SIGINT handler, which prints
  *                "handled INT N" and exits 0
+ *   sleep N      sleep N seconds, then exit 0
+ *   tree TAG     fork a child that forks a grandchild, both spinning
+ *                forever, and a child that execs "wx_child sleep 1000";
+ *                wait for both children, then sleep 1000 s: a run of
+ *                it ends only by --timeout (TAG names the run for pgrep)
  */
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <wasix/wasix.h>
@@ -57,6 +63,36 @@ static int wait_stdin(int handle, const char *name)
 	while (read(0, buf, sizeof buf) > 0)
 		;
 	fprintf(stderr, "no signal %s\n", name);
+	return 3;
+}
+
+/* 'tree': a process tree that never ends by itself; 3 on a failure. */
+static int tree(void)
+{
+	pid_t a, b;
+	int st;
+
+	a = fork();
+	if (a == 0) {
+		if (fork() < 0)
+			_exit(3);
+		for (;;)
+			;
+	}
+	b = fork();
+	if (b == 0) {
+		char *av[] = {"wx_child", "sleep", "1000", NULL};
+
+		execv("/bin/wx_child", av);
+		_exit(3);
+	}
+	if (a < 0 || b < 0)
+		return 3;
+	printf("tree %d %d\n", (int)a, (int)b);
+	fflush(stdout);
+	while (waitpid(-1, &st, 0) > 0)
+		;
+	sleep(1000);
 	return 3;
 }
 
@@ -126,6 +162,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "wait") == 0 || strcmp(argv[1], "waitint") == 0)
 		return wait_stdin(argv[1][4] == 'i', argc > 2 ? argv[2] : "?");
+	if (strcmp(argv[1], "sleep") == 0) {
+		sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 1);
+		return 0;
+	}
+	if (strcmp(argv[1], "tree") == 0)
+		return tree();
 	if (strcmp(argv[1], "yield") == 0) {
 		for (;;)
 			sched_yield();

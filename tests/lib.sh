@@ -1,0 +1,55 @@
+# tests/lib.sh: what the shell test scripts (run_cli.sh, run_wasi.sh,
+# run_threads.sh, run_wasix.sh) share, sourced by each of them near the
+# top as: . "$(dirname "$0")/lib.sh"
+#
+# Gives: the counters 'pass' and 'nfail' (both 0 here), 'die MSG' (one
+# line "SCRIPT: MSG" on stderr, exit 1), 'ok NAME' and 'bad NAME WHY'
+# (one "ok   NAME" or "FAIL NAME: WHY" line, then the first lines of
+# $T/out and $T/err), and 'summary [PREFIX]' (the "N passed, M failed"
+# line, after "PREFIX: " if given; its status is the script's: 0 when
+# nothing failed, else 1), and 'mismatch GOT WANT OUT_RE ERR_RE' (sets
+# 'why' to what differs, or to nothing).
+#
+# A script may set, before calling bad: BAD_OUT and BAD_ERR (labels of
+# the output lines, default "out" and "err") and BAD_OUT_LINES and
+# BAD_ERR_LINES (how many lines of each to show, default 20 and 5).
+
+pass=0
+nfail=0
+
+die() {
+	echo "$(basename "$0"): $*" >&2
+	exit 1
+}
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok   $1"
+}
+
+bad() {
+	nfail=$((nfail + 1))
+	echo "FAIL $1: $2"
+	sed "s/^/     ${BAD_OUT:-out}: /" "$T/out" | head -"${BAD_OUT_LINES:-20}"
+	sed "s/^/     ${BAD_ERR:-err}: /" "$T/err" | head -"${BAD_ERR_LINES:-5}"
+}
+
+# mismatch GOT WANT OUT_RE ERR_RE: 'why' = the first difference between
+# a run's status GOT and WANT, or $T/out and $T/err and the extended
+# regular expressions OUT_RE and ERR_RE (an empty one is not checked);
+# empty when all match.
+mismatch() {
+	why=
+	if [ "$1" != "$2" ]; then
+		why="status $1, want $2"
+	elif [ -n "$3" ] && ! grep -Eq -- "$3" "$T/out"; then
+		why="stdout does not match /$3/"
+	elif [ -n "$4" ] && ! grep -Eq -- "$4" "$T/err"; then
+		why="stderr does not match /$4/"
+	fi
+}
+
+summary() {
+	echo "${1:+$1: }$pass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
