@@ -108,6 +108,7 @@ unit: $(UNIT_BIN)
 
 test: all unit spec fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
+	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 
 asan:
