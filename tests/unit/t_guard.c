@@ -389,11 +389,32 @@ static void test_fallback(void)
 #endif
 }
 
+/*
+ * More instances, one after another, than there are guard slots (16384):
+ * if a freed memory kept its reservation or its slot, the last ones
+ * would fall back to explicit checks.
+ */
+static void test_no_leak(void)
+{
+	int guarded = 0;
+
+	for (int i = 0; i < 17000; i++) {
+		struct fixture fx;
+
+		if (setup(&fx, false) != 0)
+			break;
+		guarded += fx.inst->memories[0]->guarded;
+		teardown(&fx);
+	}
+	CHECK(guarded == 17000);
+}
+
 int main(void)
 {
 	test_mode(false);
 	test_mode(true);
 	test_host_faults();
 	test_fallback();
+	test_no_leak();
 	return t_report("t_guard");
 }
