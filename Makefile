@@ -102,12 +102,20 @@ spec: $(O)/wasmix-spec $(SPEC_JSON)
 	@echo "not run (wabt 1.0.32 cannot parse): $(SPEC_UNPARSEABLE)"
 	$(O)/wasmix-spec --skip tests/spec/skip.txt $(SPEC_JSON)
 
+# The suite again with explicit bounds checks instead of guard pages.
+spec-checks: $(O)/wasmix-spec $(SPEC_JSON)
+	@WASMIX_BOUNDS_CHECKS=1 $(O)/wasmix-spec --skip tests/spec/skip.txt \
+	  $(SPEC_JSON) > $(O)/spec-checks.log; rc=$$?; \
+	  echo "explicit bounds checks: $$(tail -1 $(O)/spec-checks.log)"; \
+	  exit $$rc
+
 # --- tests ---------------------------------------------------------------------
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-test: all unit spec fuzz-regress
+test: all unit spec spec-checks fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
+	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
@@ -238,7 +246,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all spec unit test asan bench clean
+.PHONY: all spec spec-checks unit test asan bench clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -119,7 +119,8 @@ bool proc_env_active(void);
 void proc_sig_set_flag(volatile sig_atomic_t *flag);
 
 /*
- * Catches every catchable signal (all but KILL and STOP; CHLD, CONT, URG
+ * Catches every catchable signal (all but KILL, STOP, and SEGV and BUS,
+ * which the VM keeps for its guard pages; CHLD, CONT, URG
  * and WINCH too) unless it is ignored: the host handler marks it pending
  * and raises the flag. 'on' false restores the default action of each
  * signal caught this way (exec). No SA_RESTART: a blocking host call

@@ -45,6 +45,16 @@ bool proc_sig_default_ignores(int sig)
 }
 
 /*
+ * SEGV and BUS belong to the VM's guard pages (src/vm/vm_guard.c, which
+ * chains to the disposition it found): never caught or ignored here, or
+ * an out-of-bounds access would spin instead of trapping.
+ */
+static bool proc_host_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS;
+}
+
+/*
  * Whether proc_sig_catch_all handles 'sig': every signal but KILL and
  * STOP, those ignored by default included (CHLD, CONT, URG, WINCH), so
  * that the guest's handlers for them run; the layer above restarts a call
@@ -52,7 +62,7 @@ bool proc_sig_default_ignores(int sig)
  */
 static bool proc_catchable(int sig)
 {
-	return sig != SIGKILL && sig != SIGSTOP;
+	return sig != SIGKILL && sig != SIGSTOP && !proc_host_fault(sig);
 }
 
 bool proc_sig_restarts(uint64_t bits)
@@ -103,6 +113,8 @@ int proc_sig_ignore(int sig, bool ignore)
 
 	if (sig <= 0 || sig >= 32 || sig == SIGKILL || sig == SIGSTOP)
 		return EINVAL;
+	if (proc_host_fault(sig))
+		return 0;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler =

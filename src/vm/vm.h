@@ -55,6 +55,13 @@ struct vm_config {
 	int (*on_interrupt)(struct vm_store *s, struct vm_instance *inst,
 	                    void *ud);
 	void *interrupt_ud;
+	/*
+	 * Explicit bounds checks on every load/store instead of guard pages
+	 * (docs/interp.md). Default false, or true when the environment has
+	 * WASMIX_BOUNDS_CHECKS=1. Guard pages need 8 GiB of address space per
+	 * memory; a memory that cannot get it uses explicit checks anyway.
+	 */
+	bool bounds_checks;
 };
 
 /* Fills 'c' with the defaults above. */

@@ -193,6 +193,15 @@ void vm_code_free(struct vm_code *code);
 const uint64_t *vm_interp_handlers(void);
 
 /*
+ * The handler table for code of 'inst' in store 's': the guarded one
+ * (loads and stores without a bounds compare) when its memory 0 is a
+ * guarded reservation (vm_guard.c) and the store has no fuel limit, else
+ * the one whose loads and stores check bounds explicitly.
+ */
+const uint64_t *vm_interp_handlers_for(const struct vm_store *s,
+                                       const struct vm_instance *inst);
+
+/*
  * Cold instruction helpers (vm_interp_cold.c). Each takes the running
  * instance, the frame and the instruction's cells ('pc' at its last
  * handler cell, so pc[1] is the first operand), does the work and returns NULL,

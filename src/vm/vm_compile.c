@@ -1428,11 +1428,10 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 	bool done = false;
 	int rc;
 
-	(void)s;
 	memset(&c, 0, sizeof c);
 	c.m = m;
 	c.inst = f->inst;
-	c.handlers = vm_interp_handlers();
+	c.handlers = vm_interp_handlers_for(s, f->inst);
 	c.nparams = ft->nparams;
 	c.nresults = ft->nresults;
 	c.nlocals_all = ft->nparams + wf->nlocals;

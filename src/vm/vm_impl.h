@@ -21,6 +21,8 @@
 #ifndef WASMIX_VM_IMPL_H
 #define WASMIX_VM_IMPL_H
 
+#include <setjmp.h>
+
 #include "vm/vm.h"
 
 #define VM_PAGE_SIZE 65536u
@@ -42,6 +44,7 @@ struct vm_memory {
 	uint64_t size;      /* accessible bytes = pages * 64 KiB */
 	uint64_t max_pages; /* effective cap: declared max and config */
 	size_t reserved;    /* bytes reserved at 'base' */
+	bool guarded;       /* reservation from vm_guard_reserve (vm_guard.c) */
 	struct wasm_limits_decl limits; /* limits.min tracks the current size */
 };
 
@@ -240,6 +243,47 @@ int vm_poll(struct vm_thread *t, struct vm_instance *inst, const uint32_t *pc,
 
 /* Records trap message 'msg' in t->diag; returns WX_ETRAP. */
 int vm_trap(struct vm_thread *t, const char *msg);
+
+/* ---- guard pages (vm_guard.c) ----------------------------------------- */
+
+/*
+ * Bytes of a guarded reservation: every u32 address + u32 offset + access
+ * size (at most 2^33 + 14) lies inside it.
+ */
+#define VM_GUARD_RESERVE (((size_t)1 << 33) + VM_PAGE_SIZE)
+
+/*
+ * One vm_interp_run level's landing point for an out-of-bounds fault; the
+ * innermost level of a thread is 'vm_guard_cur' while guest code runs.
+ * 'depth' and 'top' are the thread's values at entry, restored on a trap.
+ */
+struct vm_guard_jmp {
+	sigjmp_buf env;
+	struct vm_guard_jmp *prev;
+	uint32_t depth;
+	uint64_t *top;
+};
+
+extern _Thread_local struct vm_guard_jmp *vm_guard_cur;
+
+/*
+ * Reserves VM_GUARD_RESERVE bytes PROT_NONE and registers them with the
+ * fault handler (installed on first use, process-wide). Returns the base,
+ * or NULL (no address space, no handler): use explicit checks then.
+ * THREADS: any thread.
+ */
+uint8_t *vm_guard_reserve(void);
+
+/* Unregisters and unmaps a reservation of vm_guard_reserve. */
+void vm_guard_release(uint8_t *base);
+
+/*
+ * Around host code called from guest code: a fault there is a host bug,
+ * never a trap. suspend returns the thread's current level (may be NULL)
+ * and clears it; resume puts it back.
+ */
+struct vm_guard_jmp *vm_guard_suspend(void);
+void vm_guard_resume(struct vm_guard_jmp *g);
 
 /* ---- setjmp/longjmp (vm_jmp.c) ---------------------------------------- */
 

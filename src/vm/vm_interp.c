@@ -208,78 +208,136 @@ static inline const void *load_handler(const uint32_t *pc)
 	(WX_UNLIKELY((end) > mem_size) &&                                      \
 	 (end) > (mem_size = MEM_SIZE_NOW(mem0)))
 
-/* Effective address of [addr cell ai] + [offset cell oi], n bytes. */
+/*
+ * Memory accesses come in two handlers each (docs/interp.md, "Bounds"):
+ * vmcase(OP) for a guarded memory (vm_guard.c), which computes the
+ * address with no compare (an out-of-bounds access faults and the fault
+ * handler makes it the trap), and vmcase_chk(OP), which checks explicitly.
+ * The translator picks the table (vm_interp_handlers_for); VM_MEM_OPS
+ * lists every opcode that has both.
+ */
+#ifdef WX_DISPATCH_SWITCH
+#define vmcase_chk(l) case VM_CHK(l):
+#else
+#define vmcase_chk(l) L_CHK_##l:
+#endif
+#define VM_CHK(op) (VMOP_COUNT_ + (op))
+
+/* Effective address of [addr cell ai] + [offset cell oi]: no check. */
+#define EA_G(ai, oi) uint64_t ea = (uint64_t)U32(ai) + P(oi)
+
+/* The same, checked for n bytes. */
 #define EA(ai, oi, n)                                                          \
-	uint64_t ea = (uint64_t)U32(ai) + P(oi);                               \
+	EA_G(ai, oi);                                                          \
+	if (OOB(ea + (n)))                                                     \
+	TRAP(TRAP_OOB)
+
+/* Address (u32)(base + (idx << k)) + offset of cells bi, ii, ki, oi. */
+#define EAX_G(bi, ii, ki, oi)                                                  \
+	uint64_t ea =                                                          \
+	    (uint64_t)(uint32_t)(U32(bi) + (U32(ii) << P(ki))) + P(oi)
+#define EAX(bi, ii, ki, oi, n)                                                 \
+	EAX_G(bi, ii, ki, oi);                                                 \
 	if (OOB(ea + (n)))                                                     \
 	TRAP(TRAP_OOB)
 
 /* [op][dst][addr][offset] */
-#define LOAD(OP, T, conv)                                                      \
-	vmcase(OP)                                                             \
+#define LOAD_(CASE, EAS, T, conv)                                              \
+	CASE                                                                   \
 	{                                                                      \
-		EA(2, 3, sizeof(T));                                           \
+		EAS;                                                           \
 		T v_;                                                          \
 		memcpy(&v_, mem_base + ea, sizeof v_);                         \
 		fp[P(1)] = conv(v_);                                           \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
+#define LOAD(OP, T, conv)                                                      \
+	LOAD_(vmcase(OP), EA_G(2, 3), T, conv)                                 \
+	LOAD_(vmcase_chk(OP), EA(2, 3, sizeof(T)), T, conv)
 
 /*
  * [op][dst][a][addr][offset]: a OP (T loaded from addr + offset). The
  * loaded bits go through memcpy into T, as a separate load would.
  */
-#define LOAD_OP(OP, T, RD, WR, sym)                                            \
-	vmcase(OP)                                                             \
+#define LOAD_OP_(CASE, EAS, T, RD, WR, sym)                                    \
+	CASE                                                                   \
 	{                                                                      \
 		T a = RD(2), b;                                                \
-		EA(3, 4, sizeof(T));                                           \
+		EAS;                                                           \
 		memcpy(&b, mem_base + ea, sizeof b);                           \
 		WR(1, a sym b);                                                \
 		STEP(5);                                                       \
 		vmbreak;                                                       \
 	}
+#define LOAD_OP(OP, T, RD, WR, sym)                                            \
+	LOAD_OP_(vmcase(OP), EA_G(3, 4), T, RD, WR, sym)                       \
+	LOAD_OP_(vmcase_chk(OP), EA(3, 4, sizeof(T)), T, RD, WR, sym)
 
 /* [op][dst][base][idx][k][offset]: address (u32)(base + (idx << k)). */
-#define LOADX(OP, T, conv)                                                     \
-	vmcase(OP)                                                             \
+#define LOADX_(CASE, EAS, T, conv)                                             \
+	CASE                                                                   \
 	{                                                                      \
-		uint64_t ea =                                                  \
-		    (uint64_t)(uint32_t)(U32(2) + (U32(3) << P(4))) + P(5);    \
-		if (OOB(ea + sizeof(T)))                                       \
-			TRAP(TRAP_OOB);                                        \
+		EAS;                                                           \
 		T v_;                                                          \
 		memcpy(&v_, mem_base + ea, sizeof v_);                         \
 		fp[P(1)] = conv(v_);                                           \
 		STEP(6);                                                       \
 		vmbreak;                                                       \
 	}
+#define LOADX(OP, T, conv)                                                     \
+	LOADX_(vmcase(OP), EAX_G(2, 3, 4, 5), T, conv)                         \
+	LOADX_(vmcase_chk(OP), EAX(2, 3, 4, 5, sizeof(T)), T, conv)
 
 /* [op][base][idx][k][value][offset] */
-#define STOREX(OP, T)                                                          \
-	vmcase(OP)                                                             \
+#define STOREX_(CASE, EAS, T)                                                  \
+	CASE                                                                   \
 	{                                                                      \
-		uint64_t ea =                                                  \
-		    (uint64_t)(uint32_t)(U32(1) + (U32(2) << P(3))) + P(5);    \
-		if (OOB(ea + sizeof(T)))                                       \
-			TRAP(TRAP_OOB);                                        \
+		EAS;                                                           \
 		T v_ = (T)fp[P(4)];                                            \
 		memcpy(mem_base + ea, &v_, sizeof v_);                         \
 		STEP(6);                                                       \
 		vmbreak;                                                       \
 	}
+#define STOREX(OP, T)                                                          \
+	STOREX_(vmcase(OP), EAX_G(1, 2, 3, 5), T)                              \
+	STOREX_(vmcase_chk(OP), EAX(1, 2, 3, 5, sizeof(T)), T)
 
 /* [op][addr][value][offset] */
-#define STORE(OP, T)                                                           \
-	vmcase(OP)                                                             \
+#define STORE_(CASE, EAS, T)                                                   \
+	CASE                                                                   \
 	{                                                                      \
-		EA(1, 3, sizeof(T));                                           \
+		EAS;                                                           \
 		T v_ = (T)fp[P(2)];                                            \
 		memcpy(mem_base + ea, &v_, sizeof v_);                         \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
+#define STORE(OP, T)                                                           \
+	STORE_(vmcase(OP), EA_G(1, 3), T)                                      \
+	STORE_(vmcase_chk(OP), EA(1, 3, sizeof(T)), T)
+
+/* Every opcode defined by LOAD, LOAD_OP, LOADX, STOREX or STORE. */
+#define VM_MEM_OPS(X)                                                          \
+	X(WASM_OP_I32_LOAD) X(WASM_OP_I64_LOAD) X(WASM_OP_F32_LOAD)            \
+	X(WASM_OP_F64_LOAD) X(WASM_OP_I32_LOAD8_S) X(WASM_OP_I32_LOAD8_U)      \
+	X(WASM_OP_I32_LOAD16_S) X(WASM_OP_I32_LOAD16_U)                        \
+	X(WASM_OP_I64_LOAD8_S) X(WASM_OP_I64_LOAD8_U)                          \
+	X(WASM_OP_I64_LOAD16_S) X(WASM_OP_I64_LOAD16_U)                        \
+	X(WASM_OP_I64_LOAD32_S) X(WASM_OP_I64_LOAD32_U)                        \
+	X(WASM_OP_I32_STORE) X(WASM_OP_I64_STORE) X(WASM_OP_F32_STORE)         \
+	X(WASM_OP_F64_STORE) X(WASM_OP_I32_STORE8) X(WASM_OP_I32_STORE16)      \
+	X(WASM_OP_I64_STORE8) X(WASM_OP_I64_STORE16) X(WASM_OP_I64_STORE32)    \
+	X(VMOP_I32_LOAD_X) X(VMOP_I64_LOAD_X) X(VMOP_F32_LOAD_X)               \
+	X(VMOP_F64_LOAD_X) X(VMOP_I32_LOAD8_S_X) X(VMOP_I32_LOAD8_U_X)         \
+	X(VMOP_I32_LOAD16_S_X) X(VMOP_I32_LOAD16_U_X)                          \
+	X(VMOP_I32_STORE_X) X(VMOP_I64_STORE_X) X(VMOP_F32_STORE_X)            \
+	X(VMOP_F64_STORE_X) X(VMOP_I32_STORE8_X) X(VMOP_I32_STORE16_X)         \
+	X(VMOP_I32_ADD_LOAD) X(VMOP_I32_SUB_LOAD) X(VMOP_I32_MUL_LOAD)         \
+	X(VMOP_I32_AND_LOAD) X(VMOP_I32_OR_LOAD) X(VMOP_I32_XOR_LOAD)          \
+	X(VMOP_I64_ADD_LOAD) X(VMOP_I64_SUB_LOAD) X(VMOP_I64_MUL_LOAD)         \
+	X(VMOP_F32_ADD_LOAD) X(VMOP_F32_SUB_LOAD) X(VMOP_F32_MUL_LOAD)         \
+	X(VMOP_F64_ADD_LOAD) X(VMOP_F64_SUB_LOAD) X(VMOP_F64_MUL_LOAD)
 
 /* [op][dst][a][b] with a, b of type AT read by RD; result written by WR. */
 #define BINOP(OP, AT, RD, WR, expr)                                            \
@@ -381,7 +439,8 @@ static struct vm_memory no_memory;
 		mem_size = MEM_SIZE_NOW(mem0);                                 \
 	} while (0)
 
-static uint64_t handler_cells[VMOP_COUNT_];
+/* The guarded table, then the checked one (vm_interp_handlers_for). */
+static uint64_t handler_cells[2 * VMOP_COUNT_];
 static int handlers_ready;
 /* The code the entry frame returns to: one EXIT instruction. */
 static uint32_t exit_cells[VM_HANDLER_CELLS];
@@ -414,6 +473,13 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
                   uint64_t *export_handlers,
                   const struct interp_resume *resume);
 
+/* Whether op has a checked twin (VM_MEM_OPS). */
+static const uint8_t is_mem_op[VMOP_COUNT_] = {
+#define VM_X(op) [op] = 1,
+    VM_MEM_OPS(VM_X)
+#undef VM_X
+};
+
 const uint64_t *vm_interp_handlers(void)
 {
 	if (!__atomic_load_n(&handlers_ready, __ATOMIC_ACQUIRE)) {
@@ -425,13 +491,27 @@ const uint64_t *vm_interp_handlers(void)
 	return handler_cells;
 }
 
-int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
+const uint64_t *vm_interp_handlers_for(const struct vm_store *s,
+                                       const struct vm_instance *inst)
+{
+	const uint64_t *h = vm_interp_handlers();
+	const struct vm_memory *m =
+	    inst->module->nmemories ? inst->memories[0] : NULL;
+
+	/* Fuel: a fault would lose the slice interp() has not given back. */
+	if (m != NULL && (!m->guarded || s->cfg.fuel != 0))
+		return h + VMOP_COUNT_;
+	return h;
+}
+
+/* Runs 'f', and the longjmps that land in this level. */
+static int interp_level(struct vm_thread *th, struct vm_func *f,
+                        uint64_t *fp)
 {
 	const uint32_t base_depth = th->depth;
 	struct interp_resume r;
 	int rc;
 
-	vm_interp_handlers();
 	rc = interp(th, f, fp, NULL, NULL);
 	/*
 	 * A longjmp whose target frame is in this level: resume it there.
@@ -443,6 +523,34 @@ int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 			break;
 		rc = interp(th, f, fp, NULL, &r);
 	}
+	return rc;
+}
+
+/*
+ * A fault in a guarded memory (vm_guard.c) lands at the sigsetjmp here,
+ * once per vm_invoke level rather than per access, and leaves the thread
+ * as interp()'s 'trap' exit does: depth and stack top as at entry, the
+ * message in th->diag. Snapshots (vm_jmp.c) are left as a TRAP leaves
+ * them.
+ */
+int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
+{
+	struct vm_guard_jmp g;
+	int rc;
+
+	vm_interp_handlers();
+	g.prev = vm_guard_cur;
+	g.depth = th->depth;
+	g.top = th->stack_top;
+	if (sigsetjmp(g.env, 0) != 0) {
+		vm_guard_cur = g.prev;
+		th->depth = g.depth;
+		th->stack_top = g.top;
+		return vm_trap(th, TRAP_OOB);
+	}
+	vm_guard_cur = &g;
+	rc = interp_level(th, f, fp);
+	vm_guard_cur = g.prev;
 	return rc;
 }
 
@@ -488,13 +596,22 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 	    VM_INTERNAL_OPS(VM_X)
 #undef VM_X
 	};
+	static const void *const labels_chk[VMOP_COUNT_] = {
+#define VM_X(op) [op] = &&L_CHK_##op,
+	    VM_MEM_OPS(VM_X)
+#undef VM_X
+	};
 #endif
 	if (export_handlers != NULL) {
 		for (int i = 0; i < VMOP_COUNT_; i++) {
 #ifdef WX_DISPATCH_SWITCH
 			export_handlers[i] = i;
+			export_handlers[VMOP_COUNT_ + i] =
+			    is_mem_op[i] ? (uint64_t)VM_CHK(i) : (uint64_t)i;
 #else
 			export_handlers[i] = (uintptr_t)labels[i];
+			export_handlers[VMOP_COUNT_ + i] =
+			    (uintptr_t)(is_mem_op[i] ? labels_chk[i] : labels[i]);
 #endif
 		}
 		return 0;

@@ -1,11 +1,13 @@
 /*
  * vm_memory.c: linear memories and tables.
  *
- * A memory is one PROT_NONE reservation (MAP_NORESERVE) sized for its
- * effective maximum plus a guard page; memory.grow makes more of it
- * readable and writable with mprotect, so 'base' never moves and host
- * pointers into it stay valid. Bounds are checked explicitly by the
- * interpreter (one macro), so guard pages may replace the checks later.
+ * A memory is one PROT_NONE reservation (MAP_NORESERVE); memory.grow
+ * makes more of it readable and writable with mprotect, so 'base' never
+ * moves and host pointers into it stay valid. The reservation is either
+ * guarded (vm_guard.c: 8 GiB, so the interpreter's loads and stores need
+ * no bounds compare) or, with cfg.bounds_checks or when that much address
+ * space is not available, sized for the effective maximum plus a guard
+ * page, and the interpreter checks bounds explicitly.
  *
  * A table is a heap array of 64-bit handles grown with realloc; nothing
  * keeps pointers into it across a call.
@@ -40,11 +42,18 @@ struct vm_memory *vm_memory_new(struct vm_store *s,
 		return NULL;
 	mem->limits = *lim;
 	mem->max_pages = max_pages;
-	mem->reserved = (size_t)max_pages * VM_PAGE_SIZE + VM_MEMORY_GUARD;
-	void *p = mmap(NULL, mem->reserved, PROT_NONE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		goto fail;
+	uint8_t *p = s->cfg.bounds_checks ? NULL : vm_guard_reserve();
+	if (p != NULL) {
+		mem->guarded = true;
+		mem->reserved = VM_GUARD_RESERVE;
+	} else {
+		mem->reserved =
+		    (size_t)max_pages * VM_PAGE_SIZE + VM_MEMORY_GUARD;
+		p = mmap(NULL, mem->reserved, PROT_NONE,
+		         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			goto fail;
+	}
 	mem->base = p;
 	if (lim->min != 0 && mprotect(p, (size_t)lim->min * VM_PAGE_SIZE,
 	                              PROT_READ | PROT_WRITE) != 0)
@@ -63,7 +72,9 @@ void vm_memory_free(struct vm_memory *mem)
 {
 	if (mem == NULL)
 		return;
-	if (mem->base != NULL)
+	if (mem->base != NULL && mem->guarded)
+		vm_guard_release(mem->base);
+	else if (mem->base != NULL)
 		munmap(mem->base, mem->reserved);
 	wx_free(mem);
 }

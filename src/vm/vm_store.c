@@ -10,6 +10,7 @@
  * (vm_thread_of); the owning lists and the type registry change under
  * vm_lock; fuel is taken from 's->fuel_left' with atomic operations.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -26,6 +27,8 @@ void vm_config_default(struct vm_config *c)
 	c->max_stack_slots = 8u << 20;
 	c->max_memory_pages = 65536;
 	c->max_table_elems = 10000000;
+	const char *bc = getenv("WASMIX_BOUNDS_CHECKS");
+	c->bounds_checks = bc != NULL && strcmp(bc, "1") == 0;
 }
 
 int vm_store_own(void ***list, size_t *n, size_t *cap, void *p)
@@ -289,7 +292,9 @@ int vm_poll(struct vm_thread *t, struct vm_instance *inst, const uint32_t *pc,
 
 		if (top != NULL && top > t->stack_top && top <= t->stack_end)
 			t->stack_top = top;
+		struct vm_guard_jmp *guard = vm_guard_suspend();
 		int rc = s->cfg.on_interrupt(s, inst, s->cfg.interrupt_ud);
+		vm_guard_resume(guard);
 		t->stack_top = saved_top;
 		if (rc == WX_ETRAP)
 			return vm_trap(t, "interrupted");
@@ -325,7 +330,10 @@ int vm_call_host(struct vm_thread *t, struct vm_func *f,
 	    .frame_fp = caller != NULL ? t->host_fp : NULL,
 	    .frame_depth = caller != NULL ? t->depth : 0,
 	};
+	/* A fault in host code is a host bug, never a guest trap. */
+	struct vm_guard_jmp *guard = vm_guard_suspend();
 	rc = f->host(&call, f->host_ud);
+	vm_guard_resume(guard);
 	t->stack_top = saved_top;
 	if (rc == WX_OK && WX_UNLIKELY(t->jmp != NULL) && vm_jmp_pending(t)) {
 		/* A layer between here and vm_jmp_restore dropped VM_EJUMP. */
