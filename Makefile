@@ -193,6 +193,9 @@ FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 ifeq ($(FUZZ_DISPATCH),switch)
 FUZZ_CFLAGS  += -DWX_DISPATCH_SWITCH=1
 endif
+ifeq ($(WERROR),1)
+FUZZ_CFLAGS  += -Werror
+endif
 FUZZ_LIB_SRC := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c) \
                 tests/fuzz/fuzz_host.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(O)/fuzz/obj/%.o)

@@ -150,12 +150,6 @@ SAT(sat_f64_u64, double, uint64_t, -1.0, 18446744073709551616.0, 0, UINT64_MAX)
 #define vmbreak       break
 #define vmresume      continue
 #else
-#define vmdispatch(o) goto *load_handler(pc);
-#define vmcase(l)     L_##l:
-#define vmbreak       goto *load_handler(pc)
-#define vmresume      vmbreak
-#endif
-
 /* Direct threading: the first two cells hold the handler's address. */
 static inline const void *load_handler(const uint32_t *pc)
 {
@@ -163,6 +157,12 @@ static inline const void *load_handler(const uint32_t *pc)
 	memcpy(&h, pc, sizeof h);
 	return h;
 }
+
+#define vmdispatch(o) goto *load_handler(pc);
+#define vmcase(l)     L_##l:
+#define vmbreak       goto *load_handler(pc)
+#define vmresume      vmbreak
+#endif
 
 /* Operand cell i of the current instruction (1 = the first operand). */
 #define P(i) pc[(i) + VM_HANDLER_CELLS - 1]
