@@ -62,6 +62,13 @@ struct vm_config {
 	 * memory; a memory that cannot get it uses explicit checks anyway.
 	 */
 	bool bounds_checks;
+	/*
+	 * Upper bound in nanoseconds on one memory.atomic.wait32/64 (a wait
+	 * with no timeout or a longer one then ends as "timed-out" after
+	 * it); negative, the default, is no bound. For hosts that run guests
+	 * with no other thread to wake them, e.g. the fuzz targets.
+	 */
+	int64_t max_wait_ns;
 };
 
 /* Fills 'c' with the defaults above. */

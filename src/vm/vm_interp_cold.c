@@ -251,7 +251,8 @@ static void atomic_store(uint8_t *p, unsigned n, uint64_t v)
 
 /*
  * memory.atomic.wait32/64: blocks on the shared wait queue (vm_futex.c)
- * until a notify, the timeout or the store's interrupt flag. An
+ * until a notify, the timeout (at most cfg.max_wait_ns when that is not
+ * negative) or the store's interrupt flag. An
  * interrupted wait returns 0 ("ok", a spurious wake-up the guest's loop
  * absorbs) so that the interrupt is handled at the next poll.
  */
@@ -260,8 +261,12 @@ static const char *atomic_wait(struct vm_instance *inst,
                                unsigned n, uint64_t expected,
                                int64_t timeout_ns, uint64_t *r)
 {
+	int64_t cap = inst->store->cfg.max_wait_ns;
+
 	if (!mem->limits.shared)
 		return "expected shared memory";
+	if (cap >= 0 && (timeout_ns < 0 || timeout_ns > cap))
+		timeout_ns = cap;
 	int w = vm_futex_wait(p, n, expected, timeout_ns,
 	                      inst->store->cfg.interrupt);
 	*r = w == VM_WAIT_INTERRUPTED ? VM_WAIT_OK : (uint64_t)w;

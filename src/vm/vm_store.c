@@ -27,6 +27,7 @@ void vm_config_default(struct vm_config *c)
 	c->max_stack_slots = 8u << 20;
 	c->max_memory_pages = 65536;
 	c->max_table_elems = 10000000;
+	c->max_wait_ns = -1;
 	const char *bc = getenv("WASMIX_BOUNDS_CHECKS");
 	c->bounds_checks = bc != NULL && strcmp(bc, "1") == 0;
 }

@@ -56,6 +56,9 @@ void fuzz_vm_config(struct vm_config *c, uint64_t fuel)
 	c->max_call_depth = FUZZ_MAX_DEPTH;
 	c->max_stack_slots = (size_t)1 << 20;
 	c->fuel = fuel;
+	/* Nothing else runs to notify a wait: without this cap, a wait on a
+	 * shared memory with no timeout hangs the target (found by fuzz-ci). */
+	c->max_wait_ns = 0;
 }
 
 /* Writes 'v' as unsigned LEB128 at 'p'; returns the bytes written. */
