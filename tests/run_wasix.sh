@@ -119,9 +119,10 @@ else
 	ok "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once ($n checks)"
 fi
 oklines "posix_spawn, pipes, signals, alarm, 200 cycles" 10 wx_spawn.wasm
-# The SDK's signal masks, sigsuspend, siglongjmp's mask, EINTR sleeps.
+# The SDK's signal masks, sigsuspend, siglongjmp's mask, EINTR sleeps, a
+# read that a blocked signal does not interrupt.
 oklines "signal masks, pending, sigsuspend, siglongjmp mask, EINTR sleeps" \
-	6 wx_sigmask.wasm
+	7 wx_sigmask.wasm
 expect "shell pipeline a | b | c" 0 "HELLO WORLD" wx_sh.wasm -- \
 	'wx_child echo hello world | wx_child upper | wx_child cat'
 expect "shell \$(...)" 0 "got INNER end" wx_sh.wasm -- \

@@ -8,15 +8,17 @@
  * SIG_IGN, and for SIG_DFL a trap (the runtime then applies the default
  * action: the process ends as killed by that signal, or, for signals
  * ignored by default, nothing happens). Those (CHLD, CONT, URG, WINCH)
- * trap for SIG_IGN too, so that the runtime knows no handler ran and
- * resumes an interrupted sleep or poll instead of returning EINTR.
+ * trap for SIG_IGN too. The callback returns 1 when no handler ran (the
+ * signal is ignored, or blocked and recorded), 0 when one ran: for 1 the
+ * runtime resumes an interrupted read, poll, sleep or wait instead of
+ * returning EINTR (docs/process.md).
  *
  * alarm() uses proc_raise_interval2 with it_value, so it fires (the
  * interval-only form in wasix-libc cannot).
  *
  * Signal masks live here, in the guest (WASIX has no import for them):
  * one process-wide mask (pthread_sigmask changes it too). A signal that
- * arrives blocked is recorded in sdk_pending and the callback returns
+ * arrives blocked is recorded in sdk_pending and the callback returns 1
  * without running anything; unblocking it (sigprocmask, sigsuspend, the
  * end of a handler, siglongjmp) runs its handler then, or raises it again
  * through the runtime for SIG_DFL so that the default action happens.
@@ -37,8 +39,8 @@
 
 #define SDK_NSIG 65
 
-/* sigsuspend's longest single wait (see there). */
-#define SDK_SUSPEND_SLICE_NS 50000000ull
+/* sigsuspend's single wait; it waits again if nothing ran by then. */
+#define SDK_SUSPEND_WAIT_NS 3600000000000ull
 
 int __wasix_sdk_wait_ns(unsigned long long ns); /* sdk_sleep.c */
 
@@ -72,7 +74,7 @@ static int sdk_default_ignores(int sig)
 	       sig == SIGWINCH;
 }
 
-__attribute__((export_name("__wasix_signal"))) void __wasix_signal(int sig);
+__attribute__((export_name("__wasix_signal"))) int __wasix_signal(int sig);
 
 /* The number of handlers run so far (sdk_sleep.c compares two reads). */
 unsigned __wasix_sig_handled(void)
@@ -101,26 +103,32 @@ static void sdk_run_handler(int sig)
 	sdk_set_mask(old);
 }
 
-void __wasix_signal(int sig)
+/*
+ * The callback the runtime calls for each signal: 0 when a handler ran,
+ * 1 when nothing did (ignored, or blocked and made pending); traps for
+ * SIG_DFL (see the header).
+ */
+int __wasix_signal(int sig)
 {
 	sighandler_t h;
 
 	if (sig <= 0 || sig >= SDK_NSIG)
-		return;
+		return 1;
 	h = sdk_act[sig].sa_handler;
 	/* For CHLD, CONT, URG and WINCH the trap tells the runtime that no
 	 * handler ran: a sleep or poll it interrupted goes on. */
 	if (sdk_default_ignores(sig) && (h == SIG_IGN || h == SIG_DFL))
 		__builtin_trap();
 	if (h == SIG_IGN)
-		return;
+		return 1;
 	if (sdk_mask & SDK_BIT(sig)) {
 		sdk_pending |= SDK_BIT(sig); /* runs when unblocked */
-		return;
+		return 1;
 	}
 	if (h == SIG_DFL)
 		__builtin_trap(); /* the runtime applies the default action */
 	sdk_run_handler(sig);
+	return 0;
 }
 
 /*
@@ -223,12 +231,12 @@ int sigsuspend(const sigset_t *mask)
 
 	sdk_set_mask(mask->__bits); /* runs what was pending and is freed */
 	/*
-	 * Waits in slices: a signal that reaches the runtime just before the
-	 * wait's host call runs its handler at that call's entry and does not
-	 * end the wait itself, so the count is checked again after each one.
+	 * One blocking wait: a handler ends it with EINTR, also one that the
+	 * runtime runs at the wait's entry (it then does not wait); blocked
+	 * and ignored signals do not (the callback returned 1).
 	 */
 	while (sdk_handled == n0)
-		__wasix_sdk_wait_ns(SDK_SUSPEND_SLICE_NS);
+		__wasix_sdk_wait_ns(SDK_SUSPEND_WAIT_NS);
 	sdk_set_mask(old);
 	errno = EINTR;
 	return -1;

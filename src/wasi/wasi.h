@@ -99,10 +99,15 @@ bool wasi_exited(const struct wasi_ctx *w, int *code);
  * (only signals that restart calls came), before it the same as 0.
  * WASI_RESTART_IO (a guest handler ran for one of them) does not restart
  * poll_oneoff: as natively for poll, sleep and pause, the guest sees
- * EINTR once its handler ran. NULL removes it for later resolutions.
+ * EINTR once its handler ran. WASI_HANDLED: a guest handler ran and
+ * nothing restarts; after the function the same as 0, before it (as
+ * WASI_RESTART_IO then) it makes a poll_oneoff that would wait return
+ * EINTR at once, so that pause and sigsuspend see that handler. NULL
+ * removes the hook for later resolutions.
  */
 #define WASI_RESTART    100
 #define WASI_RESTART_IO 101
+#define WASI_HANDLED    102
 void wasi_set_enter_hook(struct wasi_ctx *w, vm_host_fn hook, void *ud);
 
 /*

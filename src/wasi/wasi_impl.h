@@ -393,6 +393,9 @@ int wasi_path_unlink_file(struct vm_call *c, void *ud);
 
 /* wasi_poll.c: poll_oneoff and sockets. */
 int wasi_poll_oneoff(struct vm_call *c, void *ud);
+/* poll_oneoff that returns EINTR instead of waiting (nothing ready yet):
+ * for a call whose entry ran a signal handler (WASI_HANDLED, wasi.h). */
+int wasi_poll_oneoff_nowait(struct vm_call *c, void *ud);
 int wasi_sock_accept(struct vm_call *c, void *ud);
 int wasi_sock_recv(struct vm_call *c, void *ud);
 int wasi_sock_send(struct vm_call *c, void *ud);

@@ -11,7 +11,9 @@
  * EINTR from the host is retried with the remaining time unless the
  * context has an interrupt pending, in which case the call returns EINTR
  * so that the signal can be delivered. With an interrupt flag configured
- * the wait is cut into WASI_SLICE_MS slices (wasi_impl.h).
+ * the wait is cut into WASI_SLICE_MS slices (wasi_impl.h). The nowait
+ * form (a signal handler ran at the call's entry) returns EINTR instead
+ * of waiting when nothing is ready yet.
  *
  * Layouts (wasm32): subscription 48 bytes: userdata u64 @0, tag u8 @8,
  * clock {id u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40},
@@ -180,9 +182,13 @@ static void wasi_event_put(uint8_t *p, const struct wasi_sub *s,
 	}
 }
 
-/* Waits until a subscription is ready. ESUCCESS, EINTR or an errno. */
+/*
+ * Waits until a subscription is ready. ESUCCESS, EINTR or an errno. With
+ * 'nowait', EINTR instead of any wait: only what is ready now counts.
+ */
 static uint32_t wasi_poll_wait(struct wasi_ctx *w, struct wasi_sub *subs,
-                               uint32_t n, struct pollfd *pfds, nfds_t npfd)
+                               uint32_t n, struct pollfd *pfds, nfds_t npfd,
+                               bool nowait)
 {
 	struct timespec ts;
 	int64_t left, wait;
@@ -195,6 +201,8 @@ static uint32_t wasi_poll_wait(struct wasi_ctx *w, struct wasi_sub *subs,
 		wait = left;
 		if (w->interrupt != NULL && (wait < 0 || wait > WASI_SLICE_NS))
 			wait = WASI_SLICE_NS;
+		if (nowait)
+			wait = 0;
 		ts.tv_sec = (time_t)(wait / 1000000000);
 		ts.tv_nsec = (long)(wait % 1000000000);
 		if (wasi_interrupted(w))
@@ -204,11 +212,14 @@ static uint32_t wasi_poll_wait(struct wasi_ctx *w, struct wasi_sub *subs,
 			return wasi_errno_from_host(errno);
 		if (r >= 0 && wasi_poll_collect(subs, n, pfds) > 0)
 			return WASI_ESUCCESS;
+		if (nowait)
+			return WASI_EINTR;
 	}
 }
 
-/* poll_oneoff(in, out, nsubscriptions) -> (errno, nevents) */
-int wasi_poll_oneoff(struct vm_call *c, void *ud)
+/* poll_oneoff(in, out, nsubscriptions) -> (errno, nevents); 'nowait':
+ * see wasi_poll_wait. */
+static int wasi_poll_run(struct vm_call *c, void *ud, bool nowait)
 {
 	struct wasi_ctx *w = wasi_ctx_of(ud);
 	uint32_t n = wasi_u32(c, 2), i, nev = 0, err = WASI_ESUCCESS;
@@ -233,7 +244,7 @@ int wasi_poll_oneoff(struct vm_call *c, void *ud)
 		err = wasi_sub_read(w, in + (size_t)i * WASI_SUB_SIZE, &subs[i],
 		                    pfds, &npfd);
 	if (err == WASI_ESUCCESS)
-		err = wasi_poll_wait(w, subs, n, pfds, npfd);
+		err = wasi_poll_wait(w, subs, n, pfds, npfd, nowait);
 	for (i = 0; i < n && err == WASI_ESUCCESS; i++)
 		if (subs[i].ready)
 			wasi_event_put(out + (size_t)(nev++) * WASI_EV_SIZE,
@@ -245,6 +256,16 @@ int wasi_poll_oneoff(struct vm_call *c, void *ud)
 	wx_free(subs);
 	wx_free(pfds);
 	return wasi_ret(c, err);
+}
+
+int wasi_poll_oneoff(struct vm_call *c, void *ud)
+{
+	return wasi_poll_run(c, ud, false);
+}
+
+int wasi_poll_oneoff_nowait(struct vm_call *c, void *ud)
+{
+	return wasi_poll_run(c, ud, true);
 }
 
 /* sock_accept(fd, flags: fdflags) -> (errno, fd) */

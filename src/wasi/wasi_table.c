@@ -238,16 +238,25 @@ static int wasi_thunk_call(struct vm_call *c, void *ud)
 	struct wasi_thunk *t = ud;
 	const struct wasi_def *d = &wasi_defs[t - t->w->thunks];
 	int rc = t->w->enter_hook(c, t->w->enter_ud);
+	vm_host_fn fn = t->fn;
 
-	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO)
+	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO &&
+	    rc != WASI_HANDLED)
 		return rc;
+	/* A handler ran just now: a poll that would wait returns EINTR. */
+	if ((rc == WASI_HANDLED || rc == WASI_RESTART_IO) &&
+	    d->fn == wasi_poll_oneoff)
+		fn = wasi_poll_oneoff_nowait;
 	for (;;) {
-		rc = t->fn(c, t->w);
+		rc = fn(c, t->w);
+		fn = t->fn;
 		if (rc != 0 || !wasi_interrupted(t->w))
 			return rc;
 		/* A signal that ended a blocking wait runs before EINTR is
 		 * seen; if only restarting signals came, the call goes on. */
 		rc = t->w->enter_hook(c, t->w->enter_ud);
+		if (rc == WASI_HANDLED)
+			return 0;
 		if (rc != WASI_RESTART && rc != WASI_RESTART_IO)
 			return rc;
 		if (d->sig[strlen(d->sig) - 1] == ')' ||

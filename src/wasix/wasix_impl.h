@@ -62,6 +62,13 @@ struct wasix_ctx {
  */
 int wasix_enter(struct vm_call *c, struct wasix_ctx *x);
 
+/*
+ * The WASI enter hook (wasi_set_enter_hook, 'ud' the wasix_ctx):
+ * wasix_enter, except that it returns WASI_HANDLED instead of 0 when a
+ * guest handler ran and the call is not to run again (wasi.h).
+ */
+int wasix_enter_hook(struct vm_call *c, void *ud);
+
 /* The guest string (ptr, len) at args[i], args[i+1], copied and
  * NUL-terminated into 'buf' of 'cap' bytes. ESUCCESS, EFAULT, EINVAL
  * (a NUL inside) or ENAMETOOLONG. */

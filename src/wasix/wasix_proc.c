@@ -12,8 +12,13 @@
  * trap means "ignored". A blocking call that only such signals
  * interrupted runs again (wasix_enter returns WASI_RESTART or
  * WASI_RESTART_IO, see wasi.h), so a child's exit never makes a read or
- * a wait fail with EINTR. Without a callback the host default actions are
- * in force, so nothing is ever pending for the guest.
+ * a wait fail with EINTR. A callback of type (i32) -> i32 that returns
+ * non-zero says that nothing ran (the guest deferred a blocked signal,
+ * or ignores it): such signals restart an interrupted call too. When a
+ * handler really ran at the entry of poll_oneoff, the poll does not wait
+ * (WASI_HANDLED, wasi.h): pause and sigsuspend then return at once.
+ * Without a callback the host default actions are in force, so nothing
+ * is ever pending for the guest.
  */
 #include "wasix/wasix_impl.h"
 #include "wasix/wasix_thread.h"
@@ -41,22 +46,38 @@ static void wasix_lower_flag(struct wasix_ctx *x)
 		__atomic_store_n(x->interrupt, 0, __ATOMIC_RELAXED);
 }
 
+/* What wasix_deliver did with a signal. */
+enum wasix_outcome {
+	WASIX_RAN,      /* a guest handler ran */
+	WASIX_DEFAULT,  /* no handler: the callback trapped, or none is set */
+	WASIX_DEFERRED, /* the callback returned non-zero: nothing ran */
+};
+
+/* Whether callback 'cb' returned non-zero in 'res' (an (i32) -> i32
+ * callback saying that it only deferred or ignored the signal). */
+static bool wasix_cb_deferred(struct vm_func *cb, const uint64_t *res)
+{
+	const struct wasm_functype *ft = vm_func_type(cb);
+
+	return ft->nresults == 1 && (uint32_t)res[0] != 0;
+}
+
 /*
  * Runs the guest's handler (or the default action) for 'sig'. A trap in
  * the callback means "default action" (wasix-libc and the SDK trap for
  * SIG_DFL): death for a terminating signal, nothing for one ignored by
- * default; '*ignored' (may be NULL) then says that no guest handler ran.
+ * default. '*how' (may be NULL) says what happened (enum wasix_outcome).
  */
 static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
-                         bool *ignored)
+                         enum wasix_outcome *how)
 {
 	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
 	struct vm_func *cb;
 	struct diag d = {0};
 	int code = 0, rc;
 
-	if (ignored != NULL)
-		*ignored = true;
+	if (how != NULL)
+		*how = WASIX_DEFAULT;
 	if (x->callback == NULL || x->store == NULL) {
 		proc_sig_default(sig);
 		return 0;
@@ -74,8 +95,8 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	}
 	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig))
 		proc_sig_default(sig);
-	if (rc != WX_ETRAP && ignored != NULL)
-		*ignored = false;
+	if (rc != WX_ETRAP && how != NULL)
+		*how = wasix_cb_deferred(cb, res) ? WASIX_DEFERRED : WASIX_RAN;
 	return 0;
 }
 
@@ -93,12 +114,27 @@ static void wasix_requeue(int rc, uint64_t bits, int from)
 			proc_sig_pend(sig);
 }
 
-int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
+/*
+ * Whether a blocking call interrupted by 'bits' runs again: every signal
+ * either was deferred by the guest ('deferred') or restarts calls
+ * (proc_sig_restarts); with no deferred ones, exactly proc_sig_restarts.
+ */
+static bool wasix_restarts(uint64_t bits, uint64_t deferred)
+{
+	uint64_t rest = bits & ~deferred;
+
+	return bits != 0 && (rest == 0 || proc_sig_restarts(rest));
+}
+
+/* wasix_enter, and '*ran' set when a guest handler really ran. */
+static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
+                           bool *ran)
 {
 	bool all_ignored = true;
-	uint64_t bits;
+	uint64_t bits, deferred = 0;
 	int rc = 0, sig = 1;
 
+	*ran = false;
 	if (x->interrupt == NULL ||
 	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
 	    wasix_delivering)
@@ -113,16 +149,34 @@ int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
 	wasix_lower_flag(x);
 	bits = proc_sig_take();
 	for (; sig < 64 && rc == 0; sig++) {
-		bool ign = true;
+		enum wasix_outcome how = WASIX_DEFAULT;
 
 		if (bits & (UINT64_C(1) << sig))
-			rc = wasix_deliver(c, x, sig, &ign);
-		all_ignored = all_ignored && ign;
+			rc = wasix_deliver(c, x, sig, &how);
+		if (how == WASIX_DEFERRED)
+			deferred |= UINT64_C(1) << sig;
+		all_ignored = all_ignored && how != WASIX_RAN;
 	}
 	wasix_requeue(rc, bits, sig);
-	if (rc == 0 && proc_sig_restarts(bits))
+	*ran = !all_ignored;
+	if (rc == 0 && wasix_restarts(bits, deferred))
 		return all_ignored ? WASI_RESTART : WASI_RESTART_IO;
 	return rc;
+}
+
+int wasix_enter(struct vm_call *c, struct wasix_ctx *x)
+{
+	bool ran;
+
+	return wasix_enter_ran(c, x, &ran);
+}
+
+int wasix_enter_hook(struct vm_call *c, void *ud)
+{
+	bool ran;
+	int rc = wasix_enter_ran(c, ud, &ran);
+
+	return rc == 0 && ran ? WASI_HANDLED : rc;
 }
 
 int wasix_on_interrupt(struct wasix_ctx *x)
@@ -356,7 +410,11 @@ int wasix_thread_signal(struct vm_call *c, void *ud)
 	return wasix_raise_self(c, ud, wasi_u32(c, 1));
 }
 
-/* callback_signal(name ptr, len): registers export 'name(i32)'. */
+/*
+ * callback_signal(name ptr, len): registers export 'name', of type
+ * (i32) -> () or (i32) -> i32 (non-zero: the signal was deferred or
+ * ignored, no handler ran; see the header). Any other type: ignored.
+ */
 int wasix_callback_signal(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
@@ -371,7 +429,8 @@ int wasix_callback_signal(struct vm_call *c, void *ud)
 	    ext.kind != WASM_EXT_FUNC)
 		return 0;
 	ft = vm_func_type(ext.u.func);
-	if (ft->nparams != 1 || ft->types[0] != WASM_I32)
+	if (ft->nparams != 1 || ft->types[0] != WASM_I32 || ft->nresults > 1 ||
+	    (ft->nresults == 1 && ft->types[1] != WASM_I32))
 		return 0;
 	x->callback = ext.u.func;
 	proc_sig_catch_all(true);

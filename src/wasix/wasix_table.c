@@ -297,11 +297,6 @@ int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
 
 /* ---- the context ------------------------------------------------------- */
 
-static int wasix_wasi_hook(struct vm_call *c, void *ud)
-{
-	return wasix_enter(c, ud);
-}
-
 int wasix_ctx_new(struct wasi_ctx *w, const struct wasix_exec_ops *ops,
                   volatile sig_atomic_t *interrupt, struct wasix_ctx **out)
 {
@@ -323,7 +318,7 @@ int wasix_ctx_new(struct wasi_ctx *w, const struct wasix_exec_ops *ops,
 		x->thunks[i].fn = wasix_defs[i].fn;
 	}
 	proc_sig_set_flag(interrupt);
-	wasi_set_enter_hook(w, wasix_wasi_hook, x);
+	wasi_set_enter_hook(w, wasix_enter_hook, x);
 	*out = x;
 	return 0;
 }
