@@ -119,6 +119,10 @@ else
 	ok "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once ($n checks)"
 fi
 oklines "posix_spawn, pipes, signals, alarm, 200 cycles" 10 wx_spawn.wasm
+# Constructors and atexit handlers run once, not around every signal.
+expect "constructors and atexit once across signal deliveries" 0 \
+	"ok ctors once
+atexit ctors=1 handled=4" wx_ctors.wasm
 # The SDK's signal masks, sigsuspend, siglongjmp's mask, EINTR sleeps, a
 # read that a blocked signal does not interrupt.
 oklines "signal masks, pending, sigsuspend, siglongjmp mask, EINTR sleeps" \
