@@ -169,7 +169,16 @@ t pthread-errno-links-shared 0 '^errno ok$' '' "$T/pt_errno.wasm"
 saved_tsan=${TSAN_OPTIONS-}
 export ASAN_OPTIONS="${saved_asan:+$saved_asan:}detect_leaks=0"
 export TSAN_OPTIONS="${saved_tsan:+$saved_tsan:}die_after_fork=0"
-t pthread-fork-only-caller 0 '^parent ok$' '' "$T/pt_fork.wasm"
+# Under AddressSanitizer it is skipped: gcc 12's libasan does not hold
+# its allocator lock across fork(), so when a parent thread is inside
+# malloc at the fork, the child's new thread deadlocks inside ASan's
+# allocator (seen with gdb: SizeClassAllocator64::GetFromAllocator), a
+# hang in the sanitizer, not in wasmix. The plain and TSan builds run it.
+if ldd "$W" 2>/dev/null | grep -q libasan; then
+	echo "skip pthread-fork-only-caller (ASan build: libasan's allocator lock is not held across fork)"
+else
+	t pthread-fork-only-caller 0 '^parent ok$' '' "$T/pt_fork.wasm"
+fi
 export ASAN_OPTIONS="$saved_asan" TSAN_OPTIONS="$saved_tsan"
 
 summary
