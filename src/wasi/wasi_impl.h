@@ -277,6 +277,14 @@ uint32_t wasi_store_u64(struct vm_call *c, uint32_t off, uint64_t v);
 /* Maps a host errno value to the preview1 one (EIO if unknown). */
 uint32_t wasi_errno_from_host(int e);
 
+/*
+ * Turns a signature string such as "(iI)i" (i = i32, I = i64) into 'ft',
+ * whose types array is 'buf' (at most 'cap' entries; the caller keeps
+ * it alive as long as 'ft'). Shared by the WASI and WASIX import tables.
+ */
+void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint8_t *buf,
+                    uint32_t cap);
+
 /* Reads a little-endian u64 (already bounds-checked). */
 static inline uint64_t wasi_get_u64(const uint8_t *p)
 {

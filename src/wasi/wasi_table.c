@@ -214,15 +214,14 @@ uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
 	                                     : WASI_ENOTCAPABLE;
 }
 
-/* Turns "(iI)i" into the types array of 'ft' (storage: 'buf'). */
-static void wasi_sig_parse(const char *sig, struct wasm_functype *ft,
-                           uint8_t buf[WASI_MAX_SIG])
+void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint8_t *buf,
+                    uint32_t cap)
 {
 	uint32_t n = 0;
 	const char *p;
 
 	ft->nparams = 0;
-	for (p = sig; *p != 0 && n < WASI_MAX_SIG; p++) {
+	for (p = sig; *p != 0 && n < cap; p++) {
 		if (*p == ')')
 			ft->nparams = n;
 		else if (*p == 'i' || *p == 'I')
@@ -300,7 +299,7 @@ int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
 	d = wasi_lookup(imp->name, imp->name_len);
 	if (d == NULL)
 		return WX_ELINK;
-	wasi_sig_parse(d->sig, &ft, types);
+	wasi_sig_parse(d->sig, &ft, types, WASI_MAX_SIG);
 	if (w->enter_hook != NULL) {
 		struct wasi_thunk *t = &w->thunks[d - wasi_defs];
 		vm_host_fn fn = d->fn ? d->fn : wasi_nosys;

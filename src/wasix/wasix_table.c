@@ -170,22 +170,6 @@ static int wasix_thunk(struct vm_call *c, void *ud)
 	}
 }
 
-static void wasix_sig_parse(const char *sig, struct wasm_functype *ft,
-                            uint8_t buf[WASIX_MAX_SIG])
-{
-	uint32_t n = 0;
-
-	ft->nparams = 0;
-	for (const char *p = sig; *p != 0 && n < WASIX_MAX_SIG; p++) {
-		if (*p == ')')
-			ft->nparams = n;
-		else if (*p == 'i' || *p == 'I')
-			buf[n++] = *p == 'i' ? WASM_I32 : WASM_I64;
-	}
-	ft->nresults = n - ft->nparams;
-	ft->types = buf;
-}
-
 static const struct wasix_def *wasix_lookup(const char *name, size_t len)
 {
 	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_defs); i++) {
@@ -224,7 +208,7 @@ int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
 	d = wasix_lookup(imp->name, imp->name_len);
 	if (d == NULL)
 		return WX_ELINK;
-	wasix_sig_parse(d->sig, &ft, types);
+	wasi_sig_parse(d->sig, &ft, types, WASIX_MAX_SIG);
 	fn = d->fn != NULL && !is64 ? wasix_thunk : NULL;
 	if (fn == NULL)
 		fn = ft.nresults != 0 ? wasix_nosys : wasix_nosys_void;
@@ -286,7 +270,7 @@ int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
 	}
 	if (d == NULL || !wasix_module_uses(m))
 		return WX_ELINK;
-	wasix_sig_parse(d->sig, &ft, types);
+	wasi_sig_parse(d->sig, &ft, types, WASIX_MAX_SIG);
 	f = vm_func_new_host(s, &ft, d->fn, x);
 	if (f == NULL)
 		return WX_ENOMEM;
