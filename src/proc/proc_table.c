@@ -62,12 +62,24 @@ static struct proc_slot *proc_find(uint32_t pid)
 	return NULL;
 }
 
-/* A free slot, or NULL. Under the lock. */
-static struct proc_slot *proc_free_slot(void)
+/*
+ * A free slot made live for a new child of this process (the next pid,
+ * parent proc_me, no host pid yet), or NULL when the table is full.
+ * Under the lock.
+ */
+static struct proc_slot *proc_new_slot(void)
 {
-	for (size_t i = 0; i < PROC_MAX_PROCS; i++)
-		if (proc_tab->slot[i].state == PROC_FREE)
-			return &proc_tab->slot[i];
+	for (size_t i = 0; i < PROC_MAX_PROCS; i++) {
+		struct proc_slot *s = &proc_tab->slot[i];
+
+		if (s->state != PROC_FREE)
+			continue;
+		memset(s, 0, sizeof *s);
+		s->pid = proc_tab->next_pid++;
+		s->ppid = proc_me;
+		s->state = PROC_LIVE;
+		return s;
+	}
 	return NULL;
 }
 
@@ -138,16 +150,12 @@ int proc_fork(uint32_t *pid)
 	if (proc_tab == NULL && proc_init() != 0)
 		return ENOMEM;
 	proc_lock();
-	s = proc_free_slot();
+	s = proc_new_slot();
 	if (s == NULL) {
 		proc_unlock();
 		return EAGAIN;
 	}
-	child = proc_tab->next_pid++;
-	memset(s, 0, sizeof *s);
-	s->pid = child;
-	s->ppid = proc_me;
-	s->state = PROC_LIVE;
+	child = s->pid;
 	h = fork();
 	if (h == 0) {
 		/* The lock belongs to the parent's thread: do not unlock. */
@@ -303,15 +311,11 @@ int proc_env_begin(uint32_t *child)
 	if (proc_tab == NULL && proc_init() != 0)
 		return ENOMEM;
 	proc_lock();
-	s = proc_free_slot();
+	s = proc_new_slot();
 	if (s == NULL) {
 		proc_unlock();
 		return EAGAIN;
 	}
-	memset(s, 0, sizeof *s);
-	s->pid = proc_tab->next_pid++;
-	s->ppid = proc_me;
-	s->state = PROC_LIVE;
 	*child = s->pid;
 	proc_unlock();
 	proc_env_parent = proc_me;
