@@ -106,20 +106,20 @@ cp "$R/wx_root.wasm" "$T/fsroot/" || die "cannot copy wx_root"
 	</dev/null >"$T/out" 2>"$T/err"
 rc=$?
 n=$(grep -c '^ok ' "$T/out")
-if [ "$rc" = 0 ] && [ "$n" = 7 ] && [ ! -s "$T/err" ] &&
+if [ "$rc" = 0 ] && [ "$n" = 9 ] && [ ! -s "$T/err" ] &&
 	grep -q '^written to /dev/stdout$' "$T/out"; then
 	ok "filesystem: root at /, /dev, the program's own fd 3 ($n checks)"
 else
-	bad "filesystem: root at /" "exit $rc, $n of 7 ok lines"
+	bad "filesystem: root at /" "exit $rc, $n of 9 ok lines"
 fi
 (cd "$T/fsroot" && timeout 120 "$W" run --dir .::/data wx_root.wasm data) \
 	</dev/null >"$T/out" 2>"$T/err"
 rc=$?
 n=$(grep -c '^ok ' "$T/out")
-if [ "$rc" = 0 ] && [ "$n" = 8 ] && [ ! -s "$T/err" ]; then
+if [ "$rc" = 0 ] && [ "$n" = 10 ] && [ ! -s "$T/err" ]; then
 	ok "filesystem: a mount at /data under a virtual root ($n checks)"
 else
-	bad "filesystem: mount at /data" "exit $rc, $n of 8 ok lines"
+	bad "filesystem: mount at /data" "exit $rc, $n of 10 ok lines"
 fi
 
 oklines "fork, waitpid, exit codes, kill, handlers, vfork" 6 wx_fork.wasm
@@ -140,7 +140,7 @@ rc=$?
 n=$(grep -c '^ok ' "$T/out")
 if [ "$rc" != 0 ] || [ "$n" != 7 ] || grep -q FAIL "$T/out"; then
 	bad "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once" \
-		"exit $rc, $n of 7 ok lines"
+		"exit $rc, $n of 9 ok lines"
 else
 	ok "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once ($n checks)"
 fi

@@ -53,6 +53,8 @@
 
 /* "Would escape the sandbox": not a host errno value. */
 #define VFS_ENOTCAPABLE 0x10000
+/* "Met an absolute symlink: restart from the guest root" (VFS_ABSLINK). */
+#define VFS_EABSLINK 0x10001
 
 #define VFS_PATH_MAX  4096  /* bytes of a guest path (ENAMETOOLONG past it) */
 #define VFS_NAME_MAX  255   /* bytes of one component */
@@ -211,10 +213,20 @@ struct vfs_target {
 	int dirfd;                   /* O_PATH directory; the caller closes */
 	char name[VFS_NAME_MAX + 1]; /* one component; "." for the dir itself */
 	bool trailing;               /* the path ended with '/' */
+	/* VFS_ABSLINK: the caller's VFS_PATH_MAX + 1 bytes for the path to
+	 * restart from the guest root. */
+	char *abs;
 };
 
 /* vfs_resolve / vfs_open flags. */
 #define VFS_FOLLOW 1u /* follow a symlink in the last component */
+/*
+ * An absolute symlink target (meaningful only to a caller with a guest
+ * root) ends resolution with VFS_EABSLINK and the absolute path to
+ * resolve instead (the target, then the rest of the path) in the
+ * caller's buffer; without the flag it is VFS_ENOTCAPABLE.
+ */
+#define VFS_ABSLINK 2u
 
 /*
  * Resolves 'path' ('len' bytes, not NUL-terminated) beneath directory fd
@@ -232,10 +244,11 @@ int vfs_resolve(int root, const char *path, size_t len, unsigned flags,
 /*
  * Opens 'path' beneath 'root' with host open flags 'oflags' (O_CLOEXEC is
  * added; O_NOFOLLOW unless VFS_FOLLOW) and 'mode' for O_CREAT. Returns 0
- * and sets '*fd' (owned by the caller), or an error as vfs_resolve.
+ * and sets '*fd' (owned by the caller), or an error as vfs_resolve
+ * ('abs': VFS_ABSLINK's buffer, else NULL).
  */
 int vfs_open(int root, const char *path, size_t len, int oflags, mode_t mode,
-             unsigned flags, int *fd);
+             unsigned flags, int *fd, char *abs);
 
 /*
  * Chooses the resolver: 'walk' true forces the component walk even where

@@ -87,6 +87,16 @@ void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on);
 /* Whether absolute paths resolve from the root (wasi_config.posix_root). */
 bool wasi_posix_paths(const struct wasi_ctx *w);
 
+/*
+ * Opens normalised absolute guest path 'abs' with host open flags
+ * 'oflags' through the namespace (symlinks followed, absolute ones from
+ * the guest root when absolute paths are on): a new host fd in '*hfd',
+ * owned by the caller (a virtual directory gives an empty stand-in, with
+ * O_DIRECTORY only). For exec and spawn. Returns a WASI errno.
+ */
+uint32_t wasi_open_guest_path(struct wasi_ctx *w, const char *abs, int oflags,
+                              int *hfd);
+
 /* Frees a context. NULL is allowed. */
 void wasi_ctx_free(struct wasi_ctx *w);
 

@@ -89,6 +89,7 @@ struct wasi_where {
 	size_t len;
 	char gpath[VFS_PATH_MAX + 1]; /* normalised guest path, or "" */
 	char buf[VFS_PATH_MAX + 1];
+	char jump[VFS_PATH_MAX + 1]; /* an absolute link's path (restart) */
 };
 
 /* Whether normalised 'p' is 'dir' or below it. */
@@ -99,27 +100,21 @@ static bool wasi_below(const char *dir, const char *p)
 	return n == 1 || (strncmp(p, dir, n) == 0 && (!p[n] || p[n] == '/'));
 }
 
-static uint32_t wasi_where(struct wasi_ctx *w, const struct vfs_entry *dir,
-                           struct vm_call *c, unsigned path_arg,
-                           struct wasi_where *wh)
+/* wasi_where for the 'len' bytes in wh->buf, from 'dir' (NULL: from
+ * the root, for an absolute link's target). */
+static uint32_t wasi_where_locate(struct wasi_ctx *w,
+                                  const struct vfs_entry *dir, size_t len,
+                                  struct wasi_where *wh)
 {
-	uint32_t len = wasi_u32(c, path_arg + 1);
-	const char *p = wasi_mem(c, wasi_u32(c, path_arg), len);
 	struct vfs_loc own;
 	bool abs, trailing;
 	int rc;
 
-	if (p == NULL)
-		return WASI_EFAULT;
-	if (len > VFS_PATH_MAX)
-		return WASI_ENAMETOOLONG;
-	memcpy(wh->buf, p, len);
-	wh->buf[len] = 0;
 	wh->gpath[0] = 0;
 	wh->path = wh->buf;
 	wh->len = len;
 	wh->loc.kind = VFS_LOC_HOST;
-	wh->loc.root = dir->host_fd;
+	wh->loc.root = dir != NULL ? dir->host_fd : -1;
 	abs = len > 0 && wh->buf[0] == '/';
 	if (abs && !w->abs_paths)
 		return WASI_ENOTCAPABLE;
@@ -156,6 +151,69 @@ static uint32_t wasi_where(struct wasi_ctx *w, const struct vfs_entry *dir,
 	return WASI_ESUCCESS;
 }
 
+static uint32_t wasi_where(struct wasi_ctx *w, const struct vfs_entry *dir,
+                           struct vm_call *c, unsigned path_arg,
+                           struct wasi_where *wh)
+{
+	uint32_t len = wasi_u32(c, path_arg + 1);
+	const char *p = wasi_mem(c, wasi_u32(c, path_arg), len);
+
+	if (p == NULL)
+		return WASI_EFAULT;
+	if (len > VFS_PATH_MAX)
+		return WASI_ENAMETOOLONG;
+	memcpy(wh->buf, p, len);
+	wh->buf[len] = 0;
+	return wasi_where_locate(w, dir, len, wh);
+}
+
+/* A host operation on a HOST wasi_where: resolve (into 't') or open. */
+struct wasi_hostop {
+	bool open;
+	unsigned vflags;      /* VFS_FOLLOW */
+	struct vfs_target *t; /* resolve */
+	int oflags;           /* open */
+	int *hfd;             /* open: the new host fd */
+};
+
+/*
+ * Runs 'op' on 'wh' (HOST), following absolute symlinks from the guest
+ * root when absolute paths are on (otherwise they are ENOTCAPABLE): each
+ * restarts resolution from the root with the link's path, VFS_MAX_LINKS
+ * times at most (ELOOP). 'wh' may end up virtual (a link to /dev/null):
+ * then nothing was done and the caller acts on wh->loc. Returns a WASI
+ * errno.
+ */
+static uint32_t wasi_host_run(struct wasi_ctx *w, struct wasi_where *wh,
+                              const struct wasi_hostop *op)
+{
+	unsigned vf = op->vflags | (w->abs_paths ? VFS_ABSLINK : 0);
+	uint32_t err = WASI_ESUCCESS;
+	int rc;
+
+	for (int jumps = 0; wh->loc.kind == VFS_LOC_HOST; jumps++) {
+		if (op->open) {
+			rc = vfs_open(wh->loc.root, wh->path, wh->len,
+			              op->oflags, 0666, vf, op->hfd, wh->jump);
+			if (rc == ENXIO || rc == EWOULDBLOCK)
+				rc = ENOTSUP; /* sockets, FIFOs non-blocking */
+		} else {
+			op->t->abs = wh->jump;
+			rc = vfs_resolve(wh->loc.root, wh->path, wh->len, vf,
+			                 op->t);
+		}
+		if (rc != VFS_EABSLINK)
+			return wasi_errno_from_host(rc);
+		if (jumps == VFS_MAX_LINKS)
+			return WASI_ELOOP;
+		strcpy(wh->buf, wh->jump);
+		err = wasi_where_locate(w, NULL, strlen(wh->buf), wh);
+		if (err != WASI_ESUCCESS)
+			return err;
+	}
+	return err;
+}
+
 /*
  * The common start of most path_* calls: dir fd in args[dir_arg] with
  * 'right', path in args[path_arg..+1], resolved into '*t' (t->dirfd is
@@ -168,6 +226,7 @@ static uint32_t wasi_target(struct vm_call *c, struct wasi_ctx *w,
                             unsigned vflags, struct vfs_target *t,
                             struct wasi_where *wh)
 {
+	struct wasi_hostop op = {false, vflags, t, 0, NULL};
 	struct wasi_where local;
 	struct vfs_entry *e;
 	uint32_t err;
@@ -178,10 +237,10 @@ static uint32_t wasi_target(struct vm_call *c, struct wasi_ctx *w,
 	err = wasi_dir_get(w, c, wasi_u32(c, dir_arg), path_arg, right, &e);
 	if (err == WASI_ESUCCESS)
 		err = wasi_where(w, e, c, path_arg, wh);
-	if (err == WASI_ESUCCESS && wh->loc.kind == VFS_LOC_HOST)
-		err = wasi_errno_from_host(
-		    vfs_resolve(wh->loc.root, wh->path, wh->len, vflags, t));
-	else if (err == WASI_ESUCCESS && wh == &local)
+	if (err == WASI_ESUCCESS)
+		err = wasi_host_run(w, wh, &op);
+	if (err == WASI_ESUCCESS && wh->loc.kind != VFS_LOC_HOST &&
+	    wh == &local)
 		err = WASI_EROFS;
 	vfs_entry_unref(e);
 	return err;
@@ -388,26 +447,29 @@ static uint32_t wasi_open_install(struct wasi_ctx *w, int hfd,
 
 /*
  * Opens what 'wh' names with host flags 'fl': a host path, a device, or
- * a virtual directory (its entry in '*ve'). Returns a host errno.
+ * a virtual directory (its entry in '*ve'). Returns a WASI errno.
  */
-static int wasi_open_where(struct wasi_ctx *w, const struct wasi_where *wh,
-                           int fl, unsigned vf, int *hfd, struct vfs_entry **ve)
+static uint32_t wasi_open_where(struct wasi_ctx *w, struct wasi_where *wh,
+                                int fl, unsigned vf, int *hfd,
+                                struct vfs_entry **ve)
 {
+	struct wasi_hostop op = {true, vf, NULL, fl, hfd};
+	uint32_t err = WASI_ESUCCESS;
+
 	*hfd = -1;
 	*ve = NULL;
-	switch (wh->loc.kind) {
-	case VFS_LOC_HOST:
-		return vfs_open(wh->loc.root, wh->path, wh->len, fl, 0666, vf,
-		                hfd);
-	case VFS_LOC_DEV:
-		return vfs_dev_open(&w->fds, wh->loc.dev, fl, hfd);
-	default:
-		if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-			return EEXIST;
-		if ((fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC))
-			return EISDIR;
-		return vfs_vdir_entry(w->ns, wh->gpath, ve);
-	}
+	if (wh->loc.kind == VFS_LOC_HOST)
+		err = wasi_host_run(w, wh, &op);
+	if (err != WASI_ESUCCESS || wh->loc.kind == VFS_LOC_HOST)
+		return err;
+	if (wh->loc.kind == VFS_LOC_DEV)
+		return wasi_errno_from_host(
+		    vfs_dev_open(&w->fds, wh->loc.dev, fl, hfd));
+	if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return WASI_EEXIST;
+	if ((fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC))
+		return WASI_EISDIR;
+	return wasi_errno_from_host(vfs_vdir_entry(w->ns, wh->gpath, ve));
 }
 
 /*
@@ -424,7 +486,7 @@ int wasi_path_open(struct vm_call *c, void *ud)
 	struct vfs_entry *dir, *ve;
 	struct wasi_where wh;
 	uint8_t *pfd;
-	int hfd, rc;
+	int hfd;
 
 	err = wasi_dir_get(w, c, wasi_u32(c, 0), 2, WASI_RIGHT_PATH_OPEN, &dir);
 	if (err == WASI_ESUCCESS)
@@ -440,14 +502,9 @@ int wasi_path_open(struct vm_call *c, void *ud)
 	pfd = wasi_mem(c, wasi_u32(c, 8), 4);
 	if (pfd == NULL)
 		goto out;
-	rc = wasi_open_where(w, &wh, wasi_open_flags(oflags, base, fdflags), vf,
-	                     &hfd, &ve);
-	if (rc == ENXIO && wh.loc.kind == VFS_LOC_HOST)
-		rc = ENOTSUP; /* sockets and FIFOs opened non-blocking */
-	if (rc == EWOULDBLOCK)
-		rc = ENOTSUP;
-	err = wasi_errno_from_host(rc);
-	if (rc == 0)
+	err = wasi_open_where(w, &wh, wasi_open_flags(oflags, base, fdflags),
+	                      vf, &hfd, &ve);
+	if (err == WASI_ESUCCESS)
 		err = wasi_open_install(w, hfd, ve, dir, base, inh, wh.gpath,
 		                        &fd);
 	if (err == WASI_ESUCCESS)
@@ -538,8 +595,8 @@ int wasi_path_rename(struct vm_call *c, void *ud)
 
 /*
  * path_symlink(old_path, fd, new_path) -> errno. 'old_path' is stored as
- * given, except that an absolute target is ENOTCAPABLE: it could never
- * be followed inside the sandbox.
+ * given. An absolute target is ENOTCAPABLE unless absolute paths are on
+ * (posix_root), where it is followed from the guest root.
  */
 int wasi_path_symlink(struct vm_call *c, void *ud)
 {
@@ -558,7 +615,8 @@ int wasi_path_symlink(struct vm_call *c, void *ud)
 	}
 	if (err == WASI_ESUCCESS && strlen(target) != old.len)
 		err = WASI_EINVAL;
-	else if (err == WASI_ESUCCESS && old.len > 0 && target[0] == '/')
+	else if (err == WASI_ESUCCESS && old.len > 0 && target[0] == '/' &&
+	         !wasi_ctx_of(ud)->abs_paths)
 		err = WASI_ENOTCAPABLE;
 	if (err == WASI_ESUCCESS)
 		err = wasi_target(c, wasi_ctx_of(ud), 2, 3,
@@ -585,4 +643,31 @@ int wasi_path_unlink_file(struct vm_call *c, void *ud)
 	if (err == WASI_ESUCCESS)
 		err = wasi_sys(unlinkat(t.dirfd, t.name, 0));
 	return wasi_ret(c, wasi_target_done(&t, err));
+}
+
+uint32_t wasi_open_guest_path(struct wasi_ctx *w, const char *abs, int oflags,
+                              int *hfd)
+{
+	struct wasi_where wh;
+	struct vfs_entry *ve = NULL;
+	size_t len = strlen(abs);
+	uint32_t err;
+
+	*hfd = -1;
+	if (len > VFS_PATH_MAX || abs[0] != '/' || w->ns == NULL)
+		return len > VFS_PATH_MAX ? WASI_ENAMETOOLONG : WASI_EINVAL;
+	memcpy(wh.buf, abs, len + 1);
+	err = wasi_where_locate(w, NULL, len, &wh);
+	if (err == WASI_ESUCCESS && wh.loc.kind == VFS_LOC_VDIR &&
+	    !(oflags & O_DIRECTORY))
+		err = WASI_EISDIR;
+	if (err == WASI_ESUCCESS)
+		err = wasi_open_where(w, &wh, oflags, VFS_FOLLOW, hfd, &ve);
+	if (err == WASI_ESUCCESS && ve != NULL) {
+		/* A virtual directory: its stand-in fd, owned by the caller. */
+		*hfd = fcntl(ve->host_fd, F_DUPFD_CLOEXEC, 0);
+		err = *hfd < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
+		vfs_entry_unref(ve);
+	}
+	return err;
 }

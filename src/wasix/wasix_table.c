@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -418,28 +417,12 @@ uint32_t wasix_open_path(struct wasix_ctx *x, const char *path, int oflags,
                          int *hfd)
 {
 	char abs[VFS_PATH_MAX + 1];
-	struct vfs_loc loc;
 	uint32_t err = wasix_abspath(x, path, abs);
-	int rc;
 
 	*hfd = -1;
-	if (err != WASI_ESUCCESS)
-		return err;
 	/* The namespace, never the guest's fds: a program that closed or
 	 * replaced its preopens still finds its files. */
-	rc = vfs_ns_locate(x->w->ns, abs, false, &loc);
-	if (rc == 0 && loc.kind == VFS_LOC_HOST)
-		rc = vfs_open(loc.root, loc.rest, strlen(loc.rest), oflags,
-		              0666, VFS_FOLLOW, hfd);
-	else if (rc == 0 && loc.kind == VFS_LOC_DEV)
-		rc = vfs_dev_open(&x->w->fds, loc.dev, oflags, hfd);
-	else if (rc == 0 && !(oflags & O_DIRECTORY))
-		rc = EISDIR;
-	else if (rc == 0) /* a virtual directory: an empty stand-in */
-		rc = (*hfd = memfd_create("wasmix-vdir", MFD_CLOEXEC)) < 0
-		         ? errno
-		         : 0;
-	if (rc == VFS_ENOTCAPABLE)
-		return WASI_ENOENT;
-	return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
+	if (err == WASI_ESUCCESS)
+		err = wasi_open_guest_path(x->w, abs, oflags, hfd);
+	return err == WASI_ENOTCAPABLE ? WASI_ENOENT : err;
 }

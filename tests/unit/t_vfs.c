@@ -62,7 +62,7 @@ static int try_open(int root, const char *path, unsigned flags)
 	char buf[8] = "";
 	int fd, rc;
 
-	rc = vfs_open(root, path, strlen(path), O_RDONLY, 0, flags, &fd);
+	rc = vfs_open(root, path, strlen(path), O_RDONLY, 0, flags, &fd, NULL);
 	if (rc != 0)
 		return rc;
 	if (read(fd, buf, 6) == 6 && memcmp(buf, "SECRET", 6) == 0) {
@@ -101,7 +101,8 @@ static void test_paths(int root)
 	CHECK(try_open(root, "l1", F) == ELOOP);
 	CHECK(try_open(root, "l1/x", F) == ELOOP);
 	CHECK(try_open(root, "f\0x", F) == 0); /* strlen stops at the NUL */
-	CHECK(vfs_open(root, "f\0x", 3, O_RDONLY, 0, F, &(int){0}) == EINVAL);
+	CHECK(vfs_open(root, "f\0x", 3, O_RDONLY, 0, F, &(int){0}, NULL) ==
+	      EINVAL);
 	/* resolve: parent + last component */
 	CHECK(vfs_resolve(root, "sub/deep", 8, 0, &t) == 0);
 	CHECK(t.dirfd >= 0 && strcmp(t.name, "deep") == 0 && !t.trailing);
@@ -123,6 +124,32 @@ static void test_paths(int root)
 	CHECK(vfs_resolve(root, "sub/..", 6, 0, &t) == 0);
 	CHECK(strcmp(t.name, ".") == 0);
 	close(t.dirfd);
+	/* VFS_ABSLINK: an absolute target hands back the path to restart
+	 * from the guest root; '..' above is still refused; nothing opened. */
+	{
+		char abs[VFS_PATH_MAX + 1];
+		int fd = -1;
+
+		t.abs = abs;
+		CHECK(vfs_resolve(root, "abs/x/y", 7, VFS_ABSLINK, &t) ==
+		          VFS_EABSLINK &&
+		      t.dirfd == -1);
+		CHECK(strcmp(abs, "/etc/x/y") == 0);
+		CHECK(vfs_resolve(root, "abs", 3, F | VFS_ABSLINK, &t) ==
+		          VFS_EABSLINK &&
+		      strcmp(abs, "/etc") == 0);
+		CHECK(vfs_resolve(root, "abs/", 4, F | VFS_ABSLINK, &t) ==
+		          VFS_EABSLINK &&
+		      strcmp(abs, "/etc/") == 0);
+		CHECK(vfs_open(root, "abs", 3, O_RDONLY, 0, F | VFS_ABSLINK,
+		               &fd, abs) == VFS_EABSLINK &&
+		      fd == -1 && strcmp(abs, "/etc") == 0);
+		CHECK(vfs_resolve(root, "out", 3, F | VFS_ABSLINK, &t) ==
+		      VFS_ENOTCAPABLE);
+		CHECK(vfs_resolve(root, "abs", 3, VFS_ABSLINK, &t) == 0 &&
+		      strcmp(t.name, "abs") == 0); /* the link itself */
+		close(t.dirfd);
+	}
 	CHECK(vfs_resolve(root, "new", 3, F, &t) == 0); /* need not exist */
 	close(t.dirfd);
 	char big[VFS_PATH_MAX + 2];

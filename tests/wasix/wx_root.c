@@ -187,6 +187,61 @@ static void test_fd3(const char *tmp_o)
 	printf("ok the program's own fd 3: dup2, write, close, close all\n");
 }
 
+/* Absolute symlinks resolve from the guest root (a busybox install). */
+static void test_abslinks(const char *dir, const char *r_txt)
+{
+	char l[64], n[64], a[64], b[64], self[64], buf[64];
+	char *argv[] = {self, "child", (char *)r_txt, NULL};
+	__wasi_filestat_t fs;
+	__wasi_size_t used;
+	uint32_t fd;
+	int st = 0;
+	pid_t pid;
+
+	snprintf(l, sizeof l, "%s/l", dir);
+	snprintf(n, sizeof n, "%s/n", dir);
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	snprintf(self, sizeof self, "%s/self", dir);
+	CHECK(__wasi_path_symlink(r_txt, 3, l) == 0);
+	CHECK(libc_open(l, 0, &fd) == 0);
+	read_all(fd, buf, sizeof buf);
+	CHECK(strcmp(buf, "root file\n") == 0);
+	CHECK(__wasi_fd_close(fd) == 0);
+	CHECK(__wasi_path_readlink(3, l, (uint8_t *)buf, sizeof buf, &used) ==
+	          0 &&
+	      used == strlen(r_txt) && memcmp(buf, r_txt, used) == 0);
+	CHECK(__wasi_path_filestat_get(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, l,
+	                               &fs) == 0 &&
+	      fs.size == 10);
+	CHECK(__wasi_path_symlink("/dev/null", 3, n) == 0);
+	CHECK(__wasi_path_filestat_get(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, n,
+	                               &fs) == 0 &&
+	      fs.filetype == __WASI_FILETYPE_CHARACTER_DEVICE);
+	CHECK(__wasi_path_symlink(b, 3, a) == 0);
+	CHECK(__wasi_path_symlink(a, 3, b) == 0);
+	CHECK(libc_open(a, 0, &fd) == __WASI_ERRNO_LOOP);
+	/* exec through a link, as /bin/sh -> /bin/busybox */
+	snprintf(buf, sizeof buf, "%s/wx_root.wasm",
+	         strcmp(dir, "/tmp") == 0 ? "" : "/data");
+	CHECK(__wasi_path_symlink(buf, 3, self) == 0);
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		execv(self, argv);
+		_exit(99);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(__wasi_path_unlink_file(3, l) == 0 &&
+	      __wasi_path_unlink_file(3, n) == 0 &&
+	      __wasi_path_unlink_file(3, a) == 0 &&
+	      __wasi_path_unlink_file(3, b) == 0 &&
+	      __wasi_path_unlink_file(3, self) == 0);
+	printf("ok absolute symlinks: file, /dev/null, loop, exec\n");
+}
+
 /*
  * An exec'd program finds its root at fd 3 whatever the parent left
  * there (wasix-libc scans fd_prestat_get from 3 at start-up), and gets
@@ -255,6 +310,7 @@ int main(int argc, char **argv)
 		test_fd3("/data/tmp/o.txt");
 		test_exec("/data/wx_root.wasm", "/data/r.txt", true);
 		test_exec("/data/wx_root.wasm", "/data/r.txt", false);
+		test_abslinks("/data/tmp", "/data/r.txt");
 		return 0;
 	}
 	test_root("/r.txt");
@@ -262,5 +318,6 @@ int main(int argc, char **argv)
 	test_fd3("/tmp/o.txt");
 	test_exec("/wx_root.wasm", "/r.txt", true);
 	test_exec("/wx_root.wasm", "/r.txt", false);
+	test_abslinks("/tmp", "/r.txt");
 	return 0;
 }
