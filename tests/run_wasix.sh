@@ -340,7 +340,7 @@ done
 # (and 8) wrapper frames between the user's frame and stack_checkpoint,
 # rebuilt by the runtime; a longjmp after the user's frame returned still
 # traps, as does one made through more than 8 wrappers.
-oklines "setjmp/longjmp through setjmp functions (wasix-libc style)" 11 \
+oklines "setjmp/longjmp through setjmp functions (wasix-libc style)" 12 \
 	wx_jmp2.wasm
 for m in stale1 stale2 stale3 deadcall toodeep; do
 	run wx_jmp2.wasm $m
