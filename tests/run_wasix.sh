@@ -183,13 +183,22 @@ EOF
 	expect "a thread program runs from the command line" 0 "" thr.wasm
 	expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 		wx_sh.wasm -- '/thr.wasm'
-	for w in raise_preview1 forkenv_pid; do
+	for w in raise_preview1 forkenv_pid sig_dfl; do
 		wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 			die "cannot build tests/wasix/$w.wat"
 	done
 	expect "preview1 proc_raise runs the WASIX handler" 10 "" \
 		raise_preview1.wasm
 	expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm
+	# wasix-libc's SIG_DFL path (sig_dfl.wat): death by the signal, silent
+	run sig_dfl.wasm
+	if [ "$rc" = 143 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
+		ok "a signal at its default action kills, as on Linux"
+	else
+		bad "default action of SIGTERM" "exit $rc, want 143 and no output"
+	fi
+	expect "a handler that blocks signals later runs to its end" 0 \
+		"handled" sig_dfl.wasm late
 fi
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose

@@ -35,6 +35,11 @@
  * own at the same time; x->delivering is no longer used).
  */
 static _Thread_local bool wasix_delivering;
+/* The signal whose callback this thread runs (0: none), and the host
+ * calls the guest made since that callback started (wasix_callback_signal
+ * uses them to recognise wasix-libc's default action). */
+static _Thread_local int wasix_deliver_sig;
+static _Thread_local unsigned wasix_deliver_calls;
 
 /*
  * Lowers the interrupt flag once the pending signals are taken, unless
@@ -74,7 +79,8 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
 	struct vm_func *cb;
 	struct diag d = {0};
-	int code = 0, rc;
+	int code = 0, rc, outer_sig;
+	unsigned outer_calls;
 
 	if (how != NULL)
 		*how = WASIX_DEFAULT;
@@ -84,9 +90,15 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	}
 	/* On a spawned thread: its own instance's handler (wasix_thread.h). */
 	cb = wasix_threads_local_func(x->inst, x->callback, c->caller);
+	outer_sig = wasix_deliver_sig;
+	outer_calls = wasix_deliver_calls;
 	wasix_delivering = true;
+	wasix_deliver_sig = sig;
+	wasix_deliver_calls = 0;
 	rc = vm_invoke(x->store, cb, arg, res, &code, &d);
 	wasix_delivering = false;
+	wasix_deliver_sig = outer_sig;
+	wasix_deliver_calls = outer_calls;
 	if (rc == VM_EJUMP)
 		return rc; /* siglongjmp out of the handler (wasix_stack.c) */
 	if (rc == WX_EEXIT) {
@@ -135,6 +147,7 @@ static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
 	int rc = 0, sig = 1;
 
 	*ran = false;
+	wasix_deliver_calls++;
 	if (x->interrupt == NULL ||
 	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
 	    wasix_delivering)
@@ -411,6 +424,28 @@ int wasix_thread_signal(struct vm_call *c, void *ud)
 }
 
 /*
+ * wasix-libc runs a signal's default action in the guest: its callback,
+ * finding no handler, first "blocks all signals" by naming a callback
+ * that it does not export (__wasm_signal_blocked), then prints "Program
+ * recieved ..." and calls abort(), which raises SIGABRT and exits 127.
+ * Linux kills such a process with the signal itself, silently. So when
+ * that missing callback is the first host call of a delivery, the
+ * default action of a terminating signal is taken here, as the kernel
+ * would. A handler of the program's runs before any such call. (When a
+ * callback is not an export otherwise, nothing changes.)
+ */
+static void wasix_dfl_check(void)
+{
+	int sig = wasix_deliver_sig;
+
+	if (!wasix_delivering || sig == 0 || wasix_deliver_calls != 1 ||
+	    proc_sig_default_ignores(sig) || sig == SIGCONT || sig == SIGSTOP ||
+	    sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+		return;
+	proc_sig_default(sig);
+}
+
+/*
  * callback_signal(name ptr, len): registers export 'name', of type
  * (i32) -> () or (i32) -> i32 (non-zero: the signal was deferred or
  * ignored, no handler ran; see the header). Any other type: ignored.
@@ -426,8 +461,10 @@ int wasix_callback_signal(struct vm_call *c, void *ud)
 	    c->caller == NULL)
 		return 0;
 	if (vm_instance_export(c->caller, name, strlen(name), &ext) != 0 ||
-	    ext.kind != WASM_EXT_FUNC)
+	    ext.kind != WASM_EXT_FUNC) {
+		wasix_dfl_check();
 		return 0;
+	}
 	ft = vm_func_type(ext.u.func);
 	if (ft->nparams != 1 || ft->types[0] != WASM_I32 || ft->nresults > 1 ||
 	    (ft->nresults == 1 && ft->types[1] != WASM_I32))
