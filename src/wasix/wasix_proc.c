@@ -22,9 +22,11 @@
  */
 #include "wasix/wasix_impl.h"
 #include "wasix/wasix_thread.h"
+#include "wasix/wasix_trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +65,24 @@ static bool wasix_cb_deferred(struct vm_func *cb, const uint64_t *res)
 }
 
 /*
+ * Traces the default action of 'sig' about to be taken: "killed by" for
+ * one that ends the process (a stop signal only stops it).
+ */
+static void wasix_trace_default(struct wasix_ctx *x, int sig)
+{
+	char name[16];
+
+	if (x->trace_fd < 0 || proc_sig_default_ignores(sig))
+		return;
+	wasix_trace_signame(sig, name);
+	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	    sig == SIGTTOU)
+		wasix_trace_event(x->trace_fd, "--- %s stopped ---", name);
+	else
+		wasix_trace_event(x->trace_fd, "+++ killed by %s +++", name);
+}
+
+/*
  * Runs the guest's handler (or the default action) for 'sig'. A trap in
  * the callback means "default action" (wasix-libc and the SDK trap for
  * SIG_DFL): death for a terminating signal, nothing for one ignored by
@@ -74,14 +94,19 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
 	struct vm_func *cb;
 	struct diag d = {0};
+	char name[16];
 	int code = 0, rc;
 
 	if (how != NULL)
 		*how = WASIX_DEFAULT;
 	if (x->callback == NULL || x->store == NULL) {
+		wasix_trace_default(x, sig);
 		proc_sig_default(sig);
 		return 0;
 	}
+	if (x->trace_fd >= 0)
+		wasix_trace_event(x->trace_fd, "--- %s delivered ---",
+		                  wasix_trace_signame(sig, name));
 	/* On a spawned thread: its own instance's handler (wasix_thread.h). */
 	cb = wasix_threads_local_func(x->inst, x->callback, c->caller);
 	wasix_delivering = true;
@@ -93,8 +118,10 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 		c->exit_code = code;
 		return WX_EEXIT;
 	}
-	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig))
+	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig)) {
+		wasix_trace_default(x, sig);
 		proc_sig_default(sig);
+	}
 	if (rc != WX_ETRAP && how != NULL)
 		*how = wasix_cb_deferred(cb, res) ? WASIX_DEFERRED : WASIX_RAN;
 	return 0;
