@@ -432,8 +432,8 @@ static int opt_trace(wasmix_config *cfg, const char *file)
 	if (file != NULL && file[0] == 0)
 		return fail("--trace=: expected a file name");
 	if (file != NULL)
-		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-		                    O_CLOEXEC,
+		fd = open(file,
+		          O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
 		          0644);
 	else
 		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);

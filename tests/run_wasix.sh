@@ -190,7 +190,7 @@ if [ "$rc" = 0 ] && grep -qx 'child status 3' "$T/out" && [ ! -s "$T/err" ] &&
 	tline '^\[pid 1\] proc_fork\(1, \[2\]\) = 0$' &&
 	tline '^\[pid 2\] proc_fork\(1, \[0\]\) = 0$' &&
 	tline '^\[pid 2\] path_open\(3, [^"]*"no-such-child-file", .* = -1 ENOENT$' &&
-	tline '^\[pid 2\] proc_exec4\("/bin/wx_child", .*\) = 0$' &&
+	tline '^\[pid 2\] proc_exec4\("/bin/wx_child", \["wx_child", "exit", "3"\], .*\) = 0$' &&
 	tline '^\[pid 2\] args_sizes_get\(\[3\], ' &&
 	tline '^\[pid 2\] \+\+\+ exited with 3 \+\+\+$' &&
 	tline '^\[pid 1\] --- SIGCHLD delivered ---$' &&

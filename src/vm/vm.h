@@ -136,8 +136,7 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
  */
 struct vm_func *vm_func_new_host_data(struct vm_store *s,
                                       const struct wasm_functype *type,
-                                      vm_host_fn fn, size_t size,
-                                      void **data);
+                                      vm_host_fn fn, size_t size, void **data);
 
 /*
  * The host function and user data behind 'f': returns true and sets

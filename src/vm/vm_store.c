@@ -201,8 +201,7 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
 
 struct vm_func *vm_func_new_host_data(struct vm_store *s,
                                       const struct wasm_functype *type,
-                                      vm_host_fn fn, size_t size,
-                                      void **data)
+                                      vm_host_fn fn, size_t size, void **data)
 {
 	/* Room for the data after the function, suitably aligned. */
 	size_t head = (sizeof(struct vm_func) + sizeof(max_align_t) - 1) /

@@ -25,6 +25,7 @@
  * enum below and the names the trace prints (wasix_trace.c) come from this
  * one list.
  */
+/* clang-format off */
 #define WASI_ERRNO_LIST(X)                                                     \
 	X(ESUCCESS) X(E2BIG) X(EACCES) X(EADDRINUSE) X(EADDRNOTAVAIL)         \
 	X(EAFNOSUPPORT) X(EAGAIN) X(EALREADY) X(EBADF) X(EBADMSG)             \
@@ -42,6 +43,7 @@
 	X(EPERM) X(EPIPE) X(EPROTO) X(EPROTONOSUPPORT) X(EPROTOTYPE)          \
 	X(ERANGE) X(EROFS) X(ESPIPE) X(ESRCH) X(ESTALE) X(ETIMEDOUT)          \
 	X(ETXTBSY) X(EXDEV) X(ENOTCAPABLE)
+/* clang-format on */
 
 enum wasi_errno {
 #define WASI_ERRNO_ENUM(name) WASI_##name,

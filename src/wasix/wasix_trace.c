@@ -12,6 +12,9 @@
  * Kinds, one letter per parameter:
  *   f fd            u unsigned         d signed        x pointer (hex)
  *   s string: this pointer and the next parameter ('n', its length)
+ *   A argv: an array of string pointers and the next parameter ('n', the
+ *     count), shown as ["a", "b"] (the first TR_ARGV_MAX, each cut at
+ *     TR_ARGV_STR bytes)
  *   o oflags        l lookupflags      r rights        F fdflags
  *   w whence        c clock id         a advice        T fstflags
  *   S signal        E exit status (the call ends the process)
@@ -40,9 +43,9 @@ struct tr_row {
 	const char *kinds;
 };
 
-#define P1  WASI_MODULE
-#define WX  "wasix_32v1"
-#define WT  "wasi"
+#define P1 WASI_MODULE
+#define WX "wasix_32v1"
+#define WT "wasi"
 /* clang-format off */
 static const struct tr_row tr_rows[] = {
     {P1, "args_get", "xx"},
@@ -133,8 +136,8 @@ static const struct tr_row tr_rows[] = {
     {WX, "proc_signals_sizes_get", "R"},
     {WX, "proc_raise", "S"},
     {WX, "proc_raise_interval2", "Sxx"},
-    {WX, "proc_exec4", "snxuxuusn"},
-    {WX, "proc_spawn3", "snxuxuxuxuusnR"},
+    {WX, "proc_exec4", "snAnxuusn"},
+    {WX, "proc_spawn3", "snAnxuxuxuusnR"},
 };
 /* clang-format on */
 #undef P1
@@ -145,6 +148,8 @@ static const struct tr_row tr_rows[] = {
 #define TR_MAX_ARGS 16
 #define TR_MAX_STRS 4
 #define TR_NAME_MAX 48
+#define TR_ARGV_MAX 8
+#define TR_ARGV_STR 64
 
 /* The user data of a traced function (owned by its vm_func). */
 struct tr_fn {
@@ -310,7 +315,9 @@ static void tr_flags(struct tr_line *l, uint64_t v, const struct tr_bit *bits,
 		tr_put(l, "%s%#llx", any ? "|" : "", (unsigned long long)v);
 }
 
+/* clang-format off */
 #define TR_RIGHT(n) {WASI_RIGHT_##n, #n}
+/* clang-format on */
 static const struct tr_bit tr_rights[] = {
     TR_RIGHT(FD_DATASYNC),
     TR_RIGHT(FD_READ),
@@ -375,7 +382,7 @@ static const struct tr_bit tr_oflags[] = {
 };
 
 static const struct tr_bit tr_fdflags[] = {
-    {WASI_FDFLAG_APPEND, "APPEND"}, {WASI_FDFLAG_DSYNC, "DSYNC"},
+    {WASI_FDFLAG_APPEND, "APPEND"},     {WASI_FDFLAG_DSYNC, "DSYNC"},
     {WASI_FDFLAG_NONBLOCK, "NONBLOCK"}, {WASI_FDFLAG_RSYNC, "RSYNC"},
     {WASI_FDFLAG_SYNC, "SYNC"},
 };
@@ -469,12 +476,93 @@ static void tr_str_put(struct tr_line *l, const struct tr_str *s)
 	tr_put(l, "\"%s\"%s", q, s->len > s->n ? "..." : "");
 }
 
-/* ---- the wrapper ---------------------------------------------------------- */
+/* An argv array copied once before the call (an exec replaces memory). */
+struct tr_argv {
+	uint32_t ptr, count;
+	bool ok; /* the array is in bounds */
+	struct {
+		uint8_t len;
+		bool ok, more; /* in bounds; longer than TR_ARGV_STR */
+		char b[TR_ARGV_STR];
+	} s[TR_ARGV_MAX];
+};
 
-/* The call's copied arguments and strings. */
+/* Copies string 'i' at guest 'ptr': at most TR_ARGV_STR bytes, to a NUL. */
+static void tr_argv_str(struct vm_call *c, uint32_t ptr, struct tr_argv *v,
+                        unsigned i)
+{
+	uint64_t size = c->memory != NULL ? vm_memory_size(c->memory) : 0;
+	uint64_t k = size > ptr ? size - ptr : 0;
+	const void *p;
+	char tmp[TR_ARGV_STR + 1];
+	const char *z;
+
+	if (k > sizeof tmp)
+		k = sizeof tmp;
+	p = k > 0 ? wasi_mem(c, ptr, k) : NULL;
+	v->s[i].ok = p != NULL;
+	if (p == NULL)
+		return;
+	memcpy(tmp, p, k);
+	z = memchr(tmp, 0, k);
+	if (z != NULL)
+		k = (uint64_t)(z - tmp);
+	else if (k > TR_ARGV_STR)
+		k = TR_ARGV_STR;
+	v->s[i].len = (uint8_t)k;
+	v->s[i].more = z == NULL;
+	memcpy(v->s[i].b, tmp, v->s[i].len);
+}
+
+static void tr_argv_take(struct vm_call *c, uint32_t ptr, uint32_t count,
+                         struct tr_argv *v)
+{
+	unsigned n = count < TR_ARGV_MAX ? count : TR_ARGV_MAX;
+	const void *p = wasi_mem(c, ptr, 4u * n);
+	uint8_t ptrs[4 * TR_ARGV_MAX];
+
+	v->ptr = ptr;
+	v->count = count;
+	v->ok = p != NULL;
+	if (p == NULL)
+		return;
+	memcpy(ptrs, p, 4u * n);
+	for (unsigned i = 0; i < n; i++)
+		tr_argv_str(c, wasi_get_u32(ptrs + 4 * i), v, i);
+}
+
+static void tr_argv_put(struct tr_line *l, const struct tr_argv *v)
+{
+	unsigned n = v->count < TR_ARGV_MAX ? v->count : TR_ARGV_MAX;
+
+	if (!v->ok) {
+		tr_put(l, "%#x", v->ptr);
+		return;
+	}
+	tr_put(l, "[");
+	for (unsigned i = 0; i < n; i++) {
+		struct tr_str s = {.len = v->s[i].len + v->s[i].more,
+		                   .n = v->s[i].len,
+		                   .ok = v->s[i].ok};
+
+		memcpy(s.b, v->s[i].b, v->s[i].len);
+		tr_put(l, "%s", i > 0 ? ", " : "");
+		if (s.ok)
+			tr_str_put(l, &s);
+		else
+			tr_put(l, "?");
+	}
+	tr_put(l, "%s]", v->count > n ? ", ..." : "");
+}
+
+/* ---- the wrapper ----------------------------------------------------------
+ */
+
+/* The call's copied arguments, strings and argv array. */
 struct tr_args {
 	uint64_t v[TR_MAX_ARGS];
 	struct tr_str str[TR_MAX_STRS];
+	struct tr_argv argv;
 };
 
 static void tr_capture(struct vm_call *c, const struct tr_fn *t,
@@ -491,6 +579,9 @@ static void tr_capture(struct vm_call *c, const struct tr_fn *t,
 		    ns < TR_MAX_STRS)
 			tr_str_take(c, (uint32_t)a->v[i], (uint32_t)a->v[i + 1],
 			            &a->str[ns++]);
+		else if (t->row->kinds[i] == 'A' && i + 1 < t->nparams)
+			tr_argv_take(c, (uint32_t)a->v[i],
+			             (uint32_t)a->v[i + 1], &a->argv);
 }
 
 /* A result pointer after the call: "[value]" on success, else the pointer. */
@@ -645,6 +736,8 @@ static int tr_call(struct vm_call *c, void *ud)
 			tr_generic(&l, a.v[i], t->types[i]);
 		else if (k[i] == 's' && ns < TR_MAX_STRS)
 			tr_str_put(&l, &a.str[ns++]);
+		else if (k[i] == 'A')
+			tr_argv_put(&l, &a.argv);
 		else
 			tr_arg(&l, c, k[i], a.v[i], t->types[i], ok);
 	}

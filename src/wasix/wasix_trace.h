@@ -53,6 +53,6 @@ const char *wasix_trace_signame(int sig, char buf[16]);
  * the function's signature.
  */
 bool wasix_trace_row(size_t i, const char **module, const char **name,
-                      const char **kinds);
+                     const char **kinds);
 
 #endif

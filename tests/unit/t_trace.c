@@ -67,11 +67,13 @@ static void test_rows(struct vm_store *s, struct wasi_ctx *w,
 		}
 		for (uint32_t k = 0; k < ft->nparams; k++) {
 			char c = kinds[k];
-			bool ptr = strchr("sRQx", c) != NULL;
+			bool ptr = strchr("sARQx", c) != NULL;
+			bool pair = c == 's' || c == 'A';
 
-			if (strchr("fudxsnolrFwcaTSERQ", c) == NULL ||
-			    (c == 's' && kinds[k + 1] != 'n') ||
-			    (c == 'n' && (k == 0 || kinds[k - 1] != 's')) ||
+			if (strchr("fudxsAnolrFwcaTSERQ", c) == NULL ||
+			    (pair && kinds[k + 1] != 'n') ||
+			    (c == 'n' && (k == 0 || (kinds[k - 1] != 's' &&
+			                             kinds[k - 1] != 'A'))) ||
 			    ((ptr || c == 'n') && ft->types[k] != WASM_I32)) {
 				printf("row %s: kind '%c' at %u\n", name, c, k);
 				bad++;
@@ -97,8 +99,7 @@ static int fake_store7(struct vm_call *c, void *ud)
 
 /* Makes a host function typed as import 'name' of 'mod', wrapped. */
 static struct vm_func *traced(struct vm_store *s, int fd, const char *mod,
-                              const char *name, const char *sig,
-                              vm_host_fn fn)
+                              const char *name, const char *sig, vm_host_fn fn)
 {
 	struct wasm_import imp = {0};
 	struct wasm_functype ft;
@@ -200,10 +201,36 @@ static void test_lines(struct vm_store *s, struct vm_memory *m)
 	         proc_self());
 	CHECK(strcmp(drain(p[0], buf, sizeof buf), want) == 0);
 
+	/* argv arrays: each string to its NUL or its bound, the last one
+	 * running into the end of memory, a pointer out of bounds. */
+	{
+		struct vm_func *e = traced(s, p[1], "wasix_32v1", "proc_exec4",
+		                           "(iiiiiiiii)i", fake_enoent);
+		uint64_t a[9] = {400, 2, 500, 5, 0, 0, 0, 0, 0};
+		uint32_t ptrs[5] = {600, 700, 65534, 70000, 800};
+
+		CHECK(e != NULL);
+		memcpy(base + 400, "/p", 2);
+		for (int i = 0; i < 5; i++)
+			wasi_put_u32(base + 500 + 4 * i, ptrs[i]);
+		memcpy(base + 600, "ab", 3);
+		memset(base + 700, 'y', 100);
+		memcpy(base + 65534, "qq", 2);
+		memcpy(base + 800, "", 1);
+		CHECK(e != NULL && call(e, m, a) == 0);
+		snprintf(want, sizeof want,
+		         "[pid %u] proc_exec4(\"/p\", [\"ab\", \"%.64s\"..., "
+		         "\"qq\"..., ?, \"\"], 0, 0, 0, \"\") = -1 ENOENT\n",
+		         proc_self(), base + 700);
+		CHECK(strcmp(drain(p[0], buf, sizeof buf), want) == 0);
+	}
+
 	/* fd -1: not wrapped at all. */
 	{
-		struct wasm_import imp = {.module = "x", .module_len = 1,
-		                          .name = "y", .name_len = 1,
+		struct wasm_import imp = {.module = "x",
+		                          .module_len = 1,
+		                          .name = "y",
+		                          .name_len = 1,
 		                          .kind = WASM_EXT_FUNC};
 		struct vm_extern ext = {.kind = WASM_EXT_FUNC, .u.func = g};
 		CHECK(wasix_trace_wrap(-1, s, &imp, &ext) == 0 &&
