@@ -124,6 +124,9 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	}
 	if (rc != WX_ETRAP && how != NULL)
 		*how = wasix_cb_deferred(cb, res) ? WASIX_DEFERRED : WASIX_RAN;
+	if (rc != WX_ETRAP && x->trace_fd >= 0 && wasix_cb_deferred(cb, res))
+		wasix_trace_event(x->trace_fd, "--- %s deferred by the guest ---",
+		                  name);
 	return 0;
 }
 
