@@ -228,6 +228,17 @@ for args in "wx_child echo a b | wx_child upper" "wx_child echo a | wx_child exi
 		bad "--trace changes the run: $args" "status $rc, want $rc0"
 	fi
 done
+# The trace is not the guest's fd 2: closing all its fds leaves it.
+run --trace wx_child.wasm closeall
+cp "$T/err" "$T/trace"
+if [ "$rc" = 5 ] && tline '^\[pid 1\] fd_close\(2\) = 0$' &&
+	tline '^\[pid 1\] fd_close\(3\) = 0$' &&
+	tline '^\[pid 1\] \+\+\+ exited with 5 \+\+\+$'; then
+	ok "--trace goes on after the guest closed its fds 0-63"
+else
+	: >"$T/out"
+	bad "--trace after the guest closed its fds" "exit $rc or lines missing"
+fi
 # A path of 100,000 bytes: a bounded line, the string cut with "...".
 run --trace wx_child.wasm longopen 100000
 cp "$T/err" "$T/trace"

@@ -21,6 +21,7 @@
  *   open PATH    open PATH for reading: "open: ok" and 0, or "open:
  *                ERROR" and 4 (for --trace)
  *   longopen N   open a path of N bytes ("aaa..."): 4 if it fails
+ *   closeall     close fds 0 to 63, then exit 5 (for --trace)
  *   forkexec     with a SIGCHLD handler, fork a child that opens
  *                /no-such-child-file and execs "/bin/wx_child exit 3";
  *                wait for it and print "child status 3" (for --trace)
@@ -228,6 +229,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "forkexec") == 0)
 		return fork_exec();
+	if (strcmp(argv[1], "closeall") == 0) {
+		for (int fd = 0; fd < 64; fd++)
+			close(fd);
+		return 5;
+	}
 	if (strcmp(argv[1], "yield") == 0) {
 		for (;;)
 			sched_yield();
