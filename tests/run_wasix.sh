@@ -194,6 +194,7 @@ if [ "$rc" = 0 ] && grep -qx 'child status 3' "$T/out" && [ ! -s "$T/err" ] &&
 	tline '^\[pid 2\] args_sizes_get\(\[3\], ' &&
 	tline '^\[pid 2\] \+\+\+ exited with 3 \+\+\+$' &&
 	tline '^\[pid 1\] --- SIGCHLD delivered ---$' &&
+	tline '^\[pid 1\] proc_join\(2, 0, \[pid 2 exited 3\]\) = 0$' &&
 	tline '^\[pid 1\] \+\+\+ exited with 0 \+\+\+$'; then
 	ok "--trace=FILE: fork (each pid its own), exec, SIGCHLD, exit statuses"
 else

@@ -19,6 +19,9 @@
  *   w whence        c clock id         a advice        T fstflags
  *   S signal        E exit status (the call ends the process)
  *   R u32 result pointer, Q u64 result pointer: "[value]" after success
+ *   P proc_join's option_pid pointer: the pid asked for (-1: any)
+ *   j proc_join's flags       W proc_join's join_status pointer: after
+ *     success "[pid 2 exited 3]", "[pid 2 killed by SIGTERM]", "[none]"
  *
  * Keeps true: every call's arguments (and strings) are copied before the
  * call, since its results may overwrite them; the line is formatted into
@@ -130,7 +133,7 @@ static const struct tr_row tr_rows[] = {
     {WX, "proc_spawn2", "snsnsnxuxuusnR"},
     {WX, "proc_id", "R"},
     {WX, "proc_parent", "uR"},
-    {WX, "proc_join", "xux"},
+    {WX, "proc_join", "PjW"},
     {WX, "proc_signal", "uS"},
     {WX, "proc_signals_get", "x"},
     {WX, "proc_signals_sizes_get", "R"},
@@ -391,6 +394,10 @@ static const struct tr_bit tr_lookup[] = {
     {WASI_LOOKUP_SYMLINK_FOLLOW, "SYMLINK_FOLLOW"},
 };
 
+static const struct tr_bit tr_join[] = {
+    {1, "NON_BLOCKING"},
+};
+
 static const struct tr_bit tr_fst[] = {
     {WASI_FST_ATIM, "ATIM"},
     {WASI_FST_ATIM_NOW, "ATIM_NOW"},
@@ -555,15 +562,65 @@ static void tr_argv_put(struct tr_line *l, const struct tr_argv *v)
 	tr_put(l, "%s]", v->count > n ? ", ..." : "");
 }
 
-/* ---- the wrapper ----------------------------------------------------------
- */
+/* ---- the wrapper -------------------------------------------------------- */
 
-/* The call's copied arguments, strings and argv array. */
+/* The call's copied arguments, strings, argv array and join pid. */
 struct tr_args {
 	uint64_t v[TR_MAX_ARGS];
 	struct tr_str str[TR_MAX_STRS];
 	struct tr_argv argv;
+	bool opt_ok;    /* 'P': the option_pid was in bounds */
+	uint8_t opt[8]; /* its bytes: tag (1: some), pid at 4 */
 };
+
+static void tr_opt_take(struct vm_call *c, uint32_t ptr, struct tr_args *a)
+{
+	const void *p = wasi_mem(c, ptr, 8);
+
+	a->opt_ok = p != NULL;
+	if (p != NULL)
+		memcpy(a->opt, p, 8);
+}
+
+/* 'P': the pid the guest asked for, or the pointer. */
+static void tr_opt_put(struct tr_line *l, const struct tr_args *a, uint32_t ptr)
+{
+	if (!a->opt_ok)
+		tr_put(l, "%#x", ptr);
+	else if (a->opt[0] == 1)
+		tr_put(l, "%u", wasi_get_u32(a->opt + 4));
+	else
+		tr_put(l, "-1");
+}
+
+/*
+ * 'W' after a successful join: the child the join reports (written back
+ * into the option_pid at 'opt_ptr') and how it ended (wasix_proc.c's
+ * join_status: tag 0 nothing, 1 exit code u16 at 2, 2 signal at 4).
+ */
+static void tr_status_put(struct tr_line *l, struct vm_call *c,
+                          uint32_t opt_ptr, uint32_t ptr, bool ok)
+{
+	const void *po = ok ? wasi_mem(c, opt_ptr, 8) : NULL;
+	const void *ps = ok ? wasi_mem(c, ptr, 6) : NULL;
+	uint8_t o[8], st[6];
+	char sb[16];
+
+	if (po == NULL || ps == NULL) {
+		tr_put(l, "%#x", ptr);
+		return;
+	}
+	memcpy(o, po, 8);
+	memcpy(st, ps, 6);
+	if (st[0] == 1)
+		tr_put(l, "[pid %u exited %u]", wasi_get_u32(o + 4),
+		       (unsigned)(st[2] | st[3] << 8));
+	else if (st[0] == 2)
+		tr_put(l, "[pid %u killed by %s]", wasi_get_u32(o + 4),
+		       wasix_trace_signame(st[4], sb));
+	else
+		tr_put(l, "[none]");
+}
 
 static void tr_capture(struct vm_call *c, const struct tr_fn *t,
                        struct tr_args *a)
@@ -582,6 +639,8 @@ static void tr_capture(struct vm_call *c, const struct tr_fn *t,
 		else if (t->row->kinds[i] == 'A' && i + 1 < t->nparams)
 			tr_argv_take(c, (uint32_t)a->v[i],
 			             (uint32_t)a->v[i + 1], &a->argv);
+		else if (t->row->kinds[i] == 'P')
+			tr_opt_take(c, (uint32_t)a->v[i], a);
 }
 
 /* A result pointer after the call: "[value]" on success, else the pointer. */
@@ -634,6 +693,9 @@ static void tr_arg(struct tr_line *l, struct vm_call *c, char k, uint64_t v,
 		break;
 	case 'T':
 		tr_flags(l, u, tr_fst, WX_ARRAY_LEN(tr_fst));
+		break;
+	case 'j':
+		tr_flags(l, u, tr_join, WX_ARRAY_LEN(tr_join));
 		break;
 	case 'w':
 		tr_enum(l, u, tr_whence, WX_ARRAY_LEN(tr_whence));
@@ -738,6 +800,11 @@ static int tr_call(struct vm_call *c, void *ud)
 			tr_str_put(&l, &a.str[ns++]);
 		else if (k[i] == 'A')
 			tr_argv_put(&l, &a.argv);
+		else if (k[i] == 'P')
+			tr_opt_put(&l, &a, (uint32_t)a.v[i]);
+		else if (k[i] == 'W' && i > 0)
+			tr_status_put(&l, c, (uint32_t)a.v[0], (uint32_t)a.v[i],
+			              ok);
 		else
 			tr_arg(&l, c, k[i], a.v[i], t->types[i], ok);
 	}

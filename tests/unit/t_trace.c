@@ -67,10 +67,10 @@ static void test_rows(struct vm_store *s, struct wasi_ctx *w,
 		}
 		for (uint32_t k = 0; k < ft->nparams; k++) {
 			char c = kinds[k];
-			bool ptr = strchr("sARQx", c) != NULL;
+			bool ptr = strchr("sARQxPW", c) != NULL;
 			bool pair = c == 's' || c == 'A';
 
-			if (strchr("fudxsAnolrFwcaTSERQ", c) == NULL ||
+			if (strchr("fudxsAnolrFwcaTSERQPjW", c) == NULL ||
 			    (pair && kinds[k + 1] != 'n') ||
 			    (c == 'n' && (k == 0 || (kinds[k - 1] != 's' &&
 			                             kinds[k - 1] != 'A'))) ||
