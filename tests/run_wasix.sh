@@ -286,6 +286,34 @@ else
 	bad "host fds / zombies" "fds $c_fds (baseline $base), children $c_kids"
 fi
 
+# The trace's host fd, seen while the guest runs: O_APPEND and
+# close-on-exec (a host program never inherits it).
+(cd "$R" && exec "$W" run --trace="$T/trace.hold" --dir .::/ wx_child.wasm \
+	hold) <"$fifo" >"$T/out" 2>&1 &
+c_pid=$!
+exec 7>"$fifo"
+i=0
+while [ $i -lt 600 ] && ! grep -q held "$T/out" 2>/dev/null; do
+	sleep 0.2
+	i=$((i + 1))
+done
+t_flags=0
+for f in /proc/$c_pid/fd/*; do
+	if [ "$(readlink "$f")" = "$T/trace.hold" ]; then
+		t_flags=$(sed -n 's/^flags:[[:space:]]*//p' \
+			"/proc/$c_pid/fdinfo/${f##*/}")
+	fi
+done
+exec 7>&-
+wait $c_pid
+case $t_flags in *[!0-7]* | '') t_flags=0 ;; esac
+if [ $((t_flags & 02000000)) != 0 ] && [ $((t_flags & 02000)) != 0 ] &&
+	grep -q 'exited with 0' "$T/trace.hold"; then
+	ok "--trace=FILE: the host fd is O_APPEND and close-on-exec ($t_flags)"
+else
+	bad "--trace=FILE host fd flags" "flags '$t_flags'"
+fi
+
 # ^C on a terminal reaches the whole guest process group: host_pty runs
 # wx_sh on a new pty (session leader, controlling terminal), waits for
 # the pipeline's "ready" lines, writes ^C and prints what the terminal
