@@ -22,9 +22,11 @@
  */
 #include "wasix/wasix_impl.h"
 #include "wasix/wasix_thread.h"
+#include "wasix/wasix_trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +70,24 @@ static bool wasix_cb_deferred(struct vm_func *cb, const uint64_t *res)
 }
 
 /*
+ * Traces the default action of 'sig' about to be taken: "killed by" for
+ * one that ends the process (a stop signal only stops it).
+ */
+static void wasix_trace_default(struct wasix_ctx *x, int sig)
+{
+	char name[16];
+
+	if (x->trace_fd < 0 || proc_sig_default_ignores(sig))
+		return;
+	wasix_trace_signame(sig, name);
+	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	    sig == SIGTTOU)
+		wasix_trace_event(x->trace_fd, "--- %s stopped ---", name);
+	else
+		wasix_trace_event(x->trace_fd, "+++ killed by %s +++", name);
+}
+
+/*
  * Runs the guest's handler (or the default action) for 'sig'. A trap in
  * the callback means "default action" (wasix-libc and the SDK trap for
  * SIG_DFL): death for a terminating signal, nothing for one ignored by
@@ -79,15 +99,20 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
 	struct vm_func *cb;
 	struct diag d = {0};
+	char name[16];
 	int code = 0, rc, outer_sig;
 	unsigned outer_calls;
 
 	if (how != NULL)
 		*how = WASIX_DEFAULT;
 	if (x->callback == NULL || x->store == NULL) {
+		wasix_trace_default(x, sig);
 		proc_sig_default(sig);
 		return 0;
 	}
+	if (x->trace_fd >= 0)
+		wasix_trace_event(x->trace_fd, "--- %s delivered ---",
+		                  wasix_trace_signame(sig, name));
 	/* On a spawned thread: its own instance's handler (wasix_thread.h). */
 	cb = wasix_threads_local_func(x->inst, x->callback, c->caller);
 	outer_sig = wasix_deliver_sig;
@@ -105,10 +130,15 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 		c->exit_code = code;
 		return WX_EEXIT;
 	}
-	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig))
+	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig)) {
+		wasix_trace_default(x, sig);
 		proc_sig_default(sig);
+	}
 	if (rc != WX_ETRAP && how != NULL)
 		*how = wasix_cb_deferred(cb, res) ? WASIX_DEFERRED : WASIX_RAN;
+	if (rc != WX_ETRAP && x->trace_fd >= 0 && wasix_cb_deferred(cb, res))
+		wasix_trace_event(x->trace_fd, "--- %s deferred by the guest ---",
+		                  name);
 	return 0;
 }
 
@@ -434,7 +464,7 @@ int wasix_thread_signal(struct vm_call *c, void *ud)
  * would. A handler of the program's runs before any such call. (When a
  * callback is not an export otherwise, nothing changes.)
  */
-static void wasix_dfl_check(void)
+static void wasix_dfl_check(struct wasix_ctx *x)
 {
 	int sig = wasix_deliver_sig;
 
@@ -442,6 +472,7 @@ static void wasix_dfl_check(void)
 	    proc_sig_default_ignores(sig) || sig == SIGCONT || sig == SIGSTOP ||
 	    sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 		return;
+	wasix_trace_default(x, sig);
 	proc_sig_default(sig);
 }
 
@@ -462,7 +493,7 @@ int wasix_callback_signal(struct vm_call *c, void *ud)
 		return 0;
 	if (vm_instance_export(c->caller, name, strlen(name), &ext) != 0 ||
 	    ext.kind != WASM_EXT_FUNC) {
-		wasix_dfl_check();
+		wasix_dfl_check(x);
 		return 0;
 	}
 	ft = vm_func_type(ext.u.func);
