@@ -760,6 +760,30 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	return 0;
 }
 
+/*
+ * Whether the root preopen of module 'm' need not occupy fd 3
+ * (wasi_config.root_unseen): unless it imports preview1's path_open, the
+ * call of libcs that resolve paths relative to their preopen's fd
+ * (wasi-libc, and so the SDK). wasix-libc opens with path_open2 and
+ * keeps every path absolute; a program with no path call at all does
+ * not care.
+ */
+static bool wasmix_root_unseen(const struct wasm_module *m)
+{
+	static const char mod[] = "wasi_snapshot_preview1";
+
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const struct wasm_import *imp = &m->imports[i];
+
+		if (imp->kind == WASM_EXT_FUNC && imp->name_len == 9 &&
+		    memcmp(imp->name, "path_open", 9) == 0 &&
+		    imp->module_len == sizeof mod - 1 &&
+		    memcmp(imp->module, mod, sizeof mod - 1) == 0)
+			return false;
+	}
+	return true;
+}
+
 /* Replaces the running program of 'r' by the exec'd one 'nr'. */
 static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 {
@@ -780,7 +804,8 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	wasix_set_instance(r->wasix, r->store, r->inst);
 	/* The fds (and so the preopens shown) stay; path rules follow the
 	 * new program's kind. */
-	wasi_ctx_set_posix_paths(r->wasi, wasix_module_uses(r->mod));
+	wasi_ctx_set_posix_paths(r->wasi, wasix_module_uses(r->mod),
+	                         wasmix_root_unseen(r->mod));
 }
 
 /* Makes the WASIX context of run 'r' (its process). */
@@ -819,6 +844,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	wc.npreopens = (uint32_t)c->ndirs;
 	wc.preopens = c->dirs;
 	wc.posix_root = wasix_module_uses(r->mod);
+	wc.root_unseen = wc.posix_root && wasmix_root_unseen(r->mod);
 	wc.nsockets = (uint32_t)c->nsocks;
 	wc.sockets = c->socks;
 	/* The embedder's flag, else the run's own (the timeout raises it), so

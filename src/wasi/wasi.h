@@ -54,6 +54,14 @@ struct wasi_config {
 	 * programs, as Wasmer; wasix-libc passes "/path" on the root fd).
 	 */
 	bool posix_root;
+	/*
+	 * With posix_root: the "/" preopen is answered at fd 3 (prestat,
+	 * fdstat, path calls) without occupying it, so the program's first
+	 * open() gets fd 3 as on Linux. For libcs whose every path call is
+	 * absolute (wasix-libc; not wasi-libc, which resolves relative to
+	 * the preopen's fd with path_open); docs/filesystem.md.
+	 */
+	bool root_unseen;
 	/* Host sockets (borrowed) installed after the preopens, in order. */
 	uint32_t nsockets;
 	const int *sockets;
@@ -79,10 +87,12 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
 
 /*
  * Switches absolute-path resolution on or off (wasi_config.posix_root),
- * for exec of a program of the other kind. Not thread-safe: call it while
- * no other thread of the process runs guest code.
+ * for exec of a program of the other kind; a program that wants its root
+ * in its slot ('root_unseen' false) finds it there again if the slot is
+ * empty. Not thread-safe: call it while no other thread of the process
+ * runs guest code.
  */
-void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on);
+void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on, bool root_unseen);
 
 /* Whether absolute paths resolve from the root (wasi_config.posix_root). */
 bool wasi_posix_paths(const struct wasi_ctx *w);

@@ -64,6 +64,14 @@ static uint32_t wasi_dir_get(struct wasi_ctx *w, struct vm_call *c, uint32_t fd,
 		}
 	}
 	err = wasi_fd_get(w, fd, 0, e);
+	/* The root's own slot, while empty, is the root (root_unseen, or
+	 * closed): a libc that resolves relative to fd 3 still works. */
+	if (err == WASI_EBADF && w->root != NULL && w->abs_paths &&
+	    fd == w->root_fd) {
+		vfs_entry_ref(w->root);
+		*e = w->root;
+		err = WASI_ESUCCESS;
+	}
 
 	if (err != WASI_ESUCCESS)
 		return err;

@@ -395,6 +395,23 @@ static int wasi_add_stdio(struct wasi_ctx *w, int hfd, uint32_t fd)
 	return 0;
 }
 
+/* Names 'e' a preopen 'name' at guest path 'nspath', with dir rights. */
+static int wasi_name_preopen(struct vfs_entry *e, const char *name,
+                             const char *nspath)
+{
+	e->preopen = wx_malloc(strlen(name) + 1);
+	if (e->nspath == NULL) {
+		e->nspath = wx_malloc(strlen(nspath) + 1);
+		if (e->nspath != NULL)
+			strcpy(e->nspath, nspath);
+	}
+	if (e->preopen == NULL || e->nspath == NULL)
+		return ENOMEM;
+	strcpy(e->preopen, name);
+	wasi_kind_rights(VFS_DIR, &e->rights_base, &e->rights_inheriting);
+	return 0;
+}
+
 /*
  * Installs 'e' (taken over) as a preopen named 'name' with dir rights at
  * the lowest free fd from 3 ('*fd').
@@ -403,24 +420,13 @@ static int wasi_install_preopen(struct wasi_ctx *w, struct vfs_entry *e,
                                 const char *name, const char *nspath,
                                 uint32_t *fd)
 {
-	int rc = ENOMEM;
+	/* From 3 even when a standard stream is closed. */
+	int rc = wasi_name_preopen(e, name, nspath);
 
-	e->preopen = wx_malloc(strlen(name) + 1);
-	if (e->nspath == NULL) {
-		e->nspath = wx_malloc(strlen(nspath) + 1);
-		if (e->nspath != NULL)
-			strcpy(e->nspath, nspath);
-	}
-	if (e->preopen != NULL && e->nspath != NULL) {
-		strcpy(e->preopen, name);
-		wasi_kind_rights(VFS_DIR, &e->rights_base,
-		                 &e->rights_inheriting);
-		/* From 3 even when a standard stream is closed. */
+	if (rc == 0)
 		rc = vfs_install(&w->fds, e, 3, fd);
-		if (rc == 0)
-			return 0;
-	}
-	vfs_entry_unref(e);
+	if (rc != 0)
+		vfs_entry_unref(e);
 	return rc;
 }
 
@@ -476,7 +482,11 @@ static int wasi_add_preopens(struct wasi_ctx *w, const struct wasi_config *cfg,
 	if (cfg->posix_root) {
 		if (err == 0)
 			err = wasi_preopen_entry(w, root_host, "/", &e);
-		if (err == 0) {
+		if (err == 0 && cfg->root_unseen) {
+			w->root = e;
+			w->root_fd = 3;
+			err = wasi_name_preopen(e, "/", "/");
+		} else if (err == 0) {
 			vfs_entry_ref(e);
 			w->root = e;
 			err = wasi_install_preopen(w, e, "/", "/", &w->root_fd);
@@ -501,9 +511,16 @@ done:
 	return 0;
 }
 
-void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on)
+void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on, bool root_unseen)
 {
 	w->abs_paths = on;
+	/* A libc that needs its root in the slot gets it back there. */
+	if (on && !root_unseen && w->root != NULL &&
+	    vfs_get(&w->fds, w->root_fd) == NULL) {
+		vfs_entry_ref(w->root);
+		if (vfs_install_at(&w->fds, w->root, w->root_fd) != 0)
+			vfs_entry_unref(w->root);
+	}
 }
 
 bool wasi_posix_paths(const struct wasi_ctx *w)
