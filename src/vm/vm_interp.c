@@ -426,6 +426,24 @@ static inline const void *load_handler(const uint32_t *pc)
 		vmbreak;                                                       \
 	}
 
+/*
+ * throw / throw_ref: vm_eh.c unwinds to the handler (or traps). The
+ * state goes through a struct so that no local's address is taken.
+ */
+#define EH_THROW(ref)                                                          \
+	{                                                                      \
+		struct vm_eh_state st_ = {pc, fp, inst, depth};                \
+		const char *msg_ = vm_eh_throw(th, &st_, (ref));               \
+		if (msg_ != NULL)                                              \
+			TRAP(msg_);                                            \
+		pc = st_.pc;                                                   \
+		fp = st_.fp;                                                   \
+		depth = st_.depth;                                             \
+		inst = st_.inst;                                               \
+		LOAD_INSTANCE();                                               \
+		vmbreak;                                                       \
+	}
+
 /* A memory every instance without one points at: size 0, so all traps. */
 static struct vm_memory no_memory;
 
@@ -868,6 +886,39 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				fp[0] = fp[P(1)];
 				goto do_return;
 			}
+			vmcase(VMOP_RETURN_CALL)
+			{
+				callee = funcs[P(1)];
+				memmove(fp, fp + P(2), P(3) * sizeof *fp);
+				goto do_tail_call;
+			}
+			vmcase(VMOP_RETURN_CALL_INDIRECT)
+			{
+				const struct vm_table *t = inst->tables[P(2)];
+				uint32_t i = U32(4);
+				if (WX_UNLIKELY(i >= t->size))
+					TRAP("undefined element");
+				callee =
+				    (struct vm_func *)(uintptr_t)t->elems[i];
+				if (WX_UNLIKELY(callee == NULL)) {
+					rc = diag_set(
+					    th->diag, WX_ETRAP,
+					    "uninitialized element %u", i);
+					goto out;
+				}
+				if (WX_UNLIKELY(callee->type_id != P(1)))
+					TRAP("indirect call type mismatch");
+				memmove(fp, fp + P(3), P(5) * sizeof *fp);
+				goto do_tail_call;
+			}
+			vmcase(VMOP_THROW)
+			{
+				EH_THROW(false);
+			}
+			vmcase(VMOP_THROW_REF)
+			{
+				EH_THROW(true);
+			}
 			vmcase(VMOP_RETURN)
 			{
 				goto do_return;
@@ -1236,6 +1287,12 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			}
 			/* Never emitted: translated away or routed to
 			 * VMOP_ATOMIC. */
+			vmcase(WASM_OP_TRY) vmcase(WASM_OP_CATCH) vmcase(WASM_OP_THROW)
+			vmcase(WASM_OP_RETHROW) vmcase(WASM_OP_THROW_REF)
+			vmcase(WASM_OP_RETURN_CALL)
+			vmcase(WASM_OP_RETURN_CALL_INDIRECT)
+			vmcase(WASM_OP_DELEGATE) vmcase(WASM_OP_CATCH_ALL)
+			vmcase(WASM_OP_TRY_TABLE)
 			vmcase(WASM_OP_BLOCK) vmcase(WASM_OP_LOOP) vmcase(
 			    WASM_OP_IF) vmcase(WASM_OP_ELSE) vmcase(WASM_OP_END)
 			    vmcase(WASM_OP_BR) vmcase(WASM_OP_BR_IF) vmcase(
@@ -1365,6 +1422,24 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			pc = nc->cells;
 			vmresume;
 		}
+
+	do_tail_call:
+		/*
+		 * return_call: this frame's record is popped and the callee
+		 * called from the caller's state, arguments at this frame's
+		 * fp: depth and stack use stay as they are.
+		 */
+		ret = &frames[--depth];
+		pc = ret->pc;
+		nfp = fp;
+		fp = ret->fp;
+		if (WX_UNLIKELY(pc == vm_jmp_hook_cells))
+			pc = vm_jmp_returned(th, depth);
+		if (ret->inst != inst) {
+			inst = ret->inst;
+			LOAD_INSTANCE();
+		}
+		goto do_call;
 
 	do_return:
 		ret = &frames[--depth];

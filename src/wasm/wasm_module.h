@@ -33,6 +33,7 @@ enum wasm_valtype {
 	WASM_V128 = 0x7b,
 	WASM_FUNCREF = 0x70,
 	WASM_EXTERNREF = 0x6f,
+	WASM_EXNREF = 0x69, /* exception handling: (ref null exn) */
 };
 
 /* External kinds, by their binary encoding (import/export descriptors). */
@@ -70,6 +71,16 @@ enum wasm_imm {
 	WASM_IMM_TABLE_INIT,    /* u32 elem index, u32 table index */
 	WASM_IMM_ELEM,          /* u32 elem index */
 	WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table */
+	WASM_IMM_TAG,           /* u32 tag index */
+	WASM_IMM_TRY_TABLE,     /* blocktype, vec(catch clause) */
+};
+
+/* try_table catch clause kinds (the clause's first byte). */
+enum wasm_catch_kind {
+	WASM_CATCH = 0,         /* tag, label: the payload */
+	WASM_CATCH_REF = 1,     /* tag, label: the payload and the exnref */
+	WASM_CATCH_ALL = 2,     /* label: nothing */
+	WASM_CATCH_ALL_REF = 3, /* label: the exnref */
 };
 
 /* One enumerator per instruction: WASM_OP_I32_ADD and so on. */
@@ -170,6 +181,7 @@ struct wasm_import {
 		struct wasm_tabletype table;
 		struct wasm_limits_decl memory;
 		struct wasm_globaltype global;
+		uint32_t tag_type; /* WASM_EXT_TAG: the tag's type index */
 	} d;
 };
 
@@ -240,6 +252,9 @@ struct wasm_module {
 	struct wasm_limits_decl *memories;
 	uint32_t nglobals, num_imported_globals;
 	struct wasm_global *globals;
+	/* Tags (exception handling): each one's function type index. */
+	uint32_t ntags, num_imported_tags;
+	uint32_t *tags;
 
 	uint32_t nexports;
 	struct wasm_export *exports;
@@ -298,7 +313,7 @@ wasm_func_type(const struct wasm_module *m, uint32_t funcidx)
 /* Size in bytes of a value of type 't' in a VM slot: always 8 here. */
 static inline bool wasm_is_reftype(uint8_t t)
 {
-	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
+	return t == WASM_FUNCREF || t == WASM_EXTERNREF || t == WASM_EXNREF;
 }
 
 /*
@@ -337,6 +352,9 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   BR_TABLE       vec = the LEB128 label targets, nvec of them, then
  *                  x = the default label (read targets with leb_read_u32)
  *   SELECT_T       vec = the valtype bytes, nvec of them
+ *   TAG            x = tag index
+ *   TRY_TABLE      blocktype; vec = the first catch clause, nvec of them
+ *                  (read them with wasm_read_catch)
  */
 struct wasm_instr_imm {
 	int64_t blocktype;
@@ -354,6 +372,20 @@ struct wasm_instr_imm {
  */
 int wasm_read_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
                   struct wasm_instr_imm *imm, const char **why);
+
+/* One try_table catch clause, as wasm_read_catch decodes it. */
+struct wasm_catch {
+	uint8_t kind; /* enum wasm_catch_kind */
+	uint32_t tag; /* WASM_CATCH and WASM_CATCH_REF only */
+	uint32_t label;
+};
+
+/*
+ * Reads the catch clause at *p (a try_table's immediates were already
+ * checked by wasm_read_imm) and advances *p.
+ */
+void wasm_read_catch(const uint8_t **p, const uint8_t *end,
+                     struct wasm_catch *c);
 
 /* Immediate kind and natural alignment of an opcode, from the table. */
 enum wasm_imm wasm_op_imm(enum wasm_opcode op);
