@@ -89,6 +89,32 @@ SPEC_THREADS := $(basename $(notdir $(wildcard $(SPEC_DIR)/proposals/threads/*.w
 SPEC_JSON := $(foreach n,$(SPEC_CORE),$(O)/spec/core/$(n)/$(n).json) \
              $(foreach n,$(SPEC_THREADS),$(O)/spec/threads/$(n)/$(n).json)
 
+# WebAssembly 3.0 files wast2json 1.0.32 can convert (the rest waits for
+# the project's own .wast front end): tail calls, reported as
+# "3.0/NAME.json", and the legacy exception-handling files, reported as
+# "legacy-exceptions/NAME.json". SPEC3_FIXUP turns the one typed-reference
+# type of return_call*.wast, (ref null $$t) for a (func) type, into
+# funcref (wabt 1.0.32 cannot parse it; typed function references are
+# not implemented yet); the two assert_invalid cases that then become
+# valid are in tests/spec/skip.txt.
+SPEC3_DIR ?= ../shared/testdata/wasm-spec-3.0
+SPEC3_TAIL := return_call return_call_indirect
+SPEC3_LEGACY_EH := $(basename $(notdir $(wildcard $(SPEC3_DIR)/legacy-exceptions/*.wast)))
+SPEC3_FIXUP := sed -E -e 's/\(ref null \$$t\)/funcref/g' \
+               -e 's/\(ref\.null \$$t\)/(ref.null func)/g'
+SPEC_JSON += $(foreach n,$(SPEC3_TAIL),$(O)/spec/3.0/$(n)/$(n).json) \
+             $(foreach n,$(SPEC3_LEGACY_EH),$(O)/spec/legacy-exceptions/$(n)/$(n).json)
+
+$(O)/spec/3.0/%.json:
+	@mkdir -p $(dir $@)
+	$(SPEC3_FIXUP) $(SPEC3_DIR)/$(notdir $*).wast > $(basename $@).wast
+	$(WAST2JSON) --enable-tail-call $(basename $@).wast -o $@ >/dev/null
+
+$(O)/spec/legacy-exceptions/%.json:
+	@mkdir -p $(dir $@)
+	$(WAST2JSON) --enable-exceptions --enable-tail-call \
+	  $(SPEC3_DIR)/legacy-exceptions/$(notdir $*).wast -o $@ >/dev/null
+
 $(O)/spec/core/%.json:
 	@mkdir -p $(dir $@)
 	$(SPEC_FIXUP) $(SPEC_DIR)/$(notdir $*).wast > $(basename $@).wast
