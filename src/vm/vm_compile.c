@@ -356,6 +356,24 @@ static void push_const(struct compiler *c, uint64_t v)
 /* ---- immediates -----------------------------------------------------------
  */
 
+/* try_table's immediates (kept out of line: read_imm is hot). */
+__attribute__((noinline)) static int
+read_try_table(const uint8_t **p, const uint8_t *end, struct imm *im)
+{
+	int e = leb_read_s33(p, end, &im->bt);
+
+	if (e == LEB_OK)
+		e = leb_read_u32(p, end, &im->ntable);
+	im->table = *p;
+	for (uint32_t i = 0; e == LEB_OK && i < im->ntable; i++) {
+		struct wasm_catch cc;
+		if (*p >= end)
+			return LEB_EEND;
+		wasm_read_catch(p, end, &cc);
+	}
+	return e;
+}
+
 static int read_imm(const struct compiler *c, enum wasm_opcode op,
                     const uint8_t **p, const uint8_t *end, struct imm *im)
 {
@@ -382,16 +400,7 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 		e = leb_read_u32(p, end, &im->a);
 		break;
 	case WASM_IMM_TRY_TABLE:
-		e = leb_read_s33(p, end, &im->bt);
-		if (e == LEB_OK)
-			e = leb_read_u32(p, end, &im->ntable);
-		im->table = *p;
-		for (uint32_t i = 0; e == LEB_OK && i < im->ntable; i++) {
-			struct wasm_catch cc;
-			if (*p >= end)
-				return WX_EMALFORMED;
-			wasm_read_catch(p, end, &cc);
-		}
+		e = read_try_table(p, end, im);
 		break;
 	case WASM_IMM_BR_TABLE:
 		e = leb_read_u32(p, end, &im->ntable);

@@ -235,8 +235,8 @@ static bool imm_reftype(const uint8_t **q, const uint8_t *end, uint32_t *t,
 	return true;
 }
 
-/* try_table: a block type, then vec(catch clause). */
-static bool imm_try_table(const uint8_t **q, const uint8_t *end,
+/* try_table: a block type, then vec(catch clause). Out of line: rare. */
+__attribute__((noinline)) static bool imm_try_table(const uint8_t **q, const uint8_t *end,
                           struct wasm_instr_imm *imm, const char **why)
 {
 	const uint8_t *at;
