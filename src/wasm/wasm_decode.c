@@ -1,6 +1,7 @@
 /*
  * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics).
+ * SIMD, plus the threads proposal's shared memories and atomics, and
+ * 3.0's exception handling, legacy encoding included, and tail calls).
  *
  * Turns bytes into a 'struct wasm_module' and rejects every malformed
  * encoding with the specification's wording. Typing is the validator's

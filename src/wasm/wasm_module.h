@@ -3,7 +3,8 @@
  *
  * 'wasm_decode' turns bytes into a 'struct wasm_module'; 'wasm_validate'
  * checks it as the WebAssembly 2.0 specification (plus threads' shared
- * memories and atomics) says. Both are pure functions of the bytes: no
+ * memories and atomics, and from 3.0 exception handling in both encodings
+ * and tail calls) says. Both are pure functions of the bytes: no
  * runtime state, no host calls. The VM reads a validated module and never
  * writes it, so one module may back many instances, and survives fork.
  *

@@ -1,6 +1,7 @@
 /*
  * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics).
+ * SIMD, plus the threads proposal's shared memories and atomics, and
+ * 3.0's exception handling, legacy encoding included, and tail calls).
  *
  * Checks a decoded module as the specification's validation rules say:
  * the module-level rules (imports, limits, exports, start, segments,
