@@ -48,7 +48,8 @@
 	X(GLOBAL_SET)    /* [src][globalidx] */                                \
 	X(SELECT)        /* [dst][a][b][cond] */                               \
 	X(REF_FUNC)      /* [dst][funcidx] */                                  \
-	X(ATOMIC)        /* [wasm op][dst?][operands][offset] (0xFE ops) */    \
+	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \
+	X(MEMN)          /* [op][mem][dst?][operands][offset]: memory != 0 */  \
 	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
 	X(I32_ADD_SHL) /* [dst][a][b][k]: a + (b << k), k < 32 */              \
 	/* [dst][base][idx][k][off]: load at (u32)(base + (idx << k)) + off */ \
@@ -270,10 +271,19 @@ const char *vm_op_table_copy(struct vm_instance *inst, uint64_t *fp,
 const char *vm_op_elem_drop(struct vm_instance *inst, uint64_t *fp,
                             const uint32_t *pc);
 /*
- * The 0xFE instructions: [ATOMIC][wasm op][dst?][operands][offset]. Sets
- * '*ncells' to the instruction's length counting one handler cell.
+ * The 0xFE instructions: [ATOMIC][wasm op | mem << 16][dst?][operands]
+ * [offset]. Sets '*ncells' to the instruction's length counting one
+ * handler cell.
  */
 const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
                          const uint32_t *pc, unsigned *ncells);
+
+/*
+ * Loads, stores and memory.size of a memory other than 0 (multi-memory):
+ * [MEMN][wasm op][mem][dst?][operands][offset], bounds checked
+ * explicitly. Sets '*ncells' like vm_op_atomic.
+ */
+const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
+                       const uint32_t *pc, unsigned *ncells);
 
 #endif

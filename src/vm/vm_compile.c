@@ -69,6 +69,7 @@ struct imm {
 	const uint8_t *table; /* br_table: first label; try_table: clauses */
 	uint32_t ntable;      /* br_table: labels before the default;
 	                         try_table: number of clauses */
+	uint32_t mem;         /* memory index (memarg, memory.*) */
 };
 
 #define NO_DST     ((size_t)-1)
@@ -411,17 +412,22 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_TABLE_INIT:
 	case WASM_IMM_TABLE_COPY:
+	case WASM_IMM_MEMORY_COPY:
 		e = leb_read_u32(p, end, &im->a);
 		if (e == LEB_OK)
 			e = leb_read_u32(p, end, &im->b);
 		break;
 	case WASM_IMM_MEMARG:
 		e = leb_read_u32(p, end, &im->a);
+		if (e == LEB_OK && im->a >= 64 && im->a < 128)
+			e = leb_read_u32(p, end, &im->mem);
 		if (e == LEB_OK)
 			e = leb_read_u64(p, end, &u);
 		im->b = (uint32_t)u;
 		break;
 	case WASM_IMM_MEMIDX:
+		e = leb_read_u32(p, end, &im->mem);
+		break;
 	case WASM_IMM_ZEROBYTE:
 	case WASM_IMM_REFTYPE:
 		e = leb_read_fixed(p, end, &im->a, 1);
@@ -451,12 +457,7 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_MEMORY_INIT:
 		e = leb_read_u32(p, end, &im->a);
 		if (e == LEB_OK)
-			e = leb_read_fixed(p, end, &im->b, 1);
-		break;
-	case WASM_IMM_MEMORY_COPY:
-		e = leb_read_fixed(p, end, &im->a, 1);
-		if (e == LEB_OK)
-			e = leb_read_fixed(p, end, &im->b, 1);
+			e = leb_read_u32(p, end, &im->mem);
 		break;
 	}
 	return e == LEB_OK ? WX_OK : WX_EMALFORMED;
@@ -1471,16 +1472,43 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 	}
 }
 
-/* Atomics share one handler: [ATOMIC][wasm op][dst?][operands][offset]. */
+/*
+ * Atomics share one handler: [ATOMIC][wasm op | mem << 16][dst?]
+ * [operands][offset].
+ */
 static void emit_atomic(struct compiler *c, enum wasm_opcode op, uint32_t np,
-                        uint32_t nr, uint32_t offset)
+                        uint32_t nr, uint32_t offset, uint32_t mem)
 {
 	struct operand args[4];
 
 	for (uint32_t i = np; i-- > 0;)
 		args[i] = pop(c);
 	emit_op(c, VMOP_ATOMIC);
+	emit(c, (uint32_t)op | mem << 16);
+	if (nr == 1) {
+		push_slot(c);
+		emit_slot(c, natural(c, c->h - 1));
+	}
+	for (uint32_t i = 0; i < np; i++)
+		emit_slot(c, args[i].slot);
+	emit(c, offset);
+}
+
+/*
+ * A load, store or memory.size of memory 'mem' != 0 (multi-memory):
+ * [MEMN][wasm op][mem][dst?][operands][offset], one cold handler with
+ * explicit bounds checks; memory 0 keeps the fast forms.
+ */
+static void emit_memn(struct compiler *c, enum wasm_opcode op, uint32_t np,
+                      uint32_t nr, uint32_t offset, uint32_t mem)
+{
+	struct operand args[2];
+
+	for (uint32_t i = np; i-- > 0;)
+		args[i] = pop(c);
+	emit_op(c, VMOP_MEMN);
 	emit(c, op);
+	emit(c, mem);
 	if (nr == 1) {
 		push_slot(c);
 		emit_slot(c, natural(c, c->h - 1));
@@ -1499,7 +1527,13 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 
 	sig_arity(wasm_op_sig(op), &np, &nr);
 	if (op >= WASM_OP_MEMORY_ATOMIC_NOTIFY) {
-		emit_atomic(c, op, np, nr, im->b);
+		emit_atomic(c, op, np, nr, im->b, im->mem);
+		return;
+	}
+	/* Loads, stores and memory.size of memories other than 0. */
+	if (im->mem != 0 && (wasm_op_imm(op) == WASM_IMM_MEMARG ||
+	                     op == WASM_OP_MEMORY_SIZE)) {
+		emit_memn(c, op, np, nr, im->b, im->mem);
 		return;
 	}
 	switch (wasm_op_imm(op)) {
@@ -1514,9 +1548,20 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 			return;
 		imms[nimm++] = im->b;
 		break;
+	case WASM_IMM_MEMORY_INIT:
+		imms[nimm++] = im->a;
+		imms[nimm++] = im->mem;
+		break;
+	case WASM_IMM_MEMORY_COPY:
+		imms[nimm++] = im->a;
+		imms[nimm++] = im->b;
+		break;
+	case WASM_IMM_MEMIDX:
+		if (op != WASM_OP_MEMORY_SIZE)
+			imms[nimm++] = im->mem;
+		break;
 	case WASM_IMM_DATA:
 	case WASM_IMM_ELEM:
-	case WASM_IMM_MEMORY_INIT:
 	case WASM_IMM_TABLE:
 		imms[nimm++] = im->a;
 		break;

@@ -272,7 +272,7 @@ static const char *unwind(struct vm_thread *t, struct vm_eh_state *st,
 		                                e, st->inst)
 		                 : NULL;
 		if (hd != NULL) {
-			if (hd->kind == VM_EH_CATCH)
+			if (hd->kind == VM_EH_CATCH && e->vals != NULL)
 				memcpy(st->fp + hd->slot, e->vals,
 				       e->tag->type->nparams * sizeof(uint64_t));
 			if (hd->exn_slot != VM_EH_NO_SLOT)

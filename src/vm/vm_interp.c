@@ -444,6 +444,21 @@ static inline const void *load_handler(const uint32_t *pc)
 		vmbreak;                                                       \
 	}
 
+/* Pops the frame record: back to the caller (its instance, memory size). */
+#define RETURN_TO_CALLER()                                                     \
+	do {                                                                   \
+		ret = &frames[--depth];                                        \
+		pc = ret->pc;                                                  \
+		fp = ret->fp;                                                  \
+		if (ret->inst != inst) {                                       \
+			inst = ret->inst;                                      \
+			LOAD_INSTANCE();                                       \
+		} else {                                                       \
+			mem_size = MEM_SIZE_NOW(mem0);                         \
+		}                                                              \
+		vmresume;                                                      \
+	} while (0)
+
 /* A memory every instance without one points at: size 0, so all traps. */
 static struct vm_memory no_memory;
 
@@ -883,8 +898,14 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			}
 			vmcase(VMOP_RETURN1)
 			{
+				/*
+				 * The return itself is repeated here, not a
+				 * 'goto do_return': where GCC places that
+				 * block moves with unrelated handlers, and a
+				 * jump costs every return one instruction.
+				 */
 				fp[0] = fp[P(1)];
-				goto do_return;
+				RETURN_TO_CALLER();
 			}
 			vmcase(VMOP_RETURN_CALL)
 			{
@@ -970,12 +991,12 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				vm_op_memory_grow(inst, fp,
 				                  pc + VM_HANDLER_CELLS - 1);
 				mem_size = MEM_SIZE_NOW(mem0);
-				STEP(3);
+				STEP(4);
 				vmbreak;
 			}
-			COLD(WASM_OP_MEMORY_INIT, vm_op_memory_init, 5)
-			COLD(WASM_OP_MEMORY_COPY, vm_op_memory_copy, 4)
-			COLD(WASM_OP_MEMORY_FILL, vm_op_memory_fill, 4)
+			COLD(WASM_OP_MEMORY_INIT, vm_op_memory_init, 6)
+			COLD(WASM_OP_MEMORY_COPY, vm_op_memory_copy, 6)
+			COLD(WASM_OP_MEMORY_FILL, vm_op_memory_fill, 5)
 			COLD(WASM_OP_DATA_DROP, vm_op_data_drop, 2)
 			COLD(WASM_OP_TABLE_GET, vm_op_table_get, 4)
 			COLD(WASM_OP_TABLE_SET, vm_op_table_set, 4)
@@ -985,6 +1006,16 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			COLD(WASM_OP_TABLE_INIT, vm_op_table_init, 6)
 			COLD(WASM_OP_TABLE_COPY, vm_op_table_copy, 6)
 			COLD(WASM_OP_ELEM_DROP, vm_op_elem_drop, 2)
+			vmcase(VMOP_MEMN)
+			{
+				unsigned n_;
+				const char *msg_ = vm_op_memn(
+				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);
+				if (WX_UNLIKELY(msg_ != NULL))
+					TRAP(msg_);
+				STEP(n_);
+				vmbreak;
+			}
 			vmcase(VMOP_ATOMIC)
 			{
 				unsigned n_;
@@ -1487,16 +1518,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 		}
 
 	do_return:
-		ret = &frames[--depth];
-		pc = ret->pc;
-		fp = ret->fp;
-		if (ret->inst != inst) {
-			inst = ret->inst;
-			LOAD_INSTANCE();
-		} else {
-			mem_size = MEM_SIZE_NOW(mem0);
-		}
-		vmresume;
+		RETURN_TO_CALLER();
 
 	poll:
 		/* A backward branch used up 'budget': interrupts and fuel. */

@@ -1,7 +1,8 @@
 /*
  * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 without
  * SIMD, plus the threads proposal's shared memories and atomics, and
- * 3.0's exception handling, legacy encoding included, and tail calls).
+ * 3.0's exception handling, legacy encoding included, tail calls and
+ * multiple memories).
  *
  * Turns bytes into a 'struct wasm_module' and rejects every malformed
  * encoding with the specification's wording. Typing is the validator's
@@ -308,19 +309,29 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 		return imm_try_table(q, end, imm, why);
 	case WASM_IMM_BR_TABLE:
 		return imm_br_table(q, end, imm, why);
-	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_MEMARG:
+		/* Multi-memory: alignment flag 2^6 announces a memory index. */
+		if (!imm_u32(q, end, &imm->x, why))
+			return false;
+		if (imm->x >= 64 && imm->x < 128) {
+			imm->x -= 64;
+			if (!imm_u32(q, end, &imm->mem, why))
+				return false;
+		}
+		return imm_u32(q, end, &imm->y, why);
+	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_TABLE_INIT:
 	case WASM_IMM_TABLE_COPY:
+	case WASM_IMM_MEMORY_COPY:
 		return imm_u32(q, end, &imm->x, why) &&
 		       imm_u32(q, end, &imm->y, why);
 	case WASM_IMM_MEMIDX:
+		return imm_u32(q, end, &imm->mem, why);
 	case WASM_IMM_ZEROBYTE:
 		return imm_zero(q, end, why);
 	case WASM_IMM_MEMORY_INIT:
-		return imm_u32(q, end, &imm->x, why) && imm_zero(q, end, why);
-	case WASM_IMM_MEMORY_COPY:
-		return imm_zero(q, end, why) && imm_zero(q, end, why);
+		return imm_u32(q, end, &imm->x, why) &&
+		       imm_u32(q, end, &imm->mem, why);
 	case WASM_IMM_I32:
 	case WASM_IMM_I64:
 		if (wasm_op_imm(op) == WASM_IMM_I32)

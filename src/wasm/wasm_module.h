@@ -3,8 +3,8 @@
  *
  * 'wasm_decode' turns bytes into a 'struct wasm_module'; 'wasm_validate'
  * checks it as the WebAssembly 2.0 specification (plus threads' shared
- * memories and atomics, and from 3.0 exception handling in both encodings
- * and tail calls) says. Both are pure functions of the bytes: no
+ * memories and atomics, and from 3.0 exception handling in both encodings,
+ * tail calls and multiple memories) says. Both are pure functions of the bytes: no
  * runtime state, no host calls. The VM reads a validated module and never
  * writes it, so one module may back many instances, and survives fork.
  *
@@ -12,7 +12,8 @@
  *  - The module owns a private copy of the input bytes ('bytes'); every
  *    pointer into code, data and names points into that copy.
  *  - Index spaces put imports first: funcs[0 .. num_imported_funcs) are
- *    the imported functions, and likewise for tables, memories, globals.
+ *    the imported functions, and likewise for tables, memories, globals,
+ *    tags.
  *  - Every count was checked against the caps in 'wasm_limits' before
  *    anything was allocated for it.
  */
@@ -57,8 +58,9 @@ enum wasm_imm {
 	WASM_IMM_LOCAL,         /* u32 local index */
 	WASM_IMM_GLOBAL,        /* u32 global index */
 	WASM_IMM_TABLE,         /* u32 table index */
-	WASM_IMM_MEMARG,        /* u32 align, u32 offset */
-	WASM_IMM_MEMIDX,        /* one byte, must be 0x00 */
+	WASM_IMM_MEMARG,        /* u32 align (bit 6: a u32 memory index
+	                           follows), u32 offset */
+	WASM_IMM_MEMIDX,        /* u32 memory index (multi-memory) */
 	WASM_IMM_ZEROBYTE,      /* one byte, must be 0x00 (atomic.fence) */
 	WASM_IMM_I32,           /* s32 */
 	WASM_IMM_I64,           /* s64 */
@@ -66,9 +68,9 @@ enum wasm_imm {
 	WASM_IMM_F64,           /* 8 raw bytes */
 	WASM_IMM_SELECT_T,      /* vec(valtype), length must be 1 */
 	WASM_IMM_REFTYPE,       /* one reftype byte */
-	WASM_IMM_MEMORY_INIT,   /* u32 data index, byte 0x00 */
+	WASM_IMM_MEMORY_INIT,   /* u32 data index, u32 memory index */
 	WASM_IMM_DATA,          /* u32 data index */
-	WASM_IMM_MEMORY_COPY,   /* byte 0x00, byte 0x00 */
+	WASM_IMM_MEMORY_COPY,   /* u32 dst memory, u32 src memory */
 	WASM_IMM_TABLE_INIT,    /* u32 elem index, u32 table index */
 	WASM_IMM_ELEM,          /* u32 elem index */
 	WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table */
@@ -343,8 +345,10 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   BLOCKTYPE      blocktype
  *   LABEL, FUNC, LOCAL, GLOBAL, TABLE, ELEM, DATA   x
  *   CALL_INDIRECT  x = type index, y = table index
- *   MEMARG         x = log2 alignment, y = offset
- *   MEMORY_INIT    x = data index
+ *   MEMARG         x = log2 alignment, y = offset, mem = memory index
+ *   MEMIDX         mem = memory index
+ *   MEMORY_INIT    x = data index, mem = memory index
+ *   MEMORY_COPY    x = destination memory, y = source memory
  *   TABLE_INIT     x = elem index, y = table index
  *   TABLE_COPY     x = destination table, y = source table
  *   I32, I64       value (the bits; I32 zero-extended from 32)
@@ -363,6 +367,7 @@ struct wasm_instr_imm {
 	uint64_t value;
 	const uint8_t *vec;
 	uint32_t nvec;
+	uint32_t mem;
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
  * SIMD, plus the threads proposal's shared memories and atomics, and
- * 3.0's exception handling, legacy encoding included, and tail calls).
+ * 3.0's exception handling, legacy encoding included, tail calls and
+ * multiple memories).
  *
  * Checks a decoded module as the specification's validation rules say:
  * the module-level rules (imports, limits, exports, start, segments,
@@ -342,7 +343,7 @@ static int check_memarg(struct vctx *v, enum wasm_opcode op,
                         const struct wasm_instr_imm *imm)
 {
 	unsigned natural = wasm_op_align(op);
-	int err = need_memory(v, 0);
+	int err = need_memory(v, imm->mem);
 
 	if (err != WX_OK)
 		return err;
@@ -364,10 +365,12 @@ static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
 	case WASM_IMM_MEMARG:
 		return check_memarg(v, op, imm);
 	case WASM_IMM_MEMIDX:
+		return need_memory(v, imm->mem);
 	case WASM_IMM_MEMORY_COPY:
-		return need_memory(v, 0);
+		err = need_memory(v, imm->x);
+		return err == WX_OK ? need_memory(v, imm->y) : err;
 	case WASM_IMM_MEMORY_INIT:
-		err = need_memory(v, 0);
+		err = need_memory(v, imm->mem);
 		return err == WX_OK ? need_data(v, imm->x) : err;
 	case WASM_IMM_DATA:
 		return need_data(v, imm->x);
@@ -1011,8 +1014,6 @@ static int check_imports_and_spaces(struct vctx *v)
 		at_item(v, "memory", i);
 		err = check_limits(v, &m->memories[i], true);
 	}
-	if (err == WX_OK && m->nmemories > 1)
-		err = fail(v, "multiple memories");
 	for (uint32_t i = 0; err == WX_OK && i < m->ntags; i++) {
 		at_item(v, "tag", i);
 		err = need_type(v, m->tags[i]);
