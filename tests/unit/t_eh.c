@@ -8,8 +8,9 @@
  * Checked: payloads through 50 frames, catch_ref + throw_ref, handlers
  * that branch to a block, a loop and the function label, tag mismatch,
  * "uncaught exception" and "null exception reference" traps, a host
- * function re-entering wasm sees an escaping exception only as a trap,
- * 200,000 throws with exnrefs dropped reuse storage, exnrefs kept in a
+ * function re-entering wasm sees an escaping exception only as a trap
+ * (and code in that nested level, as in a signal handler, throws and
+ * catches normally while an outer try_table is live), 200,000 throws with exnrefs dropped reuse storage, exnrefs kept in a
  * table hit the cap with a trap, return_call leaves its try, a tail call
  * to a host function, 1,000,000-deep mutual tail recursion at the
  * default call-depth limit. Also atomics on memory 1 (multi-memory),
@@ -175,21 +176,28 @@ struct fixture {
 	struct vm_store *store;
 	struct vm_instance *inst;
 	struct vm_func *reenter, *add1;
+	const char *reenter_name; /* the export "reenter" invokes */
 	int inner_rc; /* what "reenter" saw from its vm_invoke */
+	uint64_t inner_result;
 	char inner_msg[sizeof(((struct diag *)0)->msg)];
 };
 
-/* "env" "reenter": invokes "thrower" (which throws) and returns x + 1000. */
+/*
+ * "env" "reenter": invokes export fx->reenter_name ("thrower" unless
+ * set) through a nested vm_invoke and returns x + 1000.
+ */
 static int host_reenter(struct vm_call *call, void *ud)
 {
 	struct fixture *fx = ud;
+	const char *name = fx->reenter_name ? fx->reenter_name : "thrower";
 	struct vm_extern e;
 	struct diag d = {0};
 	uint64_t r = 0;
 
-	if (vm_instance_export(call->caller, "thrower", 7, &e) != WX_OK)
-		return vm_call_trap(call, "no thrower");
+	if (vm_instance_export(call->caller, name, strlen(name), &e) != WX_OK)
+		return vm_call_trap(call, "no such export");
 	fx->inner_rc = vm_invoke(fx->store, e.u.func, call->args, &r, NULL, &d);
+	fx->inner_result = r;
 	snprintf(fx->inner_msg, sizeof fx->inner_msg, "%s", d.msg);
 	call->results[0] = (uint32_t)(call->args[0] + 1000);
 	return 0;
@@ -291,6 +299,12 @@ static void test_exceptions(struct fixture *fx)
 	CHECK(call1(fx, "via_host", 5, &r, &d) == WX_OK && r == 1005);
 	CHECK(fx->inner_rc == WX_ETRAP &&
 	      strstr(fx->inner_msg, "uncaught exception") != NULL);
+	/* Inside the nested level (as a signal handler runs), code throws
+	 * and catches through 50 frames while the outer try_table is live. */
+	fx->reenter_name = "catch_payload";
+	CHECK(call1(fx, "via_host", 6, &r, &d) == WX_OK && r == 1006);
+	CHECK(fx->inner_rc == WX_OK && fx->inner_result == 106);
+	fx->reenter_name = NULL;
 	/* Storage is reused once exnrefs are dropped: 200,000 throws. */
 	CHECK(call1(fx, "loop_many", 200000, &r, &d) == WX_OK &&
 	      (uint32_t)r == (uint32_t)(200000ull * 200001ull / 2));
