@@ -1,9 +1,10 @@
 #!/bin/sh
 # run_wasm3.sh BUILD_DIR: WebAssembly 3.0 features through the wasmix
 # command line: exception handling, tail calls, multiple memories.
-# Builds tests/wasm3/ into BUILD_DIR/tests-wasm3/: the C++ program with
+# Builds tests/wasm3/ into BUILD_DIR/tests-wasm3/: the C++ programs with
 # clang -fwasm-exceptions (legacy EH: try, catch, catch_all, rethrow,
-# delegate, throw) and the .wat files with wat2wasm --enable-exceptions
+# delegate, throw; cxx_fork with the SDK: fork and a signal inside try
+# bodies) and the .wat files with wat2wasm --enable-exceptions
 # --enable-tail-call --enable-multi-memory, runs them and checks exit
 # statuses and output. Prints one line per failure, then "N passed, M
 # failed"; exits 1 on failure.
@@ -28,6 +29,15 @@ $WASM_CXX $EHFLAGS -fno-rtti -nostdinc++ -c tests/wasm3/cxx_unwind.cpp \
 	$WASM_CC $EHFLAGS "$T/cxx_unwind.o" "$T/cxx_rt.o" \
 		-o "$T/cxx_unwind.wasm" ||
 	{ echo "run_wasm3.sh: cannot build cxx_unwind" >&2; exit 1; }
+# The same runtime with the SDK's fork and signals (libwasix.a).
+SDKLIB=$(cd "$B/sdk" 2>/dev/null && pwd)
+[ -f "$SDKLIB/libwasix.a" ] || { echo "run_wasm3.sh: $B/sdk/libwasix.a not built" >&2; exit 1; }
+$WASM_CXX $EHFLAGS -fno-rtti -nostdinc++ -c tests/wasm3/cxx_fork.cpp \
+	-o "$T/cxx_fork.o" &&
+	WASM_CC=$WASM_CC WASMIX_SDK_LIB=$SDKLIB sh sdk/wasmix-cc \
+		-fwasm-exceptions "$T/cxx_fork.o" "$T/cxx_rt.o" \
+		-o "$T/cxx_fork.wasm" ||
+	{ echo "run_wasm3.sh: cannot build cxx_fork" >&2; exit 1; }
 for src in tests/wasm3/*.wat; do
 	out=$T/$(basename "$src" .wat).wasm
 	"$WAT2WASM" --enable-exceptions --enable-tail-call \
@@ -49,6 +59,7 @@ check() {
 
 check cxx_unwind 0 "caught 7000, destructors 11000, rethrown 1000"
 check uncaught 134 "wasmix: trap: uncaught exception"
+check cxx_fork 0 "ok fork and signal inside try: child 7, outer 2, handler 1"
 check tail_mutual 0 ""
 check multi_memory 0 ""
 check multi_memory_oob 134 "wasmix: trap: out of bounds memory access"
