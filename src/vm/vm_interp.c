@@ -444,9 +444,13 @@ static inline const void *load_handler(const uint32_t *pc)
 		vmbreak;                                                       \
 	}
 
-/* Pops the frame record: back to the caller (its instance, memory size). */
+/*
+ * Pops the frame record: back to the caller (its instance, memory size).
+ * A plain block, not do/while: under the switch build 'vmresume' is
+ * 'continue', which must reach the dispatch loop.
+ */
 #define RETURN_TO_CALLER()                                                     \
-	do {                                                                   \
+	{                                                                      \
 		ret = &frames[--depth];                                        \
 		pc = ret->pc;                                                  \
 		fp = ret->fp;                                                  \
@@ -457,7 +461,7 @@ static inline const void *load_handler(const uint32_t *pc)
 			mem_size = MEM_SIZE_NOW(mem0);                         \
 		}                                                              \
 		vmresume;                                                      \
-	} while (0)
+	}
 
 /* A memory every instance without one points at: size 0, so all traps. */
 static struct vm_memory no_memory;
@@ -905,7 +909,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				 * jump costs every return one instruction.
 				 */
 				fp[0] = fp[P(1)];
-				RETURN_TO_CALLER();
+				RETURN_TO_CALLER()
 			}
 			vmcase(VMOP_RETURN_CALL)
 			{
@@ -1518,7 +1522,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 		}
 
 	do_return:
-		RETURN_TO_CALLER();
+		RETURN_TO_CALLER()
 
 	poll:
 		/* A backward branch used up 'budget': interrupts and fuel. */
