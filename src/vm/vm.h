@@ -35,6 +35,7 @@ struct vm_func;
 struct vm_table;
 struct vm_memory;
 struct vm_global;
+struct vm_tag;
 struct vm_thread;
 
 struct vm_config {
@@ -81,6 +82,7 @@ struct vm_extern {
 		struct vm_table *table;
 		struct vm_memory *memory;
 		struct vm_global *global;
+		struct vm_tag *tag; /* exception tag (WASM_EXT_TAG) */
 	} u;
 };
 

@@ -37,13 +37,19 @@
 	X(CALL_INDIRECT) /* [typeid][table][argbase][index] */                 \
 	X(RETURN)        /* results already in fp[0..] */                      \
 	X(RETURN1)       /* [src]: fp[0] = fp[src]; return */                  \
+	X(RETURN_CALL)   /* [funcidx][argbase][nargs] */                       \
+	/* [typeid][table][argbase][index][nargs] */                           \
+	X(RETURN_CALL_INDIRECT)                                                \
+	X(THROW)         /* [tagidx][argbase] */                               \
+	X(THROW_REF)     /* [src]: throw_ref, rethrow (src: the exnref) */     \
 	X(EXIT)          /* return address of the entry frame: leave */        \
 	X(JMP_RET)       /* return address of a checkpointed frame (vm_jmp) */ \
 	X(GLOBAL_GET)    /* [dst][globalidx] */                                \
 	X(GLOBAL_SET)    /* [src][globalidx] */                                \
 	X(SELECT)        /* [dst][a][b][cond] */                               \
 	X(REF_FUNC)      /* [dst][funcidx] */                                  \
-	X(ATOMIC)        /* [wasm op][dst?][operands][offset] (0xFE ops) */    \
+	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \
+	X(MEMN)          /* [op][mem][dst?][operands][offset]: memory != 0 */  \
 	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
 	X(I32_ADD_SHL) /* [dst][a][b][k]: a + (b << k), k < 32 */              \
 	/* [dst][base][idx][k][off]: load at (u32)(base + (idx << k)) + off */ \
@@ -159,6 +165,32 @@ enum vm_opcode {
 #define VM_HANDLER_CELLS 2
 #endif
 
+/*
+ * One exception handler of a translated function (docs/interp.md,
+ * "Exceptions"). Entries are consulted only when something is thrown,
+ * innermost first: an exception raised at cell offset k (the throwing
+ * instruction's first cell + 1, or a call's return address) lies in the
+ * entry when start < k <= end.
+ */
+enum vm_eh_kind {
+	VM_EH_CATCH,     /* tag matches: payload to 'slot', exnref to 'exn_slot' */
+	VM_EH_CATCH_ALL, /* any exception: exnref to 'exn_slot' */
+	VM_EH_DELEGATE,  /* legacy delegate: only entries of blocks <= 'outer' */
+};
+
+#define VM_EH_NO_SLOT UINT32_MAX
+
+struct vm_eh_entry {
+	uint32_t start, end; /* cell offsets: the try body */
+	uint32_t block;      /* nesting index of the try block (0 = function) */
+	uint32_t kind;       /* enum vm_eh_kind */
+	uint32_t tag;        /* VM_EH_CATCH: tag index in the instance */
+	uint32_t outer;      /* VM_EH_DELEGATE: the target block's index */
+	uint32_t target;     /* cell offset of the handler code */
+	uint32_t slot;       /* first payload slot */
+	uint32_t exn_slot;   /* where the exnref goes, or VM_EH_NO_SLOT */
+};
+
 /* A translated function. */
 struct vm_code {
 	uint32_t *cells;
@@ -174,6 +206,11 @@ struct vm_code {
 	 */
 	uint64_t *init;
 	uint32_t ninit;
+	/* Exception handlers (none for most functions); owned. */
+	struct vm_eh_entry *eh;
+	uint32_t neh;
+	/* Next function of the store with handlers (vm_store.eh_codes). */
+	struct vm_code *eh_next;
 };
 
 /*
@@ -234,10 +271,19 @@ const char *vm_op_table_copy(struct vm_instance *inst, uint64_t *fp,
 const char *vm_op_elem_drop(struct vm_instance *inst, uint64_t *fp,
                             const uint32_t *pc);
 /*
- * The 0xFE instructions: [ATOMIC][wasm op][dst?][operands][offset]. Sets
- * '*ncells' to the instruction's length counting one handler cell.
+ * The 0xFE instructions: [ATOMIC][wasm op | mem << 16][dst?][operands]
+ * [offset]. Sets '*ncells' to the instruction's length counting one
+ * handler cell.
  */
 const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
                          const uint32_t *pc, unsigned *ncells);
+
+/*
+ * Loads, stores and memory.size of a memory other than 0 (multi-memory):
+ * [MEMN][wasm op][mem][dst?][operands][offset], bounds checked
+ * explicitly. Sets '*ncells' like vm_op_atomic.
+ */
+const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
+                       const uint32_t *pc, unsigned *ncells);
 
 #endif

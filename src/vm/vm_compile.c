@@ -40,17 +40,25 @@ struct operand {
 	uint32_t slot; /* absolute frame slot of the value */
 };
 
-enum block_kind { BLK_FUNC, BLK_BLOCK, BLK_LOOP, BLK_IF };
+/* BLK_TRY: a legacy try (body, then catch blocks); BLK_TRY_TABLE. */
+enum block_kind { BLK_FUNC, BLK_BLOCK, BLK_LOOP, BLK_IF, BLK_TRY, BLK_TRY_TABLE };
 
 struct block {
 	uint8_t kind;
 	bool has_else;
 	bool branched;   /* some branch targets the end label */
+	bool in_catch;   /* BLK_TRY: past its body, in a catch block */
 	uint32_t height; /* operand height below the block's params */
 	uint32_t nparams, nresults;
 	size_t loop_start; /* cell index of a loop's label */
 	size_t chain;      /* forward patch chain (cell index + 1), 0 = none */
 	size_t else_site;  /* an if's false-branch offset cell + 1 */
+	/* Exception handling: the try body's cells (start, end]. */
+	size_t try_start, try_end;
+	uint32_t exn_slot;        /* BLK_TRY: the caught exnref's slot */
+	const uint8_t *catches;   /* BLK_TRY_TABLE: its catch clauses */
+	uint32_t ncatches;
+	uint32_t eh_chain; /* handler entries targeting the end (index + 1) */
 };
 
 /* Decoded immediates of one instruction. */
@@ -58,12 +66,15 @@ struct imm {
 	uint32_t a, b;
 	uint64_t bits;
 	int64_t bt;
-	const uint8_t *table; /* br_table: first label */
-	uint32_t ntable;      /* br_table: labels before the default */
+	const uint8_t *table; /* br_table: first label; try_table: clauses */
+	uint32_t ntable;      /* br_table: labels before the default;
+	                         try_table: number of clauses */
+	uint32_t mem;         /* memory index (memarg, memory.*) */
 };
 
 #define NO_DST     ((size_t)-1)
 #define VCONST     0x20000000u /* virtual slot of constant k: VCONST + k */
+#define VHIDDEN    0x30000000u /* legacy try level k's exnref: VHIDDEN + k */
 #define VSTACK     0x40000000u /* virtual slot of operand height h */
 #define MAX_CONSTS 512
 #define MAX_CELLS  ((size_t)1 << 26) /* 256 MiB of code per function */
@@ -108,6 +119,11 @@ struct compiler {
 	/* br_table: stub cell + 1 per label depth, 0 = none yet. */
 	size_t *stub_at;
 	uint32_t cap_stub;
+
+	/* Exception handlers, innermost first (vm_code.eh). */
+	struct vm_eh_entry *eh;
+	uint32_t neh, cap_eh;
+	uint32_t ntry_open, max_try; /* legacy try nesting: hidden slots */
 };
 
 /* ---- emission -------------------------------------------------------- */
@@ -341,6 +357,24 @@ static void push_const(struct compiler *c, uint64_t v)
 /* ---- immediates -----------------------------------------------------------
  */
 
+/* try_table's immediates (kept out of line: read_imm is hot). */
+__attribute__((noinline)) static int
+read_try_table(const uint8_t **p, const uint8_t *end, struct imm *im)
+{
+	int e = leb_read_s33(p, end, &im->bt);
+
+	if (e == LEB_OK)
+		e = leb_read_u32(p, end, &im->ntable);
+	im->table = *p;
+	for (uint32_t i = 0; e == LEB_OK && i < im->ntable; i++) {
+		struct wasm_catch cc;
+		if (*p >= end)
+			return LEB_EEND;
+		wasm_read_catch(p, end, &cc);
+	}
+	return e;
+}
+
 static int read_imm(const struct compiler *c, enum wasm_opcode op,
                     const uint8_t **p, const uint8_t *end, struct imm *im)
 {
@@ -363,7 +397,11 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_TABLE:
 	case WASM_IMM_DATA:
 	case WASM_IMM_ELEM:
+	case WASM_IMM_TAG:
 		e = leb_read_u32(p, end, &im->a);
+		break;
+	case WASM_IMM_TRY_TABLE:
+		e = read_try_table(p, end, im);
 		break;
 	case WASM_IMM_BR_TABLE:
 		e = leb_read_u32(p, end, &im->ntable);
@@ -374,17 +412,22 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_TABLE_INIT:
 	case WASM_IMM_TABLE_COPY:
+	case WASM_IMM_MEMORY_COPY:
 		e = leb_read_u32(p, end, &im->a);
 		if (e == LEB_OK)
 			e = leb_read_u32(p, end, &im->b);
 		break;
 	case WASM_IMM_MEMARG:
 		e = leb_read_u32(p, end, &im->a);
+		if (e == LEB_OK && im->a >= 64 && im->a < 128)
+			e = leb_read_u32(p, end, &im->mem);
 		if (e == LEB_OK)
 			e = leb_read_u64(p, end, &u);
 		im->b = (uint32_t)u;
 		break;
 	case WASM_IMM_MEMIDX:
+		e = leb_read_u32(p, end, &im->mem);
+		break;
 	case WASM_IMM_ZEROBYTE:
 	case WASM_IMM_REFTYPE:
 		e = leb_read_fixed(p, end, &im->a, 1);
@@ -414,12 +457,7 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_MEMORY_INIT:
 		e = leb_read_u32(p, end, &im->a);
 		if (e == LEB_OK)
-			e = leb_read_fixed(p, end, &im->b, 1);
-		break;
-	case WASM_IMM_MEMORY_COPY:
-		e = leb_read_fixed(p, end, &im->a, 1);
-		if (e == LEB_OK)
-			e = leb_read_fixed(p, end, &im->b, 1);
+			e = leb_read_u32(p, end, &im->mem);
 		break;
 	}
 	return e == LEB_OK ? WX_OK : WX_EMALFORMED;
@@ -778,6 +816,172 @@ static void do_br_table(struct compiler *c, const struct imm *im)
 	}
 }
 
+/* ---- exception handling ------------------------------------------------ */
+
+/* Appends a handler entry; returns its index, or UINT32_MAX (c->err). */
+static uint32_t add_eh(struct compiler *c, const struct block *b,
+                       uint32_t kind)
+{
+	if (c->neh == c->cap_eh) {
+		uint32_t ncap = c->cap_eh ? c->cap_eh * 2 : 8;
+		struct vm_eh_entry *ne =
+		    wx_realloc(c->eh, (size_t)ncap * sizeof *ne);
+		if (ne == NULL) {
+			c->err = WX_ENOMEM;
+			return UINT32_MAX;
+		}
+		c->eh = ne;
+		c->cap_eh = ncap;
+	}
+	struct vm_eh_entry *e = &c->eh[c->neh];
+	memset(e, 0, sizeof *e);
+	e->start = (uint32_t)b->try_start;
+	e->end = (uint32_t)(b->kind == BLK_TRY ? b->try_end : c->ncode);
+	e->block = (uint32_t)(b - c->blocks);
+	e->kind = kind;
+	e->exn_slot = VM_EH_NO_SLOT;
+	return c->neh++;
+}
+
+/*
+ * Points handler 'ei' at the label of block 'tb', whose values it puts
+ * in their canonical slots: a loop's start is known; other labels are
+ * chained and patched where the label is placed (do_end).
+ */
+static void eh_target(struct compiler *c, struct block *tb, uint32_t ei)
+{
+	if (tb->kind == BLK_LOOP) {
+		c->eh[ei].target = (uint32_t)tb->loop_start;
+		return;
+	}
+	c->eh[ei].target = tb->eh_chain;
+	tb->eh_chain = ei + 1;
+	tb->branched = true;
+}
+
+static void patch_eh_chain(struct compiler *c, uint32_t chain, size_t target)
+{
+	while (chain != 0) {
+		uint32_t i = chain - 1;
+		chain = c->eh[i].target;
+		c->eh[i].target = (uint32_t)target;
+	}
+}
+
+static uint32_t tag_nparams(const struct compiler *c, uint32_t tag)
+{
+	return c->m->types[c->m->tags[tag]].nparams;
+}
+
+/* The end of a try_table: one entry per catch clause, in order. */
+static void end_try_table(struct compiler *c)
+{
+	uint32_t bi = c->nblocks - 1;
+	const uint8_t *p = c->blocks[bi].catches;
+	const uint8_t *end = c->m->bytes + c->m->nbytes;
+
+	for (uint32_t i = 0; i < c->blocks[bi].ncatches && c->err == WX_OK;
+	     i++) {
+		struct wasm_catch cc;
+		wasm_read_catch(&p, end, &cc);
+		bool all = cc.kind == WASM_CATCH_ALL ||
+		           cc.kind == WASM_CATCH_ALL_REF;
+		bool ref = cc.kind == WASM_CATCH_REF ||
+		           cc.kind == WASM_CATCH_ALL_REF;
+		uint32_t ei = add_eh(c, &c->blocks[bi],
+		                     all ? VM_EH_CATCH_ALL : VM_EH_CATCH);
+		if (ei == UINT32_MAX)
+			return;
+		struct block *tb = &c->blocks[bi - 1 - cc.label];
+		uint32_t np = all ? 0 : tag_nparams(c, cc.tag);
+		c->eh[ei].tag = cc.tag;
+		c->eh[ei].slot = VSTACK + tb->height;
+		if (ref)
+			c->eh[ei].exn_slot = VSTACK + tb->height + np;
+		eh_target(c, tb, ei);
+	}
+}
+
+/* Legacy try: body, then catch blocks whose code is the handler. */
+static void do_try(struct compiler *c, int64_t bt)
+{
+	uint32_t np, nr;
+
+	block_arity(c->m, bt, &np, &nr);
+	enter_block(c, np);
+	struct block *b = push_block(c, BLK_TRY, np, nr);
+	if (b == NULL)
+		return;
+	b->try_start = c->ncode;
+	b->exn_slot = VHIDDEN + c->ntry_open++;
+	if (c->ntry_open > c->max_try)
+		c->max_try = c->ntry_open;
+}
+
+/* Legacy catch (tag) or catch_all (all): ends the body or a catch. */
+static void do_catch(struct compiler *c, bool all, uint32_t tag)
+{
+	struct block *b = &c->blocks[c->nblocks - 1];
+
+	if (!b->in_catch)
+		b->try_end = c->ncode;
+	if (!c->unreachable) {
+		move_to_canonical(c, b->height, b->nresults);
+		emit_op(c, VMOP_BR);
+		emit_link(c, &b->chain);
+		b->branched = true;
+	}
+	uint32_t ei = add_eh(c, b, all ? VM_EH_CATCH_ALL : VM_EH_CATCH);
+	if (ei == UINT32_MAX)
+		return;
+	c->eh[ei].tag = tag;
+	c->eh[ei].target = (uint32_t)c->ncode;
+	c->eh[ei].slot = VSTACK + b->height;
+	c->eh[ei].exn_slot = b->exn_slot;
+	b->in_catch = true;
+	reset_stack(c, b->height, all ? 0 : tag_nparams(c, tag));
+	c->unreachable = false;
+	c->last_dst = NO_DST;
+}
+
+static bool do_end(struct compiler *c);
+
+/* Legacy delegate: the body's exceptions go to label 'depth' outside. */
+static void do_delegate(struct compiler *c, uint32_t depth)
+{
+	struct block *b = &c->blocks[c->nblocks - 1];
+
+	b->try_end = c->ncode;
+	uint32_t ei = add_eh(c, b, VM_EH_DELEGATE);
+	if (ei == UINT32_MAX)
+		return;
+	c->eh[ei].outer = c->nblocks - 2 - depth;
+	do_end(c);
+}
+
+/* throw (tag 'x') and throw_ref/rethrow (exnref in 'src'). */
+static void do_throw(struct compiler *c, enum wasm_opcode op, uint32_t x)
+{
+	if (op == WASM_OP_THROW) {
+		uint32_t np = tag_nparams(c, x);
+		for (uint32_t i = c->h - np; i < c->h; i++)
+			materialize(c, i);
+		emit_op(c, VMOP_THROW);
+		emit(c, x);
+		emit_slot(c, natural(c, c->h - np));
+		for (uint32_t i = 0; i < np; i++)
+			pop(c);
+		return;
+	}
+	uint32_t src;
+	if (op == WASM_OP_THROW_REF)
+		src = pop(c).slot;
+	else
+		src = c->blocks[c->nblocks - 1 - x].exn_slot;
+	emit_op(c, VMOP_THROW_REF);
+	emit_slot(c, src);
+}
+
 static void do_else(struct compiler *c)
 {
 	struct block *b = &c->blocks[c->nblocks - 1];
@@ -804,17 +1008,33 @@ static bool do_end(struct compiler *c)
 	if (b->kind == BLK_FUNC) {
 		if (!c->unreachable)
 			emit_return(c);
+		if (b->eh_chain != 0) {
+			/* Handlers that return: results are in place. */
+			size_t pad = c->ncode;
+			for (uint32_t i = 0; i < b->nresults; i++)
+				emit_mov(c, i, VSTACK + i);
+			emit_op(c, VMOP_RETURN);
+			patch_eh_chain(c, b->eh_chain, pad);
+		}
 		c->nblocks--;
 		return true;
 	}
+	if (b->kind == BLK_TRY_TABLE) {
+		end_try_table(c);
+		b = &c->blocks[c->nblocks - 1];
+	}
+	if (b->kind == BLK_TRY)
+		c->ntry_open--;
 	if (!c->unreachable)
 		move_to_canonical(c, b->height, b->nresults);
 	bool reachable = !c->unreachable || b->branched ||
 	                 (b->kind == BLK_IF && !b->has_else);
 	if (b->kind == BLK_IF && !b->has_else)
 		patch_chain(c, b->else_site, c->ncode);
-	if (b->kind != BLK_LOOP)
+	if (b->kind != BLK_LOOP) {
 		patch_chain(c, b->chain, c->ncode);
+		patch_eh_chain(c, b->eh_chain, c->ncode);
+	}
 	reset_stack(c, b->height, b->nresults);
 	c->nblocks--;
 	c->unreachable = !reachable;
@@ -1144,6 +1364,33 @@ static void do_call(struct compiler *c, unsigned op,
 		push_slot(c);
 }
 
+/*
+ * return_call(_indirect): [op][imms][argbase][index?][nargs]; the
+ * handler moves the arguments to fp[0..] and replaces the frame.
+ */
+static void do_return_call(struct compiler *c, unsigned op,
+                           const struct wasm_functype *ft,
+                           const uint32_t *imms, unsigned nimm)
+{
+	struct operand idx = {LOC_SLOT, 0};
+	uint32_t np = ft->nparams;
+
+	if (op == VMOP_RETURN_CALL_INDIRECT)
+		idx = pop(c);
+	for (uint32_t i = c->h - np; i < c->h; i++)
+		materialize(c, i);
+	emit_op(c, op);
+	for (unsigned i = 0; i < nimm; i++)
+		emit(c, imms[i]);
+	emit_slot(c, natural(c, c->h - np));
+	if (op == VMOP_RETURN_CALL_INDIRECT)
+		emit_slot(c, idx.slot);
+	emit(c, np);
+	for (uint32_t i = 0; i < np; i++)
+		pop(c);
+	c->unreachable = true;
+}
+
 /* Instructions with a "*" signature that are not control flow. */
 static void do_special(struct compiler *c, enum wasm_opcode op,
                        const struct imm *im)
@@ -1208,22 +1455,60 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 		imms[1] = im->b;
 		do_call(c, VMOP_CALL_INDIRECT, &c->m->types[im->a], imms, 2);
 		break;
+	case WASM_OP_RETURN_CALL:
+		imms[0] = im->a;
+		do_return_call(c, VMOP_RETURN_CALL, wasm_func_type(c->m, im->a),
+		               imms, 1);
+		break;
+	case WASM_OP_RETURN_CALL_INDIRECT:
+		imms[0] = c->inst->type_ids[im->a];
+		imms[1] = im->b;
+		do_return_call(c, VMOP_RETURN_CALL_INDIRECT,
+		               &c->m->types[im->a], imms, 2);
+		break;
 	default:
 		c->err = WX_EINVALID;
 		break;
 	}
 }
 
-/* Atomics share one handler: [ATOMIC][wasm op][dst?][operands][offset]. */
+/*
+ * Atomics share one handler: [ATOMIC][wasm op | mem << 16][dst?]
+ * [operands][offset].
+ */
 static void emit_atomic(struct compiler *c, enum wasm_opcode op, uint32_t np,
-                        uint32_t nr, uint32_t offset)
+                        uint32_t nr, uint32_t offset, uint32_t mem)
 {
 	struct operand args[4];
 
 	for (uint32_t i = np; i-- > 0;)
 		args[i] = pop(c);
 	emit_op(c, VMOP_ATOMIC);
+	emit(c, (uint32_t)op | mem << 16);
+	if (nr == 1) {
+		push_slot(c);
+		emit_slot(c, natural(c, c->h - 1));
+	}
+	for (uint32_t i = 0; i < np; i++)
+		emit_slot(c, args[i].slot);
+	emit(c, offset);
+}
+
+/*
+ * A load, store or memory.size of memory 'mem' != 0 (multi-memory):
+ * [MEMN][wasm op][mem][dst?][operands][offset], one cold handler with
+ * explicit bounds checks; memory 0 keeps the fast forms.
+ */
+static void emit_memn(struct compiler *c, enum wasm_opcode op, uint32_t np,
+                      uint32_t nr, uint32_t offset, uint32_t mem)
+{
+	struct operand args[2];
+
+	for (uint32_t i = np; i-- > 0;)
+		args[i] = pop(c);
+	emit_op(c, VMOP_MEMN);
 	emit(c, op);
+	emit(c, mem);
 	if (nr == 1) {
 		push_slot(c);
 		emit_slot(c, natural(c, c->h - 1));
@@ -1242,7 +1527,13 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 
 	sig_arity(wasm_op_sig(op), &np, &nr);
 	if (op >= WASM_OP_MEMORY_ATOMIC_NOTIFY) {
-		emit_atomic(c, op, np, nr, im->b);
+		emit_atomic(c, op, np, nr, im->b, im->mem);
+		return;
+	}
+	/* Loads, stores and memory.size of memories other than 0. */
+	if (im->mem != 0 && (wasm_op_imm(op) == WASM_IMM_MEMARG ||
+	                     op == WASM_OP_MEMORY_SIZE)) {
+		emit_memn(c, op, np, nr, im->b, im->mem);
 		return;
 	}
 	switch (wasm_op_imm(op)) {
@@ -1257,9 +1548,20 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 			return;
 		imms[nimm++] = im->b;
 		break;
+	case WASM_IMM_MEMORY_INIT:
+		imms[nimm++] = im->a;
+		imms[nimm++] = im->mem;
+		break;
+	case WASM_IMM_MEMORY_COPY:
+		imms[nimm++] = im->a;
+		imms[nimm++] = im->b;
+		break;
+	case WASM_IMM_MEMIDX:
+		if (op != WASM_OP_MEMORY_SIZE)
+			imms[nimm++] = im->mem;
+		break;
 	case WASM_IMM_DATA:
 	case WASM_IMM_ELEM:
-	case WASM_IMM_MEMORY_INIT:
 	case WASM_IMM_TABLE:
 		imms[nimm++] = im->a;
 		break;
@@ -1310,6 +1612,32 @@ static void translate_one(struct compiler *c, enum wasm_opcode op,
 	case WASM_OP_END:
 		*done = do_end(c);
 		break;
+	case WASM_OP_TRY:
+		do_try(c, im->bt);
+		break;
+	case WASM_OP_TRY_TABLE:
+		block_arity(c->m, im->bt, &np, &nr);
+		enter_block(c, np);
+		b = push_block(c, BLK_TRY_TABLE, np, nr);
+		if (b != NULL) {
+			b->try_start = c->ncode;
+			b->catches = im->table;
+			b->ncatches = im->ntable;
+		}
+		break;
+	case WASM_OP_CATCH:
+	case WASM_OP_CATCH_ALL:
+		do_catch(c, op == WASM_OP_CATCH_ALL, im->a);
+		break;
+	case WASM_OP_DELEGATE:
+		do_delegate(c, im->a);
+		break;
+	case WASM_OP_THROW:
+	case WASM_OP_THROW_REF:
+	case WASM_OP_RETHROW:
+		do_throw(c, op, im->a);
+		c->unreachable = true;
+		break;
 	case WASM_OP_BR:
 		emit_branch(c, im->a);
 		c->unreachable = true;
@@ -1341,10 +1669,19 @@ static bool skip_unreachable(struct compiler *c, enum wasm_opcode op)
 	case WASM_OP_BLOCK:
 	case WASM_OP_LOOP:
 	case WASM_OP_IF:
+	case WASM_OP_TRY:
+	case WASM_OP_TRY_TABLE:
 		c->skip_depth++;
 		return true;
 	case WASM_OP_ELSE:
+	case WASM_OP_CATCH:
+	case WASM_OP_CATCH_ALL:
 		return c->skip_depth != 0;
+	case WASM_OP_DELEGATE:
+		if (c->skip_depth == 0)
+			return false;
+		c->skip_depth--;
+		return true;
 	case WASM_OP_END:
 		if (c->skip_depth == 0)
 			return false;
@@ -1365,6 +1702,7 @@ static void compiler_free(struct compiler *c)
 	wx_free(c->hash_vals);
 	wx_free(c->fixups);
 	wx_free(c->stub_at);
+	wx_free(c->eh);
 }
 
 /*
@@ -1385,7 +1723,7 @@ static uint32_t finish_layout(struct compiler *c)
 	}
 	for (size_t i = 0; i < c->nfix; i++) {
 		uint32_t v = c->code[c->fixups[i]];
-		if (v >= VCONST && v < VSTACK && pool_slot[v - VCONST] == 0)
+		if (v >= VCONST && v < VHIDDEN && pool_slot[v - VCONST] == 0)
 			pool_slot[v - VCONST] =
 			    ++npool; /* 1-based: 0 = unused */
 	}
@@ -1396,13 +1734,28 @@ static uint32_t finish_layout(struct compiler *c)
 			c->hash_keys[pool_slot[k] - 1] = c->consts[k];
 	for (uint32_t k = 0; k < npool; k++)
 		pooled[k] = c->hash_keys[k];
-	uint32_t S = c->nlocals_all + npool;
+	uint32_t hidden = c->nlocals_all + npool;
+	uint32_t S = hidden + c->max_try;
 	for (size_t i = 0; i < c->nfix; i++) {
 		uint32_t *cell = &c->code[c->fixups[i]];
 		if (*cell >= VSTACK)
 			*cell = S + (*cell - VSTACK);
+		else if (*cell >= VHIDDEN)
+			*cell = hidden + (*cell - VHIDDEN);
 		else if (*cell >= VCONST)
 			*cell = c->nlocals_all + pool_slot[*cell - VCONST] - 1;
+	}
+	/* Handler slots are operand-stack or hidden slots, never constants. */
+	for (uint32_t i = 0; i < c->neh; i++) {
+		uint32_t *sl[2] = {&c->eh[i].slot, &c->eh[i].exn_slot};
+		for (int k = 0; k < 2; k++) {
+			if (*sl[k] == VM_EH_NO_SLOT)
+				continue;
+			if (*sl[k] >= VSTACK)
+				*sl[k] = S + (*sl[k] - VSTACK);
+			else if (*sl[k] >= VHIDDEN)
+				*sl[k] = hidden + (*sl[k] - VHIDDEN);
+		}
 	}
 	wx_free(pool_slot);
 	return npool;
@@ -1414,6 +1767,7 @@ void vm_code_free(struct vm_code *code)
 		return;
 	wx_free(code->cells);
 	wx_free(code->init);
+	wx_free(code->eh);
 	wx_free(code);
 }
 
@@ -1483,13 +1837,21 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 	if (npool != 0)
 		memcpy(code->init + wf->nlocals, c.consts,
 		       npool * sizeof *code->init);
-	code->frame_size = c.nlocals_all + npool + c.max_h;
+	code->frame_size = c.nlocals_all + npool + c.max_try + c.max_h;
 	if (code->frame_size < c.nparams + code->ninit)
 		code->frame_size = c.nparams + code->ninit;
 	if (code->frame_size < c.nresults)
 		code->frame_size = c.nresults;
+	code->eh = c.eh;
+	code->neh = c.neh;
 	c.code = NULL;
+	c.eh = NULL;
 	compiler_free(&c);
+	if (code->neh != 0) {
+		/* Under vm_lock (vm_compile_once); readers never take it. */
+		code->eh_next = s->eh_codes;
+		__atomic_store_n(&s->eh_codes, code, __ATOMIC_RELEASE);
+	}
 	__atomic_store_n(&f->code, code, __ATOMIC_RELEASE); /* THREADS */
 	return WX_OK;
 fail:

@@ -68,6 +68,12 @@ struct vm_global {
 	struct wasm_globaltype type;
 };
 
+/* An exception tag: identity is the object's address (vm_eh.c). */
+struct vm_tag {
+	const struct wasm_functype *type; /* interned, owned by the store */
+	uint32_t type_id;
+};
+
 struct vm_instance {
 	struct vm_store *store;
 	const struct wasm_module *module;
@@ -75,6 +81,7 @@ struct vm_instance {
 	struct vm_table **tables;
 	struct vm_memory **memories;
 	struct vm_global **globals;
+	struct vm_tag **tags;
 	uint64_t **global_values; /* &globals[i]->value, for the interpreter */
 	uint32_t *type_ids;       /* module type index -> store type id */
 	/* Element segments as evaluated handles; length 0 once dropped. */
@@ -110,6 +117,7 @@ struct vm_thread {
 	int exit_code;
 	struct diag *diag; /* where the running vm_invoke reports */
 	struct vm_jmp *jmp; /* setjmp snapshots (vm_jmp.c); NULL until used */
+	struct vm_exn_pool *exn; /* exception objects (vm_eh.c); lazily */
 	/* The wasm frame making the host call in progress (vm_call_host). */
 	const uint32_t *host_pc;
 	uint64_t *host_fp;
@@ -129,6 +137,13 @@ struct vm_store {
 	size_t nglobals, cap_globals;
 	struct vm_instance **instances;
 	size_t ninstances, cap_instances;
+	struct vm_tag **tags;
+	size_t ntags, cap_tags;
+	/*
+	 * Translated functions that have exception handlers, linked through
+	 * vm_code.eh_next; pushed under vm_lock, read with acquire loads.
+	 */
+	struct vm_code *eh_codes;
 
 	/* Interned function types; 'vm_func.type_id' indexes this. */
 	struct wasm_functype **types; /* each allocated once, never moves */
@@ -284,6 +299,39 @@ void vm_guard_release(uint8_t *base);
  */
 struct vm_guard_jmp *vm_guard_suspend(void);
 void vm_guard_resume(struct vm_guard_jmp *g);
+
+/* ---- exceptions (vm_eh.c) ---------------------------------------------- */
+
+/* Makes a tag of interned type 'type_id', owned by 's'; NULL if no memory. */
+struct vm_tag *vm_tag_new(struct vm_store *s, uint32_t type_id);
+
+/*
+ * The interpreter's state at a throw, updated to the handler's frame
+ * (vm_eh_throw). A struct, so that interp() never takes the address of
+ * its own pc/fp/depth (that would cost registers on every path).
+ */
+struct vm_eh_state {
+	const uint32_t *pc; /* the THROW or THROW_REF instruction */
+	uint64_t *fp;
+	struct vm_instance *inst;
+	uint32_t depth;
+};
+
+/*
+ * THROW (make an exception from the tag and payload its operands name)
+ * or THROW_REF ('ref': rethrow the exnref its operand names), then
+ * unwind: finds the innermost handler in this frame or the frames below
+ * it, in this interpreter level only. Returns NULL with 'st' set to the
+ * handler (payload and exnref written to its slots), or the trap
+ * message: "uncaught exception" when the exception leaves the level (a
+ * host function or the embedder sees a trap), "null exception
+ * reference", "exception storage exhausted".
+ */
+const char *vm_eh_throw(struct vm_thread *t, struct vm_eh_state *st,
+                        bool ref);
+
+/* Frees t->exn and every exception object in it. */
+void vm_eh_free(struct vm_thread *t);
 
 /* ---- setjmp/longjmp (vm_jmp.c) ---------------------------------------- */
 

@@ -20,6 +20,7 @@ static int alloc_arrays(struct vm_instance *inst, const struct wasm_module *m)
 	inst->tables = wx_alloc_array(m->ntables, sizeof *inst->tables);
 	inst->memories = wx_alloc_array(m->nmemories, sizeof *inst->memories);
 	inst->globals = wx_alloc_array(m->nglobals, sizeof *inst->globals);
+	inst->tags = wx_alloc_array(m->ntags, sizeof *inst->tags);
 	inst->global_values =
 	    wx_alloc_array(m->nglobals, sizeof *inst->global_values);
 	inst->type_ids = wx_alloc_array(m->ntypes, sizeof *inst->type_ids);
@@ -30,7 +31,7 @@ static int alloc_arrays(struct vm_instance *inst, const struct wasm_module *m)
 	    inst->memories == NULL || inst->globals == NULL ||
 	    inst->global_values == NULL || inst->type_ids == NULL ||
 	    inst->elem_items == NULL || inst->elem_len == NULL ||
-	    inst->data_dropped == NULL)
+	    inst->data_dropped == NULL || inst->tags == NULL)
 		return WX_ENOMEM;
 	return WX_OK;
 }
@@ -46,6 +47,7 @@ void vm_instance_free(struct vm_instance *inst)
 	wx_free(inst->tables);
 	wx_free(inst->memories);
 	wx_free(inst->globals);
+	wx_free(inst->tags);
 	wx_free(inst->global_values);
 	wx_free(inst->type_ids);
 	wx_free(inst->elem_items);
@@ -115,6 +117,9 @@ static bool import_matches(struct vm_instance *inst,
 	case WASM_EXT_GLOBAL:
 		return ext->u.global->type.valtype == imp->d.global.valtype &&
 		       ext->u.global->type.mut == imp->d.global.mut;
+	case WASM_EXT_TAG:
+		return vm_functype_equal(ext->u.tag->type,
+		                         &m->types[imp->d.tag_type]);
 	default:
 		return false;
 	}
@@ -124,7 +129,7 @@ static int resolve_imports(struct vm_instance *inst, vm_resolve_fn resolve,
                            void *ud, struct diag *diag)
 {
 	const struct wasm_module *m = inst->module;
-	uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+	uint32_t nf = 0, nt = 0, nm = 0, ng = 0, ntg = 0;
 
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const struct wasm_import *imp = &m->imports[i];
@@ -150,6 +155,9 @@ static int resolve_imports(struct vm_instance *inst, vm_resolve_fn resolve,
 			break;
 		case WASM_EXT_MEMORY:
 			inst->memories[nm++] = ext.u.memory;
+			break;
+		case WASM_EXT_TAG:
+			inst->tags[ntg++] = ext.u.tag;
 			break;
 		default:
 			inst->globals[ng++] = ext.u.global;
@@ -185,6 +193,11 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 			                "memory %u: cannot allocate %llu pages",
 			                i,
 			                (unsigned long long)m->memories[i].min);
+	}
+	for (uint32_t i = m->num_imported_tags; i < m->ntags; i++) {
+		inst->tags[i] = vm_tag_new(s, inst->type_ids[m->tags[i]]);
+		if (inst->tags[i] == NULL)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
 	}
 	for (uint32_t i = 0; i < m->nglobals; i++) {
 		if (i >= m->num_imported_globals) {
@@ -313,6 +326,9 @@ int vm_instance_export(struct vm_instance *inst, const char *name,
 			break;
 		case WASM_EXT_GLOBAL:
 			out->u.global = inst->globals[e->index];
+			break;
+		case WASM_EXT_TAG:
+			out->u.tag = inst->tags[e->index];
 			break;
 		default:
 			return WX_EARG;

@@ -426,6 +426,43 @@ static inline const void *load_handler(const uint32_t *pc)
 		vmbreak;                                                       \
 	}
 
+/*
+ * throw / throw_ref: vm_eh.c unwinds to the handler (or traps). The
+ * state goes through a struct so that no local's address is taken.
+ */
+#define EH_THROW(ref)                                                          \
+	{                                                                      \
+		struct vm_eh_state st_ = {pc, fp, inst, depth};                \
+		const char *msg_ = vm_eh_throw(th, &st_, (ref));               \
+		if (msg_ != NULL)                                              \
+			TRAP(msg_);                                            \
+		pc = st_.pc;                                                   \
+		fp = st_.fp;                                                   \
+		depth = st_.depth;                                             \
+		inst = st_.inst;                                               \
+		LOAD_INSTANCE();                                               \
+		vmbreak;                                                       \
+	}
+
+/*
+ * Pops the frame record: back to the caller (its instance, memory size).
+ * A plain block, not do/while: under the switch build 'vmresume' is
+ * 'continue', which must reach the dispatch loop.
+ */
+#define RETURN_TO_CALLER()                                                     \
+	{                                                                      \
+		ret = &frames[--depth];                                        \
+		pc = ret->pc;                                                  \
+		fp = ret->fp;                                                  \
+		if (ret->inst != inst) {                                       \
+			inst = ret->inst;                                      \
+			LOAD_INSTANCE();                                       \
+		} else {                                                       \
+			mem_size = MEM_SIZE_NOW(mem0);                         \
+		}                                                              \
+		vmresume;                                                      \
+	}
+
 /* A memory every instance without one points at: size 0, so all traps. */
 static struct vm_memory no_memory;
 
@@ -865,8 +902,47 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			}
 			vmcase(VMOP_RETURN1)
 			{
+				/*
+				 * The return itself is repeated here, not a
+				 * 'goto do_return': where GCC places that
+				 * block moves with unrelated handlers, and a
+				 * jump costs every return one instruction.
+				 */
 				fp[0] = fp[P(1)];
-				goto do_return;
+				RETURN_TO_CALLER()
+			}
+			vmcase(VMOP_RETURN_CALL)
+			{
+				callee = funcs[P(1)];
+				memmove(fp, fp + P(2), P(3) * sizeof *fp);
+				goto do_tail_call;
+			}
+			vmcase(VMOP_RETURN_CALL_INDIRECT)
+			{
+				const struct vm_table *t = inst->tables[P(2)];
+				uint32_t i = U32(4);
+				if (WX_UNLIKELY(i >= t->size))
+					TRAP("undefined element");
+				callee =
+				    (struct vm_func *)(uintptr_t)t->elems[i];
+				if (WX_UNLIKELY(callee == NULL)) {
+					rc = diag_set(
+					    th->diag, WX_ETRAP,
+					    "uninitialized element %u", i);
+					goto out;
+				}
+				if (WX_UNLIKELY(callee->type_id != P(1)))
+					TRAP("indirect call type mismatch");
+				memmove(fp, fp + P(3), P(5) * sizeof *fp);
+				goto do_tail_call;
+			}
+			vmcase(VMOP_THROW)
+			{
+				EH_THROW(false);
+			}
+			vmcase(VMOP_THROW_REF)
+			{
+				EH_THROW(true);
 			}
 			vmcase(VMOP_RETURN)
 			{
@@ -919,12 +995,12 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				vm_op_memory_grow(inst, fp,
 				                  pc + VM_HANDLER_CELLS - 1);
 				mem_size = MEM_SIZE_NOW(mem0);
-				STEP(3);
+				STEP(4);
 				vmbreak;
 			}
-			COLD(WASM_OP_MEMORY_INIT, vm_op_memory_init, 5)
-			COLD(WASM_OP_MEMORY_COPY, vm_op_memory_copy, 4)
-			COLD(WASM_OP_MEMORY_FILL, vm_op_memory_fill, 4)
+			COLD(WASM_OP_MEMORY_INIT, vm_op_memory_init, 6)
+			COLD(WASM_OP_MEMORY_COPY, vm_op_memory_copy, 6)
+			COLD(WASM_OP_MEMORY_FILL, vm_op_memory_fill, 5)
 			COLD(WASM_OP_DATA_DROP, vm_op_data_drop, 2)
 			COLD(WASM_OP_TABLE_GET, vm_op_table_get, 4)
 			COLD(WASM_OP_TABLE_SET, vm_op_table_set, 4)
@@ -934,6 +1010,16 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			COLD(WASM_OP_TABLE_INIT, vm_op_table_init, 6)
 			COLD(WASM_OP_TABLE_COPY, vm_op_table_copy, 6)
 			COLD(WASM_OP_ELEM_DROP, vm_op_elem_drop, 2)
+			vmcase(VMOP_MEMN)
+			{
+				unsigned n_;
+				const char *msg_ = vm_op_memn(
+				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);
+				if (WX_UNLIKELY(msg_ != NULL))
+					TRAP(msg_);
+				STEP(n_);
+				vmbreak;
+			}
 			vmcase(VMOP_ATOMIC)
 			{
 				unsigned n_;
@@ -1236,6 +1322,12 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			}
 			/* Never emitted: translated away or routed to
 			 * VMOP_ATOMIC. */
+			vmcase(WASM_OP_TRY) vmcase(WASM_OP_CATCH) vmcase(WASM_OP_THROW)
+			vmcase(WASM_OP_RETHROW) vmcase(WASM_OP_THROW_REF)
+			vmcase(WASM_OP_RETURN_CALL)
+			vmcase(WASM_OP_RETURN_CALL_INDIRECT)
+			vmcase(WASM_OP_DELEGATE) vmcase(WASM_OP_CATCH_ALL)
+			vmcase(WASM_OP_TRY_TABLE)
 			vmcase(WASM_OP_BLOCK) vmcase(WASM_OP_LOOP) vmcase(
 			    WASM_OP_IF) vmcase(WASM_OP_ELSE) vmcase(WASM_OP_END)
 			    vmcase(WASM_OP_BR) vmcase(WASM_OP_BR_IF) vmcase(
@@ -1366,17 +1458,71 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			vmresume;
 		}
 
-	do_return:
-		ret = &frames[--depth];
-		pc = ret->pc;
-		fp = ret->fp;
-		if (ret->inst != inst) {
-			inst = ret->inst;
-			LOAD_INSTANCE();
-		} else {
-			mem_size = MEM_SIZE_NOW(mem0);
+	do_tail_call:
+		/*
+		 * return_call: the callee takes this frame's place. Its
+		 * arguments are at fp[0..]; the frame record (the caller's
+		 * pc, fp, instance) stays, so depth and stack use stay as
+		 * they are. Kept apart from do_call: joining the two paths
+		 * made GCC allocate do_call's registers worse (+1 % on fib).
+		 */
+		if (WX_UNLIKELY(__atomic_load_n(&callee->code,
+		                                __ATOMIC_ACQUIRE) == NULL)) {
+			if (callee->host != NULL) {
+				th->depth = depth;
+				th->stack_top = fp;
+				th->host_pc = pc;
+				th->host_fp = fp;
+				rc = vm_call_host(th, callee, inst, fp);
+				th->stack_top = saved_top;
+				if (rc != WX_OK)
+					goto out;
+				/* Return (not 'goto do_return': that moved
+				 * do_return and cost every return a jump). */
+				ret = &frames[--depth];
+				pc = ret->pc;
+				fp = ret->fp;
+				inst = ret->inst;
+				LOAD_INSTANCE();
+				vmresume;
+			}
+			rc = vm_compile_once(s, callee, th->diag);
+			if (rc != WX_OK)
+				goto out;
 		}
-		vmresume;
+		{
+			const struct vm_code *nc = callee->code;
+			if (WX_UNLIKELY((size_t)(stack_end - fp) <
+			                nc->frame_size))
+				TRAP("call stack exhausted");
+			if (WX_UNLIKELY(--budget <= 0)) {
+				th->depth = depth;
+				rc = vm_poll(th, inst, pc, fp);
+				if (rc != WX_OK)
+					goto out;
+				budget = fuel_take(s);
+				if (budget <= 0)
+					TRAP("fuel exhausted");
+			}
+			if (WX_UNLIKELY(frames[depth - 1].pc ==
+			                vm_jmp_hook_cells))
+				frames[depth - 1].pc =
+				    vm_jmp_returned(th, depth - 1);
+			if (callee->inst != inst) {
+				inst = callee->inst;
+				LOAD_INSTANCE();
+			}
+			memset(fp + nc->nparams, 0,
+			       nc->nlocals * sizeof *fp);
+			memcpy(fp + nc->nparams + nc->nlocals,
+			       nc->init + nc->nlocals,
+			       nc->nconsts * sizeof *fp);
+			pc = nc->cells;
+			vmresume;
+		}
+
+	do_return:
+		RETURN_TO_CALLER()
 
 	poll:
 		/* A backward branch used up 'budget': interrupts and fuel. */

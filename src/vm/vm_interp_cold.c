@@ -21,18 +21,20 @@ static bool range_ok(uint64_t start, uint64_t len, uint64_t size)
 	return start <= size && len <= size - start;
 }
 
+/* [op][dst][delta][mem] */
 const char *vm_op_memory_grow(struct vm_instance *inst, uint64_t *fp,
                               const uint32_t *pc)
 {
-	int64_t r = vm_memory_grow(inst->memories[0], (uint32_t)fp[pc[2]]);
+	int64_t r = vm_memory_grow(inst->memories[pc[3]], (uint32_t)fp[pc[2]]);
 	fp[pc[1]] = (uint32_t)r;
 	return NULL;
 }
 
+/* [op][dst][src][n][data][mem] */
 const char *vm_op_memory_init(struct vm_instance *inst, uint64_t *fp,
                               const uint32_t *pc)
 {
-	struct vm_memory *mem = inst->memories[0];
+	struct vm_memory *mem = inst->memories[pc[5]];
 	const struct wasm_data *d = &inst->module->datas[pc[4]];
 	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
 	uint64_t n = (uint32_t)fp[pc[3]];
@@ -45,24 +47,28 @@ const char *vm_op_memory_init(struct vm_instance *inst, uint64_t *fp,
 	return NULL;
 }
 
+/* [op][dst][src][n][dst mem][src mem] */
 const char *vm_op_memory_copy(struct vm_instance *inst, uint64_t *fp,
                               const uint32_t *pc)
 {
-	struct vm_memory *mem = inst->memories[0];
+	struct vm_memory *dmem = inst->memories[pc[4]];
+	struct vm_memory *smem = inst->memories[pc[5]];
 	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
 	uint64_t n = (uint32_t)fp[pc[3]];
 
-	if (!range_ok(src, n, vm_memory_size_now(mem)) || !range_ok(dst, n, vm_memory_size_now(mem)))
+	if (!range_ok(src, n, vm_memory_size_now(smem)) ||
+	    !range_ok(dst, n, vm_memory_size_now(dmem)))
 		return OOB_MEMORY;
 	if (n != 0)
-		memmove(mem->base + dst, mem->base + src, n);
+		memmove(dmem->base + dst, smem->base + src, n);
 	return NULL;
 }
 
+/* [op][dst][byte][n][mem] */
 const char *vm_op_memory_fill(struct vm_instance *inst, uint64_t *fp,
                               const uint32_t *pc)
 {
-	struct vm_memory *mem = inst->memories[0];
+	struct vm_memory *mem = inst->memories[pc[4]];
 	uint64_t dst = (uint32_t)fp[pc[1]], n = (uint32_t)fp[pc[3]];
 
 	if (!range_ok(dst, n, vm_memory_size_now(mem)))
@@ -276,7 +282,7 @@ static const char *atomic_wait(struct vm_instance *inst,
 const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
                          const uint32_t *pc, unsigned *ncells)
 {
-	enum wasm_opcode op = (enum wasm_opcode)pc[1];
+	enum wasm_opcode op = (enum wasm_opcode)(pc[1] & 0xffff);
 	const char *sig = wasm_op_sig(op);
 	const char *colon = strchr(sig, ':');
 	uint32_t np = (uint32_t)(colon - sig), nr = colon[1] != 0;
@@ -289,7 +295,7 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
 		__atomic_thread_fence(SEQ);
 		return NULL;
 	}
-	struct vm_memory *mem = inst->memories[0];
+	struct vm_memory *mem = inst->memories[pc[1] >> 16];
 	uint64_t ea = (uint64_t)(uint32_t)fp[args[0]] + args[np];
 	if (ea + n > vm_memory_size_now(mem))
 		return OOB_MEMORY;
@@ -332,4 +338,50 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
 	if (msg == NULL && nr)
 		fp[pc[2]] = r;
 	return msg;
+}
+
+/* Whether a load sign-extends its narrow value. */
+static bool load_signed(enum wasm_opcode op)
+{
+	return op == WASM_OP_I32_LOAD8_S || op == WASM_OP_I32_LOAD16_S ||
+	       op == WASM_OP_I64_LOAD8_S || op == WASM_OP_I64_LOAD16_S ||
+	       op == WASM_OP_I64_LOAD32_S;
+}
+
+const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
+                       const uint32_t *pc, unsigned *ncells)
+{
+	enum wasm_opcode op = (enum wasm_opcode)pc[1];
+	struct vm_memory *mem = inst->memories[pc[2]];
+	const char *sig = wasm_op_sig(op);
+	const char *colon = strchr(sig, ':');
+	uint32_t np = (uint32_t)(colon - sig), nr = colon[1] != 0;
+	const uint32_t *args = pc + 3 + nr;
+
+	if (op == WASM_OP_MEMORY_SIZE) { /* [dst][offset 0] */
+		*ncells = 5;
+		fp[pc[3]] = (uint32_t)(vm_memory_size_now(mem) / VM_PAGE_SIZE);
+		return NULL;
+	}
+	*ncells = 4 + nr + np;
+	/* Access size: a load's or store's natural alignment. */
+	unsigned n = 1u << wasm_op_align(op);
+	uint64_t ea = (uint64_t)(uint32_t)fp[args[0]] + args[np];
+	if (ea + n > vm_memory_size_now(mem))
+		return OOB_MEMORY;
+	uint64_t v = 0;
+	if (nr == 0) {
+		v = fp[args[1]];
+		memcpy(mem->base + ea, &v, n); /* little-endian host */
+		return NULL;
+	}
+	memcpy(&v, mem->base + ea, n);
+	if (load_signed(op) && n < 8) {
+		unsigned sh = 64 - 8 * n;
+		v = (uint64_t)((int64_t)(v << sh) >> sh);
+	}
+	if (colon[1] == 'i' || colon[1] == 'f')
+		v = (uint32_t)v;
+	fp[pc[3]] = v;
+	return NULL;
 }

@@ -95,6 +95,9 @@ void vm_store_free(struct vm_store *s)
 		wx_free(s->globals[i]);
 	for (size_t i = 0; i < s->ninstances; i++)
 		vm_instance_free(s->instances[i]);
+	for (size_t i = 0; i < s->ntags; i++)
+		wx_free(s->tags[i]);
+	wx_free(s->tags);
 	for (uint32_t i = 0; i < s->ntypes; i++) {
 		wx_free(s->types[i]->types);
 		wx_free(s->types[i]);

@@ -140,6 +140,7 @@ void vm_thread_fini_stacks(struct vm_thread *t)
 		munmap(t->stack, t->stack_bytes);
 	wx_free(t->frames);
 	vm_jmp_free(t);
+	vm_eh_free(t);
 	t->stack = NULL;
 	t->frames = NULL;
 }

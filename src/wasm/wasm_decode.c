@@ -1,6 +1,8 @@
 /*
  * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics).
+ * SIMD, plus the threads proposal's shared memories and atomics, and
+ * 3.0's exception handling, legacy encoding included, tail calls and
+ * multiple memories).
  *
  * Turns bytes into a 'struct wasm_module' and rejects every malformed
  * encoding with the specification's wording. Typing is the validator's
@@ -53,7 +55,7 @@ void wasm_limits_default(struct wasm_limits *l)
 
 static const uint8_t single_valtypes[] = {
     WASM_I32,  WASM_I64,     WASM_F32,       WASM_F64,
-    WASM_V128, WASM_FUNCREF, WASM_EXTERNREF,
+    WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF,
 };
 
 void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t *np,
@@ -94,6 +96,7 @@ static bool is_valtype(uint8_t t)
 	case WASM_F64:
 	case WASM_FUNCREF:
 	case WASM_EXTERNREF:
+	case WASM_EXNREF:
 		return true;
 	default:
 		return false;
@@ -226,12 +229,60 @@ static bool imm_reftype(const uint8_t **q, const uint8_t *end, uint32_t *t,
 		*why = MSG_EOS;
 		return false;
 	}
-	if (**q != WASM_FUNCREF && **q != WASM_EXTERNREF) {
+	if (!wasm_is_reftype(**q)) {
 		*why = "malformed reference type";
 		return false;
 	}
 	*t = *(*q)++;
 	return true;
+}
+
+/* try_table: a block type, then vec(catch clause). Out of line: rare. */
+__attribute__((noinline)) static bool imm_try_table(const uint8_t **q, const uint8_t *end,
+                          struct wasm_instr_imm *imm, const char **why)
+{
+	const uint8_t *at;
+	uint32_t n, x;
+
+	if (!imm_blocktype(q, end, &imm->blocktype, why))
+		return false;
+	at = *q;
+	if (!imm_u32(q, end, &n, why))
+		return false;
+	if (n > (size_t)(end - at)) {
+		*q = at;
+		*why = "length out of bounds";
+		return false;
+	}
+	imm->vec = *q;
+	imm->nvec = n;
+	for (uint32_t i = 0; i < n; i++) {
+		if (*q >= end) {
+			*why = MSG_EOS;
+			return false;
+		}
+		uint8_t kind = *(*q)++;
+		if (kind > WASM_CATCH_ALL_REF) {
+			*why = "malformed catch clause";
+			return false;
+		}
+		if (kind <= WASM_CATCH_REF && !imm_u32(q, end, &x, why))
+			return false;
+		if (!imm_u32(q, end, &x, why))
+			return false;
+	}
+	return true;
+}
+
+void wasm_read_catch(const uint8_t **p, const uint8_t *end,
+                     struct wasm_catch *c)
+{
+	c->kind = **p;
+	(*p)++;
+	c->tag = 0;
+	if (c->kind <= WASM_CATCH_REF)
+		leb_read_u32(p, end, &c->tag);
+	leb_read_u32(p, end, &c->label);
 }
 
 static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
@@ -252,22 +303,35 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 	case WASM_IMM_TABLE:
 	case WASM_IMM_DATA:
 	case WASM_IMM_ELEM:
+	case WASM_IMM_TAG:
 		return imm_u32(q, end, &imm->x, why);
+	case WASM_IMM_TRY_TABLE:
+		return imm_try_table(q, end, imm, why);
 	case WASM_IMM_BR_TABLE:
 		return imm_br_table(q, end, imm, why);
-	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_MEMARG:
+		/* Multi-memory: alignment flag 2^6 announces a memory index. */
+		if (!imm_u32(q, end, &imm->x, why))
+			return false;
+		if (imm->x >= 64 && imm->x < 128) {
+			imm->x -= 64;
+			if (!imm_u32(q, end, &imm->mem, why))
+				return false;
+		}
+		return imm_u32(q, end, &imm->y, why);
+	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_TABLE_INIT:
 	case WASM_IMM_TABLE_COPY:
+	case WASM_IMM_MEMORY_COPY:
 		return imm_u32(q, end, &imm->x, why) &&
 		       imm_u32(q, end, &imm->y, why);
 	case WASM_IMM_MEMIDX:
+		return imm_u32(q, end, &imm->mem, why);
 	case WASM_IMM_ZEROBYTE:
 		return imm_zero(q, end, why);
 	case WASM_IMM_MEMORY_INIT:
-		return imm_u32(q, end, &imm->x, why) && imm_zero(q, end, why);
-	case WASM_IMM_MEMORY_COPY:
-		return imm_zero(q, end, why) && imm_zero(q, end, why);
+		return imm_u32(q, end, &imm->x, why) &&
+		       imm_u32(q, end, &imm->mem, why);
 	case WASM_IMM_I32:
 	case WASM_IMM_I64:
 		if (wasm_op_imm(op) == WASM_IMM_I32)
@@ -551,7 +615,7 @@ static int grow_array(struct reader *r, void **arr, size_t n, size_t more,
 /* ------------------------------------------------------------------------ */
 /* Instruction sequences: function bodies and constant expressions          */
 
-enum { CTL_BLOCK, CTL_IF, CTL_ELSE };
+enum { CTL_BLOCK, CTL_IF, CTL_ELSE, CTL_TRY, CTL_CATCH_ALL };
 
 /* What scan_instrs found, for constant expressions. */
 struct scan_result {
@@ -612,10 +676,31 @@ static int scan_control(struct reader *r, const uint8_t *at,
 			(*depth)++;
 		return err;
 	}
+	case WASM_OP_TRY:
+	case WASM_OP_TRY_TABLE: {
+		int err = push_ctl(r, *depth,
+		                   op == WASM_OP_TRY ? CTL_TRY : CTL_BLOCK);
+		if (err == WX_OK)
+			(*depth)++;
+		return err;
+	}
 	case WASM_OP_ELSE:
 		if (r->ctl[*depth - 1] != CTL_IF)
 			return fail_at(r, at, "END opcode expected");
 		r->ctl[*depth - 1] = CTL_ELSE;
+		return WX_OK;
+	case WASM_OP_CATCH:
+	case WASM_OP_CATCH_ALL:
+		/* Legacy try: catch clauses, catch_all last. */
+		if (r->ctl[*depth - 1] != CTL_TRY)
+			return fail_at(r, at, "END opcode expected");
+		if (op == WASM_OP_CATCH_ALL)
+			r->ctl[*depth - 1] = CTL_CATCH_ALL;
+		return WX_OK;
+	case WASM_OP_DELEGATE:
+		if (r->ctl[*depth - 1] != CTL_TRY || *depth == 1)
+			return fail_at(r, at, "END opcode expected");
+		(*depth)--;
 		return WX_OK;
 	case WASM_OP_END:
 		(*depth)--;
@@ -765,6 +850,18 @@ static int decode_type_section(struct reader *r)
 	return err;
 }
 
+/* A tag type: attribute 0 (exception), then a function type index. */
+static int rd_tagtype(struct reader *r, uint32_t *type)
+{
+	const uint8_t *at = r->p;
+	uint8_t attr = 0;
+	int err = rd_byte(r, &attr);
+
+	if (err == WX_OK && attr != 0)
+		err = fail_at(r, at, "malformed tag attribute");
+	return err == WX_OK ? rd_u32(r, type) : err;
+}
+
 static int decode_import(struct reader *r, struct wasm_import *im)
 {
 	const uint8_t *at;
@@ -786,6 +883,8 @@ static int decode_import(struct reader *r, struct wasm_import *im)
 		return rd_limits(r, true, &im->d.memory);
 	case WASM_EXT_GLOBAL:
 		return rd_globaltype(r, &im->d.global);
+	case WASM_EXT_TAG:
+		return rd_tagtype(r, &im->d.tag_type);
 	default:
 		return fail_at(r, at, "malformed import kind");
 	}
@@ -795,7 +894,7 @@ static int decode_import(struct reader *r, struct wasm_import *im)
 static int place_imports(struct reader *r, const uint8_t *at)
 {
 	struct wasm_module *m = r->m;
-	uint32_t count[4] = {0, 0, 0, 0};
+	uint32_t count[5] = {0, 0, 0, 0, 0};
 
 	for (uint32_t i = 0; i < m->nimports; i++)
 		count[m->imports[i].kind]++;
@@ -807,12 +906,15 @@ static int place_imports(struct reader *r, const uint8_t *at)
 		return fail_limit(r, at, "memories", r->lim.max_memories);
 	if (count[WASM_EXT_GLOBAL] > r->lim.max_globals)
 		return fail_limit(r, at, "globals", r->lim.max_globals);
+	if (count[WASM_EXT_TAG] > r->lim.max_globals)
+		return fail_limit(r, at, "tags", r->lim.max_globals);
 	m->funcs = wx_alloc_array(count[WASM_EXT_FUNC], sizeof *m->funcs);
 	m->tables = wx_alloc_array(count[WASM_EXT_TABLE], sizeof *m->tables);
 	m->memories =
 	    wx_alloc_array(count[WASM_EXT_MEMORY], sizeof *m->memories);
 	m->globals = wx_alloc_array(count[WASM_EXT_GLOBAL], sizeof *m->globals);
-	if (!m->funcs || !m->tables || !m->memories || !m->globals)
+	m->tags = wx_alloc_array(count[WASM_EXT_TAG], sizeof *m->tags);
+	if (!m->funcs || !m->tables || !m->memories || !m->globals || !m->tags)
 		return fail_nomem(r);
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const struct wasm_import *im = &m->imports[i];
@@ -826,6 +928,9 @@ static int place_imports(struct reader *r, const uint8_t *at)
 		case WASM_EXT_MEMORY:
 			m->memories[m->nmemories++] = im->d.memory;
 			break;
+		case WASM_EXT_TAG:
+			m->tags[m->ntags++] = im->d.tag_type;
+			break;
 		default:
 			m->globals[m->nglobals++].type = im->d.global;
 			break;
@@ -835,6 +940,7 @@ static int place_imports(struct reader *r, const uint8_t *at)
 	m->num_imported_tables = m->ntables;
 	m->num_imported_memories = m->nmemories;
 	m->num_imported_globals = m->nglobals;
+	m->num_imported_tags = m->ntags;
 	return WX_OK;
 }
 
@@ -920,6 +1026,24 @@ static int decode_memory_section(struct reader *r)
 	return err;
 }
 
+/* Tag section (id 13, between memory and global): tag types. */
+static int decode_tag_section(struct reader *r)
+{
+	struct wasm_module *m = r->m;
+	uint32_t n;
+	int err = rd_space_count(r, &n, m->ntags, r->lim.max_globals, "tags");
+
+	if (err == WX_OK)
+		err = grow_array(r, (void **)&m->tags, m->ntags, n,
+		                 sizeof *m->tags);
+	for (uint32_t i = 0; err == WX_OK && i < n; i++) {
+		err = rd_tagtype(r, &m->tags[m->ntags]);
+		if (err == WX_OK)
+			m->ntags++;
+	}
+	return err;
+}
+
 static int decode_global_section(struct reader *r)
 {
 	struct wasm_module *m = r->m;
@@ -959,7 +1083,7 @@ static int decode_export_section(struct reader *r)
 		at = r->p;
 		if (err == WX_OK)
 			err = rd_byte(r, &ex->kind);
-		if (err == WX_OK && ex->kind > WASM_EXT_GLOBAL)
+		if (err == WX_OK && ex->kind > WASM_EXT_TAG)
 			err = fail_at(r, at, "malformed export kind");
 		if (err == WX_OK)
 			err = rd_u32(r, &ex->index);
@@ -1224,6 +1348,8 @@ static int decode_section(struct reader *r, uint8_t id, uint32_t size)
 		return decode_table_section(r);
 	case 5:
 		return decode_memory_section(r);
+	case 13:
+		return decode_tag_section(r);
 	case 6:
 		return decode_global_section(r);
 	case 7:
@@ -1260,8 +1386,8 @@ static int decode_header(struct reader *r)
 }
 
 /* Position of each section id in the required order (custom: 0). */
-static const uint8_t section_rank[13] = {0, 1, 2, 3,  4,  5, 6,
-                                         7, 8, 9, 11, 12, 10};
+static const uint8_t section_rank[14] = {0, 1,  2,  3,  4,  5,  7,
+                                         8, 9, 10, 12, 13, 11, 6};
 
 static int decode_sections(struct reader *r)
 {
@@ -1405,6 +1531,7 @@ void wasm_module_free(struct wasm_module *m)
 	wx_free(m->tables);
 	wx_free(m->memories);
 	wx_free(m->globals);
+	wx_free(m->tags);
 	wx_free(m->exports);
 	for (uint32_t i = 0; i < m->nelems; i++)
 		wx_free(m->elems[i].items);

@@ -3,7 +3,8 @@
  *
  * 'wasm_decode' turns bytes into a 'struct wasm_module'; 'wasm_validate'
  * checks it as the WebAssembly 2.0 specification (plus threads' shared
- * memories and atomics) says. Both are pure functions of the bytes: no
+ * memories and atomics, and from 3.0 exception handling in both encodings,
+ * tail calls and multiple memories) says. Both are pure functions of the bytes: no
  * runtime state, no host calls. The VM reads a validated module and never
  * writes it, so one module may back many instances, and survives fork.
  *
@@ -11,7 +12,8 @@
  *  - The module owns a private copy of the input bytes ('bytes'); every
  *    pointer into code, data and names points into that copy.
  *  - Index spaces put imports first: funcs[0 .. num_imported_funcs) are
- *    the imported functions, and likewise for tables, memories, globals.
+ *    the imported functions, and likewise for tables, memories, globals,
+ *    tags.
  *  - Every count was checked against the caps in 'wasm_limits' before
  *    anything was allocated for it.
  */
@@ -33,6 +35,7 @@ enum wasm_valtype {
 	WASM_V128 = 0x7b,
 	WASM_FUNCREF = 0x70,
 	WASM_EXTERNREF = 0x6f,
+	WASM_EXNREF = 0x69, /* exception handling: (ref null exn) */
 };
 
 /* External kinds, by their binary encoding (import/export descriptors). */
@@ -55,8 +58,9 @@ enum wasm_imm {
 	WASM_IMM_LOCAL,         /* u32 local index */
 	WASM_IMM_GLOBAL,        /* u32 global index */
 	WASM_IMM_TABLE,         /* u32 table index */
-	WASM_IMM_MEMARG,        /* u32 align, u32 offset */
-	WASM_IMM_MEMIDX,        /* one byte, must be 0x00 */
+	WASM_IMM_MEMARG,        /* u32 align (bit 6: a u32 memory index
+	                           follows), u32 offset */
+	WASM_IMM_MEMIDX,        /* u32 memory index (multi-memory) */
 	WASM_IMM_ZEROBYTE,      /* one byte, must be 0x00 (atomic.fence) */
 	WASM_IMM_I32,           /* s32 */
 	WASM_IMM_I64,           /* s64 */
@@ -64,12 +68,22 @@ enum wasm_imm {
 	WASM_IMM_F64,           /* 8 raw bytes */
 	WASM_IMM_SELECT_T,      /* vec(valtype), length must be 1 */
 	WASM_IMM_REFTYPE,       /* one reftype byte */
-	WASM_IMM_MEMORY_INIT,   /* u32 data index, byte 0x00 */
+	WASM_IMM_MEMORY_INIT,   /* u32 data index, u32 memory index */
 	WASM_IMM_DATA,          /* u32 data index */
-	WASM_IMM_MEMORY_COPY,   /* byte 0x00, byte 0x00 */
+	WASM_IMM_MEMORY_COPY,   /* u32 dst memory, u32 src memory */
 	WASM_IMM_TABLE_INIT,    /* u32 elem index, u32 table index */
 	WASM_IMM_ELEM,          /* u32 elem index */
 	WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table */
+	WASM_IMM_TAG,           /* u32 tag index */
+	WASM_IMM_TRY_TABLE,     /* blocktype, vec(catch clause) */
+};
+
+/* try_table catch clause kinds (the clause's first byte). */
+enum wasm_catch_kind {
+	WASM_CATCH = 0,         /* tag, label: the payload */
+	WASM_CATCH_REF = 1,     /* tag, label: the payload and the exnref */
+	WASM_CATCH_ALL = 2,     /* label: nothing */
+	WASM_CATCH_ALL_REF = 3, /* label: the exnref */
 };
 
 /* One enumerator per instruction: WASM_OP_I32_ADD and so on. */
@@ -170,6 +184,7 @@ struct wasm_import {
 		struct wasm_tabletype table;
 		struct wasm_limits_decl memory;
 		struct wasm_globaltype global;
+		uint32_t tag_type; /* WASM_EXT_TAG: the tag's type index */
 	} d;
 };
 
@@ -240,6 +255,9 @@ struct wasm_module {
 	struct wasm_limits_decl *memories;
 	uint32_t nglobals, num_imported_globals;
 	struct wasm_global *globals;
+	/* Tags (exception handling): each one's function type index. */
+	uint32_t ntags, num_imported_tags;
+	uint32_t *tags;
 
 	uint32_t nexports;
 	struct wasm_export *exports;
@@ -298,7 +316,7 @@ wasm_func_type(const struct wasm_module *m, uint32_t funcidx)
 /* Size in bytes of a value of type 't' in a VM slot: always 8 here. */
 static inline bool wasm_is_reftype(uint8_t t)
 {
-	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
+	return t == WASM_FUNCREF || t == WASM_EXTERNREF || t == WASM_EXNREF;
 }
 
 /*
@@ -327,8 +345,10 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   BLOCKTYPE      blocktype
  *   LABEL, FUNC, LOCAL, GLOBAL, TABLE, ELEM, DATA   x
  *   CALL_INDIRECT  x = type index, y = table index
- *   MEMARG         x = log2 alignment, y = offset
- *   MEMORY_INIT    x = data index
+ *   MEMARG         x = log2 alignment, y = offset, mem = memory index
+ *   MEMIDX         mem = memory index
+ *   MEMORY_INIT    x = data index, mem = memory index
+ *   MEMORY_COPY    x = destination memory, y = source memory
  *   TABLE_INIT     x = elem index, y = table index
  *   TABLE_COPY     x = destination table, y = source table
  *   I32, I64       value (the bits; I32 zero-extended from 32)
@@ -337,6 +357,9 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   BR_TABLE       vec = the LEB128 label targets, nvec of them, then
  *                  x = the default label (read targets with leb_read_u32)
  *   SELECT_T       vec = the valtype bytes, nvec of them
+ *   TAG            x = tag index
+ *   TRY_TABLE      blocktype; vec = the first catch clause, nvec of them
+ *                  (read them with wasm_read_catch)
  */
 struct wasm_instr_imm {
 	int64_t blocktype;
@@ -344,6 +367,7 @@ struct wasm_instr_imm {
 	uint64_t value;
 	const uint8_t *vec;
 	uint32_t nvec;
+	uint32_t mem;
 };
 
 /*
@@ -354,6 +378,20 @@ struct wasm_instr_imm {
  */
 int wasm_read_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
                   struct wasm_instr_imm *imm, const char **why);
+
+/* One try_table catch clause, as wasm_read_catch decodes it. */
+struct wasm_catch {
+	uint8_t kind; /* enum wasm_catch_kind */
+	uint32_t tag; /* WASM_CATCH and WASM_CATCH_REF only */
+	uint32_t label;
+};
+
+/*
+ * Reads the catch clause at *p (a try_table's immediates were already
+ * checked by wasm_read_imm) and advances *p.
+ */
+void wasm_read_catch(const uint8_t **p, const uint8_t *end,
+                     struct wasm_catch *c);
 
 /* Immediate kind and natural alignment of an opcode, from the table. */
 enum wasm_imm wasm_op_imm(enum wasm_opcode op);

@@ -1,6 +1,8 @@
 /*
  * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics).
+ * SIMD, plus the threads proposal's shared memories and atomics, and
+ * 3.0's exception handling, legacy encoding included, tail calls and
+ * multiple memories).
  *
  * Checks a decoded module as the specification's validation rules say:
  * the module-level rules (imports, limits, exports, start, segments,
@@ -36,7 +38,11 @@
 #define MAX_PAGES_32 65536u
 
 struct frame {
-	enum wasm_opcode op; /* BLOCK, LOOP, IF, ELSE; END for the function */
+	/*
+	 * BLOCK, LOOP, IF, ELSE, TRY_TABLE; TRY (a legacy try's body),
+	 * CATCH (one of its catch or catch_all blocks); END for the function.
+	 */
+	enum wasm_opcode op;
 	uint32_t nparams, nresults;
 	const uint8_t *params, *results;
 	size_t height;    /* operand stack height at entry */
@@ -288,6 +294,16 @@ static int need_type(struct vctx *v, uint32_t x)
 	return x < v->m->ntypes ? WX_OK : fail(v, "unknown type %u", x);
 }
 
+/* Tag x exists; sets its function type. */
+static int need_tag(struct vctx *v, uint32_t x,
+                    const struct wasm_functype **ft)
+{
+	if (x >= v->m->ntags)
+		return fail(v, "unknown tag %u", x);
+	*ft = &v->m->types[v->m->tags[x]];
+	return WX_OK;
+}
+
 static int need_elem(struct vctx *v, uint32_t x)
 {
 	return x < v->m->nelems ? WX_OK : fail(v, "unknown elem segment %u", x);
@@ -327,7 +343,7 @@ static int check_memarg(struct vctx *v, enum wasm_opcode op,
                         const struct wasm_instr_imm *imm)
 {
 	unsigned natural = wasm_op_align(op);
-	int err = need_memory(v, 0);
+	int err = need_memory(v, imm->mem);
 
 	if (err != WX_OK)
 		return err;
@@ -349,10 +365,12 @@ static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
 	case WASM_IMM_MEMARG:
 		return check_memarg(v, op, imm);
 	case WASM_IMM_MEMIDX:
+		return need_memory(v, imm->mem);
 	case WASM_IMM_MEMORY_COPY:
-		return need_memory(v, 0);
+		err = need_memory(v, imm->x);
+		return err == WX_OK ? need_memory(v, imm->y) : err;
 	case WASM_IMM_MEMORY_INIT:
-		err = need_memory(v, 0);
+		err = need_memory(v, imm->mem);
 		return err == WX_OK ? need_data(v, imm->x) : err;
 	case WASM_IMM_DATA:
 		return need_data(v, imm->x);
@@ -516,7 +534,7 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 	const struct wasm_functype *ft;
 	int err;
 
-	if (op == WASM_OP_CALL) {
+	if (op == WASM_OP_CALL || op == WASM_OP_RETURN_CALL) {
 		err = need_func(v, imm->x);
 		if (err != WX_OK)
 			return err;
@@ -533,9 +551,132 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 			return err;
 		ft = &m->types[imm->x];
 	}
+	if (op == WASM_OP_RETURN_CALL || op == WASM_OP_RETURN_CALL_INDIRECT) {
+		/* The callee's results become the caller's: same types. */
+		if (ft->nresults != v->ft->nresults ||
+		    memcmp(ft->types + ft->nparams,
+		           v->ft->types + v->ft->nparams, ft->nresults) != 0)
+			return fail(v, "type mismatch");
+		err = pop_n(v, ft->types, ft->nparams);
+		if (err == WX_OK)
+			set_unreachable(v);
+		return err;
+	}
 	err = pop_n(v, ft->types, ft->nparams);
 	return err == WX_OK ? push_n(v, ft->types + ft->nparams, ft->nresults)
 	                    : err;
+}
+
+/* The label types a try_table catch clause delivers must match 'fr'. */
+static int check_catch_clause(struct vctx *v, const struct wasm_catch *cc)
+{
+	const struct wasm_functype *ft = NULL;
+	const uint8_t *types = NULL;
+	struct frame *fr = NULL;
+	uint32_t want = 0, n;
+	int err = WX_OK;
+
+	if (cc->kind == WASM_CATCH || cc->kind == WASM_CATCH_REF) {
+		err = need_tag(v, cc->tag, &ft);
+		want = err == WX_OK ? ft->nparams : 0;
+	}
+	if (err == WX_OK)
+		err = get_label(v, cc->label, &fr);
+	if (err != WX_OK)
+		return err;
+	if (cc->kind == WASM_CATCH_REF || cc->kind == WASM_CATCH_ALL_REF)
+		want++;
+	n = label_arity(fr, &types);
+	if (n != want)
+		return fail(v, "type mismatch");
+	for (uint32_t i = 0; ft != NULL && i < ft->nparams; i++)
+		if (types[i] != ft->types[i])
+			return fail(v, "type mismatch");
+	if (want > 0 && (cc->kind == WASM_CATCH_REF ||
+	                 cc->kind == WASM_CATCH_ALL_REF) &&
+	    types[want - 1] != WASM_EXNREF)
+		return fail(v, "type mismatch");
+	return WX_OK;
+}
+
+/* try_table: clauses name labels outside the new block. */
+static int check_try_table(struct vctx *v, const struct wasm_instr_imm *imm)
+{
+	const uint8_t *q = imm->vec, *end = v->m->bytes + v->m->nbytes;
+	int err = WX_OK;
+
+	if (imm->blocktype >= 0 && imm->blocktype >= v->m->ntypes)
+		return fail(v, "unknown type %lld", (long long)imm->blocktype);
+	for (uint32_t i = 0; err == WX_OK && i < imm->nvec; i++) {
+		struct wasm_catch cc;
+		wasm_read_catch(&q, end, &cc);
+		err = check_catch_clause(v, &cc);
+	}
+	return err == WX_OK ? check_block(v, WASM_OP_TRY_TABLE, imm->blocktype)
+	                    : err;
+}
+
+/* Legacy catch / catch_all: ends the try body or the previous catch. */
+static int check_catch(struct vctx *v, enum wasm_opcode op, uint32_t tag)
+{
+	const struct wasm_functype *ft = NULL;
+	struct frame fr;
+	int err = WX_OK;
+
+	if (top_frame(v)->op != WASM_OP_TRY && top_frame(v)->op != WASM_OP_CATCH)
+		return fail(v, "catch without try");
+	if (op == WASM_OP_CATCH)
+		err = need_tag(v, tag, &ft);
+	if (err == WX_OK)
+		err = pop_frame(v, &fr);
+	if (err == WX_OK)
+		err = push_frame(v, WASM_OP_CATCH, 0, NULL, fr.nresults,
+		                 fr.results);
+	if (err == WX_OK && ft != NULL)
+		err = push_n(v, ft->types, ft->nparams);
+	return err;
+}
+
+/* Legacy delegate: ends the try body; the label is outside it. */
+static int check_delegate(struct vctx *v, uint32_t label)
+{
+	struct frame fr, *target = NULL;
+	int err;
+
+	if (top_frame(v)->op != WASM_OP_TRY)
+		return fail(v, "delegate without try");
+	err = pop_frame(v, &fr);
+	if (err == WX_OK)
+		err = get_label(v, label, &target);
+	return err == WX_OK ? push_n(v, fr.results, fr.nresults) : err;
+}
+
+/* throw, throw_ref, rethrow. */
+static int check_throw(struct vctx *v, enum wasm_opcode op,
+                       const struct wasm_instr_imm *imm)
+{
+	const struct wasm_functype *ft = NULL;
+	struct frame *fr = NULL;
+	int err;
+
+	switch (op) {
+	case WASM_OP_THROW:
+		err = need_tag(v, imm->x, &ft);
+		if (err == WX_OK)
+			err = pop_n(v, ft->types, ft->nparams);
+		break;
+	case WASM_OP_THROW_REF:
+		err = pop_type(v, WASM_EXNREF);
+		break;
+	default: /* RETHROW */
+		err = get_label(v, imm->x, &fr);
+		if (err == WX_OK && fr->op != WASM_OP_CATCH)
+			err = fail(v, "invalid rethrow label");
+		break;
+	}
+	if (err == WX_OK)
+		set_unreachable(v);
+	return err;
 }
 
 static int check_select(struct vctx *v, enum wasm_opcode op,
@@ -687,7 +828,22 @@ static int check_special(struct vctx *v, enum wasm_opcode op,
 		return check_branch(v, op, imm);
 	case WASM_OP_CALL:
 	case WASM_OP_CALL_INDIRECT:
+	case WASM_OP_RETURN_CALL:
+	case WASM_OP_RETURN_CALL_INDIRECT:
 		return check_call(v, op, imm);
+	case WASM_OP_TRY:
+		return check_block(v, op, imm->blocktype);
+	case WASM_OP_TRY_TABLE:
+		return check_try_table(v, imm);
+	case WASM_OP_CATCH:
+	case WASM_OP_CATCH_ALL:
+		return check_catch(v, op, imm->x);
+	case WASM_OP_DELEGATE:
+		return check_delegate(v, imm->x);
+	case WASM_OP_THROW:
+	case WASM_OP_THROW_REF:
+	case WASM_OP_RETHROW:
+		return check_throw(v, op, imm);
 	case WASM_OP_DROP:
 		return pop(v, &t);
 	case WASM_OP_SELECT:
@@ -858,8 +1014,12 @@ static int check_imports_and_spaces(struct vctx *v)
 		at_item(v, "memory", i);
 		err = check_limits(v, &m->memories[i], true);
 	}
-	if (err == WX_OK && m->nmemories > 1)
-		err = fail(v, "multiple memories");
+	for (uint32_t i = 0; err == WX_OK && i < m->ntags; i++) {
+		at_item(v, "tag", i);
+		err = need_type(v, m->tags[i]);
+		if (err == WX_OK && m->types[m->tags[i]].nresults != 0)
+			err = fail(v, "non-empty tag result type");
+	}
 	for (uint32_t i = m->num_imported_globals;
 	     err == WX_OK && i < m->nglobals; i++) {
 		at_item(v, "global", i);
@@ -894,6 +1054,10 @@ static int check_export_index(struct vctx *v, const struct wasm_export *ex)
 		return need_table(v, ex->index);
 	case WASM_EXT_MEMORY:
 		return need_memory(v, ex->index);
+	case WASM_EXT_TAG:
+		return ex->index < v->m->ntags
+		           ? WX_OK
+		           : fail(v, "unknown tag %u", ex->index);
 	default:
 		return need_global(v, ex->index);
 	}

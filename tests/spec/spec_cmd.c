@@ -464,10 +464,16 @@ static int cmd_action(struct spec_file *f, const struct spec_json *c)
 	return outcome;
 }
 
-/* assert_trap / assert_exhaustion on an action: it must trap with "text". */
+/*
+ * assert_trap / assert_exhaustion on an action: it must trap with
+ * "text"; assert_exception: with the engine's "uncaught exception" (an
+ * exception leaving vm_invoke is a trap, docs/interp.md).
+ */
 static int cmd_action_trap(struct spec_file *f, const struct spec_json *c)
 {
-	const char *text = spec_json_str(c, "text", NULL);
+	const char *text = strcmp(f->cmd, "assert_exception") == 0
+	                       ? "uncaught exception"
+	                       : spec_json_str(c, "text", NULL);
 	struct action_result r;
 	int outcome = run_action(f, c, &r);
 
@@ -634,7 +640,8 @@ int spec_cmd_run(struct spec_file *f, const struct spec_json *c)
 		return spec_json_get(c, "action")
 		           ? cmd_action_trap(f, c)
 		           : cmd_inst_fails(f, c, WX_ETRAP);
-	if (strcmp(t, "assert_exhaustion") == 0)
+	if (strcmp(t, "assert_exhaustion") == 0 ||
+	    strcmp(t, "assert_exception") == 0)
 		return cmd_action_trap(f, c);
 	if (strcmp(t, "assert_malformed") == 0)
 		return cmd_rejected(f, c, true);

@@ -9,7 +9,8 @@
  * check value (traps); 1000 rounds; the byte cap (oldest evicted, the
  * rest restorable); a checkpoint made through two wrapper functions that
  * forward the key (wasix-libc's setjmp), which the restore rebuilds, and
- * that goes stale when the frame that called them returns.
+ * that goes stale when the frame that called them returns; a longjmp
+ * out of try bodies leaves no handler behind.
  *
  * Prints one line per failed check and "N passed, M failed" at the end;
  * exits non-zero if any check failed.
@@ -151,6 +152,49 @@ static const uint8_t wrap_bytes[] = {
     0x20, 0x02, 0x6a, 0x0f, 0x0b, 0x41, 0x09, 0x21, 0x01, 0x41, 0x03, 0x41,
     0x2a, 0x10, 0x04, 0x41, 0x7e, 0x0b, 0x06, 0x00, 0x41, 0x10, 0x10, 0x03,
     0x0b, 0x06, 0x00, 0x41, 0x01, 0x10, 0x01, 0x0b};
+
+/*
+ * Exceptions and longjmp (wat2wasm --enable-exceptions):
+ * (module
+ *   (import "t" "ckpt" (func $ckpt (param i32) (result i32)))
+ *   (import "t" "restore" (func $restore (param i32)))
+ *   (memory 1)
+ *   (tag $e (param i32))
+ *   (func $jump_in_try (param i32)
+ *     (try (do (call $restore (local.get 0))) (catch $e (drop))))
+ *   (func (export "run_eh") (result i32)
+ *     (drop (call $ckpt (i32.const 0)))
+ *     (if (i32.load (i32.const 0))
+ *       (then
+ *         (return
+ *           (try (result i32)
+ *             (do (throw $e (i32.load (i32.const 0))))
+ *             (catch $e (i32.add (i32.const 1000)))))))
+ *     (try (do (call $jump_in_try (i32.const 7))) (catch_all))
+ *     (i32.const -1))
+ *   (func (export "run_stale") (result i32)
+ *     (drop (call $ckpt (i32.const 0)))
+ *     (if (i32.load (i32.const 0))
+ *       (then (throw $e (i32.const 1))))
+ *     (try (do (call $jump_in_try (i32.const 7))) (catch_all))
+ *     (i32.const -1)))
+ */
+static const uint8_t eh_bytes[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0e, 0x03, 0x60,
+    0x01, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x01, 0x7f,
+    0x02, 0x16, 0x02, 0x01, 0x74, 0x04, 0x63, 0x6b, 0x70, 0x74, 0x00, 0x00,
+    0x01, 0x74, 0x07, 0x72, 0x65, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x01,
+    0x03, 0x04, 0x03, 0x01, 0x02, 0x02, 0x05, 0x03, 0x01, 0x00, 0x01, 0x0d,
+    0x03, 0x01, 0x00, 0x01, 0x07, 0x16, 0x02, 0x06, 0x72, 0x75, 0x6e, 0x5f,
+    0x65, 0x68, 0x00, 0x03, 0x09, 0x72, 0x75, 0x6e, 0x5f, 0x73, 0x74, 0x61,
+    0x6c, 0x65, 0x00, 0x04, 0x0a, 0x57, 0x03, 0x0c, 0x00, 0x06, 0x40, 0x20,
+    0x00, 0x10, 0x01, 0x07, 0x00, 0x1a, 0x0b, 0x0b, 0x2a, 0x00, 0x41, 0x00,
+    0x10, 0x00, 0x1a, 0x41, 0x00, 0x28, 0x02, 0x00, 0x04, 0x40, 0x06, 0x7f,
+    0x41, 0x00, 0x28, 0x02, 0x00, 0x08, 0x00, 0x07, 0x00, 0x41, 0xe8, 0x07,
+    0x6a, 0x0b, 0x0f, 0x0b, 0x06, 0x40, 0x41, 0x07, 0x10, 0x02, 0x19, 0x0b,
+    0x41, 0x7f, 0x0b, 0x1d, 0x00, 0x41, 0x00, 0x10, 0x00, 0x1a, 0x41, 0x00,
+    0x28, 0x02, 0x00, 0x04, 0x40, 0x41, 0x01, 0x08, 0x00, 0x0b, 0x06, 0x40,
+    0x41, 0x07, 0x10, 0x02, 0x19, 0x0b, 0x41, 0x7f, 0x0b};
 
 enum { NEST_PASS, NEST_DROP };
 
@@ -386,6 +430,41 @@ static void test_wrappers(void)
 	CHECK(strstr(d.msg, "its frame returned") != NULL);
 }
 
+static struct wasm_module *eh_module; /* freed after the store */
+
+/*
+ * A longjmp out of two try bodies, then a throw: caught by a try entered
+ * after the landing, and not by the tries the jump left (run_stale's
+ * catch_all was active in the landing frame when the jump happened).
+ */
+static void test_exceptions(void)
+{
+	struct vm_instance *in;
+	struct diag d = {0};
+	uint64_t res = 0;
+
+	if (wasm_decode(eh_bytes, sizeof eh_bytes, NULL, &eh_module, &d) !=
+	        WX_OK ||
+	    wasm_validate(eh_module, &d) != WX_OK ||
+	    vm_instantiate(store, eh_module, resolve, NULL, &in, &d) != WX_OK) {
+		CHECK(!"the exceptions module loads");
+		printf("     %s\n", d.msg);
+		return;
+	}
+	pick = -1;
+	for (int round = 0; round < 100; round++) {
+		int rc = call_in(in, "run_eh", NULL, &res, &d);
+		if (round < 2 || rc != WX_OK || res != 1007) {
+			CHECK(rc == WX_OK && res == 1007);
+			if (rc != WX_OK)
+				printf("     %s\n", d.msg);
+		}
+	}
+	CHECK(call_in(in, "run_stale", NULL, &res, &d) == WX_ETRAP &&
+	      strstr(d.msg, "uncaught exception") != NULL);
+	CHECK(call_in(in, "run_eh", NULL, &res, &d) == WX_OK && res == 1007);
+}
+
 int main(void)
 {
 	static const uint8_t t_ckpt[] = {WASM_I32, WASM_I32};
@@ -426,9 +505,11 @@ int main(void)
 	test_stale();
 	test_byte_cap();
 	test_wrappers();
+	test_exceptions();
 	vm_store_free(store);
 	wasm_module_free(module);
 	if (wrap_module != NULL)
 		wasm_module_free(wrap_module);
+	wasm_module_free(eh_module);
 	return t_report("t_jmp");
 }

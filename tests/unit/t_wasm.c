@@ -127,12 +127,13 @@ static void test_malformed_bodies(void)
 	    HEADER, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
 	    0x01,   0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x41, 0x01,
 	};
-	/* Opcode 0x06 does not exist. */
+	/* Opcode 0x17 does not exist (0x06 is now 'try'). */
 	static const uint8_t illegal[] = {
 	    HEADER, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
-	    0x01,   0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x06, 0x0b,
+	    0x01,   0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x17, 0x0b,
 	};
-	/* memory.size with a non-zero reserved byte. */
+	/* memory.size of memory 1 in a module with one memory (the byte
+	 * was reserved in 2.0; multi-memory reads a memory index). */
 	static const uint8_t reserved[] = {
 	    HEADER, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
 	    0x01,   0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x0a, 0x07,
@@ -142,8 +143,7 @@ static void test_malformed_bodies(void)
 	expect_fail(no_end, sizeof no_end, WX_EMALFORMED,
 	            "unexpected end of section or function");
 	expect_fail(illegal, sizeof illegal, WX_EMALFORMED, "illegal opcode");
-	expect_fail(reserved, sizeof reserved, WX_EMALFORMED,
-	            "zero byte expected");
+	expect_fail(reserved, sizeof reserved, WX_EINVALID, "unknown memory 1");
 }
 
 static void test_caps(void)

@@ -172,6 +172,10 @@ function state(inst, want, mod) {
 
 const isStack = (e) => e instanceof RangeError ||
 	/call stack exhausted/.test(String(e));
+// An exception no wasm code caught: wasmix makes it the trap "uncaught
+// exception", V8 throws a WebAssembly.Exception.
+const isExn = (e) => typeof WebAssembly.Exception === 'function' &&
+	e instanceof WebAssembly.Exception;
 
 // Runs V8's side of one call line; returns its outcome text.
 function callV8(inst, types, line) {
@@ -185,8 +189,9 @@ function callV8(inst, types, line) {
 		if (types.length === 1) r = [r];
 		return 'ok ' + [...r].map((v, i) => fromJs(types[i], v)).join(' ');
 	} catch (e) {
-		return isStack(e) ? 'trap-stack' : e instanceof
-			WebAssembly.RuntimeError ? 'trap' : 'error ' + e;
+		return isStack(e) ? 'trap-stack' : isExn(e) ? 'trap-exn'
+			: e instanceof WebAssembly.RuntimeError ? 'trap'
+			: 'error ' + e;
 	}
 }
 
@@ -256,7 +261,7 @@ function runOne(file) {
 	try {
 		inst = new WebAssembly.Instance(mod, imports);
 	} catch (e) {
-		const v8 = isStack(e) ? 'trap-stack' : e instanceof
+		const v8 = isStack(e) ? 'trap-stack' : isExn(e) || e instanceof
 			WebAssembly.RuntimeError ? 'trap' : 'error';
 		const ours = instLine.split(' ')[1];
 		if (ours !== v8 && !(ours === 'trap' && v8 === 'trap-stack'))
@@ -288,12 +293,14 @@ function compareCalls(file, mod, inst, lines) {
 		stats.calls++;
 		let v8 = callV8(inst, types, line);
 		const ourKind = ours.startsWith('trap') ?
-			(/call stack exhausted/.test(ours) ? 'trap-stack' : 'trap')
+			(/call stack exhausted/.test(ours) ? 'trap-stack'
+			: /uncaught exception/.test(ours) ? 'trap-exn' : 'trap')
 			: ours;
 		if (ourKind.startsWith('trap')) stats.traps++;
 		const same = ourKind === v8 || (ourKind.startsWith('trap') &&
 			v8.startsWith('trap') && (ourKind === 'trap-stack') ===
-			(v8 === 'trap-stack'));
+			(v8 === 'trap-stack') && (ourKind === 'trap-exn') ===
+			(v8 === 'trap-exn'));
 		if (!same) {
 			const limit = ourKind === 'trap-stack' ||
 				v8 === 'trap-stack';

@@ -16,7 +16,9 @@
 // integer and float arithmetic, comparisons, conversions (trapping and
 // saturating), sign extension, loads and stores at random (sometimes
 // out-of-bounds) addresses, memory.grow/size/fill/copy/init, data.drop,
-// if/else, blocks, br/br_if/br_table carrying values, return, counted
+// if/else, blocks, br/br_if/br_table carrying values, return and tail
+// calls (return_call, return_call_indirect), legacy exception handling
+// (tags; try/catch/catch_all/rethrow/delegate, throw), counted
 // loops, blocks, ifs and loops with a type index (multi-value params and
 // results), select (untyped and typed, references too), direct calls,
 // call_indirect through either funcref table (sometimes a wrong slot or
@@ -791,8 +793,7 @@ class Body {
 		this.emit(0x04, 0x40);
 		this.labels.push({ types: [] });
 		if (this.r.chance(0.3)) {
-			this.values(this.fn.results, d);
-			this.emit(0x0f); // return
+			this.ret(d);
 		} else {
 			const l = this.branchTarget();
 			this.values(this.labelTypes(l), d);
@@ -802,10 +803,84 @@ class Body {
 		this.labels.pop();
 	}
 
+	// return, or a tail call to an earlier function with the same
+	// results (return_call, or return_call_indirect through table 0,
+	// sometimes at a wrong slot).
+	ret(d) {
+		const r = this.r, g = this.g;
+		const key = this.fn.results.join();
+		const tail = g.funcs.slice(0, this.fn.index)
+			.filter((f) => f.results.join() === key);
+		if (!tail.length || r.chance(0.3)) {
+			this.values(this.fn.results, d);
+			this.emit(0x0f); // return
+			return;
+		}
+		const f = r.pick(tail);
+		this.values(f.params, d);
+		if (r.chance(0.7)) {
+			this.emit(0x12, ...uleb(f.index)); // return_call
+			return;
+		}
+		this.i32(r.chance(0.8) ? f.index : r.int(g.funcs.length + 2));
+		this.emit(0x13, ...uleb(f.type), 0x00); // return_call_indirect
+	}
+
+	// Legacy exception handling: try with catch clauses (payloads kept
+	// in locals or dropped, sometimes a rethrow) and maybe catch_all,
+	// or try ... delegate to any enclosing label.
+	tryStmt(d) {
+		const r = this.r, g = this.g;
+		this.emit(0x06, 0x40);
+		this.labels.push({ types: [] });
+		this.stmts(d, 3);
+		if (r.chance(0.15)) {
+			this.labels.pop();
+			this.emit(0x18, ...uleb(r.int(this.labels.length)));
+			return;
+		}
+		const handler = () => {
+			this.stmts(d, 2);
+			if (r.chance(0.2))
+				this.emit(0x09, 0x00); // rethrow
+		};
+		const nc = r.int(3);
+		for (let i = 0; i < nc; i++) {
+			const ti = r.int(g.tags.length);
+			this.emit(0x07, ...uleb(ti)); // catch
+			const ps = g.tags[ti].params;
+			for (let j = ps.length - 1; j >= 0; j--) {
+				if (r.chance(0.5))
+					this.emit(0x1a);
+				else
+					this.emit(0x21, ...uleb(this.local(ps[j])));
+			}
+			handler();
+		}
+		if (nc === 0 || r.chance(0.5)) {
+			this.emit(0x19); // catch_all
+			handler();
+		}
+		this.emit(0x0b);
+		this.labels.pop();
+	}
+
+	// if (cond) throw $tag(values).
+	throwStmt(d) {
+		const ti = this.r.int(this.g.tags.length);
+		this.expr(I32, d);
+		this.emit(0x04, 0x40);
+		this.labels.push({ types: [] });
+		this.values(this.g.tags[ti].params, d);
+		this.emit(0x08, ...uleb(ti));
+		this.emit(0x0b);
+		this.labels.pop();
+	}
+
 	stmt(depth) {
 		const r = this.r;
 		const d = depth - 1;
-		switch (r.int(depth > 0 ? 16 : 4)) {
+		switch (r.int(depth > 0 ? 18 : 4)) {
 		case 0: { // local.set
 			const i = r.int(this.locals.length);
 			this.canonical(this.locals[i], d);
@@ -878,6 +953,12 @@ class Body {
 				this.expr(I32, d);
 				this.emit(0x04, 0x40, 0x00, 0x0b);
 			}
+			return;
+		case 14:
+			this.tryStmt(d);
+			return;
+		case 15:
+			this.throwStmt(d);
 			return;
 		default:
 			this.callStmt(d);
@@ -1014,9 +1095,17 @@ export function genModule(seed) {
 	const nf = 1 + r.int(6);
 	for (let i = 0; i < nf; i++) {
 		const params = randTypes(r, 3, 0.1);
-		const results = randTypes(r, 2, 0.1);
+		// Sometimes an earlier function's results: tail call targets.
+		const results = i > 0 && r.chance(0.4)
+			? [...g.funcs[r.int(i)].results] : randTypes(r, 2, 0.1);
 		g.funcs.push({ index: i, type: g.typeIndex(params, results),
 			params, results });
+	}
+	// Exception tags: numeric payloads of 0-2 values.
+	g.tags = [];
+	for (let i = 1 + r.int(2); i > 0; i--) {
+		const params = randTypes(r, 2, 0);
+		g.tags.push({ params, type: g.typeIndex(params, []) });
 	}
 	genTables(g);
 	const datas = genData(g);
@@ -1040,6 +1129,7 @@ export function genModule(seed) {
 		...section(3, vec(g.funcs.map((f) => uleb(f.type)))),
 		...section(4, vec(tables)),
 		...section(5, vec([[0x01, 0x01, 0x04]])),
+		...section(13, vec(g.tags.map((t) => [0x00, ...uleb(t.type)]))),
 		...section(6, vec(globals)),
 		...section(7, vec(exports)),
 		...start,

@@ -1,0 +1,26 @@
+;; 1,000,000-deep mutual tail recursion, direct and through a table, at
+;; the default call-depth limit: exit 0 when both counts come out right,
+;; else unreachable (exit 134).
+(module
+  (type $i_i (func (param i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $even_ind $odd_ind)
+  (func $even (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))
+      (else (return_call $odd (i32.sub (local.get 0) (i32.const 1))))))
+  (func $odd (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (return_call $even (i32.sub (local.get 0) (i32.const 1))))))
+  (func $even_ind (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))
+      (else (return_call_indirect (type $i_i)
+              (i32.sub (local.get 0) (i32.const 1)) (i32.const 1)))))
+  (func $odd_ind (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (return_call_indirect (type $i_i)
+              (i32.sub (local.get 0) (i32.const 1)) (i32.const 0)))))
+  (func (export "_start")
+    (if (i32.ne (call $even (i32.const 1000000)) (i32.const 1))
+      (then (unreachable)))
+    (if (i32.ne (call $even_ind (i32.const 1000001)) (i32.const 0))
+      (then (unreachable)))))
