@@ -3,8 +3,12 @@
 // at the same absolute guest path, the command starts in cwd "/".
 //
 //   node run.mjs ROOT PROG [--env K=V]... [--cwd DIR] [--stdin TEXT]
-//                [--cmd NAME=FILE.wasm]... [--timeout MS] -- ARGS...
+//                [--cmd NAME=FILE.wasm]... [--timeout MS] [--mount DIR]
+//                -- ARGS...
 //
+// --mount DIR puts ROOT's files under the guest directory DIR instead of
+// "/" (the counterpart of 'wasmix run --dir ROOT::DIR'); PROG is still
+// relative to ROOT on the host.
 // --cmd adds a command NAME to the package (Wasmer's counterpart of
 // wasmix's --map-command). Prints one JSON line: {exit, reason, stdout,
 // stderr} or {error}, plus "link" when a WebAssembly LinkError names the
@@ -21,6 +25,7 @@ const prog = args.shift();
 const env = {};
 const extra = {};
 let cwd = "/";
+let mount = "";
 let stdin;
 let timeoutMs = 30000;
 
@@ -37,6 +42,7 @@ while (args.length && args[0] !== "--") {
 	else if (o === "--cwd") cwd = args.shift();
 	else if (o === "--stdin") stdin = args.shift();
 	else if (o === "--timeout") timeoutMs = Number(args.shift());
+	else if (o === "--mount") mount = args.shift().replace(/\/+$/, "");
 	else throw new Error(`run.mjs: unknown option ${o}`);
 }
 args.shift();
@@ -48,7 +54,7 @@ const files = {};
 		if (statSync(p).isDirectory()) walk(p, `${guest}/${n}`);
 		else files[`${guest}/${n}`] = readFileSync(p);
 	}
-})(root, "");
+})(root, mount);
 
 // The SDK logs worker failures with long stacks; keep only the LinkError.
 const linkRe = /Import #\d+ module="[^"]*" function="[^"]*"[^\n]*/;
