@@ -1,0 +1,178 @@
+#!/bin/sh
+# run_wasixlibc.sh BUILD_DIR: the wasix-libc compatibility corpus
+# (tests/wasixlibc/, README there). With WASIX_SYSROOT naming a wasix-libc
+# sysroot (built by the user from github.com/wasix-org/wasix-libc; never
+# part of this repository), builds every corpus program three ways:
+# natively with gcc, for wasm against that sysroot ("plain"), and the
+# same wasm asyncified by binaryen's wasm-opt as wasixcc does for
+# Wasmer ("async"). Runs each case natively and under wasmix in both
+# forms and compares stdout and exit status; prints one ok/FAIL line per
+# case and form and "N passed, M failed". Without WASIX_SYSROOT it prints
+# one skip line and succeeds: CI cannot download wasix-libc.
+#
+# Each form has its own test root (BUILD_DIR/tests-wasixlibc/<form>/)
+# with bin/ (the programs, bin/child, and bin/sh = msh.c) and a fixture
+# made afresh before every case. Natively a case runs with its root as
+# cwd and CORPUS_ROOT=<absolute root>; under wasmix the root is mapped at
+# "/" (CORPUS_ROOT empty) or, for the "@data" cases, at "/data", so the
+# programs print the same paths (corpus.h).
+#
+# Knobs: WASIX_CC (clang for wasm32, default clang-14), WASM_OPT,
+# CORPUS_ONLY (a grep -E pattern of case names to run), CORPUS_FORMS
+# (default "plain async"), CORPUS_TIMEOUT (seconds per run, default 120).
+#
+# Called by 'make test' as: sh tests/run_wasixlibc.sh BUILD_DIR
+
+B=${1:-build}
+D=$(dirname "$0")/wasixlibc
+. "$(dirname "$0")/lib.sh"
+
+if [ -z "$WASIX_SYSROOT" ]; then
+	echo "skip wasix-libc corpus: WASIX_SYSROOT is not set (CI cannot download wasix-libc; see tests/wasixlibc/README.md)"
+	exit 0
+fi
+[ -f "$WASIX_SYSROOT/lib/wasm32-wasi/libc.a" ] ||
+	die "WASIX_SYSROOT=$WASIX_SYSROOT has no lib/wasm32-wasi/libc.a"
+W=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix
+[ -x "$W" ] || die "$W not built"
+WCC=${WASIX_CC:-$(command -v clang-14 || echo clang)}
+WOPT=${WASM_OPT:-wasm-opt}
+FORMS=${CORPUS_FORMS:-plain async}
+TMO=${CORPUS_TIMEOUT:-120}
+case " $FORMS " in *" async "*)
+	command -v "$WOPT" >/dev/null ||
+		die "no $WOPT (binaryen) for the asyncified form; CORPUS_FORMS=plain runs without it" ;;
+esac
+T=$B/tests-wasixlibc
+mkdir -p "$T/native/bin" "$T/obj" || die "cannot create $T"
+T=$(cd "$T" && pwd)
+
+# The flags wasixcc (github.com/wasix-org/wasixcc) uses for a non-EH
+# static executable, for building OUR programs against the sysroot.
+WCFLAGS="--target=wasm32-wasi --sysroot=$WASIX_SYSROOT -O2 -Wall -Wextra
+ -matomics -mbulk-memory -mmutable-globals -pthread -mthread-model posix
+ -ftls-model=local-exec -fno-trapping-math -fno-exceptions
+ -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS"
+WLDFLAGS="-Wl,--shared-memory,--import-memory,--max-memory=4294967296
+ -Wl,-z,stack-size=8388608
+ -Wl,--export=__heap_base,--export=__stack_pointer,--export=__data_end
+ -Wl,--export=__wasm_init_tls,--export=__wasm_signal,--export=__tls_size
+ -Wl,--export=__tls_align,--export=__tls_base
+ -lwasi-emulated-mman -lwasi-emulated-process-clocks -lwasi-emulated-getpid"
+# wasixcc's wasm-opt run for a non-EH build: --asyncify, its -O level,
+# its feature set (what binaryen 108 knows of it), no validation.
+WOPTFLAGS="--asyncify -O2 --no-validation --enable-threads
+ --enable-mutable-globals --enable-bulk-memory --enable-simd
+ --enable-exception-handling --enable-extended-const"
+
+PROGS="fs proc sig jmp thr fdg child msh"
+
+# newer FILE: true when FILE is missing or older than a corpus source.
+newer() {
+	[ ! -f "$1" ] && return 0
+	for s in "$D"/*.c "$D"/*.h "$0"; do
+		[ "$s" -nt "$1" ] && return 0
+	done
+	return 1
+}
+
+for p in $PROGS; do
+	name=$p
+	[ $p = msh ] && name=sh
+	if newer "$T/native/bin/$name"; then
+		gcc -O2 -Wall -Wextra -pthread -o "$T/native/bin/$name" "$D/$p.c" \
+			2>"$T/obj/$p.native.log" || die "cannot build $p natively: $(head -3 "$T/obj/$p.native.log")"
+	fi
+	for f in $FORMS; do
+		mkdir -p "$T/$f/bin"
+		if newer "$T/$f/bin/$name"; then
+			# shellcheck disable=SC2086
+			"$WCC" $WCFLAGS "$D/$p.c" -o "$T/obj/$p.wasm" $WLDFLAGS \
+				2>"$T/obj/$p.wasm.log" ||
+				die "cannot build $p for wasm: $(grep -m3 error "$T/obj/$p.wasm.log")"
+			if [ $f = async ]; then
+				# shellcheck disable=SC2086
+				"$WOPT" $WOPTFLAGS "$T/obj/$p.wasm" -o "$T/$f/bin/$name" ||
+					die "wasm-opt failed on $p"
+			else
+				cp "$T/obj/$p.wasm" "$T/$f/bin/$name"
+			fi
+		fi
+	done
+done
+cp "$D/fdgames.sh" "$T/native/fdgames.sh"
+for f in $FORMS; do
+	cp "$D/fdgames.sh" "$T/$f/fdgames.sh"
+done
+
+# fixture ROOT: everything but bin/ and fdgames.sh made afresh.
+fixture() {
+	for e in "$1"/* "$1"/.[!.]*; do
+		case "$e" in */bin | */fdgames.sh | */'.[!.]*' | */'*') ;;
+		*) rm -rf "$e" ;;
+		esac
+	done
+	mkdir -p "$1/sub" && echo hello >"$1/r.txt" && echo aaa >"$1/sub/a.txt" &&
+		: >"$1/empty.txt"
+}
+
+# runcase NAME MODE PROG ARGS...: MODE "/" or "/data"; PROG is a name
+# in bin/. The native run gives the expected stdout and status; then
+# each form runs under wasmix and is compared with it.
+runcase() {
+	c_name=$1 c_mode=$2 c_prog=$3
+	shift 3
+	if [ -n "$CORPUS_ONLY" ] && ! echo "$c_name" | grep -Eq -- "$CORPUS_ONLY"; then
+		return
+	fi
+	fixture "$T/native"
+	(cd "$T/native" && exec timeout "$TMO" env -i CORPUS_ROOT="$T/native" \
+		PATH="$T/native/bin" FOO=bar CORPUS_CHDIR=1 "bin/$c_prog" "$@") </dev/null \
+		>"$T/want" 2>"$T/want.err"
+	want_rc=$?
+	if [ "$c_mode" = / ]; then
+		c_opts="--dir .::/ --env CORPUS_ROOT= --env PATH=/bin"
+	else
+		c_opts="--dir .::/data --env CORPUS_ROOT=/data --env PATH=/data/bin"
+	fi
+	for f in $FORMS; do
+		fixture "$T/$f"
+		# shellcheck disable=SC2086
+		(cd "$T/$f" && exec timeout "$TMO" "$W" run $c_opts --env FOO=bar \
+			--env CORPUS_CHDIR=1 "bin/$c_prog" -- "$@") </dev/null \
+			>"$T/got" 2>"$T/err"
+		rc=$?
+		label="$c_name [$f]"
+		if [ "$rc" = "$want_rc" ] && cmp -s "$T/got" "$T/want"; then
+			ok "$label"
+			continue
+		fi
+		why="status $rc, want $want_rc"
+		[ "$rc" = 124 ] && why="timed out after ${TMO}s, want status $want_rc"
+		[ "$rc" = "$want_rc" ] && why="stdout differs"
+		diff "$T/want" "$T/got" | grep '^[<>]' >"$T/out"
+		BAD_OUT="diff (<native >wasm)" BAD_OUT_LINES=12 BAD_ERR="wasm stderr" \
+			BAD_ERR_LINES=4 bad "$label" "$why"
+	done
+}
+
+# Files and directories, with the root at "/" and at "/data".
+for part in files dirs cwd stdio dev mmap; do
+	runcase "fs $part" / fs $part
+	runcase "fs $part @data" /data fs $part
+done
+runcase "args and environ" / proc args "a b" "" c
+for part in ids fork exec spawn shell pipe time execself; do
+	runcase "proc $part" / proc $part
+done
+for part in basics masks timers jumps die abort; do
+	runcase "sig $part" / sig $part
+done
+runcase "setjmp/longjmp" / jmp
+runcase "setjmp/longjmp @data" /data jmp
+runcase "pthreads" / thr
+runcase "fd games" / fdg
+runcase "fd games @data" /data fdg
+runcase "fd games script (exec 3>file ...)" / sh fdgames.sh
+
+summary run_wasixlibc.sh

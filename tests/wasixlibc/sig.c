@@ -1,0 +1,249 @@
+/* sig.c: signals through libc: sigaction and signal, raise and kill,
+ * SIG_IGN, SA_RESETHAND, masks and sigpending, sigsuspend, SIGCHLD,
+ * alarm, setitimer (one-shot and periodic), siglongjmp out of a handler,
+ * kill(pid, 0). "sig die" ends by its own SIGTERM, "sig abort" by
+ * abort(). Every wait for a signal is a sigsuspend (wasix-libc has no
+ * pause()), never a timed guess. */
+#define _GNU_SOURCE
+#include "corpus.h"
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t hits[65];
+static sigjmp_buf jb;
+
+static void on(int s)
+{
+	hits[s]++;
+}
+
+static void jump(int s)
+{
+	hits[s]++;
+	siglongjmp(jb, s);
+}
+
+static void jump_count(int s)
+{
+	hits[s]++;
+	siglongjmp(jb, hits[s]);
+}
+
+/* pause(), which wasix-libc lacks: sigsuspend with the current mask. */
+static int wait_signal(void)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	return sigsuspend(&cur);
+}
+
+static void handle(int s, void (*fn)(int), int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(s, &sa, NULL))
+		printf("sigaction %d %s\n", s, ename(errno));
+}
+
+static int blocked(int s)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	return sigismember(&cur, s);
+}
+
+static void status(const char *label, pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		printf("%s waitpid %s\n", label, ename(errno));
+	else if (WIFEXITED(st))
+		printf("%s exit %d\n", label, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		printf("%s signal %d\n", label, WTERMSIG(st));
+}
+
+static void basics(void)
+{
+	handle(SIGUSR1, on, 0);
+	R("raise USR1", raise(SIGUSR1));
+	printf("USR1 hits %d\n", hits[SIGUSR1]);
+	handle(SIGUSR2, on, 0);
+	R("kill self USR2", kill(getpid(), SIGUSR2));
+	printf("USR2 hits %d\n", hits[SIGUSR2]);
+	signal(SIGUSR1, SIG_IGN);
+	raise(SIGUSR1);
+	printf("ignored USR1 hits %d\n", hits[SIGUSR1]);
+	void (*old)(int) = signal(SIGUSR1, on);
+	printf("signal() returned SIG_IGN %d\n", old == SIG_IGN);
+	struct sigaction q;
+	sigaction(SIGUSR1, NULL, &q);
+	printf("sigaction query is on %d\n", q.sa_handler == on);
+	/* Default-ignored signals do nothing. */
+	signal(SIGCHLD, SIG_DFL);
+	raise(SIGCHLD);
+	raise(SIGURG);
+	raise(SIGWINCH);
+	printf("default-ignored signals survived\n");
+	/* SA_RESETHAND: the second raise is a death (in a child). */
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		hits[SIGUSR2] = 0;
+		handle(SIGUSR2, on, SA_RESETHAND);
+		raise(SIGUSR2);
+		printf("child resethand hits %d\n", hits[SIGUSR2]);
+		fflush(stdout);
+		raise(SIGUSR2);
+		_exit(0);
+	}
+	status("resethand child", pid);
+	/* kill(pid, 0) and a reaped child. */
+	printf("kill(self, 0) %d\n", kill(getpid(), 0));
+	int rc = kill(pid, 0);
+	printf("kill(reaped, 0) %d %s\n", rc, ename(errno));
+	R("kill bad signal", kill(getpid(), 1000));
+}
+
+static void masks(void)
+{
+	sigset_t s, old, pend;
+	hits[SIGUSR1] = 0;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	R("block USR1", sigprocmask(SIG_BLOCK, &s, &old));
+	printf("blocked %d\n", blocked(SIGUSR1));
+	raise(SIGUSR1);
+	sigpending(&pend);
+	printf("while blocked hits %d pending %d\n", hits[SIGUSR1],
+	       sigismember(&pend, SIGUSR1));
+	R("unblock", sigprocmask(SIG_SETMASK, &old, NULL));
+	printf("after unblock hits %d\n", hits[SIGUSR1]);
+	sigpending(&pend);
+	printf("pending after %d\n", sigismember(&pend, SIGUSR1));
+	/* sigsuspend for a signal from a child. */
+	sigprocmask(SIG_BLOCK, &s, &old);
+	hits[SIGUSR1] = 0;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	sigset_t wait_mask = old;
+	sigdelset(&wait_mask, SIGUSR1);
+	while (!hits[SIGUSR1]) {
+		int rc = sigsuspend(&wait_mask);
+		printf("sigsuspend %d %s\n", rc, ename(errno));
+	}
+	printf("sigsuspend hits %d still blocked %d\n", hits[SIGUSR1], blocked(SIGUSR1));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	status("kill-parent child", pid);
+	/* SIGCHLD with a handler. */
+	sigemptyset(&s);
+	sigaddset(&s, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	handle(SIGCHLD, on, 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(3);
+	wait_mask = old;
+	sigdelset(&wait_mask, SIGCHLD);
+	while (!hits[SIGCHLD])
+		sigsuspend(&wait_mask);
+	printf("SIGCHLD hits %d\n", hits[SIGCHLD]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	status("sigchld child", pid);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+static void timers(void)
+{
+	handle(SIGALRM, on, 0);
+	hits[SIGALRM] = 0;
+	printf("alarm(1) %u\n", alarm(1));
+	while (!hits[SIGALRM]) {
+		int rc = wait_signal();
+		printf("pause-like sigsuspend %d %s\n", rc, ename(errno));
+	}
+	printf("alarm hits %d\n", hits[SIGALRM]);
+	printf("alarm(5) then alarm(0) left>0 %d\n", (alarm(5), alarm(0) > 0));
+	struct itimerval it = {{0, 0}, {0, 50000}}, cur;
+	hits[SIGALRM] = 0;
+	R("setitimer one-shot", setitimer(ITIMER_REAL, &it, NULL));
+	while (!hits[SIGALRM])
+		wait_signal();
+	printf("one-shot hits %d\n", hits[SIGALRM]);
+	it.it_interval.tv_usec = 20000;
+	it.it_value.tv_usec = 20000;
+	hits[SIGALRM] = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	R("getitimer", getitimer(ITIMER_REAL, &cur));
+	printf("periodic interval %ld\n", (long)cur.it_interval.tv_usec);
+	while (hits[SIGALRM] < 3)
+		wait_signal();
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("periodic reached 3\n");
+	signal(SIGALRM, SIG_DFL);
+}
+
+static void jumps(void)
+{
+	handle(SIGUSR1, jump, 0);
+	int v = sigsetjmp(jb, 1);
+	if (v == 0) {
+		raise(SIGUSR1);
+		printf("not reached\n");
+	}
+	printf("siglongjmp from handler %d, USR1 blocked after %d\n", v,
+	       blocked(SIGUSR1));
+	/* Three jumps out of the handler to the same buffer. */
+	volatile int rounds = 0;
+	hits[SIGUSR1] = 0;
+	handle(SIGUSR1, jump_count, 0);
+	if (sigsetjmp(jb, 1) < 3) {
+		rounds++;
+		raise(SIGUSR1);
+	}
+	printf("handler jumps in a loop %d\n", rounds);
+	hits[SIGUSR2] = 0;
+	handle(SIGUSR2, on, 0);
+	raise(SIGUSR2);
+	printf("still handling after jumps %d\n", hits[SIGUSR2]);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+int main(int argc, char **argv)
+{
+	corpus_init();
+	const char *only = argc > 1 ? argv[1] : "";
+	if (!strcmp(only, "die")) {
+		printf("dying by SIGTERM\n");
+		fflush(stdout);
+		raise(SIGTERM);
+		printf("survived\n");
+		return 1;
+	}
+	if (!strcmp(only, "abort")) {
+		printf("abort\n");
+		fflush(stdout);
+		abort();
+	}
+	if (!*only || !strcmp(only, "basics"))
+		basics();
+	if (!*only || !strcmp(only, "masks"))
+		masks();
+	if (!*only || !strcmp(only, "timers"))
+		timers();
+	if (!*only || !strcmp(only, "jumps"))
+		jumps();
+	printf("done\n");
+	return 0;
+}
