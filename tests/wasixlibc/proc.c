@@ -71,9 +71,10 @@ static void args_env(int argc, char **argv)
 static void ids(void)
 {
 	pid_t me = getpid(), pp = getppid();
-	printf("pid>0 %d ppid>0 %d differ %d\n", me > 0, pp > 0, me != pp);
-	printf("pgrp>0 %d uid=euid %d gid=egid %d\n", getpgrp() > 0,
-	       getuid() == geteuid(), getgid() == getegid());
+	printf("pid>0 %d differ from ppid %d\n", me > 0, me != pp);
+	printf("ppid>0 %d\n", pp > 0);
+	printf("pgrp>0 %d\n", getpgrp() > 0);
+	printf("uid=euid %d gid=egid %d\n", getuid() == geteuid(), getgid() == getegid());
 	int fds[2];
 	pipe(fds);
 	pid_t pid = fork();
@@ -140,7 +141,8 @@ static void forks(void)
 	if (pid == 0)
 		abort();
 	reap("abort()", pid);
-	printf("waitpid no child %d %s\n", (int)waitpid(-1, &st, 0), ename(errno));
+	int w = (int)waitpid(-1, &st, 0);
+	printf("waitpid no child %d %s\n", w, ename(errno));
 	/* Two children, reaped by wait() in any order. */
 	pid_t a = fork();
 	if (a == 0)
@@ -199,7 +201,7 @@ static void execs(void)
 	CHILD("execve missing", execve(P("bin/nope"), av, environ));
 	CHILD("execvp missing", execvp("nope", av));
 	CHILD("execve dir", execve(P("sub"), av, environ));
-	CHILD("execve text", execve(P("r.txt"), av, environ));
+	CHILD("execve junk", execve(P("junk"), av, environ));
 	CHILD("exec cwd", (chdir("sub"), execl(P("bin/child"), "child", "cwd", (char *)0)));
 	/* A direct exec (no fork) as the last act is in main(). */
 }
@@ -342,9 +344,10 @@ static void pipes(void)
 	close(d);
 	R("close closed", close(d));
 	R("dup2 bad", dup2(77, 5));
-	printf("isatty file %d errno %s\n", isatty(1), ename(errno));
-	errno = 0;
-	printf("isatty closed %d errno %s\n", isatty(40), ename(errno));
+	int tty = isatty(1);
+	printf("isatty file %d errno %s\n", tty, ename(errno));
+	tty = isatty(40);
+	printf("isatty closed %d errno %s\n", tty, ename(errno));
 }
 
 static void clocks(void)
