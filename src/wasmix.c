@@ -520,7 +520,8 @@ static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
 	if (__atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST))
 		return WX_ETRAP;
 	if (wasix_threads_poll(r->threads) != 0)
-		return WX_EEXIT; /* a thread ended by wasix_threads_stop_others */
+		return WX_EEXIT; /* a thread ended by wasix_threads_stop_others
+		                  */
 	return wasix_on_interrupt(r->wasix);
 }
 
@@ -753,6 +754,9 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	r->threads = nr->threads;
 	wx_free(nr);
 	wasix_set_instance(r->wasix, r->store, r->inst);
+	/* The fds (and so the preopens shown) stay; path rules follow the
+	 * new program's kind. */
+	wasi_ctx_set_posix_paths(r->wasi, wasix_module_uses(r->mod));
 }
 
 /* Makes the WASIX context of run 'r' (its process). */
@@ -789,6 +793,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	memcpy(wc.stdio, c->stdio, sizeof wc.stdio);
 	wc.npreopens = (uint32_t)c->ndirs;
 	wc.preopens = c->dirs;
+	wc.posix_root = wasix_module_uses(r->mod);
 	wc.nsockets = (uint32_t)c->nsocks;
 	wc.sockets = c->socks;
 	/* The embedder's flag, else the run's own (the timeout raises it), so

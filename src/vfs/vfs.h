@@ -53,6 +53,8 @@
 
 /* "Would escape the sandbox": not a host errno value. */
 #define VFS_ENOTCAPABLE 0x10000
+/* "Met an absolute symlink: restart from the guest root" (VFS_ABSLINK). */
+#define VFS_EABSLINK 0x10001
 
 #define VFS_PATH_MAX  4096  /* bytes of a guest path (ENAMETOOLONG past it) */
 #define VFS_NAME_MAX  255   /* bytes of one component */
@@ -89,6 +91,15 @@ struct vfs_entry {
 	char *preopen;    /* guest name of a preopened dir, or NULL */
 	void *dir;        /* DIR stream for vfs_dir_*, or NULL */
 	uint64_t dir_pos; /* entries read from 'dir' so far */
+	/* Directories reached through the namespace (vfs_ns): their
+	 * normalised guest path, used to cross into mounts below them;
+	 * NULL for others. */
+	char *nspath;
+	/* A virtual directory (vfs_vdir_entry): host_fd is an empty memfd,
+	 * 'vlist' its fixed listing (records: kind byte, name, NUL). */
+	bool vdir;
+	char *vlist;
+	uint32_t vlist_len;
 };
 
 struct vfs_slot {
@@ -202,10 +213,20 @@ struct vfs_target {
 	int dirfd;                   /* O_PATH directory; the caller closes */
 	char name[VFS_NAME_MAX + 1]; /* one component; "." for the dir itself */
 	bool trailing;               /* the path ended with '/' */
+	/* VFS_ABSLINK: the caller's VFS_PATH_MAX + 1 bytes for the path to
+	 * restart from the guest root. */
+	char *abs;
 };
 
 /* vfs_resolve / vfs_open flags. */
 #define VFS_FOLLOW 1u /* follow a symlink in the last component */
+/*
+ * An absolute symlink target (meaningful only to a caller with a guest
+ * root) ends resolution with VFS_EABSLINK and the absolute path to
+ * resolve instead (the target, then the rest of the path) in the
+ * caller's buffer; without the flag it is VFS_ENOTCAPABLE.
+ */
+#define VFS_ABSLINK 2u
 
 /*
  * Resolves 'path' ('len' bytes, not NUL-terminated) beneath directory fd
@@ -223,10 +244,11 @@ int vfs_resolve(int root, const char *path, size_t len, unsigned flags,
 /*
  * Opens 'path' beneath 'root' with host open flags 'oflags' (O_CLOEXEC is
  * added; O_NOFOLLOW unless VFS_FOLLOW) and 'mode' for O_CREAT. Returns 0
- * and sets '*fd' (owned by the caller), or an error as vfs_resolve.
+ * and sets '*fd' (owned by the caller), or an error as vfs_resolve
+ * ('abs': VFS_ABSLINK's buffer, else NULL).
  */
 int vfs_open(int root, const char *path, size_t len, int oflags, mode_t mode,
-             unsigned flags, int *fd);
+             unsigned flags, int *fd, char *abs);
 
 /*
  * Chooses the resolver: 'walk' true forces the component walk even where
@@ -262,5 +284,95 @@ int vfs_dir_seek(struct vfs_entry *e, uint64_t cookie);
 
 /* Reads the next entry into '*d'. Returns 0, -1 at the end, or an errno. */
 int vfs_dir_next(struct vfs_entry *e, struct vfs_dirent *d);
+
+/* ---- the guest namespace (vfs_ns.c) -------------------------------------
+ *
+ * Mounts by normalised absolute guest path, built once before the guest
+ * runs and read-only afterwards (any thread, any process, no lock).
+ */
+struct vfs_ns;
+struct vfs_mount;
+struct stat;
+
+enum { VFS_MOUNT_HOST = 1, VFS_MOUNT_DEV = 2 };
+
+/* Makes an empty namespace. Returns 0 or ENOMEM. */
+int vfs_ns_new(struct vfs_ns **out);
+
+/* Frees 'ns' and closes its directories. NULL is allowed. */
+void vfs_ns_free(struct vfs_ns *ns);
+
+/*
+ * Mounts host directory 'host' (opened now, O_PATH) at guest path 'guest'
+ * (normalised; relative names count from "/"); 'host' NULL mounts the
+ * virtual /dev. A second mount at the same path replaces the first.
+ * Returns 0, a host errno from open, ENAMETOOLONG, ENOMEM, ENFILE (too
+ * many mounts) or EBUSY (sealed).
+ */
+int vfs_ns_mount(struct vfs_ns *ns, const char *host, const char *guest);
+
+/*
+ * Ends construction: adds the virtual /dev unless a mount sits exactly at
+ * /dev. Returns 0 or ENOMEM.
+ */
+int vfs_ns_seal(struct vfs_ns *ns);
+
+/* The mount exactly at normalised 'gpath', or NULL. */
+const struct vfs_mount *vfs_ns_find(const struct vfs_ns *ns, const char *gpath);
+
+/* Whether /dev is the virtual one (no host mount exactly there). */
+bool vfs_ns_virtual_dev(const struct vfs_ns *ns);
+
+/*
+ * Lexically normalises 'path' ('len' bytes) into an absolute guest path:
+ * relative paths count from 'base' (an absolute path, or NULL for "/");
+ * '.', empty components and '..' are removed ('..' at "/" stays there).
+ * A trailing '/' is dropped (callers keep it themselves). Returns 0,
+ * EINVAL (a NUL byte) or ENAMETOOLONG.
+ */
+int vfs_ns_norm(const char *base, const char *path, size_t len,
+                char out[VFS_PATH_MAX + 1]);
+
+enum { VFS_LOC_HOST = 1, VFS_LOC_VDIR, VFS_LOC_DEV };
+
+/* Where a normalised guest path leads. */
+struct vfs_loc {
+	uint8_t kind;                  /* VFS_LOC_* */
+	const struct vfs_mount *mount; /* the mount holding it, or NULL */
+	int root; /* HOST: the mount's directory (borrowed from ns) */
+	char rest[VFS_PATH_MAX + 2]; /* HOST: path beneath 'root' ("." ...) */
+	int dev;                     /* DEV: which device */
+};
+
+/*
+ * Finds where normalised 'gpath' leads ('trailing': the guest wrote a
+ * trailing '/'). Returns 0, ENOENT (nothing there: a name in a virtual
+ * directory that is not a mount or device) or ENOTDIR (below a device).
+ */
+int vfs_ns_locate(const struct vfs_ns *ns, const char *gpath, bool trailing,
+                  struct vfs_loc *loc);
+
+/*
+ * Makes an entry (one reference) for virtual directory 'gpath' of 'ns':
+ * kind VFS_DIR, its listing fixed now. Returns 0, ENOMEM or a memfd errno.
+ */
+int vfs_vdir_entry(const struct vfs_ns *ns, const char *gpath,
+                   struct vfs_entry **out);
+
+/* A virtual directory's status: mode dr-xr-xr-x, a stable inode number. */
+void vfs_vdir_stat(const char *gpath, struct stat *st);
+
+/*
+ * Opens device 'dev' (vfs_loc.dev) for the guest with host open flags
+ * 'oflags' (access mode, O_NONBLOCK, O_APPEND are used; O_CREAT is
+ * accepted, O_CREAT|O_EXCL is EEXIST, O_DIRECTORY ENOTDIR): a new host fd
+ * in '*hfd', owned by the caller. stdin/stdout/stderr duplicate the
+ * guest's fd 0/1/2 in 't' (ENOENT when closed); tty the first of them
+ * that is a terminal (ENXIO when none). Returns 0 or a host errno.
+ */
+int vfs_dev_open(const struct vfs_table *t, int dev, int oflags, int *hfd);
+
+/* stat(2) of device 'dev' as vfs_dev_open would open it. 0 or errno. */
+int vfs_dev_stat(const struct vfs_table *t, int dev, struct stat *st);
 
 #endif

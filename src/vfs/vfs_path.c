@@ -88,6 +88,16 @@ static int vfs_openat2(int root, const char *path, int oflags, mode_t mode,
 }
 #endif
 
+/*
+ * One resolution's state across symlinks: how many were followed, and
+ * where to put the path to restart from the guest root when an absolute
+ * target is met (VFS_ABSLINK; NULL: such a target is VFS_ENOTCAPABLE).
+ */
+struct vfs_walkctx {
+	int links;
+	char *abs; /* VFS_PATH_MAX + 1 bytes, or NULL */
+};
+
 /* Copies a guest path into 'buf' (NUL-terminated) after the checks. */
 static int vfs_path_copy(const char *path, size_t len,
                          char buf[VFS_PATH_MAX + 1])
@@ -109,16 +119,17 @@ static int vfs_path_copy(const char *path, size_t len,
  * Replaces the symlink component just read (the remaining path is
  * rem + pos) by its target, read through 'linkfd'. 'rem' has room for
  * 'cap' bytes plus a NUL. Returns 0 (rem now holds target + rest) or an
- * error.
+ * error; an absolute target is VFS_EABSLINK with target + rest in
+ * wc->abs when the caller takes it, else VFS_ENOTCAPABLE.
  */
 static int vfs_expand(int linkfd, const char *name, char *rem, size_t cap,
-                      size_t pos, int *links)
+                      size_t pos, struct vfs_walkctx *wc)
 {
 	char target[VFS_PATH_MAX + 1];
 	size_t rest = strlen(rem + pos);
 	ssize_t n;
 
-	if (++*links > VFS_MAX_LINKS)
+	if (++wc->links > VFS_MAX_LINKS)
 		return ELOOP;
 	n = readlinkat(linkfd, name, target, VFS_PATH_MAX);
 	if (n < 0)
@@ -127,8 +138,21 @@ static int vfs_expand(int linkfd, const char *name, char *rem, size_t cap,
 		return ENOENT;
 	if ((size_t)n + rest > cap)
 		return ENAMETOOLONG;
-	if (target[0] == '/')
+	if (target[0] == '/' && wc->abs == NULL)
 		return VFS_ENOTCAPABLE;
+	if (target[0] == '/') {
+		const char *r = rem + pos;
+
+		while (*r == '/')
+			r++;
+		rest = strlen(r);
+		if ((size_t)n + 1 + rest > VFS_PATH_MAX)
+			return ENAMETOOLONG;
+		memcpy(wc->abs, target, (size_t)n);
+		wc->abs[n] = rest != 0 ? '/' : 0;
+		memcpy(wc->abs + n + (rest != 0), r, rest + 1);
+		return VFS_EABSLINK;
+	}
 	memmove(rem + n, rem + pos, rest + 1);
 	memcpy(rem, target, (size_t)n);
 	return 0;
@@ -156,7 +180,7 @@ static int vfs_next_comp(const char *rem, size_t *pos,
 
 /* One step of the walk: opens 'name' in stack[*depth] and acts on it. */
 static int vfs_step(int *stack, int *depth, const char *name, char *rem,
-                    size_t *pos, int *links)
+                    size_t *pos, struct vfs_walkctx *wc)
 {
 	struct stat st;
 	int fd, rc = 0;
@@ -173,7 +197,7 @@ static int vfs_step(int *stack, int *depth, const char *name, char *rem,
 	if (fstat(fd, &st) != 0) {
 		rc = errno;
 	} else if (S_ISLNK(st.st_mode)) {
-		rc = vfs_expand(fd, "", rem, VFS_PATH_MAX, *pos, links);
+		rc = vfs_expand(fd, "", rem, VFS_PATH_MAX, *pos, wc);
 		*pos = 0;
 	} else if (!S_ISDIR(st.st_mode)) {
 		rc = ENOTDIR;
@@ -191,11 +215,12 @@ static int vfs_step(int *stack, int *depth, const char *name, char *rem,
  * The component walk: opens directory 'path' (relative, may be empty)
  * beneath 'root' as an O_PATH fd. Returns 0 and sets '*out', or an error.
  */
-static int vfs_walk(int root, const char *path, int *out)
+static int vfs_walk(int root, const char *path, struct vfs_walkctx *wc,
+                    int *out)
 {
 	char rem[VFS_PATH_MAX + 1], name[VFS_NAME_MAX + 1];
 	int stack[VFS_MAX_DEPTH];
-	int depth = 0, links = 0, rc = 0;
+	int depth = 0, rc = 0;
 	size_t pos = 0;
 	bool end = false;
 
@@ -209,7 +234,7 @@ static int vfs_walk(int root, const char *path, int *out)
 			break;
 		if (strcmp(name, ".") == 0)
 			continue;
-		rc = vfs_step(stack, &depth, name, rem, &pos, &links);
+		rc = vfs_step(stack, &depth, name, rem, &pos, wc);
 		if (rc != 0)
 			break;
 	}
@@ -220,17 +245,22 @@ static int vfs_walk(int root, const char *path, int *out)
 	return rc;
 }
 
-/* Opens directory 'path' (relative, may be empty) beneath 'root'. */
-static int vfs_open_dir(int root, const char *path, int *out)
+/*
+ * Opens directory 'path' (relative, may be empty) beneath 'root'. When
+ * absolute links are taken, openat2's refusal (EXDEV: '..' above, or an
+ * absolute link) is asked again of the walk, which tells them apart.
+ */
+static int vfs_open_dir(int root, const char *path, struct vfs_walkctx *wc,
+                        int *out)
 {
 	int rc;
 
 	if (path[0] == 0)
 		path = ".";
 	rc = vfs_openat2(root, path, O_PATH | O_DIRECTORY, 0, out);
-	if (rc >= 0)
+	if (rc >= 0 && !(rc == VFS_ENOTCAPABLE && wc->abs != NULL))
 		return rc;
-	return vfs_walk(root, path, out);
+	return vfs_walk(root, path, wc, out);
 }
 
 /*
@@ -239,7 +269,7 @@ static int vfs_open_dir(int root, const char *path, int *out)
  * (done), -1 (buf now holds the next path to resolve), or an error.
  */
 static int vfs_last(struct vfs_target *t, unsigned flags, char *buf,
-                    size_t dirlen, int *links)
+                    size_t dirlen, struct vfs_walkctx *wc)
 {
 	struct stat st;
 	int rc;
@@ -254,7 +284,14 @@ static int vfs_last(struct vfs_target *t, unsigned flags, char *buf,
 		return ENOTDIR;
 	buf[dirlen] = 0;
 	rc = vfs_expand(t->dirfd, t->name, buf + dirlen, VFS_PATH_MAX - dirlen,
-	                0, links);
+	                0, wc);
+	if (rc == VFS_EABSLINK && t->trailing) {
+		size_t n = strlen(wc->abs);
+
+		if (n + 1 > VFS_PATH_MAX)
+			return ENAMETOOLONG;
+		strcpy(wc->abs + n, "/");
+	}
 	if (rc != 0)
 		return rc;
 	if (t->trailing && strlen(buf) + 1 > VFS_PATH_MAX)
@@ -264,11 +301,28 @@ static int vfs_last(struct vfs_target *t, unsigned flags, char *buf,
 	return -1;
 }
 
+/* Appends "/name" (and '/' when 'trailing') to a restart path. Returns
+ * VFS_EABSLINK, or ENAMETOOLONG. */
+static int vfs_abs_append(char *abs, const char *name, bool trailing)
+{
+	size_t n = strlen(abs), l = strlen(name);
+	size_t sep = n == 0 || abs[n - 1] != '/';
+
+	if (n + sep + l + trailing > VFS_PATH_MAX)
+		return ENAMETOOLONG;
+	if (sep)
+		abs[n] = '/';
+	memcpy(abs + n + sep, name, l);
+	strcpy(abs + n + sep + l, trailing ? "/" : "");
+	return VFS_EABSLINK;
+}
+
 int vfs_resolve(int root, const char *path, size_t len, unsigned flags,
                 struct vfs_target *t)
 {
+	struct vfs_walkctx wc = {0, (flags & VFS_ABSLINK) ? t->abs : NULL};
 	char buf[VFS_PATH_MAX + 1];
-	int links = 0, rc;
+	int rc;
 	size_t n, dirlen;
 	const char *base;
 
@@ -286,16 +340,18 @@ int vfs_resolve(int root, const char *path, size_t len, unsigned flags,
 		dirlen = (size_t)(base - buf);
 		if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
 			strcpy(t->name, ".");
-			return vfs_open_dir(root, buf, &t->dirfd);
+			return vfs_open_dir(root, buf, &wc, &t->dirfd);
 		}
 		if (strlen(base) > VFS_NAME_MAX)
 			return ENAMETOOLONG;
 		strcpy(t->name, base);
 		buf[dirlen] = 0;
-		rc = vfs_open_dir(root, buf, &t->dirfd);
+		rc = vfs_open_dir(root, buf, &wc, &t->dirfd);
+		if (rc == VFS_EABSLINK) /* the last component follows it */
+			rc = vfs_abs_append(wc.abs, t->name, t->trailing);
 		if (rc != 0)
 			break;
-		rc = vfs_last(t, flags, buf, dirlen, &links);
+		rc = vfs_last(t, flags, buf, dirlen, &wc);
 		if (rc == 0)
 			return 0;
 		close(t->dirfd);
@@ -307,7 +363,7 @@ int vfs_resolve(int root, const char *path, size_t len, unsigned flags,
 }
 
 int vfs_open(int root, const char *path, size_t len, int oflags, mode_t mode,
-             unsigned flags, int *fd)
+             unsigned flags, int *fd, char *abs)
 {
 	char buf[VFS_PATH_MAX + 1];
 	struct vfs_target t;
@@ -319,8 +375,9 @@ int vfs_open(int root, const char *path, size_t len, int oflags, mode_t mode,
 	if (rc != 0)
 		return rc;
 	rc = vfs_openat2(root, buf, oflags, mode, fd);
-	if (rc >= 0)
+	if (rc >= 0 && !(rc == VFS_ENOTCAPABLE && (flags & VFS_ABSLINK)))
 		return rc;
+	t.abs = abs;
 	rc = vfs_resolve(root, path, len, flags, &t);
 	if (rc != 0)
 		return rc;

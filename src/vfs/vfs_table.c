@@ -148,6 +148,8 @@ void vfs_entry_unref(struct vfs_entry *e)
 	if (!e->borrowed)
 		close(e->host_fd);
 	wx_free(e->preopen);
+	wx_free(e->nspath);
+	wx_free(e->vlist);
 	wx_free(e);
 }
 
@@ -475,6 +477,10 @@ int vfs_dir_seek(struct vfs_entry *e, uint64_t cookie)
 
 	if (e->kind != VFS_DIR)
 		return ENOTDIR;
+	if (e->vdir) {
+		e->dir_pos = cookie;
+		return 0;
+	}
 	if (e->dir != NULL && e->dir_pos == cookie)
 		return 0;
 	if (e->dir == NULL || cookie < e->dir_pos) {
@@ -515,10 +521,30 @@ static uint8_t vfs_kind_of_dtype(unsigned char t)
 	}
 }
 
+/* vfs_dir_next on a virtual directory: record number dir_pos of vlist. */
+static int vfs_vdir_next(struct vfs_entry *e, struct vfs_dirent *d)
+{
+	uint32_t off = 0;
+
+	for (uint64_t i = 0; i < e->dir_pos && off < e->vlist_len; i++)
+		off += (uint32_t)strlen(e->vlist + off + 1) + 2;
+	if (off >= e->vlist_len)
+		return -1;
+	e->dir_pos++;
+	d->next = e->dir_pos;
+	d->ino = e->dir_pos; /* stable within the listing */
+	d->kind = (uint8_t)e->vlist[off];
+	d->name = e->vlist + off + 1;
+	d->namelen = strlen(d->name);
+	return 0;
+}
+
 int vfs_dir_next(struct vfs_entry *e, struct vfs_dirent *d)
 {
 	struct dirent *de;
 
+	if (e->vdir)
+		return vfs_vdir_next(e, d);
 	if (e->dir == NULL)
 		return ENOTDIR;
 	errno = 0;

@@ -58,7 +58,7 @@
 struct vm_jmp_entry {
 	uint64_t id; /* 0: free */
 	uint64_t serial;
-	uint64_t prev; /* the activation's previous entry, 0: none */
+	uint64_t prev;      /* the activation's previous entry, 0: none */
 	const uint32_t *pc; /* F0 (the checkpoint frame): its resume point */
 	uint64_t *fp;       /* F0's fp */
 	struct vm_instance *inst;
@@ -225,11 +225,11 @@ static struct vm_jmp_live *jmp_activation(struct vm_thread *t, uint32_t k)
 
 /* The shape of a checkpoint: its anchor and what is saved above it. */
 struct jmp_shape {
-	uint64_t *base;   /* the anchor's fp */
-	uint32_t nwrap;   /* wrapper frames between the anchor and the call */
-	uint32_t nslots;  /* slots from 'base' to the call's arguments */
-	uint32_t rec;     /* the anchor's frame record */
-	size_t bytes;     /* slots and wrapper records */
+	uint64_t *base;  /* the anchor's fp */
+	uint32_t nwrap;  /* wrapper frames between the anchor and the call */
+	uint32_t nslots; /* slots from 'base' to the call's arguments */
+	uint32_t rec;    /* the anchor's frame record */
+	size_t bytes;    /* slots and wrapper records */
 };
 
 /*
@@ -264,20 +264,42 @@ static void jmp_shape(const struct vm_thread *t, const struct vm_call *call,
 	            (size_t)w * sizeof(struct vm_frame);
 }
 
-/* An entry of activation 'l' made at the same call site, or NULL. */
-static struct vm_jmp_entry *jmp_reuse(struct vm_jmp *j,
+/* Frame record r's return address, seen through an anchor's hook. */
+static const uint32_t *jmp_ret_pc(const struct vm_thread *t, uint32_t r)
+{
+	const uint32_t *pc = t->frames[r].pc;
+
+	return pc == vm_jmp_hook_cells ? t->jmp->live[r].pc : pc;
+}
+
+/*
+ * An entry of activation 'l' made at the same call site, or NULL. With
+ * wrappers (setjmp as a libc function), F0's pc and fp are the same for
+ * every setjmp of the anchor: the call sites in the anchor and in each
+ * wrapper (the wrappers' return addresses) must match too, or two live
+ * setjmps of one frame would share an entry.
+ */
+static struct vm_jmp_entry *jmp_reuse(const struct vm_thread *t,
                                       const struct vm_jmp_live *l,
                                       const struct vm_call *call,
                                       const struct jmp_shape *sh)
 {
+	struct vm_jmp *j = t->jmp;
 	struct vm_jmp_entry *e;
 	uint64_t x = l->last;
 
 	for (int n = 0; n < JMP_REUSE_WALK && (e = jmp_entry(j, x)) != NULL &&
 	                e->serial == l->serial;
 	     n++) {
-		if (e->pc == call->frame_pc && e->fp == call->frame_fp &&
-		    e->nslots == sh->nslots && e->nwrap == sh->nwrap)
+		const struct vm_frame *recs =
+		    (const struct vm_frame *)(e->slots + e->nslots);
+		bool same = e->pc == call->frame_pc &&
+		            e->fp == call->frame_fp &&
+		            e->nslots == sh->nslots && e->nwrap == sh->nwrap;
+
+		for (uint32_t i = 0; same && i < e->nwrap; i++)
+			same = recs[i].pc == jmp_ret_pc(t, e->rec + 1 + i);
+		if (same)
 			return e;
 		x = e->prev;
 	}
@@ -324,8 +346,7 @@ static void jmp_save(const struct vm_thread *t, struct vm_jmp_entry *e)
 		uint32_t r = e->rec + 1 + i;
 
 		recs[i] = t->frames[r];
-		if (recs[i].pc == vm_jmp_hook_cells) /* anchor of another */
-			recs[i].pc = t->jmp->live[r].pc;
+		recs[i].pc = jmp_ret_pc(t, r); /* maybe an anchor's hook */
 	}
 }
 
@@ -347,7 +368,7 @@ int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
 	if (sh.bytes > VM_JMP_MAX_BYTES)
 		return WX_ENOMEM;
 	l = jmp_activation(t, sh.rec);
-	e = jmp_reuse(t->jmp, l, call, &sh);
+	e = jmp_reuse(t, l, call, &sh);
 	if (e == NULL) {
 		e = jmp_alloc(t->jmp, sh.bytes);
 		if (e == NULL)

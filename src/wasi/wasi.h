@@ -45,6 +45,15 @@ struct wasi_config {
 		const char *host;  /* host directory */
 		const char *guest; /* the name the guest sees ("/", "data") */
 	} * preopens;
+	/*
+	 * How the preopens are shown (docs/filesystem.md). false: one
+	 * preopen per entry above, in order from fd 3; absolute
+	 * paths are ENOTCAPABLE (preview1 programs, as wasmtime). true: one
+	 * preopen "/" at fd 3 for the whole namespace, and absolute paths
+	 * resolve from the guest root whatever the directory fd (WASIX
+	 * programs, as Wasmer; wasix-libc passes "/path" on the root fd).
+	 */
+	bool posix_root;
 	/* Host sockets (borrowed) installed after the preopens, in order. */
 	uint32_t nsockets;
 	const int *sockets;
@@ -67,6 +76,26 @@ struct wasi_ctx;
  */
 int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
                  struct diag *diag);
+
+/*
+ * Switches absolute-path resolution on or off (wasi_config.posix_root),
+ * for exec of a program of the other kind. Not thread-safe: call it while
+ * no other thread of the process runs guest code.
+ */
+void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on);
+
+/* Whether absolute paths resolve from the root (wasi_config.posix_root). */
+bool wasi_posix_paths(const struct wasi_ctx *w);
+
+/*
+ * Opens normalised absolute guest path 'abs' with host open flags
+ * 'oflags' through the namespace (symlinks followed, absolute ones from
+ * the guest root when absolute paths are on): a new host fd in '*hfd',
+ * owned by the caller (a virtual directory gives an empty stand-in, with
+ * O_DIRECTORY only). For exec and spawn. Returns a WASI errno.
+ */
+uint32_t wasi_open_guest_path(struct wasi_ctx *w, const char *abs, int oflags,
+                              int *hfd);
 
 /* Frees a context. NULL is allowed. */
 void wasi_ctx_free(struct wasi_ctx *w);

@@ -143,11 +143,22 @@ static uint16_t wasi_fdflags_of(int hfd)
  */
 int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
 {
+	struct wasi_ctx *w = wasi_ctx_of(ud);
 	struct vfs_entry *e;
 	uint32_t err;
 	uint8_t *p;
 
-	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
+	err = wasi_fd_get(w, wasi_u32(c, 0), 0, &e);
+	/* posix_root: the root's own slot, once the guest closed it, still
+	 * answers as the root. wasix-libc asks it for rights before every
+	 * open of an absolute path, and those ignore the fd (docs/
+	 * filesystem.md); everything else about the fd says EBADF. */
+	if (err == WASI_EBADF && w->root != NULL && w->abs_paths &&
+	    wasi_u32(c, 0) == w->root_fd) {
+		vfs_entry_ref(w->root);
+		e = w->root;
+		err = WASI_ESUCCESS;
+	}
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
@@ -158,8 +169,14 @@ int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
 	p[0] = wasi_filetype_of(e->kind);
 	wasi_put_u16(p + 2, wasi_fdflags_of(e->host_fd));
 	wasi_put_u64(p + 8, __atomic_load_n(&e->rights_base, __ATOMIC_RELAXED));
-	wasi_put_u64(p + 16,
-	             __atomic_load_n(&e->rights_inheriting, __ATOMIC_RELAXED));
+	/* posix_root: nothing is opened through a non-directory, so its
+	 * inheriting rights mean nothing; wasix-libc takes them from fd 3
+	 * for every open, and fd 3 may be the program's own pipe. */
+	wasi_put_u64(
+	    p + 16,
+	    e->kind != VFS_DIR && w->abs_paths && w->root != NULL
+	        ? __atomic_load_n(&w->root->rights_inheriting, __ATOMIC_RELAXED)
+	        : __atomic_load_n(&e->rights_inheriting, __ATOMIC_RELAXED));
 	err = WASI_ESUCCESS;
 out:
 	vfs_entry_unref(e);
@@ -219,8 +236,8 @@ int wasi_fd_fdstat_set_rights(struct vm_call *c, void *ud)
 		goto out;
 	err = WASI_ENOTCAPABLE;
 	if (!wasi_fd_rights_ok(e, base) ||
-	    (inh & ~__atomic_load_n(&e->rights_inheriting,
-	                            __ATOMIC_RELAXED)) != 0)
+	    (inh & ~__atomic_load_n(&e->rights_inheriting, __ATOMIC_RELAXED)) !=
+	        0)
 		goto out;
 	__atomic_and_fetch(&e->rights_base, base, __ATOMIC_RELAXED);
 	__atomic_and_fetch(&e->rights_inheriting, inh, __ATOMIC_RELAXED);
@@ -246,8 +263,11 @@ int wasi_fd_filestat_get(struct vm_call *c, void *ud)
 	p = wasi_mem(c, wasi_u32(c, 1), 64);
 	if (p == NULL)
 		goto out;
-	err = fstat(e->host_fd, &st) != 0 ? wasi_errno_from_host(errno)
-	                                   : WASI_ESUCCESS;
+	if (e->vdir)
+		vfs_vdir_stat(e->nspath, &st);
+	err = !e->vdir && fstat(e->host_fd, &st) != 0
+	          ? wasi_errno_from_host(errno)
+	          : WASI_ESUCCESS;
 	if (err == WASI_ESUCCESS) {
 		wasi_put_filestat(p, &st);
 		if (e->kind == VFS_PIPE)
@@ -350,8 +370,8 @@ int wasi_fd_advise(struct vm_call *c, void *ud)
 	err = WASI_EBADF;
 	if (e->kind == VFS_DIR)
 		goto out;
-	err = wasi_errno_from_host(posix_fadvise(
-	    e->host_fd, (off_t)c->args[1], (off_t)c->args[2], advice[a]));
+	err = wasi_errno_from_host(posix_fadvise(e->host_fd, (off_t)c->args[1],
+	                                         (off_t)c->args[2], advice[a]));
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);
@@ -374,8 +394,8 @@ int wasi_fd_allocate(struct vm_call *c, void *ud)
 	err = WASI_EINVAL;
 	if (c->args[2] == 0)
 		goto out;
-	err = wasi_errno_from_host(posix_fallocate(
-	    e->host_fd, (off_t)c->args[1], (off_t)c->args[2]));
+	err = wasi_errno_from_host(
+	    posix_fallocate(e->host_fd, (off_t)c->args[1], (off_t)c->args[2]));
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);
@@ -387,9 +407,9 @@ static int wasi_fd_sync_common(struct vm_call *c, void *ud, bool data)
 	struct vfs_entry *e;
 	uint32_t err;
 
-	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
-	                  data ? WASI_RIGHT_FD_DATASYNC : WASI_RIGHT_FD_SYNC,
-	                  &e);
+	err =
+	    wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0),
+	                data ? WASI_RIGHT_FD_DATASYNC : WASI_RIGHT_FD_SYNC, &e);
 	if (err == WASI_ESUCCESS &&
 	    (data ? fdatasync(e->host_fd) : fsync(e->host_fd)) != 0)
 		err = wasi_errno_from_host(errno);
@@ -409,6 +429,29 @@ int wasi_fd_sync(struct vm_call *c, void *ud)
 	return wasi_fd_sync_common(c, ud, false);
 }
 
+/*
+ * The preopen at 'fd' (a reference in '*e'): EBADF if it is none. With
+ * posix_root the root's own slot always shows the root, whatever the
+ * program put there or closed: a program exec'd after `exec 3>file` or a
+ * close of fd 3 finds its root where wasix-libc looks for it (and its
+ * paths are absolute, so the fd's content does not matter).
+ */
+static uint32_t wasi_preopen_get(struct wasi_ctx *w, uint32_t fd,
+                                 struct vfs_entry **e)
+{
+	uint32_t err;
+
+	if (w->root != NULL && w->abs_paths && fd == w->root_fd) {
+		vfs_entry_ref(w->root);
+		*e = w->root;
+		return WASI_ESUCCESS;
+	}
+	err = wasi_fd_get(w, fd, 0, e);
+	if (err == WASI_ESUCCESS && (*e)->preopen == NULL)
+		err = WASI_EBADF;
+	return err;
+}
+
 /* fd_prestat_get(fd) -> (errno, prestat {tag u8 = 0 dir, name_len u32}) */
 int wasi_fd_prestat_get(struct vm_call *c, void *ud)
 {
@@ -416,9 +459,7 @@ int wasi_fd_prestat_get(struct vm_call *c, void *ud)
 	uint32_t err;
 	uint8_t *p;
 
-	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
-	if (err == WASI_ESUCCESS && e->preopen == NULL)
-		err = WASI_EBADF;
+	err = wasi_preopen_get(wasi_ctx_of(ud), wasi_u32(c, 0), &e);
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
@@ -441,9 +482,7 @@ int wasi_fd_prestat_dir_name(struct vm_call *c, void *ud)
 	uint8_t *p;
 	size_t n;
 
-	err = wasi_fd_get(wasi_ctx_of(ud), wasi_u32(c, 0), 0, &e);
-	if (err == WASI_ESUCCESS && e->preopen == NULL)
-		err = WASI_EBADF;
+	err = wasi_preopen_get(wasi_ctx_of(ud), wasi_u32(c, 0), &e);
 	if (err != WASI_ESUCCESS)
 		goto out;
 	n = strlen(e->preopen);

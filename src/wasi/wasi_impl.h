@@ -199,6 +199,12 @@ struct wasi_ctx {
 	uint32_t envc, envs_bytes;
 
 	struct vfs_table fds;
+	struct vfs_ns *ns; /* the guest's mounts; immutable, owned */
+	bool abs_paths;    /* absolute guest paths resolve (posix_root) */
+	/* posix_root: the "/" preopen's entry (one reference), which absolute
+	 * paths use whatever their directory fd is, even a closed one. */
+	struct vfs_entry *root;
+	uint32_t root_fd;                 /* the fd it was shown at */
 	volatile sig_atomic_t *interrupt; /* may be NULL */
 
 	bool exited;
@@ -308,8 +314,7 @@ static inline bool wasi_interrupted(const struct wasi_ctx *w)
 
 /* Whether entry 'e' has every right in 'rights' (rights may shrink
  * concurrently: fd_fdstat_set_rights). */
-static inline bool wasi_fd_rights_ok(const struct vfs_entry *e,
-                                     uint64_t rights)
+static inline bool wasi_fd_rights_ok(const struct vfs_entry *e, uint64_t rights)
 {
 	return (__atomic_load_n(&e->rights_base, __ATOMIC_RELAXED) & rights) ==
 	       rights;

@@ -15,7 +15,9 @@
 #include "wasi/wasi_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vfs/vfs.h"
 
@@ -210,8 +212,7 @@ uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
 	*e = vfs_get_ref(&w->fds, fd);
 	if (*e == NULL)
 		return WASI_EBADF;
-	return wasi_fd_rights_ok(*e, rights) ? WASI_ESUCCESS
-	                                     : WASI_ENOTCAPABLE;
+	return wasi_fd_rights_ok(*e, rights) ? WASI_ESUCCESS : WASI_ENOTCAPABLE;
 }
 
 void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint8_t *buf,
@@ -394,31 +395,120 @@ static int wasi_add_stdio(struct wasi_ctx *w, int hfd, uint32_t fd)
 	return 0;
 }
 
-/* Opens the preopens, in order, from fd 3. */
+/*
+ * Installs 'e' (taken over) as a preopen named 'name' with dir rights at
+ * the lowest free fd from 3 ('*fd').
+ */
+static int wasi_install_preopen(struct wasi_ctx *w, struct vfs_entry *e,
+                                const char *name, const char *nspath,
+                                uint32_t *fd)
+{
+	int rc = ENOMEM;
+
+	e->preopen = wx_malloc(strlen(name) + 1);
+	if (e->nspath == NULL) {
+		e->nspath = wx_malloc(strlen(nspath) + 1);
+		if (e->nspath != NULL)
+			strcpy(e->nspath, nspath);
+	}
+	if (e->preopen != NULL && e->nspath != NULL) {
+		strcpy(e->preopen, name);
+		wasi_kind_rights(VFS_DIR, &e->rights_base,
+		                 &e->rights_inheriting);
+		/* From 3 even when a standard stream is closed. */
+		rc = vfs_install(&w->fds, e, 3, fd);
+		if (rc == 0)
+			return 0;
+	}
+	vfs_entry_unref(e);
+	return rc;
+}
+
+/*
+ * The entry a preopen of guest path 'gpath' shows: the host directory of
+ * 'host' (opened now), or a virtual directory of the namespace.
+ */
+static int wasi_preopen_entry(struct wasi_ctx *w, const char *host,
+                              const char *gpath, struct vfs_entry **e)
+{
+	int hfd;
+
+	if (host == NULL)
+		return vfs_vdir_entry(w->ns, gpath, e);
+	hfd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (hfd < 0)
+		return errno;
+	*e = vfs_entry_new(hfd, VFS_DIR, false);
+	return *e == NULL ? ENOMEM : 0;
+}
+
+/*
+ * Builds the namespace from the preopens and shows it to the guest
+ * (wasi_config.posix_root): from fd 3, either each preopen as given (as
+ * wasmtime: --tcplisten sockets follow at 3 + npreopens, and /dev is
+ * reached through a preopen of "/"), or one "/" for everything.
+ */
 static int wasi_add_preopens(struct wasi_ctx *w, const struct wasi_config *cfg,
                              struct diag *diag)
 {
+	char gpath[VFS_PATH_MAX + 1];
+	const char *root_host = NULL;
 	struct vfs_entry *e;
 	uint32_t i, fd;
 	int err;
 
-	for (i = 0; i < cfg->npreopens; i++) {
+	err = vfs_ns_new(&w->ns);
+	for (i = 0; i < cfg->npreopens && err == 0; i++) {
 		const struct wasi_preopen *p = &cfg->preopens[i];
 
-		/* From 3 even when a standard stream is closed. */
-		err = vfs_preopen(&w->fds, p->host, p->guest, 3, &fd);
-		if (err == ENOMEM)
-			return diag_set(diag, WX_ENOMEM, "out of memory");
-		if (err != 0)
+		err = vfs_ns_mount(w->ns, p->host, p->guest);
+		if (err != 0 && err != ENOMEM)
 			return diag_set(diag, WX_EIO,
-			                "cannot open directory "
-			                "'%s': %s",
+			                "cannot open directory '%s': %s",
 			                p->host, strerror(err));
-		e = vfs_get(&w->fds, fd); /* borrowed: no thread runs yet */
-		wasi_kind_rights(VFS_DIR, &e->rights_base,
-		                 &e->rights_inheriting);
+		if (vfs_ns_norm(NULL, p->guest, strlen(p->guest), gpath) == 0 &&
+		    strcmp(gpath, "/") == 0)
+			root_host = p->host;
 	}
+	if (err == 0)
+		err = vfs_ns_seal(w->ns);
+	w->abs_paths = cfg->posix_root;
+	if (cfg->posix_root) {
+		if (err == 0)
+			err = wasi_preopen_entry(w, root_host, "/", &e);
+		if (err == 0) {
+			vfs_entry_ref(e);
+			w->root = e;
+			err = wasi_install_preopen(w, e, "/", "/", &w->root_fd);
+		}
+		goto done;
+	}
+	for (i = 0; i < cfg->npreopens && err == 0; i++) {
+		const struct wasi_preopen *p = &cfg->preopens[i];
+
+		err = vfs_ns_norm(NULL, p->guest, strlen(p->guest), gpath);
+		if (err == 0)
+			err = wasi_preopen_entry(w, p->host, gpath, &e);
+		if (err == 0)
+			err = wasi_install_preopen(w, e, p->guest, gpath, &fd);
+	}
+done:
+	if (err == ENOMEM)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	if (err != 0)
+		return diag_set(diag, WX_EIO, "cannot open the preopens: %s",
+		                strerror(err));
 	return 0;
+}
+
+void wasi_ctx_set_posix_paths(struct wasi_ctx *w, bool on)
+{
+	w->abs_paths = on;
+}
+
+bool wasi_posix_paths(const struct wasi_ctx *w)
+{
+	return w->abs_paths && w->root != NULL;
 }
 
 /* Installs the embedder's sockets (borrowed) after the preopens. */
@@ -490,6 +580,8 @@ void wasi_ctx_free(struct wasi_ctx *w)
 	if (w == NULL)
 		return;
 	vfs_table_free(&w->fds);
+	vfs_entry_unref(w->root);
+	vfs_ns_free(w->ns);
 	wx_free(w->args);
 	wx_free(w->envs);
 	wx_free(w);

@@ -82,6 +82,12 @@ void wasix_set_sticky(struct wasix_ctx *x, const int *sticky);
 bool wasix_is_module(const char *mod, size_t len);
 
 /*
+ * Whether module 'm' imports anything from a WASIX module: such programs
+ * see the POSIX filesystem view (wasi_config.posix_root).
+ */
+bool wasix_module_uses(const struct wasm_module *m);
+
+/*
  * Resolves one import of "wasix_32v1" or "wasix_64v1" of module 'm'. Every
  * function of the WASIX table links; those not implemented (and every
  * wasix_64v1 function today) return ENOSYS (52). Returns 0, WX_ELINK (unknown

@@ -579,8 +579,15 @@ static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
 		if (rc != 0)
 			vfs_entry_unref(e);
 		return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
-	default: /* FCHDIR: the guest path of an fd is not kept */
-		return WASI_ENOTSUP;
+	default: /* FCHDIR: directories reached by path know their path */
+		if (e == NULL)
+			return WASI_EBADF;
+		if (e->kind != VFS_DIR)
+			return WASI_ENOTDIR;
+		if (e->nspath == NULL)
+			return WASI_ENOTSUP;
+		memcpy(x->cwd, e->nspath, strlen(e->nspath) + 1);
+		return WASI_ESUCCESS;
 	}
 }
 

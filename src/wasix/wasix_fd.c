@@ -265,9 +265,11 @@ int wasix_fd_renumber(struct vm_call *c, void *ud)
 	err = WASI_ESUCCESS;
 	if (from == to)
 		goto out;
+	/* A preopen may be replaced once absolute paths no longer need it
+	 * (posix_root; docs/filesystem.md); otherwise refuse, as Wasmer. */
 	e = vfs_get_ref(&x->w->fds, to);
 	err = WASI_ENOTSUP;
-	if (e != NULL && e->preopen != NULL)
+	if (e != NULL && e->preopen != NULL && !wasi_posix_paths(x->w))
 		goto out;
 	rc = vfs_dup2(&x->w->fds, from, to);
 	err = rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);

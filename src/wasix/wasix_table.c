@@ -228,8 +228,7 @@ int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
 	return 0;
 }
 
-/* Whether module 'm' imports anything from a WASIX module. */
-static bool wasix_module_uses(const struct wasm_module *m)
+bool wasix_module_uses(const struct wasm_module *m)
 {
 	for (uint32_t i = 0; i < m->nimports; i++)
 		if (wasix_is_module(m->imports[i].module,
@@ -408,99 +407,22 @@ uint32_t wasix_str(struct vm_call *c, unsigned i, char *buf, size_t cap)
 uint32_t wasix_abspath(const struct wasix_ctx *x, const char *path,
                        char out[VFS_PATH_MAX + 1])
 {
-	char tmp[2 * VFS_PATH_MAX + 2];
-	size_t n = 0;
-	char *save = NULL, *tok;
-
 	if (*path == 0)
 		return WASI_ENOENT;
-	if (path[0] == '/')
-		snprintf(tmp, sizeof tmp, "%s", path);
-	else
-		snprintf(tmp, sizeof tmp, "%s/%s", x->cwd, path);
-	out[0] = 0;
-	for (tok = strtok_r(tmp, "/", &save); tok != NULL;
-	     tok = strtok_r(NULL, "/", &save)) {
-		size_t tl = strlen(tok);
-
-		if (tl > VFS_NAME_MAX)
-			return WASI_ENAMETOOLONG;
-		if (strcmp(tok, ".") == 0)
-			continue;
-		if (strcmp(tok, "..") == 0) {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-			out[n] = 0;
-			continue;
-		}
-		if (n + 1 + tl > VFS_PATH_MAX)
-			return WASI_ENAMETOOLONG;
-		out[n++] = '/';
-		memcpy(out + n, tok, tl);
-		n += tl;
-		out[n] = 0;
-	}
-	if (n == 0)
-		strcpy(out, "/");
-	return WASI_ESUCCESS;
-}
-
-/* A preopen's guest name as an absolute path prefix ("" for "/" or "."). */
-static size_t wasix_preopen_prefix(const char *name, char *buf, size_t cap)
-{
-	size_t n;
-
-	while (*name == '/' || (name[0] == '.' && (name[1] == '/' || !name[1])))
-		name++;
-	n = snprintf(buf, cap, "/%s", name);
-	while (n > 0 && buf[n - 1] == '/')
-		buf[--n] = 0;
-	return n;
+	return wasi_errno_from_host(
+	    vfs_ns_norm(x->cwd, path, strlen(path), out));
 }
 
 uint32_t wasix_open_path(struct wasix_ctx *x, const char *path, int oflags,
                          int *hfd)
 {
-	char abs[VFS_PATH_MAX + 1], pre[VFS_PATH_MAX + 2];
-	struct vfs_entry *best = NULL;
-	size_t best_len = 0;
+	char abs[VFS_PATH_MAX + 1];
 	uint32_t err = wasix_abspath(x, path, abs);
-	int rc;
 
-	if (err != WASI_ESUCCESS)
-		return err;
-	/* Other threads may open and close fds meanwhile: the walk takes
-	 * the table's lock per slot and keeps a reference to the best. */
-	struct vfs_entry *e;
-	for (uint32_t fd = 0; (e = vfs_next_ref(&x->w->fds, &fd)) != NULL;
-	     fd++) {
-		size_t n = e->preopen == NULL ? 0
-		                              : wasix_preopen_prefix(
-		                                    e->preopen, pre, sizeof pre);
-
-		if (e->preopen == NULL || strncmp(abs, pre, n) != 0 ||
-		    (abs[n] != '/' && abs[n] != 0) ||
-		    (best != NULL && n <= best_len)) {
-			vfs_entry_unref(e);
-			continue;
-		}
-		vfs_entry_unref(best);
-		best = e;
-		best_len = n;
-	}
-	if (best == NULL)
-		return WASI_ENOENT;
-	path = abs + best_len;
-	while (*path == '/')
-		path++;
-	if (*path == 0)
-		path = ".";
-	rc = vfs_open(best->host_fd, path, strlen(path), oflags, 0666,
-	              VFS_FOLLOW, hfd);
-	vfs_entry_unref(best);
-	if (rc == VFS_ENOTCAPABLE)
-		return WASI_ENOENT;
-	return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
+	*hfd = -1;
+	/* The namespace, never the guest's fds: a program that closed or
+	 * replaced its preopens still finds its files. */
+	if (err == WASI_ESUCCESS)
+		err = wasi_open_guest_path(x->w, abs, oflags, hfd);
+	return err == WASI_ENOTCAPABLE ? WASI_ENOENT : err;
 }

@@ -8,7 +8,8 @@
  * root, absolute paths and symlinks, loops, links through /proc/self,
  * trailing slashes) and races a thread that keeps swapping a directory
  * for a symlink that points outside, checking that nothing outside is
- * ever opened.
+ * ever opened. Also the namespace (vfs_ns.c): normalisation, mounts,
+ * the virtual /dev and virtual directories.
  *
  * Prints failures and "t_vfs: N passed, M failed"; exits 1 on failure.
  */
@@ -22,10 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vfs/vfs.h"
 #include "t_check.h"
-
-
+#include "vfs/vfs.h"
 
 static char base[64];
 
@@ -63,7 +62,7 @@ static int try_open(int root, const char *path, unsigned flags)
 	char buf[8] = "";
 	int fd, rc;
 
-	rc = vfs_open(root, path, strlen(path), O_RDONLY, 0, flags, &fd);
+	rc = vfs_open(root, path, strlen(path), O_RDONLY, 0, flags, &fd, NULL);
 	if (rc != 0)
 		return rc;
 	if (read(fd, buf, 6) == 6 && memcmp(buf, "SECRET", 6) == 0) {
@@ -102,7 +101,8 @@ static void test_paths(int root)
 	CHECK(try_open(root, "l1", F) == ELOOP);
 	CHECK(try_open(root, "l1/x", F) == ELOOP);
 	CHECK(try_open(root, "f\0x", F) == 0); /* strlen stops at the NUL */
-	CHECK(vfs_open(root, "f\0x", 3, O_RDONLY, 0, F, &(int){0}) == EINVAL);
+	CHECK(vfs_open(root, "f\0x", 3, O_RDONLY, 0, F, &(int){0}, NULL) ==
+	      EINVAL);
 	/* resolve: parent + last component */
 	CHECK(vfs_resolve(root, "sub/deep", 8, 0, &t) == 0);
 	CHECK(t.dirfd >= 0 && strcmp(t.name, "deep") == 0 && !t.trailing);
@@ -124,6 +124,32 @@ static void test_paths(int root)
 	CHECK(vfs_resolve(root, "sub/..", 6, 0, &t) == 0);
 	CHECK(strcmp(t.name, ".") == 0);
 	close(t.dirfd);
+	/* VFS_ABSLINK: an absolute target hands back the path to restart
+	 * from the guest root; '..' above is still refused; nothing opened. */
+	{
+		char abs[VFS_PATH_MAX + 1];
+		int fd = -1;
+
+		t.abs = abs;
+		CHECK(vfs_resolve(root, "abs/x/y", 7, VFS_ABSLINK, &t) ==
+		          VFS_EABSLINK &&
+		      t.dirfd == -1);
+		CHECK(strcmp(abs, "/etc/x/y") == 0);
+		CHECK(vfs_resolve(root, "abs", 3, F | VFS_ABSLINK, &t) ==
+		          VFS_EABSLINK &&
+		      strcmp(abs, "/etc") == 0);
+		CHECK(vfs_resolve(root, "abs/", 4, F | VFS_ABSLINK, &t) ==
+		          VFS_EABSLINK &&
+		      strcmp(abs, "/etc/") == 0);
+		CHECK(vfs_open(root, "abs", 3, O_RDONLY, 0, F | VFS_ABSLINK,
+		               &fd, abs) == VFS_EABSLINK &&
+		      fd == -1 && strcmp(abs, "/etc") == 0);
+		CHECK(vfs_resolve(root, "out", 3, F | VFS_ABSLINK, &t) ==
+		      VFS_ENOTCAPABLE);
+		CHECK(vfs_resolve(root, "abs", 3, VFS_ABSLINK, &t) == 0 &&
+		      strcmp(t.name, "abs") == 0); /* the link itself */
+		close(t.dirfd);
+	}
 	CHECK(vfs_resolve(root, "new", 3, F, &t) == 0); /* need not exist */
 	close(t.dirfd);
 	char big[VFS_PATH_MAX + 2];
@@ -244,6 +270,123 @@ static void test_table(void)
 	vfs_table_free(&t);
 }
 
+/* Normalises 'p' from 'base' and compares with 'want' ("E<errno>"). */
+static void norm_is(const char *b, const char *p, const char *want)
+{
+	char out[VFS_PATH_MAX + 1], got[VFS_PATH_MAX + 8];
+	int rc = vfs_ns_norm(b, p, strlen(p), out);
+
+	if (rc != 0)
+		snprintf(got, sizeof got, "E%d", rc);
+	else
+		snprintf(got, sizeof got, "%s", out);
+	CHECK(strcmp(got, want) == 0);
+	if (strcmp(got, want) != 0)
+		printf("     norm(%s, %s) = %s, want %s\n", b ? b : "NULL", p,
+		       got, want);
+}
+
+/* Namespace: normalisation, mounts, /dev, virtual directories. */
+static void test_ns(void)
+{
+	char host[128], big[VFS_PATH_MAX + 10];
+	struct vfs_entry *e;
+	struct vfs_dirent d;
+	struct vfs_table t;
+	struct vfs_loc loc;
+	struct vfs_ns *ns;
+	struct stat st;
+	int fd, n;
+
+	norm_is(NULL, "a/./b//c/", "/a/b/c");
+	norm_is(NULL, "/../../x", "/x");
+	norm_is("/a/b", "../c", "/a/c");
+	norm_is("/a/b", "/abs", "/abs");
+	norm_is("/a", "", "/a");
+	norm_is(NULL, "..", "/");
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	norm_is(NULL, big, "E36"); /* ENAMETOOLONG */
+	CHECK(vfs_ns_norm(NULL, "a\0b", 3, big) == EINVAL);
+
+	snprintf(host, sizeof host, "%s/root", base);
+	CHECK(vfs_ns_new(&ns) == 0);
+	CHECK(vfs_ns_mount(ns, host, "/data/in") == 0);
+	CHECK(vfs_ns_mount(ns, "/nonexistent/x", "/y") == ENOENT);
+	CHECK(vfs_ns_seal(ns) == 0);
+	CHECK(vfs_ns_virtual_dev(ns));
+	CHECK(vfs_ns_mount(ns, host, "/z") == EBUSY);
+	CHECK(vfs_ns_locate(ns, "/", false, &loc) == 0 &&
+	      loc.kind == VFS_LOC_VDIR);
+	CHECK(vfs_ns_locate(ns, "/data", false, &loc) == 0 &&
+	      loc.kind == VFS_LOC_VDIR);
+	CHECK(vfs_ns_locate(ns, "/etc", false, &loc) == ENOENT);
+	CHECK(vfs_ns_locate(ns, "/data/in/sub/f", true, &loc) == 0 &&
+	      loc.kind == VFS_LOC_HOST && strcmp(loc.rest, "sub/f/") == 0);
+	CHECK(vfs_ns_locate(ns, "/data/in", false, &loc) == 0 &&
+	      loc.kind == VFS_LOC_HOST && strcmp(loc.rest, ".") == 0);
+	CHECK(vfs_ns_locate(ns, "/dev/null", false, &loc) == 0 &&
+	      loc.kind == VFS_LOC_DEV);
+	CHECK(vfs_ns_locate(ns, "/dev/null/x", false, &loc) == ENOTDIR);
+	CHECK(vfs_ns_locate(ns, "/dev/sda", false, &loc) == ENOENT);
+	CHECK(vfs_ns_locate(ns, "/dev/null", true, &loc) == ENOTDIR);
+
+	/* Devices: the host's null by name; stdout reopens guest fd 1. */
+	vfs_table_init(&t, 0);
+	CHECK(vfs_ns_locate(ns, "/dev/null", false, &loc) == 0);
+	CHECK(vfs_dev_open(&t, loc.dev, O_RDWR, &fd) == 0);
+	CHECK(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode));
+	close(fd);
+	CHECK(vfs_dev_open(&t, loc.dev, O_CREAT | O_EXCL, &fd) == EEXIST);
+	CHECK(vfs_dev_open(&t, loc.dev, O_DIRECTORY, &fd) == ENOTDIR);
+	CHECK(vfs_ns_locate(ns, "/dev/stdout", false, &loc) == 0);
+	CHECK(vfs_dev_open(&t, loc.dev, O_WRONLY, &fd) == ENOENT); /* none */
+	e = vfs_entry_new(open("/dev/null", O_WRONLY | O_CLOEXEC), VFS_CHARDEV,
+	                  false);
+	CHECK(e != NULL && vfs_install_at(&t, e, 1) == 0);
+	CHECK(vfs_dev_open(&t, loc.dev, O_WRONLY, &fd) == 0);
+	close(fd);
+	CHECK(vfs_ns_locate(ns, "/dev/tty", false, &loc) == 0);
+	CHECK(vfs_dev_open(&t, loc.dev, O_RDWR, &fd) == ENXIO);
+	vfs_table_free(&t);
+
+	/* A virtual directory: "." "..", the mounts' first names, "dev". */
+	CHECK(vfs_vdir_entry(ns, "/", &e) == 0);
+	CHECK(e->kind == VFS_DIR && e->vdir && strcmp(e->nspath, "/") == 0);
+	vfs_dir_lock(e);
+	CHECK(vfs_dir_seek(e, 0) == 0);
+	for (n = 0; vfs_dir_next(e, &d) == 0; n++)
+		CHECK(strcmp(d.name, n == 0   ? "."
+		                     : n == 1 ? ".."
+		                     : n == 2 ? "data"
+		                              : "dev") == 0);
+	CHECK(n == 4);
+	CHECK(vfs_dir_seek(e, 2) == 0 && vfs_dir_next(e, &d) == 0 &&
+	      strcmp(d.name, "data") == 0 && d.next == 3);
+	vfs_dir_unlock(e);
+	vfs_entry_unref(e);
+	CHECK(vfs_vdir_entry(ns, "/dev", &e) == 0);
+	vfs_dir_lock(e);
+	CHECK(vfs_dir_seek(e, 0) == 0);
+	for (n = 0; vfs_dir_next(e, &d) == 0; n++)
+		;
+	CHECK(n == 10); /* . .. and eight devices */
+	vfs_dir_unlock(e);
+	vfs_entry_unref(e);
+	vfs_vdir_stat("/", &st);
+	CHECK(S_ISDIR(st.st_mode) && st.st_ino != 0);
+	vfs_ns_free(ns);
+
+	/* A host mount at /dev replaces the virtual one. */
+	CHECK(vfs_ns_new(&ns) == 0);
+	CHECK(vfs_ns_mount(ns, host, "/dev") == 0);
+	CHECK(vfs_ns_seal(ns) == 0);
+	CHECK(!vfs_ns_virtual_dev(ns));
+	CHECK(vfs_ns_locate(ns, "/dev/null", false, &loc) == 0 &&
+	      loc.kind == VFS_LOC_HOST);
+	vfs_ns_free(ns);
+}
+
 int main(void)
 {
 	int root = make_tree();
@@ -254,6 +397,7 @@ int main(void)
 		return 1;
 	}
 	test_table();
+	test_ns();
 	printf("t_vfs: openat2 %s\n",
 	       vfs_use_walk(false) ? "in use" : "missing: walk only");
 	test_paths(root);

@@ -172,6 +172,37 @@ static void test_max_levels(void)
 	printf("ok 8 wrapper levels (the most)\n");
 }
 
+/*
+ * Two live buffers in one frame, both through wrappers (wasix-libc's
+ * setjmp -> __wasilibc_setjmp -> import): the wrappers' frames sit at the
+ * same depth and pc both times, only the call sites in this frame
+ * differ. longjmp to the inner one, then to the outer one, must reach
+ * each setjmp's own call site (a wasix-libc lua/sqlite pattern; it used
+ * to loop back to the inner setjmp forever).
+ */
+static void test_nested(int level)
+{
+	struct snap outer = {0}, inner = {0};
+	volatile int stage = 0, inner_hits = 0;
+	int r, q;
+
+	r = SET_N(level, &outer);
+	if (r != 0) {
+		CHECK(r == 7 && stage == 2 && inner_hits == 2);
+		printf("ok nested live buffers, %d wrapper level(s)\n", level);
+		return;
+	}
+	q = SET_N(level, &inner);
+	inner_hits++;
+	if (q == 0) {
+		stage = 1;
+		dive(&inner, 3, 5);
+	}
+	CHECK(q == 5 && stage == 1);
+	stage = 2;
+	dive(&outer, 2, 7);
+}
+
 static int jumped_early;
 
 static void jump_from_set3(struct snap *s)
@@ -329,6 +360,8 @@ int main(int argc, char **argv)
 	test_level(2);
 	test_level(3);
 	test_max_levels();
+	for (int lv = 1; lv <= 3; lv++)
+		test_nested(lv);
 	test_wrapper_live();
 	test_loop();
 	test_fork();
