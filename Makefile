@@ -117,6 +117,7 @@ test: all unit spec spec-checks fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
+	@sh tests/run_wasixlibc.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
 asan:

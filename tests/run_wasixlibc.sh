@@ -131,9 +131,11 @@ runcase() {
 	fi
 	[ "$CORPUS_ALL_DATA" = 1 ] && c_mode=/data
 	fixture "$T/native"
-	(cd "$T/native" && exec timeout "$TMO" env -i CORPUS_ROOT="$T/native" \
-		PATH="$T/native/bin" FOO=bar CORPUS_CHDIR=1 "bin/$c_prog" "$@") </dev/null \
-		>"$T/want" 2>"$T/want.err"
+	# (No exec in these subshells: a signal death is reported by the
+	# subshell, whose stderr is /dev/null, not by this script's shell.)
+	(cd "$T/native" && timeout "$TMO" env -i CORPUS_ROOT="$T/native" \
+		PATH="$T/native/bin" FOO=bar CORPUS_CHDIR=1 "bin/$c_prog" "$@" \
+		</dev/null >"$T/want" 2>"$T/want.err") 2>/dev/null
 	want_rc=$?
 	if [ "$c_mode" = / ]; then
 		c_opts="--dir .::/ --env CORPUS_ROOT= --env PATH=/bin"
@@ -143,13 +145,18 @@ runcase() {
 	for f in $FORMS; do
 		fixture "$T/$f"
 		# shellcheck disable=SC2086
-		(cd "$T/$f" && exec timeout "$TMO" "$W" run $c_opts --env FOO=bar \
-			--env CORPUS_CHDIR=1 "bin/$c_prog" -- "$@") </dev/null \
-			>"$T/got" 2>"$T/err"
+		(cd "$T/$f" && timeout "$TMO" "$W" run $c_opts --env FOO=bar \
+			--env CORPUS_CHDIR=1 "bin/$c_prog" -- "$@" </dev/null \
+			>"$T/got" 2>"$T/err") 2>/dev/null
 		rc=$?
 		label="$c_name [$f]"
 		if [ "$rc" = "$want_rc" ] && cmp -s "$T/got" "$T/want"; then
-			ok "$label"
+			ok "$label${c_known:+ (a known wasix-libc gap no longer shows)}"
+			continue
+		fi
+		if [ -n "$c_known" ]; then
+			known=$((known + 1))
+			echo "known $label: wasix-libc: $c_known"
 			continue
 		fi
 		why="status $rc, want $want_rc"
@@ -160,6 +167,19 @@ runcase() {
 			BAD_ERR_LINES=4 bad "$label" "$why"
 	done
 }
+
+# known REASON NAME MODE PROG ARGS...: a case that shows what wasix-libc
+# itself leaves out (its source says so; no runtime can change it). A
+# difference prints "known NAME [form]: wasix-libc: REASON" and is not
+# a failure; a match counts as passed.
+known=0
+known() {
+	c_known=$1
+	shift
+	runcase "$@"
+	c_known=
+}
+c_known=
 
 # Files and directories, with the root at "/" and at "/data".
 for part in files dirs cwd stdio dev mmap; do
@@ -173,6 +193,12 @@ done
 for part in basics timers jumps die abort; do
 	runcase "sig $part" / sig $part
 done
+known "getpgrp returns a libc variable, 0 unless setpgid set it" \
+	"proc getpgrp" / proc libc
+known "pthread_sigmask and sigpending do nothing, sigsuspend returns EINVAL, kill returns the WASI errno instead of -1, SA_RESETHAND is not kept" \
+	"sig masks, sigsuspend, kill errors, SA_RESETHAND" / sig libc
+known "setitimer sends only it_interval (so alarm() and one-shot timers never fire), getitimer reads nothing" \
+	"sig alarm, one-shot setitimer, getitimer" / sig libctimers
 runcase "setjmp/longjmp" / jmp
 runcase "setjmp/longjmp @data" /data jmp
 runcase "pthreads" / thr
@@ -180,4 +206,5 @@ runcase "fd games" / fdg
 runcase "fd games @data" /data fdg
 runcase "fd games script (exec 3>file ...)" / sh fdgames.sh
 
+[ "$known" = 0 ] || echo "run_wasixlibc.sh: $known known wasix-libc differences (not failures)"
 summary run_wasixlibc.sh

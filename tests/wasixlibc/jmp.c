@@ -3,6 +3,7 @@
  * a loop of jumps, volatile locals, a jump out of a qsort callback
  * (through libc's frames), in a fork child, and sigsetjmp (wasix-libc
  * has no _setjmp/_longjmp). */
+#define _GNU_SOURCE
 #include "corpus.h"
 #include <setjmp.h>
 #include <sys/wait.h>
@@ -56,6 +57,19 @@ static void set_b_then_jump_a(void)
 	longjmp(a, 2);
 }
 
+/* Two setjmp calls on one buffer in one function. */
+static int two_sites(void)
+{
+	static jmp_buf j;
+	volatile int rounds = 0;
+	int v = setjmp(j);
+	if (v == 0)
+		longjmp(j, 10);
+	if (setjmp(j) < 3 && ++rounds < 3)
+		longjmp(j, rounds);
+	return v * 100 + rounds;
+}
+
 static jmp_buf cmpjb;
 
 static int cmp_jump(const void *x, const void *y)
@@ -87,6 +101,7 @@ int main(void)
 	if (v == 0)
 		set_b_then_jump_a();
 	printf("nested in two frames %d\n", v);
+	printf("two setjmp sites in one function %d\n", two_sites());
 	volatile int count = 0;
 	jmp_buf loop;
 	v = setjmp(loop);
