@@ -131,11 +131,13 @@ runcase() {
 	fi
 	[ "$CORPUS_ALL_DATA" = 1 ] && c_mode=/data
 	fixture "$T/native"
-	# (No exec in these subshells: a signal death is reported by the
-	# subshell, whose stderr is /dev/null, not by this script's shell.)
+	# (The "exit $?" keeps the subshell from exec'ing its last command:
+	# a signal death is then reported by the subshell, whose stderr is
+	# /dev/null, not by this script's shell.)
 	(cd "$T/native" && timeout "$TMO" env -i CORPUS_ROOT="$T/native" \
 		PATH="$T/native/bin" FOO=bar CORPUS_CHDIR=1 "bin/$c_prog" "$@" \
-		</dev/null >"$T/want" 2>"$T/want.err") 2>/dev/null
+		</dev/null >"$T/want" 2>"$T/want.err"
+	exit $?) 2>/dev/null
 	want_rc=$?
 	if [ "$c_mode" = / ]; then
 		c_opts="--dir .::/ --env CORPUS_ROOT= --env PATH=/bin"
@@ -147,7 +149,8 @@ runcase() {
 		# shellcheck disable=SC2086
 		(cd "$T/$f" && timeout "$TMO" "$W" run $c_opts --env FOO=bar \
 			--env CORPUS_CHDIR=1 "bin/$c_prog" -- "$@" </dev/null \
-			>"$T/got" 2>"$T/err") 2>/dev/null
+			>"$T/got" 2>"$T/err"
+		exit $?) 2>/dev/null
 		rc=$?
 		label="$c_name [$f]"
 		if [ "$rc" = "$want_rc" ] && cmp -s "$T/got" "$T/want"; then

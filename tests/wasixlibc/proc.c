@@ -209,14 +209,15 @@ static void spawns(void)
 {
 	pid_t pid;
 	char *av[] = {"child", "echo", "spawned", NULL};
+	/* (rc printed after the reap: the child's output comes first) */
 	int rc = posix_spawn(&pid, P("bin/child"), NULL, NULL, av, environ);
-	printf("posix_spawn rc %d\n", rc);
 	if (rc == 0)
 		reap("posix_spawn", pid);
+	printf("posix_spawn rc %d\n", rc);
 	rc = posix_spawnp(&pid, "child", NULL, NULL, av, environ);
-	printf("posix_spawnp rc %d\n", rc);
 	if (rc == 0)
 		reap("posix_spawnp", pid);
+	printf("posix_spawnp rc %d\n", rc);
 	rc = posix_spawnp(&pid, "nope", NULL, NULL, av, environ);
 	printf("posix_spawnp missing %s\n", rc ? ename(rc) : "0");
 	if (rc == 0)
