@@ -50,30 +50,14 @@ T=$B/tests-wasixlibc
 mkdir -p "$T/native/bin" "$T/obj" || die "cannot create $T"
 T=$(cd "$T" && pwd)
 
-# The flags wasixcc (github.com/wasix-org/wasixcc) uses for a non-EH
-# static executable, for building OUR programs against the sysroot.
-WCFLAGS="--target=wasm32-wasi --sysroot=$WASIX_SYSROOT -O2 -Wall -Wextra
- -matomics -mbulk-memory -mmutable-globals -pthread -mthread-model posix
- -ftls-model=local-exec -fno-trapping-math -fno-exceptions
- -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS"
-WLDFLAGS="-Wl,--shared-memory,--import-memory,--max-memory=4294967296
- -Wl,-z,stack-size=8388608
- -Wl,--export=__heap_base,--export=__stack_pointer,--export=__data_end
- -Wl,--export=__wasm_init_tls,--export=__wasm_signal,--export=__tls_size
- -Wl,--export=__tls_align,--export=__tls_base
- -lwasi-emulated-mman -lwasi-emulated-process-clocks -lwasi-emulated-getpid"
-# wasixcc's wasm-opt run for a non-EH build: --asyncify, its -O level,
-# its feature set (what binaryen 108 knows of it), no validation.
-WOPTFLAGS="--asyncify -O2 --no-validation --enable-threads
- --enable-mutable-globals --enable-bulk-memory --enable-simd
- --enable-exception-handling --enable-extended-const"
+. "$D/flags.sh"
 
 PROGS="fs proc sig jmp thr fdg child msh"
 
 # newer FILE: true when FILE is missing or older than a corpus source.
 newer() {
 	[ ! -f "$1" ] && return 0
-	for s in "$D"/*.c "$D"/*.h "$0"; do
+	for s in "$D"/*.c "$D"/*.h "$D"/*.sh "$0"; do
 		[ "$s" -nt "$1" ] && return 0
 	done
 	return 1
