@@ -13,6 +13,7 @@
  * failure is one line on stderr starting with "wasmix: ".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -60,6 +61,11 @@ static const char usage_text[] =
     "  --max-funcs N, --max-types N, --max-locals N\n"
     "                        refuse modules declaring more functions,\n"
     "                        function types, or locals in one function\n"
+    "  --trace[=FILE]        print every WASI and WASIX call of every\n"
+    "                        guest process (pid, call, decoded arguments,\n"
+    "                        result), signal deliveries and exits, one\n"
+    "                        line each, on stderr or appended to FILE\n"
+    "                        (created or truncated); docs/cli.md\n"
     "  -h, --help            show this help\n"
     "  --version             show the version\n"
     "\n"
@@ -410,6 +416,37 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 	return 0;
 }
 
+/* The trace's host fd (--trace), closed when the run is over; -1: none. */
+static int opt_trace_fd = -1;
+
+/*
+ * --trace (stderr) or --trace=FILE. The fd is a private one, close-on-
+ * exec and O_APPEND, so that guest processes forked from this one append
+ * whole lines and no host program ever inherits it; a copy of stderr
+ * stays open even if the guest's fd 2 is redirected or closed.
+ */
+static int opt_trace(wasmix_config *cfg, const char *file)
+{
+	int fd;
+
+	if (file != NULL && file[0] == 0)
+		return fail("--trace=: expected a file name");
+	if (file != NULL)
+		fd = open(file,
+		          O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+		          0644);
+	else
+		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return fail("--trace: %s: %s", file ? file : "stderr",
+		            strerror(errno));
+	if (opt_trace_fd >= 0)
+		close(opt_trace_fd);
+	opt_trace_fd = fd;
+	wasmix_config_set_trace_fd(cfg, fd);
+	return 0;
+}
+
 /* Splits "--name=value"; returns 1 if 'a' is an option taking a value. */
 static int opt_split(const char *a, char *name, size_t cap, const char **val)
 {
@@ -454,6 +491,13 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage_text, stdout);
 			return 0;
+		}
+		if (strcmp(a, "--trace") == 0 ||
+		    strncmp(a, "--trace=", 8) == 0) {
+			rc = opt_trace(cfg, a[7] == '=' ? a + 8 : NULL);
+			if (rc != 0)
+				return rc;
+			continue;
 		}
 		if (strcmp(a, "--env-inherit") == 0) {
 			rc = opt_env_inherit(cfg);
@@ -514,6 +558,8 @@ static int cmd_run(int argc, char **argv, int i)
 	if (rc < 0)
 		rc = run_program(cfg, argc, argv, i);
 	wasmix_config_free(cfg);
+	if (opt_trace_fd >= 0)
+		close(opt_trace_fd);
 	return rc;
 }
 

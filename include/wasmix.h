@@ -186,6 +186,18 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value);
 void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms);
 
 /*
+ * Traces the run (the CLI's --trace): every WASI and WASIX call of every
+ * process of the run's tree, signal deliveries and process exits, one
+ * line each (format in docs/cli.md), written to host fd 'fd' with one
+ * write(2) per line. 'fd' is borrowed: the caller keeps it open during
+ * runs and closes it; it should be O_APPEND (forked guest processes
+ * share it) and close-on-exec. The guest never sees it. -1 (the
+ * default) turns tracing off; a run without it calls host functions
+ * with no trace code in the way.
+ */
+void wasmix_config_set_trace_fd(wasmix_config *c, int fd);
+
+/*
  * Runs the WASI command module in file 'path': reads it (at most
  * WASMIX_MAX_MODULE_BYTES), decodes and validates it, links the WASI
  * preview1 imports, instantiates it, calls '_initialize' if exported,

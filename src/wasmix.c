@@ -30,6 +30,7 @@
 #include "wasi/wasi.h"
 #include "wasix/wasix.h"
 #include "wasix/wasix_thread.h"
+#include "wasix/wasix_trace.h"
 #include "wasm/wasm_module.h"
 
 struct wasmix_config {
@@ -53,6 +54,7 @@ struct wasmix_config {
 	uint64_t max_table_elems;
 	uint32_t max_funcs, max_locals, max_types;
 	uint64_t timeout_ms; /* 0: none */
+	int trace_fd;        /* -1: no trace (wasix_trace.h) */
 };
 
 /* Everything one run creates; freed by wasmix_run_free. */
@@ -166,6 +168,7 @@ static void wasmix_config_init(struct wasmix_config *c)
 	c->stdio[0] = 0;
 	c->stdio[1] = 1;
 	c->stdio[2] = 2;
+	c->trace_fd = -1;
 }
 
 wasmix_config *wasmix_config_new(void)
@@ -395,6 +398,12 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 	}
 }
 
+void wasmix_config_set_trace_fd(wasmix_config *c, int fd)
+{
+	if (c != NULL)
+		c->trace_fd = fd < 0 ? -1 : fd;
+}
+
 void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms)
 {
 	if (c != NULL)
@@ -569,12 +578,11 @@ static void wasmix_run_free(struct wasmix_run *r)
 	wx_free(r->own_name);
 }
 
-/* vm_resolve_fn: every import must be a WASI preview1 function. */
-static int wasmix_resolve(void *ud, const struct wasm_import *imp,
-                          struct vm_extern *out)
+/* An import of WASI, WASIX or the thread layer (or "env" "memory"). */
+static int wasmix_resolve_host(struct wasmix_run *r,
+                               const struct wasm_import *imp,
+                               struct vm_extern *out)
 {
-	struct wasmix_run *r = ud;
-
 	if (r->threads != NULL &&
 	    wasix_thread_resolve(r->threads, r->store, imp, out) == 0)
 		return 0;
@@ -584,6 +592,22 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 	    wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out) == 0)
 		return 0;
 	return wasi_resolve(r->wasi, r->store, imp, out);
+}
+
+/*
+ * vm_resolve_fn: every import must be one of the above. With --trace,
+ * each host function is wrapped here, once, by the tracer; without it
+ * nothing stands between the guest and the host function.
+ */
+static int wasmix_resolve(void *ud, const struct wasm_import *imp,
+                          struct vm_extern *out)
+{
+	struct wasmix_run *r = ud;
+	int rc = wasmix_resolve_host(r, imp, out);
+
+	if (rc == 0 && r->cfg != NULL && r->cfg->trace_fd >= 0)
+		rc = wasix_trace_wrap(r->cfg->trace_fd, r->store, imp, out);
+	return rc;
 }
 
 /*
@@ -769,6 +793,7 @@ static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
 	if (wasix_ctx_new(r->wasi, &ops, flag, &r->wasix) != 0)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	wasix_set_sticky(r->wasix, &r->timed_out);
+	wasix_set_trace(r->wasix, c->trace_fd);
 	for (int i = 0; i < c->ncmds; i++)
 		if (wasix_ctx_map_command(r->wasix, c->cmd_names[i],
 		                          c->cmd_files[i]) != 0)
@@ -921,6 +946,26 @@ static void wasmix_orphan_exec(void *ud)
 	_exit(exit_code & 0xff);
 }
 
+/*
+ * The trace line of a process that ends here: _start returned, or a trap
+ * (proc_exit traced its own). Only for a guest that started.
+ */
+static void wasmix_trace_end(struct wasmix_run *r, int status, int code,
+                             const char *errbuf)
+{
+	if (r->cfg == NULL || r->cfg->trace_fd < 0 || r->inst == NULL ||
+	    (r->wasi != NULL && wasi_exited(r->wasi, NULL)))
+		return;
+	if (status == WASMIX_OK)
+		wasix_trace_event(r->cfg->trace_fd, "+++ exited with %d +++",
+		                  code);
+	else
+		wasix_trace_event(r->cfg->trace_fd, "+++ %s +++",
+		                  errbuf != NULL && errbuf[0] != 0
+		                      ? errbuf
+		                      : wasmix_status_string(status));
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -962,6 +1007,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 	rc = wasmix_exec_loop(&r, rc, &code);
 	wasmix_timer_stop(&timer);
 	rc = wasmix_finish(&r, rc, code, exit_code, errbuf, errlen);
+	wasmix_trace_end(&r, rc, *exit_code, errbuf);
 	wasmix_end_threads(&r, rc, *exit_code, errbuf);
 	wasmix_run_free(&r);
 	return rc;

@@ -98,6 +98,10 @@ e bad-depth 2 '^wasmix: --max-call-depth: expected' \
 	"$W" run --max-call-depth 0 "$EX/hello.wasm"
 e bad-env 2 "^wasmix: --env: expected KEY=VALUE, got '=x'" \
 	"$W" run --env =x "$EX/hello.wasm"
+e trace-empty 2 '^wasmix: --trace=: expected a file name$' \
+	"$W" run --trace= "$EX/hello.wasm"
+e trace-bad-file 2 '^wasmix: --trace: /nonexistent/t: No such file' \
+	"$W" run --trace=/nonexistent/t "$EX/hello.wasm"
 
 # --- bad modules: one line, status 2 ----------------------------------------------
 e missing-file 2 '^wasmix: /nonexistent/x\.wasm: No such file or directory$' \
@@ -119,6 +123,9 @@ e no-start 2 "^wasmix: $T/nostart\.wasm: no '_start' function exported" \
 # --- programs that run -------------------------------------------------------------
 t hello 0 '^Hello, world!$' '' "$W" run "$EX/hello.wasm"
 t hello-shorthand 0 '^Hello, world!$' '' "$W" "$EX/hello.wasm"
+t trace-hello 0 '^Hello, world!$' \
+	'^\[pid 1\] fd_write\(1, 0x[0-9a-f]+, [0-9]+, \[14\]\) = 0$' \
+	"$W" run --trace "$EX/hello.wasm"
 t raw-wasi 42 '^raw$' '' "$W" run "$T/rawexit.wasm"
 t argv0 0 "^argv\[0\]=$EX/args\.wasm$" '' "$W" run "$EX/args.wasm"
 t argc 0 '^argc=3$' '' "$W" run "$EX/args.wasm" a 'b c'

@@ -117,6 +117,13 @@ t wasix-futex-mutex-8x2000 0 '' '' "$T/wasix_mutex-8-2000.wasm"
 t wait-timeouts 0 '' '' "$T/timeout-0-0.wasm"
 t thread-exit-vs-proc-exit 7 '' '' "$T/thread_exit-0-0.wasm"
 t proc-exit-in-thread 42 '' '' "$T/proc_exit-0-0.wasm"
+# --trace names the guest thread of each line after its pid.
+RUNFLAGS=--trace
+t trace-thread-spawn 42 '' '^\[pid 1\] thread-spawn\(0\) = 2$' \
+	"$T/proc_exit-0-0.wasm"
+t trace-thread-ids 42 '' '^\[pid 1 tid 2\] \+\+\+ exited with 42 \+\+\+$' \
+	"$T/proc_exit-0-0.wasm"
+RUNFLAGS=
 t trap-in-thread 134 '' '^wasmix: thread [0-9]+: trap: integer divide by zero$' \
 	"$T/thread_trap-0-0.wasm"
 t no-wasi-thread-start 0 '' '' "$T/notcapable-0-0.wasm"

@@ -185,17 +185,109 @@ EOF
 	expect "a thread program runs from the command line" 0 "" thr.wasm
 	expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 		wx_sh.wasm -- '/thr.wasm'
-	for w in raise_preview1 forkenv_pid; do
+	for w in raise_preview1 forkenv_pid sig_dfl; do
 		wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 			die "cannot build tests/wasix/$w.wat"
 	done
 	expect "preview1 proc_raise runs the WASIX handler" 10 "" \
 		raise_preview1.wasm
 	expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm
+	# wasix-libc's SIG_DFL path (sig_dfl.wat): death by the signal, silent
+	run sig_dfl.wasm
+	if [ "$rc" = 143 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
+		ok "a signal at its default action kills, as on Linux"
+	else
+		bad "default action of SIGTERM" "exit $rc, want 143 and no output"
+	fi
+	expect "a handler that blocks signals later runs to its end" 0 \
+		"handled" sig_dfl.wasm late
 fi
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose
 ok #! scripts" --map-command "sh=$R/wx_sh.wasm" wx_system.wasm
+
+# --trace (docs/cli.md): one line per call of every process, on stderr
+# or appended to a file. tline RE: whether a line of $T/trace matches RE.
+tline() {
+	grep -Eq -- "$1" "$T/trace"
+}
+run --trace wx_child.wasm open /missing.txt
+cp "$T/err" "$T/trace"
+if [ "$rc" = 4 ] && grep -qx 'open: No such file or directory' "$T/out" &&
+	tline '^\[pid 1\] path_open\(3, SYMLINK_FOLLOW, "missing\.txt", 0, .*\) = -1 ENOENT$' &&
+	tline '^\[pid 1\] proc_exit\(4\) = \?$' &&
+	tline '^\[pid 1\] \+\+\+ exited with 4 \+\+\+$'; then
+	ok "--trace: a missing file's path_open, ENOENT, the exit status"
+else
+	bad "--trace of a missing file" "exit $rc or trace lines missing"
+fi
+rm -f "$T/trace"
+run --trace="$T/trace" wx_child.wasm forkexec
+if [ "$rc" = 0 ] && grep -qx 'child status 3' "$T/out" && [ ! -s "$T/err" ] &&
+	tline '^\[pid 1\] proc_fork\(1, \[2\]\) = 0$' &&
+	tline '^\[pid 2\] proc_fork\(1, \[0\]\) = 0$' &&
+	tline '^\[pid 2\] path_open\(3, [^"]*"no-such-child-file", .* = -1 ENOENT$' &&
+	tline '^\[pid 2\] proc_exec4\("/bin/wx_child", \["wx_child", "exit", "3"\], .*\) = 0$' &&
+	tline '^\[pid 2\] args_sizes_get\(\[3\], ' &&
+	tline '^\[pid 2\] \+\+\+ exited with 3 \+\+\+$' &&
+	tline '^\[pid 1\] --- SIGCHLD delivered ---$' &&
+	tline '^\[pid 1\] proc_join\(2, 0, \[pid 2 exited 3\]\) = 0$' &&
+	tline '^\[pid 1\] \+\+\+ exited with 0 \+\+\+$'; then
+	ok "--trace=FILE: fork (each pid its own), exec, SIGCHLD, exit statuses"
+else
+	cp "$T/trace" "$T/out" 2>/dev/null
+	bad "--trace=FILE of fork and exec" "exit $rc or trace lines missing"
+fi
+# A pipeline of four processes into one file: whole lines only, each
+# process's own, and the same stdout and status as without --trace.
+rm -f "$T/trace"
+run --trace="$T/trace" wx_sh.wasm -- \
+	'wx_child echo hello world | wx_child upper | wx_child cat | wx_child count'
+t_bad=$(grep -Evc '^\[pid [0-9]+( tid [0-9]+)?\] ([a-z_0-9-]+\(.*\) = .+|\+\+\+ .+ \+\+\+|--- .+ ---)$' "$T/trace")
+t_pids=$(sed -n 's/^\[pid \([0-9]*\)\] +++ exited with 0 +++$/\1/p' "$T/trace" |
+	sort -n | tr '\n' ' ')
+if [ "$rc" = 0 ] && grep -qx 12 "$T/out" && [ "$t_bad" = 0 ] &&
+	[ "$t_pids" = "1 2 3 4 5 " ]; then
+	ok "--trace=FILE: a 5-process pipeline, whole lines, each exit"
+else
+	cp "$T/trace" "$T/out"
+	bad "--trace=FILE of a pipeline" \
+		"exit $rc, $t_bad malformed lines, exits of pids: $t_pids"
+fi
+for args in "wx_child echo a b | wx_child upper" "wx_child echo a | wx_child exit 3"; do
+	run wx_sh.wasm -- "$args"
+	cp "$T/out" "$T/out0"
+	rc0=$rc
+	run --trace wx_sh.wasm -- "$args"
+	if [ "$rc" = "$rc0" ] && cmp -s "$T/out" "$T/out0" &&
+		grep -q '^\[pid 1\] proc_spawn3("wx_child", ' "$T/err"; then
+		ok "--trace changes neither stdout nor the status ($rc): $args"
+	else
+		bad "--trace changes the run: $args" "status $rc, want $rc0"
+	fi
+done
+# The trace is not the guest's fd 2: closing all its fds leaves it.
+run --trace wx_child.wasm closeall
+cp "$T/err" "$T/trace"
+if [ "$rc" = 5 ] && tline '^\[pid 1\] fd_close\(2\) = 0$' &&
+	tline '^\[pid 1\] fd_close\(3\) = 0$' &&
+	tline '^\[pid 1\] \+\+\+ exited with 5 \+\+\+$'; then
+	ok "--trace goes on after the guest closed its fds 0-63"
+else
+	: >"$T/out"
+	bad "--trace after the guest closed its fds" "exit $rc or lines missing"
+fi
+# A path of 100,000 bytes: a bounded line, the string cut with "...".
+run --trace wx_child.wasm longopen 100000
+cp "$T/err" "$T/trace"
+t_max=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$T/trace")
+if [ "$rc" = 4 ] && [ "$t_max" -lt 4096 ] &&
+	tline '^\[pid 1\] path_open\(3, SYMLINK_FOLLOW, "a{200}"\.\.\., 0, .*\) = -1 E[A-Z]+$'; then
+	ok "--trace: a 100,000-byte path makes a bounded line (longest $t_max)"
+else
+	: >"$T/out"
+	bad "--trace of a huge path" "exit $rc, longest line $t_max"
+fi
 
 # Host side: after 200 cycles the wasmix process has as many fds as a
 # program that did nothing, and no children (no zombies). Both programs
@@ -229,6 +321,34 @@ elif [ "$c_fds" = "$base" ] && [ "$c_kids" = 0 ]; then
 	ok "200 fork+exec+wait: host fds $c_fds = $base, no zombies"
 else
 	bad "host fds / zombies" "fds $c_fds (baseline $base), children $c_kids"
+fi
+
+# The trace's host fd, seen while the guest runs: O_APPEND and
+# close-on-exec (a host program never inherits it).
+(cd "$R" && exec "$W" run --trace="$T/trace.hold" --dir .::/ wx_child.wasm \
+	hold) <"$fifo" >"$T/out" 2>&1 &
+c_pid=$!
+exec 7>"$fifo"
+i=0
+while [ $i -lt 600 ] && ! grep -q held "$T/out" 2>/dev/null; do
+	sleep 0.2
+	i=$((i + 1))
+done
+t_flags=0
+for f in /proc/$c_pid/fd/*; do
+	if [ "$(readlink "$f")" = "$T/trace.hold" ]; then
+		t_flags=$(sed -n 's/^flags:[[:space:]]*//p' \
+			"/proc/$c_pid/fdinfo/${f##*/}")
+	fi
+done
+exec 7>&-
+wait $c_pid
+case $t_flags in *[!0-7]* | '') t_flags=0 ;; esac
+if [ $((t_flags & 02000000)) != 0 ] && [ $((t_flags & 02000)) != 0 ] &&
+	grep -q 'exited with 0' "$T/trace.hold"; then
+	ok "--trace=FILE: the host fd is O_APPEND and close-on-exec ($t_flags)"
+else
+	bad "--trace=FILE host fd flags" "flags '$t_flags'"
 fi
 
 # ^C on a terminal reaches the whole guest process group: host_pty runs
@@ -342,7 +462,7 @@ done
 # (and 8) wrapper frames between the user's frame and stack_checkpoint,
 # rebuilt by the runtime; a longjmp after the user's frame returned still
 # traps, as does one made through more than 8 wrappers.
-oklines "setjmp/longjmp through setjmp functions (wasix-libc style)" 11 \
+oklines "setjmp/longjmp through setjmp functions (wasix-libc style)" 12 \
 	wx_jmp2.wasm
 for m in stale1 stale2 stale3 deadcall toodeep; do
 	run wx_jmp2.wasm $m

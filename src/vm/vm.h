@@ -128,6 +128,22 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
                                  const struct wasm_functype *type,
                                  vm_host_fn fn, void *ud);
 
+/*
+ * Like vm_func_new_host, with 'ud' a zeroed block of 'size' bytes that
+ * the function owns (freed with the store), returned in '*data' for the
+ * caller to fill before the function is first called. NULL if out of
+ * memory.
+ */
+struct vm_func *vm_func_new_host_data(struct vm_store *s,
+                                      const struct wasm_functype *type,
+                                      vm_host_fn fn, size_t size, void **data);
+
+/*
+ * The host function and user data behind 'f': returns true and sets
+ * '*fn' and '*ud', or false for a function defined in wasm.
+ */
+bool vm_func_host(const struct vm_func *f, vm_host_fn *fn, void **ud);
+
 /* Makes a memory, table or global owned by the store; NULL on failure. */
 struct vm_memory *vm_memory_new(struct vm_store *s,
                                 const struct wasm_limits_decl *lim);

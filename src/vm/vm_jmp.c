@@ -387,6 +387,9 @@ int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
 	e->ret_ptr = ret_ptr;
 	e->aux = aux;
 	jmp_save(t, e);
+	/* A call made by F0 after this writes a real pc here (jmp_promote). */
+	if (sh.nwrap == 0 && call->frame_depth < t->store->cfg.max_call_depth)
+		t->frames[call->frame_depth].pc = NULL;
 	jmp_token(t->jmp, e->id, token);
 	return WX_OK;
 }
@@ -433,12 +436,149 @@ int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
 	return WX_OK;
 }
 
+/* The number of results of the function whose code holds 'pc', or -1. */
+static int jmp_nresults(const struct vm_instance *inst, const uint32_t *pc)
+{
+	for (uint32_t i = 0; inst != NULL && i < inst->module->nfuncs; i++) {
+		const struct vm_func *f = inst->funcs[i];
+		const struct vm_code *c =
+		    f != NULL ? __atomic_load_n(&f->code, __ATOMIC_ACQUIRE)
+		              : NULL;
+
+		if (c != NULL && pc >= c->cells && pc < c->cells + c->ncells)
+			return (int)c->nresults;
+	}
+	return -1;
+}
+
+/*
+ * Whether the anchor of record k, returning now, was only a wrapper after
+ * all: it made no wasm call since its checkpoints (frames[k + 1] still
+ * holds what the newest one left there) and returns one value, as a
+ * setjmp function does. Compilers make such wrappers that the checkpoint
+ * cannot recognise (a copy of the libc function with the buffer's
+ * address folded in, taking no argument).
+ */
+static bool jmp_wrapper_returned(const struct vm_thread *t, uint32_t k,
+                                 const struct vm_jmp_entry *e)
+{
+	const struct vm_frame *recs;
+
+	if (k == 0 || k + 1 >= t->store->cfg.max_call_depth ||
+	    e->nwrap + 1 > JMP_MAX_WRAP ||
+	    t->jmp->live[k].pc == vm_interp_exit_pc())
+		return false;
+	recs = (const struct vm_frame *)(e->slots + e->nslots);
+	if (t->frames[k + 1].pc != (e->nwrap == 0 ? NULL : recs[0].pc))
+		return false;
+	return jmp_nresults(e->inst, e->pc) == 1 &&
+	       (e->nwrap == 0 || jmp_nresults(e->inst, recs[0].pc) == 1);
+}
+
+/*
+ * Frees the entry of activation 'nl' that the promotion of 'e' (its new
+ * records 'nrec', 'add' more slots) replaces: one made at the same call
+ * sites, as jmp_reuse does for checkpoints, so that a setjmp in a loop
+ * keeps one entry and evicts nobody else's.
+ */
+static void jmp_supersede(struct vm_jmp *j, struct vm_jmp_live *nl,
+                          const struct vm_jmp_entry *e,
+                          const struct vm_frame *nrec, uint32_t add)
+{
+	struct vm_jmp_entry *o, *newer = NULL;
+	uint64_t x = nl->last;
+
+	for (int n = 0; n < JMP_REUSE_WALK && (o = jmp_entry(j, x)) != NULL &&
+	                o->serial == nl->serial;
+	     n++) {
+		const struct vm_frame *orec =
+		    (const struct vm_frame *)(o->slots + o->nslots);
+		bool same = o != e && o->pc == e->pc && o->fp == e->fp &&
+		            o->nslots == e->nslots + add &&
+		            o->nwrap == e->nwrap + 1;
+
+		for (uint32_t i = 0; same && i < o->nwrap; i++)
+			same = orec[i].pc == nrec[i].pc;
+		x = o->prev;
+		if (same) { /* unlink, keeping the chain whole */
+			if (newer != NULL)
+				newer->prev = o->prev;
+			else
+				nl->last = o->prev;
+			jmp_evict(j, o);
+			return;
+		}
+		newer = o;
+	}
+}
+
+/*
+ * Moves entry 'e' from the returning anchor (record k) to its caller
+ * (record k - 1, activation 'nl'): the caller's slots below the anchor
+ * (unchanged since the checkpoint: the anchor's frame starts above them)
+ * go in front of the saved ones, the anchor's record becomes the first
+ * wrapper. Returns false (the entry is then freed) if out of memory.
+ */
+static bool jmp_promote(struct vm_thread *t, uint32_t k, struct vm_jmp_entry *e,
+                        struct vm_jmp_live *nl)
+{
+	struct vm_jmp *j = t->jmp;
+	uint64_t *cfp = t->frames[k].fp; /* the caller's fp */
+	uint32_t add = (uint32_t)(e->base - cfp);
+	size_t bytes =
+	    e->bytes + (size_t)add * sizeof(uint64_t) + sizeof(struct vm_frame);
+	uint64_t *slots;
+	struct vm_frame *orec, *nrec;
+
+	if (e->base < cfp || bytes > VM_JMP_MAX_BYTES)
+		return false;
+	slots = wx_malloc(bytes);
+	if (slots == NULL)
+		return false;
+	orec = (struct vm_frame *)(e->slots + e->nslots);
+	nrec = (struct vm_frame *)(slots + add + e->nslots);
+	memcpy(slots, cfp, (size_t)add * sizeof(uint64_t));
+	memcpy(slots + add, e->slots, (size_t)e->nslots * sizeof(uint64_t));
+	nrec[0] = t->frames[k];
+	nrec[0].pc = j->live[k].pc;
+	memcpy(nrec + 1, orec, (size_t)e->nwrap * sizeof(struct vm_frame));
+	jmp_supersede(j, nl, e, nrec, add);
+	wx_free(e->slots);
+	j->bytes += bytes - e->bytes;
+	e->slots = slots;
+	e->bytes = bytes;
+	e->base = cfp;
+	e->nslots += add;
+	e->nwrap++;
+	e->rec = k - 1;
+	e->serial = nl->serial;
+	e->prev = nl->last;
+	nl->last = e->id;
+	return true;
+}
+
 const uint32_t *vm_jmp_returned(struct vm_thread *t, uint32_t k)
 {
 	struct vm_jmp *j = t->jmp;
-	const uint32_t *pc = j->live[k].pc;
+	struct vm_jmp_live *l = &j->live[k];
+	const uint32_t *pc = l->pc;
+	struct vm_jmp_entry *e = jmp_entry(j, l->last), *next;
+	struct vm_jmp_live *nl;
 
-	jmp_end(j, k);
+	if (e == NULL || e->serial != l->serial ||
+	    !jmp_wrapper_returned(t, k, e)) {
+		jmp_end(j, k);
+		return pc;
+	}
+	/* A wrapper: its snapshots now belong to the caller's activation. */
+	nl = jmp_activation(t, k - 1);
+	for (; e != NULL && e->serial == l->serial; e = next) {
+		next = jmp_entry(j, e->prev);
+		if (!jmp_promote(t, k, e, nl))
+			jmp_evict(j, e);
+	}
+	l->serial = 0;
+	l->last = 0;
 	return pc;
 }
 

@@ -10,6 +10,8 @@
  * (vm_thread_of); the owning lists and the type registry change under
  * vm_lock; fuel is taken from 's->fuel_left' with atomic operations.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -162,9 +164,11 @@ const struct wasm_functype *vm_func_type(const struct vm_func *f)
 	return f->type;
 }
 
-static struct vm_func *func_alloc(struct vm_store *s, uint32_t type_id)
+/* A function with 'extra' zeroed bytes after it (for host data). */
+static struct vm_func *func_alloc(struct vm_store *s, uint32_t type_id,
+                                  size_t extra)
 {
-	struct vm_func *f = wx_calloc(1, sizeof *f);
+	struct vm_func *f = wx_calloc(1, sizeof *f + extra);
 
 	if (f == NULL)
 		return NULL;
@@ -184,7 +188,7 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
 
 	if (id < 0)
 		return NULL;
-	struct vm_func *f = func_alloc(s, (uint32_t)id);
+	struct vm_func *f = func_alloc(s, (uint32_t)id, 0);
 	if (f == NULL)
 		return NULL;
 	f->host = fn;
@@ -195,10 +199,43 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
 	return f;
 }
 
+struct vm_func *vm_func_new_host_data(struct vm_store *s,
+                                      const struct wasm_functype *type,
+                                      vm_host_fn fn, size_t size, void **data)
+{
+	/* Room for the data after the function, suitably aligned. */
+	size_t head = (sizeof(struct vm_func) + sizeof(max_align_t) - 1) /
+	              sizeof(max_align_t) * sizeof(max_align_t);
+	int64_t id = vm_store_intern_type(s, type);
+
+	if (id < 0 || size > SIZE_MAX - head)
+		return NULL;
+	struct vm_func *f =
+	    func_alloc(s, (uint32_t)id, head - sizeof *f + size);
+	if (f == NULL)
+		return NULL;
+	f->host = fn;
+	f->host_ud = (char *)f + head;
+	*data = f->host_ud;
+	vm_lock();
+	f->type = s->types[id];
+	vm_unlock();
+	return f;
+}
+
+bool vm_func_host(const struct vm_func *f, vm_host_fn *fn, void **ud)
+{
+	if (f->host == NULL)
+		return false;
+	*fn = f->host;
+	*ud = f->host_ud;
+	return true;
+}
+
 struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
                                  uint32_t index, uint32_t type_id)
 {
-	struct vm_func *f = func_alloc(s, type_id);
+	struct vm_func *f = func_alloc(s, type_id, 0);
 
 	if (f == NULL)
 		return NULL;

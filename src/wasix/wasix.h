@@ -78,6 +78,12 @@ int wasix_ctx_map_command(struct wasix_ctx *x, const char *name,
  */
 void wasix_set_sticky(struct wasix_ctx *x, const int *sticky);
 
+/*
+ * Makes signal deliveries and signal deaths trace lines on host fd 'fd'
+ * (borrowed; -1: none, the default). See wasix_trace.h.
+ */
+void wasix_set_trace(struct wasix_ctx *x, int fd);
+
 /* Whether an import module name is one of WASIX's. */
 bool wasix_is_module(const char *mod, size_t len);
 

@@ -48,6 +48,7 @@ struct wasix_ctx {
 	int notify_fd;     /* vfork / spawn: closed at exec, -1: none */
 	bool delivering;   /* inside the signal callback */
 	const int *sticky; /* wasix_set_sticky, or NULL */
+	int trace_fd;      /* wasix_set_trace: -1, or the trace's host fd */
 	/* Inside proc_fork_env: the parent's fd table and cwd, kept aside. */
 	bool env_active;
 	struct vfs_table env_fds;

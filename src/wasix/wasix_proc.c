@@ -22,9 +22,11 @@
  */
 #include "wasix/wasix_impl.h"
 #include "wasix/wasix_thread.h"
+#include "wasix/wasix_trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +37,11 @@
  * own at the same time; x->delivering is no longer used).
  */
 static _Thread_local bool wasix_delivering;
+/* The signal whose callback this thread runs (0: none), and the host
+ * calls the guest made since that callback started (wasix_callback_signal
+ * uses them to recognise wasix-libc's default action). */
+static _Thread_local int wasix_deliver_sig;
+static _Thread_local unsigned wasix_deliver_calls;
 
 /*
  * Lowers the interrupt flag once the pending signals are taken, unless
@@ -63,6 +70,24 @@ static bool wasix_cb_deferred(struct vm_func *cb, const uint64_t *res)
 }
 
 /*
+ * Traces the default action of 'sig' about to be taken: "killed by" for
+ * one that ends the process (a stop signal only stops it).
+ */
+static void wasix_trace_default(struct wasix_ctx *x, int sig)
+{
+	char name[16];
+
+	if (x->trace_fd < 0 || proc_sig_default_ignores(sig))
+		return;
+	wasix_trace_signame(sig, name);
+	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	    sig == SIGTTOU)
+		wasix_trace_event(x->trace_fd, "--- %s stopped ---", name);
+	else
+		wasix_trace_event(x->trace_fd, "+++ killed by %s +++", name);
+}
+
+/*
  * Runs the guest's handler (or the default action) for 'sig'. A trap in
  * the callback means "default action" (wasix-libc and the SDK trap for
  * SIG_DFL): death for a terminating signal, nothing for one ignored by
@@ -74,29 +99,46 @@ static int wasix_deliver(struct vm_call *c, struct wasix_ctx *x, int sig,
 	uint64_t arg[1] = {(uint64_t)sig}, res[1] = {0};
 	struct vm_func *cb;
 	struct diag d = {0};
-	int code = 0, rc;
+	char name[16];
+	int code = 0, rc, outer_sig;
+	unsigned outer_calls;
 
 	if (how != NULL)
 		*how = WASIX_DEFAULT;
 	if (x->callback == NULL || x->store == NULL) {
+		wasix_trace_default(x, sig);
 		proc_sig_default(sig);
 		return 0;
 	}
+	if (x->trace_fd >= 0)
+		wasix_trace_event(x->trace_fd, "--- %s delivered ---",
+		                  wasix_trace_signame(sig, name));
 	/* On a spawned thread: its own instance's handler (wasix_thread.h). */
 	cb = wasix_threads_local_func(x->inst, x->callback, c->caller);
+	outer_sig = wasix_deliver_sig;
+	outer_calls = wasix_deliver_calls;
 	wasix_delivering = true;
+	wasix_deliver_sig = sig;
+	wasix_deliver_calls = 0;
 	rc = vm_invoke(x->store, cb, arg, res, &code, &d);
 	wasix_delivering = false;
+	wasix_deliver_sig = outer_sig;
+	wasix_deliver_calls = outer_calls;
 	if (rc == VM_EJUMP)
 		return rc; /* siglongjmp out of the handler (wasix_stack.c) */
 	if (rc == WX_EEXIT) {
 		c->exit_code = code;
 		return WX_EEXIT;
 	}
-	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig))
+	if (rc == WX_ETRAP && !proc_sig_default_ignores(sig)) {
+		wasix_trace_default(x, sig);
 		proc_sig_default(sig);
+	}
 	if (rc != WX_ETRAP && how != NULL)
 		*how = wasix_cb_deferred(cb, res) ? WASIX_DEFERRED : WASIX_RAN;
+	if (rc != WX_ETRAP && x->trace_fd >= 0 && wasix_cb_deferred(cb, res))
+		wasix_trace_event(x->trace_fd, "--- %s deferred by the guest ---",
+		                  name);
 	return 0;
 }
 
@@ -135,6 +177,7 @@ static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
 	int rc = 0, sig = 1;
 
 	*ran = false;
+	wasix_deliver_calls++;
 	if (x->interrupt == NULL ||
 	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
 	    wasix_delivering)
@@ -411,6 +454,29 @@ int wasix_thread_signal(struct vm_call *c, void *ud)
 }
 
 /*
+ * wasix-libc runs a signal's default action in the guest: its callback,
+ * finding no handler, first "blocks all signals" by naming a callback
+ * that it does not export (__wasm_signal_blocked), then prints "Program
+ * recieved ..." and calls abort(), which raises SIGABRT and exits 127.
+ * Linux kills such a process with the signal itself, silently. So when
+ * that missing callback is the first host call of a delivery, the
+ * default action of a terminating signal is taken here, as the kernel
+ * would. A handler of the program's runs before any such call. (When a
+ * callback is not an export otherwise, nothing changes.)
+ */
+static void wasix_dfl_check(struct wasix_ctx *x)
+{
+	int sig = wasix_deliver_sig;
+
+	if (!wasix_delivering || sig == 0 || wasix_deliver_calls != 1 ||
+	    proc_sig_default_ignores(sig) || sig == SIGCONT || sig == SIGSTOP ||
+	    sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+		return;
+	wasix_trace_default(x, sig);
+	proc_sig_default(sig);
+}
+
+/*
  * callback_signal(name ptr, len): registers export 'name', of type
  * (i32) -> () or (i32) -> i32 (non-zero: the signal was deferred or
  * ignored, no handler ran; see the header). Any other type: ignored.
@@ -426,8 +492,10 @@ int wasix_callback_signal(struct vm_call *c, void *ud)
 	    c->caller == NULL)
 		return 0;
 	if (vm_instance_export(c->caller, name, strlen(name), &ext) != 0 ||
-	    ext.kind != WASM_EXT_FUNC)
+	    ext.kind != WASM_EXT_FUNC) {
+		wasix_dfl_check(x);
 		return 0;
+	}
 	ft = vm_func_type(ext.u.func);
 	if (ft->nparams != 1 || ft->types[0] != WASM_I32 || ft->nresults > 1 ||
 	    (ft->nresults == 1 && ft->types[1] != WASM_I32))

@@ -295,6 +295,7 @@ int wasix_ctx_new(struct wasi_ctx *w, const struct wasix_exec_ops *ops,
 		x->ops = *ops;
 	x->interrupt = interrupt;
 	x->notify_fd = -1;
+	x->trace_fd = -1;
 	strcpy(x->cwd, "/");
 	for (size_t i = 0; i < WASIX_NDEFS; i++) {
 		x->thunks[i].x = x;
@@ -359,6 +360,11 @@ int wasix_ctx_map_command(struct wasix_ctx *x, const char *name,
 void wasix_set_sticky(struct wasix_ctx *x, const int *sticky)
 {
 	x->sticky = sticky;
+}
+
+void wasix_set_trace(struct wasix_ctx *x, int fd)
+{
+	x->trace_fd = fd;
 }
 
 void wasix_set_instance(struct wasix_ctx *x, struct vm_store *s,

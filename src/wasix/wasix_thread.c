@@ -441,6 +441,11 @@ int wasix_thread_id(struct vm_call *c, void *ud)
 	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), (uint32_t)tid));
 }
 
+int wasix_thread_trace_tid(void)
+{
+	return wt_self != NULL ? wt_self->tid : 0;
+}
+
 /* The process's thread state (wt_current), or NULL. */
 static struct wasix_threads *wt_get_current(void)
 {

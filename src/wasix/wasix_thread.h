@@ -164,4 +164,10 @@ bool wasix_threads_is_main(void);
 /* The interrupt flag given to wasix_threads_new (may be NULL). */
 volatile sig_atomic_t *wasix_threads_interrupt(struct wasix_threads *x);
 
+/*
+ * The guest thread id of the calling host thread when it runs a spawned
+ * guest thread, else 0 (the main thread). For trace lines.
+ */
+int wasix_thread_trace_tid(void);
+
 #endif

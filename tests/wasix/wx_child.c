@@ -18,6 +18,13 @@
  *   waitint N    the same with a SIGINT handler, which prints
  *                "handled INT N" and exits 0
  *   sleep N      sleep N seconds, then exit 0
+ *   open PATH    open PATH for reading: "open: ok" and 0, or "open:
+ *                ERROR" and 4 (for --trace)
+ *   longopen N   open a path of N bytes ("aaa..."): 4 if it fails
+ *   closeall     close fds 0 to 63, then exit 5 (for --trace)
+ *   forkexec     with a SIGCHLD handler, fork a child that opens
+ *                /no-such-child-file and execs "/bin/wx_child exit 3";
+ *                wait for it and print "child status 3" (for --trace)
  *   tree TAG     fork a child that forks a grandchild, both spinning
  *                forever, and a child that execs "wx_child sleep 1000";
  *                wait for both children, then sleep 1000 s: a run of
@@ -120,6 +127,46 @@ static int copy(int up, int count)
 	return n < 0;
 }
 
+static volatile int chld;
+
+static void on_chld(int sig)
+{
+	chld = sig;
+}
+
+/* 'open' and 'longopen': 0 if 'path' opens, else 4. */
+static int try_open(const char *path, int say)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (say)
+		printf("open: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	if (fd < 0)
+		return 4;
+	close(fd);
+	return 0;
+}
+
+/* 'forkexec': see the header. */
+static int fork_exec(void)
+{
+	char *args[] = {"wx_child", "exit", "3", NULL};
+	int st = 0;
+	pid_t p;
+
+	signal(SIGCHLD, on_chld);
+	p = fork();
+	if (p == 0) {
+		try_open("/no-such-child-file", 0);
+		execv("/bin/wx_child", args);
+		_exit(5);
+	}
+	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st))
+		return 1;
+	printf("child status %d\n", WEXITSTATUS(st));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char cwd[256];
@@ -168,6 +215,25 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "tree") == 0)
 		return tree();
+	if (strcmp(argv[1], "open") == 0 && argc > 2)
+		return try_open(argv[2], 1);
+	if (strcmp(argv[1], "longopen") == 0 && argc > 2) {
+		size_t n = (size_t)atol(argv[2]);
+		char *p = malloc(n + 1);
+
+		if (p == NULL)
+			return 1;
+		memset(p, 'a', n);
+		p[n] = 0;
+		return try_open(p, 0);
+	}
+	if (strcmp(argv[1], "forkexec") == 0)
+		return fork_exec();
+	if (strcmp(argv[1], "closeall") == 0) {
+		for (int fd = 0; fd < 64; fd++)
+			close(fd);
+		return 5;
+	}
 	if (strcmp(argv[1], "yield") == 0) {
 		for (;;)
 			sched_yield();
