@@ -48,6 +48,7 @@ place() {
 	cp "$2" "$OUT/plain/bin/$1"
 	# shellcheck disable=SC2086
 	wasm-opt $WOPTFLAGS "$2" -o "$OUT/async/bin/$1"
+	chmod +x "$OUT/async/bin/$1"
 	echo "built $1 (native, plain, async)"
 }
 
