@@ -13,6 +13,9 @@
  * runtime resumes an interrupted read, poll, sleep or wait instead of
  * returning EINTR (docs/process.md).
  *
+ * abort() raises SIGABRT (a handler runs; then the default action, so
+ * the parent sees a death by SIGABRT), where wasi-libc's only traps.
+ *
  * alarm() and setitimer() use proc_raise_interval2 with it_value, so
  * they fire (the interval-only form in wasix-libc cannot).
  *
@@ -379,6 +382,14 @@ int getitimer(int which, struct itimerval *cur)
 	    setitimer(ITIMER_REAL, cur, NULL) != 0)
 		return -1;
 	return 0;
+}
+
+_Noreturn void abort(void)
+{
+	raise(SIGABRT);
+	signal(SIGABRT, SIG_DFL);
+	raise(SIGABRT);
+	__builtin_trap();
 }
 
 int pause(void)

@@ -2,7 +2,8 @@
  * wx_execl.c: the SDK calls that wasix-libc programs use and Debian's
  * wasi-libc lacks: execl, execlp, execle (arguments, PATH search, the
  * environment, errors), setitimer/getitimer (one-shot, periodic, cancel,
- * EINVAL), fcntl F_DUPFD, getpgrp and the user ids. Runs in the guest
+ * EINVAL), fcntl F_DUPFD, getpgrp and the user ids; abort() as a death
+ * by SIGABRT; getcwd after chdir("..") is normalised. Runs in the guest
  * root of run_wasix.sh (wx_child.wasm at /, bin/wx_child, PATH=/bin).
  */
 #include <errno.h>
@@ -140,5 +141,17 @@ int main(void)
 	int st;
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	printf("ok F_DUPFD getpgrp ids\n");
+
+	pid = fork();
+	if (pid == 0)
+		abort();
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGABRT);
+	CHECK(chdir("sub") == 0 && chdir("..") == 0);
+	CHECK(getcwd(out, sizeof out) && strcmp(out, "/") == 0);
+	CHECK(chdir("sub/.") == 0 && getcwd(out, sizeof out) &&
+	      strcmp(out, "/sub") == 0);
+	CHECK(chdir("/") == 0);
+	printf("ok abort is SIGABRT, getcwd normalised\n");
 	return 0;
 }
