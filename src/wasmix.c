@@ -915,7 +915,9 @@ static int wasmix_exec_loop(struct wasmix_run *r, int rc, int *code)
 			break;
 		wasmix_exec_swap(r, prog);
 		*code = 0;
-		rc = wasmix_call_export(r, "_initialize", false, code);
+		rc = wasix_init_main_tls(r->store, r->inst, &r->diag);
+		if (rc == 0)
+			rc = wasmix_call_export(r, "_initialize", false, code);
 		if (rc == 0)
 			rc = wasmix_call_export(r, "_start", true, code);
 	}
@@ -1000,6 +1002,8 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		memset(&timer, 0, sizeof timer);
 	if (rc == 0)
 		rc = wasmix_link(&r, c);
+	if (rc == 0)
+		rc = wasix_init_main_tls(r.store, r.inst, &r.diag);
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_initialize", false, &code);
 	if (rc == 0)

@@ -185,8 +185,8 @@ EOF
 	expect "a thread program runs from the command line" 0 "" thr.wasm
 	expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 		wx_sh.wasm -- '/thr.wasm'
-	for w in raise_preview1 forkenv_pid sig_dfl; do
-		wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
+	for w in raise_preview1 forkenv_pid sig_dfl main_tls; do
+		wat2wasm --enable-threads "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 			die "cannot build tests/wasix/$w.wat"
 	done
 	expect "preview1 proc_raise runs the WASIX handler" 10 "" \
@@ -201,6 +201,8 @@ EOF
 	fi
 	expect "a handler that blocks signals later runs to its end" 0 \
 		"handled" sig_dfl.wasm late
+	expect "the main thread gets a TLS block below its stack" 100 "" \
+		main_tls.wasm
 fi
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose

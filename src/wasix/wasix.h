@@ -84,6 +84,16 @@ void wasix_set_sticky(struct wasix_ctx *x, const int *sticky);
  */
 void wasix_set_trace(struct wasix_ctx *x, int fd);
 
+/*
+ * Gives the main thread of instance 'inst' its thread-local storage when
+ * the module expects the runtime to (wasix_tls.c): a block carved from
+ * the top of its shadow stack, initialised by its __wasm_init_tls. Call
+ * it after instantiation, before _start. Returns WX_OK (also when the
+ * module has no such exports), or what vm_invoke returned.
+ */
+int wasix_init_main_tls(struct vm_store *s, struct vm_instance *inst,
+                        struct diag *diag);
+
 /* Whether an import module name is one of WASIX's. */
 bool wasix_is_module(const char *mod, size_t len);
 
