@@ -1,7 +1,8 @@
 # wasmix: GNU Makefile, out-of-tree build into build/.
 #
 #   make            library, CLI, spec runner, examples
-#   make test       unit tests + the WebAssembly spec suite
+#   make test       unit tests + the WebAssembly spec suite (+ the wasix-libc
+#                   corpus when WASIX_SYSROOT names a sysroot, tests/wasixlibc/)
 #   make spec       the spec suite only
 #   make asan       everything above under AddressSanitizer + UBSan
 #   make bench      compute kernels: wasmix vs native gcc -O2 vs node
@@ -152,6 +153,7 @@ test: all unit spec spec-checks fuzz-regress
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
+	@sh tests/run_wasixlibc.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
 asan:

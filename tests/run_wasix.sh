@@ -130,6 +130,8 @@ expect "exec keeps pid, fds, cwd; closes cloexec" 0 \
 ok execvp PATH search
 pid=1 argc=2 cwd=/sub FOO=bar fd4=1 fd5=0" wx_exec.wasm
 oklines "proc_fork_env: exec and exit as the child" 2 wx_forkenv.wasm
+oklines "execl/execlp/execle, setitimer/getitimer, F_DUPFD, getpgrp, ids, abort, getcwd" \
+	4 wx_execl.wasm
 oklines "the exec error table, env and args rows; failures change nothing" \
 	6 --env FOO=keep wx_execerr.wasm
 oklines "signal handlers reach a guest spinning in a loop" 3 wx_sigloop.wasm
