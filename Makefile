@@ -32,7 +32,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -196,7 +196,7 @@ endif
 ifeq ($(WERROR),1)
 FUZZ_CFLAGS  += -Werror
 endif
-FUZZ_LIB_SRC := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c) \
+FUZZ_LIB_SRC := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c) \
                 tests/fuzz/fuzz_host.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(O)/fuzz/obj/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
