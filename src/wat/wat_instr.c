@@ -19,6 +19,7 @@ enum wat_imm {
 	WI_LABEL = WASM_IMM_LABEL,
 	WI_FUNC = WASM_IMM_FUNC,
 	WI_CALL_INDIRECT = WASM_IMM_CALL_INDIRECT,
+	WI_MEMARG = WASM_IMM_MEMARG,
 	WI_FIRST_EXT_ = 100,
 	WI_TAG,
 	WI_TYPE,
@@ -29,12 +30,16 @@ enum wat_imm {
 	WI_TYPE_TYPE,
 	WI_REF_CAST,
 	WI_BR_ON_CAST,
+	WI_V128,
+	WI_SHUFFLE,
+	WI_LANE,
+	WI_MEMARG_LANE,
 };
 
 struct wat_op {
 	const char *name;
 	uint8_t prefix;
-	uint8_t code;
+	uint16_t code;
 	uint8_t imm;
 	uint8_t align;
 };
@@ -44,7 +49,7 @@ static const struct wat_op ops[] = {
 	{name, prefix, code, WASM_IMM_##imm, align},
 #include "wasm/wasm_ops.def"
 #undef WASM_OP
-#define WAT_OP(prefix, code, name, imm) {name, prefix, code, imm, 0},
+#define WAT_OP(prefix, code, name, imm, align) {name, prefix, code, imm, align},
 #include "wat/wat_ops_ext.def"
 #undef WAT_OP
 };
@@ -175,11 +180,12 @@ static bool memarg_kw(struct wat_ctx *c, const char *kw, unsigned bits,
 	return true;
 }
 
-static void memarg(struct wat_mod *m, struct wat_buf *b, unsigned natural)
+static void memarg(struct wat_mod *m, struct wat_buf *b, unsigned natural,
+                   bool may_index)
 {
 	struct wat_ctx *c = m->c;
 	uint32_t mem = 0;
-	bool has_mem = wat_opt_index(m, WS_MEM, &mem);
+	bool has_mem = may_index && wat_opt_index(m, WS_MEM, &mem);
 	bool is64 = mem < m->names[WS_MEM].n && m->mem64[mem];
 	uint64_t offset = 0, align = (uint64_t)1 << natural;
 	memarg_kw(c, "offset=", is64 ? 64 : 32, &offset);
@@ -287,11 +293,76 @@ static void br_on_cast(struct wat_mod *m, struct wat_buf *b,
 	wat_put(m->c, b, r2.p + s2, r2.n - s2);
 }
 
+/* "v128.const SHAPE lanes...": 16 bytes, little-endian lanes. */
+static void v128_const(struct wat_mod *m, struct wat_buf *b)
+{
+	struct wat_ctx *c = m->c;
+	static const struct {
+		const char *shape;
+		unsigned lanes, bits;
+		bool fp;
+	} shapes[] = {{"i8x16", 16, 8, false},  {"i16x8", 8, 16, false},
+	              {"i32x4", 4, 32, false},  {"i64x2", 2, 64, false},
+	              {"f32x4", 4, 32, true},   {"f64x2", 2, 64, true}};
+	struct wat_token *sh = wat_cur(c);
+	for (size_t i = 0; i < WX_ARRAY_LEN(shapes); i++) {
+		if (!wat_is_kw(sh, shapes[i].shape))
+			continue;
+		c->pos++;
+		for (unsigned l = 0; l < shapes[i].lanes; l++) {
+			struct wat_token *tk = wat_cur(c);
+			uint64_t v;
+			if (tk->kind == WT_RPAR || tk->kind == WT_EOF)
+				wat_fail(c, tk, "wrong number of lane literals");
+			if (shapes[i].fp)
+				v = shapes[i].bits == 32 ? wat_parse_f32(c, tk)
+				                         : wat_parse_f64(c, tk);
+			else
+				v = wat_parse_int(c, tk, shapes[i].bits);
+			c->pos++;
+			put_le(c, b, v, (int)shapes[i].bits / 8);
+		}
+		return;
+	}
+	wat_fail(c, sh, "unexpected token");
+}
+
+static void lane_index(struct wat_ctx *c, struct wat_buf *b)
+{
+	struct wat_token *tk = wat_cur(c);
+	if (!wat_is_uint(tk))
+		wat_unexpected(c);
+	wat_byte(c, b, (uint8_t)wat_parse_uint(c, tk, 8));
+	c->pos++;
+}
+
+/* v128.loadN_lane / storeN_lane: "memidx? memarg lane"; a lone number
+ * before the lane is the lane, not a memory index. */
+static void memarg_lane(struct wat_mod *m, struct wat_buf *b, unsigned align)
+{
+	struct wat_ctx *c = m->c;
+	struct wat_token *tk = wat_cur(c), *nx = wat_peek(c, 1);
+	bool idx_first = tk->kind == WT_ID ||
+	                 (wat_is_uint(tk) && (wat_is_uint(nx) ||
+	                                      (nx->kind == WT_KEYWORD &&
+	                                       (nx->len > 6 && (!memcmp(nx->s, "offset=", 7) ||
+	                                                        !memcmp(nx->s, "align=", 6))))));
+	memarg(m, b, align, idx_first);
+	lane_index(c, b);
+}
+
 static void ext_imm(struct wat_mod *m, struct wat_buf *b, const struct wat_op *o)
 {
 	struct wat_ctx *c = m->c;
 	uint32_t t;
 	switch (o->imm) {
+	case WI_V128: v128_const(m, b); break;
+	case WI_SHUFFLE:
+		for (int i = 0; i < 16; i++)
+			lane_index(c, b);
+		break;
+	case WI_LANE: lane_index(c, b); break;
+	case WI_MEMARG_LANE: memarg_lane(m, b, o->align); break;
 	case WI_TAG: wat_u32(c, b, wat_index(m, WS_TAG)); break;
 	case WI_TYPE: wat_u32(c, b, wat_index(m, WS_TYPE)); break;
 	case WI_FIELD:
@@ -385,7 +456,7 @@ static void plain_imm(struct wat_mod *m, struct wat_buf *b,
 		wat_opt_index(m, WS_TABLE, &x);
 		wat_u32(c, b, x);
 		break;
-	case WASM_IMM_MEMARG: memarg(m, b, o->align); break;
+	case WASM_IMM_MEMARG: memarg(m, b, o->align, true); break;
 	case WASM_IMM_MEMIDX:
 		x = 0;
 		wat_opt_index(m, WS_MEM, &x);
