@@ -273,7 +273,7 @@ static void skip_block_comment(struct lexer *L)
 
 static void skip_line_comment(struct lexer *L)
 {
-	while (L->p < L->end && *L->p != '\n') {
+	while (L->p < L->end && *L->p != '\n' && *L->p != '\r') {
 		int n = utf8_len((const unsigned char *)L->p,
 		                 (const unsigned char *)L->end);
 		if (n == 0)
@@ -498,6 +498,8 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 		tk.s = (const char *)b.p;
 		tk.len = (uint32_t)b.n;
 		push(L, tk);
+		if (L->p < L->end && !strchr(" \t\r\n();", *L->p))
+			lex_fail(L, L->p, "unknown operator");
 	} else if (is_idchar((unsigned char)ch)) {
 		lex_word(L);
 	} else {
@@ -689,9 +691,11 @@ uint64_t wat_parse_int(struct wat_ctx *c, const struct wat_token *tk,
                        unsigned bits)
 {
 	uint64_t v;
+	if (tk->kind != WT_NUM)
+		wat_unexpected(c);
 	bool ovf, neg = tk->s[0] == '-';
 	size_t skip = (tk->s[0] == '-' || tk->s[0] == '+');
-	if (tk->kind != WT_NUM || !parse_mag(tk->s + skip, tk->len - skip, &v, &ovf))
+	if (!parse_mag(tk->s + skip, tk->len - skip, &v, &ovf))
 		wat_fail(c, tk, "unexpected token \"%.*s\"", (int)tk->len, tk->s);
 	uint64_t lim = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
 	if (neg)

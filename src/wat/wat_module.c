@@ -713,6 +713,8 @@ void wat_module_encode(struct wat_ctx *c, bool bare, struct wat_buf *out)
 	if (!bare) {
 		last = wat_cur(c)->match;
 		c->pos += 2;
+		if (wat_is_kw(wat_cur(c), "definition"))
+			c->pos++;
 		wat_opt_id(c);
 		if (wat_is_kw(wat_cur(c), "binary")) {
 			binary_module(c, out);

@@ -355,11 +355,10 @@ static uint32_t typeuse_sig(struct wat_mod *m, struct wat_names *locals,
 	func_enc(m, enc, *np, &p, *nr, &r);
 	if (!*explicit_type)
 		return 0;
-	if (x >= m->ntypes) {
-		if (x < m->names[WS_TYPE].n + 1000000u && !has_sig)
-			return x; /* left to the validator: "unknown type" */
+	if (x >= m->ntypes && has_sig)
 		wat_fail(c, at, "unknown type");
-	}
+	if (x >= m->ntypes)
+		return x; /* left to the validator: "unknown type" */
 	struct wat_type *t = &m->types[x];
 	if (has_sig && (t->enc.n != enc->n || memcmp(t->enc.p, enc->p, enc->n)))
 		wat_fail(c, at, "inline function type");

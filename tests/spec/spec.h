@@ -18,6 +18,7 @@
 
 #include "spec_json.h"
 #include "vm/vm.h"
+#include "wat/wat.h"
 
 /* Largest .wasm or .json file the runner reads. */
 #define SPEC_MAX_FILE ((size_t)256 << 20)
@@ -80,6 +81,28 @@ struct spec_file {
 	struct spec_bindings regs;  /* "register" name -> instance */
 	struct vm_instance *cur;    /* the last module defined */
 
+	/* .wast input: the script's modules, in memory (NULL for JSON). */
+	const struct wast_script *script;
+	/*
+	 * Modules skipped for a feature the engine lacks: the reason, by
+	 * module name and registration name, so that commands using them are
+	 * skipped with it. cur_skip: the last module command's reason.
+	 */
+	struct spec_named_skip {
+		char *name;
+		size_t len;
+		char reason[96];
+	} *skipped;
+	size_t nskipped;
+	char cur_skip[96];
+	/* "module definition $M": name -> command (to load per instance). */
+	struct spec_defs {
+		char *name;
+		size_t len;
+		const struct spec_json *cmd;
+	} *defs;
+	size_t ndefs;
+
 	long line; /* current command */
 	const char *cmd;
 	char why[640];  /* failure or skip reason of the command */
@@ -116,6 +139,22 @@ void spec_note(struct spec_file *f, const char *expected, const char *got);
  */
 int spec_load(struct spec_file *f, const struct spec_json *c,
               struct wasm_module **out, struct diag *diag);
+
+/*
+ * The text-format error of command 'c's module (.wast input whose module
+ * text did not parse), or NULL.
+ */
+const char *spec_text_error(const struct spec_file *f, const struct spec_json *c);
+
+/*
+ * If a load or link failure 'msg' of module 'c' comes from a feature the
+ * engine does not implement, writes "FEATURE: not implemented" into
+ * 'reason' and returns true. Computed from what the decoder, validator or
+ * linker rejected, so that a skip becomes a pass once the engine learns
+ * the feature.
+ */
+bool spec_unsupported(struct spec_file *f, const struct spec_json *c,
+                      const char *msg, char *reason, size_t cap);
 
 /*
  * Instantiates 'm' in the file's store, resolving imports from the

@@ -153,6 +153,16 @@ static char *display_name(const char *path)
 
 	base = base ? base + 1 : path;
 	blen = strlen(base);
+	if (base != path && blen > 5 && strcmp(base + blen - 5, ".wast") == 0) {
+		/* SUITE/NAME.wast, or DIR/NAME.wast below it (not SUITE itself) */
+		dir = component_before(path, base - 1, &dlen);
+		if (dlen == 0 || (dlen >= 9 && memcmp(dir, "wasm-spec", 9) == 0))
+			return strdup(base);
+		out = malloc(dlen + blen + 2);
+		if (out)
+			sprintf(out, "%.*s/%s", (int)dlen, dir, base);
+		return out;
+	}
 	if (base == path || blen <= 5 || strcmp(base + blen - 5, ".json"))
 		return strdup(base);
 	dir = component_before(path, base - 1, &dlen);
