@@ -766,6 +766,9 @@ void wat_func_body(struct wat_mod *m, struct wat_buf *b)
 		}
 		wat_expect_rpar(c);
 	}
+	if (wat_at_field(c, "param") || wat_at_field(c, "result") ||
+	    wat_at_field(c, "type"))
+		wat_fail(c, wat_peek(c, 1), "unexpected token");
 	if (run) {
 		wat_u32(c, &locals, run);
 		wat_put(c, &locals, cur.p, cur.n);

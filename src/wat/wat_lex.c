@@ -553,6 +553,9 @@ _Noreturn void wat_unexpected(struct wat_ctx *c)
 		         tk->kind == WT_LPAR ? '(' : ')');
 	if (tk->kind == WT_STRING)
 		wat_fail(c, tk, "unexpected token (string)");
+	if (tk->kind == WT_RESERVED)
+		wat_fail(c, tk, "unknown operator \"%.*s\"",
+		         (int)(tk->len > 40 ? 40 : tk->len), tk->s);
 	wat_fail(c, tk, "unexpected token \"%.*s\"", (int)(tk->len > 40 ? 40 : tk->len),
 	         tk->s);
 }
@@ -680,10 +683,12 @@ uint64_t wat_parse_uint(struct wat_ctx *c, const struct wat_token *tk,
 {
 	uint64_t v;
 	bool ovf;
-	if (!wat_is_uint(tk) || !parse_mag(tk->s, tk->len, &v, &ovf))
-		wat_fail(c, tk, "unexpected token \"%.*s\"", (int)tk->len, tk->s);
+	if (!wat_is_uint(tk))
+		wat_unexpected(c);
+	if (!parse_mag(tk->s, tk->len, &v, &ovf))
+		wat_fail(c, tk, "unknown operator");
 	if (ovf || (bits < 64 && v >> bits))
-		wat_fail(c, tk, "constant out of range");
+		wat_fail(c, tk, "i%u constant out of range", bits < 32 ? 32 : bits);
 	return v;
 }
 
@@ -696,12 +701,12 @@ uint64_t wat_parse_int(struct wat_ctx *c, const struct wat_token *tk,
 	bool ovf, neg = tk->s[0] == '-';
 	size_t skip = (tk->s[0] == '-' || tk->s[0] == '+');
 	if (!parse_mag(tk->s + skip, tk->len - skip, &v, &ovf))
-		wat_fail(c, tk, "unexpected token \"%.*s\"", (int)tk->len, tk->s);
+		wat_fail(c, tk, "unknown operator");
 	uint64_t lim = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
 	if (neg)
 		lim = (uint64_t)1 << (bits - 1);
 	if (ovf || v > lim)
-		wat_fail(c, tk, "constant out of range");
+		wat_fail(c, tk, "i%u constant out of range", bits);
 	if (neg)
 		v = (uint64_t)0 - v;
 	return bits == 64 ? v : v & (((uint64_t)1 << bits) - 1);

@@ -65,10 +65,12 @@ static void collect_entity(struct wat_mod *m, struct collect *k, int sp,
 	struct wat_token *id = wat_opt_id(c);
 	if (!imported)
 		imported = inline_import_follows(c);
+	static const char *const long_names[WS_COUNT_] = {
+	    "type", "function", "table", "memory", "global", "elem", "data", "tag"};
 	if (imported && k->first_def)
 		wat_fail(c, kw, "import after %s", k->first_def);
 	if (!imported && !k->first_def)
-		k->first_def = kinds[sp];
+		k->first_def = long_names[sp];
 	wat_names_add(c, &m->names[sp], id, kinds[sp]);
 	if (imported)
 		m->nimports[sp]++;

@@ -121,7 +121,7 @@ static void quoted_body(struct wat_ctx *c, void *arg)
 	struct quoted *q = arg;
 	struct wat_buf out = {0};
 	wat_lex(c, q->text, q->len);
-	wat_module_encode(c, true, &out);
+	wat_module_encode(c, !wat_at_field(c, "module"), &out);
 	if (wat_cur(c)->kind != WT_EOF)
 		wat_unexpected(c);
 	wat_put(q->outer, &q->out, out.p, out.n);

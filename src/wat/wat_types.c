@@ -352,6 +352,9 @@ static uint32_t typeuse_sig(struct wat_mod *m, struct wat_names *locals,
 	uint32_t nl = locals ? locals->n : 0;
 	bool has_sig = wat_at_field(c, "param") || wat_at_field(c, "result");
 	signature(m, &p, &r, np, nr, locals);
+	if (wat_at_field(c, "param") || wat_at_field(c, "result") ||
+	    wat_at_field(c, "type"))
+		wat_fail(c, wat_peek(c, 1), "unexpected token");
 	func_enc(m, enc, *np, &p, *nr, &r);
 	if (!*explicit_type)
 		return 0;

@@ -217,21 +217,41 @@ static const char *decode_feature(const char *msg, const uint8_t *bytes,
 {
 	const char *o = strstr(msg, "offset 0x");
 	size_t at;
+	uint8_t b;
 
 	if (!o)
 		return NULL;
 	at = (size_t)strtoull(o + 9, NULL, 16);
 	if (at >= len)
 		return NULL;
+	b = bytes[at];
 	if (strstr(msg, "illegal opcode"))
-		return opcode_feature(bytes[at]);
+		return opcode_feature(b);
+	if (strstr(msg, "reference type") && b == 0x40)
+		return "typed function references"; /* table initialiser */
 	if (strstr(msg, "value type") || strstr(msg, "reference type") ||
 	    strstr(msg, "function type"))
-		return type_feature(bytes[at]);
-	if (strstr(msg, "malformed section id") && bytes[at] == 13)
+		return type_feature(b);
+	if (strstr(msg, "malformed section id") && b == 13)
 		return "exceptions";
-	if (strstr(msg, "limits") && at < len && (bytes[at] & 4))
-		return "memory64";
+	if (strstr(msg, "import kind") || strstr(msg, "export kind"))
+		return b == 4 ? "exceptions" : NULL;
+	if (strstr(msg, "integer too large") && b >= 4 && b <= 7)
+		return "memory64"; /* limits flags with the 64-bit bit */
+	if (strstr(msg, "zero byte expected"))
+		return "multi-memory"; /* a memory index other than 0 */
+	return NULL;
+}
+
+/* The feature a validator message names, or NULL. */
+static const char *validate_feature(const char *msg)
+{
+	if (strstr(msg, "multiple memories"))
+		return "multi-memory";
+	if (strstr(msg, "constant expression required") ||
+	    (strstr(msg, "unknown global") &&
+	     (strstr(msg, "segment") || strstr(msg, "(global"))))
+		return "extended constant expressions";
 	return NULL;
 }
 
@@ -251,9 +271,9 @@ bool spec_unsupported(struct spec_file *f, const struct spec_json *c,
 	if (ns && ns - msg < (ptrdiff_t)sizeof(named)) { /* "SIMD not supported" */
 		snprintf(named, sizeof(named), "%.*s", (int)(ns - msg), msg);
 		feat = named;
-	} else if (strstr(msg, "multiple memories") || strstr(msg, "memory index"))
-		feat = "multi-memory";
-	else if (module_bytes(f, c, &bytes, &len, &owned, &d) == 0)
+	} else if ((feat = validate_feature(msg)) != NULL) {
+		/* named by the validator */
+	} else if (module_bytes(f, c, &bytes, &len, &owned, &d) == 0)
 		feat = decode_feature(msg, bytes, len);
 	if (owned)
 		free(bytes);
