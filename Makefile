@@ -76,11 +76,11 @@ SPEC_WAST := $(filter-out $(SPEC_DIR)/simd_%,$(wildcard $(SPEC_DIR)/*.wast)) \
              $(wildcard $(SPEC_DIR)/proposals/threads/*.wast)
 
 spec: $(O)/wasmix-spec
-	$(O)/wasmix-spec --skip tests/spec/skip.txt $(SPEC_WAST)
+	$(O)/wasmix-spec --wasm2 --skip tests/spec/skip.txt $(SPEC_WAST)
 
 # The suite again with explicit bounds checks instead of guard pages.
 spec-checks: $(O)/wasmix-spec
-	@WASMIX_BOUNDS_CHECKS=1 $(O)/wasmix-spec --skip tests/spec/skip.txt \
+	@WASMIX_BOUNDS_CHECKS=1 $(O)/wasmix-spec --wasm2 --skip tests/spec/skip.txt \
 	  $(SPEC_WAST) > $(O)/spec-checks.log; rc=$$?; \
 	  echo "explicit bounds checks: $$(tail -1 $(O)/spec-checks.log)"; \
 	  exit $$rc

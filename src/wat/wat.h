@@ -31,6 +31,15 @@
 int wat_to_wasm(const char *name, const char *text, size_t len, uint8_t **out,
                 size_t *outlen, struct diag *diag);
 
+/*
+ * Flags of wast_to_json. WAT_WASM2: the 2.0 text grammar, where memory
+ * and table limits and memarg offsets of 32-bit memories are u32 literals
+ * (a larger one is malformed: "i32 constant"); in 3.0 they are u64 and a
+ * too large value is left to the validator. The 2.0 and 3.0 suites test
+ * the same text both ways.
+ */
+#define WAT_WASM2 1u
+
 /* Does 'bytes' look like text rather than a binary module? */
 int wat_is_text(const uint8_t *bytes, size_t len);
 
@@ -58,7 +67,7 @@ struct wast_script {
  * "name:line:col: message" in 'diag'. Free 'out' with wast_script_free.
  */
 int wast_to_json(const char *name, const char *text, size_t len,
-                 struct wast_script *out, struct diag *diag);
+                 unsigned flags, struct wast_script *out, struct diag *diag);
 
 /* Frees what wast_to_json filled in. */
 void wast_script_free(struct wast_script *s);

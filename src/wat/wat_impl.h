@@ -65,6 +65,7 @@ struct wat_type {
 
 struct wat_ctx {
 	const char *name; /* for messages */
+	unsigned flags;   /* WAT_WASM2 */
 	jmp_buf fail;
 	struct diag *diag;
 	int err;

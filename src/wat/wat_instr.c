@@ -188,7 +188,7 @@ static void memarg(struct wat_mod *m, struct wat_buf *b, unsigned natural,
 	bool has_mem = may_index && wat_opt_index(m, WS_MEM, &mem);
 	bool is64 = mem < m->names[WS_MEM].n && m->mem64[mem];
 	uint64_t offset = 0, align = (uint64_t)1 << natural;
-	memarg_kw(c, "offset=", is64 ? 64 : 32, &offset);
+	memarg_kw(c, "offset=", is64 || !(c->flags & WAT_WASM2) ? 64 : 32, &offset);
 	struct wat_token *at = wat_cur(c);
 	if (memarg_kw(c, "align=", 32, &align) && (align == 0 || (align & (align - 1))))
 		wat_fail(c, at, "alignment must be a power of two");
@@ -555,8 +555,13 @@ static void catch_clauses(struct wat_mod *m, struct wat_buf *b)
 static void flat_try_tail(struct wat_mod *m, struct wat_buf *b)
 {
 	struct wat_ctx *c = m->c;
+	bool seen_all = false, caught = false;
 	while (at_kw(c, "catch") || at_kw(c, "catch_all")) {
 		bool all = at_kw(c, "catch_all");
+		if (seen_all)
+			wat_fail(c, wat_cur(c), "unexpected token");
+		seen_all = all;
+		caught = true;
 		c->pos++;
 		end_label(m);
 		wat_byte(c, b, all ? 0x19 : 0x07);
@@ -565,6 +570,8 @@ static void flat_try_tail(struct wat_mod *m, struct wat_buf *b)
 		wat_instrs(m, b);
 	}
 	if (at_kw(c, "delegate")) {
+		if (caught)
+			wat_fail(c, wat_cur(c), "unexpected token");
 		c->pos++;
 		m->nlabels--;
 		wat_byte(c, b, 0x18);
@@ -620,8 +627,13 @@ static void folded_try(struct wat_mod *m, struct wat_buf *b)
 {
 	struct wat_ctx *c = m->c;
 	clause(m, b, "do");
+	bool seen_all = false, caught = false;
 	while (wat_at_field(c, "catch") || wat_at_field(c, "catch_all")) {
 		bool all = wat_at_field(c, "catch_all");
+		if (seen_all)
+			wat_fail(c, wat_peek(c, 1), "unexpected token");
+		seen_all = all;
+		caught = true;
 		c->pos += 2;
 		wat_byte(c, b, all ? 0x19 : 0x07);
 		if (!all)
@@ -630,6 +642,8 @@ static void folded_try(struct wat_mod *m, struct wat_buf *b)
 		wat_expect_rpar(c);
 	}
 	if (wat_at_field(c, "delegate")) {
+		if (caught)
+			wat_fail(c, wat_peek(c, 1), "unexpected token");
 		c->pos += 2;
 		m->nlabels--;
 		wat_byte(c, b, 0x18);

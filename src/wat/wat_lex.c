@@ -174,6 +174,8 @@ struct lexer {
 	uint32_t line;
 	struct wat_token *t;
 	uint32_t n, cap;
+	uint32_t ann_depth; /* inside an annotation: its depth + 1, else 0 */
+	uint32_t ann_start; /* token index of its '(' */
 };
 
 static bool is_idchar(unsigned char ch)
@@ -396,69 +398,119 @@ static struct wat_buf lex_string(struct lexer *L)
 	return b;
 }
 
-/* Skips an annotation "(@id ...)" from its '(' with everything inside. */
-static void skip_annotation(struct lexer *L)
+static bool name_is_utf8(const uint8_t *p, size_t n)
 {
-	const char *start = L->p;
-	unsigned depth = 0;
-	do {
-		if (L->p >= L->end)
-			lex_fail(L, start, "unclosed annotation");
-		char ch = *L->p;
-		if (ch == '(' && L->p + 1 < L->end && L->p[1] == ';') {
-			skip_block_comment(L);
-		} else if (ch == ';' && L->p + 1 < L->end && L->p[1] == ';') {
-			skip_line_comment(L);
-		} else if (ch == '"') {
-			lex_string(L);
-		} else {
-			if (ch == '(' && ++depth > WAT_MAX_DEPTH)
-				lex_fail(L, L->p, "nesting too deep");
-			if (ch == ')')
-				depth--;
-			if (ch == '\n')
-				newline(L, L->p);
-			L->p++;
-		}
-	} while (depth > 0);
+	const uint8_t *e = p + n;
+	while (p < e) {
+		int k = utf8_len(p, e);
+		if (k == 0)
+			return false;
+		p += k;
+	}
+	return true;
 }
 
-static void lex_word(struct lexer *L)
+/*
+ * At "(@": checks the annotation's id (not empty, UTF-8). Its tokens are
+ * lexed like any others (so bad characters are still errors) and dropped
+ * when its ')' is reached.
+ */
+static const char *annotation_id(struct lexer *L)
+{
+	const char *at = L->p, *q = L->p + 2;
+	if (q < L->end && *q == '"') {
+		const char *save = L->p;
+		L->p = q;
+		struct wat_buf b = lex_string(L);
+		q = L->p;
+		L->p = save;
+		if (b.n == 0)
+			lex_fail(L, at, "empty annotation id");
+		if (!name_is_utf8(b.p, b.n))
+			lex_fail(L, at, "malformed UTF-8 encoding");
+		return q;
+	}
+	if (q >= L->end || !is_idchar((unsigned char)*q))
+		lex_fail(L, at, "empty annotation id");
+	while (q < L->end && is_idchar((unsigned char)*q))
+		q++;
+	return q;
+}
+
+/* Kind of a lone idchar word: keyword, number, identifier, reserved. */
+static void classify_word(struct lexer *L, struct wat_token *tk)
+{
+	unsigned char f = (unsigned char)tk->s[0];
+	if (f == '$' && tk->len == 1)
+		lex_fail(L, tk->s, "empty identifier");
+	if (f == '$') {
+		tk->kind = WT_ID;
+		tk->s++;
+		tk->len--;
+		if (!name_is_utf8((const uint8_t *)tk->s, tk->len))
+			lex_fail(L, tk->s, "malformed UTF-8 encoding");
+	} else if (f >= 'a' && f <= 'z') {
+		tk->kind = WT_KEYWORD;
+	} else if ((f >= '0' && f <= '9') ||
+	           ((f == '+' || f == '-') && tk->len > 1)) {
+		tk->kind = WT_NUM;
+	} else {
+		tk->kind = WT_RESERVED;
+	}
+}
+
+/*
+ * A run of idchars, strings and ",;[]{}" with no space between: one
+ * word, one string, "$" and a string (an identifier), or else one
+ * reserved token (an error wherever it is parsed; fine in annotations).
+ */
+static void lex_run(struct lexer *L)
 {
 	const char *s = L->p;
 	struct wat_token tk = here(L, s);
-	while (L->p < L->end && is_idchar((unsigned char)*L->p))
-		L->p++;
-	if (L->p < L->end && *L->p == '"' && L->p - s == 1 && *s == '$') {
-		struct wat_buf b = lex_string(L);
-		if (b.n == 0)
-			lex_fail(L, s, "empty identifier");
-		if (utf8_len(b.p, b.p + b.n) == 0 && b.n) {
-			/* names are checked as UTF-8 as a whole below */
-		}
-		tk.kind = WT_ID;
-		tk.s = (const char *)b.p;
-		tk.len = (uint32_t)b.n;
-	} else {
-		unsigned char f = (unsigned char)*s;
-		tk.s = s;
-		tk.len = (uint32_t)(L->p - s);
-		if (f == '$' && tk.len > 1) {
-			tk.kind = WT_ID;
-			tk.s++;
-			tk.len--;
-		} else if (f >= 'a' && f <= 'z') {
-			tk.kind = WT_KEYWORD;
-		} else if ((f >= '0' && f <= '9') ||
-		           ((f == '+' || f == '-') && tk.len > 1)) {
-			tk.kind = WT_NUM;
+	unsigned words = 0, strings = 0;
+	bool other = false;
+	struct wat_buf str = {0};
+	const char *word_end = s;
+	while (L->p < L->end) {
+		unsigned char ch = (unsigned char)*L->p;
+		if (is_idchar(ch)) {
+			while (L->p < L->end && is_idchar((unsigned char)*L->p))
+				L->p++;
+			word_end = L->p;
+			words++;
+		} else if (ch == '"') {
+			str = lex_string(L);
+			strings++;
+		} else if (ch == ',' || ch == '[' || ch == ']' || ch == '{' ||
+		           ch == '}' ||
+		           (ch == ';' && (L->p + 1 >= L->end || L->p[1] != ';'))) {
+			L->p++;
+			other = true;
 		} else {
-			tk.kind = WT_RESERVED;
+			break;
 		}
 	}
-	if (L->p < L->end && (*L->p == '"' || *L->p == '$' ||
-	                      (unsigned char)*L->p >= 0x80))
-		lex_fail(L, L->p, "unknown operator");
+	tk.s = s;
+	tk.len = (uint32_t)(L->p - s);
+	if (!other && words == 1 && strings == 0) {
+		classify_word(L, &tk);
+	} else if (!other && words == 0 && strings == 1) {
+		tk.kind = WT_STRING;
+		tk.s = (const char *)str.p;
+		tk.len = (uint32_t)str.n;
+	} else if (!other && words == 1 && strings == 1 && *s == '$' &&
+	           word_end == s + 1) {
+		if (str.n == 0)
+			lex_fail(L, s, "empty identifier");
+		if (!name_is_utf8(str.p, str.n))
+			lex_fail(L, s, "malformed UTF-8 encoding");
+		tk.kind = WT_ID;
+		tk.s = (const char *)str.p;
+		tk.len = (uint32_t)str.n;
+	} else {
+		tk.kind = WT_RESERVED;
+	}
 	push(L, tk);
 }
 
@@ -474,9 +526,19 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 		skip_line_comment(L);
 	} else if (ch == '(' && L->p + 1 < L->end && L->p[1] == ';') {
 		skip_block_comment(L);
-	} else if (ch == '(' && L->p + 2 < L->end && L->p[1] == '@' &&
-	           (is_idchar((unsigned char)L->p[2]) || L->p[2] == '"')) {
-		skip_annotation(L);
+	} else if (ch == '(' && L->p + 1 < L->end && L->p[1] == '@' &&
+	           L->ann_depth == 0) {
+		const char *after = annotation_id(L);
+		if (L->ann_depth == 0) {
+			L->ann_depth = *depth + 1;
+			L->ann_start = L->n;
+		}
+		if (*depth >= WAT_MAX_DEPTH)
+			lex_fail(L, L->p, "nesting too deep");
+		stack[(*depth)++] = L->n;
+		push(L, here(L, L->p));
+		L->t[L->n - 1].kind = WT_LPAR;
+		L->p = after; /* its contents are lexed, then dropped */
 	} else if (ch == '(') {
 		if (*depth >= WAT_MAX_DEPTH)
 			lex_fail(L, L->p, "nesting too deep");
@@ -491,29 +553,25 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 		L->t[L->n - 1].kind = WT_RPAR;
 		L->t[stack[--(*depth)]].match = L->n - 1;
 		L->p++;
-	} else if (ch == '"') {
-		struct wat_token tk = here(L, L->p);
-		struct wat_buf b = lex_string(L);
-		tk.kind = WT_STRING;
-		tk.s = (const char *)b.p;
-		tk.len = (uint32_t)b.n;
-		push(L, tk);
-		if (L->p < L->end && !strchr(" \t\r\n();", *L->p))
-			lex_fail(L, L->p, "unknown operator");
-	} else if (is_idchar((unsigned char)ch)) {
-		lex_word(L);
+		if (L->ann_depth && *depth + 1 == L->ann_depth) {
+			L->n = L->ann_start; /* drop the annotation */
+			L->ann_depth = 0;
+		}
+	} else if (is_idchar((unsigned char)ch) || ch == '"' || ch == ',' ||
+	           ch == '[' || ch == ']' || ch == '{' || ch == '}' || ch == ';') {
+		lex_run(L);
 	} else {
 		lex_fail(L, L->p, (unsigned char)ch >= 0x80 &&
 		                          utf8_len((const unsigned char *)L->p,
 		                                   (const unsigned char *)L->end) == 0
 		                      ? "malformed UTF-8 encoding"
-		                      : "unexpected character");
+		                      : "illegal character");
 	}
 }
 
 void wat_lex(struct wat_ctx *c, const char *text, size_t len)
 {
-	struct lexer L = {c, text, text + len, text, 1, NULL, 0, 0};
+	struct lexer L = {c, text, text + len, text, 1, NULL, 0, 0, 0, 0};
 	uint32_t *stack = wat_alloc(c, WAT_MAX_DEPTH * sizeof *stack);
 	uint32_t depth = 0;
 	if (len > UINT32_MAX / 2)

@@ -103,9 +103,10 @@ static void collect_field(struct wat_mod *m, struct collect *k)
 		wat_names_add(c, &m->names[WS_TYPE], wat_opt_id(c), "type");
 	} else if (wat_is_kw(kw, "rec")) {
 		while (wat_at_field(c, "type")) {
+			uint32_t end = wat_cur(c)->match + 1;
 			c->pos += 2;
 			wat_names_add(c, &m->names[WS_TYPE], wat_opt_id(c), "type");
-			c->pos = c->t[c->pos - 2].match + 1;
+			c->pos = end;
 		}
 	} else if (sp >= 0) {
 		collect_entity(m, k, sp, false, kw);
@@ -173,11 +174,12 @@ static void limits(struct wat_mod *m, struct wat_buf *b, bool is64,
                    bool allow_shared)
 {
 	struct wat_ctx *c = m->c;
-	uint64_t min = wat_parse_uint(c, wat_cur(c), is64 ? 64 : 32), max = 0;
+	unsigned bits = is64 || !(c->flags & WAT_WASM2) ? 64 : 32;
+	uint64_t min = wat_parse_uint(c, wat_cur(c), bits), max = 0;
 	c->pos++;
 	bool has_max = wat_is_uint(wat_cur(c));
 	if (has_max) {
-		max = wat_parse_uint(c, wat_cur(c), is64 ? 64 : 32);
+		max = wat_parse_uint(c, wat_cur(c), bits);
 		c->pos++;
 	}
 	bool shared = allow_shared && wat_is_kw(wat_cur(c), "shared");

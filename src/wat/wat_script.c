@@ -141,6 +141,7 @@ static void quote_module(struct script *s, size_t k)
 	struct diag d;
 	diag_clear(&d);
 	q.name = c->name;
+	q.flags = c->flags;
 	q.diag = &d;
 	struct quoted arg = {(const char *)text.p, text.n, {0}, c};
 	if (text.p == NULL)
@@ -544,9 +545,10 @@ static void script_body(struct wat_ctx *c, void *arg)
 }
 
 int wast_to_json(const char *name, const char *text, size_t len,
-                 struct wast_script *out, struct diag *diag)
+                 unsigned flags, struct wast_script *out, struct diag *diag)
 {
 	struct wat_ctx c = {0};
+	c.flags = flags;
 	struct script s = {0};
 	memset(out, 0, sizeof *out);
 	c.name = name ? name : "script.wast";

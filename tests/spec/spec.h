@@ -23,6 +23,9 @@
 /* Largest .wasm or .json file the runner reads. */
 #define SPEC_MAX_FILE ((size_t)256 << 20)
 
+/* Flags for wast_to_json (WAT_WASM2 with --wasm2). */
+extern unsigned spec_wat_flags;
+
 /* Outcome of one command. */
 enum spec_outcome {
 	SPEC_PASS,
@@ -95,6 +98,15 @@ struct spec_file {
 	} *skipped;
 	size_t nskipped;
 	char cur_skip[96];
+	/*
+	 * Instances a skipped module imported from (and so may have changed
+	 * at instantiation): commands using them are skipped with its reason.
+	 */
+	struct spec_taint {
+		struct vm_instance *inst;
+		char reason[96];
+	} *taint;
+	size_t ntaint;
 	/* "module definition $M": name -> command (to load per instance). */
 	struct spec_defs {
 		char *name;
@@ -155,6 +167,19 @@ const char *spec_text_error(const struct spec_file *f, const struct spec_json *c
  */
 bool spec_unsupported(struct spec_file *f, const struct spec_json *c,
                       const char *msg, char *reason, size_t cap);
+
+/*
+ * Marks every registered instance that command 'c's module imports from
+ * as tainted with 'reason' (the module was skipped, so its effects on
+ * them, such as data segments written into an imported memory, are
+ * missing). Reads the import section itself: the decoder rejected it.
+ */
+void spec_taint_imports(struct spec_file *f, const struct spec_json *c,
+                        const char *reason);
+
+/* The taint reason of 'inst', or NULL. */
+const char *spec_tainted(const struct spec_file *f,
+                         const struct vm_instance *inst);
 
 /*
  * Instantiates 'm' in the file's store, resolving imports from the

@@ -428,6 +428,8 @@ static int run_action(struct spec_file *f, const struct spec_json *c,
 		inst = spec_lookup(&f->names, mod, mlen);
 	if (!inst && skipped_module(f, mod, mlen))
 		return SPEC_SKIP;
+	if (inst && spec_tainted(f, inst))
+		return spec_why(f, SPEC_SKIP, "%s", spec_tainted(f, inst));
 	if (!inst)
 		return spec_why(f, SPEC_FAIL, "%s: no module %s", r->what,
 		                mod ? mod : "defined");
@@ -639,6 +641,7 @@ static int instantiate_cmd(struct spec_file *f, const struct spec_json *c,
 		return spec_why(f, SPEC_FAIL, "text: %s", terr);
 	rc = spec_load(f, c, &m, &d);
 	if (rc && unsupported(f, c, d.msg) == SPEC_SKIP) {
+		spec_taint_imports(f, c, f->why);
 		snprintf(f->cur_skip, sizeof(f->cur_skip), "%.95s", f->why);
 		skipped_add(f, name, nlen, f->why);
 		return SPEC_SKIP;
@@ -804,8 +807,10 @@ static int cmd_inst_fails(struct spec_file *f, const struct spec_json *c,
 	if (spec_text_error(f, c))
 		return spec_why(f, SPEC_FAIL, "text: %s", spec_text_error(f, c));
 	rc = spec_load(f, c, &m, &d);
-	if (rc && unsupported(f, c, d.msg) == SPEC_SKIP)
+	if (rc && unsupported(f, c, d.msg) == SPEC_SKIP) {
+		spec_taint_imports(f, c, f->why);
 		return SPEC_SKIP;
+	}
 	if (rc)
 		return spec_why(f, SPEC_FAIL,
 		                "%s: %s, expected \"%s\" at instantiation",

@@ -255,6 +255,121 @@ static const char *validate_feature(const char *msg)
 	return NULL;
 }
 
+/* Reads a LEB128 u64 at *p (below end); false if it runs out. */
+static bool leb_u(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* Skips a value or reference type (with a heap type after 0x63/0x64). */
+static bool skip_type(const uint8_t **p, const uint8_t *end)
+{
+	uint64_t v;
+	if (*p >= end)
+		return false;
+	uint8_t b = *(*p)++;
+	return (b != 0x63 && b != 0x64) || leb_u(p, end, &v);
+}
+
+static bool skip_limits(const uint8_t **p, const uint8_t *end)
+{
+	uint64_t v;
+	if (*p >= end)
+		return false;
+	uint8_t flags = *(*p)++;
+	return leb_u(p, end, &v) && (!(flags & 1) || leb_u(p, end, &v));
+}
+
+/* Calls 'fn' with each import's module name; false if malformed. */
+static bool each_import_module(const uint8_t *p, const uint8_t *end,
+                               void (*fn)(struct spec_file *, const char *,
+                                          size_t, const char *),
+                               struct spec_file *f, const char *reason)
+{
+	uint64_t n, len, v;
+	if (!leb_u(&p, end, &n))
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		if (!leb_u(&p, end, &len) || len > (uint64_t)(end - p))
+			return false;
+		fn(f, (const char *)p, (size_t)len, reason);
+		p += len;
+		if (!leb_u(&p, end, &len) || len > (uint64_t)(end - p) ||
+		    (p += len) >= end)
+			return false;
+		uint8_t kind = *p++;
+		bool ok = kind == 0   ? leb_u(&p, end, &v)
+		          : kind == 1 ? skip_type(&p, end) && skip_limits(&p, end)
+		          : kind == 2 ? skip_limits(&p, end)
+		          : kind == 3 ? skip_type(&p, end) && p++ < end
+		          : kind == 4 ? p++ < end && leb_u(&p, end, &v)
+		                      : false;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void taint_one(struct spec_file *f, const char *name, size_t len,
+                      const char *reason)
+{
+	struct vm_instance *inst = spec_lookup(&f->regs, name, len);
+	struct spec_taint *v;
+
+	if (!inst || spec_tainted(f, inst))
+		return;
+	v = realloc(f->taint, (f->ntaint + 1) * sizeof(*v));
+	if (!v)
+		return;
+	f->taint = v;
+	v[f->ntaint].inst = inst;
+	snprintf(v[f->ntaint].reason, sizeof(v->reason), "%.95s", reason);
+	f->ntaint++;
+}
+
+void spec_taint_imports(struct spec_file *f, const struct spec_json *c,
+                        const char *reason)
+{
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+	bool owned = false;
+	struct diag d;
+
+	diag_clear(&d);
+	if (module_bytes(f, c, &bytes, &len, &owned, &d) != 0)
+		return;
+	const uint8_t *p = bytes + 8, *end = bytes + len;
+	while (len >= 8 && p < end) {
+		uint8_t id = *p++;
+		uint64_t size;
+		if (!leb_u(&p, end, &size) || size > (uint64_t)(end - p))
+			break;
+		if (id == 2) {
+			each_import_module(p, p + size, taint_one, f, reason);
+			break;
+		}
+		p += size;
+	}
+	if (owned)
+		free(bytes);
+}
+
+const char *spec_tainted(const struct spec_file *f,
+                         const struct vm_instance *inst)
+{
+	for (size_t i = 0; i < f->ntaint; i++)
+		if (f->taint[i].inst == inst)
+			return f->taint[i].reason;
+	return NULL;
+}
+
 bool spec_unsupported(struct spec_file *f, const struct spec_json *c,
                       const char *msg, char *reason, size_t cap)
 {
@@ -413,6 +528,8 @@ static char *dir_of(const char *path)
 	return d;
 }
 
+unsigned spec_wat_flags;
+
 static bool is_wast(const char *path)
 {
 	size_t n = strlen(path);
@@ -470,7 +587,8 @@ int spec_file_run(const char *path, const char *name, bool verbose,
 		struct diag d;
 
 		diag_clear(&d);
-		if (wast_to_json(name, (const char *)text, len, &script, &d)) {
+		if (wast_to_json(name, (const char *)text, len, spec_wat_flags,
+		                 &script, &d)) {
 			file_fail(&f, d.msg);
 			goto out;
 		}
@@ -494,6 +612,7 @@ out:
 	for (size_t i = 0; i < f.nskipped; i++)
 		free(f.skipped[i].name);
 	free(f.skipped);
+	free(f.taint);
 	for (size_t i = 0; i < f.ndefs; i++)
 		free(f.defs[i].name);
 	free(f.defs);

@@ -1,9 +1,11 @@
 /*
  * spec_run.c: wasmix-spec, the WebAssembly specification test runner.
  *
- *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] FILE.json...
+ *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] [--wasm2]
+ *               FILE.wast|FILE.json...
  *
- * Runs wast2json output files against the decoder, validator and VM and
+ * Runs .wast scripts (converted in memory by src/wat, wast_to_json) or
+ * wast2json output files against the decoder, validator and VM and
  * prints one line per file, one line per failure ("FILE:LINE: COMMAND:
  * what happened") and a last line "N passed, M failed, K skipped". Exits
  * 1 if anything failed, 2 on bad usage.
@@ -37,7 +39,9 @@ struct options {
 static void usage(void)
 {
 	fprintf(stderr, "usage: wasmix-spec [--skip FILE] [-v] [--no-fork] "
-	                "[--timeout SEC] FILE.json...\n");
+	                "[--timeout SEC] [--wasm2] FILE.wast|FILE.json...\n"
+	                "  --wasm2  read .wast with the 2.0 text grammar "
+	                "(u32 limits and offsets)\n");
 }
 
 /* Parses one skip-list line; returns 0, 1 to ignore it, -1 if bad. */
@@ -294,6 +298,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-v") == 0) {
 			o->verbose = true;
+		} else if (strcmp(argv[i], "--wasm2") == 0) {
+			spec_wat_flags |= WAT_WASM2;
 		} else if (strcmp(argv[i], "--no-fork") == 0) {
 			o->fork = false;
 		} else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc) {
