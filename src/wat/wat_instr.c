@@ -190,7 +190,8 @@ static void memarg(struct wat_mod *m, struct wat_buf *b, unsigned natural,
 	uint64_t offset = 0, align = (uint64_t)1 << natural;
 	memarg_kw(c, "offset=", is64 || !(c->flags & WAT_WASM2) ? 64 : 32, &offset);
 	struct wat_token *at = wat_cur(c);
-	if (memarg_kw(c, "align=", 32, &align) && (align == 0 || (align & (align - 1))))
+	if (memarg_kw(c, "align=", c->flags & WAT_WASM2 ? 32 : 64, &align) &&
+	    (align == 0 || (align & (align - 1))))
 		wat_fail(c, at, "alignment must be a power of two");
 	unsigned lg = 0;
 	while (((uint64_t)1 << lg) < align)
