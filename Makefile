@@ -180,13 +180,13 @@ bench: $(SDK_LIB)
 
 # --- fuzzing (docs/fuzzing.md) --------------------------------------------------
 # libFuzzer targets built with clang + ASan + UBSan into $(O)/fuzz/, seeded
-# from the spec suite's .wasm files (made by wast2json above, never
-# committed). 'make fuzz FUZZ_TIME=60' runs each target that many seconds;
+# from the spec suite's modules (written by wasmix-spec --write-modules,
+# never committed). 'make fuzz FUZZ_TIME=60' runs each target that many seconds;
 # 'make fuzz-ci' is CI's run (tests/fuzz/fuzz_ci.sh). fuzz-regress replays
 # tests/fuzz/regress/ through decode, validate, instantiate and execute.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS := decode validate instantiate execute
+FUZZ_TARGETS := decode validate instantiate execute wat
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 # Switch dispatch by default: the interpreter's computed-goto build also
@@ -214,9 +214,15 @@ $(O)/fuzz/obj/%.o: %.c
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
 
-$(O)/fuzz/seed.stamp: $(SPEC_JSON) $(wildcard tests/fuzz/regress/*) \
+$(O)/fuzz/seed.stamp: $(O)/wasmix-spec $(O)/wasmix $(wildcard tests/fuzz/regress/*) \
                       tests/fuzz/fuzz_seed.sh tests/fuzz/diff/fuzz_gen.mjs
-	sh tests/fuzz/fuzz_seed.sh $(O)/spec $(O)/fuzz/seed
+	@rm -rf $(O)/spec-modules && mkdir -p $(O)/spec-modules
+	$(O)/wasmix-spec --wasm2 --write-modules $(O)/spec-modules $(SPEC_WAST) >/dev/null
+	sh tests/fuzz/fuzz_seed.sh $(O)/spec-modules $(O)/fuzz/seed $(O)
+	@rm -rf $(O)/fuzz/seed-wat && mkdir -p $(O)/fuzz/seed-wat
+	@for f in $(SPEC_WAST) tests/cli/*.wat tests/guard/*.wat; do \
+	  cp "$$f" "$(O)/fuzz/seed-wat/$$(basename "$$(dirname "$$f")")_$$(basename "$$f")"; \
+	done
 	@touch $@
 
 fuzz-build: $(FUZZ_BINS) $(O)/fuzz/seed.stamp
@@ -229,8 +235,10 @@ fuzz: fuzz-build
 # the clock through the differential test (about 5 minutes on 2 cores).
 FUZZ_CI_TIME ?= 60
 FUZZ_CI_GEN  ?= 250
+FUZZ_CI_WAT_TIME ?= 30
 fuzz-ci: fuzz-build $(O)/fuzz_diffrun
-	sh tests/fuzz/fuzz_ci.sh $(O) $(FUZZ_CI_TIME) $(FUZZ_CI_GEN)
+	FUZZ_CI_WAT_TIME=$(FUZZ_CI_WAT_TIME) \
+	  sh tests/fuzz/fuzz_ci.sh $(O) $(FUZZ_CI_TIME) $(FUZZ_CI_GEN)
 
 $(O)/fuzz_replay: tests/fuzz/fuzz_replay.c tests/fuzz/fuzz_execute.c \
                   tests/fuzz/fuzz_host.c $(O)/libwasmix.a

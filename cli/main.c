@@ -568,6 +568,9 @@ static int cmd_wat2wasm(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
+		else if (strncmp(argv[i], "--enable-", 9) == 0 ||
+		         strcmp(argv[i], "--no-check") == 0)
+			continue; /* wabt's flags: every feature is on, no check */
 		else if (in == NULL && (argv[i][0] != '-' || argv[i][1] == 0))
 			in = argv[i];
 		else

@@ -18,8 +18,11 @@
 
 #include "base/base.h"
 
-/* Deepest nesting of parentheses (and so of folded instructions) accepted. */
-#define WAT_MAX_DEPTH 2000
+/*
+ * Deepest nesting accepted: of parentheses, and of blocks and folded
+ * instructions together (each level is a few C stack frames).
+ */
+#define WAT_MAX_DEPTH 1000
 
 /*
  * Encodes the text module in 'text' ('len' bytes; "(module ...)" or its

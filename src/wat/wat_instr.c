@@ -589,6 +589,8 @@ static void flat_block(struct wat_mod *m, struct wat_buf *b)
 {
 	struct wat_ctx *c = m->c;
 	struct wat_token *kw = wat_cur(c);
+	if (++m->depth > WAT_MAX_DEPTH)
+		wat_fail(c, kw, "nesting too deep");
 	uint8_t code = block_code(kw);
 	c->pos++;
 	struct wat_token *id = wat_opt_id(c);
@@ -601,6 +603,7 @@ static void flat_block(struct wat_mod *m, struct wat_buf *b)
 	if (code == 0x06) {
 		flat_try_tail(m, b);
 		m->nlabels--;
+		m->depth--;
 		return;
 	}
 	if (code == 0x04 && at_kw(c, "else")) {
@@ -613,6 +616,7 @@ static void flat_block(struct wat_mod *m, struct wat_buf *b)
 	end_label(m);
 	wat_byte(c, b, 0x0b);
 	m->nlabels--;
+	m->depth--;
 }
 
 /* Instructions inside "(then ...)", "(do ...)" and the like. */

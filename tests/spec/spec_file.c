@@ -529,6 +529,37 @@ static char *dir_of(const char *path)
 }
 
 unsigned spec_wat_flags;
+const char *spec_write_dir;
+
+/*
+ * --write-modules: writes every binary module of the script as
+ * DIR/NAME.K.wasm (NAME the display name with '/' made '_').
+ */
+static int write_modules(const char *name, const struct wast_script *sc)
+{
+	for (size_t k = 0; k < sc->nmods; k++) {
+		const struct wast_module *wm = &sc->mods[k];
+		char path[4096];
+		FILE *fp;
+
+		if (!wm->bytes)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.%zu.wasm", spec_write_dir,
+		         name, k);
+		for (char *q = path + strlen(spec_write_dir) + 1; *q; q++)
+			if (*q == '/')
+				*q = '_';
+		fp = fopen(path, "wb");
+		if (!fp || fwrite(wm->bytes, 1, wm->len, fp) != wm->len) {
+			if (fp)
+				fclose(fp);
+			return -1;
+		}
+		if (fclose(fp) != 0)
+			return -1;
+	}
+	return 0;
+}
 
 static bool is_wast(const char *path)
 {
@@ -593,6 +624,12 @@ int spec_file_run(const char *path, const char *name, bool verbose,
 			goto out;
 		}
 		f.script = &script;
+		if (spec_write_dir) {
+			rc = write_modules(name, &script);
+			if (rc)
+				file_fail(&f, "cannot write the modules");
+			goto out;
+		}
 		free(text);
 		text = (uint8_t *)script.json;
 		len = script.json_len;

@@ -2,7 +2,7 @@
  * spec_run.c: wasmix-spec, the WebAssembly specification test runner.
  *
  *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] [--wasm2]
- *               FILE.wast|FILE.json...
+ *               [--write-modules DIR] FILE.wast|FILE.json...
  *
  * Runs .wast scripts (converted in memory by src/wat, wast_to_json) or
  * wast2json output files against the decoder, validator and VM and
@@ -41,7 +41,9 @@ static void usage(void)
 	fprintf(stderr, "usage: wasmix-spec [--skip FILE] [-v] [--no-fork] "
 	                "[--timeout SEC] [--wasm2] FILE.wast|FILE.json...\n"
 	                "  --wasm2  read .wast with the 2.0 text grammar "
-	                "(u32 limits and offsets)\n");
+	                "(u32 limits and offsets)\n"
+	                "  --write-modules DIR  only write each script's "
+	                "modules to DIR/NAME.K.wasm\n");
 }
 
 /* Parses one skip-list line; returns 0, 1 to ignore it, -1 if bad. */
@@ -298,6 +300,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-v") == 0) {
 			o->verbose = true;
+		} else if (strcmp(argv[i], "--write-modules") == 0 && i + 1 < argc) {
+			spec_write_dir = argv[++i];
 		} else if (strcmp(argv[i], "--wasm2") == 0) {
 			spec_wat_flags |= WAT_WASM2;
 		} else if (strcmp(argv[i], "--no-fork") == 0) {
