@@ -130,6 +130,10 @@ asan:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  test
 
+# The text front end against wabt's wast2json (bench/run_wat.sh; by hand).
+bench-wat: $(O)/wasmix-spec
+	@sh bench/run_wat.sh $(O) $(SPEC3_DIR)
+
 bench: all
 	@sh bench/run.sh $(O)
 	@sh bench/run_threads.sh $(O)
@@ -263,7 +267,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all spec spec-checks spec3 spec-json unit test asan bench clean
+.PHONY: all spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
