@@ -610,7 +610,10 @@ static void flat_block(struct wat_mod *m, struct wat_buf *b)
 		c->pos++;
 		end_label(m);
 		wat_byte(c, b, 0x05);
+		size_t at = b->n;
 		wat_instrs(m, b);
+		if (b->n == at) /* an empty else is left out, as wabt does */
+			b->n--;
 	}
 	wat_expect_kw(c, "end");
 	end_label(m);
@@ -683,7 +686,10 @@ static void folded_block(struct wat_mod *m, struct wat_buf *b)
 		clause(m, b, "then");
 		if (wat_at_field(c, "else")) {
 			wat_byte(c, b, 0x05);
+			size_t at = b->n;
 			clause(m, b, "else");
+			if (b->n == at) /* an empty else is left out */
+				b->n--;
 		}
 		wat_byte(c, b, 0x0b);
 	} else {
