@@ -8,7 +8,7 @@
 #                     encodes every module, then decodes, validates,
 #                     instantiates and runs every command (a child process
 #                     per file, as in 'make spec3')
-#   wasmix parse      wasmix-spec --write-modules: text to binary only
+#   wasmix parse      wasmix-spec --parse-only: text to binary only
 #   wast2json         wast2json --enable-all on each file, one process per
 #                     file (the files it cannot convert still count their
 #                     time until it gives up)
@@ -40,10 +40,7 @@ best() {
 }
 
 wasmix_all() { "$B/wasmix-spec" $files; }
-wasmix_parse() {
-	rm -rf "$T/mods" && mkdir -p "$T/mods" &&
-		"$B/wasmix-spec" --write-modules "$T/mods" $files
-}
+wasmix_parse() { "$B/wasmix-spec" --parse-only $files; }
 w2j_all() {
 	for f in $files; do
 		wast2json --enable-all "$f" -o "$T/w2j.json" || :

@@ -25,7 +25,8 @@
 
 /* Flags for wast_to_json (WAT_WASM2 with --wasm2). */
 extern unsigned spec_wat_flags;
-/* --write-modules DIR: write each .wast file's modules there, run nothing. */
+/* --write-modules DIR: write each .wast file's modules there, run nothing
+ * ("" for --parse-only: convert, write nothing). */
 extern const char *spec_write_dir;
 
 /* Outcome of one command. */

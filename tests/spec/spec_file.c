@@ -624,6 +624,10 @@ int spec_file_run(const char *path, const char *name, bool verbose,
 			goto out;
 		}
 		f.script = &script;
+		if (spec_write_dir && !*spec_write_dir) {
+			rc = 0; /* --parse-only */
+			goto out;
+		}
 		if (spec_write_dir) {
 			rc = write_modules(name, &script);
 			if (rc)

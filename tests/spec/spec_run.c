@@ -2,7 +2,7 @@
  * spec_run.c: wasmix-spec, the WebAssembly specification test runner.
  *
  *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] [--wasm2]
- *               [--write-modules DIR] FILE.wast|FILE.json...
+ *               [--write-modules DIR | --parse-only] FILE.wast|FILE.json...
  *
  * Runs .wast scripts (converted in memory by src/wat, wast_to_json) or
  * wast2json output files against the decoder, validator and VM and
@@ -43,7 +43,8 @@ static void usage(void)
 	                "  --wasm2  read .wast with the 2.0 text grammar "
 	                "(u32 limits and offsets)\n"
 	                "  --write-modules DIR  only write each script's "
-	                "modules to DIR/NAME.K.wasm\n");
+	                "modules to DIR/NAME.K.wasm\n"
+	                "  --parse-only  only convert each script (timing)\n");
 }
 
 /* Parses one skip-list line; returns 0, 1 to ignore it, -1 if bad. */
@@ -302,6 +303,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->verbose = true;
 		} else if (strcmp(argv[i], "--write-modules") == 0 && i + 1 < argc) {
 			spec_write_dir = argv[++i];
+		} else if (strcmp(argv[i], "--parse-only") == 0) {
+			spec_write_dir = "";
 		} else if (strcmp(argv[i], "--wasm2") == 0) {
 			spec_wat_flags |= WAT_WASM2;
 		} else if (strcmp(argv[i], "--no-fork") == 0) {
