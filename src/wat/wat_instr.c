@@ -175,6 +175,8 @@ static bool memarg_kw(struct wat_ctx *c, const char *kw, unsigned bits,
 	v.s += n;
 	v.len -= (uint32_t)n;
 	v.kind = WT_NUM;
+	if (v.s[0] < '0' || v.s[0] > '9')
+		wat_fail(c, tk, "unknown operator");
 	*out = wat_parse_uint(c, &v, bits);
 	c->pos++;
 	return true;
@@ -323,6 +325,8 @@ static void v128_const(struct wat_mod *m, struct wat_buf *b)
 			c->pos++;
 			put_le(c, b, v, (int)shapes[i].bits / 8);
 		}
+		if (wat_cur(c)->kind == WT_NUM || wat_cur(c)->kind == WT_KEYWORD)
+			wat_fail(c, wat_cur(c), "wrong number of lane literals");
 		return;
 	}
 	wat_fail(c, sh, "unexpected token");
@@ -711,6 +715,10 @@ void wat_folded(struct wat_mod *m, struct wat_buf *b)
 		folded_block(m, b);
 	} else {
 		const struct wat_op *o;
+		if (wat_is_kw(kw, "local") || wat_is_kw(kw, "param") ||
+		    wat_is_kw(kw, "result") || wat_is_kw(kw, "type") ||
+		    wat_is_kw(kw, "export") || wat_is_kw(kw, "import"))
+			wat_fail(c, kw, "unexpected token");
 		if (kw->kind != WT_KEYWORD || (o = find_op(kw)) == NULL)
 			wat_fail(c, kw, "unknown operator");
 		c->pos++;

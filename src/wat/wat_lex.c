@@ -578,6 +578,8 @@ void wat_lex(struct wat_ctx *c, const char *text, size_t len)
 		wat_fail(c, NULL, "input too large");
 	while (L.p < L.end)
 		lex_one(&L, stack, &depth);
+	if (depth > 0 && L.ann_depth)
+		wat_fail(c, &L.t[stack[L.ann_depth - 1]], "unclosed annotation");
 	if (depth > 0)
 		wat_fail(c, &L.t[stack[depth - 1]], "unclosed parenthesis");
 	struct wat_token eof = here(&L, L.p);
@@ -746,7 +748,7 @@ uint64_t wat_parse_uint(struct wat_ctx *c, const struct wat_token *tk,
 	if (!parse_mag(tk->s, tk->len, &v, &ovf))
 		wat_fail(c, tk, "unknown operator");
 	if (ovf || (bits < 64 && v >> bits))
-		wat_fail(c, tk, "i%u constant out of range", bits < 32 ? 32 : bits);
+		wat_fail(c, tk, "i%u constant out of range", bits);
 	return v;
 }
 
@@ -848,7 +850,9 @@ static uint64_t parse_float(struct wat_ctx *c, const struct wat_token *tk,
 	uint64_t bits;
 	if (!float_special(c, tk, s, n, mant, &bits)) {
 		char *buf = wat_alloc(c, n + 8);
-		if (tk->kind != WT_NUM || !float_text(s, n, buf, n + 8))
+		if (tk->kind != WT_NUM)
+			wat_fail(c, tk, "unexpected token");
+		if (!float_text(s, n, buf, n + 8))
 			wat_fail(c, tk, "unknown operator");
 		errno = 0;
 		if (mant == 23) {

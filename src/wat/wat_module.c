@@ -78,8 +78,7 @@ static void collect_entity(struct wat_mod *m, struct collect *k, int sp,
 	if (imported || (sp != WS_TABLE && sp != WS_MEM))
 		return;
 	/* inline (elem ...) in a table, (data ...) in a memory */
-	uint32_t end = c->t[c->pos].kind == WT_EOF ? c->pos : c->pos;
-	for (uint32_t i = end; c->t[i].kind != WT_EOF && c->t[i].kind != WT_RPAR;) {
+	for (uint32_t i = c->pos; c->t[i].kind != WT_EOF && c->t[i].kind != WT_RPAR;) {
 		if (c->t[i].kind == WT_LPAR) {
 			if (sp == WS_TABLE && wat_is_kw(&c->t[i + 1], "elem"))
 				wat_names_add(c, &m->names[WS_ELEM], NULL, "elem");
@@ -283,7 +282,7 @@ static void inline_import(struct wat_mod *m, int sp)
 	m->count[SEC_IMPORT]++;
 }
 
-static void func_field(struct wat_mod *m, uint32_t idx)
+static void func_field(struct wat_mod *m)
 {
 	struct wat_ctx *c = m->c;
 	if (wat_at_field(c, "import")) {
@@ -296,7 +295,6 @@ static void func_field(struct wat_mod *m, uint32_t idx)
 	m->count[SEC_FUNC]++;
 	wat_func_body(m, &m->sec[SEC_CODE]);
 	m->count[SEC_CODE]++;
-	(void)idx;
 }
 
 /* An offset "(offset instr*)" or one folded instruction, with its end. */
@@ -599,7 +597,7 @@ static void entity_field(struct wat_mod *m, int sp, uint32_t *idx)
 	if (wat_at_field(c, "import")) {
 		inline_import(m, sp);
 	} else if (sp == WS_FUNC) {
-		func_field(m, idx[sp]);
+		func_field(m);
 	} else if (sp == WS_TABLE) {
 		table_field(m, idx[sp]);
 	} else if (sp == WS_MEM) {
@@ -736,12 +734,7 @@ void wat_module_encode(struct wat_ctx *c, bool bare, struct wat_buf *out)
 		}
 	collect(m, first, last);
 	wat_types_encode(m, first, last);
-	uint32_t idx[WS_COUNT_];
-	memcpy(idx, m->nimports, sizeof idx);
-	uint32_t imp[WS_COUNT_] = {0};
-	(void)imp;
-	for (int i = 0; i < WS_COUNT_; i++)
-		idx[i] = 0;
+	uint32_t idx[WS_COUNT_] = {0}; /* next index of each space, in order */
 	for (c->pos = first; c->pos < last;)
 		encode_field(m, idx);
 	layout(m, out);
