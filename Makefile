@@ -224,7 +224,9 @@ $(O)/fuzz/seed.stamp: $(O)/wasmix-spec $(O)/wasmix $(wildcard tests/fuzz/regress
 	$(O)/wasmix-spec --wasm2 --write-modules $(O)/spec-modules $(SPEC_WAST) >/dev/null
 	sh tests/fuzz/fuzz_seed.sh $(O)/spec-modules $(O)/fuzz/seed $(O)
 	@rm -rf $(O)/fuzz/seed-wat && mkdir -p $(O)/fuzz/seed-wat
-	@for f in $(SPEC_WAST) tests/cli/*.wat tests/guard/*.wat; do \
+	@for f in $(SPEC_WAST) $(filter-out %/simd/% %/relaxed-simd/%,\
+	    $(wildcard $(SPEC3_DIR)/*.wast $(SPEC3_DIR)/*/*.wast)) \
+	    tests/cli/*.wat tests/guard/*.wat; do \
 	  cp "$$f" "$(O)/fuzz/seed-wat/$$(basename "$$(dirname "$$f")")_$$(basename "$$f")"; \
 	done
 	@touch $@
