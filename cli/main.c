@@ -531,8 +531,9 @@ static char *read_all(const char *path, size_t *len)
 		return NULL;
 	for (;;) {
 		if (cap - n < 65536) {
-			char *nb = cap > ((size_t)1 << 30) ? NULL
-			                                  : realloc(buf, cap * 2 + 65536);
+			char *nb = cap > ((size_t)1 << 30)
+			               ? NULL
+			               : realloc(buf, cap * 2 + 65536);
 			if (nb == NULL) {
 				free(buf);
 				buf = NULL;
@@ -570,18 +571,22 @@ static int cmd_wat2wasm(int argc, char **argv)
 			out = argv[++i];
 		else if (strncmp(argv[i], "--enable-", 9) == 0 ||
 		         strcmp(argv[i], "--no-check") == 0)
-			continue; /* wabt's flags: every feature is on, no check */
+			continue; /* wabt's flags: every feature is on, no check
+			           */
 		else if (in == NULL && (argv[i][0] != '-' || argv[i][1] == 0))
 			in = argv[i];
 		else
-			return fail("usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
+			return fail(
+			    "usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
 	}
 	if (in == NULL)
 		return fail("usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
 	char *text = read_all(in, &len);
 	if (text == NULL)
-		return fail("%s: %s", in, errno ? strerror(errno) : "read error");
-	if (wasmix_wat2wasm(in, text, len, &bin, &binlen, err, sizeof err) != 0) {
+		return fail("%s: %s", in,
+		            errno ? strerror(errno) : "read error");
+	if (wasmix_wat2wasm(in, text, len, &bin, &binlen, err, sizeof err) !=
+	    0) {
 		free(text);
 		return fail("%s", err);
 	}

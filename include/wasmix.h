@@ -225,8 +225,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
  * function of its input; thread-safe.
  */
 int wasmix_wat2wasm(const char *name, const char *text, size_t len,
-                    uint8_t **out, size_t *outlen, char *errbuf,
-                    size_t errlen);
+                    uint8_t **out, size_t *outlen, char *errbuf, size_t errlen);
 
 /* Frees memory returned by the library (wasmix_wat2wasm). NULL is allowed. */
 void wasmix_free(void *p);

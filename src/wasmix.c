@@ -607,8 +607,8 @@ static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
 	if (wat_is_text(bytes, len)) {
 		uint8_t *bin = NULL;
 		size_t binlen = 0;
-		rc = wat_to_wasm(r->name, (const char *)bytes, len, &bin, &binlen,
-		                 &r->diag);
+		rc = wat_to_wasm(r->name, (const char *)bytes, len, &bin,
+		                 &binlen, &r->diag);
 		if (rc == 0)
 			rc = wasm_decode(bin, binlen, &lim, &r->mod, &r->diag);
 		wx_free(bin);

@@ -69,8 +69,8 @@ struct wast_script {
  * script-level syntax error fails the whole call with WX_EMALFORMED and
  * "name:line:col: message" in 'diag'. Free 'out' with wast_script_free.
  */
-int wast_to_json(const char *name, const char *text, size_t len,
-                 unsigned flags, struct wast_script *out, struct diag *diag);
+int wast_to_json(const char *name, const char *text, size_t len, unsigned flags,
+                 struct wast_script *out, struct diag *diag);
 
 /* Frees what wast_to_json filled in. */
 void wast_script_free(struct wast_script *s);

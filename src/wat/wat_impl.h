@@ -56,8 +56,9 @@ struct wat_names {
 
 /* One type of the type section. */
 struct wat_type {
-	struct wat_buf enc; /* comptype encoding (0x60 ... / 0x5f ... / 0x5e ...) */
-	bool plain_func;    /* a final func type alone in its rec group */
+	struct wat_buf
+	    enc; /* comptype encoding (0x60 ... / 0x5f ... / 0x5e ...) */
+	bool plain_func; /* a final func type alone in its rec group */
 	uint32_t nparams, nresults;
 	uint32_t nfields; /* struct types */
 	struct wat_names fields;
@@ -78,15 +79,17 @@ struct wat_ctx {
 
 /* Leaves through the context's jmp_buf with "name:line:col: msg". */
 _Noreturn void wat_fail(struct wat_ctx *c, const struct wat_token *at,
-                        const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 _Noreturn void wat_oom(struct wat_ctx *c);
 
 void *wat_alloc(struct wat_ctx *c, size_t n);
 void wat_arena_free(struct wat_ctx *c);
 void wat_put(struct wat_ctx *c, struct wat_buf *b, const void *p, size_t n);
 void wat_byte(struct wat_ctx *c, struct wat_buf *b, uint8_t v);
-void wat_u32(struct wat_ctx *c, struct wat_buf *b, uint64_t v); /* unsigned LEB */
-void wat_s64(struct wat_ctx *c, struct wat_buf *b, int64_t v);  /* signed LEB */
+void wat_u32(struct wat_ctx *c, struct wat_buf *b,
+             uint64_t v); /* unsigned LEB */
+void wat_s64(struct wat_ctx *c, struct wat_buf *b, int64_t v); /* signed LEB */
 void wat_names_add(struct wat_ctx *c, struct wat_names *ns,
                    const struct wat_token *id, const char *space);
 int64_t wat_names_find(const struct wat_names *ns, const char *s, uint32_t len);

@@ -69,7 +69,8 @@ static uint32_t hash_name(const char *s, size_t n)
 static void build_hash(void)
 {
 	for (size_t i = 0; i < WX_ARRAY_LEN(ops); i++) {
-		uint32_t h = hash_name(ops[i].name, strlen(ops[i].name)) % OP_HASH;
+		uint32_t h =
+		    hash_name(ops[i].name, strlen(ops[i].name)) % OP_HASH;
 		while (op_hash[h] != 0) {
 			if (strcmp(ops[op_hash[h] - 1].name, ops[i].name) == 0)
 				break; /* first row of a name wins */
@@ -89,7 +90,8 @@ static const struct wat_op *find_op(const struct wat_token *tk)
 	uint32_t h = hash_name(tk->s, tk->len) % OP_HASH;
 	while (op_hash[h] != 0) {
 		const struct wat_op *o = &ops[op_hash[h] - 1];
-		if (strlen(o->name) == tk->len && memcmp(o->name, tk->s, tk->len) == 0)
+		if (strlen(o->name) == tk->len &&
+		    memcmp(o->name, tk->s, tk->len) == 0)
 			return o;
 		h = (h + 1) % OP_HASH;
 	}
@@ -107,7 +109,8 @@ static void emit_op(struct wat_ctx *c, struct wat_buf *b, uint8_t prefix,
 	}
 }
 
-/* --- labels ------------------------------------------------------------------ */
+/* --- labels ------------------------------------------------------------------
+ */
 
 static void push_label(struct wat_mod *m, const struct wat_token *id)
 {
@@ -145,7 +148,8 @@ static void end_label(struct wat_mod *m)
 		wat_fail(m->c, id, "mismatching label");
 }
 
-/* --- immediates -------------------------------------------------------------- */
+/* --- immediates --------------------------------------------------------------
+ */
 
 static uint32_t local_index(struct wat_mod *m)
 {
@@ -153,7 +157,8 @@ static uint32_t local_index(struct wat_mod *m)
 	if (tk->kind == WT_ID) {
 		int64_t i = wat_names_find(&m->locals, tk->s, tk->len);
 		if (i < 0)
-			wat_fail(m->c, tk, "unknown local $%.*s", (int)tk->len, tk->s);
+			wat_fail(m->c, tk, "unknown local $%.*s", (int)tk->len,
+			         tk->s);
 		m->c->pos++;
 		return (uint32_t)i;
 	}
@@ -190,7 +195,8 @@ static void memarg(struct wat_mod *m, struct wat_buf *b, unsigned natural,
 	bool has_mem = may_index && wat_opt_index(m, WS_MEM, &mem);
 	bool is64 = mem < m->names[WS_MEM].n && m->mem64[mem];
 	uint64_t offset = 0, align = (uint64_t)1 << natural;
-	memarg_kw(c, "offset=", is64 || !(c->flags & WAT_WASM2) ? 64 : 32, &offset);
+	memarg_kw(c, "offset=", is64 || !(c->flags & WAT_WASM2) ? 64 : 32,
+	          &offset);
 	struct wat_token *at = wat_cur(c);
 	if (memarg_kw(c, "align=", c->flags & WAT_WASM2 ? 32 : 64, &align) &&
 	    (align == 0 || (align & (align - 1))))
@@ -225,8 +231,7 @@ static uint32_t anon_typeuse(struct wat_mod *m)
 	return x;
 }
 
-static void two_indices(struct wat_mod *m, struct wat_buf *b,
-                        enum wat_space sp)
+static void two_indices(struct wat_mod *m, struct wat_buf *b, enum wat_space sp)
 {
 	uint32_t x = 0, y = 0;
 	if (wat_opt_index(m, sp, &x))
@@ -255,9 +260,11 @@ static void field_index(struct wat_mod *m, struct wat_buf *b, uint32_t type)
 {
 	struct wat_token *tk = wat_cur(m->c);
 	if (tk->kind == WT_ID && type < m->ntypes) {
-		int64_t i = wat_names_find(&m->types[type].fields, tk->s, tk->len);
+		int64_t i =
+		    wat_names_find(&m->types[type].fields, tk->s, tk->len);
 		if (i < 0)
-			wat_fail(m->c, tk, "unknown field $%.*s", (int)tk->len, tk->s);
+			wat_fail(m->c, tk, "unknown field $%.*s", (int)tk->len,
+			         tk->s);
 		m->c->pos++;
 		wat_u32(m->c, b, (uint32_t)i);
 		return;
@@ -291,7 +298,8 @@ static void br_on_cast(struct wat_mod *m, struct wat_buf *b,
 	bool n1 = r1.p[0] != 0x64, n2 = r2.p[0] != 0x64;
 	wat_byte(m->c, b, (uint8_t)(n1 | n2 << 1));
 	wat_u32(m->c, b, l);
-	size_t s1 = (r1.p[0] == 0x63 || r1.p[0] == 0x64), s2 = (r2.p[0] == 0x63 || r2.p[0] == 0x64);
+	size_t s1 = (r1.p[0] == 0x63 || r1.p[0] == 0x64),
+	       s2 = (r2.p[0] == 0x63 || r2.p[0] == 0x64);
 	wat_put(m->c, b, r1.p + s1, r1.n - s1);
 	wat_put(m->c, b, r2.p + s2, r2.n - s2);
 }
@@ -304,9 +312,9 @@ static void v128_const(struct wat_mod *m, struct wat_buf *b)
 		const char *shape;
 		unsigned lanes, bits;
 		bool fp;
-	} shapes[] = {{"i8x16", 16, 8, false},  {"i16x8", 8, 16, false},
-	              {"i32x4", 4, 32, false},  {"i64x2", 2, 64, false},
-	              {"f32x4", 4, 32, true},   {"f64x2", 2, 64, true}};
+	} shapes[] = {{"i8x16", 16, 8, false}, {"i16x8", 8, 16, false},
+	              {"i32x4", 4, 32, false}, {"i64x2", 2, 64, false},
+	              {"f32x4", 4, 32, true},  {"f64x2", 2, 64, true}};
 	struct wat_token *sh = wat_cur(c);
 	for (size_t i = 0; i < WX_ARRAY_LEN(shapes); i++) {
 		if (!wat_is_kw(sh, shapes[i].shape))
@@ -316,7 +324,8 @@ static void v128_const(struct wat_mod *m, struct wat_buf *b)
 			struct wat_token *tk = wat_cur(c);
 			uint64_t v;
 			if (tk->kind == WT_RPAR || tk->kind == WT_EOF)
-				wat_fail(c, tk, "wrong number of lane literals");
+				wat_fail(c, tk,
+				         "wrong number of lane literals");
 			if (shapes[i].fp)
 				v = shapes[i].bits == 32 ? wat_parse_f32(c, tk)
 				                         : wat_parse_f64(c, tk);
@@ -325,8 +334,10 @@ static void v128_const(struct wat_mod *m, struct wat_buf *b)
 			c->pos++;
 			put_le(c, b, v, (int)shapes[i].bits / 8);
 		}
-		if (wat_cur(c)->kind == WT_NUM || wat_cur(c)->kind == WT_KEYWORD)
-			wat_fail(c, wat_cur(c), "wrong number of lane literals");
+		if (wat_cur(c)->kind == WT_NUM ||
+		    wat_cur(c)->kind == WT_KEYWORD)
+			wat_fail(c, wat_cur(c),
+			         "wrong number of lane literals");
 		return;
 	}
 	wat_fail(c, sh, "unexpected token");
@@ -348,28 +359,40 @@ static void memarg_lane(struct wat_mod *m, struct wat_buf *b, unsigned align)
 	struct wat_ctx *c = m->c;
 	struct wat_token *tk = wat_cur(c), *nx = wat_peek(c, 1);
 	bool idx_first = tk->kind == WT_ID ||
-	                 (wat_is_uint(tk) && (wat_is_uint(nx) ||
-	                                      (nx->kind == WT_KEYWORD &&
-	                                       (nx->len > 6 && (!memcmp(nx->s, "offset=", 7) ||
-	                                                        !memcmp(nx->s, "align=", 6))))));
+	                 (wat_is_uint(tk) &&
+	                  (wat_is_uint(nx) ||
+	                   (nx->kind == WT_KEYWORD &&
+	                    (nx->len > 6 && (!memcmp(nx->s, "offset=", 7) ||
+	                                     !memcmp(nx->s, "align=", 6))))));
 	memarg(m, b, align, idx_first);
 	lane_index(c, b);
 }
 
-static void ext_imm(struct wat_mod *m, struct wat_buf *b, const struct wat_op *o)
+static void ext_imm(struct wat_mod *m, struct wat_buf *b,
+                    const struct wat_op *o)
 {
 	struct wat_ctx *c = m->c;
 	uint32_t t;
 	switch (o->imm) {
-	case WI_V128: v128_const(m, b); break;
+	case WI_V128:
+		v128_const(m, b);
+		break;
 	case WI_SHUFFLE:
 		for (int i = 0; i < 16; i++)
 			lane_index(c, b);
 		break;
-	case WI_LANE: lane_index(c, b); break;
-	case WI_MEMARG_LANE: memarg_lane(m, b, o->align); break;
-	case WI_TAG: wat_u32(c, b, wat_index(m, WS_TAG)); break;
-	case WI_TYPE: wat_u32(c, b, wat_index(m, WS_TYPE)); break;
+	case WI_LANE:
+		lane_index(c, b);
+		break;
+	case WI_MEMARG_LANE:
+		memarg_lane(m, b, o->align);
+		break;
+	case WI_TAG:
+		wat_u32(c, b, wat_index(m, WS_TAG));
+		break;
+	case WI_TYPE:
+		wat_u32(c, b, wat_index(m, WS_TYPE));
+		break;
 	case WI_FIELD:
 		t = wat_index(m, WS_TYPE);
 		wat_u32(c, b, t);
@@ -392,7 +415,8 @@ static void ext_imm(struct wat_mod *m, struct wat_buf *b, const struct wat_op *o
 		wat_u32(c, b, wat_index(m, WS_TYPE));
 		wat_u32(c, b, wat_index(m, WS_TYPE));
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -432,8 +456,11 @@ static void plain_imm(struct wat_mod *m, struct wat_buf *b,
 		return select_instr(m, b);
 	emit_op(c, b, o->prefix, o->code);
 	switch (o->imm) {
-	case WASM_IMM_NONE: break;
-	case WASM_IMM_LABEL: wat_u32(c, b, label_index(m)); break;
+	case WASM_IMM_NONE:
+		break;
+	case WASM_IMM_LABEL:
+		wat_u32(c, b, label_index(m));
+		break;
 	case WASM_IMM_BR_TABLE: {
 		struct wat_buf ls = {0};
 		uint32_t n = 0;
@@ -447,29 +474,40 @@ static void plain_imm(struct wat_mod *m, struct wat_buf *b,
 		wat_put(c, b, ls.p, ls.n);
 		break;
 	}
-	case WASM_IMM_FUNC: wat_u32(c, b, wat_index(m, WS_FUNC)); break;
+	case WASM_IMM_FUNC:
+		wat_u32(c, b, wat_index(m, WS_FUNC));
+		break;
 	case WASM_IMM_CALL_INDIRECT:
 		x = 0;
 		wat_opt_index(m, WS_TABLE, &x);
 		wat_u32(c, b, anon_typeuse(m));
 		wat_u32(c, b, x);
 		break;
-	case WASM_IMM_LOCAL: wat_u32(c, b, local_index(m)); break;
-	case WASM_IMM_GLOBAL: wat_u32(c, b, wat_index(m, WS_GLOBAL)); break;
+	case WASM_IMM_LOCAL:
+		wat_u32(c, b, local_index(m));
+		break;
+	case WASM_IMM_GLOBAL:
+		wat_u32(c, b, wat_index(m, WS_GLOBAL));
+		break;
 	case WASM_IMM_TABLE:
 		x = 0;
 		wat_opt_index(m, WS_TABLE, &x);
 		wat_u32(c, b, x);
 		break;
-	case WASM_IMM_MEMARG: memarg(m, b, o->align, true); break;
+	case WASM_IMM_MEMARG:
+		memarg(m, b, o->align, true);
+		break;
 	case WASM_IMM_MEMIDX:
 		x = 0;
 		wat_opt_index(m, WS_MEM, &x);
 		wat_u32(c, b, x);
 		break;
-	case WASM_IMM_ZEROBYTE: wat_byte(c, b, 0); break;
+	case WASM_IMM_ZEROBYTE:
+		wat_byte(c, b, 0);
+		break;
 	case WASM_IMM_I32:
-		wat_s64(c, b, (int32_t)(uint32_t)wat_parse_int(c, wat_cur(c), 32));
+		wat_s64(c, b,
+		        (int32_t)(uint32_t)wat_parse_int(c, wat_cur(c), 32));
 		c->pos++;
 		break;
 	case WASM_IMM_I64:
@@ -484,7 +522,9 @@ static void plain_imm(struct wat_mod *m, struct wat_buf *b,
 		put_le(c, b, wat_parse_f64(c, wat_cur(c)), 8);
 		c->pos++;
 		break;
-	case WASM_IMM_REFTYPE: wat_heaptype(m, b); break;
+	case WASM_IMM_REFTYPE:
+		wat_heaptype(m, b);
+		break;
 	case WASM_IMM_MEMORY_INIT:
 		m->uses_datacount = true;
 		init_indices(m, b, WS_MEM, WS_DATA);
@@ -493,16 +533,27 @@ static void plain_imm(struct wat_mod *m, struct wat_buf *b,
 		m->uses_datacount = true;
 		wat_u32(c, b, wat_index(m, WS_DATA));
 		break;
-	case WASM_IMM_MEMORY_COPY: two_indices(m, b, WS_MEM); break;
-	case WASM_IMM_TABLE_INIT: init_indices(m, b, WS_TABLE, WS_ELEM); break;
-	case WASM_IMM_ELEM: wat_u32(c, b, wat_index(m, WS_ELEM)); break;
-	case WASM_IMM_TABLE_COPY: two_indices(m, b, WS_TABLE); break;
-	default: ext_imm(m, b, o); break;
+	case WASM_IMM_MEMORY_COPY:
+		two_indices(m, b, WS_MEM);
+		break;
+	case WASM_IMM_TABLE_INIT:
+		init_indices(m, b, WS_TABLE, WS_ELEM);
+		break;
+	case WASM_IMM_ELEM:
+		wat_u32(c, b, wat_index(m, WS_ELEM));
+		break;
+	case WASM_IMM_TABLE_COPY:
+		two_indices(m, b, WS_TABLE);
+		break;
+	default:
+		ext_imm(m, b, o);
+		break;
 	}
 	(void)kw;
 }
 
-/* --- blocks ------------------------------------------------------------------ */
+/* --- blocks ------------------------------------------------------------------
+ */
 
 static bool at_kw(struct wat_ctx *c, const char *kw)
 {
@@ -744,7 +795,8 @@ void wat_instrs(struct wat_mod *m, struct wat_buf *b)
 	struct wat_ctx *c = m->c;
 	for (;;) {
 		struct wat_token *tk = wat_cur(c);
-		if (tk->kind == WT_RPAR || tk->kind == WT_EOF || is_terminator(tk))
+		if (tk->kind == WT_RPAR || tk->kind == WT_EOF ||
+		    is_terminator(tk))
 			return;
 		if (tk->kind == WT_LPAR) {
 			wat_folded(m, b);
@@ -772,7 +824,8 @@ void wat_expr(struct wat_mod *m, struct wat_buf *b)
 	wat_byte(m->c, b, 0x0b);
 }
 
-/* --- function bodies ----------------------------------------------------------- */
+/* --- function bodies
+ * ----------------------------------------------------------- */
 
 void wat_func_body(struct wat_mod *m, struct wat_buf *b)
 {
@@ -788,7 +841,8 @@ void wat_func_body(struct wat_mod *m, struct wat_buf *b)
 			struct wat_buf t = {0};
 			wat_valtype(m, &t);
 			wat_names_add(c, &m->locals, id, "local");
-			if (run && (t.n != cur.n || memcmp(t.p, cur.p, t.n) != 0)) {
+			if (run &&
+			    (t.n != cur.n || memcmp(t.p, cur.p, t.n) != 0)) {
 				wat_u32(c, &locals, run);
 				wat_put(c, &locals, cur.p, cur.n);
 				groups++;

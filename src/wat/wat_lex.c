@@ -37,7 +37,8 @@ void *wat_alloc(struct wat_ctx *c, size_t n)
 	struct wat_chunk *k = c->arena;
 	if (k == NULL || k->size - k->used < n) {
 		size_t size = n > 65536 ? n : 65536;
-		if (size > WAT_ARENA_MAX || c->arena_bytes + size > WAT_ARENA_MAX)
+		if (size > WAT_ARENA_MAX ||
+		    c->arena_bytes + size > WAT_ARENA_MAX)
 			wat_oom(c);
 		k = malloc(sizeof *k + size);
 		if (k == NULL)
@@ -138,12 +139,14 @@ int wat_guard(struct wat_ctx *c, void (*body)(struct wat_ctx *, void *),
 	return c->err;
 }
 
-/* --- names ------------------------------------------------------------------ */
+/* --- names ------------------------------------------------------------------
+ */
 
 int64_t wat_names_find(const struct wat_names *ns, const char *s, uint32_t len)
 {
 	for (uint32_t i = 0; i < ns->n; i++)
-		if (ns->v[i].len == len && ns->v[i].s && memcmp(ns->v[i].s, s, len) == 0)
+		if (ns->v[i].len == len && ns->v[i].s &&
+		    memcmp(ns->v[i].s, s, len) == 0)
 			return i;
 	return -1;
 }
@@ -152,7 +155,8 @@ void wat_names_add(struct wat_ctx *c, struct wat_names *ns,
                    const struct wat_token *id, const char *space)
 {
 	if (id && wat_names_find(ns, id->s, id->len) >= 0)
-		wat_fail(c, id, "duplicate %s $%.*s", space, (int)id->len, id->s);
+		wat_fail(c, id, "duplicate %s $%.*s", space, (int)id->len,
+		         id->s);
 	if (ns->n == ns->cap) {
 		uint32_t cap = ns->cap ? ns->cap * 2 : 16;
 		struct wat_name *v = wat_alloc(c, cap * sizeof *v);
@@ -166,7 +170,8 @@ void wat_names_add(struct wat_ctx *c, struct wat_names *ns,
 	ns->n++;
 }
 
-/* --- lexer ------------------------------------------------------------------ */
+/* --- lexer ------------------------------------------------------------------
+ */
 
 struct lexer {
 	struct wat_ctx *c;
@@ -256,7 +261,8 @@ static void skip_block_comment(struct lexer *L)
 		if (L->p[0] == '(' && L->p + 1 < L->end && L->p[1] == ';') {
 			depth++;
 			L->p += 2;
-		} else if (L->p[0] == ';' && L->p + 1 < L->end && L->p[1] == ')') {
+		} else if (L->p[0] == ';' && L->p + 1 < L->end &&
+		           L->p[1] == ')') {
 			L->p += 2;
 			if (--depth == 0)
 				return;
@@ -351,14 +357,29 @@ static void lex_escape(struct lexer *L, struct wat_buf *b)
 		lex_fail(L, at, "unclosed string");
 	char e = *L->p++;
 	switch (e) {
-	case 't': wat_byte(L->c, b, '\t'); return;
-	case 'n': wat_byte(L->c, b, '\n'); return;
-	case 'r': wat_byte(L->c, b, '\r'); return;
-	case '"': wat_byte(L->c, b, '"'); return;
-	case '\'': wat_byte(L->c, b, '\''); return;
-	case '\\': wat_byte(L->c, b, '\\'); return;
-	case 'u': lex_unicode_escape(L, b); return;
-	default: break;
+	case 't':
+		wat_byte(L->c, b, '\t');
+		return;
+	case 'n':
+		wat_byte(L->c, b, '\n');
+		return;
+	case 'r':
+		wat_byte(L->c, b, '\r');
+		return;
+	case '"':
+		wat_byte(L->c, b, '"');
+		return;
+	case '\'':
+		wat_byte(L->c, b, '\'');
+		return;
+	case '\\':
+		wat_byte(L->c, b, '\\');
+		return;
+	case 'u':
+		lex_unicode_escape(L, b);
+		return;
+	default:
+		break;
 	}
 	int h1 = hexval(e), h2 = L->p < L->end ? hexval(*L->p) : -1;
 	if (h1 < 0 || h2 < 0)
@@ -383,8 +404,9 @@ static struct wat_buf lex_string(struct lexer *L)
 			continue;
 		}
 		if (ch < 0x20 || ch == 0x7f)
-			lex_fail(L, L->p, ch == '\n' ? "unclosed string"
-			                             : "illegal character");
+			lex_fail(L, L->p,
+			         ch == '\n' ? "unclosed string"
+			                    : "illegal character");
 		int n = utf8_len((const unsigned char *)L->p,
 		                 (const unsigned char *)L->end);
 		if (n == 0)
@@ -484,7 +506,8 @@ static void lex_run(struct lexer *L)
 			strings++;
 		} else if (ch == ',' || ch == '[' || ch == ']' || ch == '{' ||
 		           ch == '}' ||
-		           (ch == ';' && (L->p + 1 >= L->end || L->p[1] != ';'))) {
+		           (ch == ';' &&
+		            (L->p + 1 >= L->end || L->p[1] != ';'))) {
 			L->p++;
 			other = true;
 		} else {
@@ -558,14 +581,16 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 			L->ann_depth = 0;
 		}
 	} else if (is_idchar((unsigned char)ch) || ch == '"' || ch == ',' ||
-	           ch == '[' || ch == ']' || ch == '{' || ch == '}' || ch == ';') {
+	           ch == '[' || ch == ']' || ch == '{' || ch == '}' ||
+	           ch == ';') {
 		lex_run(L);
 	} else {
-		lex_fail(L, L->p, (unsigned char)ch >= 0x80 &&
-		                          utf8_len((const unsigned char *)L->p,
-		                                   (const unsigned char *)L->end) == 0
-		                      ? "malformed UTF-8 encoding"
-		                      : "illegal character");
+		lex_fail(L, L->p,
+		         (unsigned char)ch >= 0x80 &&
+		                 utf8_len((const unsigned char *)L->p,
+		                          (const unsigned char *)L->end) == 0
+		             ? "malformed UTF-8 encoding"
+		             : "illegal character");
 	}
 }
 
@@ -579,7 +604,8 @@ void wat_lex(struct wat_ctx *c, const char *text, size_t len)
 	while (L.p < L.end)
 		lex_one(&L, stack, &depth);
 	if (depth > 0 && L.ann_depth)
-		wat_fail(c, &L.t[stack[L.ann_depth - 1]], "unclosed annotation");
+		wat_fail(c, &L.t[stack[L.ann_depth - 1]],
+		         "unclosed annotation");
 	if (depth > 0)
 		wat_fail(c, &L.t[stack[depth - 1]], "unclosed parenthesis");
 	struct wat_token eof = here(&L, L.p);
@@ -590,12 +616,14 @@ void wat_lex(struct wat_ctx *c, const char *text, size_t len)
 	c->pos = 0;
 }
 
-/* --- token helpers ---------------------------------------------------------- */
+/* --- token helpers ----------------------------------------------------------
+ */
 
 bool wat_is_kw(const struct wat_token *tk, const char *kw)
 {
 	size_t n = strlen(kw);
-	return tk->kind == WT_KEYWORD && tk->len == n && memcmp(tk->s, kw, n) == 0;
+	return tk->kind == WT_KEYWORD && tk->len == n &&
+	       memcmp(tk->s, kw, n) == 0;
 }
 
 bool wat_at_field(struct wat_ctx *c, const char *kw)
@@ -616,8 +644,8 @@ _Noreturn void wat_unexpected(struct wat_ctx *c)
 	if (tk->kind == WT_RESERVED)
 		wat_fail(c, tk, "unknown operator \"%.*s\"",
 		         (int)(tk->len > 40 ? 40 : tk->len), tk->s);
-	wat_fail(c, tk, "unexpected token \"%.*s\"", (int)(tk->len > 40 ? 40 : tk->len),
-	         tk->s);
+	wat_fail(c, tk, "unexpected token \"%.*s\"",
+	         (int)(tk->len > 40 ? 40 : tk->len), tk->s);
 }
 
 void wat_expect_lpar(struct wat_ctx *c)
@@ -679,7 +707,8 @@ void wat_skip_sexpr(struct wat_ctx *c)
 	c->pos = wat_cur(c)->match + 1;
 }
 
-/* --- numbers ---------------------------------------------------------------- */
+/* --- numbers ----------------------------------------------------------------
+ */
 
 /*
  * Copies the digits of s[0..n) into 'out' without underscores, checking
@@ -694,8 +723,14 @@ static int digits(const char *s, size_t n, bool hex, char *out, size_t cap,
 		char ch = s[i];
 		bool d = hex ? hexval(ch) >= 0 : (ch >= '0' && ch <= '9');
 		if (ch == '_') {
-			bool prev = i > 0 && (hex ? hexval(s[i - 1]) >= 0 : (s[i - 1] >= '0' && s[i - 1] <= '9'));
-			bool next = i + 1 < n && (hex ? hexval(s[i + 1]) >= 0 : (s[i + 1] >= '0' && s[i + 1] <= '9'));
+			bool prev =
+			    i > 0 &&
+			    (hex ? hexval(s[i - 1]) >= 0
+			         : (s[i - 1] >= '0' && s[i - 1] <= '9'));
+			bool next =
+			    i + 1 < n &&
+			    (hex ? hexval(s[i + 1]) >= 0
+			         : (s[i + 1] >= '0' && s[i + 1] <= '9'));
 			if (!prev || !next)
 				return -1;
 			continue;
@@ -790,7 +825,8 @@ static bool float_text(const char *s, size_t n, char *buf, size_t cap)
 		return false;
 	if (j < n && s[j] == '.') {
 		size_t k = ++j;
-		while (j < n && s[j] != (hex ? 'p' : 'e') && s[j] != (hex ? 'P' : 'E'))
+		while (j < n && s[j] != (hex ? 'p' : 'e') &&
+		       s[j] != (hex ? 'P' : 'E'))
 			j++;
 		buf[bl++] = '.';
 		if (j > k && digits(s + k, j - k, hex, buf, cap, &bl) <= 0)

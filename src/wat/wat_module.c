@@ -37,7 +37,8 @@ static bool inline_import_follows(struct wat_ctx *c)
 	return r;
 }
 
-/* --- pass 1: names ----------------------------------------------------------- */
+/* --- pass 1: names -----------------------------------------------------------
+ */
 
 struct collect {
 	const char *first_def; /* kind of the first definition, if any */
@@ -66,7 +67,8 @@ static void collect_entity(struct wat_mod *m, struct collect *k, int sp,
 	if (!imported)
 		imported = inline_import_follows(c);
 	static const char *const long_names[WS_COUNT_] = {
-	    "type", "function", "table", "memory", "global", "elem", "data", "tag"};
+	    "type",   "function", "table", "memory",
+	    "global", "elem",     "data",  "tag"};
 	if (imported && k->first_def)
 		wat_fail(c, kw, "import after %s", k->first_def);
 	if (!imported && !k->first_def)
@@ -78,12 +80,15 @@ static void collect_entity(struct wat_mod *m, struct collect *k, int sp,
 	if (imported || (sp != WS_TABLE && sp != WS_MEM))
 		return;
 	/* inline (elem ...) in a table, (data ...) in a memory */
-	for (uint32_t i = c->pos; c->t[i].kind != WT_EOF && c->t[i].kind != WT_RPAR;) {
+	for (uint32_t i = c->pos;
+	     c->t[i].kind != WT_EOF && c->t[i].kind != WT_RPAR;) {
 		if (c->t[i].kind == WT_LPAR) {
 			if (sp == WS_TABLE && wat_is_kw(&c->t[i + 1], "elem"))
-				wat_names_add(c, &m->names[WS_ELEM], NULL, "elem");
+				wat_names_add(c, &m->names[WS_ELEM], NULL,
+				              "elem");
 			if (sp == WS_MEM && wat_is_kw(&c->t[i + 1], "data"))
-				wat_names_add(c, &m->names[WS_DATA], NULL, "data");
+				wat_names_add(c, &m->names[WS_DATA], NULL,
+				              "data");
 			i = c->t[i].match + 1;
 		} else {
 			i++;
@@ -104,7 +109,8 @@ static void collect_field(struct wat_mod *m, struct collect *k)
 		while (wat_at_field(c, "type")) {
 			uint32_t end = wat_cur(c)->match + 1;
 			c->pos += 2;
-			wat_names_add(c, &m->names[WS_TYPE], wat_opt_id(c), "type");
+			wat_names_add(c, &m->names[WS_TYPE], wat_opt_id(c),
+			              "type");
 			c->pos = end;
 		}
 	} else if (sp >= 0) {
@@ -121,8 +127,8 @@ static void collect_field(struct wat_mod *m, struct collect *k)
 		collect_entity(m, k, sp, true, kw);
 	} else if (wat_is_kw(kw, "elem") || wat_is_kw(kw, "data")) {
 		bool elem = wat_is_kw(kw, "elem");
-		wat_names_add(c, &m->names[elem ? WS_ELEM : WS_DATA], wat_opt_id(c),
-		              kinds[elem ? WS_ELEM : WS_DATA]);
+		wat_names_add(c, &m->names[elem ? WS_ELEM : WS_DATA],
+		              wat_opt_id(c), kinds[elem ? WS_ELEM : WS_DATA]);
 	} else if (!wat_is_kw(kw, "export") && !wat_is_kw(kw, "start")) {
 		wat_fail(c, kw, "unexpected token \"%.*s\"",
 		         (int)(kw->len > 40 ? 40 : kw->len), kw->s);
@@ -134,18 +140,21 @@ static void collect(struct wat_mod *m, uint32_t first, uint32_t last)
 	struct wat_ctx *c = m->c;
 	struct collect k = {0};
 	for (c->pos = first; c->pos < last;) {
-		uint32_t end = wat_cur(c)->kind == WT_LPAR ? wat_cur(c)->match + 1
-		                                          : c->pos + 1;
+		uint32_t end = wat_cur(c)->kind == WT_LPAR
+		                   ? wat_cur(c)->match + 1
+		                   : c->pos + 1;
 		collect_field(m, &k);
 		c->pos = end;
 	}
 	m->mem64 = wat_alloc(c, m->names[WS_MEM].n + 1);
 	m->table64 = wat_alloc(c, m->names[WS_TABLE].n + 1);
 	memcpy(m->mem64, k.mem64.p ? k.mem64.p : (uint8_t *)"", k.mem64.n);
-	memcpy(m->table64, k.table64.p ? k.table64.p : (uint8_t *)"", k.table64.n);
+	memcpy(m->table64, k.table64.p ? k.table64.p : (uint8_t *)"",
+	       k.table64.n);
 }
 
-/* --- pass 3: fields ---------------------------------------------------------- */
+/* --- pass 3: fields ----------------------------------------------------------
+ */
 
 static void put_name(struct wat_ctx *c, struct wat_buf *b,
                      const struct wat_token *s)
@@ -431,7 +440,8 @@ static void elem_field(struct wat_mod *m)
 		wat_expect_rpar(c);
 		mode = 0;
 	} else if (wat_cur(c)->kind == WT_NUM ||
-	           (wat_cur(c)->kind == WT_ID && wat_peek(c, 1)->kind == WT_LPAR)) {
+	           (wat_cur(c)->kind == WT_ID &&
+	            wat_peek(c, 1)->kind == WT_LPAR)) {
 		table = wat_index(m, WS_TABLE);
 		mode = 0;
 	}
@@ -461,8 +471,10 @@ static void table_field(struct wat_mod *m, uint32_t idx)
 		if (wat_cur(c)->kind == WT_LPAR) {
 			l.all_func = true;
 			l.type = type;
-			l.n = elem_items(m, &l.funcs, &l.exprs, false, &l.all_func);
-			l.all_func = l.all_func && type.n == 1 && type.p[0] == 0x70;
+			l.n = elem_items(m, &l.funcs, &l.exprs, false,
+			                 &l.all_func);
+			l.all_func =
+			    l.all_func && type.n == 1 && type.p[0] == 0x70;
 		} else {
 			elem_list(m, &l);
 		}
@@ -553,7 +565,8 @@ static void data_field(struct wat_mod *m)
 		wat_expect_rpar(c);
 		active = true;
 	} else if (wat_cur(c)->kind == WT_NUM ||
-	           (wat_cur(c)->kind == WT_ID && wat_peek(c, 1)->kind == WT_LPAR)) {
+	           (wat_cur(c)->kind == WT_ID &&
+	            wat_peek(c, 1)->kind == WT_LPAR)) {
 		mem = wat_index(m, WS_MEM);
 		active = true;
 	}
@@ -671,11 +684,10 @@ static void section(struct wat_ctx *c, struct wat_buf *out, uint8_t id,
 
 static void layout(struct wat_mod *m, struct wat_buf *out)
 {
-	static const uint8_t order[] = {SEC_TYPE,   SEC_IMPORT, SEC_FUNC,
-	                                SEC_TABLE,  SEC_MEM,    SEC_TAG,
-	                                SEC_GLOBAL, SEC_EXPORT, SEC_START,
-	                                SEC_ELEM,   SEC_DATACOUNT, SEC_CODE,
-	                                SEC_DATA};
+	static const uint8_t order[] = {
+	    SEC_TYPE,      SEC_IMPORT, SEC_FUNC,   SEC_TABLE, SEC_MEM,
+	    SEC_TAG,       SEC_GLOBAL, SEC_EXPORT, SEC_START, SEC_ELEM,
+	    SEC_DATACOUNT, SEC_CODE,   SEC_DATA};
 	struct wat_ctx *c = m->c;
 	m->count[SEC_TYPE] = m->ntype_entries;
 	wat_put(c, out, "\0asm\1\0\0\0", 8);
@@ -741,7 +753,8 @@ void wat_module_encode(struct wat_ctx *c, bool bare, struct wat_buf *out)
 	c->pos = last + (bare ? 0 : 1);
 }
 
-/* --- public entry points ------------------------------------------------------ */
+/* --- public entry points
+ * ------------------------------------------------------ */
 
 struct to_wasm {
 	const char *text;

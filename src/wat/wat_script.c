@@ -39,7 +39,8 @@ static void jsf(struct script *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	wat_put(s->c, &s->js, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+	wat_put(s->c, &s->js, buf,
+	        n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* A JSON string of 'n' bytes. */
@@ -73,7 +74,8 @@ static void begin_cmd(struct script *s, const char *type,
 	jsf(s, "\"type\": \"%s\", \"line\": %u", type, (unsigned)at->line);
 }
 
-/* --- modules ------------------------------------------------------------------ */
+/* --- modules
+ * ------------------------------------------------------------------ */
 
 static size_t add_module(struct script *s)
 {
@@ -247,7 +249,8 @@ static bool module_instance(struct script *s, const struct wat_token *at)
 	return true;
 }
 
-/* --- values --------------------------------------------------------------------- */
+/* --- values
+ * --------------------------------------------------------------------- */
 
 static void num_value(struct script *s, const char *type, uint64_t v)
 {
@@ -279,7 +282,8 @@ static void v128_value(struct script *s)
 		if (!wat_is_kw(wat_cur(c), shapes[i].shape))
 			continue;
 		c->pos++;
-		jsf(s, "{\"type\": \"v128\", \"lane_type\": \"%s\", \"value\": [",
+		jsf(s,
+		    "{\"type\": \"v128\", \"lane_type\": \"%s\", \"value\": [",
 		    shapes[i].lane);
 		for (unsigned l = 0; l < shapes[i].n; l++) {
 			char pat[32];
@@ -354,23 +358,28 @@ static void value(struct script *s, bool result)
 		if (wat_cur(c)->kind == WT_RPAR && result) {
 			js(s, "{\"type\": \"externref\"}");
 		} else {
-			num_value(s, "externref", wat_parse_uint(c, wat_cur(c), 32));
+			num_value(s, "externref",
+			          wat_parse_uint(c, wat_cur(c), 32));
 			c->pos++;
 		}
 	} else if (result && wat_is_kw(kw, "either")) {
 		js(s, "{\"type\": \"either\", \"values\": [");
-		for (bool first = true; wat_cur(c)->kind == WT_LPAR; first = false) {
+		for (bool first = true; wat_cur(c)->kind == WT_LPAR;
+		     first = false) {
 			js(s, first ? "" : ", ");
 			value(s, true);
 		}
 		js(s, "]}");
 	} else if (result && kw->kind == WT_KEYWORD && kw->len > 4 &&
 	           memcmp(kw->s, "ref.", 4) == 0) {
-		/* ref.func, ref.any, ref.eq, ref.i31, ref.struct, ...: any non-null */
+		/* ref.func, ref.any, ref.eq, ref.i31, ref.struct, ...: any
+		 * non-null */
 		jsf(s, "{\"type\": \"%s\"}",
-		    wat_is_kw(kw, "ref.func") ? "funcref"
-		    : wat_is_kw(kw, "ref.exn") ? "exnref" : "anyref");
-		while (wat_cur(c)->kind != WT_RPAR && wat_cur(c)->kind != WT_EOF)
+		    wat_is_kw(kw, "ref.func")  ? "funcref"
+		    : wat_is_kw(kw, "ref.exn") ? "exnref"
+		                               : "anyref");
+		while (wat_cur(c)->kind != WT_RPAR &&
+		       wat_cur(c)->kind != WT_EOF)
 			c->pos++;
 	} else {
 		wat_fail(c, kw, "unknown operator");
@@ -397,7 +406,8 @@ static void action(struct script *s)
 	jstr(s, name->s, name->len);
 	if (invoke) {
 		js(s, ", \"args\": [");
-		for (bool first = true; wat_cur(c)->kind == WT_LPAR; first = false) {
+		for (bool first = true; wat_cur(c)->kind == WT_LPAR;
+		     first = false) {
 			js(s, first ? "" : ", ");
 			value(s, false);
 		}
@@ -414,7 +424,8 @@ static void text_field(struct script *s)
 	jstr(s, t->s, t->len);
 }
 
-/* --- commands ------------------------------------------------------------------- */
+/* --- commands
+ * ------------------------------------------------------------------- */
 
 static void assert_return(struct script *s)
 {
@@ -482,8 +493,10 @@ static void command(struct script *s)
 		begin_cmd(s, "assert_return", wat_cur(c));
 		assert_return(s);
 	} else if (wat_is_kw(kw, "assert_trap")) {
-		assert_with_module(s, wat_at_field(c, "module")
-		                          ? "assert_uninstantiable" : "assert_trap",
+		assert_with_module(s,
+		                   wat_at_field(c, "module")
+		                       ? "assert_uninstantiable"
+		                       : "assert_trap",
 		                   at);
 	} else if (wat_is_kw(kw, "assert_exhaustion") ||
 	           wat_is_kw(kw, "assert_exception")) {
@@ -520,17 +533,22 @@ static void script_body(struct wat_ctx *c, void *arg)
 	jstr(s, c->name, strlen(c->name));
 	js(s, ",\n \"commands\": [");
 	s->first = true;
-	if (wat_cur(c)->kind == WT_LPAR && !wat_is_kw(wat_peek(c, 1), "module") &&
-	    wat_peek(c, 1)->kind == WT_KEYWORD && !wat_is_kw(wat_peek(c, 1), "register") &&
+	if (wat_cur(c)->kind == WT_LPAR &&
+	    !wat_is_kw(wat_peek(c, 1), "module") &&
+	    wat_peek(c, 1)->kind == WT_KEYWORD &&
+	    !wat_is_kw(wat_peek(c, 1), "register") &&
 	    strncmp(wat_peek(c, 1)->s, "assert_", 7) != 0 &&
-	    !wat_is_kw(wat_peek(c, 1), "invoke") && !wat_is_kw(wat_peek(c, 1), "get")) {
+	    !wat_is_kw(wat_peek(c, 1), "invoke") &&
+	    !wat_is_kw(wat_peek(c, 1), "get")) {
 		/* a bare module: its fields without "(module ...)" */
 		size_t k = add_module(s);
 		struct wat_buf out = {0};
 		wat_module_encode(c, true, &out);
 		keep_bytes(s, k, &out);
 		begin_cmd(s, "module", &c->t[0]);
-		jsf(s, ", \"filename\": \"%zu.wasm\", \"module_type\": \"text\"}", k);
+		jsf(s,
+		    ", \"filename\": \"%zu.wasm\", \"module_type\": \"text\"}",
+		    k);
 	}
 	while (wat_cur(c)->kind != WT_EOF)
 		command(s);
@@ -544,8 +562,8 @@ static void script_body(struct wat_ctx *c, void *arg)
 	s->out->json_len = s->js.n;
 }
 
-int wast_to_json(const char *name, const char *text, size_t len,
-                 unsigned flags, struct wast_script *out, struct diag *diag)
+int wast_to_json(const char *name, const char *text, size_t len, unsigned flags,
+                 struct wast_script *out, struct diag *diag)
 {
 	struct wat_ctx c = {0};
 	c.flags = flags;

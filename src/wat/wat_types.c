@@ -12,8 +12,8 @@
 #include <string.h>
 
 static const char *const space_names[WS_COUNT_] = {
-    "type", "function", "table", "memory", "global", "elem segment",
-    "data segment", "tag"};
+    "type",   "function",     "table",        "memory",
+    "global", "elem segment", "data segment", "tag"};
 
 bool wat_opt_index(struct wat_mod *m, enum wat_space sp, uint32_t *out)
 {
@@ -45,19 +45,19 @@ static const struct {
 	const char *name;
 	uint8_t code;
 } heap_kws[] = {
-    {"func", 0x70},   {"extern", 0x6f}, {"any", 0x6e},    {"eq", 0x6d},
-    {"i31", 0x6c},    {"struct", 0x6b}, {"array", 0x6a},  {"none", 0x71},
-    {"noextern", 0x72}, {"nofunc", 0x73}, {"exn", 0x69},  {"noexn", 0x74},
+    {"func", 0x70},     {"extern", 0x6f}, {"any", 0x6e},   {"eq", 0x6d},
+    {"i31", 0x6c},      {"struct", 0x6b}, {"array", 0x6a}, {"none", 0x71},
+    {"noextern", 0x72}, {"nofunc", 0x73}, {"exn", 0x69},   {"noexn", 0x74},
 };
 
 static const struct {
 	const char *name;
 	uint8_t code;
 } val_kws[] = {
-    {"i32", 0x7f},       {"i64", 0x7e},        {"f32", 0x7d},
-    {"f64", 0x7c},       {"v128", 0x7b},       {"funcref", 0x70},
-    {"externref", 0x6f}, {"anyref", 0x6e},     {"eqref", 0x6d},
-    {"i31ref", 0x6c},    {"structref", 0x6b},  {"arrayref", 0x6a},
+    {"i32", 0x7f},       {"i64", 0x7e},           {"f32", 0x7d},
+    {"f64", 0x7c},       {"v128", 0x7b},          {"funcref", 0x70},
+    {"externref", 0x6f}, {"anyref", 0x6e},        {"eqref", 0x6d},
+    {"i31ref", 0x6c},    {"structref", 0x6b},     {"arrayref", 0x6a},
     {"nullref", 0x71},   {"nullexternref", 0x72}, {"nullfuncref", 0x73},
     {"exnref", 0x69},    {"nullexnref", 0x74},
 };
@@ -118,7 +118,8 @@ void wat_reftype(struct wat_mod *m, struct wat_buf *b)
 	wat_valtype(m, b);
 }
 
-/* --- definitions ------------------------------------------------------------ */
+/* --- definitions ------------------------------------------------------------
+ */
 
 static struct wat_type *new_type(struct wat_mod *m)
 {
@@ -312,7 +313,8 @@ void wat_types_encode(struct wat_mod *m, uint32_t first, uint32_t last)
 	}
 }
 
-/* --- uses ------------------------------------------------------------------- */
+/* --- uses -------------------------------------------------------------------
+ */
 
 static uint32_t find_or_add(struct wat_mod *m, const struct wat_buf *enc,
                             uint32_t np, uint32_t nr)

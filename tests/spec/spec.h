@@ -98,7 +98,7 @@ struct spec_file {
 		char *name;
 		size_t len;
 		char reason[96];
-	} *skipped;
+	} * skipped;
 	size_t nskipped;
 	char cur_skip[96];
 	/*
@@ -108,14 +108,14 @@ struct spec_file {
 	struct spec_taint {
 		struct vm_instance *inst;
 		char reason[96];
-	} *taint;
+	} * taint;
 	size_t ntaint;
 	/* "module definition $M": name -> command (to load per instance). */
 	struct spec_defs {
 		char *name;
 		size_t len;
 		const struct spec_json *cmd;
-	} *defs;
+	} * defs;
 	size_t ndefs;
 
 	long line; /* current command */
@@ -159,7 +159,8 @@ int spec_load(struct spec_file *f, const struct spec_json *c,
  * The text-format error of command 'c's module (.wast input whose module
  * text did not parse), or NULL.
  */
-const char *spec_text_error(const struct spec_file *f, const struct spec_json *c);
+const char *spec_text_error(const struct spec_file *f,
+                            const struct spec_json *c);
 
 /*
  * If a load or link failure 'msg' of module 'c' comes from a feature the

@@ -157,7 +157,8 @@ static int parse_val(struct spec_file *f, const struct spec_json *v,
 		out->kind = V_REF_NULL;
 		return 0;
 	}
-	if (tname && (strcmp(tname, "anyref") == 0 || strcmp(tname, "exnref") == 0))
+	if (tname &&
+	    (strcmp(tname, "anyref") == 0 || strcmp(tname, "exnref") == 0))
 		return spec_why(f, 2, "%s: not implemented",
 		                tname[0] == 'a' ? "GC" : "exceptions");
 	if ((t == WASM_FUNCREF || t == WASM_EXTERNREF) && !s) {
@@ -378,7 +379,8 @@ static bool imports_skipped(struct spec_file *f, const struct wasm_module *m)
 {
 	for (uint32_t i = 0; m && i < m->nimports; i++) {
 		const struct wasm_import *imp = &m->imports[i];
-		const char *reason = skipped_find(f, imp->module, imp->module_len);
+		const char *reason =
+		    skipped_find(f, imp->module, imp->module_len);
 
 		if (reason) {
 			spec_why(f, SPEC_SKIP, "%s", reason);
@@ -482,7 +484,8 @@ static int match_one(struct spec_file *f, const struct spec_json *e,
 		if (rc == 2)
 			return SPEC_SKIP;
 		if (rc)
-			return rc > 0 ? spec_why(f, SPEC_SKIP, "SIMD: not implemented")
+			return rc > 0 ? spec_why(f, SPEC_SKIP,
+			                         "SIMD: not implemented")
 			              : SPEC_FAIL;
 		if (val_match(&v, type, got))
 			return SPEC_PASS;
@@ -709,8 +712,9 @@ static int cmd_assert_exception(struct spec_file *f, const struct spec_json *c)
 	int outcome = run_action(f, c, &r);
 
 	if (outcome == SPEC_PASS)
-		outcome = spec_why(f, SPEC_FAIL, "%s: %s, expected an exception",
-		                   r.what, r.rc ? rc_name(r.rc) : "returned");
+		outcome =
+		    spec_why(f, SPEC_FAIL, "%s: %s, expected an exception",
+		             r.what, r.rc ? rc_name(r.rc) : "returned");
 	free(r.vals);
 	return outcome;
 }
@@ -763,9 +767,9 @@ static int cmd_rejected(struct spec_file *f, const struct spec_json *c,
 	if (terr)
 		return spec_why(f, SPEC_FAIL, "text: %s", terr);
 	if (malformed && is_text_module(c))
-		return spec_why(f, SPEC_FAIL,
-		                "text accepted by the text parser, expected \"%s\"",
-		                text);
+		return spec_why(
+		    f, SPEC_FAIL,
+		    "text accepted by the text parser, expected \"%s\"", text);
 	rc = spec_load(f, c, &m, &d);
 	if (rc == 0) {
 		wasm_module_free(m);
@@ -805,7 +809,8 @@ static int cmd_inst_fails(struct spec_file *f, const struct spec_json *c,
 	if (!text)
 		return spec_why(f, SPEC_FAIL, "missing \"text\"");
 	if (spec_text_error(f, c))
-		return spec_why(f, SPEC_FAIL, "text: %s", spec_text_error(f, c));
+		return spec_why(f, SPEC_FAIL, "text: %s",
+		                spec_text_error(f, c));
 	rc = spec_load(f, c, &m, &d);
 	if (rc && unsupported(f, c, d.msg) == SPEC_SKIP) {
 		spec_taint_imports(f, c, f->why);

@@ -110,7 +110,8 @@ static const struct wast_module *script_module(const struct spec_file *f,
 	return &f->script->mods[k];
 }
 
-const char *spec_text_error(const struct spec_file *f, const struct spec_json *c)
+const char *spec_text_error(const struct spec_file *f,
+                            const struct spec_json *c)
 {
 	const struct wast_module *wm =
 	    script_module(f, spec_json_str(c, "filename", NULL));
@@ -186,14 +187,31 @@ out:
 static const char *opcode_feature(uint8_t b)
 {
 	switch (b) {
-	case 0xfd: return "SIMD";
-	case 0xfb: case 0xd3: return "GC";
-	case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a: case 0x18:
-	case 0x19: case 0x1f: return "exceptions";
-	case 0x12: case 0x13: case 0x15: return "tail calls";
-	case 0x14: case 0xd4: case 0xd5: case 0xd6:
+	case 0xfd:
+		return "SIMD";
+	case 0xfb:
+	case 0xd3:
+		return "GC";
+	case 0x06:
+	case 0x07:
+	case 0x08:
+	case 0x09:
+	case 0x0a:
+	case 0x18:
+	case 0x19:
+	case 0x1f:
+		return "exceptions";
+	case 0x12:
+	case 0x13:
+	case 0x15:
+		return "tail calls";
+	case 0x14:
+	case 0xd4:
+	case 0xd5:
+	case 0xd6:
 		return "typed function references";
-	default: return NULL;
+	default:
+		return NULL;
 	}
 }
 
@@ -201,13 +219,30 @@ static const char *opcode_feature(uint8_t b)
 static const char *type_feature(uint8_t b)
 {
 	switch (b) {
-	case 0x7b: return "SIMD";
-	case 0x63: case 0x64: return "typed function references";
-	case 0x69: case 0x74: return "exceptions";
-	case 0x4e: case 0x4f: case 0x50: case 0x5e: case 0x5f: case 0x6e:
-	case 0x6d: case 0x6c: case 0x6b: case 0x6a: case 0x71: case 0x72:
-	case 0x73: return "GC";
-	default: return NULL;
+	case 0x7b:
+		return "SIMD";
+	case 0x63:
+	case 0x64:
+		return "typed function references";
+	case 0x69:
+	case 0x74:
+		return "exceptions";
+	case 0x4e:
+	case 0x4f:
+	case 0x50:
+	case 0x5e:
+	case 0x5f:
+	case 0x6e:
+	case 0x6d:
+	case 0x6c:
+	case 0x6b:
+	case 0x6a:
+	case 0x71:
+	case 0x72:
+	case 0x73:
+		return "GC";
+	default:
+		return NULL;
 	}
 }
 
@@ -305,8 +340,9 @@ static bool each_import_module(const uint8_t *p, const uint8_t *end,
 		    (p += len) >= end)
 			return false;
 		uint8_t kind = *p++;
-		bool ok = kind == 0   ? leb_u(&p, end, &v)
-		          : kind == 1 ? skip_type(&p, end) && skip_limits(&p, end)
+		bool ok = kind == 0 ? leb_u(&p, end, &v)
+		          : kind == 1
+		              ? skip_type(&p, end) && skip_limits(&p, end)
 		          : kind == 2 ? skip_limits(&p, end)
 		          : kind == 3 ? skip_type(&p, end) && p++ < end
 		          : kind == 4 ? p++ < end && leb_u(&p, end, &v)
@@ -383,7 +419,8 @@ bool spec_unsupported(struct spec_file *f, const struct spec_json *c,
 	char named[64];
 
 	diag_clear(&d);
-	if (ns && ns - msg < (ptrdiff_t)sizeof(named)) { /* "SIMD not supported" */
+	if (ns &&
+	    ns - msg < (ptrdiff_t)sizeof(named)) { /* "SIMD not supported" */
 		snprintf(named, sizeof(named), "%.*s", (int)(ns - msg), msg);
 		feat = named;
 	} else if ((feat = validate_feature(msg)) != NULL) {

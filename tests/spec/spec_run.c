@@ -161,9 +161,11 @@ static char *display_name(const char *path)
 	base = base ? base + 1 : path;
 	blen = strlen(base);
 	if (base != path && blen > 5 && strcmp(base + blen - 5, ".wast") == 0) {
-		/* SUITE/NAME.wast, or DIR/NAME.wast below it (not SUITE itself) */
+		/* SUITE/NAME.wast, or DIR/NAME.wast below it (not SUITE itself)
+		 */
 		dir = component_before(path, base - 1, &dlen);
-		if (dlen == 0 || (dlen >= 9 && memcmp(dir, "wasm-spec", 9) == 0))
+		if (dlen == 0 ||
+		    (dlen >= 9 && memcmp(dir, "wasm-spec", 9) == 0))
 			return strdup(base);
 		out = malloc(dlen + blen + 2);
 		if (out)
@@ -301,7 +303,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-v") == 0) {
 			o->verbose = true;
-		} else if (strcmp(argv[i], "--write-modules") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[i], "--write-modules") == 0 &&
+		           i + 1 < argc) {
 			spec_write_dir = argv[++i];
 		} else if (strcmp(argv[i], "--parse-only") == 0) {
 			spec_write_dir = "";

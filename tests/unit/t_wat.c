@@ -61,7 +61,10 @@ static bool fails(const char *text, const char *msg)
 #define GIVES(text, bytes) CHECK(gives(text, bytes, sizeof(bytes) - 1))
 
 /* A function () -> i32 whose body is 'body' (n bytes, without end). */
-#define FN_I32(body) HDR "\1\5\1\x60\0\1\x7f" "\3\2\1\0" "\12" body
+#define FN_I32(body)                                                           \
+	HDR "\1\5\1\x60\0\1\x7f"                                               \
+	    "\3\2\1\0"                                                         \
+	    "\12" body
 
 static void test_literals(void)
 {
@@ -76,13 +79,13 @@ static void test_literals(void)
 	CHECK(fails("(func (result i32) (i32.const 1__0))",
 	            "t.wat:1:31: unknown operator"));
 	/* hex float 0x1.8p1 = 3.0 = 0x40400000 */
-	GIVES("(func (result f32) (f32.const 0x1.8p1))",
-	      HDR "\1\5\1\x60\0\1\x7d\3\2\1\0\12\x09\1\7\0\x43\0\0\x40\x40\x0b");
+	GIVES("(func (result f32) (f32.const 0x1.8p1))", HDR
+	      "\1\5\1\x60\0\1\x7d\3\2\1\0\12\x09\1\7\0\x43\0\0\x40\x40\x0b");
 	/* nan:0x200000 with a sign: 0xffa00000 */
-	GIVES("(func (result f32) (f32.const -nan:0x20_0000))",
-	      HDR "\1\5\1\x60\0\1\x7d\3\2\1\0\12\x09\1\7\0\x43\0\0\xa0\xff\x0b");
-	GIVES("(func (result f32) (f32.const inf))",
-	      HDR "\1\5\1\x60\0\1\x7d\3\2\1\0\12\x09\1\7\0\x43\0\0\x80\x7f\x0b");
+	GIVES("(func (result f32) (f32.const -nan:0x20_0000))", HDR
+	      "\1\5\1\x60\0\1\x7d\3\2\1\0\12\x09\1\7\0\x43\0\0\xa0\xff\x0b");
+	GIVES("(func (result f32) (f32.const inf))", HDR
+	      "\1\5\1\x60\0\1\x7d\3\2\1\0\12\x09\1\7\0\x43\0\0\x80\x7f\x0b");
 	CHECK(fails("(func (result f32) (f32.const nan:0x80_0000))",
 	            "t.wat:1:31: constant out of range"));
 	CHECK(fails("(func (result f32) (f32.const 1e39))",
@@ -92,18 +95,22 @@ static void test_literals(void)
 static void test_strings(void)
 {
 	/* every escape: \t \n \r \" \' \\ \41 \u{e9} */
-	GIVES("(memory 1) (data (i32.const 0) \"\\t\\n\\r\\\"\\'\\\\\\41\\u{e9}\")",
-	      HDR "\5\3\1\0\1" "\13\17\1\0\x41\0\x0b\11\t\n\r\"'\\A\xc3\xa9");
+	GIVES("(memory 1) (data (i32.const 0) "
+	      "\"\\t\\n\\r\\\"\\'\\\\\\41\\u{e9}\")",
+	      HDR "\5\3\1\0\1"
+	          "\13\17\1\0\x41\0\x0b\11\t\n\r\"'\\A\xc3\xa9");
 	CHECK(fails("(memory 1) (data (i32.const 0) \"\\q\")",
 	            "t.wat:1:33: illegal escape"));
 	CHECK(fails("(memory 1) (data (i32.const 0) \"abc",
 	            "t.wat:1:32: unclosed string"));
-	CHECK(fails("(func (export \"\\ff\"))", "t.wat:1:15: malformed UTF-8 encoding"));
+	CHECK(fails("(func (export \"\\ff\"))",
+	            "t.wat:1:15: malformed UTF-8 encoding"));
 }
 
 static void test_comments(void)
 {
-	GIVES("(; a (; nested ;) comment ;) (module ;; line\n (@custom \"x\" (y)))",
+	GIVES("(; a (; nested ;) comment ;) (module ;; line\n (@custom \"x\" "
+	      "(y)))",
 	      HDR);
 	CHECK(fails("(module (; open", "t.wat:1:9: unclosed comment"));
 	CHECK(fails("(module (@) )", "t.wat:1:9: empty annotation id"));
@@ -112,28 +119,38 @@ static void test_comments(void)
 static void test_abbreviations(void)
 {
 	/* inline export and import, implicit type shared by both */
-	GIVES("(func $i (import \"m\" \"f\") (param i32)) (func (export \"e\") (param i32))",
-	      HDR "\1\5\1\x60\1\x7f\0" "\2\7\1\1m\1f\0\0" "\3\2\1\0"
-	          "\7\5\1\1e\0\1" "\12\4\1\2\0\x0b");
+	GIVES("(func $i (import \"m\" \"f\") (param i32)) (func (export \"e\") "
+	      "(param i32))",
+	      HDR "\1\5\1\x60\1\x7f\0"
+	          "\2\7\1\1m\1f\0\0"
+	          "\3\2\1\0"
+	          "\7\5\1\1e\0\1"
+	          "\12\4\1\2\0\x0b");
 	/* memory with inline data: 1 page, active segment at 0 */
-	GIVES("(memory (data \"hi\"))",
-	      HDR "\5\4\1\1\1\1" "\13\10\1\0\x41\0\x0b\2hi");
+	GIVES("(memory (data \"hi\"))", HDR "\5\4\1\1\1\1"
+	                                    "\13\10\1\0\x41\0\x0b\2hi");
 	/* table with inline elem: funcref, min = max = 1, segment flag 0 */
 	GIVES("(func $f) (table funcref (elem $f))",
-	      HDR "\1\4\1\x60\0\0" "\3\2\1\0" "\4\5\1\x70\1\1\1"
-	          "\11\7\1\0\x41\0\x0b\1\0" "\12\4\1\2\0\x0b");
+	      HDR "\1\4\1\x60\0\0"
+	          "\3\2\1\0"
+	          "\4\5\1\x70\1\1\1"
+	          "\11\7\1\0\x41\0\x0b\1\0"
+	          "\12\4\1\2\0\x0b");
 }
 
 static void test_names(void)
 {
 	/* labels by name: br $outer from two blocks deep is br 1 */
 	GIVES("(func (block $outer (block (br $outer))))",
-	      HDR "\1\4\1\x60\0\0\3\2\1\0\12\14\1\12\0\2\x40\2\x40\x0c\1\x0b\x0b\x0b");
-	CHECK(fails("(func (br $nowhere))", "t.wat:1:11: unknown label $nowhere"));
+	      HDR "\1\4\1\x60\0\0\3\2\1\0\12\14\1\12\0\2\x40\2\x40\x0c\1\x0b"
+	          "\x0b\x0b");
+	CHECK(fails("(func (br $nowhere))",
+	            "t.wat:1:11: unknown label $nowhere"));
 	CHECK(fails("(func $f) (func $f)", "t.wat:1:17: duplicate func $f"));
 	CHECK(fails("(func (local $x i32) (local $x i32))",
 	            "t.wat:1:29: duplicate local $x"));
-	CHECK(fails("(func (block $a end $b))", "t.wat:1:17: unexpected token \"end\""));
+	CHECK(fails("(func (block $a end $b))",
+	            "t.wat:1:17: unexpected token \"end\""));
 	CHECK(fails("(func block $a end $b)", "t.wat:1:20: mismatching label"));
 	CHECK(fails("(type $t (func)) (func (type $t) (param i32))",
 	            "t.wat:1:24: inline function type"));
@@ -170,9 +187,11 @@ static void test_limits(void)
 
 static void test_script(void)
 {
-	const char *w = "(module $M (func (export \"f\") (result i32) (i32.const 7)))\n"
-	                "(assert_return (invoke $M \"f\") (i32.const 7))\n"
-	                "(assert_malformed (module quote \"(func (i32.bogus))\") \"unknown operator\")\n";
+	const char *w =
+	    "(module $M (func (export \"f\") (result i32) (i32.const 7)))\n"
+	    "(assert_return (invoke $M \"f\") (i32.const 7))\n"
+	    "(assert_malformed (module quote \"(func (i32.bogus))\") \"unknown "
+	    "operator\")\n";
 	struct wast_script s;
 	struct diag d;
 	diag_clear(&d);
@@ -183,8 +202,11 @@ static void test_script(void)
 	CHECK(s.mods[0].bytes != NULL && s.mods[0].error == NULL);
 	CHECK(s.mods[1].bytes == NULL && s.mods[1].error != NULL &&
 	      strstr(s.mods[1].error, "unknown operator") != NULL);
-	CHECK(strstr(s.json, "\"type\": \"assert_return\", \"line\": 2") != NULL);
-	CHECK(strstr(s.json, "\"expected\": [{\"type\": \"i32\", \"value\": \"7\"}]") != NULL);
+	CHECK(strstr(s.json, "\"type\": \"assert_return\", \"line\": 2") !=
+	      NULL);
+	CHECK(strstr(s.json,
+	             "\"expected\": [{\"type\": \"i32\", \"value\": \"7\"}]") !=
+	      NULL);
 	wast_script_free(&s);
 }
 
