@@ -52,6 +52,10 @@ struct wat_name {
 struct wat_names {
 	struct wat_name *v;
 	uint32_t n, cap;
+	uint32_t
+	    *hash;     /* open addressing: index + 1 of named entries, 0 free */
+	uint32_t hcap; /* a power of two, more than twice the named entries */
+	uint32_t named;
 };
 
 /* One type of the type section. */
@@ -93,6 +97,8 @@ void wat_s64(struct wat_ctx *c, struct wat_buf *b, int64_t v); /* signed LEB */
 void wat_names_add(struct wat_ctx *c, struct wat_names *ns,
                    const struct wat_token *id, const char *space);
 int64_t wat_names_find(const struct wat_names *ns, const char *s, uint32_t len);
+/* Empties 'ns' (the arena keeps the old storage until the end). */
+void wat_names_reset(struct wat_names *ns);
 
 /* Lexes 'text' into c->t (tokens) with parentheses matched. */
 void wat_lex(struct wat_ctx *c, const char *text, size_t len);

@@ -817,7 +817,7 @@ void wat_instrs(struct wat_mod *m, struct wat_buf *b)
 void wat_expr(struct wat_mod *m, struct wat_buf *b)
 {
 	m->nlabels = 0;
-	m->locals.n = 0;
+	wat_names_reset(&m->locals);
 	wat_instrs(m, b);
 	if (wat_cur(m->c)->kind != WT_RPAR)
 		wat_unexpected(m->c);

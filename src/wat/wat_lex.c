@@ -142,13 +142,55 @@ int wat_guard(struct wat_ctx *c, void (*body)(struct wat_ctx *, void *),
 /* --- names ------------------------------------------------------------------
  */
 
+static uint32_t name_hash(const char *s, uint32_t len)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
 int64_t wat_names_find(const struct wat_names *ns, const char *s, uint32_t len)
 {
+	if (ns->hcap == 0)
+		return -1;
+	for (uint32_t h = name_hash(s, len) & (ns->hcap - 1);;
+	     h = (h + 1) & (ns->hcap - 1)) {
+		uint32_t k = ns->hash[h];
+		if (k == 0)
+			return -1;
+		const struct wat_name *e = &ns->v[k - 1];
+		if (e->len == len && memcmp(e->s, s, len) == 0)
+			return k - 1;
+	}
+}
+
+void wat_names_reset(struct wat_names *ns)
+{
+	ns->n = 0;
+	ns->hash = NULL;
+	ns->hcap = 0;
+	ns->named = 0;
+}
+
+static void hash_insert(struct wat_names *ns, uint32_t idx)
+{
+	const struct wat_name *e = &ns->v[idx];
+	uint32_t h = name_hash(e->s, e->len) & (ns->hcap - 1);
+	while (ns->hash[h] != 0)
+		h = (h + 1) & (ns->hcap - 1);
+	ns->hash[h] = idx + 1;
+}
+
+static void hash_grow(struct wat_ctx *c, struct wat_names *ns)
+{
+	uint32_t cap = ns->hcap ? ns->hcap * 2 : 16;
+	ns->hash = wat_alloc(c, (size_t)cap * sizeof *ns->hash);
+	memset(ns->hash, 0, (size_t)cap * sizeof *ns->hash);
+	ns->hcap = cap;
 	for (uint32_t i = 0; i < ns->n; i++)
-		if (ns->v[i].len == len && ns->v[i].s &&
-		    memcmp(ns->v[i].s, s, len) == 0)
-			return i;
-	return -1;
+		if (ns->v[i].len)
+			hash_insert(ns, i);
 }
 
 void wat_names_add(struct wat_ctx *c, struct wat_names *ns,
@@ -168,6 +210,13 @@ void wat_names_add(struct wat_ctx *c, struct wat_names *ns,
 	ns->v[ns->n].s = id ? id->s : NULL;
 	ns->v[ns->n].len = id ? id->len : 0;
 	ns->n++;
+	if (!id)
+		return;
+	ns->named++;
+	if (ns->named * 2 >= ns->hcap)
+		hash_grow(c, ns); /* inserts every named entry, this one too */
+	else
+		hash_insert(ns, ns->n - 1);
 }
 
 /* --- lexer ------------------------------------------------------------------

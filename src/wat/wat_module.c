@@ -298,7 +298,7 @@ static void func_field(struct wat_mod *m)
 		inline_import(m, WS_FUNC);
 		return;
 	}
-	m->locals.n = 0;
+	wat_names_reset(&m->locals);
 	uint32_t type = wat_typeuse(m, &m->locals);
 	wat_u32(c, &m->sec[SEC_FUNC], type);
 	m->count[SEC_FUNC]++;
@@ -316,7 +316,7 @@ static void offset_expr(struct wat_mod *m, struct wat_buf *b)
 		wat_expect_rpar(c);
 	} else {
 		m->nlabels = 0;
-		m->locals.n = 0;
+		wat_names_reset(&m->locals);
 		wat_folded(m, b);
 		wat_byte(c, b, 0x0b);
 	}
