@@ -66,6 +66,16 @@ static uint32_t hash_name(const char *s, size_t n)
 	return h;
 }
 
+/*
+ * Does this file know how to write the immediates of immediate kind
+ * 'imm'? Kinds the engine adds to enum wasm_imm after WASM_IMM_TABLE_COPY
+ * are unknown here until plain_imm learns them.
+ */
+static bool imm_known(uint8_t imm)
+{
+	return imm <= WASM_IMM_TABLE_COPY || imm > WI_FIRST_EXT_;
+}
+
 static void build_hash(void)
 {
 	for (size_t i = 0; i < WX_ARRAY_LEN(ops); i++) {
@@ -73,10 +83,14 @@ static void build_hash(void)
 		    hash_name(ops[i].name, strlen(ops[i].name)) % OP_HASH;
 		while (op_hash[h] != 0) {
 			if (strcmp(ops[op_hash[h] - 1].name, ops[i].name) == 0)
-				break; /* first row of a name wins */
+				break;
 			h = (h + 1) % OP_HASH;
 		}
-		if (op_hash[h] == 0)
+		/* The first row of a name wins (wasm_ops.def before
+		 * wat_ops_ext.def), unless its immediates are of a kind this
+		 * file cannot write yet and a later row's are. */
+		if (op_hash[h] == 0 || (!imm_known(ops[op_hash[h] - 1].imm) &&
+		                        imm_known(ops[i].imm)))
 			op_hash[h] = (uint16_t)(i + 1);
 	}
 	__atomic_store_n(&op_hash_ready, 1, __ATOMIC_RELEASE);
@@ -415,8 +429,10 @@ static void ext_imm(struct wat_mod *m, struct wat_buf *b,
 		wat_u32(c, b, wat_index(m, WS_TYPE));
 		wat_u32(c, b, wat_index(m, WS_TYPE));
 		break;
-	default:
-		break;
+	default: /* an immediate kind new in wasm_ops.def: teach plain_imm */
+		wat_fail(c, wat_cur(c),
+		         "no text encoding for the immediates of "
+		         "this instruction");
 	}
 }
 
