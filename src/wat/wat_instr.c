@@ -771,6 +771,8 @@ static void folded_block(struct wat_mod *m, struct wat_buf *b)
 	wat_expect_rpar(c);
 }
 
+static bool is_terminator(const struct wat_token *tk);
+
 void wat_folded(struct wat_mod *m, struct wat_buf *b)
 {
 	struct wat_ctx *c = m->c;
@@ -782,9 +784,12 @@ void wat_folded(struct wat_mod *m, struct wat_buf *b)
 		folded_block(m, b);
 	} else {
 		const struct wat_op *o;
+		/* Field keywords, and the parts of a try (catch, catch_all,
+		 * delegate are clauses of 'try', never instructions). */
 		if (wat_is_kw(kw, "local") || wat_is_kw(kw, "param") ||
 		    wat_is_kw(kw, "result") || wat_is_kw(kw, "type") ||
-		    wat_is_kw(kw, "export") || wat_is_kw(kw, "import"))
+		    wat_is_kw(kw, "export") || wat_is_kw(kw, "import") ||
+		    is_terminator(kw))
 			wat_fail(c, kw, "unexpected token");
 		if (kw->kind != WT_KEYWORD || (o = find_op(kw)) == NULL)
 			wat_fail(c, kw, "unknown operator");

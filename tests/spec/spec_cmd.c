@@ -711,20 +711,6 @@ static int cmd_module_instance(struct spec_file *f, const struct spec_json *c)
 	                mod ? mod : "given");
 }
 
-/* assert_exception: the action must throw (no engine support yet). */
-static int cmd_assert_exception(struct spec_file *f, const struct spec_json *c)
-{
-	struct action_result r;
-	int outcome = run_action(f, c, &r);
-
-	if (outcome == SPEC_PASS)
-		outcome =
-		    spec_why(f, SPEC_FAIL, "%s: %s, expected an exception",
-		             r.what, r.rc ? rc_name(r.rc) : "returned");
-	free(r.vals);
-	return outcome;
-}
-
 static int cmd_register(struct spec_file *f, const struct spec_json *c)
 {
 	size_t alen, nlen;
@@ -856,8 +842,6 @@ int spec_cmd_run(struct spec_file *f, const struct spec_json *c)
 		return cmd_register(f, c);
 	if (strcmp(t, "module_instance") == 0)
 		return cmd_module_instance(f, c);
-	if (strcmp(t, "assert_exception") == 0)
-		return cmd_assert_exception(f, c);
 	if (strcmp(t, "action") == 0)
 		return cmd_action(f, c);
 	if (strcmp(t, "assert_return") == 0)
