@@ -1,7 +1,8 @@
 # wasmix: GNU Makefile, out-of-tree build into build/.
 #
 #   make            library, CLI, spec runner, examples
-#   make test       unit tests + the WebAssembly spec suite
+#   make test       unit tests + the WebAssembly spec suite (+ the wasix-libc
+#                   corpus when WASIX_SYSROOT names a sysroot, tests/wasixlibc/)
 #   make spec       the spec suite only
 #   make asan       everything above under AddressSanitizer + UBSan
 #   make bench      compute kernels: wasmix vs native gcc -O2 vs node
@@ -32,7 +33,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -67,61 +68,41 @@ $(O)/examples/%.wasm: examples/%.c
 	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
 
 # --- spec suite --------------------------------------------------------------
-# Debian's wabt 1.0.32 predates some of the suite's text syntax. SPEC_FIXUP
-# rewrites it into the older, equivalent form (same instructions, same line
-# numbers): the implicit table index of table.get/set/fill/grow/size
-# (table_*.wast) and one folded 'if' whose condition is two instructions
-# (if.wast); it changes no other file. comments.wast crashes wabt's lexer
-# and tests only the text format: listed by `make spec` as not run, never
-# counted as passed.
-# --enable-threads, not --enable-all: the same .wasm and .json output, but
-# without wabt's function-references typing, which floods stderr with false
-# "type mismatch" errors for ref.func. (One remains, elem.wast:694: wabt
-# cannot print a global.get element expression; the JSON is still complete.)
-SPEC_UNPARSEABLE := comments
+# wasmix-spec reads the suite's .wast scripts itself (src/wat/, docs/wat.md):
+# the 2.0 suite with the threads proposal, without the SIMD files (the
+# engine has no SIMD yet). SPEC3_DIR is the WebAssembly 3.0 suite: every
+# command passes or is skipped with the engine feature it needs.
+SPEC3_DIR ?= ../shared/testdata/wasm-spec-3.0
+SPEC_WAST := $(filter-out $(SPEC_DIR)/simd_%,$(wildcard $(SPEC_DIR)/*.wast)) \
+             $(wildcard $(SPEC_DIR)/proposals/threads/*.wast)
+
+spec: $(O)/wasmix-spec
+	$(O)/wasmix-spec --wasm2 --skip tests/spec/skip.txt $(SPEC_WAST)
+
+# The suite again with explicit bounds checks instead of guard pages.
+spec-checks: $(O)/wasmix-spec
+	@WASMIX_BOUNDS_CHECKS=1 $(O)/wasmix-spec --wasm2 --skip tests/spec/skip.txt \
+	  $(SPEC_WAST) > $(O)/spec-checks.log; rc=$$?; \
+	  echo "explicit bounds checks: $$(tail -1 $(O)/spec-checks.log)"; \
+	  exit $$rc
+
+# The 3.0 suite, with counts per folder (tests/spec/spec3.sh).
+spec3: $(O)/wasmix-spec
+	@sh tests/spec/spec3.sh $(O) $(SPEC3_DIR)
+
+# The former route through wabt's wast2json, kept to compare (not in 'test').
+# Debian's wabt 1.0.32 predates some of the 2.0 suite's text syntax:
+# SPEC_FIXUP rewrites it into the older, equivalent form (same line numbers),
+# and comments.wast crashes its lexer.
 WAST2JSON_FLAGS := --enable-threads
 SPEC_FIXUP := sed -E -e 's/\((table\.(get|set|fill|grow)) \(/(\1 0 (/g' \
               -e 's/(table\.size)\)/\1 0)/g' \
               -e 's/\(if \(i32\.const 1\) \(i32\.eqz\) \(then\)/(if (i32.eqz (i32.const 1)) (then)/'
-SPEC_CORE := $(filter-out simd_% $(SPEC_UNPARSEABLE),\
+SPEC_CORE := $(filter-out simd_% comments,\
               $(basename $(notdir $(wildcard $(SPEC_DIR)/*.wast))))
 SPEC_THREADS := $(basename $(notdir $(wildcard $(SPEC_DIR)/proposals/threads/*.wast)))
 SPEC_JSON := $(foreach n,$(SPEC_CORE),$(O)/spec/core/$(n)/$(n).json) \
              $(foreach n,$(SPEC_THREADS),$(O)/spec/threads/$(n)/$(n).json)
-
-# WebAssembly 3.0 files wast2json 1.0.32 can convert (the rest waits for
-# the project's own .wast front end): tail calls, reported as
-# "3.0/NAME.json", the legacy exception-handling files, reported as
-# "legacy-exceptions/NAME.json", and every multi-memory file, reported as
-# "multi-memory/NAME.json". SPEC3_FIXUP turns the one typed-reference
-# type of return_call*.wast, (ref null $$t) for a (func) type, into
-# funcref (wabt 1.0.32 cannot parse it; typed function references are
-# not implemented yet); the two assert_invalid cases that then become
-# valid are in tests/spec/skip.txt.
-SPEC3_DIR ?= ../shared/testdata/wasm-spec-3.0
-SPEC3_TAIL := return_call return_call_indirect
-SPEC3_LEGACY_EH := $(basename $(notdir $(wildcard $(SPEC3_DIR)/legacy-exceptions/*.wast)))
-SPEC3_FIXUP := sed -E -e 's/\(ref null \$$t\)/funcref/g' \
-               -e 's/\(ref\.null \$$t\)/(ref.null func)/g'
-SPEC3_MULTI_MEMORY := $(basename $(notdir $(wildcard $(SPEC3_DIR)/multi-memory/*.wast)))
-SPEC_JSON += $(foreach n,$(SPEC3_TAIL),$(O)/spec/3.0/$(n)/$(n).json) \
-             $(foreach n,$(SPEC3_LEGACY_EH),$(O)/spec/legacy-exceptions/$(n)/$(n).json) \
-             $(foreach n,$(SPEC3_MULTI_MEMORY),$(O)/spec/multi-memory/$(n)/$(n).json)
-
-$(O)/spec/3.0/%.json:
-	@mkdir -p $(dir $@)
-	$(SPEC3_FIXUP) $(SPEC3_DIR)/$(notdir $*).wast > $(basename $@).wast
-	$(WAST2JSON) --enable-tail-call $(basename $@).wast -o $@ >/dev/null
-
-$(O)/spec/multi-memory/%.json:
-	@mkdir -p $(dir $@)
-	$(WAST2JSON) --enable-multi-memory \
-	  $(SPEC3_DIR)/multi-memory/$(notdir $*).wast -o $@ >/dev/null
-
-$(O)/spec/legacy-exceptions/%.json:
-	@mkdir -p $(dir $@)
-	$(WAST2JSON) --enable-exceptions --enable-tail-call \
-	  $(SPEC3_DIR)/legacy-exceptions/$(notdir $*).wast -o $@ >/dev/null
 
 $(O)/spec/core/%.json:
 	@mkdir -p $(dir $@)
@@ -132,32 +113,29 @@ $(O)/spec/threads/%.json:
 	@mkdir -p $(dir $@)
 	$(WAST2JSON) $(WAST2JSON_FLAGS) $(SPEC_DIR)/proposals/threads/$(notdir $*).wast -o $@ >/dev/null
 
-spec: $(O)/wasmix-spec $(SPEC_JSON)
-	@echo "not run (wabt 1.0.32 cannot parse): $(SPEC_UNPARSEABLE)"
+spec-json: $(O)/wasmix-spec $(SPEC_JSON)
 	$(O)/wasmix-spec --skip tests/spec/skip.txt $(SPEC_JSON)
-
-# The suite again with explicit bounds checks instead of guard pages.
-spec-checks: $(O)/wasmix-spec $(SPEC_JSON)
-	@WASMIX_BOUNDS_CHECKS=1 $(O)/wasmix-spec --skip tests/spec/skip.txt \
-	  $(SPEC_JSON) > $(O)/spec-checks.log; rc=$$?; \
-	  echo "explicit bounds checks: $$(tail -1 $(O)/spec-checks.log)"; \
-	  exit $$rc
 
 # --- tests ---------------------------------------------------------------------
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-test: all unit spec spec-checks fuzz-regress
+test: all unit spec spec-checks spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
+	@sh tests/run_wasixlibc.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
 asan:
 	$(MAKE) O=$(or $(ASAN_O),build-asan) OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  test
+
+# The text front end against wabt's wast2json (bench/run_wat.sh; by hand).
+bench-wat: $(O)/wasmix-spec
+	@sh bench/run_wat.sh $(O) $(SPEC3_DIR)
 
 bench: all
 	@sh bench/run.sh $(O)
@@ -209,13 +187,13 @@ bench: $(SDK_LIB)
 
 # --- fuzzing (docs/fuzzing.md) --------------------------------------------------
 # libFuzzer targets built with clang + ASan + UBSan into $(O)/fuzz/, seeded
-# from the spec suite's .wasm files (made by wast2json above, never
-# committed). 'make fuzz FUZZ_TIME=60' runs each target that many seconds;
+# from the spec suite's modules (written by wasmix-spec --write-modules,
+# never committed). 'make fuzz FUZZ_TIME=60' runs each target that many seconds;
 # 'make fuzz-ci' is CI's run (tests/fuzz/fuzz_ci.sh). fuzz-regress replays
 # tests/fuzz/regress/ through decode, validate, instantiate and execute.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS := decode validate instantiate execute
+FUZZ_TARGETS := decode validate instantiate execute wat
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 # Switch dispatch by default: the interpreter's computed-goto build also
@@ -231,7 +209,7 @@ endif
 ifeq ($(WERROR),1)
 FUZZ_CFLAGS  += -Werror
 endif
-FUZZ_LIB_SRC := $(wildcard src/base/*.c src/wasm/*.c src/vm/*.c) \
+FUZZ_LIB_SRC := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c) \
                 tests/fuzz/fuzz_host.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(O)/fuzz/obj/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
@@ -243,9 +221,17 @@ $(O)/fuzz/obj/%.o: %.c
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
 
-$(O)/fuzz/seed.stamp: $(SPEC_JSON) $(wildcard tests/fuzz/regress/*) \
+$(O)/fuzz/seed.stamp: $(O)/wasmix-spec $(O)/wasmix $(wildcard tests/fuzz/regress/*) \
                       tests/fuzz/fuzz_seed.sh tests/fuzz/diff/fuzz_gen.mjs
-	sh tests/fuzz/fuzz_seed.sh $(O)/spec $(O)/fuzz/seed
+	@rm -rf $(O)/spec-modules && mkdir -p $(O)/spec-modules
+	$(O)/wasmix-spec --wasm2 --write-modules $(O)/spec-modules $(SPEC_WAST) >/dev/null
+	sh tests/fuzz/fuzz_seed.sh $(O)/spec-modules $(O)/fuzz/seed $(O)
+	@rm -rf $(O)/fuzz/seed-wat && mkdir -p $(O)/fuzz/seed-wat
+	@for f in $(SPEC_WAST) $(filter-out %/simd/% %/relaxed-simd/%,\
+	    $(wildcard $(SPEC3_DIR)/*.wast $(SPEC3_DIR)/*/*.wast)) \
+	    tests/cli/*.wat tests/guard/*.wat; do \
+	  cp "$$f" "$(O)/fuzz/seed-wat/$$(basename "$$(dirname "$$f")")_$$(basename "$$f")"; \
+	done
 	@touch $@
 
 fuzz-build: $(FUZZ_BINS) $(O)/fuzz/seed.stamp
@@ -258,8 +244,10 @@ fuzz: fuzz-build
 # the clock through the differential test (about 5 minutes on 2 cores).
 FUZZ_CI_TIME ?= 60
 FUZZ_CI_GEN  ?= 250
+FUZZ_CI_WAT_TIME ?= 30
 fuzz-ci: fuzz-build $(O)/fuzz_diffrun
-	sh tests/fuzz/fuzz_ci.sh $(O) $(FUZZ_CI_TIME) $(FUZZ_CI_GEN)
+	FUZZ_CI_WAT_TIME=$(FUZZ_CI_WAT_TIME) \
+	  sh tests/fuzz/fuzz_ci.sh $(O) $(FUZZ_CI_TIME) $(FUZZ_CI_GEN)
 
 $(O)/fuzz_replay: tests/fuzz/fuzz_replay.c tests/fuzz/fuzz_execute.c \
                   tests/fuzz/fuzz_host.c $(O)/libwasmix.a
@@ -284,7 +272,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all spec spec-checks unit test asan bench clean
+.PHONY: all spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -32,9 +32,12 @@
 
 static const char usage_text[] =
     "usage: wasmix run [options] PROG.wasm [--] [ARGS...]\n"
+    "       wasmix wat2wasm IN.wat [-o OUT.wasm]\n"
     "       wasmix --help | --version\n"
     "\n"
-    "Runs a WebAssembly WASI command module (preview1).\n"
+    "Runs a WebAssembly WASI command module (preview1). PROG may be in\n"
+    "the binary or the text format (.wat). 'wat2wasm' converts a text\n"
+    "module to the binary format (to stdout without -o).\n"
     "\n"
     "options:\n"
     "  --dir HOST[::GUEST]   give the guest the host directory HOST, seen\n"
@@ -563,6 +566,86 @@ static int cmd_run(int argc, char **argv, int i)
 	return rc;
 }
 
+/* Reads all of 'path' ("-": stdin) into a malloc'd buffer; NULL on error. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - n < 65536) {
+			char *nb = cap > ((size_t)1 << 30)
+			               ? NULL
+			               : realloc(buf, cap * 2 + 65536);
+			if (nb == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap = cap * 2 + 65536;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (buf != NULL && ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* wasmix wat2wasm IN.wat [-o OUT.wasm] */
+static int cmd_wat2wasm(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	char err[512];
+	uint8_t *bin = NULL;
+	size_t len = 0, binlen = 0;
+	int rc = 0;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strncmp(argv[i], "--enable-", 9) == 0 ||
+		         strcmp(argv[i], "--no-check") == 0)
+			continue; /* wabt's flags: every feature is on, no check
+			           */
+		else if (in == NULL && (argv[i][0] != '-' || argv[i][1] == 0))
+			in = argv[i];
+		else
+			return fail(
+			    "usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
+	}
+	if (in == NULL)
+		return fail("usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
+	char *text = read_all(in, &len);
+	if (text == NULL)
+		return fail("%s: %s", in,
+		            errno ? strerror(errno) : "read error");
+	if (wasmix_wat2wasm(in, text, len, &bin, &binlen, err, sizeof err) !=
+	    0) {
+		free(text);
+		return fail("%s", err);
+	}
+	free(text);
+	FILE *f = out ? fopen(out, "wb") : stdout;
+	if (f == NULL || fwrite(bin, 1, binlen, f) != binlen)
+		rc = fail("%s: %s", out ? out : "stdout", strerror(errno));
+	if (f != NULL && f != stdout && fclose(f) != 0 && rc == 0)
+		rc = fail("%s: %s", out, strerror(errno));
+	wasmix_free(bin);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : NULL;
@@ -582,6 +665,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(a, "run") == 0)
 		return cmd_run(argc, argv, 2);
+	if (strcmp(a, "wat2wasm") == 0)
+		return cmd_wat2wasm(argc, argv);
 	if (a[0] == '-')
 		return fail("unknown option '%s' (see wasmix --help)", a);
 	return cmd_run(argc, argv, 1);

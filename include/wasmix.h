@@ -227,6 +227,21 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen);
 
+/*
+ * Converts a module in the WebAssembly text format ('len' bytes of
+ * 'text'; "(module ...)" or its fields alone) to the binary format. On
+ * success returns WASMIX_OK and sets '*out' (free it with wasmix_free)
+ * and '*outlen'. Otherwise returns WASMIX_MALFORMED (or WASMIX_NOMEM) and
+ * writes "NAME:LINE:COL: message" into 'errbuf' ('errlen' bytes, always
+ * NUL-terminated when errlen > 0). 'name' is used in messages. Pure
+ * function of its input; thread-safe.
+ */
+int wasmix_wat2wasm(const char *name, const char *text, size_t len,
+                    uint8_t **out, size_t *outlen, char *errbuf, size_t errlen);
+
+/* Frees memory returned by the library (wasmix_wat2wasm). NULL is allowed. */
+void wasmix_free(void *p);
+
 #ifdef __cplusplus
 }
 #endif

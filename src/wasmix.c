@@ -32,6 +32,7 @@
 #include "wasix/wasix_thread.h"
 #include "wasix/wasix_trace.h"
 #include "wasm/wasm_module.h"
+#include "wat/wat.h"
 
 struct wasmix_config {
 	char **argv; /* argc copied strings, or NULL */
@@ -628,10 +629,42 @@ static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
 		lim.max_locals = c->max_locals;
 	if (c->max_types != 0)
 		lim.max_types = c->max_types;
-	rc = wasm_decode(bytes, len, &lim, &r->mod, &r->diag);
+	if (wat_is_text(bytes, len)) {
+		uint8_t *bin = NULL;
+		size_t binlen = 0;
+		rc = wat_to_wasm(r->name, (const char *)bytes, len, &bin,
+		                 &binlen, &r->diag);
+		if (rc == 0)
+			rc = wasm_decode(bin, binlen, &lim, &r->mod, &r->diag);
+		wx_free(bin);
+	} else {
+		rc = wasm_decode(bytes, len, &lim, &r->mod, &r->diag);
+	}
 	if (rc != 0)
 		return rc;
 	return wasm_validate(r->mod, &r->diag);
+}
+
+int wasmix_wat2wasm(const char *name, const char *text, size_t len,
+                    uint8_t **out, size_t *outlen, char *errbuf, size_t errlen)
+{
+	struct diag d;
+	int rc;
+
+	diag_clear(&d);
+	if (text == NULL || out == NULL || outlen == NULL)
+		return WASMIX_ERROR;
+	rc = wat_to_wasm(name, text, len, out, outlen, &d);
+	if (rc == 0)
+		return WASMIX_OK;
+	if (errlen > 0)
+		snprintf(errbuf, errlen, "%s", d.msg);
+	return rc == WX_ENOMEM ? WASMIX_NOMEM : WASMIX_MALFORMED;
+}
+
+void wasmix_free(void *p)
+{
+	wx_free(p);
 }
 
 /*
@@ -916,6 +949,10 @@ static int wasmix_finish(struct wasmix_run *r, int rc, int code, int *exit_code,
 	if (status == WASMIX_TRAP)
 		return wasmix_err(errbuf, errlen, status, "trap: %s",
 		                  r->diag.set ? r->diag.msg : "unknown trap");
+	size_t nl = strlen(r->name);
+	if (r->diag.set && strncmp(r->diag.msg, r->name, nl) == 0 &&
+	    r->diag.msg[nl] == ':') /* text errors carry "NAME:LINE:COL" */
+		return wasmix_err(errbuf, errlen, status, "%s", r->diag.msg);
 	return wasmix_err(errbuf, errlen, status, "%s: %s", r->name,
 	                  r->diag.set ? r->diag.msg
 	                              : wasmix_status_string(status));

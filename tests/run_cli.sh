@@ -2,7 +2,7 @@
 # run_cli.sh BUILD_DIR: end-to-end tests of the wasmix command line.
 #
 # Builds the guest programs of tests/cli/ (C with clang --target=wasm32-wasi,
-# .wat with wat2wasm) into BUILD_DIR/tests-cli/, runs BUILD_DIR/wasmix on
+# .wat with wasmix wat2wasm) into BUILD_DIR/tests-cli/, runs BUILD_DIR/wasmix on
 # them and on bad inputs, and checks exit statuses, stdout and stderr
 # against docs/cli.md: the guest's status passes through, 2 for usage and
 # load errors, 134 for traps, one "wasmix: " line on stderr for failures.
@@ -15,7 +15,7 @@ W=$B/wasmix
 T=$B/tests-cli
 EX=$B/examples
 WASM_CC=${WASM_CC:-clang}
-WAT2WASM=${WAT2WASM:-wat2wasm}
+WAT2WASM=${WAT2WASM:-$W wat2wasm}
 . "$(dirname "$0")/lib.sh"
 BAD_OUT=stdout BAD_OUT_LINES=5 BAD_ERR=stderr
 
@@ -127,6 +127,23 @@ t trace-hello 0 '^Hello, world!$' \
 	'^\[pid 1\] fd_write\(1, 0x[0-9a-f]+, [0-9]+, \[14\]\) = 0$' \
 	"$W" run --trace "$EX/hello.wasm"
 t raw-wasi 42 '^raw$' '' "$W" run "$T/rawexit.wasm"
+
+# --- the text format: run .wat directly, wasmix wat2wasm ----------------------
+t run-wat 42 '^raw$' '' "$W" run tests/cli/rawexit.wat
+t wat2wasm-stdout 0 '' '' "$W" wat2wasm tests/cli/rawexit.wat
+if cmp -s "$T/out" "$T/rawexit.wasm"; then
+	ok "wat2wasm to stdout: the same bytes as -o"
+else
+	bad "wat2wasm to stdout" "differs from $T/rawexit.wasm"
+fi
+printf '(module\n  (func (export "_start")\n    (i32.bogus)))\n' >"$T/bad.wat"
+e wat-error 2 "^wasmix: $T/bad\.wat:3:6: unknown operator$" \
+	"$W" run "$T/bad.wat"
+e wat2wasm-error 2 "^wasmix: $T/bad\.wat:3:6: unknown operator$" \
+	"$W" wat2wasm "$T/bad.wat" -o "$T/bad.wasm"
+e wat2wasm-usage 2 '^wasmix: usage: wasmix wat2wasm' "$W" wat2wasm
+printf '(module (func $f) (func $f))' >"$T/dup.wat"
+e wat-duplicate 2 ':1:25: duplicate func \$f$' "$W" wat2wasm "$T/dup.wat"
 t argv0 0 "^argv\[0\]=$EX/args\.wasm$" '' "$W" run "$EX/args.wasm"
 t argc 0 '^argc=3$' '' "$W" run "$EX/args.wasm" a 'b c'
 t argv-space 0 '^argv\[2\]=b c$' '' "$W" run "$EX/args.wasm" a 'b c'

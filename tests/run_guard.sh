@@ -13,7 +13,7 @@
 B=${1:-build}
 W=$B/wasmix
 T=$B/tests-guard
-WAT2WASM=${WAT2WASM:-wat2wasm}
+WAT2WASM=${WAT2WASM:-$W wat2wasm}
 pass=0
 nfail=0
 
@@ -21,7 +21,7 @@ nfail=0
 mkdir -p "$T" || exit 1
 for src in tests/guard/*.wat; do
 	out=$T/$(basename "$src" .wat).wasm
-	"$WAT2WASM" "$src" -o "$out" || { echo "cannot build $src" >&2; exit 1; }
+	$WAT2WASM "$src" -o "$out" || { echo "cannot build $src" >&2; exit 1; }
 done
 
 # check MODE WASM STATUS [STDERR]: runs WASM in MODE, compares.

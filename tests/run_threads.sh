@@ -1,7 +1,7 @@
 #!/bin/sh
 # run_threads.sh BUILD_DIR: guest threads end to end (docs/threads.md).
 #
-# Builds the WAT modules of tests/threads/ (wat2wasm --enable-threads;
+# Builds the WAT modules of tests/threads/ (wasmix wat2wasm;
 # NTHREADS/NITER placeholders substituted per run) and the C guests
 # (clang --target=wasm32-wasi with atomics, no libc: see guest.h) into
 # BUILD_DIR/tests-threads/, runs them with BUILD_DIR/wasmix and checks
@@ -21,7 +21,7 @@ W=$B/wasmix
 T=$B/tests-threads
 S=tests/threads
 WASM_CC=${WASM_CC:-clang}
-WAT2WASM=${WAT2WASM:-wat2wasm}
+WAT2WASM=${WAT2WASM:-$W wat2wasm}
 . "$(dirname "$0")/lib.sh"
 BAD_OUT=stdout BAD_OUT_LINES=5 BAD_ERR=stderr BAD_ERR_LINES=20
 RUNFLAGS=

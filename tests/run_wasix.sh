@@ -130,6 +130,8 @@ expect "exec keeps pid, fds, cwd; closes cloexec" 0 \
 ok execvp PATH search
 pid=1 argc=2 cwd=/sub FOO=bar fd4=1 fd5=0" wx_exec.wasm
 oklines "proc_fork_env: exec and exit as the child" 2 wx_forkenv.wasm
+oklines "execl/execlp/execle, setitimer/getitimer, F_DUPFD, getpgrp, ids, abort, getcwd" \
+	4 wx_execl.wasm
 oklines "the exec error table, env and args rows; failures change nothing" \
 	6 --env FOO=keep wx_execerr.wasm
 oklines "signal handlers reach a guest spinning in a loop" 3 wx_sigloop.wasm
@@ -162,8 +164,7 @@ expect "shell pipeline status of the last" 3 "" wx_sh.wasm -- \
 expect "exec'd program's exit code" 255 "" wx_sh.wasm -- 'wx_child exit 255'
 # An exec'd (here: spawned) program is instantiated as from the command
 # line: shared env.memory, wasi.thread-spawn; exits 0 once its thread ran.
-if command -v wat2wasm >/dev/null; then
-	cat >"$T/thr.wat" <<'EOF'
+cat >"$T/thr.wat" <<'EOF'
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
@@ -178,30 +179,31 @@ if command -v wat2wasm >/dev/null; then
     (call $exit (i32.sub (i32.const 3)
       (i32.mul (i32.const 3) (i32.atomic.load (i32.const 0)))))))
 EOF
-	wat2wasm --enable-threads "$T/thr.wat" -o "$R/thr.wasm" ||
-		die "cannot build $T/thr.wat"
-	expect "a thread program runs from the command line" 0 "" thr.wasm
-	expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
-		wx_sh.wasm -- '/thr.wasm'
-	for w in raise_preview1 forkenv_pid sig_dfl main_tls; do
-		wat2wasm --enable-threads "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
-			die "cannot build tests/wasix/$w.wat"
-	done
-	expect "preview1 proc_raise runs the WASIX handler" 10 "" \
-		raise_preview1.wasm
-	expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm
-	# wasix-libc's SIG_DFL path (sig_dfl.wat): death by the signal, silent
-	run sig_dfl.wasm
-	if [ "$rc" = 143 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
-		ok "a signal at its default action kills, as on Linux"
-	else
-		bad "default action of SIGTERM" "exit $rc, want 143 and no output"
-	fi
-	expect "a handler that blocks signals later runs to its end" 0 \
-		"handled" sig_dfl.wasm late
-	expect "the main thread gets a TLS block below its stack" 100 "" \
-		main_tls.wasm
+"$W" wat2wasm "$T/thr.wat" -o "$R/thr.wasm" ||
+	die "cannot build $T/thr.wat"
+expect "a thread program runs from the command line" 0 "" thr.wasm
+expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
+	wx_sh.wasm -- '/thr.wasm'
+for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race; do
+	"$W" wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
+		die "cannot build tests/wasix/$w.wat"
+done
+expect "preview1 proc_raise runs the WASIX handler" 10 "" \
+	raise_preview1.wasm
+expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm
+# wasix-libc's SIG_DFL path (sig_dfl.wat): death by the signal, silent
+run sig_dfl.wasm
+if [ "$rc" = 143 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
+	ok "a signal at its default action kills, as on Linux"
+else
+	bad "default action of SIGTERM" "exit $rc, want 143 and no output"
 fi
+expect "a handler that blocks signals later runs to its end" 0 \
+	"handled" sig_dfl.wasm late
+expect "the main thread gets a TLS block below its stack" 100 "" \
+	main_tls.wasm
+expect "argv read once while another thread changes it (issue 17)" 0 "" \
+	exec_race.wasm
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose
 ok #! scripts" --map-command "sh=$R/wx_sh.wasm" wx_system.wasm
@@ -478,7 +480,7 @@ done
 
 # Every WASIX import links; unimplemented ones return ENOSYS (52), in
 # both wasix_32v1 and wasix_64v1.
-if command -v wat2wasm >/dev/null && [ -f "$TSV" ]; then
+if [ -f "$TSV" ]; then
 	for mod in wasix_32v1 wasix_64v1; do
 		awk -F'\t' -v mod=$mod 'NR > 1 {
 			sig = $2; split(sig, a, "->"); p = a[1]; r = a[2]
@@ -499,9 +501,9 @@ if command -v wat2wasm >/dev/null && [ -f "$TSV" ]; then
 			echo '(memory (export "memory") 1)'
 			echo "(func (export \"_start\") (call \$exit $call)))"
 		} >"$T/all_$mod.wat"
-		if ! wat2wasm "$T/all_$mod.wat" -o "$T/all_$mod.wasm" 2>"$T/err"; then
+		if ! "$W" wat2wasm "$T/all_$mod.wat" -o "$T/all_$mod.wasm" 2>"$T/err"; then
 			: >"$T/out"
-			bad "$mod imports" "wat2wasm failed"
+			bad "$mod imports" "wasmix wat2wasm failed: $(cat "$T/err")"
 			continue
 		fi
 		run "$T/all_$mod.wasm"
@@ -513,7 +515,7 @@ if command -v wat2wasm >/dev/null && [ -f "$TSV" ]; then
 		fi
 	done
 else
-	echo "skip import table check (no wat2wasm or $TSV)"
+	echo "skip import table check (no $TSV)"
 fi
 
 summary run_wasix.sh

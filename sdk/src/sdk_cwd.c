@@ -8,8 +8,11 @@
  * __wasix_chdir, which changes both. wasmix-cc exports __wasix_cwd_init,
  * which keeps this constructor linked, so that every program takes the
  * runtime's cwd at start (after an exec, or in a spawned child with a
- * CHDIR action). wasm-ld 14's --wrap is not used: it miscompiles calls to
- * __real_* symbols that live in an archive.
+ * CHDIR action). wasi-libc keeps a relative chdir's path as written
+ * ("/sub/.." after chdir("sub"), chdir("..")); the runtime's cwd is
+ * normalised, so after a chdir wasi-libc takes the runtime's, and getcwd
+ * says "/" as on Linux. wasm-ld 14's --wrap is not used: it miscompiles
+ * calls to __real_* symbols that live in an archive.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,15 +24,22 @@ void __wasix_cwd_init(void);
 
 int __wasix_chdir(const char *path)
 {
+	char buf[4096];
+	uint32_t len = sizeof buf;
 	int32_t err;
 
 	if (chdir(path) != 0)
 		return -1;
 	err = wasix_chdir(path, strlen(path));
-	if (err != 0 && err != ENOSYS) {
+	if (err == ENOSYS)
+		return 0;
+	if (err != 0) {
 		errno = err;
 		return -1;
 	}
+	/* (getcwd's *len is the length without the NUL it wrote) */
+	if (wasix_getcwd(buf, &len) == 0 && len < sizeof buf && buf[len] == 0)
+		chdir(buf);
 	return 0;
 }
 

@@ -76,9 +76,6 @@ int dup3(int from, int to, int flags)
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
 #endif
-#ifndef F_DUPFD
-#define F_DUPFD 0
-#endif
 #ifndef FD_CLOEXEC
 #define FD_CLOEXEC 1
 #endif

@@ -5,12 +5,17 @@
  * exec: argv and envp go as pointer arrays (proc_exec4), so arguments may
  * hold '\n'. A NULL envp passes the caller's environment ('environ'). On
  * success exec does not return; on failure nothing changed and errno says
- * why.
+ * why. The list forms (execl, execlp, execle) gather their arguments into
+ * an argv array on the heap, freed again when the exec fails.
+ *
+ * getpgrp follows proc_parent up to the process whose parent is 0; the
+ * user and group ids are 0.
  *
  * wait status encoding is musl's (wasi-libc's <stdlib.h> W* macros): an
  * exit is code << 8, a signal death the signal number.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,6 +94,73 @@ int execvpe(const char *file, char *const argv[], char *const envp[])
 	return sdk_exec(file, argv, envp, 1);
 }
 
+/* exec_list: execs FILE with the arguments ARG0, then those of AP up to
+ * a null pointer; with WITH_ENV the pointer after that is envp. */
+static int exec_list(const char *file, const char *arg0, va_list ap,
+                     int with_env, int search)
+{
+	va_list count;
+	size_t n = 1;
+	char **argv;
+	char *const *envp = NULL;
+	int err;
+
+	va_copy(count, ap);
+	if (arg0 != NULL)
+		while (va_arg(count, const char *) != NULL)
+			n++;
+	va_end(count);
+	argv = malloc((n + 1) * sizeof *argv);
+	if (argv == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = arg0 == NULL ? NULL : va_arg(ap, char *);
+	argv[n] = NULL;
+	if (with_env)
+		envp = va_arg(ap, char *const *);
+	sdk_exec(file, argv, envp, search);
+	err = errno;
+	free(argv);
+	errno = err;
+	return -1;
+}
+
+int execl(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg0);
+	rc = exec_list(path, arg0, ap, 0, 0);
+	va_end(ap);
+	return rc;
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg0);
+	rc = exec_list(file, arg0, ap, 0, 1);
+	va_end(ap);
+	return rc;
+}
+
+int execle(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg0);
+	rc = exec_list(path, arg0, ap, 1, 0);
+	va_end(ap);
+	return rc;
+}
+
 pid_t waitpid(pid_t pid, int *status, int options)
 {
 	wasix_option_pid_t opt = {0, 0};
@@ -137,4 +209,34 @@ pid_t getppid(void)
 	wasix_proc_id(&pid);
 	wasix_proc_parent(pid, &ppid);
 	return (pid_t)ppid;
+}
+
+pid_t getpgrp(void)
+{
+	uint32_t pid = 0, ppid = 0;
+
+	wasix_proc_id(&pid);
+	while (wasix_proc_parent(pid, &ppid) == 0 && ppid != 0 && ppid != pid)
+		pid = ppid;
+	return (pid_t)pid;
+}
+
+uid_t getuid(void)
+{
+	return 0;
+}
+
+uid_t geteuid(void)
+{
+	return 0;
+}
+
+gid_t getgid(void)
+{
+	return 0;
+}
+
+gid_t getegid(void)
+{
+	return 0;
 }

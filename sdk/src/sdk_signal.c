@@ -1,6 +1,6 @@
 /*
- * sdk_signal.c: signal, sigaction, raise, kill, alarm, pause and signal
- * sets over WASIX.
+ * sdk_signal.c: signal, sigaction, raise, kill, alarm, setitimer,
+ * getitimer, pause and signal sets over WASIX.
  *
  * The first signal()/sigaction() registers the export __wasix_signal with
  * callback_signal; from then on the runtime delivers every caught signal
@@ -13,8 +13,11 @@
  * runtime resumes an interrupted read, poll, sleep or wait instead of
  * returning EINTR (docs/process.md).
  *
- * alarm() uses proc_raise_interval2 with it_value, so it fires (the
- * interval-only form in wasix-libc cannot).
+ * abort() raises SIGABRT (a handler runs; then the default action, so
+ * the parent sees a death by SIGABRT), where wasi-libc's only traps.
+ *
+ * alarm() and setitimer() use proc_raise_interval2 with it_value, so
+ * they fire (the interval-only form in wasix-libc cannot).
  *
  * Signal masks live here, in the guest (WASIX has no import for them):
  * one process-wide mask (pthread_sigmask changes it too). A signal that
@@ -320,6 +323,73 @@ unsigned alarm(unsigned seconds)
 	if (wasix_proc_raise_interval2(SIGALRM, &nw, &old) != 0)
 		return 0;
 	return (unsigned)old.it_value.tv_sec + (old.it_value.tv_usec ? 1 : 0);
+}
+
+static void tv_to_wasix(wasix_timeval_t *w, const struct timeval *tv)
+{
+	w->tv_sec = (uint64_t)tv->tv_sec;
+	w->tv_usec = (uint64_t)tv->tv_usec;
+}
+
+static void tv_from_wasix(struct timeval *tv, const wasix_timeval_t *w)
+{
+	tv->tv_sec = (time_t)w->tv_sec;
+	tv->tv_usec = (suseconds_t)w->tv_usec;
+}
+
+int setitimer(int which, const struct itimerval *__restrict nw,
+              struct itimerval *__restrict old)
+{
+	wasix_itimerval_t n, o;
+	int32_t err;
+
+	if (which != ITIMER_REAL || nw == NULL || nw->it_value.tv_usec < 0 ||
+	    nw->it_value.tv_usec >= 1000000 || nw->it_interval.tv_usec < 0 ||
+	    nw->it_interval.tv_usec >= 1000000 || nw->it_value.tv_sec < 0 ||
+	    nw->it_interval.tv_sec < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	tv_to_wasix(&n.it_interval, &nw->it_interval);
+	tv_to_wasix(&n.it_value, &nw->it_value);
+	memset(&o, 0, sizeof o);
+	err = wasix_proc_raise_interval2(SIGALRM, &n, &o);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	if (old != NULL) {
+		tv_from_wasix(&old->it_interval, &o.it_interval);
+		tv_from_wasix(&old->it_value, &o.it_value);
+	}
+	return 0;
+}
+
+int getitimer(int which, struct itimerval *cur)
+{
+	struct itimerval stop;
+
+	if (which != ITIMER_REAL || cur == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* WASIX has no read-only query: stop the timer, read what it held
+	 * and start it again from there. */
+	memset(&stop, 0, sizeof stop);
+	if (setitimer(ITIMER_REAL, &stop, cur) != 0)
+		return -1;
+	if ((cur->it_value.tv_sec != 0 || cur->it_value.tv_usec != 0) &&
+	    setitimer(ITIMER_REAL, cur, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+_Noreturn void abort(void)
+{
+	raise(SIGABRT);
+	signal(SIGABRT, SIG_DFL);
+	raise(SIGABRT);
+	__builtin_trap();
 }
 
 int pause(void)

@@ -56,10 +56,73 @@ void vm_instance_free(struct vm_instance *inst)
 	wx_free(inst);
 }
 
+/*
+ * Evaluates a validated constant expression of several instructions (the
+ * extended constant expressions: i32/i64 add, sub, mul over constants and
+ * globals) from the module's bytes. The validator bounded its depth.
+ */
+static uint64_t eval_const_expr(const struct vm_instance *inst,
+                                const struct wasm_constexpr *e)
+{
+	const uint8_t *p = inst->module->bytes + e->expr_offset;
+	const uint8_t *end = p + e->expr_len;
+	uint64_t stk[256];
+	uint32_t n = 0;
+
+	for (;;) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+		uint64_t a, b;
+
+		if (wasm_read_opcode(&p, end, &op) != WX_OK ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != WX_OK ||
+		    op == WASM_OP_END || n == 256)
+			return n > 0 ? stk[n - 1] : 0;
+		switch (op) {
+		case WASM_OP_I32_CONST:
+			stk[n++] = (uint32_t)imm.value;
+			break;
+		case WASM_OP_I64_CONST:
+		case WASM_OP_F64_CONST:
+			stk[n++] = imm.value;
+			break;
+		case WASM_OP_F32_CONST:
+			stk[n++] = (uint32_t)imm.value;
+			break;
+		case WASM_OP_REF_FUNC:
+			stk[n++] = (uintptr_t)inst->funcs[imm.x];
+			break;
+		case WASM_OP_GLOBAL_GET:
+			stk[n++] = inst->globals[imm.x]->value;
+			break;
+		case WASM_OP_REF_NULL:
+			stk[n++] = 0;
+			break;
+		default: /* add, sub, mul: validated, two operands */
+			b = stk[--n];
+			a = stk[--n];
+			if (op == WASM_OP_I32_ADD || op == WASM_OP_I64_ADD)
+				a += b;
+			else if (op == WASM_OP_I32_SUB || op == WASM_OP_I64_SUB)
+				a -= b;
+			else
+				a *= b;
+			if (op == WASM_OP_I32_ADD || op == WASM_OP_I32_SUB ||
+			    op == WASM_OP_I32_MUL)
+				a = (uint32_t)a;
+			stk[n++] = a;
+			break;
+		}
+	}
+}
+
 /* Evaluates a constant expression against what 'inst' has so far. */
 static uint64_t eval_const(const struct vm_instance *inst,
                            const struct wasm_constexpr *e)
 {
+	if (e->op == WASM_OP_NOP && e->expr_len > 0)
+		return eval_const_expr(inst, e);
 	switch (e->op) {
 	case WASM_OP_I32_CONST:
 		return e->u.i32;

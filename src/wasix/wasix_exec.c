@@ -101,42 +101,60 @@ static uint32_t wasix_list_arr(struct vm_call *c, uint32_t ptr, uint32_t n,
 {
 	const uint8_t *arr = wasi_mem(c, ptr, (uint64_t)n * 4);
 	const uint8_t *base = c->memory ? vm_memory_data(c->memory) : NULL;
-	uint64_t size = c->memory ? vm_memory_size(c->memory) : 0, total = 0;
-	size_t off = 0;
+	uint64_t size = c->memory ? vm_memory_size(c->memory) : 0;
+	size_t off = 0, *offs = NULL;
+	uint32_t err = WASI_ESUCCESS;
 
 	memset(l, 0, sizeof *l);
 	if (n > WASI_MAX_ARGS)
 		return WASI_E2BIG;
 	if (arr == NULL || (n > 0 && base == NULL))
 		return WASI_EFAULT;
-	for (uint32_t i = 0; i < n; i++) {
+	/* Each pointer and each byte is read once, straight into the copy:
+	 * another thread may change shared memory meanwhile, and a string
+	 * measured first and copied after could outgrow its buffer. */
+	l->buf = wx_malloc(WASIX_MAX_LIST + 1);
+	offs = wx_alloc_array((size_t)n + 1, sizeof *offs);
+	if (l->buf == NULL || offs == NULL) {
+		err = WASI_ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n && err == WASI_ESUCCESS; i++) {
 		uint32_t s = wasi_get_u32(arr + 4 * i);
-		const uint8_t *z =
-		    s < size ? memchr(base + s, 0, size - s) : NULL;
+		size_t room = WASIX_MAX_LIST - off, k;
+		const char *end;
 
-		if (z == NULL)
-			return WASI_EFAULT;
-		total += (uint64_t)(z - (base + s)) + 1;
-		if (total > WASIX_MAX_LIST)
-			return WASI_E2BIG;
+		if (s >= size) {
+			err = WASI_EFAULT;
+			break;
+		}
+		k = size - s < room ? (size_t)(size - s) : room;
+		end = memccpy(l->buf + off, base + s, 0, k);
+		if (end == NULL) /* no NUL before the end of memory or room */
+			err = k == room ? WASI_E2BIG : WASI_EFAULT;
+		else {
+			/* memccpy may read twice (memchr, then memcpy): the
+			 * length is fixed by then, the terminator is ours. */
+			l->buf[end - l->buf - 1] = 0;
+			offs[i] = off;
+			off = (size_t)(end - l->buf);
+		}
 	}
-	l->buf = wx_malloc(total + 1);
-	l->v = wx_alloc_array((size_t)n + 1, sizeof *l->v);
-	if (l->buf == NULL || l->v == NULL) {
+	if (err == WASI_ESUCCESS) {
+		l->v = wx_alloc_array((size_t)n + 1, sizeof *l->v);
+		if (l->v == NULL)
+			err = WASI_ENOMEM;
+	}
+	if (err == WASI_ESUCCESS) {
+		for (uint32_t i = 0; i < n; i++)
+			l->v[i] = l->buf + offs[i];
+		l->n = n;
+	}
+out:
+	wx_free(offs);
+	if (err != WASI_ESUCCESS)
 		wasix_list_free(l);
-		return WASI_ENOMEM;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		const char *str =
-		    (const char *)base + wasi_get_u32(arr + 4 * i);
-		size_t len = strlen(str) + 1;
-
-		memcpy(l->buf + off, str, len);
-		l->v[i] = l->buf + off;
-		off += len;
-	}
-	l->n = n;
-	return WASI_ESUCCESS;
+	return err;
 }
 
 /* A list at args i, i+1: '\n'-joined bytes, or a pointer array. */

@@ -124,6 +124,29 @@ static bool imm_u32(const uint8_t **q, const uint8_t *end, uint32_t *v,
 	return false;
 }
 
+/*
+ * memarg flags then offset. The flags are the alignment exponent below
+ * 2^6; 2^6 to 2^7 - 1 announce a memory index (multi-memory, which the
+ * engine does not decode yet); anything larger is malformed (3.0).
+ */
+static bool imm_memarg(const uint8_t **q, const uint8_t *end,
+                       struct wasm_instr_imm *imm, const char **why)
+{
+	if (!imm_u32(q, end, &imm->x, why))
+		return false;
+	if (imm->x >= 0x80) {
+		*why = "malformed memop flags";
+		return false;
+	}
+	/* Multi-memory: alignment flag 2^6 announces a memory index. */
+	if (imm->x >= 0x40) {
+		imm->x -= 0x40;
+		if (!imm_u32(q, end, &imm->mem, why))
+			return false;
+	}
+	return imm_u32(q, end, &imm->y, why);
+}
+
 static bool imm_zero(const uint8_t **q, const uint8_t *end, const char **why)
 {
 	if (*q >= end) {
@@ -310,15 +333,7 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 	case WASM_IMM_BR_TABLE:
 		return imm_br_table(q, end, imm, why);
 	case WASM_IMM_MEMARG:
-		/* Multi-memory: alignment flag 2^6 announces a memory index. */
-		if (!imm_u32(q, end, &imm->x, why))
-			return false;
-		if (imm->x >= 64 && imm->x < 128) {
-			imm->x -= 64;
-			if (!imm_u32(q, end, &imm->mem, why))
-				return false;
-		}
-		return imm_u32(q, end, &imm->y, why);
+		return imm_memarg(q, end, imm, why);
 	case WASM_IMM_CALL_INDIRECT:
 	case WASM_IMM_TABLE_INIT:
 	case WASM_IMM_TABLE_COPY:

@@ -295,8 +295,7 @@ static int need_type(struct vctx *v, uint32_t x)
 }
 
 /* Tag x exists; sets its function type. */
-static int need_tag(struct vctx *v, uint32_t x,
-                    const struct wasm_functype **ft)
+static int need_tag(struct vctx *v, uint32_t x, const struct wasm_functype **ft)
 {
 	if (x >= v->m->ntags)
 		return fail(v, "unknown tag %u", x);
@@ -592,8 +591,8 @@ static int check_catch_clause(struct vctx *v, const struct wasm_catch *cc)
 	for (uint32_t i = 0; ft != NULL && i < ft->nparams; i++)
 		if (types[i] != ft->types[i])
 			return fail(v, "type mismatch");
-	if (want > 0 && (cc->kind == WASM_CATCH_REF ||
-	                 cc->kind == WASM_CATCH_ALL_REF) &&
+	if (want > 0 &&
+	    (cc->kind == WASM_CATCH_REF || cc->kind == WASM_CATCH_ALL_REF) &&
 	    types[want - 1] != WASM_EXNREF)
 		return fail(v, "type mismatch");
 	return WX_OK;
@@ -623,7 +622,8 @@ static int check_catch(struct vctx *v, enum wasm_opcode op, uint32_t tag)
 	struct frame fr;
 	int err = WX_OK;
 
-	if (top_frame(v)->op != WASM_OP_TRY && top_frame(v)->op != WASM_OP_CATCH)
+	if (top_frame(v)->op != WASM_OP_TRY &&
+	    top_frame(v)->op != WASM_OP_CATCH)
 		return fail(v, "catch without try");
 	if (op == WASM_OP_CATCH)
 		err = need_tag(v, tag, &ft);
@@ -916,27 +916,34 @@ static int check_body(struct vctx *v, uint32_t idx)
 /* Module-level rules                                                       */
 
 /*
- * A constant expression of type 'want'. WebAssembly 2.0 allows t.const,
- * ref.null, ref.func and global.get of an immutable imported global.
+ * A constant expression of type 'want'. WebAssembly 3.0 allows t.const,
+ * ref.null, ref.func, global.get of an immutable global among the first
+ * 'nglobals' (a global's initializer sees only the globals before it;
+ * 2.0 allowed imported ones only), and the extended constant
+ * expressions i32/i64 add, sub and mul. The operand types are checked on
+ * a small stack; an expression deeper than CONST_MAX_DEPTH is refused
+ * (no compiler comes near it).
  */
+#define CONST_MAX_DEPTH 256
+
 static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
-                           uint8_t want)
+                           uint8_t want, uint32_t nglobals)
 {
 	const struct wasm_module *m = v->m;
 	const uint8_t *p = m->bytes + ce->expr_offset;
 	const uint8_t *end = p + ce->expr_len;
+	uint8_t stk[CONST_MAX_DEPTH];
 	uint32_t depth = 0;
-	uint8_t top = TYPE_UNKNOWN;
-	int err = WX_OK;
 
 	v->offset = ce->expr_offset;
 	v->has_offset = true;
 	if (ce->expr_len == 0)
 		return need_func(v, ce->u.index);
-	while (err == WX_OK) {
+	for (;;) {
 		enum wasm_opcode op;
 		struct wasm_instr_imm imm;
 		const char *why;
+		uint8_t t, push = TYPE_UNKNOWN;
 
 		v->offset = (size_t)(p - m->bytes);
 		if (wasm_read_opcode(&p, end, &op) != WX_OK ||
@@ -944,41 +951,59 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 			return fail(v, "malformed constant expression");
 		switch (op) {
 		case WASM_OP_END:
-			if (depth != 1 || top != want)
+			if (depth != 1 || stk[0] != want)
 				return fail(v, "type mismatch");
 			return WX_OK;
 		case WASM_OP_I32_CONST:
-			top = WASM_I32;
+			push = WASM_I32;
 			break;
 		case WASM_OP_I64_CONST:
-			top = WASM_I64;
+			push = WASM_I64;
 			break;
 		case WASM_OP_F32_CONST:
-			top = WASM_F32;
+			push = WASM_F32;
 			break;
 		case WASM_OP_F64_CONST:
-			top = WASM_F64;
+			push = WASM_F64;
 			break;
 		case WASM_OP_REF_NULL:
-			top = (uint8_t)imm.x;
+			push = (uint8_t)imm.x;
 			break;
 		case WASM_OP_REF_FUNC:
-			err = need_func(v, imm.x);
-			top = WASM_FUNCREF;
+			if (need_func(v, imm.x) != WX_OK)
+				return WX_EINVALID;
+			push = WASM_FUNCREF;
 			break;
 		case WASM_OP_GLOBAL_GET:
-			if (imm.x >= m->num_imported_globals)
+			if (imm.x >= nglobals)
 				return fail(v, "unknown global %u", imm.x);
 			if (m->globals[imm.x].type.mut)
 				return fail(v, "constant expression required");
-			top = m->globals[imm.x].type.valtype;
+			push = m->globals[imm.x].type.valtype;
+			break;
+		case WASM_OP_I32_ADD:
+		case WASM_OP_I32_SUB:
+		case WASM_OP_I32_MUL:
+		case WASM_OP_I64_ADD:
+		case WASM_OP_I64_SUB:
+		case WASM_OP_I64_MUL:
+			t = op == WASM_OP_I32_ADD || op == WASM_OP_I32_SUB ||
+			            op == WASM_OP_I32_MUL
+			        ? WASM_I32
+			        : WASM_I64;
+			if (depth < 2 || stk[depth - 1] != t ||
+			    stk[depth - 2] != t)
+				return fail(v, "type mismatch");
+			depth -= 2;
+			push = t;
 			break;
 		default:
 			return fail(v, "constant expression required");
 		}
-		depth++;
+		if (depth == CONST_MAX_DEPTH)
+			return fail(v, "constant expression too deep");
+		stk[depth++] = push;
 	}
-	return err;
 }
 
 static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
@@ -1024,7 +1049,7 @@ static int check_imports_and_spaces(struct vctx *v)
 	     err == WX_OK && i < m->nglobals; i++) {
 		at_item(v, "global", i);
 		err = check_constexpr(v, &m->globals[i].init,
-		                      m->globals[i].type.valtype);
+		                      m->globals[i].type.valtype, i);
 	}
 	return err;
 }
@@ -1125,10 +1150,12 @@ static int check_elems(struct vctx *v)
 			    m->tables[el->table].elemtype != el->elemtype)
 				err = fail(v, "type mismatch");
 			if (err == WX_OK)
-				err = check_constexpr(v, &el->offset, WASM_I32);
+				err = check_constexpr(v, &el->offset, WASM_I32,
+				                      m->nglobals);
 		}
 		for (uint32_t k = 0; err == WX_OK && k < el->nitems; k++)
-			err = check_constexpr(v, &el->items[k], el->elemtype);
+			err = check_constexpr(v, &el->items[k], el->elemtype,
+			                      m->nglobals);
 	}
 	return err;
 }
@@ -1145,7 +1172,8 @@ static int check_datas(struct vctx *v)
 		at_item(v, "data segment", i);
 		err = need_memory(v, d->memory);
 		if (err == WX_OK)
-			err = check_constexpr(v, &d->offset, WASM_I32);
+			err = check_constexpr(v, &d->offset, WASM_I32,
+			                      m->nglobals);
 	}
 	return err;
 }

@@ -1,8 +1,10 @@
 #!/bin/sh
 # fuzz_ci.sh BUILD_DIR SECONDS NGEN: the fuzzing part of CI (make fuzz-ci).
 #
-# Runs every libFuzzer target SECONDS on its seed corpus (the spec suite's
-# modules and the committed regression inputs, BUILD_DIR/fuzz/seed), then,
+# Runs every binary libFuzzer target SECONDS on its seed corpus (the spec
+# suite's modules and the committed regression inputs, BUILD_DIR/fuzz/seed),
+# the text target fuzz_wat FUZZ_CI_WAT_TIME seconds (default 30) on the
+# suite's .wast files (BUILD_DIR/fuzz/seed-wat), then,
 # when node is installed, the differential test on NGEN generated modules
 # from fixed seeds (1..NGEN, the same every run) and NGEN from a seed taken
 # from the clock (printed, so a finding can be regenerated with --seed).
@@ -18,6 +20,8 @@ ngen=$3
 status=0
 sh tests/fuzz/fuzz_run.sh "$B/fuzz" "$secs" decode validate instantiate \
 	execute || status=1
+# The text front end: a shorter run on the spec suite's .wast files.
+sh tests/fuzz/fuzz_run.sh "$B/fuzz" "${FUZZ_CI_WAT_TIME:-30}" wat || status=1
 if command -v node >/dev/null; then
 	rm -rf "$B"/fuzz-diff/ci-*
 	seed=$(date +%s)

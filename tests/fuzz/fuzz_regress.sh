@@ -4,7 +4,7 @@
 # execution of every export (BUILD_DIR/fuzz_replay, the execute fuzz
 # target with a plain main()).
 #
-# Inputs: NAME.wat (converted with wat2wasm --no-check, so invalid
+# Inputs: NAME.wat (converted with wasmix wat2wasm, which never validates, so invalid
 # modules can be kept too), NAME.wasm (a module) and NAME.bin (a raw
 # fuzzer input, e.g. a function body). Each must run to the end without
 # a crash, a sanitizer report or a hang (each file gets 60 seconds).
@@ -12,7 +12,7 @@
 set -u
 B=${1:-build}
 R=$B/fuzz-regress
-WAT2WASM=${WAT2WASM:-wat2wasm}
+WAT2WASM=${WAT2WASM:-$B/wasmix wat2wasm}
 mkdir -p "$R"
 n=0
 nfail=0

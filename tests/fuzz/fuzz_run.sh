@@ -2,7 +2,8 @@
 # fuzz_run.sh FUZZ_DIR SECONDS TARGET...: runs each libFuzzer target
 # FUZZ_DIR/fuzz_TARGET for SECONDS on its own working corpus
 # (FUZZ_DIR/corpus/TARGET, kept between runs) plus the seed corpus
-# (FUZZ_DIR/seed), one after the other.
+# (FUZZ_DIR/seed, or FUZZ_DIR/seed-TARGET if there is one), one after
+# the other.
 #
 # Logs go to FUZZ_DIR/logs/TARGET.log and crash inputs to
 # FUZZ_DIR/artifacts/. Prints one summary line per target: time, runs,
@@ -42,11 +43,13 @@ for t in "$@"; do
 	bin=$dir/fuzz_$t
 	log=$dir/logs/$t.log
 	mkdir -p "$dir/corpus/$t"
+	seed=$dir/seed
+	[ -d "$dir/seed-$t" ] && seed=$dir/seed-$t
 	start=$(date +%s)
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 \
 		-print_final_stats=1 -close_fd_mask=3 \
 		-artifact_prefix="$dir/artifacts/$t-" \
-		"$dir/corpus/$t" "$dir/seed" >"$log" 2>&1
+		"$dir/corpus/$t" "$seed" >"$log" 2>&1
 	rc=$?
 	took=$(($(date +%s) - start))
 	last=$(grep -E '^#[0-9]+' "$log" | tail -1)

@@ -18,9 +18,16 @@
 
 #include "spec_json.h"
 #include "vm/vm.h"
+#include "wat/wat.h"
 
 /* Largest .wasm or .json file the runner reads. */
 #define SPEC_MAX_FILE ((size_t)256 << 20)
+
+/* Flags for wast_to_json (WAT_WASM2 with --wasm2). */
+extern unsigned spec_wat_flags;
+/* --write-modules DIR: write each .wast file's modules there, run nothing
+ * ("" for --parse-only: convert, write nothing). */
+extern const char *spec_write_dir;
 
 /* Outcome of one command. */
 enum spec_outcome {
@@ -80,6 +87,37 @@ struct spec_file {
 	struct spec_bindings regs;  /* "register" name -> instance */
 	struct vm_instance *cur;    /* the last module defined */
 
+	/* .wast input: the script's modules, in memory (NULL for JSON). */
+	const struct wast_script *script;
+	/*
+	 * Modules skipped for a feature the engine lacks: the reason, by
+	 * module name and registration name, so that commands using them are
+	 * skipped with it. cur_skip: the last module command's reason.
+	 */
+	struct spec_named_skip {
+		char *name;
+		size_t len;
+		char reason[96];
+	} * skipped;
+	size_t nskipped;
+	char cur_skip[96];
+	/*
+	 * Instances a skipped module imported from (and so may have changed
+	 * at instantiation): commands using them are skipped with its reason.
+	 */
+	struct spec_taint {
+		struct vm_instance *inst;
+		char reason[96];
+	} * taint;
+	size_t ntaint;
+	/* "module definition $M": name -> command (to load per instance). */
+	struct spec_defs {
+		char *name;
+		size_t len;
+		const struct spec_json *cmd;
+	} * defs;
+	size_t ndefs;
+
 	long line; /* current command */
 	const char *cmd;
 	char why[640];  /* failure or skip reason of the command */
@@ -116,6 +154,36 @@ void spec_note(struct spec_file *f, const char *expected, const char *got);
  */
 int spec_load(struct spec_file *f, const struct spec_json *c,
               struct wasm_module **out, struct diag *diag);
+
+/*
+ * The text-format error of command 'c's module (.wast input whose module
+ * text did not parse), or NULL.
+ */
+const char *spec_text_error(const struct spec_file *f,
+                            const struct spec_json *c);
+
+/*
+ * If a load or link failure 'msg' of module 'c' comes from a feature the
+ * engine does not implement, writes "FEATURE: not implemented" into
+ * 'reason' and returns true. Computed from what the decoder, validator or
+ * linker rejected, so that a skip becomes a pass once the engine learns
+ * the feature.
+ */
+bool spec_unsupported(struct spec_file *f, const struct spec_json *c,
+                      const char *msg, char *reason, size_t cap);
+
+/*
+ * Marks every registered instance that command 'c's module imports from
+ * as tainted with 'reason' (the module was skipped, so its effects on
+ * them, such as data segments written into an imported memory, are
+ * missing). Reads the import section itself: the decoder rejected it.
+ */
+void spec_taint_imports(struct spec_file *f, const struct spec_json *c,
+                        const char *reason);
+
+/* The taint reason of 'inst', or NULL. */
+const char *spec_tainted(const struct spec_file *f,
+                         const struct vm_instance *inst);
 
 /*
  * Instantiates 'm' in the file's store, resolving imports from the

@@ -23,6 +23,7 @@ enum vkind {
 	V_NAN_CANON,
 	V_NAN_ARITH,
 	V_REF_NONNULL, /* a funcref given by number: any non-null function */
+	V_REF_NULL,    /* "(ref.null)": a null reference of any type */
 };
 
 struct spec_val {
@@ -152,6 +153,19 @@ static int parse_val(struct spec_file *f, const struct spec_json *v,
 	                                     : UINT64_MAX;
 
 	memset(out, 0, sizeof(*out));
+	if (tname && strcmp(tname, "refnull") == 0) {
+		out->kind = V_REF_NULL;
+		return 0;
+	}
+	if (tname &&
+	    (strcmp(tname, "anyref") == 0 || strcmp(tname, "exnref") == 0))
+		return spec_why(f, 2, "%s: not implemented",
+		                tname[0] == 'a' ? "GC" : "exceptions");
+	if ((t == WASM_FUNCREF || t == WASM_EXTERNREF) && !s) {
+		out->type = (uint8_t)t;
+		out->kind = V_REF_NONNULL;
+		return 0;
+	}
 	if (t < 0 || !s)
 		return spec_why(f, -1, "bad value (type %s)",
 		                tname ? tname : "missing");
@@ -211,7 +225,10 @@ static void fmt_val(const struct spec_val *e, char *buf, size_t cap)
 		snprintf(buf, cap, "%s:nan:arithmetic", valtype_name(e->type));
 		break;
 	case V_REF_NONNULL:
-		snprintf(buf, cap, "funcref:non-null");
+		snprintf(buf, cap, "%s:non-null", valtype_name(e->type));
+		break;
+	case V_REF_NULL:
+		snprintf(buf, cap, "ref:null");
 		break;
 	default:
 		fmt_slot(e->type, e->bits, buf, cap);
@@ -223,6 +240,8 @@ static bool val_match(const struct spec_val *e, uint8_t type, uint64_t got)
 {
 	uint64_t g = got;
 
+	if (e->kind == V_REF_NULL)
+		return wasm_is_reftype(type) && got == 0;
 	if (e->type != type)
 		return false;
 	if (type == WASM_I32 || type == WASM_F32)
@@ -251,8 +270,10 @@ static int make_args(struct spec_file *f, const struct spec_json *args,
 		struct spec_val v;
 		int rc = parse_val(f, &args->items[i], &v);
 
+		if (rc == 2)
+			return SPEC_SKIP;
 		if (rc > 0)
-			return spec_why(f, SPEC_SKIP, "SIMD");
+			return spec_why(f, SPEC_SKIP, "SIMD: not implemented");
 		if (rc < 0)
 			return SPEC_FAIL;
 		if (v.kind != V_EXACT)
@@ -302,6 +323,87 @@ static int do_invoke(struct spec_file *f, const struct spec_json *act,
 	return outcome;
 }
 
+/* Remembers that module or registration 'name' was skipped for 'reason'. */
+static void skipped_add(struct spec_file *f, const char *name, size_t len,
+                        const char *reason)
+{
+	struct spec_named_skip *v;
+
+	if (!name)
+		return;
+	v = realloc(f->skipped, (f->nskipped + 1) * sizeof(*v));
+	if (!v)
+		return;
+	f->skipped = v;
+	v = &f->skipped[f->nskipped];
+	v->name = malloc(len + 1);
+	if (!v->name)
+		return;
+	memcpy(v->name, name, len);
+	v->name[len] = 0;
+	v->len = len;
+	snprintf(v->reason, sizeof(v->reason), "%.95s", reason);
+	f->nskipped++;
+}
+
+static const char *skipped_find(const struct spec_file *f, const char *name,
+                                size_t len)
+{
+	for (size_t i = f->nskipped; i-- > 0;)
+		if (f->skipped[i].len == len &&
+		    memcmp(f->skipped[i].name, name, len) == 0)
+			return f->skipped[i].reason;
+	return NULL;
+}
+
+/*
+ * Was module 'mod' (NULL: the current one) skipped? Then sets the
+ * command's reason to the same one and returns true.
+ */
+static bool skipped_module(struct spec_file *f, const char *mod, size_t mlen)
+{
+	const char *reason = mod ? skipped_find(f, mod, mlen)
+	                         : (f->cur_skip[0] ? f->cur_skip : NULL);
+
+	if (!reason)
+		return false;
+	spec_why(f, SPEC_SKIP, "%s", reason);
+	return true;
+}
+
+/*
+ * Does 'm' import from a registration that was skipped? Then the link
+ * failure is that feature's, and the reason is set.
+ */
+static bool imports_skipped(struct spec_file *f, const struct wasm_module *m)
+{
+	for (uint32_t i = 0; m && i < m->nimports; i++) {
+		const struct wasm_import *imp = &m->imports[i];
+		const char *reason =
+		    skipped_find(f, imp->module, imp->module_len);
+
+		if (reason) {
+			spec_why(f, SPEC_SKIP, "%s", reason);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A load failure of command 'c': SPEC_SKIP (reason set) if it comes from
+ * a feature the engine lacks, else -1.
+ */
+static int unsupported(struct spec_file *f, const struct spec_json *c,
+                       const char *msg)
+{
+	char reason[96];
+
+	if (!spec_unsupported(f, c, msg, reason, sizeof(reason)))
+		return -1;
+	return spec_why(f, SPEC_SKIP, "%s", reason);
+}
+
 /*
  * Runs the "action" of command 'c'. Returns SPEC_PASS when the VM ran it
  * (its verdict in r->rc), SPEC_FAIL for a broken command (no module, no
@@ -326,6 +428,10 @@ static int run_action(struct spec_file *f, const struct spec_json *c,
 	snprintf(r->what, sizeof(r->what), "%s \"%s\"", type, name);
 	if (mod)
 		inst = spec_lookup(&f->names, mod, mlen);
+	if (!inst && skipped_module(f, mod, mlen))
+		return SPEC_SKIP;
+	if (inst && spec_tainted(f, inst))
+		return spec_why(f, SPEC_SKIP, "%s", spec_tainted(f, inst));
 	if (!inst)
 		return spec_why(f, SPEC_FAIL, "%s: no module %s", r->what,
 		                mod ? mod : "defined");
@@ -375,8 +481,11 @@ static int match_one(struct spec_file *f, const struct spec_json *e,
 		struct spec_val v;
 		int rc = parse_val(f, either ? &alts->items[i] : e, &v);
 
+		if (rc == 2)
+			return SPEC_SKIP;
 		if (rc)
-			return rc > 0 ? spec_why(f, SPEC_SKIP, "SIMD")
+			return rc > 0 ? spec_why(f, SPEC_SKIP,
+			                         "SIMD: not implemented")
 			              : SPEC_FAIL;
 		if (val_match(&v, type, got))
 			return SPEC_PASS;
@@ -445,7 +554,7 @@ static int cmd_assert_return(struct spec_file *f, const struct spec_json *c)
 	int outcome;
 
 	if (has_simd(c))
-		return spec_why(f, SPEC_SKIP, "SIMD");
+		return spec_why(f, SPEC_SKIP, "SIMD: not implemented");
 	outcome = run_action(f, c, &r);
 	if (outcome == SPEC_PASS)
 		outcome = r.rc ? not_returned(f, &r) : check_results(f, c, &r);
@@ -505,22 +614,59 @@ static bool is_text_module(const struct spec_json *c)
 	return mt && strcmp(mt, "text") == 0;
 }
 
-static int cmd_module(struct spec_file *f, const struct spec_json *c)
+static bool is_definition(const struct spec_json *c)
 {
-	size_t nlen;
-	const char *name = spec_json_str(c, "name", &nlen);
+	const struct spec_json *d = spec_json_get(c, "definition");
+
+	return d && d->type == SPEC_JBOOL && d->b;
+}
+
+static int add_definition(struct spec_file *f, const char *name, size_t nlen,
+                          const struct spec_json *c)
+{
+	struct spec_defs *v = realloc(f->defs, (f->ndefs + 1) * sizeof(*v));
+
+	if (!v)
+		return spec_why(f, SPEC_FAIL, "out of memory");
+	f->defs = v;
+	v[f->ndefs].name = name ? strndup(name, nlen) : NULL;
+	v[f->ndefs].len = name ? nlen : 0;
+	v[f->ndefs].cmd = c;
+	f->ndefs++;
+	return SPEC_PASS;
+}
+
+/* Loads 'c's module and instantiates it as 'name' (may be NULL). */
+static int instantiate_cmd(struct spec_file *f, const struct spec_json *c,
+                           const char *name, size_t nlen, bool define)
+{
 	struct wasm_module *m;
 	struct vm_instance *inst;
 	struct diag d;
 	int rc;
+	const char *terr = spec_text_error(f, c);
 
-	f->cur = NULL;
-	if (is_text_module(c))
-		return spec_why(f, SPEC_SKIP, "text format");
+	if (terr)
+		return spec_why(f, SPEC_FAIL, "text: %s", terr);
 	rc = spec_load(f, c, &m, &d);
+	if (rc && unsupported(f, c, d.msg) == SPEC_SKIP) {
+		spec_taint_imports(f, c, f->why);
+		snprintf(f->cur_skip, sizeof(f->cur_skip), "%.95s", f->why);
+		skipped_add(f, name, nlen, f->why);
+		return SPEC_SKIP;
+	}
 	if (rc)
 		return spec_why(f, SPEC_FAIL, "%s: %s", rc_name(rc), d.msg);
+	if (define) {
+		wasm_module_free(m);
+		return add_definition(f, name, nlen, c);
+	}
 	rc = spec_instantiate(f, m, &inst, &d);
+	if (rc && imports_skipped(f, m)) {
+		snprintf(f->cur_skip, sizeof(f->cur_skip), "%.95s", f->why);
+		skipped_add(f, name, nlen, f->why);
+		return SPEC_SKIP;
+	}
 	if (rc)
 		return spec_why(f, SPEC_FAIL, "instantiation: %s: %s",
 		                rc_name(rc), d.msg);
@@ -528,6 +674,41 @@ static int cmd_module(struct spec_file *f, const struct spec_json *c)
 	if (name && spec_bind(&f->names, name, nlen, inst))
 		return spec_why(f, SPEC_FAIL, "out of memory");
 	return SPEC_PASS;
+}
+
+static int cmd_module(struct spec_file *f, const struct spec_json *c)
+{
+	size_t nlen;
+	const char *name = spec_json_str(c, "name", &nlen);
+
+	f->cur = NULL;
+	f->cur_skip[0] = 0;
+	if (is_text_module(c) && !f->script)
+		return spec_why(f, SPEC_SKIP, "text format");
+	return instantiate_cmd(f, c, name, nlen, is_definition(c));
+}
+
+/* "module instance $I $M": a new instance of definition $M. */
+static int cmd_module_instance(struct spec_file *f, const struct spec_json *c)
+{
+	size_t nlen, mlen;
+	const char *name = spec_json_str(c, "name", &nlen);
+	const char *mod = spec_json_str(c, "module", &mlen);
+
+	f->cur = NULL;
+	f->cur_skip[0] = 0;
+	for (size_t i = f->ndefs; mod && i-- > 0;)
+		if (f->defs[i].name && f->defs[i].len == mlen &&
+		    memcmp(f->defs[i].name, mod, mlen) == 0)
+			return instantiate_cmd(f, f->defs[i].cmd, name, nlen,
+			                       false);
+	if (skipped_module(f, mod, mlen)) {
+		snprintf(f->cur_skip, sizeof(f->cur_skip), "%.95s", f->why);
+		skipped_add(f, name, nlen, f->why);
+		return SPEC_SKIP;
+	}
+	return spec_why(f, SPEC_FAIL, "no module definition %s",
+	                mod ? mod : "given");
 }
 
 static int cmd_register(struct spec_file *f, const struct spec_json *c)
@@ -541,6 +722,10 @@ static int cmd_register(struct spec_file *f, const struct spec_json *c)
 		return spec_why(f, SPEC_FAIL, "missing \"as\"");
 	if (name)
 		inst = spec_lookup(&f->names, name, nlen);
+	if (!inst && skipped_module(f, name, nlen)) {
+		skipped_add(f, as, alen, f->why);
+		return SPEC_SKIP;
+	}
 	if (!inst)
 		return spec_why(f, SPEC_FAIL, "no module %s",
 		                name ? name : "defined");
@@ -557,14 +742,26 @@ static int cmd_rejected(struct spec_file *f, const struct spec_json *c,
                         bool malformed)
 {
 	const char *text = spec_json_str(c, "text", NULL);
+	const char *terr = spec_text_error(f, c);
 	struct wasm_module *m;
 	struct diag d;
 	int rc;
 
-	if (is_text_module(c))
+	if (is_text_module(c) && !f->script)
 		return spec_why(f, SPEC_SKIP, "text format");
 	if (!text)
 		return spec_why(f, SPEC_FAIL, "missing \"text\"");
+	if (terr && malformed) {
+		if (!strstr(terr, text))
+			spec_note(f, text, terr);
+		return SPEC_PASS;
+	}
+	if (terr)
+		return spec_why(f, SPEC_FAIL, "text: %s", terr);
+	if (malformed && is_text_module(c))
+		return spec_why(
+		    f, SPEC_FAIL,
+		    "text accepted by the text parser, expected \"%s\"", text);
 	rc = spec_load(f, c, &m, &d);
 	if (rc == 0) {
 		wasm_module_free(m);
@@ -578,6 +775,8 @@ static int cmd_rejected(struct spec_file *f, const struct spec_json *c,
 		                d.msg, text);
 	if (rc != WX_EMALFORMED && rc != WX_EINVALID)
 		return spec_why(f, SPEC_FAIL, "%s: %s", rc_name(rc), d.msg);
+	if (!strstr(d.msg, text) && unsupported(f, c, d.msg) == SPEC_SKIP)
+		return SPEC_SKIP;
 	if (!strstr(d.msg, text))
 		spec_note(f, text, d.msg);
 	return SPEC_PASS;
@@ -597,16 +796,25 @@ static int cmd_inst_fails(struct spec_file *f, const struct spec_json *c,
 	struct diag d;
 	int rc;
 
-	if (is_text_module(c))
+	if (is_text_module(c) && !f->script)
 		return spec_why(f, SPEC_SKIP, "text format");
 	if (!text)
 		return spec_why(f, SPEC_FAIL, "missing \"text\"");
+	if (spec_text_error(f, c))
+		return spec_why(f, SPEC_FAIL, "text: %s",
+		                spec_text_error(f, c));
 	rc = spec_load(f, c, &m, &d);
+	if (rc && unsupported(f, c, d.msg) == SPEC_SKIP) {
+		spec_taint_imports(f, c, f->why);
+		return SPEC_SKIP;
+	}
 	if (rc)
 		return spec_why(f, SPEC_FAIL,
 		                "%s: %s, expected \"%s\" at instantiation",
 		                rc_name(rc), d.msg, text);
 	rc = spec_instantiate(f, m, &inst, &d);
+	if (rc && rc != want && imports_skipped(f, m))
+		return SPEC_SKIP;
 	if (rc == 0)
 		return spec_why(f, SPEC_FAIL,
 		                "instantiated, expected %s \"%s\"",
@@ -632,6 +840,8 @@ int spec_cmd_run(struct spec_file *f, const struct spec_json *c)
 		return cmd_module(f, c);
 	if (strcmp(t, "register") == 0)
 		return cmd_register(f, c);
+	if (strcmp(t, "module_instance") == 0)
+		return cmd_module_instance(f, c);
 	if (strcmp(t, "action") == 0)
 		return cmd_action(f, c);
 	if (strcmp(t, "assert_return") == 0)

@@ -1,9 +1,11 @@
 /*
  * spec_run.c: wasmix-spec, the WebAssembly specification test runner.
  *
- *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] FILE.json...
+ *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] [--wasm2]
+ *               [--write-modules DIR | --parse-only] FILE.wast|FILE.json...
  *
- * Runs wast2json output files against the decoder, validator and VM and
+ * Runs .wast scripts (converted in memory by src/wat, wast_to_json) or
+ * wast2json output files against the decoder, validator and VM and
  * prints one line per file, one line per failure ("FILE:LINE: COMMAND:
  * what happened") and a last line "N passed, M failed, K skipped". Exits
  * 1 if anything failed, 2 on bad usage.
@@ -37,7 +39,12 @@ struct options {
 static void usage(void)
 {
 	fprintf(stderr, "usage: wasmix-spec [--skip FILE] [-v] [--no-fork] "
-	                "[--timeout SEC] FILE.json...\n");
+	                "[--timeout SEC] [--wasm2] FILE.wast|FILE.json...\n"
+	                "  --wasm2  read .wast with the 2.0 text grammar "
+	                "(u32 limits and offsets)\n"
+	                "  --write-modules DIR  only write each script's "
+	                "modules to DIR/NAME.K.wasm\n"
+	                "  --parse-only  only convert each script (timing)\n");
 }
 
 /* Parses one skip-list line; returns 0, 1 to ignore it, -1 if bad. */
@@ -153,6 +160,18 @@ static char *display_name(const char *path)
 
 	base = base ? base + 1 : path;
 	blen = strlen(base);
+	if (base != path && blen > 5 && strcmp(base + blen - 5, ".wast") == 0) {
+		/* SUITE/NAME.wast, or DIR/NAME.wast below it (not SUITE itself)
+		 */
+		dir = component_before(path, base - 1, &dlen);
+		if (dlen == 0 ||
+		    (dlen >= 9 && memcmp(dir, "wasm-spec", 9) == 0))
+			return strdup(base);
+		out = malloc(dlen + blen + 2);
+		if (out)
+			sprintf(out, "%.*s/%s", (int)dlen, dir, base);
+		return out;
+	}
 	if (base == path || blen <= 5 || strcmp(base + blen - 5, ".json"))
 		return strdup(base);
 	dir = component_before(path, base - 1, &dlen);
@@ -284,6 +303,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-v") == 0) {
 			o->verbose = true;
+		} else if (strcmp(argv[i], "--write-modules") == 0 &&
+		           i + 1 < argc) {
+			spec_write_dir = argv[++i];
+		} else if (strcmp(argv[i], "--parse-only") == 0) {
+			spec_write_dir = "";
+		} else if (strcmp(argv[i], "--wasm2") == 0) {
+			spec_wat_flags |= WAT_WASM2;
 		} else if (strcmp(argv[i], "--no-fork") == 0) {
 			o->fork = false;
 		} else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc) {

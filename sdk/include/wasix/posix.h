@@ -29,6 +29,7 @@ typedef struct {
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -46,6 +47,10 @@ extern "C" {
 #endif
 int __wasix_chdir(const char *path);
 int __wasix_fcntl(int fd, int cmd, ...);
+/* wasi-libc's <fcntl.h> names F_DUPFD_CLOEXEC but not F_DUPFD. */
+#ifndef F_DUPFD
+#define F_DUPFD 0
+#endif
 
 /* <unistd.h> */
 pid_t fork(void);
@@ -54,8 +59,19 @@ int execve(const char *path, char *const argv[], char *const envp[]);
 int execv(const char *path, char *const argv[]);
 int execvp(const char *file, char *const argv[]);
 int execvpe(const char *file, char *const argv[], char *const envp[]);
+/* The list forms: arguments up to a (char *)0; execle's envp follows it. */
+int execl(const char *path, const char *arg0, ...);
+int execlp(const char *file, const char *arg0, ...);
+int execle(const char *path, const char *arg0, ...);
 pid_t getpid(void);
 pid_t getppid(void);
+/* The run's processes form one group, led by the first process (the one
+ * whose parent is 0); ids are 0 (root), as under wasix-libc. */
+pid_t getpgrp(void);
+uid_t getuid(void);
+uid_t geteuid(void);
+gid_t getgid(void);
+gid_t getegid(void);
 int pipe(int fds[2]);
 int pipe2(int fds[2], int flags);
 int dup(int fd);
@@ -63,6 +79,22 @@ int dup2(int from, int to);
 int dup3(int from, int to, int flags);
 unsigned alarm(unsigned seconds);
 int pause(void);
+
+/* <sys/time.h>: interval timers (wasi-libc hides them). ITIMER_REAL
+ * only; the others fail with EINVAL. getitimer reads the timer by
+ * setting it again to what it held. */
+#ifndef ITIMER_REAL
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+struct itimerval {
+	struct timeval it_interval;
+	struct timeval it_value;
+};
+#endif
+int setitimer(int which, const struct itimerval *__restrict nw,
+              struct itimerval *__restrict old);
+int getitimer(int which, struct itimerval *cur);
 
 /* <sys/wait.h> (W* macros come from wasi-libc's <stdlib.h>) */
 #ifndef WNOHANG

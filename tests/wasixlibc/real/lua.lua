@@ -1,0 +1,33 @@
+-- lua.lua: Lua's errors (longjmp through the interpreter), coroutines,
+-- files and processes, run by run.sh from the test root.
+print(pcall(error, "plain"))
+print(select(2, pcall(error, { code = 7 })).code)
+print(select(2, pcall(function() local t = nil; return t.x end)))
+print(pcall(function() error(setmetatable({}, { __tostring = function() return "obj" end })) end))
+local depth = 0
+local function nest(n) if n == 0 then error("deep") end depth = depth + 1; return nest(n - 1) end
+print(pcall(nest, 150), depth)
+print(xpcall(function() error("x", 0) end, function(m) return "handled " .. m end))
+local ok, e = pcall(function()
+  local ok2, e2 = pcall(error, "inner")
+  error("outer after " .. tostring(e2), 0)
+end)
+print(ok, e)
+local co = coroutine.create(function(a) local b = coroutine.yield(a + 1); error("in coroutine " .. b, 0) end)
+print(coroutine.resume(co, 1))
+print(coroutine.resume(co, "two"))
+print(coroutine.status(co))
+print(pcall(string.rep, "x", -1), #string.rep("ab", 1000))
+print(pcall(function() return 1 + {} end))
+print(string.format("%5.2f %d %s %q", 3.14159, 42, "s", "q\n"))
+local f = assert(io.open("lua_out.txt", "w")); f:write("line1\n", 42, "\n"); f:close()
+for l in io.lines("lua_out.txt") do io.write("[", l, "]") end print()
+print((select(2, io.open("missing.txt")))) -- (its errno number is the libc's)
+print(os.remove("lua_out.txt"), os.remove("lua_out.txt") == nil)
+local p = io.popen("echo from popen; exit 0"); print(p:read("a"), p:close())
+print(os.execute("exit 0"))
+print(type(os.time()), type(os.clock()), os.getenv("HOME"), os.getenv("NOPE"))
+local t = {} for i = 1, 10000 do t[i] = i * i end
+local s = 0 for _, v in ipairs(t) do s = s + v end print(s)
+collectgarbage() print(collectgarbage("count") > 0)
+os.exit(5)
