@@ -4,8 +4,8 @@
 # Builds tests/wasm3/ into BUILD_DIR/tests-wasm3/: the C++ programs with
 # clang -fwasm-exceptions (legacy EH: try, catch, catch_all, rethrow,
 # delegate, throw; cxx_fork with the SDK: fork and a signal inside try
-# bodies) and the .wat files with wat2wasm --enable-exceptions
-# --enable-tail-call --enable-multi-memory, runs them and checks exit
+# bodies) and the .wat files with wasmix wat2wasm
+# (no wabt), runs them and checks exit
 # statuses and output. Prints one line per failure, then "N passed, M
 # failed"; exits 1 on failure.
 #
@@ -16,7 +16,7 @@ W=$B/wasmix
 T=$B/tests-wasm3
 WASM_CC=${WASM_CC:-clang}
 WASM_CXX=${WASM_CXX:-clang++}
-WAT2WASM=${WAT2WASM:-wat2wasm}
+WAT2WASM=${WAT2WASM:-$W wat2wasm}
 pass=0
 nfail=0
 
@@ -40,8 +40,8 @@ $WASM_CXX $EHFLAGS -fno-rtti -nostdinc++ -c tests/wasm3/cxx_fork.cpp \
 	{ echo "run_wasm3.sh: cannot build cxx_fork" >&2; exit 1; }
 for src in tests/wasm3/*.wat; do
 	out=$T/$(basename "$src" .wat).wasm
-	"$WAT2WASM" --enable-exceptions --enable-tail-call \
-		--enable-multi-memory "$src" -o "$out" ||
+	# shellcheck disable=SC2086
+	$WAT2WASM "$src" -o "$out" ||
 		{ echo "run_wasm3.sh: cannot build $src" >&2; exit 1; }
 done
 
