@@ -148,17 +148,11 @@ int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
 	uint32_t err;
 	uint8_t *p;
 
-	err = wasi_fd_get(w, wasi_u32(c, 0), 0, &e);
-	/* posix_root: the root's own slot, once the guest closed it, still
-	 * answers as the root. wasix-libc asks it for rights before every
-	 * open of an absolute path, and those ignore the fd (docs/
-	 * filesystem.md); everything else about the fd says EBADF. */
-	if (err == WASI_EBADF && w->root != NULL && w->abs_paths &&
-	    wasi_u32(c, 0) == w->root_fd) {
-		vfs_entry_ref(w->root);
-		e = w->root;
-		err = WASI_ESUCCESS;
-	}
+	/* The root's own slot, once empty, still answers as the root:
+	 * wasix-libc asks it for rights before every open of an absolute
+	 * path, and those ignore the fd; everything else about the fd says
+	 * EBADF. */
+	err = wasi_fd_get_or_root(w, wasi_u32(c, 0), &e);
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
@@ -174,7 +168,7 @@ int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
 	 * for every open, and fd 3 may be the program's own pipe. */
 	wasi_put_u64(
 	    p + 16,
-	    e->kind != VFS_DIR && w->abs_paths && w->root != NULL
+	    e->kind != VFS_DIR && wasi_posix_paths(w)
 	        ? __atomic_load_n(&w->root->rights_inheriting, __ATOMIC_RELAXED)
 	        : __atomic_load_n(&e->rights_inheriting, __ATOMIC_RELAXED));
 	err = WASI_ESUCCESS;
@@ -441,11 +435,8 @@ static uint32_t wasi_preopen_get(struct wasi_ctx *w, uint32_t fd,
 {
 	uint32_t err;
 
-	if (w->root != NULL && w->abs_paths && fd == w->root_fd) {
-		vfs_entry_ref(w->root);
-		*e = w->root;
+	if (fd == w->root_fd && (*e = wasi_root_ref(w)) != NULL)
 		return WASI_ESUCCESS;
-	}
 	err = wasi_fd_get(w, fd, 0, e);
 	if (err == WASI_ESUCCESS && (*e)->preopen == NULL)
 		err = WASI_EBADF;

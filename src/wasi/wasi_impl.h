@@ -271,6 +271,20 @@ static inline bool wasi_fd_rights_ok(const struct vfs_entry *e, uint64_t rights)
 }
 
 /*
+ * posix_root: the root entry with one more reference (the caller drops
+ * it), whatever the guest did with its fds; NULL otherwise.
+ */
+struct vfs_entry *wasi_root_ref(struct wasi_ctx *w);
+
+/*
+ * wasi_fd_get with no rights, except that the root's own slot, while
+ * empty (root_unseen, or the guest closed it), answers as the root
+ * (posix_root; docs/filesystem.md). Same errors and reference rule.
+ */
+uint32_t wasi_fd_get_or_root(struct wasi_ctx *w, uint32_t fd,
+                             struct vfs_entry **e);
+
+/*
  * The entry behind guest fd 'fd' if it has every right in 'rights'.
  * Returns ESUCCESS, EBADF or ENOTCAPABLE. '*e' is NULL (EBADF) or holds
  * one reference of the caller's (also on ENOTCAPABLE, so that the caller

@@ -51,28 +51,16 @@ static uint32_t wasi_dir_get(struct wasi_ctx *w, struct vm_call *c, uint32_t fd,
                              unsigned path_arg, uint64_t right,
                              struct vfs_entry **e)
 {
+	const char *p = wasi_mem(c, wasi_u32(c, path_arg), 1);
 	uint32_t err;
 
-	if (w->root != NULL && w->abs_paths) {
-		const char *p = wasi_mem(c, wasi_u32(c, path_arg), 1);
-
-		if (p != NULL && wasi_u32(c, path_arg + 1) > 0 &&
-		    __atomic_load_n(p, __ATOMIC_RELAXED) == '/') {
-			vfs_entry_ref(w->root);
-			*e = w->root;
-			return WASI_ESUCCESS;
-		}
-	}
-	err = wasi_fd_get(w, fd, 0, e);
-	/* The root's own slot, while empty, is the root (root_unseen, or
-	 * closed): a libc that resolves relative to fd 3 still works. */
-	if (err == WASI_EBADF && w->root != NULL && w->abs_paths &&
-	    fd == w->root_fd) {
-		vfs_entry_ref(w->root);
-		*e = w->root;
-		err = WASI_ESUCCESS;
-	}
-
+	if (p != NULL && wasi_u32(c, path_arg + 1) > 0 &&
+	    __atomic_load_n(p, __ATOMIC_RELAXED) == '/' &&
+	    (*e = wasi_root_ref(w)) != NULL)
+		return WASI_ESUCCESS;
+	/* An empty root slot is the root: a libc that resolves relative to
+	 * fd 3 still works. */
+	err = wasi_fd_get_or_root(w, fd, e);
 	if (err != WASI_ESUCCESS)
 		return err;
 	if ((*e)->kind != VFS_DIR)

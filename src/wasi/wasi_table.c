@@ -206,6 +206,25 @@ uint32_t wasi_errno_from_host(int e)
 	return WASI_EIO;
 }
 
+struct vfs_entry *wasi_root_ref(struct wasi_ctx *w)
+{
+	if (!wasi_posix_paths(w))
+		return NULL;
+	vfs_entry_ref(w->root);
+	return w->root;
+}
+
+uint32_t wasi_fd_get_or_root(struct wasi_ctx *w, uint32_t fd,
+                             struct vfs_entry **e)
+{
+	uint32_t err = wasi_fd_get(w, fd, 0, e);
+
+	if (err == WASI_EBADF && fd == w->root_fd &&
+	    (*e = wasi_root_ref(w)) != NULL)
+		err = WASI_ESUCCESS;
+	return err;
+}
+
 uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
                      struct vfs_entry **e)
 {
