@@ -102,25 +102,24 @@ oklines() {
 mkdir -p "$T/fsroot/tmp" || die "cannot create $T/fsroot"
 echo "root file" >"$T/fsroot/r.txt"
 cp "$R/wx_root.wasm" "$T/fsroot/" || die "cannot copy wx_root"
-(cd "$T/fsroot" && timeout 120 "$W" run --dir .::/ wx_root.wasm) \
-	</dev/null >"$T/out" 2>"$T/err"
-rc=$?
-n=$(grep -c '^ok ' "$T/out")
-if [ "$rc" = 0 ] && [ "$n" = 9 ] && [ ! -s "$T/err" ] &&
-	grep -q '^written to /dev/stdout$' "$T/out"; then
-	ok "filesystem: root at /, /dev, the program's own fd 3 ($n checks)"
-else
-	bad "filesystem: root at /" "exit $rc, $n of 9 ok lines"
-fi
-(cd "$T/fsroot" && timeout 120 "$W" run --dir .::/data wx_root.wasm data) \
-	</dev/null >"$T/out" 2>"$T/err"
-rc=$?
-n=$(grep -c '^ok ' "$T/out")
-if [ "$rc" = 0 ] && [ "$n" = 10 ] && [ ! -s "$T/err" ]; then
-	ok "filesystem: a mount at /data under a virtual root ($n checks)"
-else
-	bad "filesystem: mount at /data" "exit $rc, $n of 10 ok lines"
-fi
+# fscase NAME GUEST N ARGS...: wx_root with fsroot mapped at GUEST gives
+# N ok lines, the /dev/stdout line, exit 0 and nothing on stderr.
+fscase() {
+	f_name=$1 f_guest=$2 f_n=$3
+	shift 3
+	(cd "$T/fsroot" && timeout 120 "$W" run --dir ".::$f_guest" \
+		wx_root.wasm "$@") </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	n=$(grep -c '^ok ' "$T/out")
+	if [ "$rc" = 0 ] && [ "$n" = "$f_n" ] && [ ! -s "$T/err" ] &&
+		grep -q '^written to /dev/stdout$' "$T/out"; then
+		ok "filesystem: $f_name ($n checks)"
+	else
+		bad "filesystem: $f_name" "exit $rc, $n of $f_n ok lines"
+	fi
+}
+fscase "root at /, /dev, the program's own fd 3" / 9
+fscase "a mount at /data under a virtual root" /data 10 data
 
 oklines "fork, waitpid, exit codes, kill, handlers, vfork" 6 wx_fork.wasm
 oklines "the same under --timeout (fork children inherit the deadline)" 6 \
