@@ -51,13 +51,16 @@ static uint32_t wasi_dir_get(struct wasi_ctx *w, struct vm_call *c, uint32_t fd,
                              unsigned path_arg, uint64_t right,
                              struct vfs_entry **e)
 {
-	const char *p = wasi_mem(c, wasi_u32(c, path_arg), 1);
 	uint32_t err;
 
-	if (p != NULL && wasi_u32(c, path_arg + 1) > 0 &&
-	    __atomic_load_n(p, __ATOMIC_RELAXED) == '/' &&
-	    (*e = wasi_root_ref(w)) != NULL)
-		return WASI_ESUCCESS;
+	if (wasi_posix_paths(w)) { /* preview1 programs skip this */
+		const char *p = wasi_mem(c, wasi_u32(c, path_arg), 1);
+
+		if (p != NULL && wasi_u32(c, path_arg + 1) > 0 &&
+		    __atomic_load_n(p, __ATOMIC_RELAXED) == '/' &&
+		    (*e = wasi_root_ref(w)) != NULL)
+			return WASI_ESUCCESS;
+	}
 	/* An empty root slot is the root: a libc that resolves relative to
 	 * fd 3 still works. */
 	err = wasi_fd_get_or_root(w, fd, e);
