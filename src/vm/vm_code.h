@@ -40,6 +40,8 @@
 	X(RETURN_CALL)   /* [funcidx][argbase][nargs] */                       \
 	/* [typeid][table][argbase][index][nargs] */                           \
 	X(RETURN_CALL_INDIRECT)                                                \
+	X(CALL_REF)      /* [argbase][ref] */                                  \
+	X(RETURN_CALL_REF) /* [argbase][ref][nargs] */                         \
 	X(THROW)         /* [tagidx][argbase] */                               \
 	X(THROW_REF)     /* [src]: throw_ref, rethrow (src: the exnref) */     \
 	X(EXIT)          /* return address of the entry frame: leave */        \

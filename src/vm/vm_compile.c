@@ -357,11 +357,35 @@ static void push_const(struct compiler *c, uint64_t v)
 /* ---- immediates -----------------------------------------------------------
  */
 
+/* Skips a value type: one byte, or 0x63/0x64 and a heap type (s33). */
+static int skip_valtype(const uint8_t **p, const uint8_t *end)
+{
+	int64_t ht;
+
+	if (*p >= end)
+		return LEB_EEND;
+	uint8_t b = *(*p)++;
+	return b == 0x63 || b == 0x64 ? leb_read_s33(p, end, &ht) : LEB_OK;
+}
+
+/* A block type: s33, a value type's extra heap type read past. */
+static int read_blocktype(const uint8_t **p, const uint8_t *end, int64_t *bt)
+{
+	const uint8_t *at = *p;
+	int e = leb_read_s33(p, end, bt);
+
+	if (e == LEB_OK && *bt < 0 && *bt != -64) {
+		*p = at;
+		e = skip_valtype(p, end);
+	}
+	return e;
+}
+
 /* try_table's immediates (kept out of line: read_imm is hot). */
 __attribute__((noinline)) static int
 read_try_table(const uint8_t **p, const uint8_t *end, struct imm *im)
 {
-	int e = leb_read_s33(p, end, &im->bt);
+	int e = read_blocktype(p, end, &im->bt);
 
 	if (e == LEB_OK)
 		e = leb_read_u32(p, end, &im->ntable);
@@ -388,8 +412,9 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_NONE:
 		break;
 	case WASM_IMM_BLOCKTYPE:
-		e = leb_read_s33(p, end, &im->bt);
+		e = read_blocktype(p, end, &im->bt);
 		break;
+	case WASM_IMM_TYPE:
 	case WASM_IMM_LABEL:
 	case WASM_IMM_FUNC:
 	case WASM_IMM_LOCAL:
@@ -429,8 +454,10 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 		e = leb_read_u32(p, end, &im->mem);
 		break;
 	case WASM_IMM_ZEROBYTE:
-	case WASM_IMM_REFTYPE:
 		e = leb_read_fixed(p, end, &im->a, 1);
+		break;
+	case WASM_IMM_REFTYPE:
+		e = leb_read_s33(p, end, &sv);
 		break;
 	case WASM_IMM_I32:
 		e = leb_read_s32(p, end, &s32);
@@ -452,7 +479,7 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 	case WASM_IMM_SELECT_T:
 		e = leb_read_u32(p, end, &im->a);
 		for (uint32_t i = 0; e == LEB_OK && i < im->a; i++)
-			e = leb_read_fixed(p, end, &im->b, 1);
+			e = skip_valtype(p, end);
 		break;
 	case WASM_IMM_MEMORY_INIT:
 		e = leb_read_u32(p, end, &im->a);
@@ -748,6 +775,39 @@ static void do_br_if(struct compiler *c, uint32_t depth)
 	emit_link(c, &skip);
 	emit_branch(c, depth);
 	patch_chain(c, skip, c->ncode);
+	c->last_dst = NO_DST;
+}
+
+/*
+ * br_on_null: the reference is popped for the branch (which carries the
+ * values below it) and stays for the fall-through; br_on_non_null: the
+ * branch carries it, the fall-through drops it. Either way a branch tests
+ * the 64-bit slot with the fused BR_I64_EQZ/NEZ [a][off].
+ */
+static void do_br_on(struct compiler *c, bool on_null, uint32_t depth)
+{
+	struct operand ref = c->stk[c->h - 1];
+	struct block *b = &c->blocks[c->nblocks - 1 - depth];
+
+	if (on_null)
+		pop(c);
+	c->last_dst = NO_DST;
+	if (b->kind != BLK_FUNC && !needs_moves(c, b->height, label_arity(b))) {
+		emit_op(c, on_null ? VMOP_BR_I64_EQZ : VMOP_BR_I64_NEZ);
+		emit_slot(c, ref.slot);
+		emit_target(c, b);
+	} else {
+		size_t skip = 0;
+		emit_op(c, on_null ? VMOP_BR_I64_NEZ : VMOP_BR_I64_EQZ);
+		emit_slot(c, ref.slot);
+		emit_link(c, &skip);
+		emit_branch(c, depth);
+		patch_chain(c, skip, c->ncode);
+	}
+	if (on_null)
+		push(c, ref.kind, ref.slot);
+	else
+		pop(c);
 	c->last_dst = NO_DST;
 }
 
@@ -1346,8 +1406,9 @@ static void do_call(struct compiler *c, unsigned op,
 {
 	struct operand idx = {LOC_SLOT, 0};
 	uint32_t np = ft->nparams;
+	bool dynamic = op == VMOP_CALL_INDIRECT || op == VMOP_CALL_REF;
 
-	if (op == VMOP_CALL_INDIRECT)
+	if (dynamic)
 		idx = pop(c);
 	for (uint32_t i = c->h - np; i < c->h; i++)
 		materialize(c, i);
@@ -1356,7 +1417,7 @@ static void do_call(struct compiler *c, unsigned op,
 	for (unsigned i = 0; i < nimm; i++)
 		emit(c, imms[i]);
 	emit_slot(c, argbase);
-	if (op == VMOP_CALL_INDIRECT)
+	if (dynamic)
 		emit_slot(c, idx.slot);
 	for (uint32_t i = 0; i < np; i++)
 		pop(c);
@@ -1365,8 +1426,9 @@ static void do_call(struct compiler *c, unsigned op,
 }
 
 /*
- * return_call(_indirect): [op][imms][argbase][index?][nargs]; the
- * handler moves the arguments to fp[0..] and replaces the frame.
+ * return_call(_indirect, _ref): [op][imms][argbase][index or ref?]
+ * [nargs]; the handler moves the arguments to fp[0..] and replaces the
+ * frame.
  */
 static void do_return_call(struct compiler *c, unsigned op,
                            const struct wasm_functype *ft,
@@ -1374,8 +1436,10 @@ static void do_return_call(struct compiler *c, unsigned op,
 {
 	struct operand idx = {LOC_SLOT, 0};
 	uint32_t np = ft->nparams;
+	bool dynamic =
+	    op == VMOP_RETURN_CALL_INDIRECT || op == VMOP_RETURN_CALL_REF;
 
-	if (op == VMOP_RETURN_CALL_INDIRECT)
+	if (dynamic)
 		idx = pop(c);
 	for (uint32_t i = c->h - np; i < c->h; i++)
 		materialize(c, i);
@@ -1383,7 +1447,7 @@ static void do_return_call(struct compiler *c, unsigned op,
 	for (unsigned i = 0; i < nimm; i++)
 		emit(c, imms[i]);
 	emit_slot(c, natural(c, c->h - np));
-	if (op == VMOP_RETURN_CALL_INDIRECT)
+	if (dynamic)
 		emit_slot(c, idx.slot);
 	emit(c, np);
 	for (uint32_t i = 0; i < np; i++)
@@ -1465,6 +1529,19 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 		imms[1] = im->b;
 		do_return_call(c, VMOP_RETURN_CALL_INDIRECT,
 		               &c->m->types[im->a], imms, 2);
+		break;
+	case WASM_OP_CALL_REF:
+		do_call(c, VMOP_CALL_REF, &c->m->types[im->a], NULL, 0);
+		break;
+	case WASM_OP_RETURN_CALL_REF:
+		do_return_call(c, VMOP_RETURN_CALL_REF, &c->m->types[im->a],
+		               NULL, 0);
+		break;
+	case WASM_OP_REF_AS_NON_NULL:
+		/* [op][src]: traps on null; the value stays where it is. */
+		emit_op(c, op);
+		emit_slot(c, c->stk[c->h - 1].slot);
+		c->last_dst = NO_DST;
 		break;
 	default:
 		c->err = WX_EINVALID;
@@ -1648,6 +1725,10 @@ static void translate_one(struct compiler *c, enum wasm_opcode op,
 	case WASM_OP_BR_TABLE:
 		do_br_table(c, im);
 		c->unreachable = true;
+		break;
+	case WASM_OP_BR_ON_NULL:
+	case WASM_OP_BR_ON_NON_NULL:
+		do_br_on(c, op == WASM_OP_BR_ON_NULL, im->a);
 		break;
 	case WASM_OP_RETURN:
 		emit_return(c);

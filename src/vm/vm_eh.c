@@ -113,7 +113,7 @@ static void collect(struct vm_thread *t, const uint64_t *top)
 	for (size_t i = 0; i < s->nglobals; i++)
 		mark_range(p, &s->globals[i]->value, 1);
 	for (size_t i = 0; i < s->ntables; i++)
-		if (s->tables[i]->type.elemtype == WASM_EXNREF)
+		if (wasm_vt_top(s->tables[i]->type.elemtype) == WASM_EXNREF)
 			mark_range(p, s->tables[i]->elems, s->tables[i]->size);
 	vm_unlock();
 	while (more) {

@@ -141,6 +141,57 @@ static uint64_t eval_const(const struct vm_instance *inst,
 	}
 }
 
+/*
+ * Value type 't' of the module in store terms: a type index becomes the
+ * store's id of that function type, so types of different modules
+ * compare as numbers (wasm_vt_sub).
+ */
+static uint32_t store_vt(const struct vm_instance *inst, uint32_t t)
+{
+	if (!wasm_vt_has_index(t))
+		return t;
+	return wasm_ref_idx(inst->type_ids[wasm_vt_index(t)],
+	                    wasm_vt_nullable(t));
+}
+
+/*
+ * Interns the module's function types in the store, in order: a type
+ * equal to an earlier one of the module shares its id; else its form
+ * (indices as store ids, a reference to itself as WASM_HT_SELF) is
+ * interned, so equivalent types of any two modules get one id.
+ */
+static int intern_types(struct vm_store *s, struct vm_instance *inst)
+{
+	const struct wasm_module *m = inst->module;
+	int rc = WX_OK;
+
+	for (uint32_t i = 0; rc == WX_OK && i < m->ntypes; i++) {
+		const struct wasm_functype *ft = &m->types[i];
+		uint32_t n = ft->nparams + ft->nresults;
+		if (m->type_canon[i] != i) {
+			inst->type_ids[i] = inst->type_ids[m->type_canon[i]];
+			continue;
+		}
+		struct wasm_functype form = *ft;
+		form.types = wx_alloc_array((size_t)n + 1, sizeof *form.types);
+		if (form.types == NULL)
+			return WX_ENOMEM;
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t t = ft->types[k];
+			if (wasm_vt_has_index(t) && wasm_vt_index(t) == i)
+				t = (t & WASM_REF_NONNULL) | WASM_HT_SELF;
+			form.types[k] = store_vt(inst, t);
+		}
+		int64_t id = vm_store_intern_type(s, &form);
+		wx_free(form.types);
+		if (id < 0)
+			rc = WX_ENOMEM;
+		else
+			inst->type_ids[i] = (uint32_t)id;
+	}
+	return rc;
+}
+
 /* Import matching of limits: the provided object must fit the import. */
 static bool limits_match(uint64_t cur, bool has_max, uint64_t max,
                          const struct wasm_limits_decl *want)
@@ -156,17 +207,14 @@ static bool import_matches(struct vm_instance *inst,
                            const struct wasm_import *imp,
                            const struct vm_extern *ext)
 {
-	const struct wasm_module *m = inst->module;
-
 	if (ext->kind != imp->kind || ext->u.func == NULL)
 		return false;
 	switch (imp->kind) {
 	case WASM_EXT_FUNC:
-		return vm_functype_equal(ext->u.func->type,
-		                         &m->types[imp->d.func_type]);
+		return ext->u.func->type_id == inst->type_ids[imp->d.func_type];
 	case WASM_EXT_TABLE: {
 		const struct vm_table *t = ext->u.table;
-		return t->type.elemtype == imp->d.table.elemtype &&
+		return t->type.elemtype == store_vt(inst, imp->d.table.elemtype) &&
 		       limits_match(t->size, t->type.limits.has_max,
 		                    t->type.limits.max, &imp->d.table.limits);
 	}
@@ -177,12 +225,17 @@ static bool import_matches(struct vm_instance *inst,
 		                    mem->limits.has_max, mem->limits.max,
 		                    &imp->d.memory);
 	}
-	case WASM_EXT_GLOBAL:
-		return ext->u.global->type.valtype == imp->d.global.valtype &&
-		       ext->u.global->type.mut == imp->d.global.mut;
+	case WASM_EXT_GLOBAL: {
+		/* Immutable: a subtype will do; mutable: the same type. */
+		uint32_t have = ext->u.global->type.valtype;
+		uint32_t want = store_vt(inst, imp->d.global.valtype);
+		if (ext->u.global->type.mut != imp->d.global.mut)
+			return false;
+		return imp->d.global.mut ? have == want
+		                         : wasm_vt_sub(have, want);
+	}
 	case WASM_EXT_TAG:
-		return vm_functype_equal(ext->u.tag->type,
-		                         &m->types[imp->d.tag_type]);
+		return ext->u.tag->type_id == inst->type_ids[imp->d.tag_type];
 	default:
 		return false;
 	}
@@ -242,7 +295,9 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 			return diag_set(diag, WX_ENOMEM, "out of memory");
 	}
 	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++) {
-		inst->tables[i] = vm_table_new(s, &m->tables[i], 0);
+		struct wasm_tabletype tt = m->tables[i];
+		tt.elemtype = store_vt(inst, tt.elemtype);
+		inst->tables[i] = vm_table_new(s, &tt, 0);
 		if (inst->tables[i] == NULL)
 			return diag_set(
 			    diag, WX_ELIMIT,
@@ -265,13 +320,23 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 	for (uint32_t i = 0; i < m->nglobals; i++) {
 		if (i >= m->num_imported_globals) {
 			uint64_t v = eval_const(inst, &m->globals[i].init);
-			inst->globals[i] =
-			    vm_global_new(s, &m->globals[i].type, v);
+			struct wasm_globaltype gt = m->globals[i].type;
+			gt.valtype = store_vt(inst, gt.valtype);
+			inst->globals[i] = vm_global_new(s, &gt, v);
 			if (inst->globals[i] == NULL)
 				return diag_set(diag, WX_ENOMEM,
 				                "out of memory");
 		}
 		inst->global_values[i] = &inst->globals[i]->value;
+	}
+	/* Table initialisers may read globals: after them. */
+	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++) {
+		struct vm_table *t = inst->tables[i];
+		if (!m->tables[i].has_init)
+			continue;
+		uint64_t v = eval_const(inst, &m->tables[i].init);
+		for (uint64_t k = 0; k < t->size; k++)
+			t->elems[k] = v;
 	}
 	for (uint32_t i = 0; i < m->nelems; i++) {
 		const struct wasm_elem *e = &m->elems[i];
@@ -341,12 +406,8 @@ int vm_instantiate(struct vm_store *s, const struct wasm_module *m,
 	rc = alloc_arrays(inst, m);
 	if (rc != WX_OK)
 		return diag_set(diag, rc, "out of memory");
-	for (uint32_t i = 0; i < m->ntypes; i++) {
-		int64_t id = vm_store_intern_type(s, &m->types[i]);
-		if (id < 0)
-			return diag_set(diag, WX_ENOMEM, "out of memory");
-		inst->type_ids[i] = (uint32_t)id;
-	}
+	if (intern_types(s, inst) != WX_OK)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
 	rc = resolve_imports(inst, resolve, resolve_ud, diag);
 	if (rc != WX_OK)
 		return rc;

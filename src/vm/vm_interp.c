@@ -1320,12 +1320,39 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			{
 				TRAP("unreachable");
 			}
+			/* ---- typed function references ---- */
+			vmcase(WASM_OP_REF_AS_NON_NULL)
+			{
+				if (WX_UNLIKELY(fp[P(1)] == 0))
+					TRAP("null reference");
+				STEP(2);
+				vmbreak;
+			}
+			vmcase(VMOP_CALL_REF)
+			{
+				callee = (struct vm_func *)(uintptr_t)fp[P(2)];
+				if (WX_UNLIKELY(callee == NULL))
+					TRAP("null function reference");
+				nfp = fp + P(1);
+				STEP(3);
+				goto do_call;
+			}
+			vmcase(VMOP_RETURN_CALL_REF)
+			{
+				callee = (struct vm_func *)(uintptr_t)fp[P(2)];
+				if (WX_UNLIKELY(callee == NULL))
+					TRAP("null function reference");
+				memmove(fp, fp + P(1), P(3) * sizeof *fp);
+				goto do_tail_call;
+			}
 			/* Never emitted: translated away or routed to
 			 * VMOP_ATOMIC. */
 			vmcase(WASM_OP_TRY) vmcase(WASM_OP_CATCH) vmcase(WASM_OP_THROW)
 			vmcase(WASM_OP_RETHROW) vmcase(WASM_OP_THROW_REF)
 			vmcase(WASM_OP_RETURN_CALL)
 			vmcase(WASM_OP_RETURN_CALL_INDIRECT)
+			vmcase(WASM_OP_CALL_REF) vmcase(WASM_OP_RETURN_CALL_REF)
+			vmcase(WASM_OP_BR_ON_NULL) vmcase(WASM_OP_BR_ON_NON_NULL)
 			vmcase(WASM_OP_DELEGATE) vmcase(WASM_OP_CATCH_ALL)
 			vmcase(WASM_OP_TRY_TABLE)
 			vmcase(WASM_OP_BLOCK) vmcase(WASM_OP_LOOP) vmcase(

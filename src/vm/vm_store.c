@@ -119,7 +119,9 @@ bool vm_functype_equal(const struct wasm_functype *a,
 		return true;
 	if (a->nparams != b->nparams || a->nresults != b->nresults)
 		return false;
-	return memcmp(a->types, b->types, a->nparams + a->nresults) == 0;
+	return memcmp(a->types, b->types,
+	              ((size_t)a->nparams + a->nresults) * sizeof *a->types) ==
+	       0;
 }
 
 static int64_t intern_locked(struct vm_store *s,
@@ -139,14 +141,14 @@ static int64_t intern_locked(struct vm_store *s,
 	}
 	size_t n = (size_t)ft->nparams + ft->nresults;
 	struct wasm_functype *copy = wx_calloc(1, sizeof *copy);
-	uint8_t *types = wx_malloc(n);
+	uint32_t *types = wx_alloc_array(n + 1, sizeof *types);
 	if (copy == NULL || types == NULL) {
 		wx_free(copy);
 		wx_free(types);
 		return -1;
 	}
 	if (n != 0)
-		memcpy(types, ft->types, n);
+		memcpy(types, ft->types, n * sizeof *types);
 	copy->nparams = ft->nparams;
 	copy->nresults = ft->nresults;
 	copy->types = types;

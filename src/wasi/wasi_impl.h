@@ -238,7 +238,7 @@ uint32_t wasi_errno_from_host(int e);
  * whose types array is 'buf' (at most 'cap' entries; the caller keeps
  * it alive as long as 'ft'). Shared by the WASI and WASIX import tables.
  */
-void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint8_t *buf,
+void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint32_t *buf,
                     uint32_t cap);
 
 /* Reads a little-endian u64 (already bounds-checked). */

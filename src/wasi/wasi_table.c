@@ -234,7 +234,7 @@ uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
 	return wasi_fd_rights_ok(*e, rights) ? WASI_ESUCCESS : WASI_ENOTCAPABLE;
 }
 
-void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint8_t *buf,
+void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint32_t *buf,
                     uint32_t cap)
 {
 	uint32_t n = 0;
@@ -310,7 +310,7 @@ int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
 	static const char mod[] = WASI_MODULE;
 	const struct wasi_def *d;
 	struct wasm_functype ft;
-	uint8_t types[WASI_MAX_SIG];
+	uint32_t types[WASI_MAX_SIG];
 	struct vm_func *f;
 
 	if (imp->kind != WASM_EXT_FUNC || imp->module_len != sizeof mod - 1 ||

@@ -195,7 +195,7 @@ int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
 {
 	const struct wasix_def *d;
 	struct wasm_functype ft;
-	uint8_t types[WASIX_MAX_SIG];
+	uint32_t types[WASIX_MAX_SIG];
 	vm_host_fn fn;
 	struct vm_func *f;
 	bool is64;
@@ -255,7 +255,7 @@ int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
 	static const char mod[] = WASI_MODULE;
 	const struct wasix_def *d = NULL;
 	struct wasm_functype ft;
-	uint8_t types[WASIX_MAX_SIG];
+	uint32_t types[WASIX_MAX_SIG];
 	struct vm_func *f;
 
 	if (imp->kind != WASM_EXT_FUNC || imp->module_len != sizeof mod - 1 ||

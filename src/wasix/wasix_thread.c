@@ -578,7 +578,7 @@ struct wt_def {
 	const char *module;
 	const char *name;
 	uint8_t np, nr; /* params then results, as below */
-	uint8_t types[5];
+	uint32_t types[5];
 	vm_host_fn fn;
 };
 
@@ -656,7 +656,7 @@ int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
 		struct wasm_functype ft = {
 		    .nparams = d->np,
 		    .nresults = d->nr,
-		    .types = (uint8_t *)d->types,
+		    .types = (uint32_t *)d->types,
 		};
 		struct vm_func *f = vm_func_new_host(s, &ft, d->fn, x);
 		if (f == NULL)

@@ -161,7 +161,7 @@ struct tr_fn {
 	int fd;
 	const struct tr_row *row; /* NULL: printed generically */
 	uint32_t nparams, nresults;
-	uint8_t types[TR_MAX_ARGS];
+	uint32_t types[TR_MAX_ARGS];
 	char name[TR_NAME_MAX];
 };
 
@@ -663,7 +663,7 @@ static void tr_out(struct tr_line *l, struct vm_call *c, uint32_t ptr,
 
 /* One parameter of kind 'k' and value 'v' (of wasm type 'type'). */
 static void tr_arg(struct tr_line *l, struct vm_call *c, char k, uint64_t v,
-                   uint8_t type, bool ok)
+                   uint32_t type, bool ok)
 {
 	char sb[16];
 	uint64_t u = type == WASM_I64 ? v : (uint32_t)v;
@@ -722,7 +722,7 @@ static void tr_arg(struct tr_line *l, struct vm_call *c, char k, uint64_t v,
 }
 
 /* Generic: small numbers in decimal, others (likely pointers) in hex. */
-static void tr_generic(struct tr_line *l, uint64_t v, uint8_t type)
+static void tr_generic(struct tr_line *l, uint64_t v, uint32_t type)
 {
 	uint64_t u = type == WASM_I64 ? v : (uint32_t)v;
 
@@ -861,7 +861,7 @@ int wasix_trace_wrap(int fd, struct vm_store *s, const struct wasm_import *imp,
 		t->row = NULL;
 	t->nparams = ft->nparams;
 	t->nresults = ft->nresults;
-	memcpy(t->types, ft->types, ft->nparams);
+	memcpy(t->types, ft->types, ft->nparams * sizeof *t->types);
 	n = imp->name_len < TR_NAME_MAX - 1 ? imp->name_len : TR_NAME_MAX - 1;
 	for (i = 0; i < n; i++) {
 		char ch = imp->name[i];

@@ -53,14 +53,18 @@ void wasm_limits_default(struct wasm_limits *l)
 /* ------------------------------------------------------------------------ */
 /* Block types                                                              */
 
-static const uint8_t single_valtypes[] = {
-    WASM_I32,  WASM_I64,     WASM_F32,       WASM_F64,
-    WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF,
-};
+uint32_t wasm_canon_vt(const struct wasm_module *m, uint32_t t)
+{
+	if (wasm_vt_has_index(t) && m->type_canon != NULL &&
+	    wasm_vt_index(t) < m->ntypes)
+		t = wasm_ref_idx(m->type_canon[wasm_vt_index(t)],
+		                 wasm_vt_nullable(t));
+	return t;
+}
 
-void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t *np,
-                    const uint8_t **params, uint32_t *nr,
-                    const uint8_t **results)
+void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t vt,
+                    uint32_t *one, uint32_t *np, const uint32_t **params,
+                    uint32_t *nr, const uint32_t **results)
 {
 	*np = 0;
 	*nr = 0;
@@ -76,41 +80,121 @@ void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t *np,
 		}
 		return;
 	}
-	for (size_t i = 0; i < WX_ARRAY_LEN(single_valtypes); i++) {
-		if ((int64_t)single_valtypes[i] - 0x80 == bt) {
-			*nr = 1;
-			*results = &single_valtypes[i];
-		}
+	if (bt == WASM_BT_VALUE) {
+		*one = wasm_canon_vt(m, vt);
+		*nr = 1;
+		*results = one;
 	}
 }
 
 /* ------------------------------------------------------------------------ */
 /* Immediates (shared with the validator and the VM)                        */
 
-static bool is_valtype(uint8_t t)
+#define MSG_GC "GC not supported"
+
+/*
+ * The abstract heap type (or reference shorthand) byte 'b': 0 when it
+ * is none; *why is set for the GC ones.
+ */
+static uint32_t abstract_heap(uint8_t b, const char **why)
 {
-	switch (t) {
+	switch (b) {
+	case WASM_FUNCREF:
+	case WASM_EXTERNREF:
+	case WASM_EXNREF:
+	case WASM_NULLFUNCREF:
+	case WASM_NULLEXTERNREF:
+	case WASM_NULLEXNREF:
+		return b;
+	case 0x6e: /* any */
+	case 0x6d: /* eq */
+	case 0x6c: /* i31 */
+	case 0x6b: /* struct */
+	case 0x6a: /* array */
+	case 0x71: /* none */
+		*why = MSG_GC;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* A heap type (s33): an abstract one, or a type index (raw). */
+static bool imm_heaptype(const uint8_t **q, const uint8_t *end, uint32_t *ht,
+                         const char **why)
+{
+	int64_t v;
+	int e = leb_read_s33(q, end, &v);
+
+	if (e != LEB_OK) {
+		*why = e == LEB_EEND ? MSG_EOS : leb_strerror(e);
+		return false;
+	}
+	if (v >= 0) {
+		/* Beyond any module's types: the validator says "unknown". */
+		uint32_t idx = v > WASM_MAX_TYPEIDX ? WASM_MAX_TYPEIDX
+		                                    : (uint32_t)v;
+		*ht = WASM_HT_TYPEIDX | (idx << WASM_VT_IDX_SHIFT);
+		return true;
+	}
+	*why = NULL;
+	*ht = v >= -64 ? abstract_heap((uint8_t)(v + 0x80), why) : 0;
+	if (*ht != 0)
+		return true;
+	if (*why == NULL)
+		*why = "malformed heap type";
+	return false;
+}
+
+/*
+ * A value type at *q: a numeric type, a reference shorthand or 0x63/0x64
+ * with a heap type. With 'ref_only' anything but a reference type is
+ * "malformed reference type". Type indices are left raw.
+ */
+static bool imm_valtype(const uint8_t **q, const uint8_t *end, uint32_t *t,
+                        bool ref_only, const char **why)
+{
+	uint8_t b;
+	uint32_t ht;
+
+	if (*q >= end) {
+		*why = MSG_EOS;
+		return false;
+	}
+	b = **q;
+	*why = NULL;
+	switch (b) {
 	case WASM_I32:
 	case WASM_I64:
 	case WASM_F32:
 	case WASM_F64:
-	case WASM_FUNCREF:
-	case WASM_EXTERNREF:
-	case WASM_EXNREF:
+		if (ref_only)
+			break;
+		(*q)++;
+		*t = b;
+		return true;
+	case WASM_V128:
+		*why = ref_only ? NULL : "SIMD not supported";
+		break;
+	case 0x63:
+	case 0x64:
+		(*q)++;
+		if (!imm_heaptype(q, end, &ht, why))
+			return false;
+		*t = wasm_ref_type(ht, b == 0x63);
 		return true;
 	default:
-		return false;
+		*t = abstract_heap(b, why);
+		if (*t != 0) {
+			(*q)++;
+			return true;
+		}
+		break;
 	}
-}
-
-/* NULL if 't' is a supported value type, else the message. */
-static const char *valtype_error(uint8_t t)
-{
-	if (is_valtype(t))
-		return NULL;
-	if (t == WASM_V128)
-		return "SIMD not supported";
-	return "malformed value type";
+	if (*why == NULL)
+		*why = ref_only ? "malformed reference type"
+		                : "malformed value type";
+	return false;
 }
 
 static bool imm_u32(const uint8_t **q, const uint8_t *end, uint32_t *v,
@@ -176,23 +260,23 @@ static bool imm_fixed(const uint8_t **q, const uint8_t *end, unsigned n,
 	return true;
 }
 
+/* 0x40, a value type, or a type index (s33 >= 0). */
 static bool imm_blocktype(const uint8_t **q, const uint8_t *end, int64_t *bt,
-                          const char **why)
+                          uint32_t *vt, const char **why)
 {
+	const uint8_t *at = *q;
 	int e = leb_read_s33(q, end, bt);
 
 	if (e != LEB_OK) {
 		*why = e == LEB_EEND ? MSG_EOS : leb_strerror(e);
 		return false;
 	}
-	if (*bt >= 0 || *bt == -64)
+	if (*bt >= 0 || *bt == WASM_BT_EMPTY)
 		return true;
-	if (*bt < -128) {
-		*why = "malformed value type";
-		return false;
-	}
-	*why = valtype_error((uint8_t)(*bt + 0x80));
-	return *why == NULL;
+	/* A value type is one byte (0x63/0x64 then a heap type). */
+	*q = at;
+	*bt = WASM_BT_VALUE;
+	return imm_valtype(q, end, vt, false, why);
 }
 
 /* A vec of LEB128 u32 labels: checks them, keeps where they start. */
@@ -237,26 +321,24 @@ static bool imm_select_t(const uint8_t **q, const uint8_t *end,
 	imm->vec = *q;
 	imm->nvec = n;
 	for (uint32_t i = 0; i < n; i++) {
-		*why = valtype_error(**q);
-		if (*why)
+		uint32_t t;
+		if (!imm_valtype(q, end, &t, false, why))
 			return false;
-		(*q)++;
+		if (i == 0)
+			imm->type = t;
 	}
 	return true;
 }
 
+/* ref.null's heap type, as the nullable reference type. */
 static bool imm_reftype(const uint8_t **q, const uint8_t *end, uint32_t *t,
                         const char **why)
 {
-	if (*q >= end) {
-		*why = MSG_EOS;
+	uint32_t ht;
+
+	if (!imm_heaptype(q, end, &ht, why))
 		return false;
-	}
-	if (!wasm_is_reftype(**q)) {
-		*why = "malformed reference type";
-		return false;
-	}
-	*t = *(*q)++;
+	*t = wasm_ref_type(ht, true);
 	return true;
 }
 
@@ -267,7 +349,7 @@ __attribute__((noinline)) static bool imm_try_table(const uint8_t **q, const uin
 	const uint8_t *at;
 	uint32_t n, x;
 
-	if (!imm_blocktype(q, end, &imm->blocktype, why))
+	if (!imm_blocktype(q, end, &imm->blocktype, &imm->type, why))
 		return false;
 	at = *q;
 	if (!imm_u32(q, end, &n, why))
@@ -318,7 +400,8 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 	case WASM_IMM_NONE:
 		return true;
 	case WASM_IMM_BLOCKTYPE:
-		return imm_blocktype(q, end, &imm->blocktype, why);
+		return imm_blocktype(q, end, &imm->blocktype, &imm->type, why);
+	case WASM_IMM_TYPE:
 	case WASM_IMM_LABEL:
 	case WASM_IMM_FUNC:
 	case WASM_IMM_LOCAL:
@@ -368,7 +451,7 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 	case WASM_IMM_SELECT_T:
 		return imm_select_t(q, end, imm, why);
 	case WASM_IMM_REFTYPE:
-		return imm_reftype(q, end, &imm->x, why);
+		return imm_reftype(q, end, &imm->type, why);
 	}
 	*why = "illegal opcode";
 	return false;
@@ -534,23 +617,27 @@ static int rd_name(struct reader *r, const char **s, uint32_t *len)
 	return err;
 }
 
-static int rd_valtype(struct reader *r, uint8_t *t)
+/* A value (or, with 'ref_only', reference) type, made canonical. */
+static int rd_type(struct reader *r, uint32_t *t, bool ref_only)
 {
-	const uint8_t *at = r->p;
-	int err = rd_byte(r, t);
-	const char *why = err == WX_OK ? valtype_error(*t) : NULL;
+	const uint8_t *q = r->p;
+	const char *why = NULL;
 
-	return why ? fail_at(r, at, why) : err;
+	if (!imm_valtype(&q, r->end, t, ref_only, &why))
+		return fail_at(r, strcmp(why, MSG_EOS) == 0 ? q : r->p, why);
+	r->p = q;
+	*t = wasm_canon_vt(r->m, *t);
+	return WX_OK;
 }
 
-static int rd_reftype(struct reader *r, uint8_t *t)
+static int rd_valtype(struct reader *r, uint32_t *t)
 {
-	const uint8_t *at = r->p;
-	int err = rd_byte(r, t);
+	return rd_type(r, t, false);
+}
 
-	if (err == WX_OK && !wasm_is_reftype(*t))
-		err = fail_at(r, at, "malformed reference type");
-	return err;
+static int rd_reftype(struct reader *r, uint32_t *t)
+{
+	return rd_type(r, t, true);
 }
 
 /*
@@ -797,7 +884,7 @@ static int rd_constexpr(struct reader *r, struct wasm_constexpr *ce)
 		ce->u.i64 = res.first_imm.value;
 		break;
 	case WASM_OP_REF_NULL:
-		ce->type = (uint8_t)res.first_imm.x;
+		ce->type = wasm_canon_vt(r->m, res.first_imm.type);
 		break;
 	case WASM_OP_REF_FUNC:
 	case WASM_OP_GLOBAL_GET:
@@ -813,39 +900,145 @@ static int rd_constexpr(struct reader *r, struct wasm_constexpr *ce)
 /* ------------------------------------------------------------------------ */
 /* Sections                                                                 */
 
+/* A vec of value types into 'out' (n of them, already counted). */
+static int rd_valtypes(struct reader *r, uint32_t n, uint32_t *out)
+{
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < n; i++)
+		err = rd_valtype(r, &out[i]);
+	return err;
+}
+
 static int decode_functype(struct reader *r, struct wasm_functype *ft)
 {
-	const uint8_t *at = r->p, *params = NULL, *results = NULL;
+	const uint8_t *at = r->p;
 	uint8_t form = 0;
+	uint32_t np = 0, nr = 0;
 	int err = rd_byte(r, &form);
 
 	if (err == WX_OK && (form & 0x80))
 		err = fail_at(r, at, "integer representation too long");
+	else if (err == WX_OK && (form == 0x5f || form == 0x5e ||
+	                          form == 0x4e || form == 0x4f || form == 0x50))
+		err = fail_at(r, at, MSG_GC); /* struct, array, rec, sub */
 	else if (err == WX_OK && form != 0x60)
 		err = fail_at(r, at, "malformed function type");
 	if (err == WX_OK)
-		err = rd_count(r, &ft->nparams, r->lim.max_params, "params");
+		err = rd_count(r, &np, r->lim.max_params, "params");
+	if (err != WX_OK)
+		return err;
+	/* Each type takes at least a byte: np and nr are bounded. */
+	ft->types = wx_alloc_array((size_t)np + 1, sizeof *ft->types);
+	if (ft->types == NULL)
+		return fail_nomem(r);
+	err = rd_valtypes(r, np, ft->types);
 	if (err == WX_OK)
-		err = rd_bytes(r, ft->nparams, &params);
-	for (uint32_t i = 0; err == WX_OK && i < ft->nparams; i++)
-		if (valtype_error(params[i]))
-			err = fail_at(r, params + i, valtype_error(params[i]));
-	if (err == WX_OK)
-		err = rd_count(r, &ft->nresults, r->lim.max_params, "results");
-	if (err == WX_OK)
-		err = rd_bytes(r, ft->nresults, &results);
-	for (uint32_t i = 0; err == WX_OK && i < ft->nresults; i++)
-		if (valtype_error(results[i]))
-			err =
-			    fail_at(r, results + i, valtype_error(results[i]));
-	if (err == WX_OK) {
-		ft->types = wx_malloc((size_t)ft->nparams + ft->nresults);
-		if (ft->types == NULL)
+		err = rd_count(r, &nr, r->lim.max_params, "results");
+	if (err == WX_OK && nr > 0) {
+		uint32_t *t = wx_realloc(ft->types,
+		                         ((size_t)np + nr) * sizeof *t);
+		if (t == NULL)
 			return fail_nomem(r);
-		memcpy(ft->types, params, ft->nparams);
-		memcpy(ft->types + ft->nparams, results, ft->nresults);
+		ft->types = t;
+	}
+	if (err == WX_OK)
+		err = rd_valtypes(r, nr, ft->types + np);
+	if (err == WX_OK) {
+		ft->nparams = np;
+		ft->nresults = nr;
 	}
 	return err;
+}
+
+/*
+ * Type equivalence (wasm_types.c): type i's "form" reads a reference to
+ * itself as WASM_HT_SELF. 'canon_form' gives entry k of type j's form:
+ * j is canonical, its stored indices are canonical and an index equal to
+ * j can only be itself (earlier types have smaller canonical indices).
+ */
+static uint32_t form_of(const struct wasm_functype *ft, uint32_t self,
+                        uint32_t k)
+{
+	uint32_t t = ft->types[k];
+
+	if (wasm_vt_has_index(t) && wasm_vt_index(t) == self)
+		return (t & WASM_REF_NONNULL) | WASM_HT_SELF;
+	return t;
+}
+
+static uint32_t form_hash(const struct wasm_functype *ft, uint32_t self)
+{
+	uint32_t h = 2166136261u ^ ft->nparams;
+	uint32_t n = ft->nparams + ft->nresults;
+
+	for (uint32_t k = 0; k < n; k++)
+		h = (h ^ form_of(ft, self, k)) * 16777619u;
+	return h;
+}
+
+static bool form_equal(const struct wasm_functype *a, uint32_t sa,
+                       const struct wasm_functype *b, uint32_t sb)
+{
+	if (a->nparams != b->nparams || a->nresults != b->nresults)
+		return false;
+	for (uint32_t k = 0; k < a->nparams + a->nresults; k++)
+		if (form_of(a, sa, k) != form_of(b, sb, k))
+			return false;
+	return true;
+}
+
+/*
+ * Fills m->type_canon and makes the indices inside every function type
+ * canonical, in order (a type may only name earlier types and itself;
+ * later indices are left for the validator to call unknown).
+ */
+static int canonicalize_types(struct reader *r)
+{
+	struct wasm_module *m = r->m;
+	uint32_t cap = 16, *slots;
+
+	while (cap < 2 * (uint64_t)m->ntypes)
+		cap *= 2;
+	m->type_canon = wx_alloc_array(m->ntypes + 1, sizeof *m->type_canon);
+	slots = wx_alloc_array(cap, sizeof *slots);
+	if (m->type_canon == NULL || slots == NULL) {
+		wx_free(slots);
+		return fail_nomem(r);
+	}
+	memset(slots, 0, cap * sizeof *slots);
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		struct wasm_functype *ft = &m->types[i];
+		uint32_t n = ft->nparams + ft->nresults, h;
+		/* Earlier indices to canonical ones; 'i' stays itself. */
+		for (uint32_t k = 0; k < n; k++)
+			if (wasm_vt_has_index(ft->types[k]) &&
+			    wasm_vt_index(ft->types[k]) < i)
+				ft->types[k] = wasm_canon_vt(m, ft->types[k]);
+		m->type_canon[i] = i;
+		h = form_hash(ft, i) & (cap - 1);
+		while (slots[h] != 0) {
+			uint32_t j = slots[h] - 1;
+			if (form_equal(ft, i, &m->types[j], j)) {
+				m->type_canon[i] = j;
+				break;
+			}
+			h = (h + 1) & (cap - 1);
+		}
+		if (m->type_canon[i] == i) {
+			slots[h] = i + 1;
+			continue;
+		}
+		/* Merged into j: its self references name j. */
+		for (uint32_t k = 0; k < n; k++)
+			if (wasm_vt_has_index(ft->types[k]) &&
+			    wasm_vt_index(ft->types[k]) == i)
+				ft->types[k] = wasm_ref_idx(
+				    m->type_canon[i],
+				    wasm_vt_nullable(ft->types[k]));
+	}
+	wx_free(slots);
+	return WX_OK;
 }
 
 static int decode_type_section(struct reader *r)
@@ -854,15 +1047,18 @@ static int decode_type_section(struct reader *r)
 	uint32_t n;
 	int err = rd_count(r, &n, r->lim.max_types, "types");
 
+	if (err == WX_OK && n > WASM_MAX_TYPEIDX)
+		err = fail_limit(r, r->p, "types", WASM_MAX_TYPEIDX);
 	if (err != WX_OK)
 		return err;
 	m->types = wx_alloc_array(n, sizeof *m->types);
 	if (m->types == NULL)
 		return fail_nomem(r);
+	memset(m->types, 0, (size_t)n * sizeof *m->types);
 	m->ntypes = n;
 	for (uint32_t i = 0; err == WX_OK && i < n; i++)
 		err = decode_functype(r, &m->types[i]);
-	return err;
+	return err == WX_OK ? canonicalize_types(r) : err;
 }
 
 /* A tag type: attribute 0 (exception), then a function type index. */
@@ -1016,7 +1212,21 @@ static int decode_table_section(struct reader *r)
 		err = grow_array(r, (void **)&m->tables, m->ntables, n,
 		                 sizeof *m->tables);
 	for (uint32_t i = 0; err == WX_OK && i < n; i++) {
-		err = rd_tabletype(r, &m->tables[m->ntables]);
+		struct wasm_tabletype *t = &m->tables[m->ntables];
+		const uint8_t *at = r->p;
+		/* 0x40 0x00: a table type with an initialiser expression. */
+		if (r->p < r->end && *r->p == 0x40) {
+			uint8_t zero = 0;
+			r->p++;
+			err = rd_byte(r, &zero);
+			if (err == WX_OK && zero != 0)
+				err = fail_at(r, at + 1, "malformed table type");
+			t->has_init = true;
+		}
+		if (err == WX_OK)
+			err = rd_tabletype(r, t);
+		if (err == WX_OK && t->has_init)
+			err = rd_constexpr(r, &t->init);
 		if (err == WX_OK)
 			m->ntables++;
 	}
@@ -1160,7 +1370,9 @@ static int decode_elem(struct reader *r, struct wasm_elem *el)
 	el->mode = (flags & 1)
 	               ? ((flags & 2) ? WASM_SEG_DECLARATIVE : WASM_SEG_PASSIVE)
 	               : WASM_SEG_ACTIVE;
-	el->elemtype = WASM_FUNCREF;
+	/* Function indices make (ref func) items; bare expressions funcref. */
+	el->elemtype = (flags & 4) ? WASM_FUNCREF
+	                           : wasm_ref_type(WASM_FUNCREF, false);
 	if (flags == 2 || flags == 6)
 		err = rd_u32(r, &el->table);
 	if (err == WX_OK && el->mode == WASM_SEG_ACTIVE)
@@ -1213,7 +1425,7 @@ static int decode_locals(struct reader *r, struct wasm_func *f)
 	const uint8_t *at = r->p, *runs;
 	uint64_t total = 0, nparams = 0;
 	uint32_t nruns, n;
-	uint8_t t = 0;
+	uint32_t t = 0;
 	int err = rd_len(r, &nruns);
 
 	runs = r->p;
@@ -1236,15 +1448,18 @@ static int decode_locals(struct reader *r, struct wasm_func *f)
 	if (r->total_locals > r->lim.max_total_locals)
 		return fail_limit(r, at, "locals in the module",
 		                  r->lim.max_total_locals);
-	f->local_types = wx_malloc(total);
+	f->local_types = wx_alloc_array(total, sizeof *f->local_types);
 	if (f->local_types == NULL)
 		return fail_nomem(r);
 	f->nlocals = (uint32_t)total;
 	/* Second pass over runs already known to be well formed. */
 	total = 0;
+	r->p = runs;
 	for (uint32_t i = 0; i < nruns; i++) {
-		leb_read_u32(&runs, r->end, &n);
-		memset(f->local_types + total, *runs++, n);
+		leb_read_u32(&r->p, r->end, &n);
+		rd_valtype(r, &t);
+		for (uint32_t k = 0; k < n; k++)
+			f->local_types[total + k] = t;
 		total += n;
 	}
 	return WX_OK;
@@ -1477,6 +1692,9 @@ static int fill_func_declared(struct reader *r)
 			declare_ref(m, &m->elems[i].items[k]);
 	for (uint32_t i = m->num_imported_globals; i < m->nglobals; i++)
 		declare_ref(m, &m->globals[i].init);
+	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++)
+		if (m->tables[i].has_init)
+			declare_ref(m, &m->tables[i].init);
 	return WX_OK;
 }
 
@@ -1539,6 +1757,7 @@ void wasm_module_free(struct wasm_module *m)
 	for (uint32_t i = 0; i < m->ntypes; i++)
 		wx_free(m->types[i].types);
 	wx_free(m->types);
+	wx_free(m->type_canon);
 	wx_free(m->imports);
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		wx_free(m->funcs[i].local_types);

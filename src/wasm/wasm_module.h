@@ -26,7 +26,20 @@
 
 #include "base/base.h"
 
-/* Value types, by their binary encoding. */
+/*
+ * Value types. A value type is held in a uint32_t: numeric types and the
+ * nullable abstract reference types are their one-byte binary encoding
+ * (so 'funcref' is 0x70, which is also (ref null func)); a reference type
+ * in general is
+ *   bits 0-7   its heap type: an abstract heap type's byte (func 0x70,
+ *              extern 0x6f, exn 0x69, and their bottoms nofunc 0x73,
+ *              noextern 0x72, noexn 0x74) or WASM_HT_TYPEIDX
+ *   bit 8      WASM_REF_NONNULL: (ref ht) rather than (ref null ht)
+ *   bits 9-31  with WASM_HT_TYPEIDX: the type index
+ * In a decoded module every type index inside a value type is canonical
+ * ('type_canon'), so two value types are equal exactly when their
+ * numbers are. Value 0 is never a type (the validator's "unknown").
+ */
 enum wasm_valtype {
 	WASM_I32 = 0x7f,
 	WASM_I64 = 0x7e,
@@ -36,7 +49,53 @@ enum wasm_valtype {
 	WASM_FUNCREF = 0x70,
 	WASM_EXTERNREF = 0x6f,
 	WASM_EXNREF = 0x69, /* exception handling: (ref null exn) */
+	WASM_NULLFUNCREF = 0x73,   /* (ref null nofunc) */
+	WASM_NULLEXTERNREF = 0x72, /* (ref null noextern) */
+	WASM_NULLEXNREF = 0x74,    /* (ref null noexn) */
 };
+
+#define WASM_HT_TYPEIDX   0x01u  /* heap type: a type index (bits 9-31) */
+#define WASM_HT_BOT       0x02u  /* validator only: below every heap type */
+#define WASM_HT_SELF      0x03u  /* store only: the function type itself */
+#define WASM_REF_NONNULL  0x100u
+#define WASM_VT_IDX_SHIFT 9
+#define WASM_MAX_TYPEIDX  ((1u << 23) - 1)
+
+/* The reference type with heap type 'ht' (a byte above or a typeidx). */
+static inline uint32_t wasm_ref_type(uint32_t ht, bool nullable)
+{
+	return ht | (nullable ? 0 : WASM_REF_NONNULL);
+}
+
+/* (ref null? $idx) */
+static inline uint32_t wasm_ref_idx(uint32_t idx, bool nullable)
+{
+	return wasm_ref_type(WASM_HT_TYPEIDX | (idx << WASM_VT_IDX_SHIFT),
+	                     nullable);
+}
+
+/* The heap type byte of a reference type (WASM_HT_TYPEIDX for $idx). */
+static inline uint32_t wasm_vt_heap(uint32_t t)
+{
+	return t & 0xff;
+}
+
+/* The type index of a (ref null? $idx). */
+static inline uint32_t wasm_vt_index(uint32_t t)
+{
+	return t >> WASM_VT_IDX_SHIFT;
+}
+
+static inline bool wasm_vt_nullable(uint32_t t)
+{
+	return (t & WASM_REF_NONNULL) == 0;
+}
+
+/* Does 't' hold a type index? */
+static inline bool wasm_vt_has_index(uint32_t t)
+{
+	return wasm_vt_heap(t) == WASM_HT_TYPEIDX;
+}
 
 /* External kinds, by their binary encoding (import/export descriptors). */
 enum wasm_extkind {
@@ -76,6 +135,7 @@ enum wasm_imm {
 	WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table */
 	WASM_IMM_TAG,           /* u32 tag index */
 	WASM_IMM_TRY_TABLE,     /* blocktype, vec(catch clause) */
+	WASM_IMM_TYPE,          /* u32 type index (call_ref) */
 };
 
 /* try_table catch clause kinds (the clause's first byte). */
@@ -111,7 +171,7 @@ struct wasm_limits {
 	uint32_t max_params;      /* default 1,000 (params or results of one type) */
 	uint32_t max_locals;      /* default 50,000 per function, params included */
 	uint64_t max_total_locals; /* default 2^25: declared locals of all
-	                              bodies (each costs a byte to hold) */
+	                              bodies (each costs four bytes to hold) */
 	uint32_t max_br_table;    /* default 1,000,000 targets */
 	uint32_t max_elem_items;  /* default 10,000,000 per segment */
 };
@@ -122,7 +182,7 @@ void wasm_limits_default(struct wasm_limits *l);
 struct wasm_functype {
 	uint32_t nparams;
 	uint32_t nresults;
-	uint8_t *types; /* nparams + nresults valtypes, params first; owned */
+	uint32_t *types; /* nparams + nresults valtypes, params first; owned */
 };
 
 struct wasm_limits_decl {
@@ -133,13 +193,8 @@ struct wasm_limits_decl {
 	bool is64; /* memory64 (decoded, rejected by the validator for now) */
 };
 
-struct wasm_tabletype {
-	uint8_t elemtype; /* WASM_FUNCREF or WASM_EXTERNREF */
-	struct wasm_limits_decl limits;
-};
-
 struct wasm_globaltype {
-	uint8_t valtype;
+	uint32_t valtype;
 	bool mut;
 };
 
@@ -150,7 +205,7 @@ struct wasm_globaltype {
  */
 struct wasm_constexpr {
 	uint16_t op;
-	uint8_t type; /* for REF_NULL: the reftype */
+	uint32_t type; /* for REF_NULL: the reference type */
 	union {
 		uint32_t i32;
 		uint64_t i64;
@@ -171,6 +226,18 @@ struct wasm_constexpr {
 	 */
 	uint32_t expr_offset;
 	uint32_t expr_len;
+};
+
+struct wasm_tabletype {
+	uint32_t elemtype; /* a reference type */
+	struct wasm_limits_decl limits;
+	/*
+	 * Typed function references: a defined table may give an
+	 * initialiser expression (encoding 0x40 0x00); else every element
+	 * starts null ('init.expr_len' 0).
+	 */
+	bool has_init;
+	struct wasm_constexpr init;
 };
 
 struct wasm_import {
@@ -198,7 +265,7 @@ struct wasm_export {
 struct wasm_func {
 	uint32_t type;        /* type index */
 	uint32_t nlocals;     /* declared locals, params not included */
-	uint8_t *local_types; /* nlocals valtypes, expanded; owned */
+	uint32_t *local_types; /* nlocals valtypes, expanded; owned */
 	const uint8_t *code;  /* body after the locals, through the final 'end' */
 	size_t code_len;
 	size_t code_offset;   /* offset of 'code' in 'bytes', for messages */
@@ -225,7 +292,7 @@ struct wasm_data {
 
 struct wasm_elem {
 	uint8_t mode;   /* enum wasm_segmode */
-	uint8_t elemtype; /* WASM_FUNCREF or WASM_EXTERNREF */
+	uint32_t elemtype; /* a reference type */
 	uint32_t table; /* active only */
 	struct wasm_constexpr offset; /* active only */
 	uint32_t nitems;
@@ -238,6 +305,14 @@ struct wasm_module {
 
 	uint32_t ntypes;
 	struct wasm_functype *types;
+	/*
+	 * type_canon[i]: the first type index equivalent to i (WebAssembly
+	 * 3.0's equivalence of function types, each its own recursion
+	 * group). Every type index inside a value type of this module was
+	 * replaced by its canonical index; immediates in the code (call_ref,
+	 * ref.null $t, block types) are read raw: map them through this.
+	 */
+	uint32_t *type_canon;
 
 	uint32_t nimports;
 	struct wasm_import *imports;
@@ -313,20 +388,67 @@ wasm_func_type(const struct wasm_module *m, uint32_t funcidx)
 	return &m->types[m->funcs[funcidx].type];
 }
 
-/* Size in bytes of a value of type 't' in a VM slot: always 8 here. */
-static inline bool wasm_is_reftype(uint8_t t)
+/* Is 't' a reference type (any heap type, nullable or not)? */
+static inline bool wasm_is_reftype(uint32_t t)
 {
-	return t == WASM_FUNCREF || t == WASM_EXTERNREF || t == WASM_EXNREF;
+	switch (wasm_vt_heap(t)) {
+	case WASM_FUNCREF:
+	case WASM_EXTERNREF:
+	case WASM_EXNREF:
+	case WASM_NULLFUNCREF:
+	case WASM_NULLEXTERNREF:
+	case WASM_NULLEXNREF:
+	case WASM_HT_TYPEIDX:
+	case WASM_HT_BOT:
+	case WASM_HT_SELF:
+		return t != 0;
+	default:
+		return false;
+	}
 }
 
 /*
- * Reads a block type's parameter and result types. 'bt' is the decoded
- * s33 immediate: -64 (0x40) empty, a negative valtype encoding, or a type
- * index. Sets *np, *nr and pointers into a static or module-owned array.
+ * Is value type 'a' a subtype of 'b' (WebAssembly 3.0 without GC)? Type
+ * indices must be canonical (module or store), so equal function types
+ * have equal indices; every type index names a function type. Pure.
  */
-void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t *np,
-                    const uint8_t **params, uint32_t *nr,
-                    const uint8_t **results);
+bool wasm_vt_sub(uint32_t a, uint32_t b);
+
+/* Does 't' have a default value (numeric, or a nullable reference)? */
+static inline bool wasm_vt_defaultable(uint32_t t)
+{
+	return !wasm_is_reftype(t) || wasm_vt_nullable(t);
+}
+
+/*
+ * The top of the hierarchy of reference type 't' as a nullable byte:
+ * WASM_FUNCREF, WASM_EXTERNREF or WASM_EXNREF; 0 if not a reference.
+ */
+uint32_t wasm_vt_top(uint32_t t);
+
+/*
+ * Block types as wasm_read_imm decodes them: a type index (>= 0),
+ * WASM_BT_EMPTY, or WASM_BT_VALUE with the one result type in
+ * wasm_instr_imm.type.
+ */
+#define WASM_BT_EMPTY (-64)
+#define WASM_BT_VALUE (-1)
+
+/*
+ * Reads a block type's parameter and result types: 'bt' as above, 'vt'
+ * the single result type of WASM_BT_VALUE (a raw type index inside it is
+ * mapped to its canonical one). Sets *np, *nr and pointers into the
+ * module's arrays or into '*one' (which must outlive their use).
+ */
+void wasm_blocktype(const struct wasm_module *m, int64_t bt, uint32_t vt,
+                    uint32_t *one, uint32_t *np, const uint32_t **params,
+                    uint32_t *nr, const uint32_t **results);
+
+/*
+ * 't' with a raw type index inside (from an immediate) replaced by its
+ * canonical one; an index beyond the module's types is left as it is.
+ */
+uint32_t wasm_canon_vt(const struct wasm_module *m, uint32_t t);
 
 /* Text name of an opcode ("i32.add"); "?" if out of range. */
 const char *wasm_op_name(enum wasm_opcode op);
@@ -342,7 +464,7 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
 
 /*
  * The decoded immediates of one instruction, by wasm_op_imm(op):
- *   BLOCKTYPE      blocktype
+ *   BLOCKTYPE      blocktype (see WASM_BT_*); type = its value type
  *   LABEL, FUNC, LOCAL, GLOBAL, TABLE, ELEM, DATA   x
  *   CALL_INDIRECT  x = type index, y = table index
  *   MEMARG         x = log2 alignment, y = offset, mem = memory index
@@ -353,16 +475,20 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   TABLE_COPY     x = destination table, y = source table
  *   I32, I64       value (the bits; I32 zero-extended from 32)
  *   F32, F64       value (the bit pattern)
- *   REFTYPE        x = the reftype byte
+ *   REFTYPE        type = the nullable reference type (ref.null ht),
+ *                  its type index raw (not canonical)
+ *   TYPE           x = type index
  *   BR_TABLE       vec = the LEB128 label targets, nvec of them, then
  *                  x = the default label (read targets with leb_read_u32)
- *   SELECT_T       vec = the valtype bytes, nvec of them
+ *   SELECT_T       nvec = the number of types; type = the first one
+ *                  (raw), vec = where they start
  *   TAG            x = tag index
  *   TRY_TABLE      blocktype; vec = the first catch clause, nvec of them
  *                  (read them with wasm_read_catch)
  */
 struct wasm_instr_imm {
 	int64_t blocktype;
+	uint32_t type;
 	uint32_t x, y;
 	uint64_t value;
 	const uint8_t *vec;

@@ -44,9 +44,19 @@ struct frame {
 	 */
 	enum wasm_opcode op;
 	uint32_t nparams, nresults;
-	const uint8_t *params, *results;
-	size_t height;    /* operand stack height at entry */
-	bool unreachable; /* the rest of the block is dead code */
+	/* 'results' NULL: the one result is 'one' (a value block type). */
+	const uint32_t *params, *results;
+	uint32_t one;
+	size_t height;      /* operand stack height at entry */
+	size_t init_height; /* 'inits' height at entry */
+	bool unreachable;   /* the rest of the block is dead code */
+};
+
+/* A block's types: params from a type, results from a type or 'one'. */
+struct blocksig {
+	uint32_t np, nr;
+	const uint32_t *params, *results;
+	uint32_t one;
 };
 
 struct vctx {
@@ -61,10 +71,18 @@ struct vctx {
 	/* Function being checked. */
 	const struct wasm_functype *ft;
 	const struct wasm_func *f;
-	uint8_t *vals;
+	uint32_t *vals;
 	size_t nvals, vals_cap;
 	struct frame *frames;
 	size_t nframes, frames_cap;
+	/*
+	 * Local initialisation (typed function references): 'local_set'
+	 * marks the non-defaultable locals set so far on this path; 'inits'
+	 * lists them in order, so a block's end forgets those set inside.
+	 */
+	uint8_t *local_set;
+	uint32_t *inits;
+	size_t ninits;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -110,22 +128,25 @@ static int fail_nomem(struct vctx *v)
 /* ------------------------------------------------------------------------ */
 /* Operand and control stacks                                               */
 
-static bool is_num(uint8_t t)
+static bool is_num(uint32_t t)
 {
 	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64;
 }
 
-static int push(struct vctx *v, uint8_t t)
+/* What pop_ref yields below a dead block's height: (ref bot). */
+#define REF_BOT (WASM_HT_BOT | WASM_REF_NONNULL)
+
+static int push(struct vctx *v, uint32_t t)
 {
 	if (v->nvals == v->vals_cap) {
 		size_t cap = v->vals_cap ? v->vals_cap * 2 : 256;
-		uint8_t *p;
+		uint32_t *p;
 		if (v->nvals >= MAX_OPERANDS)
 			return diag_set(v->diag, WX_ELIMIT,
 			                "operand stack too deep (limit %zu) "
 			                "(function %u, offset 0x%zx)",
 			                MAX_OPERANDS, v->func, v->offset);
-		p = wx_realloc(v->vals, cap);
+		p = wx_realloc(v->vals, cap * sizeof *p);
 		if (p == NULL)
 			return fail_nomem(v);
 		v->vals = p;
@@ -135,7 +156,7 @@ static int push(struct vctx *v, uint8_t t)
 	return WX_OK;
 }
 
-static int push_n(struct vctx *v, const uint8_t *types, uint32_t n)
+static int push_n(struct vctx *v, const uint32_t *types, uint32_t n)
 {
 	int err = WX_OK;
 
@@ -150,7 +171,7 @@ static struct frame *top_frame(struct vctx *v)
 }
 
 /* Pops any value; below a dead block's height yields 'unknown'. */
-static int pop(struct vctx *v, uint8_t *t)
+static int pop(struct vctx *v, uint32_t *t)
 {
 	struct frame *fr = top_frame(v);
 
@@ -165,26 +186,39 @@ static int pop(struct vctx *v, uint8_t *t)
 	return WX_OK;
 }
 
-static int pop_expect(struct vctx *v, uint8_t want, uint8_t *got)
+static int pop_expect(struct vctx *v, uint32_t want, uint32_t *got)
 {
-	uint8_t t = TYPE_UNKNOWN;
+	uint32_t t = TYPE_UNKNOWN;
 	int err = pop(v, &t);
 
 	if (err != WX_OK)
 		return err;
-	if (t != want && t != TYPE_UNKNOWN && want != TYPE_UNKNOWN)
+	if (t != want && t != TYPE_UNKNOWN && want != TYPE_UNKNOWN &&
+	    !wasm_vt_sub(t, want))
 		return fail(v, "type mismatch");
 	if (got != NULL)
 		*got = t == TYPE_UNKNOWN ? want : t;
 	return WX_OK;
 }
 
-static int pop_type(struct vctx *v, uint8_t want)
+static int pop_type(struct vctx *v, uint32_t want)
 {
 	return pop_expect(v, want, NULL);
 }
 
-static int pop_n(struct vctx *v, const uint8_t *types, uint32_t n)
+/* Pops a reference; 'unknown' reads as (ref bot). */
+static int pop_ref(struct vctx *v, uint32_t *t)
+{
+	int err = pop(v, t);
+
+	if (err == WX_OK && *t == TYPE_UNKNOWN)
+		*t = REF_BOT;
+	if (err == WX_OK && !wasm_is_reftype(*t))
+		err = fail(v, "type mismatch");
+	return err;
+}
+
+static int pop_n(struct vctx *v, const uint32_t *types, uint32_t n)
 {
 	int err = WX_OK;
 
@@ -193,9 +227,13 @@ static int pop_n(struct vctx *v, const uint8_t *types, uint32_t n)
 	return err;
 }
 
-static int push_frame(struct vctx *v, enum wasm_opcode op, uint32_t np,
-                      const uint8_t *params, uint32_t nr,
-                      const uint8_t *results)
+static const uint32_t *frame_results(const struct frame *fr)
+{
+	return fr->results != NULL ? fr->results : &fr->one;
+}
+
+static int push_frame(struct vctx *v, enum wasm_opcode op,
+                      const struct blocksig *bs)
 {
 	struct frame *fr = NULL;
 
@@ -215,25 +253,44 @@ static int push_frame(struct vctx *v, enum wasm_opcode op, uint32_t np,
 	}
 	fr = &v->frames[v->nframes++];
 	fr->op = op;
-	fr->nparams = np;
-	fr->params = params;
-	fr->nresults = nr;
-	fr->results = results;
+	fr->nparams = bs->np;
+	fr->params = bs->params;
+	fr->nresults = bs->nr;
+	fr->results = bs->results == &bs->one ? NULL : bs->results;
+	fr->one = bs->one;
 	fr->height = v->nvals;
+	fr->init_height = v->ninits;
 	fr->unreachable = false;
-	return push_n(v, params, np);
+	return push_n(v, bs->params, bs->np);
 }
 
-/* Checks the frame's results are exactly what is left; drops the frame. */
-static int pop_frame(struct vctx *v, struct frame *out)
+/* The block signature of frame 'fr' (its results pointing into 'bs'). */
+static void frame_sig(const struct frame *fr, struct blocksig *bs)
+{
+	bs->np = fr->nparams;
+	bs->params = fr->params;
+	bs->nr = fr->nresults;
+	bs->one = fr->one;
+	bs->results = fr->results != NULL ? fr->results : &bs->one;
+}
+
+/*
+ * Checks the frame's results are exactly what is left; drops the frame
+ * and forgets the locals set inside it. '*out' gets its signature.
+ */
+static int pop_frame(struct vctx *v, struct blocksig *out, enum wasm_opcode *op)
 {
 	struct frame *fr = top_frame(v);
-	int err = pop_n(v, fr->results, fr->nresults);
+	int err = pop_n(v, frame_results(fr), fr->nresults);
 
 	if (err == WX_OK && v->nvals != fr->height)
 		err = fail(v, "type mismatch");
 	if (err == WX_OK) {
-		*out = *fr;
+		frame_sig(fr, out);
+		if (op != NULL)
+			*op = fr->op;
+		while (v->ninits > fr->init_height)
+			v->local_set[v->inits[--v->ninits]] = 0;
 		v->nframes--;
 	}
 	return err;
@@ -248,13 +305,13 @@ static void set_unreachable(struct vctx *v)
 }
 
 /* The types a branch to 'fr' carries: a loop's params, else results. */
-static uint32_t label_arity(const struct frame *fr, const uint8_t **types)
+static uint32_t label_arity(const struct frame *fr, const uint32_t **types)
 {
 	if (fr->op == WASM_OP_LOOP) {
 		*types = fr->params;
 		return fr->nparams;
 	}
-	*types = fr->results;
+	*types = frame_results(fr);
 	return fr->nresults;
 }
 
@@ -294,6 +351,31 @@ static int need_type(struct vctx *v, uint32_t x)
 	return x < v->m->ntypes ? WX_OK : fail(v, "unknown type %u", x);
 }
 
+/*
+ * A value type's type index (if any) exists; with 'below' != NO_FUNC it
+ * must also be at most 'below' (a function type names only earlier types
+ * and itself).
+ */
+static int need_vt(struct vctx *v, uint32_t t, uint32_t below)
+{
+	uint32_t x = wasm_vt_index(t);
+
+	if (!wasm_vt_has_index(t))
+		return WX_OK;
+	if (x >= v->m->ntypes || (below != NO_FUNC && x > below))
+		return fail(v, "unknown type %u", x);
+	return WX_OK;
+}
+
+/* An immediate's value type: checked, then made canonical. */
+static int imm_vt(struct vctx *v, uint32_t raw, uint32_t *t)
+{
+	int err = need_vt(v, raw, NO_FUNC);
+
+	*t = wasm_canon_vt(v->m, raw);
+	return err;
+}
+
 /* Tag x exists; sets its function type. */
 static int need_tag(struct vctx *v, uint32_t x, const struct wasm_functype **ft)
 {
@@ -320,7 +402,8 @@ static int need_data(struct vctx *v, uint32_t x)
 static int check_sig(struct vctx *v, const char *sig)
 {
 	static const char letters[] = "ilfd";
-	static const uint8_t types[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64};
+	static const uint32_t types[] = {WASM_I32, WASM_I64, WASM_F32,
+	                                 WASM_F64};
 	const char *colon = strchr(sig, ':');
 	int err = WX_OK;
 
@@ -381,16 +464,16 @@ static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
 		err = need_table(v, imm->y);
 		if (err == WX_OK)
 			err = need_elem(v, imm->x);
-		if (err == WX_OK &&
-		    m->elems[imm->x].elemtype != m->tables[imm->y].elemtype)
+		if (err == WX_OK && !wasm_vt_sub(m->elems[imm->x].elemtype,
+		                                 m->tables[imm->y].elemtype))
 			err = fail(v, "type mismatch");
 		return err;
 	case WASM_IMM_TABLE_COPY:
 		err = need_table(v, imm->x);
 		if (err == WX_OK)
 			err = need_table(v, imm->y);
-		if (err == WX_OK &&
-		    m->tables[imm->x].elemtype != m->tables[imm->y].elemtype)
+		if (err == WX_OK && !wasm_vt_sub(m->tables[imm->y].elemtype,
+		                                 m->tables[imm->x].elemtype))
 			err = fail(v, "type mismatch");
 		return err;
 	default:
@@ -398,58 +481,63 @@ static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
 	}
 }
 
-static int check_block(struct vctx *v, enum wasm_opcode op, int64_t bt)
+static int check_block(struct vctx *v, enum wasm_opcode op, int64_t bt,
+                       uint32_t vt)
 {
-	uint32_t np, nr;
-	const uint8_t *params, *results;
+	struct blocksig bs;
 	int err = WX_OK;
 
 	if (bt >= 0)
 		err = bt < v->m->ntypes
 		          ? WX_OK
 		          : fail(v, "unknown type %lld", (long long)bt);
+	else if (bt == WASM_BT_VALUE)
+		err = need_vt(v, vt, NO_FUNC);
 	if (err == WX_OK && op == WASM_OP_IF)
 		err = pop_type(v, WASM_I32);
 	if (err != WX_OK)
 		return err;
-	wasm_blocktype(v->m, bt, &np, &params, &nr, &results);
-	err = pop_n(v, params, np);
-	return err == WX_OK ? push_frame(v, op, np, params, nr, results) : err;
+	wasm_blocktype(v->m, bt, vt, &bs.one, &bs.np, &bs.params, &bs.nr,
+	               &bs.results);
+	err = pop_n(v, bs.params, bs.np);
+	return err == WX_OK ? push_frame(v, op, &bs) : err;
 }
 
 static int check_else(struct vctx *v)
 {
-	struct frame fr;
+	struct blocksig bs;
 	int err = WX_OK;
 
 	if (top_frame(v)->op != WASM_OP_IF)
 		return fail(v, "else without if");
-	err = pop_frame(v, &fr);
-	return err == WX_OK ? push_frame(v, WASM_OP_ELSE, fr.nparams, fr.params,
-	                                 fr.nresults, fr.results)
-	                    : err;
+	err = pop_frame(v, &bs, NULL);
+	return err == WX_OK ? push_frame(v, WASM_OP_ELSE, &bs) : err;
 }
 
 static int check_end(struct vctx *v)
 {
-	struct frame fr;
-	int err = pop_frame(v, &fr);
+	struct blocksig bs;
+	enum wasm_opcode op;
+	int err = pop_frame(v, &bs, &op);
 
 	if (err != WX_OK)
 		return err;
 	/* An 'if' without 'else' passes its params through as results. */
-	if (fr.op == WASM_OP_IF &&
-	    (fr.nparams != fr.nresults ||
-	     (fr.nparams > 0 &&
-	      memcmp(fr.params, fr.results, fr.nparams) != 0)))
-		return fail(v, "type mismatch");
-	return v->nframes > 0 ? push_n(v, fr.results, fr.nresults) : WX_OK;
+	if (op == WASM_OP_IF) {
+		if (bs.np != bs.nr)
+			return fail(v, "type mismatch");
+		for (uint32_t i = 0; i < bs.np; i++)
+			if (!wasm_vt_sub(bs.params[i], bs.results[i]))
+				return fail(v, "type mismatch");
+	}
+	return v->nframes > 0 ? push_n(v, bs.results, bs.nr) : WX_OK;
 }
 
 /* br_table: every target carries as many values as the default. */
 static int check_br_table(struct vctx *v, const struct wasm_instr_imm *imm)
 {
-	const uint8_t *q = imm->vec, *types = NULL, *dtypes = NULL;
+	const uint8_t *q = imm->vec;
+	const uint32_t *types = NULL, *dtypes = NULL;
 	struct frame *fr = NULL, *dfl = NULL;
 	uint32_t arity, label = 0;
 	int err = pop_type(v, WASM_I32);
@@ -469,14 +557,15 @@ static int check_br_table(struct vctx *v, const struct wasm_instr_imm *imm)
 		/* Same as popping then pushing back what was popped. */
 		for (uint32_t k = 0; k < arity; k++) {
 			size_t pos = v->nvals - 1 - k;
-			uint8_t t = TYPE_UNKNOWN;
+			uint32_t t = TYPE_UNKNOWN;
 			if (v->nvals < k + 1 || pos < top_frame(v)->height) {
 				if (!top_frame(v)->unreachable)
 					return fail(v, "type mismatch");
 				continue;
 			}
 			t = v->vals[pos];
-			if (t != TYPE_UNKNOWN && t != types[arity - 1 - k])
+			if (t != TYPE_UNKNOWN &&
+			    !wasm_vt_sub(t, types[arity - 1 - k]))
 				return fail(v, "type mismatch");
 		}
 	}
@@ -491,7 +580,7 @@ static int check_branch(struct vctx *v, enum wasm_opcode op,
                         const struct wasm_instr_imm *imm)
 {
 	struct frame *fr = NULL;
-	const uint8_t *types = NULL;
+	const uint32_t *types = NULL;
 	uint32_t n;
 	int err = WX_OK;
 
@@ -526,11 +615,28 @@ static int check_branch(struct vctx *v, enum wasm_opcode op,
 	}
 }
 
+/* Are the callee's results usable as the caller's (tail calls)? */
+static bool results_fit(const struct wasm_functype *callee,
+                        const struct wasm_functype *caller)
+{
+	if (callee->nresults != caller->nresults)
+		return false;
+	for (uint32_t i = 0; i < callee->nresults; i++)
+		if (!wasm_vt_sub(callee->types[callee->nparams + i],
+		                 caller->types[caller->nparams + i]))
+			return false;
+	return true;
+}
+
+/* call, call_indirect, call_ref and their return_ forms. */
 static int check_call(struct vctx *v, enum wasm_opcode op,
                       const struct wasm_instr_imm *imm)
 {
 	const struct wasm_module *m = v->m;
 	const struct wasm_functype *ft;
+	bool tail = op == WASM_OP_RETURN_CALL ||
+	            op == WASM_OP_RETURN_CALL_INDIRECT ||
+	            op == WASM_OP_RETURN_CALL_REF;
 	int err;
 
 	if (op == WASM_OP_CALL || op == WASM_OP_RETURN_CALL) {
@@ -538,9 +644,18 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 		if (err != WX_OK)
 			return err;
 		ft = wasm_func_type(m, imm->x);
+	} else if (op == WASM_OP_CALL_REF || op == WASM_OP_RETURN_CALL_REF) {
+		err = need_type(v, imm->x);
+		if (err == WX_OK)
+			err = pop_type(
+			    v, wasm_ref_idx(m->type_canon[imm->x], true));
+		if (err != WX_OK)
+			return err;
+		ft = &m->types[imm->x];
 	} else {
 		err = need_table(v, imm->y);
-		if (err == WX_OK && m->tables[imm->y].elemtype != WASM_FUNCREF)
+		if (err == WX_OK &&
+		    !wasm_vt_sub(m->tables[imm->y].elemtype, WASM_FUNCREF))
 			err = fail(v, "type mismatch");
 		if (err == WX_OK)
 			err = need_type(v, imm->x);
@@ -550,11 +665,9 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 			return err;
 		ft = &m->types[imm->x];
 	}
-	if (op == WASM_OP_RETURN_CALL || op == WASM_OP_RETURN_CALL_INDIRECT) {
-		/* The callee's results become the caller's: same types. */
-		if (ft->nresults != v->ft->nresults ||
-		    memcmp(ft->types + ft->nparams,
-		           v->ft->types + v->ft->nparams, ft->nresults) != 0)
+	if (tail) {
+		/* The callee's results become the caller's. */
+		if (!results_fit(ft, v->ft))
 			return fail(v, "type mismatch");
 		err = pop_n(v, ft->types, ft->nparams);
 		if (err == WX_OK)
@@ -570,7 +683,7 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 static int check_catch_clause(struct vctx *v, const struct wasm_catch *cc)
 {
 	const struct wasm_functype *ft = NULL;
-	const uint8_t *types = NULL;
+	const uint32_t *types = NULL;
 	struct frame *fr = NULL;
 	uint32_t want = 0, n;
 	int err = WX_OK;
@@ -589,11 +702,11 @@ static int check_catch_clause(struct vctx *v, const struct wasm_catch *cc)
 	if (n != want)
 		return fail(v, "type mismatch");
 	for (uint32_t i = 0; ft != NULL && i < ft->nparams; i++)
-		if (types[i] != ft->types[i])
+		if (!wasm_vt_sub(ft->types[i], types[i]))
 			return fail(v, "type mismatch");
 	if (want > 0 &&
 	    (cc->kind == WASM_CATCH_REF || cc->kind == WASM_CATCH_ALL_REF) &&
-	    types[want - 1] != WASM_EXNREF)
+	    !wasm_vt_sub(wasm_ref_type(WASM_EXNREF, false), types[want - 1]))
 		return fail(v, "type mismatch");
 	return WX_OK;
 }
@@ -611,7 +724,8 @@ static int check_try_table(struct vctx *v, const struct wasm_instr_imm *imm)
 		wasm_read_catch(&q, end, &cc);
 		err = check_catch_clause(v, &cc);
 	}
-	return err == WX_OK ? check_block(v, WASM_OP_TRY_TABLE, imm->blocktype)
+	return err == WX_OK ? check_block(v, WASM_OP_TRY_TABLE, imm->blocktype,
+	                                  imm->type)
 	                    : err;
 }
 
@@ -619,7 +733,7 @@ static int check_try_table(struct vctx *v, const struct wasm_instr_imm *imm)
 static int check_catch(struct vctx *v, enum wasm_opcode op, uint32_t tag)
 {
 	const struct wasm_functype *ft = NULL;
-	struct frame fr;
+	struct blocksig bs;
 	int err = WX_OK;
 
 	if (top_frame(v)->op != WASM_OP_TRY &&
@@ -628,10 +742,11 @@ static int check_catch(struct vctx *v, enum wasm_opcode op, uint32_t tag)
 	if (op == WASM_OP_CATCH)
 		err = need_tag(v, tag, &ft);
 	if (err == WX_OK)
-		err = pop_frame(v, &fr);
+		err = pop_frame(v, &bs, NULL);
+	bs.np = 0;
+	bs.params = NULL;
 	if (err == WX_OK)
-		err = push_frame(v, WASM_OP_CATCH, 0, NULL, fr.nresults,
-		                 fr.results);
+		err = push_frame(v, WASM_OP_CATCH, &bs);
 	if (err == WX_OK && ft != NULL)
 		err = push_n(v, ft->types, ft->nparams);
 	return err;
@@ -640,15 +755,16 @@ static int check_catch(struct vctx *v, enum wasm_opcode op, uint32_t tag)
 /* Legacy delegate: ends the try body; the label is outside it. */
 static int check_delegate(struct vctx *v, uint32_t label)
 {
-	struct frame fr, *target = NULL;
+	struct blocksig bs;
+	struct frame *target = NULL;
 	int err;
 
 	if (top_frame(v)->op != WASM_OP_TRY)
 		return fail(v, "delegate without try");
-	err = pop_frame(v, &fr);
+	err = pop_frame(v, &bs, NULL);
 	if (err == WX_OK)
 		err = get_label(v, label, &target);
-	return err == WX_OK ? push_n(v, fr.results, fr.nresults) : err;
+	return err == WX_OK ? push_n(v, bs.results, bs.nr) : err;
 }
 
 /* throw, throw_ref, rethrow. */
@@ -682,19 +798,23 @@ static int check_throw(struct vctx *v, enum wasm_opcode op,
 static int check_select(struct vctx *v, enum wasm_opcode op,
                         const struct wasm_instr_imm *imm)
 {
-	uint8_t t1 = TYPE_UNKNOWN, t2 = TYPE_UNKNOWN;
+	uint32_t t1 = TYPE_UNKNOWN, t2 = TYPE_UNKNOWN, t;
 	int err;
 
 	if (op == WASM_OP_SELECT_T) {
 		if (imm->nvec != 1)
 			return fail(v, "invalid result arity");
-		err = pop_type(v, WASM_I32);
+		err = imm_vt(v, imm->type, &t);
 		if (err == WX_OK)
-			err = pop_type(v, imm->vec[0]);
+			err = pop_type(v, WASM_I32);
 		if (err == WX_OK)
-			err = pop_type(v, imm->vec[0]);
-		return err == WX_OK ? push(v, imm->vec[0]) : err;
+			err = pop_type(v, t);
+		if (err == WX_OK)
+			err = pop_type(v, t);
+		return err == WX_OK ? push(v, t) : err;
 	}
+	/* Without a type: both operands numeric (reference types need the
+	 * annotation). */
 	err = pop_type(v, WASM_I32);
 	if (err == WX_OK)
 		err = pop(v, &t1);
@@ -710,7 +830,7 @@ static int check_select(struct vctx *v, enum wasm_opcode op,
 	return push(v, t1 == TYPE_UNKNOWN ? t2 : t1);
 }
 
-static int local_type(struct vctx *v, uint32_t x, uint8_t *t)
+static int local_type(struct vctx *v, uint32_t x, uint32_t *t)
 {
 	if (x < v->ft->nparams) {
 		*t = v->ft->types[x];
@@ -723,10 +843,21 @@ static int local_type(struct vctx *v, uint32_t x, uint8_t *t)
 	return fail(v, "unknown local %u", x);
 }
 
+/* Local x is set on this path from now until the enclosing block ends. */
+static int mark_local_set(struct vctx *v, uint32_t x)
+{
+	if (v->local_set[x])
+		return WX_OK;
+	/* Each local enters 'inits' at most once: nlocals entries. */
+	v->local_set[x] = 1;
+	v->inits[v->ninits++] = x;
+	return WX_OK;
+}
+
 static int check_variable(struct vctx *v, enum wasm_opcode op, uint32_t x)
 {
 	const struct wasm_globaltype *g;
-	uint8_t t = TYPE_UNKNOWN;
+	uint32_t t = TYPE_UNKNOWN;
 	int err;
 
 	switch (op) {
@@ -736,6 +867,12 @@ static int check_variable(struct vctx *v, enum wasm_opcode op, uint32_t x)
 		err = local_type(v, x, &t);
 		if (err == WX_OK && op != WASM_OP_LOCAL_GET)
 			err = pop_type(v, t);
+		if (err == WX_OK && op != WASM_OP_LOCAL_GET &&
+		    x >= v->ft->nparams)
+			err = mark_local_set(v, x - v->ft->nparams);
+		if (err == WX_OK && op == WASM_OP_LOCAL_GET &&
+		    x >= v->ft->nparams && !v->local_set[x - v->ft->nparams])
+			err = fail(v, "uninitialized local %u", x);
 		if (err == WX_OK && op != WASM_OP_LOCAL_SET)
 			err = push(v, t);
 		return err;
@@ -755,7 +892,7 @@ static int check_variable(struct vctx *v, enum wasm_opcode op, uint32_t x)
 /* table.get/set/grow/fill: the rest of the table family is plain. */
 static int check_table(struct vctx *v, enum wasm_opcode op, uint32_t x)
 {
-	uint8_t et = TYPE_UNKNOWN;
+	uint32_t et = TYPE_UNKNOWN;
 	int err = need_table(v, x);
 
 	if (err != WX_OK)
@@ -784,30 +921,64 @@ static int check_table(struct vctx *v, enum wasm_opcode op, uint32_t x)
 static int check_ref(struct vctx *v, enum wasm_opcode op,
                      const struct wasm_instr_imm *imm)
 {
-	uint8_t t = TYPE_UNKNOWN;
+	uint32_t t = TYPE_UNKNOWN;
 	int err;
 
 	switch (op) {
 	case WASM_OP_REF_NULL:
-		return push(v, (uint8_t)imm->x);
+		err = imm_vt(v, imm->type, &t);
+		return err == WX_OK ? push(v, t) : err;
 	case WASM_OP_REF_IS_NULL:
-		err = pop(v, &t);
-		if (err == WX_OK && t != TYPE_UNKNOWN && !wasm_is_reftype(t))
-			err = fail(v, "type mismatch");
+		err = pop_ref(v, &t);
 		return err == WX_OK ? push(v, WASM_I32) : err;
-	default: /* REF_FUNC */
+	case WASM_OP_REF_AS_NON_NULL:
+		err = pop_ref(v, &t);
+		return err == WX_OK ? push(v, t | WASM_REF_NONNULL) : err;
+	default: /* REF_FUNC: (ref $t), $t the function's type */
 		err = need_func(v, imm->x);
 		if (err == WX_OK && !v->m->func_declared[imm->x])
 			err = fail(v, "undeclared function reference");
-		return err == WX_OK ? push(v, WASM_FUNCREF) : err;
+		if (err != WX_OK)
+			return err;
+		t = v->m->type_canon[v->m->funcs[imm->x].type];
+		return push(v, wasm_ref_idx(t, false));
 	}
+}
+
+/*
+ * br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t*
+ * on null; br_on_non_null l: [t* (ref null ht)] -> [t*], branching with
+ * t* (ref ht) otherwise (the label's last type must take it).
+ */
+static int check_br_on(struct vctx *v, enum wasm_opcode op, uint32_t label)
+{
+	struct frame *fr = NULL;
+	const uint32_t *types = NULL;
+	uint32_t n, t = TYPE_UNKNOWN;
+	int err = get_label(v, label, &fr);
+
+	if (err == WX_OK)
+		err = pop_ref(v, &t);
+	if (err != WX_OK)
+		return err;
+	n = label_arity(fr, &types);
+	if (op == WASM_OP_BR_ON_NULL) {
+		err = pop_n(v, types, n);
+		if (err == WX_OK)
+			err = push_n(v, types, n);
+		return err == WX_OK ? push(v, t | WASM_REF_NONNULL) : err;
+	}
+	if (n == 0 || !wasm_vt_sub(t | WASM_REF_NONNULL, types[n - 1]))
+		return fail(v, "type mismatch");
+	err = pop_n(v, types, n - 1);
+	return err == WX_OK ? push_n(v, types, n - 1) : err;
 }
 
 /* The instructions marked "*" in wasm_ops.def. */
 static int check_special(struct vctx *v, enum wasm_opcode op,
                          const struct wasm_instr_imm *imm)
 {
-	uint8_t t = TYPE_UNKNOWN;
+	uint32_t t = TYPE_UNKNOWN;
 
 	switch (op) {
 	case WASM_OP_UNREACHABLE:
@@ -816,7 +987,7 @@ static int check_special(struct vctx *v, enum wasm_opcode op,
 	case WASM_OP_BLOCK:
 	case WASM_OP_LOOP:
 	case WASM_OP_IF:
-		return check_block(v, op, imm->blocktype);
+		return check_block(v, op, imm->blocktype, imm->type);
 	case WASM_OP_ELSE:
 		return check_else(v);
 	case WASM_OP_END:
@@ -830,9 +1001,14 @@ static int check_special(struct vctx *v, enum wasm_opcode op,
 	case WASM_OP_CALL_INDIRECT:
 	case WASM_OP_RETURN_CALL:
 	case WASM_OP_RETURN_CALL_INDIRECT:
+	case WASM_OP_CALL_REF:
+	case WASM_OP_RETURN_CALL_REF:
 		return check_call(v, op, imm);
+	case WASM_OP_BR_ON_NULL:
+	case WASM_OP_BR_ON_NON_NULL:
+		return check_br_on(v, op, imm->x);
 	case WASM_OP_TRY:
-		return check_block(v, op, imm->blocktype);
+		return check_block(v, op, imm->blocktype, imm->type);
 	case WASM_OP_TRY_TABLE:
 		return check_try_table(v, imm);
 	case WASM_OP_CATCH:
@@ -863,6 +1039,7 @@ static int check_special(struct vctx *v, enum wasm_opcode op,
 	case WASM_OP_REF_NULL:
 	case WASM_OP_REF_IS_NULL:
 	case WASM_OP_REF_FUNC:
+	case WASM_OP_REF_AS_NON_NULL:
 		return check_ref(v, op, imm);
 	default:
 		return fail(v, "unsupported instruction %s", wasm_op_name(op));
@@ -882,10 +1059,37 @@ static int check_instr(struct vctx *v, enum wasm_opcode op,
 }
 
 /* One function body, from its locals' types to the final 'end'. */
+/*
+ * The current body's locals: their types exist, and the defaultable
+ * ones start set (only non-null references need a local.set first).
+ */
+static int prepare_locals(struct vctx *v)
+{
+	uint32_t n = v->f->nlocals;
+	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < v->ft->nparams; i++)
+		err = need_vt(v, v->ft->types[i], NO_FUNC);
+	wx_free(v->local_set);
+	wx_free(v->inits);
+	v->local_set = wx_alloc_array((size_t)n + 1, 1);
+	v->inits = wx_alloc_array((size_t)n + 1, sizeof *v->inits);
+	v->ninits = 0;
+	if (v->local_set == NULL || v->inits == NULL)
+		return fail_nomem(v);
+	for (uint32_t i = 0; err == WX_OK && i < n; i++) {
+		uint32_t t = v->f->local_types[i];
+		err = need_vt(v, t, NO_FUNC);
+		v->local_set[i] = wasm_vt_defaultable(t);
+	}
+	return err;
+}
+
 static int check_body(struct vctx *v, uint32_t idx)
 {
 	const struct wasm_module *m = v->m;
 	const uint8_t *p, *end;
+	struct blocksig bs;
 	int err;
 
 	v->func = idx;
@@ -896,8 +1100,14 @@ static int check_body(struct vctx *v, uint32_t idx)
 	p = v->f->code;
 	end = p + v->f->code_len;
 	v->offset = v->f->code_offset;
-	err = push_frame(v, WASM_OP_END, 0, NULL, v->ft->nresults,
-	                 v->ft->types + v->ft->nparams);
+	err = prepare_locals(v);
+	if (err != WX_OK)
+		return err;
+	bs.np = 0;
+	bs.params = NULL;
+	bs.nr = v->ft->nresults;
+	bs.results = v->ft->types + v->ft->nparams;
+	err = push_frame(v, WASM_OP_END, &bs);
 	while (err == WX_OK && v->nframes > 0) {
 		enum wasm_opcode op;
 		struct wasm_instr_imm imm;
@@ -927,12 +1137,12 @@ static int check_body(struct vctx *v, uint32_t idx)
 #define CONST_MAX_DEPTH 256
 
 static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
-                           uint8_t want, uint32_t nglobals)
+                           uint32_t want, uint32_t nglobals)
 {
 	const struct wasm_module *m = v->m;
 	const uint8_t *p = m->bytes + ce->expr_offset;
 	const uint8_t *end = p + ce->expr_len;
-	uint8_t stk[CONST_MAX_DEPTH];
+	uint32_t stk[CONST_MAX_DEPTH];
 	uint32_t depth = 0;
 
 	v->offset = ce->expr_offset;
@@ -943,7 +1153,7 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 		enum wasm_opcode op;
 		struct wasm_instr_imm imm;
 		const char *why;
-		uint8_t t, push = TYPE_UNKNOWN;
+		uint32_t t, push = TYPE_UNKNOWN;
 
 		v->offset = (size_t)(p - m->bytes);
 		if (wasm_read_opcode(&p, end, &op) != WX_OK ||
@@ -951,7 +1161,7 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 			return fail(v, "malformed constant expression");
 		switch (op) {
 		case WASM_OP_END:
-			if (depth != 1 || stk[0] != want)
+			if (depth != 1 || !wasm_vt_sub(stk[0], want))
 				return fail(v, "type mismatch");
 			return WX_OK;
 		case WASM_OP_I32_CONST:
@@ -967,12 +1177,14 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 			push = WASM_F64;
 			break;
 		case WASM_OP_REF_NULL:
-			push = (uint8_t)imm.x;
+			if (imm_vt(v, imm.type, &push) != WX_OK)
+				return WX_EINVALID;
 			break;
 		case WASM_OP_REF_FUNC:
 			if (need_func(v, imm.x) != WX_OK)
 				return WX_EINVALID;
-			push = WASM_FUNCREF;
+			push = wasm_ref_idx(
+			    m->type_canon[m->funcs[imm.x].type], false);
 			break;
 		case WASM_OP_GLOBAL_GET:
 			if (imm.x >= nglobals)
@@ -991,8 +1203,8 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 			            op == WASM_OP_I32_MUL
 			        ? WASM_I32
 			        : WASM_I64;
-			if (depth < 2 || stk[depth - 1] != t ||
-			    stk[depth - 2] != t)
+			if (depth < 2 || !wasm_vt_sub(stk[depth - 1], t) ||
+			    !wasm_vt_sub(stk[depth - 2], t))
 				return fail(v, "type mismatch");
 			depth -= 2;
 			push = t;
@@ -1022,18 +1234,55 @@ static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
 	return WX_OK;
 }
 
-static int check_imports_and_spaces(struct vctx *v)
+/* Every type index inside a function type names it or an earlier type. */
+static int check_types(struct vctx *v)
 {
 	const struct wasm_module *m = v->m;
 	int err = WX_OK;
+
+	for (uint32_t i = 0; err == WX_OK && i < m->ntypes; i++) {
+		const struct wasm_functype *ft = &m->types[i];
+		at_item(v, "type", i);
+		for (uint32_t k = 0; err == WX_OK && k < ft->nparams + ft->nresults;
+		     k++)
+			err = need_vt(v, ft->types[k], i);
+	}
+	return err;
+}
+
+/* A table: limits, element type, and its initialiser if it has one. */
+static int check_table_def(struct vctx *v, uint32_t i)
+{
+	const struct wasm_tabletype *t = &v->m->tables[i];
+	int err;
+
+	at_item(v, "table", i);
+	err = check_limits(v, &t->limits, false);
+	if (err == WX_OK)
+		err = need_vt(v, t->elemtype, NO_FUNC);
+	/* Like 2.0's offsets, an initialiser sees the imported globals. */
+	if (err == WX_OK && t->has_init)
+		return check_constexpr(v, &t->init, t->elemtype,
+		                       v->m->num_imported_globals);
+	/* Without an initialiser every element starts null. */
+	if (err == WX_OK && i >= v->m->num_imported_tables &&
+	    !wasm_vt_nullable(t->elemtype))
+		err = fail(v, "type mismatch");
+	return err;
+}
+
+static int check_imports_and_spaces(struct vctx *v)
+{
+	const struct wasm_module *m = v->m;
+	int err = check_types(v);
 
 	for (uint32_t i = 0; err == WX_OK && i < m->nfuncs; i++) {
 		at_item(v, "function", i);
 		err = need_type(v, m->funcs[i].type);
 	}
-	for (uint32_t i = 0; err == WX_OK && i < m->ntables; i++) {
-		at_item(v, "table", i);
-		err = check_limits(v, &m->tables[i].limits, false);
+	for (uint32_t i = 0; err == WX_OK && i < m->nglobals; i++) {
+		at_item(v, "global", i);
+		err = need_vt(v, m->globals[i].type.valtype, NO_FUNC);
 	}
 	for (uint32_t i = 0; err == WX_OK && i < m->nmemories; i++) {
 		at_item(v, "memory", i);
@@ -1051,6 +1300,9 @@ static int check_imports_and_spaces(struct vctx *v)
 		err = check_constexpr(v, &m->globals[i].init,
 		                      m->globals[i].type.valtype, i);
 	}
+	/* After the globals: an initialiser reads any of them. */
+	for (uint32_t i = 0; err == WX_OK && i < m->ntables; i++)
+		err = check_table_def(v, i);
 	return err;
 }
 
@@ -1144,10 +1396,12 @@ static int check_elems(struct vctx *v)
 	for (uint32_t i = 0; err == WX_OK && i < m->nelems; i++) {
 		const struct wasm_elem *el = &m->elems[i];
 		at_item(v, "elem segment", i);
-		if (el->mode == WASM_SEG_ACTIVE) {
+		err = need_vt(v, el->elemtype, NO_FUNC);
+		if (err == WX_OK && el->mode == WASM_SEG_ACTIVE) {
 			err = need_table(v, el->table);
 			if (err == WX_OK &&
-			    m->tables[el->table].elemtype != el->elemtype)
+			    !wasm_vt_sub(el->elemtype,
+			                 m->tables[el->table].elemtype))
 				err = fail(v, "type mismatch");
 			if (err == WX_OK)
 				err = check_constexpr(v, &el->offset, WASM_I32,
@@ -1203,5 +1457,7 @@ int wasm_validate(const struct wasm_module *m, struct diag *diag)
 		err = check_body(&v, i);
 	wx_free(v.vals);
 	wx_free(v.frames);
+	wx_free(v.local_set);
+	wx_free(v.inits);
 	return err;
 }

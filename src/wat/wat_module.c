@@ -385,7 +385,9 @@ static void elem_list(struct wat_mod *m, struct elem_list *l)
 	} else if (wat_at_valtype(m)) {
 		wat_reftype(m, &l->type);
 		bare = false;
-		l->all_func = l->type.n == 1 && l->type.p[0] == 0x70;
+		/* Items of an explicit type stay expressions: the index form
+		 * would make them (ref func) (WebAssembly 3.0). */
+		l->all_func = false;
 	} else {
 		wat_byte(c, &l->type, 0x70);
 	}
@@ -477,6 +479,12 @@ static void table_field(struct wat_mod *m, uint32_t idx)
 			    l.all_func && type.n == 1 && type.p[0] == 0x70;
 		} else {
 			elem_list(m, &l);
+			/* Bare indices: expressions of the table's type,
+			 * unless that is funcref (which the index form fits). */
+			if (!(type.n == 1 && type.p[0] == 0x70)) {
+				l.type = type;
+				l.all_func = false;
+			}
 		}
 		wat_expect_rpar(c);
 		wat_put(c, b, type.p, type.n);

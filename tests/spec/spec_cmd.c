@@ -27,7 +27,7 @@ enum vkind {
 };
 
 struct spec_val {
-	uint8_t type; /* enum wasm_valtype */
+	uint32_t type; /* enum wasm_valtype */
 	uint8_t kind; /* enum vkind */
 	uint64_t bits;
 };
@@ -38,8 +38,8 @@ struct action_result {
 	struct diag diag;
 	uint32_t n;
 	uint64_t *vals;
-	const uint8_t *types;
-	uint8_t gtype;  /* valtype of a "get" */
+	const uint32_t *types;
+	uint32_t gtype; /* valtype of a "get" */
 	char what[128]; /* 'invoke "name"' or 'get "name"', for messages */
 };
 
@@ -96,7 +96,7 @@ static int valtype_of(const char *name)
 	return -1;
 }
 
-static const char *valtype_name(uint8_t t)
+static const char *valtype_name(uint32_t t)
 {
 	switch (t) {
 	case WASM_I32:
@@ -162,14 +162,14 @@ static int parse_val(struct spec_file *f, const struct spec_json *v,
 		return spec_why(f, 2, "%s: not implemented",
 		                tname[0] == 'a' ? "GC" : "exceptions");
 	if ((t == WASM_FUNCREF || t == WASM_EXTERNREF) && !s) {
-		out->type = (uint8_t)t;
+		out->type = (uint32_t)t;
 		out->kind = V_REF_NONNULL;
 		return 0;
 	}
 	if (t < 0 || !s)
 		return spec_why(f, -1, "bad value (type %s)",
 		                tname ? tname : "missing");
-	out->type = (uint8_t)t;
+	out->type = (uint32_t)t;
 	if (t == WASM_V128)
 		return 1;
 	if ((t == WASM_F32 || t == WASM_F64) && strncmp(s, "nan:", 4) == 0) {
@@ -181,7 +181,7 @@ static int parse_val(struct spec_file *f, const struct spec_json *v,
 			return spec_why(f, -1, "bad NaN pattern \"%s\"", s);
 		return 0;
 	}
-	if (wasm_is_reftype((uint8_t)t) && strcmp(s, "null") == 0)
+	if (wasm_is_reftype((uint32_t)t) && strcmp(s, "null") == 0)
 		return 0;
 	if (parse_u64(s, max, &out->bits))
 		return spec_why(f, -1, "bad %s value \"%s\"", tname, s);
@@ -192,7 +192,7 @@ static int parse_val(struct spec_file *f, const struct spec_json *v,
 	return 0;
 }
 
-static void fmt_slot(uint8_t type, uint64_t v, char *buf, size_t cap)
+static void fmt_slot(uint32_t type, uint64_t v, char *buf, size_t cap)
 {
 	switch (type) {
 	case WASM_I32:
@@ -236,10 +236,13 @@ static void fmt_val(const struct spec_val *e, char *buf, size_t cap)
 	}
 }
 
-static bool val_match(const struct spec_val *e, uint8_t type, uint64_t got)
+static bool val_match(const struct spec_val *e, uint32_t type, uint64_t got)
 {
 	uint64_t g = got;
 
+	/* A result of type (ref $t), (ref func), ... matches as funcref. */
+	if (wasm_is_reftype(type))
+		type = wasm_vt_top(type);
 	if (e->kind == V_REF_NULL)
 		return wasm_is_reftype(type) && got == 0;
 	if (e->type != type)
@@ -281,11 +284,14 @@ static int make_args(struct spec_file *f, const struct spec_json *args,
 			                v.kind == V_REF_NONNULL
 			                    ? "funcref arguments unsupported"
 			                    : "NaN pattern as an argument");
-		if (v.type != ft->types[i])
+		/* (ref extern) and friends take their top type's values. */
+		uint32_t want = wasm_is_reftype(ft->types[i])
+		                    ? wasm_vt_top(ft->types[i])
+		                    : ft->types[i];
+		if (v.type != want)
 			return spec_why(f, SPEC_FAIL,
 			                "argument %u: %s given, %s expected", i,
-			                valtype_name(v.type),
-			                valtype_name(ft->types[i]));
+			                valtype_name(v.type), valtype_name(want));
 		argv[i] = v.bits;
 	}
 	return SPEC_PASS;
@@ -466,7 +472,7 @@ static int not_returned(struct spec_file *f, const struct action_result *r)
  * it does not match (then 'exp' describes what was expected).
  */
 static int match_one(struct spec_file *f, const struct spec_json *e,
-                     uint8_t type, uint64_t got, char *exp, size_t cap)
+                     uint32_t type, uint64_t got, char *exp, size_t cap)
 {
 	const struct spec_json *alts = spec_json_get(e, "values");
 	const char *tname = spec_json_str(e, "type", NULL);

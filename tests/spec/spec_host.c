@@ -19,7 +19,7 @@
 struct print_fn {
 	const char *name;
 	uint8_t nparams;
-	uint8_t params[2];
+	uint32_t params[2];
 };
 
 static const struct print_fn print_fns[] = {
@@ -52,7 +52,7 @@ struct spec_host {
 	struct print_ud uds[NPRINT];
 };
 
-static void print_slot(uint8_t type, uint64_t v)
+static void print_slot(uint32_t type, uint64_t v)
 {
 	float f;
 	double d;
@@ -121,7 +121,7 @@ static int add(struct spec_host *h, const char *name, uint8_t kind, void *obj)
 static int add_funcs(struct spec_host *h, struct vm_store *s, bool verbose)
 {
 	for (size_t i = 0; i < NPRINT; i++) {
-		uint8_t types[2];
+		uint32_t types[2];
 		struct wasm_functype ft = {print_fns[i].nparams, 0, types};
 		struct vm_func *f;
 
@@ -136,7 +136,7 @@ static int add_funcs(struct spec_host *h, struct vm_store *s, bool verbose)
 }
 
 static int add_global(struct spec_host *h, struct vm_store *s, const char *name,
-                      uint8_t type, uint64_t v)
+                      uint32_t type, uint64_t v)
 {
 	struct wasm_globaltype gt = {type, false};
 
@@ -162,7 +162,8 @@ static int add_globals(struct spec_host *h, struct vm_store *s)
 
 static int add_storage(struct spec_host *h, struct vm_store *s)
 {
-	struct wasm_tabletype tt = {WASM_FUNCREF, {10, 20, true, false, false}};
+	struct wasm_tabletype tt = {.elemtype = WASM_FUNCREF,
+	                            .limits = {10, 20, true, false, false}};
 	struct wasm_limits_decl mem = {1, 2, true, false, false};
 	struct wasm_limits_decl shared = {1, 2, true, true, false};
 

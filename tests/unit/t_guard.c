@@ -161,8 +161,8 @@ static int resolve(void *ud, const struct wasm_import *imp,
 static int setup(struct fixture *fx, bool checks)
 {
 	struct diag d = {0};
-	static const uint8_t sig[] = {WASM_I32, WASM_I32};
-	struct wasm_functype ft = {1, 1, (uint8_t *)sig};
+	static const uint32_t sig[] = {WASM_I32, WASM_I32};
+	struct wasm_functype ft = {1, 1, (uint32_t *)sig};
 	struct vm_config cfg;
 
 	memset(fx, 0, sizeof *fx);

@@ -467,10 +467,10 @@ static void test_exceptions(void)
 
 int main(void)
 {
-	static const uint8_t t_ckpt[] = {WASM_I32, WASM_I32};
-	static const uint8_t t_one[] = {WASM_I32};
-	struct wasm_functype ft_ckpt = {1, 1, (uint8_t *)t_ckpt};
-	struct wasm_functype ft_one = {1, 0, (uint8_t *)t_one};
+	static const uint32_t t_ckpt[] = {WASM_I32, WASM_I32};
+	static const uint32_t t_one[] = {WASM_I32};
+	struct wasm_functype ft_ckpt = {1, 1, (uint32_t *)t_ckpt};
+	struct wasm_functype ft_one = {1, 0, (uint32_t *)t_one};
 	struct wasm_module *module;
 	struct vm_extern ext;
 	struct diag d = {0};

@@ -103,7 +103,7 @@ static struct vm_func *traced(struct vm_store *s, int fd, const char *mod,
 {
 	struct wasm_import imp = {0};
 	struct wasm_functype ft;
-	uint8_t types[16];
+	uint32_t types[16];
 	struct vm_extern ext;
 
 	wasi_sig_parse(sig, &ft, types, 16);

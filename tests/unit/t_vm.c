@@ -102,8 +102,8 @@ static int resolve(void *ud, const struct wasm_import *imp,
 static int setup(struct fixture *fx, const struct vm_config *cfg)
 {
 	struct diag d = {0};
-	static const uint8_t sig[] = {WASM_I32, WASM_I32};
-	struct wasm_functype ft = {1, 1, (uint8_t *)sig};
+	static const uint32_t sig[] = {WASM_I32, WASM_I32};
+	struct wasm_functype ft = {1, 1, (uint32_t *)sig};
 
 	memset(fx, 0, sizeof *fx);
 	if (wasm_decode(module_bytes, sizeof module_bytes, NULL, &fx->module,

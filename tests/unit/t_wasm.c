@@ -308,10 +308,13 @@ static void test_helpers(void)
 {
 	/* br_table 0 1 default 2 */
 	static const uint8_t code[] = {0x02, 0x00, 0x01, 0x02, 0xff};
-	const uint8_t *p = code, *params, *results;
+	/* block types: i32, externref, (ref null 5) */
+	static const uint8_t bts[] = {0x7f, 0x6f, 0x63, 0x05};
+	const uint8_t *p = code;
+	const uint32_t *params, *results;
 	struct wasm_instr_imm imm;
 	const char *why;
-	uint32_t np, nr;
+	uint32_t np, nr, one;
 
 	CHECK(wasm_read_imm(WASM_OP_BR_TABLE, &p, code + sizeof code, &imm,
 	                    &why) == WX_OK);
@@ -320,12 +323,19 @@ static void test_helpers(void)
 	p = code;
 	CHECK(wasm_read_imm(WASM_OP_BR_TABLE, &p, code + 2, &imm, &why) ==
 	      WX_EMALFORMED);
-	wasm_blocktype(NULL, -64, &np, &params, &nr, &results);
+	wasm_blocktype(NULL, WASM_BT_EMPTY, 0, &one, &np, &params, &nr,
+	               &results);
 	CHECK(np == 0 && nr == 0);
-	wasm_blocktype(NULL, -1, &np, &params, &nr, &results);
+	p = bts;
+	CHECK(wasm_read_imm(WASM_OP_BLOCK, &p, bts + 4, &imm, &why) == WX_OK);
+	CHECK(imm.blocktype == WASM_BT_VALUE && imm.type == WASM_I32);
+	wasm_blocktype(NULL, imm.blocktype, imm.type, &one, &np, &params, &nr,
+	               &results);
 	CHECK(np == 0 && nr == 1 && results[0] == WASM_I32);
-	wasm_blocktype(NULL, -17, &np, &params, &nr, &results);
-	CHECK(nr == 1 && results[0] == WASM_EXTERNREF);
+	CHECK(wasm_read_imm(WASM_OP_BLOCK, &p, bts + 4, &imm, &why) == WX_OK);
+	CHECK(imm.type == WASM_EXTERNREF);
+	CHECK(wasm_read_imm(WASM_OP_BLOCK, &p, bts + 4, &imm, &why) == WX_OK);
+	CHECK(imm.type == wasm_ref_idx(5, true) && p == bts + 4);
 }
 
 int main(void)
