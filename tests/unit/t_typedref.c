@@ -139,11 +139,12 @@ static const char *run_module =
     "     (ref.func $inc) (ref.null $t) (local.get 0))))))"
     "  (i32.const -1))"
     " (func (export \"on_non_null\") (param i32) (result i32)"
-    "  (block $some (result (ref $t))"
+    "  (local $f (ref $t))"
+    "  (local.set $f (block $some (result (ref $t))"
     "   (br_on_non_null $some (select (result (ref null $t))"
     "    (ref.func $inc) (ref.null $t) (local.get 0)))"
-    "   (return (i32.const -1)))"
-    "  (call_ref $t (i32.const 20) (ref.as_non_null)))"
+    "   (return (i32.const -1))))"
+    "  (call_ref $t (i32.const 20) (local.get $f)))"
     " (func (export \"as_non_null\") (result i32)"
     "  (drop (ref.as_non_null (ref.null $t))) (i32.const 0)))";
 
