@@ -51,7 +51,9 @@
 	X(SELECT)        /* [dst][a][b][cond] */                               \
 	X(REF_FUNC)      /* [dst][funcidx] */                                  \
 	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \
-	X(MEMN)          /* [op][mem][dst?][operands][offset]: memory != 0 */  \
+	/* [op][mem][dst?][operands][offset]: memory != 0 or 64-bit */         \
+	X(MEMN)                                                                \
+	X(CLAMP32)       /* [dst][src]: min(src, 2^32 - 1) (table64 index) */  \
 	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
 	X(I32_ADD_SHL) /* [dst][a][b][k]: a + (b << k), k < 32 */              \
 	/* [dst][base][idx][k][off]: load at (u32)(base + (idx << k)) + off */ \
@@ -281,9 +283,11 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
                          const uint32_t *pc, unsigned *ncells);
 
 /*
- * Loads, stores and memory.size of a memory other than 0 (multi-memory):
- * [MEMN][wasm op][mem][dst?][operands][offset], bounds checked
- * explicitly. Sets '*ncells' like vm_op_atomic.
+ * Loads, stores and memory.size of a memory other than 0 (multi-memory)
+ * or of a 64-bit memory (memory64): [MEMN][wasm op][mem][dst?][operands]
+ * [offset], with a second offset cell (the high half) for a 64-bit
+ * memory, bounds checked explicitly. Sets '*ncells' like vm_op_atomic.
+ * (Atomics on a 64-bit memory have that second offset cell too.)
  */
 const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
                        const uint32_t *pc, unsigned *ncells);

@@ -449,6 +449,7 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 		if (e == LEB_OK)
 			e = leb_read_u64(p, end, &u);
 		im->b = (uint32_t)u;
+		im->bits = u; /* memory64: the whole offset */
 		break;
 	case WASM_IMM_MEMIDX:
 		e = leb_read_u32(p, end, &im->mem);
@@ -1455,6 +1456,23 @@ static void do_return_call(struct compiler *c, unsigned op,
 	c->unreachable = true;
 }
 
+/*
+ * call_indirect through a 64-bit table (table64): the handlers read a
+ * 32-bit index, so an i64 index is first clamped to 2^32 - 1, which no
+ * table reaches (out of bounds either way). 32-bit tables pay nothing.
+ */
+static void clamp_table_index(struct compiler *c, uint32_t table)
+{
+	if (!c->m->tables[table].limits.is64)
+		return;
+	struct operand idx = pop(c);
+	emit_op(c, VMOP_CLAMP32);
+	push_slot(c);
+	emit_slot(c, natural(c, c->h - 1));
+	emit_slot(c, idx.slot);
+	c->last_dst = NO_DST;
+}
+
 /* Instructions with a "*" signature that are not control flow. */
 static void do_special(struct compiler *c, enum wasm_opcode op,
                        const struct imm *im)
@@ -1517,6 +1535,7 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 	case WASM_OP_CALL_INDIRECT:
 		imms[0] = c->inst->type_ids[im->a];
 		imms[1] = im->b;
+		clamp_table_index(c, im->b);
 		do_call(c, VMOP_CALL_INDIRECT, &c->m->types[im->a], imms, 2);
 		break;
 	case WASM_OP_RETURN_CALL:
@@ -1527,6 +1546,7 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 	case WASM_OP_RETURN_CALL_INDIRECT:
 		imms[0] = c->inst->type_ids[im->a];
 		imms[1] = im->b;
+		clamp_table_index(c, im->b);
 		do_return_call(c, VMOP_RETURN_CALL_INDIRECT,
 		               &c->m->types[im->a], imms, 2);
 		break;
@@ -1553,8 +1573,13 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
  * Atomics share one handler: [ATOMIC][wasm op | mem << 16][dst?]
  * [operands][offset].
  */
+static bool mem_is64(const struct compiler *c, uint32_t mem)
+{
+	return c->m->memories[mem].is64;
+}
+
 static void emit_atomic(struct compiler *c, enum wasm_opcode op, uint32_t np,
-                        uint32_t nr, uint32_t offset, uint32_t mem)
+                        uint32_t nr, uint64_t offset, uint32_t mem)
 {
 	struct operand args[4];
 
@@ -1568,7 +1593,9 @@ static void emit_atomic(struct compiler *c, enum wasm_opcode op, uint32_t np,
 	}
 	for (uint32_t i = 0; i < np; i++)
 		emit_slot(c, args[i].slot);
-	emit(c, offset);
+	emit(c, (uint32_t)offset);
+	if (mem_is64(c, mem))
+		emit(c, (uint32_t)(offset >> 32));
 }
 
 /*
@@ -1577,7 +1604,7 @@ static void emit_atomic(struct compiler *c, enum wasm_opcode op, uint32_t np,
  * explicit bounds checks; memory 0 keeps the fast forms.
  */
 static void emit_memn(struct compiler *c, enum wasm_opcode op, uint32_t np,
-                      uint32_t nr, uint32_t offset, uint32_t mem)
+                      uint32_t nr, uint64_t offset, uint32_t mem)
 {
 	struct operand args[2];
 
@@ -1592,7 +1619,9 @@ static void emit_memn(struct compiler *c, enum wasm_opcode op, uint32_t np,
 	}
 	for (uint32_t i = 0; i < np; i++)
 		emit_slot(c, args[i].slot);
-	emit(c, offset);
+	emit(c, (uint32_t)offset);
+	if (mem_is64(c, mem))
+		emit(c, (uint32_t)(offset >> 32));
 }
 
 /* Instructions with a plain "params:results" signature. */
@@ -1604,13 +1633,15 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 
 	sig_arity(wasm_op_sig(op), &np, &nr);
 	if (op >= WASM_OP_MEMORY_ATOMIC_NOTIFY) {
-		emit_atomic(c, op, np, nr, im->b, im->mem);
+		emit_atomic(c, op, np, nr, im->bits, im->mem);
 		return;
 	}
-	/* Loads, stores and memory.size of memories other than 0. */
-	if (im->mem != 0 && (wasm_op_imm(op) == WASM_IMM_MEMARG ||
-	                     op == WASM_OP_MEMORY_SIZE)) {
-		emit_memn(c, op, np, nr, im->b, im->mem);
+	/* Loads, stores and memory.size of memories other than 0 or with
+	 * 64-bit addresses: explicitly checked, out of the hot loop. */
+	if ((wasm_op_imm(op) == WASM_IMM_MEMARG ||
+	     op == WASM_OP_MEMORY_SIZE) &&
+	    (im->mem != 0 || mem_is64(c, im->mem))) {
+		emit_memn(c, op, np, nr, im->bits, im->mem);
 		return;
 	}
 	switch (wasm_op_imm(op)) {

@@ -215,12 +215,14 @@ static bool import_matches(struct vm_instance *inst,
 	case WASM_EXT_TABLE: {
 		const struct vm_table *t = ext->u.table;
 		return t->type.elemtype == store_vt(inst, imp->d.table.elemtype) &&
+		       t->type.limits.is64 == imp->d.table.limits.is64 &&
 		       limits_match(t->size, t->type.limits.has_max,
 		                    t->type.limits.max, &imp->d.table.limits);
 	}
 	case WASM_EXT_MEMORY: {
 		const struct vm_memory *mem = ext->u.memory;
 		return mem->limits.shared == imp->d.memory.shared &&
+		       mem->limits.is64 == imp->d.memory.is64 &&
 		       limits_match(mem->size / VM_PAGE_SIZE,
 		                    mem->limits.has_max, mem->limits.max,
 		                    &imp->d.memory);
@@ -360,7 +362,9 @@ static int init_segments(struct vm_instance *inst, struct diag *diag)
 		const struct wasm_elem *e = &m->elems[i];
 		if (e->mode == WASM_SEG_ACTIVE) {
 			struct vm_table *t = inst->tables[e->table];
-			uint64_t off = (uint32_t)eval_const(inst, &e->offset);
+			uint64_t off = eval_const(inst, &e->offset);
+			if (!t->type.limits.is64)
+				off = (uint32_t)off;
 			if (off > t->size || e->nitems > t->size - off)
 				return diag_set(diag, WX_ETRAP,
 				                "out of bounds table access");
@@ -375,7 +379,9 @@ static int init_segments(struct vm_instance *inst, struct diag *diag)
 		if (d->mode != WASM_SEG_ACTIVE)
 			continue;
 		struct vm_memory *mem = inst->memories[d->memory];
-		uint64_t off = (uint32_t)eval_const(inst, &d->offset);
+		uint64_t off = eval_const(inst, &d->offset);
+		if (!mem->limits.is64)
+			off = (uint32_t)off;
 		if (off > mem->size || d->len > mem->size - off)
 			return diag_set(diag, WX_ETRAP,
 			                "out of bounds memory access");

@@ -1328,6 +1328,13 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				STEP(2);
 				vmbreak;
 			}
+			vmcase(VMOP_CLAMP32)
+			{
+				uint64_t v = fp[P(2)];
+				fp[P(1)] = v > UINT32_MAX ? UINT32_MAX : v;
+				STEP(3);
+				vmbreak;
+			}
 			vmcase(VMOP_CALL_REF)
 			{
 				callee = (struct vm_func *)(uintptr_t)fp[P(2)];

@@ -21,12 +21,25 @@ static bool range_ok(uint64_t start, uint64_t len, uint64_t size)
 	return start <= size && len <= size - start;
 }
 
+/* An address operand of a memory (i64 for memory64, else i32). */
+static uint64_t mem_addr(const struct vm_memory *m, uint64_t v)
+{
+	return m->limits.is64 ? v : (uint32_t)v;
+}
+
+/* An index operand of a table (i64 for table64, else i32). */
+static uint64_t table_idx(const struct vm_table *t, uint64_t v)
+{
+	return t->type.limits.is64 ? v : (uint32_t)v;
+}
+
 /* [op][dst][delta][mem] */
 const char *vm_op_memory_grow(struct vm_instance *inst, uint64_t *fp,
                               const uint32_t *pc)
 {
-	int64_t r = vm_memory_grow(inst->memories[pc[3]], (uint32_t)fp[pc[2]]);
-	fp[pc[1]] = (uint32_t)r;
+	struct vm_memory *mem = inst->memories[pc[3]];
+	int64_t r = vm_memory_grow(mem, mem_addr(mem, fp[pc[2]]));
+	fp[pc[1]] = mem_addr(mem, (uint64_t)r);
 	return NULL;
 }
 
@@ -36,7 +49,7 @@ const char *vm_op_memory_init(struct vm_instance *inst, uint64_t *fp,
 {
 	struct vm_memory *mem = inst->memories[pc[5]];
 	const struct wasm_data *d = &inst->module->datas[pc[4]];
-	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
+	uint64_t dst = mem_addr(mem, fp[pc[1]]), src = (uint32_t)fp[pc[2]];
 	uint64_t n = (uint32_t)fp[pc[3]];
 	uint64_t len = inst->data_dropped[pc[4]] ? 0 : d->len;
 
@@ -53,8 +66,12 @@ const char *vm_op_memory_copy(struct vm_instance *inst, uint64_t *fp,
 {
 	struct vm_memory *dmem = inst->memories[pc[4]];
 	struct vm_memory *smem = inst->memories[pc[5]];
-	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
-	uint64_t n = (uint32_t)fp[pc[3]];
+	uint64_t dst = mem_addr(dmem, fp[pc[1]]);
+	uint64_t src = mem_addr(smem, fp[pc[2]]);
+	/* The size has the smaller of the two address types. */
+	uint64_t n = dmem->limits.is64 && smem->limits.is64
+	                 ? fp[pc[3]]
+	                 : (uint32_t)fp[pc[3]];
 
 	if (!range_ok(src, n, vm_memory_size_now(smem)) ||
 	    !range_ok(dst, n, vm_memory_size_now(dmem)))
@@ -69,7 +86,7 @@ const char *vm_op_memory_fill(struct vm_instance *inst, uint64_t *fp,
                               const uint32_t *pc)
 {
 	struct vm_memory *mem = inst->memories[pc[4]];
-	uint64_t dst = (uint32_t)fp[pc[1]], n = (uint32_t)fp[pc[3]];
+	uint64_t dst = mem_addr(mem, fp[pc[1]]), n = mem_addr(mem, fp[pc[3]]);
 
 	if (!range_ok(dst, n, vm_memory_size_now(mem)))
 		return OOB_MEMORY;
@@ -91,7 +108,7 @@ const char *vm_op_table_get(struct vm_instance *inst, uint64_t *fp,
                             const uint32_t *pc)
 {
 	struct vm_table *t = inst->tables[pc[3]];
-	uint64_t i = (uint32_t)fp[pc[2]];
+	uint64_t i = table_idx(t, fp[pc[2]]);
 
 	if (i >= t->size)
 		return OOB_TABLE;
@@ -104,7 +121,7 @@ const char *vm_op_table_set(struct vm_instance *inst, uint64_t *fp,
                             const uint32_t *pc)
 {
 	struct vm_table *t = inst->tables[pc[3]];
-	uint64_t i = (uint32_t)fp[pc[1]];
+	uint64_t i = table_idx(t, fp[pc[1]]);
 
 	if (i >= t->size)
 		return OOB_TABLE;
@@ -116,7 +133,8 @@ const char *vm_op_table_set(struct vm_instance *inst, uint64_t *fp,
 const char *vm_op_table_size(struct vm_instance *inst, uint64_t *fp,
                              const uint32_t *pc)
 {
-	fp[pc[1]] = (uint32_t)inst->tables[pc[2]]->size;
+	const struct vm_table *t = inst->tables[pc[2]];
+	fp[pc[1]] = table_idx(t, t->size);
 	return NULL;
 }
 
@@ -124,10 +142,11 @@ const char *vm_op_table_size(struct vm_instance *inst, uint64_t *fp,
 const char *vm_op_table_grow(struct vm_instance *inst, uint64_t *fp,
                              const uint32_t *pc)
 {
-	uint64_t init = fp[pc[2]], delta = (uint32_t)fp[pc[3]];
-	int64_t r = vm_table_grow(inst->tables[pc[4]], delta, init);
+	struct vm_table *t = inst->tables[pc[4]];
+	uint64_t init = fp[pc[2]], delta = table_idx(t, fp[pc[3]]);
+	int64_t r = vm_table_grow(t, delta, init);
 
-	fp[pc[1]] = (uint32_t)r;
+	fp[pc[1]] = table_idx(t, (uint64_t)r);
 	return NULL;
 }
 
@@ -136,8 +155,8 @@ const char *vm_op_table_fill(struct vm_instance *inst, uint64_t *fp,
                              const uint32_t *pc)
 {
 	struct vm_table *t = inst->tables[pc[4]];
-	uint64_t i = (uint32_t)fp[pc[1]], v = fp[pc[2]];
-	uint64_t n = (uint32_t)fp[pc[3]];
+	uint64_t i = table_idx(t, fp[pc[1]]), v = fp[pc[2]];
+	uint64_t n = table_idx(t, fp[pc[3]]);
 
 	if (!range_ok(i, n, t->size))
 		return OOB_TABLE;
@@ -151,7 +170,7 @@ const char *vm_op_table_init(struct vm_instance *inst, uint64_t *fp,
                              const uint32_t *pc)
 {
 	struct vm_table *t = inst->tables[pc[5]];
-	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
+	uint64_t dst = table_idx(t, fp[pc[1]]), src = (uint32_t)fp[pc[2]];
 	uint64_t n = (uint32_t)fp[pc[3]];
 
 	if (!range_ok(src, n, inst->elem_len[pc[4]]) ||
@@ -168,8 +187,10 @@ const char *vm_op_table_copy(struct vm_instance *inst, uint64_t *fp,
                              const uint32_t *pc)
 {
 	struct vm_table *td = inst->tables[pc[4]], *ts = inst->tables[pc[5]];
-	uint64_t dst = (uint32_t)fp[pc[1]], src = (uint32_t)fp[pc[2]];
-	uint64_t n = (uint32_t)fp[pc[3]];
+	uint64_t dst = table_idx(td, fp[pc[1]]), src = table_idx(ts, fp[pc[2]]);
+	uint64_t n = td->type.limits.is64 && ts->type.limits.is64
+	                 ? fp[pc[3]]
+	                 : (uint32_t)fp[pc[3]];
 
 	if (!range_ok(src, n, ts->size) || !range_ok(dst, n, td->size))
 		return OOB_TABLE;
@@ -184,6 +205,26 @@ const char *vm_op_elem_drop(struct vm_instance *inst, uint64_t *fp,
 	(void)fp;
 	inst->elem_len[pc[1]] = 0;
 	return NULL;
+}
+
+/*
+ * The address of an n-byte access at operand 'addr' plus the offset in
+ * off[0] (and off[1], its high half, for memory64); false if any byte
+ * lies outside the memory.
+ */
+static bool effective_address(const struct vm_memory *mem, uint64_t addr,
+                              const uint32_t *off, unsigned n, uint64_t *ea)
+{
+	uint64_t size = vm_memory_size_now(mem);
+	uint64_t o = off[0];
+
+	if (mem->limits.is64)
+		o |= (uint64_t)off[1] << 32;
+	addr = mem_addr(mem, addr);
+	if (addr > size || o > size - addr || n > size - addr - o)
+		return false;
+	*ea = addr + o;
+	return true;
 }
 
 /* ---- atomics ----------------------------------------------------------- */
@@ -296,8 +337,9 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
 		return NULL;
 	}
 	struct vm_memory *mem = inst->memories[pc[1] >> 16];
-	uint64_t ea = (uint64_t)(uint32_t)fp[args[0]] + args[np];
-	if (ea + n > vm_memory_size_now(mem))
+	uint64_t ea;
+	*ncells += mem->limits.is64;
+	if (!effective_address(mem, fp[args[0]], args + np, n, &ea))
 		return OOB_MEMORY;
 	if (ea & (n - 1))
 		return "unaligned atomic";
@@ -358,16 +400,16 @@ const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
 	uint32_t np = (uint32_t)(colon - sig), nr = colon[1] != 0;
 	const uint32_t *args = pc + 3 + nr;
 
-	if (op == WASM_OP_MEMORY_SIZE) { /* [dst][offset 0] */
-		*ncells = 5;
-		fp[pc[3]] = (uint32_t)(vm_memory_size_now(mem) / VM_PAGE_SIZE);
+	if (op == WASM_OP_MEMORY_SIZE) { /* [dst][offset 0][0 if 64-bit] */
+		*ncells = 5 + mem->limits.is64;
+		fp[pc[3]] = vm_memory_size_now(mem) / VM_PAGE_SIZE;
 		return NULL;
 	}
-	*ncells = 4 + nr + np;
+	*ncells = 4 + nr + np + mem->limits.is64;
 	/* Access size: a load's or store's natural alignment. */
 	unsigned n = 1u << wasm_op_align(op);
-	uint64_t ea = (uint64_t)(uint32_t)fp[args[0]] + args[np];
-	if (ea + n > vm_memory_size_now(mem))
+	uint64_t ea;
+	if (!effective_address(mem, fp[args[0]], args + np, n, &ea))
 		return OOB_MEMORY;
 	uint64_t v = 0;
 	if (nr == 0) {

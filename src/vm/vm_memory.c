@@ -35,7 +35,7 @@ struct vm_memory *vm_memory_new(struct vm_store *s,
 	uint64_t max_pages = lim->has_max ? min_u64(lim->max, cap) : cap;
 	struct vm_memory *mem;
 
-	if (lim->is64 || lim->min > max_pages)
+	if (lim->min > max_pages)
 		return NULL;
 	mem = wx_calloc(1, sizeof *mem);
 	if (mem == NULL)

@@ -228,7 +228,15 @@ static bool imm_memarg(const uint8_t **q, const uint8_t *end,
 		if (!imm_u32(q, end, &imm->mem, why))
 			return false;
 	}
-	return imm_u32(q, end, &imm->y, why);
+	/* The offset is a u64 (memory64); the validator bounds it to u32
+	 * for 32-bit memories. */
+	int e = leb_read_u64(q, end, &imm->value);
+	if (e != LEB_OK) {
+		*why = e == LEB_EEND ? MSG_EOS : leb_strerror(e);
+		return false;
+	}
+	imm->y = (uint32_t)imm->value;
+	return true;
 }
 
 static bool imm_zero(const uint8_t **q, const uint8_t *end, const char **why)
@@ -641,9 +649,11 @@ static int rd_reftype(struct reader *r, uint32_t *t)
 }
 
 /*
- * Limits of a table (flags 0, 1) or memory (0 to 3; bit 1: shared, as
- * in the threads proposal, which leaves 'shared without maximum' to the
- * validator). memory64's flags are not supported.
+ * Limits of a table or memory: flags bit 0 a maximum follows, bit 1
+ * shared (memories only, as in the threads proposal, which leaves
+ * "shared without maximum" to the validator), bit 2 64-bit addresses
+ * (memory64; for tables, table64). The sizes are u64 with bit 2, else
+ * u32.
  */
 static int rd_limits(struct reader *r, bool memory, struct wasm_limits_decl *l)
 {
@@ -657,17 +667,18 @@ static int rd_limits(struct reader *r, bool memory, struct wasm_limits_decl *l)
 	/* The flags are a one-byte LEB128 (the reference reads them so). */
 	if (flags & 0x80)
 		return fail_at(r, at, "integer representation too long");
-	if (flags > (memory ? 3 : 1))
+	if (flags > 7 || (!memory && (flags & 2)))
 		return fail_at(r, at, "integer too large");
 	l->has_max = flags & 1;
 	l->shared = (flags & 2) != 0;
-	l->is64 = false;
-	e = leb_read_unsigned(&r->p, r->end, 32, &v);
+	l->is64 = (flags & 4) != 0;
+	unsigned bits = l->is64 ? 64 : 32;
+	e = leb_read_unsigned(&r->p, r->end, bits, &v);
 	if (e != LEB_OK)
 		return fail_leb(r, e);
 	l->min = v;
 	if (l->has_max) {
-		e = leb_read_unsigned(&r->p, r->end, 32, &v);
+		e = leb_read_unsigned(&r->p, r->end, bits, &v);
 		if (e != LEB_OK)
 			return fail_leb(r, e);
 		l->max = v;

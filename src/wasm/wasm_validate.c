@@ -36,6 +36,7 @@
 #define MAX_OPERANDS ((size_t)1 << 22)
 #define MAX_FRAMES   ((size_t)1 << 20)
 #define MAX_PAGES_32 65536u
+#define MAX_PAGES_64 ((uint64_t)1 << 48)
 
 struct frame {
 	/*
@@ -431,6 +432,8 @@ static int check_memarg(struct vctx *v, enum wasm_opcode op,
 		return err;
 	if (imm->x > natural)
 		return fail(v, "alignment must not be larger than natural");
+	if (!v->m->memories[imm->mem].is64 && imm->value > UINT32_MAX)
+		return fail(v, "offset out of range");
 	if (is_atomic(op) && imm->x != natural)
 		return fail(v, "atomic alignment must be natural");
 	return WX_OK;
@@ -660,7 +663,8 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 		if (err == WX_OK)
 			err = need_type(v, imm->x);
 		if (err == WX_OK)
-			err = pop_type(v, WASM_I32);
+			err = pop_type(v, m->tables[imm->y].limits.is64 ? WASM_I64
+			                                               : WASM_I32);
 		if (err != WX_OK)
 			return err;
 		ft = &m->types[imm->x];
@@ -898,23 +902,24 @@ static int check_table(struct vctx *v, enum wasm_opcode op, uint32_t x)
 	if (err != WX_OK)
 		return err;
 	et = v->m->tables[x].elemtype;
+	uint32_t at = v->m->tables[x].limits.is64 ? WASM_I64 : WASM_I32;
 	switch (op) {
 	case WASM_OP_TABLE_GET:
-		err = pop_type(v, WASM_I32);
+		err = pop_type(v, at);
 		return err == WX_OK ? push(v, et) : err;
 	case WASM_OP_TABLE_SET:
 		err = pop_type(v, et);
-		return err == WX_OK ? pop_type(v, WASM_I32) : err;
+		return err == WX_OK ? pop_type(v, at) : err;
 	case WASM_OP_TABLE_GROW:
-		err = pop_type(v, WASM_I32);
+		err = pop_type(v, at);
 		if (err == WX_OK)
 			err = pop_type(v, et);
-		return err == WX_OK ? push(v, WASM_I32) : err;
+		return err == WX_OK ? push(v, at) : err;
 	default: /* TABLE_FILL */
-		err = pop_type(v, WASM_I32);
+		err = pop_type(v, at);
 		if (err == WX_OK)
 			err = pop_type(v, et);
-		return err == WX_OK ? pop_type(v, WASM_I32) : err;
+		return err == WX_OK ? pop_type(v, at) : err;
 	}
 }
 
@@ -1046,16 +1051,86 @@ static int check_special(struct vctx *v, enum wasm_opcode op,
 	}
 }
 
+/* 'l' for a 64-bit memory or table (memory64, table64), else 'i'. */
+static char mem_at(const struct vctx *v, uint32_t x)
+{
+	return v->m->memories[x].is64 ? 'l' : 'i';
+}
+
+static char table_at(const struct vctx *v, uint32_t x)
+{
+	return v->m->tables[x].limits.is64 ? 'l' : 'i';
+}
+
+/* The smaller of two address types (memory.copy's, table.copy's size). */
+static char min_at(char a, char b)
+{
+	return a == 'l' && b == 'l' ? 'l' : 'i';
+}
+
+/*
+ * The signature of a plain instruction with its address operands typed
+ * by the memories and tables it names (indices already checked): 'sig'
+ * from the table writes every address as 'i'. Fills 'buf' (8 bytes).
+ */
+static const char *addr_sig(const struct vctx *v, enum wasm_opcode op,
+                            const struct wasm_instr_imm *imm, const char *sig,
+                            char *buf)
+{
+	size_t n = strlen(sig);
+
+	if (n >= 8 || (v->m->nmemories == 0 && v->m->ntables == 0))
+		return sig;
+	memcpy(buf, sig, n + 1);
+	switch (op) {
+	case WASM_OP_MEMORY_SIZE:
+		buf[1] = mem_at(v, imm->mem);
+		break;
+	case WASM_OP_MEMORY_GROW:
+		buf[0] = buf[2] = mem_at(v, imm->mem);
+		break;
+	case WASM_OP_MEMORY_FILL:
+		buf[0] = buf[2] = mem_at(v, imm->mem);
+		break;
+	case WASM_OP_MEMORY_COPY:
+		buf[0] = mem_at(v, imm->x);
+		buf[1] = mem_at(v, imm->y);
+		buf[2] = min_at(buf[0], buf[1]);
+		break;
+	case WASM_OP_MEMORY_INIT:
+		buf[0] = mem_at(v, imm->mem);
+		break;
+	case WASM_OP_TABLE_SIZE:
+		buf[1] = table_at(v, imm->x);
+		break;
+	case WASM_OP_TABLE_COPY:
+		buf[0] = table_at(v, imm->x);
+		buf[1] = table_at(v, imm->y);
+		buf[2] = min_at(buf[0], buf[1]);
+		break;
+	case WASM_OP_TABLE_INIT:
+		buf[0] = table_at(v, imm->y);
+		break;
+	default:
+		if (wasm_op_imm(op) == WASM_IMM_MEMARG)
+			buf[0] = mem_at(v, imm->mem);
+		break;
+	}
+	return buf;
+}
+
 static int check_instr(struct vctx *v, enum wasm_opcode op,
                        const struct wasm_instr_imm *imm)
 {
 	const char *sig = wasm_op_sig(op);
+	char buf[8];
 	int err;
 
 	if (strcmp(sig, "*") == 0)
 		return check_special(v, op, imm);
 	err = check_plain_imm(v, op, imm);
-	return err == WX_OK ? check_sig(v, sig) : err;
+	return err == WX_OK ? check_sig(v, addr_sig(v, op, imm, sig, buf))
+	                    : err;
 }
 
 /* One function body, from its locals' types to the final 'end'. */
@@ -1221,12 +1296,12 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
                         bool memory)
 {
-	if (memory && l->min > MAX_PAGES_32)
-		return fail(v,
-		            "memory size must be at most 65536 pages (4GiB)");
-	if (memory && l->has_max && l->max > MAX_PAGES_32)
-		return fail(v,
-		            "memory size must be at most 65536 pages (4GiB)");
+	uint64_t cap = l->is64 ? MAX_PAGES_64 : MAX_PAGES_32;
+
+	if (memory && (l->min > cap || (l->has_max && l->max > cap)))
+		return fail(v, l->is64 ? "memory size must be at most 2^48 pages"
+		                       : "memory size must be at most 65536 "
+		                         "pages (4GiB)");
 	if (l->has_max && l->min > l->max)
 		return fail(v, "size minimum must not be greater than maximum");
 	if (memory && l->shared && !l->has_max)
@@ -1404,8 +1479,11 @@ static int check_elems(struct vctx *v)
 			                 m->tables[el->table].elemtype))
 				err = fail(v, "type mismatch");
 			if (err == WX_OK)
-				err = check_constexpr(v, &el->offset, WASM_I32,
-				                      m->nglobals);
+				err = check_constexpr(
+				    v, &el->offset,
+				    m->tables[el->table].limits.is64 ? WASM_I64
+				                                     : WASM_I32,
+				    m->nglobals);
 		}
 		for (uint32_t k = 0; err == WX_OK && k < el->nitems; k++)
 			err = check_constexpr(v, &el->items[k], el->elemtype,
@@ -1426,7 +1504,10 @@ static int check_datas(struct vctx *v)
 		at_item(v, "data segment", i);
 		err = need_memory(v, d->memory);
 		if (err == WX_OK)
-			err = check_constexpr(v, &d->offset, WASM_I32,
+			err = check_constexpr(v, &d->offset,
+			                      m->memories[d->memory].is64
+			                          ? WASM_I64
+			                          : WASM_I32,
 			                      m->nglobals);
 	}
 	return err;

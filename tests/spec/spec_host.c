@@ -164,10 +164,13 @@ static int add_storage(struct spec_host *h, struct vm_store *s)
 {
 	struct wasm_tabletype tt = {.elemtype = WASM_FUNCREF,
 	                            .limits = {10, 20, true, false, false}};
+	struct wasm_tabletype tt64 = {.elemtype = WASM_FUNCREF,
+	                              .limits = {10, 20, true, false, true}};
 	struct wasm_limits_decl mem = {1, 2, true, false, false};
 	struct wasm_limits_decl shared = {1, 2, true, true, false};
 
 	if (add(h, "table", WASM_EXT_TABLE, vm_table_new(s, &tt, 0)) ||
+	    add(h, "table64", WASM_EXT_TABLE, vm_table_new(s, &tt64, 0)) ||
 	    add(h, "memory", WASM_EXT_MEMORY, vm_memory_new(s, &mem)) ||
 	    add(h, "shared_memory", WASM_EXT_MEMORY, vm_memory_new(s, &shared)))
 		return -1;
