@@ -53,7 +53,8 @@
 	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \
 	/* [op][mem][dst?][operands][offset]: memory != 0 or 64-bit */         \
 	X(MEMN)                                                                \
-	X(CLAMP32)       /* [dst][src]: min(src, 2^32 - 1) (table64 index) */  \
+	/* [dst][src]: min(src, 2^32 - 1): a table64 index, memory64 address */ \
+	X(CLAMP32)                                                             \
 	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
 	X(I32_ADD_SHL) /* [dst][a][b][k]: a + (b << k), k < 32 */              \
 	/* [dst][base][idx][k][off]: load at (u32)(base + (idx << k)) + off */ \

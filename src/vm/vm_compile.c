@@ -1457,20 +1457,33 @@ static void do_return_call(struct compiler *c, unsigned op,
 }
 
 /*
+ * Replaces operand 'i' (an i64 index or address) by min(value, 2^32 - 1)
+ * in its own slot (VMOP_CLAMP32), for handlers that read 32 bits.
+ */
+static void clamp_operand(struct compiler *c, uint32_t i)
+{
+	struct operand *o = &c->stk[i];
+	uint32_t src = o->slot;
+
+	if (o->kind == LOC_LOCAL)
+		c->nlocal_refs--;
+	o->kind = LOC_SLOT;
+	o->slot = natural(c, i);
+	emit_op(c, VMOP_CLAMP32);
+	emit_slot(c, o->slot);
+	emit_slot(c, src);
+	c->last_dst = NO_DST;
+}
+
+/*
  * call_indirect through a 64-bit table (table64): the handlers read a
  * 32-bit index, so an i64 index is first clamped to 2^32 - 1, which no
  * table reaches (out of bounds either way). 32-bit tables pay nothing.
  */
 static void clamp_table_index(struct compiler *c, uint32_t table)
 {
-	if (!c->m->tables[table].limits.is64)
-		return;
-	struct operand idx = pop(c);
-	emit_op(c, VMOP_CLAMP32);
-	push_slot(c);
-	emit_slot(c, natural(c, c->h - 1));
-	emit_slot(c, idx.slot);
-	c->last_dst = NO_DST;
+	if (c->m->tables[table].limits.is64)
+		clamp_operand(c, c->h - 1);
 }
 
 /* Instructions with a "*" signature that are not control flow. */
@@ -1636,11 +1649,20 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 		emit_atomic(c, op, np, nr, im->bits, im->mem);
 		return;
 	}
-	/* Loads, stores and memory.size of memories other than 0 or with
-	 * 64-bit addresses: explicitly checked, out of the hot loop. */
-	if ((wasm_op_imm(op) == WASM_IMM_MEMARG ||
-	     op == WASM_OP_MEMORY_SIZE) &&
-	    (im->mem != 0 || mem_is64(c, im->mem))) {
+	/*
+	 * Loads and stores of a 64-bit memory 0 with a 32-bit offset: the
+	 * address is clamped to 2^32 - 1 (beyond any 64-bit memory, see
+	 * vm_memory_new), then the ordinary forms run, guard pages or
+	 * explicit checks as for 32-bit memories.
+	 */
+	if (wasm_op_imm(op) == WASM_IMM_MEMARG && im->mem == 0 &&
+	    mem_is64(c, 0) && im->bits <= UINT32_MAX)
+		clamp_operand(c, c->h - np);
+	/* The rest of memories other than 0 or with 64-bit addresses:
+	 * explicitly checked, out of the hot loop. */
+	else if ((wasm_op_imm(op) == WASM_IMM_MEMARG ||
+	          op == WASM_OP_MEMORY_SIZE) &&
+	         (im->mem != 0 || mem_is64(c, im->mem))) {
 		emit_memn(c, op, np, nr, im->bits, im->mem);
 		return;
 	}

@@ -9,6 +9,8 @@
  * space is not available, sized for the effective maximum plus a guard
  * page, and the interpreter checks bounds explicitly.
  *
+ * A 64-bit memory (memory64) is the same, at most 4 GiB minus a page.
+ *
  * A table is a heap array of 64-bit handles grown with realloc; nothing
  * keeps pointers into it across a call.
  *
@@ -31,7 +33,13 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 struct vm_memory *vm_memory_new(struct vm_store *s,
                                 const struct wasm_limits_decl *lim)
 {
-	uint64_t cap = min_u64(s->cfg.max_memory_pages, 65536);
+	/*
+	 * A 64-bit memory stops one page short of 4 GiB: its loads and
+	 * stores clamp an address beyond 32 bits to 2^32 - 1 (vm_compile.c),
+	 * which must then lie outside it.
+	 */
+	uint64_t cap = min_u64(s->cfg.max_memory_pages,
+	                       lim->is64 ? 65535 : 65536);
 	uint64_t max_pages = lim->has_max ? min_u64(lim->max, cap) : cap;
 	struct vm_memory *mem;
 

@@ -4,7 +4,9 @@
  * canonical type indices, the validator's rules (local initialisation,
  * non-null tables, subtyping, GC rejected), call_ref / return_call_ref,
  * br_on_null / br_on_non_null and ref.as_non_null at run time, and
- * import matching of typed references across modules.
+ * import matching of typed references across modules. Also memory64
+ * and table64 at run time, with guard pages and with explicit checks:
+ * addresses past 32 bits, the clamp boundary, 64-bit offsets.
  *
  * Prints one line per failed check and "N passed, M failed" at the end;
  * exits non-zero if any check failed.
@@ -257,11 +259,91 @@ out:
 	wasm_module_free(mbad);
 }
 
+static const char *mem64_module =
+    "(module"
+    " (memory i64 1 2)"
+    " (table i64 2 funcref) (elem (i64.const 1) $seven)"
+    " (type $v (func (result i32)))"
+    " (func $seven (result i32) (i32.const 7))"
+    " (func (export \"load\") (param i64) (result i32)"
+    "  (i32.load8_u (local.get 0)))"
+    " (func (export \"load_off\") (param i64) (result i32)"
+    "  (i32.load offset=0x100000000 (local.get 0)))"
+    " (func (export \"store\") (param i64) (result i32)"
+    "  (i32.store (local.get 0) (i32.const 0x01020304)) (i32.const 1))"
+    " (func (export \"grow\") (param i64) (result i32)"
+    "  (i32.wrap_i64 (memory.grow (local.get 0))))"
+    " (func (export \"size\") (param i64) (result i32)"
+    "  (i32.wrap_i64 (memory.size)))"
+    " (func (export \"call\") (param i64) (result i32)"
+    "  (call_indirect (type $v) (local.get 0))))";
+
+/* Calls export 'name' with an i64; returns the i32 result or -1 on trap. */
+static int64_t call64(struct vm_store *s, struct vm_instance *inst,
+                      const char *name, uint64_t arg)
+{
+	struct vm_extern e;
+	struct diag d;
+	uint64_t r = 0;
+
+	diag_clear(&d);
+	if (vm_instance_export(inst, name, strlen(name), &e) != WX_OK)
+		return -2;
+	if (vm_invoke(s, e.u.func, &arg, &r, NULL, &d) != WX_OK)
+		return strstr(d.msg, "out of bounds") ||
+		               strstr(d.msg, "undefined element")
+		           ? -1
+		           : -3;
+	return (uint32_t)r;
+}
+
+static void test_memory64(bool bounds_checks)
+{
+	struct wasm_module *m;
+	struct vm_config cfg;
+	struct vm_store *s;
+	struct vm_instance *inst = NULL;
+	struct diag d;
+
+	CHECK(load_wat(mem64_module, &m, &d) == WX_OK);
+	if (m == NULL) {
+		printf("     %s\n", d.msg);
+		return;
+	}
+	vm_config_default(&cfg);
+	cfg.bounds_checks = bounds_checks;
+	s = vm_store_new(&cfg);
+	CHECK(vm_instantiate(s, m, NULL, NULL, &inst, &d) == WX_OK);
+	if (inst != NULL) {
+		CHECK(call64(s, inst, "store", 65532) == 1);
+		CHECK(call64(s, inst, "load", 65532) == 4);
+		CHECK(call64(s, inst, "store", 65533) == -1);
+		CHECK(call64(s, inst, "load", 65536) == -1);
+		/* Past 32 bits, and exactly the clamp value. */
+		CHECK(call64(s, inst, "load", ((uint64_t)1 << 32) + 4) == -1);
+		CHECK(call64(s, inst, "load", UINT32_MAX) == -1);
+		CHECK(call64(s, inst, "load", UINT64_MAX) == -1);
+		CHECK(call64(s, inst, "load_off", 0) == -1);
+		CHECK(call64(s, inst, "size", 0) == 1);
+		CHECK(call64(s, inst, "grow", 1) == 1);
+		/* Failure is -1 as an i64 (wrapped here to 32 bits). */
+		CHECK(call64(s, inst, "grow", (uint64_t)1 << 40) == UINT32_MAX);
+		CHECK(call64(s, inst, "size", 0) == 2);
+		CHECK(call64(s, inst, "load", 65536 + 4) == 0);
+		CHECK(call64(s, inst, "call", 1) == 7);
+		CHECK(call64(s, inst, "call", ((uint64_t)1 << 32) + 1) == -1);
+	}
+	vm_store_free(s);
+	wasm_module_free(m);
+}
+
 int main(void)
 {
 	test_canonical_types();
 	test_validation();
 	test_run();
 	test_link();
+	test_memory64(false);
+	test_memory64(true);
 	return t_report("t_typedref");
 }
