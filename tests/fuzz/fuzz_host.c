@@ -173,7 +173,7 @@ int fuzz_instantiate(struct fuzz_env *e, const struct vm_config *cfg)
 }
 
 /* Picks an edge value of type 't' by 'k'. */
-static uint64_t fuzz_edge(uint8_t t, unsigned k)
+static uint64_t fuzz_edge(uint32_t t, unsigned k)
 {
 	static const uint32_t i32s[] = {
 	    0,  1,       0xffffffffu, 0x7fffffffu, 0x80000000u,

@@ -41,9 +41,10 @@ static void put_hex(const char *s, size_t n)
 		printf("%02x", (unsigned char)s[i]);
 }
 
-static const char *type_name(uint8_t t)
+static const char *type_name(uint32_t t)
 {
-	switch (t) {
+	/* (ref $t), (ref func), ... print as their top type. */
+	switch (wasm_is_reftype(t) ? wasm_vt_top(t) : t) {
 	case WASM_I32:
 		return "i32";
 	case WASM_I64:
@@ -62,7 +63,7 @@ static const char *type_name(uint8_t t)
 }
 
 /* Prints one value of type 't' as TYPE:HEX (NaN and references folded). */
-static void put_value(uint8_t t, uint64_t v)
+static void put_value(uint32_t t, uint64_t v)
 {
 	if (t == WASM_F32 && (v & 0x7f800000u) == 0x7f800000u &&
 	    (v & 0x7fffffu) != 0)
@@ -77,7 +78,7 @@ static void put_value(uint8_t t, uint64_t v)
 		printf("%s:%llx", type_name(t), (unsigned long long)v);
 }
 
-static void put_types(const uint8_t *t, uint32_t n)
+static void put_types(const uint32_t *t, uint32_t n)
 {
 	if (n == 0)
 		fputs("-", stdout);

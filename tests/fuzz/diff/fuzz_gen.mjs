@@ -1,7 +1,8 @@
 // fuzz_gen.mjs: a generator of random *valid* WebAssembly modules for the
 // differential test (fuzz_diff.mjs). Written for wasmix; no dependencies.
 //
-//   genModule(seed) -> Uint8Array
+//   genModule(seed) -> Uint8Array  (genModule(seed, { v8: true }): the
+//                                   same module in node 20's encoding)
 //   node fuzz_gen.mjs DIR FIRST COUNT   writes DIR/gen-SEED.wasm for COUNT
 //                                       seeds from FIRST (fuzz_seed.sh)
 //
@@ -17,7 +18,9 @@
 // saturating), sign extension, loads and stores at random (sometimes
 // out-of-bounds) addresses, memory.grow/size/fill/copy/init, data.drop,
 // if/else, blocks, br/br_if/br_table carrying values, return and tail
-// calls (return_call, return_call_indirect), legacy exception handling
+// calls (return_call, return_call_indirect, return_call_ref), typed
+// function references (call_ref of ref.func or ref.null $t, through
+// ref.as_non_null, br_on_null or br_on_non_null), legacy exception handling
 // (tags; try/catch/catch_all/rethrow/delegate, throw), counted
 // loops, blocks, ifs and loops with a type index (multi-value params and
 // results), select (untyped and typed, references too), direct calls,
@@ -158,6 +161,15 @@ const STORE = {
 };
 
 const FUNCREF = 0x70, EXTERNREF = 0x6f;
+
+// Typed function references in the final (3.0) encoding, and in the one
+// of V8 11 (node 20), which predates the renumbering: genModule(seed,
+// { v8: true }) writes the same module for node to compile.
+const ENC_FINAL = { refNull: 0x63, ref: 0x64, asNonNull: 0xd4,
+	brOnNull: 0xd5, brOnNonNull: 0xd6 };
+const ENC_V8_11 = { refNull: 0x6c, ref: 0x6b, asNonNull: 0xd3,
+	brOnNull: 0xd4, brOnNonNull: 0xd6 };
+let enc = ENC_FINAL;
 const isRef = (t) => t === FUNCREF || t === EXTERNREF;
 
 // Atomics (0xfe prefix, natural alignment only): result type ->
@@ -818,8 +830,13 @@ class Body {
 		}
 		const f = r.pick(tail);
 		this.values(f.params, d);
-		if (r.chance(0.7)) {
+		if (r.chance(0.6)) {
 			this.emit(0x12, ...uleb(f.index)); // return_call
+			return;
+		}
+		if (r.chance(0.25)) {
+			this.funcRef(f);
+			this.emit(0x15, ...uleb(f.type)); // return_call_ref
 			return;
 		}
 		this.i32(r.chance(0.8) ? f.index : r.int(g.funcs.length + 2));
@@ -960,6 +977,9 @@ class Body {
 		case 15:
 			this.throwStmt(d);
 			return;
+		case 16:
+			this.refCallStmt(d);
+			return;
 		default:
 			this.callStmt(d);
 		}
@@ -977,6 +997,56 @@ class Body {
 		this.stmts(d, 2);
 		this.emit(0x0b);
 		this.labels.pop();
+	}
+
+	// A reference to function f: ref.func (typed (ref $t)), sometimes
+	// ref.null $t instead, sometimes through ref.as_non_null (which
+	// traps on the null).
+	funcRef(f) {
+		if (this.r.chance(0.15))
+			this.emit(0xd0, ...sleb(BigInt(f.type))); // ref.null $t
+		else
+			this.emit(0xd2, ...uleb(f.index)); // ref.func
+		if (this.r.chance(0.2))
+			this.emit(enc.asNonNull);
+	}
+
+	// Typed function references: a call_ref of an earlier function for
+	// its effects, the reference maybe passed through a br_on_null
+	// (null: the call is skipped) or a br_on_non_null (null: ref.func
+	// of the same function instead).
+	refCallStmt(d) {
+		const r = this.r;
+		const f = r.pick(this.g.funcs.slice(0, this.fn.index + 1));
+		if (f.index === this.fn.index)
+			return;
+		const form = r.int(3);
+		if (form === 1) {
+			this.emit(0x02, 0x40); // block: a null skips the call
+			this.labels.push({ types: [] });
+		}
+		this.values(f.params, d);
+		if (form === 2) {
+			// block (result (ref $t)) ref br_on_non_null 0
+			// ref.func f end
+			this.emit(0x02, enc.ref, ...sleb(BigInt(f.type)));
+			this.labels.push({ types: null });
+			this.funcRef(f);
+			this.emit(enc.brOnNonNull, 0x00, 0xd2, ...uleb(f.index),
+				0x0b);
+			this.labels.pop();
+		} else {
+			this.funcRef(f);
+			if (form === 1)
+				this.emit(enc.brOnNull, 0x00);
+		}
+		this.emit(0x14, ...uleb(f.type)); // call_ref
+		for (let i = 0; i < f.results.length; i++)
+			this.emit(0x1a);
+		if (form === 1) {
+			this.emit(0x0b);
+			this.labels.pop();
+		}
 	}
 
 	// A call to an earlier function for its effects.
@@ -1078,7 +1148,8 @@ function genData(g) {
 }
 
 // The module for 'seed' as bytes.
-export function genModule(seed) {
+export function genModule(seed, opts = {}) {
+	enc = opts.v8 ? ENC_V8_11 : ENC_FINAL;
 	const r = rng(seed);
 	const g = { r, funcs: [], globals: [], types: [], typeMap: new Map() };
 	g.typeIndex = (params, results) => {
