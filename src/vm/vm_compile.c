@@ -1607,7 +1607,8 @@ static void emit_atomic(struct compiler *c, enum wasm_opcode op, uint32_t np,
 	for (uint32_t i = 0; i < np; i++)
 		emit_slot(c, args[i].slot);
 	emit(c, (uint32_t)offset);
-	if (mem_is64(c, mem))
+	/* atomic.fence names no memory: no offset either way. */
+	if (op != WASM_OP_ATOMIC_FENCE && mem_is64(c, mem))
 		emit(c, (uint32_t)(offset >> 32));
 }
 

@@ -276,7 +276,12 @@ static const char *mem64_module =
     " (func (export \"size\") (param i64) (result i32)"
     "  (i32.wrap_i64 (memory.size)))"
     " (func (export \"call\") (param i64) (result i32)"
-    "  (call_indirect (type $v) (local.get 0))))";
+    "  (call_indirect (type $v) (local.get 0)))"
+    " (func (export \"atomic\") (param i64) (result i32)"
+    "  (atomic.fence)"
+    "  (i32.atomic.store offset=4 (local.get 0) (i32.const 7))"
+    "  (atomic.fence)"
+    "  (i32.atomic.load offset=4 (local.get 0))))";
 
 /* Calls export 'name' with an i64; returns the i32 result or -1 on trap. */
 static int64_t call64(struct vm_store *s, struct vm_instance *inst,
@@ -331,6 +336,8 @@ static void test_memory64(bool bounds_checks)
 		CHECK(call64(s, inst, "size", 0) == 2);
 		CHECK(call64(s, inst, "load", 65536 + 4) == 0);
 		CHECK(call64(s, inst, "call", 1) == 7);
+		CHECK(call64(s, inst, "atomic", 8) == 7);
+		CHECK(call64(s, inst, "atomic", ((uint64_t)1 << 32) + 8) == -1);
 		CHECK(call64(s, inst, "call", ((uint64_t)1 << 32) + 1) == -1);
 	}
 	vm_store_free(s);

@@ -36,9 +36,11 @@ import { genModule } from './fuzz_gen.mjs';
 // Node 20's V8 (11.3) runs legacy exception handling and tail calls by
 // default; typed function references need --experimental-wasm-typed-funcref
 // (call_ref, ref.as_non_null) and --experimental-wasm-gc (br_on_null and
-// br_on_non_null sit behind it). Set before anything is compiled.
+// br_on_non_null sit behind it); memory64 needs
+// --experimental-wasm-memory64. Set before anything is compiled.
 v8.setFlagsFromString('--experimental-wasm-typed-funcref');
 v8.setFlagsFromString('--experimental-wasm-gc');
+v8.setFlagsFromString('--experimental-wasm-memory64');
 
 const opts = { driver: null, gen: 0, seed: 1, out: null, verbose: false };
 const inputs = [];

@@ -6,7 +6,8 @@
 //   node fuzz_gen.mjs DIR FIRST COUNT   writes DIR/gen-SEED.wasm for COUNT
 //                                       seeds from FIRST (fuzz_seed.sh)
 //
-// Every module has: a memory of 1 page (max 4) exported as "mem"; 1-4
+// Every module has: a memory of 1 page (max 4) exported as "mem", with
+// 64-bit addresses (memory64) in about a third of the modules; 1-4
 // mutable globals (numbers or references) exported as "g0"..; up to three
 // tables exported as "t0".. (0: funcref holding every function; maybe a
 // small funcref table with its own active segment; maybe an externref
@@ -272,13 +273,38 @@ class Body {
 		this.emit(0x41, ...sleb(BigInt(v)));
 	}
 
-	// An address: mostly small and in bounds, sometimes anything.
+	// A constant address (i64.const for a 64-bit memory).
+	addr(v) {
+		if (this.g.mem64)
+			this.emit(0x42, ...sleb(BigInt(v)));
+		else
+			this.i32(v);
+	}
+
+	// An address: mostly small and in bounds, sometimes anything (for a
+	// 64-bit memory also past 32 bits).
 	address(depth) {
-		if (this.r.chance(0.9))
-			this.i32(this.r.chance(0.95) ? this.r.int(65500)
-				: this.r.int(70000));
+		const r = this.r;
+		if (r.chance(0.9))
+			this.addr(r.chance(0.95) ? r.int(65500) : r.int(70000));
+		else if (this.g.mem64 && r.chance(0.3))
+			this.emit(0x42, ...sleb(r.pick([1n << 32n, (1n << 32n) + 8n,
+				-1n, 0xffffffffn, 1n << 40n])));
+		else if (this.g.mem64)
+			this.expr(I64, depth);
 		else
 			this.expr(I32, depth);
+	}
+
+	// A length for memory.fill and memory.copy (i64 for memory64).
+	length(n) {
+		this.addr(this.r.int(n));
+	}
+
+	// Wraps an i64 memory.size or memory.grow result to i32.
+	wrapAddr() {
+		if (this.g.mem64)
+			this.emit(0xa7); // i32.wrap_i64
 	}
 
 	load(t, depth) {
@@ -506,9 +532,10 @@ class Body {
 			if (r.chance(0.5)) {
 				this.emit(0x3f, 0x00); // memory.size
 			} else {
-				this.i32(r.int(3));
+				this.addr(r.int(3));
 				this.emit(0x40, 0x00); // memory.grow
 			}
+			this.wrapAddr();
 		} else {
 			const gs = this.g.globals.map((gt, i) => [gt, i])
 				.filter(([gt]) => gt === t);
@@ -697,7 +724,7 @@ class Body {
 		const r = this.r, size = 1 << al;
 		let off;
 		if (r.chance(0.9)) {
-			this.i32(r.int(65500) & ~(size - 1));
+			this.addr(r.int(65500) & ~(size - 1));
 			off = size * r.int(8);
 		} else {
 			this.address(d);
@@ -941,11 +968,11 @@ class Body {
 			this.address(d);
 			if (r.chance(0.5)) {
 				this.expr(I32, 0);
-				this.i32(r.int(300));
+				this.length(300);
 				this.emit(0xfc, 0x0b, 0x00);
 			} else {
 				this.address(d);
-				this.i32(r.int(300));
+				this.length(300);
 				this.emit(0xfc, 0x0a, 0x00, 0x00);
 			}
 			return;
@@ -1143,7 +1170,8 @@ function genData(g) {
 	const pas = rand(r.int(9));
 	g.datas = [text.length, act.length, pas.length];
 	return [[0x01, ...vec(text)],
-		[0x00, 0x41, ...sleb(BigInt(r.int(65000))), 0x0b, ...vec(act)],
+		[0x00, g.mem64 ? 0x42 : 0x41, ...sleb(BigInt(r.int(65000))), 0x0b,
+			...vec(act)],
 		[0x01, ...vec(pas)]];
 }
 
@@ -1161,6 +1189,8 @@ export function genModule(seed, opts = {}) {
 		}
 		return g.typeMap.get(key);
 	};
+	// Sometimes a 64-bit memory (memory64): i64 addresses everywhere.
+	g.mem64 = r.chance(0.3);
 	for (let i = 1 + r.int(4); i > 0; i--)
 		g.globals.push(randType(r, 0.2));
 	const nf = 1 + r.int(6);
@@ -1199,7 +1229,7 @@ export function genModule(seed, opts = {}) {
 		...section(1, vec(g.types)),
 		...section(3, vec(g.funcs.map((f) => uleb(f.type)))),
 		...section(4, vec(tables)),
-		...section(5, vec([[0x01, 0x01, 0x04]])),
+		...section(5, vec([[g.mem64 ? 0x05 : 0x01, 0x01, 0x04]])),
 		...section(13, vec(g.tags.map((t) => [0x00, ...uleb(t.type)]))),
 		...section(6, vec(globals)),
 		...section(7, vec(exports)),
