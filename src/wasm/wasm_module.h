@@ -4,7 +4,9 @@
  * 'wasm_decode' turns bytes into a 'struct wasm_module'; 'wasm_validate'
  * checks it as the WebAssembly 2.0 specification (plus threads' shared
  * memories and atomics, and from 3.0 exception handling in both encodings,
- * tail calls and multiple memories) says. Both are pure functions of the bytes: no
+ * tail calls, multiple memories, memory64 and table64, and typed function
+ * references; not GC, which the decoder rejects as "GC not supported")
+ * says. Both are pure functions of the bytes: no
  * runtime state, no host calls. The VM reads a validated module and never
  * writes it, so one module may back many instances, and survives fork.
  *
@@ -190,7 +192,7 @@ struct wasm_limits_decl {
 	uint64_t max; /* meaningful only if has_max */
 	bool has_max;
 	bool shared;
-	bool is64; /* memory64 (decoded, rejected by the validator for now) */
+	bool is64; /* memory64 / table64: 64-bit addresses or indices */
 };
 
 struct wasm_globaltype {
@@ -467,7 +469,8 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   BLOCKTYPE      blocktype (see WASM_BT_*); type = its value type
  *   LABEL, FUNC, LOCAL, GLOBAL, TABLE, ELEM, DATA   x
  *   CALL_INDIRECT  x = type index, y = table index
- *   MEMARG         x = log2 alignment, y = offset, mem = memory index
+ *   MEMARG         x = log2 alignment, y = offset (low 32 bits),
+ *                  value = the whole u64 offset, mem = memory index
  *   MEMIDX         mem = memory index
  *   MEMORY_INIT    x = data index, mem = memory index
  *   MEMORY_COPY    x = destination memory, y = source memory

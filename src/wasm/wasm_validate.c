@@ -1,15 +1,18 @@
 /*
  * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
  * SIMD, plus the threads proposal's shared memories and atomics, and
- * 3.0's exception handling, legacy encoding included, tail calls and
- * multiple memories).
+ * 3.0's exception handling, legacy encoding included, tail calls,
+ * multiple memories, memory64/table64 and typed function references; GC
+ * modules never get here: the decoder rejects their types and opcodes).
  *
  * Checks a decoded module as the specification's validation rules say:
  * the module-level rules (imports, limits, exports, start, segments,
  * constant expressions) and every function body, with the algorithm of
  * the specification's appendix: an operand stack of types where 0 stands
- * for "unknown" (below an unconditional branch) and a stack of control
- * frames.
+ * for "unknown" (below an unconditional branch), (ref bot) for a
+ * reference popped there, a stack of control frames, and the set of
+ * non-defaultable locals initialised so far (forgotten at each block's
+ * end). Types match by subtyping (wasm_types.c).
  *
  * Keeps true:
  *  - The module is only read; all state lives in a 'struct vctx' on the
