@@ -96,6 +96,7 @@ struct compiler {
 	uint32_t nblocks, cap_blocks;
 
 	uint32_t nparams, nresults, nlocals_all; /* params + locals */
+	bool any_mem64; /* some memory has 64-bit addresses (memory64) */
 
 	size_t *fixups; /* cells holding virtual slots */
 	size_t nfix, cap_fix;
@@ -1650,22 +1651,24 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 		emit_atomic(c, op, np, nr, im->bits, im->mem);
 		return;
 	}
-	/*
-	 * Loads and stores of a 64-bit memory 0 with a 32-bit offset: the
-	 * address is clamped to 2^32 - 1 (beyond any 64-bit memory, see
-	 * vm_memory_new), then the ordinary forms run, guard pages or
-	 * explicit checks as for 32-bit memories.
-	 */
-	if (wasm_op_imm(op) == WASM_IMM_MEMARG && im->mem == 0 &&
-	    mem_is64(c, 0) && im->bits <= UINT32_MAX)
-		clamp_operand(c, c->h - np);
-	/* The rest of memories other than 0 or with 64-bit addresses:
-	 * explicitly checked, out of the hot loop. */
-	else if ((wasm_op_imm(op) == WASM_IMM_MEMARG ||
-	          op == WASM_OP_MEMORY_SIZE) &&
-	         (im->mem != 0 || mem_is64(c, im->mem))) {
-		emit_memn(c, op, np, nr, im->bits, im->mem);
-		return;
+	/* (im->mem is 0 for instructions without a memory.) */
+	bool mem64 = c->any_mem64 && mem_is64(c, im->mem);
+	if (im->mem != 0 || mem64) {
+		bool access = wasm_op_imm(op) == WASM_IMM_MEMARG;
+		/*
+		 * Loads and stores of a 64-bit memory 0 with a 32-bit offset:
+		 * the address is clamped to 2^32 - 1 (beyond any 64-bit
+		 * memory, see vm_memory_new), then the ordinary forms run,
+		 * guard pages or explicit checks as for 32-bit memories.
+		 */
+		if (access && im->mem == 0 && im->bits <= UINT32_MAX) {
+			clamp_operand(c, c->h - np);
+		} else if (access || op == WASM_OP_MEMORY_SIZE) {
+			/* The rest of memories other than 0 or with 64-bit
+			 * addresses: explicitly checked, out of the hot loop. */
+			emit_memn(c, op, np, nr, im->bits, im->mem);
+			return;
+		}
 	}
 	switch (wasm_op_imm(op)) {
 	case WASM_IMM_I32:
@@ -1925,6 +1928,8 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 	c.nresults = ft->nresults;
 	c.nlocals_all = ft->nparams + wf->nlocals;
 	c.last_dst = NO_DST;
+	for (uint32_t i = 0; i < m->nmemories; i++)
+		c.any_mem64 |= m->memories[i].is64;
 	rc = prescan_consts(&c, p, end);
 	if (rc != WX_OK)
 		goto fail;

@@ -87,6 +87,8 @@ struct vctx {
 	uint8_t *local_set;
 	uint32_t *inits;
 	size_t ninits;
+	size_t locals_cap; /* entries allocated in both */
+	bool any64;        /* some memory or table has 64-bit addresses */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -1080,9 +1082,9 @@ static const char *addr_sig(const struct vctx *v, enum wasm_opcode op,
                             const struct wasm_instr_imm *imm, const char *sig,
                             char *buf)
 {
-	size_t n = strlen(sig);
+	size_t n;
 
-	if (n >= 8 || (v->m->nmemories == 0 && v->m->ntables == 0))
+	if (!v->any64 || (n = strlen(sig)) >= 8)
 		return sig;
 	memcpy(buf, sig, n + 1);
 	switch (op) {
@@ -1129,7 +1131,7 @@ static int check_instr(struct vctx *v, enum wasm_opcode op,
 	char buf[8];
 	int err;
 
-	if (strcmp(sig, "*") == 0)
+	if (sig[0] == '*')
 		return check_special(v, op, imm);
 	err = check_plain_imm(v, op, imm);
 	return err == WX_OK ? check_sig(v, addr_sig(v, op, imm, sig, buf))
@@ -1148,13 +1150,18 @@ static int prepare_locals(struct vctx *v)
 
 	for (uint32_t i = 0; err == WX_OK && i < v->ft->nparams; i++)
 		err = need_vt(v, v->ft->types[i], NO_FUNC);
-	wx_free(v->local_set);
-	wx_free(v->inits);
-	v->local_set = wx_alloc_array((size_t)n + 1, 1);
-	v->inits = wx_alloc_array((size_t)n + 1, sizeof *v->inits);
 	v->ninits = 0;
-	if (v->local_set == NULL || v->inits == NULL)
-		return fail_nomem(v);
+	if (n + (size_t)1 > v->locals_cap) {
+		/* Grown only: most bodies reuse the previous arrays. */
+		wx_free(v->local_set);
+		wx_free(v->inits);
+		v->locals_cap = 0;
+		v->local_set = wx_alloc_array((size_t)n + 1, 1);
+		v->inits = wx_alloc_array((size_t)n + 1, sizeof *v->inits);
+		if (v->local_set == NULL || v->inits == NULL)
+			return fail_nomem(v);
+		v->locals_cap = (size_t)n + 1;
+	}
 	for (uint32_t i = 0; err == WX_OK && i < n; i++) {
 		uint32_t t = v->f->local_types[i];
 		err = need_vt(v, t, NO_FUNC);
@@ -1527,6 +1534,10 @@ int wasm_validate(const struct wasm_module *m, struct diag *diag)
 	v.func = NO_FUNC;
 	at_item(&v, "module", 0);
 	v.ndatas = m->has_datacount ? m->datacount : m->ndatas;
+	for (uint32_t i = 0; i < m->nmemories; i++)
+		v.any64 |= m->memories[i].is64;
+	for (uint32_t i = 0; i < m->ntables; i++)
+		v.any64 |= m->tables[i].limits.is64;
 	err = check_imports_and_spaces(&v);
 	if (err == WX_OK)
 		err = check_exports(&v);
