@@ -124,7 +124,9 @@ void vm_store_free(struct vm_store *s);
 
 /*
  * Makes a host function of type 'type' (copied). Owned by the store.
- * Returns NULL if out of memory.
+ * Returns NULL if out of memory, or if a value type of 'type' holds a
+ * type index ((ref $t): indices mean nothing outside their module, so a
+ * host function takes numbers and abstract references only).
  */
 struct vm_func *vm_func_new_host(struct vm_store *s,
                                  const struct wasm_functype *type,

@@ -156,6 +156,15 @@ static int64_t intern_locked(struct vm_store *s,
 	return s->ntypes++;
 }
 
+/* Does 'ft' name a type index (not allowed in host function types)? */
+static bool has_type_index(const struct wasm_functype *ft)
+{
+	for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
+		if (wasm_vt_has_index(ft->types[i]))
+			return true;
+	return false;
+}
+
 int64_t vm_store_intern_type(struct vm_store *s, const struct wasm_functype *ft)
 {
 	vm_lock();
@@ -189,7 +198,7 @@ struct vm_func *vm_func_new_host(struct vm_store *s,
                                  const struct wasm_functype *type,
                                  vm_host_fn fn, void *ud)
 {
-	int64_t id = vm_store_intern_type(s, type);
+	int64_t id = has_type_index(type) ? -1 : vm_store_intern_type(s, type);
 
 	if (id < 0)
 		return NULL;
@@ -211,7 +220,7 @@ struct vm_func *vm_func_new_host_data(struct vm_store *s,
 	/* Room for the data after the function, suitably aligned. */
 	size_t head = (sizeof(struct vm_func) + sizeof(max_align_t) - 1) /
 	              sizeof(max_align_t) * sizeof(max_align_t);
-	int64_t id = vm_store_intern_type(s, type);
+	int64_t id = has_type_index(type) ? -1 : vm_store_intern_type(s, type);
 
 	if (id < 0 || size > SIZE_MAX - head)
 		return NULL;
