@@ -962,96 +962,6 @@ static int decode_functype(struct reader *r, struct wasm_functype *ft)
 	return err;
 }
 
-/*
- * Type equivalence (wasm_types.c): type i's "form" reads a reference to
- * itself as WASM_HT_SELF. 'canon_form' gives entry k of type j's form:
- * j is canonical, its stored indices are canonical and an index equal to
- * j can only be itself (earlier types have smaller canonical indices).
- */
-static uint32_t form_of(const struct wasm_functype *ft, uint32_t self,
-                        uint32_t k)
-{
-	uint32_t t = ft->types[k];
-
-	if (wasm_vt_has_index(t) && wasm_vt_index(t) == self)
-		return (t & WASM_REF_NONNULL) | WASM_HT_SELF;
-	return t;
-}
-
-static uint32_t form_hash(const struct wasm_functype *ft, uint32_t self)
-{
-	uint32_t h = 2166136261u ^ ft->nparams;
-	uint32_t n = ft->nparams + ft->nresults;
-
-	for (uint32_t k = 0; k < n; k++)
-		h = (h ^ form_of(ft, self, k)) * 16777619u;
-	return h;
-}
-
-static bool form_equal(const struct wasm_functype *a, uint32_t sa,
-                       const struct wasm_functype *b, uint32_t sb)
-{
-	if (a->nparams != b->nparams || a->nresults != b->nresults)
-		return false;
-	for (uint32_t k = 0; k < a->nparams + a->nresults; k++)
-		if (form_of(a, sa, k) != form_of(b, sb, k))
-			return false;
-	return true;
-}
-
-/*
- * Fills m->type_canon and makes the indices inside every function type
- * canonical, in order (a type may only name earlier types and itself;
- * later indices are left for the validator to call unknown).
- */
-static int canonicalize_types(struct reader *r)
-{
-	struct wasm_module *m = r->m;
-	uint32_t cap = 16, *slots;
-
-	while (cap < 2 * (uint64_t)m->ntypes)
-		cap *= 2;
-	m->type_canon = wx_alloc_array(m->ntypes + 1, sizeof *m->type_canon);
-	slots = wx_alloc_array(cap, sizeof *slots);
-	if (m->type_canon == NULL || slots == NULL) {
-		wx_free(slots);
-		return fail_nomem(r);
-	}
-	memset(slots, 0, cap * sizeof *slots);
-	for (uint32_t i = 0; i < m->ntypes; i++) {
-		struct wasm_functype *ft = &m->types[i];
-		uint32_t n = ft->nparams + ft->nresults, h;
-		/* Earlier indices to canonical ones; 'i' stays itself. */
-		for (uint32_t k = 0; k < n; k++)
-			if (wasm_vt_has_index(ft->types[k]) &&
-			    wasm_vt_index(ft->types[k]) < i)
-				ft->types[k] = wasm_canon_vt(m, ft->types[k]);
-		m->type_canon[i] = i;
-		h = form_hash(ft, i) & (cap - 1);
-		while (slots[h] != 0) {
-			uint32_t j = slots[h] - 1;
-			if (form_equal(ft, i, &m->types[j], j)) {
-				m->type_canon[i] = j;
-				break;
-			}
-			h = (h + 1) & (cap - 1);
-		}
-		if (m->type_canon[i] == i) {
-			slots[h] = i + 1;
-			continue;
-		}
-		/* Merged into j: its self references name j. */
-		for (uint32_t k = 0; k < n; k++)
-			if (wasm_vt_has_index(ft->types[k]) &&
-			    wasm_vt_index(ft->types[k]) == i)
-				ft->types[k] = wasm_ref_idx(
-				    m->type_canon[i],
-				    wasm_vt_nullable(ft->types[k]));
-	}
-	wx_free(slots);
-	return WX_OK;
-}
-
 static int decode_type_section(struct reader *r)
 {
 	struct wasm_module *m = r->m;
@@ -1065,11 +975,13 @@ static int decode_type_section(struct reader *r)
 	m->types = wx_alloc_array(n, sizeof *m->types);
 	if (m->types == NULL)
 		return fail_nomem(r);
-	memset(m->types, 0, (size_t)n * sizeof *m->types);
+
 	m->ntypes = n;
 	for (uint32_t i = 0; err == WX_OK && i < n; i++)
 		err = decode_functype(r, &m->types[i]);
-	return err == WX_OK ? canonicalize_types(r) : err;
+	if (err == WX_OK && wasm_canonicalize_types(m) != WX_OK)
+		err = fail_nomem(r);
+	return err;
 }
 
 /* A tag type: attribute 0 (exception), then a function type index. */

@@ -416,6 +416,14 @@ static inline bool wasm_is_reftype(uint32_t t)
  */
 bool wasm_vt_sub(uint32_t a, uint32_t b);
 
+/*
+ * For the decoder, once the type section is read: fills m->type_canon
+ * and makes the type indices inside every function type canonical, in
+ * order (a type may name earlier types and itself; a later index is left
+ * for the validator to call unknown). Returns 0 or WX_ENOMEM.
+ */
+int wasm_canonicalize_types(struct wasm_module *m);
+
 /* Does 't' have a default value (numeric, or a nullable reference)? */
 static inline bool wasm_vt_defaultable(uint32_t t)
 {
