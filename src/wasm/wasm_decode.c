@@ -975,7 +975,6 @@ static int decode_type_section(struct reader *r)
 	m->types = wx_alloc_array(n, sizeof *m->types);
 	if (m->types == NULL)
 		return fail_nomem(r);
-
 	m->ntypes = n;
 	for (uint32_t i = 0; err == WX_OK && i < n; i++)
 		err = decode_functype(r, &m->types[i]);
