@@ -214,7 +214,8 @@ static bool import_matches(struct vm_instance *inst,
 		return ext->u.func->type_id == inst->type_ids[imp->d.func_type];
 	case WASM_EXT_TABLE: {
 		const struct vm_table *t = ext->u.table;
-		return t->type.elemtype == store_vt(inst, imp->d.table.elemtype) &&
+		return t->type.elemtype ==
+		           store_vt(inst, imp->d.table.elemtype) &&
 		       t->type.limits.is64 == imp->d.table.limits.is64 &&
 		       limits_match(t->size, t->type.limits.has_max,
 		                    t->type.limits.max, &imp->d.table.limits);

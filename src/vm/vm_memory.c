@@ -38,8 +38,8 @@ struct vm_memory *vm_memory_new(struct vm_store *s,
 	 * stores clamp an address beyond 32 bits to 2^32 - 1 (vm_compile.c),
 	 * which must then lie outside it.
 	 */
-	uint64_t cap = min_u64(s->cfg.max_memory_pages,
-	                       lim->is64 ? 65535 : 65536);
+	uint64_t cap =
+	    min_u64(s->cfg.max_memory_pages, lim->is64 ? 65535 : 65536);
 	uint64_t max_pages = lim->has_max ? min_u64(lim->max, cap) : cap;
 	struct vm_memory *mem;
 

@@ -668,8 +668,9 @@ static int check_call(struct vctx *v, enum wasm_opcode op,
 		if (err == WX_OK)
 			err = need_type(v, imm->x);
 		if (err == WX_OK)
-			err = pop_type(v, m->tables[imm->y].limits.is64 ? WASM_I64
-			                                               : WASM_I32);
+			err = pop_type(v, m->tables[imm->y].limits.is64
+			                      ? WASM_I64
+			                      : WASM_I32);
 		if (err != WX_OK)
 			return err;
 		ft = &m->types[imm->x];
@@ -1268,8 +1269,8 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 		case WASM_OP_REF_FUNC:
 			if (need_func(v, imm.x) != WX_OK)
 				return WX_EINVALID;
-			push = wasm_ref_idx(
-			    m->type_canon[m->funcs[imm.x].type], false);
+			push = wasm_ref_idx(m->type_canon[m->funcs[imm.x].type],
+			                    false);
 			break;
 		case WASM_OP_GLOBAL_GET:
 			if (imm.x >= nglobals)
@@ -1309,9 +1310,10 @@ static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
 	uint64_t cap = l->is64 ? MAX_PAGES_64 : MAX_PAGES_32;
 
 	if (memory && (l->min > cap || (l->has_max && l->max > cap)))
-		return fail(v, l->is64 ? "memory size must be at most 2^48 pages"
-		                       : "memory size must be at most 65536 "
-		                         "pages (4GiB)");
+		return fail(v, l->is64
+		                   ? "memory size must be at most 2^48 pages"
+		                   : "memory size must be at most 65536 "
+		                     "pages (4GiB)");
 	if (l->has_max && l->min > l->max)
 		return fail(v, "size minimum must not be greater than maximum");
 	if (memory && l->shared && !l->has_max)
@@ -1328,8 +1330,8 @@ static int check_types(struct vctx *v)
 	for (uint32_t i = 0; err == WX_OK && i < m->ntypes; i++) {
 		const struct wasm_functype *ft = &m->types[i];
 		at_item(v, "type", i);
-		for (uint32_t k = 0; err == WX_OK && k < ft->nparams + ft->nresults;
-		     k++)
+		for (uint32_t k = 0;
+		     err == WX_OK && k < ft->nparams + ft->nresults; k++)
 			err = need_vt(v, ft->types[k], i);
 	}
 	return err;
@@ -1514,11 +1516,10 @@ static int check_datas(struct vctx *v)
 		at_item(v, "data segment", i);
 		err = need_memory(v, d->memory);
 		if (err == WX_OK)
-			err = check_constexpr(v, &d->offset,
-			                      m->memories[d->memory].is64
-			                          ? WASM_I64
-			                          : WASM_I32,
-			                      m->nglobals);
+			err = check_constexpr(
+			    v, &d->offset,
+			    m->memories[d->memory].is64 ? WASM_I64 : WASM_I32,
+			    m->nglobals);
 	}
 	return err;
 }

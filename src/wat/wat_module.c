@@ -480,7 +480,8 @@ static void table_field(struct wat_mod *m, uint32_t idx)
 		} else {
 			elem_list(m, &l);
 			/* Bare indices: expressions of the table's type,
-			 * unless that is funcref (which the index form fits). */
+			 * unless that is funcref (which the index form fits).
+			 */
 			if (!(type.n == 1 && type.p[0] == 0x70)) {
 				l.type = type;
 				l.all_func = false;

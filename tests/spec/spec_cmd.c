@@ -28,7 +28,7 @@ enum vkind {
 
 struct spec_val {
 	uint32_t type; /* enum wasm_valtype */
-	uint8_t kind; /* enum vkind */
+	uint8_t kind;  /* enum vkind */
 	uint64_t bits;
 };
 
@@ -289,9 +289,9 @@ static int make_args(struct spec_file *f, const struct spec_json *args,
 		                    ? wasm_vt_top(ft->types[i])
 		                    : ft->types[i];
 		if (v.type != want)
-			return spec_why(f, SPEC_FAIL,
-			                "argument %u: %s given, %s expected", i,
-			                valtype_name(v.type), valtype_name(want));
+			return spec_why(
+			    f, SPEC_FAIL, "argument %u: %s given, %s expected",
+			    i, valtype_name(v.type), valtype_name(want));
 		argv[i] = v.bits;
 	}
 	return SPEC_PASS;

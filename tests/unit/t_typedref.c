@@ -150,9 +150,8 @@ static const char *run_module =
     " (func (export \"as_non_null\") (result i32)"
     "  (drop (ref.as_non_null (ref.null $t))) (i32.const 0)))";
 
-static int call1(struct vm_store *s, struct vm_instance *inst,
-                 const char *name, uint32_t arg, uint32_t *out,
-                 struct diag *d)
+static int call1(struct vm_store *s, struct vm_instance *inst, const char *name,
+                 uint32_t arg, uint32_t *out, struct diag *d)
 {
 	struct vm_extern e;
 	uint64_t a = arg, r = 0;
