@@ -124,6 +124,7 @@ test: all unit spec spec-checks spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
+	@sh tests/run_net.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
 	@sh tests/run_wasixlibc.sh $(O)
 
