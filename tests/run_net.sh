@@ -6,7 +6,7 @@
 # (TCP and UDP echo both ways, IPv6, an epoll server with 20 clients, a
 # pre-fork server, half-close, 16 MiB with a checksum, sendfile,
 # ECONNREFUSED, non-blocking calls, eventfd, socket pairs, options,
-# names, SO_RCVTIMEO, getaddrinfo); then the network policy, whose
+# names, SO_RCVTIMEO, getaddrinfo, EINTR from a signal); then the network policy, whose
 # output has no native twin: no flag (no IP sockets; pairs and eventfd
 # work), allow rules (and a forked child under the same rules), and the
 # command line's errors. Every server binds port 0; runs are bounded by
@@ -48,7 +48,7 @@ wrun() {
 }
 
 for part in tcp tcp6 udp epoll prefork halfclose bulk sendfile refused \
-	nonblock eventfd pair sockopt names timeout lookup; do
+	nonblock eventfd pair sockopt names timeout lookup eintr; do
 	(cd "$R" && CORPUS_ROOT="$R" timeout 120 "$T/net" $part) \
 		</dev/null >"$T/want" 2>/dev/null
 	want_rc=$?

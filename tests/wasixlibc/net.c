@@ -5,7 +5,8 @@
  * clients the port through the fork; every loop is bounded.
  *
  * Parts: tcp tcp6 udp epoll prefork halfclose bulk sendfile refused
- * nonblock eventfd pair sockopt names timeout lookup policy rules. */
+ * nonblock eventfd pair sockopt names timeout lookup eintr policy rules.
+ */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -715,6 +716,56 @@ static void part_lookup(void)
 	freeaddrinfo(res);
 }
 
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1++;
+}
+
+/*
+ * A blocking recv and a signal with a handler (no SA_RESTART): the recv
+ * fails with EINTR once the handler ran. The child signals until the
+ * parent answers (no timing assumption). (SA_RESTART for caught signals
+ * is not carried to the runtime: docs/networking.md.)
+ */
+static void part_eintr(void)
+{
+	struct sigaction sa;
+	pid_t parent = getpid(), pid;
+	int sv[2];
+	ssize_t r;
+	char b;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	CK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid = fork();
+	CK(pid >= 0);
+	if (pid == 0) {
+		struct pollfd p = {sv[1], POLLIN, 0};
+		int i;
+
+		close(sv[0]);
+		for (i = 0; i < 500; i++) {
+			kill(parent, SIGUSR1);
+			if (poll(&p, 1, 20) == 1)
+				break;
+		}
+		_exit(i < 500 ? 0 : 1);
+	}
+	close(sv[1]);
+	r = recv(sv[0], &b, 1, 0);
+	printf("recv: %d %s, handler ran %d\n", (int)r, ename(errno),
+	       got_usr1 > 0);
+	put(sv[0], "a", 1);
+	reap(1, "signaller");
+	close(sv[0]);
+	signal(SIGUSR1, SIG_IGN);
+}
+
 /* Under wasmix with no network: only pairs and eventfd. */
 static void part_policy(void)
 {
@@ -817,6 +868,8 @@ int main(int argc, char **argv)
 		part_timeout();
 	else if (strcmp(p, "lookup") == 0)
 		part_lookup();
+	else if (strcmp(p, "eintr") == 0)
+		part_eintr();
 	else if (strcmp(p, "policy") == 0)
 		part_policy();
 	else if (strcmp(p, "rules") == 0)
