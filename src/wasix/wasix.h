@@ -107,8 +107,9 @@ struct wasix_net_policy {
 
 /*
  * Parses "ADDR[/PREFIX][:PORT[-PORT]]" into '*r' for 'op': ADDR is an
- * IPv4 address, an IPv6 address in brackets, or "*" (any address of
- * either family); no PREFIX: the one address; no PORT: any port.
+ * IPv4 address, an IPv6 address in brackets ("[fd00::]/8" or
+ * "[fd00::/8]"), or "*" (any address of either family); no PREFIX: the
+ * one address; no PORT (or "*"): any port.
  * Returns 0 or EINVAL. Pure.
  */
 int wasix_net_rule_parse(const char *spec, uint8_t op,

@@ -87,7 +87,7 @@ static int wx_parse_ports(const char *s, const char *e,
 int wasix_net_rule_parse(const char *spec, uint8_t op, struct wasix_net_rule *r)
 {
 	char host[64];
-	const char *p = spec, *hend, *rest;
+	const char *p = spec, *hend, *rest, *pend;
 	const char *slash;
 	unsigned long prefix;
 	size_t n;
@@ -96,20 +96,32 @@ int wasix_net_rule_parse(const char *spec, uint8_t op, struct wasix_net_rule *r)
 	r->op = op;
 	r->port_hi = 65535;
 	if (*p == '[') {
+		/* "[V6]/N:P" or "[V6/N]:P" */
 		hend = strchr(p, ']');
 		if (hend == NULL)
 			return EINVAL;
 		p++;
+		slash = memchr(p, '/', (size_t)(hend - p));
 		rest = hend + 1;
+		if (*rest == '/' && slash == NULL) {
+			slash = rest;
+			rest = strchr(rest, ':');
+			if (rest == NULL)
+				rest = slash + strlen(slash);
+			pend = rest;
+		} else {
+			pend = hend;
+		}
 	} else {
 		hend = strchr(p, ':');
 		if (hend == NULL)
 			hend = p + strlen(p);
 		rest = hend;
+		slash = memchr(p, '/', (size_t)(hend - p));
+		pend = hend;
 	}
-	/* the address part is [p, hend), maybe with "/PREFIX" */
-	slash = memchr(p, '/', (size_t)(hend - p));
-	n = (size_t)((slash ? slash : hend) - p);
+	/* the address is [p, slash or hend); the prefix (slash, pend) */
+	n = (size_t)((slash && slash < hend ? slash : hend) - p);
 	if (n == 0 || n >= sizeof host)
 		return EINVAL;
 	memcpy(host, p, n);
@@ -128,7 +140,7 @@ int wasix_net_rule_parse(const char *spec, uint8_t op, struct wasix_net_rule *r)
 		return EINVAL;
 	}
 	if (slash != NULL) {
-		if (wx_parse_num(slash + 1, hend, r->prefix, &prefix) != 0)
+		if (wx_parse_num(slash + 1, pend, r->prefix, &prefix) != 0)
 			return EINVAL;
 		r->prefix = (uint8_t)prefix;
 	}
