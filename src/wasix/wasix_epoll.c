@@ -8,7 +8,8 @@
  * number). So readiness, edge triggering, one-shot and the removal of a
  * closed file come from the kernel, and a forked child shares the
  * instance as on Linux. The interest list is guarded by a mutex held
- * only while it is read or written, never across a wait.
+ * only while it is read or written, never across a wait, and remade in
+ * a forked child (wx_epoll_lock).
  *
  * Ops: wasix_32v1 numbers ADD 0, MOD 1, DEL 2, but wasix-libc passes its
  * Linux-style EPOLL_CTL_ADD 1, DEL 2, MOD 3 unchanged, so 0 adds
@@ -58,7 +59,8 @@ struct wx_epoll_item {
 
 struct wx_epoll {
 	pthread_mutex_t lock;
-	uint32_t cap; /* items[] has an entry for each guest fd < cap */
+	unsigned forks; /* wx_forks when 'lock' was made */
+	uint32_t cap;   /* items[] has an entry for each guest fd < cap */
 	struct wx_epoll_item *items;
 };
 
@@ -81,6 +83,36 @@ static uint32_t wx_ev_map(uint32_t v, bool to_host)
 		if (v & (to_host ? wx_ev_bits[i].wx : wx_ev_bits[i].host))
 			r |= to_host ? wx_ev_bits[i].host : wx_ev_bits[i].wx;
 	return r;
+}
+
+/*
+ * Fork safety: a child may inherit an instance whose lock another thread
+ * of the parent held. Every fork bumps 'wx_forks' in the child, and the
+ * first locker in a process remakes a lock made before its fork (the
+ * child has one thread then, so nobody else holds it).
+ */
+static unsigned wx_forks;
+static pthread_once_t wx_atfork_once = PTHREAD_ONCE_INIT;
+
+static void wx_on_fork_child(void)
+{
+	wx_forks++;
+}
+
+static void wx_atfork_register(void)
+{
+	pthread_atfork(NULL, NULL, wx_on_fork_child);
+}
+
+static void wx_epoll_lock(struct wx_epoll *ep)
+{
+	unsigned now = __atomic_load_n(&wx_forks, __ATOMIC_RELAXED);
+
+	if (ep->forks != now) {
+		pthread_mutex_init(&ep->lock, NULL);
+		ep->forks = now;
+	}
+	pthread_mutex_lock(&ep->lock);
 }
 
 static void wx_epoll_free(void *p)
@@ -113,7 +145,9 @@ int wasix_epoll_create(struct vm_call *c, void *ud)
 	ep = wx_calloc(1, sizeof *ep);
 	if (ep == NULL)
 		return wasi_ret(c, WASI_ENOMEM);
+	pthread_once(&wx_atfork_once, wx_atfork_register);
 	pthread_mutex_init(&ep->lock, NULL);
+	ep->forks = __atomic_load_n(&wx_forks, __ATOMIC_RELAXED);
 	hfd = epoll_create1(EPOLL_CLOEXEC);
 	if (hfd < 0) {
 		rc = errno;
@@ -171,7 +205,7 @@ static uint32_t wx_epoll_apply(struct vfs_entry *e, struct wx_epoll *ep,
 	hev.data.u64 = fd;
 	if (ev != NULL)
 		hev.events = wx_ev_map(wasi_get_u32(ev), true);
-	pthread_mutex_lock(&ep->lock);
+	wx_epoll_lock(ep);
 	if (op == WX_CTL_DEL) {
 		r = epoll_ctl(e->host_fd, EPOLL_CTL_DEL, hfd, NULL);
 		if (r != 0)
@@ -342,7 +376,7 @@ int wasix_epoll_wait(struct vm_call *c, void *ud)
 	          : wx_now_ns() + (int64_t)timeout;
 	err = wx_epoll_block(x, e->host_fd, hv, (int)max, end, &n);
 	if (err == WASI_ESUCCESS) {
-		pthread_mutex_lock(&ep->lock);
+		wx_epoll_lock(ep);
 		for (int i = 0; i < n; i++)
 			wx_epoll_put(out + (size_t)i * WX_EV_SIZE, &hv[i], ep);
 		pthread_mutex_unlock(&ep->lock);

@@ -75,7 +75,8 @@ enum {
 
 /* ---- shared helpers ----------------------------------------------------- */
 
-/* Installs host socket 'hfd' (taken over) as a guest fd written at 'out'. */
+/* Installs host socket 'hfd' (taken over, closed on failure) at the
+ * lowest free guest fd, '*fd'; close-on-exec in the slot if asked. */
 static uint32_t wx_sock_install(struct wasix_ctx *x, int hfd, uint8_t kind,
                                 bool cloexec, uint32_t *fd)
 {
