@@ -124,6 +124,7 @@ test: all unit spec spec-checks spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
+	@sh tests/run_net.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
 	@sh tests/run_wasixlibc.sh $(O)
 
@@ -141,6 +142,7 @@ bench: all
 	@sh bench/run.sh $(O)
 	@sh bench/run_threads.sh $(O)
 	@sh bench/run_proc.sh $(O)
+	@sh bench/run_net.sh $(O)
 
 # --- WASIX guest SDK (sdk/README.md) -------------------------------------------
 # libwasix.a: the SDK's POSIX layer over wasi-libc, built with the guest

@@ -46,6 +46,15 @@ static const char usage_text[] =
     "  --mapdir GUEST::HOST  the same, guest name first (wasmer's form)\n"
     "  --tcplisten HOST:PORT listen on a TCP socket and hand it to the\n"
     "                        guest (after the directories) for sock_accept\n"
+    "  --net                 let the guest use the host network: any\n"
+    "                        connect, bind and name lookup (default: no\n"
+    "                        IP sockets at all; docs/networking.md)\n"
+    "  --net-allow-connect ADDR[/PREFIX][:PORT[-PORT]]\n"
+    "  --net-allow-bind ADDR[/PREFIX][:PORT[-PORT]]\n"
+    "                        allow only these connect destinations or\n"
+    "                        bind addresses (repeatable; ADDR: IPv4,\n"
+    "                        [IPv6] or *); e.g. 127.0.0.1:8080\n"
+    "  --net-lookup on|off   name lookup (default: on with --net only)\n"
     "  --env KEY=VALUE       set a variable in the guest's environment\n"
     "                        (repeatable); --env KEY copies the host's\n"
     "  --env-inherit         copy the whole host environment first\n"
@@ -371,6 +380,20 @@ static int opt_map_command(wasmix_config *cfg, const char *arg)
 	return 0;
 }
 
+/* --net-allow-connect / --net-allow-bind ADDR[/PREFIX][:PORT[-PORT]] */
+static int opt_net_allow(wasmix_config *cfg, const char *name, const char *arg)
+{
+	int what = strcmp(name, "--net-allow-bind") == 0 ? WASMIX_NET_BIND
+	                                                 : WASMIX_NET_CONNECT;
+
+	if (wasmix_config_net_allow(cfg, what, arg) != WASMIX_OK)
+		return fail("%s: expected ADDR[/PREFIX][:PORT[-PORT]] (ADDR an "
+		            "IPv4 address, [IPv6] or *; at most 64 rules), got "
+		            "'%s'",
+		            name, arg);
+	return 0;
+}
+
 /* Applies one option that takes a value; non-zero exit status on error. */
 static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 {
@@ -387,6 +410,16 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return opt_tcplisten(cfg, arg);
 	if (strcmp(name, "--map-command") == 0)
 		return opt_map_command(cfg, arg);
+	if (strcmp(name, "--net-allow-connect") == 0 ||
+	    strcmp(name, "--net-allow-bind") == 0)
+		return opt_net_allow(cfg, name, arg);
+	if (strcmp(name, "--net-lookup") == 0) {
+		if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
+			return fail("--net-lookup: expected on or off, got '%s'",
+			            arg);
+		wasmix_config_set_net_lookup(cfg, strcmp(arg, "on") == 0);
+		return 0;
+	}
 	if (strcmp(name, "--cwd") == 0) {
 		opt_cwd = arg;
 		return 0;
@@ -458,6 +491,7 @@ static int opt_split(const char *a, char *name, size_t cap, const char **val)
 	    "--dir",   "--mapdir",     "--cwd",  "--tcplisten",
 	    "--timeout", "--max-table", "--max-module-size", "--max-funcs",
 	    "--max-types", "--max-locals", "--map-command",
+	    "--net-allow-connect", "--net-allow-bind", "--net-lookup",
 	};
 	const char *eq = strchr(a, '=');
 	size_t n = eq ? (size_t)(eq - a) : strlen(a), i;
@@ -500,6 +534,10 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 			rc = opt_trace(cfg, a[7] == '=' ? a + 8 : NULL);
 			if (rc != 0)
 				return rc;
+			continue;
+		}
+		if (strcmp(a, "--net") == 0) {
+			wasmix_config_set_net(cfg, 1);
 			continue;
 		}
 		if (strcmp(a, "--env-inherit") == 0) {

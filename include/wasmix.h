@@ -125,6 +125,28 @@ int wasmix_config_add_dir(wasmix_config *c, const char *host,
 int wasmix_config_add_socket(wasmix_config *c, int fd);
 
 /*
+ * WASIX network policy (docs/networking.md), deny by default: with no
+ * call, a guest opens no IP socket (EACCES), while socket pairs, eventfd,
+ * epoll and the sockets given with wasmix_config_add_socket work.
+ * wasmix_config_set_net(c, 1) grants the host network: any connect, any
+ * bind, name lookup (--net). wasmix_config_net_allow adds one rule
+ * (--net-allow-connect, --net-allow-bind): 'what' is WASMIX_NET_CONNECT
+ * (connect and send_to destinations) or WASMIX_NET_BIND (bind and
+ * listen addresses), 'spec' is "ADDR[/PREFIX][:PORT[-PORT]]" with ADDR an
+ * IPv4 address, an IPv6 one in brackets, or "*" (e.g.
+ * "127.0.0.0/8:8000-8100", "[::1]:443", "*:53"); any rule lets the guest
+ * open sockets, and every connect or bind must then match one. Returns
+ * WASMIX_OK, or WASMIX_ERROR for a bad 'what' or 'spec' or more than 64
+ * rules. wasmix_config_set_net_lookup turns name lookup (the 'resolve'
+ * import, the host's resolver) on (1) or off (0); by default it follows
+ * wasmix_config_set_net. Every process of the run inherits the policy.
+ */
+enum { WASMIX_NET_CONNECT = 1, WASMIX_NET_BIND = 2 };
+void wasmix_config_set_net(wasmix_config *c, int on);
+int wasmix_config_net_allow(wasmix_config *c, int what, const char *spec);
+void wasmix_config_set_net_lookup(wasmix_config *c, int on);
+
+/*
  * WASIX: makes 'name' (no '/') a command that exec and spawn find by name
  * before any PATH search, running host file 'file' (the --map-command
  * NAME=FILE option of the CLI). Copies both. Returns WASMIX_OK,

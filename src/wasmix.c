@@ -56,6 +56,8 @@ struct wasmix_config {
 	uint32_t max_funcs, max_locals, max_types;
 	uint64_t timeout_ms; /* 0: none */
 	int trace_fd;        /* -1: no trace (wasix_trace.h) */
+	/* zero: deny (docs/networking.md) */
+	struct wasix_net_policy net;
 };
 
 /* Everything one run creates; freed by wasmix_run_free. */
@@ -397,6 +399,33 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 	default:
 		return WASMIX_ERROR;
 	}
+}
+
+void wasmix_config_set_net(wasmix_config *c, int on)
+{
+	if (c != NULL)
+		c->net.all = on != 0;
+}
+
+int wasmix_config_net_allow(wasmix_config *c, int what, const char *spec)
+{
+	if (c == NULL || spec == NULL ||
+	    (what != WASMIX_NET_CONNECT && what != WASMIX_NET_BIND) ||
+	    c->net.nrules >= WASIX_NET_MAX_RULES)
+		return WASMIX_ERROR;
+	if (wasix_net_rule_parse(spec,
+	                         what == WASMIX_NET_CONNECT ? WASIX_NET_CONNECT
+	                                                    : WASIX_NET_BIND,
+	                         &c->net.rules[c->net.nrules]) != 0)
+		return WASMIX_ERROR;
+	c->net.nrules++;
+	return WASMIX_OK;
+}
+
+void wasmix_config_set_net_lookup(wasmix_config *c, int on)
+{
+	if (c != NULL)
+		c->net.lookup = on ? 1 : -1;
 }
 
 void wasmix_config_set_trace_fd(wasmix_config *c, int fd)
@@ -852,6 +881,7 @@ static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	wasix_set_sticky(r->wasix, &r->timed_out);
 	wasix_set_trace(r->wasix, c->trace_fd);
+	wasix_set_net(r->wasix, &c->net);
 	for (int i = 0; i < c->ncmds; i++)
 		if (wasix_ctx_map_command(r->wasix, c->cmd_names[i],
 		                          c->cmd_files[i]) != 0)

@@ -57,7 +57,7 @@ T=$(cd "$T" && pwd)
 
 . "$D/flags.sh"
 
-PROGS="fs proc sig jmp thr fdg child msh"
+PROGS="fs proc sig jmp thr fdg child msh net"
 
 # newer FILE: true when FILE is missing or older than a corpus source.
 newer() {
@@ -157,7 +157,7 @@ runcase() {
 		fi
 		fixture "$T/$f"
 		# shellcheck disable=SC2086
-		(cd "$T/$f" && timeout "$TMO" "$W" run $c_opts --env FOO=bar \
+		(cd "$T/$f" && timeout "$TMO" "$W" run $c_opts $c_wopts --env FOO=bar \
 			--env CORPUS_CHDIR=1 "bin/$c_prog" -- "$@" </dev/null \
 			>"$T/got" 2>"$T/err"
 		exit $?) 2>/dev/null
@@ -233,6 +233,16 @@ chosen "thread_signal runs the handler on the caller (shared/spec/wasix-process.
 runcase "fd games" / fdg
 runcase "fd games @data" /data fdg
 runcase "fd games script (exec 3>file ...)" / sh fdgames.sh
+
+# Sockets on loopback, under --net (docs/networking.md).
+c_wopts=--net
+for part in tcp tcp6 udp epoll prefork halfclose bulk refused nonblock \
+	eventfd pair sockopt names timeout lookup eintr; do
+	runcase "net $part" / net $part
+done
+known "sendfile with an offset leaves *offset and moves the file offset (it passes *offset to sock_send_file and never updates it)" \
+	"net sendfile" / net sendfile
+c_wopts=
 
 [ "$known" = 0 ] || echo "run_wasixlibc.sh: $known known differences (wasix-libc gaps or documented wasmix choices; not failures)"
 summary run_wasixlibc.sh

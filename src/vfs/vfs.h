@@ -100,6 +100,10 @@ struct vfs_entry {
 	bool vdir;
 	char *vlist;
 	uint32_t vlist_len;
+	/* State a layer above keeps with the entry (an epoll instance's
+	 * interest list), freed by 'aux_free' with the entry; NULL: none. */
+	void *aux;
+	void (*aux_free)(void *aux);
 };
 
 struct vfs_slot {

@@ -150,6 +150,8 @@ void vfs_entry_unref(struct vfs_entry *e)
 	wx_free(e->preopen);
 	wx_free(e->nspath);
 	wx_free(e->vlist);
+	if (e->aux != NULL && e->aux_free != NULL)
+		e->aux_free(e->aux);
 	wx_free(e);
 }
 

@@ -21,11 +21,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
-#define WASI_IOV_CHUNK 16
-#define WASI_IO_MAX    0x7ffff000u /* Linux's own cap on one read or write */
 
 uint32_t wasi_wait_fd(struct wasi_ctx *w, int hfd, short events)
 {
@@ -44,6 +44,39 @@ uint32_t wasi_wait_fd(struct wasi_ctx *w, int hfd, short events)
 	}
 }
 
+uint32_t wasi_wait_in(struct wasi_ctx *w, const struct vfs_entry *e)
+{
+	struct timeval tv = {0, 0};
+	socklen_t len = sizeof tv;
+	struct timespec now, end;
+	struct pollfd p = {.fd = e->host_fd, .events = POLLIN};
+	int64_t left;
+	int r, ms;
+
+	if (e->kind == VFS_SOCKET_STREAM || e->kind == VFS_SOCKET_DGRAM)
+		getsockopt(e->host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len);
+	if (tv.tv_sec == 0 && tv.tv_usec == 0)
+		return wasi_wait_fd(w, e->host_fd, POLLIN);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += tv.tv_sec;
+	end.tv_nsec += tv.tv_usec * 1000;
+	for (;;) {
+		if (wasi_interrupted(w))
+			return WASI_EINTR;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (int64_t)(end.tv_sec - now.tv_sec) * 1000 +
+		       (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (left <= 0)
+			return WASI_EAGAIN;
+		ms = left > WASI_SLICE_MS ? WASI_SLICE_MS : (int)left;
+		r = poll(&p, 1, ms);
+		if (r > 0)
+			return WASI_ESUCCESS;
+		if (r < 0 && errno != EINTR)
+			return wasi_errno_from_host(errno);
+	}
+}
+
 /* Reads guest iovec 'i' of the array at 'iovs' (already checked). */
 static void wasi_iov_at(const uint8_t *arr, uint32_t i, uint32_t *base,
                         uint32_t *len)
@@ -52,9 +85,7 @@ static void wasi_iov_at(const uint8_t *arr, uint32_t i, uint32_t *base,
 	*len = wasi_get_u32(arr + 8 * (size_t)i + 4);
 }
 
-/* Checks the array of 'n' iovecs at guest 'iovs' and every buffer. */
-static const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs,
-                                      uint32_t n)
+const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs, uint32_t n)
 {
 	const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 8);
 	uint32_t i, base, len;
@@ -69,13 +100,8 @@ static const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs,
 	return arr;
 }
 
-/*
- * Fills 'v' with up to WASI_IOV_CHUNK host iovecs for guest iovecs
- * [*i, n), at most 'budget' bytes in all; advances *i. Returns the count.
- */
-static int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
-                         uint32_t *i, uint64_t budget, struct iovec *v,
-                         size_t *bytes)
+int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
+                  uint32_t *i, uint64_t budget, struct iovec *v, size_t *bytes)
 {
 	uint32_t base, len;
 	int k = 0;
@@ -186,7 +212,7 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 		goto out;
 	err = WASI_ESUCCESS;
 	if (!out && !positioned && wasi_may_block(e))
-		err = wasi_wait_fd(w, e->host_fd, POLLIN);
+		err = wasi_wait_in(w, e);
 	if (err == WASI_ESUCCESS)
 		err = wasi_transfer(c, e->host_fd, arr, n, out, off, &done);
 	if (err == WASI_ESUCCESS)
@@ -331,7 +357,8 @@ static uint32_t wasi_sock_io(struct vm_call *c, int hfd, const uint8_t *arr,
 }
 
 /*
- * sock_recv(fd, ri_data, ri_flags: PEEK 1 | WAITALL 2)
+ * sock_recv(fd, ri_data, ri_flags: PEEK 1 | WAITALL 2, and WASIX's
+ * DATA_TRUNCATED 4 (MSG_TRUNC) | DONT_WAIT 8)
  *   -> (errno, ro_datalen, ro_flags: DATA_TRUNCATED 1)
  */
 int wasi_sock_recv(struct vm_call *c, void *ud)
@@ -347,7 +374,7 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EINVAL;
-	if (fl & ~3u)
+	if (fl & ~15u)
 		goto out;
 	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
 	plen = wasi_mem(c, wasi_u32(c, 4), 4);
@@ -356,13 +383,14 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 	if (arr == NULL || plen == NULL || pfl == NULL)
 		goto out;
 	err = WASI_ESUCCESS;
-	if (wasi_may_block(e))
-		err = wasi_wait_fd(w, e->host_fd, POLLIN);
+	if (!(fl & 8) && wasi_may_block(e))
+		err = wasi_wait_in(w, e);
 	if (err == WASI_ESUCCESS)
 		err = wasi_sock_io(
 		    c, e->host_fd, arr, n, false,
-		    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0), &done,
-		    &mflags);
+		    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0) |
+		        (fl & 4 ? MSG_TRUNC : 0) | (fl & 8 ? MSG_DONTWAIT : 0),
+		    &done, &mflags);
 	if (err == WASI_ESUCCESS) {
 		wasi_put_u32(plen, done);
 		wasi_put_u16(pfl, (mflags & MSG_TRUNC) ? 1 : 0);
@@ -372,7 +400,8 @@ out:
 	return wasi_ret(c, err);
 }
 
-/* sock_send(fd, si_data, si_flags) -> (errno, so_datalen) */
+/* sock_send(fd, si_data, si_flags: WASIX's DONT_WAIT 1)
+ *   -> (errno, so_datalen) */
 int wasi_sock_send(struct vm_call *c, void *ud)
 {
 	struct wasi_ctx *w = wasi_ctx_of(ud);
@@ -386,14 +415,16 @@ int wasi_sock_send(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EINVAL;
-	if (wasi_u32(c, 3) != 0)
+	if (wasi_u32(c, 3) & ~1u)
 		goto out;
 	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
 	plen = wasi_mem(c, wasi_u32(c, 4), 4);
 	err = WASI_EFAULT;
 	if (arr == NULL || plen == NULL)
 		goto out;
-	err = wasi_sock_io(c, e->host_fd, arr, n, true, 0, &done, &mflags);
+	err =
+	    wasi_sock_io(c, e->host_fd, arr, n, true,
+	                 wasi_u32(c, 3) & 1 ? MSG_DONTWAIT : 0, &done, &mflags);
 	if (err == WASI_ESUCCESS)
 		wasi_put_u32(plen, done);
 out:

@@ -319,6 +319,31 @@ void wasi_put_filestat(uint8_t *p, const struct stat *st);
  */
 uint32_t wasi_wait_fd(struct wasi_ctx *w, int hfd, short events);
 
+/*
+ * wasi_wait_fd(POLLIN) before a blocking read of entry 'e', except that a
+ * socket's SO_RCVTIMEO ends the wait with EAGAIN, as the read would.
+ */
+uint32_t wasi_wait_in(struct wasi_ctx *w, const struct vfs_entry *e);
+
+#define WASI_IOV_CHUNK 16
+#define WASI_IO_MAX    0x7ffff000u /* Linux's own cap on one read or write */
+
+/*
+ * Checks the array of 'n' guest iovecs at 'iovs' and every buffer it
+ * names; the array's host address, or NULL (EFAULT).
+ */
+const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs, uint32_t n);
+
+/*
+ * Fills 'v' with up to WASI_IOV_CHUNK host iovecs for the checked guest
+ * iovecs [*i, n) of 'arr', at most 'budget' bytes in all; advances *i.
+ * Returns the count; '*bytes' gets their total length.
+ */
+struct iovec;
+int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
+                  uint32_t *i, uint64_t budget, struct iovec *v,
+                  size_t *bytes);
+
 /* wasi_proc.c: arguments, environment, exit, signals. */
 int wasi_args_get(struct vm_call *c, void *ud);
 int wasi_args_sizes_get(struct vm_call *c, void *ud);

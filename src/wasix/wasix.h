@@ -78,6 +78,46 @@ int wasix_ctx_map_command(struct wasix_ctx *x, const char *name,
  */
 void wasix_set_sticky(struct wasix_ctx *x, const int *sticky);
 
+/* ---- the network policy (wasix_net.c; docs/networking.md) -------------- */
+
+#define WASIX_NET_MAX_RULES 64
+
+enum { WASIX_NET_CONNECT = 1, WASIX_NET_BIND = 2 };
+
+/* One allow rule: 'op' to addresses in family/addr/prefix, ports lo..hi. */
+struct wasix_net_rule {
+	uint8_t op;     /* WASIX_NET_CONNECT or WASIX_NET_BIND */
+	uint8_t family; /* 4 or 6; 0: any address of either */
+	uint8_t prefix; /* leading bits of 'addr' that must match */
+	uint8_t addr[16];
+	uint16_t port_lo, port_hi;
+};
+
+/*
+ * What a guest may do on the network. Zeroed: nothing (deny by default);
+ * sock_pair, eventfd and epoll never need it. Plain data kept in the
+ * process's context, so fork, exec and spawn inherit it.
+ */
+struct wasix_net_policy {
+	bool all;      /* --net: any connect, any bind */
+	int8_t lookup; /* 0: as 'all' says; 1 on; -1 off */
+	uint32_t nrules;
+	struct wasix_net_rule rules[WASIX_NET_MAX_RULES];
+};
+
+/*
+ * Parses "ADDR[/PREFIX][:PORT[-PORT]]" into '*r' for 'op': ADDR is an
+ * IPv4 address, an IPv6 address in brackets ("[fd00::]/8" or
+ * "[fd00::/8]"), or "*" (any address of either family); no PREFIX: the
+ * one address; no PORT (or "*"): any port.
+ * Returns 0 or EINVAL. Pure.
+ */
+int wasix_net_rule_parse(const char *spec, uint8_t op,
+                         struct wasix_net_rule *r);
+
+/* Gives context 'x' the network policy '*p' (copied). */
+void wasix_set_net(struct wasix_ctx *x, const struct wasix_net_policy *p);
+
 /*
  * Makes signal deliveries and signal deaths trace lines on host fd 'fd'
  * (borrowed; -1: none, the default). See wasix_trace.h.

@@ -53,6 +53,7 @@ struct wasix_ctx {
 	bool env_active;
 	struct vfs_table env_fds;
 	char env_cwd[VFS_PATH_MAX + 1];
+	struct wasix_net_policy net; /* wasix_set_net; zero: deny */
 	struct wasix_thunk thunks[WASIX_NDEFS];
 };
 
@@ -129,6 +130,61 @@ int wasix_tty_get(struct vm_call *c, void *ud);
 int wasix_tty_set(struct vm_call *c, void *ud);
 int wasix_path_open2(struct vm_call *c, void *ud);
 int wasix_fd_renumber(struct vm_call *c, void *ud);
+
+/* wasix_net.c: the policy, guest socket addresses, resolve. */
+struct sockaddr;
+struct sockaddr_storage;
+
+/* Whether the policy lets a guest open IP sockets at all. */
+bool wasix_net_any(const struct wasix_ctx *x);
+
+/* ESUCCESS if the policy allows 'op' (WASIX_NET_*) to 'sa', else EACCES. */
+uint32_t wasix_net_check(const struct wasix_ctx *x, uint8_t op,
+                         const struct sockaddr *sa);
+
+/*
+ * Reads the guest addr_port at 'ptr' (once) into '*ss' and '*len'.
+ * ESUCCESS, EFAULT, or EAFNOSUPPORT (not IPv4 or IPv6).
+ */
+uint32_t wasix_addr_get(struct vm_call *c, uint32_t ptr,
+                        struct sockaddr_storage *ss, uint32_t *len);
+
+/* Writes 'sa' ('len' bytes) as a guest addr_port at 'ptr'. ESUCCESS or
+ * EFAULT. */
+uint32_t wasix_addr_put(struct vm_call *c, uint32_t ptr,
+                        const struct sockaddr *sa, uint32_t len);
+
+int wasix_net_resolve(struct vm_call *c, void *ud);
+
+/* wasix_sock.c */
+int wasix_sock_open(struct vm_call *c, void *ud);
+int wasix_sock_pair(struct vm_call *c, void *ud);
+int wasix_sock_bind(struct vm_call *c, void *ud);
+int wasix_sock_listen(struct vm_call *c, void *ud);
+int wasix_sock_accept_v2(struct vm_call *c, void *ud);
+int wasix_sock_connect(struct vm_call *c, void *ud);
+int wasix_sock_recv_from(struct vm_call *c, void *ud);
+int wasix_sock_send_to(struct vm_call *c, void *ud);
+int wasix_sock_status(struct vm_call *c, void *ud);
+int wasix_sock_addr_local(struct vm_call *c, void *ud);
+int wasix_sock_addr_peer(struct vm_call *c, void *ud);
+int wasix_sock_set_opt_flag(struct vm_call *c, void *ud);
+int wasix_sock_get_opt_flag(struct vm_call *c, void *ud);
+int wasix_sock_set_opt_time(struct vm_call *c, void *ud);
+int wasix_sock_get_opt_time(struct vm_call *c, void *ud);
+int wasix_sock_set_opt_size(struct vm_call *c, void *ud);
+int wasix_sock_get_opt_size(struct vm_call *c, void *ud);
+int wasix_sock_join_multicast_v4(struct vm_call *c, void *ud);
+int wasix_sock_leave_multicast_v4(struct vm_call *c, void *ud);
+int wasix_sock_join_multicast_v6(struct vm_call *c, void *ud);
+int wasix_sock_leave_multicast_v6(struct vm_call *c, void *ud);
+int wasix_sock_send_file(struct vm_call *c, void *ud);
+
+/* wasix_epoll.c */
+int wasix_epoll_create(struct vm_call *c, void *ud);
+int wasix_epoll_ctl(struct vm_call *c, void *ud);
+int wasix_epoll_wait(struct vm_call *c, void *ud);
+int wasix_fd_event(struct vm_call *c, void *ud);
 
 /* wasix_exec.c */
 int wasix_proc_exec(struct vm_call *c, void *ud);

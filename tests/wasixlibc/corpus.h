@@ -96,6 +96,8 @@ static inline const char *ename(int e)
 #ifdef ENOTCAPABLE
 	case ENOTCAPABLE: return "ENOTCAPABLE";
 #endif
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
 	default: return "E?";
 	}
 }

@@ -31,6 +31,7 @@ typedef struct {
 #include <stdlib.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <wasix/net.h>
 
 #ifdef __cplusplus
 extern "C" {

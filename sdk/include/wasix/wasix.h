@@ -128,4 +128,122 @@ WASIX_IMPORT("tty_get") int32_t wasix_tty_get(uint8_t tty[24]);
 WASIX_IMPORT("chdir") int32_t wasix_chdir(const char *path, size_t len);
 WASIX_IMPORT("getcwd") int32_t wasix_getcwd(char *buf, uint32_t *len);
 
+/* ---- networking (docs/networking.md) ----------------------------------- */
+
+/* addr_port: tag (1 INET4, 2 INET6, 3 UNIX), port in host order, then the
+ * address bytes in network order; INET6 flow info and scope id follow as
+ * high/low u16 pairs. 110 bytes, align 2. */
+typedef struct {
+	uint8_t tag;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t addr[16];
+	uint16_t flow_hi, flow_lo, scope_hi, scope_lo;
+	uint8_t rest[82];
+} wasix_addr_port_t;
+
+/* addr_ip (resolve's output): tag, then 16 address bytes. */
+typedef struct {
+	uint8_t tag;
+	uint8_t pad;
+	uint8_t addr[16];
+} wasix_addr_ip_t;
+
+typedef struct {
+	uint8_t tag; /* 0 NONE, 1 SOME */
+	uint64_t ns;
+} wasix_option_timestamp_t;
+
+/* epoll_event: events @0, data {ptr @8, fd @12, data1 @16, data2 @24}. */
+typedef struct {
+	uint32_t events; /* bits: IN 1, OUT 2, RDHUP 4, PRI 8, ERR 16, HUP 32,
+	                    ET 64, ONESHOT 128 */
+	uint32_t pad0;
+	uint32_t ptr, fd, data1;
+	uint32_t pad1;
+	uint64_t data2;
+} wasix_epoll_event_t;
+
+_Static_assert(sizeof(wasix_addr_port_t) == 110, "addr_port layout");
+_Static_assert(sizeof(wasix_addr_ip_t) == 18, "addr_ip layout");
+_Static_assert(sizeof(wasix_option_timestamp_t) == 16, "option_ts layout");
+_Static_assert(sizeof(wasix_epoll_event_t) == 32, "epoll_event layout");
+
+#define WASIX_AF_INET4 1
+#define WASIX_AF_INET6 2
+#define WASIX_AF_UNIX  3
+#define WASIX_SOCK_STREAM 1
+#define WASIX_SOCK_DGRAM  2
+#define WASIX_EPOLL_CTL_ADD 0
+#define WASIX_EPOLL_CTL_MOD 1
+#define WASIX_EPOLL_CTL_DEL 2
+
+WASIX_IMPORT("sock_open")
+int32_t wasix_sock_open(uint32_t af, uint32_t type, uint32_t proto,
+                        uint32_t *fd);
+WASIX_IMPORT("sock_pair")
+int32_t wasix_sock_pair(uint32_t af, uint32_t type, uint32_t proto,
+                        uint32_t *fd1, uint32_t *fd2);
+WASIX_IMPORT("sock_bind")
+int32_t wasix_sock_bind(uint32_t fd, const wasix_addr_port_t *addr);
+WASIX_IMPORT("sock_listen") int32_t wasix_sock_listen(uint32_t fd, uint32_t n);
+WASIX_IMPORT("sock_accept_v2")
+int32_t wasix_sock_accept_v2(uint32_t fd, uint32_t fdflags, uint32_t *nfd,
+                             wasix_addr_port_t *addr);
+WASIX_IMPORT("sock_connect")
+int32_t wasix_sock_connect(uint32_t fd, const wasix_addr_port_t *addr);
+WASIX_IMPORT("sock_recv_from")
+int32_t wasix_sock_recv_from(uint32_t fd, const void *iovs, size_t niovs,
+                             uint32_t riflags, uint32_t *len,
+                             uint16_t *roflags, wasix_addr_port_t *addr);
+WASIX_IMPORT("sock_send_to")
+int32_t wasix_sock_send_to(uint32_t fd, const void *iovs, size_t niovs,
+                           uint32_t siflags, const wasix_addr_port_t *addr,
+                           uint32_t *len);
+WASIX_IMPORT("sock_addr_local")
+int32_t wasix_sock_addr_local(uint32_t fd, wasix_addr_port_t *addr);
+WASIX_IMPORT("sock_addr_peer")
+int32_t wasix_sock_addr_peer(uint32_t fd, wasix_addr_port_t *addr);
+WASIX_IMPORT("sock_set_opt_flag")
+int32_t wasix_sock_set_opt_flag(uint32_t fd, uint32_t opt, uint32_t on);
+WASIX_IMPORT("sock_get_opt_flag")
+int32_t wasix_sock_get_opt_flag(uint32_t fd, uint32_t opt, uint8_t *on);
+WASIX_IMPORT("sock_set_opt_time")
+int32_t wasix_sock_set_opt_time(uint32_t fd, uint32_t opt,
+                                const wasix_option_timestamp_t *t);
+WASIX_IMPORT("sock_get_opt_time")
+int32_t wasix_sock_get_opt_time(uint32_t fd, uint32_t opt,
+                                wasix_option_timestamp_t *t);
+WASIX_IMPORT("sock_set_opt_size")
+int32_t wasix_sock_set_opt_size(uint32_t fd, uint32_t opt, uint64_t v);
+WASIX_IMPORT("sock_get_opt_size")
+int32_t wasix_sock_get_opt_size(uint32_t fd, uint32_t opt, uint64_t *v);
+WASIX_IMPORT("sock_join_multicast_v4")
+int32_t wasix_sock_join_multicast_v4(uint32_t fd, const void *group4,
+                                     const void *iface4);
+WASIX_IMPORT("sock_leave_multicast_v4")
+int32_t wasix_sock_leave_multicast_v4(uint32_t fd, const void *group4,
+                                      const void *iface4);
+WASIX_IMPORT("sock_join_multicast_v6")
+int32_t wasix_sock_join_multicast_v6(uint32_t fd, const void *group6,
+                                     uint32_t iface);
+WASIX_IMPORT("sock_leave_multicast_v6")
+int32_t wasix_sock_leave_multicast_v6(uint32_t fd, const void *group6,
+                                      uint32_t iface);
+WASIX_IMPORT("sock_send_file")
+int32_t wasix_sock_send_file(uint32_t out, uint32_t in, uint64_t off,
+                             uint64_t count, uint64_t *sent);
+WASIX_IMPORT("resolve")
+int32_t wasix_resolve(const char *host, size_t len, uint32_t port,
+                      wasix_addr_ip_t *addrs, uint32_t n, uint32_t *count);
+WASIX_IMPORT("epoll_create") int32_t wasix_epoll_create(uint32_t *fd);
+WASIX_IMPORT("epoll_ctl")
+int32_t wasix_epoll_ctl(uint32_t epfd, uint32_t op, uint32_t fd,
+                        const wasix_epoll_event_t *ev);
+WASIX_IMPORT("epoll_wait")
+int32_t wasix_epoll_wait(uint32_t epfd, wasix_epoll_event_t *ev, uint32_t max,
+                         uint64_t timeout_ns, uint32_t *n);
+WASIX_IMPORT("fd_event")
+int32_t wasix_fd_event(uint64_t initial, uint32_t flags, uint32_t *fd);
+
 #endif
