@@ -53,6 +53,7 @@ struct wasix_ctx {
 	bool env_active;
 	struct vfs_table env_fds;
 	char env_cwd[VFS_PATH_MAX + 1];
+	struct dl_linker *dl; /* wasix_set_linker; NULL: not dynamic */
 	struct wasix_thunk thunks[WASIX_NDEFS];
 };
 
@@ -129,6 +130,11 @@ int wasix_tty_get(struct vm_call *c, void *ud);
 int wasix_tty_set(struct vm_call *c, void *ud);
 int wasix_path_open2(struct vm_call *c, void *ud);
 int wasix_fd_renumber(struct vm_call *c, void *ud);
+
+/* wasix_dl.c */
+int wasix_dlopen(struct vm_call *c, void *ud);
+int wasix_dlsym(struct vm_call *c, void *ud);
+int wasix_dl_invalid_handle(struct vm_call *c, void *ud);
 
 /* wasix_exec.c */
 int wasix_proc_exec(struct vm_call *c, void *ud);
