@@ -125,6 +125,7 @@ test: all unit spec spec-checks spec3 fuzz-regress
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
+	@sh tests/run_dylink.sh $(O)
 	@sh tests/run_wasixlibc.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.

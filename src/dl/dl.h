@@ -78,7 +78,8 @@ struct dl_host {
 	/* Resolves every import that is not the linker's (see above). */
 	vm_resolve_fn resolve;
 	void *ud;
-	/* Decoding limits for side modules (wasm_limits_default if NULL). */
+	/* Decoding limits for side modules (copied; wasm_limits_default if
+	 * NULL). */
 	const struct wasm_limits *limits;
 };
 

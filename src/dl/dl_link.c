@@ -69,7 +69,8 @@ struct dl_tagent {
 
 struct dl_linker {
 	struct vm_store *s;
-	struct dl_host host;
+	struct dl_host host; /* host.limits points at 'lim' */
+	struct wasm_limits lim;
 	struct vm_memory *mem;
 	struct vm_table *table;
 	struct vm_global *sp;
@@ -141,6 +142,11 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 		return WX_ENOMEM;
 	l->s = s;
 	l->host = *host;
+	if (host->limits != NULL)
+		l->lim = *host->limits;
+	else
+		wasm_limits_default(&l->lim);
+	l->host.limits = &l->lim;
 	*out = l;
 	return WX_OK;
 }
@@ -632,20 +638,19 @@ static int dl_locate(struct dl_linker *l, const char *name,
 static int dl_decode(struct dl_linker *l, struct dl_mod *d,
                      const uint8_t *bytes, size_t len, struct diag *diag)
 {
-	struct wasm_limits lim;
 	struct diag sub = {0};
 	int rc;
 
-	if (l->host.limits != NULL)
-		lim = *l->host.limits;
-	else
-		wasm_limits_default(&lim);
-	rc = wasm_decode(bytes, len, &lim, &d->own, &sub);
+	rc = wasm_decode(bytes, len, &l->lim, &d->own, &sub);
 	if (rc == WX_OK)
 		rc = wasm_validate(d->own, &sub);
 	if (rc == WX_OK && !dl_module_is_pic(d->own))
 		rc = diag_set(&sub, WX_ELINK,
 		              "not a dynamic library (no dylink.0 section)");
+	d->m = d->own;
+	if (rc == WX_OK && dl_export(d, "_start", 6, WASM_EXT_FUNC) != NULL)
+		rc = diag_set(&sub, WX_ELINK,
+		              "a program (it exports _start), not a library");
 	if (rc == WX_OK)
 		rc = wasm_dylink_read(d->own, &d->info, &sub);
 	d->m = d->own;
@@ -866,9 +871,11 @@ static int dl_check_undefined(struct dl_linker *l, struct diag *diag)
 			continue;
 		missing:
 			flags = wasm_dylink_import_flags(
-			    &d->info, imp->module, imp->module_len, imp->name,
-			    imp->name_len);
-			if (flags & WASM_SYM_WEAK)
+			    &d->info, NULL, 0, imp->name, imp->name_len);
+			/* No import info (LLVM before 15): weak or not is
+			 * unknown; only a missing data symbol fails then. */
+			if ((flags & WASM_SYM_WEAK) ||
+			    (d->info.nimports == 0 && func))
 				continue;
 			return diag_set(diag, WX_ELINK,
 			                "%s: undefined symbol: %.*s",

@@ -189,7 +189,8 @@ uint32_t wasm_dylink_import_flags(const struct wasm_dylink *d,
                                   const char *name, size_t name_len)
 {
 	for (uint32_t i = 0; i < d->nimports; i++)
-		if (dyl_is(&d->imports[i].module, module, module_len) &&
+		if ((module == NULL ||
+		     dyl_is(&d->imports[i].module, module, module_len)) &&
 		    dyl_is(&d->imports[i].name, name, name_len))
 			return d->imports[i].flags;
 	return 0;

@@ -67,7 +67,11 @@ int wasm_dylink_read(const struct wasm_module *m, struct wasm_dylink *out,
 /* Frees what wasm_dylink_read allocated (not 'd' itself). */
 void wasm_dylink_free(struct wasm_dylink *d);
 
-/* The import-info flags of import module.name, or 0 when none is given. */
+/*
+ * The import-info flags of import module.name (any module when 'module'
+ * is NULL: wasm-ld lists a symbol imported through GOT.mem or GOT.func
+ * under "env"), or 0 when none is given.
+ */
 uint32_t wasm_dylink_import_flags(const struct wasm_dylink *d,
                                   const char *module, size_t module_len,
                                   const char *name, size_t name_len);
