@@ -148,4 +148,49 @@ int dl_close(struct dl_linker *l, uint32_t handle);
 struct vm_table *dl_table(const struct dl_linker *l);
 struct vm_memory *dl_memory(const struct dl_linker *l);
 
+/* ---- closures (dl_closure.c): functions made at run time (libffi) ----
+ *
+ * A closure is a table slot (closure_allocate) that closure_prepare
+ * fills with a function of any signature of i32, i64, f32, f64: called,
+ * it reserves two 16-byte aligned buffers below the shadow stack pointer
+ * (results, then arguments below them), stores the arguments there
+ * packed little-endian (4 or 8 bytes each, in order), calls the backing
+ * function (table slot, type (i32 values, i32 results, i32 user_data) ->
+ * ()), then returns the results read back packed from the results
+ * buffer, and restores the stack pointer. As Wasmer's closures do.
+ */
+
+/* Value types of the closure and call_dynamic interfaces. */
+enum {
+	DL_VAL_I32 = 0,
+	DL_VAL_I64 = 1,
+	DL_VAL_F32 = 2,
+	DL_VAL_F64 = 3,
+	DL_VAL_V128 = 4, /* no SIMD in the engine: refused */
+};
+
+/* At most this many arguments or results of a closure. */
+#define DL_CLOSURE_MAX_VALUES 64u
+
+/* A new closure slot (a freed one first): 0 and '*slot', or WX_ELIMIT. */
+int dl_closure_allocate(struct dl_linker *l, uint32_t *slot);
+
+/*
+ * Makes closure 'slot' a function of the given DL_VAL_* argument and
+ * result types (copied) that calls table slot 'backing' with user data
+ * 'user_data'. WX_EARG: 'slot' is not an allocated closure, a type is
+ * not one of the four, too many values; WX_ENOMEM.
+ */
+int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
+                       const uint8_t *args, uint32_t nargs,
+                       const uint8_t *results, uint32_t nresults,
+                       uint32_t user_data);
+
+/* Frees closure 'slot' (its table entry becomes null); WX_EARG if it
+ * is not an allocated closure. */
+int dl_closure_free(struct dl_linker *l, uint32_t slot);
+
+/* Whether table slot 'slot' is a closure (its signature may change). */
+bool dl_is_closure(const struct dl_linker *l, uint32_t slot);
+
 #endif

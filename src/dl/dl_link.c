@@ -15,7 +15,7 @@
  *  - Side modules' data live only in memory grown for them (the heap of
  *    the main module's malloc owns everything else past its stack).
  */
-#include "dl/dl.h"
+#include "dl/dl_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,26 +67,6 @@ struct dl_tagent {
 	struct vm_tag *tag;
 };
 
-struct dl_linker {
-	struct vm_store *s;
-	struct dl_host host; /* host.limits points at 'lim' */
-	struct wasm_limits lim;
-	struct vm_memory *mem;
-	struct vm_table *table;
-	struct vm_global *sp;
-	struct dl_mod **mods;
-	uint32_t nmods;
-	struct dl_got *got;
-	uint32_t ngot, capgot;
-	struct dl_stub **stubs;
-	uint32_t nstubs, capstubs;
-	struct dl_tagent *tags;
-	uint32_t ntags;
-	struct dl_slot *slots; /* open addressing, capslots a power of 2 */
-	uint32_t nslots, capslots;
-	uint32_t stack_low, stack_high, heap_end;
-	uint32_t load_first; /* first module of the load in progress */
-};
 
 /* The resolver's context while one module is instantiated. */
 struct dl_inst_ctx {
@@ -178,6 +158,7 @@ void dl_linker_free(struct dl_linker *l)
 		wx_free(l->tags[i].name);
 	wx_free(l->tags);
 	wx_free(l->slots);
+	dl_closures_free(l);
 	wx_free(l);
 }
 

@@ -258,6 +258,9 @@ struct vm_tag *vm_tag_new_type(struct vm_store *s,
 int vm_instance_relink_func(struct vm_instance *inst, uint32_t index,
                             struct vm_func *f);
 
+/* Table 'index' of an instance (imports first), or NULL. */
+struct vm_table *vm_instance_table(struct vm_instance *inst, uint32_t index);
+
 /* Function 'index' of an instance (imports first), or NULL. */
 struct vm_func *vm_instance_func(struct vm_instance *inst, uint32_t index);
 

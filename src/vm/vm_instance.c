@@ -412,6 +412,11 @@ int vm_instance_relink_func(struct vm_instance *inst, uint32_t index,
 	return WX_OK;
 }
 
+struct vm_table *vm_instance_table(struct vm_instance *inst, uint32_t index)
+{
+	return index < inst->module->ntables ? inst->tables[index] : NULL;
+}
+
 struct vm_func *vm_instance_func(struct vm_instance *inst, uint32_t index)
 {
 	return index < inst->module->nfuncs ? inst->funcs[index] : NULL;

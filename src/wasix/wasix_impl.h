@@ -136,6 +136,13 @@ int wasix_dlopen(struct vm_call *c, void *ud);
 int wasix_dlsym(struct vm_call *c, void *ud);
 int wasix_dl_invalid_handle(struct vm_call *c, void *ud);
 
+/* wasix_ffi.c */
+int wasix_call_dynamic(struct vm_call *c, void *ud);
+int wasix_reflect_signature(struct vm_call *c, void *ud);
+int wasix_closure_allocate(struct vm_call *c, void *ud);
+int wasix_closure_prepare(struct vm_call *c, void *ud);
+int wasix_closure_free(struct vm_call *c, void *ud);
+
 /* wasix_exec.c */
 int wasix_proc_exec(struct vm_call *c, void *ud);
 int wasix_proc_exec2(struct vm_call *c, void *ud);
