@@ -43,6 +43,7 @@ struct dl_got {
 	char *name;
 	bool func; /* GOT.func (a table slot) or GOT.mem (an address) */
 	bool done;
+	uint32_t owner; /* when done: the defining module's index */
 	struct vm_global *g;
 };
 
@@ -339,6 +340,8 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 	int64_t i;
 	int rc, code = 0;
 
+	if (st->mod >= l->nmods)
+		return vm_call_trap(c, "call into a library whose load failed");
 	/* Every module loaded by now is in scope for a late binding. */
 	uint32_t saved = l->load_first;
 	l->load_first = 0;
@@ -787,8 +790,26 @@ static int dl_instantiate(struct dl_linker *l, uint32_t i, struct diag *diag)
 	return WX_OK;
 }
 
-/* Sets every GOT entry not yet set; a strong one that stays missing
- * fails the load. */
+/* The linker's own GOT.mem symbols: the stack's bounds and the heap's. */
+static bool dl_got_special(const struct dl_linker *l, const struct dl_got *g,
+                           uint32_t *v)
+{
+	if (g->func)
+		return false;
+	if (strcmp(g->name, "__stack_high") == 0 ||
+	    strcmp(g->name, "__heap_base") == 0)
+		*v = l->stack_high;
+	else if (strcmp(g->name, "__stack_low") == 0)
+		*v = l->stack_low;
+	else if (strcmp(g->name, "__heap_end") == 0)
+		*v = l->heap_end;
+	else
+		return false;
+	return true;
+}
+
+/* Sets every GOT entry not yet set that a module in scope defines (a
+ * strong one that stays unset fails the load: dl_check_undefined). */
 static int dl_got_finish(struct dl_linker *l, struct diag *diag)
 {
 	for (uint32_t k = 0; k < l->ngot; k++) {
@@ -800,16 +821,10 @@ static int dl_got_finish(struct dl_linker *l, struct diag *diag)
 
 		if (g->done)
 			continue;
-		if (!g->func && strcmp(g->name, "__stack_high") == 0)
-			v = l->stack_high;
-		else if (!g->func && strcmp(g->name, "__stack_low") == 0)
-			v = l->stack_low;
-		else if (!g->func && strcmp(g->name, "__heap_base") == 0)
-			v = l->stack_high;
-		else if (!g->func && strcmp(g->name, "__heap_end") == 0)
-			v = l->heap_end;
-		else if ((i = dl_find(l, g->name, len, g->func)) < 0) {
-			continue; /* checked against the weak flags below */
+		if (dl_got_special(l, g, &v)) {
+			g->owner = 0;
+		} else if ((i = dl_find(l, g->name, len, g->func)) < 0) {
+			continue; /* checked against the weak flags later */
 		} else if (g->func) {
 			struct vm_func *f = dl_func_of(l->mods[i], g->name, len);
 			if (f == NULL)
@@ -818,7 +833,10 @@ static int dl_got_finish(struct dl_linker *l, struct diag *diag)
 			if (rc != WX_OK)
 				return diag_set(diag, rc,
 				                "function table full");
-		} else if (!dl_data_of(l->mods[i], g->name, len, &v)) {
+			g->owner = (uint32_t)i;
+		} else if (dl_data_of(l->mods[i], g->name, len, &v)) {
+			g->owner = (uint32_t)i;
+		} else {
 			continue;
 		}
 		vm_global_set(g->g, v);
@@ -1053,10 +1071,19 @@ static void dl_unload_failed(struct dl_linker *l)
 {
 	uint32_t keep = 0;
 
-	for (uint32_t k = 0; k < l->nstubs; k++)
+	for (uint32_t k = 0; k < l->nstubs; k++) {
 		if (l->stubs[k]->mod < l->load_first)
 			l->stubs[keep++] = l->stubs[k];
+		else
+			l->stubs[k]->mod = UINT32_MAX; /* its module is gone */
+	}
 	l->nstubs = keep;
+	/* Entries that pointed into the dropped modules: unset again. */
+	for (uint32_t k = 0; k < l->ngot; k++)
+		if (l->got[k].done && l->got[k].owner >= l->load_first) {
+			l->got[k].done = false;
+			vm_global_set(l->got[k].g, 0);
+		}
 	while (l->nmods > l->load_first)
 		dl_mod_free(l->mods[--l->nmods]);
 	l->load_first = l->nmods;
