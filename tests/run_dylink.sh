@@ -97,4 +97,59 @@ run dy_main 2 '' 'main: undefined symbol: dya_ptr_b' \
 mkdir -p "$T/root/alt2" && cp "$T/dy_main.wasm" "$T/root/alt2/libdya.so"
 run dy_main 2 '' '/alt2/libdya.so: a program \(it exports _start\), not a library' \
 	--env LD_LIBRARY_PATH=/nowhere:/alt2
+
+# Real programs: wasix-libc's EH+PIC sysroot (WASIX_PIC_SYSROOT: built by
+# hand beside the project as its build32-ehpic.sh configures it; CI has
+# none) with clang-19, linked as Wasmer documents (linker.rs): the main
+# module carries all of libc (--whole-archive --export-all), libraries
+# import it.
+real() {
+	R=$S/real
+	CC19=${WASM_CC19:-clang-19}
+	LD19=${WASM_LD19:-wasm-ld-19}
+	SR=$WASIX_PIC_SYSROOT
+	RF="--target=wasm32-wasi --sysroot=$SR -O1 -fPIC -matomics -mbulk-memory
+		-mmutable-globals -pthread -mthread-model posix
+		-ftls-model=local-exec -fno-trapping-math -mexception-handling
+		-fwasm-exceptions -mllvm --wasm-enable-sjlj -D_WASI_EMULATED_MMAN
+		-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS"
+	FEAT=--extra-features=atomics,bulk-memory,mutable-globals
+	mkdir -p "$T/real/lib" || return 1
+	for l in side plugin; do
+		# shellcheck disable=SC2086
+		$CC19 $RF -fvisibility=default -c "$R/$l.c" -o "$T/real/$l.o" &&
+			$LD19 $FEAT --experimental-pic -shared --shared-memory \
+				--unresolved-symbols=import-dynamic \
+				--export=__wasm_call_ctors \
+				--export-if-defined=__wasm_apply_data_relocs \
+				-o "$T/real/lib/lib$l.so" "$T/real/$l.o" || return 1
+	done
+	# shellcheck disable=SC2086
+	$CC19 $RF -c "$R/real_main.c" -o "$T/real/real_main.o" &&
+		$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" --whole-archive \
+			--export-all "$T/real/real_main.o" \
+			"$SR/lib/wasm32-wasi/crt1.o" -lside -lc -lpthread \
+			-lwasi-emulated-mman -lcommon-tag-stubs \
+			--no-whole-archive \
+			"$($CC19 --target=wasm32-wasi -print-libgcc-file-name)" \
+			--import-memory --shared-memory --max-memory=4294967296 \
+			$FEAT --export=__wasm_signal --export=__tls_size \
+			--export=__tls_align --export=__tls_base \
+			--export=__wasm_call_ctors \
+			--export-if-defined=__wasm_apply_data_relocs \
+			--experimental-pic -pie -mllvm --wasm-enable-sjlj \
+			-o "$T/real/real_main.wasm" || return 1
+	"$W" run --dir "$T/real::/" "$T/real/real_main.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '' ''
+	if [ -z "$why" ] && ! diff "$R/expected.txt" "$T/out" >/dev/null; then
+		why="output differs from $R/expected.txt"
+	fi
+	if [ -z "$why" ]; then ok "real_main (wasix-libc EH+PIC)"; else bad real_main "$why"; fi
+}
+if [ -n "${WASIX_PIC_SYSROOT:-}" ]; then
+	real || bad real_main "cannot build with $WASIX_PIC_SYSROOT"
+else
+	echo "skip real_main: WASIX_PIC_SYSROOT is not set (a wasix-libc" \
+		"sysroot built EH+PIC, by hand; see docs/dylink.md)"
+fi
 summary "run_dylink.sh"
