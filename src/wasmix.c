@@ -880,6 +880,8 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	vm_store_free(r->store);
 	dl_linker_free(r->dl);
 	r->dl = nr->dl;
+	if (r->dl != NULL) /* its callbacks reached 'nr', freed below */
+		dl_set_host_ud(r->dl, r);
 	wasm_module_free(r->mod);
 	wx_free(r->own_bytes);
 	wx_free(r->own_name);

@@ -93,6 +93,10 @@ bool dl_module_is_pic(const struct wasm_module *m);
 int dl_linker_new(struct vm_store *s, const struct dl_host *host,
                   struct dl_linker **out);
 
+/* Changes the 'ud' given to the host's callbacks (exec moves a program
+ * from the run that built it to the one that runs it). */
+void dl_set_host_ud(struct dl_linker *l, void *ud);
+
 /* Frees the linker and the side modules it decoded; NULL is allowed. The
  * store (which holds the instances) must be freed after it. */
 void dl_linker_free(struct dl_linker *l);

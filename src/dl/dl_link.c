@@ -132,6 +132,11 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	return WX_OK;
 }
 
+void dl_set_host_ud(struct dl_linker *l, void *ud)
+{
+	l->host.ud = ud;
+}
+
 static void dl_mod_free(struct dl_mod *d)
 {
 	if (d == NULL)

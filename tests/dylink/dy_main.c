@@ -2,7 +2,8 @@
  * dy_main: a position-independent main module linked against libdya.so
  * (which needs libdyb.so); the linker loads both from /lib at start.
  * Checks constructor order, calls both ways, data and function
- * relocations across modules, pointer identity, weak symbols.
+ * relocations across modules, pointer identity, weak symbols, then
+ * dlopens libdyc.so.
  */
 #include "dy.h"
 
@@ -47,6 +48,14 @@ void _start(void)
 	CHECK(dya_callback(main_cb, 5) == 15);
 	main_counter = 5;
 	CHECK(dya_sum(1) == 2 + 40 + 5);
+	/* A library loaded at run time (also after an exec: dy_open). */
+	{
+		static char err[128];
+		unsigned h = 0;
+		CHECK(dy_dlopen_raw("libdyc.so", 9, DY_RTLD_NOW, err, sizeof err,
+		                    "", 0, &h) == 0);
+		CHECK(dy_contains(logbuf, "ctor b;ctor a;ctor c;"));
+	}
 	dy_puts("ok dylink start");
 	dy_exit(0);
 }
