@@ -574,6 +574,7 @@ static void wasmix_run_free(struct wasmix_run *r)
 		return;
 	}
 	wasix_threads_free(r->threads);
+	wasix_contexts_reset();
 	vm_store_free(r->store);
 	dl_linker_free(r->dl);
 	wasix_ctx_free(r->wasix);
@@ -877,6 +878,7 @@ static bool wasmix_posix_root(const struct wasm_module *m)
 /* Replaces the running program of 'r' by the exec'd one 'nr'. */
 static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 {
+	wasix_contexts_reset(); /* they ran code of the old store */
 	vm_store_free(r->store);
 	dl_linker_free(r->dl);
 	r->dl = nr->dl;

@@ -7,7 +7,7 @@
 # libraries installed in a guest root's /lib. Checks libraries needed at
 # start (a chain, constructors in order, calls and relocations both
 # ways, weak symbols), dlopen/dlsym/dl_invalid_handle with fork and exec,
-# call_dynamic, reflect_signature and closures, and the errors: a missing library, an undefined data symbol, a call
+# call_dynamic, reflect_signature and closures, contexts, and the errors: a missing library, an undefined data symbol, a call
 # of a function nobody defines. Prints one line per check, then "N
 # passed, M failed"; exits 1 on failure.
 #
@@ -64,6 +64,8 @@ cc dy_main && main dy_main libdya.so
 cc dy_open && main dy_open
 cc dy_err && main dy_err libdye.so
 cc dy_ffi && main dy_ffi
+cc dy_ctx && main dy_ctx
+cc dy_ctxend && main dy_ctxend
 cp "$T/dy_err.o" "$T/dy_undef.o" && main dy_undef libdyf.so
 cp "$T/dy_err.o" "$T/dy_missing.o" && main dy_missing libdyg.so
 for l in libdya.so libdyb.so libdyc.so libdye.so libdyf.so; do
@@ -86,6 +88,8 @@ run dy_open 0 '^ok dlopen$' ''
 grep -q '^ok dylink start$' "$T/out" && ok "dy_open exec" ||
 	bad "dy_open exec" "no line from the exec'd dy_main"
 run dy_ffi 0 '^ok ffi$' ''
+run dy_ctx 0 '^ok contexts$' ''
+run dy_ctxend 134 '^in the context$' 'trap: context 1: entrypoint returned'
 run dy_err 134 '^calling$' "trap: unresolved symbol 'nowhere_fn' \(called from libdye.so\)"
 run dy_undef 2 '' 'libdyf.so: undefined symbol: nowhere_data'
 run dy_missing 2 '' 'libdyg.so: cannot open shared object file: No such file or directory'

@@ -113,6 +113,13 @@ void wasix_set_linker(struct wasix_ctx *x, struct dl_linker *dl);
 int wasix_read_file(struct wasix_ctx *x, const char *path, uint8_t **bytes,
                     size_t *len);
 
+/*
+ * Frees the calling host thread's contexts (wasix_context.c; none is
+ * running: call it on the main context, e.g. when exec replaces the
+ * program or the run ends).
+ */
+void wasix_contexts_reset(void);
+
 /* Whether an import module name is one of WASIX's. */
 bool wasix_is_module(const char *mod, size_t len);
 

@@ -15,8 +15,7 @@
 
 #include "dl/dl.h"
 
-/* The function table the guest's function pointers index. */
-static struct vm_table *wasix_ffi_table(struct wasix_ctx *x)
+struct vm_table *wasix_func_table(struct wasix_ctx *x)
 {
 	if (x->dl != NULL && dl_table(x->dl) != NULL)
 		return dl_table(x->dl);
@@ -26,7 +25,7 @@ static struct vm_table *wasix_ffi_table(struct wasix_ctx *x)
 /* The function at table slot 'id', or NULL. */
 static struct vm_func *wasix_ffi_func(struct wasix_ctx *x, uint32_t id)
 {
-	struct vm_table *t = wasix_ffi_table(x);
+	struct vm_table *t = wasix_func_table(x);
 	uint64_t h = 0;
 
 	if (t == NULL || vm_table_get(t, id, &h) != WX_OK)

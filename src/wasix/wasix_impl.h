@@ -136,7 +136,15 @@ int wasix_dlopen(struct vm_call *c, void *ud);
 int wasix_dlsym(struct vm_call *c, void *ud);
 int wasix_dl_invalid_handle(struct vm_call *c, void *ud);
 
+/* wasix_context.c */
+int wasix_context_create(struct vm_call *c, void *ud);
+int wasix_context_switch(struct vm_call *c, void *ud);
+int wasix_context_destroy(struct vm_call *c, void *ud);
+
 /* wasix_ffi.c */
+/* The function table the guest's function pointers index: the
+ * linker's, else the instance's table 0 (NULL if none). */
+struct vm_table *wasix_func_table(struct wasix_ctx *x);
 int wasix_call_dynamic(struct vm_call *c, void *ud);
 int wasix_reflect_signature(struct vm_call *c, void *ud);
 int wasix_closure_allocate(struct vm_call *c, void *ud);

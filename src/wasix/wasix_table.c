@@ -114,9 +114,9 @@ static const struct wasix_def wasix_defs[] = {
     {"closure_allocate", "(i)i", wasix_closure_allocate},
     {"closure_free", "(i)i", wasix_closure_free},
     {"reflect_signature", "(iiiiii)i", wasix_reflect_signature},
-    {"context_create", "(ii)i", NULL},
-    {"context_switch", "(I)i", NULL},
-    {"context_destroy", "(I)i", NULL},
+    {"context_create", "(ii)i", wasix_context_create},
+    {"context_switch", "(I)i", wasix_context_switch},
+    {"context_destroy", "(I)i", wasix_context_destroy},
     {"proc_raise", "(i)i", wasix_proc_raise},
     {"proc_raise_interval2", "(iii)i", wasix_proc_raise_interval2},
     /* Pointer-array forms (not in wasix_32v1.tsv), as wasix-libc has them. */
