@@ -54,7 +54,7 @@ bool dl_is_closure(const struct dl_linker *l, uint32_t slot)
 	return dl_closure_find(l, slot) >= 0;
 }
 
-int dl_closure_allocate(struct dl_linker *l, uint32_t *slot)
+static int dl_closure_allocate_locked(struct dl_linker *l, uint32_t *slot)
 {
 	struct dl_closures *c = l->closures;
 	int64_t old;
@@ -96,7 +96,7 @@ int dl_closure_allocate(struct dl_linker *l, uint32_t *slot)
 	return WX_OK;
 }
 
-int dl_closure_free(struct dl_linker *l, uint32_t slot)
+static int dl_closure_free_locked(struct dl_linker *l, uint32_t slot)
 {
 	int64_t i = dl_closure_find(l, slot);
 
@@ -208,10 +208,10 @@ static int dl_closure_call(struct vm_call *c, void *ud)
 	return WX_OK;
 }
 
-int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
-                       const uint8_t *args, uint32_t nargs,
-                       const uint8_t *results, uint32_t nresults,
-                       uint32_t user_data)
+static int dl_closure_prepare_locked(struct dl_linker *l, uint32_t backing,
+                                     uint32_t slot, const uint8_t *args,
+                                     uint32_t nargs, const uint8_t *results,
+                                     uint32_t nresults, uint32_t user_data)
 {
 	int64_t i = dl_closure_find(l, slot);
 	struct dl_closure_fn *fn, tmp;
@@ -243,4 +243,38 @@ int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
 	fn->nargs = nargs;
 	fn->nresults = nresults;
 	return vm_table_set(l->table, slot, (uint64_t)(uintptr_t)f);
+}
+
+int dl_closure_allocate(struct dl_linker *l, uint32_t *slot)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	rc = dl_closure_allocate_locked(l, slot);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+int dl_closure_free(struct dl_linker *l, uint32_t slot)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	rc = dl_closure_free_locked(l, slot);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
+                       const uint8_t *args, uint32_t nargs,
+                       const uint8_t *results, uint32_t nresults,
+                       uint32_t user_data)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	rc = dl_closure_prepare_locked(l, backing, slot, args, nargs, results,
+	                               nresults, user_data);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
 }

@@ -5,6 +5,8 @@
 #ifndef WASMIX_DL_IMPL_H
 #define WASMIX_DL_IMPL_H
 
+#include <pthread.h>
+
 #include "dl/dl.h"
 
 struct dl_mod;
@@ -34,6 +36,10 @@ struct dl_linker {
 	uint32_t stack_low, stack_high, heap_end;
 	uint32_t load_first; /* first module of the load in progress */
 	struct dl_closures *closures; /* dl_closure.c; NULL until used */
+	/* Held (recursively: a constructor may dlopen) by dlopen, dlsym,
+	 * the closure calls and a stub's lookup: guest threads share the
+	 * linker. */
+	pthread_mutex_t mu;
 };
 
 /* Frees the closure state of 'l' (dl_closure.c). */

@@ -121,6 +121,12 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	*out = NULL;
 	if (l == NULL)
 		return WX_ENOMEM;
+	pthread_mutexattr_t ma;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&l->mu, &ma);
+	pthread_mutexattr_destroy(&ma);
 	l->s = s;
 	l->host = *host;
 	if (host->limits != NULL)
@@ -165,6 +171,7 @@ void dl_linker_free(struct dl_linker *l)
 	wx_free(l->tags);
 	wx_free(l->slots);
 	dl_closures_free(l);
+	pthread_mutex_destroy(&l->mu);
 	wx_free(l);
 }
 
@@ -345,8 +352,11 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 	int64_t i;
 	int rc, code = 0;
 
-	if (st->mod >= l->nmods)
+	pthread_mutex_lock(&l->mu);
+	if (st->mod >= l->nmods) {
+		pthread_mutex_unlock(&l->mu);
 		return vm_call_trap(c, "call into a library whose load failed");
+	}
 	/* Every module loaded by now is in scope for a late binding. */
 	uint32_t saved = l->load_first;
 	l->load_first = 0;
@@ -354,13 +364,15 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 	l->load_first = saved;
 	if (i >= 0)
 		f = dl_func_of(l->mods[i], st->name, st->len);
+	if (f != NULL && vm_functype_equal(vm_func_type(f), st->type))
+		dl_stub_bind(st, f);
+	pthread_mutex_unlock(&l->mu);
 	if (f == NULL || !vm_functype_equal(vm_func_type(f), st->type)) {
 		snprintf(msg, sizeof msg, "unresolved symbol '%.*s' (called from %s)",
 		         (int)(st->len > 120 ? 120 : st->len), st->name,
 		         l->mods[st->mod]->name);
 		return vm_call_trap(c, msg);
 	}
-	dl_stub_bind(st, f);
 	rc = vm_invoke(c->store, f, c->args, c->results, &code, &d);
 	if (rc == WX_EEXIT)
 		c->exit_code = code;
@@ -788,10 +800,16 @@ static int dl_instantiate(struct dl_linker *l, uint32_t i, struct diag *diag)
 	struct dl_mod *d = l->mods[i];
 	struct diag sub = {0};
 	int rc = vm_instantiate(l->s, d->m, dl_resolve, &cx, &d->inst, &sub);
+	struct vm_extern tls;
 
 	if (rc != WX_OK)
 		return diag_set(diag, rc, "%s: %s", i == 0 ? "main" : d->name,
 		                sub.msg);
+	/* Its thread pointer is per thread, like the stack pointer. */
+	if (vm_instance_export(d->inst, "__tls_base", 10, &tls) == WX_OK &&
+	    tls.kind == WASM_EXT_GLOBAL && vm_global_type(tls.u.global)->mut &&
+	    vm_global_make_thread_local(tls.u.global) != WX_OK)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
 	return WX_OK;
 }
 
@@ -1067,7 +1085,10 @@ static int dl_main_layout(struct dl_linker *l, const struct dl_mod *d,
 	l->stack_high = (uint32_t)high;
 	l->heap_end = (uint32_t)vm_memory_size(l->mem);
 	l->sp = vm_global_new(l->s, &gt, high);
-	return l->sp ? WX_OK : diag_set(diag, WX_ENOMEM, "out of memory");
+	/* Every thread runs the same instances on a stack of its own. */
+	if (l->sp == NULL || vm_global_make_thread_local(l->sp) != WX_OK)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	return WX_OK;
 }
 
 /* Drops the modules of a failed load (their instances stay in the store,
@@ -1141,9 +1162,10 @@ int dl_link_main(struct dl_linker *l, const struct wasm_module *m,
 	return rc;
 }
 
-int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
-            const char *ld_library_path, uint32_t *handle, int *exit_code,
-            struct diag *diag)
+static int dl_open_locked(struct dl_linker *l, const char *path,
+                          uint32_t flags, const char *ld_library_path,
+                          uint32_t *handle, int *exit_code,
+                          struct diag *diag)
 {
 	bool global = (flags & DL_RTLD_GLOBAL) != 0;
 	int64_t at;
@@ -1198,6 +1220,19 @@ int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
 	return rc;
 }
 
+int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
+            const char *ld_library_path, uint32_t *handle, int *exit_code,
+            struct diag *diag)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	rc = dl_open_locked(l, path, flags, ld_library_path, handle, exit_code,
+	                    diag);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
 bool dl_handle_valid(const struct dl_linker *l, uint32_t handle)
 {
 	return handle >= 1 && handle <= l->nmods;
@@ -1233,8 +1268,8 @@ static int dl_sym_in(struct dl_linker *l, uint32_t i, const char *name,
 	return WX_ELINK;
 }
 
-int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
-           uint32_t *addr, struct diag *diag)
+static int dl_sym_locked(struct dl_linker *l, uint32_t handle,
+                         const char *name, uint32_t *addr, struct diag *diag)
 {
 	uint32_t *queue;
 	uint32_t nq = 0;
@@ -1274,5 +1309,16 @@ int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
 	wx_free(queue);
 	if (rc == WX_ELINK)
 		return diag_set(diag, rc, "Symbol not found: %s", name);
+	return rc;
+}
+
+int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
+           uint32_t *addr, struct diag *diag)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	rc = dl_sym_locked(l, handle, name, addr, diag);
+	pthread_mutex_unlock(&l->mu);
 	return rc;
 }

@@ -212,6 +212,17 @@ uint64_t vm_global_get(const struct vm_global *g);
 void vm_global_set(struct vm_global *g, uint64_t v);
 
 /*
+ * Makes 'g' thread-local: from now on every vm_thread of its store has
+ * its own value, starting as the global's value now (a dynamic
+ * program's __stack_pointer and __tls_base, which all threads share one
+ * instance of, vm.h's threads section). vm_global_get/set and wasm code
+ * use the calling thread's. Call it before any code that uses 'g' is
+ * translated (code translated before keeps using the shared value).
+ * WX_ENOMEM. THREADS: any thread.
+ */
+int vm_global_make_thread_local(struct vm_global *g);
+
+/*
  * Linear memory. The base address never moves for the memory's life
  * (memory.grow commits pages inside a fixed reservation), so a host
  * pointer from vm_memory_data stays valid across growth; its size does

@@ -1395,7 +1395,7 @@ static void do_return_call(struct compiler *c, unsigned op,
 static void do_special(struct compiler *c, enum wasm_opcode op,
                        const struct imm *im)
 {
-	uint32_t imms[2];
+	uint32_t imms[2], tl1;
 
 	switch (op) {
 	case WASM_OP_TABLE_GET:
@@ -1425,12 +1425,16 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 		push_const(c, 0);
 		break;
 	case WASM_OP_GLOBAL_GET:
-		imms[0] = im->a;
-		emit_generic(c, VMOP_GLOBAL_GET, 0, 1, imms, 1);
+		tl1 = c->inst->globals[im->a]->tl1;
+		imms[0] = tl1 ? tl1 - 1 : im->a;
+		emit_generic(c, tl1 ? VMOP_GLOBAL_GET_TL : VMOP_GLOBAL_GET, 0, 1,
+		             imms, 1);
 		break;
 	case WASM_OP_GLOBAL_SET:
-		imms[0] = im->a;
-		emit_generic(c, VMOP_GLOBAL_SET, 1, 0, imms, 1);
+		tl1 = c->inst->globals[im->a]->tl1;
+		imms[0] = tl1 ? tl1 - 1 : im->a;
+		emit_generic(c, tl1 ? VMOP_GLOBAL_SET_TL : VMOP_GLOBAL_SET, 1, 0,
+		             imms, 1);
 		break;
 	case WASM_OP_SELECT:
 	case WASM_OP_SELECT_T:
