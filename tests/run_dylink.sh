@@ -7,7 +7,8 @@
 # libraries installed in a guest root's /lib. Checks libraries needed at
 # start (a chain, constructors in order, calls and relocations both
 # ways, weak symbols), dlopen/dlsym/dl_invalid_handle with fork and exec,
-# call_dynamic, reflect_signature and closures, contexts, and the errors: a missing library, an undefined data symbol, a call
+# call_dynamic, reflect_signature and closures, threads, contexts, and
+# the errors: a missing library, an undefined data symbol, a call
 # of a function nobody defines. Prints one line per check, then "N
 # passed, M failed"; exits 1 on failure.
 #
@@ -64,11 +65,23 @@ cc dy_main && main dy_main libdya.so
 cc dy_open && main dy_open
 cc dy_err && main dy_err libdye.so
 cc dy_ffi && main dy_ffi
+# Threads: shared memory (atomics), the entry in assembly.
+cc libdyt -matomics -mbulk-memory &&
+	$WASM_LD $LDPIC -shared --shared-memory -o "$T/libdyt.so" \
+		"$T/libdyt.o" || die "cannot link libdyt.so"
+cc dy_thr -matomics -mbulk-memory
+$WASM_CC --target=wasm32-unknown-emscripten -matomics -mbulk-memory \
+	-c "$S/dy_thr_start.s" -o "$T/dy_thr_start.o" ||
+	die "cannot assemble dy_thr_start.s"
+$WASM_LD $LDPIC -pie --import-memory --shared-memory \
+	--max-memory=67108864 --export-dynamic --no-entry --export=_start \
+	-o "$T/dy_thr.wasm" "$T/dy_thr.o" "$T/dy_thr_start.o" \
+	"$T/libdyt.so" || die "cannot link dy_thr"
 cc dy_ctx && main dy_ctx
 cc dy_ctxend && main dy_ctxend
 cp "$T/dy_err.o" "$T/dy_undef.o" && main dy_undef libdyf.so
 cp "$T/dy_err.o" "$T/dy_missing.o" && main dy_missing libdyg.so
-for l in libdya.so libdyb.so libdyc.so libdye.so libdyf.so; do
+for l in libdya.so libdyb.so libdyc.so libdye.so libdyf.so libdyt.so; do
 	cp "$T/$l" "$T/root/lib/" || exit 1
 done
 cp "$T/dy_main.wasm" "$T/root/" || exit 1
@@ -88,6 +101,7 @@ run dy_open 0 '^ok dlopen$' ''
 grep -q '^ok dylink start$' "$T/out" && ok "dy_open exec" ||
 	bad "dy_open exec" "no line from the exec'd dy_main"
 run dy_ffi 0 '^ok ffi$' ''
+run dy_thr 0 '^ok threads$' ''
 run dy_ctx 0 '^ok contexts$' ''
 run dy_ctxend 134 '^in the context$' 'trap: context 1: entrypoint returned'
 run dy_err 134 '^calling$' "trap: unresolved symbol 'nowhere_fn' \(called from libdye.so\)"
@@ -119,7 +133,7 @@ real() {
 		-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS"
 	FEAT=--extra-features=atomics,bulk-memory,mutable-globals
 	mkdir -p "$T/real/lib" || return 1
-	for l in side plugin; do
+	for l in side plugin deep; do
 		# shellcheck disable=SC2086
 		$CC19 $RF -fvisibility=default -c "$R/$l.c" -o "$T/real/$l.o" &&
 			$LD19 $FEAT --experimental-pic -shared --shared-memory \
@@ -128,27 +142,33 @@ real() {
 				--export-if-defined=__wasm_apply_data_relocs \
 				-o "$T/real/lib/lib$l.so" "$T/real/$l.o" || return 1
 	done
-	# shellcheck disable=SC2086
-	$CC19 $RF -c "$R/real_main.c" -o "$T/real/real_main.o" &&
-		$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" --whole-archive \
-			--export-all "$T/real/real_main.o" \
-			"$SR/lib/wasm32-wasi/crt1.o" -lside -lc -lpthread \
-			-lwasi-emulated-mman -lcommon-tag-stubs \
-			--no-whole-archive \
-			"$($CC19 --target=wasm32-wasi -print-libgcc-file-name)" \
-			--import-memory --shared-memory --max-memory=4294967296 \
-			$FEAT --export=__wasm_signal --export=__tls_size \
-			--export=__tls_align --export=__tls_base \
-			--export=__wasm_call_ctors \
-			--export-if-defined=__wasm_apply_data_relocs \
-			--experimental-pic -pie -mllvm --wasm-enable-sjlj \
-			-o "$T/real/real_main.wasm" || return 1
+	for p in real_main:side real_thr:deep; do
+		# shellcheck disable=SC2086
+		$CC19 $RF -c "$R/${p%%:*}.c" -o "$T/real/${p%%:*}.o" &&
+			$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" \
+				--whole-archive --export-all "$T/real/${p%%:*}.o" \
+				"$SR/lib/wasm32-wasi/crt1.o" "-l${p#*:}" -lc \
+				-lpthread -lwasi-emulated-mman \
+				-lcommon-tag-stubs --no-whole-archive \
+				"$($CC19 --target=wasm32-wasi -print-libgcc-file-name)" \
+				--import-memory --shared-memory \
+				--max-memory=4294967296 $FEAT \
+				--export=__wasm_signal --export=__tls_size \
+				--export=__tls_align --export=__tls_base \
+				--export=__wasm_call_ctors \
+				--export-if-defined=__wasm_apply_data_relocs \
+				--experimental-pic -pie -mllvm --wasm-enable-sjlj \
+				-o "$T/real/${p%%:*}.wasm" || return 1
+	done
 	"$W" run --dir "$T/real::/" "$T/real/real_main.wasm" >"$T/out" 2>"$T/err"
 	mismatch $? 0 '' ''
 	if [ -z "$why" ] && ! diff "$R/expected.txt" "$T/out" >/dev/null; then
 		why="output differs from $R/expected.txt"
 	fi
 	if [ -z "$why" ]; then ok "real_main (wasix-libc EH+PIC)"; else bad real_main "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_thr.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^threads agree, main.s tls 5$' ''
+	if [ -z "$why" ]; then ok "real_thr (wasix-libc EH+PIC)"; else bad real_thr "$why"; fi
 }
 if [ -n "${WASIX_PIC_SYSROOT:-}" ]; then
 	real || bad real_main "cannot build with $WASIX_PIC_SYSROOT"

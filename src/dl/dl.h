@@ -31,11 +31,14 @@
  * calls back into the main module's libc) resolve directly, with no stub
  * left, once every module of one load is instantiated.
  *
- * THREADS: one linker per guest process, used by the thread that runs
- * the main instance. Programs with dynamic libraries cannot spawn threads
- * yet (a thread would need its own instance of every module).
- * fork: the host fork copies everything. exec: the next program gets a
- * new linker.
+ * THREADS: one linker per guest process, shared by its guest threads,
+ * which all run the same instances: the stack pointer and each module's
+ * exported __tls_base are thread-local globals (vm.h), so one function
+ * table serves every thread. dlopen, dlsym, the closure calls and a
+ * stub's lookup take the linker's lock; the rest runs at load only.
+ * fork: the host fork copies everything (a fork while another thread is
+ * inside dlopen is not supported). exec: the next program gets a new
+ * linker.
  */
 #ifndef WASMIX_DL_H
 #define WASMIX_DL_H
