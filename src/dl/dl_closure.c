@@ -24,7 +24,7 @@ struct dl_closure_fn {
 	struct dl_linker *l;
 	uint32_t backing, user_data;
 	uint32_t nargs, nresults;
-	uint8_t kinds[2 * DL_CLOSURE_MAX_VALUES]; /* DL_VAL_*, args first */
+	uint8_t kinds[2 * DL_CLOSURE_MAX_VALUES];    /* DL_VAL_*, args first */
 	uint8_t valtypes[2 * DL_CLOSURE_MAX_VALUES]; /* the functype's */
 	struct wasm_functype type;
 };

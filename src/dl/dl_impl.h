@@ -34,7 +34,7 @@ struct dl_linker {
 	struct dl_slot *slots; /* open addressing, capslots a power of 2 */
 	uint32_t nslots, capslots;
 	uint32_t stack_low, stack_high, heap_end;
-	uint32_t load_first; /* first module of the load in progress */
+	uint32_t load_first;          /* first module of the load in progress */
 	struct dl_closures *closures; /* dl_closure.c; NULL until used */
 	/* Held (recursively: a constructor may dlopen) by dlopen, dlsym,
 	 * the closure calls and a stub's lookup: guest threads share the

@@ -34,7 +34,7 @@ struct dl_mod {
 	uint32_t memory_base, table_base;
 	struct vm_instance *inst;
 	uint32_t refs;
-	bool global; /* its symbols resolve other modules' imports */
+	bool global;    /* its symbols resolve other modules' imports */
 	uint32_t *deps; /* indices into mods of its needed libraries */
 	uint32_t ndeps;
 };
@@ -50,12 +50,12 @@ struct dl_got {
 /* A function import that no instantiated module defined at link time. */
 struct dl_stub {
 	struct dl_linker *l;
-	uint32_t mod;   /* index of the importing module */
-	uint32_t index; /* its function index */
+	uint32_t mod;     /* index of the importing module */
+	uint32_t index;   /* its function index */
 	const char *name; /* in the importing module's bytes */
 	uint32_t len;
 	const struct wasm_functype *type; /* the import's */
-	bool pending; /* still bound to the stub */
+	bool pending;                     /* still bound to the stub */
 };
 
 struct dl_slot {
@@ -67,7 +67,6 @@ struct dl_tagent {
 	char *name;
 	struct vm_tag *tag;
 };
-
 
 /* The resolver's context while one module is instantiated. */
 struct dl_inst_ctx {
@@ -254,9 +253,8 @@ static bool dl_in_scope(const struct dl_linker *l, uint32_t i)
 }
 
 /* Export 'name' of kind 'kind' of module 'd', or NULL. */
-static const struct wasm_export *dl_export(const struct dl_mod *d,
-                                           const char *name, size_t len,
-                                           uint8_t kind)
+static const struct wasm_export *
+dl_export(const struct dl_mod *d, const char *name, size_t len, uint8_t kind)
 {
 	const struct wasm_module *m = d->m;
 
@@ -282,8 +280,8 @@ static bool dl_is_data(const struct dl_mod *d, const struct wasm_export *e)
  * The first module in scope (in order) that defines 'name' as a function
  * ('func') or a data symbol: its index, or -1.
  */
-static int64_t dl_find(const struct dl_linker *l, const char *name,
-                       size_t len, bool func)
+static int64_t dl_find(const struct dl_linker *l, const char *name, size_t len,
+                       bool func)
 {
 	for (uint32_t i = 0; i < l->nmods; i++) {
 		const struct dl_mod *d = l->mods[i];
@@ -368,7 +366,8 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 		dl_stub_bind(st, f);
 	pthread_mutex_unlock(&l->mu);
 	if (f == NULL || !vm_functype_equal(vm_func_type(f), st->type)) {
-		snprintf(msg, sizeof msg, "unresolved symbol '%.*s' (called from %s)",
+		snprintf(msg, sizeof msg,
+		         "unresolved symbol '%.*s' (called from %s)",
 		         (int)(st->len > 120 ? 120 : st->len), st->name,
 		         l->mods[st->mod]->name);
 		return vm_call_trap(c, msg);
@@ -584,9 +583,8 @@ static int dl_try(struct dl_linker *l, const char *dir, size_t dl,
 }
 
 /* Tries each directory of ':'-list 'list'; ENOENT if none has it. */
-static int dl_try_list(struct dl_linker *l, const char *list,
-                       const char *name, char *path, size_t cap,
-                       uint8_t **bytes, size_t *len)
+static int dl_try_list(struct dl_linker *l, const char *list, const char *name,
+                       char *path, size_t cap, uint8_t **bytes, size_t *len)
 {
 	int err = ENOENT;
 
@@ -608,9 +606,9 @@ static int dl_try_list(struct dl_linker *l, const char *list,
  * Finds library 'name' (a path when it has a '/'): its bytes and where
  * they were found. Returns 0 or an errno.
  */
-static int dl_locate(struct dl_linker *l, const char *name,
-                     const char *ld_path, const struct dl_mod *from,
-                     char *path, size_t cap, uint8_t **bytes, size_t *len)
+static int dl_locate(struct dl_linker *l, const char *name, const char *ld_path,
+                     const struct dl_mod *from, char *path, size_t cap,
+                     uint8_t **bytes, size_t *len)
 {
 	int err;
 
@@ -621,17 +619,16 @@ static int dl_locate(struct dl_linker *l, const char *name,
 		return l->host.read(l->host.ud, path, bytes, len);
 	}
 	err = dl_try_list(l, ld_path, name, path, cap, bytes, len);
-	for (uint32_t i = 0; err == ENOENT && from != NULL &&
-	                     i < from->info.nrpaths;
-	     i++) {
+	for (uint32_t i = 0;
+	     err == ENOENT && from != NULL && i < from->info.nrpaths; i++) {
 		const struct wasm_dylink_name *r = &from->info.rpaths[i];
 		err = dl_try(l, r->name, r->len, name, path, cap, bytes, len);
 		if (err == ENOTDIR)
 			err = ENOENT;
 	}
 	if (err == ENOENT)
-		err = dl_try_list(l, "/lib:/usr/lib:/usr/local/lib", name,
-		                  path, cap, bytes, len);
+		err = dl_try_list(l, "/lib:/usr/lib:/usr/local/lib", name, path,
+		                  cap, bytes, len);
 	return err;
 }
 
@@ -691,8 +688,8 @@ static int dl_load_one(struct dl_linker *l, const char *name,
 	struct dl_mod *d;
 	int err, rc;
 
-	err = dl_locate(l, name, ld_path, from, path, sizeof path, &bytes,
-	                &len);
+	err =
+	    dl_locate(l, name, ld_path, from, path, sizeof path, &bytes, &len);
 	if (err != 0)
 		return diag_set(diag, WX_ELINK,
 		                "%s: cannot open shared object file: %s", name,
@@ -737,7 +734,8 @@ static int dl_load_tree(struct dl_linker *l, uint32_t first,
 			int64_t at;
 			int rc;
 
-			if (nd->len >= sizeof name || memchr(nd->name, 0, nd->len))
+			if (nd->len >= sizeof name ||
+			    memchr(nd->name, 0, nd->len))
 				return diag_set(diag, WX_ELINK,
 				                "%s: bad needed library name",
 				                d->name);
@@ -786,10 +784,10 @@ static int dl_place(struct dl_linker *l, struct dl_mod *d, struct diag *diag)
 	tpad = (talign - tsize % talign) % talign;
 	if (tpad + d->info.table_size > 0 &&
 	    vm_table_grow(l->table, tpad + d->info.table_size, 0) < 0)
-		return diag_set(diag, WX_ELIMIT,
-		                "%s: cannot grow the table by %llu entries",
-		                d->name,
-		                (unsigned long long)(tpad + d->info.table_size));
+		return diag_set(
+		    diag, WX_ELIMIT,
+		    "%s: cannot grow the table by %llu entries", d->name,
+		    (unsigned long long)(tpad + d->info.table_size));
 	d->table_base = (uint32_t)(tsize + tpad);
 	return WX_OK;
 }
@@ -849,7 +847,8 @@ static int dl_got_finish(struct dl_linker *l, struct diag *diag)
 		} else if ((i = dl_find(l, g->name, len, g->func)) < 0) {
 			continue; /* checked against the weak flags later */
 		} else if (g->func) {
-			struct vm_func *f = dl_func_of(l->mods[i], g->name, len);
+			struct vm_func *f =
+			    dl_func_of(l->mods[i], g->name, len);
 			if (f == NULL)
 				continue;
 			rc = dl_func_slot(l, f, &v);
@@ -993,8 +992,8 @@ static int dl_finish_load(struct dl_linker *l, uint32_t root, int *exit_code,
 	if (rc == WX_OK)
 		rc = dl_check_undefined(l, diag);
 	for (uint32_t i = l->load_first; rc == WX_OK && i < l->nmods; i++)
-		rc = dl_call0(l, i, "__wasm_apply_data_relocs", exit_code,
-		              diag);
+		rc =
+		    dl_call0(l, i, "__wasm_apply_data_relocs", exit_code, diag);
 	if (rc != WX_OK)
 		return rc;
 	seen = wx_calloc(l->nmods - l->load_first, 1);
@@ -1060,8 +1059,7 @@ static int dl_main_table(struct dl_linker *l, const struct wasm_module *m,
 	struct wasm_tabletype tt = {.elemtype = WASM_FUNCREF};
 	tt.limits.min = need;
 	l->table = vm_table_new(l->s, &tt, 0);
-	return l->table ? WX_OK
-	                : diag_set(diag, WX_ENOMEM, "out of memory");
+	return l->table ? WX_OK : diag_set(diag, WX_ENOMEM, "out of memory");
 }
 
 /* Memory layout of the main module: data, stack, then the heap. */
@@ -1162,10 +1160,9 @@ int dl_link_main(struct dl_linker *l, const struct wasm_module *m,
 	return rc;
 }
 
-static int dl_open_locked(struct dl_linker *l, const char *path,
-                          uint32_t flags, const char *ld_library_path,
-                          uint32_t *handle, int *exit_code,
-                          struct diag *diag)
+static int dl_open_locked(struct dl_linker *l, const char *path, uint32_t flags,
+                          const char *ld_library_path, uint32_t *handle,
+                          int *exit_code, struct diag *diag)
 {
 	bool global = (flags & DL_RTLD_GLOBAL) != 0;
 	int64_t at;
@@ -1173,8 +1170,9 @@ static int dl_open_locked(struct dl_linker *l, const char *path,
 	int rc;
 
 	if (l->nmods == 0)
-		return diag_set(diag, WX_EARG,
-		                "dlopen: the program is not dynamically linked");
+		return diag_set(
+		    diag, WX_EARG,
+		    "dlopen: the program is not dynamically linked");
 	if (path == NULL || *path == 0) {
 		l->mods[0]->refs++;
 		*handle = DL_MAIN_HANDLE;
@@ -1200,7 +1198,8 @@ static int dl_open_locked(struct dl_linker *l, const char *path,
 	/* Found under another name (a path to a loaded library)? */
 	if (rc == WX_OK) {
 		for (uint32_t i = 1; i < root; i++)
-			if (strcmp(l->mods[i]->path, l->mods[root]->path) == 0) {
+			if (strcmp(l->mods[i]->path, l->mods[root]->path) ==
+			    0) {
 				dl_unload_failed(l);
 				l->mods[i]->refs++;
 				*handle = i + 1;
@@ -1268,8 +1267,8 @@ static int dl_sym_in(struct dl_linker *l, uint32_t i, const char *name,
 	return WX_ELINK;
 }
 
-static int dl_sym_locked(struct dl_linker *l, uint32_t handle,
-                         const char *name, uint32_t *addr, struct diag *diag)
+static int dl_sym_locked(struct dl_linker *l, uint32_t handle, const char *name,
+                         uint32_t *addr, struct diag *diag)
 {
 	uint32_t *queue;
 	uint32_t nq = 0;

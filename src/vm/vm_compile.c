@@ -1427,14 +1427,14 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 	case WASM_OP_GLOBAL_GET:
 		tl1 = c->inst->globals[im->a]->tl1;
 		imms[0] = tl1 ? tl1 - 1 : im->a;
-		emit_generic(c, tl1 ? VMOP_GLOBAL_GET_TL : VMOP_GLOBAL_GET, 0, 1,
-		             imms, 1);
+		emit_generic(c, tl1 ? VMOP_GLOBAL_GET_TL : VMOP_GLOBAL_GET, 0,
+		             1, imms, 1);
 		break;
 	case WASM_OP_GLOBAL_SET:
 		tl1 = c->inst->globals[im->a]->tl1;
 		imms[0] = tl1 ? tl1 - 1 : im->a;
-		emit_generic(c, tl1 ? VMOP_GLOBAL_SET_TL : VMOP_GLOBAL_SET, 1, 0,
-		             imms, 1);
+		emit_generic(c, tl1 ? VMOP_GLOBAL_SET_TL : VMOP_GLOBAL_SET, 1,
+		             0, imms, 1);
 		break;
 	case WASM_OP_SELECT:
 	case WASM_OP_SELECT_T:

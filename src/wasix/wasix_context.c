@@ -41,7 +41,7 @@ struct wasix_context {
 	int state;
 	bool started;
 	ucontext_t uc;
-	void *stack; /* mmap'd, WASIX_CTX_STACK bytes; NULL for main */
+	void *stack;          /* mmap'd, WASIX_CTX_STACK bytes; NULL for main */
 	struct vm_thread *vt; /* NULL for main: the binding it had */
 	struct vm_thread *bound; /* main: what was bound when it left */
 	struct vm_func *entry;

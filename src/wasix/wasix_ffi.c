@@ -129,7 +129,8 @@ int wasix_call_dynamic(struct vm_call *c, void *ud)
 	for (uint32_t i = 0; rp != NULL && i < ft->nresults; i++) {
 		unsigned n = wasix_ffi_size(ft->types[ft->nparams + i]);
 		for (unsigned k = 0; k < n && off + k < rlen; k++)
-			rp[off + k] = (uint8_t)(vals[ft->nparams + i] >> (8 * k));
+			rp[off + k] =
+			    (uint8_t)(vals[ft->nparams + i] >> (8 * k));
 		off += n;
 	}
 	wx_free(vals);

@@ -196,8 +196,8 @@ uint32_t wasm_dylink_import_flags(const struct wasm_dylink *d,
 	return 0;
 }
 
-uint32_t wasm_dylink_export_flags(const struct wasm_dylink *d,
-                                  const char *name, size_t name_len)
+uint32_t wasm_dylink_export_flags(const struct wasm_dylink *d, const char *name,
+                                  size_t name_len)
 {
 	for (uint32_t i = 0; i < d->nexports; i++)
 		if (dyl_is(&d->exports[i].name, name, name_len))

@@ -77,7 +77,7 @@ uint32_t wasm_dylink_import_flags(const struct wasm_dylink *d,
                                   const char *name, size_t name_len);
 
 /* The export-info flags of export 'name', or 0 when none is given. */
-uint32_t wasm_dylink_export_flags(const struct wasm_dylink *d,
-                                  const char *name, size_t name_len);
+uint32_t wasm_dylink_export_flags(const struct wasm_dylink *d, const char *name,
+                                  size_t name_len);
 
 #endif
