@@ -33,7 +33,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -126,6 +126,7 @@ test: all unit spec spec-checks spec3 fuzz-regress
 	@sh tests/run_wasix.sh $(O)
 	@sh tests/run_net.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
+	@sh tests/run_dylink.sh $(O)
 	@sh tests/run_wasixlibc.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.

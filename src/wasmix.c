@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "dl/dl.h"
 #include "proc/proc.h"
 #include "vm/vm.h"
 #include "wasi/wasi.h"
@@ -80,6 +81,8 @@ struct wasmix_run {
 	char *own_name;
 	/* Guest threads (wasix_thread.h); they share 'store' and 'wasi'. */
 	struct wasix_threads *threads;
+	/* The dynamic linker of a position-independent program, or NULL. */
+	struct dl_linker *dl;
 };
 
 /*
@@ -600,7 +603,9 @@ static void wasmix_run_free(struct wasmix_run *r)
 		return;
 	}
 	wasix_threads_free(r->threads);
+	wasix_contexts_reset();
 	vm_store_free(r->store);
+	dl_linker_free(r->dl);
 	wasix_ctx_free(r->wasix);
 	wasi_ctx_free(r->wasi);
 	wasm_module_free(r->mod);
@@ -737,6 +742,46 @@ static int wasmix_check_sizes(struct wasmix_run *r, const struct vm_config *vc)
 	return WX_OK;
 }
 
+/* dl_host.read: a guest file, through the process's namespace. */
+static int wasmix_dl_read(void *ud, const char *path, uint8_t **bytes,
+                          size_t *len)
+{
+	struct wasmix_run *r = ud;
+
+	if (r->wasix == NULL)
+		return ENOENT;
+	return wasix_read_file(r->wasix, path, bytes, len);
+}
+
+/* The value of LD_LIBRARY_PATH in the config's environment, or NULL. */
+static const char *wasmix_ld_path(const struct wasmix_config *c)
+{
+	for (int i = 0; i < c->envc; i++)
+		if (strncmp(c->envp[i], "LD_LIBRARY_PATH=", 16) == 0)
+			return c->envp[i] + 16;
+	return NULL;
+}
+
+/*
+ * A position-independent program (dl.h): the linker instantiates it and
+ * the libraries it needs. Those are read through the WASIX context, so
+ * only WASIX programs can have any.
+ */
+static int wasmix_link_dynamic(struct wasmix_run *r,
+                               const struct wasmix_config *c)
+{
+	struct dl_host host = {wasmix_dl_read, wasmix_resolve, r, NULL};
+	struct wasm_limits lim;
+
+	wasm_limits_default(&lim);
+	lim.max_module_bytes = wasmix_max_module_bytes(c);
+	host.limits = &lim;
+	if (dl_linker_new(r->store, &host, &r->dl) != WX_OK)
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	return dl_link_main(r->dl, r->mod, wasmix_ld_path(c), &r->inst,
+	                    &r->diag);
+}
+
 /* Makes the store (with the config's limits) and the instance. */
 static int wasmix_instantiate(struct wasmix_run *r,
                               const struct wasmix_config *c)
@@ -762,6 +807,8 @@ static int wasmix_instantiate(struct wasmix_run *r,
 	r->store = vm_store_new(&vc);
 	if (r->store == NULL)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	if (dl_module_is_pic(r->mod))
+		return wasmix_link_dynamic(r, c);
 	return vm_instantiate(r->store, r->mod, wasmix_resolve, r, &r->inst,
 	                      &r->diag);
 }
@@ -776,6 +823,7 @@ static void wasmix_exec_discard(void *ud, void *prog)
 	if (nr == NULL)
 		return;
 	vm_store_free(nr->store);
+	dl_linker_free(nr->dl);
 	wasix_threads_free(nr->threads);
 	wasix_threads_set_current(((struct wasmix_run *)ud)->threads);
 	wasm_module_free(nr->mod);
@@ -846,10 +894,25 @@ static bool wasmix_root_unseen(const struct wasm_module *m)
 	return true;
 }
 
+/*
+ * Whether module 'm' sees the root at "/" and absolute paths: a WASIX
+ * program, or a dynamically linked one (its libraries are found by
+ * absolute guest paths).
+ */
+static bool wasmix_posix_root(const struct wasm_module *m)
+{
+	return wasix_module_uses(m) || dl_module_is_pic(m);
+}
+
 /* Replaces the running program of 'r' by the exec'd one 'nr'. */
 static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 {
+	wasix_contexts_reset(); /* they ran code of the old store */
 	vm_store_free(r->store);
+	dl_linker_free(r->dl);
+	r->dl = nr->dl;
+	if (r->dl != NULL) /* its callbacks reached 'nr', freed below */
+		dl_set_host_ud(r->dl, r);
 	wasm_module_free(r->mod);
 	wx_free(r->own_bytes);
 	wx_free(r->own_name);
@@ -864,9 +927,10 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	r->threads = nr->threads;
 	wx_free(nr);
 	wasix_set_instance(r->wasix, r->store, r->inst);
+	wasix_set_linker(r->wasix, r->dl);
 	/* The fds (and so the preopens shown) stay; path rules follow the
 	 * new program's kind. */
-	wasi_ctx_set_posix_paths(r->wasi, wasix_module_uses(r->mod),
+	wasi_ctx_set_posix_paths(r->wasi, wasmix_posix_root(r->mod),
 	                         wasmix_root_unseen(r->mod));
 }
 
@@ -906,7 +970,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	memcpy(wc.stdio, c->stdio, sizeof wc.stdio);
 	wc.npreopens = (uint32_t)c->ndirs;
 	wc.preopens = c->dirs;
-	wc.posix_root = wasix_module_uses(r->mod);
+	wc.posix_root = wasmix_posix_root(r->mod);
 	wc.root_unseen = wc.posix_root && wasmix_root_unseen(r->mod);
 	wc.nsockets = (uint32_t)c->nsocks;
 	wc.sockets = c->socks;
@@ -923,8 +987,10 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	if (wasix_threads_new(wasmix_resolve, r, wc.interrupt, &r->threads))
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	rc = wasmix_instantiate(r, c);
-	if (rc == 0)
+	if (rc == 0) {
 		wasix_set_instance(r->wasix, r->store, r->inst);
+		wasix_set_linker(r->wasix, r->dl);
+	}
 	return rc;
 }
 

@@ -214,6 +214,17 @@ uint64_t vm_global_get(const struct vm_global *g);
 void vm_global_set(struct vm_global *g, uint64_t v);
 
 /*
+ * Makes 'g' thread-local: from now on every vm_thread of its store has
+ * its own value, starting as the global's value now (a dynamic
+ * program's __stack_pointer and __tls_base, which all threads share one
+ * instance of, vm.h's threads section). vm_global_get/set and wasm code
+ * use the calling thread's. Call it before any code that uses 'g' is
+ * translated (code translated before keeps using the shared value).
+ * WX_ENOMEM. THREADS: any thread.
+ */
+int vm_global_make_thread_local(struct vm_global *g);
+
+/*
  * Linear memory. The base address never moves for the memory's life
  * (memory.grow commits pages inside a fixed reservation), so a host
  * pointer from vm_memory_data stays valid across growth; its size does
@@ -233,6 +244,38 @@ const struct wasm_tabletype *vm_table_type(const struct vm_table *t);
 uint64_t vm_table_size(const struct vm_table *t);
 /* Element 'i' into '*out'; WX_EARG if out of range. */
 int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out);
+/*
+ * Sets element 'i' to handle 'v' (0 = null; a funcref handle must be a
+ * function of this store); WX_EARG if out of range. THREADS: any thread.
+ */
+int vm_table_set(struct vm_table *t, uint64_t i, uint64_t v);
+/*
+ * Grows 't' by 'delta' elements set to 'init'; returns the old size, or
+ * -1 past the table's maximum or the store's element budget (or out of
+ * memory). THREADS: any thread (table.grow's rules).
+ */
+int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init);
+
+/* Makes an exception tag of 'type' (copied); NULL if out of memory. */
+struct vm_tag *vm_tag_new_type(struct vm_store *s,
+                               const struct wasm_functype *type);
+
+/*
+ * Rebinds imported function 'index' of 'inst' to 'f' (a dynamic linker
+ * resolving a symbol after instantiation, e.g. a cycle between modules):
+ * later calls of that import reach 'f'. The types must be equal
+ * (WX_ELINK otherwise), 'index' an imported function (WX_EARG). Exports
+ * and element segments made from the old function keep it. THREADS:
+ * only while no other thread runs code of 'inst'.
+ */
+int vm_instance_relink_func(struct vm_instance *inst, uint32_t index,
+                            struct vm_func *f);
+
+/* Table 'index' of an instance (imports first), or NULL. */
+struct vm_table *vm_instance_table(struct vm_instance *inst, uint32_t index);
+
+/* Function 'index' of an instance (imports first), or NULL. */
+struct vm_func *vm_instance_func(struct vm_instance *inst, uint32_t index);
 
 /*
  * Structural equality of function types, used by call_indirect and by

@@ -48,6 +48,8 @@
 	X(JMP_RET)       /* return address of a checkpointed frame (vm_jmp) */ \
 	X(GLOBAL_GET)    /* [dst][globalidx] */                                \
 	X(GLOBAL_SET)    /* [src][globalidx] */                                \
+	X(GLOBAL_GET_TL) /* [dst][tl slot]: a thread-local global */           \
+	X(GLOBAL_SET_TL) /* [src][tl slot] */                                  \
 	X(SELECT)        /* [dst][a][b][cond] */                               \
 	X(REF_FUNC)      /* [dst][funcidx] */                                  \
 	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \

@@ -1491,7 +1491,7 @@ static void clamp_table_index(struct compiler *c, uint32_t table)
 static void do_special(struct compiler *c, enum wasm_opcode op,
                        const struct imm *im)
 {
-	uint32_t imms[2];
+	uint32_t imms[2], tl1;
 
 	switch (op) {
 	case WASM_OP_TABLE_GET:
@@ -1521,12 +1521,16 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 		push_const(c, 0);
 		break;
 	case WASM_OP_GLOBAL_GET:
-		imms[0] = im->a;
-		emit_generic(c, VMOP_GLOBAL_GET, 0, 1, imms, 1);
+		tl1 = c->inst->globals[im->a]->tl1;
+		imms[0] = tl1 ? tl1 - 1 : im->a;
+		emit_generic(c, tl1 ? VMOP_GLOBAL_GET_TL : VMOP_GLOBAL_GET, 0,
+		             1, imms, 1);
 		break;
 	case WASM_OP_GLOBAL_SET:
-		imms[0] = im->a;
-		emit_generic(c, VMOP_GLOBAL_SET, 1, 0, imms, 1);
+		tl1 = c->inst->globals[im->a]->tl1;
+		imms[0] = tl1 ? tl1 - 1 : im->a;
+		emit_generic(c, tl1 ? VMOP_GLOBAL_SET_TL : VMOP_GLOBAL_SET, 1,
+		             0, imms, 1);
 		break;
 	case WASM_OP_SELECT:
 	case WASM_OP_SELECT_T:

@@ -65,6 +65,14 @@ struct vm_tag *vm_tag_new(struct vm_store *s, uint32_t type_id)
 	return t;
 }
 
+struct vm_tag *vm_tag_new_type(struct vm_store *s,
+                               const struct wasm_functype *type)
+{
+	int64_t id = vm_store_intern_type(s, type);
+
+	return id < 0 ? NULL : vm_tag_new(s, (uint32_t)id);
+}
+
 void vm_eh_free(struct vm_thread *t)
 {
 	struct vm_exn_pool *p = t->exn;

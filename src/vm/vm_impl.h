@@ -64,8 +64,11 @@ struct vm_table {
 };
 
 struct vm_global {
-	uint64_t value;
+	uint64_t value; /* thread-local: the value each thread starts with */
 	struct wasm_globaltype type;
+	/* 0, or 1 + its slot in every vm_thread's 'tl' (thread-local). */
+	uint32_t tl1;
+	struct vm_store *store;
 };
 
 /* An exception tag: identity is the object's address (vm_eh.c). */
@@ -121,6 +124,9 @@ struct vm_thread {
 	/* The wasm frame making the host call in progress (vm_call_host). */
 	const uint32_t *host_pc;
 	uint64_t *host_fp;
+	/* Values of the store's thread-local globals (vm_thread_tl). */
+	uint64_t *tl;
+	uint32_t ntl;
 };
 
 struct vm_store {
@@ -159,6 +165,11 @@ struct vm_store {
 	int64_t fuel_chunk; /* back-edges/calls between polls */
 	uint64_t fuel_left; /* of cfg.fuel when non-zero; __atomic builtins */
 
+	/* Thread-local globals, by slot (vm_global_make_thread_local);
+	 * changed under vm_lock. */
+	struct vm_global **tl_globals;
+	size_t ntl, cap_tl;
+
 	/* The context of every host thread that has no vm_thread bound. */
 	struct vm_thread main;
 };
@@ -168,6 +179,12 @@ struct vm_store {
  * vm_thread_bind if it belongs to 's', else s->main.
  */
 struct vm_thread *vm_thread_of(struct vm_store *s);
+
+/*
+ * Thread-local slot 'k' of 't' (growing its array, new slots starting
+ * from their globals' values); NULL if out of memory.
+ */
+uint64_t *vm_thread_tl(struct vm_thread *t, uint32_t k);
 
 /* Registers the fork hooks with pthread_atfork (once per process). */
 void vm_thread_global_init(void);
@@ -221,7 +238,6 @@ void vm_instance_free(struct vm_instance *inst);
  * Grows table 't' by 'delta' elements set to 'init'; returns the old size
  * or -1 when past its maximum, the config cap, or out of memory.
  */
-int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init);
 
 /*
  * Runs wasm function 'f' whose arguments are at 'fp' (inside t's value

@@ -469,6 +469,27 @@ int vm_instance_export(struct vm_instance *inst, const char *name,
 	return WX_EARG;
 }
 
+int vm_instance_relink_func(struct vm_instance *inst, uint32_t index,
+                            struct vm_func *f)
+{
+	if (index >= inst->module->num_imported_funcs || f == NULL)
+		return WX_EARG;
+	if (f->type_id != inst->funcs[index]->type_id)
+		return WX_ELINK;
+	__atomic_store_n(&inst->funcs[index], f, __ATOMIC_RELEASE);
+	return WX_OK;
+}
+
+struct vm_table *vm_instance_table(struct vm_instance *inst, uint32_t index)
+{
+	return index < inst->module->ntables ? inst->tables[index] : NULL;
+}
+
+struct vm_func *vm_instance_func(struct vm_instance *inst, uint32_t index)
+{
+	return index < inst->module->nfuncs ? inst->funcs[index] : NULL;
+}
+
 const struct wasm_module *vm_instance_module(struct vm_instance *inst)
 {
 	return inst->module;

@@ -771,6 +771,24 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				STEP(3);
 				vmbreak;
 			}
+			vmcase(VMOP_GLOBAL_GET_TL)
+			{
+				if (WX_UNLIKELY(P(2) >= th->ntl) &&
+				    vm_thread_tl(th, P(2)) == NULL)
+					TRAP("out of memory");
+				fp[P(1)] = th->tl[P(2)];
+				STEP(3);
+				vmbreak;
+			}
+			vmcase(VMOP_GLOBAL_SET_TL)
+			{
+				if (WX_UNLIKELY(P(2) >= th->ntl) &&
+				    vm_thread_tl(th, P(2)) == NULL)
+					TRAP("out of memory");
+				th->tl[P(2)] = fp[P(1)];
+				STEP(3);
+				vmbreak;
+			}
 			vmcase(VMOP_REF_FUNC)
 			{
 				fp[P(1)] = (uintptr_t)funcs[P(2)];

@@ -266,3 +266,12 @@ int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out)
 	*out = t->elems[i];
 	return WX_OK;
 }
+
+int vm_table_set(struct vm_table *t, uint64_t i, uint64_t v)
+{
+	if (i >= __atomic_load_n(&t->size, __ATOMIC_ACQUIRE))
+		return WX_EARG;
+	__atomic_store_n(&__atomic_load_n(&t->elems, __ATOMIC_ACQUIRE)[i], v,
+	                 __ATOMIC_RELEASE);
+	return WX_OK;
+}

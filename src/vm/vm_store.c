@@ -106,6 +106,7 @@ void vm_store_free(struct vm_store *s)
 	wx_free(s->tables);
 	wx_free(s->memories);
 	wx_free(s->globals);
+	wx_free(s->tl_globals); /* owned through 'globals' */
 	wx_free(s->instances);
 	wx_free(s->types);
 	vm_thread_fini_stacks(&s->main);
@@ -271,6 +272,7 @@ struct vm_global *vm_global_new(struct vm_store *s,
 		return NULL;
 	g->type = *type;
 	g->value = init;
+	g->store = s;
 	if (STORE_OWN(s, globals, g) != WX_OK) {
 		wx_free(g);
 		return NULL;
@@ -285,11 +287,21 @@ const struct wasm_globaltype *vm_global_type(const struct vm_global *g)
 
 uint64_t vm_global_get(const struct vm_global *g)
 {
+	if (g->tl1 != 0) {
+		uint64_t *p = vm_thread_tl(vm_thread_of(g->store), g->tl1 - 1);
+		return p != NULL ? *p : g->value;
+	}
 	return g->value;
 }
 
 void vm_global_set(struct vm_global *g, uint64_t v)
 {
+	if (g->tl1 != 0) {
+		uint64_t *p = vm_thread_tl(vm_thread_of(g->store), g->tl1 - 1);
+		if (p != NULL)
+			*p = v;
+		return;
+	}
 	g->value = v;
 }
 

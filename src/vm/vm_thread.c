@@ -134,8 +134,54 @@ int vm_thread_init_stacks(struct vm_thread *t)
 	return WX_OK;
 }
 
+uint64_t *vm_thread_tl(struct vm_thread *t, uint32_t k)
+{
+	struct vm_store *s = t->store;
+	uint64_t *p = NULL;
+
+	if (k < t->ntl)
+		return &t->tl[k];
+	vm_lock();
+	if (k < s->ntl) {
+		uint32_t n = (uint32_t)s->ntl;
+		p = wx_realloc(t->tl, n * sizeof *p);
+		if (p != NULL) {
+			for (uint32_t i = t->ntl; i < n; i++)
+				p[i] = s->tl_globals[i]->value;
+			t->tl = p;
+			t->ntl = n;
+			p = &p[k];
+		}
+	}
+	vm_unlock();
+	return p;
+}
+
+int vm_global_make_thread_local(struct vm_global *g)
+{
+	struct vm_store *s = g->store;
+	int rc;
+
+	if (__atomic_load_n(&g->tl1, __ATOMIC_ACQUIRE) != 0)
+		return WX_OK;
+	/* Appends under vm_lock (which it takes itself). */
+	rc = vm_store_own((void ***)&s->tl_globals, &s->ntl, &s->cap_tl, g);
+	if (rc != WX_OK)
+		return rc;
+	vm_lock();
+	for (size_t i = 0; i < s->ntl; i++)
+		if (s->tl_globals[i] == g)
+			__atomic_store_n(&g->tl1, (uint32_t)i + 1,
+			                 __ATOMIC_RELEASE);
+	vm_unlock();
+	return WX_OK;
+}
+
 void vm_thread_fini_stacks(struct vm_thread *t)
 {
+	wx_free(t->tl);
+	t->tl = NULL;
+	t->ntl = 0;
 	if (t->stack != NULL)
 		munmap(t->stack, t->stack_bytes);
 	wx_free(t->frames);

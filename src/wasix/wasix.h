@@ -134,6 +134,32 @@ void wasix_set_trace(struct wasix_ctx *x, int fd);
 int wasix_init_main_tls(struct vm_store *s, struct vm_instance *inst,
                         struct diag *diag);
 
+struct dl_linker;
+
+/*
+ * Gives dlopen, dlsym and dl_invalid_handle the process's dynamic linker
+ * (dl.h; borrowed, NULL for a program that is not position independent:
+ * then they fail with ENOSYS and a dlerror text). exec sets the new
+ * program's.
+ */
+void wasix_set_linker(struct wasix_ctx *x, struct dl_linker *dl);
+
+/*
+ * Reads guest file 'path' (relative to the guest's working directory)
+ * whole into '*bytes' (wx_malloc'd, the caller's), at most 256 MiB, as
+ * exec reads programs. Returns 0 or a host errno value (ENOENT, EACCES
+ * for a directory, ...). dl_host.read for the linker.
+ */
+int wasix_read_file(struct wasix_ctx *x, const char *path, uint8_t **bytes,
+                    size_t *len);
+
+/*
+ * Frees the calling host thread's contexts (wasix_context.c; none is
+ * running: call it on the main context, e.g. when exec replaces the
+ * program or the run ends).
+ */
+void wasix_contexts_reset(void);
+
 /* Whether an import module name is one of WASIX's. */
 bool wasix_is_module(const char *mod, size_t len);
 

@@ -203,6 +203,46 @@ static bool wasix_is_regular(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+int wasix_read_file(struct wasix_ctx *x, const char *path, uint8_t **bytes,
+                    size_t *len)
+{
+	int hfd, err;
+	uint32_t e = wasix_open_path(x, path, O_RDONLY, &hfd);
+
+	*bytes = NULL;
+	*len = 0;
+	if (e == WASI_ESUCCESS) {
+		e = wasix_slurp(hfd, bytes, len);
+		close(hfd);
+	}
+	switch (e) {
+	case WASI_ESUCCESS:
+		return 0;
+	case WASI_ENOENT:
+		err = ENOENT;
+		break;
+	case WASI_ENOTDIR:
+		err = ENOTDIR;
+		break;
+	case WASI_EACCES:
+		err = EACCES;
+		break;
+	case WASI_ENOMEM:
+		err = ENOMEM;
+		break;
+	case WASI_ENAMETOOLONG:
+		err = ENAMETOOLONG;
+		break;
+	case WASI_ENOEXEC:
+		err = EFBIG;
+		break;
+	default:
+		err = EIO;
+		break;
+	}
+	return err;
+}
+
 /* Opens the program 'name' as exec/spawn find it. */
 static uint32_t wasix_find(struct wasix_ctx *x, const char *name, bool search,
                            const char *path, int *hfd)

@@ -54,6 +54,7 @@ struct wasix_ctx {
 	struct vfs_table env_fds;
 	char env_cwd[VFS_PATH_MAX + 1];
 	struct wasix_net_policy net; /* wasix_set_net; zero: deny */
+	struct dl_linker *dl; /* wasix_set_linker; NULL: not dynamic */
 	struct wasix_thunk thunks[WASIX_NDEFS];
 };
 
@@ -185,6 +186,25 @@ int wasix_epoll_create(struct vm_call *c, void *ud);
 int wasix_epoll_ctl(struct vm_call *c, void *ud);
 int wasix_epoll_wait(struct vm_call *c, void *ud);
 int wasix_fd_event(struct vm_call *c, void *ud);
+/* wasix_dl.c */
+int wasix_dlopen(struct vm_call *c, void *ud);
+int wasix_dlsym(struct vm_call *c, void *ud);
+int wasix_dl_invalid_handle(struct vm_call *c, void *ud);
+
+/* wasix_context.c */
+int wasix_context_create(struct vm_call *c, void *ud);
+int wasix_context_switch(struct vm_call *c, void *ud);
+int wasix_context_destroy(struct vm_call *c, void *ud);
+
+/* wasix_ffi.c */
+/* The function table the guest's function pointers index: the
+ * linker's, else the instance's table 0 (NULL if none). */
+struct vm_table *wasix_func_table(struct wasix_ctx *x);
+int wasix_call_dynamic(struct vm_call *c, void *ud);
+int wasix_reflect_signature(struct vm_call *c, void *ud);
+int wasix_closure_allocate(struct vm_call *c, void *ud);
+int wasix_closure_prepare(struct vm_call *c, void *ud);
+int wasix_closure_free(struct vm_call *c, void *ud);
 
 /* wasix_exec.c */
 int wasix_proc_exec(struct vm_call *c, void *ud);

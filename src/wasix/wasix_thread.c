@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "dl/dl.h"
 #include "vfs/vfs.h"
 #include "wasm/wasm_module.h"
 #include "wasi/wasi_impl.h"
@@ -379,12 +380,19 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 	r = wx_calloc(1, sizeof *r);
 	if (r == NULL)
 		return WASI_ENOMEM;
-	if (vm_instantiate(c->store, vm_instance_module(c->caller), x->resolve,
-	                   x->resolve_ud, &inst, &diag) != WX_OK) {
+	if (dl_module_is_pic(vm_instance_module(c->caller))) {
+		/* A dynamic program: every thread runs its one set of
+		 * instances (the linker made the stack and thread pointers
+		 * thread-local), since its table reaches only those. */
+		inst = c->caller;
+	} else if (vm_instantiate(c->store, vm_instance_module(c->caller),
+	                          x->resolve, x->resolve_ud, &inst,
+	                          &diag) != WX_OK) {
 		wx_free(r);
 		return WASI_EAGAIN;
+	} else {
+		vm_instance_set_user(inst, vm_instance_user(c->caller));
 	}
-	vm_instance_set_user(inst, vm_instance_user(c->caller));
 	r->x = x;
 	r->store = c->store;
 	r->entry = wt_entry(inst);

@@ -1469,7 +1469,11 @@ static int decode_data_section(struct reader *r)
 	return err;
 }
 
-/* A custom section: a name, then bytes nobody here interprets. */
+/*
+ * A custom section: a name, then bytes only the dynamic linker's
+ * "dylink.0" (wasm_dylink.c) interprets; the first such section is
+ * remembered.
+ */
 static int decode_custom_section(struct reader *r, uint32_t size)
 {
 	const uint8_t *start = r->p;
@@ -1480,8 +1484,16 @@ static int decode_custom_section(struct reader *r, uint32_t size)
 	if (err == WX_OK &&
 	    ((size_t)(r->p - start) > size || size > (size_t)(r->end - start)))
 		err = fail_at(r, r->p, MSG_EOS);
-	if (err == WX_OK)
-		r->p = start + size;
+	if (err != WX_OK)
+		return err;
+	if (r->m->dylink == NULL &&
+	    ((len == 8 && memcmp(name, "dylink.0", 8) == 0) ||
+	     (len == 6 && memcmp(name, "dylink", 6) == 0))) {
+		r->m->dylink = r->p;
+		r->m->dylink_len = (uint32_t)(start + size - r->p);
+		r->m->dylink_legacy = len == 6;
+	}
+	r->p = start + size;
 	return err;
 }
 

@@ -356,6 +356,15 @@ struct wasm_module {
 	 * initialisers). Filled by the decoder; nfuncs entries.
 	 */
 	uint8_t *func_declared;
+
+	/*
+	 * The payload of the first "dylink.0" (or legacy "dylink") custom
+	 * section, inside 'bytes', or NULL: the module is position
+	 * independent (wasm_dylink.c reads it).
+	 */
+	const uint8_t *dylink;
+	uint32_t dylink_len;
+	bool dylink_legacy; /* the section was "dylink" (no subsections) */
 };
 
 /*
