@@ -166,13 +166,33 @@ enum wasmix_limit {
 	WASMIX_LIMIT_LOCALS = 4,       /* locals of one function, params
 	                                  included; default 50,000 */
 	WASMIX_LIMIT_TYPES = 5,        /* function types; default 10^6 */
+	/*
+	 * The process tree (WASIX fork, spawn; docs/process.md#limits).
+	 * These are not checked up front: past them the guest's call fails
+	 * with an errno, as under the kernel's own limits.
+	 */
+	WASMIX_LIMIT_PROCS = 6,       /* processes of the run's tree, the
+	                                 first and zombies included; default
+	                                 256, at most 1024; fork and spawn
+	                                 fail with EAGAIN past it */
+	WASMIX_LIMIT_TREE_MEMORY = 7, /* bytes of linear memory of the whole
+	                                 tree; default 8 GiB; UINT64_MAX: no
+	                                 cap. memory.grow returns -1, fork
+	                                 fails with ENOMEM past it */
+	WASMIX_LIMIT_FDS = 8,         /* open fds per process: fd numbers
+	                                 stay below it; default 1024; open,
+	                                 dup, pipe... fail with EMFILE */
 };
 
 /*
  * Sets limit 'which' (enum wasmix_limit) to 'value'; 0 restores the
  * default. Returns WASMIX_OK, or WASMIX_ERROR for an unknown limit or a
- * value above its maximum (module bytes: WASMIX_MAX_MODULE_BYTES; the
- * others: UINT32_MAX).
+ * value above its maximum (module bytes: WASMIX_MAX_MODULE_BYTES; tree
+ * memory: none; processes: 1024; the others: UINT32_MAX).
+ *
+ * The process-tree limits are held by the host process: concurrent runs
+ * in one embedding process share one tree, and the limits of the run
+ * that started last apply to all of them.
  */
 int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value);
 

@@ -54,9 +54,15 @@ struct wasmix_config {
 	size_t max_module_bytes;
 	uint64_t max_table_elems;
 	uint32_t max_funcs, max_locals, max_types;
+	uint32_t max_procs;       /* 0: the default (proc.h) */
+	uint64_t max_tree_memory; /* 0: the default; UINT64_MAX: none */
+	uint32_t max_fds;         /* 0: WASMIX_DEFAULT_MAX_FDS */
 	uint64_t timeout_ms; /* 0: none */
 	int trace_fd;        /* -1: no trace (wasix_trace.h) */
 };
+
+/* Open fds per guest process unless the config says otherwise. */
+#define WASMIX_DEFAULT_MAX_FDS 1024
 
 /* Everything one run creates; freed by wasmix_run_free. */
 struct wasmix_run {
@@ -379,6 +385,16 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 		c->max_module_bytes = (size_t)value;
 		return WASMIX_OK;
 	}
+	if (which == WASMIX_LIMIT_TREE_MEMORY) {
+		c->max_tree_memory = value;
+		return WASMIX_OK;
+	}
+	if (which == WASMIX_LIMIT_PROCS) {
+		if (value > PROC_MAX_PROCS)
+			return WASMIX_ERROR;
+		c->max_procs = (uint32_t)value;
+		return WASMIX_OK;
+	}
 	if (value > UINT32_MAX)
 		return WASMIX_ERROR;
 	switch (which) {
@@ -393,6 +409,9 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 		return WASMIX_OK;
 	case WASMIX_LIMIT_TYPES:
 		c->max_types = (uint32_t)value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_FDS:
+		c->max_fds = (uint32_t)value;
 		return WASMIX_OK;
 	default:
 		return WASMIX_ERROR;
@@ -841,15 +860,27 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	                         wasmix_root_unseen(r->mod));
 }
 
+/* vm_set_memory_charge: linear memory counts against the tree's cap. */
+static int wasmix_mem_charge(int64_t bytes)
+{
+	return proc_mem_charge(bytes);
+}
+
 /* Makes the WASIX context of run 'r' (its process). */
 static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
                             volatile sig_atomic_t *flag)
 {
 	struct wasix_exec_ops ops = {wasmix_exec_build, wasmix_exec_discard, r};
+	uint64_t mem = c->max_tree_memory;
 
 	r->cfg = c;
 	if (wasix_ctx_new(r->wasi, &ops, flag, &r->wasix) != 0)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	/* The process table exists now (wasix_ctx_new made it). */
+	mem = mem == 0 ? PROC_DEFAULT_MAX_MEM : mem == UINT64_MAX ? 0 : mem;
+	if (proc_set_limits(c->max_procs, mem) != 0)
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	vm_set_memory_charge(wasmix_mem_charge);
 	wasix_set_sticky(r->wasix, &r->timed_out);
 	wasix_set_trace(r->wasix, c->trace_fd);
 	for (int i = 0; i < c->ncmds; i++)
@@ -880,6 +911,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	wc.root_unseen = wc.posix_root && wasmix_root_unseen(r->mod);
 	wc.nsockets = (uint32_t)c->nsocks;
 	wc.sockets = c->socks;
+	wc.max_fds = c->max_fds != 0 ? c->max_fds : WASMIX_DEFAULT_MAX_FDS;
 	/* The embedder's flag, else the run's own (the timeout raises it), so
 	 * that a guest blocked in poll_oneoff or fd_read still stops. */
 	wc.interrupt = c->interrupt != NULL ? c->interrupt : &r->interrupt;

@@ -146,6 +146,15 @@ else
 	ok "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once ($n checks)"
 fi
 oklines "posix_spawn, pipes, signals, alarm, 200 cycles" 10 wx_spawn.wasm
+# The process-tree limits (docs/process.md#limits).
+oklines "--max-procs 8: 7 children, then fork and spawn fail with EAGAIN" 3 \
+	--max-procs 8 wx_limits.wasm procs 8
+oklines "a fork bomb under --max-procs 32 ends with EAGAIN" 1 \
+	--max-procs 32 wx_limits.wasm bomb
+oklines "--max-tree-memory 16M: malloc and fork fail (ENOMEM)" 2 \
+	--max-tree-memory 16M wx_limits.wasm memory
+oklines "--max-fds 16: EMFILE from open and dup" 2 --max-fds 16 \
+	wx_limits.wasm fds 16
 # Constructors and atexit handlers run once, not around every signal.
 expect "constructors and atexit once across signal deliveries" 0 \
 	"ok ctors once

@@ -31,7 +31,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PROC_MAX_PROCS 1024 /* live guest processes in one run */
+#define PROC_MAX_PROCS 1024 /* table size: live guest processes, at most */
+#define PROC_DEFAULT_MAX_PROCS 256 /* the default process limit */
+/* The default cap on the guest memory of a whole tree: 8 GiB. */
+#define PROC_DEFAULT_MAX_MEM ((uint64_t)8 << 30)
 #define PROC_NSIG      65   /* signals 1..64 */
 
 /* How a joined child ended (proc_join). */
@@ -54,6 +57,32 @@ struct proc_status {
  */
 int proc_init(void);
 
+/*
+ * Limits of the whole process tree (like RLIMIT_NPROC, but counted over
+ * the run's tree, zombies included): at most 'max_procs' processes (0:
+ * PROC_DEFAULT_MAX_PROCS; EINVAL above PROC_MAX_PROCS), and at most
+ * 'max_mem' bytes of guest memory charged by all of them together (0:
+ * no cap; proc_init's default is PROC_DEFAULT_MAX_MEM). Beyond them
+ * proc_fork and proc_env_begin fail with EAGAIN (processes) or ENOMEM
+ * (a fork child starts charged with its parent's memory, which it
+ * inherits), and proc_mem_charge with ENOMEM. Orphans whose host process
+ * is gone stop counting when a limit is reached. Calls proc_init if
+ * needed; meant for the first process, before the guest starts. Returns
+ * 0, EINVAL or ENOMEM.
+ */
+int proc_set_limits(uint32_t max_procs, uint64_t max_mem);
+
+/*
+ * Charges 'bytes' of guest memory (negative: releases them) to the
+ * calling host process, within the tree's memory limit. Returns 0 or
+ * ENOMEM (nothing charged). With no table (proc_init not called) every
+ * charge succeeds. Thread-safe.
+ */
+int proc_mem_charge(int64_t bytes);
+
+/* The guest memory charged by the whole tree, in bytes (tests). */
+uint64_t proc_mem_charged(void);
+
 /* Forgets the table in this process (tests; the mapping is unmapped). */
 void proc_fini(void);
 
@@ -71,8 +100,9 @@ int proc_parent(uint32_t pid, uint32_t *ppid);
  * Host fork. Allocates the child's guest pid and registers it before the
  * fork (the table lock is held across fork(), so no child inherits a
  * half-written slot). Returns 0 with '*pid' = the child's guest pid in the
- * parent and 0 in the child; EAGAIN when the table is full or the host
- * cannot fork.
+ * parent and 0 in the child; EAGAIN when the process limit is reached or
+ * the host cannot fork, ENOMEM when the child's memory (its parent's)
+ * would pass the memory limit.
  */
 int proc_fork(uint32_t *pid);
 

@@ -224,6 +224,17 @@ uint64_t vm_memory_size(const struct vm_memory *mem); /* bytes */
 void *vm_memory_check(struct vm_memory *mem, uint64_t off, uint64_t len);
 /* Grows by 'delta' pages; returns the old size in pages or -1. */
 int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta);
+
+/*
+ * Process-wide accounting of linear memory, for a budget shared beyond
+ * one store (a process tree's): 'charge(bytes)' is called before a memory
+ * is made with its initial pages and before memory.grow commits more
+ * (returning non-zero refuses them: instantiation fails, memory.grow
+ * returns -1), and 'charge(-bytes)' when a memory is freed. NULL (the
+ * default) turns it off. 'charge' must be thread-safe; set it before any
+ * store exists (it is not synchronised with the VM).
+ */
+void vm_set_memory_charge(int (*charge)(int64_t bytes));
 const struct wasm_limits_decl *vm_memory_limits(const struct vm_memory *m);
 
 /* Tables. */

@@ -45,6 +45,7 @@ struct vm_memory {
 	uint64_t max_pages; /* effective cap: declared max and config */
 	size_t reserved;    /* bytes reserved at 'base' */
 	bool guarded;       /* reservation from vm_guard_reserve (vm_guard.c) */
+	uint64_t charged;   /* bytes charged through vm_set_memory_charge */
 	struct wasm_limits_decl limits; /* limits.min tracks the current size */
 };
 

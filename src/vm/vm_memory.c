@@ -23,6 +23,25 @@
 /* Guard bytes after the largest size a memory may reach. */
 #define VM_MEMORY_GUARD ((size_t)VM_PAGE_SIZE)
 
+/* vm_set_memory_charge's hook, or NULL. */
+static int (*vm_mem_charge)(int64_t bytes);
+
+void vm_set_memory_charge(int (*charge)(int64_t bytes))
+{
+	__atomic_store_n(&vm_mem_charge, charge, __ATOMIC_RELEASE);
+}
+
+/* Charges 'bytes' more to 'mem' through the hook; false if refused. */
+static bool vm_memory_charge(struct vm_memory *mem, uint64_t bytes)
+{
+	if (vm_mem_charge == NULL || bytes == 0)
+		return true;
+	if (vm_mem_charge((int64_t)bytes) != 0)
+		return false;
+	mem->charged += bytes;
+	return true;
+}
+
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -42,6 +61,8 @@ struct vm_memory *vm_memory_new(struct vm_store *s,
 		return NULL;
 	mem->limits = *lim;
 	mem->max_pages = max_pages;
+	if (!vm_memory_charge(mem, lim->min * VM_PAGE_SIZE))
+		goto fail;
 	uint8_t *p = s->cfg.bounds_checks ? NULL : vm_guard_reserve();
 	if (p != NULL) {
 		mem->guarded = true;
@@ -72,6 +93,8 @@ void vm_memory_free(struct vm_memory *mem)
 {
 	if (mem == NULL)
 		return;
+	if (mem->charged != 0 && vm_mem_charge != NULL)
+		vm_mem_charge(-(int64_t)mem->charged);
 	if (mem->base != NULL && mem->guarded)
 		vm_guard_release(mem->base);
 	else if (mem->base != NULL)
@@ -106,10 +129,17 @@ int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta)
 	uint64_t size = mem->size, old_pages = size / VM_PAGE_SIZE;
 	if (delta > mem->max_pages - old_pages)
 		goto out;
+	if (!vm_memory_charge(mem, delta * VM_PAGE_SIZE))
+		goto out;
 	if (delta != 0 &&
 	    mprotect(mem->base + size, (size_t)delta * VM_PAGE_SIZE,
-	             PROT_READ | PROT_WRITE) != 0)
+	             PROT_READ | PROT_WRITE) != 0) {
+		if (vm_mem_charge != NULL && delta != 0) {
+			vm_mem_charge(-(int64_t)(delta * VM_PAGE_SIZE));
+			mem->charged -= delta * VM_PAGE_SIZE;
+		}
 		goto out;
+	}
 	/* Pages first, then the size that lets other threads use them. */
 	__atomic_store_n(&mem->size, size + delta * VM_PAGE_SIZE,
 	                 __ATOMIC_RELEASE);

@@ -4,7 +4,8 @@
  * codes and signal deaths, reaps once (ECHILD after), NOHANG, kill to a
  * child / unknown pid / bad signal, proc_parent, caught signals become
  * pending bits and raise the flag, interval timers fire with ns values,
- * proc_fork_env children (exit as a zombie, exec as a late fork).
+ * proc_fork_env children (exit as a zombie, exec as a late fork), the
+ * process and memory limits of the tree.
  *
  * Prints failures and "t_proc: N passed, M failed"; exits 1 on failure.
  */
@@ -151,6 +152,41 @@ static void test_signals(void)
 	CHECK(!proc_sig_catching());
 }
 
+/*
+ * proc_set_limits: the process cap counts the first process and every
+ * child until it is joined; the memory cap counts what each process
+ * charged, and a fork child starts with its parent's charge.
+ */
+static void test_limits(void)
+{
+	struct proc_status st;
+	uint32_t a = 0, b = 0, c = 0;
+
+	CHECK(proc_set_limits(PROC_MAX_PROCS + 1, 0) == EINVAL);
+	CHECK(proc_set_limits(3, 1000) == 0);
+	a = spawn_exit(0);
+	b = spawn_exit(0);
+	CHECK(a >= 2 && b > a);
+	CHECK(proc_fork(&c) == EAGAIN);
+	CHECK(proc_env_begin(&c) == EAGAIN);
+	CHECK(proc_join(a, false, &st) == 0 && st.code == 0);
+	c = spawn_exit(3);
+	CHECK(c > b);
+	CHECK(proc_join(0, false, &st) == 0);
+	CHECK(proc_join(0, false, &st) == 0);
+	CHECK(proc_join(0, false, &st) == ECHILD);
+	CHECK(proc_mem_charged() == 0);
+	CHECK(proc_mem_charge(600) == 0 && proc_mem_charged() == 600);
+	CHECK(proc_mem_charge(401) == ENOMEM && proc_mem_charged() == 600);
+	CHECK(proc_fork(&c) == ENOMEM); /* the child would bring 600 more */
+	CHECK(proc_mem_charge(-500) == 0 && proc_mem_charged() == 100);
+	c = spawn_exit(0);
+	CHECK(c != 0 && proc_mem_charged() == 200);
+	CHECK(proc_join(c, false, &st) == 0 && proc_mem_charged() == 100);
+	CHECK(proc_mem_charge(-100) == 0 && proc_mem_charged() == 0);
+	CHECK(proc_set_limits(0, 0) == 0);
+}
+
 int main(void)
 {
 	CHECK(proc_self() == 0);
@@ -161,6 +197,7 @@ int main(void)
 	test_kill();
 	test_env();
 	test_signals();
+	test_limits();
 	proc_fini();
 	return t_report("t_proc");
 }
