@@ -262,6 +262,21 @@ int wasmix_wat2wasm(const char *name, const char *text, size_t len,
 /* Frees memory returned by the library (wasmix_wat2wasm). NULL is allowed. */
 void wasmix_free(void *p);
 
+/*
+ * The allocator of all the library's heap memory, in the spirit of
+ * lua_Alloc: fn(ud, ptr, size) must act as realloc(ptr, size) when size
+ * > 0 (ptr NULL: a new block; NULL back: out of memory, which the
+ * library reports as WASMIX_NOMEM or, inside a guest call, as ENOMEM)
+ * and as free(ptr) when size is 0. NULL restores the C library's
+ * malloc. Process-wide and not synchronised: call it before any other
+ * wasmix function, since every block must go back to the allocator that
+ * made it. 'fn' must be thread-safe (guest threads allocate) and must
+ * keep working in a fork child (guest processes fork). Linear memory is
+ * not allocated through it (it is mapped; see WASMIX_LIMIT_TREE_MEMORY).
+ */
+typedef void *(*wasmix_alloc_fn)(void *ud, void *ptr, size_t size);
+void wasmix_set_allocator(wasmix_alloc_fn fn, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

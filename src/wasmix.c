@@ -603,14 +603,20 @@ static int wasmix_resolve_host(struct wasmix_run *r,
                                const struct wasm_import *imp,
                                struct vm_extern *out)
 {
-	if (r->threads != NULL &&
-	    wasix_thread_resolve(r->threads, r->store, imp, out) == 0)
-		return 0;
+	int rc = WX_ELINK;
+
+	/* Each layer in turn: WX_ELINK means "not mine", any other error
+	 * (out of memory, a limit) ends the search. */
+	if (r->threads != NULL)
+		rc = wasix_thread_resolve(r->threads, r->store, imp, out);
+	if (rc != WX_ELINK)
+		return rc;
 	if (r->wasix != NULL && wasix_is_module(imp->module, imp->module_len))
 		return wasix_resolve(r->wasix, r->store, r->mod, imp, out);
-	if (r->wasix != NULL &&
-	    wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out) == 0)
-		return 0;
+	if (r->wasix != NULL)
+		rc = wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out);
+	if (rc != WX_ELINK)
+		return rc;
 	return wasi_resolve(r->wasi, r->store, imp, out);
 }
 
@@ -684,6 +690,11 @@ int wasmix_wat2wasm(const char *name, const char *text, size_t len,
 void wasmix_free(void *p)
 {
 	wx_free(p);
+}
+
+void wasmix_set_allocator(wasmix_alloc_fn fn, void *ud)
+{
+	wx_set_allocator(fn, ud);
 }
 
 /*

@@ -157,8 +157,19 @@ struct vm_global *vm_global_new(struct vm_store *s,
                                 uint64_t init);
 
 /*
- * Finds an import: sets '*out' and returns 0, or returns non-zero if the
- * resolver has nothing of that module and name.
+ * vm_memory_new and vm_table_new with the reason of a failure: WX_OK
+ * ('*out' set), WX_ENOMEM (host heap) or WX_ELIMIT (a cap, the tree's
+ * memory budget, or no address space left); '*out' NULL then.
+ */
+int vm_memory_make(struct vm_store *s, const struct wasm_limits_decl *lim,
+                   struct vm_memory **out);
+int vm_table_make(struct vm_store *s, const struct wasm_tabletype *type,
+                  uint64_t init, struct vm_table **out);
+
+/*
+ * Finds an import: sets '*out' and returns 0, or returns WX_ENOMEM or
+ * WX_ELIMIT if making it failed so, or another non-zero value (WX_ELINK)
+ * if the resolver has nothing of that module and name.
  */
 typedef int (*vm_resolve_fn)(void *ud, const struct wasm_import *imp,
                              struct vm_extern *out);
@@ -321,8 +332,8 @@ int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
 
 /*
  * Makes an execution context for a host thread that will run wasm of 's'.
- * Owned by the caller (vm_thread_free); NULL if out of memory. Stacks are
- * reserved on first use.
+ * Owned by the caller (vm_thread_free); NULL if out of memory. Its stacks
+ * are reserved here, so running on it never fails for want of them.
  */
 struct vm_thread *vm_thread_new(struct vm_store *s);
 

@@ -214,6 +214,7 @@ struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
 
 /* Frees a memory, table (store teardown). */
 void vm_memory_free(struct vm_memory *mem);
+
 void vm_table_free(struct vm_table *t);
 /* Frees an instance's own arrays (not the objects it points at). */
 void vm_instance_free(struct vm_instance *inst);

@@ -81,8 +81,14 @@ struct vm_thread *vm_thread_new(struct vm_store *s)
 {
 	struct vm_thread *t = wx_calloc(1, sizeof *t);
 
-	if (t != NULL)
-		t->store = s;
+	if (t == NULL)
+		return NULL;
+	t->store = s;
+	/* Now, so that a thread that starts cannot then lack them. */
+	if (vm_thread_init_stacks(t) != WX_OK) {
+		wx_free(t);
+		return NULL;
+	}
 	return t;
 }
 

@@ -55,6 +55,7 @@ struct wasix_thread_rec {
 	struct vm_store *store;
 	struct vm_func *entry; /* the thread instance's wasi_thread_start */
 	uint32_t arg;
+	struct vm_thread *vt; /* made by the spawner: wt_main cannot fail */
 };
 
 struct wasix_threads {
@@ -272,12 +273,9 @@ static void *wt_main(void *p)
 	struct diag diag = {0};
 	uint64_t args[2] = {(uint32_t)r->tid, r->arg};
 	int code = 0, rc;
-	struct vm_thread *vt = vm_thread_new(r->store);
+	struct vm_thread *vt = r->vt;
 
-	if (vt == NULL) {
-		fprintf(stderr, "wasmix: thread %d: out of memory\n", r->tid);
-		wt_end_process(WASIX_THREAD_TRAP_STATUS);
-	}
+	r->vt = NULL;
 	wt_self = r;
 	vm_thread_bind(vt);
 	rc = vm_invoke(r->store, r->entry, args, NULL, &code, &diag);
@@ -379,8 +377,14 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 	r = wx_calloc(1, sizeof *r);
 	if (r == NULL)
 		return WASI_ENOMEM;
+	r->vt = vm_thread_new(c->store);
+	if (r->vt == NULL) {
+		wx_free(r);
+		return WASI_ENOMEM;
+	}
 	if (vm_instantiate(c->store, vm_instance_module(c->caller), x->resolve,
 	                   x->resolve_ud, &inst, &diag) != WX_OK) {
+		vm_thread_free(r->vt);
 		wx_free(r);
 		return WASI_EAGAIN;
 	}
@@ -398,6 +402,7 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 			wt_unregister(x, r);
 	}
 	if (e != WASI_ESUCCESS) {
+		vm_thread_free(r->vt);
 		wx_free(r);
 		return e;
 	}
@@ -612,7 +617,7 @@ static bool wt_name_is(const char *s, uint32_t len, const char *want)
 
 /*
  * "env" "memory": the program's one imported memory, made on first use.
- * x->mu is not held while the VM makes it (vm_memory_new takes vm_lock,
+ * x->mu is not held while the VM makes it (vm_memory_make takes vm_lock,
  * and the fork hooks take vm_lock before x->mu): two first uses at once
  * could make two, of which the loser is unused (and freed with the store).
  */
@@ -625,9 +630,11 @@ static int wt_env_memory(struct wasix_threads *x, struct vm_store *s,
 	m = x->env_memory;
 	pthread_mutex_unlock(&x->mu);
 	if (m == NULL) {
-		struct vm_memory *nm = vm_memory_new(s, &imp->d.memory);
-		if (nm == NULL)
-			return WX_ELIMIT;
+		struct vm_memory *nm;
+		int rc = vm_memory_make(s, &imp->d.memory, &nm);
+
+		if (rc != WX_OK)
+			return rc;
 		pthread_mutex_lock(&x->mu);
 		if (x->env_memory == NULL)
 			x->env_memory = nm;
