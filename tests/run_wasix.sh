@@ -192,7 +192,7 @@ EOF
 expect "a thread program runs from the command line" 0 "" thr.wasm
 expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 	wx_sh.wasm -- '/thr.wasm'
-for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race; do
+for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race; do
 	"$W" wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 		die "cannot build tests/wasix/$w.wat"
 done
@@ -212,6 +212,8 @@ expect "the main thread gets a TLS block below its stack" 100 "" \
 	main_tls.wasm
 expect "argv read once while another thread changes it (issue 17)" 0 "" \
 	exec_race.wasm
+expect "a path copied, then checked, while another thread changes it" 0 "" \
+	path_race.wasm
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose
 ok #! scripts" --map-command "sh=$R/wx_sh.wasm" wx_system.wasm
