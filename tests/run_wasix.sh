@@ -525,7 +525,7 @@ if [ -f "$TSV" ]; then
 		fi
 	done
 else
-	echo "skip import table check (no $TSV)"
+	bad "import table check" "no $TSV (WASIX_TSV names it)"
 fi
 
 summary run_wasix.sh

@@ -376,6 +376,13 @@ int vm_memory_wait(struct vm_memory *mem, uint64_t off, unsigned size,
 int64_t vm_memory_notify(struct vm_memory *mem, uint64_t off, uint32_t count);
 
 /*
+ * How many threads wait on byte offset 'off' of 'mem' right now (-1 if
+ * out of bounds or unaligned): for a handshake with a thread that is to
+ * block there ("it waits now") in place of a sleep.
+ */
+int64_t vm_memory_waiters(struct vm_memory *mem, uint64_t off);
+
+/*
  * fork() support: prepare takes every VM lock (the process-wide VM lock
  * and the wait queue's locks), parent releases them, child makes them
  * fresh and forgets the waiters of threads that do not exist in the

@@ -197,6 +197,8 @@ static inline uint64_t vm_memory_size_now(const struct vm_memory *mem)
 int vm_futex_wait(const void *addr, unsigned size, uint64_t expected,
                   int64_t timeout_ns, volatile sig_atomic_t *interrupt);
 uint32_t vm_futex_wake(const void *addr, uint32_t count);
+/* How many wait on 'addr' now. */
+uint32_t vm_futex_waiters(const void *addr);
 void vm_futex_fork_prepare(void);
 void vm_futex_fork_parent(void);
 void vm_futex_fork_child(void);

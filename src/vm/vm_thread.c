@@ -186,6 +186,13 @@ int vm_memory_wait(struct vm_memory *mem, uint64_t off, unsigned size,
 	return vm_futex_wait(p, size, expected, timeout_ns, interrupt);
 }
 
+int64_t vm_memory_waiters(struct vm_memory *mem, uint64_t off)
+{
+	const void *p = wait_addr(mem, off, 4);
+
+	return p == NULL ? -1 : (int64_t)vm_futex_waiters(p);
+}
+
 int64_t vm_memory_notify(struct vm_memory *mem, uint64_t off, uint32_t count)
 {
 	const void *p = wait_addr(mem, off, 4);
