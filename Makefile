@@ -141,6 +141,7 @@ bench: all
 	@sh bench/run.sh $(O)
 	@sh bench/run_threads.sh $(O)
 	@sh bench/run_proc.sh $(O)
+	@sh bench/run_confine.sh $(O)
 
 # --- WASIX guest SDK (sdk/README.md) -------------------------------------------
 # libwasix.a: the SDK's POSIX layer over wasi-libc, built with the guest

@@ -70,6 +70,8 @@ static const char usage_text[] =
     "  --max-funcs N, --max-types N, --max-locals N\n"
     "                        refuse modules declaring more functions,\n"
     "                        function types, or locals in one function\n"
+    "  --no-confine          do not confine wasmix (Landlock to the\n"
+    "                        --dir directories, a seccomp allow-list)\n"
     "  --trace[=FILE]        print every WASI and WASIX call of every\n"
     "                        guest process (pid, call, decoded arguments,\n"
     "                        result), signal deliveries and exits, one\n"
@@ -523,6 +525,10 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 				return rc;
 			continue;
 		}
+		if (strcmp(a, "--no-confine") == 0) {
+			wasmix_config_set_confine(cfg, 0);
+			continue;
+		}
 		if (!opt_split(a, name, sizeof name, &val))
 			return fail("unknown option '%s' (see wasmix --help)",
 			            a);
@@ -569,6 +575,7 @@ static int cmd_run(int argc, char **argv, int i)
 
 	if (cfg == NULL)
 		return fail("out of memory");
+	wasmix_config_set_confine(cfg, 1); /* --no-confine turns it off */
 	rc = parse_options(cfg, argc, argv, &i);
 	if (rc < 0 && i >= argc)
 		rc = fail("no program given (usage: wasmix run [options] "

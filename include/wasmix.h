@@ -218,6 +218,23 @@ void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms);
 void wasmix_config_set_trace_fd(wasmix_config *c, int fd);
 
 /*
+ * Confinement (Linux; the command line's default, off here by default):
+ * with 'on', a run first confines the whole calling process for good,
+ * before it decodes the module: Landlock lets it reach files only
+ * beneath the directories given with wasmix_config_add_dir (and read the
+ * files of wasmix_config_map_command), and a seccomp-bpf allow-list
+ * keeps it to the system calls the runtime makes (ptrace, mount, execve
+ * and their kind fail with EPERM, anything unknown with ENOSYS); every
+ * guest process inherits both. Meant for a process that runs one guest
+ * tree and nothing else, like the command line; an embedder's other
+ * threads lose those calls too. A kernel without Landlock gets the
+ * seccomp part only; a run whose confinement fails ends with
+ * WASMIX_ERROR before the guest starts. Builds with AddressSanitizer
+ * never confine (LeakSanitizer needs ptrace). docs/cli.md#confinement.
+ */
+void wasmix_config_set_confine(wasmix_config *c, int on);
+
+/*
  * Runs the WASI command module in file 'path': reads it (at most
  * WASMIX_MAX_MODULE_BYTES), decodes and validates it, links the WASI
  * preview1 imports, instantiates it, calls '_initialize' if exported,

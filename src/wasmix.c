@@ -59,6 +59,7 @@ struct wasmix_config {
 	uint32_t max_fds;         /* 0: WASMIX_DEFAULT_MAX_FDS */
 	uint64_t timeout_ms; /* 0: none */
 	int trace_fd;        /* -1: no trace (wasix_trace.h) */
+	bool confine;        /* proc_confine before the run */
 };
 
 /* Open fds per guest process unless the config says otherwise. */
@@ -422,6 +423,12 @@ void wasmix_config_set_trace_fd(wasmix_config *c, int fd)
 {
 	if (c != NULL)
 		c->trace_fd = fd < 0 ? -1 : fd;
+}
+
+void wasmix_config_set_confine(wasmix_config *c, int on)
+{
+	if (c != NULL)
+		c->confine = on != 0;
 }
 
 void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms)
@@ -1074,6 +1081,53 @@ static void wasmix_trace_end(struct wasmix_run *r, int status, int code,
 		                      : wasmix_status_string(status));
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define WASMIX_CAN_CONFINE 0 /* LeakSanitizer attaches with ptrace */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WASMIX_CAN_CONFINE 0
+#endif
+#endif
+#ifndef WASMIX_CAN_CONFINE
+#define WASMIX_CAN_CONFINE 1
+#endif
+
+/*
+ * wasmix_config_set_confine: the process confines itself to the
+ * config's directories and command files. Returns 0 or WASMIX_ERROR
+ * with the reason in 'errbuf'.
+ */
+static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
+                          size_t errlen)
+{
+	const char **dirs;
+	struct proc_confine cf;
+	char why[256];
+	int rc;
+
+	if (!c->confine || !WASMIX_CAN_CONFINE)
+		return 0;
+	dirs = wx_alloc_array((size_t)c->ndirs + 1, sizeof *dirs);
+	if (dirs == NULL)
+		return wasmix_err(errbuf, errlen, WASMIX_NOMEM,
+		                  "confinement: out of memory");
+	for (int i = 0; i < c->ndirs; i++)
+		dirs[i] = c->dirs[i].host;
+	memset(&cf, 0, sizeof cf);
+	cf.dirs = dirs;
+	cf.ndirs = (size_t)c->ndirs;
+	cf.files = (const char *const *)c->cmd_files;
+	cf.nfiles = (size_t)c->ncmds;
+	cf.best_effort = true;
+	rc = proc_confine(&cf, why, sizeof why);
+	wx_free(dirs);
+	if (rc != 0)
+		return wasmix_err(errbuf, errlen, WASMIX_ERROR,
+		                  "confinement: %s (--no-confine runs without)",
+		                  why);
+	return 0;
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -1093,6 +1147,11 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_config_init(&defaults);
 		c = &defaults;
 	}
+	/* First, with no other thread yet: the module's bytes are the
+	 * guest's too. */
+	rc = wasmix_confine(c, errbuf, errlen);
+	if (rc != 0)
+		return rc;
 	memset(&r, 0, sizeof r);
 	r.name = name ? name : "module.wasm";
 	if (len > wasmix_max_module_bytes(c))

@@ -209,6 +209,31 @@ int proc_itimer_set(int sig, const struct proc_itimer *nw,
 /* Forgets timers inherited across fork (the child has none). */
 void proc_itimer_forget(void);
 
+/* ---- confinement (proc_confine.c) --------------------------------------- */
+
+/* What a confined process may still reach in the host's file system. */
+struct proc_confine {
+	const char *const *dirs; /* host directories: every right but exec */
+	size_t ndirs;
+	const char *const *files; /* host files (or directories): read */
+	size_t nfiles;
+	/* Landlock missing from the kernel is not an error (seccomp only). */
+	bool best_effort;
+};
+
+/*
+ * Confines the calling process for good (Linux): no new privileges;
+ * Landlock rules that allow file access only beneath cf->dirs (plus
+ * cf->files and the few system files the runtime opens, read-only),
+ * nothing executed; a seccomp-bpf allow-list of the system calls the
+ * runtime makes (ENOSYS for any other, EPERM for ptrace and its kind).
+ * Inherited by fork children. Call it while this is the only thread
+ * (Landlock binds the calling thread and what it makes later). Returns 0,
+ * or an errno with one line in 'why' ('len' bytes), e.g. ENOSYS when the
+ * kernel has no Landlock and cf->best_effort is false.
+ */
+int proc_confine(const struct proc_confine *cf, char *why, size_t len);
+
 /* ---- the run's deadline (proc_deadline.c) ------------------------------ */
 
 struct timespec;
