@@ -22,7 +22,7 @@ TSV=${WASIX_TSV:-../shared/spec/wasix_32v1.tsv}
 [ -x "$W" ] || die "$W not built"
 [ -f "$SDKLIB/libwasix.a" ] || die "$B/sdk/libwasix.a not built"
 mkdir -p "$T/root/sub" "$T/root/bin" || die "cannot create $T"
-T=$(cd "$T" && pwd)
+T=$(cd "$T" && pwd -P) # physical: fds are compared with readlink
 R=$T/root
 
 for src in tests/wasix/wx_*.c; do
