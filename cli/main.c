@@ -67,6 +67,8 @@ static const char usage_text[] =
     "  --max-tree-memory SIZE  cap the linear memory of the whole tree\n"
     "                        (default 8G; 'none': no cap)\n"
     "  --max-fds N           fds per guest process (default 1024; EMFILE)\n"
+    "  --max-threads N       cap the threads of the whole tree beyond each\n"
+    "                        process's first (default 1024; EAGAIN)\n"
     "  --max-funcs N, --max-types N, --max-locals N\n"
     "                        refuse modules declaring more functions,\n"
     "                        function types, or locals in one function\n"
@@ -336,6 +338,7 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 	    {"--max-procs", WASMIX_LIMIT_PROCS, "1024"},
 	    {"--max-tree-memory", WASMIX_LIMIT_TREE_MEMORY, "16E (or 'none')"},
 	    {"--max-fds", WASMIX_LIMIT_FDS, "4294967295"},
+	    {"--max-threads", WASMIX_LIMIT_THREADS, "4294967295"},
 	};
 	uint64_t v;
 	size_t i;
@@ -412,7 +415,8 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 	    strcmp(name, "--max-locals") == 0 ||
 	    strcmp(name, "--max-procs") == 0 ||
 	    strcmp(name, "--max-tree-memory") == 0 ||
-	    strcmp(name, "--max-fds") == 0)
+	    strcmp(name, "--max-fds") == 0 ||
+	    strcmp(name, "--max-threads") == 0)
 		return opt_limit(cfg, name, arg);
 	if (strcmp(name, "--max-memory") == 0) {
 		if (!parse_pages(arg, &v) || v == 0 || v > WASM_MAX_PAGES)
@@ -470,11 +474,25 @@ static int opt_trace(wasmix_config *cfg, const char *file)
 static int opt_split(const char *a, char *name, size_t cap, const char **val)
 {
 	static const char *const names[] = {
-	    "--env",   "--max-memory", "--fuel", "--max-call-depth",
-	    "--dir",   "--mapdir",     "--cwd",  "--tcplisten",
-	    "--timeout", "--max-table", "--max-module-size", "--max-funcs",
-	    "--max-types", "--max-locals", "--map-command", "--max-procs",
-	    "--max-tree-memory", "--max-fds",
+	    "--env",
+	    "--max-memory",
+	    "--fuel",
+	    "--max-call-depth",
+	    "--dir",
+	    "--mapdir",
+	    "--cwd",
+	    "--tcplisten",
+	    "--timeout",
+	    "--max-table",
+	    "--max-module-size",
+	    "--max-funcs",
+	    "--max-types",
+	    "--max-locals",
+	    "--map-command",
+	    "--max-procs",
+	    "--max-tree-memory",
+	    "--max-fds",
+	    "--max-threads",
 	}; /* clang-format off/on would reflow it one a line */
 	const char *eq = strchr(a, '=');
 	size_t n = eq ? (size_t)(eq - a) : strlen(a), i;

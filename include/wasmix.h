@@ -182,6 +182,10 @@ enum wasmix_limit {
 	WASMIX_LIMIT_FDS = 8,         /* open fds per process: fd numbers
 	                                 stay below it; default 1024; open,
 	                                 dup, pipe... fail with EMFILE */
+	WASMIX_LIMIT_THREADS = 9,     /* threads of the whole tree beyond
+	                                 each process's first; default 1024
+	                                 (and 1024 per process at most);
+	                                 thread spawns fail with EAGAIN */
 };
 
 /*

@@ -57,6 +57,7 @@ struct wasmix_config {
 	uint32_t max_procs;       /* 0: the default (proc.h) */
 	uint64_t max_tree_memory; /* 0: the default; UINT64_MAX: none */
 	uint32_t max_fds;         /* 0: WASMIX_DEFAULT_MAX_FDS */
+	uint32_t max_threads;     /* 0: the default (proc.h) */
 	uint64_t timeout_ms; /* 0: none */
 	int trace_fd;        /* -1: no trace (wasix_trace.h) */
 	bool confine;        /* proc_confine before the run */
@@ -413,6 +414,9 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 		return WASMIX_OK;
 	case WASMIX_LIMIT_FDS:
 		c->max_fds = (uint32_t)value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_THREADS:
+		c->max_threads = (uint32_t)value;
 		return WASMIX_OK;
 	default:
 		return WASMIX_ERROR;
@@ -896,7 +900,7 @@ static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	/* The process table exists now (wasix_ctx_new made it). */
 	mem = mem == 0 ? PROC_DEFAULT_MAX_MEM : mem == UINT64_MAX ? 0 : mem;
-	if (proc_set_limits(c->max_procs, mem) != 0)
+	if (proc_set_limits(c->max_procs, mem, c->max_threads) != 0)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
 	vm_set_memory_charge(wasmix_mem_charge);
 	wasix_set_sticky(r->wasix, &r->timed_out);

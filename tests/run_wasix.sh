@@ -192,7 +192,8 @@ EOF
 expect "a thread program runs from the command line" 0 "" thr.wasm
 expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 	wx_sh.wasm -- '/thr.wasm'
-for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race; do
+for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race \
+	thread_cap; do
 	"$W" wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 		die "cannot build tests/wasix/$w.wat"
 done
@@ -214,6 +215,8 @@ expect "argv read once while another thread changes it (issue 17)" 0 "" \
 	exec_race.wasm
 expect "a path copied, then checked, while another thread changes it" 0 "" \
 	path_race.wasm
+expect "--max-threads 5: the sixth thread spawn fails" 5 "" \
+	--max-threads 5 thread_cap.wasm
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose
 ok #! scripts" --map-command "sh=$R/wx_sh.wasm" wx_system.wasm

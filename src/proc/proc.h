@@ -33,6 +33,8 @@
 
 #define PROC_MAX_PROCS 1024 /* table size: live guest processes, at most */
 #define PROC_DEFAULT_MAX_PROCS 256 /* the default process limit */
+/* The default cap on the threads of a tree beyond each process's first. */
+#define PROC_DEFAULT_MAX_THREADS 1024
 /* The default cap on the guest memory of a whole tree: 8 GiB. */
 #define PROC_DEFAULT_MAX_MEM ((uint64_t)8 << 30)
 #define PROC_NSIG      65   /* signals 1..64 */
@@ -65,12 +67,22 @@ int proc_init(void);
  * no cap; proc_init's default is PROC_DEFAULT_MAX_MEM). Beyond them
  * proc_fork and proc_env_begin fail with EAGAIN (processes) or ENOMEM
  * (a fork child starts charged with its parent's memory, which it
- * inherits), and proc_mem_charge with ENOMEM. Orphans whose host process
- * is gone stop counting when a limit is reached. Calls proc_init if
- * needed; meant for the first process, before the guest starts. Returns
- * 0, EINVAL or ENOMEM.
+ * inherits), and proc_mem_charge with ENOMEM; and at most 'max_threads'
+ * threads in the tree beyond each process's first (0:
+ * PROC_DEFAULT_MAX_THREADS), past which proc_thread_charge fails with
+ * EAGAIN. Orphans whose host process is gone stop counting when a limit
+ * is reached. Calls proc_init if needed; meant for the first process,
+ * before the guest starts. Returns 0, EINVAL or ENOMEM.
  */
-int proc_set_limits(uint32_t max_procs, uint64_t max_mem);
+int proc_set_limits(uint32_t max_procs, uint64_t max_mem, uint32_t max_threads);
+
+/*
+ * Counts 'delta' more threads (negative: fewer) of the calling host
+ * process against the tree's thread limit. Returns 0 or EAGAIN (nothing
+ * counted). A fork child starts with none (fork copies one thread); a
+ * process's count leaves the total when its slot is freed. Thread-safe.
+ */
+int proc_thread_charge(int delta);
 
 /*
  * Charges 'bytes' of guest memory (negative: releases them) to the

@@ -38,6 +38,8 @@ struct proc_slot {
 	bool zombie; /* a host-less child that exited with 'code' */
 	int code;
 	uint64_t mem; /* bytes charged by this host process (proc_mem_charge) */
+	uint32_t
+	    threads; /* its threads beyond the first (proc_thread_charge) */
 };
 
 struct proc_shared {
@@ -46,6 +48,8 @@ struct proc_shared {
 	uint32_t max_procs; /* LIVE slots at most (<= PROC_MAX_PROCS) */
 	uint64_t max_mem;   /* bytes of guest memory in the tree; 0: none */
 	uint64_t mem_total; /* sum of the LIVE slots' 'mem' */
+	uint32_t max_threads;   /* threads beyond each process's first */
+	uint32_t threads_total; /* sum of the LIVE slots' 'threads' */
 	struct proc_slot slot[PROC_MAX_PROCS];
 };
 
@@ -80,7 +84,9 @@ static struct proc_slot *proc_find(uint32_t pid)
 static void proc_free_slot(struct proc_slot *s)
 {
 	proc_tab->mem_total -= s->mem;
+	proc_tab->threads_total -= s->threads;
 	s->mem = 0;
+	s->threads = 0;
 	s->state = PROC_FREE;
 }
 
@@ -176,7 +182,7 @@ static struct proc_slot *proc_new_slot(uint64_t mem, int *err)
 	return NULL;
 }
 
-int proc_set_limits(uint32_t max_procs, uint64_t max_mem)
+int proc_set_limits(uint32_t max_procs, uint64_t max_mem, uint32_t max_threads)
 {
 	if (max_procs > PROC_MAX_PROCS)
 		return EINVAL;
@@ -185,8 +191,39 @@ int proc_set_limits(uint32_t max_procs, uint64_t max_mem)
 	proc_lock();
 	proc_tab->max_procs = max_procs ? max_procs : PROC_DEFAULT_MAX_PROCS;
 	proc_tab->max_mem = max_mem;
+	proc_tab->max_threads =
+	    max_threads ? max_threads : PROC_DEFAULT_MAX_THREADS;
 	proc_unlock();
 	return 0;
+}
+
+int proc_thread_charge(int delta)
+{
+	struct proc_slot *s;
+	int rc = 0;
+
+	if (proc_tab == NULL || delta == 0)
+		return 0;
+	proc_lock();
+	s = &proc_tab->slot[proc_mem_idx];
+	if (delta > 0 &&
+	    proc_tab->threads_total + (uint32_t)delta > proc_tab->max_threads &&
+	    (proc_collect_orphans() == 0 ||
+	     proc_tab->threads_total + (uint32_t)delta >
+	         proc_tab->max_threads)) {
+		rc = EAGAIN;
+	} else if (delta > 0) {
+		s->threads += (uint32_t)delta;
+		proc_tab->threads_total += (uint32_t)delta;
+	} else {
+		uint32_t n = (uint32_t)-delta;
+
+		n = n > s->threads ? s->threads : n;
+		s->threads -= n;
+		proc_tab->threads_total -= n;
+	}
+	proc_unlock();
+	return rc;
 }
 
 int proc_mem_charge(int64_t bytes)
@@ -248,6 +285,7 @@ int proc_init(void)
 	proc_tab->next_pid = 2;
 	proc_tab->max_procs = PROC_DEFAULT_MAX_PROCS;
 	proc_tab->max_mem = PROC_DEFAULT_MAX_MEM;
+	proc_tab->max_threads = PROC_DEFAULT_MAX_THREADS;
 	proc_mem_idx = 0;
 	proc_tab->slot[0].pid = 1;
 	proc_tab->slot[0].ppid = 0;

@@ -36,9 +36,10 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "proc/proc.h"
 #include "vfs/vfs.h"
-#include "wasm/wasm_module.h"
 #include "wasi/wasi_impl.h"
+#include "wasm/wasm_module.h"
 
 /* Most threads alive at once, so that a runaway guest cannot exhaust the
  * host (each has a reserved value stack and a C stack). */
@@ -233,6 +234,7 @@ static void wt_finish(struct wasix_thread_rec *r)
 	x->live--;
 	pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
+	proc_thread_charge(-1);
 }
 
 void wasix_threads_set_exec_runner(void (*run)(void *ud))
@@ -318,8 +320,12 @@ static uint32_t wt_register(struct wasix_threads *x, struct wasix_thread_rec *r)
 {
 	uint32_t e = WASI_ESUCCESS;
 
+	/* The tree's limit first (proc.h), then this process's. */
+	if (proc_thread_charge(1) != 0)
+		return WASI_EAGAIN;
 	pthread_mutex_lock(&x->mu);
 	if (x->live >= WASIX_MAX_THREADS) {
+		proc_thread_charge(-1);
 		e = WASI_EAGAIN;
 	} else {
 		r->next = x->threads;
@@ -343,6 +349,7 @@ static void wt_unregister(struct wasix_threads *x, struct wasix_thread_rec *r)
 	}
 	x->live--;
 	pthread_mutex_unlock(&x->mu);
+	proc_thread_charge(-1);
 }
 
 /* Starts the host thread of registered record 'r'; a WASI errno. */

@@ -128,6 +128,7 @@ static void test_config_limits(void)
 	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_TREE_MEMORY,
 	                              UINT64_MAX) == WASMIX_OK);
 	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_FDS, 64) == WASMIX_OK);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_THREADS, 8) == WASMIX_OK);
 	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_FDS, (uint64_t)1 << 32) ==
 	      WASMIX_ERROR);
 	CHECK(wasmix_config_set_limit(c, 99, 1) == WASMIX_ERROR);

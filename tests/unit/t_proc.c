@@ -162,8 +162,11 @@ static void test_limits(void)
 	struct proc_status st;
 	uint32_t a = 0, b = 0, c = 0;
 
-	CHECK(proc_set_limits(PROC_MAX_PROCS + 1, 0) == EINVAL);
-	CHECK(proc_set_limits(3, 1000) == 0);
+	CHECK(proc_set_limits(PROC_MAX_PROCS + 1, 0, 0) == EINVAL);
+	CHECK(proc_set_limits(3, 1000, 2) == 0);
+	CHECK(proc_thread_charge(2) == 0 && proc_thread_charge(1) == EAGAIN);
+	CHECK(proc_thread_charge(-1) == 0 && proc_thread_charge(1) == 0);
+	CHECK(proc_thread_charge(-2) == 0);
 	a = spawn_exit(0);
 	b = spawn_exit(0);
 	CHECK(a >= 2 && b > a);
@@ -184,7 +187,7 @@ static void test_limits(void)
 	CHECK(c != 0 && proc_mem_charged() == 200);
 	CHECK(proc_join(c, false, &st) == 0 && proc_mem_charged() == 100);
 	CHECK(proc_mem_charge(-100) == 0 && proc_mem_charged() == 0);
-	CHECK(proc_set_limits(0, 0) == 0);
+	CHECK(proc_set_limits(0, 0, 0) == 0);
 }
 
 int main(void)
