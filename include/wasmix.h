@@ -67,8 +67,10 @@ typedef struct wasmix_config wasmix_config;
  * Makes a config with the defaults: no arguments (the program name is
  * supplied by the run), an empty environment, the guest's fds 0, 1 and 2
  * on the host's 0, 1 and 2, memory up to 65536 pages (4 GiB), call depth
- * up to 10,000 wasm frames, unlimited fuel. Returns NULL if out of
- * memory. Free it with wasmix_config_free.
+ * up to 10,000 wasm frames, unlimited fuel; a process tree of at most
+ * 256 processes, 1024 extra threads and 8 GiB of linear memory, 1024 fds
+ * per process (enum wasmix_limit); no confinement. Returns NULL if out
+ * of memory. Free it with wasmix_config_free.
  */
 wasmix_config *wasmix_config_new(void);
 
