@@ -31,7 +31,10 @@
 #include "t_check.h"
 #include "wasmix.h"
 
-/* A WASI program: args, env, stdout, a file beneath the preopen. */
+/*
+ * A WASI program: args, env, stdout, a file beneath the preopen, a
+ * directory listing, mkdir, stat and rmdir.
+ */
 static const char wasi_wat[] =
     "(module\n"
     " (import \"wasi_snapshot_preview1\" \"args_sizes_get\"\n"
@@ -51,6 +54,14 @@ static const char wasi_wat[] =
     "  (func $fc (param i32) (result i32)))\n"
     " (import \"wasi_snapshot_preview1\" \"proc_exit\"\n"
     "  (func $exit (param i32)))\n"
+    " (import \"wasi_snapshot_preview1\" \"fd_readdir\"\n"
+    "  (func $rd (param i32 i32 i32 i64 i32) (result i32)))\n"
+    " (import \"wasi_snapshot_preview1\" \"path_create_directory\"\n"
+    "  (func $mkd (param i32 i32 i32) (result i32)))\n"
+    " (import \"wasi_snapshot_preview1\" \"path_remove_directory\"\n"
+    "  (func $rmd (param i32 i32 i32) (result i32)))\n"
+    " (import \"wasi_snapshot_preview1\" \"path_filestat_get\"\n"
+    "  (func $st (param i32 i32 i32 i32 i32) (result i32)))\n"
     " (memory (export \"memory\") 1)\n"
     " (table 4 funcref)\n"
     " (global $g (mut i32) (i32.const 7))\n"
@@ -58,6 +69,7 @@ static const char wasi_wat[] =
     " (func $one (result i32) (i32.const 1))\n"
     " (data (i32.const 100) \"hello\\n\")\n"
     " (data (i32.const 200) \"f.txt\")\n"
+    " (data (i32.const 210) \"newdir\")\n"
     " (func (export \"_start\")\n"
     "  (drop (call $asg (i32.const 0) (i32.const 4)))\n"
     "  (drop (call $ag (i32.const 1024) (i32.const 2048)))\n"
@@ -75,6 +87,12 @@ static const char wasi_wat[] =
     "    (drop (call $fr (i32.load (i32.const 312)) (i32.const 320)\n"
     "     (i32.const 1) (i32.const 328)))\n"
     "    (drop (call $fc (i32.load (i32.const 312))))))\n"
+    "  (drop (call $rd (i32.const 3) (i32.const 5000) (i32.const 512)\n"
+    "   (i64.const 0) (i32.const 332)))\n"
+    "  (drop (call $mkd (i32.const 3) (i32.const 210) (i32.const 6)))\n"
+    "  (drop (call $st (i32.const 3) (i32.const 0) (i32.const 210)\n"
+    "   (i32.const 6) (i32.const 6000)))\n"
+    "  (drop (call $rmd (i32.const 3) (i32.const 210) (i32.const 6)))\n"
     "  (global.set $g (call_indirect (result i32) (i32.const 0)))\n"
     "  (call $exit (global.get $g))))\n";
 
@@ -389,6 +407,8 @@ int main(void)
 	unlink(path);
 	snprintf(path, sizeof path, "%s/p.wasm", dir);
 	unlink(path);
-	rmdir(dir);
+	snprintf(path, sizeof path, "%s/newdir", dir); /* a run cut short */
+	rmdir(path);
+	CHECK(rmdir(dir) == 0);
 	return t_report("t_failalloc");
 }
