@@ -144,6 +144,7 @@ bench: all
 	@sh bench/run_threads.sh $(O)
 	@sh bench/run_proc.sh $(O)
 	@sh bench/run_net.sh $(O)
+	@sh bench/run_confine.sh $(O)
 
 # --- WASIX guest SDK (sdk/README.md) -------------------------------------------
 # libwasix.a: the SDK's POSIX layer over wasi-libc, built with the guest

@@ -70,9 +70,19 @@ static const char usage_text[] =
     "                        time (a trap; fractions allowed: 0.5)\n"
     "  --max-table N         cap every table at N elements\n"
     "  --max-module-size N   refuse modules over N bytes (64M, 1G, ...)\n"
+    "  --max-procs N         cap the guest's process tree at N processes\n"
+    "                        (default 256, at most 1024): fork and spawn\n"
+    "                        then fail with EAGAIN\n"
+    "  --max-tree-memory SIZE  cap the linear memory of the whole tree\n"
+    "                        (default 8G; 'none': no cap)\n"
+    "  --max-fds N           fds per guest process (default 1024; EMFILE)\n"
+    "  --max-threads N       cap the threads of the whole tree beyond each\n"
+    "                        process's first (default 1024; EAGAIN)\n"
     "  --max-funcs N, --max-types N, --max-locals N\n"
     "                        refuse modules declaring more functions,\n"
     "                        function types, or locals in one function\n"
+    "  --no-confine          do not confine wasmix (Landlock to the\n"
+    "                        --dir directories, a seccomp allow-list)\n"
     "  --trace[=FILE]        print every WASI and WASIX call of every\n"
     "                        guest process (pid, call, decoded arguments,\n"
     "                        result), signal deliveries and exits, one\n"
@@ -319,22 +329,32 @@ static int parse_timeout(const char *s, uint64_t *ms)
 
 /*
  * Applies --timeout, --max-table, --max-module-size, --max-funcs,
- * --max-types or --max-locals; non-zero exit status on error.
+ * --max-types, --max-locals, --max-procs, --max-tree-memory or
+ * --max-fds; non-zero exit status on error.
  */
 static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 {
 	static const struct {
 		const char *name;
 		int which;
+		const char *max; /* for the message */
 	} limits[] = {
-	    {"--max-table", WASMIX_LIMIT_TABLE_ELEMS},
-	    {"--max-module-size", WASMIX_LIMIT_MODULE_BYTES},
-	    {"--max-funcs", WASMIX_LIMIT_FUNCS},
-	    {"--max-types", WASMIX_LIMIT_TYPES},
-	    {"--max-locals", WASMIX_LIMIT_LOCALS},
+	    {"--max-table", WASMIX_LIMIT_TABLE_ELEMS, "4294967295"},
+	    {"--max-module-size", WASMIX_LIMIT_MODULE_BYTES, "1G"},
+	    {"--max-funcs", WASMIX_LIMIT_FUNCS, "4294967295"},
+	    {"--max-types", WASMIX_LIMIT_TYPES, "4294967295"},
+	    {"--max-locals", WASMIX_LIMIT_LOCALS, "4294967295"},
+	    {"--max-procs", WASMIX_LIMIT_PROCS, "1024"},
+	    {"--max-tree-memory", WASMIX_LIMIT_TREE_MEMORY, "16E (or 'none')"},
+	    {"--max-fds", WASMIX_LIMIT_FDS, "4294967295"},
+	    {"--max-threads", WASMIX_LIMIT_THREADS, "4294967295"},
 	};
 	uint64_t v;
 	size_t i;
+
+	if (strcmp(name, "--max-tree-memory") == 0 && strcmp(arg, "none") == 0)
+		return wasmix_config_set_limit(cfg, WASMIX_LIMIT_TREE_MEMORY,
+		                               UINT64_MAX) != WASMIX_OK;
 
 	if (strcmp(name, "--timeout") == 0) {
 		if (!parse_timeout(arg, &v))
@@ -352,11 +372,7 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 		        WASMIX_OK)
 			return fail("%s: expected a number from 1 to %s, got "
 			            "'%s'",
-			            name,
-			            limits[i].which == WASMIX_LIMIT_MODULE_BYTES
-			                ? "1G"
-			                : "4294967295",
-			            arg);
+			            name, limits[i].max, arg);
 		return 0;
 	}
 	return fail("unknown option '%s'", name);
@@ -429,7 +445,11 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 	    strcmp(name, "--max-module-size") == 0 ||
 	    strcmp(name, "--max-funcs") == 0 ||
 	    strcmp(name, "--max-types") == 0 ||
-	    strcmp(name, "--max-locals") == 0)
+	    strcmp(name, "--max-locals") == 0 ||
+	    strcmp(name, "--max-procs") == 0 ||
+	    strcmp(name, "--max-tree-memory") == 0 ||
+	    strcmp(name, "--max-fds") == 0 ||
+	    strcmp(name, "--max-threads") == 0)
 		return opt_limit(cfg, name, arg);
 	if (strcmp(name, "--max-memory") == 0) {
 		if (!parse_pages(arg, &v) || v == 0 || v > WASM_MAX_PAGES)
@@ -487,12 +507,29 @@ static int opt_trace(wasmix_config *cfg, const char *file)
 static int opt_split(const char *a, char *name, size_t cap, const char **val)
 {
 	static const char *const names[] = {
-	    "--env",   "--max-memory", "--fuel", "--max-call-depth",
-	    "--dir",   "--mapdir",     "--cwd",  "--tcplisten",
-	    "--timeout", "--max-table", "--max-module-size", "--max-funcs",
-	    "--max-types", "--max-locals", "--map-command",
-	    "--net-allow-connect", "--net-allow-bind", "--net-lookup",
-	};
+	    "--env",
+	    "--max-memory",
+	    "--fuel",
+	    "--max-call-depth",
+	    "--dir",
+	    "--mapdir",
+	    "--cwd",
+	    "--tcplisten",
+	    "--timeout",
+	    "--max-table",
+	    "--max-module-size",
+	    "--max-funcs",
+	    "--max-types",
+	    "--max-locals",
+	    "--map-command",
+	    "--max-procs",
+	    "--max-tree-memory",
+	    "--max-fds",
+	    "--max-threads",
+	    "--net-allow-connect",
+	    "--net-allow-bind",
+	    "--net-lookup",
+	}; /* clang-format off/on would reflow it one a line */
 	const char *eq = strchr(a, '=');
 	size_t n = eq ? (size_t)(eq - a) : strlen(a), i;
 
@@ -546,6 +583,10 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 				return rc;
 			continue;
 		}
+		if (strcmp(a, "--no-confine") == 0) {
+			wasmix_config_set_confine(cfg, 0);
+			continue;
+		}
 		if (!opt_split(a, name, sizeof name, &val))
 			return fail("unknown option '%s' (see wasmix --help)",
 			            a);
@@ -592,6 +633,7 @@ static int cmd_run(int argc, char **argv, int i)
 
 	if (cfg == NULL)
 		return fail("out of memory");
+	wasmix_config_set_confine(cfg, 1); /* --no-confine turns it off */
 	rc = parse_options(cfg, argc, argv, &i);
 	if (rc < 0 && i >= argc)
 		rc = fail("no program given (usage: wasmix run [options] "

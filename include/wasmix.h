@@ -67,8 +67,10 @@ typedef struct wasmix_config wasmix_config;
  * Makes a config with the defaults: no arguments (the program name is
  * supplied by the run), an empty environment, the guest's fds 0, 1 and 2
  * on the host's 0, 1 and 2, memory up to 65536 pages (4 GiB), call depth
- * up to 10,000 wasm frames, unlimited fuel. Returns NULL if out of
- * memory. Free it with wasmix_config_free.
+ * up to 10,000 wasm frames, unlimited fuel; a process tree of at most
+ * 256 processes, 1024 extra threads and 8 GiB of linear memory, 1024 fds
+ * per process (enum wasmix_limit); no confinement. Returns NULL if out
+ * of memory. Free it with wasmix_config_free.
  */
 wasmix_config *wasmix_config_new(void);
 
@@ -188,13 +190,37 @@ enum wasmix_limit {
 	WASMIX_LIMIT_LOCALS = 4,       /* locals of one function, params
 	                                  included; default 50,000 */
 	WASMIX_LIMIT_TYPES = 5,        /* function types; default 10^6 */
+	/*
+	 * The process tree (WASIX fork, spawn; docs/process.md#limits).
+	 * These are not checked up front: past them the guest's call fails
+	 * with an errno, as under the kernel's own limits.
+	 */
+	WASMIX_LIMIT_PROCS = 6,       /* processes of the run's tree, the
+	                                 first and zombies included; default
+	                                 256, at most 1024; fork and spawn
+	                                 fail with EAGAIN past it */
+	WASMIX_LIMIT_TREE_MEMORY = 7, /* bytes of linear memory of the whole
+	                                 tree; default 8 GiB; UINT64_MAX: no
+	                                 cap. memory.grow returns -1, fork
+	                                 fails with ENOMEM past it */
+	WASMIX_LIMIT_FDS = 8,         /* open fds per process: fd numbers
+	                                 stay below it; default 1024; open,
+	                                 dup, pipe... fail with EMFILE */
+	WASMIX_LIMIT_THREADS = 9,     /* threads of the whole tree beyond
+	                                 each process's first; default 1024
+	                                 (and 1024 per process at most);
+	                                 thread spawns fail with EAGAIN */
 };
 
 /*
  * Sets limit 'which' (enum wasmix_limit) to 'value'; 0 restores the
  * default. Returns WASMIX_OK, or WASMIX_ERROR for an unknown limit or a
- * value above its maximum (module bytes: WASMIX_MAX_MODULE_BYTES; the
- * others: UINT32_MAX).
+ * value above its maximum (module bytes: WASMIX_MAX_MODULE_BYTES; tree
+ * memory: none; processes: 1024; the others: UINT32_MAX).
+ *
+ * The process-tree limits are held by the host process: concurrent runs
+ * in one embedding process share one tree, and the limits of the run
+ * that started last apply to all of them.
  */
 int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value);
 
@@ -218,6 +244,23 @@ void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms);
  * with no trace code in the way.
  */
 void wasmix_config_set_trace_fd(wasmix_config *c, int fd);
+
+/*
+ * Confinement (Linux; the command line's default, off here by default):
+ * with 'on', a run first confines the whole calling process for good,
+ * before it decodes the module: Landlock lets it reach files only
+ * beneath the directories given with wasmix_config_add_dir (and read the
+ * files of wasmix_config_map_command), and a seccomp-bpf allow-list
+ * keeps it to the system calls the runtime makes (ptrace, mount, execve
+ * and their kind fail with EPERM, anything unknown with ENOSYS); every
+ * guest process inherits both. Meant for a process that runs one guest
+ * tree and nothing else, like the command line; an embedder's other
+ * threads lose those calls too. A kernel without Landlock gets the
+ * seccomp part only; a run whose confinement fails ends with
+ * WASMIX_ERROR before the guest starts. Builds with AddressSanitizer
+ * never confine (LeakSanitizer needs ptrace). docs/cli.md#confinement.
+ */
+void wasmix_config_set_confine(wasmix_config *c, int on);
 
 /*
  * Runs the WASI command module in file 'path': reads it (at most
@@ -263,6 +306,21 @@ int wasmix_wat2wasm(const char *name, const char *text, size_t len,
 
 /* Frees memory returned by the library (wasmix_wat2wasm). NULL is allowed. */
 void wasmix_free(void *p);
+
+/*
+ * The allocator of all the library's heap memory, in the spirit of
+ * lua_Alloc: fn(ud, ptr, size) must act as realloc(ptr, size) when size
+ * > 0 (ptr NULL: a new block; NULL back: out of memory, which the
+ * library reports as WASMIX_NOMEM or, inside a guest call, as ENOMEM)
+ * and as free(ptr) when size is 0. NULL restores the C library's
+ * malloc. Process-wide and not synchronised: call it before any other
+ * wasmix function, since every block must go back to the allocator that
+ * made it. 'fn' must be thread-safe (guest threads allocate) and must
+ * keep working in a fork child (guest processes fork). Linear memory is
+ * not allocated through it (it is mapped; see WASMIX_LIMIT_TREE_MEMORY).
+ */
+typedef void *(*wasmix_alloc_fn)(void *ud, void *ptr, size_t size);
+void wasmix_set_allocator(wasmix_alloc_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

@@ -55,11 +55,19 @@ struct wasmix_config {
 	size_t max_module_bytes;
 	uint64_t max_table_elems;
 	uint32_t max_funcs, max_locals, max_types;
+	uint32_t max_procs;       /* 0: the default (proc.h) */
+	uint64_t max_tree_memory; /* 0: the default; UINT64_MAX: none */
+	uint32_t max_fds;         /* 0: WASMIX_DEFAULT_MAX_FDS */
+	uint32_t max_threads;     /* 0: the default (proc.h) */
 	uint64_t timeout_ms; /* 0: none */
 	int trace_fd;        /* -1: no trace (wasix_trace.h) */
 	/* zero: deny (docs/networking.md) */
 	struct wasix_net_policy net;
+	bool confine;        /* proc_confine before the run */
 };
+
+/* Open fds per guest process unless the config says otherwise. */
+#define WASMIX_DEFAULT_MAX_FDS 1024
 
 /* Everything one run creates; freed by wasmix_run_free. */
 struct wasmix_run {
@@ -384,6 +392,16 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 		c->max_module_bytes = (size_t)value;
 		return WASMIX_OK;
 	}
+	if (which == WASMIX_LIMIT_TREE_MEMORY) {
+		c->max_tree_memory = value;
+		return WASMIX_OK;
+	}
+	if (which == WASMIX_LIMIT_PROCS) {
+		if (value > PROC_MAX_PROCS)
+			return WASMIX_ERROR;
+		c->max_procs = (uint32_t)value;
+		return WASMIX_OK;
+	}
 	if (value > UINT32_MAX)
 		return WASMIX_ERROR;
 	switch (which) {
@@ -398,6 +416,12 @@ int wasmix_config_set_limit(wasmix_config *c, int which, uint64_t value)
 		return WASMIX_OK;
 	case WASMIX_LIMIT_TYPES:
 		c->max_types = (uint32_t)value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_FDS:
+		c->max_fds = (uint32_t)value;
+		return WASMIX_OK;
+	case WASMIX_LIMIT_THREADS:
+		c->max_threads = (uint32_t)value;
 		return WASMIX_OK;
 	default:
 		return WASMIX_ERROR;
@@ -435,6 +459,12 @@ void wasmix_config_set_trace_fd(wasmix_config *c, int fd)
 {
 	if (c != NULL)
 		c->trace_fd = fd < 0 ? -1 : fd;
+}
+
+void wasmix_config_set_confine(wasmix_config *c, int on)
+{
+	if (c != NULL)
+		c->confine = on != 0;
 }
 
 void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms)
@@ -618,14 +648,20 @@ static int wasmix_resolve_host(struct wasmix_run *r,
                                const struct wasm_import *imp,
                                struct vm_extern *out)
 {
-	if (r->threads != NULL &&
-	    wasix_thread_resolve(r->threads, r->store, imp, out) == 0)
-		return 0;
+	int rc = WX_ELINK;
+
+	/* Each layer in turn: WX_ELINK means "not mine", any other error
+	 * (out of memory, a limit) ends the search. */
+	if (r->threads != NULL)
+		rc = wasix_thread_resolve(r->threads, r->store, imp, out);
+	if (rc != WX_ELINK)
+		return rc;
 	if (r->wasix != NULL && wasix_is_module(imp->module, imp->module_len))
 		return wasix_resolve(r->wasix, r->store, r->mod, imp, out);
-	if (r->wasix != NULL &&
-	    wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out) == 0)
-		return 0;
+	if (r->wasix != NULL)
+		rc = wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out);
+	if (rc != WX_ELINK)
+		return rc;
 	return wasi_resolve(r->wasi, r->store, imp, out);
 }
 
@@ -699,6 +735,11 @@ int wasmix_wat2wasm(const char *name, const char *text, size_t len,
 void wasmix_free(void *p)
 {
 	wx_free(p);
+}
+
+void wasmix_set_allocator(wasmix_alloc_fn fn, void *ud)
+{
+	wx_set_allocator(fn, ud);
 }
 
 /*
@@ -934,15 +975,27 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	                         wasmix_root_unseen(r->mod));
 }
 
+/* vm_set_memory_charge: linear memory counts against the tree's cap. */
+static int wasmix_mem_charge(int64_t bytes)
+{
+	return proc_mem_charge(bytes);
+}
+
 /* Makes the WASIX context of run 'r' (its process). */
 static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
                             volatile sig_atomic_t *flag)
 {
 	struct wasix_exec_ops ops = {wasmix_exec_build, wasmix_exec_discard, r};
+	uint64_t mem = c->max_tree_memory;
 
 	r->cfg = c;
 	if (wasix_ctx_new(r->wasi, &ops, flag, &r->wasix) != 0)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	/* The process table exists now (wasix_ctx_new made it). */
+	mem = mem == 0 ? PROC_DEFAULT_MAX_MEM : mem == UINT64_MAX ? 0 : mem;
+	if (proc_set_limits(c->max_procs, mem, c->max_threads) != 0)
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	vm_set_memory_charge(wasmix_mem_charge);
 	wasix_set_sticky(r->wasix, &r->timed_out);
 	wasix_set_trace(r->wasix, c->trace_fd);
 	wasix_set_net(r->wasix, &c->net);
@@ -974,6 +1027,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	wc.root_unseen = wc.posix_root && wasmix_root_unseen(r->mod);
 	wc.nsockets = (uint32_t)c->nsocks;
 	wc.sockets = c->socks;
+	wc.max_fds = c->max_fds != 0 ? c->max_fds : WASMIX_DEFAULT_MAX_FDS;
 	/* The embedder's flag, else the run's own (the timeout raises it), so
 	 * that a guest blocked in poll_oneoff or fd_read still stops. */
 	wc.interrupt = c->interrupt != NULL ? c->interrupt : &r->interrupt;
@@ -1127,6 +1181,53 @@ static void wasmix_trace_end(struct wasmix_run *r, int status, int code,
 		                      : wasmix_status_string(status));
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define WASMIX_CAN_CONFINE 0 /* LeakSanitizer attaches with ptrace */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WASMIX_CAN_CONFINE 0
+#endif
+#endif
+#ifndef WASMIX_CAN_CONFINE
+#define WASMIX_CAN_CONFINE 1
+#endif
+
+/*
+ * wasmix_config_set_confine: the process confines itself to the
+ * config's directories and command files. Returns 0 or WASMIX_ERROR
+ * with the reason in 'errbuf'.
+ */
+static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
+                          size_t errlen)
+{
+	const char **dirs;
+	struct proc_confine cf;
+	char why[256];
+	int rc;
+
+	if (!c->confine || !WASMIX_CAN_CONFINE)
+		return 0;
+	dirs = wx_alloc_array((size_t)c->ndirs + 1, sizeof *dirs);
+	if (dirs == NULL)
+		return wasmix_err(errbuf, errlen, WASMIX_NOMEM,
+		                  "confinement: out of memory");
+	for (int i = 0; i < c->ndirs; i++)
+		dirs[i] = c->dirs[i].host;
+	memset(&cf, 0, sizeof cf);
+	cf.dirs = dirs;
+	cf.ndirs = (size_t)c->ndirs;
+	cf.files = (const char *const *)c->cmd_files;
+	cf.nfiles = (size_t)c->ncmds;
+	cf.best_effort = true;
+	rc = proc_confine(&cf, why, sizeof why);
+	wx_free(dirs);
+	if (rc != 0)
+		return wasmix_err(errbuf, errlen, WASMIX_ERROR,
+		                  "confinement: %s (--no-confine runs without)",
+		                  why);
+	return 0;
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -1146,6 +1247,11 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_config_init(&defaults);
 		c = &defaults;
 	}
+	/* First, with no other thread yet: the module's bytes are the
+	 * guest's too. */
+	rc = wasmix_confine(c, errbuf, errlen);
+	if (rc != 0)
+		return rc;
 	memset(&r, 0, sizeof r);
 	r.name = name ? name : "module.wasm";
 	if (len > wasmix_max_module_bytes(c))

@@ -123,6 +123,12 @@ e no-start 2 "^wasmix: $T/nostart\.wasm: no '_start' function exported" \
 # --- programs that run -------------------------------------------------------------
 t hello 0 '^Hello, world!$' '' "$W" run "$EX/hello.wasm"
 t hello-shorthand 0 '^Hello, world!$' '' "$W" "$EX/hello.wasm"
+t hello-no-confine 0 '^Hello, world!$' '' "$W" run --no-confine \
+	"$EX/hello.wasm"
+t max-procs-range 2 '' 'max-procs: expected a number from 1 to 1024' \
+	"$W" run --max-procs 1025 "$EX/hello.wasm"
+t max-tree-memory-none 0 '^Hello, world!$' '' "$W" run \
+	--max-tree-memory none --max-fds 16 "$EX/hello.wasm"
 t trace-hello 0 '^Hello, world!$' \
 	'^\[pid 1\] fd_write\(1, 0x[0-9a-f]+, [0-9]+, \[14\]\) = 0$' \
 	"$W" run --trace "$EX/hello.wasm"

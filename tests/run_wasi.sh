@@ -79,8 +79,33 @@ guest wt_path /dev/null "$W" run --dir "$T/scratch::/" "$T/wt_path.wasm"
 scratch
 guest wt_dir /dev/null "$W" run --dir "$T/scratch::/" "$T/wt_dir.wasm"
 scratch
-(sleep 1; printf 'hi\n') | guest wt_poll /dev/stdin \
-	"$W" run --dir "$T/scratch::/" "$T/wt_poll.wasm"
+# wt_poll: stdin is a FIFO written only after the guest said it polled
+# it empty (its "wt_poll: stdin empty" line), then closed: a handshake.
+rm -f "$T/poll.in" "$T/poll.out"
+mkfifo "$T/poll.in" "$T/poll.out" || die "cannot make FIFOs in $T"
+"$W" run --dir "$T/scratch::/" "$T/wt_poll.wasm" <"$T/poll.in" \
+	>"$T/poll.out" 2>"$T/err" &
+poll_pid=$!
+exec 3>"$T/poll.in"
+: >"$T/out"
+while IFS= read -r line; do
+	printf '%s\n' "$line" >>"$T/out"
+	if [ "$line" = "wt_poll: stdin empty" ]; then
+		printf 'hi\n' >&3
+		exec 3>&-
+	fi
+done <"$T/poll.out"
+exec 3>&-
+wait "$poll_pid"
+got=$?
+rm -f "$T/poll.in" "$T/poll.out"
+if [ "$got" != 0 ]; then
+	bad wt_poll "status $got"
+elif ! grep -Eq "^wt_poll: [0-9]+ checks, 0 failed$" "$T/out"; then
+	bad wt_poll "no success line"
+else
+	ok "wt_poll: $(sed -n 's/^wt_poll: \([0-9]\)/\1/p' "$T/out")"
+fi
 guest wt_clock /dev/null "$W" run "$T/wt_clock.wasm"
 guest wt_args /dev/null "$W" run --env K1=v1 --env EMPTY= --env 'SP=a b' \
 	"$T/wt_args.wasm" one 'two words' '' "$(printf '\303\274')"

@@ -22,7 +22,7 @@ TSV=${WASIX_TSV:-../shared/spec/wasix_32v1.tsv}
 [ -x "$W" ] || die "$W not built"
 [ -f "$SDKLIB/libwasix.a" ] || die "$B/sdk/libwasix.a not built"
 mkdir -p "$T/root/sub" "$T/root/bin" || die "cannot create $T"
-T=$(cd "$T" && pwd)
+T=$(cd "$T" && pwd -P) # physical: fds are compared with readlink
 R=$T/root
 
 for src in tests/wasix/wx_*.c; do
@@ -146,6 +146,15 @@ else
 	ok "CHLD/URG/WINCH/CONT handlers, restart, ESRCH, reap once ($n checks)"
 fi
 oklines "posix_spawn, pipes, signals, alarm, 200 cycles" 10 wx_spawn.wasm
+# The process-tree limits (docs/process.md#limits).
+oklines "--max-procs 8: 7 children, then fork and spawn fail with EAGAIN" 3 \
+	--max-procs 8 wx_limits.wasm procs 8
+oklines "a fork bomb under --max-procs 32 ends with EAGAIN" 1 \
+	--max-procs 32 wx_limits.wasm bomb
+oklines "--max-tree-memory 16M: malloc and fork fail (ENOMEM)" 2 \
+	--max-tree-memory 16M wx_limits.wasm memory
+oklines "--max-fds 16: EMFILE from open and dup" 2 --max-fds 16 \
+	wx_limits.wasm fds 16
 # Constructors and atexit handlers run once, not around every signal.
 expect "constructors and atexit once across signal deliveries" 0 \
 	"ok ctors once
@@ -183,7 +192,8 @@ EOF
 expect "a thread program runs from the command line" 0 "" thr.wasm
 expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 	wx_sh.wasm -- '/thr.wasm'
-for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race; do
+for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race \
+	thread_cap; do
 	"$W" wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 		die "cannot build tests/wasix/$w.wat"
 done
@@ -203,6 +213,10 @@ expect "the main thread gets a TLS block below its stack" 100 "" \
 	main_tls.wasm
 expect "argv read once while another thread changes it (issue 17)" 0 "" \
 	exec_race.wasm
+expect "a path copied, then checked, while another thread changes it" 0 "" \
+	path_race.wasm
+expect "--max-threads 5: the sixth thread spawn fails" 5 "" \
+	--max-threads 5 thread_cap.wasm
 expect "system, popen, --map-command sh, #! scripts" 0 "3
 ok system popen pclose
 ok #! scripts" --map-command "sh=$R/wx_sh.wasm" wx_system.wasm
@@ -517,7 +531,7 @@ if [ -f "$TSV" ]; then
 		fi
 	done
 else
-	echo "skip import table check (no $TSV)"
+	bad "import table check" "no $TSV (WASIX_TSV names it)"
 fi
 
 summary run_wasix.sh

@@ -31,7 +31,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PROC_MAX_PROCS 1024 /* live guest processes in one run */
+#define PROC_MAX_PROCS 1024 /* table size: live guest processes, at most */
+#define PROC_DEFAULT_MAX_PROCS 256 /* the default process limit */
+/* The default cap on the threads of a tree beyond each process's first. */
+#define PROC_DEFAULT_MAX_THREADS 1024
+/* The default cap on the guest memory of a whole tree: 8 GiB. */
+#define PROC_DEFAULT_MAX_MEM ((uint64_t)8 << 30)
 #define PROC_NSIG      65   /* signals 1..64 */
 
 /* How a joined child ended (proc_join). */
@@ -54,6 +59,42 @@ struct proc_status {
  */
 int proc_init(void);
 
+/*
+ * Limits of the whole process tree (like RLIMIT_NPROC, but counted over
+ * the run's tree, zombies included): at most 'max_procs' processes (0:
+ * PROC_DEFAULT_MAX_PROCS; EINVAL above PROC_MAX_PROCS), and at most
+ * 'max_mem' bytes of guest memory charged by all of them together (0:
+ * no cap; proc_init's default is PROC_DEFAULT_MAX_MEM). Beyond them
+ * proc_fork and proc_env_begin fail with EAGAIN (processes) or ENOMEM
+ * (a fork child starts charged with its parent's memory, which it
+ * inherits), and proc_mem_charge with ENOMEM; and at most 'max_threads'
+ * threads in the tree beyond each process's first (0:
+ * PROC_DEFAULT_MAX_THREADS), past which proc_thread_charge fails with
+ * EAGAIN. Orphans whose host process is gone stop counting when a limit
+ * is reached. Calls proc_init if needed; meant for the first process,
+ * before the guest starts. Returns 0, EINVAL or ENOMEM.
+ */
+int proc_set_limits(uint32_t max_procs, uint64_t max_mem, uint32_t max_threads);
+
+/*
+ * Counts 'delta' more threads (negative: fewer) of the calling host
+ * process against the tree's thread limit. Returns 0 or EAGAIN (nothing
+ * counted). A fork child starts with none (fork copies one thread); a
+ * process's count leaves the total when its slot is freed. Thread-safe.
+ */
+int proc_thread_charge(int delta);
+
+/*
+ * Charges 'bytes' of guest memory (negative: releases them) to the
+ * calling host process, within the tree's memory limit. Returns 0 or
+ * ENOMEM (nothing charged). With no table (proc_init not called) every
+ * charge succeeds. Thread-safe.
+ */
+int proc_mem_charge(int64_t bytes);
+
+/* The guest memory charged by the whole tree, in bytes (tests). */
+uint64_t proc_mem_charged(void);
+
 /* Forgets the table in this process (tests; the mapping is unmapped). */
 void proc_fini(void);
 
@@ -71,8 +112,9 @@ int proc_parent(uint32_t pid, uint32_t *ppid);
  * Host fork. Allocates the child's guest pid and registers it before the
  * fork (the table lock is held across fork(), so no child inherits a
  * half-written slot). Returns 0 with '*pid' = the child's guest pid in the
- * parent and 0 in the child; EAGAIN when the table is full or the host
- * cannot fork.
+ * parent and 0 in the child; EAGAIN when the process limit is reached or
+ * the host cannot fork, ENOMEM when the child's memory (its parent's)
+ * would pass the memory limit.
  */
 int proc_fork(uint32_t *pid);
 
@@ -178,6 +220,31 @@ int proc_itimer_set(int sig, const struct proc_itimer *nw,
 
 /* Forgets timers inherited across fork (the child has none). */
 void proc_itimer_forget(void);
+
+/* ---- confinement (proc_confine.c) --------------------------------------- */
+
+/* What a confined process may still reach in the host's file system. */
+struct proc_confine {
+	const char *const *dirs; /* host directories: every right but exec */
+	size_t ndirs;
+	const char *const *files; /* host files (or directories): read */
+	size_t nfiles;
+	/* Landlock missing from the kernel is not an error (seccomp only). */
+	bool best_effort;
+};
+
+/*
+ * Confines the calling process for good (Linux): no new privileges;
+ * Landlock rules that allow file access only beneath cf->dirs (plus
+ * cf->files and the few system files the runtime opens, read-only),
+ * nothing executed; a seccomp-bpf allow-list of the system calls the
+ * runtime makes (ENOSYS for any other, EPERM for ptrace and its kind).
+ * Inherited by fork children. Call it while this is the only thread
+ * (Landlock binds the calling thread and what it makes later). Returns 0,
+ * or an errno with one line in 'why' ('len' bytes), e.g. ENOSYS when the
+ * kernel has no Landlock and cf->best_effort is false.
+ */
+int proc_confine(const struct proc_confine *cf, char *why, size_t len);
 
 /* ---- the run's deadline (proc_deadline.c) ------------------------------ */
 

@@ -9,11 +9,19 @@
  * that died is recovered with pthread_mutex_consistent) and
  * process-shared. proc_fork holds it across fork(): the parent writes the
  * host pid and unlocks; the child never unlocks a mutex it does not own.
+ *
+ * Limits (proc_set_limits): the number of LIVE slots never exceeds
+ * 'max_procs', and 'mem_total' (the sum of every slot's 'mem', the guest
+ * memory charged by proc_mem_charge in that host process) never exceeds
+ * 'max_mem' when that is non-zero. A fork child starts charged with what
+ * its parent had charged (it inherits the memories); a slot's charge
+ * leaves the total when the slot is freed.
  */
 #include "proc/proc.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,17 +37,27 @@ struct proc_slot {
 	uint8_t state;
 	bool zombie; /* a host-less child that exited with 'code' */
 	int code;
+	uint64_t mem; /* bytes charged by this host process (proc_mem_charge) */
+	uint32_t
+	    threads; /* its threads beyond the first (proc_thread_charge) */
 };
 
 struct proc_shared {
 	pthread_mutex_t mu;
 	uint32_t next_pid;
+	uint32_t max_procs; /* LIVE slots at most (<= PROC_MAX_PROCS) */
+	uint64_t max_mem;   /* bytes of guest memory in the tree; 0: none */
+	uint64_t mem_total; /* sum of the LIVE slots' 'mem' */
+	uint32_t max_threads;   /* threads beyond each process's first */
+	uint32_t threads_total; /* sum of the LIVE slots' 'threads' */
 	struct proc_slot slot[PROC_MAX_PROCS];
 };
 
 static struct proc_shared *proc_tab;
 static uint32_t proc_me;
 static uint32_t proc_env_parent; /* inside proc_fork_env: the parent */
+/* This host process's slot: the one its memory charges go to. */
+static size_t proc_mem_idx;
 
 static void proc_lock(void)
 {
@@ -62,13 +80,91 @@ static struct proc_slot *proc_find(uint32_t pid)
 	return NULL;
 }
 
+/* Frees LIVE slot 's' and takes its charge out of the total. Under the lock. */
+static void proc_free_slot(struct proc_slot *s)
+{
+	proc_tab->mem_total -= s->mem;
+	proc_tab->threads_total -= s->threads;
+	s->mem = 0;
+	s->threads = 0;
+	s->state = PROC_FREE;
+}
+
+/* Whether host process 'h' is gone (reaped by someone: ESRCH). */
+static bool proc_host_gone(pid_t h)
+{
+	return h > 0 && kill(h, 0) != 0 && errno == ESRCH;
+}
+
+/*
+ * Frees the slots nobody can join any more: an orphan whose host process
+ * is gone (reaped by the host's init once its parent died) or a host-less
+ * zombie whose parent is gone. A slot whose parent still runs stays until
+ * that parent joins it, as a zombie does. Returns how many it freed.
+ * Under the lock; runs only when a limit is reached.
+ */
+static uint32_t proc_collect_orphans(void)
+{
+	uint32_t freed = 0, round;
+
+	do {
+		round = 0;
+		for (size_t i = 0; i < PROC_MAX_PROCS; i++) {
+			struct proc_slot *s = &proc_tab->slot[i], *p;
+
+			if (s->state != PROC_LIVE || i == proc_mem_idx ||
+			    s->pid == proc_me)
+				continue;
+			p = proc_find(s->ppid);
+			if (p != NULL && !proc_host_gone(p->host))
+				continue;
+			if (s->host == 0 ? s->zombie
+			                 : proc_host_gone(s->host)) {
+				proc_free_slot(s);
+				round++;
+			}
+		}
+		freed += round;
+	} while (round != 0);
+	return freed;
+}
+
+/* Whether 'mem' more bytes stay within the memory limit. Under the lock. */
+static bool proc_mem_fits(uint64_t mem)
+{
+	uint64_t cap = proc_tab->max_mem, total = proc_tab->mem_total;
+
+	return cap == 0 || (total <= cap && mem <= cap - total);
+}
+
+/* LIVE slots in the table. Under the lock. */
+static uint32_t proc_live_count(void)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < PROC_MAX_PROCS; i++)
+		n += proc_tab->slot[i].state == PROC_LIVE;
+	return n;
+}
+
 /*
  * A free slot made live for a new child of this process (the next pid,
- * parent proc_me, no host pid yet), or NULL when the table is full.
- * Under the lock.
+ * parent proc_me, no host pid yet, charged 'mem' bytes), or NULL with
+ * '*err' EAGAIN when the process limit is reached or ENOMEM when 'mem'
+ * more bytes would pass the memory limit. Under the lock.
  */
-static struct proc_slot *proc_new_slot(void)
+static struct proc_slot *proc_new_slot(uint64_t mem, int *err)
 {
+	if (proc_live_count() >= proc_tab->max_procs &&
+	    proc_collect_orphans() == 0) {
+		*err = EAGAIN;
+		return NULL;
+	}
+	if (!proc_mem_fits(mem) &&
+	    (proc_collect_orphans() == 0 || !proc_mem_fits(mem))) {
+		*err = ENOMEM;
+		return NULL;
+	}
 	for (size_t i = 0; i < PROC_MAX_PROCS; i++) {
 		struct proc_slot *s = &proc_tab->slot[i];
 
@@ -78,9 +174,94 @@ static struct proc_slot *proc_new_slot(void)
 		s->pid = proc_tab->next_pid++;
 		s->ppid = proc_me;
 		s->state = PROC_LIVE;
+		s->mem = mem;
+		proc_tab->mem_total += mem;
 		return s;
 	}
+	*err = EAGAIN;
 	return NULL;
+}
+
+int proc_set_limits(uint32_t max_procs, uint64_t max_mem, uint32_t max_threads)
+{
+	if (max_procs > PROC_MAX_PROCS)
+		return EINVAL;
+	if (proc_tab == NULL && proc_init() != 0)
+		return ENOMEM;
+	proc_lock();
+	proc_tab->max_procs = max_procs ? max_procs : PROC_DEFAULT_MAX_PROCS;
+	proc_tab->max_mem = max_mem;
+	proc_tab->max_threads =
+	    max_threads ? max_threads : PROC_DEFAULT_MAX_THREADS;
+	proc_unlock();
+	return 0;
+}
+
+int proc_thread_charge(int delta)
+{
+	struct proc_slot *s;
+	int rc = 0;
+
+	if (proc_tab == NULL || delta == 0)
+		return 0;
+	proc_lock();
+	s = &proc_tab->slot[proc_mem_idx];
+	if (delta > 0 &&
+	    proc_tab->threads_total + (uint32_t)delta > proc_tab->max_threads &&
+	    (proc_collect_orphans() == 0 ||
+	     proc_tab->threads_total + (uint32_t)delta >
+	         proc_tab->max_threads)) {
+		rc = EAGAIN;
+	} else if (delta > 0) {
+		s->threads += (uint32_t)delta;
+		proc_tab->threads_total += (uint32_t)delta;
+	} else {
+		uint32_t n = (uint32_t)-delta;
+
+		n = n > s->threads ? s->threads : n;
+		s->threads -= n;
+		proc_tab->threads_total -= n;
+	}
+	proc_unlock();
+	return rc;
+}
+
+int proc_mem_charge(int64_t bytes)
+{
+	struct proc_slot *s;
+	int rc = 0;
+
+	if (proc_tab == NULL || bytes == 0)
+		return 0;
+	proc_lock();
+	s = &proc_tab->slot[proc_mem_idx];
+	if (bytes > 0 && !proc_mem_fits((uint64_t)bytes) &&
+	    (proc_collect_orphans() == 0 || !proc_mem_fits((uint64_t)bytes))) {
+		rc = ENOMEM;
+	} else if (bytes > 0) {
+		s->mem += (uint64_t)bytes;
+		proc_tab->mem_total += (uint64_t)bytes;
+	} else {
+		uint64_t b = (uint64_t)-bytes;
+
+		b = b > s->mem ? s->mem : b;
+		s->mem -= b;
+		proc_tab->mem_total -= b;
+	}
+	proc_unlock();
+	return rc;
+}
+
+uint64_t proc_mem_charged(void)
+{
+	uint64_t n = 0;
+
+	if (proc_tab == NULL)
+		return 0;
+	proc_lock();
+	n = proc_tab->mem_total;
+	proc_unlock();
+	return n;
 }
 
 int proc_init(void)
@@ -102,6 +283,10 @@ int proc_init(void)
 	pthread_mutex_init(&proc_tab->mu, &ma);
 	pthread_mutexattr_destroy(&ma);
 	proc_tab->next_pid = 2;
+	proc_tab->max_procs = PROC_DEFAULT_MAX_PROCS;
+	proc_tab->max_mem = PROC_DEFAULT_MAX_MEM;
+	proc_tab->max_threads = PROC_DEFAULT_MAX_THREADS;
+	proc_mem_idx = 0;
 	proc_tab->slot[0].pid = 1;
 	proc_tab->slot[0].ppid = 0;
 	proc_tab->slot[0].host = getpid();
@@ -146,20 +331,23 @@ int proc_fork(uint32_t *pid)
 	struct proc_slot *s;
 	uint32_t child;
 	pid_t h;
+	int err = 0;
 
 	if (proc_tab == NULL && proc_init() != 0)
 		return ENOMEM;
 	proc_lock();
-	s = proc_new_slot();
+	/* The child inherits this process's memories: it starts charged. */
+	s = proc_new_slot(proc_tab->slot[proc_mem_idx].mem, &err);
 	if (s == NULL) {
 		proc_unlock();
-		return EAGAIN;
+		return err;
 	}
 	child = s->pid;
 	h = fork();
 	if (h == 0) {
 		/* The lock belongs to the parent's thread: do not unlock. */
 		proc_me = child;
+		proc_mem_idx = (size_t)(s - proc_tab->slot);
 		s->host = getpid();
 		proc_itimer_forget();
 		proc_deadline_arm_child();
@@ -167,7 +355,7 @@ int proc_fork(uint32_t *pid)
 		return 0;
 	}
 	if (h < 0) {
-		s->state = PROC_FREE;
+		proc_free_slot(s);
 		proc_tab->next_pid--;
 		proc_unlock();
 		return EAGAIN;
@@ -207,7 +395,7 @@ static bool proc_reaped(pid_t h, int wst, struct proc_status *st)
 			s = &proc_tab->slot[i];
 	if (s != NULL) {
 		st->pid = s->pid;
-		s->state = PROC_FREE;
+		proc_free_slot(s);
 	}
 	proc_unlock();
 	if (s == NULL)
@@ -237,7 +425,7 @@ static bool proc_take_zombie(uint32_t pid, struct proc_status *st)
 		st->pid = s->pid;
 		st->how = PROC_EXITED;
 		st->code = s->code;
-		s->state = PROC_FREE;
+		proc_free_slot(s);
 		found = true;
 	}
 	proc_unlock();
@@ -305,16 +493,18 @@ int proc_kill(uint32_t pid, int sig)
 int proc_env_begin(uint32_t *child)
 {
 	struct proc_slot *s;
+	int err = 0;
 
 	if (proc_env_parent != 0)
 		return ENOTSUP;
 	if (proc_tab == NULL && proc_init() != 0)
 		return ENOMEM;
 	proc_lock();
-	s = proc_new_slot();
+	/* No host process of its own yet: charged when it forks. */
+	s = proc_new_slot(0, &err);
 	if (s == NULL) {
 		proc_unlock();
-		return EAGAIN;
+		return err;
 	}
 	*child = s->pid;
 	proc_unlock();
@@ -333,16 +523,29 @@ int proc_env_fork(bool *is_child)
 	struct proc_slot *s;
 	pid_t h;
 
+	uint64_t mem;
+
 	*is_child = false;
 	if (proc_env_parent == 0)
 		return EINVAL;
 	proc_lock();
 	s = proc_find(proc_me);
+	mem = proc_tab->slot[proc_mem_idx].mem;
+	if (s != NULL && !proc_mem_fits(mem)) {
+		proc_unlock();
+		return ENOMEM;
+	}
+	if (s != NULL) {
+		s->mem = mem;
+		proc_tab->mem_total += mem;
+	}
 	h = fork();
 	if (h == 0) {
 		/* The lock belongs to the parent's thread: do not unlock. */
-		if (s != NULL)
+		if (s != NULL) {
 			s->host = getpid();
+			proc_mem_idx = (size_t)(s - proc_tab->slot);
+		}
 		proc_env_parent = 0;
 		proc_itimer_forget();
 		proc_deadline_arm_child();
@@ -351,6 +554,10 @@ int proc_env_fork(bool *is_child)
 	}
 	if (h > 0 && s != NULL)
 		s->host = h;
+	if (h < 0 && s != NULL) {
+		proc_tab->mem_total -= s->mem;
+		s->mem = 0;
+	}
 	proc_unlock();
 	if (h < 0)
 		return EAGAIN;

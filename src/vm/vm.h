@@ -159,8 +159,19 @@ struct vm_global *vm_global_new(struct vm_store *s,
                                 uint64_t init);
 
 /*
- * Finds an import: sets '*out' and returns 0, or returns non-zero if the
- * resolver has nothing of that module and name.
+ * vm_memory_new and vm_table_new with the reason of a failure: WX_OK
+ * ('*out' set), WX_ENOMEM (host heap) or WX_ELIMIT (a cap, the tree's
+ * memory budget, or no address space left); '*out' NULL then.
+ */
+int vm_memory_make(struct vm_store *s, const struct wasm_limits_decl *lim,
+                   struct vm_memory **out);
+int vm_table_make(struct vm_store *s, const struct wasm_tabletype *type,
+                  uint64_t init, struct vm_table **out);
+
+/*
+ * Finds an import: sets '*out' and returns 0, or returns WX_ENOMEM or
+ * WX_ELIMIT if making it failed so, or another non-zero value (WX_ELINK)
+ * if the resolver has nothing of that module and name.
  */
 typedef int (*vm_resolve_fn)(void *ud, const struct wasm_import *imp,
                              struct vm_extern *out);
@@ -237,6 +248,17 @@ uint64_t vm_memory_size(const struct vm_memory *mem); /* bytes */
 void *vm_memory_check(struct vm_memory *mem, uint64_t off, uint64_t len);
 /* Grows by 'delta' pages; returns the old size in pages or -1. */
 int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta);
+
+/*
+ * Process-wide accounting of linear memory, for a budget shared beyond
+ * one store (a process tree's): 'charge(bytes)' is called before a memory
+ * is made with its initial pages and before memory.grow commits more
+ * (returning non-zero refuses them: instantiation fails, memory.grow
+ * returns -1), and 'charge(-bytes)' when a memory is freed. NULL (the
+ * default) turns it off. 'charge' must be thread-safe; set it before any
+ * store exists (it is not synchronised with the VM).
+ */
+void vm_set_memory_charge(int (*charge)(int64_t bytes));
 const struct wasm_limits_decl *vm_memory_limits(const struct vm_memory *m);
 
 /* Tables. */
@@ -355,8 +377,8 @@ int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
 
 /*
  * Makes an execution context for a host thread that will run wasm of 's'.
- * Owned by the caller (vm_thread_free); NULL if out of memory. Stacks are
- * reserved on first use.
+ * Owned by the caller (vm_thread_free); NULL if out of memory. Its stacks
+ * are reserved here, so running on it never fails for want of them.
  */
 struct vm_thread *vm_thread_new(struct vm_store *s);
 
@@ -397,6 +419,13 @@ int vm_memory_wait(struct vm_memory *mem, uint64_t off, unsigned size,
  * (oldest first); returns how many were woken, or -1 if out of bounds.
  */
 int64_t vm_memory_notify(struct vm_memory *mem, uint64_t off, uint32_t count);
+
+/*
+ * How many threads wait on byte offset 'off' of 'mem' right now (-1 if
+ * out of bounds or unaligned): for a handshake with a thread that is to
+ * block there ("it waits now") in place of a sleep.
+ */
+int64_t vm_memory_waiters(struct vm_memory *mem, uint64_t off);
 
 /*
  * fork() support: prepare takes every VM lock (the process-wide VM lock

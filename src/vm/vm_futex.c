@@ -177,6 +177,20 @@ uint32_t vm_futex_wake(const void *addr, uint32_t count)
 	return n;
 }
 
+uint32_t vm_futex_waiters(const void *addr)
+{
+	struct futex_bucket *b;
+	uint32_t n = 0;
+
+	pthread_once(&futex_once, futex_init);
+	b = bucket_of(addr);
+	pthread_mutex_lock(&b->mu);
+	for (struct futex_waiter *w = b->head; w != NULL; w = w->next)
+		n += w->addr == addr;
+	pthread_mutex_unlock(&b->mu);
+	return n;
+}
+
 void vm_futex_fork_prepare(void)
 {
 	pthread_once(&futex_once, futex_init);

@@ -45,6 +45,7 @@ struct vm_memory {
 	uint64_t max_pages; /* effective cap: declared max and config */
 	size_t reserved;    /* bytes reserved at 'base' */
 	bool guarded;       /* reservation from vm_guard_reserve (vm_guard.c) */
+	uint64_t charged;   /* bytes charged through vm_set_memory_charge */
 	struct wasm_limits_decl limits; /* limits.min tracks the current size */
 };
 
@@ -213,6 +214,8 @@ static inline uint64_t vm_memory_size_now(const struct vm_memory *mem)
 int vm_futex_wait(const void *addr, unsigned size, uint64_t expected,
                   int64_t timeout_ns, volatile sig_atomic_t *interrupt);
 uint32_t vm_futex_wake(const void *addr, uint32_t count);
+/* How many wait on 'addr' now. */
+uint32_t vm_futex_waiters(const void *addr);
 void vm_futex_fork_prepare(void);
 void vm_futex_fork_parent(void);
 void vm_futex_fork_child(void);
@@ -230,6 +233,7 @@ struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
 
 /* Frees a memory, table (store teardown). */
 void vm_memory_free(struct vm_memory *mem);
+
 void vm_table_free(struct vm_table *t);
 /* Frees an instance's own arrays (not the objects it points at). */
 void vm_instance_free(struct vm_instance *inst);

@@ -254,7 +254,17 @@ static int resolve_imports(struct vm_instance *inst, vm_resolve_fn resolve,
 		const struct wasm_import *imp = &m->imports[i];
 		struct vm_extern ext = {0};
 
-		if (resolve == NULL || resolve(ud, imp, &ext) != 0)
+		int rc = resolve != NULL ? resolve(ud, imp, &ext) : WX_ELINK;
+
+		if (rc == WX_ENOMEM)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		if (rc == WX_ELIMIT)
+			return diag_set(diag, WX_ELIMIT,
+			                "import \"%.*s\" \"%.*s\": above a "
+			                "limit",
+			                (int)imp->module_len, imp->module,
+			                (int)imp->name_len, imp->name);
+		if (rc != 0)
 			return diag_set(diag, WX_ELINK,
 			                "unknown import: \"%.*s\" \"%.*s\"",
 			                (int)imp->module_len, imp->module,
@@ -299,17 +309,24 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 	}
 	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++) {
 		struct wasm_tabletype tt = m->tables[i];
+		int rc;
+
 		tt.elemtype = store_vt(inst, tt.elemtype);
-		inst->tables[i] = vm_table_new(s, &tt, 0);
-		if (inst->tables[i] == NULL)
+		rc = vm_table_make(s, &tt, 0, &inst->tables[i]);
+		if (rc == WX_ENOMEM)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		if (rc != WX_OK)
 			return diag_set(
 			    diag, WX_ELIMIT,
 			    "table %u: cannot allocate %llu elements", i,
 			    (unsigned long long)m->tables[i].limits.min);
 	}
 	for (uint32_t i = m->num_imported_memories; i < m->nmemories; i++) {
-		inst->memories[i] = vm_memory_new(s, &m->memories[i]);
-		if (inst->memories[i] == NULL)
+		int rc = vm_memory_make(s, &m->memories[i], &inst->memories[i]);
+
+		if (rc == WX_ENOMEM)
+			return diag_set(diag, WX_ENOMEM, "out of memory");
+		if (rc != WX_OK)
 			return diag_set(diag, WX_ELIMIT,
 			                "memory %u: cannot allocate %llu pages",
 			                i,

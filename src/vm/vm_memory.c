@@ -25,13 +25,32 @@
 /* Guard bytes after the largest size a memory may reach. */
 #define VM_MEMORY_GUARD ((size_t)VM_PAGE_SIZE)
 
+/* vm_set_memory_charge's hook, or NULL. */
+static int (*vm_mem_charge)(int64_t bytes);
+
+void vm_set_memory_charge(int (*charge)(int64_t bytes))
+{
+	__atomic_store_n(&vm_mem_charge, charge, __ATOMIC_RELEASE);
+}
+
+/* Charges 'bytes' more to 'mem' through the hook; false if refused. */
+static bool vm_memory_charge(struct vm_memory *mem, uint64_t bytes)
+{
+	if (vm_mem_charge == NULL || bytes == 0)
+		return true;
+	if (vm_mem_charge((int64_t)bytes) != 0)
+		return false;
+	mem->charged += bytes;
+	return true;
+}
+
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
 }
 
-struct vm_memory *vm_memory_new(struct vm_store *s,
-                                const struct wasm_limits_decl *lim)
+int vm_memory_make(struct vm_store *s, const struct wasm_limits_decl *lim,
+                   struct vm_memory **out)
 {
 	/*
 	 * A 64-bit memory stops one page short of 4 GiB: its loads and
@@ -42,14 +61,18 @@ struct vm_memory *vm_memory_new(struct vm_store *s,
 	    min_u64(s->cfg.max_memory_pages, lim->is64 ? 65535 : 65536);
 	uint64_t max_pages = lim->has_max ? min_u64(lim->max, cap) : cap;
 	struct vm_memory *mem;
+	int rc = WX_ELIMIT;
 
+	*out = NULL;
 	if (lim->min > max_pages)
-		return NULL;
+		return WX_ELIMIT;
 	mem = wx_calloc(1, sizeof *mem);
 	if (mem == NULL)
-		return NULL;
+		return WX_ENOMEM;
 	mem->limits = *lim;
 	mem->max_pages = max_pages;
+	if (!vm_memory_charge(mem, lim->min * VM_PAGE_SIZE))
+		goto fail;
 	uint8_t *p = s->cfg.bounds_checks ? NULL : vm_guard_reserve();
 	if (p != NULL) {
 		mem->guarded = true;
@@ -67,19 +90,32 @@ struct vm_memory *vm_memory_new(struct vm_store *s,
 	                              PROT_READ | PROT_WRITE) != 0)
 		goto fail;
 	mem->size = lim->min * VM_PAGE_SIZE;
-	if (vm_store_own((void ***)&s->memories, &s->nmemories,
-	                 &s->cap_memories, mem) != WX_OK)
+	rc = vm_store_own((void ***)&s->memories, &s->nmemories,
+	                  &s->cap_memories, mem);
+	if (rc != WX_OK)
 		goto fail;
-	return mem;
+	*out = mem;
+	return WX_OK;
 fail:
 	vm_memory_free(mem);
-	return NULL;
+	return rc;
+}
+
+struct vm_memory *vm_memory_new(struct vm_store *s,
+                                const struct wasm_limits_decl *lim)
+{
+	struct vm_memory *mem;
+
+	vm_memory_make(s, lim, &mem);
+	return mem;
 }
 
 void vm_memory_free(struct vm_memory *mem)
 {
 	if (mem == NULL)
 		return;
+	if (mem->charged != 0 && vm_mem_charge != NULL)
+		vm_mem_charge(-(int64_t)mem->charged);
 	if (mem->base != NULL && mem->guarded)
 		vm_guard_release(mem->base);
 	else if (mem->base != NULL)
@@ -114,10 +150,17 @@ int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta)
 	uint64_t size = mem->size, old_pages = size / VM_PAGE_SIZE;
 	if (delta > mem->max_pages - old_pages)
 		goto out;
+	if (!vm_memory_charge(mem, delta * VM_PAGE_SIZE))
+		goto out;
 	if (delta != 0 &&
 	    mprotect(mem->base + size, (size_t)delta * VM_PAGE_SIZE,
-	             PROT_READ | PROT_WRITE) != 0)
+	             PROT_READ | PROT_WRITE) != 0) {
+		if (vm_mem_charge != NULL && delta != 0) {
+			vm_mem_charge(-(int64_t)(delta * VM_PAGE_SIZE));
+			mem->charged -= delta * VM_PAGE_SIZE;
+		}
 		goto out;
+	}
 	/* Pages first, then the size that lets other threads use them. */
 	__atomic_store_n(&mem->size, size + delta * VM_PAGE_SIZE,
 	                 __ATOMIC_RELEASE);
@@ -133,19 +176,21 @@ const struct wasm_limits_decl *vm_memory_limits(const struct vm_memory *m)
 	return &m->limits;
 }
 
-struct vm_table *vm_table_new(struct vm_store *s,
-                              const struct wasm_tabletype *type, uint64_t init)
+int vm_table_make(struct vm_store *s, const struct wasm_tabletype *type,
+                  uint64_t init, struct vm_table **out)
 {
 	uint64_t cap = min_u64(s->cfg.max_table_elems, UINT32_MAX);
 	uint64_t max =
 	    type->limits.has_max ? min_u64(type->limits.max, cap) : cap;
 	struct vm_table *t;
+	int rc = WX_ELIMIT;
 
+	*out = NULL;
 	if (type->limits.min > max)
-		return NULL;
+		return WX_ELIMIT;
 	t = wx_calloc(1, sizeof *t);
 	if (t == NULL)
-		return NULL;
+		return WX_ENOMEM;
 	t->type = *type;
 	t->max = max;
 	t->store = s;
@@ -160,17 +205,28 @@ struct vm_table *vm_table_new(struct vm_store *s,
 	vm_unlock();
 	t->cap = t->size ? t->size : 1;
 	t->elems = wx_alloc_array(t->cap, sizeof *t->elems);
+	rc = WX_ENOMEM;
 	if (t->elems == NULL)
 		goto fail;
 	for (uint64_t i = 0; i < t->size; i++)
 		t->elems[i] = init;
-	if (vm_store_own((void ***)&s->tables, &s->ntables, &s->cap_tables,
-	                 t) != WX_OK)
+	rc = vm_store_own((void ***)&s->tables, &s->ntables, &s->cap_tables, t);
+	if (rc != WX_OK)
 		goto fail;
-	return t;
+	*out = t;
+	return WX_OK;
 fail:
 	vm_table_free(t);
-	return NULL;
+	return rc;
+}
+
+struct vm_table *vm_table_new(struct vm_store *s,
+                              const struct wasm_tabletype *type, uint64_t init)
+{
+	struct vm_table *t;
+
+	vm_table_make(s, type, init, &t);
+	return t;
 }
 
 void vm_table_free(struct vm_table *t)

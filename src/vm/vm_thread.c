@@ -81,8 +81,14 @@ struct vm_thread *vm_thread_new(struct vm_store *s)
 {
 	struct vm_thread *t = wx_calloc(1, sizeof *t);
 
-	if (t != NULL)
-		t->store = s;
+	if (t == NULL)
+		return NULL;
+	t->store = s;
+	/* Now, so that a thread that starts cannot then lack them. */
+	if (vm_thread_init_stacks(t) != WX_OK) {
+		wx_free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -224,6 +230,13 @@ int vm_memory_wait(struct vm_memory *mem, uint64_t off, unsigned size,
 	if (p == NULL)
 		return -1;
 	return vm_futex_wait(p, size, expected, timeout_ns, interrupt);
+}
+
+int64_t vm_memory_waiters(struct vm_memory *mem, uint64_t off)
+{
+	const void *p = wait_addr(mem, off, 4);
+
+	return p == NULL ? -1 : (int64_t)vm_futex_waiters(p);
 }
 
 int64_t vm_memory_notify(struct vm_memory *mem, uint64_t off, uint32_t count)

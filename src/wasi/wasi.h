@@ -65,6 +65,8 @@ struct wasi_config {
 	/* Host sockets (borrowed) installed after the preopens, in order. */
 	uint32_t nsockets;
 	const int *sockets;
+	/* Guest fds are below this (EMFILE past it); 0: VFS_MAX_FDS. */
+	uint32_t max_fds;
 	/*
 	 * Non-zero while a signal waits for delivery: blocking reads and
 	 * poll_oneoff then return EINTR instead of waiting. May be NULL.

@@ -108,10 +108,16 @@ int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
 
 	*bytes = 0;
 	for (; *i < n && k < WASI_IOV_CHUNK && budget > 0; (*i)++, k++) {
+		/* Read again, checked again: wasi_iovs_check's reading only
+		 * gives EFAULT early. A guest that changed the iovec since
+		 * (another thread) gets it skipped, never a pointer outside
+		 * its memory. */
 		wasi_iov_at(arr, *i, &base, &len);
 		if (len > budget)
 			len = (uint32_t)budget;
 		v[k].iov_base = wasi_mem(c, base, len);
+		if (v[k].iov_base == NULL)
+			len = 0;
 		v[k].iov_len = len;
 		budget -= len;
 		*bytes += len;

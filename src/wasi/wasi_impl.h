@@ -199,6 +199,21 @@ static inline void *wasi_mem(struct vm_call *c, uint64_t off, uint64_t len)
 	return vm_memory_check(c->memory, off, len);
 }
 
+/*
+ * Copy-in (wasi_copyin.c). Guest memory may change under a host function
+ * (shared memory, another guest thread): whatever a host function checks
+ * and then relies on, it reads from guest memory exactly once, into host
+ * memory, and checks and uses only that copy.
+ *
+ * wasi_copy_in copies the 'len' bytes at guest 'off' into 'dst':
+ * ESUCCESS or EFAULT. wasi_str_in copies the string at guest 'ptr' of
+ * 'len' bytes into 'buf' and NUL-terminates it: ENAMETOOLONG if len >=
+ * cap, EFAULT, or EINVAL if the copy holds a NUL byte.
+ */
+uint32_t wasi_copy_in(struct vm_call *c, uint64_t off, void *dst, size_t len);
+uint32_t wasi_str_in(struct vm_call *c, uint32_t ptr, uint32_t len, char *buf,
+                     size_t cap);
+
 /* Little-endian stores into guest memory (already bounds-checked). */
 static inline void wasi_put_u16(uint8_t *p, uint16_t v)
 {
@@ -387,6 +402,14 @@ int wasi_path_filestat_get(struct vm_call *c, void *ud);
 int wasi_path_filestat_set_times(struct vm_call *c, void *ud);
 int wasi_path_link(struct vm_call *c, void *ud);
 int wasi_path_open(struct vm_call *c, void *ud);
+
+/*
+ * path_open's work with the new fd kept on the host side in '*fd' (not
+ * stored at args[8], whose bounds are checked first): a WASI errno.
+ * For WASIX's path_open2, which must not read the fd back from guest
+ * memory.
+ */
+uint32_t wasi_path_open_fd(struct vm_call *c, struct wasi_ctx *w, uint32_t *fd);
 int wasi_path_readlink(struct vm_call *c, void *ud);
 int wasi_path_remove_directory(struct vm_call *c, void *ud);
 int wasi_path_rename(struct vm_call *c, void *ud);

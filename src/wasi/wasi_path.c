@@ -471,20 +471,14 @@ static uint32_t wasi_open_where(struct wasi_ctx *w, struct wasi_where *wh,
 	return wasi_errno_from_host(vfs_vdir_entry(w->ns, wh->gpath, ve));
 }
 
-/*
- * path_open(dirfd, dirflags, path, oflags, rights_base, rights_inheriting,
- * fdflags) -> (errno, fd)
- */
-int wasi_path_open(struct vm_call *c, void *ud)
+uint32_t wasi_path_open_fd(struct vm_call *c, struct wasi_ctx *w, uint32_t *fd)
 {
-	struct wasi_ctx *w = wasi_ctx_of(ud);
 	unsigned vf =
 	    (wasi_u32(c, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0;
-	uint32_t oflags = wasi_u32(c, 4), fdflags = wasi_u32(c, 7), err, fd;
+	uint32_t oflags = wasi_u32(c, 4), fdflags = wasi_u32(c, 7), err;
 	uint64_t base = c->args[5], inh = c->args[6];
 	struct vfs_entry *dir, *ve;
 	struct wasi_where wh;
-	uint8_t *pfd;
 	int hfd;
 
 	err = wasi_dir_get(w, c, wasi_u32(c, 0), 2, WASI_RIGHT_PATH_OPEN, &dir);
@@ -497,19 +491,29 @@ int wasi_path_open(struct vm_call *c, void *ud)
 		err = wasi_where(w, dir, c, 2, &wh);
 	if (err != WASI_ESUCCESS)
 		goto out;
-	err = WASI_EFAULT;
-	pfd = wasi_mem(c, wasi_u32(c, 8), 4);
-	if (pfd == NULL)
+	err = WASI_EFAULT; /* before anything is opened */
+	if (wasi_mem(c, wasi_u32(c, 8), 4) == NULL)
 		goto out;
 	err = wasi_open_where(w, &wh, wasi_open_flags(oflags, base, fdflags),
 	                      vf, &hfd, &ve);
 	if (err == WASI_ESUCCESS)
-		err = wasi_open_install(w, hfd, ve, dir, base, inh, wh.gpath,
-		                        &fd);
-	if (err == WASI_ESUCCESS)
-		wasi_put_u32(pfd, fd);
+		err =
+		    wasi_open_install(w, hfd, ve, dir, base, inh, wh.gpath, fd);
 out:
 	vfs_entry_unref(dir);
+	return err;
+}
+
+/*
+ * path_open(dirfd, dirflags, path, oflags, rights_base, rights_inheriting,
+ * fdflags) -> (errno, fd)
+ */
+int wasi_path_open(struct vm_call *c, void *ud)
+{
+	uint32_t fd = 0, err = wasi_path_open_fd(c, wasi_ctx_of(ud), &fd);
+
+	if (err == WASI_ESUCCESS)
+		err = wasi_store_u32(c, wasi_u32(c, 8), fd);
 	return wasi_ret(c, err);
 }
 

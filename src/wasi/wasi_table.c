@@ -581,7 +581,7 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out,
 	w = wx_calloc(1, sizeof *w);
 	if (w == NULL)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
-	vfs_table_init(&w->fds, 0);
+	vfs_table_init(&w->fds, cfg->max_fds);
 	rc = wasi_pack(cfg->argv, cfg->argc, &w->args, &w->args_bytes,
 	               "arguments", diag);
 	if (rc != 0)

@@ -562,9 +562,11 @@ int wasix_proc_exec4(struct vm_call *c, void *ud)
 /* Host open flags for a spawn OPEN action. */
 static int wasix_oflags(const uint8_t *op)
 {
-	uint16_t of = (uint16_t)(op[24] | op[25] << 8);
-	uint64_t rb = wasi_get_u64(op + 32);
-	uint16_t ff = (uint16_t)(op[48] | op[49] << 8);
+	uint16_t of =
+	    (uint16_t)(op[WASIX_FDOP_OFLAGS] | op[WASIX_FDOP_OFLAGS + 1] << 8);
+	uint64_t rb = wasi_get_u64(op + WASIX_FDOP_RIGHTS);
+	uint16_t ff = (uint16_t)(op[WASIX_FDOP_FDFLAGS] |
+	                         op[WASIX_FDOP_FDFLAGS + 1] << 8);
 	bool r = (rb & WASI_RIGHT_FD_READ) != 0,
 	     w = (rb & WASI_RIGHT_FD_WRITE) != 0;
 	int fl = r && w ? O_RDWR : w ? O_WRONLY : O_RDONLY;
@@ -578,20 +580,22 @@ static int wasix_oflags(const uint8_t *op)
 }
 
 /*
- * Runs one spawn fd action (56-byte record at 'op') in the child. The
+ * Runs one spawn fd action (WASIX_FDOP_SIZE bytes at 'op', a host copy)
+ * in the child. The
  * entries are borrowed (vfs_get): the forked child has only this thread.
  */
 static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
                                 const uint8_t *op)
 {
-	uint32_t fd = wasi_get_u32(op + 4), src = wasi_get_u32(op + 8);
+	uint32_t fd = wasi_get_u32(op + WASIX_FDOP_FD),
+	         src = wasi_get_u32(op + WASIX_FDOP_SRC);
 	char path[VFS_PATH_MAX + 1], abs[VFS_PATH_MAX + 1];
-	uint32_t plen = wasi_get_u32(op + 16), err;
-	const char *pp = wasi_mem(c, wasi_get_u32(op + 12), plen);
+	uint32_t plen = wasi_get_u32(op + WASIX_FDOP_PATH_LEN), err;
+	const char *pp = wasi_mem(c, wasi_get_u32(op + WASIX_FDOP_PATH), plen);
 	struct vfs_entry *e = vfs_get(&x->w->fds, fd);
 	int hfd, rc;
 
-	switch (op[0]) {
+	switch (op[WASIX_FDOP_KIND]) {
 	case 0: /* CLOSE */
 		if (e != NULL && e->preopen == NULL)
 			vfs_close(&x->w->fds, fd);
@@ -613,7 +617,7 @@ static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
 			return WASI_ENAMETOOLONG;
 		memcpy(path, pp, plen);
 		path[plen] = 0;
-		if (op[0] == 3) {
+		if (op[WASIX_FDOP_KIND] == 3) {
 			err = wasix_abspath(x, path, abs);
 			if (err == WASI_ESUCCESS)
 				err =
@@ -630,9 +634,10 @@ static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
 		e = vfs_entry_new(hfd, vfs_kind_of(hfd), false);
 		if (e == NULL)
 			return WASI_ENOMEM;
-		e->rights_base = wasi_get_u64(op + 32);
-		e->rights_inheriting = wasi_get_u64(op + 40);
-		e->fdflags = (uint16_t)(op[48] | op[49] << 8);
+		e->rights_base = wasi_get_u64(op + WASIX_FDOP_RIGHTS);
+		e->rights_inheriting = wasi_get_u64(op + WASIX_FDOP_INHERIT);
+		e->fdflags = (uint16_t)(op[WASIX_FDOP_FDFLAGS] |
+		                        op[WASIX_FDOP_FDFLAGS + 1] << 8);
 		rc = vfs_install_at(&x->w->fds, e, fd);
 		if (rc != 0)
 			vfs_entry_unref(e);
@@ -659,14 +664,18 @@ static int wasix_spawn_child(struct vm_call *c, struct wasix_ctx *x,
 	int rc;
 
 	for (uint32_t i = 0; i < nops && err == WASI_ESUCCESS; i++)
-		err = wasix_fd_action(c, x, ops + 56u * i);
+		err = wasix_fd_action(c, x, ops + (size_t)WASIX_FDOP_SIZE * i);
 	x->nsigdisp = 0;
 	for (uint32_t i = 0; i < nsd && err == WASI_ESUCCESS; i++) {
-		if (sd[2 * i] != 0 && sd[2 * i] < 32)
-			proc_sig_ignore(sd[2 * i], sd[2 * i + 1] == 1);
+		const uint8_t *d = sd + (size_t)WASIX_SIGDISP_SIZE * i;
+		uint8_t sig = d[WASIX_SIGDISP_SIG],
+		        act = d[WASIX_SIGDISP_ACTION];
+
+		if (sig != 0 && sig < 32)
+			proc_sig_ignore(sig, act == 1);
 		if (x->nsigdisp < WASIX_MAX_SIGDISP) {
-			x->sigdisp[x->nsigdisp][0] = sd[2 * i];
-			x->sigdisp[x->nsigdisp++][1] = sd[2 * i + 1];
+			x->sigdisp[x->nsigdisp][0] = sig;
+			x->sigdisp[x->nsigdisp++][1] = act;
 		}
 	}
 	if (err == WASI_ESUCCESS) {
@@ -722,9 +731,11 @@ static int wasix_spawn(struct vm_call *c, struct wasix_ctx *x, bool arrays)
 	if (err == WASI_ESUCCESS && wasi_mem(c, outp, 4) == NULL)
 		err = WASI_EFAULT;
 	if (err == WASI_ESUCCESS)
-		ops = wasix_copy_array(c, 6, 56, WASIX_MAX_FDOPS, &nops, &err);
+		ops = wasix_copy_array(c, 6, WASIX_FDOP_SIZE, WASIX_MAX_FDOPS,
+		                       &nops, &err);
 	if (err == WASI_ESUCCESS)
-		sd = wasix_copy_array(c, 8, 2, WASIX_MAX_SIGDISP, &nsd, &err);
+		sd = wasix_copy_array(c, 8, WASIX_SIGDISP_SIZE,
+		                      WASIX_MAX_SIGDISP, &nsd, &err);
 	if (err == WASI_ESUCCESS && pipe2(ep, O_CLOEXEC) != 0)
 		err = wasi_errno_from_host(errno);
 	if (err == WASI_ESUCCESS) {

@@ -144,19 +144,18 @@ int wasix_path_open2(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	uint64_t args[10];
 	struct vm_call sub = *c;
-	uint32_t out = wasi_u32(c, 9), fd;
-	int rc;
+	uint32_t out = wasi_u32(c, 9), fd = 0, err;
 
 	memcpy(args, c->args, 8 * sizeof *args);
 	args[8] = out;
 	sub.args = args;
-	rc = wasi_path_open(&sub, x->w);
-	c->results[0] = sub.results[0];
-	if (rc != 0 || c->results[0] != WASI_ESUCCESS)
-		return rc;
-	fd = wasi_get_u32(wasi_mem(c, out, 4));
-	vfs_set_cloexec(&x->w->fds, fd, (wasi_u32(c, 8) & 1) != 0);
-	return 0;
+	err = wasi_path_open_fd(&sub, x->w, &fd);
+	/* The fd from the host side, never read back from guest memory. */
+	if (err == WASI_ESUCCESS)
+		vfs_set_cloexec(&x->w->fds, fd, (wasi_u32(c, 8) & 1) != 0);
+	if (err == WASI_ESUCCESS)
+		err = wasi_store_u32(c, out, fd);
+	return wasi_ret(c, err);
 }
 
 /* chdir(path ptr, len) -> errno */
@@ -200,10 +199,10 @@ int wasix_getcwd(struct vm_call *c, void *ud)
 	return wasi_ret(c, WASI_ESUCCESS);
 }
 
-/* tty_get(*tty) -> errno: the 24-byte tty struct of the host's stdio. */
+/* tty_get(*tty) -> errno: the tty struct of the host's stdio. */
 int wasix_tty_get(struct vm_call *c, void *ud)
 {
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), 24);
+	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), WASIX_TTY_SIZE);
 	struct winsize ws;
 	struct termios t;
 	bool tio;
@@ -211,30 +210,30 @@ int wasix_tty_get(struct vm_call *c, void *ud)
 	(void)ud;
 	if (p == NULL)
 		return wasi_ret(c, WASI_EFAULT);
-	memset(p, 0, 24);
+	memset(p, 0, WASIX_TTY_SIZE);
 	memset(&ws, 0, sizeof ws);
 	if (ioctl(1, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) {
 		ws.ws_col = 80;
 		ws.ws_row = 25;
 	}
-	wasi_put_u32(p, ws.ws_col);
-	wasi_put_u32(p + 4, ws.ws_row);
-	wasi_put_u32(p + 8, ws.ws_xpixel);
-	wasi_put_u32(p + 12, ws.ws_ypixel);
-	p[16] = (uint8_t)isatty(0);
-	p[17] = (uint8_t)isatty(1);
-	p[18] = (uint8_t)isatty(2);
+	wasi_put_u32(p + WASIX_TTY_COLS, ws.ws_col);
+	wasi_put_u32(p + WASIX_TTY_ROWS, ws.ws_row);
+	wasi_put_u32(p + WASIX_TTY_WIDTH, ws.ws_xpixel);
+	wasi_put_u32(p + WASIX_TTY_HEIGHT, ws.ws_ypixel);
+	p[WASIX_TTY_STDIN] = (uint8_t)isatty(0);
+	p[WASIX_TTY_STDOUT] = (uint8_t)isatty(1);
+	p[WASIX_TTY_STDERR] = (uint8_t)isatty(2);
 	tio = tcgetattr(0, &t) == 0;
-	p[19] = tio ? (t.c_lflag & ECHO) != 0 : 1;
-	p[20] = tio ? (t.c_lflag & ICANON) != 0 : 1;
-	p[21] = tio ? (t.c_oflag & ONLCR) != 0 : 1;
+	p[WASIX_TTY_ECHO] = tio ? (t.c_lflag & ECHO) != 0 : 1;
+	p[WASIX_TTY_LINEBUF] = tio ? (t.c_lflag & ICANON) != 0 : 1;
+	p[WASIX_TTY_LINEFEEDS] = tio ? (t.c_oflag & ONLCR) != 0 : 1;
 	return wasi_ret(c, WASI_ESUCCESS);
 }
 
 /* tty_set(*tty) -> errno: echo and line buffering of host stdin. */
 int wasix_tty_set(struct vm_call *c, void *ud)
 {
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), 24);
+	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), WASIX_TTY_SIZE);
 	struct termios t;
 
 	(void)ud;
@@ -242,8 +241,10 @@ int wasix_tty_set(struct vm_call *c, void *ud)
 		return wasi_ret(c, WASI_EFAULT);
 	if (tcgetattr(0, &t) != 0)
 		return wasi_ret(c, WASI_ESUCCESS); /* not a terminal */
-	t.c_lflag = p[19] ? t.c_lflag | ECHO : t.c_lflag & ~(tcflag_t)ECHO;
-	t.c_lflag = p[20] ? t.c_lflag | ICANON : t.c_lflag & ~(tcflag_t)ICANON;
+	t.c_lflag =
+	    p[WASIX_TTY_ECHO] ? t.c_lflag | ECHO : t.c_lflag & ~(tcflag_t)ECHO;
+	t.c_lflag = p[WASIX_TTY_LINEBUF] ? t.c_lflag | ICANON
+	                                 : t.c_lflag & ~(tcflag_t)ICANON;
 	if (tcsetattr(0, TCSANOW, &t) != 0)
 		return wasi_ret(c, wasi_errno_from_host(errno));
 	return wasi_ret(c, WASI_ESUCCESS);

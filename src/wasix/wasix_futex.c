@@ -17,17 +17,18 @@
 #include "wasix/wasix_thread.h"
 
 #include "wasi/wasi_impl.h"
+#include "wasix/wasix_abi.h"
 
 /* Reads the optional timeout: -1 for none; EFAULT if unreadable. */
 static uint32_t futex_timeout(struct vm_call *c, uint32_t off, int64_t *ns)
 {
-	const uint8_t *p = wasi_mem(c, off, 16);
+	const uint8_t *p = wasi_mem(c, off, WASIX_OPTTIME_SIZE);
 
 	if (p == NULL)
 		return WASI_EFAULT;
 	*ns = -1;
-	if (p[0] == 1) {
-		uint64_t v = wasi_get_u64(p + 8);
+	if (p[WASIX_OPTTIME_TAG] == 1) {
+		uint64_t v = wasi_get_u64(p + WASIX_OPTTIME_NS);
 		*ns = v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 	}
 	return WASI_ESUCCESS;

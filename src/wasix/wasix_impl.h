@@ -14,6 +14,7 @@
 #include "proc/proc.h"
 #include "wasi/wasi_impl.h"
 #include "wasix/wasix.h"
+#include "wasix/wasix_abi.h"
 
 #define WASIX_MAX_CMDS    256
 #define WASIX_MAX_SIGDISP 64

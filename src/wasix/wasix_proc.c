@@ -352,37 +352,39 @@ int wasix_proc_exit2(struct vm_call *c, void *ud)
 	return WX_EEXIT;
 }
 
-/* Writes a join_status (6 bytes) at 'p'. */
+/* Writes a join_status at 'p'. */
 static void wasix_put_status(uint8_t *p, const struct proc_status *st)
 {
-	memset(p, 0, 6);
-	p[0] = st->how; /* NOTHING 0, EXIT_NORMAL 1, EXIT_SIGNAL 2 */
+	memset(p, 0, WASIX_JOIN_SIZE);
+	p[WASIX_JOIN_TAG] = st->how; /* NOTHING 0, EXIT 1, SIGNAL 2 */
 	if (st->how == PROC_EXITED)
-		wasi_put_u16(p + 2, (uint16_t)st->code);
+		wasi_put_u16(p + WASIX_JOIN_EXIT, (uint16_t)st->code);
 	else if (st->how == PROC_SIGNALED)
-		p[4] = (uint8_t)st->code;
+		p[WASIX_JOIN_SIGNAL] = (uint8_t)st->code;
 }
 
 /* proc_join(*option_pid, flags, *join_status) -> errno */
 int wasix_proc_join(struct vm_call *c, void *ud)
 {
-	uint8_t *opt = wasi_mem(c, wasi_u32(c, 0), 8);
-	uint8_t *js = wasi_mem(c, wasi_u32(c, 2), 6);
+	uint8_t *opt = wasi_mem(c, wasi_u32(c, 0), WASIX_OPTPID_SIZE);
+	uint8_t *js = wasi_mem(c, wasi_u32(c, 2), WASIX_JOIN_SIZE);
 	uint32_t flags = wasi_u32(c, 1), pid;
+	uint8_t tag;
 	struct proc_status st;
 	int rc;
 
 	(void)ud;
 	if (opt == NULL || js == NULL)
 		return wasi_ret(c, WASI_EFAULT);
-	pid = opt[0] == 1 ? wasi_get_u32(opt + 4) : 0;
-	if (opt[0] == 1 && pid == 0)
+	tag = opt[WASIX_OPTPID_TAG]; /* read once: it may change meanwhile */
+	pid = tag == 1 ? wasi_get_u32(opt + WASIX_OPTPID_PID) : 0;
+	if (tag == 1 && pid == 0)
 		return wasi_ret(c, WASI_ECHILD);
 	rc = proc_join(pid, (flags & 1) != 0, &st);
 	if (rc != 0)
 		return wasi_ret(c, wasi_errno_from_host(rc));
-	opt[0] = 1;
-	wasi_put_u32(opt + 4, st.pid);
+	opt[WASIX_OPTPID_TAG] = 1;
+	wasi_put_u32(opt + WASIX_OPTPID_PID, st.pid);
 	wasix_put_status(js, &st);
 	return wasi_ret(c, WASI_ESUCCESS);
 }
@@ -522,35 +524,36 @@ int wasix_proc_raise_interval(struct vm_call *c, void *ud)
 /* {tv_sec u64, tv_usec u64} at 'p' in ns. */
 static uint64_t wasix_tv_ns(const uint8_t *p)
 {
-	return wasi_get_u64(p) * 1000000000u + wasi_get_u64(p + 8) * 1000u;
+	return wasi_get_u64(p + WASIX_TIMEVAL_SEC) * 1000000000u +
+	       wasi_get_u64(p + WASIX_TIMEVAL_USEC) * 1000u;
 }
 
 static void wasix_put_tv(uint8_t *p, uint64_t ns)
 {
-	wasi_put_u64(p, ns / 1000000000u);
-	wasi_put_u64(p + 8, (ns % 1000000000u + 999) / 1000);
+	wasi_put_u64(p + WASIX_TIMEVAL_SEC, ns / 1000000000u);
+	wasi_put_u64(p + WASIX_TIMEVAL_USEC, (ns % 1000000000u + 999) / 1000);
 }
 
 /* proc_raise_interval2(sig, *itimerval new, *itimerval old) -> errno */
 int wasix_proc_raise_interval2(struct vm_call *c, void *ud)
 {
-	uint8_t *nw = wasi_mem(c, wasi_u32(c, 1), 32);
+	uint8_t *nw = wasi_mem(c, wasi_u32(c, 1), WASIX_ITIMER_SIZE);
 	uint32_t oldp = wasi_u32(c, 2);
-	uint8_t *old = oldp ? wasi_mem(c, oldp, 32) : NULL;
+	uint8_t *old = oldp ? wasi_mem(c, oldp, WASIX_ITIMER_SIZE) : NULL;
 	struct proc_itimer it, ot;
 	int rc;
 
 	(void)ud;
 	if (nw == NULL || (oldp != 0 && old == NULL))
 		return wasi_ret(c, WASI_EFAULT);
-	it.interval_ns = wasix_tv_ns(nw);
-	it.value_ns = wasix_tv_ns(nw + 16);
+	it.interval_ns = wasix_tv_ns(nw + WASIX_ITIMER_INTERVAL);
+	it.value_ns = wasix_tv_ns(nw + WASIX_ITIMER_VALUE);
 	rc = proc_itimer_set((int)wasi_u32(c, 0), &it, &ot);
 	if (rc != 0)
 		return wasi_ret(c, wasi_errno_from_host(rc));
 	if (old != NULL) {
-		wasix_put_tv(old, ot.interval_ns);
-		wasix_put_tv(old + 16, ot.value_ns);
+		wasix_put_tv(old + WASIX_ITIMER_INTERVAL, ot.interval_ns);
+		wasix_put_tv(old + WASIX_ITIMER_VALUE, ot.value_ns);
 	}
 	return wasi_ret(c, WASI_ESUCCESS);
 }

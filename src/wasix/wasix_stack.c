@@ -20,8 +20,6 @@
 
 #include <string.h>
 
-#define SNAPSHOT_SIZE 24
-
 /* The calling instance's __stack_pointer global, or NULL. */
 static struct vm_global *wasix_stack_pointer(struct vm_call *c)
 {
@@ -47,7 +45,7 @@ static struct vm_global *wasix_stack_pointer(struct vm_call *c)
 int wasix_stack_checkpoint(struct vm_call *c, void *ud)
 {
 	uint32_t snap = wasi_u32(c, 0), ret = wasi_u32(c, 1);
-	uint8_t *p = wasi_mem(c, snap, SNAPSHOT_SIZE);
+	uint8_t *p = wasi_mem(c, snap, WASIX_SNAPSHOT_SIZE);
 	uint8_t *r = wasi_mem(c, ret, 8);
 	struct vm_global *sp = wasix_stack_pointer(c);
 	uint8_t token[16];
@@ -62,8 +60,8 @@ int wasix_stack_checkpoint(struct vm_call *c, void *ud)
 		return wasi_ret(c, WASI_EINVAL);
 	if (rc != WX_OK)
 		return wasi_ret(c, WASI_ENOMEM);
-	wasi_put_u64(p, 0);
-	memcpy(p + 8, token, sizeof token);
+	wasi_put_u64(p + WASIX_SNAPSHOT_USER, 0);
+	memcpy(p + WASIX_SNAPSHOT_TOKEN, token, sizeof token);
 	wasi_put_u64(r, 0);
 	return wasi_ret(c, WASI_ESUCCESS);
 }
@@ -72,7 +70,7 @@ int wasix_stack_checkpoint(struct vm_call *c, void *ud)
 int wasix_stack_restore(struct vm_call *c, void *ud)
 {
 	uint32_t snap = wasi_u32(c, 0), ret = 0;
-	const uint8_t *p = wasi_mem(c, snap, SNAPSHOT_SIZE);
+	const uint8_t *p = wasi_mem(c, snap, WASIX_SNAPSHOT_SIZE);
 	struct vm_global *sp = wasix_stack_pointer(c);
 	uint8_t token[16];
 	uint64_t aux = 0;
@@ -83,7 +81,7 @@ int wasix_stack_restore(struct vm_call *c, void *ud)
 	if (p == NULL)
 		return vm_call_trap(c, "invalid or stale setjmp snapshot "
 		                       "(out of bounds)");
-	memcpy(token, p + 8, sizeof token);
+	memcpy(token, p + WASIX_SNAPSHOT_TOKEN, sizeof token);
 	rc = vm_jmp_restore(c, token, &ret, &aux);
 	if (rc != WX_OK)
 		return rc;

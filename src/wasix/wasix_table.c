@@ -395,19 +395,8 @@ void wasix_exiting(struct wasix_ctx *x)
 
 uint32_t wasix_str(struct vm_call *c, unsigned i, char *buf, size_t cap)
 {
-	uint32_t ptr = wasi_u32(c, i), len = wasi_u32(c, i + 1);
-	const char *p;
-
-	if (len >= cap)
-		return WASI_ENAMETOOLONG;
-	p = wasi_mem(c, ptr, len);
-	if (p == NULL)
-		return WASI_EFAULT;
-	if (memchr(p, 0, len) != NULL)
-		return WASI_EINVAL;
-	memcpy(buf, p, len);
-	buf[len] = 0;
-	return WASI_ESUCCESS;
+	/* Copied first, then checked: the guest may change it meanwhile. */
+	return wasi_str_in(c, wasi_u32(c, i), wasi_u32(c, i + 1), buf, cap);
 }
 
 uint32_t wasix_abspath(const struct wasix_ctx *x, const char *path,

@@ -37,9 +37,10 @@
 
 #include "base/base.h"
 #include "dl/dl.h"
+#include "proc/proc.h"
 #include "vfs/vfs.h"
-#include "wasm/wasm_module.h"
 #include "wasi/wasi_impl.h"
+#include "wasm/wasm_module.h"
 
 /* Most threads alive at once, so that a runaway guest cannot exhaust the
  * host (each has a reserved value stack and a C stack). */
@@ -56,6 +57,7 @@ struct wasix_thread_rec {
 	struct vm_store *store;
 	struct vm_func *entry; /* the thread instance's wasi_thread_start */
 	uint32_t arg;
+	struct vm_thread *vt; /* made by the spawner: wt_main cannot fail */
 };
 
 struct wasix_threads {
@@ -233,6 +235,7 @@ static void wt_finish(struct wasix_thread_rec *r)
 	x->live--;
 	pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
+	proc_thread_charge(-1);
 }
 
 void wasix_threads_set_exec_runner(void (*run)(void *ud))
@@ -273,12 +276,9 @@ static void *wt_main(void *p)
 	struct diag diag = {0};
 	uint64_t args[2] = {(uint32_t)r->tid, r->arg};
 	int code = 0, rc;
-	struct vm_thread *vt = vm_thread_new(r->store);
+	struct vm_thread *vt = r->vt;
 
-	if (vt == NULL) {
-		fprintf(stderr, "wasmix: thread %d: out of memory\n", r->tid);
-		wt_end_process(WASIX_THREAD_TRAP_STATUS);
-	}
+	r->vt = NULL;
 	wt_self = r;
 	vm_thread_bind(vt);
 	rc = vm_invoke(r->store, r->entry, args, NULL, &code, &diag);
@@ -321,8 +321,12 @@ static uint32_t wt_register(struct wasix_threads *x, struct wasix_thread_rec *r)
 {
 	uint32_t e = WASI_ESUCCESS;
 
+	/* The tree's limit first (proc.h), then this process's. */
+	if (proc_thread_charge(1) != 0)
+		return WASI_EAGAIN;
 	pthread_mutex_lock(&x->mu);
 	if (x->live >= WASIX_MAX_THREADS) {
+		proc_thread_charge(-1);
 		e = WASI_EAGAIN;
 	} else {
 		r->next = x->threads;
@@ -346,6 +350,7 @@ static void wt_unregister(struct wasix_threads *x, struct wasix_thread_rec *r)
 	}
 	x->live--;
 	pthread_mutex_unlock(&x->mu);
+	proc_thread_charge(-1);
 }
 
 /* Starts the host thread of registered record 'r'; a WASI errno. */
@@ -380,6 +385,11 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 	r = wx_calloc(1, sizeof *r);
 	if (r == NULL)
 		return WASI_ENOMEM;
+	r->vt = vm_thread_new(c->store);
+	if (r->vt == NULL) {
+		wx_free(r);
+		return WASI_ENOMEM;
+	}
 	if (dl_module_is_pic(vm_instance_module(c->caller))) {
 		/* A dynamic program: every thread runs its one set of
 		 * instances (the linker made the stack and thread pointers
@@ -388,6 +398,7 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 	} else if (vm_instantiate(c->store, vm_instance_module(c->caller),
 	                          x->resolve, x->resolve_ud, &inst,
 	                          &diag) != WX_OK) {
+		vm_thread_free(r->vt);
 		wx_free(r);
 		return WASI_EAGAIN;
 	} else {
@@ -406,6 +417,7 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 			wt_unregister(x, r);
 	}
 	if (e != WASI_ESUCCESS) {
+		vm_thread_free(r->vt);
 		wx_free(r);
 		return e;
 	}
@@ -620,7 +632,7 @@ static bool wt_name_is(const char *s, uint32_t len, const char *want)
 
 /*
  * "env" "memory": the program's one imported memory, made on first use.
- * x->mu is not held while the VM makes it (vm_memory_new takes vm_lock,
+ * x->mu is not held while the VM makes it (vm_memory_make takes vm_lock,
  * and the fork hooks take vm_lock before x->mu): two first uses at once
  * could make two, of which the loser is unused (and freed with the store).
  */
@@ -633,9 +645,11 @@ static int wt_env_memory(struct wasix_threads *x, struct vm_store *s,
 	m = x->env_memory;
 	pthread_mutex_unlock(&x->mu);
 	if (m == NULL) {
-		struct vm_memory *nm = vm_memory_new(s, &imp->d.memory);
-		if (nm == NULL)
-			return WX_ELIMIT;
+		struct vm_memory *nm;
+		int rc = vm_memory_make(s, &imp->d.memory, &nm);
+
+		if (rc != WX_OK)
+			return rc;
 		pthread_mutex_lock(&x->mu);
 		if (x->env_memory == NULL)
 			x->env_memory = nm;

@@ -28,6 +28,7 @@
  * a fixed buffer and written with one write(2).
  */
 #include "wasix/wasix_trace.h"
+#include "wasix/wasix_abi.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -570,16 +571,13 @@ struct tr_args {
 	struct tr_str str[TR_MAX_STRS];
 	struct tr_argv argv;
 	bool opt_ok;    /* 'P': the option_pid was in bounds */
-	uint8_t opt[8]; /* its bytes: tag (1: some), pid at 4 */
+	uint8_t opt[WASIX_OPTPID_SIZE]; /* its bytes (wasix_abi.h) */
 };
 
 static void tr_opt_take(struct vm_call *c, uint32_t ptr, struct tr_args *a)
 {
-	const void *p = wasi_mem(c, ptr, 8);
-
-	a->opt_ok = p != NULL;
-	if (p != NULL)
-		memcpy(a->opt, p, 8);
+	a->opt_ok =
+	    wasi_copy_in(c, ptr, a->opt, sizeof a->opt) == WASI_ESUCCESS;
 }
 
 /* 'P': the pid the guest asked for, or the pointer. */
@@ -587,8 +585,8 @@ static void tr_opt_put(struct tr_line *l, const struct tr_args *a, uint32_t ptr)
 {
 	if (!a->opt_ok)
 		tr_put(l, "%#x", ptr);
-	else if (a->opt[0] == 1)
-		tr_put(l, "%u", wasi_get_u32(a->opt + 4));
+	else if (a->opt[WASIX_OPTPID_TAG] == 1)
+		tr_put(l, "%u", wasi_get_u32(a->opt + WASIX_OPTPID_PID));
 	else
 		tr_put(l, "-1");
 }

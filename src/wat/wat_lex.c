@@ -40,7 +40,7 @@ void *wat_alloc(struct wat_ctx *c, size_t n)
 		if (size > WAT_ARENA_MAX ||
 		    c->arena_bytes + size > WAT_ARENA_MAX)
 			wat_oom(c);
-		k = malloc(sizeof *k + size);
+		k = wx_malloc(sizeof *k + size);
 		if (k == NULL)
 			wat_oom(c);
 		k->next = c->arena;
@@ -59,7 +59,7 @@ void wat_arena_free(struct wat_ctx *c)
 	while (c->arena) {
 		struct wat_chunk *k = c->arena;
 		c->arena = k->next;
-		free(k);
+		wx_free(k);
 	}
 	c->arena_bytes = 0;
 }

@@ -147,18 +147,16 @@ static int fuzz_resolve(void *ud, const struct wasm_import *imp,
 	case WASM_EXT_FUNC:
 		out->u.func = vm_func_new_host(
 		    e->store, &m->types[imp->d.func_type], fuzz_stub_fn, NULL);
-		return out->u.func == NULL;
-	case WASM_EXT_TABLE:
-		out->u.table = vm_table_new(e->store, &imp->d.table, 0);
-		return out->u.table == NULL;
+		return out->u.func == NULL ? WX_ENOMEM : WX_OK;
+	case WASM_EXT_TABLE: /* the reason: out of memory or a cap */
+		return vm_table_make(e->store, &imp->d.table, 0, &out->u.table);
 	case WASM_EXT_MEMORY:
-		out->u.memory = vm_memory_new(e->store, &imp->d.memory);
-		return out->u.memory == NULL;
+		return vm_memory_make(e->store, &imp->d.memory, &out->u.memory);
 	case WASM_EXT_GLOBAL:
 		out->u.global = vm_global_new(e->store, &imp->d.global, 0);
-		return out->u.global == NULL;
+		return out->u.global == NULL ? WX_ENOMEM : WX_OK;
 	default:
-		return 1;
+		return WX_ELINK; /* vm_resolve_fn: not one of ours */
 	}
 }
 

@@ -216,14 +216,14 @@ static int resolve(void *ud, const struct wasm_import *imp,
 	struct fixture *fx = ud;
 
 	if (imp->kind != WASM_EXT_FUNC)
-		return 1;
+		return WX_ELINK;
 	out->kind = WASM_EXT_FUNC;
 	if (imp->name_len == 7 && memcmp(imp->name, "reenter", 7) == 0)
 		out->u.func = fx->reenter;
 	else if (imp->name_len == 4 && memcmp(imp->name, "add1", 4) == 0)
 		out->u.func = fx->add1;
 	else
-		return 1;
+		return WX_ELINK;
 	return 0;
 }
 

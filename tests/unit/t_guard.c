@@ -152,7 +152,7 @@ static int resolve(void *ud, const struct wasm_import *imp,
 	struct fixture *fx = ud;
 
 	if (imp->kind != WASM_EXT_FUNC)
-		return 1;
+		return WX_ELINK;
 	out->kind = WASM_EXT_FUNC;
 	out->u.func = fx->host;
 	return 0;

@@ -291,7 +291,7 @@ static int resolve(void *ud, const struct wasm_import *imp,
 			return 0;
 		}
 	}
-	return 1;
+	return WX_ELINK;
 }
 
 /* Calls export 'name' of 'in' (one i32 argument or none). */

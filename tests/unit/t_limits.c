@@ -121,6 +121,16 @@ static void test_config_limits(void)
 	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_MODULE_BYTES,
 	                              WASMIX_MAX_MODULE_BYTES + 1) ==
 	      WASMIX_ERROR);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_PROCS, 1024) ==
+	      WASMIX_OK);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_PROCS, 1025) ==
+	      WASMIX_ERROR);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_TREE_MEMORY,
+	                              UINT64_MAX) == WASMIX_OK);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_FDS, 64) == WASMIX_OK);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_THREADS, 8) == WASMIX_OK);
+	CHECK(wasmix_config_set_limit(c, WASMIX_LIMIT_FDS, (uint64_t)1 << 32) ==
+	      WASMIX_ERROR);
 	CHECK(wasmix_config_set_limit(c, 99, 1) == WASMIX_ERROR);
 	CHECK(wasmix_config_set_limit(NULL, WASMIX_LIMIT_FUNCS, 1) ==
 	      WASMIX_ERROR);

@@ -4,7 +4,9 @@
  * codes and signal deaths, reaps once (ECHILD after), NOHANG, kill to a
  * child / unknown pid / bad signal, proc_parent, caught signals become
  * pending bits and raise the flag, interval timers fire with ns values,
- * proc_fork_env children (exit as a zombie, exec as a late fork).
+ * proc_fork_env children (exit as a zombie, exec as a late fork), the
+ * process, memory and thread limits of the tree, orphans that stop
+ * counting.
  *
  * Prints failures and "t_proc: N passed, M failed"; exits 1 on failure.
  */
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc/proc.h"
@@ -151,6 +155,91 @@ static void test_signals(void)
 	CHECK(!proc_sig_catching());
 }
 
+/*
+ * proc_set_limits: the process cap counts the first process and every
+ * child until it is joined; the memory cap counts what each process
+ * charged, and a fork child starts with its parent's charge.
+ */
+static void test_limits(void)
+{
+	struct proc_status st;
+	uint32_t a = 0, b = 0, c = 0;
+
+	CHECK(proc_set_limits(PROC_MAX_PROCS + 1, 0, 0) == EINVAL);
+	CHECK(proc_set_limits(3, 1000, 2) == 0);
+	CHECK(proc_thread_charge(2) == 0 && proc_thread_charge(1) == EAGAIN);
+	CHECK(proc_thread_charge(-1) == 0 && proc_thread_charge(1) == 0);
+	CHECK(proc_thread_charge(-2) == 0);
+	a = spawn_exit(0);
+	b = spawn_exit(0);
+	CHECK(a >= 2 && b > a);
+	CHECK(proc_fork(&c) == EAGAIN);
+	CHECK(proc_env_begin(&c) == EAGAIN);
+	CHECK(proc_join(a, false, &st) == 0 && st.code == 0);
+	c = spawn_exit(3);
+	CHECK(c > b);
+	CHECK(proc_join(0, false, &st) == 0);
+	CHECK(proc_join(0, false, &st) == 0);
+	CHECK(proc_join(0, false, &st) == ECHILD);
+	CHECK(proc_mem_charged() == 0);
+	CHECK(proc_mem_charge(600) == 0 && proc_mem_charged() == 600);
+	CHECK(proc_mem_charge(401) == ENOMEM && proc_mem_charged() == 600);
+	CHECK(proc_fork(&c) == ENOMEM); /* the child would bring 600 more */
+	CHECK(proc_mem_charge(-500) == 0 && proc_mem_charged() == 100);
+	c = spawn_exit(0);
+	CHECK(c != 0 && proc_mem_charged() == 200);
+	CHECK(proc_join(c, false, &st) == 0 && proc_mem_charged() == 100);
+	CHECK(proc_mem_charge(-100) == 0 && proc_mem_charged() == 0);
+	CHECK(proc_set_limits(0, 0, 0) == 0);
+}
+
+/*
+ * An orphan stops counting: child A forks grandchild B and exits without
+ * joining it. This process is the subreaper, so B comes to it; once it
+ * has reaped B (B's host pid came through a pipe), B's slot is of no use
+ * to anyone, and at the process limit a fork collects it.
+ */
+static void test_orphans(void)
+{
+	struct proc_status st;
+	uint32_t a = 0, c = 0;
+	pid_t hb = 0;
+	int p[2], wst;
+
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	CHECK(pipe(p) == 0);
+	CHECK(proc_set_limits(3, 0, 0) == 0); /* us, A and B */
+	CHECK(proc_fork(&a) == 0);
+	if (a == 0) {
+		uint32_t b = 0;
+
+		if (proc_fork(&b) != 0)
+			_exit(1);
+		if (b == 0) {
+			pid_t me = getpid();
+
+			_exit(write(p[1], &me, sizeof me) == sizeof me ? 0 : 1);
+		}
+		_exit(0); /* B stays unjoined */
+	}
+	CHECK(read(p[0], &hb, sizeof hb) == sizeof hb && hb > 0);
+	CHECK(proc_join(a, false, &st) == 0 && st.code == 0);
+	CHECK(waitpid(hb, &wst, 0) == hb); /* B's host process is gone */
+	/* The table holds us and B's slot: 2 of 3; one more fork fits, and
+	 * the one after that only because B's slot is collected. */
+	c = spawn_exit(0);
+	CHECK(c != 0);
+	a = spawn_exit(0);
+	CHECK(a != 0);
+	CHECK(proc_join(c, false, &st) == 0);
+	CHECK(proc_join(a, false, &st) == 0);
+	CHECK(proc_join(0, false, &st) == ECHILD);
+	CHECK(proc_set_limits(0, 0, 0) == 0);
+	close(p[0]);
+	close(p[1]);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 int main(void)
 {
 	CHECK(proc_self() == 0);
@@ -161,6 +250,8 @@ int main(void)
 	test_kill();
 	test_env();
 	test_signals();
+	test_limits();
+	test_orphans();
 	proc_fini();
 	return t_report("t_proc");
 }

@@ -11,6 +11,7 @@
  * exits non-zero if any check failed.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -123,17 +124,15 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
-/* Notifies address 8 until one waiter was woken (it may not wait yet). */
+/*
+ * Waits until a thread waits on address 8 (the handshake: the wait queue
+ * says so, no sleep), then wakes it; returns how many were woken.
+ */
 static int64_t notify_one(void)
 {
-	int64_t n = 0;
-
-	for (int i = 0; i < 5000 && n == 0; i++) {
-		n = vm_memory_notify(mem, 8, 1);
-		if (n == 0)
-			usleep(1000);
-	}
-	return n;
+	while (vm_memory_waiters(mem, 8) == 0)
+		sched_yield();
+	return vm_memory_notify(mem, 8, 1);
 }
 
 static void test_wait_notify(void)
@@ -161,6 +160,8 @@ static void test_wait_results(void)
 	CHECK(vm_memory_wait(mem, 65536, 4, 0, 0, NULL) == -1);
 	CHECK(vm_memory_notify(mem, 65536, 1) == -1);
 	CHECK(vm_memory_notify(mem, 16, 1) == 0);
+	CHECK(vm_memory_waiters(mem, 16) == 0);
+	CHECK(vm_memory_waiters(mem, 18) == -1);
 }
 
 /* The hooks nest; fork() with a waiter blocked in another thread. */
@@ -175,7 +176,8 @@ static void test_fork(void)
 	vm_fork_parent();
 	vm_fork_parent();
 	CHECK(pthread_create(&th, NULL, waiter, &r) == 0);
-	usleep(20000);
+	while (vm_memory_waiters(mem, 8) == 0) /* it waits at the fork */
+		sched_yield();
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* The waiter does not exist here: nothing to wake, no lock

@@ -1,7 +1,8 @@
 /*
- * wt_poll.c: poll_oneoff. The runner starts it as
- *   (sleep 1; printf 'hi\n') | wasmix run --dir SCRATCH::/ wt_poll.wasm
- * so stdin is a pipe that becomes readable after about a second.
+ * wt_poll.c: poll_oneoff. The runner (tests/run_wasi.sh) gives it a pipe
+ * as stdin and writes "hi\n" into it only once the program has printed
+ * the line "wt_poll: stdin empty" (a handshake, not a delay), then
+ * closes it.
  * Checks: a relative clock alone sleeps that long; an absolute clock in
  * the past fires at once; a clock races stdin and wins while stdin is
  * empty, then stdin wins with its byte count; a regular file is always
@@ -70,6 +71,8 @@ int main(void)
 	in[1] = clock_sub(2, __WASI_CLOCKID_MONOTONIC, 100000000, 0);
 	CHECK_OK(__wasi_poll_oneoff(in, ev, 2, &n));
 	CHECK(n == 1 && ev[0].userdata == 2);
+	/* the runner writes to stdin once it reads this */
+	CHECK(wt_write(1, "wt_poll: stdin empty\n", 21) == 21);
 	/* then stdin wins against a long one */
 	in[1] = clock_sub(2, __WASI_CLOCKID_MONOTONIC, 10000000000ull, 0);
 	t0 = now();

@@ -1,0 +1,79 @@
+/*
+ * wasix_abi.h: the layout of the WASIX structs that host functions read
+ * from or write to guest memory (wasix_32v1; shared/spec/ names them),
+ * written down once: every marshalling function and the tracer use these
+ * names, never a bare offset.
+ *
+ * Keeps true: each size is the whole struct as the guest's libc lays it
+ * out (little-endian, natural alignment); each offset is of a field
+ * inside it. Reading: a host function copies a struct it relies on into
+ * host memory once (wasi_copy_in, wasi_impl.h) before looking at it.
+ */
+#ifndef WASMIX_WASIX_ABI_H
+#define WASMIX_WASIX_ABI_H
+
+/* option_pid: { tag u8 (1: some), pid u32 } (proc_join). */
+#define WASIX_OPTPID_SIZE 8
+#define WASIX_OPTPID_TAG  0
+#define WASIX_OPTPID_PID  4
+
+/* join_status: { tag u8 (0 nothing, 1 exit, 2 signal), u16 exit code
+ * at 2 | u8 signal at 4 } (proc_join). */
+#define WASIX_JOIN_SIZE   6
+#define WASIX_JOIN_TAG    0
+#define WASIX_JOIN_EXIT   2
+#define WASIX_JOIN_SIGNAL 4
+
+/* option_timestamp: { tag u8 (1: some), ns u64 } (futex_wait). */
+#define WASIX_OPTTIME_SIZE 16
+#define WASIX_OPTTIME_TAG  0
+#define WASIX_OPTTIME_NS   8
+
+/* timeval { sec u64, usec u64 }; itimerval { interval, value }
+ * (proc_raise_interval2). */
+#define WASIX_TIMEVAL_SIZE    16
+#define WASIX_TIMEVAL_SEC     0
+#define WASIX_TIMEVAL_USEC    8
+#define WASIX_ITIMER_SIZE     32
+#define WASIX_ITIMER_INTERVAL 0
+#define WASIX_ITIMER_VALUE    16
+
+/* tty { cols, rows, width, height u32; stdin_tty, stdout_tty,
+ * stderr_tty, echo, line_buffered, line_feeds u8 } (tty_get, tty_set). */
+#define WASIX_TTY_SIZE      24
+#define WASIX_TTY_COLS      0
+#define WASIX_TTY_ROWS      4
+#define WASIX_TTY_WIDTH     8
+#define WASIX_TTY_HEIGHT    12
+#define WASIX_TTY_STDIN     16
+#define WASIX_TTY_STDOUT    17
+#define WASIX_TTY_STDERR    18
+#define WASIX_TTY_ECHO      19
+#define WASIX_TTY_LINEBUF   20
+#define WASIX_TTY_LINEFEEDS 21
+
+/* stack snapshot { user u64, token[16] } (stack_checkpoint/restore). */
+#define WASIX_SNAPSHOT_SIZE  24
+#define WASIX_SNAPSHOT_USER  0
+#define WASIX_SNAPSHOT_TOKEN 8
+
+/* spawn fd action (proc_spawn2/3): { kind u8 (0 close, 1 dup2, 2 open,
+ * 3 chdir, 4 fchdir), fd u32, src u32, path ptr u32, path len u32,
+ * oflags u16, rights base u64, rights inheriting u64, fdflags u16 }. */
+#define WASIX_FDOP_SIZE     56
+#define WASIX_FDOP_KIND     0
+#define WASIX_FDOP_FD       4
+#define WASIX_FDOP_SRC      8
+#define WASIX_FDOP_PATH     12
+#define WASIX_FDOP_PATH_LEN 16
+#define WASIX_FDOP_OFLAGS   24
+#define WASIX_FDOP_RIGHTS   32
+#define WASIX_FDOP_INHERIT  40
+#define WASIX_FDOP_FDFLAGS  48
+
+/* signal disposition for spawn: { sig u8, action u8 (1: ignore) }. */
+#define WASIX_SIGDISP_SIZE   2
+#define WASIX_SIGDISP_SIG    0
+#define WASIX_SIGDISP_ACTION 1
+
+#endif
