@@ -109,6 +109,17 @@ for f in $(ls d | grep '^f'); do printf '%s=%s ' "$f" "$(cat "d/$f" | wc -c)"; d
 printf 'x%s\n' 1 2 3 | while read -r l; do echo "$l" | tr x y; done | paste -sd-
 timeout 10 sleep 0.1; echo "timeout: $?"
 sleep 0.05 && usleep 1000 && echo slept
+ls /dev/null /dev/tty /dev/zero /dev/stdin && test -c /dev/tty && echo "tty: a character device"
+echo via-stdin | cat /dev/stdin
+(echo to-stderr >/dev/stderr) 2>&1 | tr a-z A-Z
+echo teed | tee /dev/stderr 2>/dev/null | wc -c
+awk 'BEGIN { print "awk to /dev/stderr" > "/dev/stderr" }' 2>&1 | cat
+echo "xargs, 20000 numbers: $(seq 1 20000 | xargs | wc -c) bytes, $(seq 1 3000 | xargs -s 2000 echo | wc -l) lines"
+printf '3\n1\n2\n' >d/so && sort -o d/so d/so && paste -sd' ' d/so
+echo 5 | awk '{ system("seq " $1 " | wc -l") }'
+printf 'a\0b\0c\0' | xargs -0 -n 2 echo
+timeout 5 sh -c 'echo inside timeout'; echo "timeout, done in time: $?"
+timeout 1 sleep 3; echo "timeout fired: $?"
 cat d/missing.txt 2>/dev/null; echo "cat missing: $?"
 ls d/missing 2>/dev/null; echo "ls missing: $?"
 rm -r d && echo "rm -r d: $(ls | grep -c '^d$')"

@@ -88,5 +88,10 @@ runcase "busybox cat (the multi-call name)" busybox cat r.txt sub/a.txt
 runcase "test (applet run directly, status 1)" test -d r.txt
 runcase "busybox ash: the coreutils pipelines" ash coreutils.sh
 runcase "busybox ash: shell.sh (exec 3>, traps, lua filters)" ash shell.sh
+runcase "ash: pipefail, background jobs and wait, trap on USR1" ash -c \
+	'set -o pipefail; false | true; echo "pipefail: $?"; sleep 0.2 & sleep 0.1 & wait; echo waited; trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+runcase "ash: getopts, functions, arithmetic, read from a pipe" ash -c \
+	'set -- -a -b x; while getopts ab: o; do echo "$o $OPTARG"; done; f() { [ $1 -le 0 ] && return; echo -n "$1 "; f $(( $1 - 1 )); }; f 5; echo; printf "a b\nc d\n" | while read x y; do echo "$y-$x"; done'
+runcase "ash: killed by SIGKILL (137)" ash -c 'kill -9 $$'
 
 summary run.sh
