@@ -199,7 +199,7 @@ one() {
 
 # The harness's own case lists, read from its scripts so that both run
 # the same cases: run_wasixlibc.sh's 'runcase NAME MODE PROG ARGS' and
-# 'known REASON NAME MODE PROG ARGS' lines (between the definition of
+# 'known'/'chosen REASON NAME MODE PROG ARGS' lines (between the definition of
 # known() and its summary), and real/run.sh's 'runcase NAME PROG ARGS'.
 runcase() {
 	c_name=$1 c_mode=$2
@@ -214,6 +214,9 @@ known() {
 	shift
 	runcase "$@"
 	o_known=
+}
+chosen() {
+	known "$@"
 }
 o_known=
 cases=$(awk '/^c_known=$/ { on = 1; next } /^\[ "\$known" = 0 \]/ { on = 0 } on' \
