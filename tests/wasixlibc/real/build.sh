@@ -1,10 +1,12 @@
 #!/bin/sh
 # build.sh SRC OUT: builds real programs, unmodified, from Debian's source
-# packages in SRC (made there with 'apt-get source dash lua5.4 sqlite3':
-# dash-0.5.12/, lua5.4-5.4.4/, sqlite3-3.40.1/) three ways, like the
-# corpus (tests/run_wasixlibc.sh): natively with gcc into OUT/native/bin,
-# against WASIX_SYSROOT into OUT/plain/bin and asyncified into
-# OUT/async/bin. Opt-in (not run by 'make test'); run.sh runs them.
+# packages in SRC (made there with 'apt-get source dash lua5.4 sqlite3
+# busybox': dash-0.5.12/, lua5.4-5.4.4/, sqlite3-3.40.1/,
+# busybox-1.35.0/) three ways, like the corpus (tests/run_wasixlibc.sh):
+# natively with gcc into OUT/native/bin, against WASIX_SYSROOT into
+# OUT/plain/bin and asyncified into OUT/async/bin. REAL_ONLY="busybox"
+# (any of dash lua sqlite3 busybox) builds only those. Opt-in (not run by
+# 'make test'); run.sh runs them.
 #
 # Only configure flags, -D defines and build-time helpers, never patches:
 # - dash: autoreconf (Debian's patches change configure.ac and
@@ -16,11 +18,11 @@
 #   Makefile on the host (tclsh); the F_*LCK constants wasix-libc's
 #   <fcntl.h> lacks given with -D (the calls then fail: run.sh uses
 #   -vfs unix-none, natively too).
-# - busybox (busybox-1.35.0/, 'apt-get source busybox'): the applets of
-#   busybox.config (its header says which are off and why), one
-#   configuration for both builds, SOURCE_DATE_EPOCH fixed so both print
-#   the same banner. Every applet is a symlink to busybox in bin/ (argv[0]
-#   dispatch), except sh. For wasm, only make variables:
+# - busybox: the applets of busybox.config (its header says which are
+#   off and why), one configuration for both builds, out of tree (O=),
+#   SOURCE_DATE_EPOCH fixed so both print the same banner. Every applet
+#   is a symlink to busybox in bin/ (argv[0] dispatch), except sh (ash
+#   is bin/ash). For wasm, only make variables:
 #   - three headers libbb.h includes on every platform it does not list
 #     and wasix-libc lacks, written into OUT/work/bbinc: <mntent.h> and
 #     <sys/statfs.h> empty (only df and stat -f use them, both off),
