@@ -74,7 +74,7 @@ for f in native plain async; do
 	[ -n "$REAL_OUT" ] || continue
 	mkdir -p "$C/r-$f" && cp -r "$REAL_OUT/$f/bin" "$C/r-$f/bin" &&
 		cp "$SRC/real/shell.sh" "$SRC/real/lua.lua" "$SRC/real/sql.sh" \
-			"$SRC/real/coreutils.sh" "$C/r-$f/" ||
+			"$SRC/real/coreutils.sh" "$SRC/real/files.sh" "$C/r-$f/" ||
 		die "cannot copy the real programs ($f)"
 done
 
@@ -82,7 +82,7 @@ done
 # each case (everything but bin/ and the scripts made afresh).
 fixture() {
 	for e in "$2"/* "$2"/.[!.]*; do
-		case "$e" in */bin | */fdgames.sh | */shell.sh | */lua.lua | */sql.sh | */coreutils.sh | */'.[!.]*' | */'*') ;;
+		case "$e" in */bin | */fdgames.sh | */shell.sh | */lua.lua | */sql.sh | */coreutils.sh | */files.sh | */'.[!.]*' | */'*') ;;
 		*) rm -rf "$e" ;;
 		esac
 	done

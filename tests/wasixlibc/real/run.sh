@@ -5,7 +5,8 @@
 # status per case: dash running pipelines and redirections (shell.sh),
 # Lua's errors through setjmp, coroutines, files and popen (lua.lua), the
 # sqlite3 shell on a database file (sql.sh), dash driving busybox's
-# coreutils-style applets (coreutils.sh), small dash -c pipelines,
+# coreutils-style applets (coreutils.sh) and on files, directories and
+# symlinks (files.sh), small dash -c pipelines,
 # applets run directly (exec through a bin/ symlink to busybox), and
 # busybox's ash running coreutils.sh and shell.sh. Each form has a root
 # OUT/root-<form> (bin/ and the scripts; a fixture made afresh per case);
@@ -25,11 +26,11 @@ for f in native plain async; do
 	rm -rf "$OUT/root-$f" && mkdir -p "$OUT/root-$f"
 	cp -r "$OUT/$f/bin" "$OUT/root-$f/bin"
 	cp "$here"/shell.sh "$here"/lua.lua "$here"/sql.sh "$here"/coreutils.sh \
-		"$OUT/root-$f/"
+		"$here"/files.sh "$OUT/root-$f/"
 done
 
 fixture() {
-	rm -rf "$1/sub" "$1/d" "$1"/*.txt "$1"/*.db
+	rm -rf "$1/sub" "$1/d" "$1/q" "$1"/*.txt "$1"/*.db
 	mkdir -p "$1/sub" && echo hello >"$1/r.txt" && echo aaa >"$1/sub/a.txt"
 	printf 'b.txt\nnotes\na.txt\n' >"$1/sub/list" && echo bbb >"$1/sub/b.txt"
 }
@@ -73,6 +74,7 @@ runcase "dash: set -e stops at a failing command" sh -c 'set -e; echo before; sh
 runcase "lua -e through dash -c, stdin from a file" sh -c 'lua -e "io.write(io.read(\"a\"):upper())" <r.txt'
 
 runcase "busybox: coreutils pipelines driven by dash" sh coreutils.sh
+runcase "busybox: files, directories, symlinks (files.sh)" sh files.sh
 runcase "ls sub | sort | wc -l" sh -c 'ls sub | sort | wc -l'
 runcase "cat | tr a-z A-Z | head" sh -c 'cat sub/list r.txt | tr a-z A-Z | head -3'
 runcase "seq 1 1000 | xargs echo | wc -c" sh -c 'seq 1 1000 | xargs echo | wc -c'
