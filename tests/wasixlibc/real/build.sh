@@ -145,6 +145,8 @@ build_busybox() {
 #define minor(d) ((unsigned)(((d) & 0xff) | (((d) >> 12) & 0xfff00)))
 #define makedev(a, b) ((((a) & 0xfff) << 8) | ((b) & 0xff) | (((b) & 0xfff00) << 12))
 EOF
+	# The quotes are for the shell that runs busybox's compile commands.
+	# shellcheck disable=SC2089
 	BBCFLAGS="-I$OUT/work/bbinc -DSOCK_RDM=4 -D'getgroups(n,l)=0'
 	 -D'mknod(p,m,d)=(errno = ENOSYS, -1)'"
 	MODEFLAGS="-D__wasilibc___mode_t_h -DS_IFMT=0170000 -DS_IFDIR=0040000
@@ -173,7 +175,9 @@ EOF
 			if [ $kind = native ]; then
 				make -j2 SKIP_STRIP=y >make.log 2>&1
 			else
-				make -j2 SKIP_STRIP=y CC="$WRAPCC" AR=llvm-ar-14 HOSTCC=gcc \
+				# echo joins the flags' lines into one word.
+			# shellcheck disable=SC2086,SC2090,SC2116
+			make -j2 SKIP_STRIP=y CC="$WRAPCC" AR=llvm-ar-14 HOSTCC=gcc \
 					EXTRA_CFLAGS="$(echo $BBCFLAGS)" \
 					CFLAGS_mode_string.o="$(echo $MODEFLAGS)" >make.log 2>&1
 			fi

@@ -80,6 +80,7 @@ runcase "cat | tr a-z A-Z | head" sh -c 'cat sub/list r.txt | tr a-z A-Z | head 
 runcase "seq 1 1000 | xargs echo | wc -c" sh -c 'seq 1 1000 | xargs echo | wc -c'
 runcase "find . -name '*.txt' | sort" sh -c "cd sub && find . -name '*.txt' | sort"
 runcase "grep | sed | awk" sh -c "grep -h . sub/*.txt | sed 's/^/> /' | awk '{ print NR, \$0 }'"
+# shellcheck disable=SC2016
 runcase "sh -c with command substitution" sh -c 'n=$(ls sub | wc -l); sh -c "echo \$(expr $n \* 10) \$(cat r.txt | tr l L)"'
 runcase "a failing stage: grep's 1" sh -c 'echo abc | grep -q xyz'
 runcase "yes | head (SIGPIPE ends yes)" sh -c 'yes wasm | head -n 4; echo "after: $?"'
@@ -92,6 +93,7 @@ runcase "busybox ash: the coreutils pipelines" ash coreutils.sh
 runcase "busybox ash: shell.sh (exec 3>, traps, lua filters)" ash shell.sh
 runcase "ash: pipefail, background jobs and wait, trap on USR1" ash -c \
 	'set -o pipefail; false | true; echo "pipefail: $?"; sleep 0.2 & sleep 0.1 & wait; echo waited; trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+# shellcheck disable=SC2016
 runcase "ash: getopts, functions, arithmetic, read from a pipe" ash -c \
 	'set -- -a -b x; while getopts ab: o; do echo "$o $OPTARG"; done; f() { [ $1 -le 0 ] && return; echo -n "$1 "; f $(( $1 - 1 )); }; f 5; echo; printf "a b\nc d\n" | while read x y; do echo "$y-$x"; done'
 runcase "ash: killed by SIGKILL (137)" ash -c 'kill -9 $$'
