@@ -23,6 +23,8 @@ mkdir -p "$T"
 [ -x "$W" ] || die "$W not built"
 for f in native plain async; do
 	[ -f "$OUT/$f/bin/sh" ] || die "$OUT/$f/bin/sh missing: run build.sh first"
+	[ -f "$OUT/$f/bin/busybox" ] ||
+		die "$OUT/$f/bin/busybox missing: run build.sh (REAL_ONLY=busybox builds only it)"
 	rm -rf "$OUT/root-$f" && mkdir -p "$OUT/root-$f"
 	cp -r "$OUT/$f/bin" "$OUT/root-$f/bin"
 	cp "$here"/shell.sh "$here"/lua.lua "$here"/sql.sh "$here"/coreutils.sh \
