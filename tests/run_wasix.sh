@@ -121,8 +121,8 @@ fscase() {
 fscase "root at /, /dev, the program's own fd 3" / 9
 fscase "a mount at /data under a virtual root" /data 10 data
 
-oklines "fork, waitpid, exit codes, kill, handlers, vfork" 6 wx_fork.wasm
-oklines "the same under --timeout (fork children inherit the deadline)" 6 \
+oklines "fork, waitpid, exit codes, kill, handlers, vfork" 7 wx_fork.wasm
+oklines "the same under --timeout (fork children inherit the deadline)" 7 \
 	--timeout 60 wx_fork.wasm
 expect "exec keeps pid, fds, cwd; closes cloexec" 0 \
 	"ok exec errors, argv intact

@@ -376,7 +376,11 @@ void vfs_vdir_stat(const char *gpath, struct stat *st);
  */
 int vfs_dev_open(const struct vfs_table *t, int dev, int oflags, int *hfd);
 
-/* stat(2) of device 'dev' as vfs_dev_open would open it. 0 or errno. */
+/*
+ * stat(2) of device 'dev' as vfs_dev_open would open it; tty with no
+ * terminal among fds 0-2 is a bare character device (opening it is
+ * ENXIO, but the name exists). 0 or errno.
+ */
 int vfs_dev_stat(const struct vfs_table *t, int dev, struct stat *st);
 
 #endif

@@ -482,8 +482,19 @@ int vfs_dev_stat(const struct vfs_table *t, int dev, struct stat *st)
 	if (d->host != NULL)
 		return stat(d->host, st) == 0 ? 0 : errno;
 	e = vfs_dev_std(t, d->stdfd);
+	if (e == NULL && d->stdfd == -2) {
+		/*
+		 * No terminal: the node is still there (as on Linux, where
+		 * only opening it fails), so ls and find of /dev can stat
+		 * every name readdir gives them.
+		 */
+		memset(st, 0, sizeof *st);
+		st->st_mode = S_IFCHR | 0666;
+		st->st_nlink = 1;
+		return 0;
+	}
 	if (e == NULL)
-		return d->stdfd == -2 ? ENXIO : ENOENT;
+		return ENOENT;
 	if (fstat(e->host_fd, st) != 0)
 		rc = errno;
 	vfs_entry_unref(e);

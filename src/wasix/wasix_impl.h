@@ -46,7 +46,7 @@ struct wasix_ctx {
 	uint8_t sigdisp[WASIX_MAX_SIGDISP][2]; /* set by the spawner */
 	uint32_t nsigdisp;
 	void *exec_prog;   /* committed exec, for the run loop */
-	int notify_fd;     /* vfork / spawn: closed at exec, -1: none */
+	int notify_fd;     /* vfork / spawn: closed at exec, in forks; -1 */
 	bool delivering;   /* inside the signal callback */
 	const int *sticky; /* wasix_set_sticky, or NULL */
 	int trace_fd;      /* wasix_set_trace: -1, or the trace's host fd */

@@ -267,10 +267,17 @@ int wasix_proc_fork(struct vm_call *c, void *ud)
 		}
 		return wasi_ret(c, wasi_errno_from_host(rc));
 	}
+	if (pid == 0 && x->notify_fd >= 0) {
+		/*
+		 * A waiting vfork parent or spawner waits for this process's
+		 * exec or exit, not for its children's: a child that kept
+		 * the write end would hold the parent (busybox timeout).
+		 */
+		close(x->notify_fd);
+		x->notify_fd = -1;
+	}
 	if (vfork && pid == 0) {
 		close(vpipe[0]);
-		if (x->notify_fd >= 0)
-			close(x->notify_fd);
 		x->notify_fd = vpipe[1];
 	} else if (vfork) {
 		/* The parent sleeps until the child execs or exits. */

@@ -2,10 +2,13 @@
  * wx_fork.c: fork copies memory and both sides see the right pids; exact
  * exit codes 0, 1, 79, 127, 255 through waitpid; a signal death; waitpid
  * any / specific / WNOHANG / ECHILD; reaping once; kill to self (with
- * a handler), child, unknown pid (ESRCH); vfork + _exit, vfork + exec.
+ * a handler), child, unknown pid (ESRCH); vfork + _exit, vfork + exec;
+ * a vfork child that forks and exits releases its parent while the
+ * grandchild still runs (busybox timeout and daemons do this).
  * Prints "ok" lines; exits non-zero at the first failure.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,44 @@ static volatile int got;
 static void on_usr1(int sig)
 {
 	got = sig;
+}
+
+/*
+ * vfork; the child forks a grandchild and _exits. The parent must run on
+ * at once: it writes to 'to', and the grandchild, waiting on it, reports
+ * 'y' on 'back' ('n' if no byte came within 60 s: the parent was still
+ * held, as when the grandchild kept the vfork's release pipe open).
+ */
+static void vfork_then_fork(void)
+{
+	int to[2], back[2], st = 0;
+	char b = 0;
+	pid_t pid;
+
+	CHECK(pipe(to) == 0 && pipe(back) == 0);
+	pid = vfork();
+	if (pid == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			struct pollfd p = {.fd = to[0], .events = POLLIN};
+
+			close(to[1]);
+			b = poll(&p, 1, 60000) == 1 && read(to[0], &b, 1) == 1
+			        ? 'y'
+			        : 'n';
+			_exit(write(back[1], &b, 1) == 1 ? 0 : 1);
+		}
+		_exit(g > 0 ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(write(to[1], "x", 1) == 1);
+	CHECK(read(back[0], &b, 1) == 1 && b == 'y');
+	close(to[0]);
+	close(to[1]);
+	close(back[0]);
+	close(back[1]);
 }
 
 int main(void)
@@ -83,6 +124,8 @@ int main(void)
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 77);
 	printf("ok vfork + _exit, vfork + exec\n");
+	vfork_then_fork();
+	printf("ok vfork child forks and exits, grandchild runs on\n");
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGTERM, SIG_DFL);

@@ -7,11 +7,13 @@
  * the bugs found with real wasix-libc programs:
  *  - a root mapped at "/" could open nothing (absolute paths were
  *    ENOTCAPABLE);
- *  - no /dev;
+ *  - no /dev; then /dev/tty listed by readdir but not stat-able with no
+ *    terminal (busybox ls /dev complained);
  *  - a script's own fd 3 (dup2 onto it, write, close) cut libc off from
  *    its root.
- * Run with --dir ROOT::/ where ROOT holds r.txt ("root file\n") and an
- * empty directory tmp/ and this program as wx_root.wasm. 'wx_root data'
+ * Run with no terminal on fds 0-2 and --dir ROOT::/ where ROOT holds
+ * r.txt ("root file\n") and an empty directory tmp/ and this program as
+ * wx_root.wasm. 'wx_root data'
  * expects ROOT at /data instead (no root mapping: "/" is virtual). One
  * "ok" line per group ('ok child' lines come from exec'd copies).
  */
@@ -149,13 +151,17 @@ static void test_dev(void)
 	CHECK(fs.filetype == __WASI_FILETYPE_DIRECTORY);
 	CHECK(libc_open("/dev/nope", 0, &fd) == __WASI_ERRNO_NOENT);
 	CHECK(libc_open("/dev/null/x", 0, &fd) == __WASI_ERRNO_NOTDIR);
+	/* Run with no terminal: /dev/tty exists but cannot be opened. */
+	CHECK(__wasi_path_filestat_get(3, 0, "/dev/tty", &fs) == 0);
+	CHECK(fs.filetype == __WASI_FILETYPE_CHARACTER_DEVICE);
+	CHECK(libc_open("/dev/tty", 0, &fd) == __WASI_ERRNO_NXIO);
 	CHECK(libc_open("/dev/stdout", 0, &fd) == 0);
 	write_str(fd, "written to /dev/stdout\n");
 	CHECK(__wasi_fd_close(fd) == 0);
 	list("/dev", buf, sizeof buf);
 	CHECK(strcmp(buf, "null random stderr stdin stdout tty urandom zero") ==
 	      0);
-	printf("ok /dev: null, zero, stdout, stat, readdir, errors\n");
+	printf("ok /dev: null, zero, stdout, tty, stat, readdir, errors\n");
 }
 
 /* A shell's `exec 3>f; echo x >&3; exec 3>&-; cat f`, then a daemon's

@@ -15,7 +15,8 @@
 #                CORPUS_SRC/../run_wasixlibc.sh and CORPUS_SRC/real/run.sh
 #                (default tests/wasixlibc of this tree)
 #   REAL_OUT     real/build.sh's OUT (native/bin, plain/bin, async/bin with
-#                sh, lua, sqlite3); unset: the real programs are skipped
+#                sh, lua, sqlite3, busybox and its applets); unset: the
+#                real programs are skipped
 #   CORPUS_ONLY  a grep -E pattern of case names to run
 #   WASMER_FORMS forms run under Wasmer (default "async plain"; Wasmer's
 #                fork needs the asyncified form)
@@ -73,19 +74,23 @@ for f in native plain async; do
 	[ -n "$REAL_OUT" ] || continue
 	mkdir -p "$C/r-$f" && cp -r "$REAL_OUT/$f/bin" "$C/r-$f/bin" &&
 		cp "$SRC/real/shell.sh" "$SRC/real/lua.lua" "$SRC/real/sql.sh" \
-			"$C/r-$f/" || die "cannot copy the real programs ($f)"
+			"$SRC/real/coreutils.sh" "$SRC/real/files.sh" "$C/r-$f/" ||
+		die "cannot copy the real programs ($f)"
 done
 
 # fixture SET ROOT: what run_wasixlibc.sh and real/run.sh make before
 # each case (everything but bin/ and the scripts made afresh).
 fixture() {
 	for e in "$2"/* "$2"/.[!.]*; do
-		case "$e" in */bin | */fdgames.sh | */shell.sh | */lua.lua | */sql.sh | */'.[!.]*' | */'*') ;;
+		case "$e" in */bin | */fdgames.sh | */shell.sh | */lua.lua | */sql.sh | */coreutils.sh | */files.sh | */'.[!.]*' | */'*') ;;
 		*) rm -rf "$e" ;;
 		esac
 	done
 	mkdir -p "$2/sub" && echo hello >"$2/r.txt" && echo aaa >"$2/sub/a.txt"
-	[ "$1" = c ] || return 0
+	if [ "$1" = r ]; then
+		printf 'b.txt\nnotes\na.txt\n' >"$2/sub/list" && echo bbb >"$2/sub/b.txt"
+		return 0
+	fi
 	: >"$2/empty.txt" && echo junk >"$2/junk" && chmod 755 "$2/junk"
 }
 
@@ -194,7 +199,7 @@ one() {
 
 # The harness's own case lists, read from its scripts so that both run
 # the same cases: run_wasixlibc.sh's 'runcase NAME MODE PROG ARGS' and
-# 'known REASON NAME MODE PROG ARGS' lines (between the definition of
+# 'known'/'chosen REASON NAME MODE PROG ARGS' lines (between the definition of
 # known() and its summary), and real/run.sh's 'runcase NAME PROG ARGS'.
 runcase() {
 	c_name=$1 c_mode=$2
@@ -209,6 +214,9 @@ known() {
 	shift
 	runcase "$@"
 	o_known=
+}
+chosen() {
+	known "$@"
 }
 o_known=
 cases=$(awk '/^c_known=$/ { on = 1; next } /^\[ "\$known" = 0 \]/ { on = 0 } on' \
@@ -226,7 +234,8 @@ if [ -n "$REAL_OUT" ]; then
 		shift
 		one r "real: $r_name" / "PATH=/bin HOME=/home/u" "$@"
 	}
-	real=$(grep '^runcase ' "$SRC/real/run.sh")
+	# A case may go on over lines ending in a backslash.
+	real=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$SRC/real/run.sh" | grep '^runcase ')
 	[ -n "$real" ] || die "cannot read the case list of real/run.sh"
 	eval "$real"
 fi
