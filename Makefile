@@ -33,7 +33,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/capi/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)

@@ -233,6 +233,14 @@ const struct wasm_tabletype *vm_table_type(const struct vm_table *t);
 uint64_t vm_table_size(const struct vm_table *t);
 /* Element 'i' into '*out'; WX_EARG if out of range. */
 int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out);
+/* Sets element 'i' to 'v' (a handle of the table's type); WX_EARG if out
+ * of range. */
+int vm_table_set(struct vm_table *t, uint64_t i, uint64_t v);
+/*
+ * Grows table 't' by 'delta' elements set to 'init'; returns the old size
+ * or -1 when past its maximum, the config cap, or out of memory.
+ */
+int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init);
 
 /*
  * Structural equality of function types, used by call_indirect and by

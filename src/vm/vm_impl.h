@@ -217,11 +217,6 @@ void vm_table_free(struct vm_table *t);
 /* Frees an instance's own arrays (not the objects it points at). */
 void vm_instance_free(struct vm_instance *inst);
 
-/*
- * Grows table 't' by 'delta' elements set to 'init'; returns the old size
- * or -1 when past its maximum, the config cap, or out of memory.
- */
-int64_t vm_table_grow(struct vm_table *t, uint64_t delta, uint64_t init);
 
 /*
  * Runs wasm function 'f' whose arguments are at 'fp' (inside t's value

@@ -266,3 +266,11 @@ int vm_table_get(const struct vm_table *t, uint64_t i, uint64_t *out)
 	*out = t->elems[i];
 	return WX_OK;
 }
+
+int vm_table_set(struct vm_table *t, uint64_t i, uint64_t v)
+{
+	if (i >= t->size)
+		return WX_EARG;
+	t->elems[i] = v;
+	return WX_OK;
+}
