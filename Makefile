@@ -67,6 +67,22 @@ $(O)/examples/%.wasm: examples/%.c
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
 
+# --- the standard C API (wasm.h) --------------------------------------------
+# t_capi includes only include/wasm.h (no -Isrc) and links libwasmix, as an
+# embedder would; its modules are tests/capi/*.wat, converted by wasmix.
+CAPI_WASM := $(patsubst tests/capi/%.wat,$(O)/capi/%.wasm,$(wildcard tests/capi/*.wat))
+
+$(O)/capi/%.wasm: tests/capi/%.wat $(O)/wasmix
+	@mkdir -p $(dir $@)
+	$(O)/wasmix wat2wasm $< -o $@
+
+$(O)/capi/t_capi: tests/capi/t_capi.c include/wasm.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(CAPI_WASM)
+	$(O)/capi/t_capi $(O)/capi
+
 # --- spec suite --------------------------------------------------------------
 # wasmix-spec reads the suite's .wast scripts itself (src/wat/, docs/wat.md):
 # the 2.0 suite with the threads proposal, without the SIMD files (the
@@ -120,7 +136,7 @@ spec-json: $(O)/wasmix-spec $(SPEC_JSON)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-test: all unit spec spec-checks spec3 fuzz-regress
+test: all unit capi spec spec-checks spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
@@ -274,7 +290,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
+.PHONY: all capi spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
