@@ -264,6 +264,17 @@ int wasmix_wat2wasm(const char *name, const char *text, size_t len,
 /* Frees memory returned by the library (wasmix_wat2wasm). NULL is allowed. */
 void wasmix_free(void *p);
 
+/*
+ * Decodes and validates the module in 'bytes' (the binary format) with
+ * the default limits. Returns WASMIX_OK, WASMIX_MALFORMED, WASMIX_INVALID
+ * or WASMIX_NOMEM, writing the reason as one line ("at offset 0x..: ...")
+ * into 'errbuf' ('errlen' bytes, NUL-terminated when errlen > 0). Runs
+ * nothing; thread-safe. (wasm.h's wasm_module_validate says only yes or
+ * no.)
+ */
+int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
+                    size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
