@@ -38,6 +38,11 @@
 extern "C" {
 #endif
 
+/* libwasmix is built with hidden symbols; these are its interface. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* ---- basic types ------------------------------------------------------ */
 
 typedef char byte_t;
@@ -666,6 +671,10 @@ static inline void *wasm_val_ptr(const wasm_val_t *val)
 #define WASM_F64_VAL(z) {.kind = WASM_F64, .of = {.f64 = z}}
 #define WASM_REF_VAL(r) {.kind = WASM_EXTERNREF, .of = {.ref = r}}
 #define WASM_INIT_VAL {.kind = WASM_EXTERNREF, .of = {.ref = NULL}}
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #undef own
 

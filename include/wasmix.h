@@ -32,6 +32,11 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden symbols; these are its interface. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define WASMIX_VERSION "0.1.0"
 
 /*
@@ -274,6 +279,10 @@ void wasmix_free(void *p);
  */
 int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
                     size_t errlen);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
