@@ -393,15 +393,25 @@ wasm_ref_t *capi_trap_new_str(wasm_store_t *s, const char *msg)
 
 wasm_trap_t *wasm_trap_new(wasm_store_t *store, const wasm_message_t *msg)
 {
-	char buf[256];
 	size_t n = msg != NULL ? msg->size : 0;
+	wasm_ref_t *t = wx_calloc(1, sizeof *t);
 
-	if (n >= sizeof buf)
-		n = sizeof buf - 1;
+	/* The message should end in a NUL; one is added if it does not. */
+	if (n != 0 && msg->data[n - 1] == 0)
+		n--;
+	if (t == NULL)
+		return NULL;
+	t->kind = CAPI_TRAP;
+	t->store = store;
+	wasm_byte_vec_new_uninitialized(&t->u.trap, n + 1);
+	if (t->u.trap.size != n + 1) {
+		wx_free(t);
+		return NULL;
+	}
 	if (n != 0)
-		memcpy(buf, msg->data, n);
-	buf[n] = 0;
-	return (wasm_trap_t *)capi_trap_new_str(store, buf);
+		memcpy(t->u.trap.data, msg->data, n);
+	t->u.trap.data[n] = 0;
+	return (wasm_trap_t *)t;
 }
 
 void wasm_trap_message(const wasm_trap_t *trap, wasm_message_t *out)
