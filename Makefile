@@ -82,8 +82,14 @@ $(O)/capi/t_capi: tests/capi/t_capi.c include/wasm.h $(O)/libwasmix.a
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-capi: $(O)/capi/t_capi $(CAPI_WASM)
+# t_isolate: an embedder of wasmix.h that isolated WASIX guests never fork.
+$(O)/capi/t_isolate: tests/capi/t_isolate.c include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
+	$(O)/capi/t_isolate $(O)/capi
 
 # --- install (docs/embedding.md) ---------------------------------------------
 # 'make install PREFIX=/usr DESTDIR=/tmp/stage' and 'make uninstall' with the

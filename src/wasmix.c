@@ -33,6 +33,7 @@
 #include "wasix/wasix_trace.h"
 #include "wasm/wasm_module.h"
 #include "wat/wat.h"
+#include "wasmix_isolate.h"
 
 struct wasmix_config {
 	char **argv; /* argc copied strings, or NULL */
@@ -58,6 +59,7 @@ struct wasmix_config {
 	int trace_fd;        /* -1: no trace (wasix_trace.h) */
 	/* zero: deny (docs/networking.md) */
 	struct wasix_net_policy net;
+	bool isolate; /* run in a helper child (wasmix_isolate.c) */
 };
 
 /* Everything one run creates; freed by wasmix_run_free. */
@@ -114,6 +116,7 @@ const char *wasmix_status_string(int status)
 	    [WASMIX_LINK] = "link error",
 	    [WASMIX_LIMIT] = "limit exceeded",
 	    [WASMIX_TRAP] = "trap",
+	    [WASMIX_SIGNALED] = "killed by a signal",
 	};
 
 	if (status < 0 || (size_t)status >= WX_ARRAY_LEN(names))
@@ -432,6 +435,12 @@ void wasmix_config_set_trace_fd(wasmix_config *c, int fd)
 {
 	if (c != NULL)
 		c->trace_fd = fd < 0 ? -1 : fd;
+}
+
+void wasmix_config_set_isolate(wasmix_config *c, int on)
+{
+	if (c != NULL)
+		c->isolate = on != 0;
 }
 
 void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms)
@@ -1080,6 +1089,9 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_config_init(&defaults);
 		c = &defaults;
 	}
+	if (c->isolate && !wasmix_isolate_inside())
+		return wasmix_isolated_run(c, bytes, len, name, exit_code,
+		                           errbuf, errlen);
 	memset(&r, 0, sizeof r);
 	r.name = name ? name : "module.wasm";
 	if (len > wasmix_max_module_bytes(c))
