@@ -59,8 +59,9 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 		return fail("%s: %s", path, strerror(errno));
 	for (;;) {
 		if (cap - n < 65536) {
-			char *nb = cap >= MAX_FILE ? NULL
-			                           : realloc(buf, cap * 2 + 65536);
+			char *nb = cap >= MAX_FILE
+			               ? NULL
+			               : realloc(buf, cap * 2 + 65536);
 			if (nb == NULL) {
 				free(buf);
 				fclose(f);
@@ -138,9 +139,8 @@ int cli_validate(int argc, char **argv)
 /* ---- inspect ------------------------------------------------------------- */
 
 static const char *const section_names[] = {
-    "custom", "type",   "import", "function", "table",
-    "memory", "global", "export", "start",    "element",
-    "code",   "data",   "datacount", "tag",
+    "custom", "type",  "import",  "function", "table", "memory",    "global",
+    "export", "start", "element", "code",     "data",  "datacount", "tag",
 };
 
 /* Reads a LEB128 u32 at *p (< end); false if it runs off or is too long. */
@@ -209,7 +209,8 @@ static void print_valtypes(const wasm_valtype_vec_t *v)
 {
 	printf("(");
 	for (size_t i = 0; i < v->size; i++)
-		printf("%s%s", i ? " " : "", kind_name(wasm_valtype_kind(v->data[i])));
+		printf("%s%s", i ? " " : "",
+		       kind_name(wasm_valtype_kind(v->data[i])));
 	printf(")");
 }
 
@@ -235,13 +236,15 @@ static void print_extern(const char *name, size_t len,
 		printf(" -> ");
 		print_valtypes(wasm_functype_results(ft));
 	} else if ((gt = wasm_externtype_as_globaltype_const(t)) != NULL) {
-		printf("  global %.*s %s %s", (int)len, name,
-		       wasm_globaltype_mutability(gt) == WASM_VAR ? "mut"
-		                                                  : "const",
-		       kind_name(wasm_valtype_kind(wasm_globaltype_content(gt))));
+		printf(
+		    "  global %.*s %s %s", (int)len, name,
+		    wasm_globaltype_mutability(gt) == WASM_VAR ? "mut"
+		                                               : "const",
+		    kind_name(wasm_valtype_kind(wasm_globaltype_content(gt))));
 	} else if ((tt = wasm_externtype_as_tabletype_const(t)) != NULL) {
-		printf("  table  %.*s %s", (int)len, name,
-		       kind_name(wasm_valtype_kind(wasm_tabletype_element(tt))));
+		printf(
+		    "  table  %.*s %s", (int)len, name,
+		    kind_name(wasm_valtype_kind(wasm_tabletype_element(tt))));
 		print_limits(wasm_tabletype_limits(tt));
 	} else if ((mt = wasm_externtype_as_memorytype_const(t)) != NULL) {
 		printf("  memory %.*s pages", (int)len, name);
@@ -279,7 +282,10 @@ int cli_inspect(int argc, char **argv)
 		char full[512];
 		int n = snprintf(full, sizeof full, "%.*s.%.*s", (int)mn->size,
 		                 mn->data, (int)nn->size, nn->data);
-		print_extern(full, n < 0 ? 0 : (size_t)n < sizeof full ? (size_t)n : sizeof full - 1,
+		print_extern(full,
+		             n < 0                     ? 0
+		             : (size_t)n < sizeof full ? (size_t)n
+		                                       : sizeof full - 1,
 		             wasm_importtype_type(im.data[i]));
 	}
 	wasm_importtype_vec_delete(&im);
@@ -287,7 +293,8 @@ int cli_inspect(int argc, char **argv)
 	printf("exports: %zu\n", ex.size);
 	for (size_t i = 0; i < ex.size; i++) {
 		const wasm_name_t *nn = wasm_exporttype_name(ex.data[i]);
-		print_extern(nn->data, nn->size, wasm_exporttype_type(ex.data[i]));
+		print_extern(nn->data, nn->size,
+		             wasm_exporttype_type(ex.data[i]));
 	}
 	wasm_exporttype_vec_delete(&ex);
 out:
@@ -297,7 +304,8 @@ out:
 	return rc;
 }
 
-/* ---- run --invoke ---------------------------------------------------------- */
+/* ---- run --invoke ----------------------------------------------------------
+ */
 
 /* What a stub import knows: its store and "MODULE.NAME". */
 struct stub {
@@ -408,12 +416,13 @@ static bool make_imports(wasm_store_t *store, const char *path,
 		         mn->data, (int)nn->size, nn->data);
 		if (ft == NULL) {
 			fail("%s: --invoke cannot provide import %s (not a "
-			     "function)", path, s->name);
+			     "function)",
+			     path, s->name);
 			ok = false;
 			break;
 		}
-		wasm_func_t *f = wasm_func_new_with_env(store, ft,
-		                                        missing_import, s, NULL);
+		wasm_func_t *f =
+		    wasm_func_new_with_env(store, ft, missing_import, s, NULL);
 		out->data[i] = wasm_func_as_extern(f);
 	}
 	wasm_importtype_vec_delete(&im);
@@ -458,8 +467,8 @@ static int call_and_print(const wasm_func_t *f, const char *name, int nargs,
 	for (size_t i = 0; i < ps->size; i++) {
 		wasm_valkind_t k = wasm_valtype_kind(ps->data[i]);
 		if (!parse_arg(args[i], k, &av.data[i])) {
-			rc = fail("argument %zu of %s: '%s' is not an %s", i + 1,
-			          name, args[i], kind_name(k));
+			rc = fail("argument %zu of %s: '%s' is not an %s",
+			          i + 1, name, args[i], kind_name(k));
 			goto out;
 		}
 	}

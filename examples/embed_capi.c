@@ -58,8 +58,8 @@ int main(void)
 		goto out;
 	}
 
-	wasm_functype_t *ft =
-	    wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+	wasm_functype_t *ft = wasm_functype_new_1_1(wasm_valtype_new_i32(),
+	                                            wasm_valtype_new_i32());
 	wasm_func_t *sq = wasm_func_new(store, ft, square);
 	wasm_functype_delete(ft);
 	wasm_extern_t *imports[] = {wasm_func_as_extern(sq)};

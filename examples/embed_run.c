@@ -23,8 +23,8 @@ int main(int argc, char **argv)
 	}
 	wasmix_config *cfg = wasmix_config_new();
 	if (cfg == NULL ||
-	    wasmix_config_set_args(cfg, argc - 1,
-	                           (const char *const *)argv + 1) != WASMIX_OK ||
+	    wasmix_config_set_args(
+	        cfg, argc - 1, (const char *const *)argv + 1) != WASMIX_OK ||
 	    wasmix_config_add_env(cfg, "EMBEDDED_BY=embed_run") != WASMIX_OK) {
 		fprintf(stderr, "embed_run: out of memory\n");
 		wasmix_config_free(cfg);

@@ -85,7 +85,8 @@ static void helper_main(int report_fd, const wasmix_config *c,
 	                              sizeof rep.msg);
 	rep.exit_code = code;
 	if (getpid() != self) {
-		/* A guest fork child ending: it ends as a process of its own. */
+		/* A guest fork child ending: it ends as a process of its own.
+		 */
 		if (rep.status != WASMIX_OK && rep.msg[0] != 0)
 			dprintf(2, "wasmix: %s\n", rep.msg);
 		_exit(rep.status == WASMIX_OK ? code & 0xff

@@ -21,11 +21,11 @@
 #ifndef WASMIX_CAPI_IMPL_H
 #define WASMIX_CAPI_IMPL_H
 
-#define WASM_I32 WX_VT_I32
-#define WASM_I64 WX_VT_I64
-#define WASM_F32 WX_VT_F32
-#define WASM_F64 WX_VT_F64
-#define WASM_FUNCREF WX_VT_FUNCREF
+#define WASM_I32       WX_VT_I32
+#define WASM_I64       WX_VT_I64
+#define WASM_F32       WX_VT_F32
+#define WASM_F64       WX_VT_F64
+#define WASM_FUNCREF   WX_VT_FUNCREF
 #define WASM_EXTERNREF WX_VT_EXTERNREF
 #define wasm_func_type wx_module_func_type
 #include "vm/vm.h"
@@ -144,7 +144,8 @@ struct wasm_store_t {
 	/* Open addressing: engine object address -> its wasm_ref_t. */
 	struct wasm_ref_t **map;
 	size_t map_cap, map_used;
-	struct capi_module **mods; /* modules instantiated here (one ref each) */
+	struct capi_module *
+	    *mods; /* modules instantiated here (one ref each) */
 	size_t nmods, cap_mods;
 	struct capi_env *envs;
 	size_t nenvs, cap_envs;
@@ -159,8 +160,7 @@ wasm_tabletype_t *capi_tabletype_of(const struct wasm_tabletype *tt);
 wasm_memorytype_t *capi_memorytype_of(const struct wasm_limits_decl *lim);
 void capi_limits_decl(const wasm_limits_t *l, struct wasm_limits_decl *out);
 /* The engine's form of 'ft' (types owned by 'out'); false if no memory. */
-bool capi_functype_to_vm(const wasm_functype_t *ft,
-                         struct wasm_functype *out);
+bool capi_functype_to_vm(const wasm_functype_t *ft, struct wasm_functype *out);
 /* Grows '*arr' (of '*cap' elements of 'size') to hold 'need'. */
 bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size);
 
@@ -171,7 +171,6 @@ void capi_val_of_slot(wasm_store_t *s, wasm_valkind_t k, uint64_t slot,
                       wasm_val_t *out);
 uint64_t capi_slot_of_val(const wasm_val_t *v);
 uint64_t capi_slot_of_ref(wasm_valkind_t k, const wasm_ref_t *r);
-wasm_ref_t *capi_ref_of_slot(wasm_store_t *s, wasm_valkind_t k,
-                             uint64_t slot);
+wasm_ref_t *capi_ref_of_slot(wasm_store_t *s, wasm_valkind_t k, uint64_t slot);
 
 #endif

@@ -18,7 +18,8 @@
 /* Values on the C stack up to this many; more go to the heap. */
 #define SMALL_ARGS 16
 
-/* ---- modules ---------------------------------------------------------------- */
+/* ---- modules ----------------------------------------------------------------
+ */
 
 /* Decodes and validates 'binary'; NULL if it does not. */
 static struct wasm_module *decode(const wasm_byte_vec_t *binary)
@@ -185,7 +186,8 @@ void wasm_shared_module_delete(wasm_shared_module_t *sh)
 	wx_free(sh);
 }
 
-/* ---- instances ------------------------------------------------------------------ */
+/* ---- instances
+ * ------------------------------------------------------------------ */
 
 struct link {
 	const struct wasm_module *m;
@@ -310,7 +312,8 @@ void wasm_instance_exports(const wasm_instance_t *instance,
 	out->size = n;
 }
 
-/* ---- functions ------------------------------------------------------------------ */
+/* ---- functions
+ * ------------------------------------------------------------------ */
 
 /* What a host function made here carries (the engine's user data). */
 struct host_fn {
@@ -336,7 +339,8 @@ static int host_call(struct vm_call *call, void *ud)
 			return vm_call_trap(call, "out of memory");
 	}
 	for (uint32_t i = 0; i < h->nparams; i++)
-		capi_val_of_slot(h->store, h->kinds[i], call->args[i], &vals[i]);
+		capi_val_of_slot(h->store, h->kinds[i], call->args[i],
+		                 &vals[i]);
 	for (uint32_t i = 0; i < h->nresults; i++) {
 		memset(&vals[h->nparams + i], 0, sizeof *vals);
 		vals[h->nparams + i].kind = h->kinds[h->nparams + i];
@@ -413,8 +417,8 @@ wasm_func_t *wasm_func_new(wasm_store_t *store, const wasm_functype_t *type,
 
 wasm_func_t *wasm_func_new_with_env(wasm_store_t *store,
                                     const wasm_functype_t *type,
-                                    wasm_func_callback_with_env_t cb,
-                                    void *env, void (*finalizer)(void *))
+                                    wasm_func_callback_with_env_t cb, void *env,
+                                    void (*finalizer)(void *))
 {
 	return func_new(store, type, NULL, cb, env, finalizer);
 }
@@ -457,8 +461,8 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 	if (n > SMALL_ARGS) {
 		slots = wx_alloc_array(n, sizeof *slots);
 		if (slots == NULL)
-			return (wasm_trap_t *)capi_trap_new_str(fr->store,
-			                                        "out of memory");
+			return (wasm_trap_t *)capi_trap_new_str(
+			    fr->store, "out of memory");
 	}
 	for (uint32_t i = 0; i < ft->nparams; i++) {
 		if (args->data[i].kind != capi_valkind_of(ft->types[i])) {
@@ -478,7 +482,8 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 		size_t nres = results != NULL ? results->size : 0;
 		for (uint32_t i = 0; i < ft->nresults && i < nres; i++)
 			capi_val_of_slot(
-			    fr->store, capi_valkind_of(ft->types[ft->nparams + i]),
+			    fr->store,
+			    capi_valkind_of(ft->types[ft->nparams + i]),
 			    slots[ft->nparams + i], &results->data[i]);
 	}
 out:
@@ -488,7 +493,8 @@ out:
 	                   : NULL;
 }
 
-/* ---- globals ---------------------------------------------------------------------- */
+/* ---- globals
+ * ---------------------------------------------------------------------- */
 
 wasm_global_t *wasm_global_new(wasm_store_t *store,
                                const wasm_globaltype_t *type,
@@ -534,7 +540,8 @@ void wasm_global_set(wasm_global_t *g, const wasm_val_t *v)
 		vm_global_set(vg, capi_slot_of_val(v));
 }
 
-/* ---- tables ------------------------------------------------------------------------ */
+/* ---- tables
+ * ------------------------------------------------------------------------ */
 
 wasm_table_t *wasm_table_new(wasm_store_t *store, const wasm_tabletype_t *type,
                              wasm_ref_t *init)
@@ -587,14 +594,14 @@ wasm_table_size_t wasm_table_size(const wasm_table_t *t)
 	return (wasm_table_size_t)vm_table_size(vm_table_of(t));
 }
 
-bool wasm_table_grow(wasm_table_t *t, wasm_table_size_t delta,
-                     wasm_ref_t *init)
+bool wasm_table_grow(wasm_table_t *t, wasm_table_size_t delta, wasm_ref_t *init)
 {
 	return vm_table_grow(vm_table_of(t), delta,
 	                     capi_slot_of_ref(table_kind(t), init)) >= 0;
 }
 
-/* ---- memories ---------------------------------------------------------------------- */
+/* ---- memories
+ * ---------------------------------------------------------------------- */
 
 wasm_memory_t *wasm_memory_new(wasm_store_t *store,
                                const wasm_memorytype_t *type)

@@ -65,7 +65,8 @@ void wasm_store_delete(wasm_store_t *s)
 	wx_free(s);
 }
 
-/* ---- the object map -------------------------------------------------------- */
+/* ---- the object map --------------------------------------------------------
+ */
 
 static size_t map_slot(const wasm_store_t *s, const void *key)
 {
@@ -141,14 +142,16 @@ wasm_ref_t *capi_obj(wasm_store_t *s, uint8_t kind, void *engine_obj)
 	return r;
 }
 
-/* ---- values and slots ----------------------------------------------------- */
+/* ---- values and slots -----------------------------------------------------
+ */
 
 uint64_t capi_slot_of_ref(wasm_valkind_t k, const wasm_ref_t *r)
 {
 	if (r == NULL)
 		return 0;
 	if (k == WASM_FUNCREF)
-		return r->kind == CAPI_FUNC ? (uint64_t)(uintptr_t)r->u.func : 0;
+		return r->kind == CAPI_FUNC ? (uint64_t)(uintptr_t)r->u.func
+		                            : 0;
 	return (uint64_t)(uintptr_t)r;
 }
 
@@ -207,7 +210,8 @@ void capi_val_of_slot(wasm_store_t *s, wasm_valkind_t k, uint64_t slot,
 	}
 }
 
-/* ---- references: the functions every kind shares ---------------------------- */
+/* ---- references: the functions every kind shares ----------------------------
+ */
 
 static void ref_delete(wasm_ref_t *r)
 {
@@ -240,57 +244,55 @@ static void ref_set_info(wasm_ref_t *r, void *info, void (*fin)(void *))
 	r->finalizer = fin;
 }
 
-#define REF_COMMON(NAME)                                                     \
-	void wasm_##NAME##_delete(wasm_##NAME##_t *x)                        \
-	{                                                                    \
-		ref_delete((wasm_ref_t *)x);                                 \
-	}                                                                    \
-	wasm_##NAME##_t *wasm_##NAME##_copy(const wasm_##NAME##_t *x)        \
-	{                                                                    \
-		return (wasm_##NAME##_t *)ref_copy((const wasm_ref_t *)x);   \
-	}                                                                    \
-	bool wasm_##NAME##_same(const wasm_##NAME##_t *a,                    \
-	                        const wasm_##NAME##_t *b)                    \
-	{                                                                    \
-		return (const void *)a == (const void *)b;                   \
-	}                                                                    \
-	void *wasm_##NAME##_get_host_info(const wasm_##NAME##_t *x)          \
-	{                                                                    \
-		return ((const wasm_ref_t *)x)->host_info;                   \
-	}                                                                    \
-	void wasm_##NAME##_set_host_info(wasm_##NAME##_t *x, void *info)     \
-	{                                                                    \
-		ref_set_info((wasm_ref_t *)x, info, NULL);                   \
-	}                                                                    \
-	void wasm_##NAME##_set_host_info_with_finalizer(                     \
-	    wasm_##NAME##_t *x, void *info, void (*fin)(void *))             \
-	{                                                                    \
-		ref_set_info((wasm_ref_t *)x, info, fin);                    \
+#define REF_COMMON(NAME)                                                       \
+	void wasm_##NAME##_delete(wasm_##NAME##_t *x)                          \
+	{                                                                      \
+		ref_delete((wasm_ref_t *)x);                                   \
+	}                                                                      \
+	wasm_##NAME##_t *wasm_##NAME##_copy(const wasm_##NAME##_t *x)          \
+	{                                                                      \
+		return (wasm_##NAME##_t *)ref_copy((const wasm_ref_t *)x);     \
+	}                                                                      \
+	bool wasm_##NAME##_same(const wasm_##NAME##_t *a,                      \
+	                        const wasm_##NAME##_t *b)                      \
+	{                                                                      \
+		return (const void *)a == (const void *)b;                     \
+	}                                                                      \
+	void *wasm_##NAME##_get_host_info(const wasm_##NAME##_t *x)            \
+	{                                                                      \
+		return ((const wasm_ref_t *)x)->host_info;                     \
+	}                                                                      \
+	void wasm_##NAME##_set_host_info(wasm_##NAME##_t *x, void *info)       \
+	{                                                                      \
+		ref_set_info((wasm_ref_t *)x, info, NULL);                     \
+	}                                                                      \
+	void wasm_##NAME##_set_host_info_with_finalizer(                       \
+	    wasm_##NAME##_t *x, void *info, void (*fin)(void *))               \
+	{                                                                      \
+		ref_set_info((wasm_ref_t *)x, info, fin);                      \
 	}
 
 /* A kind with conversions to and from wasm_ref_t (checked on the way in). */
-#define REF_KIND(NAME, KIND)                                                 \
-	REF_COMMON(NAME)                                                     \
-	wasm_ref_t *wasm_##NAME##_as_ref(wasm_##NAME##_t *x)                 \
-	{                                                                    \
-		return (wasm_ref_t *)x;                                      \
-	}                                                                    \
-	const wasm_ref_t *wasm_##NAME##_as_ref_const(                        \
-	    const wasm_##NAME##_t *x)                                        \
-	{                                                                    \
-		return (const wasm_ref_t *)x;                                \
-	}                                                                    \
-	wasm_##NAME##_t *wasm_ref_as_##NAME(wasm_ref_t *r)                   \
-	{                                                                    \
-		return r != NULL && r->kind == KIND ? (wasm_##NAME##_t *)r   \
-		                                    : NULL;                  \
-	}                                                                    \
-	const wasm_##NAME##_t *wasm_ref_as_##NAME##_const(                   \
-	    const wasm_ref_t *r)                                             \
-	{                                                                    \
-		return r != NULL && r->kind == KIND                          \
-		           ? (const wasm_##NAME##_t *)r                      \
-		           : NULL;                                           \
+#define REF_KIND(NAME, KIND)                                                   \
+	REF_COMMON(NAME)                                                       \
+	wasm_ref_t *wasm_##NAME##_as_ref(wasm_##NAME##_t *x)                   \
+	{                                                                      \
+		return (wasm_ref_t *)x;                                        \
+	}                                                                      \
+	const wasm_ref_t *wasm_##NAME##_as_ref_const(const wasm_##NAME##_t *x) \
+	{                                                                      \
+		return (const wasm_ref_t *)x;                                  \
+	}                                                                      \
+	wasm_##NAME##_t *wasm_ref_as_##NAME(wasm_ref_t *r)                     \
+	{                                                                      \
+		return r != NULL && r->kind == KIND ? (wasm_##NAME##_t *)r     \
+		                                    : NULL;                    \
+	}                                                                      \
+	const wasm_##NAME##_t *wasm_ref_as_##NAME##_const(const wasm_ref_t *r) \
+	{                                                                      \
+		return r != NULL && r->kind == KIND                            \
+		           ? (const wasm_##NAME##_t *)r                        \
+		           : NULL;                                             \
 	}
 
 REF_COMMON(ref)
@@ -348,28 +350,28 @@ wasm_externtype_t *wasm_extern_type(const wasm_extern_t *e)
 	}
 }
 
-#define EXTERN_VIEWS(NAME, KIND)                                             \
-	wasm_extern_t *wasm_##NAME##_as_extern(wasm_##NAME##_t *x)           \
-	{                                                                    \
-		return (wasm_extern_t *)x;                                   \
-	}                                                                    \
-	const wasm_extern_t *wasm_##NAME##_as_extern_const(                  \
-	    const wasm_##NAME##_t *x)                                        \
-	{                                                                    \
-		return (const wasm_extern_t *)x;                             \
-	}                                                                    \
-	wasm_##NAME##_t *wasm_extern_as_##NAME(wasm_extern_t *e)             \
-	{                                                                    \
-		return e != NULL && ((wasm_ref_t *)e)->kind == KIND          \
-		           ? (wasm_##NAME##_t *)e                            \
-		           : NULL;                                           \
-	}                                                                    \
-	const wasm_##NAME##_t *wasm_extern_as_##NAME##_const(                \
-	    const wasm_extern_t *e)                                          \
-	{                                                                    \
-		return e != NULL && ((const wasm_ref_t *)e)->kind == KIND    \
-		           ? (const wasm_##NAME##_t *)e                      \
-		           : NULL;                                           \
+#define EXTERN_VIEWS(NAME, KIND)                                               \
+	wasm_extern_t *wasm_##NAME##_as_extern(wasm_##NAME##_t *x)             \
+	{                                                                      \
+		return (wasm_extern_t *)x;                                     \
+	}                                                                      \
+	const wasm_extern_t *wasm_##NAME##_as_extern_const(                    \
+	    const wasm_##NAME##_t *x)                                          \
+	{                                                                      \
+		return (const wasm_extern_t *)x;                               \
+	}                                                                      \
+	wasm_##NAME##_t *wasm_extern_as_##NAME(wasm_extern_t *e)               \
+	{                                                                      \
+		return e != NULL && ((wasm_ref_t *)e)->kind == KIND            \
+		           ? (wasm_##NAME##_t *)e                              \
+		           : NULL;                                             \
+	}                                                                      \
+	const wasm_##NAME##_t *wasm_extern_as_##NAME##_const(                  \
+	    const wasm_extern_t *e)                                            \
+	{                                                                      \
+		return e != NULL && ((const wasm_ref_t *)e)->kind == KIND      \
+		           ? (const wasm_##NAME##_t *)e                        \
+		           : NULL;                                             \
 	}
 
 EXTERN_VIEWS(func, CAPI_FUNC)
@@ -377,7 +379,8 @@ EXTERN_VIEWS(global, CAPI_GLOBAL)
 EXTERN_VIEWS(table, CAPI_TABLE)
 EXTERN_VIEWS(memory, CAPI_MEMORY)
 
-/* ---- traps and foreign objects ------------------------------------------------ */
+/* ---- traps and foreign objects
+ * ------------------------------------------------ */
 
 wasm_ref_t *capi_trap_new_str(wasm_store_t *s, const char *msg)
 {

@@ -35,59 +35,59 @@ bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size)
  * VEC_PTR: owned pointers, deleted and deep-copied one by one.
  */
 
-#define VEC_COMMON(NAME, ELEM)                                               \
-	void wasm_##NAME##_vec_new_empty(wasm_##NAME##_vec_t *out)           \
-	{                                                                    \
-		out->size = 0;                                               \
-		out->data = NULL;                                            \
-	}                                                                    \
-	void wasm_##NAME##_vec_new_uninitialized(wasm_##NAME##_vec_t *out,   \
-	                                         size_t size)                \
-	{                                                                    \
-		out->data = size ? wx_alloc_array(size, sizeof(ELEM)) : NULL; \
-		out->size = out->data != NULL ? size : 0;                    \
-	}                                                                    \
-	void wasm_##NAME##_vec_new(wasm_##NAME##_vec_t *out, size_t size,    \
-	                           ELEM const data[])                        \
-	{                                                                    \
-		wasm_##NAME##_vec_new_uninitialized(out, size);              \
-		if (out->size != 0)                                          \
-			memcpy(out->data, data, size * sizeof(ELEM));        \
+#define VEC_COMMON(NAME, ELEM)                                                 \
+	void wasm_##NAME##_vec_new_empty(wasm_##NAME##_vec_t *out)             \
+	{                                                                      \
+		out->size = 0;                                                 \
+		out->data = NULL;                                              \
+	}                                                                      \
+	void wasm_##NAME##_vec_new_uninitialized(wasm_##NAME##_vec_t *out,     \
+	                                         size_t size)                  \
+	{                                                                      \
+		out->data = size ? wx_alloc_array(size, sizeof(ELEM)) : NULL;  \
+		out->size = out->data != NULL ? size : 0;                      \
+	}                                                                      \
+	void wasm_##NAME##_vec_new(wasm_##NAME##_vec_t *out, size_t size,      \
+	                           ELEM const data[])                          \
+	{                                                                      \
+		wasm_##NAME##_vec_new_uninitialized(out, size);                \
+		if (out->size != 0)                                            \
+			memcpy(out->data, data, size * sizeof(ELEM));          \
 	}
 
-#define VEC_PLAIN(NAME, ELEM)                                                \
-	VEC_COMMON(NAME, ELEM)                                               \
-	void wasm_##NAME##_vec_copy(wasm_##NAME##_vec_t *out,                \
-	                            const wasm_##NAME##_vec_t *src)          \
-	{                                                                    \
-		wasm_##NAME##_vec_new(out, src->size, src->data);            \
-	}                                                                    \
-	void wasm_##NAME##_vec_delete(wasm_##NAME##_vec_t *v)                \
-	{                                                                    \
-		wx_free(v->data);                                            \
-		v->data = NULL;                                              \
-		v->size = 0;                                                 \
+#define VEC_PLAIN(NAME, ELEM)                                                  \
+	VEC_COMMON(NAME, ELEM)                                                 \
+	void wasm_##NAME##_vec_copy(wasm_##NAME##_vec_t *out,                  \
+	                            const wasm_##NAME##_vec_t *src)            \
+	{                                                                      \
+		wasm_##NAME##_vec_new(out, src->size, src->data);              \
+	}                                                                      \
+	void wasm_##NAME##_vec_delete(wasm_##NAME##_vec_t *v)                  \
+	{                                                                      \
+		wx_free(v->data);                                              \
+		v->data = NULL;                                                \
+		v->size = 0;                                                   \
 	}
 
-#define VEC_PTR(NAME)                                                        \
-	VEC_COMMON(NAME, wasm_##NAME##_t *)                                  \
-	void wasm_##NAME##_vec_copy(wasm_##NAME##_vec_t *out,                \
-	                            const wasm_##NAME##_vec_t *src)          \
-	{                                                                    \
-		wasm_##NAME##_vec_new_uninitialized(out, src->size);         \
-		for (size_t i = 0; i < out->size; i++)                       \
-			out->data[i] = src->data[i] != NULL                  \
-			                   ? wasm_##NAME##_copy(src->data[i]) \
-			                   : NULL;                           \
-	}                                                                    \
-	void wasm_##NAME##_vec_delete(wasm_##NAME##_vec_t *v)                \
-	{                                                                    \
-		for (size_t i = 0; i < v->size; i++)                         \
-			if (v->data[i] != NULL)                              \
-				wasm_##NAME##_delete(v->data[i]);            \
-		wx_free(v->data);                                            \
-		v->data = NULL;                                              \
-		v->size = 0;                                                 \
+#define VEC_PTR(NAME)                                                          \
+	VEC_COMMON(NAME, wasm_##NAME##_t *)                                    \
+	void wasm_##NAME##_vec_copy(wasm_##NAME##_vec_t *out,                  \
+	                            const wasm_##NAME##_vec_t *src)            \
+	{                                                                      \
+		wasm_##NAME##_vec_new_uninitialized(out, src->size);           \
+		for (size_t i = 0; i < out->size; i++)                         \
+			out->data[i] = src->data[i] != NULL                    \
+			                   ? wasm_##NAME##_copy(src->data[i])  \
+			                   : NULL;                             \
+	}                                                                      \
+	void wasm_##NAME##_vec_delete(wasm_##NAME##_vec_t *v)                  \
+	{                                                                      \
+		for (size_t i = 0; i < v->size; i++)                           \
+			if (v->data[i] != NULL)                                \
+				wasm_##NAME##_delete(v->data[i]);              \
+		wx_free(v->data);                                              \
+		v->data = NULL;                                                \
+		v->size = 0;                                                   \
 	}
 
 VEC_PLAIN(byte, wasm_byte_t)
@@ -338,7 +338,8 @@ wasm_globaltype_t *capi_globaltype_of(const struct wasm_globaltype *gt)
 	    gt->mut ? WASM_VAR : WASM_CONST);
 }
 
-/* ---- limits, table and memory types --------------------------------------- */
+/* ---- limits, table and memory types ---------------------------------------
+ */
 
 static wasm_limits_t limits_of(const struct wasm_limits_decl *l)
 {
@@ -346,7 +347,7 @@ static wasm_limits_t limits_of(const struct wasm_limits_decl *l)
 
 	r.min = l->min > UINT32_MAX ? UINT32_MAX : (uint32_t)l->min;
 	r.max = !l->has_max || l->max > UINT32_MAX ? wasm_limits_max_default
-	                                            : (uint32_t)l->max;
+	                                           : (uint32_t)l->max;
 	return r;
 }
 
@@ -438,7 +439,8 @@ wasm_memorytype_t *capi_memorytype_of(const struct wasm_limits_decl *lim)
 	return wasm_memorytype_new(&l);
 }
 
-/* ---- extern types ---------------------------------------------------------- */
+/* ---- extern types ----------------------------------------------------------
+ */
 
 wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t *t)
 {
@@ -484,27 +486,27 @@ wasm_externtype_t *wasm_externtype_copy(const wasm_externtype_t *t)
 }
 
 /* The views: 'ext' is the first member of every extern type. */
-#define EXTERNTYPE_VIEWS(NAME, KIND)                                         \
-	wasm_externtype_t *wasm_##NAME##_as_externtype(wasm_##NAME##_t *t)   \
-	{                                                                    \
-		return t != NULL ? &t->ext : NULL;                           \
-	}                                                                    \
-	const wasm_externtype_t *wasm_##NAME##_as_externtype_const(          \
-	    const wasm_##NAME##_t *t)                                        \
-	{                                                                    \
-		return t != NULL ? &t->ext : NULL;                           \
-	}                                                                    \
-	wasm_##NAME##_t *wasm_externtype_as_##NAME(wasm_externtype_t *t)     \
-	{                                                                    \
-		return t != NULL && t->kind == KIND ? (wasm_##NAME##_t *)t   \
-		                                    : NULL;                  \
-	}                                                                    \
-	const wasm_##NAME##_t *wasm_externtype_as_##NAME##_const(            \
-	    const wasm_externtype_t *t)                                      \
-	{                                                                    \
-		return t != NULL && t->kind == KIND                          \
-		           ? (const wasm_##NAME##_t *)t                      \
-		           : NULL;                                           \
+#define EXTERNTYPE_VIEWS(NAME, KIND)                                           \
+	wasm_externtype_t *wasm_##NAME##_as_externtype(wasm_##NAME##_t *t)     \
+	{                                                                      \
+		return t != NULL ? &t->ext : NULL;                             \
+	}                                                                      \
+	const wasm_externtype_t *wasm_##NAME##_as_externtype_const(            \
+	    const wasm_##NAME##_t *t)                                          \
+	{                                                                      \
+		return t != NULL ? &t->ext : NULL;                             \
+	}                                                                      \
+	wasm_##NAME##_t *wasm_externtype_as_##NAME(wasm_externtype_t *t)       \
+	{                                                                      \
+		return t != NULL && t->kind == KIND ? (wasm_##NAME##_t *)t     \
+		                                    : NULL;                    \
+	}                                                                      \
+	const wasm_##NAME##_t *wasm_externtype_as_##NAME##_const(              \
+	    const wasm_externtype_t *t)                                        \
+	{                                                                      \
+		return t != NULL && t->kind == KIND                            \
+		           ? (const wasm_##NAME##_t *)t                        \
+		           : NULL;                                             \
 	}
 
 EXTERNTYPE_VIEWS(functype, WASM_EXTERN_FUNC)
@@ -512,7 +514,8 @@ EXTERNTYPE_VIEWS(globaltype, WASM_EXTERN_GLOBAL)
 EXTERNTYPE_VIEWS(tabletype, WASM_EXTERN_TABLE)
 EXTERNTYPE_VIEWS(memorytype, WASM_EXTERN_MEMORY)
 
-/* ---- import and export types ---------------------------------------------- */
+/* ---- import and export types ----------------------------------------------
+ */
 
 wasm_importtype_t *wasm_importtype_new(wasm_name_t *module, wasm_name_t *name,
                                        wasm_externtype_t *type)
@@ -613,7 +616,8 @@ wasm_exporttype_t *wasm_exporttype_copy(const wasm_exporttype_t *t)
 	return wasm_exporttype_new(&n, wasm_externtype_copy(t->type));
 }
 
-/* ---- configuration and engine ---------------------------------------------- */
+/* ---- configuration and engine ----------------------------------------------
+ */
 
 wasm_config_t *wasm_config_new(void)
 {
@@ -641,7 +645,8 @@ void wasm_engine_delete(wasm_engine_t *e)
 	wx_free(e);
 }
 
-/* ---- frames: wasmix records no trace yet, so none is ever made --------------- */
+/* ---- frames: wasmix records no trace yet, so none is ever made
+ * --------------- */
 
 void wasm_frame_delete(wasm_frame_t *f)
 {

@@ -17,13 +17,13 @@
 static int failures;
 static const char *dir;
 
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "t_capi: %s:%d: check failed: %s\n", \
-			        __FILE__, __LINE__, #cond);                  \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "t_capi: %s:%d: check failed: %s\n",   \
+			        __FILE__, __LINE__, #cond);                    \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 /* Reads DIR/NAME.wasm into 'out'; exits on failure (a build problem). */
@@ -89,7 +89,8 @@ static wasm_func_t *export_func(wasm_extern_vec_t *ex, size_t i)
 	return f;
 }
 
-/* ---- hello ---------------------------------------------------------------- */
+/* ---- hello ----------------------------------------------------------------
+ */
 
 static int hello_seen;
 
@@ -126,7 +127,8 @@ static void test_hello(wasm_store_t *store)
 	printf("t_capi: hello ok\n");
 }
 
-/* ---- callback -------------------------------------------------------------- */
+/* ---- callback --------------------------------------------------------------
+ */
 
 static wasm_trap_t *mix_cb(const wasm_val_vec_t *args, wasm_val_vec_t *results)
 {
@@ -204,7 +206,8 @@ static void test_callback(wasm_engine_t *engine)
 	printf("t_capi: callback ok\n");
 }
 
-/* ---- global ----------------------------------------------------------------- */
+/* ---- global -----------------------------------------------------------------
+ */
 
 static void test_global(wasm_store_t *store)
 {
@@ -259,7 +262,8 @@ static void test_global(wasm_store_t *store)
 	printf("t_capi: global ok\n");
 }
 
-/* ---- memory ------------------------------------------------------------------ */
+/* ---- memory
+ * ------------------------------------------------------------------ */
 
 static int32_t call_i32(const wasm_func_t *f, int nargs, int32_t a, int32_t b)
 {
@@ -317,7 +321,8 @@ static void test_memory(wasm_store_t *store)
 	printf("t_capi: memory ok\n");
 }
 
-/* ---- table -------------------------------------------------------------------- */
+/* ---- table
+ * -------------------------------------------------------------------- */
 
 static void test_table(wasm_store_t *store)
 {
@@ -361,7 +366,8 @@ static void test_table(wasm_store_t *store)
 	printf("t_capi: table ok\n");
 }
 
-/* ---- trap ---------------------------------------------------------------------- */
+/* ---- trap
+ * ---------------------------------------------------------------------- */
 
 static wasm_trap_t *fail_cb(void *env, const wasm_val_vec_t *args,
                             wasm_val_vec_t *results)
@@ -409,8 +415,8 @@ static void test_trap(wasm_store_t *store)
 {
 	wasm_module_t *m = compile(store, "trap");
 	wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
-	wasm_func_t *fail = wasm_func_new_with_env(store, ft, fail_cb, store,
-	                                           NULL);
+	wasm_func_t *fail =
+	    wasm_func_new_with_env(store, ft, fail_cb, store, NULL);
 	wasm_extern_t *imports[] = {wasm_func_as_extern(fail)};
 	wasm_instance_t *inst = instantiate(store, m, imports, 1);
 	wasm_extern_vec_t ex;
@@ -430,7 +436,8 @@ static void test_trap(wasm_store_t *store)
 	printf("t_capi: trap ok\n");
 }
 
-/* ---- reflect --------------------------------------------------------------------- */
+/* ---- reflect
+ * --------------------------------------------------------------------- */
 
 static bool name_is(const wasm_name_t *n, const char *s)
 {
@@ -498,10 +505,10 @@ static void test_reflect(wasm_store_t *store)
 	printf("t_capi: reflect ok\n");
 }
 
-/* ---- multi ------------------------------------------------------------------------- */
+/* ---- multi
+ * ------------------------------------------------------------------------- */
 
-static wasm_trap_t *swap_cb(const wasm_val_vec_t *args,
-                            wasm_val_vec_t *results)
+static wasm_trap_t *swap_cb(const wasm_val_vec_t *args, wasm_val_vec_t *results)
 {
 	for (size_t i = 0; i < 4; i++)
 		results->data[i] = args->data[(i + 1) % 4];
@@ -512,9 +519,11 @@ static void test_multi(wasm_store_t *store)
 {
 	wasm_module_t *m = compile(store, "multi");
 	wasm_valtype_t *ps[4] = {wasm_valtype_new_i32(), wasm_valtype_new_i64(),
-	                         wasm_valtype_new_i64(), wasm_valtype_new_i32()};
+	                         wasm_valtype_new_i64(),
+	                         wasm_valtype_new_i32()};
 	wasm_valtype_t *rs[4] = {wasm_valtype_new_i32(), wasm_valtype_new_i64(),
-	                         wasm_valtype_new_i64(), wasm_valtype_new_i32()};
+	                         wasm_valtype_new_i64(),
+	                         wasm_valtype_new_i32()};
 	wasm_valtype_vec_t pv, rv;
 	wasm_valtype_vec_new(&pv, 4, ps);
 	wasm_valtype_vec_new(&rv, 4, rs);
@@ -562,7 +571,8 @@ static void test_multi_ok(wasm_store_t *store)
 {
 	wasm_module_t *m = compile(store, "multi");
 	wasm_valtype_t *ps[4] = {wasm_valtype_new_i32(), wasm_valtype_new_i64(),
-	                         wasm_valtype_new_i64(), wasm_valtype_new_i32()};
+	                         wasm_valtype_new_i64(),
+	                         wasm_valtype_new_i32()};
 	wasm_valtype_vec_t pv, rv;
 	wasm_valtype_vec_new(&pv, 4, ps);
 	wasm_valtype_vec_copy(&rv, &pv);
@@ -587,7 +597,8 @@ static void test_multi_ok(wasm_store_t *store)
 	printf("t_capi: multi (typed) ok\n");
 }
 
-/* ---- finalize ------------------------------------------------------------------------ */
+/* ---- finalize
+ * ------------------------------------------------------------------------ */
 
 static int live;
 
@@ -633,7 +644,9 @@ static void test_finalize(wasm_engine_t *engine)
 	printf("t_capi: finalize ok\n");
 }
 
-/* ---- hostref ---------------------------------------------------------------------------- */
+/* ---- hostref
+ * ----------------------------------------------------------------------------
+ */
 
 static wasm_trap_t *id_cb(const wasm_val_vec_t *args, wasm_val_vec_t *results)
 {
@@ -694,8 +707,8 @@ static void test_hostref(wasm_store_t *store)
 	CHECK(out.kind == WASM_EXTERNREF && wasm_ref_same(out.of.ref, r1));
 	wasm_global_set(g, &v2);
 	wasm_ref_t *back = call_ref(gget, 0, nul, nul);
-	CHECK(wasm_ref_same(back, r2) && wasm_ref_get_host_info(back) ==
-	                                     (void *)2);
+	CHECK(wasm_ref_same(back, r2) &&
+	      wasm_ref_get_host_info(back) == (void *)2);
 
 	call_ref(tset, 2, i1, v1);
 	CHECK(wasm_ref_same(wasm_table_get(t, 1), r1));
@@ -714,7 +727,9 @@ static void test_hostref(wasm_store_t *store)
 	printf("t_capi: hostref ok\n");
 }
 
-/* ---- start ----------------------------------------------------------------------------- */
+/* ---- start
+ * -----------------------------------------------------------------------------
+ */
 
 static void test_start(wasm_store_t *store)
 {

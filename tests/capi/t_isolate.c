@@ -20,13 +20,14 @@
 
 static int failures;
 
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "t_isolate: %s:%d: check failed: %s\n", \
-			        __FILE__, __LINE__, #cond);                  \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr,                                        \
+			        "t_isolate: %s:%d: check failed: %s\n",        \
+			        __FILE__, __LINE__, #cond);                    \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static void on_signal(int sig)
@@ -91,7 +92,8 @@ int main(int argc, char **argv)
 	run(argv[1], "iso_exit", WASMIX_OK, 7, NULL);
 	run(argv[1], "iso_trap", WASMIX_TRAP, 0, "unreachable");
 	run(argv[1], "iso_fork1000", WASMIX_OK, 42, NULL);
-	run(argv[1], "iso_killself", WASMIX_SIGNALED, 128 + SIGKILL, "signal 9");
+	run(argv[1], "iso_killself", WASMIX_SIGNALED, 128 + SIGKILL,
+	    "signal 9");
 	run(argv[1], "nonexistent", WASMIX_IOERR, -1, "nonexistent");
 	CHECK(strcmp(wasmix_status_string(WASMIX_SIGNALED),
 	             "killed by a signal") == 0);
