@@ -350,7 +350,7 @@ WASMIX_CAPI_REF_COMMON(ref)
 
 /* ---- frames and traps -------------------------------------------------- */
 
-/* A frame of a trap's stack trace. wasmix records none yet (see docs). */
+/* A frame of a trap's trace: wasmix gives the function that trapped. */
 WASMIX_CAPI_OWNED(frame)
 WASMIX_CAPI_VEC(frame, *)
 WASM_API_EXTERN own wasm_frame_t *wasm_frame_copy(const wasm_frame_t *);

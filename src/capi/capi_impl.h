@@ -110,6 +110,14 @@ struct capi_module {
 	int refs; /* atomic */
 };
 
+/* A trap's origin: the wasm function that trapped (capi_store.c). */
+struct wasm_frame_t {
+	wasm_instance_t *instance; /* not owned: lives in its store */
+	uint32_t func_index;
+	size_t func_offset;   /* always 0: instruction offsets are not kept */
+	size_t module_offset; /* the function body's offset in the module */
+};
+
 struct wasm_ref_t {
 	uint8_t kind; /* enum capi_kind */
 	wasm_store_t *store;
@@ -122,7 +130,10 @@ struct wasm_ref_t {
 		struct vm_memory *memory;
 		struct vm_instance *instance;
 		struct capi_module *module;
-		wasm_message_t trap; /* NUL-terminated */
+		struct {
+			wasm_message_t msg;   /* NUL-terminated */
+			wasm_frame_t *origin; /* owned, or NULL */
+		} trap;
 		void *any;
 	} u;
 };
@@ -167,6 +178,9 @@ bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size);
 /* capi_store.c: objects and values. */
 wasm_ref_t *capi_obj(wasm_store_t *s, uint8_t kind, void *engine_obj);
 wasm_ref_t *capi_trap_new_str(wasm_store_t *s, const char *msg);
+/* A trap of a failed engine call into 's': message and, where the engine
+ * knows it, the function that trapped. */
+wasm_ref_t *capi_trap_of_call(wasm_store_t *s, const char *msg);
 void capi_val_of_slot(wasm_store_t *s, wasm_valkind_t k, uint64_t slot,
                       wasm_val_t *out);
 uint64_t capi_slot_of_val(const wasm_val_t *v);

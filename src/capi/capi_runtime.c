@@ -270,7 +270,8 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store,
 	}
 out:
 	if (r == NULL && trap != NULL)
-		*trap = (wasm_trap_t *)capi_trap_new_str(
+		*trap = (wasm_trap_t *)(rc == WX_ETRAP ? capi_trap_of_call
+		                                       : capi_trap_new_str)(
 		    store, diag.set ? diag.msg : "instantiation failed");
 	return (wasm_instance_t *)r;
 }
@@ -351,7 +352,8 @@ static int host_call(struct vm_call *call, void *ud)
 	                         : h->cb(&args, &results);
 	if (trap != NULL) {
 		const wasm_ref_t *t = (const wasm_ref_t *)trap;
-		rc = vm_call_trap(call, t->u.trap.size ? t->u.trap.data : "");
+		rc = vm_call_trap(call,
+		                  t->u.trap.msg.size ? t->u.trap.msg.data : "");
 		wasm_trap_delete(trap);
 		goto out;
 	}
@@ -452,7 +454,7 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 	size_t n = (size_t)ft->nparams + ft->nresults;
 	struct diag diag;
 	const char *why = NULL;
-	int rc;
+	int rc = WX_OK;
 
 	diag_clear(&diag);
 	if ((args != NULL ? args->size : 0) != ft->nparams)
@@ -489,8 +491,11 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 out:
 	if (slots != small)
 		wx_free(slots);
-	return why != NULL ? (wasm_trap_t *)capi_trap_new_str(fr->store, why)
-	                   : NULL;
+	if (why == NULL)
+		return NULL;
+	return (wasm_trap_t *)(rc == WX_ETRAP
+	                           ? capi_trap_of_call(fr->store, why)
+	                           : capi_trap_new_str(fr->store, why));
 }
 
 /* ---- globals

@@ -219,7 +219,8 @@ static void ref_delete(wasm_ref_t *r)
 		return; /* the store keeps it (capi_impl.h) */
 	if (r->finalizer != NULL)
 		r->finalizer(r->host_info);
-	wasm_byte_vec_delete(&r->u.trap);
+	wasm_byte_vec_delete(&r->u.trap.msg);
+	wasm_frame_delete(r->u.trap.origin);
 	wx_free(r);
 }
 
@@ -234,7 +235,8 @@ static wasm_ref_t *ref_copy(const wasm_ref_t *r)
 		return NULL;
 	t->kind = CAPI_TRAP;
 	t->store = r->store;
-	wasm_byte_vec_copy(&t->u.trap, &r->u.trap);
+	wasm_byte_vec_copy(&t->u.trap.msg, &r->u.trap.msg);
+	t->u.trap.origin = wasm_frame_copy(r->u.trap.origin);
 	return t;
 }
 
@@ -390,7 +392,7 @@ wasm_ref_t *capi_trap_new_str(wasm_store_t *s, const char *msg)
 		return NULL;
 	t->kind = CAPI_TRAP;
 	t->store = s;
-	wasm_byte_vec_new(&t->u.trap, strlen(msg) + 1, msg);
+	wasm_byte_vec_new(&t->u.trap.msg, strlen(msg) + 1, msg);
 	return t;
 }
 
@@ -406,32 +408,98 @@ wasm_trap_t *wasm_trap_new(wasm_store_t *store, const wasm_message_t *msg)
 		return NULL;
 	t->kind = CAPI_TRAP;
 	t->store = store;
-	wasm_byte_vec_new_uninitialized(&t->u.trap, n + 1);
-	if (t->u.trap.size != n + 1) {
+	wasm_byte_vec_new_uninitialized(&t->u.trap.msg, n + 1);
+	if (t->u.trap.msg.size != n + 1) {
 		wx_free(t);
 		return NULL;
 	}
 	if (n != 0)
-		memcpy(t->u.trap.data, msg->data, n);
-	t->u.trap.data[n] = 0;
+		memcpy(t->u.trap.msg.data, msg->data, n);
+	t->u.trap.msg.data[n] = 0;
 	return (wasm_trap_t *)t;
 }
 
 void wasm_trap_message(const wasm_trap_t *trap, wasm_message_t *out)
 {
-	wasm_byte_vec_copy(out, &((const wasm_ref_t *)trap)->u.trap);
+	wasm_byte_vec_copy(out, &((const wasm_ref_t *)trap)->u.trap.msg);
 }
 
+wasm_ref_t *capi_trap_of_call(wasm_store_t *s, const char *msg)
+{
+	wasm_ref_t *t = capi_trap_new_str(s, msg);
+	struct vm_instance *inst;
+	uint32_t index;
+
+	if (t == NULL || !vm_trap_origin(s->vm, &inst, &index))
+		return t;
+	wasm_frame_t *f = wx_calloc(1, sizeof *f);
+	if (f == NULL)
+		return t;
+	const struct wasm_module *m = vm_instance_module(inst);
+	f->instance = (wasm_instance_t *)capi_obj(s, CAPI_INSTANCE, inst);
+	f->func_index = index;
+	f->module_offset = m->funcs[index].code_offset;
+	t->u.trap.origin = f;
+	return t;
+}
+
+/* Only the origin is known: the trace is that one frame. */
 wasm_frame_t *wasm_trap_origin(const wasm_trap_t *trap)
 {
-	(void)trap;
-	return NULL;
+	return wasm_frame_copy(((const wasm_ref_t *)trap)->u.trap.origin);
 }
 
 void wasm_trap_trace(const wasm_trap_t *trap, wasm_frame_vec_t *out)
 {
-	(void)trap;
-	wasm_frame_vec_new_empty(out);
+	wasm_frame_t *f = wasm_trap_origin(trap);
+
+	if (f == NULL) {
+		wasm_frame_vec_new_empty(out);
+		return;
+	}
+	wasm_frame_vec_new(out, 1, &f);
+	if (out->size == 0)
+		wasm_frame_delete(f);
+}
+
+/* ---- frames ---------------------------------------------------------------
+ */
+
+void wasm_frame_delete(wasm_frame_t *f)
+{
+	wx_free(f);
+}
+
+wasm_frame_t *wasm_frame_copy(const wasm_frame_t *f)
+{
+	wasm_frame_t *c;
+
+	if (f == NULL)
+		return NULL;
+	c = wx_malloc(sizeof *c);
+	if (c != NULL)
+		*c = *f;
+	return c;
+}
+
+wasm_instance_t *wasm_frame_instance(const wasm_frame_t *f)
+{
+	return f->instance;
+}
+
+uint32_t wasm_frame_func_index(const wasm_frame_t *f)
+{
+	return f->func_index;
+}
+
+size_t wasm_frame_func_offset(const wasm_frame_t *f)
+{
+	return f->func_offset;
+}
+
+size_t wasm_frame_module_offset(const wasm_frame_t *f)
+{
+	return f->module_offset;
 }
 
 wasm_foreign_t *wasm_foreign_new(wasm_store_t *store)

@@ -121,6 +121,10 @@ struct vm_thread {
 	/* The wasm frame making the host call in progress (vm_call_host). */
 	const uint32_t *host_pc;
 	uint64_t *host_fp;
+	/* Where the last trap of the outermost vm_invoke happened (the
+	 * innermost wasm frame), for vm_trap_origin; NULL if unknown. */
+	struct vm_instance *trap_inst;
+	const uint32_t *trap_pc;
 };
 
 struct vm_store {

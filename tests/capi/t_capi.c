@@ -380,9 +380,12 @@ static wasm_trap_t *fail_cb(void *env, const wasm_val_vec_t *args,
 	return trap;
 }
 
-/* Calls 'f' expecting a trap whose message is 'want'. */
+/*
+ * Calls 'f' expecting a trap whose message is 'want' and whose origin is
+ * function 'func' of 'inst' (func < 0: no origin).
+ */
 static void expect_trap(const wasm_func_t *f, wasm_val_vec_t *args,
-                        const char *want)
+                        const char *want, const wasm_instance_t *inst, int func)
 {
 	wasm_val_t resv[1] = {WASM_INIT_VAL};
 	wasm_val_vec_t res = WASM_ARRAY_VEC(resv);
@@ -401,14 +404,28 @@ static void expect_trap(const wasm_func_t *f, wasm_val_vec_t *args,
 		failures++;
 	}
 	wasm_name_delete(&msg);
-	wasm_frame_t *origin = wasm_trap_origin(trap);
-	wasm_frame_delete(origin);
-	wasm_trap_trace(trap, &trace);
-	wasm_frame_vec_delete(&trace);
 	wasm_trap_t *copy = wasm_trap_copy(trap);
 	CHECK(copy != NULL);
-	wasm_trap_delete(copy);
 	wasm_trap_delete(trap);
+	wasm_frame_t *origin = wasm_trap_origin(copy);
+	wasm_trap_trace(copy, &trace);
+	if (func < 0) {
+		CHECK(origin == NULL && trace.size == 0);
+	} else {
+		CHECK(origin != NULL && trace.size == 1);
+		if (origin != NULL) {
+			CHECK(wasm_frame_func_index(origin) == (uint32_t)func);
+			CHECK(wasm_instance_same(wasm_frame_instance(origin),
+			                         inst));
+			CHECK(wasm_frame_module_offset(origin) > 0);
+			wasm_frame_t *fc = wasm_frame_copy(origin);
+			CHECK(wasm_frame_func_index(fc) == (uint32_t)func);
+			wasm_frame_delete(fc);
+		}
+	}
+	wasm_frame_delete(origin);
+	wasm_frame_vec_delete(&trace);
+	wasm_trap_delete(copy);
 }
 
 static void test_trap(wasm_store_t *store)
@@ -424,10 +441,14 @@ static void test_trap(wasm_store_t *store)
 	wasm_val_vec_t args = WASM_ARRAY_VEC(argv), none = WASM_EMPTY_VEC;
 
 	wasm_instance_exports(inst, &ex);
-	expect_trap(export_func(&ex, 0), &args, "integer divide by zero");
-	expect_trap(export_func(&ex, 1), &none, "unreachable");
-	expect_trap(export_func(&ex, 2), &none, "host says no");
-	expect_trap(export_func(&ex, 0), &none, "wrong number of arguments");
+	/* Functions: 0 the import, 1 div, 2 unreachable, 3 fail. */
+	expect_trap(export_func(&ex, 0), &args, "integer divide by zero", inst,
+	            1);
+	expect_trap(export_func(&ex, 1), &none, "unreachable", inst, 2);
+	expect_trap(export_func(&ex, 2), &none, "host says no", inst, 3);
+	expect_trap(export_func(&ex, 0), &none, "wrong number of arguments",
+	            inst, -1);
+	expect_trap(fail, &none, "host says no", inst, -1); /* no wasm frame */
 	/* The store stays usable after traps. */
 	argv[1].of.i32 = 1;
 	CHECK(call_i32(export_func(&ex, 0), 2, 6, 3) == 2);
@@ -744,6 +765,10 @@ static void test_start(wasm_store_t *store)
 		wasm_trap_message(trap, &msg);
 		CHECK(strcmp(msg.data, "unreachable") == 0);
 		wasm_name_delete(&msg);
+		/* The start function (function 0) is the origin. */
+		wasm_frame_t *origin = wasm_trap_origin(trap);
+		CHECK(origin != NULL && wasm_frame_func_index(origin) == 0);
+		wasm_frame_delete(origin);
 		wasm_trap_delete(trap);
 	}
 	/* A missing import is a link failure, reported as a trap too. */
