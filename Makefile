@@ -33,7 +33,7 @@ endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/capi/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -41,7 +41,9 @@ SPEC_SRC := $(wildcard tests/spec/*.c)
 SPEC_OBJ := $(SPEC_SRC:%.c=$(O)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/unit/%)
-EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%.wasm,$(wildcard examples/*.c))
+# examples/embed*.c are host programs (embedding wasmix); the rest are guests.
+EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%.wasm,\
+              $(filter-out examples/embed%.c,$(wildcard examples/*.c)))
 
 all: $(O)/libwasmix.a $(O)/wasmix $(O)/wasmix-spec $(EXAMPLES)
 
@@ -66,6 +68,86 @@ $(O)/unit/%: tests/unit/%.c $(O)/libwasmix.a
 $(O)/examples/%.wasm: examples/%.c
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
+
+# --- the standard C API (wasm.h) --------------------------------------------
+# t_capi includes only include/wasm.h (no -Isrc) and links libwasmix, as an
+# embedder would; its modules are tests/capi/*.wat, converted by wasmix.
+CAPI_WASM := $(patsubst tests/capi/%.wat,$(O)/capi/%.wasm,$(wildcard tests/capi/*.wat))
+
+$(O)/capi/%.wasm: tests/capi/%.wat $(O)/wasmix
+	@mkdir -p $(dir $@)
+	$(O)/wasmix wat2wasm $< -o $@
+
+$(O)/capi/t_capi: tests/capi/t_capi.c include/wasm.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+# t_isolate: an embedder of wasmix.h that isolated WASIX guests never fork.
+$(O)/capi/t_isolate: tests/capi/t_isolate.c include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(CAPI_WASM)
+	$(O)/capi/t_capi $(O)/capi
+	$(O)/capi/t_isolate $(O)/capi
+
+# --- install (docs/embedding.md) ---------------------------------------------
+# 'make install PREFIX=/usr DESTDIR=/tmp/stage' and 'make uninstall' with the
+# same variables. libwasmix.so is built from position-independent objects
+# in $(O)/pic/ with hidden symbols: only the functions of wasm.h and
+# wasmix.h are exported (tools/libwasmix.map), under SONAME libwasmix.so.N
+# where N is the major version of WASMIX_VERSION.
+VERSION      := $(shell sed -n 's/^\#define WASMIX_VERSION "\(.*\)"/\1/p' include/wasmix.h)
+SOMAJOR      := $(firstword $(subst ., ,$(VERSION)))
+SHLIB        := libwasmix.so.$(VERSION)
+SONAME       := libwasmix.so.$(SOMAJOR)
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PIC_OBJ      := $(LIB_SRC:%.c=$(O)/pic/%.o)
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(O)/$(SHLIB): $(PIC_OBJ) tools/libwasmix.map
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+	  -Wl,--version-script=tools/libwasmix.map -Wl,--no-undefined \
+	  $(PIC_OBJ) -o $@ $(LDLIBS)
+
+shared: $(O)/$(SHLIB)
+
+install: $(O)/wasmix $(O)/libwasmix.a $(O)/$(SHLIB)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(O)/wasmix $(DESTDIR)$(BINDIR)/wasmix
+	install -m 644 $(O)/libwasmix.a $(DESTDIR)$(LIBDIR)/libwasmix.a
+	install -m 755 $(O)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
+	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libwasmix.so
+	install -m 644 include/wasm.h include/wasmix.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	  tools/wasmix.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/wasmix.pc
+	install -m 644 docs/man/wasmix.1 $(DESTDIR)$(MANDIR)/man1/wasmix.1
+	install -m 644 docs/man/wasmix.3 $(DESTDIR)$(MANDIR)/man3/wasmix.3
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wasmix $(DESTDIR)$(LIBDIR)/libwasmix.a \
+	  $(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libwasmix.so \
+	  $(DESTDIR)$(INCLUDEDIR)/wasm.h $(DESTDIR)$(INCLUDEDIR)/wasmix.h \
+	  $(DESTDIR)$(PKGCONFIGDIR)/wasmix.pc \
+	  $(DESTDIR)$(MANDIR)/man1/wasmix.1 $(DESTDIR)$(MANDIR)/man3/wasmix.3
+
+# Installs into a temporary prefix and builds examples/embed*.c there
+# with pkg-config only (tests/run_install.sh).
+install-test: $(O)/wasmix $(O)/libwasmix.a $(O)/$(SHLIB) $(O)/examples/hello.wasm
+	@EXTRA_CFLAGS="$(EXTRA_CFLAGS)" CC="$(CC)" sh tests/run_install.sh $(O)
 
 # --- spec suite --------------------------------------------------------------
 # wasmix-spec reads the suite's .wast scripts itself (src/wat/, docs/wat.md):
@@ -120,7 +202,7 @@ spec-json: $(O)/wasmix-spec $(SPEC_JSON)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-test: all unit spec spec-checks spec3 fuzz-regress
+test: all unit capi install-test spec spec-checks spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
@@ -276,8 +358,9 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
+.PHONY: all capi shared install uninstall install-test spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/pic -name '*.d' 2>/dev/null)
 -include $(shell find $(O)/fuzz/obj -name '*.d' 2>/dev/null)

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tools.h"
 #include "wasmix.h"
 
 #define WASMIX_EXIT_USAGE 2
@@ -32,12 +33,18 @@
 
 static const char usage_text[] =
     "usage: wasmix run [options] PROG.wasm [--] [ARGS...]\n"
+    "       wasmix run --invoke NAME [options] MODULE [ARGS...]\n"
+    "       wasmix validate FILE... | wasmix inspect FILE\n"
     "       wasmix wat2wasm IN.wat [-o OUT.wasm]\n"
     "       wasmix --help | --version\n"
     "\n"
     "Runs a WebAssembly WASI command module (preview1). PROG may be in\n"
     "the binary or the text format (.wat). 'wat2wasm' converts a text\n"
     "module to the binary format (to stdout without -o).\n"
+    "--invoke calls the export NAME of a library module with ARGS parsed\n"
+    "by its parameter types and prints the results, one per line.\n"
+    "'validate' checks modules; 'inspect' lists sections, imports and\n"
+    "exports (docs/cli.md).\n"
     "\n"
     "options:\n"
     "  --dir HOST[::GUEST]   give the guest the host directory HOST, seen\n"
@@ -549,6 +556,9 @@ static int opt_split(const char *a, char *name, size_t cap, const char **val)
  * Parses the options of 'run' in argv[*i ...], stopping at the program
  * name. Returns -1 to go on, or an exit status.
  */
+/* --invoke NAME: call that export instead of running _start. */
+static const char *opt_invoke;
+
 static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 {
 	char name[32];
@@ -575,6 +585,12 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 		}
 		if (strcmp(a, "--net") == 0) {
 			wasmix_config_set_net(cfg, 1);
+			continue;
+		}
+		if (strcmp(a, "--invoke") == 0) {
+			if (*i + 1 >= argc)
+				return fail("--invoke needs a value");
+			opt_invoke = argv[++*i];
 			continue;
 		}
 		if (strcmp(a, "--env-inherit") == 0) {
@@ -610,6 +626,8 @@ static int run_program(wasmix_config *cfg, int argc, char **argv, int i)
 
 	if (first < argc && strcmp(argv[first], "--") == 0)
 		first++;
+	if (opt_invoke != NULL)
+		return cli_invoke(prog, opt_invoke, argc - first, argv + first);
 	/* The guest's argv: PROG as given, then its arguments. */
 	argv[first - 1] = (char *)prog;
 	rc = wasmix_config_set_args(cfg, argc - first + 1,
@@ -747,6 +765,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv, 2);
 	if (strcmp(a, "wat2wasm") == 0)
 		return cmd_wat2wasm(argc, argv);
+	if (strcmp(a, "validate") == 0)
+		return cli_validate(argc, argv);
+	if (strcmp(a, "inspect") == 0)
+		return cli_inspect(argc, argv);
 	if (a[0] == '-')
 		return fail("unknown option '%s' (see wasmix --help)", a);
 	return cmd_run(argc, argv, 1);

@@ -32,6 +32,11 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden symbols; these are its interface. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define WASMIX_VERSION "0.1.0"
 
 /*
@@ -50,6 +55,7 @@ enum wasmix_status {
 	WASMIX_LINK = 6,      /* imports could not be satisfied, or no _start */
 	WASMIX_LIMIT = 7,     /* a configured or built-in limit was exceeded */
 	WASMIX_TRAP = 8,      /* the guest trapped (or ran out of fuel) */
+	WASMIX_SIGNALED = 9,  /* an isolated guest was killed by a signal */
 };
 
 /* Hard cap on the size of a module file or buffer: 1 GiB. */
@@ -321,6 +327,36 @@ void wasmix_free(void *p);
  */
 typedef void *(*wasmix_alloc_fn)(void *ud, void *ptr, size_t size);
 void wasmix_set_allocator(wasmix_alloc_fn fn, void *ud);
+
+/*
+ * Decodes and validates the module in 'bytes' (the binary format) with
+ * the default limits. Returns WASMIX_OK, WASMIX_MALFORMED, WASMIX_INVALID
+ * or WASMIX_NOMEM, writing the reason as one line ("at offset 0x..: ...")
+ * into 'errbuf' ('errlen' bytes, NUL-terminated when errlen > 0). Runs
+ * nothing; thread-safe. (wasm.h's wasm_module_validate says only yes or
+ * no.)
+ */
+int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
+                    size_t errlen);
+
+/*
+ * Isolated runs (on = 1; default 0): every run with this config takes
+ * place in a helper child process, whose descendants are all the guest's
+ * processes. The caller's process is never forked or exited by the guest,
+ * never runs guest code and keeps its own signal handlers; the helper is
+ * reaped before the run returns. The results are those of an in-process
+ * run, and also: WASMIX_SIGNALED with '*exit_code' 128 + N when the
+ * guest's first process dies of signal N (a guest that raises SIGKILL or
+ * gets SIGSEGV's default action), WASMIX_OK with its status when it ends
+ * the process with a host exit. Not forwarded into the helper: the
+ * interrupt flag (wasmix_config_set_interrupt; use the timeout). Fork
+ * safety: see docs/embedding.md.
+ */
+void wasmix_config_set_isolate(wasmix_config *c, int on);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@
 #include "wasix/wasix_trace.h"
 #include "wasm/wasm_module.h"
 #include "wat/wat.h"
+#include "wasmix_isolate.h"
 
 struct wasmix_config {
 	char **argv; /* argc copied strings, or NULL */
@@ -64,6 +65,7 @@ struct wasmix_config {
 	/* zero: deny (docs/networking.md) */
 	struct wasix_net_policy net;
 	bool confine;        /* proc_confine before the run */
+	bool isolate; /* run in a helper child (wasmix_isolate.c) */
 };
 
 /* Open fds per guest process unless the config says otherwise. */
@@ -125,6 +127,7 @@ const char *wasmix_status_string(int status)
 	    [WASMIX_LINK] = "link error",
 	    [WASMIX_LIMIT] = "limit exceeded",
 	    [WASMIX_TRAP] = "trap",
+	    [WASMIX_SIGNALED] = "killed by a signal",
 	};
 
 	if (status < 0 || (size_t)status >= WX_ARRAY_LEN(names))
@@ -465,6 +468,12 @@ void wasmix_config_set_confine(wasmix_config *c, int on)
 {
 	if (c != NULL)
 		c->confine = on != 0;
+}
+
+void wasmix_config_set_isolate(wasmix_config *c, int on)
+{
+	if (c != NULL)
+		c->isolate = on != 0;
 }
 
 void wasmix_config_set_timeout_ms(wasmix_config *c, uint64_t ms)
@@ -1247,6 +1256,9 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_config_init(&defaults);
 		c = &defaults;
 	}
+	if (c->isolate && !wasmix_isolate_inside())
+		return wasmix_isolated_run(c, bytes, len, name, exit_code,
+		                           errbuf, errlen);
 	/* First, with no other thread yet: the module's bytes are the
 	 * guest's too. */
 	rc = wasmix_confine(c, errbuf, errlen);

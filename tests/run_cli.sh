@@ -150,6 +150,60 @@ e wat2wasm-error 2 "^wasmix: $T/bad\.wat:3:6: unknown operator$" \
 e wat2wasm-usage 2 '^wasmix: usage: wasmix wat2wasm' "$W" wat2wasm
 printf '(module (func $f) (func $f))' >"$T/dup.wat"
 e wat-duplicate 2 ':1:25: duplicate func \$f$' "$W" wat2wasm "$T/dup.wat"
+# --- module tools: run --invoke, validate, inspect (docs/cli.md) ----------------
+L=$T/library.wasm
+t invoke-add 0 '^5$' '' "$W" run --invoke add "$L" 2 3
+t invoke-wat 0 '^-1$' '' "$W" run --invoke add tests/cli/library.wat 0xffffffff 0
+t invoke-i64 0 '^-9000000000$' '' "$W" run --invoke mul64 "$L" 3 -3000000000
+t invoke-f64 0 '^1.25$' '' "$W" run --invoke half "$L" 2.5
+t invoke-f32 0 '^1.41421354$' '' "$W" run --invoke sqrt32 "$L" 2
+t invoke-nan 0 '^nan$' '' "$W" run --invoke half "$L" nan
+t invoke-multi 0 '^-7$' '' "$W" run --invoke pair "$L" -7
+[ "$(cat "$T/out")" = "$(printf -- '-7\n-7')" ] && ok invoke-multi-lines ||
+	bad invoke-multi-lines "$(cat "$T/out")"
+t invoke-none 0 '' '' "$W" run --invoke nothing "$L"
+[ -s "$T/out" ] && bad invoke-none-silent "printed $(cat "$T/out")" ||
+	ok invoke-none-silent
+e invoke-trap 134 '^wasmix: trap: integer divide by zero$' \
+	"$W" run --invoke div "$L" 1 0
+e invoke-host-import 134 '^wasmix: trap: import env\.log is not available' \
+	"$W" run --invoke calls_host "$L"
+e invoke-bad-arg 2 "^wasmix: argument 2 of add: 'x' is not an i32$" \
+	"$W" run --invoke add "$L" 1 x
+e invoke-range 2 "argument 1 of add: '4294967296' is not an i32" \
+	"$W" run --invoke add "$L" 4294967296 1
+e invoke-arity 2 '^wasmix: add takes 2 arguments, 1 given$' \
+	"$W" run --invoke add "$L" 1
+e invoke-missing 2 "^wasmix: $L: no exported function 'nope'$" \
+	"$W" run --invoke nope "$L"
+e invoke-global 2 "no exported function 'answer'" \
+	"$W" run --invoke answer "$L"
+e invoke-start-trap 134 '^wasmix: trap: .*unreachable' \
+	"$W" run --invoke _start "$T/starttrap.wasm"
+e invoke-invalid 2 "^wasmix: $T/invalid\.wasm: " \
+	"$W" run --invoke _start "$T/invalid.wasm"
+t validate-ok 0 "^$L: valid$" '' "$W" validate "$L"
+e validate-invalid 1 "^wasmix: $T/invalid\.wasm: .*type mismatch" \
+	"$W" validate "$T/invalid.wasm"
+e validate-text 1 "^wasmix: $T/text\.wasm:1:1: " "$W" validate "$T/text.wasm"
+e validate-missing 2 "^wasmix: $T/nonexistent\.wasm: No such file" \
+	"$W" validate "$T/nonexistent.wasm"
+t validate-several 1 "^$L: valid$" "invalid" \
+	"$W" validate "$L" "$T/invalid.wasm"
+e validate-usage 2 '^wasmix: usage: wasmix validate' "$W" validate
+t inspect 0 '^  func   add \(i32 i32\) -> \(i32\)$' '' "$W" inspect "$L"
+for want in '^imports: 1$' '^  func   env\.log \(i32\) -> \(\)$' \
+	'^exports: 10$' '^  memory mem pages min 1 max 2$' \
+	'^  global answer const i32$' '^  func   pair \(i32\) -> \(i32 i64\)$' \
+	'^  code +offset 0x[0-9a-f]+ size [0-9]+$' '^sections:$'; do
+	grep -Eq -- "$want" "$T/out" && ok "inspect: $want" ||
+		bad "inspect" "no line matching $want"
+done
+t inspect-custom 0 '^  custom +offset .* "producers"$' '' \
+	"$W" inspect "$EX/hello.wasm"
+e inspect-invalid 1 "^wasmix: $T/invalid\.wasm: " "$W" inspect "$T/invalid.wasm"
+e inspect-usage 2 '^wasmix: usage: wasmix inspect FILE$' "$W" inspect
+
 t argv0 0 "^argv\[0\]=$EX/args\.wasm$" '' "$W" run "$EX/args.wasm"
 t argc 0 '^argc=3$' '' "$W" run "$EX/args.wasm" a 'b c'
 t argv-space 0 '^argv\[2\]=b c$' '' "$W" run "$EX/args.wasm" a 'b c'

@@ -217,6 +217,17 @@ void *vm_instance_user(struct vm_instance *inst);
 int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
               uint64_t *results, int *exit_code, struct diag *diag);
 
+/*
+ * After a vm_invoke of this thread returned WX_ETRAP: the instance and
+ * function index (imports included) of the innermost wasm frame when it
+ * trapped, or of the wasm frame that called a trapping host function.
+ * Returns false when unknown (a trap outside wasm code, e.g. at a guard
+ * page or before the first frame). Cheap: nothing is recorded until a
+ * trap, and the lookup scans the instance's functions.
+ */
+bool vm_trap_origin(struct vm_store *s, struct vm_instance **inst,
+                    uint32_t *func_index);
+
 const struct wasm_functype *vm_func_type(const struct vm_func *f);
 
 /* Globals: type and value (as a slot). */

@@ -128,6 +128,10 @@ struct vm_thread {
 	/* Values of the store's thread-local globals (vm_thread_tl). */
 	uint64_t *tl;
 	uint32_t ntl;
+	/* Where the last trap of the outermost vm_invoke happened (the
+	 * innermost wasm frame), for vm_trap_origin; NULL if unknown. */
+	struct vm_instance *trap_inst;
+	const uint32_t *trap_pc;
 };
 
 struct vm_store {
@@ -238,10 +242,6 @@ void vm_table_free(struct vm_table *t);
 /* Frees an instance's own arrays (not the objects it points at). */
 void vm_instance_free(struct vm_instance *inst);
 
-/*
- * Grows table 't' by 'delta' elements set to 'init'; returns the old size
- * or -1 when past its maximum, the config cap, or out of memory.
- */
 
 /*
  * Runs wasm function 'f' whose arguments are at 'fp' (inside t's value

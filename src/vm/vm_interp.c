@@ -1598,6 +1598,10 @@ done:
 	goto out;
 trap:
 	rc = vm_trap(th, trap_msg);
+	if (th->trap_inst == NULL) {
+		th->trap_inst = inst;
+		th->trap_pc = pc;
+	}
 out:
 	fuel_return(s, budget);
 	th->depth = base_depth;

@@ -312,9 +312,36 @@ int vm_trap(struct vm_thread *t, const char *msg)
 
 int vm_call_trap(struct vm_call *call, const char *msg)
 {
-	return vm_trap(call->thread != NULL ? call->thread
-	                                    : vm_thread_of(call->store),
-	               msg);
+	struct vm_thread *t = call->thread != NULL ? call->thread
+	                                           : vm_thread_of(call->store);
+
+	if (t->trap_inst == NULL && call->caller != NULL &&
+	    call->frame_pc != NULL) {
+		t->trap_inst = call->caller;
+		t->trap_pc = call->frame_pc;
+	}
+	return vm_trap(t, msg);
+}
+
+bool vm_trap_origin(struct vm_store *s, struct vm_instance **inst,
+                    uint32_t *func_index)
+{
+	struct vm_thread *t = vm_thread_of(s);
+	struct vm_instance *in = t->trap_inst;
+
+	if (in == NULL)
+		return false;
+	for (uint32_t i = 0; i < in->module->nfuncs; i++) {
+		const struct vm_func *f = in->funcs[i];
+		const struct vm_code *c = f->code;
+		if (f->inst == in && c != NULL && t->trap_pc >= c->cells &&
+		    t->trap_pc < c->cells + c->ncells) {
+			*inst = in;
+			*func_index = i;
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -434,6 +461,7 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
 		return diag_set(diag, rc, "out of memory for the value stack");
 	base = t->stack_top;
 	t->diag = diag;
+	t->trap_inst = NULL; /* an earlier trap was handled by now */
 	if (t->nest >= VM_MAX_NESTING ||
 	    (size_t)(t->stack_end - base) <
 	        (size_t)ft->nparams + ft->nresults + 16) {

@@ -1,0 +1,190 @@
+/*
+ * capi_impl.h: the objects behind the standard C API (include/wasm.h),
+ * shared by the files of src/capi/.
+ *
+ * The engine's own headers (wasm_module.h) and the standard wasm.h both
+ * use the names WASM_I32 ... WASM_EXTERNREF and wasm_func_type, with other
+ * meanings. This header includes vm.h with the engine's spellings renamed
+ * to WX_VT_* and wx_module_func_type, then wasm.h: inside src/capi/ the
+ * plain names are always the standard API's.
+ *
+ * Model (docs/embedding.md): every reference object (func, global, table,
+ * memory, instance, module, foreign) is one 'struct wasm_ref_t' owned by
+ * its store until wasm_store_delete; a handle the API returns is a pointer
+ * to it, and deleting a handle does nothing. Each engine object (a
+ * vm_func, vm_global, ...) has at most one wasm_ref_t, found through the
+ * store's map, so wasm_*_same is pointer equality and host info sticks to
+ * the object. Traps are the exception: each is its own allocation, freed
+ * by wasm_trap_delete. An externref value inside wasm is the address of
+ * the wasm_ref_t it refers to; a funcref is the vm_func.
+ */
+#ifndef WASMIX_CAPI_IMPL_H
+#define WASMIX_CAPI_IMPL_H
+
+#define WASM_I32       WX_VT_I32
+#define WASM_I64       WX_VT_I64
+#define WASM_F32       WX_VT_F32
+#define WASM_F64       WX_VT_F64
+#define WASM_FUNCREF   WX_VT_FUNCREF
+#define WASM_EXTERNREF WX_VT_EXTERNREF
+#define wasm_func_type wx_module_func_type
+#include "vm/vm.h"
+#undef WASM_I32
+#undef WASM_I64
+#undef WASM_F32
+#undef WASM_F64
+#undef WASM_FUNCREF
+#undef WASM_EXTERNREF
+#undef wasm_func_type
+
+#include "wasm.h"
+
+/* ---- types ------------------------------------------------------------- */
+
+struct wasm_config_t {
+	int unused;
+};
+
+struct wasm_engine_t {
+	int unused;
+};
+
+struct wasm_valtype_t {
+	wasm_valkind_t kind;
+};
+
+/* The first member of every extern type: which one it is. */
+struct wasm_externtype_t {
+	wasm_externkind_t kind;
+};
+
+struct wasm_functype_t {
+	struct wasm_externtype_t ext;
+	wasm_valtype_vec_t params, results;
+};
+
+struct wasm_globaltype_t {
+	struct wasm_externtype_t ext;
+	wasm_valtype_t *content;
+	wasm_mutability_t mutability;
+};
+
+struct wasm_tabletype_t {
+	struct wasm_externtype_t ext;
+	wasm_valtype_t *element;
+	wasm_limits_t limits;
+};
+
+struct wasm_memorytype_t {
+	struct wasm_externtype_t ext;
+	wasm_limits_t limits;
+};
+
+struct wasm_importtype_t {
+	wasm_name_t module, name;
+	wasm_externtype_t *type;
+};
+
+struct wasm_exporttype_t {
+	wasm_name_t name;
+	wasm_externtype_t *type;
+};
+
+/* ---- objects ----------------------------------------------------------- */
+
+/* Object kinds; the first four are the wasm_externkind_t values. */
+enum capi_kind {
+	CAPI_FUNC = WASM_EXTERN_FUNC,
+	CAPI_GLOBAL = WASM_EXTERN_GLOBAL,
+	CAPI_TABLE = WASM_EXTERN_TABLE,
+	CAPI_MEMORY = WASM_EXTERN_MEMORY,
+	CAPI_INSTANCE,
+	CAPI_MODULE,
+	CAPI_FOREIGN,
+	CAPI_TRAP,
+};
+
+/* A decoded, validated module, shared by handles, stores and threads. */
+struct capi_module {
+	struct wasm_module *m;
+	int refs; /* atomic */
+};
+
+/* A trap's origin: the wasm function that trapped (capi_store.c). */
+struct wasm_frame_t {
+	wasm_instance_t *instance; /* not owned: lives in its store */
+	uint32_t func_index;
+	size_t func_offset;   /* always 0: instruction offsets are not kept */
+	size_t module_offset; /* the function body's offset in the module */
+};
+
+struct wasm_ref_t {
+	uint8_t kind; /* enum capi_kind */
+	wasm_store_t *store;
+	void *host_info;
+	void (*finalizer)(void *);
+	union {
+		struct vm_func *func;
+		struct vm_global *global;
+		struct vm_table *table;
+		struct vm_memory *memory;
+		struct vm_instance *instance;
+		struct capi_module *module;
+		struct {
+			wasm_message_t msg;   /* NUL-terminated */
+			wasm_frame_t *origin; /* owned, or NULL */
+		} trap;
+		void *any;
+	} u;
+};
+
+struct wasm_shared_module_t {
+	struct capi_module *mod;
+};
+
+/* An environment finalizer of wasm_func_new_with_env. */
+struct capi_env {
+	void (*finalizer)(void *);
+	void *env;
+};
+
+struct wasm_store_t {
+	struct vm_store *vm;
+	struct wasm_ref_t **objs; /* every object, for teardown */
+	size_t nobjs, cap_objs;
+	/* Open addressing: engine object address -> its wasm_ref_t. */
+	struct wasm_ref_t **map;
+	size_t map_cap, map_used;
+	struct capi_module *
+	    *mods; /* modules instantiated here (one ref each) */
+	size_t nmods, cap_mods;
+	struct capi_env *envs;
+	size_t nenvs, cap_envs;
+};
+
+/* capi_types.c: type conversions between wasm.h and the engine. */
+wasm_valkind_t capi_valkind_of(uint32_t vt);
+uint32_t capi_vt_of(wasm_valkind_t k);
+wasm_functype_t *capi_functype_of(const struct wasm_functype *ft);
+wasm_globaltype_t *capi_globaltype_of(const struct wasm_globaltype *gt);
+wasm_tabletype_t *capi_tabletype_of(const struct wasm_tabletype *tt);
+wasm_memorytype_t *capi_memorytype_of(const struct wasm_limits_decl *lim);
+void capi_limits_decl(const wasm_limits_t *l, struct wasm_limits_decl *out);
+/* The engine's form of 'ft' (types owned by 'out'); false if no memory. */
+bool capi_functype_to_vm(const wasm_functype_t *ft, struct wasm_functype *out);
+/* Grows '*arr' (of '*cap' elements of 'size') to hold 'need'. */
+bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size);
+
+/* capi_store.c: objects and values. */
+wasm_ref_t *capi_obj(wasm_store_t *s, uint8_t kind, void *engine_obj);
+wasm_ref_t *capi_trap_new_str(wasm_store_t *s, const char *msg);
+/* A trap of a failed engine call into 's': message and, where the engine
+ * knows it, the function that trapped. */
+wasm_ref_t *capi_trap_of_call(wasm_store_t *s, const char *msg);
+void capi_val_of_slot(wasm_store_t *s, wasm_valkind_t k, uint64_t slot,
+                      wasm_val_t *out);
+uint64_t capi_slot_of_val(const wasm_val_t *v);
+uint64_t capi_slot_of_ref(wasm_valkind_t k, const wasm_ref_t *r);
+wasm_ref_t *capi_ref_of_slot(wasm_store_t *s, wasm_valkind_t k, uint64_t slot);
+
+#endif
