@@ -69,11 +69,11 @@ $(O)/examples/%.wasm: examples/%.c
 
 # --- spec suite --------------------------------------------------------------
 # wasmix-spec reads the suite's .wast scripts itself (src/wat/, docs/wat.md):
-# the 2.0 suite with the threads proposal, without the SIMD files (the
-# engine has no SIMD yet). SPEC3_DIR is the WebAssembly 3.0 suite: every
-# command passes or is skipped with the engine feature it needs.
+# the 2.0 suite (SIMD files included) with the threads proposal. SPEC3_DIR
+# is the WebAssembly 3.0 suite: every command passes or is skipped with the
+# engine feature it needs.
 SPEC3_DIR ?= ../shared/testdata/wasm-spec-3.0
-SPEC_WAST := $(filter-out $(SPEC_DIR)/simd_%,$(wildcard $(SPEC_DIR)/*.wast)) \
+SPEC_WAST := $(wildcard $(SPEC_DIR)/*.wast) \
              $(wildcard $(SPEC_DIR)/proposals/threads/*.wast)
 
 spec: $(O)/wasmix-spec

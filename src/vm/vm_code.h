@@ -53,6 +53,8 @@
 	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \
 	/* [op][mem][dst?][operands][offset]: memory != 0 or 64-bit */         \
 	X(MEMN)                                                                \
+	/* [op][dst?][operands][imms]: SIMD, out of line (vm_simd.c) */        \
+	X(SIMD)                                                                \
 	/* [dst][src]: min(src, 2^32 - 1): a table64 index, memory64 address */ \
 	X(CLAMP32)                                                             \
 	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
@@ -159,6 +161,17 @@ enum vm_opcode {
 	VM_INTERNAL_OPS(VM_X)
 #undef VM_X
 	    VMOP_COUNT_
+};
+
+/*
+ * Sub-opcodes of VMOP_SIMD besides the wasm SIMD opcodes: v128 forms of
+ * instructions whose operands the translator otherwise treats as one
+ * slot. [dst][a][b][cond], [dst][globalidx], [src][globalidx].
+ */
+enum vm_simd_internal {
+	VMOP_V128_SELECT = 0x10000,
+	VMOP_V128_GLOBAL_GET,
+	VMOP_V128_GLOBAL_SET,
 };
 
 /* Frame initialisation copies this many slots at a time (vm_code.init). */
@@ -291,6 +304,15 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
  * (Atomics on a 64-bit memory have that second offset cell too.)
  */
 const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
+                       const uint32_t *pc, unsigned *ncells);
+
+/*
+ * One SIMD instruction (vm_simd.c): [SIMD][op][dst?][operands][imms] as
+ * vm_compile.c's emit_simd writes it; a v128 is two slots, named by the
+ * low one. Memory operands are [mem][offset lo][offset hi][lane?], bounds
+ * checked explicitly. Sets '*ncells' like vm_op_atomic.
+ */
+const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
                        const uint32_t *pc, unsigned *ncells);
 
 #endif

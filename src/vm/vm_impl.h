@@ -65,6 +65,7 @@ struct vm_table {
 
 struct vm_global {
 	uint64_t value;
+	uint64_t hi; /* v128 globals: the upper 8 bytes (value is the lower) */
 	struct wasm_globaltype type;
 };
 

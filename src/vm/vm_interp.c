@@ -627,7 +627,10 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 	static const void *const labels[VMOP_COUNT_] = {
 #define WASM_OP(prefix, code, ident, name, imm, sig, align)                    \
 	[WASM_OP_##ident] = &&L_WASM_OP_##ident,
+#define WASM_SIMD_OP(prefix, code, ident, name, imm, sig, align)               \
+	[WASM_OP_##ident] = &&L_SIMD_NEVER,
 #include "wasm/wasm_ops.def"
+#undef WASM_SIMD_OP
 #undef WASM_OP
 #define VM_X(name) [VMOP_##name] = &&L_VMOP_##name,
 	    VM_INTERNAL_OPS(VM_X)
@@ -1014,6 +1017,16 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			{
 				unsigned n_;
 				const char *msg_ = vm_op_memn(
+				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);
+				if (WX_UNLIKELY(msg_ != NULL))
+					TRAP(msg_);
+				STEP(n_);
+				vmbreak;
+			}
+			vmcase(VMOP_SIMD)
+			{
+				unsigned n_;
+				const char *msg_ = vm_op_simd(
 				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);
 				if (WX_UNLIKELY(msg_ != NULL))
 					TRAP(msg_);
@@ -1421,6 +1434,8 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 #ifdef WX_DISPATCH_SWITCH
 			                                                                                                                default
 			    :
+#else
+			L_SIMD_NEVER: /* SIMD instructions run as VMOP_SIMD */
 #endif
 			{
 				TRAP("internal error: bad instruction");
