@@ -308,7 +308,8 @@ static void push_v128(struct compiler *c)
 	c->stk[c->h - 1].half = 2;
 }
 
-static struct operand pop(struct compiler *c)
+static inline __attribute__((always_inline)) struct operand
+pop(struct compiler *c)
 {
 	struct operand o = {LOC_SLOT, 0, 0};
 	if (c->h == 0) /* cannot happen in validated code */
@@ -452,6 +453,37 @@ read_try_table(const uint8_t **p, const uint8_t *end, struct imm *im)
 	return e;
 }
 
+/* SIMD immediates (out of line: read_imm is hot). */
+__attribute__((noinline)) static int
+read_simd_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
+              struct imm *im)
+{
+	enum wasm_imm k = wasm_op_imm(op);
+	uint64_t u = 0;
+	int e = LEB_OK;
+
+	if (k == WASM_IMM_V128 || k == WASM_IMM_SHUFFLE) {
+		if (end - *p < 16)
+			return WX_EMALFORMED;
+		im->table = *p;
+		*p += 16;
+		return WX_OK;
+	}
+	if (k == WASM_IMM_MEMARG_LANE) {
+		e = leb_read_u32(p, end, &im->a);
+		if (e == LEB_OK && im->a >= 64 && im->a < 128)
+			e = leb_read_u32(p, end, &im->mem);
+		if (e == LEB_OK)
+			e = leb_read_u64(p, end, &u);
+		im->b = (uint32_t)u;
+		im->bits = u;
+	}
+	if (e != LEB_OK || *p >= end)
+		return WX_EMALFORMED;
+	im->lane = *(*p)++;
+	return WX_OK;
+}
+
 static int read_imm(const struct compiler *c, enum wasm_opcode op,
                     const uint8_t **p, const uint8_t *end, struct imm *im)
 {
@@ -542,26 +574,9 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 		break;
 	case WASM_IMM_V128:
 	case WASM_IMM_SHUFFLE:
-		if (end - *p < 16)
-			return WX_EMALFORMED;
-		im->table = *p;
-		*p += 16;
-		break;
 	case WASM_IMM_MEMARG_LANE:
-		e = leb_read_u32(p, end, &im->a);
-		if (e == LEB_OK && im->a >= 64 && im->a < 128)
-			e = leb_read_u32(p, end, &im->mem);
-		if (e == LEB_OK)
-			e = leb_read_u64(p, end, &u);
-		im->b = (uint32_t)u;
-		im->bits = u;
-		/* fall through */
 	case WASM_IMM_LANE:
-		if (e == LEB_OK && *p >= end)
-			return WX_EMALFORMED;
-		if (e == LEB_OK)
-			im->lane = *(*p)++;
-		break;
+		return read_simd_imm(op, p, end, im);
 	}
 	return e == LEB_OK ? WX_OK : WX_EMALFORMED;
 }

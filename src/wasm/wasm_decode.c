@@ -401,6 +401,33 @@ void wasm_read_catch(const uint8_t **p, const uint8_t *end,
 	leb_read_u32(p, end, &c->label);
 }
 
+/* The SIMD immediates (out of line: imm_read is hot). */
+__attribute__((noinline)) static bool
+imm_simd(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
+         struct wasm_instr_imm *imm, const char **why)
+{
+	enum wasm_imm k = wasm_op_imm(op);
+
+	if (k == WASM_IMM_V128 || k == WASM_IMM_SHUFFLE) {
+		if (end - *q < 16) {
+			*why = MSG_EOS;
+			return false;
+		}
+		imm->vec = *q;
+		imm->nvec = 16;
+		*q += 16;
+		return true;
+	}
+	if (k == WASM_IMM_MEMARG_LANE && !imm_memarg(q, end, imm, why))
+		return false;
+	if (*q >= end) {
+		*why = MSG_EOS;
+		return false;
+	}
+	imm->lane = *(*q)++;
+	return true;
+}
+
 static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
                      struct wasm_instr_imm *imm, const char **why)
 {
@@ -465,25 +492,9 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 		return imm_reftype(q, end, &imm->type, why);
 	case WASM_IMM_V128:
 	case WASM_IMM_SHUFFLE:
-		if (end - *q < 16) {
-			*why = MSG_EOS;
-			return false;
-		}
-		imm->vec = *q;
-		imm->nvec = 16;
-		*q += 16;
-		return true;
 	case WASM_IMM_MEMARG_LANE:
-		if (!imm_memarg(q, end, imm, why))
-			return false;
-		/* fall through */
 	case WASM_IMM_LANE:
-		if (*q >= end) {
-			*why = MSG_EOS;
-			return false;
-		}
-		imm->lane = *(*q)++;
-		return true;
+		return imm_simd(op, q, end, imm, why);
 	}
 	*why = "illegal opcode";
 	return false;

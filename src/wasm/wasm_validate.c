@@ -464,6 +464,28 @@ static unsigned simd_lanes(enum wasm_opcode op)
 	return name[1] == '3' ? 4 : 2;
 }
 
+/* SIMD lane immediates (out of line: check_plain_imm is hot). */
+__attribute__((noinline)) static int
+check_lane_imm(struct vctx *v, enum wasm_opcode op,
+               const struct wasm_instr_imm *imm)
+{
+	int err = WX_OK;
+
+	if (wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)
+		err = check_memarg(v, op, imm);
+	if (err != WX_OK)
+		return err;
+	if (wasm_op_imm(op) == WASM_IMM_SHUFFLE) {
+		for (unsigned i = 0; i < 16; i++)
+			if (imm->vec[i] >= 32)
+				return fail(v, "invalid lane index");
+		return WX_OK;
+	}
+	if (imm->lane >= simd_lanes(op))
+		return fail(v, "invalid lane index");
+	return WX_OK;
+}
+
 static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
                            const struct wasm_instr_imm *imm)
 {
@@ -474,19 +496,9 @@ static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
 	case WASM_IMM_MEMARG:
 		return check_memarg(v, op, imm);
 	case WASM_IMM_MEMARG_LANE:
-		err = check_memarg(v, op, imm);
-		if (err == WX_OK && imm->lane >= simd_lanes(op))
-			err = fail(v, "invalid lane index");
-		return err;
 	case WASM_IMM_LANE:
-		if (imm->lane >= simd_lanes(op))
-			return fail(v, "invalid lane index");
-		return WX_OK;
 	case WASM_IMM_SHUFFLE:
-		for (unsigned i = 0; i < 16; i++)
-			if (imm->vec[i] >= 32)
-				return fail(v, "invalid lane index");
-		return WX_OK;
+		return check_lane_imm(v, op, imm);
 	case WASM_IMM_MEMIDX:
 		return need_memory(v, imm->mem);
 	case WASM_IMM_MEMORY_COPY:
