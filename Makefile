@@ -78,6 +78,7 @@ SPEC_WAST := $(wildcard $(SPEC_DIR)/*.wast) \
 
 spec: $(O)/wasmix-spec
 	$(O)/wasmix-spec --wasm2 --skip tests/spec/skip.txt $(SPEC_WAST)
+	$(O)/wasmix-spec $(wildcard tests/spec/engine/*.wast)
 
 # The suite again with explicit bounds checks instead of guard pages.
 spec-checks: $(O)/wasmix-spec
