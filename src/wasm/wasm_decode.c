@@ -1,6 +1,6 @@
 /*
- * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics, and
+ * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 with
+ * SIMD, 3.0's relaxed SIMD, plus the threads proposal's shared memories and atomics, and
  * 3.0's exception handling, legacy encoding included, tail calls and
  * multiple memories).
  *

@@ -1,6 +1,6 @@
 /*
- * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics, and
+ * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 with
+ * SIMD, 3.0's relaxed SIMD, plus the threads proposal's shared memories and atomics, and
  * 3.0's exception handling, legacy encoding included, tail calls,
  * multiple memories, memory64/table64 and typed function references; GC
  * modules never get here: the decoder rejects their types and opcodes).

@@ -506,7 +506,8 @@ static int unsupported(struct spec_file *f, const struct spec_json *c,
 /*
  * Runs the "action" of command 'c'. Returns SPEC_PASS when the VM ran it
  * (its verdict in r->rc), SPEC_FAIL for a broken command (no module, no
- * such export), SPEC_SKIP for SIMD values. r->vals must be freed.
+ * such export), SPEC_SKIP for values of a missing feature. r->vals must
+ * be freed.
  */
 static int run_action(struct spec_file *f, const struct spec_json *c,
                       struct action_result *r)
@@ -564,7 +565,7 @@ static int not_returned(struct spec_file *f, const struct action_result *r)
 
 /*
  * Does one expected value (or an "either" of several) match? Returns
- * SPEC_PASS, SPEC_FAIL or SPEC_SKIP for a broken or SIMD value, or -1 if
+ * SPEC_PASS, SPEC_FAIL or SPEC_SKIP for a broken value, or -1 if
  * it does not match (then 'exp' describes what was expected).
  */
 static int match_one(struct spec_file *f, const struct spec_json *e,
