@@ -1809,21 +1809,41 @@ static void emit_memn(struct compiler *c, enum wasm_opcode op, uint32_t np,
  * hot loop: [SIMD][op][dst?][operands][imms] (vm_simd.c). Operands in
  * wasm order, a v128 by its low slot; 'sig' as in wasm_ops.def.
  */
+/* The fast form of SIMD instruction 'op' (VM_SIMD_FAST_OPS), or 0. */
+static unsigned simd_fast_op(unsigned op)
+{
+	switch (op) {
+#define VM_X(name)                                                             \
+	case WASM_OP_##name:                                                   \
+		return VMOP_##name;
+		VM_SIMD_FAST_OPS(VM_X)
+#undef VM_X
+	default:
+		return 0;
+	}
+}
+
 static void emit_simd(struct compiler *c, unsigned op, const char *sig,
                       const uint32_t *imms, unsigned nimm)
 {
 	const char *colon = strchr(sig, ':');
 	uint32_t args[3];
 	unsigned np = (unsigned)(colon - sig);
+	unsigned fast = simd_fast_op(op);
+	size_t opcell = 0;
 
 	for (unsigned i = np; i-- > 0;) {
 		if (sig[i] == 'v')
 			pop(c);
 		args[i] = pop(c).slot;
 	}
-	emit_op(c, VMOP_SIMD);
-	size_t opcell = c->ncode;
-	emit(c, op);
+	if (fast != 0) {
+		emit_op(c, fast);
+	} else {
+		emit_op(c, VMOP_SIMD);
+		opcell = c->ncode;
+		emit(c, op);
+	}
 	if (colon[1] == 'v') {
 		push_v128(c);
 		emit_slot(c, natural(c, c->h - 2));
@@ -1836,17 +1856,47 @@ static void emit_simd(struct compiler *c, unsigned op, const char *sig,
 	for (unsigned i = 0; i < nimm; i++)
 		emit(c, imms[i]);
 	/* The length (counting one handler cell) in the op cell's top bits. */
-	if (c->err == WX_OK)
+	if (c->err == WX_OK && fast == 0)
 		c->code[opcell] |= (uint32_t)(c->ncode - opcell + 1) << 20;
 	c->last_dst = NO_DST;
 }
+
+static void emit_simd_slow(struct compiler *c, enum wasm_opcode op,
+                           const struct imm *im);
 
 static void do_simd(struct compiler *c, enum wasm_opcode op,
                     const struct imm *im)
 {
 	uint32_t imms[5];
 	unsigned nimm = 0;
+	bool plain_mem = im->mem == 0 && !(c->any_mem64 && mem_is64(c, 0)) &&
+	                 im->bits <= UINT32_MAX;
 
+	if (op == WASM_OP_V128_CONST) {
+		/* Two 64-bit constants into the operand pair. */
+		uint64_t half[2];
+		memcpy(half, im->table, 16);
+		push_v128(c);
+		for (unsigned i = 0; i < 2; i++) {
+			emit_op(c, VMOP_CONST64);
+			emit_slot(c, natural(c, c->h - 2 + i));
+			emit(c, (uint32_t)half[i]);
+			emit(c, (uint32_t)(half[i] >> 32));
+		}
+		c->last_dst = NO_DST;
+		return;
+	}
+	if ((op == WASM_OP_V128_LOAD || op == WASM_OP_V128_STORE) &&
+	    plain_mem) {
+		/* The fast forms: [dst][addr][off], [addr][value][off]. */
+		imms[0] = (uint32_t)im->bits;
+		emit_simd(c, op, wasm_op_sig(op), imms, 1);
+		return;
+	}
+	if (op == WASM_OP_V128_LOAD || op == WASM_OP_V128_STORE) {
+		emit_simd_slow(c, op, im);
+		return;
+	}
 	switch (wasm_op_imm(op)) {
 	case WASM_IMM_MEMARG:
 	case WASM_IMM_MEMARG_LANE:
@@ -1868,6 +1918,40 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 		break;
 	}
 	emit_simd(c, op, wasm_op_sig(op), imms, nimm);
+}
+
+/*
+ * v128.load/store of another memory or a 64-bit one: the VMOP_SIMD form
+ * with its memory index and 64-bit offset. (emit_simd would pick the
+ * fast form by the opcode alone.)
+ */
+static void emit_simd_slow(struct compiler *c, enum wasm_opcode op,
+                           const struct imm *im)
+{
+	uint32_t addr, val = 0;
+	bool store = op == WASM_OP_V128_STORE;
+
+	if (store) {
+		pop(c);
+		val = pop(c).slot;
+	}
+	addr = pop(c).slot;
+	emit_op(c, VMOP_SIMD);
+	size_t opcell = c->ncode;
+	emit(c, op);
+	if (!store) {
+		push_v128(c);
+		emit_slot(c, natural(c, c->h - 2));
+	}
+	emit_slot(c, addr);
+	if (store)
+		emit_slot(c, val);
+	emit(c, im->mem);
+	emit(c, (uint32_t)im->bits);
+	emit(c, (uint32_t)(im->bits >> 32));
+	if (c->err == WX_OK)
+		c->code[opcell] |= (uint32_t)(c->ncode - opcell + 1) << 20;
+	c->last_dst = NO_DST;
 }
 
 /* Instructions with a plain "params:results" signature. */

@@ -19,32 +19,9 @@
 #include <string.h>
 
 #include "vm/vm_code.h"
+#include "vm/vm_simd.h"
 
-typedef int8_t i8x16 __attribute__((vector_size(16)));
-typedef uint8_t u8x16 __attribute__((vector_size(16)));
-typedef int16_t i16x8 __attribute__((vector_size(16)));
-typedef uint16_t u16x8 __attribute__((vector_size(16)));
-typedef int32_t i32x4 __attribute__((vector_size(16)));
-typedef uint32_t u32x4 __attribute__((vector_size(16)));
-typedef int64_t i64x2 __attribute__((vector_size(16)));
-typedef uint64_t u64x2 __attribute__((vector_size(16)));
-typedef float f32x4 __attribute__((vector_size(16)));
-typedef double f64x2 __attribute__((vector_size(16)));
 
-typedef union {
-	i8x16 i8;
-	u8x16 u8;
-	i16x8 i16;
-	u16x8 u16;
-	i32x4 i32;
-	u32x4 u32;
-	i64x2 i64;
-	u64x2 u64;
-	f32x4 f32;
-	f64x2 f64;
-	uint8_t b[16];
-	uint64_t s[2];
-} v128;
 
 #define OOB_MEMORY "out of bounds memory access"
 
