@@ -28,12 +28,12 @@
  * of their own in the loop (vm_interp.c), where the rest go through
  * VMOP_SIMD: VMOP_<wasm name> (VMOP_I32X4_ADD is WASM_OP_I32X4_ADD's fast
  * form; the translator picks it, simd_fast_op). Binary ones are [dst][a][b], splats
- * [dst][src], extract_lane [dst][src][lane]; V128_LOAD [dst][addr][off]
+ * [dst][src], extract_lane [dst][src][lane]; the loads [dst][addr][off]
  * and V128_STORE [addr][value][off] are for a 32-bit memory 0 (a guarded
  * and a checked handler each, like the scalar loads).
  */
 #define VM_SIMD_FAST_OPS(X)                                                    \
-	X(V128_LOAD) X(V128_STORE)                                   \
+	X(V128_LOAD) X(V128_STORE) X(V128_LOAD32_SPLAT) X(V128_LOAD64_SPLAT) \
 	X(I8X16_ADD) X(I8X16_SUB) X(I16X8_ADD)                  \
 	X(I16X8_SUB) X(I16X8_MUL) X(I32X4_ADD)                  \
 	X(I32X4_SUB) X(I32X4_MUL) X(I64X2_ADD)                  \

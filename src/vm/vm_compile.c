@@ -1524,6 +1524,22 @@ static void do_local_set_v128(struct compiler *c, uint32_t local, bool tee)
 	struct operand lo = c->stk[c->h - 2], hi = c->stk[c->h - 1];
 	uint32_t below = c->h - 2;
 
+	if (lo.kind == LOC_SLOT && c->last_dst != NO_DST &&
+	    c->last_dst_h == below && !has_local_ref(c, local, below) &&
+	    !has_local_ref(c, local + 1, below)) {
+		/* Retarget the producer: it writes the local pair directly. */
+		c->code[c->last_dst] = local;
+		c->last_dst = NO_DST;
+		pop(c);
+		pop(c);
+		if (tee) {
+			push(c, LOC_LOCAL, local);
+			push(c, LOC_LOCAL, local + 1);
+			c->stk[c->h - 2].half = 1;
+			c->stk[c->h - 1].half = 2;
+		}
+		return;
+	}
 	materialize_local(c, local, below);
 	materialize_local(c, local + 1, below);
 	emit_mov(c, local, lo.slot);
@@ -1844,11 +1860,17 @@ static void emit_simd(struct compiler *c, unsigned op, const char *sig,
 		opcell = c->ncode;
 		emit(c, op);
 	}
+	size_t dst_cell = NO_DST;
+	uint32_t dst_h = 0;
 	if (colon[1] == 'v') {
 		push_v128(c);
+		dst_cell = c->ncode;
+		dst_h = c->h - 2;
 		emit_slot(c, natural(c, c->h - 2));
 	} else if (colon[1] != '\0') {
 		push_slot(c);
+		dst_cell = c->ncode;
+		dst_h = c->h - 1;
 		emit_slot(c, natural(c, c->h - 1));
 	}
 	for (unsigned i = 0; i < np; i++)
@@ -1858,7 +1880,10 @@ static void emit_simd(struct compiler *c, unsigned op, const char *sig,
 	/* The length (counting one handler cell) in the op cell's top bits. */
 	if (c->err == WX_OK && fast == 0)
 		c->code[opcell] |= (uint32_t)(c->ncode - opcell + 1) << 20;
-	c->last_dst = NO_DST;
+	/* A following local.set may retarget the result (do_local_set and
+	 * do_local_set_v128); internal v128 forms keep it where it is. */
+	c->last_dst = op < WASM_OP_COUNT_ ? dst_cell : NO_DST;
+	c->last_dst_h = dst_h;
 }
 
 static void emit_simd_slow(struct compiler *c, enum wasm_opcode op,
@@ -1886,15 +1911,13 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 		c->last_dst = NO_DST;
 		return;
 	}
-	if ((op == WASM_OP_V128_LOAD || op == WASM_OP_V128_STORE) &&
-	    plain_mem) {
+	if (wasm_op_imm(op) == WASM_IMM_MEMARG && simd_fast_op(op) != 0) {
 		/* The fast forms: [dst][addr][off], [addr][value][off]. */
 		imms[0] = (uint32_t)im->bits;
-		emit_simd(c, op, wasm_op_sig(op), imms, 1);
-		return;
-	}
-	if (op == WASM_OP_V128_LOAD || op == WASM_OP_V128_STORE) {
-		emit_simd_slow(c, op, im);
+		if (plain_mem)
+			emit_simd(c, op, wasm_op_sig(op), imms, 1);
+		else
+			emit_simd_slow(c, op, im);
 		return;
 	}
 	switch (wasm_op_imm(op)) {
@@ -1921,9 +1944,10 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 }
 
 /*
- * v128.load/store of another memory or a 64-bit one: the VMOP_SIMD form
- * with its memory index and 64-bit offset. (emit_simd would pick the
- * fast form by the opcode alone.)
+ * A load or store with a fast form (v128.load, v128.store, load splats)
+ * of another memory or a 64-bit one: the VMOP_SIMD form with its memory
+ * index and 64-bit offset. (emit_simd would pick the fast form by the
+ * opcode alone.)
  */
 static void emit_simd_slow(struct compiler *c, enum wasm_opcode op,
                            const struct imm *im)

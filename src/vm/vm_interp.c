@@ -339,7 +339,8 @@ static inline const void *load_handler(const uint32_t *pc)
 	X(VMOP_I64_ADD_LOAD) X(VMOP_I64_SUB_LOAD) X(VMOP_I64_MUL_LOAD)         \
 	X(VMOP_F32_ADD_LOAD) X(VMOP_F32_SUB_LOAD) X(VMOP_F32_MUL_LOAD)         \
 	X(VMOP_F64_ADD_LOAD) X(VMOP_F64_SUB_LOAD) X(VMOP_F64_MUL_LOAD)         \
-	X(VMOP_V128_LOAD) X(VMOP_V128_STORE)
+	X(VMOP_V128_LOAD) X(VMOP_V128_STORE) X(VMOP_V128_LOAD32_SPLAT)         \
+	X(VMOP_V128_LOAD64_SPLAT)
 
 /*
  * The SIMD fast forms (VM_SIMD_FAST_OPS). v128 operands are two slots,
@@ -383,6 +384,18 @@ static inline const void *load_handler(const uint32_t *pc)
 	{                                                                      \
 		EAS;                                                           \
 		memcpy(fp + P(1), mem_base + ea, 16);                          \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+#define V128_LOAD_SPLAT_(CASE, EAS, F, VT, T)                                  \
+	CASE                                                                   \
+	{                                                                      \
+		EAS;                                                           \
+		T x_;                                                          \
+		v128 r;                                                        \
+		memcpy(&x_, mem_base + ea, sizeof x_);                         \
+		r.F = (VT){0} + x_;                                            \
+		memcpy(fp + P(1), &r, 16);                                     \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
@@ -1081,6 +1094,14 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			}
 			V128_LOAD_(vmcase(VMOP_V128_LOAD), EA_G(2, 3))
 			V128_LOAD_(vmcase_chk(VMOP_V128_LOAD), EA(2, 3, 16))
+			V128_LOAD_SPLAT_(vmcase(VMOP_V128_LOAD32_SPLAT), EA_G(2, 3), u32,
+			                 u32x4, uint32_t)
+			V128_LOAD_SPLAT_(vmcase_chk(VMOP_V128_LOAD32_SPLAT),
+			                 EA(2, 3, 4), u32, u32x4, uint32_t)
+			V128_LOAD_SPLAT_(vmcase(VMOP_V128_LOAD64_SPLAT), EA_G(2, 3), u64,
+			                 u64x2, uint64_t)
+			V128_LOAD_SPLAT_(vmcase_chk(VMOP_V128_LOAD64_SPLAT),
+			                 EA(2, 3, 8), u64, u64x2, uint64_t)
 			V128_STORE_(vmcase(VMOP_V128_STORE), EA_G(1, 3))
 			V128_STORE_(vmcase_chk(VMOP_V128_STORE), EA(1, 3, 16))
 			V128_BIN(VMOP_I8X16_ADD, u8, a.u8 + b.u8)
