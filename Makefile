@@ -138,6 +138,10 @@ asan:
 bench-wat: $(O)/wasmix-spec
 	@sh bench/run_wat.sh $(O) $(SPEC3_DIR)
 
+# SIMD kernels, scalar and -msimd128 builds (bench/run_simd.sh).
+bench-simd: all
+	@sh bench/run_simd.sh $(O)
+
 bench: all
 	@sh bench/run.sh $(O)
 	@sh bench/run_threads.sh $(O)
@@ -273,7 +277,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
+.PHONY: all spec spec-checks spec3 spec-json unit test asan bench bench-simd bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

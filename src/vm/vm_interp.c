@@ -343,17 +343,15 @@ static inline const void *load_handler(const uint32_t *pc)
 	X(VMOP_V128_LOAD64_SPLAT)
 
 /*
- * The SIMD fast forms (VM_SIMD_FAST_OPS). v128 operands are two slots,
- * copied with memcpy (slots are only 8-byte aligned).
+ * The SIMD fast forms (VM_SIMD_FAST_OPS). v128 operands are two slots
+ * (v128_get, v128_put).
  */
 #define V128_BIN(OP, F, expr)                                                  \
 	vmcase(OP)                                                             \
 	{                                                                      \
-		v128 a, b, r;                                                  \
-		memcpy(&a, fp + P(2), 16);                                     \
-		memcpy(&b, fp + P(3), 16);                                     \
+		v128 a = v128_get(fp + P(2)), b = v128_get(fp + P(3)), r;      \
 		r.F = (expr);                                                  \
-		memcpy(fp + P(1), &r, 16);                                     \
+		v128_put(fp + P(1), r);                                        \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
@@ -364,7 +362,7 @@ static inline const void *load_handler(const uint32_t *pc)
 		T x_;                                                          \
 		memcpy(&x_, fp + P(2), sizeof x_);                             \
 		r.F = (VT){0} + x_;                                            \
-		memcpy(fp + P(1), &r, 16);                                     \
+		v128_put(fp + P(1), r);                                        \
 		STEP(3);                                                       \
 		vmbreak;                                                       \
 	}
@@ -383,7 +381,9 @@ static inline const void *load_handler(const uint32_t *pc)
 	CASE                                                                   \
 	{                                                                      \
 		EAS;                                                           \
-		memcpy(fp + P(1), mem_base + ea, 16);                          \
+		v128 r;                                                        \
+		memcpy(&r, mem_base + ea, 16);                                 \
+		v128_put(fp + P(1), r);                                        \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
@@ -395,7 +395,7 @@ static inline const void *load_handler(const uint32_t *pc)
 		v128 r;                                                        \
 		memcpy(&x_, mem_base + ea, sizeof x_);                         \
 		r.F = (VT){0} + x_;                                            \
-		memcpy(fp + P(1), &r, 16);                                     \
+		v128_put(fp + P(1), r);                                        \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
@@ -403,7 +403,8 @@ static inline const void *load_handler(const uint32_t *pc)
 	CASE                                                                   \
 	{                                                                      \
 		EAS;                                                           \
-		memcpy(mem_base + ea, fp + P(2), 16);                          \
+		v128 r = v128_get(fp + P(2));                                  \
+		memcpy(mem_base + ea, &r, 16);                                 \
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}

@@ -27,14 +27,12 @@
 
 static inline v128 rd(const uint64_t *fp, uint32_t slot)
 {
-	v128 v;
-	memcpy(&v, fp + slot, 16);
-	return v;
+	return v128_get(fp + slot);
 }
 
 static inline void wr(uint64_t *fp, uint32_t slot, v128 v)
 {
-	memcpy(fp + slot, &v, 16);
+	v128_put(fp + slot, v);
 }
 
 /* ---- lane helpers (no single SSE2 instruction) ------------------------- */
