@@ -1,13 +1,18 @@
 /*
  * vm_simd.c: the SIMD instructions (fixed-width and relaxed), run out of
- * the interpreter's hot loop through one handler, VMOP_SIMD (vm_interp.c).
+ * the interpreter's hot loop through one handler, VMOP_SIMD (vm_interp.c);
+ * the commonest also have fast forms in the loop (VM_SIMD_FAST_OPS).
  *
  * A v128 lives in two consecutive 64-bit frame slots, low half first, and
  * an instruction names it by its low slot (docs/interp.md, "SIMD"). Lanes
  * are computed with GCC vector extensions, which GCC lowers to SSE2 (and
  * SSE4.1 when the build enables it) on x86-64 and to the host's vector unit
- * or scalar code elsewhere; a few operations with no SSE2 form (rounding,
- * NaN-aware min/max, saturating float conversions) are per-lane helpers.
+ * or scalar code elsewhere. Where SSE2 has one instruction that vector
+ * extensions cannot express (saturating and averaging arithmetic,
+ * narrowing, bitmask, dot product) it is used when the compiler targets
+ * SSE2 (__SSE2__: every x86-64 build), with portable per-lane code
+ * otherwise. A few operations with no SSE2 form (rounding, NaN-aware
+ * min/max, saturating float conversions) are per-lane helpers.
  *
  * Keeps true: every result follows the specification's lane semantics on
  * any host (NaN results are arithmetic NaNs, as the spec allows); the
@@ -20,6 +25,10 @@
 
 #include "vm/vm_code.h"
 #include "vm/vm_simd.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 
 
@@ -291,6 +300,29 @@ static v128 simd_replace(unsigned op, v128 v, uint64_t x, unsigned l)
 static uint32_t simd_test(unsigned op, v128 a)
 {
 	uint32_t r = 0;
+#ifdef __SSE2__
+	__m128i x;
+	memcpy(&x, &a, 16);
+	switch (op) {
+	case WASM_OP_I8X16_BITMASK:
+		return (uint32_t)_mm_movemask_epi8(x);
+	case WASM_OP_I16X8_BITMASK:
+		return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(x, x)) & 0xff;
+	case WASM_OP_I32X4_BITMASK:
+		return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(x));
+	case WASM_OP_I8X16_ALL_TRUE:
+		return _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128())) ==
+		       0;
+	case WASM_OP_I16X8_ALL_TRUE:
+		return _mm_movemask_epi8(_mm_cmpeq_epi16(x, _mm_setzero_si128())) ==
+		       0;
+	case WASM_OP_I32X4_ALL_TRUE:
+		return _mm_movemask_epi8(_mm_cmpeq_epi32(x, _mm_setzero_si128())) ==
+		       0;
+	default:
+		break;
+	}
+#endif
 	switch (op) {
 	case WASM_OP_V128_ANY_TRUE:
 		return (a.u64[0] | a.u64[1]) != 0;
@@ -430,10 +462,44 @@ static v128 simd_compare(unsigned op, v128 a, v128 b)
 	return r;
 }
 
+#ifdef __SSE2__
+/* The integer operations that are one SSE2 instruction; false if not. */
+static bool simd_sse2_binary(unsigned op, v128 a, v128 b, v128 *out)
+{
+	__m128i x, y, z;
+	memcpy(&x, &a, 16);
+	memcpy(&y, &b, 16);
+	switch (op) {
+	case WASM_OP_I8X16_ADD_SAT_S: z = _mm_adds_epi8(x, y); break;
+	case WASM_OP_I8X16_ADD_SAT_U: z = _mm_adds_epu8(x, y); break;
+	case WASM_OP_I8X16_SUB_SAT_S: z = _mm_subs_epi8(x, y); break;
+	case WASM_OP_I8X16_SUB_SAT_U: z = _mm_subs_epu8(x, y); break;
+	case WASM_OP_I16X8_ADD_SAT_S: z = _mm_adds_epi16(x, y); break;
+	case WASM_OP_I16X8_ADD_SAT_U: z = _mm_adds_epu16(x, y); break;
+	case WASM_OP_I16X8_SUB_SAT_S: z = _mm_subs_epi16(x, y); break;
+	case WASM_OP_I16X8_SUB_SAT_U: z = _mm_subs_epu16(x, y); break;
+	case WASM_OP_I8X16_AVGR_U: z = _mm_avg_epu8(x, y); break;
+	case WASM_OP_I16X8_AVGR_U: z = _mm_avg_epu16(x, y); break;
+	case WASM_OP_I8X16_NARROW_I16X8_S: z = _mm_packs_epi16(x, y); break;
+	case WASM_OP_I8X16_NARROW_I16X8_U: z = _mm_packus_epi16(x, y); break;
+	case WASM_OP_I16X8_NARROW_I32X4_S: z = _mm_packs_epi32(x, y); break;
+	case WASM_OP_I32X4_DOT_I16X8_S: z = _mm_madd_epi16(x, y); break;
+	default:
+		return false;
+	}
+	memcpy(out, &z, 16);
+	return true;
+}
+#endif
+
 /* Integer lane arithmetic of two operands. */
 static bool simd_int_binary(unsigned op, v128 a, v128 b, v128 *out)
 {
 	v128 r;
+#ifdef __SSE2__
+	if (simd_sse2_binary(op, a, b, out))
+		return true;
+#endif
 	switch (op) {
 	case WASM_OP_I8X16_ADD: r.u8 = a.u8 + b.u8; break;
 	case WASM_OP_I8X16_SUB: r.u8 = a.u8 - b.u8; break;
