@@ -19,8 +19,9 @@ static float dot(const float *a, const float *b)
 #ifdef __wasm_simd128__
 	v128_t acc = wasm_f32x4_splat(0);
 	for (int i = 0; i < N; i += 4)
-		acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + i),
-		                                         wasm_v128_load(b + i)));
+		acc =
+		    wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + i),
+		                                       wasm_v128_load(b + i)));
 	wasm_v128_store(s, acc);
 #else
 	s[0] = s[1] = s[2] = s[3] = 0;

@@ -22,9 +22,9 @@ static void mul(const int32_t *a, const int32_t *b, int32_t *c)
 			v128_t acc = wasm_i32x4_splat(0);
 			for (int k = 0; k < N; k++)
 				acc = wasm_i32x4_add(
-				    acc,
-				    wasm_i32x4_mul(wasm_i32x4_splat(a[i * N + k]),
-				                   wasm_v128_load(b + k * N + j)));
+				    acc, wasm_i32x4_mul(
+				             wasm_i32x4_splat(a[i * N + k]),
+				             wasm_v128_load(b + k * N + j)));
 			wasm_v128_store(c + i * N + j, acc);
 #else
 			uint32_t s[4] = {0, 0, 0, 0};

@@ -20,14 +20,18 @@ static uint32_t sad16(const uint8_t *p, const uint8_t *q)
 #ifdef __wasm_simd128__
 	v128_t acc = wasm_i32x4_splat(0);
 	for (int y = 0; y < 16; y++) {
-		v128_t x = wasm_v128_load(p + y * W), z = wasm_v128_load(q + y * W);
+		v128_t x = wasm_v128_load(p + y * W),
+		       z = wasm_v128_load(q + y * W);
 		v128_t d = wasm_v128_or(wasm_u8x16_sub_sat(x, z),
 		                        wasm_u8x16_sub_sat(z, x));
-		acc = wasm_i32x4_add(acc, wasm_u32x4_extadd_pairwise_u16x8(
-		                              wasm_u16x8_extadd_pairwise_u8x16(d)));
+		acc = wasm_i32x4_add(acc,
+		                     wasm_u32x4_extadd_pairwise_u16x8(
+		                         wasm_u16x8_extadd_pairwise_u8x16(d)));
 	}
-	return wasm_u32x4_extract_lane(acc, 0) + wasm_u32x4_extract_lane(acc, 1) +
-	       wasm_u32x4_extract_lane(acc, 2) + wasm_u32x4_extract_lane(acc, 3);
+	return wasm_u32x4_extract_lane(acc, 0) +
+	       wasm_u32x4_extract_lane(acc, 1) +
+	       wasm_u32x4_extract_lane(acc, 2) +
+	       wasm_u32x4_extract_lane(acc, 3);
 #else
 	uint32_t s = 0;
 	for (int y = 0; y < 16; y++)
@@ -56,9 +60,10 @@ int main(int argc, char **argv)
 			for (int bx = 0; bx + 16 + 4 <= W; bx += 16) {
 				uint32_t best = UINT32_MAX;
 				for (int c = 0; c < 16; c++) {
-					uint32_t s = sad16(f0 + by * W + bx,
-					                   f1 + (by + (c >> 2)) * W + bx +
-					                       (c & 3));
+					uint32_t s =
+					    sad16(f0 + by * W + bx,
+					          f1 + (by + (c >> 2)) * W +
+					              bx + (c & 3));
 					if (s < best)
 						best = s;
 				}

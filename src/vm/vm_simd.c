@@ -30,8 +30,6 @@
 #include <emmintrin.h>
 #endif
 
-
-
 #define OOB_MEMORY "out of bounds memory access"
 
 static inline v128 rd(const uint64_t *fp, uint32_t slot)
@@ -109,7 +107,9 @@ static uint32_t sat_f_u32(double x)
 
 static int16_t sat16(int32_t x)
 {
-	return x < INT16_MIN ? INT16_MIN : x > INT16_MAX ? INT16_MAX : (int16_t)x;
+	return x < INT16_MIN   ? INT16_MIN
+	       : x > INT16_MAX ? INT16_MAX
+	                       : (int16_t)x;
 }
 
 static int8_t sat8(int32_t x)
@@ -155,9 +155,10 @@ static const char *simd_load(struct vm_instance *inst, uint64_t *fp,
                              unsigned op, const uint32_t *a)
 {
 	static const uint8_t size[] = {16, 8, 8, 8, 8, 8, 8, 1, 2, 4, 8};
-	unsigned n = op == WASM_OP_V128_LOAD32_ZERO   ? 4
-	             : op == WASM_OP_V128_LOAD64_ZERO ? 8
-	                                              : size[op - WASM_OP_V128_LOAD];
+	unsigned n = op == WASM_OP_V128_LOAD32_ZERO ? 4
+	             : op == WASM_OP_V128_LOAD64_ZERO
+	                 ? 8
+	                 : size[op - WASM_OP_V128_LOAD];
 	uint8_t *p = simd_ea(inst, fp[a[1]], a + 2, n);
 	v128 r, t;
 
@@ -307,18 +308,19 @@ static uint32_t simd_test(unsigned op, v128 a)
 	case WASM_OP_I8X16_BITMASK:
 		return (uint32_t)_mm_movemask_epi8(x);
 	case WASM_OP_I16X8_BITMASK:
-		return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(x, x)) & 0xff;
+		return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(x, x)) &
+		       0xff;
 	case WASM_OP_I32X4_BITMASK:
 		return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(x));
 	case WASM_OP_I8X16_ALL_TRUE:
-		return _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128())) ==
-		       0;
+		return _mm_movemask_epi8(
+		           _mm_cmpeq_epi8(x, _mm_setzero_si128())) == 0;
 	case WASM_OP_I16X8_ALL_TRUE:
-		return _mm_movemask_epi8(_mm_cmpeq_epi16(x, _mm_setzero_si128())) ==
-		       0;
+		return _mm_movemask_epi8(
+		           _mm_cmpeq_epi16(x, _mm_setzero_si128())) == 0;
 	case WASM_OP_I32X4_ALL_TRUE:
-		return _mm_movemask_epi8(_mm_cmpeq_epi32(x, _mm_setzero_si128())) ==
-		       0;
+		return _mm_movemask_epi8(
+		           _mm_cmpeq_epi32(x, _mm_setzero_si128())) == 0;
 	default:
 		break;
 	}
@@ -356,7 +358,8 @@ static uint32_t simd_test(unsigned op, v128 a)
 			r |= (a.u32[i] >> 31) << i;
 		return r;
 	default: /* I64X2_BITMASK */
-		return (uint32_t)(a.u64[0] >> 63) | (uint32_t)(a.u64[1] >> 63) << 1;
+		return (uint32_t)(a.u64[0] >> 63) | (uint32_t)(a.u64[1] >> 63)
+		                                        << 1;
 	}
 }
 
@@ -410,54 +413,150 @@ static v128 simd_compare(unsigned op, v128 a, v128 b)
 {
 	v128 r;
 	switch (op) {
-	case WASM_OP_I8X16_EQ: r.i8 = a.i8 == b.i8; break;
-	case WASM_OP_I8X16_NE: r.i8 = a.i8 != b.i8; break;
-	case WASM_OP_I8X16_LT_S: r.i8 = a.i8 < b.i8; break;
-	case WASM_OP_I8X16_LT_U: r.i8 = a.u8 < b.u8; break;
-	case WASM_OP_I8X16_GT_S: r.i8 = a.i8 > b.i8; break;
-	case WASM_OP_I8X16_GT_U: r.i8 = a.u8 > b.u8; break;
-	case WASM_OP_I8X16_LE_S: r.i8 = a.i8 <= b.i8; break;
-	case WASM_OP_I8X16_LE_U: r.i8 = a.u8 <= b.u8; break;
-	case WASM_OP_I8X16_GE_S: r.i8 = a.i8 >= b.i8; break;
-	case WASM_OP_I8X16_GE_U: r.i8 = a.u8 >= b.u8; break;
-	case WASM_OP_I16X8_EQ: r.i16 = a.i16 == b.i16; break;
-	case WASM_OP_I16X8_NE: r.i16 = a.i16 != b.i16; break;
-	case WASM_OP_I16X8_LT_S: r.i16 = a.i16 < b.i16; break;
-	case WASM_OP_I16X8_LT_U: r.i16 = a.u16 < b.u16; break;
-	case WASM_OP_I16X8_GT_S: r.i16 = a.i16 > b.i16; break;
-	case WASM_OP_I16X8_GT_U: r.i16 = a.u16 > b.u16; break;
-	case WASM_OP_I16X8_LE_S: r.i16 = a.i16 <= b.i16; break;
-	case WASM_OP_I16X8_LE_U: r.i16 = a.u16 <= b.u16; break;
-	case WASM_OP_I16X8_GE_S: r.i16 = a.i16 >= b.i16; break;
-	case WASM_OP_I16X8_GE_U: r.i16 = a.u16 >= b.u16; break;
-	case WASM_OP_I32X4_EQ: r.i32 = a.i32 == b.i32; break;
-	case WASM_OP_I32X4_NE: r.i32 = a.i32 != b.i32; break;
-	case WASM_OP_I32X4_LT_S: r.i32 = a.i32 < b.i32; break;
-	case WASM_OP_I32X4_LT_U: r.i32 = a.u32 < b.u32; break;
-	case WASM_OP_I32X4_GT_S: r.i32 = a.i32 > b.i32; break;
-	case WASM_OP_I32X4_GT_U: r.i32 = a.u32 > b.u32; break;
-	case WASM_OP_I32X4_LE_S: r.i32 = a.i32 <= b.i32; break;
-	case WASM_OP_I32X4_LE_U: r.i32 = a.u32 <= b.u32; break;
-	case WASM_OP_I32X4_GE_S: r.i32 = a.i32 >= b.i32; break;
-	case WASM_OP_I32X4_GE_U: r.i32 = a.u32 >= b.u32; break;
-	case WASM_OP_I64X2_EQ: r.i64 = a.i64 == b.i64; break;
-	case WASM_OP_I64X2_NE: r.i64 = a.i64 != b.i64; break;
-	case WASM_OP_I64X2_LT_S: r.i64 = a.i64 < b.i64; break;
-	case WASM_OP_I64X2_GT_S: r.i64 = a.i64 > b.i64; break;
-	case WASM_OP_I64X2_LE_S: r.i64 = a.i64 <= b.i64; break;
-	case WASM_OP_I64X2_GE_S: r.i64 = a.i64 >= b.i64; break;
-	case WASM_OP_F32X4_EQ: r.i32 = a.f32 == b.f32; break;
-	case WASM_OP_F32X4_NE: r.i32 = a.f32 != b.f32; break;
-	case WASM_OP_F32X4_LT: r.i32 = a.f32 < b.f32; break;
-	case WASM_OP_F32X4_GT: r.i32 = a.f32 > b.f32; break;
-	case WASM_OP_F32X4_LE: r.i32 = a.f32 <= b.f32; break;
-	case WASM_OP_F32X4_GE: r.i32 = a.f32 >= b.f32; break;
-	case WASM_OP_F64X2_EQ: r.i64 = a.f64 == b.f64; break;
-	case WASM_OP_F64X2_NE: r.i64 = a.f64 != b.f64; break;
-	case WASM_OP_F64X2_LT: r.i64 = a.f64 < b.f64; break;
-	case WASM_OP_F64X2_GT: r.i64 = a.f64 > b.f64; break;
-	case WASM_OP_F64X2_LE: r.i64 = a.f64 <= b.f64; break;
-	default: r.i64 = a.f64 >= b.f64; break; /* F64X2_GE */
+	case WASM_OP_I8X16_EQ:
+		r.i8 = a.i8 == b.i8;
+		break;
+	case WASM_OP_I8X16_NE:
+		r.i8 = a.i8 != b.i8;
+		break;
+	case WASM_OP_I8X16_LT_S:
+		r.i8 = a.i8 < b.i8;
+		break;
+	case WASM_OP_I8X16_LT_U:
+		r.i8 = a.u8 < b.u8;
+		break;
+	case WASM_OP_I8X16_GT_S:
+		r.i8 = a.i8 > b.i8;
+		break;
+	case WASM_OP_I8X16_GT_U:
+		r.i8 = a.u8 > b.u8;
+		break;
+	case WASM_OP_I8X16_LE_S:
+		r.i8 = a.i8 <= b.i8;
+		break;
+	case WASM_OP_I8X16_LE_U:
+		r.i8 = a.u8 <= b.u8;
+		break;
+	case WASM_OP_I8X16_GE_S:
+		r.i8 = a.i8 >= b.i8;
+		break;
+	case WASM_OP_I8X16_GE_U:
+		r.i8 = a.u8 >= b.u8;
+		break;
+	case WASM_OP_I16X8_EQ:
+		r.i16 = a.i16 == b.i16;
+		break;
+	case WASM_OP_I16X8_NE:
+		r.i16 = a.i16 != b.i16;
+		break;
+	case WASM_OP_I16X8_LT_S:
+		r.i16 = a.i16 < b.i16;
+		break;
+	case WASM_OP_I16X8_LT_U:
+		r.i16 = a.u16 < b.u16;
+		break;
+	case WASM_OP_I16X8_GT_S:
+		r.i16 = a.i16 > b.i16;
+		break;
+	case WASM_OP_I16X8_GT_U:
+		r.i16 = a.u16 > b.u16;
+		break;
+	case WASM_OP_I16X8_LE_S:
+		r.i16 = a.i16 <= b.i16;
+		break;
+	case WASM_OP_I16X8_LE_U:
+		r.i16 = a.u16 <= b.u16;
+		break;
+	case WASM_OP_I16X8_GE_S:
+		r.i16 = a.i16 >= b.i16;
+		break;
+	case WASM_OP_I16X8_GE_U:
+		r.i16 = a.u16 >= b.u16;
+		break;
+	case WASM_OP_I32X4_EQ:
+		r.i32 = a.i32 == b.i32;
+		break;
+	case WASM_OP_I32X4_NE:
+		r.i32 = a.i32 != b.i32;
+		break;
+	case WASM_OP_I32X4_LT_S:
+		r.i32 = a.i32 < b.i32;
+		break;
+	case WASM_OP_I32X4_LT_U:
+		r.i32 = a.u32 < b.u32;
+		break;
+	case WASM_OP_I32X4_GT_S:
+		r.i32 = a.i32 > b.i32;
+		break;
+	case WASM_OP_I32X4_GT_U:
+		r.i32 = a.u32 > b.u32;
+		break;
+	case WASM_OP_I32X4_LE_S:
+		r.i32 = a.i32 <= b.i32;
+		break;
+	case WASM_OP_I32X4_LE_U:
+		r.i32 = a.u32 <= b.u32;
+		break;
+	case WASM_OP_I32X4_GE_S:
+		r.i32 = a.i32 >= b.i32;
+		break;
+	case WASM_OP_I32X4_GE_U:
+		r.i32 = a.u32 >= b.u32;
+		break;
+	case WASM_OP_I64X2_EQ:
+		r.i64 = a.i64 == b.i64;
+		break;
+	case WASM_OP_I64X2_NE:
+		r.i64 = a.i64 != b.i64;
+		break;
+	case WASM_OP_I64X2_LT_S:
+		r.i64 = a.i64 < b.i64;
+		break;
+	case WASM_OP_I64X2_GT_S:
+		r.i64 = a.i64 > b.i64;
+		break;
+	case WASM_OP_I64X2_LE_S:
+		r.i64 = a.i64 <= b.i64;
+		break;
+	case WASM_OP_I64X2_GE_S:
+		r.i64 = a.i64 >= b.i64;
+		break;
+	case WASM_OP_F32X4_EQ:
+		r.i32 = a.f32 == b.f32;
+		break;
+	case WASM_OP_F32X4_NE:
+		r.i32 = a.f32 != b.f32;
+		break;
+	case WASM_OP_F32X4_LT:
+		r.i32 = a.f32 < b.f32;
+		break;
+	case WASM_OP_F32X4_GT:
+		r.i32 = a.f32 > b.f32;
+		break;
+	case WASM_OP_F32X4_LE:
+		r.i32 = a.f32 <= b.f32;
+		break;
+	case WASM_OP_F32X4_GE:
+		r.i32 = a.f32 >= b.f32;
+		break;
+	case WASM_OP_F64X2_EQ:
+		r.i64 = a.f64 == b.f64;
+		break;
+	case WASM_OP_F64X2_NE:
+		r.i64 = a.f64 != b.f64;
+		break;
+	case WASM_OP_F64X2_LT:
+		r.i64 = a.f64 < b.f64;
+		break;
+	case WASM_OP_F64X2_GT:
+		r.i64 = a.f64 > b.f64;
+		break;
+	case WASM_OP_F64X2_LE:
+		r.i64 = a.f64 <= b.f64;
+		break;
+	default:
+		r.i64 = a.f64 >= b.f64;
+		break; /* F64X2_GE */
 	}
 	return r;
 }
@@ -470,20 +569,48 @@ static bool simd_sse2_binary(unsigned op, v128 a, v128 b, v128 *out)
 	memcpy(&x, &a, 16);
 	memcpy(&y, &b, 16);
 	switch (op) {
-	case WASM_OP_I8X16_ADD_SAT_S: z = _mm_adds_epi8(x, y); break;
-	case WASM_OP_I8X16_ADD_SAT_U: z = _mm_adds_epu8(x, y); break;
-	case WASM_OP_I8X16_SUB_SAT_S: z = _mm_subs_epi8(x, y); break;
-	case WASM_OP_I8X16_SUB_SAT_U: z = _mm_subs_epu8(x, y); break;
-	case WASM_OP_I16X8_ADD_SAT_S: z = _mm_adds_epi16(x, y); break;
-	case WASM_OP_I16X8_ADD_SAT_U: z = _mm_adds_epu16(x, y); break;
-	case WASM_OP_I16X8_SUB_SAT_S: z = _mm_subs_epi16(x, y); break;
-	case WASM_OP_I16X8_SUB_SAT_U: z = _mm_subs_epu16(x, y); break;
-	case WASM_OP_I8X16_AVGR_U: z = _mm_avg_epu8(x, y); break;
-	case WASM_OP_I16X8_AVGR_U: z = _mm_avg_epu16(x, y); break;
-	case WASM_OP_I8X16_NARROW_I16X8_S: z = _mm_packs_epi16(x, y); break;
-	case WASM_OP_I8X16_NARROW_I16X8_U: z = _mm_packus_epi16(x, y); break;
-	case WASM_OP_I16X8_NARROW_I32X4_S: z = _mm_packs_epi32(x, y); break;
-	case WASM_OP_I32X4_DOT_I16X8_S: z = _mm_madd_epi16(x, y); break;
+	case WASM_OP_I8X16_ADD_SAT_S:
+		z = _mm_adds_epi8(x, y);
+		break;
+	case WASM_OP_I8X16_ADD_SAT_U:
+		z = _mm_adds_epu8(x, y);
+		break;
+	case WASM_OP_I8X16_SUB_SAT_S:
+		z = _mm_subs_epi8(x, y);
+		break;
+	case WASM_OP_I8X16_SUB_SAT_U:
+		z = _mm_subs_epu8(x, y);
+		break;
+	case WASM_OP_I16X8_ADD_SAT_S:
+		z = _mm_adds_epi16(x, y);
+		break;
+	case WASM_OP_I16X8_ADD_SAT_U:
+		z = _mm_adds_epu16(x, y);
+		break;
+	case WASM_OP_I16X8_SUB_SAT_S:
+		z = _mm_subs_epi16(x, y);
+		break;
+	case WASM_OP_I16X8_SUB_SAT_U:
+		z = _mm_subs_epu16(x, y);
+		break;
+	case WASM_OP_I8X16_AVGR_U:
+		z = _mm_avg_epu8(x, y);
+		break;
+	case WASM_OP_I16X8_AVGR_U:
+		z = _mm_avg_epu16(x, y);
+		break;
+	case WASM_OP_I8X16_NARROW_I16X8_S:
+		z = _mm_packs_epi16(x, y);
+		break;
+	case WASM_OP_I8X16_NARROW_I16X8_U:
+		z = _mm_packus_epi16(x, y);
+		break;
+	case WASM_OP_I16X8_NARROW_I32X4_S:
+		z = _mm_packs_epi32(x, y);
+		break;
+	case WASM_OP_I32X4_DOT_I16X8_S:
+		z = _mm_madd_epi16(x, y);
+		break;
 	default:
 		return false;
 	}
@@ -501,29 +628,75 @@ static bool simd_int_binary(unsigned op, v128 a, v128 b, v128 *out)
 		return true;
 #endif
 	switch (op) {
-	case WASM_OP_I8X16_ADD: r.u8 = a.u8 + b.u8; break;
-	case WASM_OP_I8X16_SUB: r.u8 = a.u8 - b.u8; break;
-	case WASM_OP_I16X8_ADD: r.u16 = a.u16 + b.u16; break;
-	case WASM_OP_I16X8_SUB: r.u16 = a.u16 - b.u16; break;
-	case WASM_OP_I16X8_MUL: r.u16 = a.u16 * b.u16; break;
-	case WASM_OP_I32X4_ADD: r.u32 = a.u32 + b.u32; break;
-	case WASM_OP_I32X4_SUB: r.u32 = a.u32 - b.u32; break;
-	case WASM_OP_I32X4_MUL: r.u32 = a.u32 * b.u32; break;
-	case WASM_OP_I64X2_ADD: r.u64 = a.u64 + b.u64; break;
-	case WASM_OP_I64X2_SUB: r.u64 = a.u64 - b.u64; break;
-	case WASM_OP_I64X2_MUL: r.u64 = a.u64 * b.u64; break;
-	case WASM_OP_I8X16_MIN_S: r.i8 = VSEL(a.i8 < b.i8, a.i8, b.i8); break;
-	case WASM_OP_I8X16_MIN_U: r.i8 = VSEL(a.u8 < b.u8, a.i8, b.i8); break;
-	case WASM_OP_I8X16_MAX_S: r.i8 = VSEL(a.i8 > b.i8, a.i8, b.i8); break;
-	case WASM_OP_I8X16_MAX_U: r.i8 = VSEL(a.u8 > b.u8, a.i8, b.i8); break;
-	case WASM_OP_I16X8_MIN_S: r.i16 = VSEL(a.i16 < b.i16, a.i16, b.i16); break;
-	case WASM_OP_I16X8_MIN_U: r.i16 = VSEL(a.u16 < b.u16, a.i16, b.i16); break;
-	case WASM_OP_I16X8_MAX_S: r.i16 = VSEL(a.i16 > b.i16, a.i16, b.i16); break;
-	case WASM_OP_I16X8_MAX_U: r.i16 = VSEL(a.u16 > b.u16, a.i16, b.i16); break;
-	case WASM_OP_I32X4_MIN_S: r.i32 = VSEL(a.i32 < b.i32, a.i32, b.i32); break;
-	case WASM_OP_I32X4_MIN_U: r.i32 = VSEL(a.u32 < b.u32, a.i32, b.i32); break;
-	case WASM_OP_I32X4_MAX_S: r.i32 = VSEL(a.i32 > b.i32, a.i32, b.i32); break;
-	case WASM_OP_I32X4_MAX_U: r.i32 = VSEL(a.u32 > b.u32, a.i32, b.i32); break;
+	case WASM_OP_I8X16_ADD:
+		r.u8 = a.u8 + b.u8;
+		break;
+	case WASM_OP_I8X16_SUB:
+		r.u8 = a.u8 - b.u8;
+		break;
+	case WASM_OP_I16X8_ADD:
+		r.u16 = a.u16 + b.u16;
+		break;
+	case WASM_OP_I16X8_SUB:
+		r.u16 = a.u16 - b.u16;
+		break;
+	case WASM_OP_I16X8_MUL:
+		r.u16 = a.u16 * b.u16;
+		break;
+	case WASM_OP_I32X4_ADD:
+		r.u32 = a.u32 + b.u32;
+		break;
+	case WASM_OP_I32X4_SUB:
+		r.u32 = a.u32 - b.u32;
+		break;
+	case WASM_OP_I32X4_MUL:
+		r.u32 = a.u32 * b.u32;
+		break;
+	case WASM_OP_I64X2_ADD:
+		r.u64 = a.u64 + b.u64;
+		break;
+	case WASM_OP_I64X2_SUB:
+		r.u64 = a.u64 - b.u64;
+		break;
+	case WASM_OP_I64X2_MUL:
+		r.u64 = a.u64 * b.u64;
+		break;
+	case WASM_OP_I8X16_MIN_S:
+		r.i8 = VSEL(a.i8 < b.i8, a.i8, b.i8);
+		break;
+	case WASM_OP_I8X16_MIN_U:
+		r.i8 = VSEL(a.u8 < b.u8, a.i8, b.i8);
+		break;
+	case WASM_OP_I8X16_MAX_S:
+		r.i8 = VSEL(a.i8 > b.i8, a.i8, b.i8);
+		break;
+	case WASM_OP_I8X16_MAX_U:
+		r.i8 = VSEL(a.u8 > b.u8, a.i8, b.i8);
+		break;
+	case WASM_OP_I16X8_MIN_S:
+		r.i16 = VSEL(a.i16 < b.i16, a.i16, b.i16);
+		break;
+	case WASM_OP_I16X8_MIN_U:
+		r.i16 = VSEL(a.u16 < b.u16, a.i16, b.i16);
+		break;
+	case WASM_OP_I16X8_MAX_S:
+		r.i16 = VSEL(a.i16 > b.i16, a.i16, b.i16);
+		break;
+	case WASM_OP_I16X8_MAX_U:
+		r.i16 = VSEL(a.u16 > b.u16, a.i16, b.i16);
+		break;
+	case WASM_OP_I32X4_MIN_S:
+		r.i32 = VSEL(a.i32 < b.i32, a.i32, b.i32);
+		break;
+	case WASM_OP_I32X4_MIN_U:
+		r.i32 = VSEL(a.u32 < b.u32, a.i32, b.i32);
+		break;
+	case WASM_OP_I32X4_MAX_S:
+		r.i32 = VSEL(a.i32 > b.i32, a.i32, b.i32);
+		break;
+	case WASM_OP_I32X4_MAX_U:
+		r.i32 = VSEL(a.u32 > b.u32, a.i32, b.i32);
+		break;
 	case WASM_OP_I8X16_AVGR_U:
 		for (int i = 0; i < 16; i++)
 			r.u8[i] = (uint8_t)((a.u8[i] + b.u8[i] + 1) >> 1);
@@ -571,13 +744,15 @@ static bool simd_int_binary(unsigned op, v128 a, v128 b, v128 *out)
 		break;
 	case WASM_OP_I32X4_DOT_I16X8_S:
 		for (int i = 0; i < 4; i++)
-			r.u32[i] = (uint32_t)(a.i16[2 * i] * b.i16[2 * i]) +
-			           (uint32_t)(a.i16[2 * i + 1] * b.i16[2 * i + 1]);
+			r.u32[i] =
+			    (uint32_t)(a.i16[2 * i] * b.i16[2 * i]) +
+			    (uint32_t)(a.i16[2 * i + 1] * b.i16[2 * i + 1]);
 		break;
 	case WASM_OP_I16X8_RELAXED_DOT_I8X16_I7X16_S:
 		for (int i = 0; i < 8; i++)
-			r.u16[i] = (uint16_t)(a.i8[2 * i] * b.i8[2 * i] +
-			                      a.i8[2 * i + 1] * b.i8[2 * i + 1]);
+			r.u16[i] =
+			    (uint16_t)(a.i8[2 * i] * b.i8[2 * i] +
+			               a.i8[2 * i + 1] * b.i8[2 * i + 1]);
 		break;
 	case WASM_OP_I8X16_NARROW_I16X8_S:
 		for (int i = 0; i < 8; i++) {
@@ -603,12 +778,13 @@ static bool simd_int_binary(unsigned op, v128 a, v128 b, v128 *out)
 		break;
 	case WASM_OP_I16X8_NARROW_I32X4_U:
 		for (int i = 0; i < 4; i++) {
-			r.u16[i] = a.i32[i] < 0 ? 0
+			r.u16[i] = a.i32[i] < 0            ? 0
 			           : a.i32[i] > UINT16_MAX ? UINT16_MAX
 			                                   : (uint16_t)a.i32[i];
 			r.u16[i + 4] = b.i32[i] < 0 ? 0
-			               : b.i32[i] > UINT16_MAX ? UINT16_MAX
-			                                       : (uint16_t)b.i32[i];
+			               : b.i32[i] > UINT16_MAX
+			                   ? UINT16_MAX
+			                   : (uint16_t)b.i32[i];
 		}
 		break;
 	case WASM_OP_I16X8_EXTMUL_LOW_I8X16_S:
@@ -670,14 +846,30 @@ static bool simd_float_binary(unsigned op, v128 a, v128 b, v128 *out)
 {
 	v128 r;
 	switch (op) {
-	case WASM_OP_F32X4_ADD: r.f32 = a.f32 + b.f32; break;
-	case WASM_OP_F32X4_SUB: r.f32 = a.f32 - b.f32; break;
-	case WASM_OP_F32X4_MUL: r.f32 = a.f32 * b.f32; break;
-	case WASM_OP_F32X4_DIV: r.f32 = a.f32 / b.f32; break;
-	case WASM_OP_F64X2_ADD: r.f64 = a.f64 + b.f64; break;
-	case WASM_OP_F64X2_SUB: r.f64 = a.f64 - b.f64; break;
-	case WASM_OP_F64X2_MUL: r.f64 = a.f64 * b.f64; break;
-	case WASM_OP_F64X2_DIV: r.f64 = a.f64 / b.f64; break;
+	case WASM_OP_F32X4_ADD:
+		r.f32 = a.f32 + b.f32;
+		break;
+	case WASM_OP_F32X4_SUB:
+		r.f32 = a.f32 - b.f32;
+		break;
+	case WASM_OP_F32X4_MUL:
+		r.f32 = a.f32 * b.f32;
+		break;
+	case WASM_OP_F32X4_DIV:
+		r.f32 = a.f32 / b.f32;
+		break;
+	case WASM_OP_F64X2_ADD:
+		r.f64 = a.f64 + b.f64;
+		break;
+	case WASM_OP_F64X2_SUB:
+		r.f64 = a.f64 - b.f64;
+		break;
+	case WASM_OP_F64X2_MUL:
+		r.f64 = a.f64 * b.f64;
+		break;
+	case WASM_OP_F64X2_DIV:
+		r.f64 = a.f64 / b.f64;
+		break;
 	case WASM_OP_F32X4_MIN:
 	case WASM_OP_F32X4_RELAXED_MIN:
 		for (int i = 0; i < 4; i++)
@@ -722,10 +914,14 @@ static float round_f32(unsigned op, float x)
 	if (x != x)
 		return canon_f32(x);
 	switch (op) {
-	case WASM_OP_F32X4_CEIL: return ceilf(x);
-	case WASM_OP_F32X4_FLOOR: return floorf(x);
-	case WASM_OP_F32X4_TRUNC: return truncf(x);
-	default: return rintf(x);
+	case WASM_OP_F32X4_CEIL:
+		return ceilf(x);
+	case WASM_OP_F32X4_FLOOR:
+		return floorf(x);
+	case WASM_OP_F32X4_TRUNC:
+		return truncf(x);
+	default:
+		return rintf(x);
 	}
 }
 
@@ -734,10 +930,14 @@ static double round_f64(unsigned op, double x)
 	if (x != x)
 		return x + x;
 	switch (op) {
-	case WASM_OP_F64X2_CEIL: return ceil(x);
-	case WASM_OP_F64X2_FLOOR: return floor(x);
-	case WASM_OP_F64X2_TRUNC: return trunc(x);
-	default: return rint(x);
+	case WASM_OP_F64X2_CEIL:
+		return ceil(x);
+	case WASM_OP_F64X2_FLOOR:
+		return floor(x);
+	case WASM_OP_F64X2_TRUNC:
+		return trunc(x);
+	default:
+		return rint(x);
 	}
 }
 
@@ -746,19 +946,45 @@ static bool simd_unary(unsigned op, v128 a, v128 *out)
 {
 	v128 r;
 	switch (op) {
-	case WASM_OP_V128_NOT: r.u64 = ~a.u64; break;
-	case WASM_OP_I8X16_NEG: r.u8 = -a.u8; break;
-	case WASM_OP_I16X8_NEG: r.u16 = -a.u16; break;
-	case WASM_OP_I32X4_NEG: r.u32 = -a.u32; break;
-	case WASM_OP_I64X2_NEG: r.u64 = -a.u64; break;
-	case WASM_OP_I8X16_ABS: r.u8 = VSEL(a.i8 < 0, -a.u8, a.u8); break;
-	case WASM_OP_I16X8_ABS: r.u16 = VSEL(a.i16 < 0, -a.u16, a.u16); break;
-	case WASM_OP_I32X4_ABS: r.u32 = VSEL(a.i32 < 0, -a.u32, a.u32); break;
-	case WASM_OP_I64X2_ABS: r.u64 = VSEL(a.i64 < 0, -a.u64, a.u64); break;
-	case WASM_OP_F32X4_ABS: r.u32 = a.u32 & 0x7fffffffu; break;
-	case WASM_OP_F32X4_NEG: r.u32 = a.u32 ^ 0x80000000u; break;
-	case WASM_OP_F64X2_ABS: r.u64 = a.u64 & 0x7fffffffffffffffull; break;
-	case WASM_OP_F64X2_NEG: r.u64 = a.u64 ^ 0x8000000000000000ull; break;
+	case WASM_OP_V128_NOT:
+		r.u64 = ~a.u64;
+		break;
+	case WASM_OP_I8X16_NEG:
+		r.u8 = -a.u8;
+		break;
+	case WASM_OP_I16X8_NEG:
+		r.u16 = -a.u16;
+		break;
+	case WASM_OP_I32X4_NEG:
+		r.u32 = -a.u32;
+		break;
+	case WASM_OP_I64X2_NEG:
+		r.u64 = -a.u64;
+		break;
+	case WASM_OP_I8X16_ABS:
+		r.u8 = VSEL(a.i8 < 0, -a.u8, a.u8);
+		break;
+	case WASM_OP_I16X8_ABS:
+		r.u16 = VSEL(a.i16 < 0, -a.u16, a.u16);
+		break;
+	case WASM_OP_I32X4_ABS:
+		r.u32 = VSEL(a.i32 < 0, -a.u32, a.u32);
+		break;
+	case WASM_OP_I64X2_ABS:
+		r.u64 = VSEL(a.i64 < 0, -a.u64, a.u64);
+		break;
+	case WASM_OP_F32X4_ABS:
+		r.u32 = a.u32 & 0x7fffffffu;
+		break;
+	case WASM_OP_F32X4_NEG:
+		r.u32 = a.u32 ^ 0x80000000u;
+		break;
+	case WASM_OP_F64X2_ABS:
+		r.u64 = a.u64 & 0x7fffffffffffffffull;
+		break;
+	case WASM_OP_F64X2_NEG:
+		r.u64 = a.u64 ^ 0x8000000000000000ull;
+		break;
 	case WASM_OP_I8X16_POPCNT:
 		for (int i = 0; i < 16; i++)
 			r.u8[i] = (uint8_t)__builtin_popcount(a.u8[i]);
@@ -1003,7 +1229,8 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 		wr(fp, a[0], simd_splat(op, fp[a[1]]));
 		return NULL;
 	}
-	if (op >= WASM_OP_I8X16_EXTRACT_LANE_S && op <= WASM_OP_F64X2_REPLACE_LANE) {
+	if (op >= WASM_OP_I8X16_EXTRACT_LANE_S &&
+	    op <= WASM_OP_F64X2_REPLACE_LANE) {
 		const char *sig = wasm_op_sig((enum wasm_opcode)op);
 		x = rd(fp, a[1]);
 		if (sig[1] == ':') /* extract: [dst][v][lane] */
