@@ -151,15 +151,16 @@ install-test: $(O)/wasmix $(O)/libwasmix.a $(O)/$(SHLIB) $(O)/examples/hello.was
 
 # --- spec suite --------------------------------------------------------------
 # wasmix-spec reads the suite's .wast scripts itself (src/wat/, docs/wat.md):
-# the 2.0 suite with the threads proposal, without the SIMD files (the
-# engine has no SIMD yet). SPEC3_DIR is the WebAssembly 3.0 suite: every
-# command passes or is skipped with the engine feature it needs.
+# the 2.0 suite (SIMD files included) with the threads proposal. SPEC3_DIR
+# is the WebAssembly 3.0 suite: every command passes or is skipped with the
+# engine feature it needs.
 SPEC3_DIR ?= ../shared/testdata/wasm-spec-3.0
-SPEC_WAST := $(filter-out $(SPEC_DIR)/simd_%,$(wildcard $(SPEC_DIR)/*.wast)) \
+SPEC_WAST := $(wildcard $(SPEC_DIR)/*.wast) \
              $(wildcard $(SPEC_DIR)/proposals/threads/*.wast)
 
 spec: $(O)/wasmix-spec
 	$(O)/wasmix-spec --wasm2 --skip tests/spec/skip.txt $(SPEC_WAST)
+	$(O)/wasmix-spec $(wildcard tests/spec/engine/*.wast)
 
 # The suite again with explicit bounds checks instead of guard pages.
 spec-checks: $(O)/wasmix-spec
@@ -220,6 +221,10 @@ asan:
 # The text front end against wabt's wast2json (bench/run_wat.sh; by hand).
 bench-wat: $(O)/wasmix-spec
 	@sh bench/run_wat.sh $(O) $(SPEC3_DIR)
+
+# SIMD kernels, scalar and -msimd128 builds (bench/run_simd.sh).
+bench-simd: all
+	@sh bench/run_simd.sh $(O)
 
 bench: all
 	@sh bench/run.sh $(O)
@@ -358,7 +363,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all capi shared install uninstall install-test spec spec-checks spec3 spec-json unit test asan bench bench-wat clean
+.PHONY: all capi shared install uninstall install-test spec spec-checks spec3 spec-json unit test asan bench bench-simd bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

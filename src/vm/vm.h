@@ -208,8 +208,8 @@ void vm_instance_set_user(struct vm_instance *inst, void *user);
 void *vm_instance_user(struct vm_instance *inst);
 
 /*
- * Calls 'f' with 'args' (nparams slots), writing 'results' (nresults
- * slots). Returns 0, WX_ETRAP with the specification's wording in 'diag'
+ * Calls 'f' with 'args' (one slot per param, two for a v128: low half
+ * first, wasm_nslots), writing 'results' (likewise). Returns 0, WX_ETRAP with the specification's wording in 'diag'
  * ("integer divide by zero", "call stack exhausted", ...), or WX_EEXIT
  * with the code in '*exit_code' (may be NULL). Re-entrant: a host function
  * may call back into wasm.
@@ -234,6 +234,9 @@ const struct wasm_functype *vm_func_type(const struct vm_func *f);
 const struct wasm_globaltype *vm_global_type(const struct vm_global *g);
 uint64_t vm_global_get(const struct vm_global *g);
 void vm_global_set(struct vm_global *g, uint64_t v);
+/* A v128 global's value as two slots, low half first (docs/interp.md). */
+void vm_global_get128(const struct vm_global *g, uint64_t out[2]);
+void vm_global_set128(struct vm_global *g, const uint64_t v[2]);
 
 /*
  * Makes 'g' thread-local: from now on every vm_thread of its store has

@@ -23,6 +23,32 @@
 
 #include "vm/vm_impl.h"
 
+/*
+ * The SIMD instructions that compilers emit in inner loops, with handlers
+ * of their own in the loop (vm_interp.c), where the rest go through
+ * VMOP_SIMD: VMOP_<wasm name> (VMOP_I32X4_ADD is WASM_OP_I32X4_ADD's fast
+ * form; the translator picks it, simd_fast_op). Binary ones are [dst][a][b], splats
+ * [dst][src], extract_lane [dst][src][lane]; the loads [dst][addr][off]
+ * and V128_STORE [addr][value][off] are for a 32-bit memory 0 (a guarded
+ * and a checked handler each, like the scalar loads).
+ */
+#define VM_SIMD_FAST_OPS(X)                                                    \
+	X(V128_LOAD) X(V128_STORE) X(V128_LOAD32_SPLAT) X(V128_LOAD64_SPLAT) \
+	X(I8X16_ADD) X(I8X16_SUB) X(I16X8_ADD)                  \
+	X(I16X8_SUB) X(I16X8_MUL) X(I32X4_ADD)                  \
+	X(I32X4_SUB) X(I32X4_MUL) X(I64X2_ADD)                  \
+	X(I64X2_SUB) X(F32X4_ADD) X(F32X4_SUB)                  \
+	X(F32X4_MUL) X(F32X4_DIV) X(F64X2_ADD)                  \
+	X(F64X2_SUB) X(F64X2_MUL) X(F64X2_DIV)                  \
+	X(V128_AND) X(V128_OR) X(V128_XOR)                      \
+	X(V128_ANDNOT) X(I8X16_EQ) X(I16X8_EQ)                  \
+	X(I32X4_EQ) X(I32X4_LT_S) X(I32X4_GT_S)                 \
+	X(F32X4_LT) X(F32X4_GT)                                      \
+	X(I8X16_SPLAT) X(I16X8_SPLAT) X(I32X4_SPLAT)            \
+	X(I64X2_SPLAT) X(F32X4_SPLAT) X(F64X2_SPLAT)            \
+	X(I32X4_EXTRACT_LANE) X(I64X2_EXTRACT_LANE)                  \
+	X(F32X4_EXTRACT_LANE) X(F64X2_EXTRACT_LANE)
+
 /* Internal-only instructions, after the wasm ones. Operands in brackets. */
 #define VM_INTERNAL_OPS(X)                                                     \
 	X(MOV)           /* [dst][src] */                                      \
@@ -55,6 +81,9 @@
 	X(ATOMIC)        /* [op | mem << 16][dst?][operands][offset] (0xFE) */ \
 	/* [op][mem][dst?][operands][offset]: memory != 0 or 64-bit */         \
 	X(MEMN)                                                                \
+	/* [op][dst?][operands][imms]: SIMD, out of line (vm_simd.c) */        \
+	X(SIMD)                                                                \
+	VM_SIMD_FAST_OPS(X)                                                    \
 	/* [dst][src]: min(src, 2^32 - 1): a table64 index, memory64 address */ \
 	X(CLAMP32)                                                             \
 	/* [dst][a][imm]: b is the 32-bit immediate (sign-extended for i64) */ \
@@ -161,6 +190,17 @@ enum vm_opcode {
 	VM_INTERNAL_OPS(VM_X)
 #undef VM_X
 	    VMOP_COUNT_
+};
+
+/*
+ * Sub-opcodes of VMOP_SIMD besides the wasm SIMD opcodes: v128 forms of
+ * instructions whose operands the translator otherwise treats as one
+ * slot. [dst][a][b][cond], [dst][globalidx], [src][globalidx].
+ */
+enum vm_simd_internal {
+	VMOP_V128_SELECT = 0x10000,
+	VMOP_V128_GLOBAL_GET,
+	VMOP_V128_GLOBAL_SET,
 };
 
 /* Frame initialisation copies this many slots at a time (vm_code.init). */
@@ -293,6 +333,15 @@ const char *vm_op_atomic(struct vm_instance *inst, uint64_t *fp,
  * (Atomics on a 64-bit memory have that second offset cell too.)
  */
 const char *vm_op_memn(struct vm_instance *inst, uint64_t *fp,
+                       const uint32_t *pc, unsigned *ncells);
+
+/*
+ * One SIMD instruction (vm_simd.c): [SIMD][op][dst?][operands][imms] as
+ * vm_compile.c's emit_simd writes it; a v128 is two slots, named by the
+ * low one. Memory operands are [mem][offset lo][offset hi][lane?], bounds
+ * checked explicitly. Sets '*ncells' like vm_op_atomic.
+ */
+const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
                        const uint32_t *pc, unsigned *ncells);
 
 #endif

@@ -35,8 +35,16 @@
 
 enum loc_kind { LOC_SLOT, LOC_LOCAL, LOC_CONST };
 
+/*
+ * A v128 value is two entries (and two slots), low half first: 'half' is
+ * 1 on its low entry and 2 on its high one, 0 for every other value. The
+ * two halves always lie in consecutive slots (a v128 local's pair, an
+ * operand pair; v128 constants are never pooled), so a SIMD instruction
+ * names a v128 by its low slot.
+ */
 struct operand {
 	uint8_t kind;
+	uint8_t half;
 	uint32_t slot; /* absolute frame slot of the value */
 };
 
@@ -49,7 +57,8 @@ struct block {
 	bool branched;   /* some branch targets the end label */
 	bool in_catch;   /* BLK_TRY: past its body, in a catch block */
 	uint32_t height; /* operand height below the block's params */
-	uint32_t nparams, nresults;
+	uint32_t nparams, nresults; /* in slots (a v128 counts 2) */
+	int64_t bt;                 /* block type, for the v128 halves */
 	size_t loop_start; /* cell index of a loop's label */
 	size_t chain;      /* forward patch chain (cell index + 1), 0 = none */
 	size_t else_site;  /* an if's false-branch offset cell + 1 */
@@ -70,6 +79,7 @@ struct imm {
 	uint32_t ntable;      /* br_table: labels before the default;
 	                         try_table: number of clauses */
 	uint32_t mem;         /* memory index (memarg, memory.*) */
+	uint8_t lane;         /* SIMD lane index */
 };
 
 #define NO_DST     ((size_t)-1)
@@ -95,7 +105,11 @@ struct compiler {
 	struct block *blocks;
 	uint32_t nblocks, cap_blocks;
 
-	uint32_t nparams, nresults, nlocals_all; /* params + locals */
+	uint32_t nparams, nresults, nlocals_all; /* slots: params + locals */
+	/* Slot of each local when some param or local is v128, else NULL
+	 * (local i is slot i). */
+	uint32_t *local_slot;
+	uint8_t *local_v128;
 	bool any_mem64; /* some memory has 64-bit addresses (memory64) */
 
 	size_t *fixups; /* cells holding virtual slots */
@@ -116,6 +130,7 @@ struct compiler {
 
 	bool unreachable;
 	uint32_t skip_depth;
+	int64_t cur_bt; /* block type of the block being pushed */
 
 	/* br_table: stub cell + 1 per label depth, 0 = none yet. */
 	size_t *stub_at;
@@ -243,6 +258,7 @@ static void push(struct compiler *c, uint8_t kind, uint32_t slot)
 	if (!stack_reserve(c, 1))
 		return;
 	c->stk[c->h].kind = kind;
+	c->stk[c->h].half = 0;
 	c->stk[c->h].slot = kind == LOC_SLOT ? natural(c, c->h) : slot;
 	if (kind == LOC_LOCAL)
 		c->nlocal_refs++;
@@ -256,9 +272,46 @@ static void push_slot(struct compiler *c)
 	push(c, LOC_SLOT, 0);
 }
 
-static struct operand pop(struct compiler *c)
+static uint32_t vt_slots(uint32_t t)
 {
-	struct operand o = {LOC_SLOT, 0};
+	return t == WASM_V128 ? 2 : 1;
+}
+
+static uint32_t types_slots(const uint32_t *t, uint32_t n)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		k += vt_slots(t[i]);
+	return k;
+}
+
+/* Marks the v128 halves of the entries from height 'h' on: types 't'. */
+static void mark_halves(struct compiler *c, uint32_t h, const uint32_t *t,
+                        uint32_t n)
+{
+	for (uint32_t i = 0; i < n && h < c->h; i++) {
+		if (t[i] == WASM_V128 && h + 1 < c->h) {
+			c->stk[h++].half = 1;
+			c->stk[h++].half = 2;
+		} else {
+			c->stk[h++].half = 0;
+		}
+	}
+}
+
+/* Pushes a v128 in its own slot pair. */
+static void push_v128(struct compiler *c)
+{
+	push_slot(c);
+	push_slot(c);
+	c->stk[c->h - 2].half = 1;
+	c->stk[c->h - 1].half = 2;
+}
+
+static inline __attribute__((always_inline)) struct operand
+pop(struct compiler *c)
+{
+	struct operand o = {LOC_SLOT, 0, 0};
 	if (c->h == 0) /* cannot happen in validated code */
 		return o;
 	o = c->stk[--c->h];
@@ -400,6 +453,37 @@ read_try_table(const uint8_t **p, const uint8_t *end, struct imm *im)
 	return e;
 }
 
+/* SIMD immediates (out of line: read_imm is hot). */
+__attribute__((noinline)) static int
+read_simd_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
+              struct imm *im)
+{
+	enum wasm_imm k = wasm_op_imm(op);
+	uint64_t u = 0;
+	int e = LEB_OK;
+
+	if (k == WASM_IMM_V128 || k == WASM_IMM_SHUFFLE) {
+		if (end - *p < 16)
+			return WX_EMALFORMED;
+		im->table = *p;
+		*p += 16;
+		return WX_OK;
+	}
+	if (k == WASM_IMM_MEMARG_LANE) {
+		e = leb_read_u32(p, end, &im->a);
+		if (e == LEB_OK && im->a >= 64 && im->a < 128)
+			e = leb_read_u32(p, end, &im->mem);
+		if (e == LEB_OK)
+			e = leb_read_u64(p, end, &u);
+		im->b = (uint32_t)u;
+		im->bits = u;
+	}
+	if (e != LEB_OK || *p >= end)
+		return WX_EMALFORMED;
+	im->lane = *(*p)++;
+	return WX_OK;
+}
+
 static int read_imm(const struct compiler *c, enum wasm_opcode op,
                     const uint8_t **p, const uint8_t *end, struct imm *im)
 {
@@ -488,6 +572,11 @@ static int read_imm(const struct compiler *c, enum wasm_opcode op,
 		if (e == LEB_OK)
 			e = leb_read_u32(p, end, &im->mem);
 		break;
+	case WASM_IMM_V128:
+	case WASM_IMM_SHUFFLE:
+	case WASM_IMM_MEMARG_LANE:
+	case WASM_IMM_LANE:
+		return read_simd_imm(op, p, end, im);
 	}
 	return e == LEB_OK ? WX_OK : WX_EMALFORMED;
 }
@@ -546,10 +635,28 @@ static void block_arity(const struct wasm_module *m, int64_t bt, uint32_t *np,
 		*np = *nr = 0;
 	} else if (bt < 0) {
 		*np = 0;
-		*nr = 1;
+		*nr = bt == -5 ? 2 : 1; /* 0x7b: v128 */
 	} else {
-		*np = m->types[bt].nparams;
-		*nr = m->types[bt].nresults;
+		const struct wasm_functype *ft = &m->types[bt];
+		*np = types_slots(ft->types, ft->nparams);
+		*nr = types_slots(ft->types + ft->nparams, ft->nresults);
+	}
+}
+
+/* Marks the halves of a block's params (or results) pushed from 'h'. */
+static void mark_block(struct compiler *c, int64_t bt, uint32_t h,
+                       bool results)
+{
+	static const uint32_t v128 = WASM_V128;
+	if (bt == -5 && results) {
+		mark_halves(c, h, &v128, 1);
+	} else if (bt >= 0) {
+		const struct wasm_functype *ft = &c->m->types[bt];
+		if (results)
+			mark_halves(c, h, ft->types + ft->nparams,
+			            ft->nresults);
+		else
+			mark_halves(c, h, ft->types, ft->nparams);
 	}
 }
 
@@ -572,6 +679,7 @@ static struct block *push_block(struct compiler *c, uint8_t kind, uint32_t np,
 	b->kind = kind;
 	b->nparams = np;
 	b->nresults = nr;
+	b->bt = c->cur_bt;
 	b->height = c->h - np;
 	b->loop_start = c->ncode;
 	c->last_dst = NO_DST;
@@ -932,7 +1040,8 @@ static void patch_eh_chain(struct compiler *c, uint32_t chain, size_t target)
 
 static uint32_t tag_nparams(const struct compiler *c, uint32_t tag)
 {
-	return c->m->types[c->m->tags[tag]].nparams;
+	const struct wasm_functype *ft = &c->m->types[c->m->tags[tag]];
+	return types_slots(ft->types, ft->nparams);
 }
 
 /* The end of a try_table: one entry per catch clause, in order. */
@@ -969,6 +1078,7 @@ static void do_try(struct compiler *c, int64_t bt)
 {
 	uint32_t np, nr;
 
+	c->cur_bt = bt;
 	block_arity(c->m, bt, &np, &nr);
 	enter_block(c, np);
 	struct block *b = push_block(c, BLK_TRY, np, nr);
@@ -1002,6 +1112,10 @@ static void do_catch(struct compiler *c, bool all, uint32_t tag)
 	c->eh[ei].exn_slot = b->exn_slot;
 	b->in_catch = true;
 	reset_stack(c, b->height, all ? 0 : tag_nparams(c, tag));
+	if (!all) {
+		const struct wasm_functype *tt = &c->m->types[c->m->tags[tag]];
+		mark_halves(c, b->height, tt->types, tt->nparams);
+	}
 	c->unreachable = false;
 	c->last_dst = NO_DST;
 }
@@ -1058,6 +1172,7 @@ static void do_else(struct compiler *c)
 	b->else_site = 0;
 	b->has_else = true;
 	reset_stack(c, b->height, b->nparams);
+	mark_block(c, b->bt, b->height, false);
 	c->unreachable = false;
 	c->last_dst = NO_DST;
 }
@@ -1098,6 +1213,7 @@ static bool do_end(struct compiler *c)
 		patch_eh_chain(c, b->eh_chain, c->ncode);
 	}
 	reset_stack(c, b->height, b->nresults);
+	mark_block(c, b->bt, b->height, true);
 	c->nblocks--;
 	c->unreachable = !reachable;
 	c->last_dst = NO_DST;
@@ -1308,7 +1424,7 @@ static bool fuse_address(struct compiler *c, unsigned op, uint32_t np,
 	const uint32_t *opnd = &c->code[c->last_pos + VM_HANDLER_CELLS - 1];
 	uint32_t base = opnd[2], idx = opnd[3];
 	uint32_t k = c->last_op == VMOP_I32_ADD_SHL ? opnd[4] : 0;
-	struct operand value = {LOC_SLOT, 0};
+	struct operand value = {LOC_SLOT, 0, 0};
 	if (np == 2)
 		value = pop(c);
 	pop(c);
@@ -1402,12 +1518,46 @@ static void do_local_set(struct compiler *c, uint32_t local, bool tee)
 		pop(c);
 }
 
+/* local.set/tee of a v128 local (slots 'local', local + 1). */
+static void do_local_set_v128(struct compiler *c, uint32_t local, bool tee)
+{
+	struct operand lo = c->stk[c->h - 2], hi = c->stk[c->h - 1];
+	uint32_t below = c->h - 2;
+
+	if (lo.kind == LOC_SLOT && c->last_dst != NO_DST &&
+	    c->last_dst_h == below && !has_local_ref(c, local, below) &&
+	    !has_local_ref(c, local + 1, below)) {
+		/* Retarget the producer: it writes the local pair directly. */
+		c->code[c->last_dst] = local;
+		c->last_dst = NO_DST;
+		pop(c);
+		pop(c);
+		if (tee) {
+			push(c, LOC_LOCAL, local);
+			push(c, LOC_LOCAL, local + 1);
+			c->stk[c->h - 2].half = 1;
+			c->stk[c->h - 1].half = 2;
+		}
+		return;
+	}
+	materialize_local(c, local, below);
+	materialize_local(c, local + 1, below);
+	emit_mov(c, local, lo.slot);
+	emit_mov(c, local + 1, hi.slot);
+	c->last_dst = NO_DST;
+	if (!tee) {
+		pop(c);
+		pop(c);
+	}
+}
+
 static void do_call(struct compiler *c, unsigned op,
                     const struct wasm_functype *ft, const uint32_t *imms,
                     unsigned nimm)
 {
-	struct operand idx = {LOC_SLOT, 0};
-	uint32_t np = ft->nparams;
+	struct operand idx = {LOC_SLOT, 0, 0};
+	uint32_t np = types_slots(ft->types, ft->nparams);
+	uint32_t nr = types_slots(ft->types + ft->nparams, ft->nresults);
 	bool dynamic = op == VMOP_CALL_INDIRECT || op == VMOP_CALL_REF;
 
 	if (dynamic)
@@ -1423,8 +1573,9 @@ static void do_call(struct compiler *c, unsigned op,
 		emit_slot(c, idx.slot);
 	for (uint32_t i = 0; i < np; i++)
 		pop(c);
-	for (uint32_t i = 0; i < ft->nresults; i++)
+	for (uint32_t i = 0; i < nr; i++)
 		push_slot(c);
+	mark_halves(c, c->h - nr, ft->types + ft->nparams, ft->nresults);
 }
 
 /*
@@ -1436,8 +1587,8 @@ static void do_return_call(struct compiler *c, unsigned op,
                            const struct wasm_functype *ft,
                            const uint32_t *imms, unsigned nimm)
 {
-	struct operand idx = {LOC_SLOT, 0};
-	uint32_t np = ft->nparams;
+	struct operand idx = {LOC_SLOT, 0, 0};
+	uint32_t np = types_slots(ft->types, ft->nparams);
 	bool dynamic =
 	    op == VMOP_RETURN_CALL_INDIRECT || op == VMOP_RETURN_CALL_REF;
 
@@ -1488,6 +1639,9 @@ static void clamp_table_index(struct compiler *c, uint32_t table)
 }
 
 /* Instructions with a "*" signature that are not control flow. */
+static void emit_simd(struct compiler *c, unsigned op, const char *sig,
+                      const uint32_t *imms, unsigned nimm);
+
 static void do_special(struct compiler *c, enum wasm_opcode op,
                        const struct imm *im)
 {
@@ -1523,28 +1677,55 @@ static void do_special(struct compiler *c, enum wasm_opcode op,
 	case WASM_OP_GLOBAL_GET:
 		tl1 = c->inst->globals[im->a]->tl1;
 		imms[0] = tl1 ? tl1 - 1 : im->a;
-		emit_generic(c, tl1 ? VMOP_GLOBAL_GET_TL : VMOP_GLOBAL_GET, 0,
-		             1, imms, 1);
+		if (c->m->globals[im->a].type.valtype == WASM_V128)
+			emit_simd(c, VMOP_V128_GLOBAL_GET, ":v", imms, 1);
+		else
+			emit_generic(c, tl1 ? VMOP_GLOBAL_GET_TL : VMOP_GLOBAL_GET,
+			             0, 1, imms, 1);
 		break;
 	case WASM_OP_GLOBAL_SET:
 		tl1 = c->inst->globals[im->a]->tl1;
 		imms[0] = tl1 ? tl1 - 1 : im->a;
-		emit_generic(c, tl1 ? VMOP_GLOBAL_SET_TL : VMOP_GLOBAL_SET, 1,
-		             0, imms, 1);
+		if (c->m->globals[im->a].type.valtype == WASM_V128)
+			emit_simd(c, VMOP_V128_GLOBAL_SET, "v:", imms, 1);
+		else
+			emit_generic(c, tl1 ? VMOP_GLOBAL_SET_TL : VMOP_GLOBAL_SET,
+			             1, 0, imms, 1);
 		break;
 	case WASM_OP_SELECT:
 	case WASM_OP_SELECT_T:
-		emit_generic(c, VMOP_SELECT, 3, 1, NULL, 0);
+		if (c->h >= 2 && c->stk[c->h - 2].half == 2)
+			emit_simd(c, VMOP_V128_SELECT, "vvi:v", NULL, 0);
+		else
+			emit_generic(c, VMOP_SELECT, 3, 1, NULL, 0);
 		break;
 	case WASM_OP_DROP:
+		if (c->h != 0 && c->stk[c->h - 1].half == 2)
+			pop(c);
 		pop(c);
 		break;
 	case WASM_OP_LOCAL_GET:
-		push(c, LOC_LOCAL, im->a);
+		if (c->local_slot == NULL) {
+			push(c, LOC_LOCAL, im->a);
+		} else if (c->local_v128[im->a]) {
+			push(c, LOC_LOCAL, c->local_slot[im->a]);
+			push(c, LOC_LOCAL, c->local_slot[im->a] + 1);
+			c->stk[c->h - 2].half = 1;
+			c->stk[c->h - 1].half = 2;
+		} else {
+			push(c, LOC_LOCAL, c->local_slot[im->a]);
+		}
 		break;
 	case WASM_OP_LOCAL_SET:
 	case WASM_OP_LOCAL_TEE:
-		do_local_set(c, im->a, op == WASM_OP_LOCAL_TEE);
+		if (c->local_slot == NULL)
+			do_local_set(c, im->a, op == WASM_OP_LOCAL_TEE);
+		else if (c->local_v128[im->a])
+			do_local_set_v128(c, c->local_slot[im->a],
+			                  op == WASM_OP_LOCAL_TEE);
+		else
+			do_local_set(c, c->local_slot[im->a],
+			             op == WASM_OP_LOCAL_TEE);
 		break;
 	case WASM_OP_CALL:
 		imms[0] = im->a;
@@ -1643,6 +1824,164 @@ static void emit_memn(struct compiler *c, enum wasm_opcode op, uint32_t np,
 		emit(c, (uint32_t)(offset >> 32));
 }
 
+/*
+ * A SIMD instruction (or an internal v128 one, VMOP_V128_*), out of the
+ * hot loop: [SIMD][op][dst?][operands][imms] (vm_simd.c). Operands in
+ * wasm order, a v128 by its low slot; 'sig' as in wasm_ops.def.
+ */
+/* The fast form of SIMD instruction 'op' (VM_SIMD_FAST_OPS), or 0. */
+static unsigned simd_fast_op(unsigned op)
+{
+	switch (op) {
+#define VM_X(name)                                                             \
+	case WASM_OP_##name:                                                   \
+		return VMOP_##name;
+		VM_SIMD_FAST_OPS(VM_X)
+#undef VM_X
+	default:
+		return 0;
+	}
+}
+
+static void emit_simd(struct compiler *c, unsigned op, const char *sig,
+                      const uint32_t *imms, unsigned nimm)
+{
+	const char *colon = strchr(sig, ':');
+	uint32_t args[3];
+	unsigned np = (unsigned)(colon - sig);
+	unsigned fast = simd_fast_op(op);
+	size_t opcell = 0;
+
+	for (unsigned i = np; i-- > 0;) {
+		if (sig[i] == 'v')
+			pop(c);
+		args[i] = pop(c).slot;
+	}
+	if (fast != 0) {
+		emit_op(c, fast);
+	} else {
+		emit_op(c, VMOP_SIMD);
+		opcell = c->ncode;
+		emit(c, op);
+	}
+	size_t dst_cell = NO_DST;
+	uint32_t dst_h = 0;
+	if (colon[1] == 'v') {
+		push_v128(c);
+		dst_cell = c->ncode;
+		dst_h = c->h - 2;
+		emit_slot(c, natural(c, c->h - 2));
+	} else if (colon[1] != '\0') {
+		push_slot(c);
+		dst_cell = c->ncode;
+		dst_h = c->h - 1;
+		emit_slot(c, natural(c, c->h - 1));
+	}
+	for (unsigned i = 0; i < np; i++)
+		emit_slot(c, args[i]);
+	for (unsigned i = 0; i < nimm; i++)
+		emit(c, imms[i]);
+	/* The length (counting one handler cell) in the op cell's top bits. */
+	if (c->err == WX_OK && fast == 0)
+		c->code[opcell] |= (uint32_t)(c->ncode - opcell + 1) << 20;
+	/* A following local.set may retarget the result (do_local_set and
+	 * do_local_set_v128); internal v128 forms keep it where it is. */
+	c->last_dst = op < WASM_OP_COUNT_ ? dst_cell : NO_DST;
+	c->last_dst_h = dst_h;
+}
+
+static void emit_simd_slow(struct compiler *c, enum wasm_opcode op,
+                           const struct imm *im);
+
+static void do_simd(struct compiler *c, enum wasm_opcode op,
+                    const struct imm *im)
+{
+	uint32_t imms[5];
+	unsigned nimm = 0;
+	bool plain_mem = im->mem == 0 && !(c->any_mem64 && mem_is64(c, 0)) &&
+	                 im->bits <= UINT32_MAX;
+
+	if (op == WASM_OP_V128_CONST) {
+		/* Two 64-bit constants into the operand pair. */
+		uint64_t half[2];
+		memcpy(half, im->table, 16);
+		push_v128(c);
+		for (unsigned i = 0; i < 2; i++) {
+			emit_op(c, VMOP_CONST64);
+			emit_slot(c, natural(c, c->h - 2 + i));
+			emit(c, (uint32_t)half[i]);
+			emit(c, (uint32_t)(half[i] >> 32));
+		}
+		c->last_dst = NO_DST;
+		return;
+	}
+	if (wasm_op_imm(op) == WASM_IMM_MEMARG && simd_fast_op(op) != 0) {
+		/* The fast forms: [dst][addr][off], [addr][value][off]. */
+		imms[0] = (uint32_t)im->bits;
+		if (plain_mem)
+			emit_simd(c, op, wasm_op_sig(op), imms, 1);
+		else
+			emit_simd_slow(c, op, im);
+		return;
+	}
+	switch (wasm_op_imm(op)) {
+	case WASM_IMM_MEMARG:
+	case WASM_IMM_MEMARG_LANE:
+		imms[nimm++] = im->mem;
+		imms[nimm++] = (uint32_t)im->bits;
+		imms[nimm++] = (uint32_t)(im->bits >> 32);
+		if (wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)
+			imms[nimm++] = im->lane;
+		break;
+	case WASM_IMM_LANE:
+		imms[nimm++] = im->lane;
+		break;
+	case WASM_IMM_V128:
+	case WASM_IMM_SHUFFLE:
+		for (unsigned i = 0; i < 4; i++)
+			memcpy(&imms[nimm++], im->table + 4 * i, 4);
+		break;
+	default:
+		break;
+	}
+	emit_simd(c, op, wasm_op_sig(op), imms, nimm);
+}
+
+/*
+ * A load or store with a fast form (v128.load, v128.store, load splats)
+ * of another memory or a 64-bit one: the VMOP_SIMD form with its memory
+ * index and 64-bit offset. (emit_simd would pick the fast form by the
+ * opcode alone.)
+ */
+static void emit_simd_slow(struct compiler *c, enum wasm_opcode op,
+                           const struct imm *im)
+{
+	uint32_t addr, val = 0;
+	bool store = op == WASM_OP_V128_STORE;
+
+	if (store) {
+		pop(c);
+		val = pop(c).slot;
+	}
+	addr = pop(c).slot;
+	emit_op(c, VMOP_SIMD);
+	size_t opcell = c->ncode;
+	emit(c, op);
+	if (!store) {
+		push_v128(c);
+		emit_slot(c, natural(c, c->h - 2));
+	}
+	emit_slot(c, addr);
+	if (store)
+		emit_slot(c, val);
+	emit(c, im->mem);
+	emit(c, (uint32_t)im->bits);
+	emit(c, (uint32_t)(im->bits >> 32));
+	if (c->err == WX_OK)
+		c->code[opcell] |= (uint32_t)(c->ncode - opcell + 1) << 20;
+	c->last_dst = NO_DST;
+}
+
 /* Instructions with a plain "params:results" signature. */
 static void do_plain(struct compiler *c, enum wasm_opcode op,
                      const struct imm *im)
@@ -1650,6 +1989,10 @@ static void do_plain(struct compiler *c, enum wasm_opcode op,
 	uint32_t np, nr, imms[2];
 	unsigned nimm = 0;
 
+	if (op >= WASM_OP_V128_LOAD) {
+		do_simd(c, op, im);
+		return;
+	}
 	sig_arity(wasm_op_sig(op), &np, &nr);
 	if (op >= WASM_OP_MEMORY_ATOMIC_NOTIFY) {
 		emit_atomic(c, op, np, nr, im->bits, im->mem);
@@ -1730,12 +2073,14 @@ static void translate_one(struct compiler *c, enum wasm_opcode op,
 		break;
 	case WASM_OP_BLOCK:
 	case WASM_OP_LOOP:
+		c->cur_bt = im->bt;
 		block_arity(c->m, im->bt, &np, &nr);
 		enter_block(c, np);
 		push_block(c, op == WASM_OP_BLOCK ? BLK_BLOCK : BLK_LOOP, np,
 		           nr);
 		break;
 	case WASM_OP_IF:
+		c->cur_bt = im->bt;
 		block_arity(c->m, im->bt, &np, &nr);
 		cond = pop(c);
 		enter_block(c, np);
@@ -1754,6 +2099,7 @@ static void translate_one(struct compiler *c, enum wasm_opcode op,
 		do_try(c, im->bt);
 		break;
 	case WASM_OP_TRY_TABLE:
+		c->cur_bt = im->bt;
 		block_arity(c->m, im->bt, &np, &nr);
 		enter_block(c, np);
 		b = push_block(c, BLK_TRY_TABLE, np, nr);
@@ -1845,6 +2191,8 @@ static void compiler_free(struct compiler *c)
 	wx_free(c->fixups);
 	wx_free(c->stub_at);
 	wx_free(c->eh);
+	wx_free(c->local_slot);
+	wx_free(c->local_v128);
 }
 
 /*
@@ -1928,16 +2276,36 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 	c.m = m;
 	c.inst = f->inst;
 	c.handlers = vm_interp_handlers_for(s, f->inst);
-	c.nparams = ft->nparams;
-	c.nresults = ft->nresults;
-	c.nlocals_all = ft->nparams + wf->nlocals;
+	c.nparams = types_slots(ft->types, ft->nparams);
+	c.nresults = types_slots(ft->types + ft->nparams, ft->nresults);
+	uint32_t nloc = types_slots(wf->local_types, wf->nlocals);
+	c.nlocals_all = c.nparams + nloc;
 	c.last_dst = NO_DST;
+	c.cur_bt = -64;
+	if (c.nlocals_all != ft->nparams + wf->nlocals) {
+		/* Some v128: local i's slot (docs/interp.md, "SIMD"). */
+		uint32_t n = ft->nparams + wf->nlocals, k = 0;
+		c.local_slot = wx_alloc_array(n + 1, sizeof *c.local_slot);
+		c.local_v128 = wx_calloc(n + 1, 1);
+		if (c.local_slot == NULL || c.local_v128 == NULL) {
+			rc = WX_ENOMEM;
+			goto fail;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t t = i < ft->nparams
+			                 ? ft->types[i]
+			                 : wf->local_types[i - ft->nparams];
+			c.local_slot[i] = k;
+			c.local_v128[i] = t == WASM_V128;
+			k += vt_slots(t);
+		}
+	}
 	for (uint32_t i = 0; i < m->nmemories; i++)
 		c.any_mem64 |= m->memories[i].is64;
 	rc = prescan_consts(&c, p, end);
 	if (rc != WX_OK)
 		goto fail;
-	push_block(&c, BLK_FUNC, 0, ft->nresults);
+	push_block(&c, BLK_FUNC, 0, c.nresults);
 	while (!done && p < end && c.err == WX_OK) {
 		enum wasm_opcode op;
 		struct imm im;
@@ -1968,9 +2336,9 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 	code->ncells = c.ncode;
 	code->nparams = c.nparams;
 	code->nresults = c.nresults;
-	code->nlocals = wf->nlocals;
+	code->nlocals = nloc;
 	code->nconsts = npool;
-	code->ninit = (wf->nlocals + npool + VM_INIT_CHUNK - 1) /
+	code->ninit = (nloc + npool + VM_INIT_CHUNK - 1) /
 	              VM_INIT_CHUNK * VM_INIT_CHUNK;
 	code->init = wx_alloc_array(code->ninit, sizeof *code->init);
 	if (code->init == NULL) {
@@ -1979,7 +2347,7 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 		goto fail;
 	}
 	if (npool != 0)
-		memcpy(code->init + wf->nlocals, c.consts,
+		memcpy(code->init + nloc, c.consts,
 		       npool * sizeof *code->init);
 	code->frame_size = c.nlocals_all + npool + c.max_try + c.max_h;
 	if (code->frame_size < c.nparams + code->ninit)

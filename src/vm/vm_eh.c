@@ -131,7 +131,7 @@ static void collect(struct vm_thread *t, const uint64_t *top)
 			if (!e->live || !e->marked || e->scanned)
 				continue;
 			e->scanned = true;
-			mark_range(p, e->vals, e->tag->type->nparams);
+			mark_range(p, e->vals, wasm_nslots(e->tag->type->types, e->tag->type->nparams));
 			more = true;
 		}
 	}
@@ -139,7 +139,7 @@ static void collect(struct vm_thread *t, const uint64_t *top)
 		struct vm_exn *e = &p->objs[i];
 		if (!e->live || e->marked)
 			continue;
-		p->slots -= e->tag->type->nparams;
+		p->slots -= wasm_nslots(e->tag->type->types, e->tag->type->nparams);
 		wx_free(e->vals);
 		e->vals = NULL;
 		e->live = false;
@@ -200,7 +200,7 @@ static int64_t pool_take(struct vm_thread *t, uint32_t nvals,
 static uint64_t exn_new(struct vm_thread *t, struct vm_tag *tag,
                         const uint64_t *args)
 {
-	uint32_t n = tag->type->nparams;
+	uint32_t n = wasm_nslots(tag->type->types, tag->type->nparams);
 
 	if (t->exn == NULL) {
 		t->exn = wx_calloc(1, sizeof *t->exn);
@@ -282,7 +282,7 @@ static const char *unwind(struct vm_thread *t, struct vm_eh_state *st,
 		if (hd != NULL) {
 			if (hd->kind == VM_EH_CATCH && e->vals != NULL)
 				memcpy(st->fp + hd->slot, e->vals,
-				       e->tag->type->nparams * sizeof(uint64_t));
+				       wasm_nslots(e->tag->type->types, e->tag->type->nparams) * sizeof(uint64_t));
 			if (hd->exn_slot != VM_EH_NO_SLOT)
 				st->fp[hd->exn_slot] = h;
 			st->pc = code->cells + hd->target;

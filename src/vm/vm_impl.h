@@ -66,6 +66,7 @@ struct vm_table {
 
 struct vm_global {
 	uint64_t value; /* thread-local: the value each thread starts with */
+	uint64_t hi; /* v128 globals: the upper 8 bytes (value is the lower) */
 	struct wasm_globaltype type;
 	/* 0, or 1 + its slot in every vm_thread's 'tl' (thread-local). */
 	uint32_t tl1;

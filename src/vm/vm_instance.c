@@ -142,6 +142,23 @@ static uint64_t eval_const(const struct vm_instance *inst,
 }
 
 /*
+ * A v128 global's 16 bytes: v128.const or global.get of another v128
+ * global (the only constant expressions of type v128).
+ */
+static void init_v128_global(const struct vm_instance *inst,
+                             struct vm_global *g,
+                             const struct wasm_constexpr *e)
+{
+	if (e->op == WASM_OP_V128_CONST) {
+		memcpy(&g->value, e->u.v128, 8);
+		memcpy(&g->hi, e->u.v128 + 8, 8);
+	} else if (e->op == WASM_OP_GLOBAL_GET &&
+	           g->type.valtype == WASM_V128) {
+		g->hi = inst->globals[e->u.index]->hi;
+	}
+}
+
+/*
  * Value type 't' of the module in store terms: a type index becomes the
  * store's id of that function type, so types of different modules
  * compare as numbers (wasm_vt_sub).
@@ -346,6 +363,8 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 			if (inst->globals[i] == NULL)
 				return diag_set(diag, WX_ENOMEM,
 				                "out of memory");
+			init_v128_global(inst, inst->globals[i],
+			                 &m->globals[i].init);
 		}
 		inst->global_values[i] = &inst->globals[i]->value;
 	}

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "vm/vm_code.h"
+#include "vm/vm_simd.h"
 
 #define TRAP_OOB "out of bounds memory access"
 
@@ -337,7 +338,76 @@ static inline const void *load_handler(const uint32_t *pc)
 	X(VMOP_I32_AND_LOAD) X(VMOP_I32_OR_LOAD) X(VMOP_I32_XOR_LOAD)          \
 	X(VMOP_I64_ADD_LOAD) X(VMOP_I64_SUB_LOAD) X(VMOP_I64_MUL_LOAD)         \
 	X(VMOP_F32_ADD_LOAD) X(VMOP_F32_SUB_LOAD) X(VMOP_F32_MUL_LOAD)         \
-	X(VMOP_F64_ADD_LOAD) X(VMOP_F64_SUB_LOAD) X(VMOP_F64_MUL_LOAD)
+	X(VMOP_F64_ADD_LOAD) X(VMOP_F64_SUB_LOAD) X(VMOP_F64_MUL_LOAD)         \
+	X(VMOP_V128_LOAD) X(VMOP_V128_STORE) X(VMOP_V128_LOAD32_SPLAT)         \
+	X(VMOP_V128_LOAD64_SPLAT)
+
+/*
+ * The SIMD fast forms (VM_SIMD_FAST_OPS). v128 operands are two slots
+ * (v128_get, v128_put).
+ */
+#define V128_BIN(OP, F, expr)                                                  \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		v128 a = v128_get(fp + P(2)), b = v128_get(fp + P(3)), r;      \
+		r.F = (expr);                                                  \
+		v128_put(fp + P(1), r);                                        \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+#define V128_SPLAT(OP, F, VT, T)                                               \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		v128 r;                                                        \
+		T x_;                                                          \
+		memcpy(&x_, fp + P(2), sizeof x_);                             \
+		r.F = (VT){0} + x_;                                            \
+		v128_put(fp + P(1), r);                                        \
+		STEP(3);                                                       \
+		vmbreak;                                                       \
+	}
+/* extract_lane of 32- and 64-bit lanes: [dst][src][lane] */
+#define V128_EXTRACT(OP, T)                                                    \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		T x_;                                                          \
+		memcpy(&x_, (const char *)(fp + P(2)) + P(3) * sizeof x_,      \
+		       sizeof x_);                                             \
+		fp[P(1)] = x_;                                                 \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+#define V128_LOAD_(CASE, EAS)                                                  \
+	CASE                                                                   \
+	{                                                                      \
+		EAS;                                                           \
+		v128 r;                                                        \
+		memcpy(&r, mem_base + ea, 16);                                 \
+		v128_put(fp + P(1), r);                                        \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+#define V128_LOAD_SPLAT_(CASE, EAS, F, VT, T)                                  \
+	CASE                                                                   \
+	{                                                                      \
+		EAS;                                                           \
+		T x_;                                                          \
+		v128 r;                                                        \
+		memcpy(&x_, mem_base + ea, sizeof x_);                         \
+		r.F = (VT){0} + x_;                                            \
+		v128_put(fp + P(1), r);                                        \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
+#define V128_STORE_(CASE, EAS)                                                 \
+	CASE                                                                   \
+	{                                                                      \
+		EAS;                                                           \
+		v128 r = v128_get(fp + P(2));                                  \
+		memcpy(mem_base + ea, &r, 16);                                 \
+		STEP(4);                                                       \
+		vmbreak;                                                       \
+	}
 
 /* [op][dst][a][b] with a, b of type AT read by RD; result written by WR. */
 #define BINOP(OP, AT, RD, WR, expr)                                            \
@@ -627,7 +697,10 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 	static const void *const labels[VMOP_COUNT_] = {
 #define WASM_OP(prefix, code, ident, name, imm, sig, align)                    \
 	[WASM_OP_##ident] = &&L_WASM_OP_##ident,
+#define WASM_SIMD_OP(prefix, code, ident, name, imm, sig, align)               \
+	[WASM_OP_##ident] = &&L_SIMD_NEVER,
 #include "wasm/wasm_ops.def"
+#undef WASM_SIMD_OP
 #undef WASM_OP
 #define VM_X(name) [VMOP_##name] = &&L_VMOP_##name,
 	    VM_INTERNAL_OPS(VM_X)
@@ -1038,6 +1111,67 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				STEP(n_);
 				vmbreak;
 			}
+			V128_LOAD_(vmcase(VMOP_V128_LOAD), EA_G(2, 3))
+			V128_LOAD_(vmcase_chk(VMOP_V128_LOAD), EA(2, 3, 16))
+			V128_LOAD_SPLAT_(vmcase(VMOP_V128_LOAD32_SPLAT), EA_G(2, 3), u32,
+			                 u32x4, uint32_t)
+			V128_LOAD_SPLAT_(vmcase_chk(VMOP_V128_LOAD32_SPLAT),
+			                 EA(2, 3, 4), u32, u32x4, uint32_t)
+			V128_LOAD_SPLAT_(vmcase(VMOP_V128_LOAD64_SPLAT), EA_G(2, 3), u64,
+			                 u64x2, uint64_t)
+			V128_LOAD_SPLAT_(vmcase_chk(VMOP_V128_LOAD64_SPLAT),
+			                 EA(2, 3, 8), u64, u64x2, uint64_t)
+			V128_STORE_(vmcase(VMOP_V128_STORE), EA_G(1, 3))
+			V128_STORE_(vmcase_chk(VMOP_V128_STORE), EA(1, 3, 16))
+			V128_BIN(VMOP_I8X16_ADD, u8, a.u8 + b.u8)
+			V128_BIN(VMOP_I8X16_SUB, u8, a.u8 - b.u8)
+			V128_BIN(VMOP_I16X8_ADD, u16, a.u16 + b.u16)
+			V128_BIN(VMOP_I16X8_SUB, u16, a.u16 - b.u16)
+			V128_BIN(VMOP_I16X8_MUL, u16, a.u16 * b.u16)
+			V128_BIN(VMOP_I32X4_ADD, u32, a.u32 + b.u32)
+			V128_BIN(VMOP_I32X4_SUB, u32, a.u32 - b.u32)
+			V128_BIN(VMOP_I32X4_MUL, u32, a.u32 * b.u32)
+			V128_BIN(VMOP_I64X2_ADD, u64, a.u64 + b.u64)
+			V128_BIN(VMOP_I64X2_SUB, u64, a.u64 - b.u64)
+			V128_BIN(VMOP_F32X4_ADD, f32, a.f32 + b.f32)
+			V128_BIN(VMOP_F32X4_SUB, f32, a.f32 - b.f32)
+			V128_BIN(VMOP_F32X4_MUL, f32, a.f32 * b.f32)
+			V128_BIN(VMOP_F32X4_DIV, f32, a.f32 / b.f32)
+			V128_BIN(VMOP_F64X2_ADD, f64, a.f64 + b.f64)
+			V128_BIN(VMOP_F64X2_SUB, f64, a.f64 - b.f64)
+			V128_BIN(VMOP_F64X2_MUL, f64, a.f64 * b.f64)
+			V128_BIN(VMOP_F64X2_DIV, f64, a.f64 / b.f64)
+			V128_BIN(VMOP_V128_AND, u64, a.u64 & b.u64)
+			V128_BIN(VMOP_V128_OR, u64, a.u64 | b.u64)
+			V128_BIN(VMOP_V128_XOR, u64, a.u64 ^ b.u64)
+			V128_BIN(VMOP_V128_ANDNOT, u64, a.u64 & ~b.u64)
+			V128_BIN(VMOP_I8X16_EQ, i8, a.i8 == b.i8)
+			V128_BIN(VMOP_I16X8_EQ, i16, a.i16 == b.i16)
+			V128_BIN(VMOP_I32X4_EQ, i32, a.i32 == b.i32)
+			V128_BIN(VMOP_I32X4_LT_S, i32, a.i32 < b.i32)
+			V128_BIN(VMOP_I32X4_GT_S, i32, a.i32 > b.i32)
+			V128_BIN(VMOP_F32X4_LT, i32, a.f32 < b.f32)
+			V128_BIN(VMOP_F32X4_GT, i32, a.f32 > b.f32)
+			V128_SPLAT(VMOP_I8X16_SPLAT, u8, u8x16, uint8_t)
+			V128_SPLAT(VMOP_I16X8_SPLAT, u16, u16x8, uint16_t)
+			V128_SPLAT(VMOP_I32X4_SPLAT, u32, u32x4, uint32_t)
+			V128_SPLAT(VMOP_I64X2_SPLAT, u64, u64x2, uint64_t)
+			V128_SPLAT(VMOP_F32X4_SPLAT, u32, u32x4, uint32_t)
+			V128_SPLAT(VMOP_F64X2_SPLAT, u64, u64x2, uint64_t)
+			V128_EXTRACT(VMOP_I32X4_EXTRACT_LANE, uint32_t)
+			V128_EXTRACT(VMOP_F32X4_EXTRACT_LANE, uint32_t)
+			V128_EXTRACT(VMOP_I64X2_EXTRACT_LANE, uint64_t)
+			V128_EXTRACT(VMOP_F64X2_EXTRACT_LANE, uint64_t)
+			vmcase(VMOP_SIMD)
+			{
+				unsigned n_;
+				const char *msg_ = vm_op_simd(
+				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);
+				if (WX_UNLIKELY(msg_ != NULL))
+					TRAP(msg_);
+				STEP(n_);
+				vmbreak;
+			}
 			vmcase(VMOP_ATOMIC)
 			{
 				unsigned n_;
@@ -1439,6 +1573,8 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 #ifdef WX_DISPATCH_SWITCH
 			                                                                                                                default
 			    :
+#else
+			L_SIMD_NEVER: /* SIMD instructions run as VMOP_SIMD */
 #endif
 			{
 				TRAP("internal error: bad instruction");

@@ -305,6 +305,18 @@ void vm_global_set(struct vm_global *g, uint64_t v)
 	g->value = v;
 }
 
+void vm_global_get128(const struct vm_global *g, uint64_t out[2])
+{
+	out[0] = g->value;
+	out[1] = g->hi;
+}
+
+void vm_global_set128(struct vm_global *g, const uint64_t v[2])
+{
+	g->value = v[0];
+	g->hi = v[1];
+}
+
 int vm_trap(struct vm_thread *t, const char *msg)
 {
 	return diag_set(t->diag, WX_ETRAP, "%s", msg);
@@ -399,16 +411,17 @@ int vm_call_host(struct vm_thread *t, struct vm_func *f,
                  struct vm_instance *caller, uint64_t *args)
 {
 	const struct wasm_functype *ft = f->type;
-	uint64_t *results = args + ft->nparams;
+	uint32_t nres = wasm_nslots(ft->types + ft->nparams, ft->nresults);
+	uint64_t *results = args + wasm_nslots(ft->types, ft->nparams);
 	uint64_t *saved_top = t->stack_top;
 	int rc;
 
 	if (results < t->stack_top)
 		results = t->stack_top;
-	if (results + ft->nresults + 16 > t->stack_end)
+	if (results + nres + 16 > t->stack_end)
 		return vm_trap(t, "call stack exhausted");
-	memset(results, 0, ft->nresults * sizeof *results);
-	t->stack_top = results + ft->nresults;
+	memset(results, 0, nres * sizeof *results);
+	t->stack_top = results + nres;
 
 	struct vm_call call = {
 	    .store = t->store,
@@ -431,7 +444,7 @@ int vm_call_host(struct vm_thread *t, struct vm_func *f,
 		vm_jmp_cancel(t);
 		rc = vm_trap(t, "longjmp was lost by a host function");
 	} else if (rc == WX_OK) {
-		memmove(args, results, ft->nresults * sizeof *results);
+		memmove(args, results, nres * sizeof *results);
 	} else if (rc == WX_EEXIT) {
 		t->exit_code = call.exit_code;
 	} else if (rc == VM_EJUMP) {
@@ -447,6 +460,8 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
               uint64_t *results, int *exit_code, struct diag *diag)
 {
 	const struct wasm_functype *ft = f->type;
+	uint32_t nargs = wasm_nslots(ft->types, ft->nparams);
+	uint32_t nres = wasm_nslots(ft->types + ft->nparams, ft->nresults);
 	struct vm_thread *t = vm_thread_of(s);
 	struct diag local_diag = {0};
 	struct diag *saved_diag = t->diag;
@@ -464,12 +479,12 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
 	t->trap_inst = NULL; /* an earlier trap was handled by now */
 	if (t->nest >= VM_MAX_NESTING ||
 	    (size_t)(t->stack_end - base) <
-	        (size_t)ft->nparams + ft->nresults + 16) {
+	        (size_t)nargs + nres + 16) {
 		rc = vm_trap(t, "call stack exhausted");
 		goto out;
 	}
-	if (ft->nparams != 0)
-		memcpy(base, args, ft->nparams * sizeof *args);
+	if (nargs != 0)
+		memcpy(base, args, nargs * sizeof *args);
 	t->nest++;
 	if (f->host != NULL)
 		rc = vm_call_host(t, f, NULL, base);
@@ -486,8 +501,8 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
 			                    ? "longjmp was lost by a host function"
 			                    : "longjmp target frame not found");
 	}
-	if (rc == WX_OK && ft->nresults != 0)
-		memcpy(results, base, ft->nresults * sizeof *results);
+	if (rc == WX_OK && nres != 0)
+		memcpy(results, base, nres * sizeof *results);
 	if (rc == WX_EEXIT && exit_code != NULL)
 		*exit_code = t->exit_code;
 out:

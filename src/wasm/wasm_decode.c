@@ -1,6 +1,6 @@
 /*
- * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics, and
+ * wasm_decode.c: the WebAssembly binary decoder (WebAssembly 2.0 with
+ * SIMD, 3.0's relaxed SIMD, plus the threads proposal's shared memories and atomics, and
  * 3.0's exception handling, legacy encoding included, tail calls and
  * multiple memories).
  *
@@ -174,8 +174,11 @@ static bool imm_valtype(const uint8_t **q, const uint8_t *end, uint32_t *t,
 		*t = b;
 		return true;
 	case WASM_V128:
-		*why = ref_only ? NULL : "SIMD not supported";
-		break;
+		if (ref_only)
+			break;
+		(*q)++;
+		*t = b;
+		return true;
 	case 0x63:
 	case 0x64:
 		(*q)++;
@@ -398,6 +401,33 @@ void wasm_read_catch(const uint8_t **p, const uint8_t *end,
 	leb_read_u32(p, end, &c->label);
 }
 
+/* The SIMD immediates (out of line: imm_read is hot). */
+__attribute__((noinline)) static bool
+imm_simd(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
+         struct wasm_instr_imm *imm, const char **why)
+{
+	enum wasm_imm k = wasm_op_imm(op);
+
+	if (k == WASM_IMM_V128 || k == WASM_IMM_SHUFFLE) {
+		if (end - *q < 16) {
+			*why = MSG_EOS;
+			return false;
+		}
+		imm->vec = *q;
+		imm->nvec = 16;
+		*q += 16;
+		return true;
+	}
+	if (k == WASM_IMM_MEMARG_LANE && !imm_memarg(q, end, imm, why))
+		return false;
+	if (*q >= end) {
+		*why = MSG_EOS;
+		return false;
+	}
+	imm->lane = *(*q)++;
+	return true;
+}
+
 static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
                      struct wasm_instr_imm *imm, const char **why)
 {
@@ -460,6 +490,11 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 		return imm_select_t(q, end, imm, why);
 	case WASM_IMM_REFTYPE:
 		return imm_reftype(q, end, &imm->type, why);
+	case WASM_IMM_V128:
+	case WASM_IMM_SHUFFLE:
+	case WASM_IMM_MEMARG_LANE:
+	case WASM_IMM_LANE:
+		return imm_simd(op, q, end, imm, why);
 	}
 	*why = "illegal opcode";
 	return false;
@@ -762,7 +797,7 @@ static int rd_opcode(struct reader *r, enum wasm_opcode *op)
 		return fail_at(r, at, MSG_EOS);
 	if (wasm_read_opcode(&r->p, r->end, op) == WX_OK)
 		return WX_OK;
-	if (*at == 0xfc || *at == 0xfe) {
+	if (*at == 0xfc || *at == 0xfd || *at == 0xfe) {
 		q = at + 1;
 		e = leb_read_u32(&q, r->end, &sub);
 		if (e != LEB_OK) {
@@ -770,8 +805,6 @@ static int rd_opcode(struct reader *r, enum wasm_opcode *op)
 			return fail_leb(r, e);
 		}
 	}
-	if (*at == 0xfd)
-		return fail_at(r, at, "SIMD not supported");
 	return fail_at(r, at, "illegal opcode");
 }
 
@@ -893,6 +926,9 @@ static int rd_constexpr(struct reader *r, struct wasm_constexpr *ce)
 	case WASM_OP_I64_CONST:
 	case WASM_OP_F64_CONST:
 		ce->u.i64 = res.first_imm.value;
+		break;
+	case WASM_OP_V128_CONST:
+		memcpy(ce->u.v128, res.first_imm.vec, 16);
 		break;
 	case WASM_OP_REF_NULL:
 		ce->type = wasm_canon_vt(r->m, res.first_imm.type);

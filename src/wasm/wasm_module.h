@@ -138,6 +138,10 @@ enum wasm_imm {
 	WASM_IMM_TAG,           /* u32 tag index */
 	WASM_IMM_TRY_TABLE,     /* blocktype, vec(catch clause) */
 	WASM_IMM_TYPE,          /* u32 type index (call_ref) */
+	WASM_IMM_V128,          /* 16 raw bytes (v128.const) */
+	WASM_IMM_SHUFFLE,       /* 16 lane bytes, each < 32 (i8x16.shuffle) */
+	WASM_IMM_LANE,          /* one lane index byte */
+	WASM_IMM_MEMARG_LANE,   /* memarg, then one lane index byte */
 };
 
 /* try_table catch clause kinds (the clause's first byte). */
@@ -187,6 +191,18 @@ struct wasm_functype {
 	uint32_t *types; /* nparams + nresults valtypes, params first; owned */
 };
 
+/*
+ * Interpreter slots (8 bytes each) that 'n' values of types 't' take: a
+ * v128 takes two (low half first), every other type one.
+ */
+static inline uint32_t wasm_nslots(const uint32_t *t, uint32_t n)
+{
+	uint32_t k = n;
+	for (uint32_t i = 0; i < n; i++)
+		k += t[i] == WASM_V128;
+	return k;
+}
+
 struct wasm_limits_decl {
 	uint64_t min;
 	uint64_t max; /* meaningful only if has_max */
@@ -213,6 +229,7 @@ struct wasm_constexpr {
 		uint64_t i64;
 		uint32_t f32; /* bit pattern */
 		uint64_t f64; /* bit pattern */
+		uint8_t v128[16]; /* V128_CONST: the bytes, little-endian */
 		uint32_t index; /* REF_FUNC: function index; GLOBAL_GET: global index */
 	} u;
 	/*
@@ -474,7 +491,7 @@ const char *wasm_op_name(enum wasm_opcode op);
 
 /*
  * Reads one instruction's opcode at *p (bounded by 'end'): handles the
- * 0xFC/0xFE prefixes. Returns 0 and sets *op and advances *p, or returns
+ * 0xFC/0xFD/0xFE prefixes. Returns 0 and sets *op and advances *p, or returns
  * WX_EMALFORMED for an unknown or truncated opcode. Immediates are not
  * read; see wasm_read_* in wasm_leb.h.
  */
@@ -505,6 +522,9 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
  *   TAG            x = tag index
  *   TRY_TABLE      blocktype; vec = the first catch clause, nvec of them
  *                  (read them with wasm_read_catch)
+ *   V128, SHUFFLE  vec = the 16 immediate bytes (nvec = 16)
+ *   LANE           lane = the lane index byte (checked by the validator)
+ *   MEMARG_LANE    as MEMARG, and lane
  */
 struct wasm_instr_imm {
 	int64_t blocktype;
@@ -514,6 +534,7 @@ struct wasm_instr_imm {
 	const uint8_t *vec;
 	uint32_t nvec;
 	uint32_t mem;
+	uint8_t lane;
 };
 
 /*

@@ -15,7 +15,7 @@ struct op_info {
 	uint8_t imm;
 	uint8_t align;
 	uint8_t prefix;
-	uint8_t code;
+	uint16_t code;
 };
 
 static const struct op_info op_table[] = {
@@ -29,6 +29,7 @@ static const struct op_info op_table[] = {
 static uint16_t map_plain[256];
 static uint16_t map_fc[32];
 static uint16_t map_fe[128];
+static uint16_t map_fd[0x114];
 static int maps_ready;
 
 static void build_maps(void)
@@ -39,12 +40,16 @@ static void build_maps(void)
 		map_fc[i] = 0xffff;
 	for (size_t i = 0; i < WX_ARRAY_LEN(map_fe); i++)
 		map_fe[i] = 0xffff;
+	for (size_t i = 0; i < WX_ARRAY_LEN(map_fd); i++)
+		map_fd[i] = 0xffff;
 	for (size_t i = 0; i < WX_ARRAY_LEN(op_table); i++) {
 		const struct op_info *o = &op_table[i];
 		if (o->prefix == 0)
 			map_plain[o->code] = (uint16_t)i;
 		else if (o->prefix == 0xfc)
 			map_fc[o->code] = (uint16_t)i;
+		else if (o->prefix == 0xfd)
+			map_fd[o->code] = (uint16_t)i;
 		else
 			map_fe[o->code] = (uint16_t)i;
 	}
@@ -69,11 +74,13 @@ int wasm_read_opcode(const uint8_t **p, const uint8_t *end,
 	if (q >= end)
 		return WX_EMALFORMED;
 	uint8_t b = *q++;
-	if (b == 0xfc || b == 0xfe) {
+	if (b == 0xfc || b == 0xfd || b == 0xfe) {
 		if (leb_read_u32(&q, end, &sub) != LEB_OK)
 			return WX_EMALFORMED;
 		if (b == 0xfc)
 			idx = sub < WX_ARRAY_LEN(map_fc) ? map_fc[sub] : 0xffff;
+		else if (b == 0xfd)
+			idx = sub < WX_ARRAY_LEN(map_fd) ? map_fd[sub] : 0xffff;
 		else
 			idx = sub < WX_ARRAY_LEN(map_fe) ? map_fe[sub] : 0xffff;
 	} else {

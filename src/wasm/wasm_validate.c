@@ -1,6 +1,6 @@
 /*
- * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 without
- * SIMD, plus the threads proposal's shared memories and atomics, and
+ * wasm_validate.c: the WebAssembly validator (WebAssembly 2.0 with
+ * SIMD, 3.0's relaxed SIMD, plus the threads proposal's shared memories and atomics, and
  * 3.0's exception handling, legacy encoding included, tail calls,
  * multiple memories, memory64/table64 and typed function references; GC
  * modules never get here: the decoder rejects their types and opcodes).
@@ -136,7 +136,8 @@ static int fail_nomem(struct vctx *v)
 
 static bool is_num(uint32_t t)
 {
-	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64;
+	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 ||
+	       t == WASM_V128;
 }
 
 /* What pop_ref yields below a dead block's height: (ref bot). */
@@ -407,9 +408,9 @@ static int need_data(struct vctx *v, uint32_t x)
 /* A plain instruction: its "params:results" signature from the table. */
 static int check_sig(struct vctx *v, const char *sig)
 {
-	static const char letters[] = "ilfd";
+	static const char letters[] = "ilfdv";
 	static const uint32_t types[] = {WASM_I32, WASM_I64, WASM_F32,
-	                                 WASM_F64};
+	                                 WASM_F64, WASM_V128};
 	const char *colon = strchr(sig, ':');
 	int err = WX_OK;
 
@@ -445,6 +446,46 @@ static int check_memarg(struct vctx *v, enum wasm_opcode op,
 }
 
 /* Index immediates of instructions whose operands the table describes. */
+/*
+ * Lanes of a SIMD instruction's lane immediate: the shape in its name
+ * ("i16x8.extract_lane_s": 8), or for v128.loadN_lane/storeN_lane the
+ * number of N-bit lanes (16 >> log2 of the natural alignment).
+ */
+static unsigned simd_lanes(enum wasm_opcode op)
+{
+	const char *name = wasm_op_name(op);
+
+	if (wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)
+		return 16u >> wasm_op_align(op);
+	if (name[1] == '8')
+		return 16;
+	if (name[1] == '1')
+		return 8;
+	return name[1] == '3' ? 4 : 2;
+}
+
+/* SIMD lane immediates (out of line: check_plain_imm is hot). */
+__attribute__((noinline)) static int
+check_lane_imm(struct vctx *v, enum wasm_opcode op,
+               const struct wasm_instr_imm *imm)
+{
+	int err = WX_OK;
+
+	if (wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)
+		err = check_memarg(v, op, imm);
+	if (err != WX_OK)
+		return err;
+	if (wasm_op_imm(op) == WASM_IMM_SHUFFLE) {
+		for (unsigned i = 0; i < 16; i++)
+			if (imm->vec[i] >= 32)
+				return fail(v, "invalid lane index");
+		return WX_OK;
+	}
+	if (imm->lane >= simd_lanes(op))
+		return fail(v, "invalid lane index");
+	return WX_OK;
+}
+
 static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
                            const struct wasm_instr_imm *imm)
 {
@@ -454,6 +495,10 @@ static int check_plain_imm(struct vctx *v, enum wasm_opcode op,
 	switch (wasm_op_imm(op)) {
 	case WASM_IMM_MEMARG:
 		return check_memarg(v, op, imm);
+	case WASM_IMM_MEMARG_LANE:
+	case WASM_IMM_LANE:
+	case WASM_IMM_SHUFFLE:
+		return check_lane_imm(v, op, imm);
 	case WASM_IMM_MEMIDX:
 		return need_memory(v, imm->mem);
 	case WASM_IMM_MEMORY_COPY:
@@ -1118,7 +1163,8 @@ static const char *addr_sig(const struct vctx *v, enum wasm_opcode op,
 		buf[0] = table_at(v, imm->y);
 		break;
 	default:
-		if (wasm_op_imm(op) == WASM_IMM_MEMARG)
+		if (wasm_op_imm(op) == WASM_IMM_MEMARG ||
+		    wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)
 			buf[0] = mem_at(v, imm->mem);
 		break;
 	}
@@ -1261,6 +1307,9 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 			break;
 		case WASM_OP_F64_CONST:
 			push = WASM_F64;
+			break;
+		case WASM_OP_V128_CONST:
+			push = WASM_V128;
 			break;
 		case WASM_OP_REF_NULL:
 			if (imm_vt(v, imm.type, &push) != WX_OK)

@@ -44,9 +44,17 @@ struct wat_op {
 	uint8_t align;
 };
 
+/* wasm_ops.def's immediate kinds that ext_imm writes, as enum wat_imm. */
+#define WAT_IMM_OF(k)                                                          \
+	((k) == WASM_IMM_V128           ? WI_V128                              \
+	 : (k) == WASM_IMM_SHUFFLE      ? WI_SHUFFLE                           \
+	 : (k) == WASM_IMM_LANE         ? WI_LANE                              \
+	 : (k) == WASM_IMM_MEMARG_LANE  ? WI_MEMARG_LANE                       \
+	                                : (k))
+
 static const struct wat_op ops[] = {
 #define WASM_OP(prefix, code, ident, name, imm, sig, align)                    \
-	{name, prefix, code, WASM_IMM_##imm, align},
+	{name, prefix, code, WAT_IMM_OF(WASM_IMM_##imm), align},
 #include "wasm/wasm_ops.def"
 #undef WASM_OP
 #define WAT_OP(prefix, code, name, imm, align) {name, prefix, code, imm, align},

@@ -3,7 +3,7 @@
 # (every file of SPEC3_DIR and its folders) and prints the counts of each
 # folder, then the skip reasons with their counts. Exits non-zero if any
 # command failed. Skips are expected: each names the engine feature its
-# module needs ("SIMD: not implemented", ...), as computed by the runner
+# module needs ("GC: not implemented", ...), as computed by the runner
 # from what the decoder rejects.
 set -u
 B=$1

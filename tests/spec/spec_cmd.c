@@ -5,7 +5,9 @@
  * Values in the JSON are unsigned decimal strings (floats as their bit
  * patterns), "nan:canonical" / "nan:arithmetic" patterns, or "null" / a
  * number for references; externref N is passed to the VM as the handle
- * N + 1 so that externref 0 is not the null handle.
+ * N + 1 so that externref 0 is not the null handle. A v128 is an array of
+ * lane values ("lane_type" i8 ... f64), each lane matched on its own (NaN
+ * patterns per float lane); it takes two slots, low half first.
  *
  * Keeps true: each handler returns exactly one enum spec_outcome and
  * frees what it allocated; a module that was instantiated (even partly) is
@@ -30,6 +32,12 @@ struct spec_val {
 	uint32_t type; /* enum wasm_valtype */
 	uint8_t kind;  /* enum vkind */
 	uint64_t bits;
+	/* v128: the upper half (bits is the lower), lane width in bytes,
+	 * float lanes, and each lane's enum vkind (EXACT or a NaN pattern) */
+	uint64_t hi;
+	uint8_t lane_bytes;
+	bool lane_float;
+	uint8_t lane_kind[16];
 };
 
 /* An action's outcome: the VM's return code and, on success, results. */
@@ -136,9 +144,87 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* A v128 value: "lane_type" and one string per lane in "value". */
+static int parse_v128(struct spec_file *f, const struct spec_json *v,
+                      struct spec_val *out)
+{
+	const char *lt = spec_json_str(v, "lane_type", NULL);
+	const struct spec_json *lanes = spec_json_get(v, "value");
+	uint8_t bytes[16];
+	unsigned bits;
+
+	if (!lt || !lanes || lanes->type != SPEC_JARR ||
+	    sscanf(lt + 1, "%u", &bits) != 1 || (lt[0] != 'i' && lt[0] != 'f') ||
+	    (bits != 8 && bits != 16 && bits != 32 && bits != 64) ||
+	    lanes->n != 128 / bits)
+		return spec_why(f, -1, "bad v128 value");
+	out->kind = V_EXACT;
+	out->lane_bytes = (uint8_t)(bits / 8);
+	out->lane_float = lt[0] == 'f';
+	for (size_t i = 0; i < lanes->n; i++) {
+		const struct spec_json *l = &lanes->items[i];
+		uint64_t x = 0;
+		char txt[32];
+		if (l->type != SPEC_JSTR || l->len >= sizeof txt)
+			return spec_why(f, -1, "bad v128 lane");
+		memcpy(txt, l->s, l->len);
+		txt[l->len] = 0;
+		out->lane_kind[i] = V_EXACT;
+		if (strcmp(txt, "nan:canonical") == 0)
+			out->lane_kind[i] = V_NAN_CANON;
+		else if (strcmp(txt, "nan:arithmetic") == 0)
+			out->lane_kind[i] = V_NAN_ARITH;
+		else if (parse_u64(txt, bits == 64 ? UINT64_MAX
+		                                   : (UINT64_C(1) << bits) - 1,
+		                   &x))
+			return spec_why(f, -1, "bad v128 lane \"%s\"", txt);
+		memcpy(bytes + i * out->lane_bytes, &x, out->lane_bytes);
+	}
+	memcpy(&out->bits, bytes, 8);
+	memcpy(&out->hi, bytes + 8, 8);
+	return 0;
+}
+
+/* Does float lane 'g' (of 'nbytes') match NaN pattern 'kind'? */
+static bool nan_match(uint8_t kind, uint64_t g, unsigned nbytes)
+{
+	if (nbytes == 4) {
+		g = (uint32_t)g;
+		if (kind == V_NAN_CANON)
+			return (g & 0x7fffffff) == 0x7fc00000;
+		return (g & 0x7fc00000) == 0x7fc00000;
+	}
+	if (kind == V_NAN_CANON)
+		return (g & 0x7fffffffffffffffULL) == 0x7ff8000000000000ULL;
+	return (g & 0x7ff8000000000000ULL) == 0x7ff8000000000000ULL;
+}
+
+/* Does v128 result (lo, hi) match expected 'e', lane by lane? */
+static bool v128_match(const struct spec_val *e, uint64_t lo, uint64_t hi)
+{
+	uint8_t got[16], want[16];
+	unsigned n = e->lane_bytes;
+
+	memcpy(got, &lo, 8);
+	memcpy(got + 8, &hi, 8);
+	memcpy(want, &e->bits, 8);
+	memcpy(want + 8, &e->hi, 8);
+	for (unsigned i = 0; i < 16 / n; i++) {
+		uint64_t g = 0;
+		memcpy(&g, got + i * n, n);
+		if (e->lane_kind[i] != V_EXACT) {
+			if (!nan_match(e->lane_kind[i], g, n))
+				return false;
+		} else if (memcmp(got + i * n, want + i * n, n) != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
- * Parses one JSON value object. Returns 0, 1 for a v128 value (not
- * supported: the caller skips), or -1 (f->why set) if it is malformed.
+ * Parses one JSON value object. Returns 0, or -1 (f->why set) if it is
+ * malformed (2: a value of a proposal wasmix lacks, reason set).
  */
 static int parse_val(struct spec_file *f, const struct spec_json *v,
                      struct spec_val *out)
@@ -166,12 +252,14 @@ static int parse_val(struct spec_file *f, const struct spec_json *v,
 		out->kind = V_REF_NONNULL;
 		return 0;
 	}
+	if (t == WASM_V128) {
+		out->type = WASM_V128;
+		return parse_v128(f, v, out);
+	}
 	if (t < 0 || !s)
 		return spec_why(f, -1, "bad value (type %s)",
 		                tname ? tname : "missing");
 	out->type = (uint32_t)t;
-	if (t == WASM_V128)
-		return 1;
 	if ((t == WASM_F32 || t == WASM_F64) && strncmp(s, "nan:", 4) == 0) {
 		if (strcmp(s, "nan:canonical") == 0)
 			out->kind = V_NAN_CANON;
@@ -217,6 +305,11 @@ static void fmt_slot(uint32_t type, uint64_t v, char *buf, size_t cap)
 
 static void fmt_val(const struct spec_val *e, char *buf, size_t cap)
 {
+	if (e->type == WASM_V128) {
+		snprintf(buf, cap, "v128:0x%016llx%016llx",
+		         (unsigned long long)e->hi, (unsigned long long)e->bits);
+		return;
+	}
 	switch (e->kind) {
 	case V_NAN_CANON:
 		snprintf(buf, cap, "%s:nan:canonical", valtype_name(e->type));
@@ -269,15 +362,13 @@ static bool val_match(const struct spec_val *e, uint32_t type, uint64_t got)
 static int make_args(struct spec_file *f, const struct spec_json *args,
                      const struct wasm_functype *ft, uint64_t *argv)
 {
-	for (uint32_t i = 0; i < ft->nparams; i++) {
+	for (uint32_t i = 0, k = 0; i < ft->nparams; i++) {
 		struct spec_val v;
 		int rc = parse_val(f, &args->items[i], &v);
 
 		if (rc == 2)
 			return SPEC_SKIP;
-		if (rc > 0)
-			return spec_why(f, SPEC_SKIP, "SIMD: not implemented");
-		if (rc < 0)
+		if (rc != 0)
 			return SPEC_FAIL;
 		if (v.kind != V_EXACT)
 			return spec_why(f, SPEC_FAIL, "argument %u: %s", i,
@@ -292,7 +383,9 @@ static int make_args(struct spec_file *f, const struct spec_json *args,
 			return spec_why(
 			    f, SPEC_FAIL, "argument %u: %s given, %s expected",
 			    i, valtype_name(v.type), valtype_name(want));
-		argv[i] = v.bits;
+		argv[k++] = v.bits;
+		if (v.type == WASM_V128)
+			argv[k++] = v.hi;
 	}
 	return SPEC_PASS;
 }
@@ -312,8 +405,8 @@ static int do_invoke(struct spec_file *f, const struct spec_json *act,
 	if (!args || args->type != SPEC_JARR || args->n != ft->nparams)
 		return spec_why(f, SPEC_FAIL, "%s: bad \"args\" (%u expected)",
 		                r->what, ft->nparams);
-	argv = calloc(ft->nparams + 1u, sizeof(*argv));
-	r->vals = calloc(ft->nresults + 1u, sizeof(*r->vals));
+	argv = calloc(2 * ft->nparams + 1u, sizeof(*argv));
+	r->vals = calloc(2 * ft->nresults + 1u, sizeof(*r->vals));
 	if (!argv || !r->vals) {
 		free(argv);
 		return spec_why(f, SPEC_FAIL, "out of memory");
@@ -413,7 +506,8 @@ static int unsupported(struct spec_file *f, const struct spec_json *c,
 /*
  * Runs the "action" of command 'c'. Returns SPEC_PASS when the VM ran it
  * (its verdict in r->rc), SPEC_FAIL for a broken command (no module, no
- * such export), SPEC_SKIP for SIMD values. r->vals must be freed.
+ * such export), SPEC_SKIP for values of a missing feature. r->vals must
+ * be freed.
  */
 static int run_action(struct spec_file *f, const struct spec_json *c,
                       struct action_result *r)
@@ -449,13 +543,16 @@ static int run_action(struct spec_file *f, const struct spec_json *c,
 		return spec_why(f, SPEC_FAIL, "unknown action \"%s\"", type);
 	if (ext.kind != WASM_EXT_GLOBAL)
 		return spec_why(f, SPEC_FAIL, "%s: not a global", r->what);
-	r->vals = calloc(1, sizeof(*r->vals));
+	r->vals = calloc(2, sizeof(*r->vals));
 	if (!r->vals)
 		return spec_why(f, SPEC_FAIL, "out of memory");
 	r->gtype = vm_global_type(ext.u.global)->valtype;
 	r->types = &r->gtype;
 	r->n = 1;
-	r->vals[0] = vm_global_get(ext.u.global);
+	if (r->gtype == WASM_V128)
+		vm_global_get128(ext.u.global, r->vals);
+	else
+		r->vals[0] = vm_global_get(ext.u.global);
 	return SPEC_PASS;
 }
 
@@ -468,12 +565,14 @@ static int not_returned(struct spec_file *f, const struct action_result *r)
 
 /*
  * Does one expected value (or an "either" of several) match? Returns
- * SPEC_PASS, SPEC_FAIL or SPEC_SKIP for a broken or SIMD value, or -1 if
+ * SPEC_PASS, SPEC_FAIL or SPEC_SKIP for a broken value, or -1 if
  * it does not match (then 'exp' describes what was expected).
  */
 static int match_one(struct spec_file *f, const struct spec_json *e,
-                     uint32_t type, uint64_t got, char *exp, size_t cap)
+                     uint32_t type, const uint64_t *gotp, char *exp,
+                     size_t cap)
 {
+	uint64_t got = gotp[0];
 	const struct spec_json *alts = spec_json_get(e, "values");
 	const char *tname = spec_json_str(e, "type", NULL);
 	bool either = tname && strcmp(tname, "either") == 0;
@@ -490,10 +589,10 @@ static int match_one(struct spec_file *f, const struct spec_json *e,
 		if (rc == 2)
 			return SPEC_SKIP;
 		if (rc)
-			return rc > 0 ? spec_why(f, SPEC_SKIP,
-			                         "SIMD: not implemented")
-			              : SPEC_FAIL;
-		if (val_match(&v, type, got))
+			return SPEC_FAIL;
+		if (v.type == WASM_V128 && type == WASM_V128
+		        ? v128_match(&v, gotp[0], gotp[1])
+		        : val_match(&v, type, got))
 			return SPEC_PASS;
 		fmt_val(&v, one, sizeof(one));
 		if (i)
@@ -515,24 +614,31 @@ static int check_results(struct spec_file *f, const struct spec_json *c,
 	if (exp->n != r->n)
 		return spec_why(f, SPEC_FAIL, "%s: %u results, %zu expected",
 		                r->what, r->n, exp->n);
-	for (uint32_t i = 0; i < r->n; i++) {
-		int rc = match_one(f, &exp->items[i], r->types[i], r->vals[i],
+	for (uint32_t i = 0, k = 0; i < r->n; i++, k++) {
+		int rc = match_one(f, &exp->items[i], r->types[i], r->vals + k,
 		                   want, sizeof(want));
 
 		if (rc == SPEC_FAIL || rc == SPEC_SKIP)
 			return rc;
 		if (rc == SPEC_PASS &&
 		    (r->types[i] == WASM_I32 || r->types[i] == WASM_F32) &&
-		    (r->vals[i] >> 32) != 0)
+		    (r->vals[k] >> 32) != 0)
 			return spec_why(
 			    f, SPEC_FAIL,
 			    "%s: result %u: %s slot not zero-extended "
 			    "(0x%016llx)",
 			    r->what, i, valtype_name(r->types[i]),
-			    (unsigned long long)r->vals[i]);
-		if (rc == SPEC_PASS)
+			    (unsigned long long)r->vals[k]);
+		if (rc == SPEC_PASS) {
+			k += r->types[i] == WASM_V128;
 			continue;
-		fmt_slot(r->types[i], r->vals[i], got, sizeof(got));
+		}
+		if (r->types[i] == WASM_V128)
+			snprintf(got, sizeof(got), "v128:0x%016llx%016llx",
+			         (unsigned long long)r->vals[k + 1],
+			         (unsigned long long)r->vals[k]);
+		else
+			fmt_slot(r->types[i], r->vals[k], got, sizeof(got));
 		return spec_why(f, SPEC_FAIL,
 		                "%s: result %u: expected %s, got %s", r->what,
 		                i, want, got);
@@ -540,27 +646,11 @@ static int check_results(struct spec_file *f, const struct spec_json *c,
 	return SPEC_PASS;
 }
 
-/* Does any expected value of 'c' use v128? */
-static bool has_simd(const struct spec_json *c)
-{
-	const struct spec_json *exp = spec_json_get(c, "expected");
-
-	for (size_t i = 0; exp && exp->type == SPEC_JARR && i < exp->n; i++) {
-		const char *t = spec_json_str(&exp->items[i], "type", NULL);
-
-		if (t && strcmp(t, "v128") == 0)
-			return true;
-	}
-	return false;
-}
-
 static int cmd_assert_return(struct spec_file *f, const struct spec_json *c)
 {
 	struct action_result r;
 	int outcome;
 
-	if (has_simd(c))
-		return spec_why(f, SPEC_SKIP, "SIMD: not implemented");
 	outcome = run_action(f, c, &r);
 	if (outcome == SPEC_PASS)
 		outcome = r.rc ? not_returned(f, &r) : check_results(f, c, &r);

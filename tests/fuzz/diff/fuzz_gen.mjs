@@ -29,7 +29,11 @@
 // type), ref.null/ref.func/ref.is_null, table.get/set/size/grow/fill/
 // copy/init, elem.drop, atomics on the unshared memory (loads, stores,
 // read-modify-write, cmpxchg, fence, notify, and rarely a wait, which
-// traps), nop and unreachable.
+// traps), nop and unreachable. SIMD (fixed-width, not relaxed): v128
+// values live in locals and expressions (never in params, results or
+// globals, which JavaScript cannot pass) and reach the compared state
+// through extract_lane, any_true/all_true/bitmask, v128.store and
+// store_lane; see v128Expr.
 //
 // Keeps true:
 //  - Every module validates (types are tracked while generating).
@@ -42,10 +46,41 @@
 //  - NaN bit patterns, which the specification leaves nondeterministic,
 //    never become observable: a float is made canonical before it is
 //    stored, reinterpreted, written to a global or used as copysign's
-//    sign operand.
+//    sign operand; every v128 made by a float lane operation has its NaN
+//    lanes made canonical at once (v128Canon).
 
-const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c;
+const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
 const VALTYPES = [I32, I64, F32, F64];
+
+// SIMD sub-opcodes (after 0xfd), by what they need and give. Integer
+// lane operations and float comparisons, conversions from integers and
+// saturating truncations have deterministic bits; FLT_* results are made
+// canonical (v128Canon) with the shape given.
+const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const SIMD_BIN = [0x0e, ...range(0x23, 0x4c), 0x4e, 0x4f, 0x50, 0x51, 0x65,
+	0x66, ...range(0x6e, 0x73), ...range(0x76, 0x79), 0x7b, 0x82, 0x85,
+	0x86, ...range(0x8e, 0x93), ...range(0x95, 0x99), ...range(0x9b, 0x9f),
+	0xae, 0xb1, ...range(0xb5, 0xba), ...range(0xbc, 0xbf), 0xce, 0xd1,
+	...range(0xd5, 0xdf)];
+const SIMD_UN = [0x4d, 0x60, 0x61, 0x62, ...range(0x7c, 0x7f), 0x80, 0x81,
+	...range(0x87, 0x8a), 0xa0, 0xa1, ...range(0xa7, 0xaa), 0xc0, 0xc1,
+	...range(0xc7, 0xca), ...range(0xf8, 0xff)];
+const SIMD_SHIFT = [0x6b, 0x6c, 0x6d, 0x8b, 0x8c, 0x8d, 0xab, 0xac, 0xad,
+	0xcb, 0xcc, 0xcd];
+const FLT_BIN = { [F32]: range(0xe4, 0xeb), [F64]: range(0xf0, 0xf7) };
+const FLT_UN = { [F32]: [0xe0, 0xe1, 0xe3, 0x67, 0x68, 0x69, 0x6a, 0x5e],
+	[F64]: [0xec, 0xed, 0xef, 0x74, 0x75, 0x7a, 0x94, 0x5f] };
+// [sub-opcode, log2 of the natural alignment]
+const SIMD_LOAD = [[0x00, 4], ...range(0x01, 0x06).map((o) => [o, 3]),
+	[0x07, 0], [0x08, 1], [0x09, 2], [0x0a, 3], [0x5c, 2], [0x5d, 3]];
+// extract_lane by result type: [sub-opcode, lanes]
+const SIMD_EXTRACT = { [I32]: [[0x15, 16], [0x16, 16], [0x18, 8], [0x19, 8],
+	[0x1b, 4]], [I64]: [[0x1d, 2]], [F32]: [[0x1f, 4]], [F64]: [[0x21, 2]] };
+// splat and replace_lane by operand type: [splat, replace, lanes]
+const SIMD_SPLAT = [[I32, 0x0f, 0x17, 16], [I32, 0x10, 0x1a, 8],
+	[I32, 0x11, 0x1c, 4], [I64, 0x12, 0x1e, 2], [F32, 0x13, 0x20, 4],
+	[F64, 0x14, 0x22, 2]];
+const SIMD_TEST = [0x53, 0x63, 0x64, 0x83, 0x84, 0xa3, 0xa4, 0xc3, 0xc4];
 
 // xorshift32: deterministic from the seed.
 function rng(seed) {
@@ -219,7 +254,8 @@ class Body {
 		// counter a branch would bypass).
 		this.labels = [{ types: fn.results }];
 		// Scratch locals for NaN canonicalisation.
-		this.scratch = { [F32]: this.local(F32), [F64]: this.local(F64) };
+		this.scratch = { [F32]: this.local(F32), [F64]: this.local(F64),
+			[V128]: this.local(V128) };
 		for (let i = this.r.int(4); i > 0; i--)
 			this.local(randType(this.r, 0.15));
 	}
@@ -368,8 +404,16 @@ class Body {
 			this.refExpr(t, depth);
 			return;
 		}
+		if (t === V128) {
+			this.v128Expr(depth);
+			return;
+		}
 		if (depth <= 0 || r.chance(0.15)) {
 			this.leaf(t);
+			return;
+		}
+		if (r.chance(0.1)) {
+			this.simdScalar(t, depth - 1);
 			return;
 		}
 		const k = r.int(14);
@@ -377,6 +421,134 @@ class Body {
 			this.numeric(t, depth - 1, k);
 		else
 			this.structured(t, depth - 1, k);
+	}
+
+	simd(sub, ...imm) {
+		this.emit(0xfd, ...uleb(sub), ...imm);
+	}
+
+	// A scalar of type t taken from a v128: a lane, or (i32) a test.
+	simdScalar(t, d) {
+		const r = this.r;
+		this.v128Expr(d);
+		if (t === I32 && r.chance(0.3)) {
+			this.simd(r.pick(SIMD_TEST));
+			return;
+		}
+		const [op, lanes] = r.pick(SIMD_EXTRACT[t]);
+		this.simd(op, r.int(lanes));
+	}
+
+	// Makes the NaN lanes of the v128 on the stack (float shape t)
+	// canonical: bitselect(v, canonical NaNs, v == v).
+	v128Canon(t) {
+		const s = this.scratch[V128];
+		this.emit(0x22, ...uleb(s)); // local.tee
+		const nan = t === F32 ? f32bytes(NaN) : f64bytes(NaN);
+		this.simd(0x0c, ...(t === F32 ? [...nan, ...nan, ...nan, ...nan]
+			: [...nan, ...nan]));
+		this.emit(0x20, ...uleb(s), 0x20, ...uleb(s));
+		this.simd(t === F32 ? 0x41 : 0x47); // eq
+		this.simd(0x52); // bitselect
+	}
+
+	// A memarg for a SIMD access of natural alignment 'align'.
+	simdMemarg(align) {
+		return [...uleb(this.r.int(align + 1)),
+			...uleb(this.r.chance(0.95) ? this.r.int(64)
+				: this.r.int(70000))];
+	}
+
+	// A v128 whose bits are deterministic (float results canonical).
+	v128Expr(depth) {
+		const r = this.r;
+		const d = depth - 1;
+		if (depth <= 0 || r.chance(0.15)) {
+			const ls = this.locals.map((lt, i) => [lt, i])
+				.filter(([lt]) => lt === V128);
+			if (ls.length && r.chance(0.5)) {
+				this.emit(0x20, ...uleb(r.pick(ls)[1]));
+			} else {
+				const b = [];
+				for (let i = 0; i < 16; i++)
+					b.push(r.chance(0.5) ? r.pick([0, 0xff,
+						0x80, 0x7f, 1]) : r.int(256));
+				this.simd(0x0c, ...b);
+			}
+			return;
+		}
+		switch (r.int(10)) {
+		case 0: { // splat
+			const [t, op] = r.pick(SIMD_SPLAT);
+			this.canonical(t, d);
+			this.simd(op);
+			return;
+		}
+		case 1: { // load, maybe out of bounds
+			const [op, align] = r.pick(SIMD_LOAD);
+			this.address(d);
+			this.simd(op, ...this.simdMemarg(align));
+			return;
+		}
+		case 2:
+		case 3:
+			this.v128Expr(d);
+			this.v128Expr(d);
+			this.simd(r.pick(SIMD_BIN));
+			return;
+		case 4:
+			this.v128Expr(d);
+			this.simd(r.pick(SIMD_UN));
+			return;
+		case 5:
+			this.v128Expr(d);
+			this.expr(I32, d);
+			this.simd(r.pick(SIMD_SHIFT));
+			return;
+		case 6: { // float lane arithmetic, made canonical
+			const t = r.pick([F32, F64]);
+			if (r.chance(0.6)) {
+				this.v128Expr(d);
+				this.v128Expr(d);
+				this.simd(r.pick(FLT_BIN[t]));
+			} else {
+				this.v128Expr(d);
+				this.simd(r.pick(FLT_UN[t]));
+			}
+			// demote (0x5e) gives f32 lanes, promote (0x5f) f64
+			this.v128Canon(t);
+			return;
+		}
+		case 7: { // shuffle or bitselect
+			this.v128Expr(d);
+			this.v128Expr(d);
+			if (r.chance(0.5)) {
+				const l = [];
+				for (let i = 0; i < 16; i++)
+					l.push(r.int(32));
+				this.simd(0x0d, ...l);
+			} else {
+				this.v128Expr(d);
+				this.simd(0x52);
+			}
+			return;
+		}
+		case 8: { // replace_lane
+			const [t, , op, lanes] = r.pick(SIMD_SPLAT);
+			this.v128Expr(d);
+			this.canonical(t, d);
+			this.simd(op, r.int(lanes));
+			return;
+		}
+		default: { // load_lane
+			const n = r.int(4);
+			this.address(d);
+			this.v128Expr(d);
+			this.simd(0x54 + n, ...this.simdMemarg(n),
+				r.int(16 >> n));
+			return;
+		}
+		}
 	}
 
 	// A local of type t or a constant.
@@ -946,7 +1118,19 @@ class Body {
 			this.emit(0x24, ...uleb(i));
 			return;
 		}
-		case 3: // drop
+		case 3: // drop, or store a v128
+			if (r.chance(0.15)) {
+				this.address(d);
+				this.v128Expr(d);
+				if (r.chance(0.5)) {
+					this.simd(0x0b, ...this.simdMemarg(4));
+				} else {
+					const n = r.int(4);
+					this.simd(0x58 + n, ...this.simdMemarg(n),
+						r.int(16 >> n));
+				}
+				return;
+			}
 			this.expr(randType(r, 0.1), d);
 			this.emit(0x1a);
 			return;
