@@ -662,7 +662,7 @@ static int wasmix_resolve_host(struct wasmix_run *r,
 		rc = wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out);
 	if (rc != WX_ELINK)
 		return rc;
-	return wasi_resolve(r->wasi, r->store, imp, out);
+	return wasi_resolve(r->wasi, r->store, r->mod, imp, out);
 }
 
 /*

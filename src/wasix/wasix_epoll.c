@@ -395,7 +395,7 @@ int wasix_fd_event(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	uint64_t init = c->args[0];
 	uint32_t flags = wasi_u32(c, 1), fd;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 2), 4);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 4);
 	struct vfs_entry *e;
 	int hfd, rc;
 

@@ -261,27 +261,27 @@ static void test_resolve(struct fixture *f)
 	for (i = 0; i < WX_ARRAY_LEN(names); i++) {
 		imp.name = names[i];
 		imp.name_len = (uint32_t)strlen(names[i]);
-		CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == 0);
+		CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	}
 	imp.name = "path_open";
 	imp.name_len = 9;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == 0);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	ft = vm_func_type(ext.u.func);
 	CHECK(ft->nparams == 9 && ft->nresults == 1);
 	CHECK(ft->types[5] == WASM_I64 && ft->types[9] == WASM_I32);
 	imp.name = "proc_exit";
 	imp.name_len = 9;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == 0);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	ft = vm_func_type(ext.u.func);
 	CHECK(ft->nparams == 1 && ft->nresults == 0);
 	imp.name = "fd_writ";
 	imp.name_len = 7;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == WX_ELINK);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == WX_ELINK);
 	imp.name = "fd_write";
 	imp.name_len = 8;
 	imp.module = "wasi_unstable";
 	imp.module_len = 13;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == WX_ELINK);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == WX_ELINK);
 }
 
 static void test_exit(struct fixture *f)
