@@ -198,16 +198,21 @@ for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race \
 	"$W" wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 		die "cannot build tests/wasix/$w.wat"
 done
-# wasix_64v1: one WAT source, built for memory64 and as its 32-bit twin
+# wasix_64v1: each WAT source built for memory64 and as its 32-bit twin
 # (w64_twin.wat says how); both must print the same lines.
 for width in 64 32; do
 	if [ $width = 64 ]; then t=i64 ps=8; else t=i32 ps=4; fi
-	sed -e "s/\bptr\b/$t/g; s/ptr\./$t./g; s/PS3/$((3 * ps))/g" \
-		-e "s/PS2/$((2 * ps))/g; s/PS/$ps/g; s/MOD/wasix_${width}v1/g" \
-		tests/wasix/w64_twin.wat >"$T/twin$width.wat" &&
-		"$W" wat2wasm "$T/twin$width.wat" -o "$R/twin$width.wasm" ||
-		die "cannot build the $width-bit w64_twin"
-	expect "a ${width}-bit program: args, files, readdir, setjmp, signal, fork" \
+	for src in twin thread; do
+		sed -e "s/\bptr\b/$t/g; s/ptr\./$t./g; s/PS3/$((3 * ps))/g" \
+			-e "s/PS2/$((2 * ps))/g; s/PS/$ps/g" \
+			-e "s/MOD/wasix_${width}v1/g" \
+			"tests/wasix/w64_$src.wat" >"$T/$src$width.wat" &&
+			"$W" wat2wasm "$T/$src$width.wat" -o "$R/$src$width.wasm" ||
+			die "cannot build the $width-bit w64_$src"
+	done
+	expect "a ${width}-bit program: thread_spawn_v2, thread-spawn, futexes" \
+		0 "" "thread$width.wasm"
+	expect "a ${width}-bit program: args, files, readdir, setjmp, signal, fork, exec" \
 		0 "argone
 /
 hello world
@@ -215,6 +220,7 @@ hello world
 jumped 5
 signal 10
 child
+exec'd
 joined 7" "twin$width.wasm" argone
 done
 expect "preview1 proc_raise runs the WASIX handler" 10 "" \

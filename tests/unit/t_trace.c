@@ -49,7 +49,7 @@ static void test_rows(struct vm_store *s, struct wasi_ctx *w,
 			n_p1++;
 			rc = wasi_resolve(w, s, NULL, &imp, &ext);
 		} else if (strcmp(mod, "wasi") == 0) {
-			rc = wasix_thread_resolve(th, s, &imp, &ext);
+			rc = wasix_thread_resolve(th, s, NULL, &imp, &ext);
 		} else {
 			rc = wasix_resolve(x, s, NULL, &imp, &ext);
 		}

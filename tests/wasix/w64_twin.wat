@@ -9,7 +9,8 @@
 ;; Steps: argv[1]; the preopen's name; a file written with two iovecs,
 ;; read back and stat'ed; fd_readdir; clocks and random; getcwd;
 ;; stack_checkpoint/restore; a signal handler run by proc_raise; a fork
-;; whose child exits 7 and whose parent joins it.
+;; whose child execs this program again (argv[1] "exec": it prints and
+;; exits 7) and whose parent joins it.
 (module
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param ptr ptr) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param ptr ptr) (result i32)))
@@ -34,6 +35,7 @@
   (import "MOD" "proc_join" (func $join (param ptr i32 ptr) (result i32)))
   (import "MOD" "proc_exit2" (func $exit2 (param i32)))
   (import "MOD" "proc_id" (func $getpid (param ptr) (result i32)))
+  (import "MOD" "proc_exec3" (func $exec3 (param ptr ptr ptr ptr ptr ptr i32 ptr ptr) (result i32)))
   (memory (export "memory") ptr 1)
   (data (ptr.const 600) "hello ")
   (data (ptr.const 608) "world\n")
@@ -44,6 +46,8 @@
   (data (ptr.const 660) "jumped 5\n")
   (data (ptr.const 670) "signal 10\n")
   (data (ptr.const 690) "\n")
+  (data (ptr.const 700) "x\nexec")
+  (data (ptr.const 710) "exec'd\n")
 
   ;; Exits with 'code' unless 'ok'.
   (func $check (param $ok i32) (param $code i32)
@@ -78,6 +82,9 @@
     (call $check (ptr.eq (ptr.load (ptr.const 0)) (ptr.const 2)) (i32.const 11))
     (call $check (i32.eqz (call $args_get (ptr.const 100) (ptr.const 200))) (i32.const 12))
     (local.set $p (ptr.load offset=PS (ptr.const 100)))
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 101)) ;; 'e'
+      (then (call $print (ptr.const 710) (ptr.const 7))
+            (call $exit (i32.const 7))))
     (call $print (local.get $p) (call $strlen (local.get $p)))
     (call $print (ptr.const 690) (ptr.const 1))
     ;; the preopen at fd 3: prestat { tag, name_len at PS }
@@ -147,7 +154,12 @@
     (call $check (i32.eqz (call $fork (i32.const 1) (ptr.const 84))) (i32.const 34))
     (if (i32.eqz (i32.load (ptr.const 84)))
       (then (call $print (ptr.const 640) (ptr.const 6))
-            (call $exit2 (i32.const 7))))
+            (local.set $p (ptr.load (ptr.const 100)))
+            (drop (call $exec3 (local.get $p) (call $strlen (local.get $p))
+                               (ptr.const 700) (ptr.const 6)
+                               (ptr.const 0) (ptr.const 0) (i32.const 0)
+                               (ptr.const 0) (ptr.const 0)))
+            (call $exit2 (i32.const 99))))
     (i32.store8 (ptr.const 88) (i32.const 1))
     (i32.store offset=4 (ptr.const 88) (i32.load (ptr.const 84)))
     (call $check (i32.eqz (call $join (ptr.const 88) (i32.const 0) (ptr.const 96)))
