@@ -102,6 +102,36 @@ static inline const struct wasix_fdop_layout *wasix_fdop_layout(bool is64)
 	return &l[is64 ? 1 : 0];
 }
 
+/*
+ * epoll_event { events u32, data { ptr pointer-size, fd u32, data1 u32,
+ * data2 u64 } at 8 }: 32 bytes at both widths, but with memory64 the
+ * data's pointer is 8 bytes and moves fd and data1 ([0] 32-bit, [1]
+ * 64-bit; wasix_epev_layout picks one).
+ */
+struct wasix_epev_layout {
+	uint8_t size, events, ptr, fd, data1, data2;
+};
+
+static inline const struct wasix_epev_layout *wasix_epev_layout(bool is64)
+{
+	static const struct wasix_epev_layout l[2] = {
+	    {.size = 32,
+	     .events = 0,
+	     .ptr = 8,
+	     .fd = 12,
+	     .data1 = 16,
+	     .data2 = 24},
+	    {.size = 32,
+	     .events = 0,
+	     .ptr = 8,
+	     .fd = 16,
+	     .data1 = 20,
+	     .data2 = 24},
+	};
+
+	return &l[is64 ? 1 : 0];
+}
+
 /* signal disposition for spawn: { sig u8, action u8 (1: ignore) }. */
 #define WASIX_SIGDISP_SIZE   2
 #define WASIX_SIGDISP_SIG    0

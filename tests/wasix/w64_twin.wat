@@ -7,7 +7,9 @@
 ;; bytes. Any failed step exits with its own code (10 + step).
 ;;
 ;; Steps: argv[1]; the preopen's name; a file written with two iovecs,
-;; read back and stat'ed; fd_readdir; clocks and random; getcwd;
+;; read back and stat'ed; fd_readdir; a socket pair watched by epoll (the
+;; event's data pointer, 'ptr' wide, comes back) and read with sock_recv;
+;; clocks and random; getcwd;
 ;; stack_checkpoint/restore; a signal handler run by proc_raise; a fork
 ;; whose child execs this program again (argv[1] "exec": it prints and
 ;; exits 7) and whose parent joins it.
@@ -35,6 +37,11 @@
   (import "MOD" "proc_join" (func $join (param ptr i32 ptr) (result i32)))
   (import "MOD" "proc_exit2" (func $exit2 (param i32)))
   (import "MOD" "proc_id" (func $getpid (param ptr) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_recv" (func $sock_recv (param i32 ptr ptr i32 ptr ptr) (result i32)))
+  (import "MOD" "sock_pair" (func $sock_pair (param i32 i32 i32 ptr ptr) (result i32)))
+  (import "MOD" "epoll_create" (func $epoll_create (param ptr) (result i32)))
+  (import "MOD" "epoll_ctl" (func $epoll_ctl (param i32 i32 i32 ptr) (result i32)))
+  (import "MOD" "epoll_wait" (func $epoll_wait (param i32 ptr ptr i64 ptr) (result i32)))
   (import "MOD" "proc_exec3" (func $exec3 (param ptr ptr ptr ptr ptr ptr i32 ptr ptr) (result i32)))
   (memory (export "memory") ptr 1)
   (data (ptr.const 600) "hello ")
@@ -48,6 +55,7 @@
   (data (ptr.const 690) "\n")
   (data (ptr.const 700) "x\nexec")
   (data (ptr.const 710) "exec'd\n")
+  (data (ptr.const 720) "ping\n")
 
   ;; Exits with 'code' unless 'ok'.
   (func $check (param $ok i32) (param $code i32)
@@ -130,6 +138,34 @@
                                             (i64.const 0) (ptr.const 32)))
                  (i32.const 24))
     (call $check (ptr.gt_u (ptr.load (ptr.const 32)) (ptr.const 24)) (i32.const 25))
+    ;; a socket pair: epoll hands back the registered data pointer
+    (call $check (i32.eqz (call $sock_pair (i32.const 1) (i32.const 1) (i32.const 0)
+                                           (ptr.const 0x880) (ptr.const 0x884)))
+                 (i32.const 41))
+    (call $check (i32.eqz (call $epoll_create (ptr.const 0x888))) (i32.const 42))
+    (i32.store (ptr.const 0x8c0) (i32.const 1)) ;; EPOLLIN
+    (ptr.store offset=8 (ptr.const 0x8c0) (ptr.const 0x1234))
+    (call $check (i32.eqz (call $epoll_ctl (i32.load (ptr.const 0x888)) (i32.const 0)
+                                           (i32.load (ptr.const 0x884)) (ptr.const 0x8c0)))
+                 (i32.const 43))
+    (ptr.store (ptr.const 512) (ptr.const 720))
+    (ptr.store offset=PS (ptr.const 512) (ptr.const 5))
+    (call $check (i32.eqz (call $fd_write (i32.load (ptr.const 0x880)) (ptr.const 512)
+                                          (ptr.const 1) (ptr.const 32)))
+                 (i32.const 44))
+    (call $check (i32.eqz (call $epoll_wait (i32.load (ptr.const 0x888)) (ptr.const 0x900)
+                                            (ptr.const 4) (i64.const -1) (ptr.const 0x8b0)))
+                 (i32.const 45))
+    (call $check (ptr.eq (ptr.load (ptr.const 0x8b0)) (ptr.const 1)) (i32.const 46))
+    (call $check (ptr.eq (ptr.load offset=8 (ptr.const 0x900)) (ptr.const 0x1234))
+                 (i32.const 47))
+    (ptr.store (ptr.const 512) (ptr.const 1024))
+    (ptr.store offset=PS (ptr.const 512) (ptr.const 64))
+    (call $check (i32.eqz (call $sock_recv (i32.load (ptr.const 0x884)) (ptr.const 512)
+                                           (ptr.const 1) (i32.const 0)
+                                           (ptr.const 32) (ptr.const 40)))
+                 (i32.const 48))
+    (call $print (ptr.const 1024) (ptr.load (ptr.const 32)))
     ;; clocks, randomness, getpid
     (call $check (i32.eqz (call $clock_time_get (i32.const 1) (i64.const 1) (ptr.const 56)))
                  (i32.const 26))
