@@ -533,14 +533,15 @@ if [ -f "$TSV" ]; then
 		}
 		# wasix_64v1 (memory64): pointers and sizes widen to i64. From
 		# the C parameters: a string is (pointer, size), any other
-		# pointer one i64, a size_t one i64, the rest keep their type.
+		# pointer one i64, a size_t or a function pointer one i64, the
+		# rest keep their type.
 		function wide(p, c,   w, t, n, i, k, out) {
 			n = split(p, w, " "); k = split(c, t, ", "); out = ""
 			i = 1
 			for (j = 1; j <= k && i <= n; j++) {
 				if (t[j] ~ /^const char \*/) {
 					out = out " i64 i64"; i += 2
-				} else if (t[j] ~ /\*/ || t[j] ~ /^(size_t|__wasi_size_t|__wasi_pointersize_t) /) {
+				} else if (t[j] ~ /\*/ || t[j] ~ /^(size_t|__wasi_size_t|__wasi_pointersize_t|__wasi_function_pointer_t) /) {
 					out = out " i64"; i++
 				} else {
 					out = out " " w[i]; i++
