@@ -199,7 +199,8 @@ for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race \
 		die "cannot build tests/wasix/$w.wat"
 done
 # wasix_64v1: each WAT source built for memory64 and as its 32-bit twin
-# (w64_twin.wat says how); both must print the same lines.
+# (w64_twin.wat says how), and w64_c.c compiled for wasm64 and wasm32;
+# both widths must print the same lines.
 for width in 64 32; do
 	if [ $width = 64 ]; then t=i64 ps=8; else t=i32 ps=4; fi
 	for src in twin thread; do
@@ -212,6 +213,19 @@ for width in 64 32; do
 	done
 	expect "a ${width}-bit program: thread_spawn_v2, thread-spawn, futexes" \
 		0 "" "thread$width.wasm"
+	# The C twin: freestanding, its imports declared in w64_imports.h.
+	${WASM_CC:-clang} --target=wasm$width -O2 -Wall -Wextra -Werror \
+		-nostdlib -Wl,--entry=_start tests/wasix/w64_c.c \
+		-o "$R/c$width.wasm" || die "cannot build the $width-bit w64_c.c"
+	expect "a ${width}-bit C program: environ, pread, spawn with an fd action" \
+		0 "argone
+W64=yes
+hello world
+/
+signal 10
+exec'd
+joined 9
+spawned" --env W64=yes "c$width.wasm" argone
 	expect "a ${width}-bit program: files, sockets, epoll, setjmp, signal, fork, exec" \
 		0 "argone
 /
