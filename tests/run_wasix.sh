@@ -202,10 +202,14 @@ done
 # (w64_twin.wat says how), and w64_c.c compiled for wasm64 and wasm32;
 # both widths must print the same lines.
 for width in 64 32; do
-	if [ $width = 64 ]; then t=i64 ps=8; else t=i32 ps=4; fi
+	if [ $width = 64 ]; then
+		t=i64 ps=8 big=0x100000200
+	else
+		t=i32 ps=4 big=0xfffffe00
+	fi
 	for src in twin thread; do
 		sed -e "s/\bptr\b/$t/g; s/ptr\./$t./g; s/PS3/$((3 * ps))/g" \
-			-e "s/PS2/$((2 * ps))/g; s/PS/$ps/g" \
+			-e "s/PS2/$((2 * ps))/g; s/PS/$ps/g; s/BIG/$big/g" \
 			-e "s/MOD/wasix_${width}v1/g" \
 			"tests/wasix/w64_$src.wat" >"$T/$src$width.wat" &&
 			"$W" wat2wasm "$T/$src$width.wat" -o "$R/$src$width.wasm" ||

@@ -274,6 +274,28 @@ static void test_resolve(struct fixture *f)
 	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	ft = vm_func_type(ext.u.func);
 	CHECK(ft->nparams == 1 && ft->nresults == 0);
+	/* A memory64 module: pointers and sizes are i64, the rest keep
+	 * their width (fd_write(fd, iovs, iovs_len, *nwritten)). */
+	{
+		struct wasm_limits_decl mem64 = {.min = 1, .is64 = true};
+		struct wasm_module m64;
+
+		memset(&m64, 0, sizeof m64);
+		m64.nmemories = 1;
+		m64.memories = &mem64;
+		CHECK(wasi_module_is64(&m64) && !wasi_module_is64(NULL));
+		imp.name = "fd_write";
+		imp.name_len = 8;
+		CHECK(wasi_resolve(f->w, f->store, &m64, &imp, &ext) == 0);
+		ft = vm_func_type(ext.u.func);
+		CHECK(ft->nparams == 4 && ft->nresults == 1);
+		CHECK(ft->types[0] == WASM_I32 && ft->types[1] == WASM_I64 &&
+		      ft->types[2] == WASM_I64 && ft->types[3] == WASM_I64 &&
+		      ft->types[4] == WASM_I32);
+		CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
+		ft = vm_func_type(ext.u.func);
+		CHECK(ft->types[1] == WASM_I32 && ft->types[3] == WASM_I32);
+	}
 	imp.name = "fd_writ";
 	imp.name_len = 7;
 	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == WX_ELINK);

@@ -4,7 +4,10 @@
 ;; checks that they print the same lines and exit 0. Pointers and sizes
 ;; are 'ptr' wide in the signatures and inside iovec, prestat and the
 ;; argv vector; result sizes (nwritten, nread, bufused, argc) are PS
-;; bytes. Any failed step exits with its own code (10 + step).
+;; bytes. BIG is an address past the memory that a 32-bit truncation
+;; would bring back inside it (2^32 + 512; 0xfffffe00 for the twin): the
+;; calls given it must fail with EFAULT (21). Any failed step exits with
+;; its own code (10 + step).
 ;;
 ;; Steps: argv[1]; the preopen's name; a file written with two iovecs,
 ;; read back and stat'ed; fd_readdir; a socket pair watched by epoll (the
@@ -166,6 +169,17 @@
                                            (ptr.const 32) (ptr.const 40)))
                  (i32.const 48))
     (call $print (ptr.const 1024) (ptr.load (ptr.const 32)))
+    ;; pointers are never truncated: BIG is out of bounds
+    (call $check (i32.eq (call $fd_write (i32.const 1) (ptr.const BIG) (ptr.const 1)
+                                         (ptr.const 32))
+                         (i32.const 21))
+                 (i32.const 49))
+    (call $check (i32.eq (call $path_open (i32.const 3) (i32.const 0)
+                                          (ptr.const BIG) (ptr.const 7)
+                                          (i32.const 0) (i64.const 0) (i64.const 0)
+                                          (i32.const 0) (ptr.const 24))
+                         (i32.const 21))
+                 (i32.const 50))
     ;; clocks, randomness, getpid
     (call $check (i32.eqz (call $clock_time_get (i32.const 1) (i64.const 1) (ptr.const 56)))
                  (i32.const 26))
