@@ -221,15 +221,24 @@ for width in 64 32; do
 	${WASM_CC:-clang} --target=wasm$width -O2 -Wall -Wextra -Werror \
 		-nostdlib -Wl,--entry=_start tests/wasix/w64_c.c \
 		-o "$R/c$width.wasm" || die "cannot build the $width-bit w64_c.c"
-	expect "a ${width}-bit C program: environ, pread, spawn with an fd action" \
+	expect "a ${width}-bit C program: environ, pread, call_dynamic, spawn" \
 		0 "argone
 W64=yes
 hello world
 /
+call_dynamic 42
 signal 10
 exec'd
 joined 9
 spawned" --env W64=yes "c$width.wasm" argone
+	# --trace decodes a program's strings and join status at its width.
+	run --trace="$T/trace$width" "c$width.wasm" argone
+	if grep -qF "proc_exec3(\"c$width.wasm\", \"x\\nexec\"" "$T/trace$width" &&
+		grep -qF "exited 9]) = 0" "$T/trace$width"; then
+		ok "--trace of a ${width}-bit program shows its strings and joins"
+	else
+		bad "--trace at ${width} bits" "no decoded proc_exec3/proc_join lines"
+	fi
 	expect "a ${width}-bit program: files, sockets, epoll, setjmp, signal, fork, exec" \
 		0 "argone
 /

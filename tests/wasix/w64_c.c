@@ -6,7 +6,9 @@
  * back with fd_pread, stats it, lists the directory, runs a signal
  * handler, forks a child that execs this program (which exits 9), and
  * spawns this program with an fd action that sends its stdout to a file
- * (the 64-bit layout of the spawn fd action), then prints that file.
+ * (the 64-bit layout of the spawn fd action), then prints that file; it
+ * also calls a function through its (pointer-wide) function pointer
+ * with call_dynamic and reads its type with reflect_signature.
  * A failed step exits with its own code (10 and up).
  */
 #include "w64_imports.h"
@@ -48,6 +50,14 @@ static void check(int ok, int code)
 	if (!ok)
 		w64_proc_exit(code);
 }
+
+/* Reached through its function pointer only. */
+static int64_t add(int32_t a, int64_t b)
+{
+	return a + b;
+}
+
+static int64_t (*volatile add_ptr)(int32_t, int64_t) = add;
 
 __attribute__((export_name("on_sig"))) void on_sig(int sig)
 {
@@ -108,7 +118,8 @@ void _start(void)
 	check(n <= 16 && bytes <= sizeof envbuf, 14);
 	check(w64_environ_get(envp, envbuf) == 0, 15);
 	for (i = 0; i < n; i++)
-		if (envp[i][0] == 'W' && envp[i][1] == '6' && envp[i][2] == '4') {
+		if (envp[i][0] == 'W' && envp[i][1] == '6' &&
+		    envp[i][2] == '4') {
 			say(envp[i]);
 			say("\n");
 		}
@@ -127,6 +138,23 @@ void _start(void)
 	check(w64_getcwd(cwd, &n) == 0 && n == 1, 25);
 	out(cwd, n);
 	say("\n");
+
+	{
+		uint8_t vals[12] = {40, 0, 0, 0, 2}, types[3], sig[6];
+		int64_t sum = 0;
+		size_t fn = (size_t)add_ptr;
+
+		check(add_ptr(1, 2) == 3, 37); /* a call_indirect: a table */
+		check(w64_call_dynamic(fn, vals, 12, &sum, 8, 1) == 0 &&
+		          sum == 42,
+		      34);
+		check(w64_reflect_signature(fn, types, 2, types + 2, 1, sig) ==
+		              0 &&
+		          sig[2] == 2 && sig[4] == 1 && types[0] == 0 &&
+		          types[1] == 1 && types[2] == 1,
+		      35);
+		say("call_dynamic 42\n");
+	}
 
 	w64_callback_signal("on_sig", 6);
 	check(w64_proc_raise(10) == 0, 26);

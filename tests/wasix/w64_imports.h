@@ -18,7 +18,7 @@
 #endif
 
 #define P1(name)                                                               \
-	__attribute__((import_module("wasi_snapshot_preview1"),               \
+	__attribute__((import_module("wasi_snapshot_preview1"),                \
 	               import_name(#name)))
 #define WX(name) __attribute__((import_module(W64_WASIX), import_name(#name)))
 
@@ -74,10 +74,16 @@ WX(proc_spawn2)
 int w64_proc_spawn2(const char *name, size_t name_len, const char *args,
                     size_t args_len, const char *envs, size_t envs_len,
                     const struct w64_fdop *ops, size_t nops, const void *sigs,
-                    size_t nsigs, int search, const char *path,
-                    size_t path_len, uint32_t *pid);
+                    size_t nsigs, int search, const char *path, size_t path_len,
+                    uint32_t *pid);
 WX(callback_signal) void w64_callback_signal(const char *name, size_t len);
 WX(proc_raise) int w64_proc_raise(int sig);
 WX(getcwd) int w64_getcwd(char *buf, size_t *len);
+WX(call_dynamic)
+int w64_call_dynamic(size_t fn, const void *values, size_t values_len,
+                     void *results, size_t results_len, int strict);
+WX(reflect_signature)
+int w64_reflect_signature(size_t fn, uint8_t *args, int nargs, uint8_t *res,
+                          int nres, uint8_t out[6]);
 
 #endif
