@@ -251,6 +251,21 @@ child
 exec'd
 joined 7" "twin$width.wasm" argone
 done
+# wasix_64v1 with a 32-bit memory does not link (pointers would be cut).
+cat >"$T/mism.wat" <<'EOF'
+(module
+  (import "wasix_64v1" "proc_id" (func $id (param i64) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (call $id (i64.const 0x100000000)))))
+EOF
+"$W" wat2wasm "$T/mism.wat" -o "$R/mism.wasm" || die "cannot build mism.wat"
+run mism.wasm
+if [ "$rc" = 2 ] && grep -q '"wasix_64v1" "proc_id"' "$T/err"; then
+	ok "wasix_64v1 with a 32-bit memory is a link error"
+else
+	bad "wasix_64v1 with a 32-bit memory" "exit $rc, want 2 and the import"
+fi
 expect "preview1 proc_raise runs the WASIX handler" 10 "" \
 	raise_preview1.wasm
 expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm

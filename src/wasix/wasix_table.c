@@ -210,6 +210,10 @@ int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
 		return WX_ELINK;
 	is64 = imp->module_len == sizeof WASIX_MODULE64 - 1 &&
 	       memcmp(imp->module, WASIX_MODULE64, imp->module_len) == 0;
+	/* The host bodies read pointers at the memory's width: a module
+	 * whose memory is not of its WASIX module's width does not link. */
+	if (m != NULL && m->nmemories > 0 && is64 != wasi_module_is64(m))
+		return WX_ELINK;
 	d = wasix_lookup(imp->name, imp->name_len);
 	if (d == NULL)
 		return WX_ELINK;
