@@ -662,7 +662,7 @@ static int wasmix_resolve_host(struct wasmix_run *r,
 	/* Each layer in turn: WX_ELINK means "not mine", any other error
 	 * (out of memory, a limit) ends the search. */
 	if (r->threads != NULL)
-		rc = wasix_thread_resolve(r->threads, r->store, imp, out);
+		rc = wasix_thread_resolve(r->threads, r->store, r->mod, imp, out);
 	if (rc != WX_ELINK)
 		return rc;
 	if (r->wasix != NULL && wasix_is_module(imp->module, imp->module_len))
@@ -671,7 +671,7 @@ static int wasmix_resolve_host(struct wasmix_run *r,
 		rc = wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out);
 	if (rc != WX_ELINK)
 		return rc;
-	return wasi_resolve(r->wasi, r->store, imp, out);
+	return wasi_resolve(r->wasi, r->store, r->mod, imp, out);
 }
 
 /*

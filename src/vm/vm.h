@@ -361,7 +361,7 @@ bool vm_functype_equal(const struct wasm_functype *a,
  * memory, or more than VM_JMP_MAX_BYTES to save). THREADS: uses the
  * calling thread's table only.
  */
-int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
+int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint64_t ret_ptr,
                       uint64_t aux, uint8_t token[16]);
 
 /*
@@ -373,7 +373,7 @@ int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
  * with "invalid or stale setjmp snapshot (...)" recorded for the call.
  */
 int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
-                   uint32_t *ret_ptr, uint64_t *aux);
+                   uint64_t *ret_ptr, uint64_t *aux);
 
 /* ---- threads -------------------------------------------------------------
  *

@@ -70,7 +70,7 @@ struct vm_jmp_entry {
 	uint32_t nslots;
 	uint32_t nwrap; /* wrapper frames: F0 is the anchor when 0 */
 	uint32_t rec;   /* the anchor's frame record index */
-	uint32_t ret_ptr;
+	uint64_t ret_ptr;
 };
 
 /* The checkpointed activation of the frame of record k, if any. */
@@ -350,7 +350,7 @@ static void jmp_save(const struct vm_thread *t, struct vm_jmp_entry *e)
 	}
 }
 
-int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint32_t ret_ptr,
+int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint64_t ret_ptr,
                       uint64_t aux, uint8_t token[16])
 {
 	struct vm_thread *t = call->thread;
@@ -404,7 +404,7 @@ static int jmp_stale(struct vm_call *call, const char *why)
 }
 
 int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
-                   uint32_t *ret_ptr, uint64_t *aux)
+                   uint64_t *ret_ptr, uint64_t *aux)
 {
 	struct vm_thread *t = call->thread;
 	struct vm_jmp *j = t != NULL ? t->jmp : NULL;

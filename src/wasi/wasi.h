@@ -117,12 +117,21 @@ void wasi_ctx_free(struct wasi_ctx *w);
  * function in store 's' bound to context 'w' and sets '*out'. Returns 0,
  * WX_ELINK if the import is not a preview1 function (wrong module, unknown
  * name, or not a function import), or WX_ENOMEM. The signature given to
- * the VM is the one the preview1 specification fixes; the VM itself
+ * the VM is the one the preview1 specification fixes, at the pointer
+ * width of module 'm' (wasi_module_is64; NULL means 32-bit); the VM itself
  * reports a module that imports it with another type. 'w' must outlive
  * the store's use of the function.
  */
 int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
-                 const struct wasm_import *imp, struct vm_extern *out);
+                 const struct wasm_module *m, const struct wasm_import *imp,
+                 struct vm_extern *out);
+
+/*
+ * Whether module 'm' (NULL: no) has a 64-bit memory 0 (memory64): then
+ * its WASI and WASIX imports take pointers and sizes as i64 and the
+ * structs it shares hold 8-byte pointers and sizes (wasix_64v1).
+ */
+bool wasi_module_is64(const struct wasm_module *m);
 
 /*
  * Tells whether the guest called proc_exit and with what status. Useful

@@ -45,7 +45,7 @@ int wasi_clock_time_get(struct vm_call *c, void *ud)
 		return wasi_ret(c, WASI_EINVAL);
 	if (clock_gettime(id, &ts) != 0)
 		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, wasi_store_u64(c, wasi_u32(c, 2), wasi_ns(&ts)));
+	return wasi_ret(c, wasi_store_u64(c, wasi_ptr(c, 2), wasi_ns(&ts)));
 }
 
 /* clock_res_get(id: clockid) -> (errno, resolution: timestamp) */
@@ -59,14 +59,14 @@ int wasi_clock_res_get(struct vm_call *c, void *ud)
 		return wasi_ret(c, WASI_EINVAL);
 	if (clock_getres(id, &ts) != 0)
 		return wasi_ret(c, wasi_errno_from_host(errno));
-	return wasi_ret(c, wasi_store_u64(c, wasi_u32(c, 1), wasi_ns(&ts)));
+	return wasi_ret(c, wasi_store_u64(c, wasi_ptr(c, 1), wasi_ns(&ts)));
 }
 
 /* random_get(buf: ptr<u8>, buf_len: size) -> errno */
 int wasi_random_get(struct vm_call *c, void *ud)
 {
-	uint32_t len = wasi_u32(c, 1);
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), len);
+	uint64_t len = wasi_size(c, 1);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 0), len);
 	ssize_t n;
 
 	(void)ud;
@@ -79,7 +79,7 @@ int wasi_random_get(struct vm_call *c, void *ud)
 		if (n < 0)
 			return wasi_ret(c, wasi_errno_from_host(errno));
 		p += n;
-		len -= (uint32_t)n;
+		len -= (uint64_t)n;
 	}
 	return wasi_ret(c, WASI_ESUCCESS);
 }

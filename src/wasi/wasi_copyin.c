@@ -22,7 +22,7 @@ uint32_t wasi_copy_in(struct vm_call *c, uint64_t off, void *dst, size_t len)
 	return WASI_ESUCCESS;
 }
 
-uint32_t wasi_str_in(struct vm_call *c, uint32_t ptr, uint32_t len, char *buf,
+uint32_t wasi_str_in(struct vm_call *c, uint64_t ptr, uint64_t len, char *buf,
                      size_t cap)
 {
 	uint32_t err;

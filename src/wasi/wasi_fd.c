@@ -77,23 +77,27 @@ uint32_t wasi_wait_in(struct wasi_ctx *w, const struct vfs_entry *e)
 	}
 }
 
-/* Reads guest iovec 'i' of the array at 'iovs' (already checked). */
-static void wasi_iov_at(const uint8_t *arr, uint32_t i, uint32_t *base,
-                        uint32_t *len)
+/* Reads guest iovec 'i' of the array at 'arr' (already checked): { buf
+ * pointer, buf_len size }, 8 bytes, or 16 with memory64. */
+static void wasi_iov_at(const struct vm_call *c, const uint8_t *arr, uint32_t i,
+                        uint64_t *base, uint64_t *len)
 {
-	*base = wasi_get_u32(arr + 8 * (size_t)i);
-	*len = wasi_get_u32(arr + 8 * (size_t)i + 4);
+	size_t ps = wasi_psize(c);
+
+	*base = wasi_get_ptr(c, arr + 2 * ps * i);
+	*len = wasi_get_ptr(c, arr + 2 * ps * i + ps);
 }
 
-const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs, uint32_t n)
+const uint8_t *wasi_iovs_check(struct vm_call *c, uint64_t iovs, uint32_t n)
 {
-	const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 8);
-	uint32_t i, base, len;
+	const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 2 * wasi_psize(c));
+	uint64_t base, len;
+	uint32_t i;
 
 	if (arr == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		wasi_iov_at(arr, i, &base, &len);
+		wasi_iov_at(c, arr, i, &base, &len);
 		if (wasi_mem(c, base, len) == NULL)
 			return NULL;
 	}
@@ -103,7 +107,7 @@ const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs, uint32_t n)
 int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
                   uint32_t *i, uint64_t budget, struct iovec *v, size_t *bytes)
 {
-	uint32_t base, len;
+	uint64_t base, len;
 	int k = 0;
 
 	*bytes = 0;
@@ -112,9 +116,9 @@ int wasi_iov_fill(struct vm_call *c, const uint8_t *arr, uint32_t n,
 		 * gives EFAULT early. A guest that changed the iovec since
 		 * (another thread) gets it skipped, never a pointer outside
 		 * its memory. */
-		wasi_iov_at(arr, *i, &base, &len);
+		wasi_iov_at(c, arr, *i, &base, &len);
 		if (len > budget)
-			len = (uint32_t)budget;
+			len = budget;
 		v[k].iov_base = wasi_mem(c, base, len);
 		if (v[k].iov_base == NULL)
 			len = 0;
@@ -194,7 +198,7 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 {
 	struct wasi_ctx *w = wasi_ctx_of(ud);
 	uint64_t right = out ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ;
-	uint32_t n = wasi_u32(c, 2), done = 0, err;
+	uint32_t n = wasi_size32(c, 2), done = 0, err;
 	int64_t off = positioned ? (int64_t)c->args[3] : -1;
 	const uint8_t *arr;
 	struct vfs_entry *e;
@@ -211,8 +215,8 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 	err = WASI_EINVAL;
 	if (positioned && off < 0)
 		goto out;
-	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
-	pres = wasi_mem(c, wasi_u32(c, positioned ? 4 : 3), 4);
+	arr = wasi_iovs_check(c, wasi_ptr(c, 1), n);
+	pres = wasi_mem(c, wasi_ptr(c, positioned ? 4 : 3), wasi_psize(c));
 	err = WASI_EFAULT;
 	if (arr == NULL || pres == NULL)
 		goto out;
@@ -222,7 +226,7 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 	if (err == WASI_ESUCCESS)
 		err = wasi_transfer(c, e->host_fd, arr, n, out, off, &done);
 	if (err == WASI_ESUCCESS)
-		wasi_put_u32(pres, done);
+		wasi_put_ptr(c, pres, done);
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);
@@ -275,7 +279,7 @@ int wasi_fd_seek(struct vm_call *c, void *ud)
 	if (whence >= WX_ARRAY_LEN(whences))
 		goto out;
 	err = WASI_EFAULT;
-	p = wasi_mem(c, wasi_u32(c, 3), 8);
+	p = wasi_mem(c, wasi_ptr(c, 3), 8);
 	if (p == NULL)
 		goto out;
 	r = lseek(e->host_fd, (off_t)delta, whences[whence]);
@@ -302,7 +306,7 @@ int wasi_fd_tell(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
-	p = wasi_mem(c, wasi_u32(c, 1), 8);
+	p = wasi_mem(c, wasi_ptr(c, 1), 8);
 	if (p == NULL)
 		goto out;
 	r = lseek(e->host_fd, 0, SEEK_CUR);
@@ -370,7 +374,7 @@ static uint32_t wasi_sock_io(struct vm_call *c, int hfd, const uint8_t *arr,
 int wasi_sock_recv(struct vm_call *c, void *ud)
 {
 	struct wasi_ctx *w = wasi_ctx_of(ud);
-	uint32_t n = wasi_u32(c, 2), fl = wasi_u32(c, 3), done = 0, err;
+	uint32_t n = wasi_size32(c, 2), fl = wasi_u32(c, 3), done = 0, err;
 	const uint8_t *arr;
 	struct vfs_entry *e;
 	uint8_t *plen, *pfl;
@@ -382,9 +386,9 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 	err = WASI_EINVAL;
 	if (fl & ~15u)
 		goto out;
-	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
-	plen = wasi_mem(c, wasi_u32(c, 4), 4);
-	pfl = wasi_mem(c, wasi_u32(c, 5), 2);
+	arr = wasi_iovs_check(c, wasi_ptr(c, 1), n);
+	plen = wasi_mem(c, wasi_ptr(c, 4), wasi_psize(c));
+	pfl = wasi_mem(c, wasi_ptr(c, 5), 2);
 	err = WASI_EFAULT;
 	if (arr == NULL || plen == NULL || pfl == NULL)
 		goto out;
@@ -398,7 +402,7 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 		        (fl & 4 ? MSG_TRUNC : 0) | (fl & 8 ? MSG_DONTWAIT : 0),
 		    &done, &mflags);
 	if (err == WASI_ESUCCESS) {
-		wasi_put_u32(plen, done);
+		wasi_put_ptr(c, plen, done);
 		wasi_put_u16(pfl, (mflags & MSG_TRUNC) ? 1 : 0);
 	}
 out:
@@ -411,7 +415,7 @@ out:
 int wasi_sock_send(struct vm_call *c, void *ud)
 {
 	struct wasi_ctx *w = wasi_ctx_of(ud);
-	uint32_t n = wasi_u32(c, 2), done = 0, err;
+	uint32_t n = wasi_size32(c, 2), done = 0, err;
 	const uint8_t *arr;
 	struct vfs_entry *e;
 	uint8_t *plen;
@@ -423,8 +427,8 @@ int wasi_sock_send(struct vm_call *c, void *ud)
 	err = WASI_EINVAL;
 	if (wasi_u32(c, 3) & ~1u)
 		goto out;
-	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
-	plen = wasi_mem(c, wasi_u32(c, 4), 4);
+	arr = wasi_iovs_check(c, wasi_ptr(c, 1), n);
+	plen = wasi_mem(c, wasi_ptr(c, 4), wasi_psize(c));
 	err = WASI_EFAULT;
 	if (arr == NULL || plen == NULL)
 		goto out;
@@ -432,7 +436,7 @@ int wasi_sock_send(struct vm_call *c, void *ud)
 	    wasi_sock_io(c, e->host_fd, arr, n, true,
 	                 wasi_u32(c, 3) & 1 ? MSG_DONTWAIT : 0, &done, &mflags);
 	if (err == WASI_ESUCCESS)
-		wasi_put_u32(plen, done);
+		wasi_put_ptr(c, plen, done);
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);

@@ -156,7 +156,7 @@ int wasi_fd_fdstat_get(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
-	p = wasi_mem(c, wasi_u32(c, 1), 24);
+	p = wasi_mem(c, wasi_ptr(c, 1), 24);
 	if (p == NULL)
 		goto out;
 	memset(p, 0, 24);
@@ -254,7 +254,7 @@ int wasi_fd_filestat_get(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
-	p = wasi_mem(c, wasi_u32(c, 1), 64);
+	p = wasi_mem(c, wasi_ptr(c, 1), 64);
 	if (p == NULL)
 		goto out;
 	if (e->vdir)
@@ -443,7 +443,8 @@ static uint32_t wasi_preopen_get(struct wasi_ctx *w, uint32_t fd,
 	return err;
 }
 
-/* fd_prestat_get(fd) -> (errno, prestat {tag u8 = 0 dir, name_len u32}) */
+/* fd_prestat_get(fd) -> (errno, prestat {tag u8 = 0 dir, name_len size}:
+ * 8 bytes, name_len at 4; 16 with memory64, name_len at 8) */
 int wasi_fd_prestat_get(struct vm_call *c, void *ud)
 {
 	struct vfs_entry *e;
@@ -454,11 +455,11 @@ int wasi_fd_prestat_get(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT;
-	p = wasi_mem(c, wasi_u32(c, 1), 8);
+	p = wasi_mem(c, wasi_ptr(c, 1), 2 * wasi_psize(c));
 	if (p == NULL)
 		goto out;
-	memset(p, 0, 8);
-	wasi_put_u32(p + 4, (uint32_t)strlen(e->preopen));
+	memset(p, 0, 2 * wasi_psize(c));
+	wasi_put_ptr(c, p + wasi_psize(c), strlen(e->preopen));
 	err = WASI_ESUCCESS;
 out:
 	vfs_entry_unref(e);
@@ -468,8 +469,9 @@ out:
 /* fd_prestat_dir_name(fd, path, path_len) -> errno (no NUL written) */
 int wasi_fd_prestat_dir_name(struct vm_call *c, void *ud)
 {
-	uint32_t len = wasi_u32(c, 2), err;
+	uint64_t len = wasi_size(c, 2);
 	struct vfs_entry *e;
+	uint32_t err;
 	uint8_t *p;
 	size_t n;
 
@@ -477,7 +479,7 @@ int wasi_fd_prestat_dir_name(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	n = strlen(e->preopen);
-	p = wasi_mem(c, wasi_u32(c, 1), len);
+	p = wasi_mem(c, wasi_ptr(c, 1), len);
 	err = WASI_EFAULT;
 	if (p == NULL)
 		goto out;
@@ -519,7 +521,7 @@ static bool wasi_put_dirent(uint8_t *buf, uint32_t len, uint32_t *used,
 /* fd_readdir(fd, buf, buf_len, cookie) -> (errno, bufused) */
 int wasi_fd_readdir(struct vm_call *c, void *ud)
 {
-	uint32_t len = wasi_u32(c, 2), used = 0, err;
+	uint32_t len = wasi_size32(c, 2), used = 0, err;
 	struct vfs_dirent d;
 	struct vfs_entry *e;
 	uint8_t *buf, *pres;
@@ -531,8 +533,8 @@ int wasi_fd_readdir(struct vm_call *c, void *ud)
 		err = WASI_ENOTDIR;
 	if (err != WASI_ESUCCESS)
 		goto out;
-	buf = wasi_mem(c, wasi_u32(c, 1), len);
-	pres = wasi_mem(c, wasi_u32(c, 4), 4);
+	buf = wasi_mem(c, wasi_ptr(c, 1), len);
+	pres = wasi_mem(c, wasi_ptr(c, 4), wasi_psize(c));
 	err = WASI_EFAULT;
 	if (buf == NULL || pres == NULL)
 		goto out;
@@ -548,7 +550,7 @@ int wasi_fd_readdir(struct vm_call *c, void *ud)
 	vfs_dir_unlock(e);
 	err = rc > 0 ? wasi_errno_from_host(rc) : WASI_ESUCCESS;
 	if (rc <= 0)
-		wasi_put_u32(pres, used);
+		wasi_put_ptr(c, pres, used);
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);

@@ -181,6 +181,51 @@ static inline uint32_t wasi_u32(const struct vm_call *c, unsigned i)
 	return (uint32_t)c->args[i];
 }
 
+/*
+ * Pointer width. A module whose memory 0 has 64-bit addresses (memory64)
+ * passes every pointer and every size (witx 'size', C size_t) as i64, and
+ * the pointers and sizes inside the structs it hands over (iovec, prestat,
+ * the pointer vectors of args_get) are 8 bytes; every other field keeps its
+ * width. Each host function serves both widths: it reads pointer and size
+ * parameters with wasi_ptr / wasi_size, never wasi_u32, and stores size
+ * results with wasi_store_size. The width is the calling memory's, the one
+ * the import's signature was made for (wasi_module_is64).
+ */
+static inline bool wasi_is64(const struct vm_call *c)
+{
+	return c->memory != NULL && vm_memory_limits(c->memory)->is64;
+}
+
+/* Bytes of a guest pointer or size: 4, or 8 with memory64. */
+static inline unsigned wasi_psize(const struct vm_call *c)
+{
+	return wasi_is64(c) ? 8u : 4u;
+}
+
+/* Pointer parameter 'i' at the caller's width. */
+static inline uint64_t wasi_ptr(const struct vm_call *c, unsigned i)
+{
+	return wasi_is64(c) ? c->args[i] : (uint32_t)c->args[i];
+}
+
+/* Size parameter 'i' at the caller's width. */
+static inline uint64_t wasi_size(const struct vm_call *c, unsigned i)
+{
+	return wasi_ptr(c, i);
+}
+
+/*
+ * Size parameter 'i' capped to u32 for calls whose host side counts in
+ * u32 (buffers are bounds-checked against memory anyway: a larger size
+ * reaches at most the cap).
+ */
+static inline uint32_t wasi_size32(const struct vm_call *c, unsigned i)
+{
+	uint64_t v = wasi_size(c, i);
+
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 /* Ends a host function with preview1 errno 'e'. */
 static inline int wasi_ret(struct vm_call *c, uint32_t e)
 {
@@ -211,7 +256,7 @@ static inline void *wasi_mem(struct vm_call *c, uint64_t off, uint64_t len)
  * cap, EFAULT, or EINVAL if the copy holds a NUL byte.
  */
 uint32_t wasi_copy_in(struct vm_call *c, uint64_t off, void *dst, size_t len);
-uint32_t wasi_str_in(struct vm_call *c, uint32_t ptr, uint32_t len, char *buf,
+uint32_t wasi_str_in(struct vm_call *c, uint64_t ptr, uint64_t len, char *buf,
                      size_t cap);
 
 /* Little-endian stores into guest memory (already bounds-checked). */
@@ -239,27 +284,46 @@ static inline uint32_t wasi_get_u32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* Stores a guest pointer or size at the caller's width (checked). */
+static inline void wasi_put_ptr(const struct vm_call *c, uint8_t *p, uint64_t v)
+{
+	if (wasi_is64(c))
+		wasi_put_u64(p, v);
+	else
+		wasi_put_u32(p, (uint32_t)v);
+}
+
 /* Stores a u32 result at guest 'off': ESUCCESS, or EFAULT. */
-uint32_t wasi_store_u32(struct vm_call *c, uint32_t off, uint32_t v);
+uint32_t wasi_store_u32(struct vm_call *c, uint64_t off, uint32_t v);
 
 /* Stores a u64 result at guest 'off': ESUCCESS, or EFAULT. */
-uint32_t wasi_store_u64(struct vm_call *c, uint32_t off, uint64_t v);
+uint32_t wasi_store_u64(struct vm_call *c, uint64_t off, uint64_t v);
+
+/* Stores a size result (4 or 8 bytes: wasi_psize): ESUCCESS, or EFAULT. */
+uint32_t wasi_store_size(struct vm_call *c, uint64_t off, uint64_t v);
 
 /* Maps a host errno value to the preview1 one (EIO if unknown). */
 uint32_t wasi_errno_from_host(int e);
 
 /*
- * Turns a signature string such as "(iI)i" (i = i32, I = i64) into 'ft',
+ * Turns a signature string such as "(ipzI)i" (i = i32, I = i64; p, a
+ * pointer, and z, a size: i32, or i64 if 'is64') into 'ft',
  * whose types array is 'buf' (at most 'cap' entries; the caller keeps
  * it alive as long as 'ft'). Shared by the WASI and WASIX import tables.
  */
-void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint32_t *buf,
-                    uint32_t cap);
+void wasi_sig_parse(const char *sig, bool is64, struct wasm_functype *ft,
+                    uint32_t *buf, uint32_t cap);
 
 /* Reads a little-endian u64 (already bounds-checked). */
 static inline uint64_t wasi_get_u64(const uint8_t *p)
 {
 	return (uint64_t)wasi_get_u32(p) | (uint64_t)wasi_get_u32(p + 4) << 32;
+}
+
+/* Reads a guest pointer or size at the caller's width (checked). */
+static inline uint64_t wasi_get_ptr(const struct vm_call *c, const uint8_t *p)
+{
+	return wasi_is64(c) ? wasi_get_u64(p) : wasi_get_u32(p);
 }
 
 /*
@@ -347,7 +411,7 @@ uint32_t wasi_wait_in(struct wasi_ctx *w, const struct vfs_entry *e);
  * Checks the array of 'n' guest iovecs at 'iovs' and every buffer it
  * names; the array's host address, or NULL (EFAULT).
  */
-const uint8_t *wasi_iovs_check(struct vm_call *c, uint32_t iovs, uint32_t n);
+const uint8_t *wasi_iovs_check(struct vm_call *c, uint64_t iovs, uint32_t n);
 
 /*
  * Fills 'v' with up to WASI_IOV_CHUNK host iovecs for the checked guest

@@ -33,8 +33,8 @@ struct wasi_path {
 static uint32_t wasi_path_arg(struct vm_call *c, unsigned i,
                               struct wasi_path *out)
 {
-	out->len = wasi_u32(c, i + 1);
-	out->p = wasi_mem(c, wasi_u32(c, i), out->len);
+	out->len = wasi_size32(c, i + 1);
+	out->p = wasi_mem(c, wasi_ptr(c, i), out->len);
 	return out->p == NULL ? WASI_EFAULT : WASI_ESUCCESS;
 }
 
@@ -54,9 +54,9 @@ static uint32_t wasi_dir_get(struct wasi_ctx *w, struct vm_call *c, uint32_t fd,
 	uint32_t err;
 
 	if (wasi_posix_paths(w)) { /* preview1 programs skip this */
-		const char *p = wasi_mem(c, wasi_u32(c, path_arg), 1);
+		const char *p = wasi_mem(c, wasi_ptr(c, path_arg), 1);
 
-		if (p != NULL && wasi_u32(c, path_arg + 1) > 0 &&
+		if (p != NULL && wasi_size(c, path_arg + 1) > 0 &&
 		    __atomic_load_n(p, __ATOMIC_RELAXED) == '/' &&
 		    (*e = wasi_root_ref(w)) != NULL)
 			return WASI_ESUCCESS;
@@ -154,8 +154,8 @@ static uint32_t wasi_where(struct wasi_ctx *w, const struct vfs_entry *dir,
                            struct vm_call *c, unsigned path_arg,
                            struct wasi_where *wh)
 {
-	uint32_t len = wasi_u32(c, path_arg + 1);
-	const char *p = wasi_mem(c, wasi_u32(c, path_arg), len);
+	uint32_t len = wasi_size32(c, path_arg + 1);
+	const char *p = wasi_mem(c, wasi_ptr(c, path_arg), len);
 
 	if (p == NULL)
 		return WASI_EFAULT;
@@ -293,7 +293,7 @@ int wasi_path_filestat_get(struct vm_call *c, void *ud)
 	uint32_t err;
 	uint8_t *p;
 
-	p = wasi_mem(c, wasi_u32(c, 4), 64);
+	p = wasi_mem(c, wasi_ptr(c, 4), 64);
 	err =
 	    wasi_target(c, w, 0, 2, WASI_RIGHT_PATH_FILESTAT_GET, vf, &t, &wh);
 	if (err == WASI_ESUCCESS && p == NULL)
@@ -492,7 +492,7 @@ uint32_t wasi_path_open_fd(struct vm_call *c, struct wasi_ctx *w, uint32_t *fd)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	err = WASI_EFAULT; /* before anything is opened */
-	if (wasi_mem(c, wasi_u32(c, 8), 4) == NULL)
+	if (wasi_mem(c, wasi_ptr(c, 8), 4) == NULL)
 		goto out;
 	err = wasi_open_where(w, &wh, wasi_open_flags(oflags, base, fdflags),
 	                      vf, &hfd, &ve);
@@ -513,7 +513,7 @@ int wasi_path_open(struct vm_call *c, void *ud)
 	uint32_t fd = 0, err = wasi_path_open_fd(c, wasi_ctx_of(ud), &fd);
 
 	if (err == WASI_ESUCCESS)
-		err = wasi_store_u32(c, wasi_u32(c, 8), fd);
+		err = wasi_store_u32(c, wasi_ptr(c, 8), fd);
 	return wasi_ret(c, err);
 }
 
@@ -524,13 +524,14 @@ int wasi_path_open(struct vm_call *c, void *ud)
 int wasi_path_readlink(struct vm_call *c, void *ud)
 {
 	char target[VFS_PATH_MAX];
-	uint32_t len = wasi_u32(c, 4), err;
+	uint64_t len = wasi_size(c, 4);
 	struct vfs_target t;
 	uint8_t *buf, *pres;
+	uint32_t err;
 	ssize_t n = 0;
 
-	buf = wasi_mem(c, wasi_u32(c, 3), len);
-	pres = wasi_mem(c, wasi_u32(c, 5), 4);
+	buf = wasi_mem(c, wasi_ptr(c, 3), len);
+	pres = wasi_mem(c, wasi_ptr(c, 5), wasi_psize(c));
 	err = wasi_target(c, wasi_ctx_of(ud), 0, 1, WASI_RIGHT_PATH_READLINK, 0,
 	                  &t, NULL);
 	if (err == WASI_ESUCCESS && (buf == NULL || pres == NULL))
@@ -543,7 +544,7 @@ int wasi_path_readlink(struct vm_call *c, void *ud)
 		if ((size_t)n > len)
 			n = len;
 		memcpy(buf, target, (size_t)n);
-		wasi_put_u32(pres, (uint32_t)n);
+		wasi_put_ptr(c, pres, (uint64_t)n);
 	}
 	return wasi_ret(c, wasi_target_done(&t, err));
 }

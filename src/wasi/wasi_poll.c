@@ -222,7 +222,7 @@ static uint32_t wasi_poll_wait(struct wasi_ctx *w, struct wasi_sub *subs,
 static int wasi_poll_run(struct vm_call *c, void *ud, bool nowait)
 {
 	struct wasi_ctx *w = wasi_ctx_of(ud);
-	uint32_t n = wasi_u32(c, 2), i, nev = 0, err = WASI_ESUCCESS;
+	uint32_t n = wasi_size32(c, 2), i, nev = 0, err = WASI_ESUCCESS;
 	const uint8_t *in;
 	uint8_t *out, *pn;
 	struct wasi_sub *subs;
@@ -231,9 +231,9 @@ static int wasi_poll_run(struct vm_call *c, void *ud, bool nowait)
 
 	if (n == 0 || n > WASI_POLL_MAX)
 		return wasi_ret(c, WASI_EINVAL);
-	in = wasi_mem(c, wasi_u32(c, 0), (uint64_t)n * WASI_SUB_SIZE);
-	out = wasi_mem(c, wasi_u32(c, 1), (uint64_t)n * WASI_EV_SIZE);
-	pn = wasi_mem(c, wasi_u32(c, 3), 4);
+	in = wasi_mem(c, wasi_ptr(c, 0), (uint64_t)n * WASI_SUB_SIZE);
+	out = wasi_mem(c, wasi_ptr(c, 1), (uint64_t)n * WASI_EV_SIZE);
+	pn = wasi_mem(c, wasi_ptr(c, 3), wasi_psize(c));
 	if (in == NULL || out == NULL || pn == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	subs = wx_alloc_array(n, sizeof *subs);
@@ -250,7 +250,7 @@ static int wasi_poll_run(struct vm_call *c, void *ud, bool nowait)
 			wasi_event_put(out + (size_t)(nev++) * WASI_EV_SIZE,
 			               &subs[i], pfds);
 	if (err == WASI_ESUCCESS)
-		wasi_put_u32(pn, nev);
+		wasi_put_ptr(c, pn, nev);
 	for (i = 0; subs != NULL && i < n; i++)
 		vfs_entry_unref(subs[i].e);
 	wx_free(subs);
@@ -284,7 +284,7 @@ int wasi_sock_accept(struct vm_call *c, void *ud)
 	if (flags & ~(uint32_t)WASI_FDFLAG_NONBLOCK)
 		goto out;
 	err = WASI_EFAULT;
-	p = wasi_mem(c, wasi_u32(c, 2), 4);
+	p = wasi_mem(c, wasi_ptr(c, 2), 4);
 	if (p == NULL)
 		goto out;
 	do

@@ -2,7 +2,8 @@
  * wasi_proc.c: what a preview1 program knows about its process: its
  * arguments, its environment, and how it ends (proc_exit, proc_raise).
  *
- * args_get / environ_get write 'n' u32 pointers at 'vec' and the packed
+ * args_get / environ_get write 'n' guest pointers (u32, or u64 with
+ * memory64) at 'vec' and the packed
  * NUL-terminated strings at 'buf', exactly the sizes *_sizes_get reported.
  * Both ranges are checked as a whole before anything is written, so a
  * failing call leaves guest memory unchanged.
@@ -17,8 +18,9 @@
 static uint32_t wasi_strings_get(struct vm_call *c, const char *strs,
                                  uint32_t n, uint32_t bytes)
 {
-	uint32_t vec = wasi_u32(c, 0), buf = wasi_u32(c, 1);
-	uint8_t *pv = wasi_mem(c, vec, (uint64_t)n * 4);
+	uint64_t vec = wasi_ptr(c, 0), buf = wasi_ptr(c, 1);
+	unsigned ps = wasi_psize(c);
+	uint8_t *pv = wasi_mem(c, vec, (uint64_t)n * ps);
 	uint8_t *pb = wasi_mem(c, buf, bytes);
 	uint32_t i, off = 0;
 
@@ -27,7 +29,7 @@ static uint32_t wasi_strings_get(struct vm_call *c, const char *strs,
 	if (bytes != 0)
 		memcpy(pb, strs, bytes);
 	for (i = 0; i < n; i++) {
-		wasi_put_u32(pv + 4 * (size_t)i, buf + off);
+		wasi_put_ptr(c, pv + (size_t)ps * i, buf + off);
 		off += (uint32_t)strlen(strs + off) + 1;
 	}
 	return WASI_ESUCCESS;
@@ -36,13 +38,13 @@ static uint32_t wasi_strings_get(struct vm_call *c, const char *strs,
 /* Writes the count at param 0's address and the byte size at param 1's. */
 static uint32_t wasi_sizes_get(struct vm_call *c, uint32_t n, uint32_t bytes)
 {
-	uint8_t *pn = wasi_mem(c, wasi_u32(c, 0), 4);
-	uint8_t *pb = wasi_mem(c, wasi_u32(c, 1), 4);
+	uint8_t *pn = wasi_mem(c, wasi_ptr(c, 0), wasi_psize(c));
+	uint8_t *pb = wasi_mem(c, wasi_ptr(c, 1), wasi_psize(c));
 
 	if (pn == NULL || pb == NULL)
 		return WASI_EFAULT;
-	wasi_put_u32(pn, n);
-	wasi_put_u32(pb, bytes);
+	wasi_put_ptr(c, pn, n);
+	wasi_put_ptr(c, pb, bytes);
 	return WASI_ESUCCESS;
 }
 

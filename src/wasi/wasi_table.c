@@ -10,7 +10,11 @@
  * today every function has a body. Adding one is a line here plus its
  * body in the file of its family.
  *
- * Signature strings: "(params)results", 'i' for i32 and 'I' for i64.
+ * Signature strings: "(params)results", 'i' for i32 and 'I' for i64, 'p'
+ * for a pointer and 'z' for a size: i32, or i64 for a module whose memory
+ * is 64-bit (memory64; wasi_module_is64). The same table and the same
+ * bodies serve both widths: a 64-bit wasix-libc imports preview1 from
+ * "wasi_snapshot_preview1" too, with these signatures widened.
  */
 #include "wasi/wasi_impl.h"
 
@@ -28,51 +32,51 @@ struct wasi_def {
 };
 
 static const struct wasi_def wasi_defs[] = {
-    {"args_get", "(ii)i", wasi_args_get},
-    {"args_sizes_get", "(ii)i", wasi_args_sizes_get},
-    {"environ_get", "(ii)i", wasi_environ_get},
-    {"environ_sizes_get", "(ii)i", wasi_environ_sizes_get},
-    {"clock_res_get", "(ii)i", wasi_clock_res_get},
-    {"clock_time_get", "(iIi)i", wasi_clock_time_get},
+    {"args_get", "(pp)i", wasi_args_get},
+    {"args_sizes_get", "(pp)i", wasi_args_sizes_get},
+    {"environ_get", "(pp)i", wasi_environ_get},
+    {"environ_sizes_get", "(pp)i", wasi_environ_sizes_get},
+    {"clock_res_get", "(ip)i", wasi_clock_res_get},
+    {"clock_time_get", "(iIp)i", wasi_clock_time_get},
     {"fd_advise", "(iIIi)i", wasi_fd_advise},
     {"fd_allocate", "(iII)i", wasi_fd_allocate},
     {"fd_close", "(i)i", wasi_fd_close},
     {"fd_datasync", "(i)i", wasi_fd_datasync},
-    {"fd_fdstat_get", "(ii)i", wasi_fd_fdstat_get},
+    {"fd_fdstat_get", "(ip)i", wasi_fd_fdstat_get},
     {"fd_fdstat_set_flags", "(ii)i", wasi_fd_fdstat_set_flags},
     {"fd_fdstat_set_rights", "(iII)i", wasi_fd_fdstat_set_rights},
-    {"fd_filestat_get", "(ii)i", wasi_fd_filestat_get},
+    {"fd_filestat_get", "(ip)i", wasi_fd_filestat_get},
     {"fd_filestat_set_size", "(iI)i", wasi_fd_filestat_set_size},
     {"fd_filestat_set_times", "(iIIi)i", wasi_fd_filestat_set_times},
-    {"fd_pread", "(iiiIi)i", wasi_fd_pread},
-    {"fd_prestat_get", "(ii)i", wasi_fd_prestat_get},
-    {"fd_prestat_dir_name", "(iii)i", wasi_fd_prestat_dir_name},
-    {"fd_pwrite", "(iiiIi)i", wasi_fd_pwrite},
-    {"fd_read", "(iiii)i", wasi_fd_read},
-    {"fd_readdir", "(iiiIi)i", wasi_fd_readdir},
+    {"fd_pread", "(ipzIp)i", wasi_fd_pread},
+    {"fd_prestat_get", "(ip)i", wasi_fd_prestat_get},
+    {"fd_prestat_dir_name", "(ipz)i", wasi_fd_prestat_dir_name},
+    {"fd_pwrite", "(ipzIp)i", wasi_fd_pwrite},
+    {"fd_read", "(ipzp)i", wasi_fd_read},
+    {"fd_readdir", "(ipzIp)i", wasi_fd_readdir},
     {"fd_renumber", "(ii)i", wasi_fd_renumber},
-    {"fd_seek", "(iIii)i", wasi_fd_seek},
+    {"fd_seek", "(iIip)i", wasi_fd_seek},
     {"fd_sync", "(i)i", wasi_fd_sync},
-    {"fd_tell", "(ii)i", wasi_fd_tell},
-    {"fd_write", "(iiii)i", wasi_fd_write},
-    {"path_create_directory", "(iii)i", wasi_path_create_directory},
-    {"path_filestat_get", "(iiiii)i", wasi_path_filestat_get},
-    {"path_filestat_set_times", "(iiiiIIi)i", wasi_path_filestat_set_times},
-    {"path_link", "(iiiiiii)i", wasi_path_link},
-    {"path_open", "(iiiiiIIii)i", wasi_path_open},
-    {"path_readlink", "(iiiiii)i", wasi_path_readlink},
-    {"path_remove_directory", "(iii)i", wasi_path_remove_directory},
-    {"path_rename", "(iiiiii)i", wasi_path_rename},
-    {"path_symlink", "(iiiii)i", wasi_path_symlink},
-    {"path_unlink_file", "(iii)i", wasi_path_unlink_file},
-    {"poll_oneoff", "(iiii)i", wasi_poll_oneoff},
+    {"fd_tell", "(ip)i", wasi_fd_tell},
+    {"fd_write", "(ipzp)i", wasi_fd_write},
+    {"path_create_directory", "(ipz)i", wasi_path_create_directory},
+    {"path_filestat_get", "(iipzp)i", wasi_path_filestat_get},
+    {"path_filestat_set_times", "(iipzIIi)i", wasi_path_filestat_set_times},
+    {"path_link", "(iipzipz)i", wasi_path_link},
+    {"path_open", "(iipziIIip)i", wasi_path_open},
+    {"path_readlink", "(ipzpzp)i", wasi_path_readlink},
+    {"path_remove_directory", "(ipz)i", wasi_path_remove_directory},
+    {"path_rename", "(ipzipz)i", wasi_path_rename},
+    {"path_symlink", "(pzipz)i", wasi_path_symlink},
+    {"path_unlink_file", "(ipz)i", wasi_path_unlink_file},
+    {"poll_oneoff", "(ppzp)i", wasi_poll_oneoff},
     {"proc_exit", "(i)", wasi_proc_exit},
     {"proc_raise", "(i)i", wasi_proc_raise},
     {"sched_yield", "()i", wasi_sched_yield},
-    {"random_get", "(ii)i", wasi_random_get},
-    {"sock_accept", "(iii)i", wasi_sock_accept},
-    {"sock_recv", "(iiiiii)i", wasi_sock_recv},
-    {"sock_send", "(iiiii)i", wasi_sock_send},
+    {"random_get", "(pz)i", wasi_random_get},
+    {"sock_accept", "(iip)i", wasi_sock_accept},
+    {"sock_recv", "(ipzipp)i", wasi_sock_recv},
+    {"sock_send", "(ipzip)i", wasi_sock_send},
     {"sock_shutdown", "(ii)i", wasi_sock_shutdown},
 };
 
@@ -91,7 +95,7 @@ static int wasi_nosys(struct vm_call *c, void *ud)
 	return wasi_ret(c, WASI_ENOSYS);
 }
 
-uint32_t wasi_store_u32(struct vm_call *c, uint32_t off, uint32_t v)
+uint32_t wasi_store_u32(struct vm_call *c, uint64_t off, uint32_t v)
 {
 	uint8_t *p = wasi_mem(c, off, 4);
 
@@ -101,7 +105,7 @@ uint32_t wasi_store_u32(struct vm_call *c, uint32_t off, uint32_t v)
 	return WASI_ESUCCESS;
 }
 
-uint32_t wasi_store_u64(struct vm_call *c, uint32_t off, uint64_t v)
+uint32_t wasi_store_u64(struct vm_call *c, uint64_t off, uint64_t v)
 {
 	uint8_t *p = wasi_mem(c, off, 8);
 
@@ -109,6 +113,21 @@ uint32_t wasi_store_u64(struct vm_call *c, uint32_t off, uint64_t v)
 		return WASI_EFAULT;
 	wasi_put_u64(p, v);
 	return WASI_ESUCCESS;
+}
+
+uint32_t wasi_store_size(struct vm_call *c, uint64_t off, uint64_t v)
+{
+	uint8_t *p = wasi_mem(c, off, wasi_psize(c));
+
+	if (p == NULL)
+		return WASI_EFAULT;
+	wasi_put_ptr(c, p, v);
+	return WASI_ESUCCESS;
+}
+
+bool wasi_module_is64(const struct wasm_module *m)
+{
+	return m != NULL && m->nmemories > 0 && m->memories[0].is64;
 }
 
 /* Host errno -> preview1 errno, for every value both sides name. */
@@ -234,9 +253,10 @@ uint32_t wasi_fd_get(struct wasi_ctx *w, uint32_t fd, uint64_t rights,
 	return wasi_fd_rights_ok(*e, rights) ? WASI_ESUCCESS : WASI_ENOTCAPABLE;
 }
 
-void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint32_t *buf,
-                    uint32_t cap)
+void wasi_sig_parse(const char *sig, bool is64, struct wasm_functype *ft,
+                    uint32_t *buf, uint32_t cap)
 {
+	uint32_t wide = is64 ? WASM_I64 : WASM_I32;
 	uint32_t n = 0;
 	const char *p;
 
@@ -244,8 +264,12 @@ void wasi_sig_parse(const char *sig, struct wasm_functype *ft, uint32_t *buf,
 	for (p = sig; *p != 0 && n < cap; p++) {
 		if (*p == ')')
 			ft->nparams = n;
-		else if (*p == 'i' || *p == 'I')
-			buf[n++] = *p == 'i' ? WASM_I32 : WASM_I64;
+		else if (*p == 'i')
+			buf[n++] = WASM_I32;
+		else if (*p == 'I')
+			buf[n++] = WASM_I64;
+		else if (*p == 'p' || *p == 'z')
+			buf[n++] = wide;
 	}
 	ft->nresults = n - ft->nparams;
 	ft->types = buf;
@@ -305,7 +329,8 @@ static const struct wasi_def *wasi_lookup(const char *name, size_t len)
 }
 
 int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
-                 const struct wasm_import *imp, struct vm_extern *out)
+                 const struct wasm_module *m, const struct wasm_import *imp,
+                 struct vm_extern *out)
 {
 	static const char mod[] = WASI_MODULE;
 	const struct wasi_def *d;
@@ -319,7 +344,7 @@ int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
 	d = wasi_lookup(imp->name, imp->name_len);
 	if (d == NULL)
 		return WX_ELINK;
-	wasi_sig_parse(d->sig, &ft, types, WASI_MAX_SIG);
+	wasi_sig_parse(d->sig, wasi_module_is64(m), &ft, types, WASI_MAX_SIG);
 	if (w->enter_hook != NULL) {
 		struct wasi_thunk *t = &w->thunks[d - wasi_defs];
 		vm_host_fn fn = d->fn ? d->fn : wasi_nosys;

@@ -170,10 +170,12 @@ bool wasix_is_module(const char *mod, size_t len);
 bool wasix_module_uses(const struct wasm_module *m);
 
 /*
- * Resolves one import of "wasix_32v1" or "wasix_64v1" of module 'm'. Every
- * function of the WASIX table links; those not implemented (and every
- * wasix_64v1 function today) return ENOSYS (52). Returns 0, WX_ELINK (unknown
- * name, not a function) or WX_ENOMEM.
+ * Resolves one import of "wasix_32v1" or "wasix_64v1" of module 'm' (NULL
+ * allowed). Every function of the WASIX table links; those not implemented
+ * (and, for wasix_64v1, those not yet marshalled at 64 bits) return ENOSYS
+ * (52). wasix_64v1 takes pointers and sizes as i64 and goes with a memory64
+ * memory, wasix_32v1 with a 32-bit one. Returns 0, WX_ELINK (unknown name,
+ * not a function, a memory of the other width) or WX_ENOMEM.
  */
 int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
                   const struct wasm_module *m, const struct wasm_import *imp,

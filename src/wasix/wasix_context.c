@@ -132,12 +132,15 @@ static void wasix_ctx_main(void)
 	setcontext(&e->main.uc);
 }
 
-/* context_create(*id, entrypoint) */
+/* context_create(*id, entrypoint): the entrypoint is a function pointer
+ * (a table slot), pointer-wide like the id's address. */
 int wasix_context_create(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
 	struct wasix_ctx_env *e = wasix_ctx_env();
-	struct vm_func *f = wasix_ctx_entry(x, wasi_u32(c, 1));
+	uint64_t slot64 = wasi_ptr(c, 1);
+	struct vm_func *f = wasix_ctx_entry(
+	    x, slot64 > UINT32_MAX ? UINT32_MAX : (uint32_t)slot64);
 	struct wasix_context *k;
 	uint32_t slot, err;
 
@@ -167,7 +170,7 @@ int wasix_context_create(struct vm_call *c, void *ud)
 	k->entry = f;
 	k->store = c->store;
 	k->state = WASIX_CTX_SUSPENDED;
-	err = wasi_store_u64(c, wasi_u32(c, 0), k->id);
+	err = wasi_store_u64(c, wasi_ptr(c, 0), k->id);
 	if (err != WASI_ESUCCESS) {
 		wx_free(k);
 		return wasi_ret(c, err);

@@ -14,9 +14,9 @@
  * Ops: wasix_32v1 numbers ADD 0, MOD 1, DEL 2, but wasix-libc passes its
  * Linux-style EPOLL_CTL_ADD 1, DEL 2, MOD 3 unchanged, so 0 adds
  * (EEXIST if present), 2 deletes, and 1 and 3 add or modify (Wasmer's
- * reading of 1). Layouts (wasm32): epoll_event 32 bytes: events u32 @0,
- * data {ptr u32 @8, fd u32 @12, data1 u32 @16, data2 u64 @24}; each read
- * once into host memory.
+ * reading of 1). Layout: epoll_event 32 bytes (wasix_epev_layout: the
+ * data's pointer is 4 or 8 bytes, by the caller's width); each read once
+ * into host memory.
  *
  * fd_event(initial, flags): a host eventfd (SEMAPHORE 1; NONBLOCK 4, the
  * value of wasix-libc's O_NONBLOCK that its EFD_NONBLOCK is); fd_read and
@@ -34,7 +34,7 @@
 
 #include "base/base.h"
 
-#define WX_EV_SIZE     32
+#define WX_EV_SIZE     32   /* wasix_epev_layout's size at both widths */
 #define WX_EPOLL_MAXEV 1024 /* events returned by one epoll_wait */
 
 enum {
@@ -53,8 +53,8 @@ enum { WX_CTL_ADD = 0, WX_CTL_MOD = 1, WX_CTL_DEL = 2, WX_CTL_LINUX_MOD = 3 };
 /* The guest's data for one registered fd. */
 struct wx_epoll_item {
 	bool used;
-	uint32_t ptr, fd, data1;
-	uint64_t data2;
+	uint32_t fd, data1;
+	uint64_t ptr, data2;
 };
 
 struct wx_epoll {
@@ -134,7 +134,7 @@ static struct wx_epoll *wx_epoll_of(const struct vfs_entry *e)
 int wasix_epoll_create(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), 4);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 0), 4);
 	struct wx_epoll *ep;
 	struct vfs_entry *e;
 	uint32_t fd;
@@ -193,10 +193,11 @@ static uint32_t wx_epoll_room(struct wx_epoll *ep, uint32_t fd)
 }
 
 /* Applies 'op' for guest fd 'fd' (host fd 'hfd') to 'ep' and the host. */
-static uint32_t wx_epoll_apply(struct vfs_entry *e, struct wx_epoll *ep,
-                               uint32_t op, uint32_t fd, int hfd,
-                               const uint8_t *ev)
+static uint32_t wx_epoll_apply(const struct vm_call *c, struct vfs_entry *e,
+                               struct wx_epoll *ep, uint32_t op, uint32_t fd,
+                               int hfd, const uint8_t *ev)
 {
+	const struct wasix_epev_layout *L = wasix_epev_layout(wasi_is64(c));
 	struct epoll_event hev;
 	uint32_t err = WASI_ESUCCESS;
 	int r;
@@ -204,7 +205,7 @@ static uint32_t wx_epoll_apply(struct vfs_entry *e, struct wx_epoll *ep,
 	memset(&hev, 0, sizeof hev);
 	hev.data.u64 = fd;
 	if (ev != NULL)
-		hev.events = wx_ev_map(wasi_get_u32(ev), true);
+		hev.events = wx_ev_map(wasi_get_u32(ev + L->events), true);
 	wx_epoll_lock(ep);
 	if (op == WX_CTL_DEL) {
 		r = epoll_ctl(e->host_fd, EPOLL_CTL_DEL, hfd, NULL);
@@ -227,10 +228,10 @@ static uint32_t wx_epoll_apply(struct vfs_entry *e, struct wx_epoll *ep,
 		goto out;
 	}
 	ep->items[fd].used = true;
-	ep->items[fd].ptr = wasi_get_u32(ev + 8);
-	ep->items[fd].fd = wasi_get_u32(ev + 12);
-	ep->items[fd].data1 = wasi_get_u32(ev + 16);
-	ep->items[fd].data2 = wasi_get_u64(ev + 24);
+	ep->items[fd].ptr = wasi_get_ptr(c, ev + L->ptr);
+	ep->items[fd].fd = wasi_get_u32(ev + L->fd);
+	ep->items[fd].data1 = wasi_get_u32(ev + L->data1);
+	ep->items[fd].data2 = wasi_get_u64(ev + L->data2);
 out:
 	pthread_mutex_unlock(&ep->lock);
 	return err;
@@ -242,7 +243,8 @@ int wasix_epoll_ctl(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	uint32_t epfd = wasi_u32(c, 0), op = wasi_u32(c, 1),
 	         fd = wasi_u32(c, 2);
-	uint32_t evp = wasi_u32(c, 3), err;
+	uint64_t evp = wasi_ptr(c, 3);
+	uint32_t err;
 	struct vfs_entry *e = NULL, *t = NULL;
 	const uint8_t *g = NULL;
 	uint8_t ev[WX_EV_SIZE];
@@ -265,7 +267,7 @@ int wasix_epoll_ctl(struct vm_call *c, void *ud)
 			goto out;
 		memcpy(ev, g, sizeof ev); /* once: shared memory may change */
 	}
-	err = wx_epoll_apply(e, ep, op, fd, t->host_fd,
+	err = wx_epoll_apply(c, e, ep, op, fd, t->host_fd,
 	                     op == WX_CTL_DEL ? NULL : ev);
 out:
 	vfs_entry_unref(t);
@@ -319,21 +321,22 @@ static uint32_t wx_epoll_block(struct wasix_ctx *x, int hfd,
 }
 
 /* Writes host event 'h' as the guest's event at 'p' ('ep' locked). */
-static void wx_epoll_put(uint8_t *p, const struct epoll_event *h,
-                         const struct wx_epoll *ep)
+static void wx_epoll_put(const struct vm_call *c, uint8_t *p,
+                         const struct epoll_event *h, const struct wx_epoll *ep)
 {
+	const struct wasix_epev_layout *L = wasix_epev_layout(wasi_is64(c));
 	uint32_t fd = (uint32_t)h->data.u64;
 	uint8_t b[WX_EV_SIZE];
 
 	memset(b, 0, sizeof b);
-	wasi_put_u32(b, wx_ev_map(h->events, false));
+	wasi_put_u32(b + L->events, wx_ev_map(h->events, false));
 	if (fd < ep->cap && ep->items[fd].used) {
-		wasi_put_u32(b + 8, ep->items[fd].ptr);
-		wasi_put_u32(b + 12, ep->items[fd].fd);
-		wasi_put_u32(b + 16, ep->items[fd].data1);
-		wasi_put_u64(b + 24, ep->items[fd].data2);
+		wasi_put_ptr(c, b + L->ptr, ep->items[fd].ptr);
+		wasi_put_u32(b + L->fd, ep->items[fd].fd);
+		wasi_put_u32(b + L->data1, ep->items[fd].data1);
+		wasi_put_u64(b + L->data2, ep->items[fd].data2);
 	} else {
-		wasi_put_u32(b + 12, fd);
+		wasi_put_u32(b + L->fd, fd);
 	}
 	memcpy(p, b, sizeof b);
 }
@@ -343,7 +346,7 @@ static void wx_epoll_put(uint8_t *p, const struct epoll_event *h,
 int wasix_epoll_wait(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t max = wasi_u32(c, 2), err;
+	uint32_t max = wasi_size32(c, 2), err;
 	uint64_t timeout = c->args[3];
 	struct epoll_event hev[64], *hv = hev;
 	struct vfs_entry *e = NULL;
@@ -362,8 +365,8 @@ int wasix_epoll_wait(struct vm_call *c, void *ud)
 	if (max > WX_EPOLL_MAXEV)
 		max = WX_EPOLL_MAXEV;
 	err = WASI_EFAULT;
-	out = wasi_mem(c, wasi_u32(c, 1), (uint64_t)max * WX_EV_SIZE);
-	pn = wasi_mem(c, wasi_u32(c, 4), 4);
+	out = wasi_mem(c, wasi_ptr(c, 1), (uint64_t)max * WX_EV_SIZE);
+	pn = wasi_mem(c, wasi_ptr(c, 4), wasi_psize(c));
 	if (out == NULL || pn == NULL)
 		goto out;
 	err = WASI_ENOMEM;
@@ -378,9 +381,10 @@ int wasix_epoll_wait(struct vm_call *c, void *ud)
 	if (err == WASI_ESUCCESS) {
 		wx_epoll_lock(ep);
 		for (int i = 0; i < n; i++)
-			wx_epoll_put(out + (size_t)i * WX_EV_SIZE, &hv[i], ep);
+			wx_epoll_put(c, out + (size_t)i * WX_EV_SIZE, &hv[i],
+			             ep);
 		pthread_mutex_unlock(&ep->lock);
-		wasi_put_u32(pn, (uint32_t)n);
+		wasi_put_ptr(c, pn, (uint64_t)n);
 	}
 	if (hv != hev)
 		wx_free(hv);
@@ -395,7 +399,7 @@ int wasix_fd_event(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	uint64_t init = c->args[0];
 	uint32_t flags = wasi_u32(c, 1), fd;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 2), 4);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 4);
 	struct vfs_entry *e;
 	int hfd, rc;
 

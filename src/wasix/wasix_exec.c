@@ -55,15 +55,16 @@ static void wasix_list_free(struct wasix_list *l)
  * into '*l', with 'extra' free slots in front of the vector. ESUCCESS,
  * EFAULT, E2BIG or ENOMEM.
  */
-static uint32_t wasix_list_get(struct vm_call *c, uint32_t ptr, uint32_t len,
+static uint32_t wasix_list_get(struct vm_call *c, uint64_t ptr, uint64_t len64,
                                uint32_t extra, struct wasix_list *l)
 {
 	const char *p;
-	uint32_t n = 0, i, k = extra;
+	uint32_t n = 0, i, k = extra, len;
 
 	memset(l, 0, sizeof *l);
-	if (len > WASIX_MAX_LIST)
+	if (len64 > WASIX_MAX_LIST)
 		return WASI_E2BIG;
+	len = (uint32_t)len64;
 	p = wasi_mem(c, ptr, len);
 	if (p == NULL)
 		return WASI_EFAULT;
@@ -93,13 +94,16 @@ static uint32_t wasix_list_get(struct vm_call *c, uint32_t ptr, uint32_t len,
 }
 
 /*
- * Reads a guest array of 'n' pointers to NUL-terminated strings at 'ptr'
- * into '*l' (exec4 / spawn3). ESUCCESS, EFAULT, E2BIG or ENOMEM.
+ * Reads a guest array of 'n' pointers (4 or 8 bytes: wasi_psize) to
+ * NUL-terminated strings at 'ptr' into '*l' (exec4 / spawn3). ESUCCESS,
+ * EFAULT, E2BIG or ENOMEM.
  */
-static uint32_t wasix_list_arr(struct vm_call *c, uint32_t ptr, uint32_t n,
+static uint32_t wasix_list_arr(struct vm_call *c, uint64_t ptr, uint64_t n64,
                                struct wasix_list *l)
 {
-	const uint8_t *arr = wasi_mem(c, ptr, (uint64_t)n * 4);
+	unsigned ps = wasi_psize(c);
+	uint32_t n = n64 > WASI_MAX_ARGS ? WASI_MAX_ARGS + 1 : (uint32_t)n64;
+	const uint8_t *arr = wasi_mem(c, ptr, (uint64_t)n * ps);
 	const uint8_t *base = c->memory ? vm_memory_data(c->memory) : NULL;
 	uint64_t size = c->memory ? vm_memory_size(c->memory) : 0;
 	size_t off = 0, *offs = NULL;
@@ -120,7 +124,7 @@ static uint32_t wasix_list_arr(struct vm_call *c, uint32_t ptr, uint32_t n,
 		goto out;
 	}
 	for (uint32_t i = 0; i < n && err == WASI_ESUCCESS; i++) {
-		uint32_t s = wasi_get_u32(arr + 4 * i);
+		uint64_t s = wasi_get_ptr(c, arr + (size_t)ps * i);
 		size_t room = WASIX_MAX_LIST - off, k;
 		const char *end;
 
@@ -162,8 +166,9 @@ static uint32_t wasix_list_any(struct vm_call *c, unsigned i, bool arrays,
                                struct wasix_list *l)
 {
 	if (arrays)
-		return wasix_list_arr(c, wasi_u32(c, i), wasi_u32(c, i + 1), l);
-	return wasix_list_get(c, wasi_u32(c, i), wasi_u32(c, i + 1), 0, l);
+		return wasix_list_arr(c, wasi_ptr(c, i), wasi_size(c, i + 1),
+		                      l);
+	return wasix_list_get(c, wasi_ptr(c, i), wasi_size(c, i + 1), 0, l);
 }
 
 /* Reads host fd 'fd' whole into '*out'. ESUCCESS, EACCES, ENOMEM, ... */
@@ -459,7 +464,7 @@ static int wasix_exec_common(struct vm_call *c, struct wasix_ctx *x, int envi,
 {
 	char name[VFS_PATH_MAX + 1];
 	struct wasix_list argv, envs;
-	bool have_env = envi >= 0 && wasi_u32(c, (unsigned)envi) != 0;
+	bool have_env = envi >= 0 && wasi_ptr(c, (unsigned)envi) != 0;
 	void *prog = NULL;
 	uint32_t err;
 
@@ -529,7 +534,7 @@ static const char *wasix_path_arg(struct vm_call *c, unsigned i, char *buf,
                                   size_t cap, uint32_t *err)
 {
 	*err = WASI_ESUCCESS;
-	if (wasi_u32(c, i) == 0)
+	if (wasi_ptr(c, i) == 0)
 		return NULL;
 	*err = wasix_str(c, i, buf, cap);
 	return buf;
@@ -559,14 +564,12 @@ int wasix_proc_exec4(struct vm_call *c, void *ud)
 	return wasix_exec_common(c, ud, 4, wasi_u32(c, 6) != 0, p, true);
 }
 
-/* Host open flags for a spawn OPEN action. */
-static int wasix_oflags(const uint8_t *op)
+/* Host open flags for a spawn OPEN action of layout 'L'. */
+static int wasix_oflags(const uint8_t *op, const struct wasix_fdop_layout *L)
 {
-	uint16_t of =
-	    (uint16_t)(op[WASIX_FDOP_OFLAGS] | op[WASIX_FDOP_OFLAGS + 1] << 8);
-	uint64_t rb = wasi_get_u64(op + WASIX_FDOP_RIGHTS);
-	uint16_t ff = (uint16_t)(op[WASIX_FDOP_FDFLAGS] |
-	                         op[WASIX_FDOP_FDFLAGS + 1] << 8);
+	uint16_t of = (uint16_t)(op[L->oflags] | op[L->oflags + 1] << 8);
+	uint64_t rb = wasi_get_u64(op + L->rights);
+	uint16_t ff = (uint16_t)(op[L->fdflags] | op[L->fdflags + 1] << 8);
 	bool r = (rb & WASI_RIGHT_FD_READ) != 0,
 	     w = (rb & WASI_RIGHT_FD_WRITE) != 0;
 	int fl = r && w ? O_RDWR : w ? O_WRONLY : O_RDONLY;
@@ -580,22 +583,23 @@ static int wasix_oflags(const uint8_t *op)
 }
 
 /*
- * Runs one spawn fd action (WASIX_FDOP_SIZE bytes at 'op', a host copy)
- * in the child. The
+ * Runs one spawn fd action (wasix_fdop_layout: its size in bytes at 'op',
+ * a host copy) in the child. The
  * entries are borrowed (vfs_get): the forked child has only this thread.
  */
 static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
                                 const uint8_t *op)
 {
-	uint32_t fd = wasi_get_u32(op + WASIX_FDOP_FD),
-	         src = wasi_get_u32(op + WASIX_FDOP_SRC);
+	const struct wasix_fdop_layout *L = wasix_fdop_layout(wasi_is64(c));
+	uint32_t fd = wasi_get_u32(op + L->fd), src = wasi_get_u32(op + L->src);
 	char path[VFS_PATH_MAX + 1], abs[VFS_PATH_MAX + 1];
-	uint32_t plen = wasi_get_u32(op + WASIX_FDOP_PATH_LEN), err;
-	const char *pp = wasi_mem(c, wasi_get_u32(op + WASIX_FDOP_PATH), plen);
+	uint64_t plen = wasi_get_ptr(c, op + L->path_len);
+	const char *pp = wasi_mem(c, wasi_get_ptr(c, op + L->path), plen);
 	struct vfs_entry *e = vfs_get(&x->w->fds, fd);
+	uint32_t err;
 	int hfd, rc;
 
-	switch (op[WASIX_FDOP_KIND]) {
+	switch (op[L->kind]) {
 	case 0: /* CLOSE */
 		if (e != NULL && e->preopen == NULL)
 			vfs_close(&x->w->fds, fd);
@@ -617,7 +621,7 @@ static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
 			return WASI_ENAMETOOLONG;
 		memcpy(path, pp, plen);
 		path[plen] = 0;
-		if (op[WASIX_FDOP_KIND] == 3) {
+		if (op[L->kind] == 3) {
 			err = wasix_abspath(x, path, abs);
 			if (err == WASI_ESUCCESS)
 				err =
@@ -628,16 +632,16 @@ static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
 			memcpy(x->cwd, abs, strlen(abs) + 1);
 			return WASI_ESUCCESS;
 		}
-		err = wasix_open_path(x, path, wasix_oflags(op), &hfd);
+		err = wasix_open_path(x, path, wasix_oflags(op, L), &hfd);
 		if (err != WASI_ESUCCESS)
 			return err;
 		e = vfs_entry_new(hfd, vfs_kind_of(hfd), false);
 		if (e == NULL)
 			return WASI_ENOMEM;
-		e->rights_base = wasi_get_u64(op + WASIX_FDOP_RIGHTS);
-		e->rights_inheriting = wasi_get_u64(op + WASIX_FDOP_INHERIT);
-		e->fdflags = (uint16_t)(op[WASIX_FDOP_FDFLAGS] |
-		                        op[WASIX_FDOP_FDFLAGS + 1] << 8);
+		e->rights_base = wasi_get_u64(op + L->rights);
+		e->rights_inheriting = wasi_get_u64(op + L->inherit);
+		e->fdflags =
+		    (uint16_t)(op[L->fdflags] | op[L->fdflags + 1] << 8);
 		rc = vfs_install_at(&x->w->fds, e, fd);
 		if (rc != 0)
 			vfs_entry_unref(e);
@@ -664,7 +668,9 @@ static int wasix_spawn_child(struct vm_call *c, struct wasix_ctx *x,
 	int rc;
 
 	for (uint32_t i = 0; i < nops && err == WASI_ESUCCESS; i++)
-		err = wasix_fd_action(c, x, ops + (size_t)WASIX_FDOP_SIZE * i);
+		err = wasix_fd_action(
+		    c, x,
+		    ops + (size_t)wasix_fdop_layout(wasi_is64(c))->size * i);
 	x->nsigdisp = 0;
 	for (uint32_t i = 0; i < nsd && err == WASI_ESUCCESS; i++) {
 		const uint8_t *d = sd + (size_t)WASIX_SIGDISP_SIZE * i;
@@ -696,7 +702,9 @@ static uint8_t *wasix_copy_array(struct vm_call *c, unsigned i, size_t size,
 	const uint8_t *p;
 	uint8_t *out;
 
-	*n = wasi_u32(c, i + 1);
+	uint64_t n64 = wasi_size(c, i + 1);
+
+	*n = n64 > max ? max + 1 : (uint32_t)n64;
 	*err = WASI_ESUCCESS;
 	if (*n == 0)
 		return NULL;
@@ -704,7 +712,7 @@ static uint8_t *wasix_copy_array(struct vm_call *c, unsigned i, size_t size,
 		*err = WASI_E2BIG;
 		return NULL;
 	}
-	p = wasi_mem(c, wasi_u32(c, i), (uint64_t)*n * size);
+	p = wasi_mem(c, wasi_ptr(c, i), (uint64_t)*n * size);
 	out = p ? wx_malloc(*n * size) : NULL;
 	if (out == NULL)
 		*err = p ? WASI_ENOMEM : WASI_EFAULT;
@@ -720,8 +728,8 @@ static uint8_t *wasix_copy_array(struct vm_call *c, unsigned i, size_t size,
 static int wasix_spawn(struct vm_call *c, struct wasix_ctx *x, bool arrays)
 {
 	char path[VFS_PATH_MAX + 1];
-	uint32_t nops = 0, nsd = 0, err, perr = 0, pid = 0,
-	         outp = wasi_u32(c, 13);
+	uint32_t nops = 0, nsd = 0, err, perr = 0, pid = 0;
+	uint64_t outp = wasi_ptr(c, 13);
 	uint8_t *ops = NULL, *sd = NULL;
 	const char *pp = wasix_path_arg(c, 11, path, sizeof path, &err);
 	struct proc_status st;
@@ -731,8 +739,9 @@ static int wasix_spawn(struct vm_call *c, struct wasix_ctx *x, bool arrays)
 	if (err == WASI_ESUCCESS && wasi_mem(c, outp, 4) == NULL)
 		err = WASI_EFAULT;
 	if (err == WASI_ESUCCESS)
-		ops = wasix_copy_array(c, 6, WASIX_FDOP_SIZE, WASIX_MAX_FDOPS,
-		                       &nops, &err);
+		ops = wasix_copy_array(c, 6,
+		                       wasix_fdop_layout(wasi_is64(c))->size,
+		                       WASIX_MAX_FDOPS, &nops, &err);
 	if (err == WASI_ESUCCESS)
 		sd = wasix_copy_array(c, 8, WASIX_SIGDISP_SIZE,
 		                      WASIX_MAX_SIGDISP, &nsd, &err);

@@ -39,7 +39,8 @@ static uint32_t wasix_install_pipe(struct wasix_ctx *x, int hfd,
 int wasix_fd_pipe(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t prd = wasi_u32(c, 0), pwr = wasi_u32(c, 1), rd, wr;
+	uint64_t prd = wasi_ptr(c, 0), pwr = wasi_ptr(c, 1);
+	uint32_t rd, wr;
 	uint64_t r = WASI_RIGHTS_STREAM & ~WASI_RIGHT_FD_WRITE;
 	uint64_t w = WASI_RIGHTS_STREAM & ~WASI_RIGHT_FD_READ;
 	uint32_t err;
@@ -86,8 +87,8 @@ static uint32_t wasix_dup(struct wasix_ctx *x, uint32_t fd, uint32_t min,
 /* fd_dup(fd, *new) -> errno */
 int wasix_fd_dup(struct vm_call *c, void *ud)
 {
-	uint32_t out = wasi_u32(c, 1), nfd;
-	uint32_t err;
+	uint64_t out = wasi_ptr(c, 1);
+	uint32_t nfd, err;
 
 	if (wasi_mem(c, out, 4) == NULL)
 		return wasi_ret(c, WASI_EFAULT);
@@ -100,8 +101,8 @@ int wasix_fd_dup(struct vm_call *c, void *ud)
 /* fd_dup2(fd, min_fd, cloexec, *new) -> errno: F_DUPFD(_CLOEXEC). */
 int wasix_fd_dup2(struct vm_call *c, void *ud)
 {
-	uint32_t out = wasi_u32(c, 3), nfd;
-	uint32_t err;
+	uint64_t out = wasi_ptr(c, 3);
+	uint32_t nfd, err;
 
 	if (wasi_mem(c, out, 4) == NULL)
 		return wasi_ret(c, WASI_EFAULT);
@@ -116,8 +117,8 @@ int wasix_fd_dup2(struct vm_call *c, void *ud)
 int wasix_fd_fdflags_get(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t fd = wasi_u32(c, 0), out = wasi_u32(c, 1);
-	uint8_t *p = wasi_mem(c, out, 2);
+	uint32_t fd = wasi_u32(c, 0);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 1), 2);
 
 	/* Only whether it is open: the entry is not used. */
 	if (vfs_get(&x->w->fds, fd) == NULL)
@@ -144,7 +145,8 @@ int wasix_path_open2(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	uint64_t args[10];
 	struct vm_call sub = *c;
-	uint32_t out = wasi_u32(c, 9), fd = 0, err;
+	uint64_t out = wasi_ptr(c, 9);
+	uint32_t fd = 0, err;
 
 	memcpy(args, c->args, 8 * sizeof *args);
 	args[8] = out;
@@ -177,32 +179,33 @@ int wasix_chdir(struct vm_call *c, void *ud)
 	return wasi_ret(c, WASI_ESUCCESS);
 }
 
-/* getcwd(buf, *len) -> errno: ERANGE (with *len = needed) if too small. */
+/* getcwd(buf, *len) -> errno: ERANGE (with *len = needed) if too small.
+ * *len is a size (8 bytes with memory64). */
 int wasix_getcwd(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t buf = wasi_u32(c, 0), lenp = wasi_u32(c, 1);
-	uint8_t *pl = wasi_mem(c, lenp, 4), *pb;
+	uint64_t buf = wasi_ptr(c, 0);
+	uint8_t *pl = wasi_mem(c, wasi_ptr(c, 1), wasi_psize(c)), *pb;
 	uint32_t need = (uint32_t)strlen(x->cwd) + 1;
 
 	if (pl == NULL)
 		return wasi_ret(c, WASI_EFAULT);
-	if (wasi_get_u32(pl) < need) {
-		wasi_put_u32(pl, need);
+	if (wasi_get_ptr(c, pl) < need) {
+		wasi_put_ptr(c, pl, need);
 		return wasi_ret(c, WASI_ERANGE);
 	}
 	pb = wasi_mem(c, buf, need);
 	if (pb == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	memcpy(pb, x->cwd, need);
-	wasi_put_u32(pl, need - 1);
+	wasi_put_ptr(c, pl, need - 1);
 	return wasi_ret(c, WASI_ESUCCESS);
 }
 
 /* tty_get(*tty) -> errno: the tty struct of the host's stdio. */
 int wasix_tty_get(struct vm_call *c, void *ud)
 {
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), WASIX_TTY_SIZE);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 0), WASIX_TTY_SIZE);
 	struct winsize ws;
 	struct termios t;
 	bool tio;
@@ -233,7 +236,7 @@ int wasix_tty_get(struct vm_call *c, void *ud)
 /* tty_set(*tty) -> errno: echo and line buffering of host stdin. */
 int wasix_tty_set(struct vm_call *c, void *ud)
 {
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), WASIX_TTY_SIZE);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 0), WASIX_TTY_SIZE);
 	struct termios t;
 
 	(void)ud;

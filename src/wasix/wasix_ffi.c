@@ -81,12 +81,21 @@ static uint64_t wasix_ffi_bytes(const uint32_t *ts, uint32_t n, bool *bad)
 	return sum;
 }
 
+/* A function pointer argument (pointer-wide) as a table slot; one past
+ * u32 never names a function. */
+static uint32_t wasix_ffi_slot(const struct vm_call *c, unsigned i)
+{
+	uint64_t v = wasi_ptr(c, i);
+
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 /* call_dynamic(fn, values, values_len, results, results_len, strict) */
 int wasix_call_dynamic(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	struct vm_func *f = wasix_ffi_func(x, wasi_u32(c, 0));
-	uint32_t vlen = wasi_u32(c, 2), rlen = wasi_u32(c, 4);
+	struct vm_func *f = wasix_ffi_func(x, wasix_ffi_slot(c, 0));
+	uint64_t vlen = wasi_size(c, 2), rlen = wasi_size(c, 4);
 	bool strict = wasi_u32(c, 5) != 0, bad = false;
 	const struct wasm_functype *ft;
 	uint64_t vneed, rneed, *vals = NULL, off = 0;
@@ -102,8 +111,8 @@ int wasix_call_dynamic(struct vm_call *c, void *ud)
 	rneed = wasix_ffi_bytes(ft->types + ft->nparams, ft->nresults, &bad);
 	if (bad || (strict && (vneed != vlen || rneed != rlen)))
 		return wasi_ret(c, WASI_EINVAL);
-	vp = wasi_mem(c, wasi_u32(c, 1), vlen);
-	if (vp == NULL || wasi_mem(c, wasi_u32(c, 3), rlen) == NULL)
+	vp = wasi_mem(c, wasi_ptr(c, 1), vlen);
+	if (vp == NULL || wasi_mem(c, wasi_ptr(c, 3), rlen) == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	vals = wx_alloc_array((size_t)ft->nparams + ft->nresults + 1,
 	                      sizeof *vals);
@@ -124,7 +133,7 @@ int wasix_call_dynamic(struct vm_call *c, void *ud)
 		return rc == WX_ETRAP ? vm_call_trap(c, d.msg) : rc;
 	}
 	/* Memory may have grown (it never moves): look again. */
-	rp = wasi_mem(c, wasi_u32(c, 3), rlen);
+	rp = wasi_mem(c, wasi_ptr(c, 3), rlen);
 	off = 0;
 	for (uint32_t i = 0; rp != NULL && i < ft->nresults; i++) {
 		unsigned n = wasix_ffi_size(ft->types[ft->nparams + i]);
@@ -141,10 +150,10 @@ int wasix_call_dynamic(struct vm_call *c, void *ud)
 int wasix_reflect_signature(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t id = wasi_u32(c, 0);
+	uint32_t id = wasix_ffi_slot(c, 0);
 	struct vm_func *f = wasix_ffi_func(x, id);
 	uint32_t alen = wasi_u32(c, 2) & 0xffff, rlen = wasi_u32(c, 4) & 0xffff;
-	uint8_t *out = wasi_mem(c, wasi_u32(c, 5), 6), *ap, *rp;
+	uint8_t *out = wasi_mem(c, wasi_ptr(c, 5), 6), *ap, *rp;
 	const struct wasm_functype *ft;
 	bool closure = x->dl != NULL && dl_is_closure(x->dl, id);
 
@@ -162,8 +171,8 @@ int wasix_reflect_signature(struct vm_call *c, void *ud)
 	for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
 		if (wasix_ffi_code(ft->types[i]) == 255)
 			return wasi_ret(c, WASI_EINVAL);
-	ap = wasi_mem(c, wasi_u32(c, 1), ft->nparams);
-	rp = wasi_mem(c, wasi_u32(c, 3), ft->nresults);
+	ap = wasi_mem(c, wasi_ptr(c, 1), ft->nparams);
+	rp = wasi_mem(c, wasi_ptr(c, 3), ft->nresults);
 	if (ap == NULL || rp == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	for (uint32_t i = 0; i < ft->nparams; i++)

@@ -10,7 +10,8 @@
  * or because the value already differed, 0 when it timed out. A raised
  * interrupt flag (a signal to deliver, a timeout of the run) ends the
  * wait with EINTR. Guest pointers are checked (EFAULT); the futex word
- * must be 4-byte aligned (EINVAL).
+ * must be 4-byte aligned (EINVAL). Pointers are the caller's width
+ * (wasi_ptr: i64 for wasix_64v1).
  *
  * THREADS: stateless; the wait queue does the locking.
  */
@@ -20,7 +21,7 @@
 #include "wasix/wasix_abi.h"
 
 /* Reads the optional timeout: -1 for none; EFAULT if unreadable. */
-static uint32_t futex_timeout(struct vm_call *c, uint32_t off, int64_t *ns)
+static uint32_t futex_timeout(struct vm_call *c, uint64_t off, int64_t *ns)
 {
 	const uint8_t *p = wasi_mem(c, off, WASIX_OPTTIME_SIZE);
 
@@ -37,8 +38,8 @@ static uint32_t futex_timeout(struct vm_call *c, uint32_t off, int64_t *ns)
 int wasix_futex_wait(struct vm_call *c, void *ud)
 {
 	struct wasix_threads *x = ud;
-	uint32_t addr = wasi_u32(c, 0), expected = wasi_u32(c, 1);
-	uint32_t out = wasi_u32(c, 3);
+	uint64_t addr = wasi_ptr(c, 0), out = wasi_ptr(c, 3);
+	uint32_t expected = wasi_u32(c, 1);
 	uint8_t *woken = wasi_mem(c, out, 1);
 	int64_t ns;
 	uint32_t e;
@@ -47,7 +48,7 @@ int wasix_futex_wait(struct vm_call *c, void *ud)
 		return wasi_ret(c, WASI_EFAULT);
 	if (addr & 3)
 		return wasi_ret(c, WASI_EINVAL);
-	e = futex_timeout(c, wasi_u32(c, 2), &ns);
+	e = futex_timeout(c, wasi_ptr(c, 2), &ns);
 	if (e != WASI_ESUCCESS)
 		return wasi_ret(c, e);
 	int w = vm_memory_wait(c->memory, addr, 4, expected, ns,
@@ -64,8 +65,8 @@ int wasix_futex_wait(struct vm_call *c, void *ud)
 /* Wakes up to 'n' waiters of the futex at arg 0; '*woken' (arg 1). */
 static int futex_wake_n(struct vm_call *c, uint32_t n)
 {
-	uint32_t addr = wasi_u32(c, 0);
-	uint8_t *woken = wasi_mem(c, wasi_u32(c, 1), 1);
+	uint64_t addr = wasi_ptr(c, 0);
+	uint8_t *woken = wasi_mem(c, wasi_ptr(c, 1), 1);
 
 	if (woken == NULL || wasi_mem(c, addr, 4) == NULL)
 		return wasi_ret(c, WASI_EFAULT);

@@ -148,12 +148,12 @@ uint32_t wasix_net_check(const struct wasix_ctx *x, uint8_t op,
  * Reads the guest addr_port at 'ptr' (once) into '*ss' and '*len'.
  * ESUCCESS, EFAULT, or EAFNOSUPPORT (not IPv4 or IPv6).
  */
-uint32_t wasix_addr_get(struct vm_call *c, uint32_t ptr,
+uint32_t wasix_addr_get(struct vm_call *c, uint64_t ptr,
                         struct sockaddr_storage *ss, uint32_t *len);
 
 /* Writes 'sa' ('len' bytes) as a guest addr_port at 'ptr'. ESUCCESS or
  * EFAULT. */
-uint32_t wasix_addr_put(struct vm_call *c, uint32_t ptr,
+uint32_t wasix_addr_put(struct vm_call *c, uint64_t ptr,
                         const struct sockaddr *sa, uint32_t len);
 
 int wasix_net_resolve(struct vm_call *c, void *ud);

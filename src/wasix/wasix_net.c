@@ -216,7 +216,7 @@ uint32_t wasix_net_check(const struct wasix_ctx *x, uint8_t op,
 
 /* ---- guest addresses ---------------------------------------------------- */
 
-uint32_t wasix_addr_get(struct vm_call *c, uint32_t ptr,
+uint32_t wasix_addr_get(struct vm_call *c, uint64_t ptr,
                         struct sockaddr_storage *ss, uint32_t *len)
 {
 	const uint8_t *g = wasi_mem(c, ptr, WX_ADDR_IP_LEN);
@@ -253,7 +253,7 @@ uint32_t wasix_addr_get(struct vm_call *c, uint32_t ptr,
 	return WASI_EAFNOSUPPORT;
 }
 
-uint32_t wasix_addr_put(struct vm_call *c, uint32_t ptr,
+uint32_t wasix_addr_put(struct vm_call *c, uint64_t ptr,
                         const struct sockaddr *sa, uint32_t len)
 {
 	uint8_t b[WX_ADDR_PORT_SIZE];
@@ -338,7 +338,7 @@ static bool wx_seen(const uint8_t *out, uint32_t n, const uint8_t *a)
 int wasix_net_resolve(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t naddrs = wasi_u32(c, 4), n = 0, err;
+	uint32_t naddrs = wasi_size32(c, 4), n = 0, err;
 	struct addrinfo hints, *res = NULL, *ai;
 	uint8_t a[WX_ADDR_IP_SIZE], *out, *pn;
 	char host[WX_HOST_MAX];
@@ -349,8 +349,8 @@ int wasix_net_resolve(struct vm_call *c, void *ud)
 		return wasi_ret(c, err);
 	if (naddrs > WX_RESOLVE_MAX)
 		naddrs = WX_RESOLVE_MAX;
-	out = wasi_mem(c, wasi_u32(c, 3), (uint64_t)naddrs * WX_ADDR_IP_SIZE);
-	pn = wasi_mem(c, wasi_u32(c, 5), 4);
+	out = wasi_mem(c, wasi_ptr(c, 3), (uint64_t)naddrs * WX_ADDR_IP_SIZE);
+	pn = wasi_mem(c, wasi_ptr(c, 5), wasi_psize(c));
 	if (out == NULL || pn == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	if (!wx_lookup_ok(x))
@@ -386,6 +386,6 @@ int wasix_net_resolve(struct vm_call *c, void *ud)
 		n++;
 	}
 	freeaddrinfo(res);
-	wasi_put_u32(pn, n);
+	wasi_put_ptr(c, pn, n);
 	return wasi_ret(c, WASI_ESUCCESS);
 }

@@ -248,7 +248,8 @@ int wasix_on_interrupt(struct wasix_ctx *x)
 int wasix_proc_fork(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t out = wasi_u32(c, 1), pid = 0;
+	uint64_t out = wasi_ptr(c, 1);
+	uint32_t pid = 0;
 	int vpipe[2] = {-1, -1};
 	bool vfork = wasi_u32(c, 0) == 0;
 	char b;
@@ -299,7 +300,8 @@ int wasix_proc_fork(struct vm_call *c, void *ud)
 int wasix_proc_fork_env(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t out = wasi_u32(c, 0), child;
+	uint64_t out = wasi_ptr(c, 0);
+	uint32_t child;
 	struct vfs_table copy;
 	int rc;
 
@@ -373,8 +375,8 @@ static void wasix_put_status(uint8_t *p, const struct proc_status *st)
 /* proc_join(*option_pid, flags, *join_status) -> errno */
 int wasix_proc_join(struct vm_call *c, void *ud)
 {
-	uint8_t *opt = wasi_mem(c, wasi_u32(c, 0), WASIX_OPTPID_SIZE);
-	uint8_t *js = wasi_mem(c, wasi_u32(c, 2), WASIX_JOIN_SIZE);
+	uint8_t *opt = wasi_mem(c, wasi_ptr(c, 0), WASIX_OPTPID_SIZE);
+	uint8_t *js = wasi_mem(c, wasi_ptr(c, 2), WASIX_JOIN_SIZE);
 	uint32_t flags = wasi_u32(c, 1), pid;
 	uint8_t tag;
 	struct proc_status st;
@@ -400,7 +402,7 @@ int wasix_proc_join(struct vm_call *c, void *ud)
 int wasix_proc_id(struct vm_call *c, void *ud)
 {
 	(void)ud;
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), proc_self()));
+	return wasi_ret(c, wasi_store_u32(c, wasi_ptr(c, 0), proc_self()));
 }
 
 /* proc_parent(pid, *ppid) -> errno */
@@ -412,7 +414,7 @@ int wasix_proc_parent(struct vm_call *c, void *ud)
 	(void)ud;
 	if (rc != 0)
 		return wasi_ret(c, wasi_errno_from_host(rc));
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 1), ppid));
+	return wasi_ret(c, wasi_store_u32(c, wasi_ptr(c, 1), ppid));
 }
 
 /*
@@ -544,8 +546,8 @@ static void wasix_put_tv(uint8_t *p, uint64_t ns)
 /* proc_raise_interval2(sig, *itimerval new, *itimerval old) -> errno */
 int wasix_proc_raise_interval2(struct vm_call *c, void *ud)
 {
-	uint8_t *nw = wasi_mem(c, wasi_u32(c, 1), WASIX_ITIMER_SIZE);
-	uint32_t oldp = wasi_u32(c, 2);
+	uint8_t *nw = wasi_mem(c, wasi_ptr(c, 1), WASIX_ITIMER_SIZE);
+	uint64_t oldp = wasi_ptr(c, 2);
 	uint8_t *old = oldp ? wasi_mem(c, oldp, WASIX_ITIMER_SIZE) : NULL;
 	struct proc_itimer it, ot;
 	int rc;
@@ -570,14 +572,14 @@ int wasix_proc_signals_sizes_get(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
 
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), x->nsigdisp));
+	return wasi_ret(c, wasi_store_size(c, wasi_ptr(c, 0), x->nsigdisp));
 }
 
 /* proc_signals_get(*buf) -> errno: {sig u8, disp u8} entries. */
 int wasix_proc_signals_get(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 0), 2u * x->nsigdisp);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 0), 2u * x->nsigdisp);
 
 	if (p == NULL)
 		return wasi_ret(c, WASI_EFAULT);

@@ -125,7 +125,7 @@ int wasix_sock_open(struct vm_call *c, void *ud)
 	uint32_t af = wasi_u32(c, 0), type = wasi_u32(c, 1), fd, err;
 	uint32_t flags = type & (WX_SOCK_NONBLOCK | WX_SOCK_CLOEXEC);
 	int hfam, htype, hfd;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 3), 4);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 3), 4);
 
 	if (p == NULL)
 		return wasi_ret(c, WASI_EFAULT);
@@ -165,8 +165,8 @@ int wasix_sock_pair(struct vm_call *c, void *ud)
 	uint32_t type = wasi_u32(c, 1), fd1, fd2, err;
 	uint32_t flags = type & (WX_SOCK_NONBLOCK | WX_SOCK_CLOEXEC);
 	uint32_t proto = wasi_u32(c, 2);
-	uint8_t *p1 = wasi_mem(c, wasi_u32(c, 3), 4);
-	uint8_t *p2 = wasi_mem(c, wasi_u32(c, 4), 4);
+	uint8_t *p1 = wasi_mem(c, wasi_ptr(c, 3), 4);
+	uint8_t *p2 = wasi_mem(c, wasi_ptr(c, 4), 4);
 	int htype, sv[2];
 
 	if (p1 == NULL || p2 == NULL)
@@ -208,7 +208,7 @@ int wasix_sock_bind(struct vm_call *c, void *ud)
 
 	err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	if (err == WASI_ESUCCESS)
-		err = wasix_addr_get(c, wasi_u32(c, 1), &ss, &len);
+		err = wasix_addr_get(c, wasi_ptr(c, 1), &ss, &len);
 	if (err == WASI_ESUCCESS)
 		err = wasix_net_check(x, WASIX_NET_BIND, (void *)&ss);
 	if (err == WASI_ESUCCESS &&
@@ -240,7 +240,7 @@ int wasix_sock_listen(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	uint32_t backlog = wasi_u32(c, 1), err;
+	uint32_t backlog = wasi_size32(c, 1), err;
 	struct vfs_entry *e;
 
 	err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
@@ -270,7 +270,7 @@ int wasix_sock_connect(struct vm_call *c, void *ud)
 
 	err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	if (err == WASI_ESUCCESS)
-		err = wasix_addr_get(c, wasi_u32(c, 1), &ss, &len);
+		err = wasix_addr_get(c, wasi_ptr(c, 1), &ss, &len);
 	if (err == WASI_ESUCCESS)
 		err = wasix_net_check(x, WASIX_NET_CONNECT, (void *)&ss);
 	if (err != WASI_ESUCCESS)
@@ -312,8 +312,8 @@ int wasix_sock_accept_v2(struct vm_call *c, void *ud)
 	if (flags & ~(uint32_t)WASI_FDFLAG_NONBLOCK)
 		goto out;
 	err = WASI_EFAULT;
-	pfd = wasi_mem(c, wasi_u32(c, 2), 4);
-	if (pfd == NULL || wasi_mem(c, wasi_u32(c, 3), 28) == NULL)
+	pfd = wasi_mem(c, wasi_ptr(c, 2), 4);
+	if (pfd == NULL || wasi_mem(c, wasi_ptr(c, 3), 28) == NULL)
 		goto out;
 	err = wx_blocking(e) ? wasi_wait_in(x->w, e) : WASI_ESUCCESS;
 	if (err != WASI_ESUCCESS)
@@ -333,7 +333,7 @@ int wasix_sock_accept_v2(struct vm_call *c, void *ud)
 	if (err != WASI_ESUCCESS)
 		goto out;
 	wasi_put_u32(pfd, fd);
-	err = wasix_addr_put(c, wasi_u32(c, 3), (void *)&ss, len);
+	err = wasix_addr_put(c, wasi_ptr(c, 3), (void *)&ss, len);
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);
@@ -355,7 +355,7 @@ static int wx_sock_name(struct vm_call *c, void *ud, bool peer)
 		r = peer ? getpeername(e->host_fd, (void *)&ss, &len)
 		         : getsockname(e->host_fd, (void *)&ss, &len);
 		err = r == 0
-		          ? wasix_addr_put(c, wasi_u32(c, 1), (void *)&ss, len)
+		          ? wasix_addr_put(c, wasi_ptr(c, 1), (void *)&ss, len)
 		          : wasi_errno_from_host(errno);
 	}
 	vfs_entry_unref(e);
@@ -377,7 +377,7 @@ int wasix_sock_status(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
 	struct vfs_entry *e;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 1), 1);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 1), 1);
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 
 	if (err == WASI_ESUCCESS && p == NULL)
@@ -397,7 +397,7 @@ int wasix_sock_status(struct vm_call *c, void *ud)
 int wasix_sock_recv_from(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t n = wasi_u32(c, 2), fl = wasi_u32(c, 3), err, i = 0;
+	uint32_t n = wasi_size32(c, 2), fl = wasi_u32(c, 3), err, i = 0;
 	struct iovec v[WASI_IOV_CHUNK];
 	struct sockaddr_storage ss;
 	const uint8_t *arr;
@@ -414,11 +414,11 @@ int wasix_sock_recv_from(struct vm_call *c, void *ud)
 	if (fl & ~15u)
 		goto out;
 	err = WASI_EFAULT;
-	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
-	plen = wasi_mem(c, wasi_u32(c, 4), 4);
-	pfl = wasi_mem(c, wasi_u32(c, 5), 2);
+	arr = wasi_iovs_check(c, wasi_ptr(c, 1), n);
+	plen = wasi_mem(c, wasi_ptr(c, 4), wasi_psize(c));
+	pfl = wasi_mem(c, wasi_ptr(c, 5), 2);
 	if (arr == NULL || plen == NULL || pfl == NULL ||
-	    wasi_mem(c, wasi_u32(c, 6), 28) == NULL)
+	    wasi_mem(c, wasi_ptr(c, 6), 28) == NULL)
 		goto out;
 	err =
 	    !(fl & 8) && wx_blocking(e) ? wasi_wait_in(x->w, e) : WASI_ESUCCESS;
@@ -441,11 +441,11 @@ int wasix_sock_recv_from(struct vm_call *c, void *ud)
 		err = wasi_errno_from_host(errno);
 		goto out;
 	}
-	wasi_put_u32(plen, (uint32_t)r);
+	wasi_put_ptr(c, plen, (uint64_t)r);
 	wasi_put_u16(pfl, (m.msg_flags & MSG_TRUNC) ? 1 : 0);
 	if (m.msg_namelen == 0) /* a connected stream: the peer */
 		getpeername(e->host_fd, (void *)&ss, &(socklen_t){sizeof ss});
-	err = wasix_addr_put(c, wasi_u32(c, 6), (void *)&ss,
+	err = wasix_addr_put(c, wasi_ptr(c, 6), (void *)&ss,
 	                     m.msg_namelen ? m.msg_namelen : sizeof ss);
 out:
 	vfs_entry_unref(e);
@@ -457,7 +457,7 @@ out:
 int wasix_sock_send_to(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t n = wasi_u32(c, 2), fl = wasi_u32(c, 3), err, len, i = 0;
+	uint32_t n = wasi_size32(c, 2), fl = wasi_u32(c, 3), err, len, i = 0;
 	struct iovec v[WASI_IOV_CHUNK];
 	struct sockaddr_storage ss;
 	const uint8_t *arr;
@@ -474,11 +474,11 @@ int wasix_sock_send_to(struct vm_call *c, void *ud)
 	if (fl & ~1u)
 		goto out;
 	err = WASI_EFAULT;
-	arr = wasi_iovs_check(c, wasi_u32(c, 1), n);
-	pn = wasi_mem(c, wasi_u32(c, 5), 4);
+	arr = wasi_iovs_check(c, wasi_ptr(c, 1), n);
+	pn = wasi_mem(c, wasi_ptr(c, 5), wasi_psize(c));
 	if (arr == NULL || pn == NULL)
 		goto out;
-	err = wasix_addr_get(c, wasi_u32(c, 4), &ss, &len);
+	err = wasix_addr_get(c, wasi_ptr(c, 4), &ss, &len);
 	if (err == WASI_ESUCCESS)
 		err = wasix_net_check(x, WASIX_NET_CONNECT, (void *)&ss);
 	if (err != WASI_ESUCCESS)
@@ -496,7 +496,7 @@ int wasix_sock_send_to(struct vm_call *c, void *ud)
 	if (r < 0)
 		err = wasi_errno_from_host(errno);
 	else
-		wasi_put_u32(pn, (uint32_t)r);
+		wasi_put_ptr(c, pn, (uint64_t)r);
 out:
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);
@@ -515,7 +515,7 @@ int wasix_sock_send_file(struct vm_call *c, void *ud)
 	uint64_t off = c->args[2], count = c->args[3], sent = 0;
 	struct vfs_entry *out = NULL, *in = NULL;
 	char buf[WX_SENDFILE_CHUNK];
-	uint8_t *pn = wasi_mem(c, wasi_u32(c, 4), 8);
+	uint8_t *pn = wasi_mem(c, wasi_ptr(c, 4), 8);
 	uint32_t err;
 	ssize_t r, w;
 	off_t pos;
@@ -717,7 +717,7 @@ int wasix_sock_get_opt_flag(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
 	struct vfs_entry *e;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 2), 1);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 1);
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	int v;
 
@@ -752,7 +752,7 @@ int wasix_sock_get_opt_size(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
 	struct vfs_entry *e;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 2), 8);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 8);
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	int v;
 
@@ -781,7 +781,7 @@ static bool wx_opt_time_host(uint32_t opt, int *name)
 int wasix_sock_set_opt_time(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	const uint8_t *g = wasi_mem(c, wasi_u32(c, 2), 16);
+	const uint8_t *g = wasi_mem(c, wasi_ptr(c, 2), 16);
 	struct vfs_entry *e;
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	uint8_t b[16];
@@ -819,7 +819,7 @@ out:
 int wasix_sock_get_opt_time(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint8_t *p = wasi_mem(c, wasi_u32(c, 2), 16);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 16);
 	struct vfs_entry *e;
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	uint8_t b[16];
@@ -868,8 +868,8 @@ out:
 static int wx_mcast4(struct vm_call *c, void *ud, bool join)
 {
 	struct wasix_ctx *x = ud;
-	const uint8_t *ga = wasi_mem(c, wasi_u32(c, 1), 4);
-	const uint8_t *gi = wasi_mem(c, wasi_u32(c, 2), 4);
+	const uint8_t *ga = wasi_mem(c, wasi_ptr(c, 1), 4);
+	const uint8_t *gi = wasi_mem(c, wasi_ptr(c, 2), 4);
 	struct vfs_entry *e;
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	struct ip_mreq mr;
@@ -892,7 +892,7 @@ static int wx_mcast4(struct vm_call *c, void *ud, bool join)
 static int wx_mcast6(struct vm_call *c, void *ud, bool join)
 {
 	struct wasix_ctx *x = ud;
-	const uint8_t *ga = wasi_mem(c, wasi_u32(c, 1), 16);
+	const uint8_t *ga = wasi_mem(c, wasi_ptr(c, 1), 16);
 	struct vfs_entry *e;
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	struct ipv6_mreq mr;

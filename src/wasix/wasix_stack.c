@@ -8,7 +8,8 @@
  * there) and the 16-byte token of the VM's table entry (at 8);
  * everything else stays on the host. The
  * guest's shadow-stack pointer (__stack_pointer: the export of that name,
- * else global 0 when it is a mutable i32, which is where wasm-ld puts it)
+ * else global 0 when it is a mutable i32, or i64 with memory64, which is
+ * where wasm-ld puts it)
  * is saved with the checkpoint and put back by the restore, because the
  * frames a longjmp skips never run their epilogues.
  *
@@ -38,13 +39,15 @@ static struct vm_global *wasix_stack_pointer(struct vm_call *c)
 	if (g == NULL)
 		return NULL;
 	gt = vm_global_type(g);
-	return gt->mut && gt->valtype == WASM_I32 ? g : NULL;
+	return gt->mut && gt->valtype == (wasi_is64(c) ? WASM_I64 : WASM_I32)
+	           ? g
+	           : NULL;
 }
 
 /* stack_checkpoint(*snapshot, *ret) -> errno */
 int wasix_stack_checkpoint(struct vm_call *c, void *ud)
 {
-	uint32_t snap = wasi_u32(c, 0), ret = wasi_u32(c, 1);
+	uint64_t snap = wasi_ptr(c, 0), ret = wasi_ptr(c, 1);
 	uint8_t *p = wasi_mem(c, snap, WASIX_SNAPSHOT_SIZE);
 	uint8_t *r = wasi_mem(c, ret, 8);
 	struct vm_global *sp = wasix_stack_pointer(c);
@@ -54,7 +57,7 @@ int wasix_stack_checkpoint(struct vm_call *c, void *ud)
 	(void)ud;
 	if (p == NULL || r == NULL)
 		return wasi_ret(c, WASI_EFAULT);
-	rc = vm_jmp_checkpoint(c, snap, ret,
+	rc = vm_jmp_checkpoint(c, (uint32_t)snap, ret,
 	                       sp != NULL ? vm_global_get(sp) : 0, token);
 	if (rc == WX_EARG)
 		return wasi_ret(c, WASI_EINVAL);
@@ -69,7 +72,7 @@ int wasix_stack_checkpoint(struct vm_call *c, void *ud)
 /* stack_restore(*snapshot, value): does not return to its caller. */
 int wasix_stack_restore(struct vm_call *c, void *ud)
 {
-	uint32_t snap = wasi_u32(c, 0), ret = 0;
+	uint64_t snap = wasi_ptr(c, 0), ret = 0;
 	const uint8_t *p = wasi_mem(c, snap, WASIX_SNAPSHOT_SIZE);
 	struct vm_global *sp = wasix_stack_pointer(c);
 	uint8_t token[16];

@@ -4,10 +4,12 @@
  * resolver, the context's life
  * and the helpers the wasix_*.c files share.
  *
- * Signatures use wasi_table.c's notation: 'i' i32, 'I' i64, results after
- * ')'. A row with no function links and returns ENOSYS. For "wasix_64v1"
- * every function links with the type the module declares (pointers are
- * i64 there) and returns ENOSYS until the 64-bit marshalling exists.
+ * Signatures use wasi_table.c's notation: 'i' i32, 'I' i64, 'p' pointer,
+ * 'z' size (i64 for "wasix_64v1", the import module of a memory64 program,
+ * i32 for "wasix_32v1"), results after ')'. A row with no function links
+ * and returns ENOSYS. One body serves both widths; a row not yet marked
+ * 'w64' links for "wasix_64v1" with the type the module declares and
+ * returns ENOSYS there.
  */
 #include "wasix/wasix_impl.h"
 
@@ -23,105 +25,108 @@ struct wasix_def {
 	const char *name;
 	const char *sig;
 	vm_host_fn fn;
+	/* The body serves 64-bit callers too (reads pointers and sizes at
+	 * the caller's width); until then wasix_64v1 links it as ENOSYS. */
+	bool w64;
 };
 
 static const struct wasix_def wasix_defs[] = {
-    {"clock_time_set", "(iI)i", NULL},
-    {"fd_dup", "(ii)i", wasix_fd_dup},
-    {"fd_dup2", "(iiii)i", wasix_fd_dup2},
-    {"fd_event", "(Iii)i", wasix_fd_event},
-    {"fd_pipe", "(ii)i", wasix_fd_pipe},
-    {"tty_get", "(i)i", wasix_tty_get},
-    {"tty_set", "(i)i", wasix_tty_set},
-    {"getcwd", "(ii)i", wasix_getcwd},
-    {"chdir", "(ii)i", wasix_chdir},
-    {"callback_signal", "(ii)", wasix_callback_signal},
-    {"thread_spawn_v2", "(ii)i", NULL},
-    {"thread_sleep", "(I)i", NULL},
-    {"thread_id", "(i)i", NULL},
-    {"thread_join", "(i)i", NULL},
-    {"thread_parallelism", "(i)i", NULL},
-    {"thread_signal", "(ii)i", wasix_thread_signal},
-    {"futex_wait", "(iiii)i", NULL},
-    {"futex_wake", "(ii)i", NULL},
-    {"futex_wake_all", "(ii)i", NULL},
-    {"thread_exit", "(i)", NULL},
-    {"stack_checkpoint", "(ii)i", wasix_stack_checkpoint},
-    {"stack_restore", "(iI)", wasix_stack_restore},
-    {"path_open2", "(iiiiiIIiii)i", wasix_path_open2},
-    {"fd_fdflags_get", "(ii)i", wasix_fd_fdflags_get},
-    {"fd_fdflags_set", "(ii)i", wasix_fd_fdflags_set},
-    {"proc_raise_interval", "(iIi)i", wasix_proc_raise_interval},
-    {"proc_fork", "(ii)i", wasix_proc_fork},
-    {"proc_fork_env", "(i)i", wasix_proc_fork_env},
-    {"proc_exit2", "(i)", wasix_proc_exit2},
-    {"proc_exec", "(iiii)", wasix_proc_exec},
-    {"proc_exec2", "(iiiiii)", wasix_proc_exec2},
-    {"proc_exec3", "(iiiiiiiii)i", wasix_proc_exec3},
-    {"proc_spawn", "(iiiiiiiiiiiii)i", NULL},
-    {"proc_spawn2", "(iiiiiiiiiiiiii)i", wasix_proc_spawn2},
-    {"proc_id", "(i)i", wasix_proc_id},
-    {"proc_parent", "(ii)i", wasix_proc_parent},
-    {"proc_join", "(iii)i", wasix_proc_join},
-    {"proc_signal", "(ii)i", wasix_proc_signal},
-    {"proc_signals_get", "(i)i", wasix_proc_signals_get},
-    {"proc_signals_sizes_get", "(i)i", wasix_proc_signals_sizes_get},
-    {"proc_snapshot", "()i", NULL},
-    {"port_bridge", "(iiiii)i", NULL},
-    {"port_unbridge", "()i", NULL},
-    {"port_dhcp_acquire", "()i", NULL},
-    {"port_addr_add", "(i)i", NULL},
-    {"port_addr_remove", "(i)i", NULL},
-    {"port_addr_clear", "()i", NULL},
-    {"port_mac", "(i)i", NULL},
-    {"port_addr_list", "(ii)i", NULL},
-    {"port_gateway_set", "(i)i", NULL},
-    {"port_route_add", "(iiii)i", NULL},
-    {"port_route_remove", "(i)i", NULL},
-    {"port_route_clear", "()i", NULL},
-    {"port_route_list", "(ii)i", NULL},
-    {"sock_status", "(ii)i", wasix_sock_status},
-    {"sock_addr_local", "(ii)i", wasix_sock_addr_local},
-    {"sock_addr_peer", "(ii)i", wasix_sock_addr_peer},
-    {"sock_open", "(iiii)i", wasix_sock_open},
-    {"sock_pair", "(iiiii)i", wasix_sock_pair},
-    {"sock_set_opt_flag", "(iii)i", wasix_sock_set_opt_flag},
-    {"sock_get_opt_flag", "(iii)i", wasix_sock_get_opt_flag},
-    {"sock_set_opt_time", "(iii)i", wasix_sock_set_opt_time},
-    {"sock_get_opt_time", "(iii)i", wasix_sock_get_opt_time},
-    {"sock_set_opt_size", "(iiI)i", wasix_sock_set_opt_size},
-    {"sock_get_opt_size", "(iii)i", wasix_sock_get_opt_size},
-    {"sock_join_multicast_v4", "(iii)i", wasix_sock_join_multicast_v4},
-    {"sock_leave_multicast_v4", "(iii)i", wasix_sock_leave_multicast_v4},
-    {"sock_join_multicast_v6", "(iii)i", wasix_sock_join_multicast_v6},
-    {"sock_leave_multicast_v6", "(iii)i", wasix_sock_leave_multicast_v6},
-    {"sock_bind", "(ii)i", wasix_sock_bind},
-    {"sock_listen", "(ii)i", wasix_sock_listen},
-    {"sock_accept_v2", "(iiii)i", wasix_sock_accept_v2},
-    {"sock_connect", "(ii)i", wasix_sock_connect},
-    {"sock_recv_from", "(iiiiiii)i", wasix_sock_recv_from},
-    {"sock_send_to", "(iiiiii)i", wasix_sock_send_to},
-    {"sock_send_file", "(iiIIi)i", wasix_sock_send_file},
-    {"resolve", "(iiiiii)i", wasix_net_resolve},
-    {"epoll_create", "(i)i", wasix_epoll_create},
-    {"epoll_ctl", "(iiii)i", wasix_epoll_ctl},
-    {"epoll_wait", "(iiiIi)i", wasix_epoll_wait},
-    {"dl_invalid_handle", "(i)i", wasix_dl_invalid_handle},
-    {"dlopen", "(iiiiiiii)i", wasix_dlopen},
-    {"dlsym", "(iiiiii)i", wasix_dlsym},
-    {"call_dynamic", "(iiiiii)i", wasix_call_dynamic},
-    {"closure_prepare", "(iiiiiii)i", wasix_closure_prepare},
-    {"closure_allocate", "(i)i", wasix_closure_allocate},
-    {"closure_free", "(i)i", wasix_closure_free},
-    {"reflect_signature", "(iiiiii)i", wasix_reflect_signature},
-    {"context_create", "(ii)i", wasix_context_create},
-    {"context_switch", "(I)i", wasix_context_switch},
-    {"context_destroy", "(I)i", wasix_context_destroy},
-    {"proc_raise", "(i)i", wasix_proc_raise},
-    {"proc_raise_interval2", "(iii)i", wasix_proc_raise_interval2},
+    {"clock_time_set", "(iI)i", NULL, true},
+    {"fd_dup", "(ip)i", wasix_fd_dup, true},
+    {"fd_dup2", "(iiip)i", wasix_fd_dup2, true},
+    {"fd_event", "(Iip)i", wasix_fd_event, true},
+    {"fd_pipe", "(pp)i", wasix_fd_pipe, true},
+    {"tty_get", "(p)i", wasix_tty_get, true},
+    {"tty_set", "(p)i", wasix_tty_set, true},
+    {"getcwd", "(pp)i", wasix_getcwd, true},
+    {"chdir", "(pz)i", wasix_chdir, true},
+    {"callback_signal", "(pz)", wasix_callback_signal, true},
+    {"thread_spawn_v2", "(ii)i", NULL, false},
+    {"thread_sleep", "(I)i", NULL, false},
+    {"thread_id", "(i)i", NULL, false},
+    {"thread_join", "(i)i", NULL, false},
+    {"thread_parallelism", "(i)i", NULL, false},
+    {"thread_signal", "(ii)i", wasix_thread_signal, true},
+    {"futex_wait", "(iiii)i", NULL, false},
+    {"futex_wake", "(ii)i", NULL, false},
+    {"futex_wake_all", "(ii)i", NULL, false},
+    {"thread_exit", "(i)", NULL, false},
+    {"stack_checkpoint", "(pp)i", wasix_stack_checkpoint, true},
+    {"stack_restore", "(pI)", wasix_stack_restore, true},
+    {"path_open2", "(iipziIIiip)i", wasix_path_open2, true},
+    {"fd_fdflags_get", "(ip)i", wasix_fd_fdflags_get, true},
+    {"fd_fdflags_set", "(ii)i", wasix_fd_fdflags_set, true},
+    {"proc_raise_interval", "(iIi)i", wasix_proc_raise_interval, true},
+    {"proc_fork", "(ip)i", wasix_proc_fork, true},
+    {"proc_fork_env", "(p)i", wasix_proc_fork_env, true},
+    {"proc_exit2", "(i)", wasix_proc_exit2, true},
+    {"proc_exec", "(pzpz)", wasix_proc_exec, true},
+    {"proc_exec2", "(pzpzpz)", wasix_proc_exec2, true},
+    {"proc_exec3", "(pzpzpzipz)i", wasix_proc_exec3, true},
+    {"proc_spawn", "(iiiiiiiiiiiii)i", NULL, false},
+    {"proc_spawn2", "(pzpzpzpzpzipzp)i", wasix_proc_spawn2, true},
+    {"proc_id", "(p)i", wasix_proc_id, true},
+    {"proc_parent", "(ip)i", wasix_proc_parent, true},
+    {"proc_join", "(pip)i", wasix_proc_join, true},
+    {"proc_signal", "(ii)i", wasix_proc_signal, true},
+    {"proc_signals_get", "(p)i", wasix_proc_signals_get, true},
+    {"proc_signals_sizes_get", "(p)i", wasix_proc_signals_sizes_get, true},
+    {"proc_snapshot", "()i", NULL, false},
+    {"port_bridge", "(iiiii)i", NULL, false},
+    {"port_unbridge", "()i", NULL, false},
+    {"port_dhcp_acquire", "()i", NULL, false},
+    {"port_addr_add", "(i)i", NULL, false},
+    {"port_addr_remove", "(i)i", NULL, false},
+    {"port_addr_clear", "()i", NULL, false},
+    {"port_mac", "(i)i", NULL, false},
+    {"port_addr_list", "(ii)i", NULL, false},
+    {"port_gateway_set", "(i)i", NULL, false},
+    {"port_route_add", "(iiii)i", NULL, false},
+    {"port_route_remove", "(i)i", NULL, false},
+    {"port_route_clear", "()i", NULL, false},
+    {"port_route_list", "(ii)i", NULL, false},
+    {"sock_status", "(ip)i", wasix_sock_status, true},
+    {"sock_addr_local", "(ip)i", wasix_sock_addr_local, true},
+    {"sock_addr_peer", "(ip)i", wasix_sock_addr_peer, true},
+    {"sock_open", "(iiip)i", wasix_sock_open, true},
+    {"sock_pair", "(iiipp)i", wasix_sock_pair, true},
+    {"sock_set_opt_flag", "(iii)i", wasix_sock_set_opt_flag, true},
+    {"sock_get_opt_flag", "(iip)i", wasix_sock_get_opt_flag, true},
+    {"sock_set_opt_time", "(iip)i", wasix_sock_set_opt_time, true},
+    {"sock_get_opt_time", "(iip)i", wasix_sock_get_opt_time, true},
+    {"sock_set_opt_size", "(iiI)i", wasix_sock_set_opt_size, true},
+    {"sock_get_opt_size", "(iip)i", wasix_sock_get_opt_size, true},
+    {"sock_join_multicast_v4", "(ipp)i", wasix_sock_join_multicast_v4, true},
+    {"sock_leave_multicast_v4", "(ipp)i", wasix_sock_leave_multicast_v4, true},
+    {"sock_join_multicast_v6", "(ipi)i", wasix_sock_join_multicast_v6, true},
+    {"sock_leave_multicast_v6", "(ipi)i", wasix_sock_leave_multicast_v6, true},
+    {"sock_bind", "(ip)i", wasix_sock_bind, true},
+    {"sock_listen", "(iz)i", wasix_sock_listen, true},
+    {"sock_accept_v2", "(iipp)i", wasix_sock_accept_v2, true},
+    {"sock_connect", "(ip)i", wasix_sock_connect, true},
+    {"sock_recv_from", "(ipzippp)i", wasix_sock_recv_from, true},
+    {"sock_send_to", "(ipzipp)i", wasix_sock_send_to, true},
+    {"sock_send_file", "(iiIIp)i", wasix_sock_send_file, true},
+    {"resolve", "(pzipzp)i", wasix_net_resolve, true},
+    {"epoll_create", "(p)i", wasix_epoll_create, true},
+    {"epoll_ctl", "(iiip)i", wasix_epoll_ctl, true},
+    {"epoll_wait", "(ipzIp)i", wasix_epoll_wait, true},
+    {"dl_invalid_handle", "(i)i", wasix_dl_invalid_handle, true},
+    {"dlopen", "(iiiiiiii)i", wasix_dlopen, false},
+    {"dlsym", "(iiiiii)i", wasix_dlsym, false},
+    {"call_dynamic", "(ppzpzi)i", wasix_call_dynamic, true},
+    {"closure_prepare", "(iiiiiii)i", wasix_closure_prepare, false},
+    {"closure_allocate", "(i)i", wasix_closure_allocate, false},
+    {"closure_free", "(i)i", wasix_closure_free, false},
+    {"reflect_signature", "(ppipip)i", wasix_reflect_signature, true},
+    {"context_create", "(pp)i", wasix_context_create, true},
+    {"context_switch", "(I)i", wasix_context_switch, true},
+    {"context_destroy", "(I)i", wasix_context_destroy, true},
+    {"proc_raise", "(i)i", wasix_proc_raise, true},
+    {"proc_raise_interval2", "(ipp)i", wasix_proc_raise_interval2, true},
     /* Pointer-array forms (not in wasix_32v1.tsv), as wasix-libc has them. */
-    {"proc_exec4", "(iiiiiiiii)i", wasix_proc_exec4},
-    {"proc_spawn3", "(iiiiiiiiiiiiii)i", wasix_proc_spawn3},
+    {"proc_exec4", "(pzpzpzipz)i", wasix_proc_exec4, true},
+    {"proc_spawn3", "(pzpzpzpzpzipzp)i", wasix_proc_spawn3, true},
 };
 
 #define WASIX_MAX_SIG 16
@@ -205,16 +210,20 @@ int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
 		return WX_ELINK;
 	is64 = imp->module_len == sizeof WASIX_MODULE64 - 1 &&
 	       memcmp(imp->module, WASIX_MODULE64, imp->module_len) == 0;
+	/* The host bodies read pointers at the memory's width: a module
+	 * whose memory is not of its WASIX module's width does not link. */
+	if (m != NULL && m->nmemories > 0 && is64 != wasi_module_is64(m))
+		return WX_ELINK;
 	d = wasix_lookup(imp->name, imp->name_len);
 	if (d == NULL)
 		return WX_ELINK;
-	wasi_sig_parse(d->sig, &ft, types, WASIX_MAX_SIG);
-	fn = d->fn != NULL && !is64 ? wasix_thunk : NULL;
+	wasi_sig_parse(d->sig, is64, &ft, types, WASIX_MAX_SIG);
+	fn = d->fn != NULL && (!is64 || d->w64) ? wasix_thunk : NULL;
 	if (fn == NULL)
 		fn = ft.nresults != 0 ? wasix_nosys : wasix_nosys_void;
-	if (is64) {
-		/* Pointers and sizes widen to i64: take the module's type. */
-		if (imp->d.func_type < m->ntypes)
+	if (is64 && !d->w64) {
+		/* Not marshalled yet: ENOSYS with the module's own type. */
+		if (m != NULL && imp->d.func_type < m->ntypes)
 			ft = m->types[imp->d.func_type];
 		if (ft.nresults > 1 ||
 		    (ft.nresults == 1 && ft.types[ft.nparams] != WASM_I32))
@@ -244,8 +253,8 @@ bool wasix_module_uses(const struct wasm_module *m)
  * guest's handler.
  */
 static const struct wasix_def wasix_wasi_overrides[] = {
-    {"fd_renumber", "(ii)i", wasix_fd_renumber},
-    {"proc_raise", "(i)i", wasix_proc_raise},
+    {"fd_renumber", "(ii)i", wasix_fd_renumber, true},
+    {"proc_raise", "(i)i", wasix_proc_raise, true},
 };
 
 int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
@@ -269,7 +278,7 @@ int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
 	}
 	if (d == NULL || !wasix_module_uses(m))
 		return WX_ELINK;
-	wasi_sig_parse(d->sig, &ft, types, WASIX_MAX_SIG);
+	wasi_sig_parse(d->sig, wasi_module_is64(m), &ft, types, WASIX_MAX_SIG);
 	f = vm_func_new_host(s, &ft, d->fn, x);
 	if (f == NULL)
 		return WX_ENOMEM;
@@ -396,7 +405,7 @@ void wasix_exiting(struct wasix_ctx *x)
 uint32_t wasix_str(struct vm_call *c, unsigned i, char *buf, size_t cap)
 {
 	/* Copied first, then checked: the guest may change it meanwhile. */
-	return wasi_str_in(c, wasi_u32(c, i), wasi_u32(c, i + 1), buf, cap);
+	return wasi_str_in(c, wasi_ptr(c, i), wasi_size(c, i + 1), buf, cap);
 }
 
 uint32_t wasix_abspath(const struct wasix_ctx *x, const char *path,

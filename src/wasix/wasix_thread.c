@@ -40,6 +40,7 @@
 #include "proc/proc.h"
 #include "vfs/vfs.h"
 #include "wasi/wasi_impl.h"
+#include "wasix/wasix.h"
 #include "wasm/wasm_module.h"
 
 /* Most threads alive at once, so that a runaway guest cannot exhaust the
@@ -56,8 +57,8 @@ struct wasix_thread_rec {
 	int done;
 	struct vm_store *store;
 	struct vm_func *entry; /* the thread instance's wasi_thread_start */
-	uint32_t arg;
-	struct vm_thread *vt; /* made by the spawner: wt_main cannot fail */
+	uint64_t arg;          /* a guest pointer: u32, or u64 with memory64 */
+	struct vm_thread *vt;  /* made by the spawner: wt_main cannot fail */
 };
 
 struct wasix_threads {
@@ -298,11 +299,14 @@ static void *wt_main(void *p)
 }
 
 /*
- * Finds the export wasi_thread_start of type (i32, i32) -> () in 'inst';
- * NULL if the module has none.
+ * Finds the export wasi_thread_start of type (i32, i32) -> () in 'inst',
+ * or (i32, i64) -> () with a 64-bit memory (the start argument is a
+ * pointer); NULL if the module has none.
  */
 static struct vm_func *wt_entry(struct vm_instance *inst)
 {
+	uint32_t ptr =
+	    wasi_module_is64(vm_instance_module(inst)) ? WASM_I64 : WASM_I32;
 	static const char name[] = "wasi_thread_start";
 	struct vm_extern ext;
 
@@ -311,7 +315,7 @@ static struct vm_func *wt_entry(struct vm_instance *inst)
 		return NULL;
 	const struct wasm_functype *ft = vm_func_type(ext.u.func);
 	if (ft->nparams != 2 || ft->nresults != 0 || ft->types[0] != WASM_I32 ||
-	    ft->types[1] != WASM_I32)
+	    ft->types[1] != ptr)
 		return NULL;
 	return ext.u.func;
 }
@@ -373,7 +377,7 @@ static uint32_t wt_start(struct wasix_thread_rec *r)
  * wasi_thread_start(tid, arg). Returns a WASI errno; '*tid' on success.
  */
 static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
-                         uint32_t arg, int32_t *tid)
+                         uint64_t arg, int32_t *tid)
 {
 	struct vm_instance *inst = NULL;
 	struct wasix_thread_rec *r;
@@ -425,27 +429,31 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 	return WASI_ESUCCESS;
 }
 
-/* wasi "thread-spawn"(start_arg) -> tid, or a negated errno. */
+/* wasi "thread-spawn"(start_arg) -> tid, or a negated errno (both of
+ * pointer width: wasix-libc declares them size_t). */
 int wasix_thread_spawn_wasi(struct vm_call *c, void *ud)
 {
 	int32_t tid = 0;
-	uint32_t e = wt_spawn(c, ud, wasi_u32(c, 0), &tid);
+	uint32_t e = wt_spawn(c, ud, wasi_ptr(c, 0), &tid);
+	int64_t v = e == WASI_ESUCCESS ? tid : -(int64_t)e;
 
-	c->results[0] = e == WASI_ESUCCESS ? (uint32_t)tid : 0u - e;
+	c->results[0] = wasi_is64(c) ? (uint64_t)v : (uint32_t)v;
 	return 0;
 }
 
 /*
  * thread_spawn_v2(*thread_start, *tid) -> errno. The thread calls
  * wasi_thread_start(tid, thread_start): wasix-libc's entry reads its
- * stack, TLS base and start function from the 64-byte struct itself.
+ * stack, TLS base and start function from the struct itself (16 fields
+ * of pointer size: 64 bytes, 128 with memory64).
  */
 int wasix_thread_spawn_v2(struct vm_call *c, void *ud)
 {
-	uint32_t start = wasi_u32(c, 0), out = wasi_u32(c, 1);
+	uint64_t start = wasi_ptr(c, 0), out = wasi_ptr(c, 1);
 	int32_t tid = 0;
 
-	if (wasi_mem(c, start, 64) == NULL || wasi_mem(c, out, 4) == NULL)
+	if (wasi_mem(c, start, 16 * wasi_psize(c)) == NULL ||
+	    wasi_mem(c, out, 4) == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	uint32_t e = wt_spawn(c, ud, start, &tid);
 	if (e != WASI_ESUCCESS)
@@ -458,7 +466,7 @@ int wasix_thread_id(struct vm_call *c, void *ud)
 {
 	int32_t tid = wt_self != NULL ? wt_self->tid : 1;
 
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), (uint32_t)tid));
+	return wasi_ret(c, wasi_store_u32(c, wasi_ptr(c, 0), (uint32_t)tid));
 }
 
 int wasix_thread_trace_tid(void)
@@ -589,41 +597,36 @@ int wasix_thread_parallelism(struct vm_call *c, void *ud)
 
 	if (n < 1)
 		n = 1;
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), (uint32_t)n));
+	return wasi_ret(c, wasi_store_size(c, wasi_ptr(c, 0), (uint64_t)n));
 }
 
 /* ---- resolver ------------------------------------------------------------ */
 
+/*
+ * The thread and futex imports. 'module' NULL: the WASIX module of
+ * either width ("wasix_32v1" or "wasix_64v1", wasix_is_module). The
+ * signatures are wasi_table.c's notation ('p' pointer, 'z' size: i64 for
+ * a 64-bit caller).
+ */
 struct wt_def {
 	const char *module;
 	const char *name;
-	uint8_t np, nr; /* params then results, as below */
-	uint32_t types[5];
+	const char *sig;
 	vm_host_fn fn;
 };
 
-#define I32 WASM_I32
-#define I64 WASM_I64
-/* clang-format off */
 static const struct wt_def wt_defs[] = {
-    {"wasi", "thread-spawn", 1, 1, {I32, I32}, wasix_thread_spawn_wasi},
-    {"wasix_32v1", "thread_spawn_v2", 2, 1, {I32, I32, I32},
-     wasix_thread_spawn_v2},
-    {"wasix_32v1", "thread_sleep", 1, 1, {I64, I32}, wasix_thread_sleep},
-    {"wasix_32v1", "thread_id", 1, 1, {I32, I32}, wasix_thread_id},
-    {"wasix_32v1", "thread_join", 1, 1, {I32, I32}, wasix_thread_join},
-    {"wasix_32v1", "thread_parallelism", 1, 1, {I32, I32},
-     wasix_thread_parallelism},
-    {"wasix_32v1", "thread_exit", 1, 0, {I32}, wasix_thread_exit},
-    {"wasix_32v1", "futex_wait", 4, 1, {I32, I32, I32, I32, I32},
-     wasix_futex_wait},
-    {"wasix_32v1", "futex_wake", 2, 1, {I32, I32, I32}, wasix_futex_wake},
-    {"wasix_32v1", "futex_wake_all", 2, 1, {I32, I32, I32},
-     wasix_futex_wake_all},
+    {"wasi", "thread-spawn", "(p)z", wasix_thread_spawn_wasi},
+    {NULL, "thread_spawn_v2", "(pp)i", wasix_thread_spawn_v2},
+    {NULL, "thread_sleep", "(I)i", wasix_thread_sleep},
+    {NULL, "thread_id", "(p)i", wasix_thread_id},
+    {NULL, "thread_join", "(i)i", wasix_thread_join},
+    {NULL, "thread_parallelism", "(p)i", wasix_thread_parallelism},
+    {NULL, "thread_exit", "(i)", wasix_thread_exit},
+    {NULL, "futex_wait", "(pipp)i", wasix_futex_wait},
+    {NULL, "futex_wake", "(pp)i", wasix_futex_wake},
+    {NULL, "futex_wake_all", "(pp)i", wasix_futex_wake_all},
 };
-/* clang-format on */
-#undef I32
-#undef I64
 
 static bool wt_name_is(const char *s, uint32_t len, const char *want)
 {
@@ -662,6 +665,7 @@ static int wt_env_memory(struct wasix_threads *x, struct vm_store *s,
 }
 
 int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
+                         const struct wasm_module *m,
                          const struct wasm_import *imp, struct vm_extern *out)
 {
 	if (imp->kind == WASM_EXT_MEMORY &&
@@ -672,14 +676,22 @@ int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
 		return WX_ELINK;
 	for (size_t i = 0; i < WX_ARRAY_LEN(wt_defs); i++) {
 		const struct wt_def *d = &wt_defs[i];
-		if (!wt_name_is(imp->module, imp->module_len, d->module) ||
-		    !wt_name_is(imp->name, imp->name_len, d->name))
+		bool is64;
+
+		if (d->module != NULL
+		        ? !wt_name_is(imp->module, imp->module_len, d->module)
+		        : !wasix_is_module(imp->module, imp->module_len))
 			continue;
-		struct wasm_functype ft = {
-		    .nparams = d->np,
-		    .nresults = d->nr,
-		    .types = (uint32_t *)d->types,
-		};
+		if (!wt_name_is(imp->name, imp->name_len, d->name))
+			continue;
+		if (d->module != NULL)
+			is64 = wasi_module_is64(m);
+		else
+			is64 = wt_name_is(imp->module, imp->module_len,
+			                  WASIX_MODULE64);
+		struct wasm_functype ft;
+		uint32_t types[8];
+		wasi_sig_parse(d->sig, is64, &ft, types, 8);
 		struct vm_func *f = vm_func_new_host(s, &ft, d->fn, x);
 		if (f == NULL)
 			return WX_ENOMEM;

@@ -66,12 +66,15 @@ int wasix_threads_live(struct wasix_threads *x);
 
 /*
  * Resolves "wasi" "thread-spawn", the WASIX thread and futex functions
- * of "wasix_32v1" and "env" "memory" (one shared memory per process,
+ * of "wasix_32v1" and "wasix_64v1" (widths: wasi_module_is64 of 'm',
+ * NULL meaning 32-bit, for "wasi"; the module name for WASIX) and
+ * "env" "memory" (one shared memory per process,
  * made on first use with the import's limits). Returns 0 and '*out', or
  * WX_ELINK if the import is none of these (the caller tries others), or
  * WX_ENOMEM / WX_ELIMIT.
  */
 int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
+                         const struct wasm_module *m,
                          const struct wasm_import *imp, struct vm_extern *out);
 
 /* Host functions (ud: the struct wasix_threads). */

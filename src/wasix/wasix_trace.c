@@ -39,6 +39,7 @@
 
 #include "proc/proc.h"
 #include "wasi/wasi_impl.h"
+#include "wasix/wasix.h"
 #include "wasix/wasix_thread.h"
 
 struct tr_row {
@@ -48,7 +49,7 @@ struct tr_row {
 };
 
 #define P1 WASI_MODULE
-#define WX "wasix_32v1"
+#define WX WASIX_MODULE32 /* and WASIX_MODULE64: tr_find */
 #define WT "wasi"
 /* clang-format off */
 static const struct tr_row tr_rows[] = {
@@ -432,16 +433,17 @@ static const char *const tr_errnos[] = {WASI_ERRNO_LIST(TR_ERRNO_NAME)};
 
 /* A guest string copied once before the call. */
 struct tr_str {
-	uint32_t ptr, len; /* as the guest passed them */
+	uint64_t ptr, len; /* as the guest passed them */
 	uint32_t n;        /* bytes copied into 'b' */
 	bool ok;           /* in bounds */
 	char b[WASIX_TRACE_STR_MAX];
 };
 
-static void tr_str_take(struct vm_call *c, uint32_t ptr, uint32_t len,
+static void tr_str_take(struct vm_call *c, uint64_t ptr, uint64_t len,
                         struct tr_str *s)
 {
-	uint32_t n = len < WASIX_TRACE_STR_MAX ? len : WASIX_TRACE_STR_MAX;
+	uint32_t n =
+	    len < WASIX_TRACE_STR_MAX ? (uint32_t)len : WASIX_TRACE_STR_MAX;
 	const void *p = wasi_mem(c, ptr, n);
 
 	s->ptr = ptr;
@@ -459,7 +461,7 @@ static void tr_str_put(struct tr_line *l, const struct tr_str *s)
 	size_t k = 0;
 
 	if (!s->ok) {
-		tr_put(l, "%#x", s->ptr);
+		tr_put(l, "%#llx", (unsigned long long)s->ptr);
 		return;
 	}
 	for (uint32_t i = 0; i < s->n; i++) {
@@ -486,7 +488,7 @@ static void tr_str_put(struct tr_line *l, const struct tr_str *s)
 
 /* An argv array copied once before the call (an exec replaces memory). */
 struct tr_argv {
-	uint32_t ptr, count;
+	uint64_t ptr, count;
 	bool ok; /* the array is in bounds */
 	struct {
 		uint8_t len;
@@ -496,7 +498,7 @@ struct tr_argv {
 };
 
 /* Copies string 'i' at guest 'ptr': at most TR_ARGV_STR bytes, to a NUL. */
-static void tr_argv_str(struct vm_call *c, uint32_t ptr, struct tr_argv *v,
+static void tr_argv_str(struct vm_call *c, uint64_t ptr, struct tr_argv *v,
                         unsigned i)
 {
 	uint64_t size = c->memory != NULL ? vm_memory_size(c->memory) : 0;
@@ -522,21 +524,22 @@ static void tr_argv_str(struct vm_call *c, uint32_t ptr, struct tr_argv *v,
 	memcpy(v->s[i].b, tmp, v->s[i].len);
 }
 
-static void tr_argv_take(struct vm_call *c, uint32_t ptr, uint32_t count,
+static void tr_argv_take(struct vm_call *c, uint64_t ptr, uint64_t count,
                          struct tr_argv *v)
 {
-	unsigned n = count < TR_ARGV_MAX ? count : TR_ARGV_MAX;
-	const void *p = wasi_mem(c, ptr, 4u * n);
-	uint8_t ptrs[4 * TR_ARGV_MAX];
+	unsigned n = count < TR_ARGV_MAX ? (unsigned)count : TR_ARGV_MAX;
+	unsigned ps = wasi_psize(c); /* 4, or 8 with memory64 */
+	const void *p = wasi_mem(c, ptr, (uint64_t)ps * n);
+	uint8_t ptrs[8 * TR_ARGV_MAX];
 
 	v->ptr = ptr;
 	v->count = count;
 	v->ok = p != NULL;
 	if (p == NULL)
 		return;
-	memcpy(ptrs, p, 4u * n);
+	memcpy(ptrs, p, (size_t)ps * n);
 	for (unsigned i = 0; i < n; i++)
-		tr_argv_str(c, wasi_get_u32(ptrs + 4 * i), v, i);
+		tr_argv_str(c, wasi_get_ptr(c, ptrs + (size_t)ps * i), v, i);
 }
 
 static void tr_argv_put(struct tr_line *l, const struct tr_argv *v)
@@ -544,7 +547,7 @@ static void tr_argv_put(struct tr_line *l, const struct tr_argv *v)
 	unsigned n = v->count < TR_ARGV_MAX ? v->count : TR_ARGV_MAX;
 
 	if (!v->ok) {
-		tr_put(l, "%#x", v->ptr);
+		tr_put(l, "%#llx", (unsigned long long)v->ptr);
 		return;
 	}
 	tr_put(l, "[");
@@ -574,17 +577,17 @@ struct tr_args {
 	uint8_t opt[WASIX_OPTPID_SIZE]; /* its bytes (wasix_abi.h) */
 };
 
-static void tr_opt_take(struct vm_call *c, uint32_t ptr, struct tr_args *a)
+static void tr_opt_take(struct vm_call *c, uint64_t ptr, struct tr_args *a)
 {
 	a->opt_ok =
 	    wasi_copy_in(c, ptr, a->opt, sizeof a->opt) == WASI_ESUCCESS;
 }
 
 /* 'P': the pid the guest asked for, or the pointer. */
-static void tr_opt_put(struct tr_line *l, const struct tr_args *a, uint32_t ptr)
+static void tr_opt_put(struct tr_line *l, const struct tr_args *a, uint64_t ptr)
 {
 	if (!a->opt_ok)
-		tr_put(l, "%#x", ptr);
+		tr_put(l, "%#llx", (unsigned long long)ptr);
 	else if (a->opt[WASIX_OPTPID_TAG] == 1)
 		tr_put(l, "%u", wasi_get_u32(a->opt + WASIX_OPTPID_PID));
 	else
@@ -597,7 +600,7 @@ static void tr_opt_put(struct tr_line *l, const struct tr_args *a, uint32_t ptr)
  * join_status: tag 0 nothing, 1 exit code u16 at 2, 2 signal at 4).
  */
 static void tr_status_put(struct tr_line *l, struct vm_call *c,
-                          uint32_t opt_ptr, uint32_t ptr, bool ok)
+                          uint64_t opt_ptr, uint64_t ptr, bool ok)
 {
 	const void *po = ok ? wasi_mem(c, opt_ptr, 8) : NULL;
 	const void *ps = ok ? wasi_mem(c, ptr, 6) : NULL;
@@ -605,7 +608,7 @@ static void tr_status_put(struct tr_line *l, struct vm_call *c,
 	char sb[16];
 
 	if (po == NULL || ps == NULL) {
-		tr_put(l, "%#x", ptr);
+		tr_put(l, "%#llx", (unsigned long long)ptr);
 		return;
 	}
 	memcpy(o, po, 8);
@@ -620,6 +623,12 @@ static void tr_status_put(struct tr_line *l, struct vm_call *c,
 		tr_put(l, "[none]");
 }
 
+/* A pointer or size argument at the caller's width (wasi_ptr's rule). */
+static uint64_t tr_ptr(const struct vm_call *c, uint64_t v)
+{
+	return wasi_is64(c) ? v : (uint32_t)v;
+}
+
 static void tr_capture(struct vm_call *c, const struct tr_fn *t,
                        struct tr_args *a)
 {
@@ -632,24 +641,24 @@ static void tr_capture(struct vm_call *c, const struct tr_fn *t,
 	for (uint32_t i = 0; i < t->nparams; i++)
 		if (t->row->kinds[i] == 's' && i + 1 < t->nparams &&
 		    ns < TR_MAX_STRS)
-			tr_str_take(c, (uint32_t)a->v[i], (uint32_t)a->v[i + 1],
-			            &a->str[ns++]);
+			tr_str_take(c, tr_ptr(c, a->v[i]),
+			            tr_ptr(c, a->v[i + 1]), &a->str[ns++]);
 		else if (t->row->kinds[i] == 'A' && i + 1 < t->nparams)
-			tr_argv_take(c, (uint32_t)a->v[i],
-			             (uint32_t)a->v[i + 1], &a->argv);
+			tr_argv_take(c, tr_ptr(c, a->v[i]),
+			             tr_ptr(c, a->v[i + 1]), &a->argv);
 		else if (t->row->kinds[i] == 'P')
-			tr_opt_take(c, (uint32_t)a->v[i], a);
+			tr_opt_take(c, tr_ptr(c, a->v[i]), a);
 }
 
 /* A result pointer after the call: "[value]" on success, else the pointer. */
-static void tr_out(struct tr_line *l, struct vm_call *c, uint32_t ptr,
+static void tr_out(struct tr_line *l, struct vm_call *c, uint64_t ptr,
                    unsigned size, bool ok)
 {
 	const uint8_t *p = ok ? wasi_mem(c, ptr, size) : NULL;
 	uint8_t b[8];
 
 	if (p == NULL) {
-		tr_put(l, "%#x", ptr);
+		tr_put(l, "%#llx", (unsigned long long)ptr);
 		return;
 	}
 	memcpy(b, p, size);
@@ -708,10 +717,10 @@ static void tr_arg(struct tr_line *l, struct vm_call *c, char k, uint64_t v,
 		tr_put(l, "%s", wasix_trace_signame((int)u, sb));
 		break;
 	case 'R':
-		tr_out(l, c, (uint32_t)u, 4, ok);
+		tr_out(l, c, u, 4, ok);
 		break;
 	case 'Q':
-		tr_out(l, c, (uint32_t)u, 8, ok);
+		tr_out(l, c, u, 8, ok);
 		break;
 	default: /* 'u' */
 		tr_put(l, "%llu", (unsigned long long)u);
@@ -799,10 +808,10 @@ static int tr_call(struct vm_call *c, void *ud)
 		else if (k[i] == 'A')
 			tr_argv_put(&l, &a.argv);
 		else if (k[i] == 'P')
-			tr_opt_put(&l, &a, (uint32_t)a.v[i]);
+			tr_opt_put(&l, &a, tr_ptr(c, a.v[i]));
 		else if (k[i] == 'W' && i > 0)
-			tr_status_put(&l, c, (uint32_t)a.v[0], (uint32_t)a.v[i],
-			              ok);
+			tr_status_put(&l, c, tr_ptr(c, a.v[0]),
+			              tr_ptr(c, a.v[i]), ok);
 		else
 			tr_arg(&l, c, k[i], a.v[i], t->types[i], ok);
 	}
@@ -822,10 +831,16 @@ static const struct tr_row *tr_find(const struct wasm_import *imp)
 	for (size_t i = 0; i < WX_ARRAY_LEN(tr_rows); i++) {
 		const struct tr_row *r = &tr_rows[i];
 
-		if (strlen(r->name) == imp->name_len &&
-		    memcmp(r->name, imp->name, imp->name_len) == 0 &&
-		    strlen(r->module) == imp->module_len &&
-		    memcmp(r->module, imp->module, imp->module_len) == 0)
+		/* A WASIX row serves both widths (wasix_32v1, wasix_64v1):
+		 * its kinds name what an argument is, not its size. */
+		bool mod = strcmp(r->module, WASIX_MODULE32) == 0
+		               ? wasix_is_module(imp->module, imp->module_len)
+		               : strlen(r->module) == imp->module_len &&
+		                     memcmp(r->module, imp->module,
+		                            imp->module_len) == 0;
+
+		if (mod && strlen(r->name) == imp->name_len &&
+		    memcmp(r->name, imp->name, imp->name_len) == 0)
 			return r;
 	}
 	return NULL;

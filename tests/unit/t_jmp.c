@@ -245,7 +245,8 @@ static int h_ckpt2(struct vm_call *c, void *ud)
 /* restore(value): *ret = value, the stack pointer back, VM_EJUMP. */
 static int h_restore(struct vm_call *c, void *ud)
 {
-	uint32_t ret = 0, v = (uint32_t)c->args[0];
+	uint64_t ret = 0;
+	uint32_t v = (uint32_t)c->args[0];
 	uint64_t aux = 0;
 	uint8_t *p;
 	int i = pick >= 0 ? pick : nsnaps - 1;

@@ -47,9 +47,9 @@ static void test_rows(struct vm_store *s, struct wasi_ctx *w,
 		imp.kind = WASM_EXT_FUNC;
 		if (strcmp(mod, WASI_MODULE) == 0) {
 			n_p1++;
-			rc = wasi_resolve(w, s, &imp, &ext);
+			rc = wasi_resolve(w, s, NULL, &imp, &ext);
 		} else if (strcmp(mod, "wasi") == 0) {
-			rc = wasix_thread_resolve(th, s, &imp, &ext);
+			rc = wasix_thread_resolve(th, s, NULL, &imp, &ext);
 		} else {
 			rc = wasix_resolve(x, s, NULL, &imp, &ext);
 		}
@@ -106,7 +106,7 @@ static struct vm_func *traced(struct vm_store *s, int fd, const char *mod,
 	uint32_t types[16];
 	struct vm_extern ext;
 
-	wasi_sig_parse(sig, &ft, types, 16);
+	wasi_sig_parse(sig, false, &ft, types, 16);
 	ext.kind = WASM_EXT_FUNC;
 	ext.u.func = vm_func_new_host(s, &ft, fn, NULL);
 	imp.module = mod;

@@ -261,27 +261,49 @@ static void test_resolve(struct fixture *f)
 	for (i = 0; i < WX_ARRAY_LEN(names); i++) {
 		imp.name = names[i];
 		imp.name_len = (uint32_t)strlen(names[i]);
-		CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == 0);
+		CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	}
 	imp.name = "path_open";
 	imp.name_len = 9;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == 0);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	ft = vm_func_type(ext.u.func);
 	CHECK(ft->nparams == 9 && ft->nresults == 1);
 	CHECK(ft->types[5] == WASM_I64 && ft->types[9] == WASM_I32);
 	imp.name = "proc_exit";
 	imp.name_len = 9;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == 0);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
 	ft = vm_func_type(ext.u.func);
 	CHECK(ft->nparams == 1 && ft->nresults == 0);
+	/* A memory64 module: pointers and sizes are i64, the rest keep
+	 * their width (fd_write(fd, iovs, iovs_len, *nwritten)). */
+	{
+		struct wasm_limits_decl mem64 = {.min = 1, .is64 = true};
+		struct wasm_module m64;
+
+		memset(&m64, 0, sizeof m64);
+		m64.nmemories = 1;
+		m64.memories = &mem64;
+		CHECK(wasi_module_is64(&m64) && !wasi_module_is64(NULL));
+		imp.name = "fd_write";
+		imp.name_len = 8;
+		CHECK(wasi_resolve(f->w, f->store, &m64, &imp, &ext) == 0);
+		ft = vm_func_type(ext.u.func);
+		CHECK(ft->nparams == 4 && ft->nresults == 1);
+		CHECK(ft->types[0] == WASM_I32 && ft->types[1] == WASM_I64 &&
+		      ft->types[2] == WASM_I64 && ft->types[3] == WASM_I64 &&
+		      ft->types[4] == WASM_I32);
+		CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == 0);
+		ft = vm_func_type(ext.u.func);
+		CHECK(ft->types[1] == WASM_I32 && ft->types[3] == WASM_I32);
+	}
 	imp.name = "fd_writ";
 	imp.name_len = 7;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == WX_ELINK);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == WX_ELINK);
 	imp.name = "fd_write";
 	imp.name_len = 8;
 	imp.module = "wasi_unstable";
 	imp.module_len = 13;
-	CHECK(wasi_resolve(f->w, f->store, &imp, &ext) == WX_ELINK);
+	CHECK(wasi_resolve(f->w, f->store, NULL, &imp, &ext) == WX_ELINK);
 }
 
 static void test_exit(struct fixture *f)
