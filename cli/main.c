@@ -652,6 +652,8 @@ static int cmd_run(int argc, char **argv, int i)
 	if (cfg == NULL)
 		return fail("out of memory");
 	wasmix_config_set_confine(cfg, 1); /* --no-confine turns it off */
+	/* The guest's first process is this one: a shell sees its status. */
+	wasmix_config_set_isolate(cfg, 0);
 	rc = parse_options(cfg, argc, argv, &i);
 	if (rc < 0 && i >= argc)
 		rc = fail("no program given (usage: wasmix run [options] "

@@ -340,7 +340,7 @@ int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
                     size_t errlen);
 
 /*
- * Isolated runs (on = 1; default 0): every run with this config takes
+ * Isolated runs (on = 1, the default; the command line sets 0): every run with this config takes
  * place in a helper child process, whose descendants are all the guest's
  * processes. The caller's process is never forked or exited by the guest,
  * never runs guest code and keeps its own signal handlers; the helper is

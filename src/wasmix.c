@@ -186,6 +186,8 @@ static void wasmix_config_init(struct wasmix_config *c)
 	c->stdio[1] = 1;
 	c->stdio[2] = 2;
 	c->trace_fd = -1;
+	/* Embedders are never forked (docs/embedding.md); the CLI opts out. */
+	c->isolate = true;
 }
 
 wasmix_config *wasmix_config_new(void)

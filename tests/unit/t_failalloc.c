@@ -173,6 +173,9 @@ static int make_config(wasmix_config **out)
 	*out = c;
 	if (c == NULL)
 		return WASMIX_NOMEM;
+	/* In this process, as the command line runs guests: the injector
+	 * counts this process's allocations only. */
+	wasmix_config_set_isolate(c, 0);
 	wasmix_config_set_stdio(c, devnull, devnull, devnull);
 	if (wasmix_config_set_args(c, 3, argv) != WASMIX_OK ||
 	    wasmix_config_add_env(c, "A=1") != WASMIX_OK ||
