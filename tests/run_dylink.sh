@@ -7,7 +7,8 @@
 # libraries installed in a guest root's /lib. Checks libraries needed at
 # start (a chain, constructors in order, calls and relocations both
 # ways, weak symbols), dlopen/dlsym/dl_invalid_handle with fork and exec,
-# call_dynamic, reflect_signature and closures, threads, contexts, and
+# call_dynamic, reflect_signature and closures, threads, contexts (with
+# exceptions, setjmp/longjmp and signals: tests/dylink/ctx_*.wat), and
 # the errors: a missing library, an undefined data symbol, a call
 # of a function nobody defines. Prints one line per check, then "N
 # passed, M failed"; exits 1 on failure.
@@ -85,6 +86,10 @@ for l in libdya.so libdyb.so libdyc.so libdye.so libdyf.so libdyt.so; do
 	cp "$T/$l" "$T/root/lib/" || exit 1
 done
 cp "$T/dy_main.wasm" "$T/root/" || exit 1
+# Contexts with exceptions, setjmp/longjmp and signals: text modules.
+for w in ctx_eh ctx_stale ctx_throw; do
+	"$W" wat2wasm "$S/$w.wat" -o "$T/$w.wasm" || die "cannot build $w.wat"
+done
 
 # run NAME WANT OUT_RE ERR_RE [ARGS...]: runs NAME.wasm with the root.
 run() {
@@ -104,6 +109,9 @@ run dy_ffi 0 '^ok ffi$' ''
 run dy_thr 0 '^ok threads$' ''
 run dy_ctx 0 '^ok contexts$' ''
 run dy_ctxend 134 '^in the context$' 'trap: context 1: entrypoint returned'
+run ctx_eh 0 '^ok ctx_eh$' ''
+run ctx_stale 134 '' 'trap: context 1: invalid or stale setjmp snapshot'
+run ctx_throw 134 '' 'trap: uncaught exception'
 run dy_err 134 '^calling$' "trap: unresolved symbol 'nowhere_fn' \(called from libdye.so\)"
 run dy_undef 2 '' 'libdyf.so: undefined symbol: nowhere_data'
 run dy_missing 2 '' 'libdyg.so: cannot open shared object file: No such file or directory'
@@ -142,7 +150,7 @@ real() {
 				--export-if-defined=__wasm_apply_data_relocs \
 				-o "$T/real/lib/lib$l.so" "$T/real/$l.o" || return 1
 	done
-	for p in real_main:side real_thr:deep; do
+	for p in real_main:side real_thr:deep real_ctx:side; do
 		# shellcheck disable=SC2086
 		$CC19 $RF -c "$R/${p%%:*}.c" -o "$T/real/${p%%:*}.o" &&
 			$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" \
@@ -169,6 +177,13 @@ real() {
 	"$W" run --dir "$T/real::/" "$T/real/real_thr.wasm" >"$T/out" 2>"$T/err"
 	mismatch $? 0 '^threads agree, main.s tls 5$' ''
 	if [ -z "$why" ]; then ok "real_thr (wasix-libc EH+PIC)"; else bad real_thr "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_ctx.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^longjmp out of the context: 7$' ''
+	[ -n "$why" ] || grep -q '^jumps=1000 handled=1$' "$T/out" ||
+		why="no 'jumps=1000 handled=1' line"
+	[ -n "$why" ] || grep -q '^switch to the ended context: -1 EINVAL$' \
+		"$T/out" || why="no EINVAL for the ended context"
+	if [ -z "$why" ]; then ok "real_ctx (wasix-libc EH+PIC)"; else bad real_ctx "$why"; fi
 }
 if [ -n "${WASIX_PIC_SYSROOT:-}" ]; then
 	real || bad real_main "cannot build with $WASIX_PIC_SYSROOT"
