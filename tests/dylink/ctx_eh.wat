@@ -96,6 +96,11 @@
             (unreachable)))
     (global.set $landed2 (i32.wrap_i64 (i64.load (i32.const 160)))))
 
+  ;; A switch by tail call: the exception comes out of the host function
+  ;; that replaced this frame, and is caught in its caller.
+  (func $tail_switch (param i64) (result i32)
+    (return_call $switch (local.get 0)))
+
   (func $jumper
     (call $sj_body (i32.const 7))
     (call $sj_across (i32.const 7))
@@ -133,6 +138,15 @@
                          (i32.const 28)) (i32.const 10))
     (call $check (i32.eqz (call $destroy (i64.load (i32.const 8))))
       (i32.const 11))
+    (call $check (i32.eqz (call $create (i32.const 8) (i32.const 2)))
+      (i32.const 26))
+    (block $h3 (result i64 i32)
+      (try_table (catch $other $h3)
+        (drop (call $tail_switch (i64.load (i32.const 8)))))
+      (call $check (i32.const 0) (i32.const 27))
+      (unreachable))
+    (call $check (i32.eq (i32.const 42)) (i32.const 28))
+    (drop)
     ;; setjmp/longjmp in a context.
     (call $check (i32.eqz (call $create (i32.const 16) (i32.const 3)))
       (i32.const 12))
