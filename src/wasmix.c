@@ -969,6 +969,7 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	wx_free(nr);
 	wasix_set_instance(r->wasix, r->store, r->inst);
 	wasix_set_linker(r->wasix, r->dl);
+	wasix_threads_set_linker(r->threads, r->dl);
 	/* The fds (and so the preopens shown) stay; path rules follow the
 	 * new program's kind. */
 	wasi_ctx_set_posix_paths(r->wasi, wasmix_posix_root(r->mod),
@@ -1044,6 +1045,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	if (rc == 0) {
 		wasix_set_instance(r->wasix, r->store, r->inst);
 		wasix_set_linker(r->wasix, r->dl);
+		wasix_threads_set_linker(r->threads, r->dl);
 	}
 	return rc;
 }

@@ -150,7 +150,16 @@ real() {
 				--export-if-defined=__wasm_apply_data_relocs \
 				-o "$T/real/lib/lib$l.so" "$T/real/$l.o" || return 1
 	done
-	for p in real_main:side real_thr:deep real_ctx:side; do
+	# A library with thread-local variables: wasix-libc's scrt1.o.
+	# shellcheck disable=SC2086
+	$CC19 $RF -fvisibility=default -c "$R/tlsv.c" -o "$T/real/tlsv.o" &&
+		$LD19 $FEAT --experimental-pic -shared --shared-memory \
+			--unresolved-symbols=import-dynamic \
+			--export=__wasm_call_ctors \
+			--export-if-defined=__wasm_apply_data_relocs \
+			-o "$T/real/lib/libtlsv.so" "$T/real/tlsv.o" \
+			"$SR/lib/wasm32-wasi/scrt1.o" || return 1
+	for p in real_main:side real_thr:deep real_ctx:side real_tls:tlsv; do
 		# shellcheck disable=SC2086
 		$CC19 $RF -c "$R/${p%%:*}.c" -o "$T/real/${p%%:*}.o" &&
 			$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" \
@@ -184,6 +193,9 @@ real() {
 	[ -n "$why" ] || grep -q '^switch to the ended context: -1 EINVAL$' \
 		"$T/out" || why="no EINVAL for the ended context"
 	if [ -z "$why" ]; then ok "real_ctx (wasix-libc EH+PIC)"; else bad real_ctx "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_tls.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^1005 1005 1005 1005 1005 distinct=1$' ''
+	if [ -z "$why" ]; then ok "real_tls (wasix-libc EH+PIC)"; else bad real_tls "$why"; fi
 }
 if [ -n "${WASIX_PIC_SYSROOT:-}" ]; then
 	real || bad real_main "cannot build with $WASIX_PIC_SYSROOT"

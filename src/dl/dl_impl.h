@@ -38,9 +38,16 @@ struct dl_linker {
 	struct dl_closures *closures; /* dl_closure.c; NULL until used */
 	/* Held (recursively: a constructor may dlopen) by dlopen, dlsym,
 	 * the closure calls and a stub's lookup: guest threads share the
-	 * linker. */
+	 * linker. Through dl_lock/dl_unlock only: 'held' counts its owner's
+	 * levels, which a fork child takes again (dl_link.c). */
 	pthread_mutex_t mu;
+	uint32_t held;
+	struct dl_linker *next_live; /* the list the fork handlers walk */
 };
+
+/* Takes and releases l->mu (recursive). */
+void dl_lock(struct dl_linker *l);
+void dl_unlock(struct dl_linker *l);
 
 /* Frees the closure state of 'l' (dl_closure.c). */
 void dl_closures_free(struct dl_linker *l);

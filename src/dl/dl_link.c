@@ -112,6 +112,69 @@ bool dl_module_is_pic(const struct wasm_module *m)
 	return m != NULL && m->dylink != NULL;
 }
 
+/*
+ * fork: every live linker's lock is taken before the host fork (a fork
+ * waits for a dlopen in another thread to finish), so the child never
+ * inherits a linker in the middle of a load; the child makes each lock
+ * anew, held again as deeply as the forking thread held it. The list of
+ * live linkers has its own lock, taken first.
+ */
+static pthread_mutex_t dl_live_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct dl_linker *dl_live;
+static pthread_once_t dl_atfork_once = PTHREAD_ONCE_INIT;
+
+static void dl_mutex_init(pthread_mutex_t *mu)
+{
+	pthread_mutexattr_t ma;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(mu, &ma);
+	pthread_mutexattr_destroy(&ma);
+}
+
+static void dl_fork_prepare(void)
+{
+	pthread_mutex_lock(&dl_live_mu);
+	for (struct dl_linker *l = dl_live; l != NULL; l = l->next_live)
+		pthread_mutex_lock(&l->mu);
+}
+
+static void dl_fork_parent(void)
+{
+	for (struct dl_linker *l = dl_live; l != NULL; l = l->next_live)
+		pthread_mutex_unlock(&l->mu);
+	pthread_mutex_unlock(&dl_live_mu);
+}
+
+/* The forking thread is the child's only one: what it held, it holds. */
+static void dl_fork_child(void)
+{
+	for (struct dl_linker *l = dl_live; l != NULL; l = l->next_live) {
+		dl_mutex_init(&l->mu);
+		for (uint32_t i = 0; i < l->held; i++)
+			pthread_mutex_lock(&l->mu);
+	}
+	pthread_mutex_init(&dl_live_mu, NULL);
+}
+
+static void dl_atfork(void)
+{
+	pthread_atfork(dl_fork_prepare, dl_fork_parent, dl_fork_child);
+}
+
+void dl_lock(struct dl_linker *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->held++;
+}
+
+void dl_unlock(struct dl_linker *l)
+{
+	l->held--;
+	pthread_mutex_unlock(&l->mu);
+}
+
 int dl_linker_new(struct vm_store *s, const struct dl_host *host,
                   struct dl_linker **out)
 {
@@ -120,12 +183,7 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	*out = NULL;
 	if (l == NULL)
 		return WX_ENOMEM;
-	pthread_mutexattr_t ma;
-
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&l->mu, &ma);
-	pthread_mutexattr_destroy(&ma);
+	dl_mutex_init(&l->mu);
 	l->s = s;
 	l->host = *host;
 	if (host->limits != NULL)
@@ -133,6 +191,11 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	else
 		wasm_limits_default(&l->lim);
 	l->host.limits = &l->lim;
+	pthread_once(&dl_atfork_once, dl_atfork);
+	pthread_mutex_lock(&dl_live_mu);
+	l->next_live = dl_live;
+	dl_live = l;
+	pthread_mutex_unlock(&dl_live_mu);
 	*out = l;
 	return WX_OK;
 }
@@ -158,6 +221,13 @@ void dl_linker_free(struct dl_linker *l)
 {
 	if (l == NULL)
 		return;
+	pthread_mutex_lock(&dl_live_mu);
+	for (struct dl_linker **p = &dl_live; *p != NULL; p = &(*p)->next_live)
+		if (*p == l) {
+			*p = l->next_live;
+			break;
+		}
+	pthread_mutex_unlock(&dl_live_mu);
 	for (uint32_t i = 0; i < l->nmods; i++)
 		dl_mod_free(l->mods[i]);
 	wx_free(l->mods);
@@ -350,9 +420,9 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 	int64_t i;
 	int rc, code = 0;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	if (st->mod >= l->nmods) {
-		pthread_mutex_unlock(&l->mu);
+		dl_unlock(l);
 		return vm_call_trap(c, "call into a library whose load failed");
 	}
 	/* Every module loaded by now is in scope for a late binding. */
@@ -364,7 +434,7 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 		f = dl_func_of(l->mods[i], st->name, st->len);
 	if (f != NULL && vm_functype_equal(vm_func_type(f), st->type))
 		dl_stub_bind(st, f);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	if (f == NULL || !vm_functype_equal(vm_func_type(f), st->type)) {
 		snprintf(msg, sizeof msg,
 		         "unresolved symbol '%.*s' (called from %s)",
@@ -792,21 +862,59 @@ static int dl_place(struct dl_linker *l, struct dl_mod *d, struct diag *diag)
 	return WX_OK;
 }
 
+/*
+ * The module's thread pointer: its export __tls_base (a main module's
+ * link line exports it), else the global that wasm-ld's __wasm_init_tls
+ * sets (a library's is not exported): a defined function (i32) -> ()
+ * whose body starts "local.get 0, global.set N", N a defined mutable i32
+ * global. NULL if it has none.
+ */
+static struct vm_global *dl_tls_base(const struct wasm_module *m,
+                                     struct vm_instance *inst)
+{
+	struct vm_extern ext;
+
+	if (vm_instance_export(inst, "__tls_base", 10, &ext) == WX_OK)
+		return ext.kind == WASM_EXT_GLOBAL ? ext.u.global : NULL;
+	for (uint32_t f = m->num_imported_funcs; f < m->nfuncs; f++) {
+		const struct wasm_functype *ft = &m->types[m->funcs[f].type];
+		const uint8_t *c = m->funcs[f].code;
+		uint32_t n = 0;
+		size_t k = 3;
+
+		if (ft->nparams != 1 || ft->types[0] != WASM_I32 ||
+		    ft->nresults != 0 || m->funcs[f].code_len < 5 ||
+		    c[0] != 0x20 || c[1] != 0x00 || c[2] != 0x24)
+			continue;
+		for (unsigned sh = 0; k < m->funcs[f].code_len && sh < 35;
+		     sh += 7) {
+			n |= (uint32_t)(c[k] & 0x7f) << sh;
+			if ((c[k++] & 0x80) == 0)
+				break;
+		}
+		if (n >= m->num_imported_globals && n < m->nglobals &&
+		    m->globals[n].type.mut &&
+		    m->globals[n].type.valtype == WASM_I32)
+			return vm_instance_global(inst, n);
+	}
+	return NULL;
+}
+
 static int dl_instantiate(struct dl_linker *l, uint32_t i, struct diag *diag)
 {
 	struct dl_inst_ctx cx = {l, i};
 	struct dl_mod *d = l->mods[i];
 	struct diag sub = {0};
 	int rc = vm_instantiate(l->s, d->m, dl_resolve, &cx, &d->inst, &sub);
-	struct vm_extern tls;
+	struct vm_global *tls;
 
 	if (rc != WX_OK)
 		return diag_set(diag, rc, "%s: %s", i == 0 ? "main" : d->name,
 		                sub.msg);
 	/* Its thread pointer is per thread, like the stack pointer. */
-	if (vm_instance_export(d->inst, "__tls_base", 10, &tls) == WX_OK &&
-	    tls.kind == WASM_EXT_GLOBAL && vm_global_type(tls.u.global)->mut &&
-	    vm_global_make_thread_local(tls.u.global) != WX_OK)
+	tls = dl_tls_base(d->m, d->inst);
+	if (tls != NULL && vm_global_type(tls)->mut &&
+	    vm_global_make_thread_local(tls) != WX_OK)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
 	return WX_OK;
 }
@@ -1225,10 +1333,47 @@ int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	rc = dl_open_locked(l, path, flags, ld_library_path, handle, exit_code,
 	                    diag);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
+	return rc;
+}
+
+int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
+                    uint32_t tls_base, int *exit_code, struct diag *diag)
+{
+	static const char init[] = "__wasix_init_tls";
+	struct vm_extern ext;
+	uint64_t res[1];
+	int rc = WX_OK;
+
+	dl_lock(l);
+	if (l->sp != NULL && stack_pointer != 0)
+		vm_global_set(l->sp, stack_pointer);
+	if (l->nmods > 0 && tls_base != 0 &&
+	    vm_instance_export(l->mods[0]->inst, "__tls_base", 10, &ext) ==
+	        WX_OK &&
+	    ext.kind == WASM_EXT_GLOBAL && vm_global_type(ext.u.global)->mut)
+		vm_global_set(ext.u.global, tls_base);
+	for (uint32_t i = 1; i < l->nmods && rc == WX_OK; i++) {
+		const struct wasm_functype *ft;
+		struct diag d = {0};
+
+		if (l->mods[i]->inst == NULL ||
+		    vm_instance_export(l->mods[i]->inst, init, sizeof init - 1,
+		                       &ext) != WX_OK ||
+		    ext.kind != WASM_EXT_FUNC)
+			continue;
+		ft = vm_func_type(ext.u.func);
+		if (ft->nparams != 0 || ft->nresults > 1)
+			continue;
+		rc = vm_invoke(l->s, ext.u.func, NULL, res, exit_code, &d);
+		if (rc != WX_OK && rc != WX_EEXIT)
+			diag_set(diag, rc, "%s: %s: %s", l->mods[i]->name, init,
+			         d.msg);
+	}
+	dl_unlock(l);
 	return rc;
 }
 
@@ -1316,8 +1461,8 @@ int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	rc = dl_sym_locked(l, handle, name, addr, diag);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	return rc;
 }

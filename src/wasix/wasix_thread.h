@@ -161,6 +161,15 @@ void wasix_threads_set_exec_runner(void (*run)(void *ud));
 /* Whether the caller is the process's main thread (thread id 1). */
 bool wasix_threads_is_main(void);
 
+struct dl_linker;
+
+/*
+ * The dynamic program's linker (NULL: a static program): each new thread
+ * gets its libraries' thread-local blocks before its entry runs
+ * (dl_thread_begin). Call it before threads exist.
+ */
+void wasix_threads_set_linker(struct wasix_threads *x, struct dl_linker *dl);
+
 /* The interrupt flag given to wasix_threads_new (may be NULL). */
 volatile sig_atomic_t *wasix_threads_interrupt(struct wasix_threads *x);
 
