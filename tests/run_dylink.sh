@@ -59,6 +59,7 @@ cc libdyb && lib libdyb.so libdyb
 cc libdya && $WASM_LD $LDPIC -shared -o "$T/libdya.so" "$T/libdya.o" \
 	"$T/libdyb.so" || die "cannot link libdya.so"
 cc libdyc && lib libdyc.so libdyc
+cc libdyk && lib libdyk.so libdyk
 cc libdye -DDYE_DATA=0 && lib libdye.so libdye
 cc libdye-f -DDYE_DATA=1 && lib libdyf.so libdye-f
 cp "$T/libdye.so" "$T/libdyg.so"
@@ -82,7 +83,8 @@ cc dy_ctx && main dy_ctx
 cc dy_ctxend && main dy_ctxend
 cp "$T/dy_err.o" "$T/dy_undef.o" && main dy_undef libdyf.so
 cp "$T/dy_err.o" "$T/dy_missing.o" && main dy_missing libdyg.so
-for l in libdya.so libdyb.so libdyc.so libdye.so libdyf.so libdyt.so; do
+for l in libdya.so libdyb.so libdyc.so libdyk.so libdye.so libdyf.so \
+	libdyt.so; do
 	cp "$T/$l" "$T/root/lib/" || exit 1
 done
 cp "$T/dy_main.wasm" "$T/root/" || exit 1

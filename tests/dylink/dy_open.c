@@ -83,6 +83,9 @@ void _start(void)
 		CHECK(dy_join(&opt, 0, &st) == 0);
 		CHECK(st.tag == 1 && st.code == 21);
 	}
+	/* A fork inside dlopen (a constructor): the child loads too. */
+	CHECK(dlopen_("libdyk.so", DY_RTLD_NOW, &h2) == 0);
+	CHECK(dlsym_(h2, "dyk_status", &d) == 0 && *(int *)d == 22);
 	dy_puts("ok dlopen");
 	/* exec: the next program (PIC too) loads its own libraries. */
 	dy_exec("/dy_main.wasm", 13, "dy_main", 7);
