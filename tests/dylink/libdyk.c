@@ -24,11 +24,11 @@ __attribute__((constructor)) static void dyk_init(void)
 	if (dy_fork(1, &pid) != 0)
 		return;
 	if (pid == 0) {
-		int ok = dy_dlopen_raw("libdyc.so", 9, DY_RTLD_NOW, err,
-		                       sizeof err, "", 0, &h) == 0 &&
-		         dy_dlsym_raw(h, "dyc_mul", 7, err, sizeof err, &a) ==
-		             0 &&
-		         a != 0;
+		int ok =
+		    dy_dlopen_raw("libdyc.so", 9, DY_RTLD_NOW, err, sizeof err,
+		                  "", 0, &h) == 0 &&
+		    dy_dlsym_raw(h, "dyc_mul", 7, err, sizeof err, &a) == 0 &&
+		    a != 0;
 		dy_exit(ok ? 22 : 1);
 	}
 	struct {
