@@ -121,6 +121,10 @@ run dy_missing 2 '' 'libdyg.so: cannot open shared object file: No such file or 
 mkdir -p "$T/root/alt" && cp "$T/libdyc.so" "$T/root/alt/libdya.so"
 run dy_main 2 '' 'main: undefined symbol: dya_ptr_b' \
 	--env LD_LIBRARY_PATH=/alt
+# After an exec, the exec'd environment's LD_LIBRARY_PATH counts.
+run dy_open 0 '^ok dlopen$' '' --env LD_LIBRARY_PATH=/alt
+grep -q '^ok dylink start$' "$T/out" && ok "dy_open exec, new environment" ||
+	bad "dy_open exec, new environment" "no line from the exec'd dy_main"
 # Not a library: a program found as a needed library.
 mkdir -p "$T/root/alt2" && cp "$T/dy_main.wasm" "$T/root/alt2/libdya.so"
 run dy_main 2 '' '/alt2/libdya.so: a program \(it exports _start\), not a library' \

@@ -348,12 +348,40 @@ static uint32_t wasix_script(struct wasix_list *l, const char *name,
 }
 
 /*
- * Loads program 'name' into '*prog'. For '#!' scripts (at most
- * WASIX_MAX_SCRIPT deep) 'l' is rewritten to the interpreter's argv.
+ * The value of LD_LIBRARY_PATH in the environment an exec gives the new
+ * program: 'envs' when the call passes one, else the process's current
+ * environment (what an earlier exec set, not the command line's). NULL
+ * when unset. Points into 'envs' or the WASI context.
+ */
+static const char *wasix_exec_ld_path(const struct wasix_ctx *x,
+                                      const struct wasix_list *envs)
+{
+	static const char key[] = "LD_LIBRARY_PATH=";
+	const size_t klen = sizeof key - 1;
+	const char *p = x->w->envs;
+
+	if (envs != NULL) {
+		for (uint32_t i = 0; i < envs->n; i++)
+			if (strncmp(envs->v[i], key, klen) == 0)
+				return envs->v[i] + klen;
+		return NULL;
+	}
+	for (uint32_t i = 0; p != NULL && i < x->w->envc; i++) {
+		if (strncmp(p, key, klen) == 0)
+			return p + klen;
+		p += strlen(p) + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Loads program 'name' into '*prog' ('ld' its LD_LIBRARY_PATH, may be
+ * NULL). For '#!' scripts (at most WASIX_MAX_SCRIPT deep) 'l' is
+ * rewritten to the interpreter's argv.
  */
 static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
-                           const char *path, struct wasix_list *l, int depth,
-                           void **prog)
+                           const char *path, const char *ld,
+                           struct wasix_list *l, int depth, void **prog)
 {
 	uint8_t *bytes = NULL;
 	size_t len = 0;
@@ -368,7 +396,7 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 		return err;
 	if (len >= 4 && memcmp(bytes, "\0asm", 4) == 0) {
 		if (x->ops.build == NULL ||
-		    x->ops.build(x->ops.ud, bytes, len, name, prog) != 0)
+		    x->ops.build(x->ops.ud, bytes, len, name, ld, prog) != 0)
 			return WASI_ENOEXEC;
 		return WASI_ESUCCESS;
 	}
@@ -384,7 +412,8 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 		wx_free(bytes);
 		if (err != WASI_ESUCCESS)
 			return err;
-		return wasix_load(x, interp, false, NULL, l, depth + 1, prog);
+		return wasix_load(x, interp, false, NULL, ld, l, depth + 1,
+		                  prog);
 	}
 }
 
@@ -477,7 +506,9 @@ static int wasix_exec_common(struct vm_call *c, struct wasix_ctx *x, int envi,
 	if (err == WASI_ESUCCESS && have_env && !wasix_env_ok(&envs))
 		err = WASI_EINVAL;
 	if (err == WASI_ESUCCESS)
-		err = wasix_load(x, name, search, path, &argv, 0, &prog);
+		err = wasix_load(x, name, search, path,
+		                 wasix_exec_ld_path(x, have_env ? &envs : NULL),
+		                 &argv, 0, &prog);
 	if (err == WASI_ESUCCESS && x->env_active)
 		err = wasix_env_split(x, &prog);
 	if (err == WASI_ESUCCESS && prog == NULL) {
