@@ -88,6 +88,9 @@ for l in libdya.so libdyb.so libdyc.so libdyk.so libdye.so libdyf.so \
 	cp "$T/$l" "$T/root/lib/" || exit 1
 done
 cp "$T/dy_main.wasm" "$T/root/" || exit 1
+# A library written as text (its dylink.0 an annotation), with TLS.
+"$W" wat2wasm "$S/libdytls.wat" -o "$T/root/lib/libdytls.so" ||
+	die "cannot build libdytls.wat"
 # Contexts with exceptions, setjmp/longjmp and signals: text modules.
 for w in ctx_eh ctx_stale ctx_throw; do
 	"$W" wat2wasm "$S/$w.wat" -o "$T/$w.wasm" || die "cannot build $w.wat"
