@@ -603,10 +603,15 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 	} else if (ch == '(' && L->p + 1 < L->end && L->p[1] == '@' &&
 	           L->ann_depth == 0) {
 		const char *after = annotation_id(L);
-		if (*depth <= 1 && after - L->p == 8 &&
-		    memcmp(L->p + 2, "custom", 6) == 0) {
-			/* (@custom ...) where a module field can be: kept as
-			 * '(' and the keyword "@custom" (no word lexes so). */
+		if (after - L->p == 8 && memcmp(L->p + 2, "custom", 6) == 0 &&
+		    (*depth == 0 ||
+		     (*depth == 1 && L->n > stack[0] + 1 &&
+		      L->t[stack[0] + 1].kind == WT_KEYWORD &&
+		      L->t[stack[0] + 1].len == 6 &&
+		      memcmp(L->t[stack[0] + 1].s, "module", 6) == 0))) {
+			/* (@custom ...) where a module field can be (bare, or
+			 * right inside "(module"): kept as '(' and the keyword
+			 * "@custom" (no word lexes so). */
 			if (*depth >= WAT_MAX_DEPTH)
 				lex_fail(L, L->p, "nesting too deep");
 			stack[(*depth)++] = L->n;

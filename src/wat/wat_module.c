@@ -693,6 +693,10 @@ static void custom_field(struct wat_mod *m)
 		}
 		c->pos++;
 		wat_expect_rpar(c);
+	} else if (wat_cur(c)->kind == WT_LPAR) {
+		wat_fail(c, wat_cur(c),
+		         "malformed annotation: custom placement is "
+		         "(before ...) or (after ...)");
 	}
 	while (wat_cur(c)->kind == WT_STRING) {
 		struct wat_token *b = wat_string(c);
