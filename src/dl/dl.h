@@ -37,9 +37,9 @@
  * table serves every thread. dlopen, dlsym, the closure calls and a
  * stub's lookup take the linker's lock; the rest runs at load only.
  * fork: the host fork copies everything; a fork waits for a dlopen in
- * another thread to end (the linker's lock is held across it). exec: the
- * next program gets a new linker. Each library's thread-local block:
- * dl_thread_begin.
+ * another thread to end (dl_fork_begin: the linker's lock is held across
+ * it). exec: the next program gets a new linker. Each library's thread-local
+ * block: dl_thread_begin.
  */
 #ifndef WASMIX_DL_H
 #define WASMIX_DL_H
@@ -155,6 +155,20 @@ int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
  */
 int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
                     uint32_t tls_base, int *exit_code, struct diag *diag);
+
+/*
+ * Around a host fork() of the process whose linker is 'l' (NULL: none,
+ * nothing done): dl_fork_begin before it and before any other lock the
+ * fork takes (a dlopen holds the linker's lock, then takes others, such
+ * as the process table's to charge memory); it waits for a dlopen in
+ * another thread to end, so no child inherits a load half done. After:
+ * dl_fork_end(l, false) in the parent (also when the fork failed),
+ * dl_fork_end(l, true) in the child, where the forking thread (its only
+ * one) still holds the lock as deeply as before (a fork in a
+ * constructor: the child goes on with the load).
+ */
+void dl_fork_begin(struct dl_linker *l);
+void dl_fork_end(struct dl_linker *l, bool child);
 
 /* Whether 'handle' names a loaded module (dl_invalid_handle's answer). */
 bool dl_handle_valid(const struct dl_linker *l, uint32_t handle);

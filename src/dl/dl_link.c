@@ -113,66 +113,43 @@ bool dl_module_is_pic(const struct wasm_module *m)
 }
 
 /*
- * fork: every live linker's lock is taken before the host fork (a fork
- * waits for a dlopen in another thread to finish), so the child never
- * inherits a linker in the middle of a load; the child makes each lock
- * anew, held again as deeply as the forking thread held it. The list of
- * live linkers has its own lock, taken first.
+ * The linker's lock: a plain mutex made recursive by hand (owner and
+ * depth), so that a fork child, whose only thread is the one that forked
+ * (same thread-local addresses, new kernel id), can release what that
+ * thread held in the parent: a recursive pthread mutex would refuse it.
  */
-static pthread_mutex_t dl_live_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct dl_linker *dl_live;
-static pthread_once_t dl_atfork_once = PTHREAD_ONCE_INIT;
-
-static void dl_mutex_init(pthread_mutex_t *mu)
-{
-	pthread_mutexattr_t ma;
-
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(mu, &ma);
-	pthread_mutexattr_destroy(&ma);
-}
-
-static void dl_fork_prepare(void)
-{
-	pthread_mutex_lock(&dl_live_mu);
-	for (struct dl_linker *l = dl_live; l != NULL; l = l->next_live)
-		pthread_mutex_lock(&l->mu);
-}
-
-static void dl_fork_parent(void)
-{
-	for (struct dl_linker *l = dl_live; l != NULL; l = l->next_live)
-		pthread_mutex_unlock(&l->mu);
-	pthread_mutex_unlock(&dl_live_mu);
-}
-
-/* The forking thread is the child's only one: what it held, it holds. */
-static void dl_fork_child(void)
-{
-	for (struct dl_linker *l = dl_live; l != NULL; l = l->next_live) {
-		dl_mutex_init(&l->mu);
-		for (uint32_t i = 0; i < l->held; i++)
-			pthread_mutex_lock(&l->mu);
-	}
-	pthread_mutex_init(&dl_live_mu, NULL);
-}
-
-static void dl_atfork(void)
-{
-	pthread_atfork(dl_fork_prepare, dl_fork_parent, dl_fork_child);
-}
+static _Thread_local char dl_self; /* its address names the thread */
 
 void dl_lock(struct dl_linker *l)
 {
+	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == &dl_self) {
+		l->held++;
+		return;
+	}
 	pthread_mutex_lock(&l->mu);
-	l->held++;
+	__atomic_store_n(&l->owner, &dl_self, __ATOMIC_RELAXED);
+	l->held = 1;
 }
 
 void dl_unlock(struct dl_linker *l)
 {
-	l->held--;
+	if (--l->held != 0)
+		return;
+	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&l->mu);
+}
+
+void dl_fork_begin(struct dl_linker *l)
+{
+	if (l != NULL)
+		dl_lock(l);
+}
+
+void dl_fork_end(struct dl_linker *l, bool child)
+{
+	(void)child; /* the same in both: the forking thread holds it */
+	if (l != NULL)
+		dl_unlock(l);
 }
 
 int dl_linker_new(struct vm_store *s, const struct dl_host *host,
@@ -183,7 +160,7 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	*out = NULL;
 	if (l == NULL)
 		return WX_ENOMEM;
-	dl_mutex_init(&l->mu);
+	pthread_mutex_init(&l->mu, NULL);
 	l->s = s;
 	l->host = *host;
 	if (host->limits != NULL)
@@ -191,11 +168,6 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	else
 		wasm_limits_default(&l->lim);
 	l->host.limits = &l->lim;
-	pthread_once(&dl_atfork_once, dl_atfork);
-	pthread_mutex_lock(&dl_live_mu);
-	l->next_live = dl_live;
-	dl_live = l;
-	pthread_mutex_unlock(&dl_live_mu);
 	*out = l;
 	return WX_OK;
 }
@@ -221,13 +193,6 @@ void dl_linker_free(struct dl_linker *l)
 {
 	if (l == NULL)
 		return;
-	pthread_mutex_lock(&dl_live_mu);
-	for (struct dl_linker **p = &dl_live; *p != NULL; p = &(*p)->next_live)
-		if (*p == l) {
-			*p = l->next_live;
-			break;
-		}
-	pthread_mutex_unlock(&dl_live_mu);
 	for (uint32_t i = 0; i < l->nmods; i++)
 		dl_mod_free(l->mods[i]);
 	wx_free(l->mods);
@@ -240,7 +205,10 @@ void dl_linker_free(struct dl_linker *l)
 	wx_free(l->tags);
 	wx_free(l->slots);
 	dl_closures_free(l);
-	pthread_mutex_destroy(&l->mu);
+	/* A run can end inside a load (a constructor exits): then it is
+	 * still held, and destroying it would be undefined. */
+	if (l->held == 0)
+		pthread_mutex_destroy(&l->mu);
 	wx_free(l);
 }
 

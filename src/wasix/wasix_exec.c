@@ -15,6 +15,8 @@
  * the parent reaps that child, so no half-made child stays behind.
  */
 #include "wasix/wasix_impl.h"
+
+#include "dl/dl.h"
 #include "wasix/wasix_thread.h"
 
 #include <errno.h>
@@ -456,8 +458,12 @@ static uint32_t wasix_env_split(struct wasix_ctx *x, void **prog)
 	bool is_child = false;
 
 	fflush(NULL);
-	if (proc_env_fork(&is_child) != 0)
+	dl_fork_begin(x->dl);
+	if (proc_env_fork(&is_child) != 0) {
+		dl_fork_end(x->dl, false);
 		return WASI_EAGAIN;
+	}
+	dl_fork_end(x->dl, is_child);
 	if (is_child) {
 		wasix_env_forget(x);
 		return WASI_ESUCCESS;
@@ -770,7 +776,9 @@ static int wasix_spawn(struct vm_call *c, struct wasix_ctx *x, bool arrays)
 	if (err == WASI_ESUCCESS && pipe2(ep, O_CLOEXEC) != 0)
 		err = wasi_errno_from_host(errno);
 	if (err == WASI_ESUCCESS) {
+		dl_fork_begin(x->dl);
 		rc = proc_fork(&pid);
+		dl_fork_end(x->dl, rc == 0 && pid == 0);
 		if (rc != 0) {
 			close(ep[0]);
 			close(ep[1]);

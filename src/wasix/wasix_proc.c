@@ -21,6 +21,8 @@
  * is ever pending for the guest.
  */
 #include "wasix/wasix_impl.h"
+
+#include "dl/dl.h"
 #include "wasix/wasix_thread.h"
 #include "wasix/wasix_trace.h"
 
@@ -259,7 +261,9 @@ int wasix_proc_fork(struct vm_call *c, void *ud)
 	if (vfork && pipe2(vpipe, O_CLOEXEC) != 0)
 		return wasi_ret(c, wasi_errno_from_host(errno));
 	fflush(NULL);
+	dl_fork_begin(x->dl);
 	rc = proc_fork(&pid);
+	dl_fork_end(x->dl, rc == 0 && pid == 0);
 	if (rc != 0) {
 		if (vfork) {
 			close(vpipe[0]);

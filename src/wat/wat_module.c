@@ -663,13 +663,19 @@ static void custom_field(struct wat_mod *m)
 	static const struct {
 		const char *kw;
 		uint8_t sec;
-	} secs[] = {{"type", SEC_TYPE},     {"import", SEC_IMPORT},
-	            {"func", SEC_FUNC},     {"table", SEC_TABLE},
-	            {"memory", SEC_MEM},    {"tag", SEC_TAG},
-	            {"global", SEC_GLOBAL}, {"export", SEC_EXPORT},
-	            {"start", SEC_START},   {"elem", SEC_ELEM},
+	} secs[] = {{"type", SEC_TYPE},
+	            {"import", SEC_IMPORT},
+	            {"func", SEC_FUNC},
+	            {"table", SEC_TABLE},
+	            {"memory", SEC_MEM},
+	            {"tag", SEC_TAG},
+	            {"global", SEC_GLOBAL},
+	            {"export", SEC_EXPORT},
+	            {"start", SEC_START},
+	            {"elem", SEC_ELEM},
 	            {"datacount", SEC_DATACOUNT},
-	            {"code", SEC_CODE},     {"data", SEC_DATA}};
+	            {"code", SEC_CODE},
+	            {"data", SEC_DATA}};
 	struct wat_ctx *c = m->c;
 	struct wat_custom *k = wat_alloc(c, sizeof *k);
 
@@ -684,11 +690,13 @@ static void custom_field(struct wat_mod *m)
 			k->anchor = 0;
 		} else {
 			size_t i = 0;
-			while (i < WX_ARRAY_LEN(secs) && !wat_is_kw(w, secs[i].kw))
+			while (i < WX_ARRAY_LEN(secs) &&
+			       !wat_is_kw(w, secs[i].kw))
 				i++;
 			if (i == WX_ARRAY_LEN(secs))
-				wat_fail(c, w, "malformed annotation: unknown "
-				               "section in custom placement");
+				wat_fail(c, w,
+				         "malformed annotation: unknown "
+				         "section in custom placement");
 			k->anchor = secs[i].sec;
 		}
 		c->pos++;

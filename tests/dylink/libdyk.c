@@ -1,8 +1,10 @@
 /*
  * libdyk.so: a constructor that forks, so the child starts inside
- * dlopen with the linker's lock held: the child must still load
- * (libdyc.so) and look up symbols; it exits 22. The parent waits and
- * keeps the child's exit code in dyk_status (dy_open checks it).
+ * dlopen with the linker's lock held by its only thread: the child must
+ * still load (libdyc.so) and look up symbols (a recursive pthread mutex
+ * would not let it: its owner's kernel id changed); it exits 22. The
+ * parent waits and keeps the child's exit code in dyk_status (dy_open
+ * checks it).
  */
 #include "dy.h"
 

@@ -131,8 +131,8 @@ static void test_custom(void)
 	          "\0\2\1z");
 	/* Inside a function it is an annotation like any other: dropped. */
 	GIVES("(func (@custom \"x\" \"a\"))", HDR "\1\4\1\x60\0\0"
-	                                      "\3\2\1\0"
-	                                      "\12\4\1\2\0\x0b");
+	                                          "\3\2\1\0"
+	                                          "\12\4\1\2\0\x0b");
 	CHECK(fails("(module (@custom \"x\" (after nothing) \"\"))",
 	            "t.wat:1:29: malformed annotation: unknown section in "
 	            "custom placement"));
