@@ -414,6 +414,15 @@ struct vm_thread *vm_thread_new(struct vm_store *s);
 void vm_thread_free(struct vm_thread *t);
 
 /*
+ * Gives context 't' (of store 's', not running) the values that the
+ * calling host thread's context has now for every thread-local global
+ * (vm_global_make_thread_local): a green thread started from here begins
+ * with this stack pointer and thread pointer, as it would if the globals
+ * were shared. 0 or WX_ENOMEM.
+ */
+int vm_thread_inherit_tl(struct vm_store *s, struct vm_thread *t);
+
+/*
  * Binds 't' (or NULL) as the calling host thread's context: vm_invoke on
  * t's store from this thread uses it. Returns the previous binding.
  */

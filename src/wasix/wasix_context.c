@@ -203,7 +203,10 @@ static uint32_t wasix_ctx_prepare(struct wasix_context *k)
 		return WASI_ENOMEM;
 	}
 	k->vt = vm_thread_new(k->store);
-	if (k->vt == NULL || getcontext(&k->uc) != 0)
+	/* It starts where the switching context stands: its stack and
+	 * thread pointers (a dynamic program's are thread-local globals). */
+	if (k->vt == NULL || vm_thread_inherit_tl(k->store, k->vt) != WX_OK ||
+	    getcontext(&k->uc) != 0)
 		return WASI_ENOMEM;
 	k->uc.uc_stack.ss_sp = k->stack;
 	k->uc.uc_stack.ss_size = WASIX_CTX_STACK;
