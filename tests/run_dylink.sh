@@ -168,7 +168,9 @@ real() {
 			--export-if-defined=__wasm_apply_data_relocs \
 			-o "$T/real/lib/libtlsv.so" "$T/real/tlsv.o" \
 			"$SR/lib/wasm32-wasi/scrt1.o" || return 1
-	for p in real_main:side real_thr:deep real_ctx:side real_tls:tlsv; do
+	cp "$T/real/lib/libtlsv.so" "$T/real/lib/libtlsv2.so" || return 1
+	for p in real_main:side real_thr:deep real_ctx:side real_tls:tlsv \
+		real_tlsd:side; do
 		# shellcheck disable=SC2086
 		$CC19 $RF -c "$R/${p%%:*}.c" -o "$T/real/${p%%:*}.o" &&
 			$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" \
@@ -205,6 +207,9 @@ real() {
 	"$W" run --dir "$T/real::/" "$T/real/real_tls.wasm" >"$T/out" 2>"$T/err"
 	mismatch $? 0 '^1005 1005 1005 1005 1005 distinct=1$' ''
 	if [ -z "$why" ]; then ok "real_tls (wasix-libc EH+PIC)"; else bad real_tls "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_tlsd.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^1005 1005 1005 1005 1005 distinct=1$' ''
+	if [ -z "$why" ]; then ok "real_tlsd (wasix-libc EH+PIC)"; else bad real_tlsd "$why"; fi
 }
 if [ -n "${WASIX_PIC_SYSROOT:-}" ]; then
 	real || bad real_main "cannot build with $WASIX_PIC_SYSROOT"

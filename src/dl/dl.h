@@ -150,11 +150,21 @@ int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
  * module's allocator, set up by the library's __wasm_init_tls), as
  * Wasmer does for each new thread. Returns 0, WX_EEXIT with
  * '*exit_code', or a trap with its text in 'diag'. THREADS: takes the
- * linker's lock; a library dlopen'd later gets its block on the
- * threads started after that only.
+ * linker's lock.
  */
 int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
                     uint32_t tls_base, int *exit_code, struct diag *diag);
+
+/*
+ * Libraries dlopen'd by another thread after this one started: whether
+ * the calling thread lacks their thread-local blocks (cheap: call it at
+ * every system call), and dl_thread_catch_up, which calls their
+ * __wasix_init_tls on this thread (as Wasmer does at a system call's
+ * start), with dl_thread_begin's results. Only threads the linker knows
+ * (started by dl_thread_begin, or the one that linked the program).
+ */
+bool dl_thread_behind(const struct dl_linker *l);
+int dl_thread_catch_up(struct dl_linker *l, int *exit_code, struct diag *diag);
 
 /*
  * Around a host fork() of the process whose linker is 'l' (NULL: none,

@@ -43,6 +43,9 @@ struct dl_linker {
 	pthread_mutex_t mu;
 	const char *owner; /* __atomic */
 	uint32_t held;
+	/* __atomic: modules whose thread-local blocks every thread should
+	 * have (dl_thread_catch_up). */
+	uint32_t tls_mods;
 };
 
 /* Takes and releases the linker's lock (recursive). */

@@ -1189,6 +1189,23 @@ static void dl_unload_failed(struct dl_linker *l)
 	l->load_first = l->nmods;
 }
 
+/*
+ * The libraries whose thread-local block the calling host thread has:
+ * modules [1, dl_tls_upto) of linker dl_tls_of (its own load's blocks,
+ * or those __wasix_init_tls gave it). l->tls_mods is how many modules a
+ * thread should have by now.
+ */
+static _Thread_local const struct dl_linker *dl_tls_of;
+static _Thread_local uint32_t dl_tls_upto;
+
+/* The calling thread has the blocks of every module loaded so far. */
+static void dl_tls_all(struct dl_linker *l)
+{
+	dl_tls_of = l;
+	dl_tls_upto = l->nmods;
+	__atomic_store_n(&l->tls_mods, l->nmods, __ATOMIC_RELEASE);
+}
+
 int dl_link_main(struct dl_linker *l, const struct wasm_module *m,
                  const char *ld_library_path, struct vm_instance **out,
                  struct diag *diag)
@@ -1231,8 +1248,10 @@ int dl_link_main(struct dl_linker *l, const struct wasm_module *m,
 		rc = diag_set(diag, WX_ELINK,
 		              "a library constructor exited with %d", code);
 	l->load_first = l->nmods;
-	if (rc == WX_OK)
+	if (rc == WX_OK) {
 		*out = l->mods[0]->inst;
+		dl_tls_all(l); /* this thread has the start's blocks */
+	}
 	return rc;
 }
 
@@ -1302,29 +1321,31 @@ int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
 	int rc;
 
 	dl_lock(l);
-	rc = dl_open_locked(l, path, flags, ld_library_path, handle, exit_code,
-	                    diag);
+	/* This thread's blocks of earlier loads first: the new modules'
+	 * blocks for it are their own (made by the load). */
+	rc = dl_thread_catch_up(l, exit_code, diag);
+	if (rc == WX_OK)
+		rc = dl_open_locked(l, path, flags, ld_library_path, handle,
+		                    exit_code, diag);
+	if (rc == WX_OK && (dl_tls_of == l || dl_tls_of == NULL))
+		dl_tls_all(l);
+	else
+		__atomic_store_n(&l->tls_mods, l->nmods, __ATOMIC_RELEASE);
 	dl_unlock(l);
 	return rc;
 }
 
-int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
-                    uint32_t tls_base, int *exit_code, struct diag *diag)
+/* Calls __wasix_init_tls of modules [from, l->nmods) on this thread. */
+static int dl_tls_init(struct dl_linker *l, uint32_t from, int *exit_code,
+                       struct diag *diag)
 {
 	static const char init[] = "__wasix_init_tls";
 	struct vm_extern ext;
 	uint64_t res[1];
 	int rc = WX_OK;
 
-	dl_lock(l);
-	if (l->sp != NULL && stack_pointer != 0)
-		vm_global_set(l->sp, stack_pointer);
-	if (l->nmods > 0 && tls_base != 0 &&
-	    vm_instance_export(l->mods[0]->inst, "__tls_base", 10, &ext) ==
-	        WX_OK &&
-	    ext.kind == WASM_EXT_GLOBAL && vm_global_type(ext.u.global)->mut)
-		vm_global_set(ext.u.global, tls_base);
-	for (uint32_t i = 1; i < l->nmods && rc == WX_OK; i++) {
+	for (uint32_t i = from > 1 ? from : 1; i < l->nmods && rc == WX_OK;
+	     i++) {
 		const struct wasm_functype *ft;
 		struct diag d = {0};
 
@@ -1340,6 +1361,49 @@ int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
 		if (rc != WX_OK && rc != WX_EEXIT)
 			diag_set(diag, rc, "%s: %s: %s", l->mods[i]->name, init,
 			         d.msg);
+	}
+	return rc;
+}
+
+int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
+                    uint32_t tls_base, int *exit_code, struct diag *diag)
+{
+	struct vm_extern ext;
+	int rc;
+
+	dl_lock(l);
+	if (l->sp != NULL && stack_pointer != 0)
+		vm_global_set(l->sp, stack_pointer);
+	if (l->nmods > 0 && tls_base != 0 &&
+	    vm_instance_export(l->mods[0]->inst, "__tls_base", 10, &ext) ==
+	        WX_OK &&
+	    ext.kind == WASM_EXT_GLOBAL && vm_global_type(ext.u.global)->mut)
+		vm_global_set(ext.u.global, tls_base);
+	rc = dl_tls_init(l, 1, exit_code, diag);
+	dl_tls_of = l;
+	dl_tls_upto = l->nmods;
+	dl_unlock(l);
+	return rc;
+}
+
+bool dl_thread_behind(const struct dl_linker *l)
+{
+	return dl_tls_of == l &&
+	       dl_tls_upto < __atomic_load_n(&l->tls_mods, __ATOMIC_ACQUIRE);
+}
+
+int dl_thread_catch_up(struct dl_linker *l, int *exit_code, struct diag *diag)
+{
+	int rc = WX_OK;
+
+	if (dl_tls_of != l)
+		return WX_OK;
+	dl_lock(l);
+	if (dl_tls_upto < l->nmods) {
+		uint32_t from = dl_tls_upto;
+
+		dl_tls_upto = l->nmods; /* once, even if it fails */
+		rc = dl_tls_init(l, from, exit_code, diag);
 	}
 	dl_unlock(l);
 	return rc;

@@ -171,6 +171,11 @@ static bool wasix_restarts(uint64_t bits, uint64_t deferred)
 }
 
 /* wasix_enter, and '*ran' set when a guest handler really ran. */
+int wasix_dl_catch_up(struct vm_call *c, struct wasix_ctx *x)
+{
+	return wasix_threads_dl_catch_up(c, x->dl);
+}
+
 static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
                            bool *ran)
 {
@@ -180,6 +185,9 @@ static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
 
 	*ran = false;
 	wasix_deliver_calls++;
+	rc = wasix_dl_catch_up(c, x);
+	if (rc != 0)
+		return rc;
 	if (x->interrupt == NULL ||
 	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
 	    wasix_delivering)

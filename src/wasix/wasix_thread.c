@@ -272,6 +272,31 @@ void wasix_threads_set_linker(struct wasix_threads *x, struct dl_linker *dl)
 	x->dl = dl;
 }
 
+int wasix_threads_dl_catch_up(struct vm_call *c, struct dl_linker *dl)
+{
+	struct diag d = {0};
+	int code = 0, rc;
+
+	if (dl == NULL || WX_LIKELY(!dl_thread_behind(dl)))
+		return 0;
+	rc = dl_thread_catch_up(dl, &code, &d);
+	if (rc == WX_EEXIT) {
+		c->exit_code = code;
+		return WX_EEXIT;
+	}
+	return rc == WX_OK ? 0 : vm_call_trap(c, d.msg);
+}
+
+/* futex_wait, then what another thread dlopen'd meanwhile: a wait that
+ * ends is how a thread learns of a new library. */
+static int wt_futex_wait(struct vm_call *c, void *ud)
+{
+	struct wasix_threads *x = ud;
+	int rc = wasix_futex_wait(c, ud);
+
+	return rc == 0 ? wasix_threads_dl_catch_up(c, x->dl) : rc;
+}
+
 /*
  * A dynamic program's thread, before its entry: the stack and thread
  * pointers its start arguments hold (wasix-libc's and wasi-libc's start
@@ -643,7 +668,7 @@ static const struct wt_def wt_defs[] = {
      wasix_thread_parallelism},
     {"wasix_32v1", "thread_exit", 1, 0, {I32}, wasix_thread_exit},
     {"wasix_32v1", "futex_wait", 4, 1, {I32, I32, I32, I32, I32},
-     wasix_futex_wait},
+     wt_futex_wait},
     {"wasix_32v1", "futex_wake", 2, 1, {I32, I32, I32}, wasix_futex_wake},
     {"wasix_32v1", "futex_wake_all", 2, 1, {I32, I32, I32},
      wasix_futex_wake_all},
