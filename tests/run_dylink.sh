@@ -91,6 +91,7 @@ cp "$T/dy_main.wasm" "$T/root/" || exit 1
 # A library written as text (its dylink.0 an annotation), with TLS.
 "$W" wat2wasm "$S/libdytls.wat" -o "$T/root/lib/libdytls.so" ||
 	die "cannot build libdytls.wat"
+cp "$T/root/lib/libdytls.so" "$T/root/lib/libdytls2.so" || exit 1
 # Contexts with exceptions, setjmp/longjmp and signals: text modules.
 for w in ctx_eh ctx_stale ctx_throw; do
 	"$W" wat2wasm "$S/$w.wat" -o "$T/$w.wasm" || die "cannot build $w.wat"
