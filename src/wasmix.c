@@ -93,6 +93,10 @@ struct wasmix_run {
 	struct wasix_threads *threads;
 	/* The dynamic linker of a position-independent program, or NULL. */
 	struct dl_linker *dl;
+	/* An exec'd program: the LD_LIBRARY_PATH of its environment (its
+	 * libraries are found there, not on the command line's). */
+	bool exec_ld_set;
+	const char *exec_ld_path;
 };
 
 /*
@@ -830,8 +834,9 @@ static int wasmix_link_dynamic(struct wasmix_run *r,
 	host.limits = &lim;
 	if (dl_linker_new(r->store, &host, &r->dl) != WX_OK)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
-	return dl_link_main(r->dl, r->mod, wasmix_ld_path(c), &r->inst,
-	                    &r->diag);
+	return dl_link_main(r->dl, r->mod,
+	                    r->exec_ld_set ? r->exec_ld_path : wasmix_ld_path(c),
+	                    &r->inst, &r->diag);
 }
 
 /* Makes the store (with the config's limits) and the instance. */
@@ -886,7 +891,8 @@ static void wasmix_exec_discard(void *ud, void *prog)
 
 /* wasix_exec_ops.build: a new program joining run 'ud''s contexts. */
 static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
-                             const char *name, void **prog)
+                             const char *name, const char *ld_library_path,
+                             void **prog)
 {
 	struct wasmix_run *r = ud, *nr = wx_calloc(1, sizeof *nr);
 	int rc;
@@ -902,6 +908,8 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	nr->wasix = r->wasix;
 	nr->main = r;
 	nr->cfg = r->cfg;
+	nr->exec_ld_set = true;
+	nr->exec_ld_path = ld_library_path; /* used by the build only */
 	/* Its own threads and env.memory, as from the command line; they
 	 * resolve through 'r', which holds the program after the swap. */
 	rc = wasix_threads_new(wasmix_resolve, r,
@@ -980,6 +988,7 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	wx_free(nr);
 	wasix_set_instance(r->wasix, r->store, r->inst);
 	wasix_set_linker(r->wasix, r->dl);
+	wasix_threads_set_linker(r->threads, r->dl);
 	/* The fds (and so the preopens shown) stay; path rules follow the
 	 * new program's kind. */
 	wasi_ctx_set_posix_paths(r->wasi, wasmix_posix_root(r->mod),
@@ -1055,6 +1064,7 @@ static int wasmix_link(struct wasmix_run *r, const struct wasmix_config *c)
 	if (rc == 0) {
 		wasix_set_instance(r->wasix, r->store, r->inst);
 		wasix_set_linker(r->wasix, r->dl);
+		wasix_threads_set_linker(r->threads, r->dl);
 	}
 	return rc;
 }

@@ -7,7 +7,8 @@
 # libraries installed in a guest root's /lib. Checks libraries needed at
 # start (a chain, constructors in order, calls and relocations both
 # ways, weak symbols), dlopen/dlsym/dl_invalid_handle with fork and exec,
-# call_dynamic, reflect_signature and closures, threads, contexts, and
+# call_dynamic, reflect_signature and closures, threads, contexts (with
+# exceptions, setjmp/longjmp and signals: tests/dylink/ctx_*.wat), and
 # the errors: a missing library, an undefined data symbol, a call
 # of a function nobody defines. Prints one line per check, then "N
 # passed, M failed"; exits 1 on failure.
@@ -58,6 +59,7 @@ cc libdyb && lib libdyb.so libdyb
 cc libdya && $WASM_LD $LDPIC -shared -o "$T/libdya.so" "$T/libdya.o" \
 	"$T/libdyb.so" || die "cannot link libdya.so"
 cc libdyc && lib libdyc.so libdyc
+cc libdyk && lib libdyk.so libdyk
 cc libdye -DDYE_DATA=0 && lib libdye.so libdye
 cc libdye-f -DDYE_DATA=1 && lib libdyf.so libdye-f
 cp "$T/libdye.so" "$T/libdyg.so"
@@ -81,10 +83,19 @@ cc dy_ctx && main dy_ctx
 cc dy_ctxend && main dy_ctxend
 cp "$T/dy_err.o" "$T/dy_undef.o" && main dy_undef libdyf.so
 cp "$T/dy_err.o" "$T/dy_missing.o" && main dy_missing libdyg.so
-for l in libdya.so libdyb.so libdyc.so libdye.so libdyf.so libdyt.so; do
+for l in libdya.so libdyb.so libdyc.so libdyk.so libdye.so libdyf.so \
+	libdyt.so; do
 	cp "$T/$l" "$T/root/lib/" || exit 1
 done
 cp "$T/dy_main.wasm" "$T/root/" || exit 1
+# A library written as text (its dylink.0 an annotation), with TLS.
+"$W" wat2wasm "$S/libdytls.wat" -o "$T/root/lib/libdytls.so" ||
+	die "cannot build libdytls.wat"
+cp "$T/root/lib/libdytls.so" "$T/root/lib/libdytls2.so" || exit 1
+# Contexts with exceptions, setjmp/longjmp and signals: text modules.
+for w in ctx_eh ctx_stale ctx_throw; do
+	"$W" wat2wasm "$S/$w.wat" -o "$T/$w.wasm" || die "cannot build $w.wat"
+done
 
 # run NAME WANT OUT_RE ERR_RE [ARGS...]: runs NAME.wasm with the root.
 run() {
@@ -104,6 +115,9 @@ run dy_ffi 0 '^ok ffi$' ''
 run dy_thr 0 '^ok threads$' ''
 run dy_ctx 0 '^ok contexts$' ''
 run dy_ctxend 134 '^in the context$' 'trap: context 1: entrypoint returned'
+run ctx_eh 0 '^ok ctx_eh$' ''
+run ctx_stale 134 '' 'trap: context 1: invalid or stale setjmp snapshot'
+run ctx_throw 134 '' 'trap: uncaught exception'
 run dy_err 134 '^calling$' "trap: unresolved symbol 'nowhere_fn' \(called from libdye.so\)"
 run dy_undef 2 '' 'libdyf.so: undefined symbol: nowhere_data'
 run dy_missing 2 '' 'libdyg.so: cannot open shared object file: No such file or directory'
@@ -111,6 +125,10 @@ run dy_missing 2 '' 'libdyg.so: cannot open shared object file: No such file or 
 mkdir -p "$T/root/alt" && cp "$T/libdyc.so" "$T/root/alt/libdya.so"
 run dy_main 2 '' 'main: undefined symbol: dya_ptr_b' \
 	--env LD_LIBRARY_PATH=/alt
+# After an exec, the exec'd environment's LD_LIBRARY_PATH counts.
+run dy_open 0 '^ok dlopen$' '' --env LD_LIBRARY_PATH=/alt
+grep -q '^ok dylink start$' "$T/out" && ok "dy_open exec, new environment" ||
+	bad "dy_open exec, new environment" "no line from the exec'd dy_main"
 # Not a library: a program found as a needed library.
 mkdir -p "$T/root/alt2" && cp "$T/dy_main.wasm" "$T/root/alt2/libdya.so"
 run dy_main 2 '' '/alt2/libdya.so: a program \(it exports _start\), not a library' \
@@ -142,7 +160,18 @@ real() {
 				--export-if-defined=__wasm_apply_data_relocs \
 				-o "$T/real/lib/lib$l.so" "$T/real/$l.o" || return 1
 	done
-	for p in real_main:side real_thr:deep; do
+	# A library with thread-local variables: wasix-libc's scrt1.o.
+	# shellcheck disable=SC2086
+	$CC19 $RF -fvisibility=default -c "$R/tlsv.c" -o "$T/real/tlsv.o" &&
+		$LD19 $FEAT --experimental-pic -shared --shared-memory \
+			--unresolved-symbols=import-dynamic \
+			--export=__wasm_call_ctors \
+			--export-if-defined=__wasm_apply_data_relocs \
+			-o "$T/real/lib/libtlsv.so" "$T/real/tlsv.o" \
+			"$SR/lib/wasm32-wasi/scrt1.o" || return 1
+	cp "$T/real/lib/libtlsv.so" "$T/real/lib/libtlsv2.so" || return 1
+	for p in real_main:side real_thr:deep real_ctx:side real_tls:tlsv \
+		real_tlsd:side; do
 		# shellcheck disable=SC2086
 		$CC19 $RF -c "$R/${p%%:*}.c" -o "$T/real/${p%%:*}.o" &&
 			$LD19 -L"$T/real/lib" -L"$SR/lib/wasm32-wasi" \
@@ -169,6 +198,19 @@ real() {
 	"$W" run --dir "$T/real::/" "$T/real/real_thr.wasm" >"$T/out" 2>"$T/err"
 	mismatch $? 0 '^threads agree, main.s tls 5$' ''
 	if [ -z "$why" ]; then ok "real_thr (wasix-libc EH+PIC)"; else bad real_thr "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_ctx.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^longjmp out of the context: 7$' ''
+	[ -n "$why" ] || grep -q '^jumps=1000 handled=1$' "$T/out" ||
+		why="no 'jumps=1000 handled=1' line"
+	[ -n "$why" ] || grep -q '^switch to the ended context: -1 EINVAL$' \
+		"$T/out" || why="no EINVAL for the ended context"
+	if [ -z "$why" ]; then ok "real_ctx (wasix-libc EH+PIC)"; else bad real_ctx "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_tls.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^1005 1005 1005 1005 1005 distinct=1$' ''
+	if [ -z "$why" ]; then ok "real_tls (wasix-libc EH+PIC)"; else bad real_tls "$why"; fi
+	"$W" run --dir "$T/real::/" "$T/real/real_tlsd.wasm" >"$T/out" 2>"$T/err"
+	mismatch $? 0 '^1005 1005 1005 1005 1005 distinct=1$' ''
+	if [ -z "$why" ]; then ok "real_tlsd (wasix-libc EH+PIC)"; else bad real_tlsd "$why"; fi
 }
 if [ -n "${WASIX_PIC_SYSROOT:-}" ]; then
 	real || bad real_main "cannot build with $WASIX_PIC_SYSROOT"

@@ -36,9 +36,10 @@
  * exported __tls_base are thread-local globals (vm.h), so one function
  * table serves every thread. dlopen, dlsym, the closure calls and a
  * stub's lookup take the linker's lock; the rest runs at load only.
- * fork: the host fork copies everything (a fork while another thread is
- * inside dlopen is not supported). exec: the next program gets a new
- * linker.
+ * fork: the host fork copies everything; a fork waits for a dlopen in
+ * another thread to end (dl_fork_begin: the linker's lock is held across
+ * it). exec: the next program gets a new linker. Each library's thread-local
+ * block: dl_thread_begin.
  */
 #ifndef WASMIX_DL_H
 #define WASMIX_DL_H
@@ -140,6 +141,44 @@ int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
  */
 int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
            uint32_t *addr, struct diag *diag);
+
+/*
+ * Run on a new guest thread (its vm_thread bound) before its entry:
+ * gives it the stack pointer and main-module thread pointer its start
+ * arguments hold (0: leave as is), then calls every loaded library's
+ * __wasix_init_tls (wasix-libc's scrt1.o: a TLS block from the main
+ * module's allocator, set up by the library's __wasm_init_tls), as
+ * Wasmer does for each new thread. Returns 0, WX_EEXIT with
+ * '*exit_code', or a trap with its text in 'diag'. THREADS: takes the
+ * linker's lock.
+ */
+int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
+                    uint32_t tls_base, int *exit_code, struct diag *diag);
+
+/*
+ * Libraries dlopen'd by another thread after this one started: whether
+ * the calling thread lacks their thread-local blocks (cheap: call it at
+ * every system call), and dl_thread_catch_up, which calls their
+ * __wasix_init_tls on this thread (as Wasmer does at a system call's
+ * start), with dl_thread_begin's results. Only threads the linker knows
+ * (started by dl_thread_begin, or the one that linked the program).
+ */
+bool dl_thread_behind(const struct dl_linker *l);
+int dl_thread_catch_up(struct dl_linker *l, int *exit_code, struct diag *diag);
+
+/*
+ * Around a host fork() of the process whose linker is 'l' (NULL: none,
+ * nothing done): dl_fork_begin before it and before any other lock the
+ * fork takes (a dlopen holds the linker's lock, then takes others, such
+ * as the process table's to charge memory); it waits for a dlopen in
+ * another thread to end, so no child inherits a load half done. After:
+ * dl_fork_end(l, false) in the parent (also when the fork failed),
+ * dl_fork_end(l, true) in the child, where the forking thread (its only
+ * one) still holds the lock as deeply as before (a fork in a
+ * constructor: the child goes on with the load).
+ */
+void dl_fork_begin(struct dl_linker *l);
+void dl_fork_end(struct dl_linker *l, bool child);
 
 /* Whether 'handle' names a loaded module (dl_invalid_handle's answer). */
 bool dl_handle_valid(const struct dl_linker *l, uint32_t handle);

@@ -249,9 +249,9 @@ int dl_closure_allocate(struct dl_linker *l, uint32_t *slot)
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	rc = dl_closure_allocate_locked(l, slot);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	return rc;
 }
 
@@ -259,9 +259,9 @@ int dl_closure_free(struct dl_linker *l, uint32_t slot)
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	rc = dl_closure_free_locked(l, slot);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	return rc;
 }
 
@@ -272,9 +272,9 @@ int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	rc = dl_closure_prepare_locked(l, backing, slot, args, nargs, results,
 	                               nresults, user_data);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	return rc;
 }

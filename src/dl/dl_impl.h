@@ -37,10 +37,20 @@ struct dl_linker {
 	uint32_t load_first;          /* first module of the load in progress */
 	struct dl_closures *closures; /* dl_closure.c; NULL until used */
 	/* Held (recursively: a constructor may dlopen) by dlopen, dlsym,
-	 * the closure calls and a stub's lookup: guest threads share the
-	 * linker. */
+	 * the closure calls, a stub's lookup and a fork: guest threads share
+	 * the linker. Through dl_lock/dl_unlock only (dl_link.c): 'owner'
+	 * names the holding thread, 'held' its levels (the owner's only). */
 	pthread_mutex_t mu;
+	const char *owner; /* __atomic */
+	uint32_t held;
+	/* __atomic: modules whose thread-local blocks every thread should
+	 * have (dl_thread_catch_up). */
+	uint32_t tls_mods;
 };
+
+/* Takes and releases the linker's lock (recursive). */
+void dl_lock(struct dl_linker *l);
+void dl_unlock(struct dl_linker *l);
 
 /* Frees the closure state of 'l' (dl_closure.c). */
 void dl_closures_free(struct dl_linker *l);

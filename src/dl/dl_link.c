@@ -112,6 +112,46 @@ bool dl_module_is_pic(const struct wasm_module *m)
 	return m != NULL && m->dylink != NULL;
 }
 
+/*
+ * The linker's lock: a plain mutex made recursive by hand (owner and
+ * depth), so that a fork child, whose only thread is the one that forked
+ * (same thread-local addresses, new kernel id), can release what that
+ * thread held in the parent: a recursive pthread mutex would refuse it.
+ */
+static _Thread_local char dl_self; /* its address names the thread */
+
+void dl_lock(struct dl_linker *l)
+{
+	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == &dl_self) {
+		l->held++;
+		return;
+	}
+	pthread_mutex_lock(&l->mu);
+	__atomic_store_n(&l->owner, &dl_self, __ATOMIC_RELAXED);
+	l->held = 1;
+}
+
+void dl_unlock(struct dl_linker *l)
+{
+	if (--l->held != 0)
+		return;
+	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void dl_fork_begin(struct dl_linker *l)
+{
+	if (l != NULL)
+		dl_lock(l);
+}
+
+void dl_fork_end(struct dl_linker *l, bool child)
+{
+	(void)child; /* the same in both: the forking thread holds it */
+	if (l != NULL)
+		dl_unlock(l);
+}
+
 int dl_linker_new(struct vm_store *s, const struct dl_host *host,
                   struct dl_linker **out)
 {
@@ -120,12 +160,7 @@ int dl_linker_new(struct vm_store *s, const struct dl_host *host,
 	*out = NULL;
 	if (l == NULL)
 		return WX_ENOMEM;
-	pthread_mutexattr_t ma;
-
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&l->mu, &ma);
-	pthread_mutexattr_destroy(&ma);
+	pthread_mutex_init(&l->mu, NULL);
 	l->s = s;
 	l->host = *host;
 	if (host->limits != NULL)
@@ -170,7 +205,10 @@ void dl_linker_free(struct dl_linker *l)
 	wx_free(l->tags);
 	wx_free(l->slots);
 	dl_closures_free(l);
-	pthread_mutex_destroy(&l->mu);
+	/* A run can end inside a load (a constructor exits): then it is
+	 * still held, and destroying it would be undefined. */
+	if (l->held == 0)
+		pthread_mutex_destroy(&l->mu);
 	wx_free(l);
 }
 
@@ -350,9 +388,9 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 	int64_t i;
 	int rc, code = 0;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	if (st->mod >= l->nmods) {
-		pthread_mutex_unlock(&l->mu);
+		dl_unlock(l);
 		return vm_call_trap(c, "call into a library whose load failed");
 	}
 	/* Every module loaded by now is in scope for a late binding. */
@@ -364,7 +402,7 @@ static int dl_stub_call(struct vm_call *c, void *ud)
 		f = dl_func_of(l->mods[i], st->name, st->len);
 	if (f != NULL && vm_functype_equal(vm_func_type(f), st->type))
 		dl_stub_bind(st, f);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	if (f == NULL || !vm_functype_equal(vm_func_type(f), st->type)) {
 		snprintf(msg, sizeof msg,
 		         "unresolved symbol '%.*s' (called from %s)",
@@ -792,21 +830,59 @@ static int dl_place(struct dl_linker *l, struct dl_mod *d, struct diag *diag)
 	return WX_OK;
 }
 
+/*
+ * The module's thread pointer: its export __tls_base (a main module's
+ * link line exports it), else the global that wasm-ld's __wasm_init_tls
+ * sets (a library's is not exported): a defined function (i32) -> ()
+ * whose body starts "local.get 0, global.set N", N a defined mutable i32
+ * global. NULL if it has none.
+ */
+static struct vm_global *dl_tls_base(const struct wasm_module *m,
+                                     struct vm_instance *inst)
+{
+	struct vm_extern ext;
+
+	if (vm_instance_export(inst, "__tls_base", 10, &ext) == WX_OK)
+		return ext.kind == WASM_EXT_GLOBAL ? ext.u.global : NULL;
+	for (uint32_t f = m->num_imported_funcs; f < m->nfuncs; f++) {
+		const struct wasm_functype *ft = &m->types[m->funcs[f].type];
+		const uint8_t *c = m->funcs[f].code;
+		uint32_t n = 0;
+		size_t k = 3;
+
+		if (ft->nparams != 1 || ft->types[0] != WASM_I32 ||
+		    ft->nresults != 0 || m->funcs[f].code_len < 5 ||
+		    c[0] != 0x20 || c[1] != 0x00 || c[2] != 0x24)
+			continue;
+		for (unsigned sh = 0; k < m->funcs[f].code_len && sh < 35;
+		     sh += 7) {
+			n |= (uint32_t)(c[k] & 0x7f) << sh;
+			if ((c[k++] & 0x80) == 0)
+				break;
+		}
+		if (n >= m->num_imported_globals && n < m->nglobals &&
+		    m->globals[n].type.mut &&
+		    m->globals[n].type.valtype == WASM_I32)
+			return vm_instance_global(inst, n);
+	}
+	return NULL;
+}
+
 static int dl_instantiate(struct dl_linker *l, uint32_t i, struct diag *diag)
 {
 	struct dl_inst_ctx cx = {l, i};
 	struct dl_mod *d = l->mods[i];
 	struct diag sub = {0};
 	int rc = vm_instantiate(l->s, d->m, dl_resolve, &cx, &d->inst, &sub);
-	struct vm_extern tls;
+	struct vm_global *tls;
 
 	if (rc != WX_OK)
 		return diag_set(diag, rc, "%s: %s", i == 0 ? "main" : d->name,
 		                sub.msg);
 	/* Its thread pointer is per thread, like the stack pointer. */
-	if (vm_instance_export(d->inst, "__tls_base", 10, &tls) == WX_OK &&
-	    tls.kind == WASM_EXT_GLOBAL && vm_global_type(tls.u.global)->mut &&
-	    vm_global_make_thread_local(tls.u.global) != WX_OK)
+	tls = dl_tls_base(d->m, d->inst);
+	if (tls != NULL && vm_global_type(tls)->mut &&
+	    vm_global_make_thread_local(tls) != WX_OK)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
 	return WX_OK;
 }
@@ -1113,6 +1189,23 @@ static void dl_unload_failed(struct dl_linker *l)
 	l->load_first = l->nmods;
 }
 
+/*
+ * The libraries whose thread-local block the calling host thread has:
+ * modules [1, dl_tls_upto) of linker dl_tls_of (its own load's blocks,
+ * or those __wasix_init_tls gave it). l->tls_mods is how many modules a
+ * thread should have by now.
+ */
+static _Thread_local const struct dl_linker *dl_tls_of;
+static _Thread_local uint32_t dl_tls_upto;
+
+/* The calling thread has the blocks of every module loaded so far. */
+static void dl_tls_all(struct dl_linker *l)
+{
+	dl_tls_of = l;
+	dl_tls_upto = l->nmods;
+	__atomic_store_n(&l->tls_mods, l->nmods, __ATOMIC_RELEASE);
+}
+
 int dl_link_main(struct dl_linker *l, const struct wasm_module *m,
                  const char *ld_library_path, struct vm_instance **out,
                  struct diag *diag)
@@ -1155,8 +1248,10 @@ int dl_link_main(struct dl_linker *l, const struct wasm_module *m,
 		rc = diag_set(diag, WX_ELINK,
 		              "a library constructor exited with %d", code);
 	l->load_first = l->nmods;
-	if (rc == WX_OK)
+	if (rc == WX_OK) {
 		*out = l->mods[0]->inst;
+		dl_tls_all(l); /* this thread has the start's blocks */
+	}
 	return rc;
 }
 
@@ -1225,10 +1320,92 @@ int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
-	rc = dl_open_locked(l, path, flags, ld_library_path, handle, exit_code,
-	                    diag);
-	pthread_mutex_unlock(&l->mu);
+	dl_lock(l);
+	/* This thread's blocks of earlier loads first: the new modules'
+	 * blocks for it are their own (made by the load). */
+	rc = dl_thread_catch_up(l, exit_code, diag);
+	if (rc == WX_OK)
+		rc = dl_open_locked(l, path, flags, ld_library_path, handle,
+		                    exit_code, diag);
+	if (rc == WX_OK && (dl_tls_of == l || dl_tls_of == NULL))
+		dl_tls_all(l);
+	else
+		__atomic_store_n(&l->tls_mods, l->nmods, __ATOMIC_RELEASE);
+	dl_unlock(l);
+	return rc;
+}
+
+/* Calls __wasix_init_tls of modules [from, l->nmods) on this thread. */
+static int dl_tls_init(struct dl_linker *l, uint32_t from, int *exit_code,
+                       struct diag *diag)
+{
+	static const char init[] = "__wasix_init_tls";
+	struct vm_extern ext;
+	uint64_t res[1];
+	int rc = WX_OK;
+
+	for (uint32_t i = from > 1 ? from : 1; i < l->nmods && rc == WX_OK;
+	     i++) {
+		const struct wasm_functype *ft;
+		struct diag d = {0};
+
+		if (l->mods[i]->inst == NULL ||
+		    vm_instance_export(l->mods[i]->inst, init, sizeof init - 1,
+		                       &ext) != WX_OK ||
+		    ext.kind != WASM_EXT_FUNC)
+			continue;
+		ft = vm_func_type(ext.u.func);
+		if (ft->nparams != 0 || ft->nresults > 1)
+			continue;
+		rc = vm_invoke(l->s, ext.u.func, NULL, res, exit_code, &d);
+		if (rc != WX_OK && rc != WX_EEXIT)
+			diag_set(diag, rc, "%s: %s: %s", l->mods[i]->name, init,
+			         d.msg);
+	}
+	return rc;
+}
+
+int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
+                    uint32_t tls_base, int *exit_code, struct diag *diag)
+{
+	struct vm_extern ext;
+	int rc;
+
+	dl_lock(l);
+	if (l->sp != NULL && stack_pointer != 0)
+		vm_global_set(l->sp, stack_pointer);
+	if (l->nmods > 0 && tls_base != 0 &&
+	    vm_instance_export(l->mods[0]->inst, "__tls_base", 10, &ext) ==
+	        WX_OK &&
+	    ext.kind == WASM_EXT_GLOBAL && vm_global_type(ext.u.global)->mut)
+		vm_global_set(ext.u.global, tls_base);
+	rc = dl_tls_init(l, 1, exit_code, diag);
+	dl_tls_of = l;
+	dl_tls_upto = l->nmods;
+	dl_unlock(l);
+	return rc;
+}
+
+bool dl_thread_behind(const struct dl_linker *l)
+{
+	return dl_tls_of == l &&
+	       dl_tls_upto < __atomic_load_n(&l->tls_mods, __ATOMIC_ACQUIRE);
+}
+
+int dl_thread_catch_up(struct dl_linker *l, int *exit_code, struct diag *diag)
+{
+	int rc = WX_OK;
+
+	if (dl_tls_of != l)
+		return WX_OK;
+	dl_lock(l);
+	if (dl_tls_upto < l->nmods) {
+		uint32_t from = dl_tls_upto;
+
+		dl_tls_upto = l->nmods; /* once, even if it fails */
+		rc = dl_tls_init(l, from, exit_code, diag);
+	}
+	dl_unlock(l);
 	return rc;
 }
 
@@ -1316,8 +1493,8 @@ int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
 {
 	int rc;
 
-	pthread_mutex_lock(&l->mu);
+	dl_lock(l);
 	rc = dl_sym_locked(l, handle, name, addr, diag);
-	pthread_mutex_unlock(&l->mu);
+	dl_unlock(l);
 	return rc;
 }

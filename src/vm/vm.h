@@ -108,13 +108,41 @@ struct vm_call {
 
 /*
  * A host function returns 0 to continue, WX_ETRAP after vm_call_trap() to
- * trap, WX_EEXIT after setting call->exit_code to end the run, or
- * VM_EJUMP after a successful vm_jmp_restore.
+ * trap, WX_EEXIT after setting call->exit_code to end the run, VM_EJUMP
+ * after a successful vm_jmp_restore, or VM_ETHROW after vm_call_throw.
  */
 typedef int (*vm_host_fn)(struct vm_call *call, void *ud);
 
 /* Records a trap message for the running call; returns WX_ETRAP. */
 int vm_call_trap(struct vm_call *call, const char *msg);
+
+/*
+ * Status of a host function that throws (vm_call_throw): the interpreter
+ * unwinds from the calling frame as if the call had thrown. Only the host
+ * function's own return carries it; no vm_invoke returns it.
+ */
+#define VM_ETHROW 65
+
+/*
+ * Makes the running host call throw an exception of 'tag' (a tag of the
+ * call's store) with payload 'vals' (tag's nparams values, copied): returns
+ * VM_ETHROW, which the host function must return. Returns WX_ETRAP with
+ * "uncaught exception" when no wasm frame made the call, or "exception
+ * storage exhausted". THREADS: the exception is the calling thread's.
+ */
+int vm_call_throw(struct vm_call *call, struct vm_tag *tag,
+                  const uint64_t *vals);
+
+/*
+ * After the outermost vm_invoke on context 't' returned WX_ETRAP with
+ * "uncaught exception" thrown at that level: the exception's tag, its
+ * payload copied to 'vals' (at most 'cap' values). NULL when that was not
+ * how the last outermost vm_invoke ended, or the payload is longer than
+ * 'cap'. Exnref values in the payload name 't''s exceptions only.
+ * THREADS: 't' must not be running.
+ */
+struct vm_tag *vm_thread_uncaught(struct vm_thread *t, uint64_t *vals,
+                                  uint32_t cap);
 
 /* Creates an empty store. Returns NULL if out of memory. */
 struct vm_store *vm_store_new(const struct vm_config *cfg);
@@ -398,6 +426,15 @@ struct vm_thread *vm_thread_new(struct vm_store *s);
 
 /* Frees a context made by vm_thread_new; it must not be bound or running. */
 void vm_thread_free(struct vm_thread *t);
+
+/*
+ * Gives context 't' (of store 's', not running) the values that the
+ * calling host thread's context has now for every thread-local global
+ * (vm_global_make_thread_local): a green thread started from here begins
+ * with this stack pointer and thread pointer, as it would if the globals
+ * were shared. 0 or WX_ENOMEM.
+ */
+int vm_thread_inherit_tl(struct vm_store *s, struct vm_thread *t);
 
 /*
  * Binds 't' (or NULL) as the calling host thread's context: vm_invoke on

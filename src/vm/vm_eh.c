@@ -196,9 +196,12 @@ static int64_t pool_take(struct vm_thread *t, uint32_t nvals,
 	return p->n++;
 }
 
-/* A new exception of 'tag' with payload 'args'; 0 if out of room. */
+/*
+ * A new exception of 'tag' with payload 'args'; 0 if out of room. 'top':
+ * the end of the thread's live values (a collection's roots).
+ */
 static uint64_t exn_new(struct vm_thread *t, struct vm_tag *tag,
-                        const uint64_t *args)
+                        const uint64_t *args, const uint64_t *top)
 {
 	uint32_t n = wasm_nslots(tag->type->types, tag->type->nparams);
 
@@ -207,7 +210,7 @@ static uint64_t exn_new(struct vm_thread *t, struct vm_tag *tag,
 		if (t->exn == NULL)
 			return 0;
 	}
-	int64_t i = pool_take(t, n, args + n);
+	int64_t i = pool_take(t, n, top);
 	if (i < 0)
 		return 0;
 	struct vm_exn *e = &t->exn->objs[i];
@@ -265,12 +268,15 @@ static const struct vm_eh_entry *find_handler(const struct vm_code *code,
 	return NULL;
 }
 
-/* Walks the frames from st's down to the level's entry. */
+/*
+ * Walks the frames from st's down to the level's entry, looking for a
+ * handler in st's frame at 'key' first. An exception that leaves the
+ * level is kept as the thread's escaped one (vm_thread_uncaught).
+ */
 static const char *unwind(struct vm_thread *t, struct vm_eh_state *st,
-                          uint64_t h)
+                          uint64_t h, const uint32_t *key)
 {
 	const struct vm_exn *e = exn_of(t->exn, h);
-	const uint32_t *key = st->pc + 1;
 
 	for (;;) {
 		const struct vm_code *code = code_of(t->store, key);
@@ -289,17 +295,19 @@ static const char *unwind(struct vm_thread *t, struct vm_eh_state *st,
 			return NULL;
 		}
 		if (st->depth == 0)
-			return "uncaught exception";
+			break;
 		const struct vm_frame *fr = &t->frames[--st->depth];
 		st->pc = fr->pc;
 		st->fp = fr->fp;
 		st->inst = fr->inst;
 		if (st->pc == vm_interp_exit_pc())
-			return "uncaught exception";
+			break;
 		if (st->pc == vm_jmp_hook_cells)
 			st->pc = vm_jmp_returned(t, st->depth);
 		key = st->pc;
 	}
+	t->exn_escaped = h;
+	return "uncaught exception";
 }
 
 const char *vm_eh_throw(struct vm_thread *t, struct vm_eh_state *st, bool ref)
@@ -314,9 +322,56 @@ const char *vm_eh_throw(struct vm_thread *t, struct vm_eh_state *st, bool ref)
 		if (exn_of(t->exn, h) == NULL)
 			return "stale exception reference";
 	} else {
-		h = exn_new(t, st->inst->tags[op[0]], st->fp + op[1]);
+		uint32_t n = st->inst->tags[op[0]]->type->nparams;
+
+		h = exn_new(t, st->inst->tags[op[0]], st->fp + op[1],
+		            st->fp + op[1] + n);
 		if (h == 0)
 			return "exception storage exhausted";
 	}
-	return unwind(t, st, h);
+	return unwind(t, st, h, st->pc + 1);
+}
+
+const char *vm_eh_host_throw(struct vm_thread *t, struct vm_eh_state *st)
+{
+	uint64_t h = t->exn_pending;
+
+	t->exn_pending = 0;
+	if (exn_of(t->exn, h) == NULL)
+		return "stale exception reference";
+	if (st->pc == vm_interp_exit_pc()) {
+		t->exn_escaped = h;
+		return "uncaught exception";
+	}
+	if (st->pc == vm_jmp_hook_cells)
+		st->pc = vm_jmp_returned(t, st->depth);
+	return unwind(t, st, h, st->pc);
+}
+
+int vm_call_throw(struct vm_call *call, struct vm_tag *tag,
+                  const uint64_t *vals)
+{
+	struct vm_thread *t = call->thread;
+	uint64_t h;
+
+	if (t == NULL || call->frame_pc == NULL)
+		return vm_call_trap(call, "uncaught exception");
+	h = exn_new(t, tag, vals, t->stack_top);
+	if (h == 0)
+		return vm_call_trap(call, "exception storage exhausted");
+	t->exn_pending = h;
+	return VM_ETHROW;
+}
+
+struct vm_tag *vm_thread_uncaught(struct vm_thread *t, uint64_t *vals,
+                                  uint32_t cap)
+{
+	const struct vm_exn *e = exn_of(t != NULL ? t->exn : NULL,
+	                                t != NULL ? t->exn_escaped : 0);
+
+	if (e == NULL || e->tag->type->nparams > cap)
+		return NULL;
+	if (e->vals != NULL)
+		memcpy(vals, e->vals, e->tag->type->nparams * sizeof *vals);
+	return e->tag;
 }

@@ -123,6 +123,10 @@ struct vm_thread {
 	struct diag *diag; /* where the running vm_invoke reports */
 	struct vm_jmp *jmp; /* setjmp snapshots (vm_jmp.c); NULL until used */
 	struct vm_exn_pool *exn; /* exception objects (vm_eh.c); lazily */
+	/* Thrown by a host function (vm_call_throw), and the exception that
+	 * left the outermost level (vm_thread_uncaught); 0: none. */
+	uint64_t exn_pending;
+	uint64_t exn_escaped;
 	/* The wasm frame making the host call in progress (vm_call_host). */
 	const uint32_t *host_pc;
 	uint64_t *host_fp;
@@ -350,6 +354,14 @@ struct vm_eh_state {
  */
 const char *vm_eh_throw(struct vm_thread *t, struct vm_eh_state *st,
                         bool ref);
+
+/*
+ * After a host function called from st's frame returned VM_ETHROW: unwinds
+ * the exception it made (t->exn_pending) from st->pc, the return address
+ * of that call (or of the frame a tail call replaced: then st is its
+ * caller's), as vm_eh_throw does.
+ */
+const char *vm_eh_host_throw(struct vm_thread *t, struct vm_eh_state *st);
 
 /* Frees t->exn and every exception object in it. */
 void vm_eh_free(struct vm_thread *t);

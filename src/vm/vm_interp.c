@@ -1582,6 +1582,21 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 		}
 		continue;
 
+	host_throw:
+		/* vm_call_throw: unwind from the host call. */
+		{
+			struct vm_eh_state st_ = {pc, fp, inst, depth};
+			const char *msg_ = vm_eh_host_throw(th, &st_);
+			if (msg_ != NULL)
+				TRAP(msg_);
+			pc = st_.pc;
+			fp = st_.fp;
+			depth = st_.depth;
+			inst = st_.inst;
+			LOAD_INSTANCE();
+			vmresume;
+		}
+
 	do_call:
 		/* 'callee', arguments at 'nfp'; 'pc' is the return address. */
 		if (WX_UNLIKELY(__atomic_load_n(&callee->code,
@@ -1594,6 +1609,8 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				th->host_fp = fp;
 				rc = vm_call_host(th, callee, inst, nfp);
 				th->stack_top = saved_top;
+				if (WX_UNLIKELY(rc == VM_ETHROW))
+					goto host_throw;
 				if (rc != WX_OK)
 					goto out;
 				mem_size = MEM_SIZE_NOW(mem0);
@@ -1663,7 +1680,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				th->host_fp = fp;
 				rc = vm_call_host(th, callee, inst, fp);
 				th->stack_top = saved_top;
-				if (rc != WX_OK)
+				if (rc != WX_OK && rc != VM_ETHROW)
 					goto out;
 				/* Return (not 'goto do_return': that moved
 				 * do_return and cost every return a jump). */
@@ -1672,6 +1689,8 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				fp = ret->fp;
 				inst = ret->inst;
 				LOAD_INSTANCE();
+				if (WX_UNLIKELY(rc == VM_ETHROW))
+					goto host_throw;
 				vmresume;
 			}
 			rc = vm_compile_once(s, callee, th->diag);

@@ -449,6 +449,8 @@ int vm_call_host(struct vm_thread *t, struct vm_func *f,
 		t->exit_code = call.exit_code;
 	} else if (rc == VM_EJUMP) {
 		/* A longjmp unwinds: vm_jmp_land in the interpreter. */
+	} else if (rc == VM_ETHROW && caller != NULL) {
+		/* The interpreter unwinds (vm_eh_host_throw). */
 	} else {
 		rc = WX_ETRAP;
 		vm_trap(t, "host function trapped");
@@ -485,12 +487,17 @@ int vm_invoke(struct vm_store *s, struct vm_func *f, const uint64_t *args,
 	}
 	if (nargs != 0)
 		memcpy(base, args, nargs * sizeof *args);
+	if (t->nest == 0)
+		t->exn_escaped = 0;
 	t->nest++;
 	if (f->host != NULL)
 		rc = vm_call_host(t, f, NULL, base);
 	else
 		rc = vm_interp_run(t, f, base);
 	t->nest--;
+	/* Only the outermost level's escaped exception is kept. */
+	if (t->nest != 0 || rc != WX_ETRAP)
+		t->exn_escaped = 0;
 	if (WX_UNLIKELY(rc == VM_EJUMP ? t->nest == 0
 	                               : t->jmp != NULL && vm_jmp_pending(t))) {
 		/* A longjmp made a trap or exit on the way, or dropped (a

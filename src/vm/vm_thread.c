@@ -163,6 +163,23 @@ uint64_t *vm_thread_tl(struct vm_thread *t, uint32_t k)
 	return p;
 }
 
+int vm_thread_inherit_tl(struct vm_store *s, struct vm_thread *t)
+{
+	struct vm_thread *from = vm_thread_of(s);
+	uint32_t n;
+
+	vm_lock();
+	n = (uint32_t)s->ntl;
+	vm_unlock();
+	if (n == 0 || from == t)
+		return WX_OK;
+	/* Both arrays cover every thread-local global known now. */
+	if (vm_thread_tl(from, n - 1) == NULL || vm_thread_tl(t, n - 1) == NULL)
+		return WX_ENOMEM;
+	memcpy(t->tl, from->tl, (size_t)n * sizeof *t->tl);
+	return WX_OK;
+}
+
 int vm_global_make_thread_local(struct vm_global *g)
 {
 	struct vm_store *s = g->store;

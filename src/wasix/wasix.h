@@ -40,11 +40,14 @@
 struct wasix_exec_ops {
 	/*
 	 * Makes a new program from 'bytes' (taken over: freed by 'discard'
-	 * or with the program): decode, validate, store, instance. Returns
-	 * 0 and sets '*prog', or a WX_* code (the caller reports ENOEXEC).
+	 * or with the program): decode, validate, store, instance.
+	 * 'ld_library_path': the LD_LIBRARY_PATH of the environment the new
+	 * program gets (NULL: unset), where a dynamic program's libraries
+	 * are searched. Returns 0 and sets '*prog', or a WX_* code (the
+	 * caller reports ENOEXEC).
 	 */
 	int (*build)(void *ud, uint8_t *bytes, size_t len, const char *name,
-	             void **prog);
+	             const char *ld_library_path, void **prog);
 	/* Frees a program made by 'build' that will not run. */
 	void (*discard)(void *ud, void *prog);
 	void *ud;

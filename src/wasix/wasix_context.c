@@ -11,10 +11,16 @@
  * rebinding its vm_thread; the host call context_switch of the context
  * that is left returns 0 when something switches back to it.
  *
- * A context whose entrypoint returns, traps or exits is terminated and
- * the main context resumes from its context_switch with the same trap
- * (Wasmer's behaviour: "context entrypoint returned" for a return, the
- * trap's message, or the exit). The guest's shadow stack
+ * A context whose entrypoint returns, traps, throws or exits is
+ * terminated and the main context resumes from its context_switch with
+ * the same end (Wasmer's behaviour): a trap "context N: entrypoint
+ * returned" for a return, the trap's message, the exit, or the uncaught
+ * exception thrown again from the main context's context_switch (its
+ * tag and payload; exceptions live per interpreter context, so the
+ * payload is copied). Exceptions and setjmp snapshots (stack_checkpoint)
+ * belong to the interpreter context they were made in: each context
+ * throws, catches and longjmps within itself; a snapshot of another
+ * context is refused as stale. The guest's shadow stack
  * (__stack_pointer) is the guest's business, as in Wasmer.
  *
  * Keeps true: only the environment's own host thread touches it (it is
@@ -33,6 +39,8 @@
 #define WASIX_CTX_STACK (256u << 10)
 /* Contexts alive at once per environment. */
 #define WASIX_CTX_MAX 65536u
+/* Payload values of an exception that can leave a context. */
+#define WASIX_CTX_EXN_VALS 16u
 
 enum { WASIX_CTX_SUSPENDED, WASIX_CTX_RUNNING, WASIX_CTX_DEAD };
 
@@ -59,6 +67,9 @@ struct wasix_ctx_env {
 	int end_rc;
 	int end_code;
 	char end_msg[320];
+	/* Or the exception to throw again (end_tag non-NULL). */
+	struct vm_tag *end_tag;
+	uint64_t end_vals[WASIX_CTX_EXN_VALS];
 };
 
 static _Thread_local struct wasix_ctx_env *wasix_env_of_thread;
@@ -118,8 +129,13 @@ static void wasix_ctx_main(void)
 	/* The main context resumes with a trap (or the exit). */
 	me->state = WASIX_CTX_DEAD;
 	e->end_code = code;
+	e->end_tag = NULL;
 	if (rc == WX_EEXIT) {
 		e->end_rc = WX_EEXIT;
+	} else if (rc == WX_ETRAP &&
+	           (e->end_tag = vm_thread_uncaught(
+	                me->vt, e->end_vals, WASIX_CTX_EXN_VALS)) != NULL) {
+		e->end_rc = VM_ETHROW;
 	} else {
 		e->end_rc = WX_ETRAP;
 		snprintf(e->end_msg, sizeof e->end_msg, "context %llu: %s",
@@ -190,7 +206,10 @@ static uint32_t wasix_ctx_prepare(struct wasix_context *k)
 		return WASI_ENOMEM;
 	}
 	k->vt = vm_thread_new(k->store);
-	if (k->vt == NULL || getcontext(&k->uc) != 0)
+	/* It starts where the switching context stands: its stack and
+	 * thread pointers (a dynamic program's are thread-local globals). */
+	if (k->vt == NULL || vm_thread_inherit_tl(k->store, k->vt) != WX_OK ||
+	    getcontext(&k->uc) != 0)
 		return WASI_ENOMEM;
 	k->uc.uc_stack.ss_sp = k->stack;
 	k->uc.uc_stack.ss_size = WASIX_CTX_STACK;
@@ -237,6 +256,12 @@ int wasix_context_switch(struct vm_call *c, void *ud)
 		if (rc == WX_EEXIT) {
 			c->exit_code = e->end_code;
 			return WX_EEXIT;
+		}
+		if (rc == VM_ETHROW) {
+			struct vm_tag *tag = e->end_tag;
+
+			e->end_tag = NULL;
+			return vm_call_throw(c, tag, e->end_vals);
 		}
 		return vm_call_trap(c, e->end_msg);
 	}

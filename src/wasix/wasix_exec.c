@@ -15,6 +15,8 @@
  * the parent reaps that child, so no half-made child stays behind.
  */
 #include "wasix/wasix_impl.h"
+
+#include "dl/dl.h"
 #include "wasix/wasix_thread.h"
 
 #include <errno.h>
@@ -353,12 +355,40 @@ static uint32_t wasix_script(struct wasix_list *l, const char *name,
 }
 
 /*
- * Loads program 'name' into '*prog'. For '#!' scripts (at most
- * WASIX_MAX_SCRIPT deep) 'l' is rewritten to the interpreter's argv.
+ * The value of LD_LIBRARY_PATH in the environment an exec gives the new
+ * program: 'envs' when the call passes one, else the process's current
+ * environment (what an earlier exec set, not the command line's). NULL
+ * when unset. Points into 'envs' or the WASI context.
+ */
+static const char *wasix_exec_ld_path(const struct wasix_ctx *x,
+                                      const struct wasix_list *envs)
+{
+	static const char key[] = "LD_LIBRARY_PATH=";
+	const size_t klen = sizeof key - 1;
+	const char *p = x->w->envs;
+
+	if (envs != NULL) {
+		for (uint32_t i = 0; i < envs->n; i++)
+			if (strncmp(envs->v[i], key, klen) == 0)
+				return envs->v[i] + klen;
+		return NULL;
+	}
+	for (uint32_t i = 0; p != NULL && i < x->w->envc; i++) {
+		if (strncmp(p, key, klen) == 0)
+			return p + klen;
+		p += strlen(p) + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Loads program 'name' into '*prog' ('ld' its LD_LIBRARY_PATH, may be
+ * NULL). For '#!' scripts (at most WASIX_MAX_SCRIPT deep) 'l' is
+ * rewritten to the interpreter's argv.
  */
 static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
-                           const char *path, struct wasix_list *l, int depth,
-                           void **prog)
+                           const char *path, const char *ld,
+                           struct wasix_list *l, int depth, void **prog)
 {
 	uint8_t *bytes = NULL;
 	size_t len = 0;
@@ -373,7 +403,7 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 		return err;
 	if (len >= 4 && memcmp(bytes, "\0asm", 4) == 0) {
 		if (x->ops.build == NULL ||
-		    x->ops.build(x->ops.ud, bytes, len, name, prog) != 0)
+		    x->ops.build(x->ops.ud, bytes, len, name, ld, prog) != 0)
 			return WASI_ENOEXEC;
 		return WASI_ESUCCESS;
 	}
@@ -389,7 +419,8 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 		wx_free(bytes);
 		if (err != WASI_ESUCCESS)
 			return err;
-		return wasix_load(x, interp, false, NULL, l, depth + 1, prog);
+		return wasix_load(x, interp, false, NULL, ld, l, depth + 1,
+		                  prog);
 	}
 }
 
@@ -432,8 +463,12 @@ static uint32_t wasix_env_split(struct wasix_ctx *x, void **prog)
 	bool is_child = false;
 
 	fflush(NULL);
-	if (proc_env_fork(&is_child) != 0)
+	dl_fork_begin(x->dl);
+	if (proc_env_fork(&is_child) != 0) {
+		dl_fork_end(x->dl, false);
 		return WASI_EAGAIN;
+	}
+	dl_fork_end(x->dl, is_child);
 	if (is_child) {
 		wasix_env_forget(x);
 		return WASI_ESUCCESS;
@@ -482,7 +517,9 @@ static int wasix_exec_common(struct vm_call *c, struct wasix_ctx *x, int envi,
 	if (err == WASI_ESUCCESS && have_env && !wasix_env_ok(&envs))
 		err = WASI_EINVAL;
 	if (err == WASI_ESUCCESS)
-		err = wasix_load(x, name, search, path, &argv, 0, &prog);
+		err = wasix_load(x, name, search, path,
+		                 wasix_exec_ld_path(x, have_env ? &envs : NULL),
+		                 &argv, 0, &prog);
 	if (err == WASI_ESUCCESS && x->env_active)
 		err = wasix_env_split(x, &prog);
 	if (err == WASI_ESUCCESS && prog == NULL) {
@@ -748,7 +785,9 @@ static int wasix_spawn(struct vm_call *c, struct wasix_ctx *x, bool arrays)
 	if (err == WASI_ESUCCESS && pipe2(ep, O_CLOEXEC) != 0)
 		err = wasi_errno_from_host(errno);
 	if (err == WASI_ESUCCESS) {
+		dl_fork_begin(x->dl);
 		rc = proc_fork(&pid);
+		dl_fork_end(x->dl, rc == 0 && pid == 0);
 		if (rc != 0) {
 			close(ep[0]);
 			close(ep[1]);

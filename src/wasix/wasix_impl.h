@@ -67,6 +67,14 @@ struct wasix_ctx {
 int wasix_enter(struct vm_call *c, struct wasix_ctx *x);
 
 /*
+ * A dynamic program's thread that lacks the thread-local block of a
+ * library another thread dlopen'd since its last call gets it now (dl.h,
+ * dl_thread_catch_up): at the entry of every WASI and WASIX call and
+ * the end of every WASIX call. 0, WX_EEXIT, or a trap.
+ */
+int wasix_dl_catch_up(struct vm_call *c, struct wasix_ctx *x);
+
+/*
  * The WASI enter hook (wasi_set_enter_hook, 'ud' the wasix_ctx):
  * wasix_enter, except that it returns WASI_HANDLED instead of 0 when a
  * guest handler ran and the call is not to run again (wasi.h).

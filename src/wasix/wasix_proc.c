@@ -21,6 +21,8 @@
  * is ever pending for the guest.
  */
 #include "wasix/wasix_impl.h"
+
+#include "dl/dl.h"
 #include "wasix/wasix_thread.h"
 #include "wasix/wasix_trace.h"
 
@@ -169,6 +171,11 @@ static bool wasix_restarts(uint64_t bits, uint64_t deferred)
 }
 
 /* wasix_enter, and '*ran' set when a guest handler really ran. */
+int wasix_dl_catch_up(struct vm_call *c, struct wasix_ctx *x)
+{
+	return wasix_threads_dl_catch_up(c, x->dl);
+}
+
 static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
                            bool *ran)
 {
@@ -178,6 +185,9 @@ static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
 
 	*ran = false;
 	wasix_deliver_calls++;
+	rc = wasix_dl_catch_up(c, x);
+	if (rc != 0)
+		return rc;
 	if (x->interrupt == NULL ||
 	    !__atomic_load_n(x->interrupt, __ATOMIC_RELAXED) ||
 	    wasix_delivering)
@@ -260,7 +270,9 @@ int wasix_proc_fork(struct vm_call *c, void *ud)
 	if (vfork && pipe2(vpipe, O_CLOEXEC) != 0)
 		return wasi_ret(c, wasi_errno_from_host(errno));
 	fflush(NULL);
+	dl_fork_begin(x->dl);
 	rc = proc_fork(&pid);
+	dl_fork_end(x->dl, rc == 0 && pid == 0);
 	if (rc != 0) {
 		if (vfork) {
 			close(vpipe[0]);

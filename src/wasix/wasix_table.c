@@ -164,6 +164,10 @@ static int wasix_thunk(struct vm_call *c, void *ud)
 		return rc;
 	for (;;) {
 		rc = t->fn(c, t->x);
+		/* A wait may have ended because another thread dlopen'd a
+		 * library this one is about to use: its TLS block now. */
+		if (rc == 0)
+			rc = wasix_dl_catch_up(c, t->x);
 		if (rc != 0 || t->x->interrupt == NULL ||
 		    !__atomic_load_n(t->x->interrupt, __ATOMIC_RELAXED))
 			return rc;

@@ -58,6 +58,7 @@ struct wasix_thread_rec {
 	struct vm_store *store;
 	struct vm_func *entry; /* the thread instance's wasi_thread_start */
 	uint64_t arg;          /* a guest pointer: u32, or u64 with memory64 */
+	bool dynamic; /* runs the linker's instances (dl_thread_begin) */
 	struct vm_thread *vt;  /* made by the spawner: wt_main cannot fail */
 };
 
@@ -80,6 +81,7 @@ struct wasix_threads {
 	/* A fork child made by a spawned thread: no main thread, no run
 	 * loop; an exec there is run by the thread that commits it. */
 	int no_main;
+	struct dl_linker *dl; /* wasix_threads_set_linker; NULL: static */
 };
 
 /*
@@ -266,6 +268,52 @@ static void wt_become_main(struct wasix_thread_rec *r)
 	wt_end_process(0);
 }
 
+void wasix_threads_set_linker(struct wasix_threads *x, struct dl_linker *dl)
+{
+	x->dl = dl;
+}
+
+int wasix_threads_dl_catch_up(struct vm_call *c, struct dl_linker *dl)
+{
+	struct diag d = {0};
+	int code = 0, rc;
+
+	if (dl == NULL || WX_LIKELY(!dl_thread_behind(dl)))
+		return 0;
+	rc = dl_thread_catch_up(dl, &code, &d);
+	if (rc == WX_EEXIT) {
+		c->exit_code = code;
+		return WX_EEXIT;
+	}
+	return rc == WX_OK ? 0 : vm_call_trap(c, d.msg);
+}
+
+/* futex_wait, then what another thread dlopen'd meanwhile: a wait that
+ * ends is how a thread learns of a new library. */
+static int wt_futex_wait(struct vm_call *c, void *ud)
+{
+	struct wasix_threads *x = ud;
+	int rc = wasix_futex_wait(c, ud);
+
+	return rc == 0 ? wasix_threads_dl_catch_up(c, x->dl) : rc;
+}
+
+/*
+ * A dynamic program's thread, before its entry: the stack and thread
+ * pointers its start arguments hold (wasix-libc's and wasi-libc's start
+ * struct: stack top at 0, TLS base at 4), then its libraries' TLS blocks.
+ */
+static int wt_dl_begin(struct wasix_thread_rec *r, int *code, struct diag *diag)
+{
+	struct vm_memory *m = dl_memory(r->x->dl);
+	const uint8_t *p = m != NULL ? vm_memory_check(m, r->arg, 8) : NULL;
+	uint32_t v[2] = {0, 0};
+
+	if (p != NULL)
+		memcpy(v, p, sizeof v); /* read once: shared memory */
+	return dl_thread_begin(r->x->dl, v[0], v[1], code, diag);
+}
+
 /*
  * Body of a guest thread: wasi_thread_start(tid, arg) on its own
  * context. proc_exit or a trap ends the process; a return or thread_exit
@@ -276,13 +324,16 @@ static void *wt_main(void *p)
 	struct wasix_thread_rec *r = p;
 	struct diag diag = {0};
 	uint64_t args[2] = {(uint32_t)r->tid, r->arg};
-	int code = 0, rc;
+	int code = 0, rc = WX_OK;
 	struct vm_thread *vt = r->vt;
 
 	r->vt = NULL;
 	wt_self = r;
 	vm_thread_bind(vt);
-	rc = vm_invoke(r->store, r->entry, args, NULL, &code, &diag);
+	if (r->x->dl != NULL && r->dynamic)
+		rc = wt_dl_begin(r, &code, &diag);
+	if (rc == WX_OK)
+		rc = vm_invoke(r->store, r->entry, args, NULL, &code, &diag);
 	vm_thread_bind(NULL);
 	vm_thread_free(vt);
 	if (rc == WX_EEXIT && wt_run_exec)
@@ -399,6 +450,7 @@ static uint32_t wt_spawn(struct vm_call *c, struct wasix_threads *x,
 		 * instances (the linker made the stack and thread pointers
 		 * thread-local), since its table reaches only those. */
 		inst = c->caller;
+		r->dynamic = true;
 	} else if (vm_instantiate(c->store, vm_instance_module(c->caller),
 	                          x->resolve, x->resolve_ud, &inst,
 	                          &diag) != WX_OK) {
@@ -623,7 +675,7 @@ static const struct wt_def wt_defs[] = {
     {NULL, "thread_join", "(i)i", wasix_thread_join},
     {NULL, "thread_parallelism", "(p)i", wasix_thread_parallelism},
     {NULL, "thread_exit", "(i)", wasix_thread_exit},
-    {NULL, "futex_wait", "(pipp)i", wasix_futex_wait},
+    {NULL, "futex_wait", "(pipp)i", wt_futex_wait},
     {NULL, "futex_wake", "(pp)i", wasix_futex_wake},
     {NULL, "futex_wake_all", "(pp)i", wasix_futex_wake_all},
 };

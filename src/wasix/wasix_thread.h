@@ -164,6 +164,23 @@ void wasix_threads_set_exec_runner(void (*run)(void *ud));
 /* Whether the caller is the process's main thread (thread id 1). */
 bool wasix_threads_is_main(void);
 
+struct dl_linker;
+
+/*
+ * The dynamic program's linker (NULL: a static program): each new thread
+ * gets its libraries' thread-local blocks before its entry runs
+ * (dl_thread_begin). Call it before threads exist.
+ */
+void wasix_threads_set_linker(struct wasix_threads *x, struct dl_linker *dl);
+
+/*
+ * For a host call 'c' of a dynamic program ('dl' its linker; NULL: does
+ * nothing): gives the calling thread the thread-local blocks of
+ * libraries another thread dlopen'd since (dl_thread_catch_up). 0,
+ * WX_EEXIT (c->exit_code set) or a trap.
+ */
+int wasix_threads_dl_catch_up(struct vm_call *c, struct dl_linker *dl);
+
 /* The interrupt flag given to wasix_threads_new (may be NULL). */
 volatile sig_atomic_t *wasix_threads_interrupt(struct wasix_threads *x);
 

@@ -484,7 +484,9 @@ static bool name_is_utf8(const uint8_t *p, size_t n)
 /*
  * At "(@": checks the annotation's id (not empty, UTF-8). Its tokens are
  * lexed like any others (so bad characters are still errors) and dropped
- * when its ')' is reached.
+ * when its ')' is reached, except a "(@custom" where a module field (or
+ * a script command) can start: that one stays, as '(' and the keyword
+ * "@custom", for the module encoder (custom sections).
  */
 static const char *annotation_id(struct lexer *L)
 {
@@ -601,6 +603,27 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 	} else if (ch == '(' && L->p + 1 < L->end && L->p[1] == '@' &&
 	           L->ann_depth == 0) {
 		const char *after = annotation_id(L);
+		if (after - L->p == 8 && memcmp(L->p + 2, "custom", 6) == 0 &&
+		    (*depth == 0 ||
+		     (*depth == 1 && L->n > stack[0] + 1 &&
+		      L->t[stack[0] + 1].kind == WT_KEYWORD &&
+		      L->t[stack[0] + 1].len == 6 &&
+		      memcmp(L->t[stack[0] + 1].s, "module", 6) == 0))) {
+			/* (@custom ...) where a module field can be (bare, or
+			 * right inside "(module"): kept as '(' and the keyword
+			 * "@custom" (no word lexes so). */
+			if (*depth >= WAT_MAX_DEPTH)
+				lex_fail(L, L->p, "nesting too deep");
+			stack[(*depth)++] = L->n;
+			push(L, here(L, L->p));
+			L->t[L->n - 1].kind = WT_LPAR;
+			push(L, here(L, L->p + 1));
+			L->t[L->n - 1].kind = WT_KEYWORD;
+			L->t[L->n - 1].s = L->p + 1;
+			L->t[L->n - 1].len = 7;
+			L->p = after;
+			return;
+		}
 		if (L->ann_depth == 0) {
 			L->ann_depth = *depth + 1;
 			L->ann_start = L->n;

@@ -41,8 +41,17 @@ enum wat_sec {
 	SEC_MAX_ = 14
 };
 
+/* A custom section from "(@custom ...)": where it goes and its bytes. */
+struct wat_custom {
+	struct wat_custom *next; /* source order */
+	uint8_t anchor;          /* enum wat_sec, or 0: the module's ends */
+	bool before;             /* before 'anchor' (0: first), else after */
+	struct wat_buf body;     /* name and contents, encoded */
+};
+
 struct wat_mod {
 	struct wat_ctx *c;
+	struct wat_custom *customs, **customs_end;
 	struct wat_names names[WS_COUNT_];
 	uint32_t nimports[WS_COUNT_]; /* imported entries of each space */
 

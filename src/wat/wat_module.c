@@ -129,7 +129,8 @@ static void collect_field(struct wat_mod *m, struct collect *k)
 		bool elem = wat_is_kw(kw, "elem");
 		wat_names_add(c, &m->names[elem ? WS_ELEM : WS_DATA],
 		              wat_opt_id(c), kinds[elem ? WS_ELEM : WS_DATA]);
-	} else if (!wat_is_kw(kw, "export") && !wat_is_kw(kw, "start")) {
+	} else if (!wat_is_kw(kw, "export") && !wat_is_kw(kw, "start") &&
+	           !wat_is_kw(kw, "@custom")) {
 		wat_fail(c, kw, "unexpected token \"%.*s\"",
 		         (int)(kw->len > 40 ? 40 : kw->len), kw->s);
 	}
@@ -650,6 +651,69 @@ static void export_field(struct wat_mod *m)
 	m->count[SEC_EXPORT]++;
 }
 
+/*
+ * (@custom "name" place? "bytes"*), from after "@custom" (the custom
+ * annotation of WebAssembly 3.0's annotations proposal): place is
+ * (before first), (after last) (the default), or (before|after S) for a
+ * section keyword S; the section goes there, custom sections at one
+ * place in source order.
+ */
+static void custom_field(struct wat_mod *m)
+{
+	static const struct {
+		const char *kw;
+		uint8_t sec;
+	} secs[] = {{"type", SEC_TYPE},
+	            {"import", SEC_IMPORT},
+	            {"func", SEC_FUNC},
+	            {"table", SEC_TABLE},
+	            {"memory", SEC_MEM},
+	            {"tag", SEC_TAG},
+	            {"global", SEC_GLOBAL},
+	            {"export", SEC_EXPORT},
+	            {"start", SEC_START},
+	            {"elem", SEC_ELEM},
+	            {"datacount", SEC_DATACOUNT},
+	            {"code", SEC_CODE},
+	            {"data", SEC_DATA}};
+	struct wat_ctx *c = m->c;
+	struct wat_custom *k = wat_alloc(c, sizeof *k);
+
+	memset(k, 0, sizeof *k);
+	put_name(c, &k->body, wat_name_string(c));
+	if (wat_at_field(c, "before") || wat_at_field(c, "after")) {
+		c->pos++;
+		k->before = wat_is_kw(wat_cur(c), "before");
+		c->pos++;
+		struct wat_token *w = wat_cur(c);
+		if (wat_is_kw(w, k->before ? "first" : "last")) {
+			k->anchor = 0;
+		} else {
+			size_t i = 0;
+			while (i < WX_ARRAY_LEN(secs) &&
+			       !wat_is_kw(w, secs[i].kw))
+				i++;
+			if (i == WX_ARRAY_LEN(secs))
+				wat_fail(c, w,
+				         "malformed annotation: unknown "
+				         "section in custom placement");
+			k->anchor = secs[i].sec;
+		}
+		c->pos++;
+		wat_expect_rpar(c);
+	} else if (wat_cur(c)->kind == WT_LPAR) {
+		wat_fail(c, wat_cur(c),
+		         "malformed annotation: custom placement is "
+		         "(before ...) or (after ...)");
+	}
+	while (wat_cur(c)->kind == WT_STRING) {
+		struct wat_token *b = wat_string(c);
+		wat_put(c, &k->body, b->s, b->len);
+	}
+	*m->customs_end = k;
+	m->customs_end = &k->next;
+}
+
 static void encode_field(struct wat_mod *m, uint32_t *idx)
 {
 	struct wat_ctx *c = m->c;
@@ -672,6 +736,8 @@ static void encode_field(struct wat_mod *m, uint32_t *idx)
 		elem_field(m);
 	} else if (wat_is_kw(kw, "data")) {
 		data_field(m);
+	} else if (wat_is_kw(kw, "@custom")) {
+		custom_field(m);
 	} else { /* type and rec: done in pass 2 */
 		c->pos = c->t[c->pos - 2].match + 1;
 		return;
@@ -691,6 +757,15 @@ static void section(struct wat_ctx *c, struct wat_buf *out, uint8_t id,
 	wat_put(c, out, body->p, body->n);
 }
 
+/* The custom sections placed before (or after) section 'anchor'. */
+static void customs_at(struct wat_mod *m, struct wat_buf *out, uint8_t anchor,
+                       bool before)
+{
+	for (struct wat_custom *k = m->customs; k != NULL; k = k->next)
+		if (k->anchor == anchor && k->before == before)
+			section(m->c, out, 0, &k->body, 0, false);
+}
+
 static void layout(struct wat_mod *m, struct wat_buf *out)
 {
 	static const uint8_t order[] = {
@@ -700,8 +775,10 @@ static void layout(struct wat_mod *m, struct wat_buf *out)
 	struct wat_ctx *c = m->c;
 	m->count[SEC_TYPE] = m->ntype_entries;
 	wat_put(c, out, "\0asm\1\0\0\0", 8);
+	customs_at(m, out, 0, true);
 	for (size_t i = 0; i < sizeof order; i++) {
 		uint8_t id = order[i];
+		customs_at(m, out, id, true);
 		if (id == SEC_START) {
 			if (m->has_start)
 				section(c, out, id, &m->sec[id], 0, false);
@@ -714,7 +791,9 @@ static void layout(struct wat_mod *m, struct wat_buf *out)
 		} else if (m->count[id]) {
 			section(c, out, id, &m->sec[id], m->count[id], true);
 		}
+		customs_at(m, out, id, false);
 	}
+	customs_at(m, out, 0, false);
 }
 
 /* "binary" "..."*: the module's bytes as written. */
@@ -732,6 +811,7 @@ void wat_module_encode(struct wat_ctx *c, bool bare, struct wat_buf *out)
 	struct wat_mod *m = wat_alloc(c, sizeof *m);
 	memset(m, 0, sizeof *m);
 	m->c = c;
+	m->customs_end = &m->customs;
 	uint32_t first = c->pos, last;
 	if (!bare) {
 		last = wat_cur(c)->match;

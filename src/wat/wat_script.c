@@ -466,6 +466,10 @@ static void command(struct script *s)
 		wat_unexpected(c);
 	struct wat_token *kw = wat_peek(c, 1);
 	uint32_t end = at->match + 1;
+	if (wat_is_kw(kw, "@custom")) { /* an annotation, not a command */
+		c->pos = end;
+		return;
+	}
 	if (wat_is_kw(kw, "module")) {
 		if (module_instance(s, at))
 			return;

@@ -32,6 +32,9 @@ DY_WASIX(proc_fork) int dy_fork(int copy_memory, int *pid);
 DY_WASIX(proc_join) int dy_join(void *pid_opt, int flags, void *status);
 DY_WASIX(proc_exec) void dy_exec(const char *name, unsigned long nlen,
                                  const char *args, unsigned long alen);
+DY_WASIX(proc_exec2) void dy_exec2(const char *name, unsigned long nlen,
+                                   const char *args, unsigned long alen,
+                                   const char *envs, unsigned long elen);
 
 /* WASIX dl flags (wasix-libc's RTLD_*). */
 #define DY_RTLD_NOW    2

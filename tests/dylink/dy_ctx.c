@@ -2,7 +2,10 @@
  * dy_ctx: WASIX contexts (green threads): a context ping-ponged with the
  * main context many times, a thousand contexts each run once and
  * destroyed, and the errors. Entrypoints keep their state in globals
- * (they share the main context's shadow stack: no locals in memory).
+ * (they share the main context's shadow stack), except one that checks
+ * that a context's shadow stack starts below the switching frame (the
+ * stack pointer is a thread-local global of the dynamic program: a new
+ * context takes the switching one's, not the stack's top).
  */
 #include "dy.h"
 
@@ -31,6 +34,27 @@ static void once(void)
 }
 
 static unsigned long long ids[NCTX];
+static unsigned long where_addr;
+
+static void where(void)
+{
+	volatile int local = 1;
+
+	where_addr = (unsigned long)&local;
+	dy_ctx_switch(0);
+}
+
+static void check_where(void)
+{
+	volatile int mine = 2;
+	unsigned long long w = 0;
+
+	CHECK(dy_ctx_create(&w, where) == 0);
+	CHECK(dy_ctx_switch(w) == 0);
+	CHECK(where_addr != 0 && where_addr < (unsigned long)&mine);
+	CHECK(mine == 2);
+	CHECK(dy_ctx_destroy(w) == 0);
+}
 
 void _start(void)
 {
@@ -52,6 +76,7 @@ void _start(void)
 	CHECK(dy_ctx_destroy(ids[0]) == 28);
 	CHECK(dy_ctx_destroy(0) == 28);
 	CHECK(dy_ctx_create(&a, (void (*)(void))12345) == 28);
+	check_where();
 	dy_puts("ok contexts");
 	dy_exit(0);
 }

@@ -2,8 +2,9 @@
  * dy_open: dlopen, dlsym and dl_invalid_handle through the raw WASIX
  * imports (as wasix-libc calls them): handles, reference to the same
  * library by name and by path, local and global scope, error texts, a
- * fork child using the library, then an exec of dy_main (whose libraries
- * are loaded again for the new program).
+ * fork child using the library, a fork inside dlopen, then an exec of
+ * dy_main with a new environment (whose libraries are loaded again for
+ * the new program, on that environment's LD_LIBRARY_PATH).
  */
 #include "dy.h"
 
@@ -83,8 +84,14 @@ void _start(void)
 		CHECK(dy_join(&opt, 0, &st) == 0);
 		CHECK(st.tag == 1 && st.code == 21);
 	}
+	/* A fork inside dlopen (a constructor): the child loads too. */
+	CHECK(dlopen_("libdyk.so", DY_RTLD_NOW, &h2) == 0);
+	CHECK(dlsym_(h2, "dyk_status", &d) == 0 && *(int *)d == 22);
 	dy_puts("ok dlopen");
-	/* exec: the next program (PIC too) loads its own libraries. */
-	dy_exec("/dy_main.wasm", 13, "dy_main", 7);
+	/* exec: the next program (PIC too) loads its own libraries, on the
+	 * LD_LIBRARY_PATH of the environment it gets (run_dylink.sh runs
+	 * this with one on the command line where libdya.so is unusable). */
+	dy_exec2("/dy_main.wasm", 13, "dy_main", 7,
+	         "LD_LIBRARY_PATH=/nowhere\n", 25);
 	CHECK(!"exec returned");
 }

@@ -109,11 +109,36 @@ static void test_strings(void)
 
 static void test_comments(void)
 {
-	GIVES("(; a (; nested ;) comment ;) (module ;; line\n (@custom \"x\" "
+	GIVES("(; a (; nested ;) comment ;) (module ;; line\n (@other \"x\" "
 	      "(y)))",
 	      HDR);
 	CHECK(fails("(module (; open", "t.wat:1:9: unclosed comment"));
 	CHECK(fails("(module (@) )", "t.wat:1:9: empty annotation id"));
+}
+
+/* (@custom ...): custom sections where they are placed, in order. */
+static void test_custom(void)
+{
+	GIVES("(module (@custom \"x\" \"a\" \"b\"))", HDR "\0\4\1xab");
+	GIVES("(memory 1) (@custom \"z\" \"\") "
+	      "(@custom \"c\" (before first) \"\") "
+	      "(@custom \"m\" (after memory) \"\\01\") "
+	      "(@custom \"d\" (before data) \"\")",
+	      HDR "\0\2\1c"
+	          "\5\3\1\0\1"
+	          "\0\3\1m\1"
+	          "\0\2\1d"
+	          "\0\2\1z");
+	/* Inside a function it is an annotation like any other: dropped. */
+	GIVES("(func (@custom \"x\" \"a\"))", HDR "\1\4\1\x60\0\0"
+	                                          "\3\2\1\0"
+	                                          "\12\4\1\2\0\x0b");
+	CHECK(fails("(module (@custom \"x\" (after nothing) \"\"))",
+	            "t.wat:1:29: malformed annotation: unknown section in "
+	            "custom placement"));
+	CHECK(fails("(module (@custom \"x\" (y) \"\"))",
+	            "t.wat:1:22: malformed annotation: custom placement is "
+	            "(before ...) or (after ...)"));
 }
 
 static void test_abbreviations(void)
@@ -215,6 +240,7 @@ int main(void)
 	test_literals();
 	test_strings();
 	test_comments();
+	test_custom();
 	test_abbreviations();
 	test_names();
 	test_limits();
