@@ -40,8 +40,17 @@ static bool vm_memory_charge(struct vm_memory *mem, uint64_t bytes)
 		return true;
 	if (vm_mem_charge((int64_t)bytes) != 0)
 		return false;
-	mem->charged += bytes;
+	__atomic_add_fetch(&mem->charged, bytes, __ATOMIC_RELAXED);
 	return true;
+}
+
+/* Gives back 'bytes' that vm_memory_charge took for 'mem'. */
+static void vm_memory_refund(struct vm_memory *mem, uint64_t bytes)
+{
+	if (vm_mem_charge == NULL || bytes == 0)
+		return;
+	vm_mem_charge(-(int64_t)bytes);
+	__atomic_sub_fetch(&mem->charged, bytes, __ATOMIC_RELAXED);
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -146,21 +155,23 @@ int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta)
 {
 	int64_t rc = -1;
 
+	if (delta > mem->max_pages)
+		return -1;
+	/*
+	 * Charged before vm_lock, refunded if the grow fails: the charge
+	 * takes the process table's lock, which a guest fork holds while
+	 * vm_fork_prepare takes vm_lock (the other order would deadlock).
+	 */
+	if (!vm_memory_charge(mem, delta * VM_PAGE_SIZE))
+		return -1;
 	vm_lock();
 	uint64_t size = mem->size, old_pages = size / VM_PAGE_SIZE;
 	if (delta > mem->max_pages - old_pages)
 		goto out;
-	if (!vm_memory_charge(mem, delta * VM_PAGE_SIZE))
-		goto out;
 	if (delta != 0 &&
 	    mprotect(mem->base + size, (size_t)delta * VM_PAGE_SIZE,
-	             PROT_READ | PROT_WRITE) != 0) {
-		if (vm_mem_charge != NULL && delta != 0) {
-			vm_mem_charge(-(int64_t)(delta * VM_PAGE_SIZE));
-			mem->charged -= delta * VM_PAGE_SIZE;
-		}
+	             PROT_READ | PROT_WRITE) != 0)
 		goto out;
-	}
 	/* Pages first, then the size that lets other threads use them. */
 	__atomic_store_n(&mem->size, size + delta * VM_PAGE_SIZE,
 	                 __ATOMIC_RELEASE);
@@ -168,6 +179,8 @@ int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta)
 	rc = (int64_t)old_pages;
 out:
 	vm_unlock();
+	if (rc < 0)
+		vm_memory_refund(mem, delta * VM_PAGE_SIZE);
 	return rc;
 }
 
