@@ -48,6 +48,7 @@ void wasm_limits_default(struct wasm_limits *l)
 	l->max_total_locals = (uint64_t)1 << 25;
 	l->max_br_table = 1000000;
 	l->max_elem_items = 10000000;
+	l->wasm2 = false;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -687,8 +688,12 @@ static int rd_reftype(struct reader *r, uint32_t *t)
  * Limits of a table or memory: flags bit 0 a maximum follows, bit 1
  * shared (memories only, as in the threads proposal, which leaves
  * "shared without maximum" to the validator), bit 2 64-bit addresses
- * (memory64; for tables, table64). The sizes are u64 with bit 2, else
- * u32.
+ * (memory64; for tables, table64).
+ * 3.0 reads the flags as a byte (any other value is "malformed limits
+ * flags") and the sizes as u64 whatever the address type: a size too
+ * large for it is the validator's "memory size"/"table size". With
+ * lim.wasm2 (the 2.0 format), the flags are a one-byte LEB128 u32 and
+ * the sizes u32 unless bit 2 is set.
  */
 static int rd_limits(struct reader *r, bool memory, struct wasm_limits_decl *l)
 {
@@ -696,18 +701,20 @@ static int rd_limits(struct reader *r, bool memory, struct wasm_limits_decl *l)
 	uint8_t flags = 0;
 	uint64_t v;
 	int e, err = rd_byte(r, &flags);
+	bool bad = flags > 7 || (!memory && (flags & 2));
 
 	if (err != WX_OK)
 		return err;
-	/* The flags are a one-byte LEB128 (the reference reads them so). */
+	if (!r->lim.wasm2 && bad)
+		return fail_at(r, at, "malformed limits flags");
 	if (flags & 0x80)
 		return fail_at(r, at, "integer representation too long");
-	if (flags > 7 || (!memory && (flags & 2)))
+	if (bad)
 		return fail_at(r, at, "integer too large");
 	l->has_max = flags & 1;
 	l->shared = (flags & 2) != 0;
 	l->is64 = (flags & 4) != 0;
-	unsigned bits = l->is64 ? 64 : 32;
+	unsigned bits = l->is64 || !r->lim.wasm2 ? 64 : 32;
 	e = leb_read_unsigned(&r->p, r->end, bits, &v);
 	if (e != LEB_OK)
 		return fail_leb(r, e);

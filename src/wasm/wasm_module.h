@@ -180,6 +180,12 @@ struct wasm_limits {
 	                              bodies (each costs four bytes to hold) */
 	uint32_t max_br_table;    /* default 1,000,000 targets */
 	uint32_t max_elem_items;  /* default 10,000,000 per segment */
+	/*
+	 * Default false. True: decode by the 2.0 binary format where 3.0
+	 * reads the same bytes differently (limits flags as a LEB128,
+	 * u32 limits and memarg offsets for 32-bit address types).
+	 */
+	bool wasm2;
 };
 
 /* Fills 'l' with the defaults above. */

@@ -1363,6 +1363,10 @@ static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
 		                   ? "memory size must be at most 2^48 pages"
 		                   : "memory size must be at most 65536 "
 		                     "pages (4GiB)");
+	/* 3.0 decodes the sizes as u64: a 32-bit table holds 2^32 - 1. */
+	if (!memory && !l->is64 &&
+	    (l->min > UINT32_MAX || (l->has_max && l->max > UINT32_MAX)))
+		return fail(v, "table size must be at most 2^32-1");
 	if (l->has_max && l->min > l->max)
 		return fail(v, "size minimum must not be greater than maximum");
 	if (memory && l->shared && !l->has_max)
