@@ -527,6 +527,7 @@ struct reader {
 	uint32_t ndefined_funcs; /* entries of the function section */
 	uint64_t total_locals;   /* declared locals of the bodies so far */
 	bool seen_code;
+	bool code_count_mismatch; /* code and function section counts */
 	bool seen_data;
 	bool uses_data_index; /* memory.init or data.drop in some body */
 	uint8_t *ctl;         /* block nesting scratch for scan_instrs */
@@ -1453,18 +1454,27 @@ static int decode_body(struct reader *r, struct wasm_func *f)
 	return WX_OK;
 }
 
-static int decode_code_section(struct reader *r)
+/*
+ * The code section. Its count must match the function section's, but
+ * the spec checks that only once every section has been read (a later
+ * duplicate section is "unexpected content after last section"): on a
+ * mismatch the bodies are skipped and check_counts reports it.
+ */
+static int decode_code_section(struct reader *r, uint32_t size)
 {
 	struct wasm_module *m = r->m;
-	const uint8_t *at = r->p;
+	const uint8_t *start = r->p;
 	uint32_t n;
 	int err = rd_len(r, &n);
 
-	if (err == WX_OK && n != r->ndefined_funcs)
-		err = fail_at(r, at,
-		              "function and code section have inconsistent "
-		              "lengths");
 	r->seen_code = true;
+	if (err == WX_OK && n != r->ndefined_funcs) {
+		if (size > (size_t)(r->end - start))
+			return fail_at(r, r->end, MSG_EOS);
+		r->code_count_mismatch = true;
+		r->p = start + size;
+		return WX_OK;
+	}
 	for (uint32_t i = 0; err == WX_OK && i < n; i++)
 		err = decode_body(r, &m->funcs[m->num_imported_funcs + i]);
 	return err;
@@ -1566,7 +1576,7 @@ static int decode_section(struct reader *r, uint8_t id, uint32_t size)
 	case 9:
 		return decode_elem_section(r);
 	case 10:
-		return decode_code_section(r);
+		return decode_code_section(r, size);
 	case 11:
 		return decode_data_section(r);
 	default:
@@ -1628,7 +1638,7 @@ static int check_counts(struct reader *r)
 {
 	struct wasm_module *m = r->m;
 
-	if (!r->seen_code && r->ndefined_funcs != 0)
+	if (r->code_count_mismatch || (!r->seen_code && r->ndefined_funcs != 0))
 		return fail_at(r, r->end,
 		               "function and code section have inconsistent "
 		               "lengths");
