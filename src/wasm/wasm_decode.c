@@ -545,9 +545,14 @@ static int fail_at(struct reader *r, const uint8_t *at, const char *msg)
 	                off(r, at));
 }
 
+static int fail_leb_at(struct reader *r, const uint8_t *at, int e)
+{
+	return fail_at(r, at, e == LEB_EEND ? MSG_EOS : leb_strerror(e));
+}
+
 static int fail_leb(struct reader *r, int e)
 {
-	return fail_at(r, r->p, e == LEB_EEND ? MSG_EOS : leb_strerror(e));
+	return fail_leb_at(r, r->p, e);
 }
 
 static int fail_limit(struct reader *r, const uint8_t *at, const char *what,
@@ -865,6 +870,27 @@ static int scan_control(struct reader *r, const uint8_t *at,
 }
 
 /*
+ * lim.wasm2: the 2.0 format reads a memarg offset as a u32, so a longer
+ * LEB128 is malformed (3.0 reads a u64 the validator bounds). 'q' is the
+ * memarg; 64-bit memories keep u64. Errors in the flags or the memory
+ * index are left to wasm_read_imm.
+ */
+static int check_offset_u32(struct reader *r, const uint8_t *q)
+{
+	const struct wasm_module *m = r->m;
+	uint32_t flags = 0, mem = 0, v;
+	int e;
+
+	if (leb_read_u32(&q, r->end, &flags) != LEB_OK ||
+	    (flags >= 0x40 && leb_read_u32(&q, r->end, &mem) != LEB_OK))
+		return WX_OK;
+	if (mem < m->nmemories && m->memories[mem].is64)
+		return WX_OK;
+	e = leb_read_u32(&q, r->end, &v);
+	return e == LEB_OK ? WX_OK : fail_leb_at(r, q, e);
+}
+
+/*
  * Scans instructions from r->p through the 'end' that closes the
  * sequence: opcodes, immediates and block structure. Leaves r->p after
  * that 'end'.
@@ -884,6 +910,12 @@ static int scan_instrs(struct reader *r, struct scan_result *res)
 		err = rd_opcode(r, &op);
 		if (err != WX_OK)
 			break;
+		if (r->lim.wasm2 && (wasm_op_imm(op) == WASM_IMM_MEMARG ||
+		                     wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)) {
+			err = check_offset_u32(r, r->p);
+			if (err != WX_OK)
+				break;
+		}
 		if (wasm_read_imm(op, &r->p, r->end, &imm, &why) != WX_OK) {
 			err = fail_at(r, r->p, why);
 			break;
