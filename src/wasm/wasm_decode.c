@@ -891,6 +891,30 @@ static int check_offset_u32(struct reader *r, const uint8_t *q)
 }
 
 /*
+ * lim.wasm2: where 3.0 reads a memory index (memory.size, .grow, .fill,
+ * .copy, .init), 2.0 reads one zero byte. 'q' is the immediate.
+ */
+static int check_zero_bytes(struct reader *r, enum wasm_opcode op,
+                            const uint8_t *q)
+{
+	unsigned n = 1;
+	uint32_t data;
+
+	if (op == WASM_OP_MEMORY_INIT &&
+	    leb_read_u32(&q, r->end, &data) != LEB_OK)
+		return WX_OK; /* wasm_read_imm reports it */
+	if (op == WASM_OP_MEMORY_COPY)
+		n = 2;
+	for (unsigned i = 0; i < n; i++, q++) {
+		if (q >= r->end)
+			return fail_at(r, q, MSG_EOS);
+		if (*q != 0)
+			return fail_at(r, q, "zero byte expected");
+	}
+	return WX_OK;
+}
+
+/*
  * Scans instructions from r->p through the 'end' that closes the
  * sequence: opcodes, immediates and block structure. Leaves r->p after
  * that 'end'.
@@ -913,6 +937,13 @@ static int scan_instrs(struct reader *r, struct scan_result *res)
 		if (r->lim.wasm2 && (wasm_op_imm(op) == WASM_IMM_MEMARG ||
 		                     wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)) {
 			err = check_offset_u32(r, r->p);
+			if (err != WX_OK)
+				break;
+		}
+		if (r->lim.wasm2 && (wasm_op_imm(op) == WASM_IMM_MEMIDX ||
+		                     op == WASM_OP_MEMORY_INIT ||
+		                     op == WASM_OP_MEMORY_COPY)) {
+			err = check_zero_bytes(r, op, r->p);
 			if (err != WX_OK)
 				break;
 		}
@@ -1093,7 +1124,9 @@ static int decode_import(struct reader *r, struct wasm_import *im)
 	case WASM_EXT_GLOBAL:
 		return rd_globaltype(r, &im->d.global);
 	case WASM_EXT_TAG:
-		return rd_tagtype(r, &im->d.tag_type);
+		if (!r->lim.wasm2) /* 2.0 has no tags */
+			return rd_tagtype(r, &im->d.tag_type);
+		return fail_at(r, at, "malformed import kind");
 	default:
 		return fail_at(r, at, "malformed import kind");
 	}

@@ -183,7 +183,9 @@ struct wasm_limits {
 	/*
 	 * Default false. True: decode by the 2.0 binary format where 3.0
 	 * reads the same bytes differently (limits flags as a LEB128,
-	 * u32 limits and memarg offsets for 32-bit address types).
+	 * u32 limits and memarg offsets for 32-bit address types, a zero
+	 * byte where 3.0 has a memory index, no tag imports). The
+	 * validator keeps the 3.0 rules.
 	 */
 	bool wasm2;
 };
