@@ -1782,6 +1782,7 @@ int wasm_decode(const uint8_t *data, size_t len, const struct wasm_limits *lim,
 	if (len > 0)
 		memcpy(m->bytes, data, len);
 	m->nbytes = len;
+	m->wasm2 = r.lim.wasm2;
 	r.m = m;
 	r.base = r.p = m->bytes;
 	r.end = m->bytes + len;

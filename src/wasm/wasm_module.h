@@ -184,8 +184,8 @@ struct wasm_limits {
 	 * Default false. True: decode by the 2.0 binary format where 3.0
 	 * reads the same bytes differently (limits flags as a LEB128,
 	 * u32 limits and memarg offsets for 32-bit address types, a zero
-	 * byte where 3.0 has a memory index, no tag imports). The
-	 * validator keeps the 3.0 rules.
+	 * byte where 3.0 has a memory index, no tag imports), and mark
+	 * the module so (wasm_module.wasm2) for the validator.
 	 */
 	bool wasm2;
 };
@@ -390,6 +390,13 @@ struct wasm_module {
 	const uint8_t *dylink;
 	uint32_t dylink_len;
 	bool dylink_legacy; /* the section was "dylink" (no subsections) */
+
+	/*
+	 * Decoded with lim.wasm2: the validator applies 2.0's rules where
+	 * 3.0 relaxed them (one memory; constant expressions read only
+	 * imported globals, no arithmetic).
+	 */
+	bool wasm2;
 };
 
 /*
