@@ -799,6 +799,35 @@ static int push_ctl(struct reader *r, size_t depth, uint8_t kind)
 	return WX_OK;
 }
 
+/*
+ * Is 'op' one of the one-byte instructions 3.0 added (exception handling,
+ * tail calls, typed function references)? In the 2.0 format (lim.wasm2)
+ * their bytes are illegal opcodes.
+ */
+static bool op_since_3_0(enum wasm_opcode op)
+{
+	switch (op) {
+	case WASM_OP_TRY:
+	case WASM_OP_CATCH:
+	case WASM_OP_THROW:
+	case WASM_OP_RETHROW:
+	case WASM_OP_THROW_REF:
+	case WASM_OP_RETURN_CALL:
+	case WASM_OP_RETURN_CALL_INDIRECT:
+	case WASM_OP_CALL_REF:
+	case WASM_OP_RETURN_CALL_REF:
+	case WASM_OP_DELEGATE:
+	case WASM_OP_CATCH_ALL:
+	case WASM_OP_TRY_TABLE:
+	case WASM_OP_REF_AS_NON_NULL:
+	case WASM_OP_BR_ON_NULL:
+	case WASM_OP_BR_ON_NON_NULL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int rd_opcode(struct reader *r, enum wasm_opcode *op)
 {
 	const uint8_t *at = r->p;
@@ -808,8 +837,12 @@ static int rd_opcode(struct reader *r, enum wasm_opcode *op)
 
 	if (at >= r->end)
 		return fail_at(r, at, MSG_EOS);
-	if (wasm_read_opcode(&r->p, r->end, op) == WX_OK)
-		return WX_OK;
+	if (wasm_read_opcode(&r->p, r->end, op) == WX_OK) {
+		if (!(r->lim.wasm2 && op_since_3_0(*op)))
+			return WX_OK;
+		r->p = at;
+		return fail_at(r, at, "illegal opcode");
+	}
 	if (*at == 0xfc || *at == 0xfd || *at == 0xfe) {
 		q = at + 1;
 		e = leb_read_u32(&q, r->end, &sub);
