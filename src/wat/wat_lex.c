@@ -644,8 +644,17 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 		L->t[L->n - 1].kind = WT_LPAR;
 		L->p++;
 	} else if (ch == ')') {
-		if (*depth == 0)
-			lex_fail(L, L->p, "unexpected token \")\"");
+		if (*depth == 0) {
+			/*
+			 * A stray ')': the last token. The parser fails on it
+			 * ("unexpected token") unless something before it is
+			 * wrong, as in the reference, which lexes on demand.
+			 */
+			push(L, here(L, L->p));
+			L->t[L->n - 1].kind = WT_RPAR;
+			L->p = L->end;
+			return;
+		}
 		push(L, here(L, L->p));
 		L->t[L->n - 1].kind = WT_RPAR;
 		L->t[stack[--(*depth)]].match = L->n - 1;
