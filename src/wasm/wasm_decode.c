@@ -48,6 +48,7 @@ void wasm_limits_default(struct wasm_limits *l)
 	l->max_total_locals = (uint64_t)1 << 25;
 	l->max_br_table = 1000000;
 	l->max_elem_items = 10000000;
+	l->wasm2 = false;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -526,6 +527,7 @@ struct reader {
 	uint32_t ndefined_funcs; /* entries of the function section */
 	uint64_t total_locals;   /* declared locals of the bodies so far */
 	bool seen_code;
+	bool code_count_mismatch; /* code and function section counts */
 	bool seen_data;
 	bool uses_data_index; /* memory.init or data.drop in some body */
 	uint8_t *ctl;         /* block nesting scratch for scan_instrs */
@@ -543,9 +545,14 @@ static int fail_at(struct reader *r, const uint8_t *at, const char *msg)
 	                off(r, at));
 }
 
+static int fail_leb_at(struct reader *r, const uint8_t *at, int e)
+{
+	return fail_at(r, at, e == LEB_EEND ? MSG_EOS : leb_strerror(e));
+}
+
 static int fail_leb(struct reader *r, int e)
 {
-	return fail_at(r, r->p, e == LEB_EEND ? MSG_EOS : leb_strerror(e));
+	return fail_leb_at(r, r->p, e);
 }
 
 static int fail_limit(struct reader *r, const uint8_t *at, const char *what,
@@ -687,8 +694,12 @@ static int rd_reftype(struct reader *r, uint32_t *t)
  * Limits of a table or memory: flags bit 0 a maximum follows, bit 1
  * shared (memories only, as in the threads proposal, which leaves
  * "shared without maximum" to the validator), bit 2 64-bit addresses
- * (memory64; for tables, table64). The sizes are u64 with bit 2, else
- * u32.
+ * (memory64; for tables, table64).
+ * 3.0 reads the flags as a byte (any other value is "malformed limits
+ * flags") and the sizes as u64 whatever the address type: a size too
+ * large for it is the validator's "memory size"/"table size". With
+ * lim.wasm2 (the 2.0 format), the flags are a one-byte LEB128 u32 and
+ * the sizes u32 unless bit 2 is set.
  */
 static int rd_limits(struct reader *r, bool memory, struct wasm_limits_decl *l)
 {
@@ -696,18 +707,20 @@ static int rd_limits(struct reader *r, bool memory, struct wasm_limits_decl *l)
 	uint8_t flags = 0;
 	uint64_t v;
 	int e, err = rd_byte(r, &flags);
+	bool bad = flags > 7 || (!memory && (flags & 2));
 
 	if (err != WX_OK)
 		return err;
-	/* The flags are a one-byte LEB128 (the reference reads them so). */
+	if (!r->lim.wasm2 && bad)
+		return fail_at(r, at, "malformed limits flags");
 	if (flags & 0x80)
 		return fail_at(r, at, "integer representation too long");
-	if (flags > 7 || (!memory && (flags & 2)))
+	if (bad)
 		return fail_at(r, at, "integer too large");
 	l->has_max = flags & 1;
 	l->shared = (flags & 2) != 0;
 	l->is64 = (flags & 4) != 0;
-	unsigned bits = l->is64 ? 64 : 32;
+	unsigned bits = l->is64 || !r->lim.wasm2 ? 64 : 32;
 	e = leb_read_unsigned(&r->p, r->end, bits, &v);
 	if (e != LEB_OK)
 		return fail_leb(r, e);
@@ -786,6 +799,35 @@ static int push_ctl(struct reader *r, size_t depth, uint8_t kind)
 	return WX_OK;
 }
 
+/*
+ * Is 'op' one of the one-byte instructions 3.0 added (exception handling,
+ * tail calls, typed function references)? In the 2.0 format (lim.wasm2)
+ * their bytes are illegal opcodes.
+ */
+static bool op_since_3_0(enum wasm_opcode op)
+{
+	switch (op) {
+	case WASM_OP_TRY:
+	case WASM_OP_CATCH:
+	case WASM_OP_THROW:
+	case WASM_OP_RETHROW:
+	case WASM_OP_THROW_REF:
+	case WASM_OP_RETURN_CALL:
+	case WASM_OP_RETURN_CALL_INDIRECT:
+	case WASM_OP_CALL_REF:
+	case WASM_OP_RETURN_CALL_REF:
+	case WASM_OP_DELEGATE:
+	case WASM_OP_CATCH_ALL:
+	case WASM_OP_TRY_TABLE:
+	case WASM_OP_REF_AS_NON_NULL:
+	case WASM_OP_BR_ON_NULL:
+	case WASM_OP_BR_ON_NON_NULL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int rd_opcode(struct reader *r, enum wasm_opcode *op)
 {
 	const uint8_t *at = r->p;
@@ -795,8 +837,12 @@ static int rd_opcode(struct reader *r, enum wasm_opcode *op)
 
 	if (at >= r->end)
 		return fail_at(r, at, MSG_EOS);
-	if (wasm_read_opcode(&r->p, r->end, op) == WX_OK)
-		return WX_OK;
+	if (wasm_read_opcode(&r->p, r->end, op) == WX_OK) {
+		if (!(r->lim.wasm2 && op_since_3_0(*op)))
+			return WX_OK;
+		r->p = at;
+		return fail_at(r, at, "illegal opcode");
+	}
 	if (*at == 0xfc || *at == 0xfd || *at == 0xfe) {
 		q = at + 1;
 		e = leb_read_u32(&q, r->end, &sub);
@@ -857,6 +903,51 @@ static int scan_control(struct reader *r, const uint8_t *at,
 }
 
 /*
+ * lim.wasm2: the 2.0 format reads a memarg offset as a u32, so a longer
+ * LEB128 is malformed (3.0 reads a u64 the validator bounds). 'q' is the
+ * memarg; 64-bit memories keep u64. Errors in the flags or the memory
+ * index are left to wasm_read_imm.
+ */
+static int check_offset_u32(struct reader *r, const uint8_t *q)
+{
+	const struct wasm_module *m = r->m;
+	uint32_t flags = 0, mem = 0, v;
+	int e;
+
+	if (leb_read_u32(&q, r->end, &flags) != LEB_OK ||
+	    (flags >= 0x40 && leb_read_u32(&q, r->end, &mem) != LEB_OK))
+		return WX_OK;
+	if (mem < m->nmemories && m->memories[mem].is64)
+		return WX_OK;
+	e = leb_read_u32(&q, r->end, &v);
+	return e == LEB_OK ? WX_OK : fail_leb_at(r, q, e);
+}
+
+/*
+ * lim.wasm2: where 3.0 reads a memory index (memory.size, .grow, .fill,
+ * .copy, .init), 2.0 reads one zero byte. 'q' is the immediate.
+ */
+static int check_zero_bytes(struct reader *r, enum wasm_opcode op,
+                            const uint8_t *q)
+{
+	unsigned n = 1;
+	uint32_t data;
+
+	if (op == WASM_OP_MEMORY_INIT &&
+	    leb_read_u32(&q, r->end, &data) != LEB_OK)
+		return WX_OK; /* wasm_read_imm reports it */
+	if (op == WASM_OP_MEMORY_COPY)
+		n = 2;
+	for (unsigned i = 0; i < n; i++, q++) {
+		if (q >= r->end)
+			return fail_at(r, q, MSG_EOS);
+		if (*q != 0)
+			return fail_at(r, q, "zero byte expected");
+	}
+	return WX_OK;
+}
+
+/*
  * Scans instructions from r->p through the 'end' that closes the
  * sequence: opcodes, immediates and block structure. Leaves r->p after
  * that 'end'.
@@ -876,6 +967,19 @@ static int scan_instrs(struct reader *r, struct scan_result *res)
 		err = rd_opcode(r, &op);
 		if (err != WX_OK)
 			break;
+		if (r->lim.wasm2 && (wasm_op_imm(op) == WASM_IMM_MEMARG ||
+		                     wasm_op_imm(op) == WASM_IMM_MEMARG_LANE)) {
+			err = check_offset_u32(r, r->p);
+			if (err != WX_OK)
+				break;
+		}
+		if (r->lim.wasm2 && (wasm_op_imm(op) == WASM_IMM_MEMIDX ||
+		                     op == WASM_OP_MEMORY_INIT ||
+		                     op == WASM_OP_MEMORY_COPY)) {
+			err = check_zero_bytes(r, op, r->p);
+			if (err != WX_OK)
+				break;
+		}
 		if (wasm_read_imm(op, &r->p, r->end, &imm, &why) != WX_OK) {
 			err = fail_at(r, r->p, why);
 			break;
@@ -1053,7 +1157,9 @@ static int decode_import(struct reader *r, struct wasm_import *im)
 	case WASM_EXT_GLOBAL:
 		return rd_globaltype(r, &im->d.global);
 	case WASM_EXT_TAG:
-		return rd_tagtype(r, &im->d.tag_type);
+		if (!r->lim.wasm2) /* 2.0 has no tags */
+			return rd_tagtype(r, &im->d.tag_type);
+		return fail_at(r, at, "malformed import kind");
 	default:
 		return fail_at(r, at, "malformed import kind");
 	}
@@ -1446,18 +1552,27 @@ static int decode_body(struct reader *r, struct wasm_func *f)
 	return WX_OK;
 }
 
-static int decode_code_section(struct reader *r)
+/*
+ * The code section. Its count must match the function section's, but
+ * the spec checks that only once every section has been read (a later
+ * duplicate section is "unexpected content after last section"): on a
+ * mismatch the bodies are skipped and check_counts reports it.
+ */
+static int decode_code_section(struct reader *r, uint32_t size)
 {
 	struct wasm_module *m = r->m;
-	const uint8_t *at = r->p;
+	const uint8_t *start = r->p;
 	uint32_t n;
 	int err = rd_len(r, &n);
 
-	if (err == WX_OK && n != r->ndefined_funcs)
-		err = fail_at(r, at,
-		              "function and code section have inconsistent "
-		              "lengths");
 	r->seen_code = true;
+	if (err == WX_OK && n != r->ndefined_funcs) {
+		if (size > (size_t)(r->end - start))
+			return fail_at(r, r->end, MSG_EOS);
+		r->code_count_mismatch = true;
+		r->p = start + size;
+		return WX_OK;
+	}
 	for (uint32_t i = 0; err == WX_OK && i < n; i++)
 		err = decode_body(r, &m->funcs[m->num_imported_funcs + i]);
 	return err;
@@ -1559,7 +1674,7 @@ static int decode_section(struct reader *r, uint8_t id, uint32_t size)
 	case 9:
 		return decode_elem_section(r);
 	case 10:
-		return decode_code_section(r);
+		return decode_code_section(r, size);
 	case 11:
 		return decode_data_section(r);
 	default:
@@ -1621,7 +1736,7 @@ static int check_counts(struct reader *r)
 {
 	struct wasm_module *m = r->m;
 
-	if (!r->seen_code && r->ndefined_funcs != 0)
+	if (r->code_count_mismatch || (!r->seen_code && r->ndefined_funcs != 0))
 		return fail_at(r, r->end,
 		               "function and code section have inconsistent "
 		               "lengths");
@@ -1700,6 +1815,7 @@ int wasm_decode(const uint8_t *data, size_t len, const struct wasm_limits *lim,
 	if (len > 0)
 		memcpy(m->bytes, data, len);
 	m->nbytes = len;
+	m->wasm2 = r.lim.wasm2;
 	r.m = m;
 	r.base = r.p = m->bytes;
 	r.end = m->bytes + len;

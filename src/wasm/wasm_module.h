@@ -180,6 +180,14 @@ struct wasm_limits {
 	                              bodies (each costs four bytes to hold) */
 	uint32_t max_br_table;    /* default 1,000,000 targets */
 	uint32_t max_elem_items;  /* default 10,000,000 per segment */
+	/*
+	 * Default false. True: decode by the 2.0 binary format where 3.0
+	 * reads the same bytes differently (limits flags as a LEB128,
+	 * u32 limits and memarg offsets for 32-bit address types, a zero
+	 * byte where 3.0 has a memory index, no tag imports), and mark
+	 * the module so (wasm_module.wasm2) for the validator.
+	 */
+	bool wasm2;
 };
 
 /* Fills 'l' with the defaults above. */
@@ -382,6 +390,13 @@ struct wasm_module {
 	const uint8_t *dylink;
 	uint32_t dylink_len;
 	bool dylink_legacy; /* the section was "dylink" (no subsections) */
+
+	/*
+	 * Decoded with lim.wasm2: the validator applies 2.0's rules where
+	 * 3.0 relaxed them (one memory; constant expressions read only
+	 * imported globals, no arithmetic).
+	 */
+	bool wasm2;
 };
 
 /*

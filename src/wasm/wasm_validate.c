@@ -1279,6 +1279,8 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 
 	v->offset = ce->expr_offset;
 	v->has_offset = true;
+	if (m->wasm2 && nglobals > m->num_imported_globals)
+		nglobals = m->num_imported_globals; /* 2.0: imports only */
 	if (ce->expr_len == 0)
 		return need_func(v, ce->u.index);
 	for (;;) {
@@ -1334,6 +1336,8 @@ static int check_constexpr(struct vctx *v, const struct wasm_constexpr *ce,
 		case WASM_OP_I64_ADD:
 		case WASM_OP_I64_SUB:
 		case WASM_OP_I64_MUL:
+			if (m->wasm2) /* 2.0: no extended constants */
+				return fail(v, "constant expression required");
 			t = op == WASM_OP_I32_ADD || op == WASM_OP_I32_SUB ||
 			            op == WASM_OP_I32_MUL
 			        ? WASM_I32
@@ -1363,6 +1367,10 @@ static int check_limits(struct vctx *v, const struct wasm_limits_decl *l,
 		                   ? "memory size must be at most 2^48 pages"
 		                   : "memory size must be at most 65536 "
 		                     "pages (4GiB)");
+	/* 3.0 decodes the sizes as u64: a 32-bit table holds 2^32 - 1. */
+	if (!memory && !l->is64 &&
+	    (l->min > UINT32_MAX || (l->has_max && l->max > UINT32_MAX)))
+		return fail(v, "table size must be at most 2^32-1");
 	if (l->has_max && l->min > l->max)
 		return fail(v, "size minimum must not be greater than maximum");
 	if (memory && l->shared && !l->has_max)
@@ -1423,6 +1431,8 @@ static int check_imports_and_spaces(struct vctx *v)
 	for (uint32_t i = 0; err == WX_OK && i < m->nmemories; i++) {
 		at_item(v, "memory", i);
 		err = check_limits(v, &m->memories[i], true);
+		if (err == WX_OK && m->wasm2 && i > 0) /* no multi-memory */
+			err = fail(v, "multiple memories");
 	}
 	for (uint32_t i = 0; err == WX_OK && i < m->ntags; i++) {
 		at_item(v, "tag", i);

@@ -326,6 +326,15 @@ static void br_on_cast(struct wat_mod *m, struct wat_buf *b,
 	wat_put(m->c, b, r2.p + s2, r2.n - s2);
 }
 
+/* A literal the reference parser reads as a lane: a number, inf, nan. */
+static bool is_lane_literal(const struct wat_token *tk)
+{
+	return tk->kind == WT_NUM ||
+	       (tk->kind == WT_KEYWORD && tk->len >= 3 &&
+	        (memcmp(tk->s, "nan", 3) == 0 ||
+	         (tk->len == 3 && memcmp(tk->s, "inf", 3) == 0)));
+}
+
 /* "v128.const SHAPE lanes...": 16 bytes, little-endian lanes. */
 static void v128_const(struct wat_mod *m, struct wat_buf *b)
 {
@@ -342,6 +351,18 @@ static void v128_const(struct wat_mod *m, struct wat_buf *b)
 		if (!wat_is_kw(sh, shapes[i].shape))
 			continue;
 		c->pos++;
+		/* The reference parser counts the literals before it reads
+		 * them. */
+		uint32_t n = 0;
+		while (is_lane_literal(wat_peek(c, n)))
+			n++;
+		if (wat_peek(c, n)->kind == WT_RESERVED) { /* lexical error */
+			c->pos += n;
+			wat_unexpected(c);
+		}
+		if (n != shapes[i].lanes)
+			wat_fail(c, wat_peek(c, n < shapes[i].lanes ? n : 0),
+			         "wrong number of lane literals");
 		for (unsigned l = 0; l < shapes[i].lanes; l++) {
 			struct wat_token *tk = wat_cur(c);
 			uint64_t v;
@@ -365,13 +386,65 @@ static void v128_const(struct wat_mod *m, struct wat_buf *b)
 	wat_fail(c, sh, "unexpected token");
 }
 
+/* Is 'tk' a nat (decimal or 0x hex digits, '_' between them)? */
+static bool is_nat(const struct wat_token *tk)
+{
+	size_t i = 0;
+	bool hex = tk->len > 2 && tk->s[0] == '0' && tk->s[1] == 'x';
+
+	if (!wat_is_uint(tk))
+		return false;
+	for (i = hex ? 2 : 0; i < tk->len; i++) {
+		char ch = tk->s[i];
+		if (!(ch == '_' || (ch >= '0' && ch <= '9') ||
+		      (hex && ((ch >= 'a' && ch <= 'f') ||
+		               (ch >= 'A' && ch <= 'F')))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * One lane index byte. Not a nat: "unexpected token". Above 255:
+ * "i8 constant out of range" (3.0), "malformed lane index" (2.0).
+ */
 static void lane_index(struct wat_ctx *c, struct wat_buf *b)
 {
 	struct wat_token *tk = wat_cur(c);
-	if (!wat_is_uint(tk))
+	if (!is_nat(tk))
 		wat_unexpected(c);
+	if (c->flags & WAT_WASM2 && wat_parse_uint(c, tk, 64) > 255)
+		wat_fail(c, tk, "malformed lane index");
 	wat_byte(c, b, (uint8_t)wat_parse_uint(c, tk, 8));
 	c->pos++;
+}
+
+/*
+ * i8x16.shuffle's 16 lane literals. The reference parser takes every
+ * literal first: another count is "invalid lane length"; then a literal
+ * that is not a nat below 256 is "i8 constant out of range" (3.0),
+ * "malformed lane index" (2.0).
+ */
+static void shuffle_lanes(struct wat_ctx *c, struct wat_buf *b)
+{
+	uint32_t n = 0;
+
+	while (is_lane_literal(wat_peek(c, n)))
+		n++;
+	if (wat_peek(c, n)->kind == WT_RESERVED) { /* a lexical error */
+		c->pos += n;
+		wat_unexpected(c);
+	}
+	if (n != 16)
+		wat_fail(c, wat_peek(c, n), "invalid lane length");
+	for (int i = 0; i < 16; i++) {
+		struct wat_token *tk = wat_cur(c);
+		if (!is_nat(tk))
+			wat_fail(c, tk, c->flags & WAT_WASM2
+			                    ? "malformed lane index"
+			                    : "i8 constant out of range");
+		lane_index(c, b);
+	}
 }
 
 /* v128.loadN_lane / storeN_lane: "memidx? memarg lane"; a lone number
@@ -400,8 +473,7 @@ static void ext_imm(struct wat_mod *m, struct wat_buf *b,
 		v128_const(m, b);
 		break;
 	case WI_SHUFFLE:
-		for (int i = 0; i < 16; i++)
-			lane_index(c, b);
+		shuffle_lanes(c, b);
 		break;
 	case WI_LANE:
 		lane_index(c, b);

@@ -469,6 +469,26 @@ static struct wat_buf lex_string(struct lexer *L)
 	return b;
 }
 
+/*
+ * Does a string literal that lexes start at 'p' ('"')? It must close on
+ * its line with no control character: the reference lexer matches "$"
+ * or "(@" alone before such a string, so the error is the empty id.
+ * (Escapes and UTF-8 are checked by lex_string.)
+ */
+static bool string_closes(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch == '"')
+			return true;
+		if (ch < 0x20 || ch == 0x7f)
+			return false;
+		if (ch == '\\' && p + 1 < end && p[1] != '\n')
+			p++;
+	}
+	return false;
+}
+
 static bool name_is_utf8(const uint8_t *p, size_t n)
 {
 	const uint8_t *e = p + n;
@@ -493,6 +513,8 @@ static const char *annotation_id(struct lexer *L)
 	const char *at = L->p, *q = L->p + 2;
 	if (q < L->end && *q == '"') {
 		const char *save = L->p;
+		if (!string_closes(q, L->end))
+			lex_fail(L, at, "empty annotation id");
 		L->p = q;
 		struct wat_buf b = lex_string(L);
 		q = L->p;
@@ -553,6 +575,9 @@ static void lex_run(struct lexer *L)
 			word_end = L->p;
 			words++;
 		} else if (ch == '"') {
+			if (L->p == s + 1 && *s == '$' &&
+			    !string_closes(L->p, L->end))
+				lex_fail(L, s, "empty identifier");
 			str = lex_string(L);
 			strings++;
 		} else if (ch == ',' || ch == '[' || ch == ']' || ch == '{' ||
@@ -642,8 +667,17 @@ static void lex_one(struct lexer *L, uint32_t *stack, uint32_t *depth)
 		L->t[L->n - 1].kind = WT_LPAR;
 		L->p++;
 	} else if (ch == ')') {
-		if (*depth == 0)
-			lex_fail(L, L->p, "unexpected token \")\"");
+		if (*depth == 0) {
+			/*
+			 * A stray ')': the last token. The parser fails on it
+			 * ("unexpected token") unless something before it is
+			 * wrong, as in the reference, which lexes on demand.
+			 */
+			push(L, here(L, L->p));
+			L->t[L->n - 1].kind = WT_RPAR;
+			L->p = L->end;
+			return;
+		}
 		push(L, here(L, L->p));
 		L->t[L->n - 1].kind = WT_RPAR;
 		L->t[stack[--(*depth)]].match = L->n - 1;

@@ -826,7 +826,11 @@ void wat_module_encode(struct wat_ctx *c, bool bare, struct wat_buf *out)
 		}
 		first = c->pos;
 	} else {
-		last = c->nt - 1;
+		/* The fields run to the first token that is not one; the
+		 * caller fails on it after parsing them (a stray ')' is an
+		 * error only once what comes before it is well formed). */
+		for (last = first; c->t[last].kind == WT_LPAR;)
+			last = c->t[last].match + 1;
 	}
 	for (uint32_t i = first; i < last; i = c->t[i].match + 1)
 		if (c->t[i].kind != WT_LPAR) {

@@ -166,6 +166,7 @@ int spec_load(struct spec_file *f, const struct spec_json *c,
 	if (rc)
 		return rc;
 	wasm_limits_default(&lim);
+	lim.wasm2 = (spec_wat_flags & WAT_WASM2) != 0;
 	rc = wasm_decode(bytes, len, &lim, out, diag);
 	if (rc) {
 		rc = WX_EMALFORMED;

@@ -41,7 +41,7 @@ static void usage(void)
 	fprintf(stderr, "usage: wasmix-spec [--skip FILE] [-v] [--no-fork] "
 	                "[--timeout SEC] [--wasm2] FILE.wast|FILE.json...\n"
 	                "  --wasm2  read .wast with the 2.0 text grammar "
-	                "(u32 limits and offsets)\n"
+	                "and decode by the 2.0 binary format\n"
 	                "  --write-modules DIR  only write each script's "
 	                "modules to DIR/NAME.K.wasm\n"
 	                "  --parse-only  only convert each script (timing)\n");
