@@ -193,7 +193,7 @@ EOF
 expect "a thread program runs from the command line" 0 "" thr.wasm
 expect "an exec'd program gets env.memory and thread-spawn" 0 "" \
 	wx_sh.wasm -- '/thr.wasm'
-for w in raise_preview1 forkenv_pid sig_dfl main_tls exec_race path_race \
+for w in raise_preview1 forkenv_pid forkenv_eh sig_dfl main_tls exec_race path_race \
 	thread_cap; do
 	"$W" wat2wasm "tests/wasix/$w.wat" -o "$R/$w.wasm" ||
 		die "cannot build tests/wasix/$w.wat"
@@ -269,6 +269,8 @@ fi
 expect "preview1 proc_raise runs the WASIX handler" 10 "" \
 	raise_preview1.wasm
 expect "proc_fork_env writes the child's pid" 2 "" forkenv_pid.wasm
+expect "vfork of wasix-libc's EH builds (throw back to setjmp, both encodings)" \
+	0 "" forkenv_eh.wasm
 # wasix-libc's SIG_DFL path (sig_dfl.wat): death by the signal, silent
 run sig_dfl.wasm
 if [ "$rc" = 143 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
