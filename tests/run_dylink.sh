@@ -10,8 +10,9 @@
 # call_dynamic, reflect_signature and closures, threads, contexts (with
 # exceptions, setjmp/longjmp and signals: tests/dylink/ctx_*.wat), and
 # the errors: a missing library, an undefined data symbol, a call
-# of a function nobody defines. Prints one line per check, then "N
-# passed, M failed"; exits 1 on failure.
+# of a function nobody defines, and 64-bit twins (memory64, wasix_64v1)
+# of dy_main and dy_open whose output must match. Prints one line per
+# check, then "N passed, M failed"; exits 1 on failure.
 #
 # Called by 'make test' as: sh tests/run_dylink.sh BUILD_DIR
 
@@ -133,6 +134,54 @@ grep -q '^ok dylink start$' "$T/out" && ok "dy_open exec, new environment" ||
 mkdir -p "$T/root/alt2" && cp "$T/dy_main.wasm" "$T/root/alt2/libdya.so"
 run dy_main 2 '' '/alt2/libdya.so: a program \(it exports _start\), not a library' \
 	--env LD_LIBRARY_PATH=/nowhere:/alt2
+
+# 64-bit twins (memory64, wasix_64v1): the same sources built for
+# wasm64 (i64 __memory_base, __stack_pointer and GOT.mem; i64 __table_base
+# plus i32 __table_base32): a main module with a library chain linked at
+# start and a dlopen'd one, dlopen/dlsym of a function and a data symbol,
+# fork and exec. Each must print what its 32-bit twin printed.
+T64=$T/w64
+C64="--target=wasm64-unknown-emscripten -O1 -fPIC -fvisibility=default
+	-nostdlib -fno-builtin -Wall -Wextra -Werror"
+L64="$WASM_LD -mwasm64 $LDPIC"
+w64_build() {
+	mkdir -p "$T64/root/lib" || return 1
+	for n in libdyb libdya libdyc libdyk dy_main dy_open; do
+		# shellcheck disable=SC2086
+		$WASM_CC $C64 -c "$S/$n.c" -o "$T64/$n.o" || return 1
+	done
+	$L64 -shared -o "$T64/root/lib/libdyb.so" "$T64/libdyb.o" &&
+		$L64 -shared -o "$T64/root/lib/libdya.so" "$T64/libdya.o" \
+			"$T64/root/lib/libdyb.so" &&
+		$L64 -shared -o "$T64/root/lib/libdyc.so" "$T64/libdyc.o" &&
+		$L64 -shared -o "$T64/root/lib/libdyk.so" "$T64/libdyk.o" ||
+		return 1
+	for n in dy_main dy_open; do
+		libs=
+		[ $n = dy_main ] && libs=$T64/root/lib/libdya.so
+		# shellcheck disable=SC2086
+		$L64 -pie --import-memory --export-dynamic --no-entry \
+			--export=_start -o "$T64/$n.wasm" "$T64/$n.o" $libs ||
+			return 1
+	done
+	cp "$T64/dy_main.wasm" "$T64/root/"
+}
+if w64_build; then
+	for n in dy_main dy_open; do
+		"$W" run --dir "$T/root::/" "$T/$n.wasm" >"$T/out32" 2>&1
+		r32=$?
+		"$W" run --dir "$T64/root::/" "$T64/$n.wasm" >"$T/out64" 2>&1
+		r64=$?
+		if [ $r32 -eq 0 ] && [ $r64 -eq 0 ] && [ -s "$T/out64" ] &&
+			cmp -s "$T/out32" "$T/out64"; then
+			ok "$n wasm64 (as wasm32)"
+		else
+			bad "$n wasm64" "exit $r64 (wasm32: $r32), output: $(head -c 200 "$T/out64")"
+		fi
+	done
+else
+	bad "wasm64 twins" "cannot build them with $WASM_CC -mwasm64"
+fi
 
 # Real programs: wasix-libc's EH+PIC sysroot (WASIX_PIC_SYSROOT: built by
 # hand beside the project as its build32-ehpic.sh configures it; CI has

@@ -135,12 +135,12 @@ int dl_open(struct dl_linker *l, const char *path, uint32_t flags,
 /*
  * dlsym: the address of 'name' in module 'handle' and its dependencies
  * (0: every global module): a function's table slot (made on first
- * request, the same one each time) or a data symbol's address. Returns 0
- * and '*addr', or WX_EARG (bad handle) / WX_ELINK (no such symbol) /
- * WX_ELIMIT (table full) with text in 'diag'.
+ * request, the same one each time) or a data symbol's address (64-bit
+ * with memory64). Returns 0 and '*addr', or WX_EARG (bad handle) /
+ * WX_ELINK (no such symbol) / WX_ELIMIT (table full) with text in 'diag'.
  */
 int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
-           uint32_t *addr, struct diag *diag);
+           uint64_t *addr, struct diag *diag);
 
 /*
  * Run on a new guest thread (its vm_thread bound) before its entry:

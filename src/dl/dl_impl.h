@@ -33,7 +33,9 @@ struct dl_linker {
 	uint32_t ntags;
 	struct dl_slot *slots; /* open addressing, capslots a power of 2 */
 	uint32_t nslots, capslots;
-	uint32_t stack_low, stack_high, heap_end;
+	uint64_t stack_low, stack_high, heap_end;
+	bool is64; /* memory64: addresses (data symbols, GOT.mem, the stack
+	            * pointer) are i64 */
 	uint32_t load_first;          /* first module of the load in progress */
 	struct dl_closures *closures; /* dl_closure.c; NULL until used */
 	/* Held (recursively: a constructor may dlopen) by dlopen, dlsym,

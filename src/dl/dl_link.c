@@ -31,7 +31,8 @@ struct dl_mod {
 	struct wasm_module *own; /* decoded side module; NULL for main */
 	const struct wasm_module *m;
 	struct wasm_dylink info;
-	uint32_t memory_base, table_base;
+	uint64_t memory_base; /* 64-bit with memory64 */
+	uint32_t table_base;
 	struct vm_instance *inst;
 	uint32_t refs;
 	bool global;    /* its symbols resolve other modules' imports */
@@ -306,12 +307,20 @@ dl_export(const struct dl_mod *d, const char *name, size_t len, uint8_t kind)
 	return NULL;
 }
 
-/* Whether global export 'e' of 'd' is a data symbol (an i32 address). */
-static bool dl_is_data(const struct dl_mod *d, const struct wasm_export *e)
+/* The type of an address: i64 with memory64, else i32. */
+static uint8_t dl_addr_type(const struct dl_linker *l)
+{
+	return l->is64 ? WASM_I64 : WASM_I32;
+}
+
+/* Whether global export 'e' of 'd' is a data symbol (an immutable global
+ * of the address type). */
+static bool dl_is_data(const struct dl_linker *l, const struct dl_mod *d,
+                       const struct wasm_export *e)
 {
 	const struct wasm_global *g = &d->m->globals[e->index];
 
-	return !g->type.mut && g->type.valtype == WASM_I32;
+	return !g->type.mut && g->type.valtype == dl_addr_type(l);
 }
 
 /*
@@ -329,7 +338,7 @@ static int64_t dl_find(const struct dl_linker *l, const char *name, size_t len,
 			continue;
 		e = dl_export(d, name, len,
 		              func ? WASM_EXT_FUNC : WASM_EXT_GLOBAL);
-		if (e != NULL && (func || dl_is_data(d, e)))
+		if (e != NULL && (func || dl_is_data(l, d, e)))
 			return i;
 	}
 	return -1;
@@ -349,8 +358,8 @@ static struct vm_func *dl_func_of(const struct dl_mod *d, const char *name,
 }
 
 /* The address of data symbol 'name' of instantiated module 'd'. */
-static bool dl_data_of(const struct dl_mod *d, const char *name, size_t len,
-                       uint32_t *addr)
+static bool dl_data_of(const struct dl_linker *l, const struct dl_mod *d,
+                       const char *name, size_t len, uint64_t *addr)
 {
 	struct vm_extern ext;
 	uint32_t flags;
@@ -360,7 +369,9 @@ static bool dl_data_of(const struct dl_mod *d, const char *name, size_t len,
 	    ext.kind != WASM_EXT_GLOBAL)
 		return false;
 	flags = wasm_dylink_export_flags(&d->info, name, len);
-	*addr = (uint32_t)vm_global_get(ext.u.global);
+	*addr = vm_global_get(ext.u.global);
+	if (!l->is64)
+		*addr = (uint32_t)*addr;
 	if (!(flags & WASM_SYM_ABSOLUTE))
 		*addr += d->memory_base;
 	return true;
@@ -583,7 +594,10 @@ static int dl_resolve(void *ud, const struct wasm_import *imp,
 		}
 		if (dl_name_is(n, nl, "__memory_base"))
 			return dl_const_global(l, imp, d->memory_base, out);
-		if (dl_name_is(n, nl, "__table_base"))
+		/* wasm64: __table_base is i64, __table_base32 i32 (of the
+		 * import's type either way). */
+		if (dl_name_is(n, nl, "__table_base") ||
+		    dl_name_is(n, nl, "__table_base32"))
 			return dl_const_global(l, imp, d->table_base, out);
 		break;
 	case WASM_EXT_TAG:
@@ -815,10 +829,10 @@ static int dl_place(struct dl_linker *l, struct dl_mod *d, struct diag *diag)
 		                d->name, (unsigned long long)pages);
 	end = pages ? (uint64_t)old * DL_PAGE : 0;
 	end = (end + align - 1) & ~(align - 1);
-	if (end > UINT32_MAX - size)
+	if (!l->is64 && end > UINT32_MAX - size)
 		return diag_set(diag, WX_ELIMIT, "%s: data past 4 GiB",
 		                d->name);
-	d->memory_base = (uint32_t)end;
+	d->memory_base = end;
 	tpad = (talign - tsize % talign) % talign;
 	if (tpad + d->info.table_size > 0 &&
 	    vm_table_grow(l->table, tpad + d->info.table_size, 0) < 0)
@@ -837,7 +851,8 @@ static int dl_place(struct dl_linker *l, struct dl_mod *d, struct diag *diag)
  * whose body starts "local.get 0, global.set N", N a defined mutable i32
  * global. NULL if it has none.
  */
-static struct vm_global *dl_tls_base(const struct wasm_module *m,
+static struct vm_global *dl_tls_base(const struct dl_linker *l,
+                                     const struct wasm_module *m,
                                      struct vm_instance *inst)
 {
 	struct vm_extern ext;
@@ -850,7 +865,7 @@ static struct vm_global *dl_tls_base(const struct wasm_module *m,
 		uint32_t n = 0;
 		size_t k = 3;
 
-		if (ft->nparams != 1 || ft->types[0] != WASM_I32 ||
+		if (ft->nparams != 1 || ft->types[0] != dl_addr_type(l) ||
 		    ft->nresults != 0 || m->funcs[f].code_len < 5 ||
 		    c[0] != 0x20 || c[1] != 0x00 || c[2] != 0x24)
 			continue;
@@ -862,7 +877,7 @@ static struct vm_global *dl_tls_base(const struct wasm_module *m,
 		}
 		if (n >= m->num_imported_globals && n < m->nglobals &&
 		    m->globals[n].type.mut &&
-		    m->globals[n].type.valtype == WASM_I32)
+		    m->globals[n].type.valtype == dl_addr_type(l))
 			return vm_instance_global(inst, n);
 	}
 	return NULL;
@@ -880,7 +895,7 @@ static int dl_instantiate(struct dl_linker *l, uint32_t i, struct diag *diag)
 		return diag_set(diag, rc, "%s: %s", i == 0 ? "main" : d->name,
 		                sub.msg);
 	/* Its thread pointer is per thread, like the stack pointer. */
-	tls = dl_tls_base(d->m, d->inst);
+	tls = dl_tls_base(l, d->m, d->inst);
 	if (tls != NULL && vm_global_type(tls)->mut &&
 	    vm_global_make_thread_local(tls) != WX_OK)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
@@ -889,7 +904,7 @@ static int dl_instantiate(struct dl_linker *l, uint32_t i, struct diag *diag)
 
 /* The linker's own GOT.mem symbols: the stack's bounds and the heap's. */
 static bool dl_got_special(const struct dl_linker *l, const struct dl_got *g,
-                           uint32_t *v)
+                           uint64_t *v)
 {
 	if (g->func)
 		return false;
@@ -913,7 +928,8 @@ static int dl_got_finish(struct dl_linker *l, struct diag *diag)
 		struct dl_got *g = &l->got[k];
 		size_t len = strlen(g->name);
 		int64_t i;
-		uint32_t v = 0;
+		uint64_t v = 0;
+		uint32_t slot;
 		int rc;
 
 		if (g->done)
@@ -927,12 +943,13 @@ static int dl_got_finish(struct dl_linker *l, struct diag *diag)
 			    dl_func_of(l->mods[i], g->name, len);
 			if (f == NULL)
 				continue;
-			rc = dl_func_slot(l, f, &v);
+			rc = dl_func_slot(l, f, &slot);
 			if (rc != WX_OK)
 				return diag_set(diag, rc,
 				                "function table full");
+			v = slot;
 			g->owner = (uint32_t)i;
-		} else if (dl_data_of(l->mods[i], g->name, len, &v)) {
+		} else if (dl_data_of(l, l->mods[i], g->name, len, &v)) {
 			g->owner = (uint32_t)i;
 		} else {
 			continue;
@@ -1102,6 +1119,7 @@ static int dl_main_memory(struct dl_linker *l, const struct wasm_module *m,
 		if (l->mem == NULL)
 			return diag_set(diag, WX_ELIMIT,
 			                "cannot make the memory");
+		l->is64 = vm_memory_limits(l->mem)->is64;
 		return WX_OK;
 	}
 	return diag_set(diag, WX_ELINK,
@@ -1145,9 +1163,9 @@ static int dl_main_layout(struct dl_linker *l, const struct dl_mod *d,
 	uint64_t low = ((uint64_t)d->info.mem_size + 1023) & ~(uint64_t)1023;
 	uint64_t high = low + DL_STACK_SIZE;
 	uint64_t have = vm_memory_size(l->mem);
-	struct wasm_globaltype gt = {.valtype = WASM_I32, .mut = true};
+	struct wasm_globaltype gt = {.valtype = dl_addr_type(l), .mut = true};
 
-	if (high > UINT32_MAX)
+	if (!l->is64 && high > UINT32_MAX)
 		return diag_set(diag, WX_ELIMIT, "data past 4 GiB");
 	if (have < high &&
 	    vm_memory_grow(l->mem, (high - have + DL_PAGE - 1) / DL_PAGE) < 0)
@@ -1155,9 +1173,9 @@ static int dl_main_layout(struct dl_linker *l, const struct dl_mod *d,
 		                "cannot grow memory to %llu bytes for the data "
 		                "and the stack",
 		                (unsigned long long)high);
-	l->stack_low = (uint32_t)low;
-	l->stack_high = (uint32_t)high;
-	l->heap_end = (uint32_t)vm_memory_size(l->mem);
+	l->stack_low = low;
+	l->stack_high = high;
+	l->heap_end = vm_memory_size(l->mem);
 	l->sp = vm_global_new(l->s, &gt, high);
 	/* Every thread runs the same instances on a stack of its own. */
 	if (l->sp == NULL || vm_global_make_thread_local(l->sp) != WX_OK)
@@ -1425,27 +1443,29 @@ int dl_close(struct dl_linker *l, uint32_t handle)
 
 /* Symbol 'name' of module 'i' alone: 0 and '*addr', or WX_ELINK. */
 static int dl_sym_in(struct dl_linker *l, uint32_t i, const char *name,
-                     uint32_t *addr, struct diag *diag)
+                     uint64_t *addr, struct diag *diag)
 {
 	size_t len = strlen(name);
 	struct vm_func *f = dl_func_of(l->mods[i], name, len);
 	const struct wasm_export *e;
+	uint32_t slot;
 
 	if (f != NULL) {
-		if (dl_func_slot(l, f, addr) != WX_OK)
+		if (dl_func_slot(l, f, &slot) != WX_OK)
 			return diag_set(diag, WX_ELIMIT,
 			                "dlsym: function table full");
+		*addr = slot;
 		return WX_OK;
 	}
 	e = dl_export(l->mods[i], name, len, WASM_EXT_GLOBAL);
-	if (e != NULL && dl_is_data(l->mods[i], e) &&
-	    dl_data_of(l->mods[i], name, len, addr))
+	if (e != NULL && dl_is_data(l, l->mods[i], e) &&
+	    dl_data_of(l, l->mods[i], name, len, addr))
 		return WX_OK;
 	return WX_ELINK;
 }
 
 static int dl_sym_locked(struct dl_linker *l, uint32_t handle, const char *name,
-                         uint32_t *addr, struct diag *diag)
+                         uint64_t *addr, struct diag *diag)
 {
 	uint32_t *queue;
 	uint32_t nq = 0;
@@ -1489,7 +1509,7 @@ static int dl_sym_locked(struct dl_linker *l, uint32_t handle, const char *name,
 }
 
 int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
-           uint32_t *addr, struct diag *diag)
+           uint64_t *addr, struct diag *diag)
 {
 	int rc;
 

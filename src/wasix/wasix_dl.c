@@ -5,7 +5,9 @@
  * Errors: the function returns an errno and, for dlopen and dlsym, puts
  * one NUL-terminated line in the guest's error buffer (truncated to
  * fit), which wasix-libc hands to dlerror(). ENOSYS when the program is
- * not position independent (it has no linker).
+ * not position independent (it has no linker). Pointers and sizes are
+ * read at the caller's width (wasix_32v1 and wasix_64v1); dlsym's result
+ * is pointer-wide, the handle a u32 at both.
  */
 #include "wasix/wasix_impl.h"
 
@@ -22,7 +24,8 @@ void wasix_set_linker(struct wasix_ctx *x, struct dl_linker *dl)
 /* Copies 'msg' into the guest buffer at args[i], args[i+1] (if any). */
 static void wasix_dl_err(struct vm_call *c, unsigned i, const char *msg)
 {
-	uint32_t ptr = wasi_u32(c, i), cap = wasi_u32(c, i + 1);
+	uint64_t ptr = wasi_ptr(c, i);
+	uint32_t cap = wasi_size32(c, i + 1);
 	size_t n = strlen(msg);
 	uint8_t *p;
 
@@ -64,7 +67,7 @@ int wasix_dlopen(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	char path[VFS_PATH_MAX + 1], *ld = NULL;
 	struct diag d = {0};
-	uint32_t handle = 0, e, ldlen = wasi_u32(c, 6);
+	uint32_t handle = 0, e, ldlen = wasi_size32(c, 6);
 	int rc, code = 0;
 
 	if (x->dl == NULL) {
@@ -93,7 +96,7 @@ int wasix_dlopen(struct vm_call *c, void *ud)
 		wasix_dl_err(c, 3, d.msg);
 		return wasi_ret(c, wasix_dl_errno(rc));
 	}
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 7), handle));
+	return wasi_ret(c, wasi_store_u32(c, wasi_ptr(c, 7), handle));
 }
 
 /* dlsym(handle, sym, sym_len, err_buf, err_len, ret) */
@@ -102,7 +105,8 @@ int wasix_dlsym(struct vm_call *c, void *ud)
 	struct wasix_ctx *x = ud;
 	char name[1024];
 	struct diag d = {0};
-	uint32_t addr = 0, e;
+	uint64_t addr = 0;
+	uint32_t e;
 	int rc;
 
 	if (x->dl == NULL) {
@@ -117,7 +121,8 @@ int wasix_dlsym(struct vm_call *c, void *ud)
 		wasix_dl_err(c, 3, d.msg);
 		return wasi_ret(c, wasix_dl_errno(rc));
 	}
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 5), addr));
+	/* An address or a table slot: pointer-wide. */
+	return wasi_ret(c, wasi_store_size(c, wasi_ptr(c, 5), addr));
 }
 
 /* dl_invalid_handle(handle): 0 for a loaded module, else EINVAL. */

@@ -10,15 +10,20 @@
 
 #define DY_WASI(n) \
 	__attribute__((import_module("wasi_snapshot_preview1"), import_name(#n)))
+/* A wasm64 build (run_dylink.sh's 64-bit twins) imports wasix_64v1. */
+#ifdef __wasm64__
+#define DY_WASIX(n) __attribute__((import_module("wasix_64v1"), import_name(#n)))
+#else
 #define DY_WASIX(n) __attribute__((import_module("wasix_32v1"), import_name(#n)))
+#endif
 
 struct dy_iov {
 	const void *buf;
 	unsigned long len;
 };
 
-DY_WASI(fd_write) int dy_fd_write(int fd, const struct dy_iov *iov, int n,
-                                  unsigned long *nw);
+DY_WASI(fd_write) int dy_fd_write(int fd, const struct dy_iov *iov,
+                                  unsigned long n, unsigned long *nw);
 DY_WASI(proc_exit) _Noreturn void dy_exit(int code);
 DY_WASIX(dlopen) int dy_dlopen_raw(const char *p, unsigned long plen,
                                    int flags, char *err, unsigned long errlen,
