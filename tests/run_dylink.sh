@@ -11,8 +11,8 @@
 # exceptions, setjmp/longjmp and signals: tests/dylink/ctx_*.wat), and
 # the errors: a missing library, an undefined data symbol, a call
 # of a function nobody defines, and 64-bit twins (memory64, wasix_64v1)
-# of dy_main and dy_open whose output must match. Prints one line per
-# check, then "N passed, M failed"; exits 1 on failure.
+# of dy_main, dy_open and dy_ffi whose output must match. Prints one line
+# per check, then "N passed, M failed"; exits 1 on failure.
 #
 # Called by 'make test' as: sh tests/run_dylink.sh BUILD_DIR
 
@@ -139,14 +139,14 @@ run dy_main 2 '' '/alt2/libdya.so: a program \(it exports _start\), not a librar
 # wasm64 (i64 __memory_base, __stack_pointer and GOT.mem; i64 __table_base
 # plus i32 __table_base32): a main module with a library chain linked at
 # start and a dlopen'd one, dlopen/dlsym of a function and a data symbol,
-# fork and exec. Each must print what its 32-bit twin printed.
+# fork and exec, call_dynamic and closures (dy_ffi). Each must print what its 32-bit twin printed.
 T64=$T/w64
 C64="--target=wasm64-unknown-emscripten -O1 -fPIC -fvisibility=default
 	-nostdlib -fno-builtin -Wall -Wextra -Werror"
 L64="$WASM_LD -mwasm64 $LDPIC"
 w64_build() {
 	mkdir -p "$T64/root/lib" || return 1
-	for n in libdyb libdya libdyc libdyk dy_main dy_open; do
+	for n in libdyb libdya libdyc libdyk dy_main dy_open dy_ffi; do
 		# shellcheck disable=SC2086
 		$WASM_CC $C64 -c "$S/$n.c" -o "$T64/$n.o" || return 1
 	done
@@ -156,7 +156,7 @@ w64_build() {
 		$L64 -shared -o "$T64/root/lib/libdyc.so" "$T64/libdyc.o" &&
 		$L64 -shared -o "$T64/root/lib/libdyk.so" "$T64/libdyk.o" ||
 		return 1
-	for n in dy_main dy_open; do
+	for n in dy_main dy_open dy_ffi; do
 		libs=
 		[ $n = dy_main ] && libs=$T64/root/lib/libdya.so
 		# shellcheck disable=SC2086
@@ -167,7 +167,7 @@ w64_build() {
 	cp "$T64/dy_main.wasm" "$T64/root/"
 }
 if w64_build; then
-	for n in dy_main dy_open; do
+	for n in dy_main dy_open dy_ffi; do
 		"$W" run --dir "$T/root::/" "$T/$n.wasm" >"$T/out32" 2>&1
 		r32=$?
 		"$W" run --dir "$T64/root::/" "$T64/$n.wasm" >"$T/out64" 2>&1

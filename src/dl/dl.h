@@ -230,7 +230,7 @@ int dl_closure_allocate(struct dl_linker *l, uint32_t *slot);
 int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
                        const uint8_t *args, uint32_t nargs,
                        const uint8_t *results, uint32_t nresults,
-                       uint32_t user_data);
+                       uint64_t user_data);
 
 /* Frees closure 'slot' (its table entry becomes null); WX_EARG if it
  * is not an allocated closure. */

@@ -22,7 +22,8 @@ struct dl_closures {
 /* What one prepared closure calls; owned by its host function. */
 struct dl_closure_fn {
 	struct dl_linker *l;
-	uint32_t backing, user_data;
+	uint32_t backing;
+	uint64_t user_data; /* a guest pointer: 64-bit with memory64 */
 	uint32_t nargs, nresults;
 	uint8_t kinds[2 * DL_CLOSURE_MAX_VALUES];    /* DL_VAL_*, args first */
 	uint32_t valtypes[2 * DL_CLOSURE_MAX_VALUES]; /* the functype's */
@@ -134,11 +135,13 @@ static uint64_t dl_get(const uint8_t *p, unsigned n)
 	return v;
 }
 
-/* The backing function of 'fn', type-checked. */
+/* The backing function of 'fn', type-checked: three pointers (i32, or
+ * i64 with memory64) -> []. */
 static struct vm_func *dl_closure_backing(const struct dl_closure_fn *fn)
 {
-	static const uint32_t three[3] = {WASM_I32, WASM_I32, WASM_I32};
-	const struct wasm_functype want = {3, 0, (uint32_t *)three};
+	uint32_t t = fn->l->is64 ? WASM_I64 : WASM_I32;
+	uint32_t three[3] = {t, t, t};
+	const struct wasm_functype want = {3, 0, three};
 	uint64_t h = 0;
 	struct vm_func *f;
 
@@ -152,7 +155,8 @@ static int dl_closure_call(struct vm_call *c, void *ud)
 {
 	struct dl_closure_fn *fn = ud;
 	struct dl_linker *l = fn->l;
-	uint32_t asize = 0, rsize = 0, sp, rbase, abase, off = 0;
+	uint32_t asize = 0, rsize = 0, off = 0;
+	uint64_t sp, rbase, abase;
 	uint64_t args[3];
 	struct vm_func *f = dl_closure_backing(fn);
 	struct diag d = {0};
@@ -161,14 +165,16 @@ static int dl_closure_call(struct vm_call *c, void *ud)
 
 	if (f == NULL)
 		return vm_call_trap(c, "closure: backing function is not a "
-		                       "function of type [i32 i32 i32] -> []");
+		                       "function of three pointers -> []");
 	for (uint32_t i = 0; i < fn->nargs; i++)
 		asize += dl_val_size(fn->kinds[i]);
 	for (uint32_t i = 0; i < fn->nresults; i++)
 		rsize += dl_val_size(fn->kinds[fn->nargs + i]);
 	asize = (asize + 15) & ~15u;
 	rsize = (rsize + 15) & ~15u;
-	sp = (uint32_t)vm_global_get(l->sp);
+	sp = vm_global_get(l->sp);
+	if (!l->is64)
+		sp = (uint32_t)sp;
 	if (sp < asize + rsize)
 		return vm_call_trap(c, "closure: shadow stack exhausted");
 	rbase = sp - rsize;
@@ -211,7 +217,7 @@ static int dl_closure_call(struct vm_call *c, void *ud)
 static int dl_closure_prepare_locked(struct dl_linker *l, uint32_t backing,
                                      uint32_t slot, const uint8_t *args,
                                      uint32_t nargs, const uint8_t *results,
-                                     uint32_t nresults, uint32_t user_data)
+                                     uint32_t nresults, uint64_t user_data)
 {
 	int64_t i = dl_closure_find(l, slot);
 	struct dl_closure_fn *fn, tmp;
@@ -268,7 +274,7 @@ int dl_closure_free(struct dl_linker *l, uint32_t slot)
 int dl_closure_prepare(struct dl_linker *l, uint32_t backing, uint32_t slot,
                        const uint8_t *args, uint32_t nargs,
                        const uint8_t *results, uint32_t nresults,
-                       uint32_t user_data)
+                       uint64_t user_data)
 {
 	int rc;
 

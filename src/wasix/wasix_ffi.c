@@ -201,40 +201,46 @@ int wasix_closure_allocate(struct vm_call *c, void *ud)
 	rc = dl_closure_allocate(x->dl, &slot);
 	if (rc != WX_OK)
 		return wasi_ret(c, wasix_closure_errno(rc));
-	return wasi_ret(c, wasi_store_u32(c, wasi_u32(c, 0), slot));
+	/* A function pointer: pointer-wide. */
+	return wasi_ret(c, wasi_store_size(c, wasi_ptr(c, 0), slot));
 }
 
 /* closure_prepare(backing, closure, args, nargs, results, nresults, ud) */
 int wasix_closure_prepare(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
-	uint32_t na = wasi_u32(c, 3), nr = wasi_u32(c, 5);
+	uint32_t na = wasi_size32(c, 3), nr = wasi_size32(c, 5);
+	uint64_t backing = wasi_ptr(c, 0), slot = wasi_ptr(c, 1);
 	uint8_t types[2 * DL_CLOSURE_MAX_VALUES];
 	const uint8_t *a, *r;
 
 	if (x->dl == NULL)
 		return wasi_ret(c, WASI_ENOTSUP);
-	if (na > DL_CLOSURE_MAX_VALUES || nr > DL_CLOSURE_MAX_VALUES)
+	if (na > DL_CLOSURE_MAX_VALUES || nr > DL_CLOSURE_MAX_VALUES ||
+	    backing > UINT32_MAX || slot > UINT32_MAX)
 		return wasi_ret(c, WASI_EINVAL);
-	a = wasi_mem(c, wasi_u32(c, 2), na);
-	r = wasi_mem(c, wasi_u32(c, 4), nr);
+	a = wasi_mem(c, wasi_ptr(c, 2), na);
+	r = wasi_mem(c, wasi_ptr(c, 4), nr);
 	if (a == NULL || r == NULL)
 		return wasi_ret(c, WASI_EFAULT);
 	memcpy(types, a, na); /* read once */
 	memcpy(types + na, r, nr);
 	return wasi_ret(c, wasix_closure_errno(dl_closure_prepare(
-	                       x->dl, wasi_u32(c, 0), wasi_u32(c, 1), types, na,
-	                       types + na, nr, wasi_u32(c, 6))));
+	                       x->dl, (uint32_t)backing, (uint32_t)slot, types,
+	                       na, types + na, nr, wasi_ptr(c, 6))));
 }
 
 /* closure_free(closure) */
 int wasix_closure_free(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
+	uint64_t slot = wasi_ptr(c, 0);
 
 	if (x->dl == NULL)
 		return wasi_ret(c, WASI_ENOTSUP);
-	return wasi_ret(c, dl_closure_free(x->dl, wasi_u32(c, 0)) == WX_OK
-	                       ? WASI_ESUCCESS
-	                       : WASI_EINVAL);
+	return wasi_ret(c,
+	                slot <= UINT32_MAX &&
+	                        dl_closure_free(x->dl, (uint32_t)slot) == WX_OK
+	                    ? WASI_ESUCCESS
+	                    : WASI_EINVAL);
 }

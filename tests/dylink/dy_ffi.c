@@ -6,20 +6,20 @@
  */
 #include "dy.h"
 
-DY_WASIX(call_dynamic) int dy_call_dynamic(unsigned fn, const void *vals,
+DY_WASIX(call_dynamic) int dy_call_dynamic(unsigned long fn, const void *vals,
                                            unsigned long vlen, void *res,
                                            unsigned long rlen, int strict);
-DY_WASIX(reflect_signature) int dy_reflect(unsigned fn, unsigned char *at,
+DY_WASIX(reflect_signature) int dy_reflect(unsigned long fn, unsigned char *at,
                                            unsigned short na,
                                            unsigned char *rt,
                                            unsigned short nr, void *ret);
-DY_WASIX(closure_allocate) int dy_closure_allocate(unsigned *slot);
+DY_WASIX(closure_allocate) int dy_closure_allocate(unsigned long *slot);
 DY_WASIX(closure_prepare) int dy_closure_prepare(
-    unsigned backing, unsigned slot, const unsigned char *at,
+    unsigned long backing, unsigned long slot, const unsigned char *at,
     unsigned long na, const unsigned char *rt, unsigned long nr, void *ud);
-DY_WASIX(closure_free) int dy_closure_free(unsigned slot);
+DY_WASIX(closure_free) int dy_closure_free(unsigned long slot);
 
-#define FNPTR(f) ((unsigned)(unsigned long)(f))
+#define FNPTR(f) ((unsigned long)(f))
 
 static void put(unsigned char *p, unsigned long long v, int n)
 {
@@ -61,7 +61,7 @@ void _start(void)
 	} c = {.d = 30.5};
 	static const unsigned char cat[2] = {0, 1}, crt[1] = {1};
 	static int user = 1000;
-	unsigned slot = 0, slot2 = 0;
+	unsigned long slot = 0, slot2 = 0;
 	long long (*clo)(int, long long);
 
 	put(vals, 5, 4);
@@ -82,7 +82,7 @@ void _start(void)
 	CHECK(dy_closure_allocate(&slot) == 0 && slot != 0);
 	CHECK(dy_closure_prepare(FNPTR(dy_backing), slot, cat, 2, crt, 1,
 	                         &user) == 0);
-	clo = (long long (*)(int, long long))(unsigned long)slot;
+	clo = (long long (*)(int, long long))slot;
 	CHECK(clo(6, 7) == 1042 && backing_calls == 1);
 	CHECK(clo(-2, 1LL << 40) == -(2LL << 40) + 1000);
 	CHECK(dy_reflect(slot, at, 4, rt, 2, info) == 0);
