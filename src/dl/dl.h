@@ -152,8 +152,8 @@ int dl_sym(struct dl_linker *l, uint32_t handle, const char *name,
  * '*exit_code', or a trap with its text in 'diag'. THREADS: takes the
  * linker's lock.
  */
-int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
-                    uint32_t tls_base, int *exit_code, struct diag *diag);
+int dl_thread_begin(struct dl_linker *l, uint64_t stack_pointer,
+                    uint64_t tls_base, int *exit_code, struct diag *diag);
 
 /*
  * Libraries dlopen'd by another thread after this one started: whether

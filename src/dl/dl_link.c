@@ -1383,8 +1383,8 @@ static int dl_tls_init(struct dl_linker *l, uint32_t from, int *exit_code,
 	return rc;
 }
 
-int dl_thread_begin(struct dl_linker *l, uint32_t stack_pointer,
-                    uint32_t tls_base, int *exit_code, struct diag *diag)
+int dl_thread_begin(struct dl_linker *l, uint64_t stack_pointer,
+                    uint64_t tls_base, int *exit_code, struct diag *diag)
 {
 	struct vm_extern ext;
 	int rc;

@@ -301,17 +301,29 @@ static int wt_futex_wait(struct vm_call *c, void *ud)
 /*
  * A dynamic program's thread, before its entry: the stack and thread
  * pointers its start arguments hold (wasix-libc's and wasi-libc's start
- * struct: stack top at 0, TLS base at 4), then its libraries' TLS blocks.
+ * struct: stack top at 0, TLS base after it; pointer-size fields, 8
+ * bytes with memory64), then its libraries' TLS blocks.
  */
 static int wt_dl_begin(struct wasix_thread_rec *r, int *code, struct diag *diag)
 {
 	struct vm_memory *m = dl_memory(r->x->dl);
-	const uint8_t *p = m != NULL ? vm_memory_check(m, r->arg, 8) : NULL;
-	uint32_t v[2] = {0, 0};
+	bool is64 = m != NULL && vm_memory_limits(m)->is64;
+	const uint8_t *p =
+	    m != NULL ? vm_memory_check(m, r->arg, is64 ? 16 : 8) : NULL;
+	uint64_t sp = 0, tls = 0;
 
-	if (p != NULL)
+	if (p != NULL && is64) {
+		uint64_t v[2];
 		memcpy(v, p, sizeof v); /* read once: shared memory */
-	return dl_thread_begin(r->x->dl, v[0], v[1], code, diag);
+		sp = v[0];
+		tls = v[1];
+	} else if (p != NULL) {
+		uint32_t v[2];
+		memcpy(v, p, sizeof v);
+		sp = v[0];
+		tls = v[1];
+	}
+	return dl_thread_begin(r->x->dl, sp, tls, code, diag);
 }
 
 /*
