@@ -391,6 +391,7 @@ uint32_t wasi_recvmsg(struct wasi_ctx *w, const struct vfs_entry *e,
                       struct msghdr *m, int flags, ssize_t *got)
 {
 	socklen_t namelen = m->msg_namelen;
+	bool blocks;
 	uint32_t err;
 	ssize_t r;
 
@@ -406,8 +407,11 @@ uint32_t wasi_recvmsg(struct wasi_ctx *w, const struct vfs_entry *e,
 			goto done; /* EAGAIN, as a non-blocking socket says */
 		m->msg_namelen = namelen;
 		m->msg_flags = 0;
+		blocks = true;
+	} else {
+		blocks = !(flags & MSG_DONTWAIT) && wasi_may_block(e);
 	}
-	if (!(flags & MSG_DONTWAIT) && wasi_may_block(e)) {
+	if (blocks) {
 		err = wasi_wait_in(w, e);
 		if (err != WASI_ESUCCESS)
 			return err;

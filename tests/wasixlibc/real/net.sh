@@ -9,7 +9,8 @@
 #   page (404: wget's status 1), a page's status line and length (wget
 #   -S), an 8 MiB file (checksum against the file served), a CGI script
 #   (#!/bin/sh: httpd forks and execs it) with a query string and with a
-#   POST body; the transcript must equal the native pair's.
+#   POST body, and an HTTP/1.0 request sent by nc (of the client's form)
+#   read to EOF; the transcript must equal the native pair's.
 # - nc -l and nc, both directions at once (each sends its stdin, 1 MiB
 #   and a line, and shuts its side down; each ends at the other's EOF):
 #   what each received must be what the other sent.
@@ -19,7 +20,8 @@
 # Ports are picked free (ss), a client starts once 'ss' shows the
 # server listening (a bounded poll, 20 s), every program runs under
 # timeout(1). Needs ss (iproute2), md5sum. Prints one ok/FAIL line per
-# case and "N passed, M failed".
+# case and "N passed, M failed". NET_WRK=SECS adds busybox httpd's
+# requests/s under wrk, native and wasm (a report, not a check).
 B=${1:?usage: net.sh BUILD_DIR OUT}
 OUT=${2:?usage: net.sh BUILD_DIR OUT}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -160,6 +162,11 @@ wgets() {
 	echo "== HEAD lines of /index.html"
 	run "$g_f" "$@" -- wget -S -q -O /dev/null "$u/index.html" </dev/null 2>&1 |
 		grep -Ei 'HTTP/|Content-Length|Content-Type' | tr -d '\r'
+	echo "== HTTP/1.0 by nc, read to EOF"
+	printf 'GET /sub/a.txt HTTP/1.0\r\n\r\n' |
+		run "$g_f" "$@" -- nc 127.0.0.1 "$port" 2>/dev/null |
+		tr -d '\r' | grep -Eiv '^(date|last-modified|etag):'
+	echo "status $?"
 	echo "== big.bin"
 	run "$g_f" "$@" -- wget -q -O - "$u/big.bin" </dev/null 2>/dev/null |
 		md5sum | cut -d' ' -f1
@@ -270,5 +277,22 @@ for f in plain async; do
 		bad "wget (wasm) without --net: EACCES [$f]" "status $rc, want 1 and EACCES"
 	fi
 done
+
+# NET_WRK=SECS: busybox httpd under wrk (one thread, 4 connections, a
+# new connection per request: httpd forks for each), native and wasm;
+# a report, not a check.
+if [ -n "$NET_WRK" ] && command -v wrk >/dev/null; then
+	for f in native plain async; do
+		h_pol=
+		[ $f = native ] || h_pol="--net-allow-bind 127.0.0.1:PORT"
+		# shellcheck disable=SC2086
+		serve $f $h_pol -- httpd -f -p 127.0.0.1:PORT -h "$(www $f)" ||
+			die "httpd ($f) did not listen"
+		rps=$(wrk -t1 -c4 -d"${NET_WRK}s" "http://127.0.0.1:$port/index.html" 2>&1 |
+			awk '/Requests\/sec/ { print $2 } /Socket errors/ { print "errors:", $0 }')
+		unserve
+		echo "wrk busybox httpd [$f]: $rps requests/s"
+	done
+fi
 
 summary net.sh
