@@ -93,6 +93,12 @@ listening() {
 # run FORM POLICY -- PROG ARGS...: runs bin/PROG of FORM's root, from
 # it, under timeout(1); stdin from wherever the caller said.
 run() {
+	(run_exec "$@")
+}
+
+# run_exec: run's body; it becomes timeout(1) (exec), so a server started
+# with 'run_exec ... &' has $! for its pid, and killing it ends it.
+run_exec() {
 	r_f=$1
 	shift
 	r_pol=
@@ -103,13 +109,13 @@ run() {
 	shift
 	r_prog=$1
 	shift
+	cd "$OUT/netroot-$r_f" || exit 1
 	if [ "$r_f" = native ]; then
-		(cd "$OUT/netroot-$r_f" && exec timeout 60 "bin/$r_prog" "$@")
-	else
-		# shellcheck disable=SC2086
-		(cd "$OUT/netroot-$r_f" && exec timeout 60 "$W" run $r_pol --dir .::/ \
-			--env PATH=/bin "bin/$r_prog" -- "$@")
+		exec timeout 60 "bin/$r_prog" "$@"
 	fi
+	# shellcheck disable=SC2086
+	exec timeout 60 "$W" run $r_pol --dir .::/ --env PATH=/bin \
+		"bin/$r_prog" -- "$@"
 }
 
 # serve FORM POLICY -- PROG ARGS...: starts a server in the background
@@ -129,7 +135,7 @@ serve() {
 			s_args="$s_args $a"
 		done
 		# shellcheck disable=SC2086
-		run $s_args <"${S_IN:-/dev/null}" >"${S_OUT:-$T/server.out}" \
+		run_exec $s_args <"${S_IN:-/dev/null}" >"${S_OUT:-$T/server.out}" \
 			2>"${S_ERR:-$T/server.err}" &
 		spid=$!
 		listening $spid "$port" && return 0
