@@ -48,7 +48,7 @@ wrun() {
 }
 
 for part in tcp tcp6 udp epoll prefork halfclose bulk sendfile refused \
-	nonblock eventfd pair sockopt names timeout lookup eintr; do
+	nonblock eventfd pair sockopt names timeout lookup eintr readwait; do
 	(cd "$R" && CORPUS_ROOT="$R" timeout 120 "$T/net" $part) \
 		</dev/null >"$T/want" 2>/dev/null
 	want_rc=$?

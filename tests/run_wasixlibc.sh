@@ -237,7 +237,7 @@ runcase "fd games script (exec 3>file ...)" / sh fdgames.sh
 # Sockets on loopback, under --net (docs/networking.md).
 c_wopts=--net
 for part in tcp tcp6 udp epoll prefork halfclose bulk refused nonblock \
-	eventfd pair sockopt names timeout lookup eintr; do
+	eventfd pair sockopt names timeout lookup eintr readwait; do
 	runcase "net $part" / net $part
 done
 known "sendfile with an offset leaves *offset and moves the file offset (it passes *offset to sock_send_file and never updates it)" \

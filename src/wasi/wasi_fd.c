@@ -178,6 +178,16 @@ static uint32_t wasi_transfer(struct vm_call *c, int hfd, const uint8_t *arr,
 	return WASI_ESUCCESS;
 }
 
+static bool wasi_is_socket(const struct vfs_entry *e)
+{
+	return e->kind == VFS_SOCKET_STREAM || e->kind == VFS_SOCKET_DGRAM;
+}
+
+static uint32_t wasi_sock_io(struct vm_call *c, struct wasi_ctx *w,
+                             const struct vfs_entry *e, const uint8_t *arr,
+                             uint32_t n, bool out, int flags, uint32_t *done,
+                             int *mflags);
+
 /* Whether a read from 'e' may block (and so waits in wasi_wait_fd). */
 static bool wasi_may_block(const struct vfs_entry *e)
 {
@@ -221,10 +231,16 @@ static int wasi_rw(struct vm_call *c, void *ud, bool out, bool positioned)
 	if (arr == NULL || pres == NULL)
 		goto out;
 	err = WASI_ESUCCESS;
-	if (!out && !positioned && wasi_may_block(e))
-		err = wasi_wait_in(w, e);
-	if (err == WASI_ESUCCESS)
-		err = wasi_transfer(c, e->host_fd, arr, n, out, off, &done);
+	if (!out && !positioned && wasi_is_socket(e)) {
+		/* recvmsg first, the wait only if nothing is there */
+		err = wasi_sock_io(c, w, e, arr, n, false, 0, &done, NULL);
+	} else {
+		if (!out && !positioned && wasi_may_block(e))
+			err = wasi_wait_in(w, e);
+		if (err == WASI_ESUCCESS)
+			err = wasi_transfer(c, e->host_fd, arr, n, out, off,
+			                    &done);
+	}
 	if (err == WASI_ESUCCESS)
 		wasi_put_ptr(c, pres, done);
 out:
@@ -338,16 +354,19 @@ uint32_t wasi_sock_get(struct wasi_ctx *w, uint32_t fd, uint64_t right,
 
 /*
  * One recvmsg/sendmsg over the first WASI_IOV_CHUNK guest buffers (a
- * short transfer is normal for sockets). Returns an errno; '*done' and
- * '*mflags' get the count and the host's msg_flags.
+ * short transfer is normal for sockets). A receive without MSG_DONTWAIT
+ * from a socket that blocks waits as wasi_recvmsg says. Returns an
+ * errno; '*done' and '*mflags' (if not NULL) get the count and the
+ * host's msg_flags.
  */
-static uint32_t wasi_sock_io(struct vm_call *c, int hfd, const uint8_t *arr,
+static uint32_t wasi_sock_io(struct vm_call *c, struct wasi_ctx *w,
+                             const struct vfs_entry *e, const uint8_t *arr,
                              uint32_t n, bool out, int flags, uint32_t *done,
                              int *mflags)
 {
 	struct iovec v[WASI_IOV_CHUNK];
 	struct msghdr m;
-	uint32_t i = 0;
+	uint32_t i = 0, err = WASI_ESUCCESS;
 	size_t want;
 	ssize_t r;
 
@@ -355,14 +374,59 @@ static uint32_t wasi_sock_io(struct vm_call *c, int hfd, const uint8_t *arr,
 	m.msg_iov = v;
 	m.msg_iovlen =
 	    (size_t)wasi_iov_fill(c, arr, n, &i, WASI_IO_MAX, v, &want);
+	if (out) {
+		do
+			r = sendmsg(e->host_fd, &m, flags | MSG_NOSIGNAL);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			err = wasi_errno_from_host(errno);
+	} else {
+		err = wasi_recvmsg(w, e, &m, flags, &r);
+	}
+	if (err != WASI_ESUCCESS)
+		return err;
+	*done = (uint32_t)r;
+	if (mflags != NULL)
+		*mflags = m.msg_flags;
+	return WASI_ESUCCESS;
+}
+
+uint32_t wasi_recvmsg(struct wasi_ctx *w, const struct vfs_entry *e,
+                      struct msghdr *m, int flags, ssize_t *got)
+{
+	socklen_t namelen = m->msg_namelen;
+	bool blocks;
+	uint32_t err;
+	ssize_t r;
+
+	if (!(flags & (MSG_DONTWAIT | MSG_WAITALL))) {
+		/* Data waiting (the common case): one system call, no
+		 * fcntl(F_GETFL) and no poll. */
+		do
+			r = recvmsg(e->host_fd, m, flags | MSG_DONTWAIT);
+		while (r < 0 && errno == EINTR);
+		if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			goto done;
+		if (!wasi_may_block(e))
+			goto done; /* EAGAIN, as a non-blocking socket says */
+		m->msg_namelen = namelen;
+		m->msg_flags = 0;
+		blocks = true;
+	} else {
+		blocks = !(flags & MSG_DONTWAIT) && wasi_may_block(e);
+	}
+	if (blocks) {
+		err = wasi_wait_in(w, e);
+		if (err != WASI_ESUCCESS)
+			return err;
+	}
 	do
-		r = out ? sendmsg(hfd, &m, flags | MSG_NOSIGNAL)
-		        : recvmsg(hfd, &m, flags);
-	while (r < 0 && errno == EINTR);
+		r = recvmsg(e->host_fd, m, flags);
+	while (r < 0 && errno == EINTR && !wasi_interrupted(w));
+done:
 	if (r < 0)
 		return wasi_errno_from_host(errno);
-	*done = (uint32_t)r;
-	*mflags = m.msg_flags;
+	*got = r;
 	return WASI_ESUCCESS;
 }
 
@@ -392,15 +456,11 @@ int wasi_sock_recv(struct vm_call *c, void *ud)
 	err = WASI_EFAULT;
 	if (arr == NULL || plen == NULL || pfl == NULL)
 		goto out;
-	err = WASI_ESUCCESS;
-	if (!(fl & 8) && wasi_may_block(e))
-		err = wasi_wait_in(w, e);
-	if (err == WASI_ESUCCESS)
-		err = wasi_sock_io(
-		    c, e->host_fd, arr, n, false,
-		    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0) |
-		        (fl & 4 ? MSG_TRUNC : 0) | (fl & 8 ? MSG_DONTWAIT : 0),
-		    &done, &mflags);
+	err = wasi_sock_io(
+	    c, w, e, arr, n, false,
+	    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0) |
+	        (fl & 4 ? MSG_TRUNC : 0) | (fl & 8 ? MSG_DONTWAIT : 0),
+	    &done, &mflags);
 	if (err == WASI_ESUCCESS) {
 		wasi_put_ptr(c, plen, done);
 		wasi_put_u16(pfl, (mflags & MSG_TRUNC) ? 1 : 0);
@@ -433,7 +493,7 @@ int wasi_sock_send(struct vm_call *c, void *ud)
 	if (arr == NULL || plen == NULL)
 		goto out;
 	err =
-	    wasi_sock_io(c, e->host_fd, arr, n, true,
+	    wasi_sock_io(c, w, e, arr, n, true,
 	                 wasi_u32(c, 3) & 1 ? MSG_DONTWAIT : 0, &done, &mflags);
 	if (err == WASI_ESUCCESS)
 		wasi_put_ptr(c, plen, done);

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "vfs/vfs.h"
@@ -403,6 +404,17 @@ uint32_t wasi_wait_fd(struct wasi_ctx *w, int hfd, short events);
  * socket's SO_RCVTIMEO ends the wait with EAGAIN, as the read would.
  */
 uint32_t wasi_wait_in(struct wasi_ctx *w, const struct vfs_entry *e);
+
+/*
+ * recvmsg(2) on socket entry 'e' with host 'flags', as a guest receive:
+ * without MSG_DONTWAIT on a socket that blocks, waits (wasi_wait_in:
+ * EINTR, SO_RCVTIMEO's EAGAIN) when nothing is there. It tries
+ * MSG_DONTWAIT first (except with MSG_WAITALL), so data already there
+ * costs one system call and whether the fd blocks is asked only when
+ * nothing is. Returns an errno; '*got' gets the byte count.
+ */
+uint32_t wasi_recvmsg(struct wasi_ctx *w, const struct vfs_entry *e,
+                      struct msghdr *m, int flags, ssize_t *got);
 
 #define WASI_IOV_CHUNK 16
 #define WASI_IO_MAX    0x7ffff000u /* Linux's own cap on one read or write */

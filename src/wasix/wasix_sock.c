@@ -420,10 +420,6 @@ int wasix_sock_recv_from(struct vm_call *c, void *ud)
 	if (arr == NULL || plen == NULL || pfl == NULL ||
 	    wasi_mem(c, wasi_ptr(c, 6), 28) == NULL)
 		goto out;
-	err =
-	    !(fl & 8) && wx_blocking(e) ? wasi_wait_in(x->w, e) : WASI_ESUCCESS;
-	if (err != WASI_ESUCCESS)
-		goto out;
 	memset(&m, 0, sizeof m);
 	memset(&ss, 0, sizeof ss);
 	m.msg_name = &ss;
@@ -431,16 +427,13 @@ int wasix_sock_recv_from(struct vm_call *c, void *ud)
 	m.msg_iov = v;
 	m.msg_iovlen =
 	    (size_t)wasi_iov_fill(c, arr, n, &i, WASI_IO_MAX, v, &want);
-	do
-		r = recvmsg(
-		    e->host_fd, &m,
-		    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0) |
-		        (fl & 4 ? MSG_TRUNC : 0) | (fl & 8 ? MSG_DONTWAIT : 0));
-	while (r < 0 && errno == EINTR && !wasi_interrupted(x->w));
-	if (r < 0) {
-		err = wasi_errno_from_host(errno);
+	err = wasi_recvmsg(
+	    x->w, e, &m,
+	    (fl & 1 ? MSG_PEEK : 0) | (fl & 2 ? MSG_WAITALL : 0) |
+	        (fl & 4 ? MSG_TRUNC : 0) | (fl & 8 ? MSG_DONTWAIT : 0),
+	    &r);
+	if (err != WASI_ESUCCESS)
 		goto out;
-	}
 	wasi_put_ptr(c, plen, (uint64_t)r);
 	wasi_put_u16(pfl, (m.msg_flags & MSG_TRUNC) ? 1 : 0);
 	if (m.msg_namelen == 0) /* a connected stream: the peer */

@@ -766,6 +766,91 @@ static void part_eintr(void)
 	signal(SIGUSR1, SIG_IGN);
 }
 
+/*
+ * read() (fd_read) and recv() on a TCP socket through every way a receive
+ * can go: data already there, nothing there on a non-blocking socket
+ * (EAGAIN), the socket made blocking again and the data written later by
+ * a child (the read waits; no timing assumption: the result is the same
+ * whichever comes first), MSG_WAITALL across two writes, MSG_PEEK then
+ * read, SO_RCVTIMEO on read() (EAGAIN), EINTR from a caught signal in
+ * read(), and EOF after the peer's shutdown.
+ */
+static void part_readwait(void)
+{
+	int port, l = listener(0, &port), c = dial(0, port), s, i;
+	struct timeval tv = {0, 100000};
+	pid_t parent = getpid(), pid;
+	struct sigaction sa;
+	char b[16];
+	ssize_t r;
+
+	CK(c >= 0);
+	s = accept(l, NULL, NULL);
+	CK(s >= 0);
+	put(s, "ready", 5);
+	CK(get(c, b, 5) == 5);
+	printf("read, data there: %.5s\n", b);
+	CK(fcntl(c, F_SETFL, O_NONBLOCK) == 0);
+	r = read(c, b, sizeof b);
+	printf("read, non-blocking, nothing there: %d %s\n", (int)r,
+	       r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? "EAGAIN"
+	                                                          : ename(errno));
+	CK(fcntl(c, F_SETFL, 0) == 0);
+	pid = fork();
+	CK(pid >= 0);
+	if (pid == 0) {
+		put(s, "later", 5);
+		put(s, "abc", 3);
+		put(s, "def", 3);
+		_exit(0);
+	}
+	CK(get(c, b, 5) == 5);
+	printf("read, blocking again, written by a child: %.5s\n", b);
+	CK(recv(c, b, 6, MSG_WAITALL) == 6);
+	printf("recv MSG_WAITALL over two writes: %.6s\n", b);
+	reap(1, "writer");
+	put(s, "peek", 4);
+	CK(recv(c, b, 4, MSG_PEEK | MSG_WAITALL) == 4);
+	CK(read(c, b + 4, 4) == 4);
+	printf("peek then read: %.4s %.4s\n", b, b + 4);
+	CK(setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+	r = read(c, b, sizeof b);
+	printf("read past SO_RCVTIMEO: %d %s\n", (int)r,
+	       r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? "EAGAIN"
+	                                                          : ename(errno));
+	tv.tv_usec = 0;
+	CK(setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	CK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	got_usr1 = 0;
+	pid = fork();
+	CK(pid >= 0);
+	if (pid == 0) {
+		/* Signals until the parent answers on the connection. */
+		struct pollfd p = {s, POLLIN, 0};
+
+		for (i = 0; i < 500; i++) {
+			kill(parent, SIGUSR1);
+			if (poll(&p, 1, 20) == 1)
+				break;
+		}
+		_exit(i < 500 ? 0 : 1);
+	}
+	r = read(c, b, sizeof b);
+	printf("read and a caught signal: %d %s, handler ran %d\n", (int)r,
+	       ename(errno), got_usr1 > 0);
+	put(c, "a", 1);
+	reap(1, "signaller");
+	signal(SIGUSR1, SIG_IGN);
+	CK(get(s, b, 1) == 1);
+	CK(shutdown(s, SHUT_WR) == 0);
+	printf("read at EOF: %d\n", (int)read(c, b, sizeof b));
+	close(s);
+	close(c);
+	close(l);
+}
+
 /* Under wasmix with no network: only pairs and eventfd. */
 static void part_policy(void)
 {
@@ -870,6 +955,8 @@ int main(int argc, char **argv)
 		part_lookup();
 	else if (strcmp(p, "eintr") == 0)
 		part_eintr();
+	else if (strcmp(p, "readwait") == 0)
+		part_readwait();
 	else if (strcmp(p, "policy") == 0)
 		part_policy();
 	else if (strcmp(p, "rules") == 0)

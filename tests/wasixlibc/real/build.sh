@@ -36,6 +36,11 @@
 #     that one file: with wasi-libc's values (S_IFIFO 0xc000) its
 #     fallback redefines mode_t and no longer compiles; so ls -l shows a
 #     FIFO as 's' and a socket as '?' (run.sh makes neither);
+#   - CFLAGS_udp_io.o: a header that includes <netinet/in.h> and
+#     undefines IP_PKTINFO and IPV6_PKTINFO, so libbb/udp_io.c (which
+#     CONFIG_NC compiles in; small nc has no UDP and never calls it)
+#     takes its own path for systems without them: wasix-libc defines
+#     both but has no struct cmsghdr or CMSG_* macros;
 #   - AR=llvm-ar-14 (GNU ar writes no index for wasm objects); the link
 #     wrapper drops --start-group/--end-group/--warn-common, which
 #     wasm-ld 14 rejects (it resolves archives in any order anyway).
@@ -145,6 +150,8 @@ build_busybox() {
 #define minor(d) ((unsigned)(((d) & 0xff) | (((d) >> 12) & 0xfff00)))
 #define makedev(a, b) ((((a) & 0xfff) << 8) | ((b) & 0xff) | (((b) & 0xfff00) << 12))
 EOF
+	printf '#include <netinet/in.h>\n#undef IP_PKTINFO\n#undef IPV6_PKTINFO\n' \
+		>"$OUT/work/bbinc/nopktinfo.h"
 	# The quotes are for the shell that runs busybox's compile commands.
 	# shellcheck disable=SC2089
 	BBCFLAGS="-I$OUT/work/bbinc -DSOCK_RDM=4 -D'getgroups(n,l)=0'
@@ -179,7 +186,9 @@ EOF
 			# shellcheck disable=SC2086,SC2090,SC2116
 			make -j2 SKIP_STRIP=y CC="$WRAPCC" AR=llvm-ar-14 HOSTCC=gcc \
 					EXTRA_CFLAGS="$(echo $BBCFLAGS)" \
-					CFLAGS_mode_string.o="$(echo $MODEFLAGS)" >make.log 2>&1
+					CFLAGS_mode_string.o="$(echo $MODEFLAGS)" \
+					CFLAGS_udp_io.o="-include $OUT/work/bbinc/nopktinfo.h" \
+					>make.log 2>&1
 			fi
 		) || { echo "build.sh: busybox ($kind) failed, see $OUT/work/busybox-$kind/*.log" >&2; exit 1; }
 	done
