@@ -326,6 +326,31 @@ int wasmix_wasi_instance_new(struct wasm_store_t *store,
 int wasmix_wasi_run_start(struct wasm_instance_t *instance, int *exit_code,
                           struct wasm_trap_t **trap);
 /*
+ * Captures guest fd 'fd' (1: stdout, 2: stderr) of the instances made
+ * with this config by wasmix_wasi_instance_new in a memory buffer of at
+ * most 'cap' bytes, instead of the host fd of wasmix_config_set_stdio.
+ * Bytes past the cap are dropped and counted; the guest's writes still
+ * succeed, so it never blocks on the buffer. The buffer is reserved at
+ * its full cap when the instance is made (pages are touched only as
+ * output arrives) and a library thread per captured stream drains the
+ * guest's pipe. 0 turns the capture off. Whole runs (wasmix_run_*)
+ * ignore it. Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
+ * above WASMIX_MAX_CAPTURE_BYTES.
+ */
+#define WASMIX_MAX_CAPTURE_BYTES ((size_t)1 << 30)
+int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap);
+/*
+ * What 'instance' wrote so far (every write that returned before the
+ * call) to its captured fd 'fd' (1 or 2): sets '*data' (owned by the
+ * store, valid until wasm_store_delete; its first '*len' bytes never
+ * change afterwards), '*len', and, if 'dropped' is not NULL, '*dropped',
+ * the bytes past the cap. Returns WASMIX_OK, or WASMIX_ERROR if that fd
+ * is not captured or the instance was not made by
+ * wasmix_wasi_instance_new. Thread-safe for one instance.
+ */
+int wasmix_wasi_output(struct wasm_instance_t *instance, int fd,
+                       const uint8_t **data, size_t *len, uint64_t *dropped);
+/*
  * Runs the WASI command module in file 'path': reads it (at most
  * WASMIX_MAX_MODULE_BYTES), decodes and validates it, links the WASI
  * preview1 imports, instantiates it, calls '_initialize' if exported,

@@ -265,6 +265,15 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
 	c->stdio[2] = err_fd;
 }
 
+int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap)
+{
+	if (c == NULL || (fd != 1 && fd != 2) ||
+	    cap > WASMIX_MAX_CAPTURE_BYTES)
+		return WASMIX_ERROR;
+	c->capture[fd - 1] = cap;
+	return WASMIX_OK;
+}
+
 int wasmix_config_add_dir(wasmix_config *c, const char *host, const char *guest)
 {
 	struct wasi_preopen *v;

@@ -21,6 +21,9 @@ struct wasmix_config {
 	char **envp; /* envc copied "K=V" strings, room for envcap */
 	int envc, envcap;
 	int stdio[3];
+	/* Bytes of guest fds 1 and 2 kept in memory by wasm.h instances
+	 * (wasmix_config_capture_output); 0: not captured. */
+	size_t capture[2];
 	struct wasi_preopen *dirs; /* ndirs copied {host, guest} pairs */
 	int ndirs;
 	int *socks; /* nsocks borrowed host sockets */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "wasmix_capture.h"
 #include "wasmix_config.h"
 
 /* The import module served here. */
@@ -30,6 +31,8 @@
 struct wasi_env {
 	struct vm_instance *inst; /* NULL until instantiated */
 	struct wasi_ctx *wasi;
+	/* Guest fds 1 and 2 kept in memory, or NULL. */
+	struct wasmix_capture *capture[2];
 };
 
 static void wasi_env_free(void *p)
@@ -37,6 +40,8 @@ static void wasi_env_free(void *p)
 	struct wasi_env *e = p;
 
 	wasi_ctx_free(e->wasi);
+	wasmix_capture_free(e->capture[0]);
+	wasmix_capture_free(e->capture[1]);
 	wx_free(e);
 }
 
@@ -154,6 +159,17 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 		if (c->max_fds != 0)
 			wc.max_fds = c->max_fds;
 		wc.interrupt = c->interrupt;
+		for (int i = 0; i < 2; i++) {
+			if (c->capture[i] == 0)
+				continue;
+			int rc = wasmix_capture_new(
+			    c->capture[i], &e->capture[i], &wc.stdio[i + 1]);
+			if (rc != 0)
+				return diag_set(
+				    diag, rc, "cannot capture fd %d: %s", i + 1,
+				    rc == WX_ENOMEM ? "out of memory"
+				                    : "no pipe or thread");
+		}
 	}
 	return wasi_ctx_new(&wc, &e->wasi, diag);
 }
@@ -217,10 +233,8 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 	}
 	e = NULL;
 out:
-	if (e != NULL) {
-		wasi_ctx_free(e->wasi);
-		wx_free(e);
-	}
+	if (e != NULL)
+		wasi_env_free(e);
 	if (r == NULL && trap != NULL)
 		*trap = (wasm_trap_t *)(rc == WX_ETRAP ? capi_trap_of_call
 		                                       : capi_trap_new_str)(
@@ -299,4 +313,23 @@ out:
 		                                       : capi_trap_new_str)(
 		    ir->store, diag.set ? diag.msg : "call failed");
 	return rc == WX_ETRAP ? WASMIX_TRAP : WASMIX_LINK;
+}
+
+int wasmix_wasi_output(wasm_instance_t *instance, int fd, const uint8_t **data,
+                       size_t *len, uint64_t *dropped)
+{
+	wasm_ref_t *ir = (wasm_ref_t *)instance;
+	struct wasi_env *e;
+	uint64_t lost = 0;
+
+	if (ir == NULL || ir->kind != CAPI_INSTANCE || data == NULL ||
+	    len == NULL || (fd != 1 && fd != 2))
+		return WASMIX_ERROR;
+	e = wasi_env_of(ir->store, ir->u.instance);
+	if (e == NULL || e->capture[fd - 1] == NULL)
+		return WASMIX_ERROR;
+	wasmix_capture_get(e->capture[fd - 1], data, len, &lost);
+	if (dropped != NULL)
+		*dropped = lost;
+	return WASMIX_OK;
 }

@@ -4,8 +4,10 @@
  * Instantiates tests/capi/wasi_cmd.wat (built into argv[1]) with args, an
  * environment, stdout on a temporary file, a preopened temporary
  * directory holding hello.txt and one host import; runs _start and
- * checks the exit code 3 of proc_exit, the captured output, that this
- * process survived, and that exports and memory still work afterwards.
+ * checks the exit code 3 of proc_exit, the output, that this process
+ * survived, and that exports and memory still work afterwards. Then the
+ * same with stdout in memory (wasmix_config_capture_output), with room
+ * for all of it and with a cap of 16 bytes.
  * Usage: t_wasi DIR. Exits 1 if a check fails.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -65,6 +67,10 @@ int main(int argc, char **argv)
 	wasm_trap_t *trap = NULL;
 	wasm_instance_t *inst = NULL;
 	pid_t pid = getpid();
+	wasm_instance_t *full = NULL, *capped = NULL;
+	const uint8_t *data = NULL;
+	size_t len = 0;
+	uint64_t dropped = 0;
 	int code = -1;
 
 	if (argc != 2)
@@ -108,10 +114,40 @@ int main(int argc, char **argv)
 	wasm_extern_vec_t imports = WASM_ARRAY_VEC(ext);
 	CHECK(wasmix_wasi_instance_new(store, module, c, &imports, &inst,
 	                               &trap) == WASMIX_OK);
-	wasmix_config_free(c); /* the instance keeps copies */
 	CHECK(inst != NULL && trap == NULL);
 	if (inst == NULL)
 		return 1;
+	CHECK(wasmix_wasi_output(inst, 1, &data, &len, NULL) == WASMIX_ERROR);
+	/* Two more instances with stdout in memory: room for all of it, and
+	 * a cap of 16 bytes (the rest dropped and counted). */
+	CHECK(wasmix_config_capture_output(c, 3, 16) == WASMIX_ERROR);
+	CHECK(wasmix_config_capture_output(c, 1, 4096) == WASMIX_OK);
+	CHECK(wasmix_wasi_instance_new(store, module, c, &imports, &full,
+	                               NULL) == WASMIX_OK);
+	CHECK(wasmix_config_capture_output(c, 1, 16) == WASMIX_OK);
+	CHECK(wasmix_wasi_instance_new(store, module, c, &imports, &capped,
+	                               NULL) == WASMIX_OK);
+	wasmix_config_free(c); /* the instances keep copies */
+	CHECK(full != NULL && capped != NULL);
+	if (full == NULL || capped == NULL)
+		return 1;
+	CHECK(wasmix_wasi_output(full, 2, &data, &len, NULL) == WASMIX_ERROR);
+	CHECK(wasmix_wasi_output(full, 1, &data, &len, &dropped) == WASMIX_OK &&
+	      len == 0 && dropped == 0);
+	code = -1;
+	CHECK(wasmix_wasi_run_start(full, &code, NULL) == WASMIX_OK &&
+	      code == 3);
+	CHECK(wasmix_wasi_output(full, 1, &data, &len, &dropped) == WASMIX_OK);
+	CHECK(len == sizeof expect - 1 && memcmp(data, expect, len) == 0 &&
+	      dropped == 0);
+	code = -1;
+	CHECK(wasmix_wasi_run_start(capped, &code, NULL) == WASMIX_OK &&
+	      code == 3);
+	CHECK(wasmix_wasi_output(capped, 1, &data, &len, &dropped) ==
+	      WASMIX_OK);
+	CHECK(len == 16 && memcmp(data, expect, 16) == 0 &&
+	      dropped == sizeof expect - 1 - 16);
+	code = -1;
 
 	CHECK(wasmix_wasi_run_start(inst, &code, &trap) == WASMIX_OK);
 	CHECK(trap == NULL);
