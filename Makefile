@@ -87,8 +87,14 @@ $(O)/capi/t_isolate: tests/capi/t_isolate.c include/wasmix.h $(O)/libwasmix.a
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(CAPI_WASM)
+# t_wasi: an embedder of wasm.h with wasmix.h's WASI bridge.
+$(O)/capi/t_wasi: tests/capi/t_wasi.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
+	$(O)/capi/t_wasi $(O)/capi
 	$(O)/capi/t_isolate $(O)/capi
 
 # --- install (docs/embedding.md) ---------------------------------------------

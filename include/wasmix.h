@@ -269,6 +269,88 @@ void wasmix_config_set_trace_fd(wasmix_config *c, int fd);
 void wasmix_config_set_confine(wasmix_config *c, int on);
 
 /*
+ * WASI for the standard C API (include/wasm.h; docs/embedding.md): the
+ * counterpart of wasmtime's wasi_config and linker_define_wasi. The wasm.h
+ * types are named by their struct tags so that this header needs no other.
+ *
+ * wasmix_wasi_instance_new instantiates 'module' in 'store' like
+ * wasm_instance_new, with its "wasi_snapshot_preview1" imports served by
+ * wasmix's WASI layer configured from 'c' (NULL: the defaults): the
+ * arguments (none set: one, "module.wasm"), environment, stdio fds,
+ * preopened directories (guest fds 3, 4, ... as in a run), sockets, the
+ * fd limit and the interrupt flag. The other settings of 'c' (memory,
+ * depth, fuel, timeout, network policy, commands, trace, confinement,
+ * isolation) belong to whole runs and are not used here: the store's own
+ * limits apply. 'imports' (may be NULL when there are none) gives the
+ * module's OTHER imports, in the module's import order with the WASI ones
+ * left out. 'c' is read during the call only (strings are copied), but
+ * the fds it names stay borrowed for the instance's life.
+ *
+ * On success returns WASMIX_OK and sets '*out' to the instance (owned by
+ * the store, like every wasm.h instance; its exports are called with
+ * wasm_func_call and its memory read with wasm_memory_data). Otherwise
+ * sets '*out' to NULL and returns WASMIX_LINK (an import missing or of the
+ * wrong type), WASMIX_TRAP (the start function trapped), WASMIX_IOERR (a
+ * directory could not be opened), WASMIX_NOMEM, WASMIX_LIMIT or
+ * WASMIX_ERROR (a NULL argument), and, if 'trap' is not NULL, sets
+ * '*trap' to a trap with the message (the caller deletes it).
+ *
+ * The WASI context lives until wasm_store_delete. Everything runs in the
+ * caller's process and thread: there is no WASIX here (no fork, exec or
+ * threads; the "wasix_32v1" imports are unknown imports), proc_raise
+ * returns ENOSYS instead of raising a host signal, and proc_exit ends the
+ * current call (a wasm_func_call returns a trap "the guest called exit")
+ * instead of the embedder. Same threading rules as the store.
+ */
+struct wasm_store_t;
+struct wasm_module_t;
+struct wasm_extern_vec_t;
+struct wasm_instance_t;
+struct wasm_trap_t;
+int wasmix_wasi_instance_new(struct wasm_store_t *store,
+                             const struct wasm_module_t *module,
+                             const wasmix_config *c,
+                             const struct wasm_extern_vec_t *imports,
+                             struct wasm_instance_t **out,
+                             struct wasm_trap_t **trap);
+/*
+ * Calls the '_start' export of an instance made by
+ * wasmix_wasi_instance_new (a command module). Returns WASMIX_OK with
+ * '*exit_code' the value given to proc_exit, or 0 if '_start' returned;
+ * WASMIX_TRAP if it trapped, WASMIX_LINK if there is no '_start' of type
+ * [] -> [], WASMIX_ERROR for another instance or a NULL argument; on
+ * those, if 'trap' is not NULL, '*trap' gets a trap with the message
+ * (the caller deletes it). The instance stays usable afterwards: its
+ * exports can still be called and its memory read.
+ */
+int wasmix_wasi_run_start(struct wasm_instance_t *instance, int *exit_code,
+                          struct wasm_trap_t **trap);
+/*
+ * Captures guest fd 'fd' (1: stdout, 2: stderr) of the instances made
+ * with this config by wasmix_wasi_instance_new in a memory buffer of at
+ * most 'cap' bytes, instead of the host fd of wasmix_config_set_stdio.
+ * Bytes past the cap are dropped and counted; the guest's writes still
+ * succeed, so it never blocks on the buffer. The buffer is reserved at
+ * its full cap when the instance is made (pages are touched only as
+ * output arrives) and a library thread per captured stream drains the
+ * guest's pipe. 0 turns the capture off. Whole runs (wasmix_run_*)
+ * ignore it. Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
+ * above WASMIX_MAX_CAPTURE_BYTES.
+ */
+#define WASMIX_MAX_CAPTURE_BYTES ((size_t)1 << 30)
+int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap);
+/*
+ * What 'instance' wrote so far (every write that returned before the
+ * call) to its captured fd 'fd' (1 or 2): sets '*data' (owned by the
+ * store, valid until wasm_store_delete; its first '*len' bytes never
+ * change afterwards), '*len', and, if 'dropped' is not NULL, '*dropped',
+ * the bytes past the cap. Returns WASMIX_OK, or WASMIX_ERROR if that fd
+ * is not captured or the instance was not made by
+ * wasmix_wasi_instance_new. Thread-safe for one instance.
+ */
+int wasmix_wasi_output(struct wasm_instance_t *instance, int fd,
+                       const uint8_t **data, size_t *len, uint64_t *dropped);
+/*
  * Runs the WASI command module in file 'path': reads it (at most
  * WASMIX_MAX_MODULE_BYTES), decodes and validates it, links the WASI
  * preview1 imports, instantiates it, calls '_initialize' if exported,

@@ -35,41 +35,7 @@
 #include "wasm/wasm_module.h"
 #include "wat/wat.h"
 #include "wasmix_isolate.h"
-
-struct wasmix_config {
-	char **argv; /* argc copied strings, or NULL */
-	int argc;
-	char **envp; /* envc copied "K=V" strings, room for envcap */
-	int envc, envcap;
-	int stdio[3];
-	struct wasi_preopen *dirs; /* ndirs copied {host, guest} pairs */
-	int ndirs;
-	int *socks; /* nsocks borrowed host sockets */
-	int nsocks;
-	char **cmd_names, **cmd_files; /* ncmds --map-command pairs, copied */
-	int ncmds;
-	volatile sig_atomic_t *interrupt;
-	uint64_t max_pages; /* 0: the VM's default */
-	uint32_t max_depth; /* 0: the VM's default */
-	uint64_t fuel;      /* 0: unlimited */
-	/* enum wasmix_limit values; 0: the default */
-	size_t max_module_bytes;
-	uint64_t max_table_elems;
-	uint32_t max_funcs, max_locals, max_types;
-	uint32_t max_procs;       /* 0: the default (proc.h) */
-	uint64_t max_tree_memory; /* 0: the default; UINT64_MAX: none */
-	uint32_t max_fds;         /* 0: WASMIX_DEFAULT_MAX_FDS */
-	uint32_t max_threads;     /* 0: the default (proc.h) */
-	uint64_t timeout_ms; /* 0: none */
-	int trace_fd;        /* -1: no trace (wasix_trace.h) */
-	/* zero: deny (docs/networking.md) */
-	struct wasix_net_policy net;
-	bool confine;        /* proc_confine before the run */
-	bool isolate; /* run in a helper child (wasmix_isolate.c) */
-};
-
-/* Open fds per guest process unless the config says otherwise. */
-#define WASMIX_DEFAULT_MAX_FDS 1024
+#include "wasmix_config.h"
 
 /* Everything one run creates; freed by wasmix_run_free. */
 struct wasmix_run {
@@ -297,6 +263,15 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
 	c->stdio[0] = in_fd;
 	c->stdio[1] = out_fd;
 	c->stdio[2] = err_fd;
+}
+
+int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap)
+{
+	if (c == NULL || (fd != 1 && fd != 2) ||
+	    cap > WASMIX_MAX_CAPTURE_BYTES)
+		return WASMIX_ERROR;
+	c->capture[fd - 1] = cap;
+	return WASMIX_OK;
 }
 
 int wasmix_config_add_dir(wasmix_config *c, const char *host, const char *guest)
