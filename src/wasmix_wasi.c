@@ -107,27 +107,7 @@ static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
 	if (l->imports == NULL || k >= l->imports->size)
 		return WX_ELINK;
 	r = (const wasm_ref_t *)l->imports->data[k];
-	if (r == NULL || r->kind > CAPI_MEMORY)
-		return WX_ELINK;
-	switch (r->kind) {
-	case CAPI_FUNC:
-		out->kind = WASM_EXT_FUNC;
-		out->u.func = r->u.func;
-		break;
-	case CAPI_GLOBAL:
-		out->kind = WASM_EXT_GLOBAL;
-		out->u.global = r->u.global;
-		break;
-	case CAPI_TABLE:
-		out->kind = WASM_EXT_TABLE;
-		out->u.table = r->u.table;
-		break;
-	default:
-		out->kind = WASM_EXT_MEMORY;
-		out->u.memory = r->u.memory;
-		break;
-	}
-	return 0;
+	return capi_extern_to_vm(r, out) ? 0 : WX_ELINK;
 }
 
 /* The WASI context of 'c' (NULL: the defaults) into 'e'. */

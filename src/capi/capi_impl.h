@@ -175,6 +175,10 @@ bool capi_functype_to_vm(const wasm_functype_t *ft, struct wasm_functype *out);
 /* Grows '*arr' (of '*cap' elements of 'size') to hold 'need'. */
 bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size);
 
+/* capi_runtime.c: the engine extern an import object 'r' stands for (a
+ * function, global, table or memory); false if it is none of those. */
+bool capi_extern_to_vm(const wasm_ref_t *r, struct vm_extern *out);
+
 /* capi_store.c: objects and values. */
 wasm_ref_t *capi_obj(wasm_store_t *s, uint8_t kind, void *engine_obj);
 wasm_ref_t *capi_trap_new_str(wasm_store_t *s, const char *msg);

@@ -194,19 +194,10 @@ struct link {
 	const wasm_extern_vec_t *imports;
 };
 
-/* Import i of the module is imports->data[i] (wasm.h's contract). */
-static int resolve(void *ud, const struct wasm_import *imp,
-                   struct vm_extern *out)
+bool capi_extern_to_vm(const wasm_ref_t *r, struct vm_extern *out)
 {
-	const struct link *l = ud;
-	size_t i = (size_t)(imp - l->m->imports);
-	const wasm_ref_t *r;
-
-	if (l->imports == NULL || i >= l->imports->size)
-		return -1;
-	r = (const wasm_ref_t *)l->imports->data[i];
 	if (r == NULL || r->kind > CAPI_MEMORY)
-		return -1;
+		return false;
 	switch (r->kind) {
 	case CAPI_FUNC:
 		out->kind = WASM_EXT_FUNC;
@@ -225,7 +216,21 @@ static int resolve(void *ud, const struct wasm_import *imp,
 		out->u.memory = r->u.memory;
 		break;
 	}
-	return 0;
+	return true;
+}
+
+/* Import i of the module is imports->data[i] (wasm.h's contract). */
+static int resolve(void *ud, const struct wasm_import *imp,
+                   struct vm_extern *out)
+{
+	const struct link *l = ud;
+	size_t i = (size_t)(imp - l->m->imports);
+	const wasm_ref_t *r;
+
+	if (l->imports == NULL || i >= l->imports->size)
+		return -1;
+	r = (const wasm_ref_t *)l->imports->data[i];
+	return capi_extern_to_vm(r, out) ? 0 : -1;
 }
 
 /* Makes sure store 's' holds a reference on 'mod' (the engine borrows it). */
