@@ -705,12 +705,15 @@ int wasix_sock_set_opt_flag(struct vm_call *c, void *ud)
 	return wasi_ret(c, err);
 }
 
-/* sock_get_opt_flag(fd, opt) -> (errno, bool) */
-int wasix_sock_get_opt_flag(struct vm_call *c, void *ud)
+/*
+ * sock_get_opt_flag and _size: option arg 1 of socket arg 0 into the
+ * guest at arg 2, as a bool byte (size 1) or a u64 (size 8).
+ */
+static int wx_opt_get_out(struct vm_call *c, struct wasix_ctx *x,
+                          unsigned size)
 {
-	struct wasix_ctx *x = ud;
 	struct vfs_entry *e;
-	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 1);
+	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), size);
 	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
 	int v;
 
@@ -718,10 +721,18 @@ int wasix_sock_get_opt_flag(struct vm_call *c, void *ud)
 		err = WASI_EFAULT;
 	if (err == WASI_ESUCCESS)
 		err = wx_opt_get(e, wasi_u32(c, 1), &v);
-	if (err == WASI_ESUCCESS)
+	if (err == WASI_ESUCCESS && size == 1)
 		*p = v != 0;
+	else if (err == WASI_ESUCCESS)
+		wasi_put_u64(p, (uint64_t)(uint32_t)v);
 	vfs_entry_unref(e);
 	return wasi_ret(c, err);
+}
+
+/* sock_get_opt_flag(fd, opt) -> (errno, bool) */
+int wasix_sock_get_opt_flag(struct vm_call *c, void *ud)
+{
+	return wx_opt_get_out(c, ud, 1);
 }
 
 /* sock_set_opt_size(fd, opt, size: u64) -> errno */
@@ -743,20 +754,7 @@ int wasix_sock_set_opt_size(struct vm_call *c, void *ud)
  * error as a WASI errno (and clears it, as SO_ERROR does) */
 int wasix_sock_get_opt_size(struct vm_call *c, void *ud)
 {
-	struct wasix_ctx *x = ud;
-	struct vfs_entry *e;
-	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 8);
-	uint32_t err = wasi_sock_get(x->w, wasi_u32(c, 0), 0, &e);
-	int v;
-
-	if (err == WASI_ESUCCESS && p == NULL)
-		err = WASI_EFAULT;
-	if (err == WASI_ESUCCESS)
-		err = wx_opt_get(e, wasi_u32(c, 1), &v);
-	if (err == WASI_ESUCCESS)
-		wasi_put_u64(p, (uint64_t)(uint32_t)v);
-	vfs_entry_unref(e);
-	return wasi_ret(c, err);
+	return wx_opt_get_out(c, ud, 8);
 }
 
 /* The host option of time option 'opt' (SO_RCVTIMEO, SO_SNDTIMEO,
