@@ -170,12 +170,12 @@ static bool wasix_restarts(uint64_t bits, uint64_t deferred)
 	return bits != 0 && (rest == 0 || proc_sig_restarts(rest));
 }
 
-/* wasix_enter, and '*ran' set when a guest handler really ran. */
 int wasix_dl_catch_up(struct vm_call *c, struct wasix_ctx *x)
 {
 	return wasix_threads_dl_catch_up(c, x->dl);
 }
 
+/* wasix_enter, and '*ran' set when a guest handler really ran. */
 static int wasix_enter_ran(struct vm_call *c, struct wasix_ctx *x,
                            bool *ran)
 {
