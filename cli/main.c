@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +25,6 @@
 #include "tools.h"
 #include "wasmix.h"
 
-#define WASMIX_EXIT_USAGE 2
-#define WASMIX_EXIT_TRAP  134
 #define WASM_PAGE         65536u
 #define WASM_MAX_PAGES    65536u
 
@@ -106,21 +103,6 @@ static const char usage_text[] =
     "exit status: the guest's own (0-255); 134 if it trapped; 2 if the\n"
     "module could not be loaded or the command line is wrong.\n";
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints "wasmix: <message>" on stderr; returns the usage exit status. */
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("wasmix: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return WASMIX_EXIT_USAGE;
-}
-
 /* Parses a decimal u64 with no sign or junk; false if it is not one. */
 static int parse_u64(const char *s, uint64_t *out, const char **end)
 {
@@ -187,15 +169,15 @@ static int opt_env(wasmix_config *cfg, const char *arg)
 		klen = strlen(arg);
 		kv = malloc(klen + strlen(val) + 2);
 		if (kv == NULL)
-			return fail("out of memory");
+			return cli_fail("out of memory");
 		sprintf(kv, "%s=%s", arg, val);
 		rc = wasmix_config_add_env(cfg, kv);
 		free(kv);
 	}
 	if (rc == WASMIX_NOMEM)
-		return fail("out of memory");
+		return cli_fail("out of memory");
 	if (rc != WASMIX_OK)
-		return fail("--env: expected KEY=VALUE, got '%s'", arg);
+		return cli_fail("--env: expected KEY=VALUE, got '%s'", arg);
 	return 0;
 }
 
@@ -213,25 +195,25 @@ static int opt_dir(wasmix_config *cfg, const char *name, const char *arg,
 	int rc;
 
 	if (sep == NULL && !host_first)
-		return fail("--mapdir: expected GUEST::HOST, got '%s'", arg);
+		return cli_fail("--mapdir: expected GUEST::HOST, got '%s'", arg);
 	if (sep == NULL)
 		return wasmix_config_add_dir(cfg, arg, arg) == WASMIX_OK
 		           ? 0
-		           : fail("%s: expected a directory, got '%s'", name,
+		           : cli_fail("%s: expected a directory, got '%s'", name,
 		                  arg);
 	a = strndup(arg, (size_t)(sep - arg));
 	b = strdup(sep + 2);
 	if (a == NULL || b == NULL) {
 		free(a);
 		free(b);
-		return fail("out of memory");
+		return cli_fail("out of memory");
 	}
 	rc = host_first ? wasmix_config_add_dir(cfg, a, b)
 	                : wasmix_config_add_dir(cfg, b, a);
 	free(a);
 	free(b);
 	if (rc != WASMIX_OK)
-		return fail("%s: expected %s, got '%s'", name,
+		return cli_fail("%s: expected %s, got '%s'", name,
 		            host_first ? "HOST[::GUEST]" : "GUEST::HOST", arg);
 	return 0;
 }
@@ -250,7 +232,7 @@ static int opt_tcplisten(wasmix_config *cfg, const char *arg)
 
 	if (colon == NULL || colon == arg || colon[1] == 0 ||
 	    (size_t)(colon - arg) >= sizeof host)
-		return fail("--tcplisten: expected HOST:PORT, got '%s'", arg);
+		return cli_fail("--tcplisten: expected HOST:PORT, got '%s'", arg);
 	n = (size_t)(colon - arg);
 	if (arg[0] == '[' && arg[n - 1] == ']' && n >= 2) {
 		memcpy(host, arg + 1, n - 2);
@@ -264,15 +246,15 @@ static int opt_tcplisten(wasmix_config *cfg, const char *arg)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host, colon + 1, &hints, &ai);
 	if (rc != 0)
-		return fail("--tcplisten: %s: %s", arg, gai_strerror(rc));
+		return cli_fail("--tcplisten: %s: %s", arg, gai_strerror(rc));
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 	            ai->ai_protocol);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0)
-		rc = fail("--tcplisten: %s: %s", arg, strerror(errno));
+		rc = cli_fail("--tcplisten: %s: %s", arg, strerror(errno));
 	else if (wasmix_config_add_socket(cfg, fd) != WASMIX_OK)
-		rc = fail("out of memory");
+		rc = cli_fail("out of memory");
 	freeaddrinfo(ai);
 	if (rc != 0 && fd >= 0)
 		close(fd);
@@ -287,7 +269,7 @@ static int opt_env_inherit(wasmix_config *cfg)
 	for (e = environ; *e != NULL; e++)
 		if (strchr(*e, '=') != NULL && **e != '=' &&
 		    wasmix_config_add_env(cfg, *e) == WASMIX_NOMEM)
-			return fail("out of memory");
+			return cli_fail("out of memory");
 	return 0;
 }
 
@@ -365,7 +347,7 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 
 	if (strcmp(name, "--timeout") == 0) {
 		if (!parse_timeout(arg, &v))
-			return fail("--timeout: expected a number of seconds "
+			return cli_fail("--timeout: expected a number of seconds "
 			            "above 0, got '%s'",
 			            arg);
 		wasmix_config_set_timeout_ms(cfg, v);
@@ -377,12 +359,12 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 		if (!parse_bytes(arg, &v) || v == 0 ||
 		    wasmix_config_set_limit(cfg, limits[i].which, v) !=
 		        WASMIX_OK)
-			return fail("%s: expected a number from 1 to %s, got "
+			return cli_fail("%s: expected a number from 1 to %s, got "
 			            "'%s'",
 			            name, limits[i].max, arg);
 		return 0;
 	}
-	return fail("unknown option '%s'", name);
+	return cli_fail("unknown option '%s'", name);
 }
 
 /* --map-command NAME=FILE (WASIX exec/spawn); FILE must be readable. */
@@ -393,13 +375,13 @@ static int opt_map_command(wasmix_config *cfg, const char *arg)
 
 	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof name ||
 	    eq[1] == 0)
-		return fail("--map-command: expected NAME=FILE, got '%s'", arg);
+		return cli_fail("--map-command: expected NAME=FILE, got '%s'", arg);
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = 0;
 	if (access(eq + 1, R_OK) != 0)
-		return fail("--map-command: %s: %s", eq + 1, strerror(errno));
+		return cli_fail("--map-command: %s: %s", eq + 1, strerror(errno));
 	if (wasmix_config_map_command(cfg, name, eq + 1) != WASMIX_OK)
-		return fail("--map-command: bad command name '%s'", name);
+		return cli_fail("--map-command: bad command name '%s'", name);
 	return 0;
 }
 
@@ -410,7 +392,7 @@ static int opt_net_allow(wasmix_config *cfg, const char *name, const char *arg)
 	                                                 : WASMIX_NET_CONNECT;
 
 	if (wasmix_config_net_allow(cfg, what, arg) != WASMIX_OK)
-		return fail("%s: expected ADDR[/PREFIX][:PORT[-PORT]] (ADDR an "
+		return cli_fail("%s: expected ADDR[/PREFIX][:PORT[-PORT]] (ADDR an "
 		            "IPv4 address, [IPv6] or *; at most 64 rules), got "
 		            "'%s'",
 		            name, arg);
@@ -438,7 +420,7 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return opt_net_allow(cfg, name, arg);
 	if (strcmp(name, "--net-lookup") == 0) {
 		if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
-			return fail("--net-lookup: expected on or off, got '%s'",
+			return cli_fail("--net-lookup: expected on or off, got '%s'",
 			            arg);
 		wasmix_config_set_net_lookup(cfg, strcmp(arg, "on") == 0);
 		return 0;
@@ -460,20 +442,20 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return opt_limit(cfg, name, arg);
 	if (strcmp(name, "--max-memory") == 0) {
 		if (!parse_pages(arg, &v) || v == 0 || v > WASM_MAX_PAGES)
-			return fail("--max-memory: expected 1 to %u pages or a "
+			return cli_fail("--max-memory: expected 1 to %u pages or a "
 			            "size like 64M (up to 4G), got '%s'",
 			            WASM_MAX_PAGES, arg);
 		wasmix_config_set_max_memory_pages(cfg, v);
 		return 0;
 	}
 	if (!parse_u64(arg, &v, &end) || *end != 0)
-		return fail("%s: expected a number, got '%s'", name, arg);
+		return cli_fail("%s: expected a number, got '%s'", name, arg);
 	if (strcmp(name, "--fuel") == 0) {
 		wasmix_config_set_fuel(cfg, v);
 		return 0;
 	}
 	if (v == 0 || v > UINT32_MAX)
-		return fail("%s: expected 1 to %u, got '%s'", name, UINT32_MAX,
+		return cli_fail("%s: expected 1 to %u, got '%s'", name, UINT32_MAX,
 		            arg);
 	wasmix_config_set_max_call_depth(cfg, (uint32_t)v);
 	return 0;
@@ -493,7 +475,7 @@ static int opt_trace(wasmix_config *cfg, const char *file)
 	int fd;
 
 	if (file != NULL && file[0] == 0)
-		return fail("--trace=: expected a file name");
+		return cli_fail("--trace=: expected a file name");
 	if (file != NULL)
 		fd = open(file,
 		          O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
@@ -501,7 +483,7 @@ static int opt_trace(wasmix_config *cfg, const char *file)
 	else
 		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
-		return fail("--trace: %s: %s", file ? file : "stderr",
+		return cli_fail("--trace: %s: %s", file ? file : "stderr",
 		            strerror(errno));
 	if (opt_trace_fd >= 0)
 		close(opt_trace_fd);
@@ -589,7 +571,7 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 		}
 		if (strcmp(a, "--invoke") == 0) {
 			if (*i + 1 >= argc)
-				return fail("--invoke needs a value");
+				return cli_fail("--invoke needs a value");
 			opt_invoke = argv[++*i];
 			continue;
 		}
@@ -604,10 +586,10 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 			continue;
 		}
 		if (!opt_split(a, name, sizeof name, &val))
-			return fail("unknown option '%s' (see wasmix --help)",
+			return cli_fail("unknown option '%s' (see wasmix --help)",
 			            a);
 		if (val == NULL && *i + 1 >= argc)
-			return fail("%s needs a value", name);
+			return cli_fail("%s needs a value", name);
 		if (val == NULL)
 			val = argv[++*i];
 		rc = opt_value(cfg, name, val);
@@ -633,14 +615,14 @@ static int run_program(wasmix_config *cfg, int argc, char **argv, int i)
 	rc = wasmix_config_set_args(cfg, argc - first + 1,
 	                            (const char *const *)argv + first - 1);
 	if (rc != WASMIX_OK)
-		return fail("out of memory");
+		return cli_fail("out of memory");
 	if (opt_cwd != NULL && chdir(opt_cwd) != 0)
-		return fail("--cwd: %s: %s", opt_cwd, strerror(errno));
+		return cli_fail("--cwd: %s: %s", opt_cwd, strerror(errno));
 	rc = wasmix_run_file(cfg, prog, &code, err, sizeof err);
 	fflush(stdout);
 	if (rc == WASMIX_OK)
 		return code & 0xff;
-	fail("%s", err);
+	cli_fail("%s", err);
 	return rc == WASMIX_TRAP ? WASMIX_EXIT_TRAP : WASMIX_EXIT_USAGE;
 }
 
@@ -650,13 +632,13 @@ static int cmd_run(int argc, char **argv, int i)
 	int rc;
 
 	if (cfg == NULL)
-		return fail("out of memory");
+		return cli_fail("out of memory");
 	wasmix_config_set_confine(cfg, 1); /* --no-confine turns it off */
 	/* The guest's first process is this one: a shell sees its status. */
 	wasmix_config_set_isolate(cfg, 0);
 	rc = parse_options(cfg, argc, argv, &i);
 	if (rc < 0 && i >= argc)
-		rc = fail("no program given (usage: wasmix run [options] "
+		rc = cli_fail("no program given (usage: wasmix run [options] "
 		          "PROG.wasm [--] [ARGS...])");
 	if (rc < 0)
 		rc = run_program(cfg, argc, argv, i);
@@ -722,26 +704,26 @@ static int cmd_wat2wasm(int argc, char **argv)
 		else if (in == NULL && (argv[i][0] != '-' || argv[i][1] == 0))
 			in = argv[i];
 		else
-			return fail(
+			return cli_fail(
 			    "usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
 	}
 	if (in == NULL)
-		return fail("usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
+		return cli_fail("usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
 	char *text = read_all(in, &len);
 	if (text == NULL)
-		return fail("%s: %s", in,
+		return cli_fail("%s: %s", in,
 		            errno ? strerror(errno) : "read error");
 	if (wasmix_wat2wasm(in, text, len, &bin, &binlen, err, sizeof err) !=
 	    0) {
 		free(text);
-		return fail("%s", err);
+		return cli_fail("%s", err);
 	}
 	free(text);
 	FILE *f = out ? fopen(out, "wb") : stdout;
 	if (f == NULL || fwrite(bin, 1, binlen, f) != binlen)
-		rc = fail("%s: %s", out ? out : "stdout", strerror(errno));
+		rc = cli_fail("%s: %s", out ? out : "stdout", strerror(errno));
 	if (f != NULL && f != stdout && fclose(f) != 0 && rc == 0)
-		rc = fail("%s: %s", out, strerror(errno));
+		rc = cli_fail("%s: %s", out, strerror(errno));
 	wasmix_free(bin);
 	return rc;
 }
@@ -772,6 +754,6 @@ int main(int argc, char **argv)
 	if (strcmp(a, "inspect") == 0)
 		return cli_inspect(argc, argv);
 	if (a[0] == '-')
-		return fail("unknown option '%s' (see wasmix --help)", a);
+		return cli_fail("unknown option '%s' (see wasmix --help)", a);
 	return cmd_run(argc, argv, 1);
 }

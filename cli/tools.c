@@ -25,13 +25,9 @@
 #include "wasm.h"
 #include "wasmix.h"
 
-#define EXIT_USAGE 2
-#define EXIT_TRAP  134
 #define MAX_FILE   ((size_t)1 << 30)
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int fail(const char *fmt, ...)
+int cli_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -40,13 +36,13 @@ static int fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return EXIT_USAGE;
+	return WASMIX_EXIT_USAGE;
 }
 
 /*
  * Reads the module at 'path' into 'out' (binary, or text converted).
  * Returns 0, or prints why and returns 1 (text that does not parse) or
- * EXIT_USAGE (the file cannot be read).
+ * WASMIX_EXIT_USAGE (the file cannot be read).
  */
 static int load_module(const char *path, wasm_byte_vec_t *out)
 {
@@ -56,7 +52,7 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 
 	wasm_byte_vec_new_empty(out);
 	if (f == NULL)
-		return fail("%s: %s", path, strerror(errno));
+		return cli_fail("%s: %s", path, strerror(errno));
 	for (;;) {
 		if (cap - n < 65536) {
 			char *nb = cap >= MAX_FILE
@@ -65,7 +61,7 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 			if (nb == NULL) {
 				free(buf);
 				fclose(f);
-				return fail("%s: too large or out of memory",
+				return cli_fail("%s: too large or out of memory",
 				            path);
 			}
 			buf = nb;
@@ -80,7 +76,7 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 	fclose(f);
 	if (bad) {
 		free(buf);
-		return fail("%s: read error", path);
+		return cli_fail("%s: read error", path);
 	}
 	if (n >= 4 && memcmp(buf, "\0asm", 4) == 0) {
 		wasm_byte_vec_new(out, n, buf);
@@ -92,7 +88,7 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 	int rc = wasmix_wat2wasm(path, buf, n, &bin, &binlen, err, sizeof err);
 	free(buf);
 	if (rc != WASMIX_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return 1;
 	}
 	wasm_byte_vec_new(out, binlen, (const wasm_byte_t *)bin);
@@ -110,7 +106,7 @@ static int load_valid(const char *path, wasm_byte_vec_t *bin)
 		return rc;
 	if (wasmix_validate((const uint8_t *)bin->data, bin->size, err,
 	                    sizeof err) != WASMIX_OK) {
-		fail("%s: %s", path, err);
+		cli_fail("%s: %s", path, err);
 		wasm_byte_vec_delete(bin);
 		return 1;
 	}
@@ -122,7 +118,7 @@ int cli_validate(int argc, char **argv)
 	int rc = 0;
 
 	if (argc < 3)
-		return fail("usage: wasmix validate FILE...");
+		return cli_fail("usage: wasmix validate FILE...");
 	for (int i = 2; i < argc; i++) {
 		wasm_byte_vec_t bin;
 		int r = load_valid(argv[i], &bin);
@@ -261,7 +257,7 @@ int cli_inspect(int argc, char **argv)
 	int rc;
 
 	if (argc != 3)
-		return fail("usage: wasmix inspect FILE");
+		return cli_fail("usage: wasmix inspect FILE");
 	rc = load_valid(argv[2], &bin);
 	if (rc != 0)
 		return rc;
@@ -269,7 +265,7 @@ int cli_inspect(int argc, char **argv)
 	wasm_store_t *store = engine ? wasm_store_new(engine) : NULL;
 	wasm_module_t *m = store ? wasm_module_new(store, &bin) : NULL;
 	if (m == NULL) {
-		rc = fail("%s: out of memory", argv[2]);
+		rc = cli_fail("%s: out of memory", argv[2]);
 		goto out;
 	}
 	printf("module %s: %zu bytes\n", argv[2], bin.size);
@@ -402,7 +398,7 @@ static bool make_imports(wasm_store_t *store, const char *path,
 	wasm_extern_vec_new_uninitialized(out, im.size);
 	*stubs = calloc(im.size ? im.size : 1, sizeof **stubs);
 	if (*stubs == NULL || out->size != im.size) {
-		fail("out of memory");
+		cli_fail("out of memory");
 		ok = false;
 	}
 	for (size_t i = 0; ok && i < im.size; i++) {
@@ -415,7 +411,7 @@ static bool make_imports(wasm_store_t *store, const char *path,
 		snprintf(s->name, sizeof s->name, "%.*s.%.*s", (int)mn->size,
 		         mn->data, (int)nn->size, nn->data);
 		if (ft == NULL) {
-			fail("%s: --invoke cannot provide import %s (not a "
+			cli_fail("%s: --invoke cannot provide import %s (not a "
 			     "function)",
 			     path, s->name);
 			ok = false;
@@ -460,14 +456,14 @@ static int call_and_print(const wasm_func_t *f, const char *name, int nargs,
 	wasm_val_vec_new_uninitialized(&av, ps->size);
 	wasm_val_vec_new_uninitialized(&rv, wasm_func_result_arity(f));
 	if ((size_t)nargs != ps->size) {
-		rc = fail("%s takes %zu argument%s, %d given", name, ps->size,
+		rc = cli_fail("%s takes %zu argument%s, %d given", name, ps->size,
 		          ps->size == 1 ? "" : "s", nargs);
 		goto out;
 	}
 	for (size_t i = 0; i < ps->size; i++) {
 		wasm_valkind_t k = wasm_valtype_kind(ps->data[i]);
 		if (!parse_arg(args[i], k, &av.data[i])) {
-			rc = fail("argument %zu of %s: '%s' is not an %s",
+			rc = cli_fail("argument %zu of %s: '%s' is not an %s",
 			          i + 1, name, args[i], kind_name(k));
 			goto out;
 		}
@@ -477,10 +473,10 @@ static int call_and_print(const wasm_func_t *f, const char *name, int nargs,
 		wasm_message_t msg;
 		wasm_trap_message(trap, &msg);
 		fflush(stdout);
-		fail("trap: %s", msg.size ? msg.data : "");
+		cli_fail("trap: %s", msg.size ? msg.data : "");
 		wasm_name_delete(&msg);
 		wasm_trap_delete(trap);
-		rc = EXIT_TRAP;
+		rc = WASMIX_EXIT_TRAP;
 		goto out;
 	}
 	for (size_t i = 0; i < rv.size; i++)
@@ -501,18 +497,18 @@ int cli_invoke(const char *path, const char *name, int nargs, char **args)
 	int rc = load_valid(path, &bin);
 
 	if (rc != 0)
-		return EXIT_USAGE;
+		return WASMIX_EXIT_USAGE;
 	wasm_extern_vec_new_empty(&imports);
 	wasm_extern_vec_new_empty(&xs);
 	wasm_engine_t *engine = wasm_engine_new();
 	wasm_store_t *store = engine ? wasm_store_new(engine) : NULL;
 	wasm_module_t *m = store ? wasm_module_new(store, &bin) : NULL;
 	if (m == NULL) {
-		rc = fail("%s: out of memory", path);
+		rc = cli_fail("%s: out of memory", path);
 		goto out;
 	}
 	if (!make_imports(store, path, m, &imports, &stubs)) {
-		rc = EXIT_USAGE;
+		rc = WASMIX_EXIT_USAGE;
 		goto out;
 	}
 	wasm_instance_t *inst = wasm_instance_new(store, m, &imports, &trap);
@@ -522,9 +518,9 @@ int cli_invoke(const char *path, const char *name, int nargs, char **args)
 		/* A start function's trap is a trap; the rest is linking. */
 		rc = strncmp(msg.data, "unknown import", 14) == 0 ||
 		             strncmp(msg.data, "incompatible import", 19) == 0
-		         ? EXIT_USAGE
-		         : EXIT_TRAP;
-		fail("%s%s: %s", rc == EXIT_TRAP ? "trap: " : "", path,
+		         ? WASMIX_EXIT_USAGE
+		         : WASMIX_EXIT_TRAP;
+		cli_fail("%s%s: %s", rc == WASMIX_EXIT_TRAP ? "trap: " : "", path,
 		     msg.data);
 		wasm_name_delete(&msg);
 		wasm_trap_delete(trap);
@@ -533,7 +529,7 @@ int cli_invoke(const char *path, const char *name, int nargs, char **args)
 	wasm_instance_exports(inst, &xs);
 	const wasm_func_t *f = find_export(m, &xs, name);
 	if (f == NULL)
-		rc = fail("%s: no exported function '%s'", path, name);
+		rc = cli_fail("%s: no exported function '%s'", path, name);
 	else
 		rc = call_and_print(f, name, nargs, args);
 out:

@@ -2,10 +2,18 @@
  * tools.h: the command line's module tools (cli/tools.c): 'wasmix
  * validate', 'wasmix inspect' and 'wasmix run --invoke'. Each returns the
  * process exit status (docs/cli.md) and prints failures as one
- * "wasmix: " line on stderr.
+ * "wasmix: " line on stderr. Also what every command shares: the exit
+ * statuses and cli_fail.
  */
 #ifndef WASMIX_CLI_TOOLS_H
 #define WASMIX_CLI_TOOLS_H
+
+/* Exit statuses besides the guest's own (docs/cli.md). */
+#define WASMIX_EXIT_USAGE 2
+#define WASMIX_EXIT_TRAP  134
+
+/* Prints "wasmix: <message>" on stderr; returns WASMIX_EXIT_USAGE. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* wasmix validate FILE...: 0 if every file validates, else 1. */
 int cli_validate(int argc, char **argv);
