@@ -195,12 +195,13 @@ static int opt_dir(wasmix_config *cfg, const char *name, const char *arg,
 	int rc;
 
 	if (sep == NULL && !host_first)
-		return cli_fail("--mapdir: expected GUEST::HOST, got '%s'", arg);
+		return cli_fail("--mapdir: expected GUEST::HOST, got '%s'",
+		                arg);
 	if (sep == NULL)
 		return wasmix_config_add_dir(cfg, arg, arg) == WASMIX_OK
 		           ? 0
-		           : cli_fail("%s: expected a directory, got '%s'", name,
-		                  arg);
+		           : cli_fail("%s: expected a directory, got '%s'",
+		                      name, arg);
 	a = strndup(arg, (size_t)(sep - arg));
 	b = strdup(sep + 2);
 	if (a == NULL || b == NULL) {
@@ -214,7 +215,8 @@ static int opt_dir(wasmix_config *cfg, const char *name, const char *arg,
 	free(b);
 	if (rc != WASMIX_OK)
 		return cli_fail("%s: expected %s, got '%s'", name,
-		            host_first ? "HOST[::GUEST]" : "GUEST::HOST", arg);
+		                host_first ? "HOST[::GUEST]" : "GUEST::HOST",
+		                arg);
 	return 0;
 }
 
@@ -232,7 +234,8 @@ static int opt_tcplisten(wasmix_config *cfg, const char *arg)
 
 	if (colon == NULL || colon == arg || colon[1] == 0 ||
 	    (size_t)(colon - arg) >= sizeof host)
-		return cli_fail("--tcplisten: expected HOST:PORT, got '%s'", arg);
+		return cli_fail("--tcplisten: expected HOST:PORT, got '%s'",
+		                arg);
 	n = (size_t)(colon - arg);
 	if (arg[0] == '[' && arg[n - 1] == ']' && n >= 2) {
 		memcpy(host, arg + 1, n - 2);
@@ -347,9 +350,10 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 
 	if (strcmp(name, "--timeout") == 0) {
 		if (!parse_timeout(arg, &v))
-			return cli_fail("--timeout: expected a number of seconds "
-			            "above 0, got '%s'",
-			            arg);
+			return cli_fail(
+			    "--timeout: expected a number of seconds "
+			    "above 0, got '%s'",
+			    arg);
 		wasmix_config_set_timeout_ms(cfg, v);
 		return 0;
 	}
@@ -359,9 +363,10 @@ static int opt_limit(wasmix_config *cfg, const char *name, const char *arg)
 		if (!parse_bytes(arg, &v) || v == 0 ||
 		    wasmix_config_set_limit(cfg, limits[i].which, v) !=
 		        WASMIX_OK)
-			return cli_fail("%s: expected a number from 1 to %s, got "
-			            "'%s'",
-			            name, limits[i].max, arg);
+			return cli_fail(
+			    "%s: expected a number from 1 to %s, got "
+			    "'%s'",
+			    name, limits[i].max, arg);
 		return 0;
 	}
 	return cli_fail("unknown option '%s'", name);
@@ -375,11 +380,13 @@ static int opt_map_command(wasmix_config *cfg, const char *arg)
 
 	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof name ||
 	    eq[1] == 0)
-		return cli_fail("--map-command: expected NAME=FILE, got '%s'", arg);
+		return cli_fail("--map-command: expected NAME=FILE, got '%s'",
+		                arg);
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = 0;
 	if (access(eq + 1, R_OK) != 0)
-		return cli_fail("--map-command: %s: %s", eq + 1, strerror(errno));
+		return cli_fail("--map-command: %s: %s", eq + 1,
+		                strerror(errno));
 	if (wasmix_config_map_command(cfg, name, eq + 1) != WASMIX_OK)
 		return cli_fail("--map-command: bad command name '%s'", name);
 	return 0;
@@ -392,10 +399,11 @@ static int opt_net_allow(wasmix_config *cfg, const char *name, const char *arg)
 	                                                 : WASMIX_NET_CONNECT;
 
 	if (wasmix_config_net_allow(cfg, what, arg) != WASMIX_OK)
-		return cli_fail("%s: expected ADDR[/PREFIX][:PORT[-PORT]] (ADDR an "
-		            "IPv4 address, [IPv6] or *; at most 64 rules), got "
-		            "'%s'",
-		            name, arg);
+		return cli_fail(
+		    "%s: expected ADDR[/PREFIX][:PORT[-PORT]] (ADDR an "
+		    "IPv4 address, [IPv6] or *; at most 64 rules), got "
+		    "'%s'",
+		    name, arg);
 	return 0;
 }
 
@@ -420,8 +428,8 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return opt_net_allow(cfg, name, arg);
 	if (strcmp(name, "--net-lookup") == 0) {
 		if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
-			return cli_fail("--net-lookup: expected on or off, got '%s'",
-			            arg);
+			return cli_fail(
+			    "--net-lookup: expected on or off, got '%s'", arg);
 		wasmix_config_set_net_lookup(cfg, strcmp(arg, "on") == 0);
 		return 0;
 	}
@@ -442,9 +450,10 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return opt_limit(cfg, name, arg);
 	if (strcmp(name, "--max-memory") == 0) {
 		if (!parse_pages(arg, &v) || v == 0 || v > WASM_MAX_PAGES)
-			return cli_fail("--max-memory: expected 1 to %u pages or a "
-			            "size like 64M (up to 4G), got '%s'",
-			            WASM_MAX_PAGES, arg);
+			return cli_fail(
+			    "--max-memory: expected 1 to %u pages or a "
+			    "size like 64M (up to 4G), got '%s'",
+			    WASM_MAX_PAGES, arg);
 		wasmix_config_set_max_memory_pages(cfg, v);
 		return 0;
 	}
@@ -455,8 +464,8 @@ static int opt_value(wasmix_config *cfg, const char *name, const char *arg)
 		return 0;
 	}
 	if (v == 0 || v > UINT32_MAX)
-		return cli_fail("%s: expected 1 to %u, got '%s'", name, UINT32_MAX,
-		            arg);
+		return cli_fail("%s: expected 1 to %u, got '%s'", name,
+		                UINT32_MAX, arg);
 	wasmix_config_set_max_call_depth(cfg, (uint32_t)v);
 	return 0;
 }
@@ -484,7 +493,7 @@ static int opt_trace(wasmix_config *cfg, const char *file)
 		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return cli_fail("--trace: %s: %s", file ? file : "stderr",
-		            strerror(errno));
+		                strerror(errno));
 	if (opt_trace_fd >= 0)
 		close(opt_trace_fd);
 	opt_trace_fd = fd;
@@ -586,8 +595,8 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 			continue;
 		}
 		if (!opt_split(a, name, sizeof name, &val))
-			return cli_fail("unknown option '%s' (see wasmix --help)",
-			            a);
+			return cli_fail(
+			    "unknown option '%s' (see wasmix --help)", a);
 		if (val == NULL && *i + 1 >= argc)
 			return cli_fail("%s needs a value", name);
 		if (val == NULL)
@@ -639,7 +648,7 @@ static int cmd_run(int argc, char **argv, int i)
 	rc = parse_options(cfg, argc, argv, &i);
 	if (rc < 0 && i >= argc)
 		rc = cli_fail("no program given (usage: wasmix run [options] "
-		          "PROG.wasm [--] [ARGS...])");
+		              "PROG.wasm [--] [ARGS...])");
 	if (rc < 0)
 		rc = run_program(cfg, argc, argv, i);
 	wasmix_config_free(cfg);
@@ -712,7 +721,7 @@ static int cmd_wat2wasm(int argc, char **argv)
 	char *text = read_all(in, &len);
 	if (text == NULL)
 		return cli_fail("%s: %s", in,
-		            errno ? strerror(errno) : "read error");
+		                errno ? strerror(errno) : "read error");
 	if (wasmix_wat2wasm(in, text, len, &bin, &binlen, err, sizeof err) !=
 	    0) {
 		free(text);

@@ -25,7 +25,7 @@
 #include "wasm.h"
 #include "wasmix.h"
 
-#define MAX_FILE   ((size_t)1 << 30)
+#define MAX_FILE ((size_t)1 << 30)
 
 int cli_fail(const char *fmt, ...)
 {
@@ -61,8 +61,8 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 			if (nb == NULL) {
 				free(buf);
 				fclose(f);
-				return cli_fail("%s: too large or out of memory",
-				            path);
+				return cli_fail(
+				    "%s: too large or out of memory", path);
 			}
 			buf = nb;
 			cap = cap * 2 + 65536;
@@ -412,8 +412,8 @@ static bool make_imports(wasm_store_t *store, const char *path,
 		         mn->data, (int)nn->size, nn->data);
 		if (ft == NULL) {
 			cli_fail("%s: --invoke cannot provide import %s (not a "
-			     "function)",
-			     path, s->name);
+			         "function)",
+			         path, s->name);
 			ok = false;
 			break;
 		}
@@ -456,15 +456,15 @@ static int call_and_print(const wasm_func_t *f, const char *name, int nargs,
 	wasm_val_vec_new_uninitialized(&av, ps->size);
 	wasm_val_vec_new_uninitialized(&rv, wasm_func_result_arity(f));
 	if ((size_t)nargs != ps->size) {
-		rc = cli_fail("%s takes %zu argument%s, %d given", name, ps->size,
-		          ps->size == 1 ? "" : "s", nargs);
+		rc = cli_fail("%s takes %zu argument%s, %d given", name,
+		              ps->size, ps->size == 1 ? "" : "s", nargs);
 		goto out;
 	}
 	for (size_t i = 0; i < ps->size; i++) {
 		wasm_valkind_t k = wasm_valtype_kind(ps->data[i]);
 		if (!parse_arg(args[i], k, &av.data[i])) {
 			rc = cli_fail("argument %zu of %s: '%s' is not an %s",
-			          i + 1, name, args[i], kind_name(k));
+			              i + 1, name, args[i], kind_name(k));
 			goto out;
 		}
 	}
@@ -520,8 +520,8 @@ int cli_invoke(const char *path, const char *name, int nargs, char **args)
 		             strncmp(msg.data, "incompatible import", 19) == 0
 		         ? WASMIX_EXIT_USAGE
 		         : WASMIX_EXIT_TRAP;
-		cli_fail("%s%s: %s", rc == WASMIX_EXIT_TRAP ? "trap: " : "", path,
-		     msg.data);
+		cli_fail("%s%s: %s", rc == WASMIX_EXIT_TRAP ? "trap: " : "",
+		         path, msg.data);
 		wasm_name_delete(&msg);
 		wasm_trap_delete(trap);
 		goto out;
