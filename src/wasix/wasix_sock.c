@@ -709,8 +709,7 @@ int wasix_sock_set_opt_flag(struct vm_call *c, void *ud)
  * sock_get_opt_flag and _size: option arg 1 of socket arg 0 into the
  * guest at arg 2, as a bool byte (size 1) or a u64 (size 8).
  */
-static int wx_opt_get_out(struct vm_call *c, struct wasix_ctx *x,
-                          unsigned size)
+static int wx_opt_get_out(struct vm_call *c, struct wasix_ctx *x, unsigned size)
 {
 	struct vfs_entry *e;
 	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), size);
