@@ -137,7 +137,7 @@ int wasix_epoll_create(struct vm_call *c, void *ud)
 	uint8_t *p = wasi_mem(c, wasi_ptr(c, 0), 4);
 	struct wx_epoll *ep;
 	struct vfs_entry *e;
-	uint32_t fd;
+	uint32_t fd, err;
 	int hfd, rc;
 
 	if (p == NULL)
@@ -164,13 +164,10 @@ int wasix_epoll_create(struct vm_call *c, void *ud)
 	e->rights_base = WASI_RIGHT_POLL_FD_READWRITE |
 	                 WASI_RIGHT_FD_FDSTAT_SET_FLAGS |
 	                 WASI_RIGHT_FD_FILESTAT_GET;
-	rc = vfs_install(&x->w->fds, e, 0, &fd);
-	if (rc != 0) {
-		vfs_entry_unref(e);
-		return wasi_ret(c, wasi_errno_from_host(rc));
-	}
-	wasi_put_u32(p, fd);
-	return wasi_ret(c, WASI_ESUCCESS);
+	err = wasix_install(x, e, &fd);
+	if (err == WASI_ESUCCESS)
+		wasi_put_u32(p, fd);
+	return wasi_ret(c, err);
 }
 
 /* Makes room for guest fd 'fd' in 'ep' (locked). ESUCCESS or ENOMEM. */
@@ -398,10 +395,10 @@ int wasix_fd_event(struct vm_call *c, void *ud)
 {
 	struct wasix_ctx *x = ud;
 	uint64_t init = c->args[0];
-	uint32_t flags = wasi_u32(c, 1), fd;
+	uint32_t flags = wasi_u32(c, 1), fd, err;
 	uint8_t *p = wasi_mem(c, wasi_ptr(c, 2), 4);
 	struct vfs_entry *e;
-	int hfd, rc;
+	int hfd;
 
 	if (p == NULL)
 		return wasi_ret(c, WASI_EFAULT);
@@ -419,11 +416,8 @@ int wasix_fd_event(struct vm_call *c, void *ud)
 	                 WASI_RIGHT_POLL_FD_READWRITE |
 	                 WASI_RIGHT_FD_FDSTAT_SET_FLAGS |
 	                 WASI_RIGHT_FD_FILESTAT_GET;
-	rc = vfs_install(&x->w->fds, e, 0, &fd);
-	if (rc != 0) {
-		vfs_entry_unref(e);
-		return wasi_ret(c, wasi_errno_from_host(rc));
-	}
-	wasi_put_u32(p, fd);
-	return wasi_ret(c, WASI_ESUCCESS);
+	err = wasix_install(x, e, &fd);
+	if (err == WASI_ESUCCESS)
+		wasi_put_u32(p, fd);
+	return wasi_ret(c, err);
 }

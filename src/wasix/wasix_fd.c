@@ -16,23 +16,28 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* Installs host fd 'hfd' (taken over) as a pipe end; sets '*fd'. */
-static uint32_t wasix_install_pipe(struct wasix_ctx *x, int hfd,
-                                   uint64_t rights, uint32_t *fd)
+uint32_t wasix_install(struct wasix_ctx *x, struct vfs_entry *e, uint32_t *fd)
 {
-	struct vfs_entry *e = vfs_entry_new(hfd, VFS_PIPE, false);
-	int rc;
+	int rc = vfs_install(&x->w->fds, e, 0, fd);
 
-	if (e == NULL)
-		return WASI_ENOMEM;
-	e->rights_base = rights;
-	e->rights_inheriting = rights;
-	rc = vfs_install(&x->w->fds, e, 0, fd);
 	if (rc != 0) {
 		vfs_entry_unref(e);
 		return wasi_errno_from_host(rc);
 	}
 	return WASI_ESUCCESS;
+}
+
+/* Installs host fd 'hfd' (taken over) as a pipe end; sets '*fd'. */
+static uint32_t wasix_install_pipe(struct wasix_ctx *x, int hfd,
+                                   uint64_t rights, uint32_t *fd)
+{
+	struct vfs_entry *e = vfs_entry_new(hfd, VFS_PIPE, false);
+
+	if (e == NULL)
+		return WASI_ENOMEM;
+	e->rights_base = rights;
+	e->rights_inheriting = rights;
+	return wasix_install(x, e, fd);
 }
 
 /* fd_pipe(*rd, *wr) -> errno: one-way, first reads, second writes. */

@@ -141,6 +141,10 @@ int wasix_tty_set(struct vm_call *c, void *ud);
 int wasix_path_open2(struct vm_call *c, void *ud);
 int wasix_fd_renumber(struct vm_call *c, void *ud);
 
+/* wasix_fd.c: installs entry 'e' (taken over: released on failure) at the
+ * lowest free guest fd, '*fd'. A WASI errno (EMFILE, ENOMEM, ...). */
+uint32_t wasix_install(struct wasix_ctx *x, struct vfs_entry *e, uint32_t *fd);
+
 /* wasix_net.c: the policy, guest socket addresses, resolve. */
 struct sockaddr;
 struct sockaddr_storage;

@@ -81,16 +81,14 @@ static uint32_t wx_sock_install(struct wasix_ctx *x, int hfd, uint8_t kind,
                                 bool cloexec, uint32_t *fd)
 {
 	struct vfs_entry *e = vfs_entry_new(hfd, kind, false);
-	int rc;
+	uint32_t err;
 
 	if (e == NULL)
 		return WASI_ENOMEM;
 	e->rights_base = WASI_RIGHTS_STREAM;
-	rc = vfs_install(&x->w->fds, e, 0, fd);
-	if (rc != 0) {
-		vfs_entry_unref(e);
-		return wasi_errno_from_host(rc);
-	}
+	err = wasix_install(x, e, fd);
+	if (err != WASI_ESUCCESS)
+		return err;
 	if (cloexec)
 		vfs_set_cloexec(&x->w->fds, *fd, true);
 	return WASI_ESUCCESS;
