@@ -432,10 +432,11 @@ imm_simd(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
                      struct wasm_instr_imm *imm, const char **why)
 {
+	enum wasm_imm kind = wasm_op_imm(op);
 	int64_t sv;
 	int e;
 
-	switch (wasm_op_imm(op)) {
+	switch (kind) {
 	case WASM_IMM_NONE:
 		return true;
 	case WASM_IMM_BLOCKTYPE:
@@ -471,7 +472,7 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 		       imm_u32(q, end, &imm->mem, why);
 	case WASM_IMM_I32:
 	case WASM_IMM_I64:
-		if (wasm_op_imm(op) == WASM_IMM_I32)
+		if (kind == WASM_IMM_I32)
 			e = leb_read_signed(q, end, 32, &sv);
 		else
 			e = leb_read_s64(q, end, &sv);
@@ -479,7 +480,7 @@ static bool imm_read(enum wasm_opcode op, const uint8_t **q, const uint8_t *end,
 			*why = e == LEB_EEND ? MSG_EOS : leb_strerror(e);
 			return false;
 		}
-		imm->value = wasm_op_imm(op) == WASM_IMM_I32
+		imm->value = kind == WASM_IMM_I32
 		                 ? (uint64_t)(uint32_t)sv
 		                 : (uint64_t)sv;
 		return true;

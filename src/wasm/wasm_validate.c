@@ -405,19 +405,38 @@ static int need_data(struct vctx *v, uint32_t x)
 /* ------------------------------------------------------------------------ */
 /* Instructions by family                                                   */
 
-/* A plain instruction: its "params:results" signature from the table. */
+/* The value type a signature letter of wasm_ops.def stands for. */
+static uint32_t sig_letter_type(char c)
+{
+	switch (c) {
+	case 'i':
+		return WASM_I32;
+	case 'l':
+		return WASM_I64;
+	case 'f':
+		return WASM_F32;
+	case 'd':
+		return WASM_F64;
+	default:
+		return WASM_V128; /* 'v' */
+	}
+}
+
+/*
+ * A plain instruction: its "params:results" signature from the table.
+ * Hot (once per instruction of every body): no library calls.
+ */
 static int check_sig(struct vctx *v, const char *sig)
 {
-	static const char letters[] = "ilfdv";
-	static const uint32_t types[] = {WASM_I32, WASM_I64, WASM_F32,
-	                                 WASM_F64, WASM_V128};
-	const char *colon = strchr(sig, ':');
+	const char *colon = sig;
 	int err = WX_OK;
 
+	while (*colon != ':')
+		colon++;
 	for (const char *c = colon; err == WX_OK && c > sig; c--)
-		err = pop_type(v, types[strchr(letters, c[-1]) - letters]);
+		err = pop_type(v, sig_letter_type(c[-1]));
 	for (const char *c = colon + 1; err == WX_OK && *c; c++)
-		err = push(v, types[strchr(letters, *c) - letters]);
+		err = push(v, sig_letter_type(*c));
 	return err;
 }
 
