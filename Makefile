@@ -92,9 +92,15 @@ $(O)/capi/t_wasi: tests/capi/t_wasi.c include/wasm.h include/wasmix.h $(O)/libwa
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(CAPI_WASM)
+# t_wasix: a WASIX module on the wasm.h path (sockets, policy, refusals).
+$(O)/capi/t_wasix: tests/capi/t_wasix.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	$(O)/capi/t_wasi $(O)/capi
+	$(O)/capi/t_wasix $(O)/capi
 	$(O)/capi/t_isolate $(O)/capi
 
 # --- install (docs/embedding.md) ---------------------------------------------

@@ -278,13 +278,17 @@ void wasmix_config_set_confine(wasmix_config *c, int on);
  * wasmix's WASI layer configured from 'c' (NULL: the defaults): the
  * arguments (none set: one, "module.wasm"), environment, stdio fds,
  * preopened directories (guest fds 3, 4, ... as in a run), sockets, the
- * fd limit and the interrupt flag. The other settings of 'c' (memory,
- * depth, fuel, timeout, network policy, commands, trace, confinement,
- * isolation) belong to whole runs and are not used here: the store's own
- * limits apply. 'imports' (may be NULL when there are none) gives the
- * module's OTHER imports, in the module's import order with the WASI ones
- * left out. 'c' is read during the call only (strings are copied), but
- * the fds it names stay borrowed for the instance's life.
+ * fd limit and the interrupt flag. A module that imports "wasix_32v1" or
+ * "wasix_64v1" gets those too (sockets, epoll, pipes, the network policy
+ * of 'c', ...; it sees the POSIX root as in a run) and, if it imports
+ * "env" "memory" (wasix-libc's programs do, shared), a memory of that
+ * import's limits. The other settings of 'c' (commands, trace,
+ * confinement, isolation, process-tree limits) belong to whole runs;
+ * memory pages, call depth, fuel and timeout are the store's
+ * (wasmix_store_new). 'imports' (may be NULL when there are none) gives
+ * the module's OTHER imports, in the module's import order with the ones
+ * served here left out. 'c' is read during the call only (strings are
+ * copied), but the fds it names stay borrowed for the instance's life.
  *
  * On success returns WASMIX_OK and sets '*out' to the instance (owned by
  * the store, like every wasm.h instance; its exports are called with
@@ -296,11 +300,16 @@ void wasmix_config_set_confine(wasmix_config *c, int on);
  * '*trap' to a trap with the message (the caller deletes it).
  *
  * The WASI context lives until wasm_store_delete. Everything runs in the
- * caller's process and thread: there is no WASIX here (no fork, exec or
- * threads; the "wasix_32v1" imports are unknown imports), proc_raise
- * returns ENOSYS instead of raising a host signal, and proc_exit ends the
- * current call (a wasm_func_call returns a trap "the guest called exit")
- * instead of the embedder. Same threading rules as the store.
+ * caller's process and thread, so nothing here may act on that process:
+ * the WASIX calls that would fork, exec or spawn it (proc_fork,
+ * proc_fork_env, proc_exec*, proc_spawn*), send or raise host signals in
+ * it (proc_signal, proc_raise of both modules, thread_signal,
+ * proc_raise_interval*), install its signal handlers (callback_signal:
+ * does nothing) or switch its stack (context_create) return ENOSYS, as
+ * do guest thread spawns ("wasi" "thread-spawn" is an unknown import);
+ * proc_exit ends the current call (a wasm_func_call returns a trap "the
+ * guest called exit") instead of the embedder. Programs that need those
+ * run with wasmix_run_*, isolated. Same threading rules as the store.
  */
 struct wasm_store_t;
 struct wasm_module_t;

@@ -913,7 +913,7 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
  * keeps every path absolute; a program with no path call at all does
  * not care.
  */
-static bool wasmix_root_unseen(const struct wasm_module *m)
+bool wasmix_root_unseen(const struct wasm_module *m)
 {
 	static const char mod[] = "wasi_snapshot_preview1";
 

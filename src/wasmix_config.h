@@ -50,6 +50,13 @@ struct wasmix_config {
 	bool isolate; /* run in a helper child (wasmix_isolate.c) */
 };
 
+/*
+ * Whether the root preopen of WASIX module 'm' need not occupy fd 3
+ * (wasi_config.root_unseen): unless it imports preview1's path_open
+ * (src/wasmix.c). Pure.
+ */
+bool wasmix_root_unseen(const struct wasm_module *m);
+
 /* Open fds per guest process unless the config says otherwise. */
 #define WASMIX_DEFAULT_MAX_FDS 1024
 

@@ -35,6 +35,8 @@
 #include <sys/prctl.h>
 #endif
 
+#include "proc/proc.h"
+
 /* The exit status of a guest process other than the first that traps
  * (as the command line gives it: 128 + SIGABRT). */
 #define ISOLATE_TRAP_STATUS 134
@@ -76,6 +78,9 @@ static void helper_main(int report_fd, const wasmix_config *c,
 	int code = 0;
 
 	isolate_inside = true;
+	/* A process table the caller made (a WASIX wasm.h instance) is not
+	 * the run's: the helper starts its own, as pid 1. */
+	proc_fini();
 #ifdef __linux__
 	/* The helper does not outlive the caller. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -1,36 +1,71 @@
 /*
- * wasmix_wasi.c: WASI preview1 for instances of the standard C API
- * (include/wasm.h): wasmix_wasi_instance_new and wasmix_wasi_run_start of
- * include/wasmix.h. The bridge between src/capi/ (the wasm.h objects) and
- * src/wasi/ (the WASI layer), configured from a wasmix_config.
+ * wasmix_wasi.c: WASI preview1 and WASIX for instances of the standard C
+ * API (include/wasm.h): wasmix_wasi_instance_new and wasmix_wasi_run_start
+ * of include/wasmix.h. The bridge between src/capi/ (the wasm.h objects)
+ * and src/wasi/ + src/wasix/ (the host functions), configured from a
+ * wasmix_config.
  *
  * What it keeps true:
- * - Each instance made here owns one WASI context, registered with its
- *   store as an environment (struct capi_env) so that wasm_store_delete
- *   frees it exactly once, after the last call that could use it.
- * - Everything runs in the embedder's process and thread: no WASIX
- *   process calls are served (no fork, exec, signals), and proc_raise,
- *   which would raise a host signal in the embedder, answers ENOSYS.
- *   proc_exit ends the call with an exit code, never the embedder.
+ * - Each instance made here owns one WASI context (and, for a module
+ *   that imports "wasix_32v1" or "wasix_64v1", one WASIX context on top
+ *   of it), registered with its store as an environment (struct
+ *   capi_env) so that wasm_store_delete frees them exactly once, after
+ *   the last call that could use them.
+ * - Everything runs in the embedder's process and thread, so nothing
+ *   served here acts on the host process: the calls that would fork,
+ *   exec or spawn it, raise, send or catch host signals in it, or switch
+ *   its stack (wasix_refused below) answer ENOSYS, and guest threads are
+ *   not offered. proc_exit ends the call with an exit code, never the
+ *   embedder. Every other WASIX import is served by wasix_resolve, the
+ *   one table of src/wasix/, with the config's network policy.
  */
 #include "capi/capi_impl.h"
 
 #include <string.h>
 
 #include "base/base.h"
+#include "wasix/wasix.h"
 #include "wasmix_capture.h"
 #include "wasmix_config.h"
 
-/* The import module served here. */
+/* The preview1 import module. */
 #define WASI_MODULE "wasi_snapshot_preview1"
 
-/* WASI preview1's ENOSYS ("function not supported"). */
+/* WASI's ENOSYS ("function not supported"), the answer of refused calls. */
 #define WASI_ERRNO_NOSYS 52
+
+/*
+ * Imports of "wasi_snapshot_preview1" (proc_raise) and of the WASIX
+ * modules that would act on the embedder's process: fork, exec and spawn
+ * it, raise or send host signals in it (a default action would end it),
+ * install its signal handlers or interval timers, run green threads on
+ * its stack. They link with the type wasix_resolve gives them and return
+ * ENOSYS (the void ones do nothing). docs/embedding.md.
+ */
+static const char *const wasix_refused[] = {
+    "proc_fork",
+    "proc_fork_env",
+    "proc_exec",
+    "proc_exec2",
+    "proc_exec3",
+    "proc_exec4",
+    "proc_spawn",
+    "proc_spawn2",
+    "proc_spawn3",
+    "proc_signal",
+    "proc_raise",
+    "proc_raise_interval",
+    "proc_raise_interval2",
+    "thread_signal",
+    "callback_signal",
+    "context_create",
+};
 
 /* The WASI context of one instance (a capi_env of its store). */
 struct wasi_env {
 	struct vm_instance *inst; /* NULL until instantiated */
 	struct wasi_ctx *wasi;
+	struct wasix_ctx *wasix; /* a WASIX module's, or NULL */
 	/* Guest fds 1 and 2 kept in memory, or NULL. */
 	struct wasmix_capture *capture[2];
 };
@@ -39,6 +74,7 @@ static void wasi_env_free(void *p)
 {
 	struct wasi_env *e = p;
 
+	wasix_ctx_free(e->wasix);
 	wasi_ctx_free(e->wasi);
 	wasmix_capture_free(e->capture[0]);
 	wasmix_capture_free(e->capture[1]);
@@ -50,8 +86,8 @@ struct wasi_link {
 	wasm_store_t *store;
 	const struct wasm_module *m;
 	struct wasi_ctx *wasi;
+	struct wasix_ctx *wasix;          /* NULL: a preview1 module */
 	const wasm_extern_vec_t *imports; /* the non-WASI ones, in order */
-	wasm_func_t *nosys;               /* made on first use */
 };
 
 static bool wasi_is_module(const struct wasm_import *imp)
@@ -60,49 +96,107 @@ static bool wasi_is_module(const struct wasm_import *imp)
 	       memcmp(imp->module, WASI_MODULE, imp->module_len) == 0;
 }
 
-/* proc_raise of an embedded instance: (i32) -> i32 ENOSYS. */
-static wasm_trap_t *wasi_nosys(const wasm_val_vec_t *args,
-                               wasm_val_vec_t *results)
+/* Whether 'imp' is "env" "memory", a memory import. */
+static bool wasi_is_env_memory(const struct wasm_import *imp)
 {
-	(void)args;
-	results->data[0].kind = WASM_I32;
-	results->data[0].of.i32 = WASI_ERRNO_NOSYS;
-	return NULL;
+	return imp->kind == WASM_EXT_MEMORY && imp->module_len == 3 &&
+	       memcmp(imp->module, "env", 3) == 0 && imp->name_len == 6 &&
+	       memcmp(imp->name, "memory", 6) == 0;
 }
 
-static int wasi_resolve_proc_raise(struct wasi_link *l, struct vm_extern *out)
+/*
+ * Whether 'imp' is served by this file: preview1, WASIX, and for a WASIX
+ * module its "env" "memory" (wasix-libc's programs import their memory,
+ * shared, which wasm.h cannot make).
+ */
+static bool wasi_is_host(const struct wasi_link *l,
+                         const struct wasm_import *imp)
 {
-	if (l->nosys == NULL) {
-		wasm_functype_t *ft = wasm_functype_new_1_1(
-		    wasm_valtype_new(WASM_I32), wasm_valtype_new(WASM_I32));
-		if (ft == NULL)
-			return WX_ENOMEM;
-		l->nosys = wasm_func_new(l->store, ft, wasi_nosys);
-		wasm_functype_delete(ft);
-		if (l->nosys == NULL)
-			return WX_ENOMEM;
-	}
-	out->kind = WASM_EXT_FUNC;
-	out->u.func = ((wasm_ref_t *)l->nosys)->u.func;
+	return wasi_is_module(imp) ||
+	       wasix_is_module(imp->module, imp->module_len) ||
+	       (l->wasix != NULL && wasi_is_env_memory(imp));
+}
+
+/* Whether 'imp' is one of wasix_refused. */
+static bool wasi_is_refused(const struct wasm_import *imp)
+{
+	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_refused); i++)
+		if (imp->name_len == strlen(wasix_refused[i]) &&
+		    memcmp(imp->name, wasix_refused[i], imp->name_len) == 0)
+			return true;
+	return false;
+}
+
+/* A refused call: ENOSYS. */
+static int wasi_refuse(struct vm_call *c, void *ud)
+{
+	(void)ud;
+	c->results[0] = WASI_ERRNO_NOSYS;
 	return 0;
 }
 
-/* vm_resolve_fn: WASI from the context, the rest from l->imports. */
+/* A refused call with no result: does nothing. */
+static int wasi_refuse_void(struct vm_call *c, void *ud)
+{
+	(void)c;
+	(void)ud;
+	return 0;
+}
+
+/*
+ * Replaces the host function in '*out' (resolved for 'imp' by the WASI
+ * or WASIX table, so of the right type) by a refusal.
+ */
+static int wasi_link_refused(struct wasi_link *l, struct vm_extern *out)
+{
+	const struct wasm_functype *ft = vm_func_type(out->u.func);
+	struct vm_func *f;
+
+	if (ft->nresults > 1 ||
+	    (ft->nresults == 1 && ft->types[ft->nparams] != WX_VT_I32))
+		return WX_ELINK;
+	f = vm_func_new_host(l->store->vm, ft,
+	                     ft->nresults ? wasi_refuse : wasi_refuse_void,
+	                     NULL);
+	if (f == NULL)
+		return WX_ENOMEM;
+	out->u.func = f;
+	return 0;
+}
+
+/* vm_resolve_fn: WASI and WASIX from the contexts, the rest from
+ * l->imports. */
 static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
                              struct vm_extern *out)
 {
 	struct wasi_link *l = ud;
 	size_t k = 0;
 	const wasm_ref_t *r;
+	int rc = WX_ELINK;
 
-	if (wasi_is_module(imp)) {
-		if (imp->name_len == 10 &&
-		    memcmp(imp->name, "proc_raise", 10) == 0)
-			return wasi_resolve_proc_raise(l, out);
-		return wasi_resolve(l->wasi, l->store->vm, l->m, imp, out);
+	if (l->wasix != NULL && wasi_is_env_memory(imp)) {
+		/* A memory of the import's own limits, shared if it says so. */
+		out->kind = WASM_EXT_MEMORY;
+		return vm_memory_make(l->store->vm, &imp->d.memory,
+		                      &out->u.memory);
+	}
+	if (wasi_is_host(l, imp)) {
+		if (l->wasix != NULL && wasi_is_module(imp))
+			rc = wasix_resolve_wasi(l->wasix, l->store->vm, l->m,
+			                        imp, out);
+		else if (l->wasix != NULL)
+			rc = wasix_resolve(l->wasix, l->store->vm, l->m, imp,
+			                   out);
+		if (rc == WX_ELINK && wasi_is_module(imp))
+			rc =
+			    wasi_resolve(l->wasi, l->store->vm, l->m, imp, out);
+		if (rc == 0 && out->kind == WASM_EXT_FUNC &&
+		    wasi_is_refused(imp))
+			rc = wasi_link_refused(l, out);
+		return rc;
 	}
 	for (const struct wasm_import *p = l->m->imports; p < imp; p++)
-		if (!wasi_is_module(p))
+		if (!wasi_is_host(l, p))
 			k++;
 	if (l->imports == NULL || k >= l->imports->size)
 		return WX_ELINK;
@@ -110,12 +204,17 @@ static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
 	return capi_extern_to_vm(r, out) ? 0 : WX_ELINK;
 }
 
-/* The WASI context of 'c' (NULL: the defaults) into 'e'. */
+/*
+ * The WASI context of 'c' (NULL: the defaults) for module 'm' into 'e',
+ * and its WASIX context when 'm' imports WASIX.
+ */
 static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
-                        struct diag *diag)
+                        const struct wasm_module *m, struct diag *diag)
 {
 	static const char *const argv0[1] = {"module.wasm"};
+	static const struct wasix_net_policy deny; /* zero: deny */
 	struct wasi_config wc;
+	int rc;
 
 	memset(&wc, 0, sizeof wc);
 	wc.stdio[0] = 0;
@@ -124,6 +223,9 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 	wc.argc = 1;
 	wc.argv = argv0;
 	wc.max_fds = WASMIX_DEFAULT_MAX_FDS;
+	/* A WASIX program sees the POSIX root, as in a run. */
+	wc.posix_root = wasix_module_uses(m);
+	wc.root_unseen = wc.posix_root && wasmix_root_unseen(m);
 	if (c != NULL) {
 		if (c->argc > 0) {
 			wc.argc = (uint32_t)c->argc;
@@ -142,8 +244,8 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 		for (int i = 0; i < 2; i++) {
 			if (c->capture[i] == 0)
 				continue;
-			int rc = wasmix_capture_new(
-			    c->capture[i], &e->capture[i], &wc.stdio[i + 1]);
+			rc = wasmix_capture_new(c->capture[i], &e->capture[i],
+			                        &wc.stdio[i + 1]);
 			if (rc != 0)
 				return diag_set(
 				    diag, rc, "cannot capture fd %d: %s", i + 1,
@@ -151,7 +253,14 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 				                    : "no pipe or thread");
 		}
 	}
-	return wasi_ctx_new(&wc, &e->wasi, diag);
+	rc = wasi_ctx_new(&wc, &e->wasi, diag);
+	if (rc != 0 || !wc.posix_root)
+		return rc;
+	/* No exec ops: exec is refused here (wasix_refused). */
+	if (wasix_ctx_new(e->wasi, NULL, wc.interrupt, &e->wasix) != 0)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	wasix_set_net(e->wasix, c != NULL ? &c->net : &deny);
+	return 0;
 }
 
 int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
@@ -191,7 +300,7 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		diag_set(&diag, rc, "out of memory");
 		goto out;
 	}
-	rc = wasi_env_ctx(e, c, &diag);
+	rc = wasi_env_ctx(e, c, mod->m, &diag);
 	if (rc != 0)
 		goto out;
 	/* From here the store owns 'e' (freed at wasm_store_delete). */
@@ -202,9 +311,15 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		__atomic_add_fetch(&mod->refs, 1, __ATOMIC_ACQ_REL);
 		store->mods[store->nmods++] = mod;
 	}
-	l = (struct wasi_link){store, mod->m, e->wasi, imports, NULL};
+	l = (struct wasi_link){store, mod->m, e->wasi, e->wasix, imports};
 	rc = vm_instantiate(store->vm, mod->m, wasi_link_resolve, &l, &inst,
 	                    &diag);
+	if (rc == WX_OK && e->wasix != NULL) {
+		/* Its signal callback is looked up there; the main thread's
+		 * TLS as a run gives it (before any export runs). */
+		wasix_set_instance(e->wasix, store->vm, inst);
+		rc = wasix_init_main_tls(store->vm, inst, &diag);
+	}
 	if (rc == WX_OK) {
 		e->inst = inst;
 		r = capi_obj(store, CAPI_INSTANCE, inst);
