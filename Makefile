@@ -97,10 +97,16 @@ $(O)/capi/t_wasix: tests/capi/t_wasix.c include/wasm.h include/wasmix.h $(O)/lib
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(CAPI_WASM)
+# t_limits: wasmix_store_new's limits (pages, depth, fuel, timeout).
+$(O)/capi/t_limits: tests/capi/t_limits.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_limits $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	$(O)/capi/t_wasi $(O)/capi
 	$(O)/capi/t_wasix $(O)/capi
+	$(O)/capi/t_limits
 	$(O)/capi/t_isolate $(O)/capi
 
 # --- install (docs/embedding.md) ---------------------------------------------

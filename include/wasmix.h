@@ -311,6 +311,7 @@ void wasmix_config_set_confine(wasmix_config *c, int on);
  * guest called exit") instead of the embedder. Programs that need those
  * run with wasmix_run_*, isolated. Same threading rules as the store.
  */
+struct wasm_engine_t;
 struct wasm_store_t;
 struct wasm_module_t;
 struct wasm_extern_vec_t;
@@ -322,6 +323,30 @@ int wasmix_wasi_instance_new(struct wasm_store_t *store,
                              const struct wasm_extern_vec_t *imports,
                              struct wasm_instance_t **out,
                              struct wasm_trap_t **trap);
+/*
+ * Makes a wasm.h store (like wasm_store_new; delete it with
+ * wasm_store_delete) with the limits of 'c' (NULL: the defaults), the
+ * settings of whole runs that belong to a store: every memory of the
+ * store is capped at wasmix_config_set_max_memory_pages (a module whose
+ * memory minimum exceeds it fails to instantiate, WASMIX_LIMIT from
+ * wasmix_wasi_instance_new; memory.grow past it returns -1 and
+ * wasm_memory_grow false), nested wasm calls at
+ * wasmix_config_set_max_call_depth (a trap "call stack exhausted"),
+ * tables at WASMIX_LIMIT_TABLE_ELEMS; wasmix_config_set_fuel is the
+ * budget of the whole store, shared by every call into it (a trap "fuel
+ * exhausted" once it is spent, for every later call too); and
+ * wasmix_config_set_timeout_ms bounds each call into the store from the
+ * embedder (wasm_func_call, a start function at instantiation,
+ * wasmix_wasi_run_start; calls made by host callbacks count as part of
+ * the call that made them): past it the call returns a trap "timeout
+ * (the guest ran longer than N s)", and the next call gets its own
+ * deadline. A timeout uses a timer thread per call, no signals; a guest
+ * blocked in a WASI call is stopped when that call returns (fd_read and
+ * poll_oneoff see the timeout). 'c' is read during the call only.
+ * Returns NULL if out of memory. 'engine' is not used (may be NULL).
+ */
+struct wasm_store_t *wasmix_store_new(struct wasm_engine_t *engine,
+                                      const wasmix_config *c);
 /*
  * Calls the '_start' export of an instance made by
  * wasmix_wasi_instance_new (a command module). Returns WASMIX_OK with

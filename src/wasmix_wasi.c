@@ -27,6 +27,7 @@
 #include "wasix/wasix.h"
 #include "wasmix_capture.h"
 #include "wasmix_config.h"
+#include "wasmix_timer.h"
 
 /* The preview1 import module. */
 #define WASI_MODULE "wasi_snapshot_preview1"
@@ -80,6 +81,116 @@ static void wasi_env_free(void *p)
 	wasmix_capture_free(e->capture[1]);
 	wx_free(e);
 }
+
+/* ---- stores with a config's limits (wasmix_store_new) ------------------ */
+
+/* The timeout of a store (a capi_env of it, and its call hook's data). */
+struct store_limits {
+	uint64_t timeout_ms;
+	volatile sig_atomic_t interrupt; /* the store's vm_config.interrupt */
+	int timed_out;                   /* __atomic builtins */
+	struct wasmix_timer timer;       /* armed during an outermost call */
+};
+
+static void store_limits_free(void *p)
+{
+	wx_free(p);
+}
+
+/* capi_call_hook.enter: arms the deadline of this call. */
+static void store_limits_enter(void *ud)
+{
+	struct store_limits *sl = ud;
+
+	__atomic_store_n(&sl->timed_out, 0, __ATOMIC_SEQ_CST);
+	sl->interrupt = 0;
+	/* No thread, no timeout: the call runs unbounded (wasmix.h). */
+	if (wasmix_timer_start(&sl->timer, sl->timeout_ms, &sl->timed_out,
+	                       &sl->interrupt) != 0)
+		memset(&sl->timer, 0, sizeof sl->timer);
+}
+
+/* capi_call_hook.leave: disarms it; its trap says "timeout". */
+static void store_limits_leave(void *ud, int *rc, struct diag *diag)
+{
+	struct store_limits *sl = ud;
+
+	wasmix_timer_stop(&sl->timer);
+	if (*rc == WX_ETRAP &&
+	    __atomic_load_n(&sl->timed_out, __ATOMIC_SEQ_CST) &&
+	    strcmp(diag->msg, "interrupted") == 0) {
+		diag_clear(diag);
+		diag_set(diag, WX_ETRAP,
+		         "timeout (the guest ran longer than %g s)",
+		         (double)sl->timeout_ms / 1000.0);
+	}
+	__atomic_store_n(&sl->timed_out, 0, __ATOMIC_SEQ_CST);
+	sl->interrupt = 0;
+}
+
+/* vm_config.on_interrupt: stops the call once the deadline passed. */
+static int store_limits_on_interrupt(struct vm_store *s,
+                                     struct vm_instance *inst, void *ud)
+{
+	struct store_limits *sl = ud;
+
+	(void)s;
+	(void)inst;
+	return __atomic_load_n(&sl->timed_out, __ATOMIC_SEQ_CST) ? WX_ETRAP : 0;
+}
+
+/* The timeout flag of store 's' (made by wasmix_store_new), or NULL. */
+static volatile sig_atomic_t *store_interrupt(wasm_store_t *s)
+{
+	if (s->hook.enter != store_limits_enter)
+		return NULL;
+	return &((struct store_limits *)s->hook.ud)->interrupt;
+}
+
+wasm_store_t *wasmix_store_new(wasm_engine_t *engine, const wasmix_config *c)
+{
+	struct store_limits *sl = NULL;
+	struct vm_config vc;
+	wasm_store_t *s;
+
+	(void)engine;
+	vm_config_default(&vc);
+	if (c != NULL) {
+		if (c->max_pages != 0)
+			vc.max_memory_pages = c->max_pages;
+		if (c->max_depth != 0)
+			vc.max_call_depth = c->max_depth;
+		if (c->max_table_elems != 0)
+			vc.max_table_elems = c->max_table_elems;
+		vc.fuel = c->fuel;
+	}
+	if (c != NULL && c->timeout_ms != 0) {
+		sl = wx_calloc(1, sizeof *sl);
+		if (sl == NULL)
+			return NULL;
+		sl->timeout_ms = c->timeout_ms;
+		vc.interrupt = &sl->interrupt;
+		vc.on_interrupt = store_limits_on_interrupt;
+		vc.interrupt_ud = sl;
+	}
+	s = capi_store_new(&vc);
+	if (s == NULL || sl == NULL) {
+		wx_free(sl);
+		return s;
+	}
+	if (!capi_reserve((void **)&s->envs, &s->cap_envs, s->nenvs + 1,
+	                  sizeof *s->envs)) {
+		wasm_store_delete(s);
+		wx_free(sl);
+		return NULL;
+	}
+	s->envs[s->nenvs++] = (struct capi_env){store_limits_free, sl};
+	s->hook =
+	    (struct capi_call_hook){store_limits_enter, store_limits_leave, sl};
+	return s;
+}
+
+/* ---- instances --------------------------------------------------------- */
 
 /* What the resolver needs. */
 struct wasi_link {
@@ -209,7 +320,8 @@ static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
  * and its WASIX context when 'm' imports WASIX.
  */
 static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
-                        const struct wasm_module *m, struct diag *diag)
+                        const struct wasm_module *m,
+                        volatile sig_atomic_t *timeout_flag, struct diag *diag)
 {
 	static const char *const argv0[1] = {"module.wasm"};
 	static const struct wasix_net_policy deny; /* zero: deny */
@@ -253,6 +365,10 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 				                    : "no pipe or thread");
 		}
 	}
+	/* The embedder's flag, else the store's timeout's, so that a guest
+	 * blocked in poll_oneoff or fd_read still stops (as in a run). */
+	if (wc.interrupt == NULL)
+		wc.interrupt = timeout_flag;
 	rc = wasi_ctx_new(&wc, &e->wasi, diag);
 	if (rc != 0 || !wc.posix_root)
 		return rc;
@@ -300,7 +416,7 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		diag_set(&diag, rc, "out of memory");
 		goto out;
 	}
-	rc = wasi_env_ctx(e, c, mod->m, &diag);
+	rc = wasi_env_ctx(e, c, mod->m, store_interrupt(store), &diag);
 	if (rc != 0)
 		goto out;
 	/* From here the store owns 'e' (freed at wasm_store_delete). */
@@ -312,6 +428,7 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		store->mods[store->nmods++] = mod;
 	}
 	l = (struct wasi_link){store, mod->m, e->wasi, e->wasix, imports};
+	capi_call_begin(store); /* the start function */
 	rc = vm_instantiate(store->vm, mod->m, wasi_link_resolve, &l, &inst,
 	                    &diag);
 	if (rc == WX_OK && e->wasix != NULL) {
@@ -320,6 +437,7 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		wasix_set_instance(e->wasix, store->vm, inst);
 		rc = wasix_init_main_tls(store->vm, inst, &diag);
 	}
+	capi_call_end(store, &rc, &diag);
 	if (rc == WX_OK) {
 		e->inst = inst;
 		r = capi_obj(store, CAPI_INSTANCE, inst);
@@ -395,7 +513,9 @@ int wasmix_wasi_run_start(wasm_instance_t *instance, int *exit_code,
 		              "export '_start' must have type [] -> []");
 		goto out;
 	}
+	capi_call_begin(ir->store);
 	rc = vm_invoke(ir->store->vm, ext.u.func, none, none, &code, &diag);
+	capi_call_end(ir->store, &rc, &diag);
 	if (rc == WX_EEXIT) /* proc_exit: vm_invoke gave its code */
 		rc = 0;
 out:

@@ -267,7 +267,9 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store,
 		diag_set(&diag, rc, "out of memory");
 		goto out;
 	}
+	capi_call_begin(store); /* the start function */
 	rc = vm_instantiate(store->vm, mod->m, resolve, &l, &inst, &diag);
+	capi_call_end(store, &rc, &diag);
 	if (rc == WX_OK) {
 		r = capi_obj(store, CAPI_INSTANCE, inst);
 		if (r == NULL)
@@ -478,8 +480,10 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 		}
 		slots[i] = capi_slot_of_val(&args->data[i]);
 	}
+	capi_call_begin(fr->store);
 	rc = vm_invoke(fr->store->vm, fr->u.func, slots, slots + ft->nparams,
 	               NULL, &diag);
+	capi_call_end(fr->store, &rc, &diag);
 	if (rc == WX_EEXIT) {
 		why = "the guest called exit";
 	} else if (rc != WX_OK) {
