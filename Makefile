@@ -102,12 +102,18 @@ $(O)/capi/t_limits: tests/capi/t_limits.c include/wasm.h include/wasmix.h $(O)/l
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_limits $(CAPI_WASM)
+# t_runout: wasmix_run_* output in caller buffers.
+$(O)/capi/t_runout: tests/capi/t_runout.c include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_limits $(O)/capi/t_runout $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	$(O)/capi/t_wasi $(O)/capi
 	$(O)/capi/t_wasix $(O)/capi
 	$(O)/capi/t_limits
 	$(O)/capi/t_isolate $(O)/capi
+	$(O)/capi/t_runout $(O)/capi
 
 # --- install (docs/embedding.md) ---------------------------------------------
 # 'make install PREFIX=/usr DESTDIR=/tmp/stage' and 'make uninstall' with the

@@ -109,6 +109,27 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
                              int err_fd);
 
 /*
+ * Keeps guest fd 'fd' (1: stdout, 2: stderr) of the runs made with this
+ * config (wasmix_run_file, wasmix_run_bytes) in the caller's buffer
+ * 'buf' of 'cap' bytes (borrowed; 0 < cap <= WASMIX_MAX_CAPTURE_BYTES)
+ * instead of the host fd of wasmix_config_set_stdio. When the run
+ * returns, '*len' holds the bytes stored in 'buf' (the first ones the
+ * guest wrote) and, if 'dropped' is not NULL, '*dropped' those past the
+ * cap; both are zeroed when the run starts. The guest's writes never
+ * block on the buffer: they go into a pipe that a library thread of the
+ * calling process drains during the run (the library holds up to 'cap'
+ * bytes of its own meanwhile), with every guest process of the run, the
+ * helper's too, writing into it; what a guest process that outlives the
+ * run writes afterwards is lost. 'buf' NULL turns it off. A config with
+ * run buffers must not be used by concurrent runs (they share the
+ * buffers). Returns WASMIX_OK, or WASMIX_ERROR for another fd, a cap of
+ * 0 or above the maximum, or 'len' NULL.
+ */
+#define WASMIX_MAX_CAPTURE_BYTES ((size_t)1 << 30)
+int wasmix_config_run_output(wasmix_config *c, int fd, void *buf, size_t cap,
+                             size_t *len, uint64_t *dropped);
+
+/*
  * Grants the guest a host directory: 'host' (a path, opened when the run
  * starts) appears to the guest as the preopened directory 'guest' (for
  * example "/", "." or "data"). Preopens get guest fds 3, 4, ... in the
@@ -371,7 +392,6 @@ int wasmix_wasi_run_start(struct wasm_instance_t *instance, int *exit_code,
  * ignore it. Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
  * above WASMIX_MAX_CAPTURE_BYTES.
  */
-#define WASMIX_MAX_CAPTURE_BYTES ((size_t)1 << 30)
 int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap);
 /*
  * What 'instance' wrote so far (every write that returned before the

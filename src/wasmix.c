@@ -33,6 +33,7 @@
 #include "wasix/wasix_thread.h"
 #include "wasix/wasix_trace.h"
 #include "wasm/wasm_module.h"
+#include "wasmix_capture.h"
 #include "wasmix_config.h"
 #include "wasmix_isolate.h"
 #include "wasmix_timer.h"
@@ -256,6 +257,19 @@ int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap)
 	if (c == NULL || (fd != 1 && fd != 2) || cap > WASMIX_MAX_CAPTURE_BYTES)
 		return WASMIX_ERROR;
 	c->capture[fd - 1] = cap;
+	return WASMIX_OK;
+}
+
+int wasmix_config_run_output(wasmix_config *c, int fd, void *buf, size_t cap,
+                             size_t *len, uint64_t *dropped)
+{
+	if (c == NULL || (fd != 1 && fd != 2) ||
+	    (buf != NULL &&
+	     (cap == 0 || cap > WASMIX_MAX_CAPTURE_BYTES || len == NULL)))
+		return WASMIX_ERROR;
+	c->run_output[fd - 1] = (struct wasmix_run_output){
+	    buf, buf != NULL ? cap : 0, buf != NULL ? len : NULL,
+	    buf != NULL ? dropped : NULL};
 	return WASMIX_OK;
 }
 
@@ -1152,6 +1166,62 @@ static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
 	return 0;
 }
 
+/*
+ * wasmix_config_run_output: runs 'c' with guest fds 1 and 2 on the pipes
+ * of library captures (wasmix_capture.h) drained by threads of this
+ * process, then copies what they kept into the caller's buffers. The
+ * run itself (isolated or not) sees a copy of the config with those
+ * pipes as its stdio and no run buffers.
+ */
+static int wasmix_run_captured(const struct wasmix_config *c,
+                               const uint8_t *bytes, size_t len,
+                               const char *name, int *exit_code, char *errbuf,
+                               size_t errlen)
+{
+	struct wasmix_capture *k[2] = {NULL, NULL};
+	struct wasmix_config cc = *c;
+	pid_t self = getpid();
+	int rc = WASMIX_OK;
+
+	for (int i = 0; i < 2; i++) {
+		const struct wasmix_run_output *o = &c->run_output[i];
+		memset(&cc.run_output[i], 0, sizeof cc.run_output[i]);
+		if (o->buf == NULL)
+			continue;
+		*o->len = 0;
+		if (o->dropped != NULL)
+			*o->dropped = 0;
+		if (wasmix_capture_new(o->cap, &k[i], &cc.stdio[i + 1]) != 0)
+			rc = wasmix_err(errbuf, errlen, WASMIX_NOMEM,
+			                "cannot capture fd %d: no memory, pipe "
+			                "or thread",
+			                i + 1);
+	}
+	if (rc == WASMIX_OK)
+		rc = wasmix_run_bytes(&cc, bytes, len, name, exit_code, errbuf,
+		                      errlen);
+	/* A guest fork child of a run that is not isolated returns here in
+	 * its own process, which has no drain threads: leave them alone. */
+	if (getpid() != self)
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		const struct wasmix_run_output *o = &c->run_output[i];
+		const uint8_t *data;
+		size_t n;
+		uint64_t lost;
+
+		if (k[i] == NULL)
+			continue;
+		wasmix_capture_get(k[i], &data, &n, &lost);
+		memcpy(o->buf, data, n);
+		*o->len = n;
+		if (o->dropped != NULL)
+			*o->dropped = lost;
+		wasmix_capture_free(k[i]);
+	}
+	return rc;
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -1171,6 +1241,9 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_config_init(&defaults);
 		c = &defaults;
 	}
+	if (c->run_output[0].buf != NULL || c->run_output[1].buf != NULL)
+		return wasmix_run_captured(c, bytes, len, name, exit_code,
+		                           errbuf, errlen);
 	if (c->isolate && !wasmix_isolate_inside())
 		return wasmix_isolated_run(c, bytes, len, name, exit_code,
 		                           errbuf, errlen);

@@ -24,6 +24,14 @@ struct wasmix_config {
 	/* Bytes of guest fds 1 and 2 kept in memory by wasm.h instances
 	 * (wasmix_config_capture_output); 0: not captured. */
 	size_t capture[2];
+	/* Guest fds 1 and 2 of whole runs kept in caller buffers
+	 * (wasmix_config_run_output); buf NULL: not kept. */
+	struct wasmix_run_output {
+		uint8_t *buf;
+		size_t cap;
+		size_t *len;
+		uint64_t *dropped; /* may be NULL */
+	} run_output[2];
 	struct wasi_preopen *dirs; /* ndirs copied {host, guest} pairs */
 	int ndirs;
 	int *socks; /* nsocks borrowed host sockets */
