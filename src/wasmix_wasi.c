@@ -401,6 +401,9 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 	if (store == NULL || module == NULL || out == NULL)
 		return WASMIX_ERROR;
 	mod = ((const wasm_ref_t *)module)->u.module;
+	rc = capi_check_no_tag_import(mod->m, &diag);
+	if (rc != WX_OK)
+		goto out;
 	/* The store holds a reference on the module (the engine borrows
 	 * it), as wasm_instance_new's does. */
 	rc = WX_ENOMEM;

@@ -190,6 +190,10 @@ bool capi_functype_to_vm(const wasm_functype_t *ft, struct wasm_functype *out);
 /* Grows '*arr' (of '*cap' elements of 'size') to hold 'need'. */
 bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size);
 
+/* capi_runtime.c: WX_OK, or WX_ELINK with the message if module 'm'
+ * imports a tag (wasm.h cannot give one: docs/embedding.md). */
+int capi_check_no_tag_import(const struct wasm_module *m, struct diag *diag);
+
 /* capi_runtime.c: the engine extern an import object 'r' stands for (a
  * function, global, table or memory); false if it is none of those. */
 bool capi_extern_to_vm(const wasm_ref_t *r, struct vm_extern *out);
