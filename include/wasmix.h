@@ -485,8 +485,13 @@ int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
  * guest's first process dies of signal N (a guest that raises SIGKILL or
  * gets SIGSEGV's default action), WASMIX_OK with its status when it ends
  * the process with a host exit. Not forwarded into the helper: the
- * interrupt flag (wasmix_config_set_interrupt; use the timeout). Fork
- * safety: see docs/embedding.md.
+ * interrupt flag (wasmix_config_set_interrupt; use the timeout). The
+ * helper is the installed wasmix-helper executable, started with
+ * posix_spawn (safe in a multithreaded caller: nothing of the caller is
+ * copied), or the file named by the environment variable WASMIX_HELPER;
+ * when none is installed, or WASMIX_HELPER is "fork", a fork of the
+ * caller (see docs/embedding.md for its limits). A WASMIX_HELPER that
+ * cannot be started fails the run with WASMIX_ERROR.
  */
 void wasmix_config_set_isolate(wasmix_config *c, int on);
 
