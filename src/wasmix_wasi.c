@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "proc/proc.h"
 #include "wasix/wasix.h"
 #include "wasmix_capture.h"
 #include "wasmix_config.h"
@@ -375,6 +376,9 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 	/* No exec ops: exec is refused here (wasix_refused). */
 	if (wasix_ctx_new(e->wasi, NULL, wc.interrupt, &e->wasix) != 0)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
+	/* No host signal handler exists on this path (callback_signal is
+	 * refused): the process-wide flag must not point into this store. */
+	proc_sig_set_flag(NULL);
 	wasix_set_net(e->wasix, c != NULL ? &c->net : &deny);
 	return 0;
 }
