@@ -101,8 +101,8 @@ $(O)/capi/t_wasix: tests/capi/t_wasix.c include/wasm.h include/wasmix.h $(O)/lib
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-# t_limits: wasmix_store_new's limits (pages, depth, fuel, timeout).
-$(O)/capi/t_limits: tests/capi/t_limits.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+# t_storelimits: wasmix_store_new's limits (pages, depth, fuel, timeout).
+$(O)/capi/t_storelimits: tests/capi/t_storelimits.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
@@ -117,11 +117,11 @@ $(O)/capi/t_isothread: tests/capi/t_isothread.c include/wasmix.h $(O)/libwasmix.
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
 # t_isolate runs with the spawned helper and again with the fork helper.
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_limits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_storelimits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	$(O)/capi/t_wasi $(O)/capi
 	$(O)/capi/t_wasix $(O)/capi
-	$(O)/capi/t_limits
+	$(O)/capi/t_storelimits
 	WASMIX_HELPER=$(O)/wasmix-helper $(O)/capi/t_isolate $(O)/capi
 	WASMIX_HELPER=fork $(O)/capi/t_isolate $(O)/capi
 	WASMIX_HELPER=$(O)/wasmix-helper $(O)/capi/t_runout $(O)/capi

@@ -1,5 +1,5 @@
 /*
- * t_limits.c: the limits of whole runs on the wasm.h path
+ * t_storelimits.c: the limits of whole runs on the wasm.h path
  * (wasmix_store_new): each one takes effect in a store made with it and
  * not in a default store. Memory pages (instantiation fails with
  * WASMIX_LIMIT, memory.grow returns -1, wasm_memory_grow false), call
@@ -7,7 +7,7 @@
  * later calls too: the budget is the store's), timeout (trap "timeout",
  * from wasm_func_call and wasmix_wasi_run_start; the next call gets its
  * own deadline). Modules are inline text (wasmix_wat2wasm).
- * Usage: t_limits. Exits 1 if a check fails.
+ * Usage: t_storelimits. Exits 1 if a check fails.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,7 +23,8 @@ static int failures;
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fprintf(stderr, "t_limits: %s:%d: check failed: %s\n", \
+			fprintf(stderr,                                        \
+			        "t_storelimits: %s:%d: check failed: %s\n",    \
 			        __FILE__, __LINE__, #cond);                    \
 			failures++;                                            \
 		}                                                              \
@@ -61,9 +62,9 @@ static wasm_module_t *compile(wasm_store_t *store, const char *text)
 	wasm_byte_vec_t bytes;
 	wasm_module_t *m;
 
-	if (wasmix_wat2wasm("t_limits", text, strlen(text), &bin, &len, err,
-	                    sizeof err) != WASMIX_OK) {
-		fprintf(stderr, "t_limits: %s\n", err);
+	if (wasmix_wat2wasm("t_storelimits", text, strlen(text), &bin, &len,
+	                    err, sizeof err) != WASMIX_OK) {
+		fprintf(stderr, "t_storelimits: %s\n", err);
 		return NULL;
 	}
 	wasm_byte_vec_new(&bytes, len, (const wasm_byte_t *)bin);
@@ -162,7 +163,7 @@ static void test_pages(wasm_engine_t *engine)
 	wasm_module_delete(bm);
 	wasm_store_delete(s);
 	wasmix_config_free(c);
-	printf("t_limits: memory pages ok\n");
+	printf("t_storelimits: memory pages ok\n");
 }
 
 static void test_depth(wasm_engine_t *engine)
@@ -187,7 +188,7 @@ static void test_depth(wasm_engine_t *engine)
 	      call(inst, X_DOWN, 200, &v, msg, sizeof msg) == 0 && v == 200);
 	wasm_store_delete(s);
 	wasmix_config_free(c);
-	printf("t_limits: call depth ok\n");
+	printf("t_storelimits: call depth ok\n");
 }
 
 static void test_fuel(wasm_engine_t *engine)
@@ -216,7 +217,7 @@ static void test_fuel(wasm_engine_t *engine)
 	      v == 10000000);
 	wasm_store_delete(s);
 	wasmix_config_free(c);
-	printf("t_limits: fuel ok\n");
+	printf("t_storelimits: fuel ok\n");
 }
 
 static void test_timeout(wasm_engine_t *engine)
@@ -251,7 +252,7 @@ static void test_timeout(wasm_engine_t *engine)
 	}
 	wasm_store_delete(s);
 	wasmix_config_free(c);
-	printf("t_limits: timeout ok\n");
+	printf("t_storelimits: timeout ok\n");
 }
 
 int main(void)
@@ -264,6 +265,6 @@ int main(void)
 	test_timeout(engine);
 	wasm_engine_delete(engine);
 	if (failures == 0)
-		printf("t_limits: all checks passed\n");
+		printf("t_storelimits: all checks passed\n");
 	return failures != 0;
 }
