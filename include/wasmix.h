@@ -326,8 +326,9 @@ void wasmix_config_set_confine(wasmix_config *c, int on);
  * proc_fork_env, proc_exec*, proc_spawn*), send or raise host signals in
  * it (proc_signal, proc_raise of both modules, thread_signal,
  * proc_raise_interval*), install its signal handlers (callback_signal:
- * does nothing) or switch its stack (context_create) return ENOSYS, as
- * do guest thread spawns ("wasi" "thread-spawn" is an unknown import);
+ * does nothing) or switch its stack (context_create) return ENOSYS, and
+ * guest threads are not started (thread_spawn_v2: ENOSYS; "wasi"
+ * "thread-spawn": -52, a failure, so pthread_create returns EAGAIN);
  * proc_exit ends the current call (a wasm_func_call returns a trap "the
  * guest called exit") instead of the embedder. Programs that need those
  * run with wasmix_run_*, isolated. Same threading rules as the store.

@@ -216,6 +216,48 @@ static bool wasi_is_env_memory(const struct wasm_import *imp)
 	       memcmp(imp->name, "memory", 6) == 0;
 }
 
+/* Whether 'imp' is wasi-threads' "wasi" "thread-spawn" function. */
+static bool wasi_is_thread_spawn(const struct wasm_import *imp)
+{
+	return imp->kind == WASM_EXT_FUNC && imp->module_len == 4 &&
+	       memcmp(imp->module, "wasi", 4) == 0 && imp->name_len == 12 &&
+	       memcmp(imp->name, "thread-spawn", 12) == 0;
+}
+
+/* "wasi" "thread-spawn" refused: a negative result is wasi-threads'
+ * failure (wasi-libc's and wasix-libc's pthread_create: EAGAIN). */
+static int wasi_refuse_spawn(struct vm_call *c, void *ud)
+{
+	(void)ud;
+	c->results[0] = (uint32_t)-WASI_ERRNO_NOSYS;
+	return 0;
+}
+
+/*
+ * Links "wasi" "thread-spawn" of module 'm', declared (i32) -> i32, to
+ * wasi_refuse_spawn; another type does not link.
+ */
+static int wasi_link_thread_spawn(struct wasi_link *l,
+                                  const struct wasm_import *imp,
+                                  struct vm_extern *out)
+{
+	const struct wasm_functype *ft;
+	struct vm_func *f;
+
+	if (imp->d.func_type >= l->m->ntypes)
+		return WX_ELINK;
+	ft = &l->m->types[imp->d.func_type];
+	if (ft->nparams != 1 || ft->nresults != 1 ||
+	    ft->types[0] != WX_VT_I32 || ft->types[1] != WX_VT_I32)
+		return WX_ELINK;
+	f = vm_func_new_host(l->store->vm, ft, wasi_refuse_spawn, NULL);
+	if (f == NULL)
+		return WX_ENOMEM;
+	out->kind = WASM_EXT_FUNC;
+	out->u.func = f;
+	return 0;
+}
+
 /*
  * Whether 'imp' is served by this file: preview1, WASIX, and for a WASIX
  * module its "env" "memory" (wasix-libc's programs import their memory,
@@ -224,7 +266,7 @@ static bool wasi_is_env_memory(const struct wasm_import *imp)
 static bool wasi_is_host(const struct wasi_link *l,
                          const struct wasm_import *imp)
 {
-	return wasi_is_module(imp) ||
+	return wasi_is_module(imp) || wasi_is_thread_spawn(imp) ||
 	       wasix_is_module(imp->module, imp->module_len) ||
 	       (l->wasix != NULL && wasi_is_env_memory(imp));
 }
@@ -292,6 +334,8 @@ static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
 		return vm_memory_make(l->store->vm, &imp->d.memory,
 		                      &out->u.memory);
 	}
+	if (wasi_is_thread_spawn(imp))
+		return wasi_link_thread_spawn(l, imp, out);
 	if (wasi_is_host(l, imp)) {
 		if (l->wasix != NULL && wasi_is_module(imp))
 			rc = wasix_resolve_wasi(l->wasix, l->store->vm, l->m,

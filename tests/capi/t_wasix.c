@@ -6,7 +6,8 @@
  * that sock_open follows the config's network policy (denied by
  * default, allowed with wasmix_config_set_net), that the calls that
  * would act on this process (fork, exec, spawn, raise, signal) answer
- * ENOSYS and thread spawns too, and that this process kept its pid, has
+ * ENOSYS and thread spawns fail too (WASIX's ENOSYS, wasi-threads'
+ * negative result), and that this process kept its pid, has
  * no child and survived a guest SIGTERM to "pid 1". A second module
  * (wasix_envmem.wat) imports its memory, shared, as wasix-libc's
  * programs do: the bridge serves it.
@@ -141,6 +142,7 @@ int main(int argc, char **argv)
 	CHECK(call_i32(deny, module, "raise") == E_NOSYS);
 	CHECK(call_i32(deny, module, "signal") == E_NOSYS);
 	CHECK(call_i32(deny, module, "thread") == E_NOSYS);
+	CHECK(call_i32(deny, module, "wspawn") == -E_NOSYS);
 	/* _start: output and proc_exit(5); the instance stays usable. */
 	CHECK(wasmix_wasi_run_start(deny, &code, NULL) == WASMIX_OK &&
 	      code == 5);

@@ -1,8 +1,9 @@
 ;; wasix_cmd.wat: a WASIX module for tests/capi/t_wasix.c (WASIX on the
 ;; wasm.h path, wasmix_wasi_instance_new). Each export makes one WASIX
 ;; call and returns what the test checks: an errno (WASI numbering: 0
-;; success, 2 EACCES, 52 ENOSYS) or a value. _start writes "wasix\n" to
-;; stdout and exits with proc_exit(5).
+;; success, 2 EACCES, 52 ENOSYS) or a value ("wspawn": wasi-threads'
+;; thread-spawn, negative on failure). _start writes "wasix\n" to stdout
+;; and exits with proc_exit(5).
 (module
   (import "wasix_32v1" "sock_pair"
     (func $sock_pair (param i32 i32 i32 i32 i32) (result i32)))
@@ -19,6 +20,7 @@
   (import "wasix_32v1" "proc_id" (func $proc_id (param i32) (result i32)))
   (import "wasix_32v1" "callback_signal" (func $callback_signal (param i32 i32)))
   (import "wasix_32v1" "thread_spawn_v2" (func $thread_spawn (param i32 i32) (result i32)))
+  (import "wasi" "thread-spawn" (func $wasi_spawn (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read"
@@ -81,6 +83,8 @@
     (i32.load (i32.const 0)))
   (func (export "thread") (result i32)
     (call $thread_spawn (i32.const 0) (i32.const 0)))
+  (func (export "wspawn") (result i32)
+    (call $wasi_spawn (i32.const 0)))
   (func (export "_start")
     (call $callback_signal (i32.const 96) (i32.const 5))
     (drop (call $io (i32.const 1) (i32.const 96) (i32.const 6) (i32.const 1)))
