@@ -390,7 +390,7 @@ int wasmix_wasi_run_start(struct wasm_instance_t *instance, int *exit_code,
  * its full cap when the instance is made (pages are touched only as
  * output arrives) and a library thread per captured stream drains the
  * guest's pipe. 0 turns the capture off. Whole runs (wasmix_run_*)
- * ignore it. Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
+ * ignore it (wasmix_config_run_output is theirs). Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
  * above WASMIX_MAX_CAPTURE_BYTES.
  */
 int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap);
