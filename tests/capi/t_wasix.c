@@ -10,7 +10,8 @@
  * negative result), and that this process kept its pid, has
  * no child and survived a guest SIGTERM to "pid 1". A second module
  * (wasix_envmem.wat) imports its memory, shared, as wasix-libc's
- * programs do: the bridge serves it.
+ * programs do: the bridge serves it. A third (wasix64_cmd.wat) is a
+ * memory64 module of "wasix_64v1": served and refused the same way.
  * Usage: t_wasix DIR. Exits 1 if a check fails.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -161,6 +162,18 @@ int main(int argc, char **argv)
 	          WASMIX_OK);
 	CHECK(em != NULL && call_i32(em, envmem, "pages") == 1);
 	wasm_module_delete(envmem);
+
+	/* wasix_64v1. */
+	snprintf(path, sizeof path, "%s/wasix64_cmd.wasm", argv[1]);
+	CHECK(read_file(path, &bytes) == 0);
+	wasm_module_t *m64 = wasm_module_new(store, &bytes);
+	wasm_byte_vec_delete(&bytes);
+	wasm_instance_t *i64 = NULL;
+	CHECK(m64 != NULL && wasmix_wasi_instance_new(store, m64, NULL, NULL,
+	                                              &i64, NULL) == WASMIX_OK);
+	CHECK(i64 != NULL && call_i32(i64, m64, "pair") == E_OK);
+	CHECK(i64 != NULL && call_i32(i64, m64, "fork") == E_NOSYS);
+	wasm_module_delete(m64);
 
 	CHECK(getpid() == pid);
 	errno = 0;
