@@ -105,7 +105,7 @@ static void store_limits_enter(void *ud)
 
 	__atomic_store_n(&sl->timed_out, 0, __ATOMIC_SEQ_CST);
 	sl->interrupt = 0;
-	/* No thread, no timeout: the call runs unbounded (wasmix.h). */
+	/* If no timer thread can start, this call runs without a deadline. */
 	if (wasmix_timer_start(&sl->timer, sl->timeout_ms, &sl->timed_out,
 	                       &sl->interrupt) != 0)
 		memset(&sl->timer, 0, sizeof sl->timer);
