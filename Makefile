@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/unit/%)
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%.wasm,\
               $(filter-out examples/embed%.c,$(wildcard examples/*.c)))
 
-all: $(O)/libwasmix.a $(O)/wasmix $(O)/wasmix-spec $(EXAMPLES)
+all: $(O)/libwasmix.a $(O)/wasmix $(O)/wasmix-helper $(O)/wasmix-spec $(EXAMPLES)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,6 +56,10 @@ $(O)/libwasmix.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(O)/wasmix: $(CLI_OBJ) $(O)/libwasmix.a
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+# The process isolated runs spawn (src/wasmix_spawn.c, docs/embedding.md).
+$(O)/wasmix-helper: $(O)/obj/src/helper/wasmix_helper.o $(O)/libwasmix.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(O)/wasmix-spec: $(SPEC_OBJ) $(O)/libwasmix.a
@@ -92,10 +96,36 @@ $(O)/capi/t_wasi: tests/capi/t_wasi.c include/wasm.h include/wasmix.h $(O)/libwa
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(CAPI_WASM)
+# t_wasix: a WASIX module on the wasm.h path (sockets, policy, refusals).
+$(O)/capi/t_wasix: tests/capi/t_wasix.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+# t_storelimits: wasmix_store_new's limits (pages, depth, fuel, timeout).
+$(O)/capi/t_storelimits: tests/capi/t_storelimits.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+# t_runout: wasmix_run_* output in caller buffers.
+$(O)/capi/t_runout: tests/capi/t_runout.c include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+# t_isothread: a multithreaded embedder; runs spawn wasmix-helper.
+$(O)/capi/t_isothread: tests/capi/t_isothread.c include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
+# t_isolate runs with the spawned helper and again with the fork helper.
+capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_storelimits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	$(O)/capi/t_wasi $(O)/capi
-	$(O)/capi/t_isolate $(O)/capi
+	$(O)/capi/t_wasix $(O)/capi
+	$(O)/capi/t_storelimits
+	WASMIX_HELPER=$(O)/wasmix-helper $(O)/capi/t_isolate $(O)/capi
+	WASMIX_HELPER=fork $(O)/capi/t_isolate $(O)/capi
+	WASMIX_HELPER=$(O)/wasmix-helper $(O)/capi/t_runout $(O)/capi
+	$(O)/capi/t_isothread $(O)/capi $(O)/wasmix-helper
 
 # --- install (docs/embedding.md) ---------------------------------------------
 # 'make install PREFIX=/usr DESTDIR=/tmp/stage' and 'make uninstall' with the
@@ -112,8 +142,13 @@ BINDIR       ?= $(PREFIX)/bin
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 MANDIR       ?= $(PREFIX)/share/man
+LIBEXECDIR   ?= $(PREFIX)/libexec
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PIC_OBJ      := $(LIB_SRC:%.c=$(O)/pic/%.o)
+
+# Where the library looks for its helper (WASMIX_HELPER overrides it).
+$(O)/obj/src/wasmix_spawn.o $(O)/pic/src/wasmix_spawn.o: \
+  CPPFLAGS += -DWASMIX_HELPER_PATH='"$(LIBEXECDIR)/wasmix/wasmix-helper"'
 
 $(O)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -126,11 +161,14 @@ $(O)/$(SHLIB): $(PIC_OBJ) tools/libwasmix.map
 
 shared: $(O)/$(SHLIB)
 
-install: $(O)/wasmix $(O)/libwasmix.a $(O)/$(SHLIB)
+install: $(O)/wasmix $(O)/wasmix-helper $(O)/libwasmix.a $(O)/$(SHLIB)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(LIBEXECDIR)/wasmix \
 	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 755 $(O)/wasmix $(DESTDIR)$(BINDIR)/wasmix
+	install -m 755 $(O)/wasmix-helper \
+	  $(DESTDIR)$(LIBEXECDIR)/wasmix/wasmix-helper
 	install -m 644 $(O)/libwasmix.a $(DESTDIR)$(LIBDIR)/libwasmix.a
 	install -m 755 $(O)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
 	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -148,11 +186,13 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/libwasmix.so \
 	  $(DESTDIR)$(INCLUDEDIR)/wasm.h $(DESTDIR)$(INCLUDEDIR)/wasmix.h \
 	  $(DESTDIR)$(PKGCONFIGDIR)/wasmix.pc \
-	  $(DESTDIR)$(MANDIR)/man1/wasmix.1 $(DESTDIR)$(MANDIR)/man3/wasmix.3
+	  $(DESTDIR)$(MANDIR)/man1/wasmix.1 $(DESTDIR)$(MANDIR)/man3/wasmix.3 \
+	  $(DESTDIR)$(LIBEXECDIR)/wasmix/wasmix-helper
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/wasmix 2>/dev/null
 
 # Installs into a temporary prefix and builds examples/embed*.c there
 # with pkg-config only (tests/run_install.sh).
-install-test: $(O)/wasmix $(O)/libwasmix.a $(O)/$(SHLIB) $(O)/examples/hello.wasm
+install-test: $(O)/wasmix $(O)/wasmix-helper $(O)/libwasmix.a $(O)/$(SHLIB) $(O)/examples/hello.wasm
 	@EXTRA_CFLAGS="$(EXTRA_CFLAGS)" CC="$(CC)" sh tests/run_install.sh $(O)
 
 # --- spec suite --------------------------------------------------------------

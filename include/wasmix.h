@@ -109,6 +109,27 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
                              int err_fd);
 
 /*
+ * Keeps guest fd 'fd' (1: stdout, 2: stderr) of the runs made with this
+ * config (wasmix_run_file, wasmix_run_bytes) in the caller's buffer
+ * 'buf' of 'cap' bytes (borrowed; 0 < cap <= WASMIX_MAX_CAPTURE_BYTES)
+ * instead of the host fd of wasmix_config_set_stdio. When the run
+ * returns, '*len' holds the bytes stored in 'buf' (the first ones the
+ * guest wrote) and, if 'dropped' is not NULL, '*dropped' those past the
+ * cap; both are zeroed when the run starts. The guest's writes never
+ * block on the buffer: they go into a pipe that a library thread of the
+ * calling process drains during the run (the library holds up to 'cap'
+ * bytes of its own meanwhile), with every guest process of the run, the
+ * helper's too, writing into it; what a guest process that outlives the
+ * run writes afterwards is lost. 'buf' NULL turns it off. A config with
+ * run buffers must not be used by concurrent runs (they share the
+ * buffers). Returns WASMIX_OK, or WASMIX_ERROR for another fd, a cap of
+ * 0 or above the maximum, or 'len' NULL.
+ */
+#define WASMIX_MAX_CAPTURE_BYTES ((size_t)1 << 30)
+int wasmix_config_run_output(wasmix_config *c, int fd, void *buf, size_t cap,
+                             size_t *len, uint64_t *dropped);
+
+/*
  * Grants the guest a host directory: 'host' (a path, opened when the run
  * starts) appears to the guest as the preopened directory 'guest' (for
  * example "/", "." or "data"). Preopens get guest fds 3, 4, ... in the
@@ -278,13 +299,17 @@ void wasmix_config_set_confine(wasmix_config *c, int on);
  * wasmix's WASI layer configured from 'c' (NULL: the defaults): the
  * arguments (none set: one, "module.wasm"), environment, stdio fds,
  * preopened directories (guest fds 3, 4, ... as in a run), sockets, the
- * fd limit and the interrupt flag. The other settings of 'c' (memory,
- * depth, fuel, timeout, network policy, commands, trace, confinement,
- * isolation) belong to whole runs and are not used here: the store's own
- * limits apply. 'imports' (may be NULL when there are none) gives the
- * module's OTHER imports, in the module's import order with the WASI ones
- * left out. 'c' is read during the call only (strings are copied), but
- * the fds it names stay borrowed for the instance's life.
+ * fd limit and the interrupt flag. A module that imports "wasix_32v1" or
+ * "wasix_64v1" gets those too (sockets, epoll, pipes, the network policy
+ * of 'c', ...; it sees the POSIX root as in a run) and, if it imports
+ * "env" "memory" (wasix-libc's programs do, shared), a memory of that
+ * import's limits. The other settings of 'c' (commands, trace,
+ * confinement, isolation, process-tree limits) belong to whole runs;
+ * memory pages, call depth, fuel and timeout are the store's
+ * (wasmix_store_new). 'imports' (may be NULL when there are none) gives
+ * the module's OTHER imports, in the module's import order with the ones
+ * served here left out. 'c' is read during the call only (strings are
+ * copied), but the fds it names stay borrowed for the instance's life.
  *
  * On success returns WASMIX_OK and sets '*out' to the instance (owned by
  * the store, like every wasm.h instance; its exports are called with
@@ -296,12 +321,19 @@ void wasmix_config_set_confine(wasmix_config *c, int on);
  * '*trap' to a trap with the message (the caller deletes it).
  *
  * The WASI context lives until wasm_store_delete. Everything runs in the
- * caller's process and thread: there is no WASIX here (no fork, exec or
- * threads; the "wasix_32v1" imports are unknown imports), proc_raise
- * returns ENOSYS instead of raising a host signal, and proc_exit ends the
- * current call (a wasm_func_call returns a trap "the guest called exit")
- * instead of the embedder. Same threading rules as the store.
+ * caller's process and thread, so nothing here may act on that process:
+ * the WASIX calls that would fork, exec or spawn it (proc_fork,
+ * proc_fork_env, proc_exec*, proc_spawn*), send or raise host signals in
+ * it (proc_signal, proc_raise of both modules, thread_signal,
+ * proc_raise_interval*), install its signal handlers (callback_signal:
+ * does nothing) or switch its stack (context_create) return ENOSYS, and
+ * guest threads are not started (thread_spawn_v2: ENOSYS; "wasi"
+ * "thread-spawn": -52, a failure, so pthread_create returns EAGAIN);
+ * proc_exit ends the current call (a wasm_func_call returns a trap "the
+ * guest called exit") instead of the embedder. Programs that need those
+ * run with wasmix_run_*, isolated. Same threading rules as the store.
  */
+struct wasm_engine_t;
 struct wasm_store_t;
 struct wasm_module_t;
 struct wasm_extern_vec_t;
@@ -313,6 +345,30 @@ int wasmix_wasi_instance_new(struct wasm_store_t *store,
                              const struct wasm_extern_vec_t *imports,
                              struct wasm_instance_t **out,
                              struct wasm_trap_t **trap);
+/*
+ * Makes a wasm.h store (like wasm_store_new; delete it with
+ * wasm_store_delete) with the limits of 'c' (NULL: the defaults), the
+ * settings of whole runs that belong to a store: every memory of the
+ * store is capped at wasmix_config_set_max_memory_pages (a module whose
+ * memory minimum exceeds it fails to instantiate, WASMIX_LIMIT from
+ * wasmix_wasi_instance_new; memory.grow past it returns -1 and
+ * wasm_memory_grow false), nested wasm calls at
+ * wasmix_config_set_max_call_depth (a trap "call stack exhausted"),
+ * tables at WASMIX_LIMIT_TABLE_ELEMS; wasmix_config_set_fuel is the
+ * budget of the whole store, shared by every call into it (a trap "fuel
+ * exhausted" once it is spent, for every later call too); and
+ * wasmix_config_set_timeout_ms bounds each call into the store from the
+ * embedder (wasm_func_call, a start function at instantiation,
+ * wasmix_wasi_run_start; calls made by host callbacks count as part of
+ * the call that made them): past it the call returns a trap "timeout
+ * (the guest ran longer than N s)", and the next call gets its own
+ * deadline. A timeout uses a timer thread per call, no signals; a guest
+ * blocked in a WASI call is stopped when that call returns (fd_read and
+ * poll_oneoff see the timeout). 'c' is read during the call only.
+ * Returns NULL if out of memory. 'engine' is not used (may be NULL).
+ */
+struct wasm_store_t *wasmix_store_new(struct wasm_engine_t *engine,
+                                      const wasmix_config *c);
 /*
  * Calls the '_start' export of an instance made by
  * wasmix_wasi_instance_new (a command module). Returns WASMIX_OK with
@@ -334,10 +390,9 @@ int wasmix_wasi_run_start(struct wasm_instance_t *instance, int *exit_code,
  * its full cap when the instance is made (pages are touched only as
  * output arrives) and a library thread per captured stream drains the
  * guest's pipe. 0 turns the capture off. Whole runs (wasmix_run_*)
- * ignore it. Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
+ * ignore it (wasmix_config_run_output is theirs). Returns WASMIX_OK, or WASMIX_ERROR for another fd or a cap
  * above WASMIX_MAX_CAPTURE_BYTES.
  */
-#define WASMIX_MAX_CAPTURE_BYTES ((size_t)1 << 30)
 int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap);
 /*
  * What 'instance' wrote so far (every write that returned before the
@@ -431,8 +486,13 @@ int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
  * guest's first process dies of signal N (a guest that raises SIGKILL or
  * gets SIGSEGV's default action), WASMIX_OK with its status when it ends
  * the process with a host exit. Not forwarded into the helper: the
- * interrupt flag (wasmix_config_set_interrupt; use the timeout). Fork
- * safety: see docs/embedding.md.
+ * interrupt flag (wasmix_config_set_interrupt; use the timeout). The
+ * helper is the installed wasmix-helper executable, started with
+ * posix_spawn (safe in a multithreaded caller: nothing of the caller is
+ * copied), or the file named by the environment variable WASMIX_HELPER;
+ * when none is installed, or WASMIX_HELPER is "fork", a fork of the
+ * caller (see docs/embedding.md for its limits). A WASMIX_HELPER that
+ * cannot be started fails the run with WASMIX_ERROR.
  */
 void wasmix_config_set_isolate(wasmix_config *c, int on);
 

@@ -33,9 +33,11 @@
 #include "wasix/wasix_thread.h"
 #include "wasix/wasix_trace.h"
 #include "wasm/wasm_module.h"
-#include "wat/wat.h"
-#include "wasmix_isolate.h"
+#include "wasmix_capture.h"
 #include "wasmix_config.h"
+#include "wasmix_isolate.h"
+#include "wasmix_timer.h"
+#include "wat/wat.h"
 
 /* Everything one run creates; freed by wasmix_run_free. */
 struct wasmix_run {
@@ -63,21 +65,6 @@ struct wasmix_run {
 	 * libraries are found there, not on the command line's). */
 	bool exec_ld_set;
 	const char *exec_ld_path;
-};
-
-/*
- * The timeout thread of one run: sleeps until the deadline or until the
- * run ends ('done', under 'mu'), whichever comes first.
- */
-struct wasmix_timer {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct timespec deadline; /* CLOCK_MONOTONIC */
-	int done;
-	int started;
-	pid_t owner; /* the host process that started it (not a fork child) */
-	struct wasmix_run *run;
 };
 
 const char *wasmix_version(void)
@@ -267,10 +254,22 @@ void wasmix_config_set_stdio(wasmix_config *c, int in_fd, int out_fd,
 
 int wasmix_config_capture_output(wasmix_config *c, int fd, size_t cap)
 {
-	if (c == NULL || (fd != 1 && fd != 2) ||
-	    cap > WASMIX_MAX_CAPTURE_BYTES)
+	if (c == NULL || (fd != 1 && fd != 2) || cap > WASMIX_MAX_CAPTURE_BYTES)
 		return WASMIX_ERROR;
 	c->capture[fd - 1] = cap;
+	return WASMIX_OK;
+}
+
+int wasmix_config_run_output(wasmix_config *c, int fd, void *buf, size_t cap,
+                             size_t *len, uint64_t *dropped)
+{
+	if (c == NULL || (fd != 1 && fd != 2) ||
+	    (buf != NULL &&
+	     (cap == 0 || cap > WASMIX_MAX_CAPTURE_BYTES || len == NULL)))
+		return WASMIX_ERROR;
+	c->run_output[fd - 1] = (struct wasmix_run_output){
+	    buf, buf != NULL ? cap : 0, buf != NULL ? len : NULL,
+	    buf != NULL ? dropped : NULL};
 	return WASMIX_OK;
 }
 
@@ -476,99 +475,41 @@ static size_t wasmix_max_module_bytes(const struct wasmix_config *c)
  * deadline (see wasmix_timer_start and docs/process.md). */
 #define WASMIX_CHILD_GRACE_MS 200
 
-/* Moves 'ts' (CLOCK_MONOTONIC) 'ms' milliseconds later. */
-static void wasmix_ts_add_ms(struct timespec *ts, uint64_t ms)
-{
-	ts->tv_sec += (time_t)(ms / 1000);
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /*
- * Thread body: at the deadline, marks the run timed out and raises its
- * interrupt flag, then raises it again every 10 ms until the run ends:
- * whoever polls the flag first (a host call delivering signals, say) may
- * clear it, and the VM must still see it at its next check.
+ * Arms the run's timeout for 'ms' milliseconds (0: none). Returns 0 or
+ * WX_ENOMEM (message in r->diag).
  */
-static void *wasmix_timer_main(void *arg)
-{
-	struct wasmix_timer *t = arg;
-	int rc = 0;
-
-	pthread_mutex_lock(&t->mu);
-	while (!t->done && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&t->cv, &t->mu, &t->deadline);
-	while (!t->done) {
-		__atomic_store_n(&t->run->timed_out, 1, __ATOMIC_SEQ_CST);
-		t->run->interrupt = 1;
-		wasmix_ts_add_ms(&t->deadline, 10);
-		pthread_cond_timedwait(&t->cv, &t->mu, &t->deadline);
-	}
-	pthread_mutex_unlock(&t->mu);
-	return NULL;
-}
-
-/*
- * Starts the timeout thread for 'ms' milliseconds (0: none). Returns 0
- * or WX_ENOMEM (message in r->diag).
- */
-static int wasmix_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
-                              uint64_t ms)
+static int wasmix_run_timer_start(struct wasmix_timer *t, struct wasmix_run *r,
+                                  uint64_t ms)
 {
 	struct timespec kill_at;
-	pthread_condattr_t ca;
 	int rc;
 
 	memset(t, 0, sizeof *t);
 	if (ms == 0)
 		return WX_OK;
-	t->run = r;
 	r->timeout_s = (double)ms / 1000.0;
-	clock_gettime(CLOCK_MONOTONIC, &t->deadline);
-	wasmix_ts_add_ms(&t->deadline, ms);
+	rc = wasmix_timer_start(t, ms, &r->timed_out, &r->interrupt);
+	if (rc != 0)
+		return diag_set(&r->diag, WX_ENOMEM,
+		                "cannot start the timeout thread: %s",
+		                strerror(rc));
 	/* Fork children inherit the deadline and get SIGKILL a little after
 	 * it (proc.h), so that this process, which reports the timeout, has
 	 * raised its flag before a child's death can wake it. */
 	kill_at = t->deadline;
 	wasmix_ts_add_ms(&kill_at, WASMIX_CHILD_GRACE_MS);
 	proc_deadline_set(&kill_at);
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	rc = pthread_create(&t->thread, NULL, wasmix_timer_main, t);
-	if (rc != 0) {
-		proc_deadline_set(NULL);
-		pthread_cond_destroy(&t->cv);
-		pthread_mutex_destroy(&t->mu);
-		return diag_set(&r->diag, WX_ENOMEM,
-		                "cannot start the timeout thread: %s",
-		                strerror(rc));
-	}
-	t->started = 1;
-	t->owner = getpid();
 	return WX_OK;
 }
 
-/* Stops and joins the timeout thread, if one was started. */
-static void wasmix_timer_stop(struct wasmix_timer *t)
+/* Stops the run's timeout, if one was armed (not in a guest fork child). */
+static void wasmix_run_timer_stop(struct wasmix_timer *t)
 {
-	/* A guest fork child has no timer thread to stop or join. */
 	if (!t->started || t->owner != getpid())
 		return;
 	proc_deadline_set(NULL);
-	pthread_mutex_lock(&t->mu);
-	t->done = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	pthread_join(t->thread, NULL);
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
-	t->started = 0;
+	wasmix_timer_stop(t);
 }
 
 /* vm_config.on_interrupt: the only interrupt source is the timeout. */
@@ -643,7 +584,8 @@ static int wasmix_resolve_host(struct wasmix_run *r,
 	/* Each layer in turn: WX_ELINK means "not mine", any other error
 	 * (out of memory, a limit) ends the search. */
 	if (r->threads != NULL)
-		rc = wasix_thread_resolve(r->threads, r->store, r->mod, imp, out);
+		rc = wasix_thread_resolve(r->threads, r->store, r->mod, imp,
+		                          out);
 	if (rc != WX_ELINK)
 		return rc;
 	if (r->wasix != NULL && wasix_is_module(imp->module, imp->module_len))
@@ -809,9 +751,9 @@ static int wasmix_link_dynamic(struct wasmix_run *r,
 	host.limits = &lim;
 	if (dl_linker_new(r->store, &host, &r->dl) != WX_OK)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
-	return dl_link_main(r->dl, r->mod,
-	                    r->exec_ld_set ? r->exec_ld_path : wasmix_ld_path(c),
-	                    &r->inst, &r->diag);
+	return dl_link_main(
+	    r->dl, r->mod, r->exec_ld_set ? r->exec_ld_path : wasmix_ld_path(c),
+	    &r->inst, &r->diag);
 }
 
 /* Makes the store (with the config's limits) and the instance. */
@@ -913,7 +855,7 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
  * keeps every path absolute; a program with no path call at all does
  * not care.
  */
-static bool wasmix_root_unseen(const struct wasm_module *m)
+bool wasmix_root_unseen(const struct wasm_module *m)
 {
 	static const char mod[] = "wasi_snapshot_preview1";
 
@@ -1224,6 +1166,62 @@ static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
 	return 0;
 }
 
+/*
+ * wasmix_config_run_output: runs 'c' with guest fds 1 and 2 on the pipes
+ * of library captures (wasmix_capture.h) drained by threads of this
+ * process, then copies what they kept into the caller's buffers. The
+ * run itself (isolated or not) sees a copy of the config with those
+ * pipes as its stdio and no run buffers.
+ */
+static int wasmix_run_captured(const struct wasmix_config *c,
+                               const uint8_t *bytes, size_t len,
+                               const char *name, int *exit_code, char *errbuf,
+                               size_t errlen)
+{
+	struct wasmix_capture *k[2] = {NULL, NULL};
+	struct wasmix_config cc = *c;
+	pid_t self = getpid();
+	int rc = WASMIX_OK;
+
+	for (int i = 0; i < 2; i++) {
+		const struct wasmix_run_output *o = &c->run_output[i];
+		memset(&cc.run_output[i], 0, sizeof cc.run_output[i]);
+		if (o->buf == NULL)
+			continue;
+		*o->len = 0;
+		if (o->dropped != NULL)
+			*o->dropped = 0;
+		if (wasmix_capture_new(o->cap, &k[i], &cc.stdio[i + 1]) != 0)
+			rc = wasmix_err(errbuf, errlen, WASMIX_NOMEM,
+			                "cannot capture fd %d: no memory, pipe "
+			                "or thread",
+			                i + 1);
+	}
+	if (rc == WASMIX_OK)
+		rc = wasmix_run_bytes(&cc, bytes, len, name, exit_code, errbuf,
+		                      errlen);
+	/* A guest fork child of a run that is not isolated returns here in
+	 * its own process, which has no drain threads: leave them alone. */
+	if (getpid() != self)
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		const struct wasmix_run_output *o = &c->run_output[i];
+		const uint8_t *data;
+		size_t n;
+		uint64_t lost;
+
+		if (k[i] == NULL)
+			continue;
+		wasmix_capture_get(k[i], &data, &n, &lost);
+		memcpy(o->buf, data, n);
+		*o->len = n;
+		if (o->dropped != NULL)
+			*o->dropped = lost;
+		wasmix_capture_free(k[i]);
+	}
+	return rc;
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -1243,6 +1241,9 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_config_init(&defaults);
 		c = &defaults;
 	}
+	if (c->run_output[0].buf != NULL || c->run_output[1].buf != NULL)
+		return wasmix_run_captured(c, bytes, len, name, exit_code,
+		                           errbuf, errlen);
 	if (c->isolate && !wasmix_isolate_inside())
 		return wasmix_isolated_run(c, bytes, len, name, exit_code,
 		                           errbuf, errlen);
@@ -1261,7 +1262,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		rc = wasmix_load(&r, c, bytes, len);
 	/* The timeout covers the start function, _initialize and _start. */
 	if (rc == 0)
-		rc = wasmix_timer_start(&timer, &r, c->timeout_ms);
+		rc = wasmix_run_timer_start(&timer, &r, c->timeout_ms);
 	else
 		memset(&timer, 0, sizeof timer);
 	if (rc == 0)
@@ -1273,7 +1274,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_start", true, &code);
 	rc = wasmix_exec_loop(&r, rc, &code);
-	wasmix_timer_stop(&timer);
+	wasmix_run_timer_stop(&timer);
 	rc = wasmix_finish(&r, rc, code, exit_code, errbuf, errlen);
 	wasmix_trace_end(&r, rc, *exit_code, errbuf);
 	wasmix_end_threads(&r, rc, *exit_code, errbuf);

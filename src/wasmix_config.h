@@ -24,6 +24,14 @@ struct wasmix_config {
 	/* Bytes of guest fds 1 and 2 kept in memory by wasm.h instances
 	 * (wasmix_config_capture_output); 0: not captured. */
 	size_t capture[2];
+	/* Guest fds 1 and 2 of whole runs kept in caller buffers
+	 * (wasmix_config_run_output); buf NULL: not kept. */
+	struct wasmix_run_output {
+		uint8_t *buf;
+		size_t cap;
+		size_t *len;
+		uint64_t *dropped; /* may be NULL */
+	} run_output[2];
 	struct wasi_preopen *dirs; /* ndirs copied {host, guest} pairs */
 	int ndirs;
 	int *socks; /* nsocks borrowed host sockets */
@@ -49,6 +57,13 @@ struct wasmix_config {
 	bool confine; /* proc_confine before the run */
 	bool isolate; /* run in a helper child (wasmix_isolate.c) */
 };
+
+/*
+ * Whether the root preopen of WASIX module 'm' need not occupy fd 3
+ * (wasi_config.root_unseen): unless it imports preview1's path_open
+ * (src/wasmix.c). Pure.
+ */
+bool wasmix_root_unseen(const struct wasm_module *m);
 
 /* Open fds per guest process unless the config says otherwise. */
 #define WASMIX_DEFAULT_MAX_FDS 1024

@@ -3,12 +3,14 @@
  * embedder is never forked by its guest, never exited by it, and never
  * gets wasmix's signal handlers (issue 18, docs/embedding.md).
  *
- * The helper is a fork of the caller made for one run; it runs the
- * ordinary in-process path (wasmix_run_bytes with wasmix_isolate_inside()
- * true), so the guest's first process is the helper and every process it
- * forks is the helper's descendant. The helper writes one fixed-size
- * report (status, exit code, message) into a pipe and _exits; the caller
- * reaps it with waitpid first and then reads the report (it fits the pipe
+ * The helper is started for one run: a spawned wasmix-helper executable
+ * (wasmix_spawn.c) when one is installed or named by WASMIX_HELPER, else
+ * a fork of the caller. Either way it runs the ordinary in-process path
+ * (wasmix_run_bytes with wasmix_isolate_inside() true), so the guest's
+ * first process is the helper and every process it forks is the
+ * helper's descendant. The helper writes one fixed-size report (status,
+ * exit code, message) into a pipe or socket and _exits; the caller
+ * reaps it with waitpid first and then reads the report (it fits the
  * buffer), so guest processes that outlive the first one and still hold
  * the pipe never block the caller. No report means the guest ended the
  * helper itself: an exit status (a host _exit) or a signal death.
@@ -16,10 +18,11 @@
  * Keeps true: the caller's process gains no child that outlives the call
  * (the helper is reaped before returning; orphaned guest processes are
  * reparented by the kernel, not to the caller) and no signal disposition
- * changes. Threads: forking a multithreaded caller is safe for wasmix's
- * own state (vm_fork_* handlers) but a lock another caller thread holds
- * stays held in the helper; wasmix code in the helper takes none of the
- * caller's locks.
+ * changes. Threads: the spawned helper is a new program, so the caller's
+ * other threads and their locks do not matter. The fork fallback is safe
+ * for wasmix's own state (vm_fork_* handlers) but a lock another caller
+ * thread holds stays held in the helper; wasmix code in the helper takes
+ * none of the caller's locks.
  */
 #include "wasmix_isolate.h"
 
@@ -35,15 +38,12 @@
 #include <sys/prctl.h>
 #endif
 
+#include "proc/proc.h"
+#include "wasmix_spawn.h"
+
 /* The exit status of a guest process other than the first that traps
  * (as the command line gives it: 128 + SIGABRT). */
 #define ISOLATE_TRAP_STATUS 134
-
-struct isolate_report {
-	int32_t status;
-	int32_t exit_code;
-	char msg[512];
-};
 
 static bool isolate_inside;
 
@@ -67,15 +67,17 @@ static void write_all(int fd, const void *p, size_t n)
 	}
 }
 
-/* The helper: runs the guest, reports if it is still the first process. */
-static void helper_main(int report_fd, const wasmix_config *c,
-                        const uint8_t *bytes, size_t len, const char *name)
+void wasmix_isolate_helper(int report_fd, const wasmix_config *c,
+                           const uint8_t *bytes, size_t len, const char *name)
 {
-	struct isolate_report rep;
+	struct wasmix_isolate_report rep;
 	pid_t self = getpid();
 	int code = 0;
 
 	isolate_inside = true;
+	/* A process table the caller made (a WASIX wasm.h instance) is not
+	 * the run's: the helper starts its own, as pid 1. */
+	proc_fini();
 #ifdef __linux__
 	/* The helper does not outlive the caller. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -104,42 +106,21 @@ static int set_err(char *errbuf, size_t errlen, int status, const char *fmt,
 	return status;
 }
 
-int wasmix_isolated_run(const wasmix_config *c, const uint8_t *bytes,
-                        size_t len, const char *name, int *exit_code,
-                        char *errbuf, size_t errlen)
+int wasmix_isolate_collect(pid_t pid, int fd, int *exit_code, char *errbuf,
+                           size_t errlen)
 {
-	struct isolate_report rep;
-	int p[2], st = 0;
+	struct wasmix_isolate_report rep;
+	int st = 0;
 	ssize_t n;
-	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return set_err(errbuf, errlen, WASMIX_NOMEM,
-		               "cannot make the helper's pipe (errno %d: %s)",
-		               errno);
-	fflush(NULL); /* nothing buffered is written twice */
-	pid = fork();
-	if (pid < 0) {
-		int err = errno;
-		close(p[0]);
-		close(p[1]);
-		return set_err(errbuf, errlen, WASMIX_NOMEM,
-		               "cannot start the helper process (errno %d: %s)",
-		               err);
-	}
-	if (pid == 0) {
-		close(p[0]);
-		helper_main(p[1], c, bytes, len, name);
-	}
-	close(p[1]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	/* The report, if any, is already in the pipe: never wait for EOF. */
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	/* The report, if any, is already there: never wait for EOF. */
+	fcntl(fd, F_SETFL, O_NONBLOCK);
 	do {
-		n = read(p[0], &rep, sizeof rep);
+		n = read(fd, &rep, sizeof rep);
 	} while (n < 0 && errno == EINTR);
-	close(p[0]);
+	close(fd);
 	if (n == (ssize_t)sizeof rep) {
 		rep.msg[sizeof rep.msg - 1] = 0;
 		*exit_code = rep.exit_code;
@@ -156,4 +137,37 @@ int wasmix_isolated_run(const wasmix_config *c, const uint8_t *bytes,
 	*exit_code = 128 + sig;
 	return set_err(errbuf, errlen, WASMIX_SIGNALED,
 	               "the guest was killed by signal %d (%s)", sig);
+}
+
+int wasmix_isolated_run(const wasmix_config *c, const uint8_t *bytes,
+                        size_t len, const char *name, int *exit_code,
+                        char *errbuf, size_t errlen)
+{
+	int p[2], rc;
+	pid_t pid;
+
+	/* The spawned helper when there is one (wasmix_spawn.c). */
+	rc = wasmix_spawned_run(c, bytes, len, name, exit_code, errbuf, errlen);
+	if (rc != WASMIX_SPAWN_UNAVAILABLE)
+		return rc;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return set_err(errbuf, errlen, WASMIX_NOMEM,
+		               "cannot make the helper's pipe (errno %d: %s)",
+		               errno);
+	fflush(NULL); /* nothing buffered is written twice */
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(p[0]);
+		close(p[1]);
+		return set_err(errbuf, errlen, WASMIX_NOMEM,
+		               "cannot start the helper process (errno %d: %s)",
+		               err);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		wasmix_isolate_helper(p[1], c, bytes, len, name);
+	}
+	close(p[1]);
+	return wasmix_isolate_collect(pid, p[0], exit_code, errbuf, errlen);
 }

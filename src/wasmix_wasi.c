@@ -1,36 +1,73 @@
 /*
- * wasmix_wasi.c: WASI preview1 for instances of the standard C API
- * (include/wasm.h): wasmix_wasi_instance_new and wasmix_wasi_run_start of
- * include/wasmix.h. The bridge between src/capi/ (the wasm.h objects) and
- * src/wasi/ (the WASI layer), configured from a wasmix_config.
+ * wasmix_wasi.c: WASI preview1 and WASIX for instances of the standard C
+ * API (include/wasm.h): wasmix_wasi_instance_new and wasmix_wasi_run_start
+ * of include/wasmix.h. The bridge between src/capi/ (the wasm.h objects)
+ * and src/wasi/ + src/wasix/ (the host functions), configured from a
+ * wasmix_config.
  *
  * What it keeps true:
- * - Each instance made here owns one WASI context, registered with its
- *   store as an environment (struct capi_env) so that wasm_store_delete
- *   frees it exactly once, after the last call that could use it.
- * - Everything runs in the embedder's process and thread: no WASIX
- *   process calls are served (no fork, exec, signals), and proc_raise,
- *   which would raise a host signal in the embedder, answers ENOSYS.
- *   proc_exit ends the call with an exit code, never the embedder.
+ * - Each instance made here owns one WASI context (and, for a module
+ *   that imports "wasix_32v1" or "wasix_64v1", one WASIX context on top
+ *   of it), registered with its store as an environment (struct
+ *   capi_env) so that wasm_store_delete frees them exactly once, after
+ *   the last call that could use them.
+ * - Everything runs in the embedder's process and thread, so nothing
+ *   served here acts on the host process: the calls that would fork,
+ *   exec or spawn it, raise, send or catch host signals in it, or switch
+ *   its stack (wasix_refused below) answer ENOSYS, and guest threads are
+ *   not offered. proc_exit ends the call with an exit code, never the
+ *   embedder. Every other WASIX import is served by wasix_resolve, the
+ *   one table of src/wasix/, with the config's network policy.
  */
 #include "capi/capi_impl.h"
 
 #include <string.h>
 
 #include "base/base.h"
+#include "proc/proc.h"
+#include "wasix/wasix.h"
 #include "wasmix_capture.h"
 #include "wasmix_config.h"
+#include "wasmix_timer.h"
 
-/* The import module served here. */
+/* The preview1 import module. */
 #define WASI_MODULE "wasi_snapshot_preview1"
 
-/* WASI preview1's ENOSYS ("function not supported"). */
+/* WASI's ENOSYS ("function not supported"), the answer of refused calls. */
 #define WASI_ERRNO_NOSYS 52
+
+/*
+ * Imports of "wasi_snapshot_preview1" (proc_raise) and of the WASIX
+ * modules that would act on the embedder's process: fork, exec and spawn
+ * it, raise or send host signals in it (a default action would end it),
+ * install its signal handlers or interval timers, run green threads on
+ * its stack. They link with the type wasix_resolve gives them and return
+ * ENOSYS (the void ones do nothing). docs/embedding.md.
+ */
+static const char *const wasix_refused[] = {
+    "proc_fork",
+    "proc_fork_env",
+    "proc_exec",
+    "proc_exec2",
+    "proc_exec3",
+    "proc_exec4",
+    "proc_spawn",
+    "proc_spawn2",
+    "proc_spawn3",
+    "proc_signal",
+    "proc_raise",
+    "proc_raise_interval",
+    "proc_raise_interval2",
+    "thread_signal",
+    "callback_signal",
+    "context_create",
+};
 
 /* The WASI context of one instance (a capi_env of its store). */
 struct wasi_env {
 	struct vm_instance *inst; /* NULL until instantiated */
 	struct wasi_ctx *wasi;
+	struct wasix_ctx *wasix; /* a WASIX module's, or NULL */
 	/* Guest fds 1 and 2 kept in memory, or NULL. */
 	struct wasmix_capture *capture[2];
 };
@@ -39,19 +76,130 @@ static void wasi_env_free(void *p)
 {
 	struct wasi_env *e = p;
 
+	wasix_ctx_free(e->wasix);
 	wasi_ctx_free(e->wasi);
 	wasmix_capture_free(e->capture[0]);
 	wasmix_capture_free(e->capture[1]);
 	wx_free(e);
 }
 
+/* ---- stores with a config's limits (wasmix_store_new) ------------------ */
+
+/* The timeout of a store (a capi_env of it, and its call hook's data). */
+struct store_limits {
+	uint64_t timeout_ms;
+	volatile sig_atomic_t interrupt; /* the store's vm_config.interrupt */
+	int timed_out;                   /* __atomic builtins */
+	struct wasmix_timer timer;       /* armed during an outermost call */
+};
+
+static void store_limits_free(void *p)
+{
+	wx_free(p);
+}
+
+/* capi_call_hook.enter: arms the deadline of this call. */
+static void store_limits_enter(void *ud)
+{
+	struct store_limits *sl = ud;
+
+	__atomic_store_n(&sl->timed_out, 0, __ATOMIC_SEQ_CST);
+	sl->interrupt = 0;
+	/* If no timer thread can start, this call runs without a deadline. */
+	if (wasmix_timer_start(&sl->timer, sl->timeout_ms, &sl->timed_out,
+	                       &sl->interrupt) != 0)
+		memset(&sl->timer, 0, sizeof sl->timer);
+}
+
+/* capi_call_hook.leave: disarms it; its trap says "timeout". */
+static void store_limits_leave(void *ud, int *rc, struct diag *diag)
+{
+	struct store_limits *sl = ud;
+
+	wasmix_timer_stop(&sl->timer);
+	if (*rc == WX_ETRAP &&
+	    __atomic_load_n(&sl->timed_out, __ATOMIC_SEQ_CST) &&
+	    strcmp(diag->msg, "interrupted") == 0) {
+		diag_clear(diag);
+		diag_set(diag, WX_ETRAP,
+		         "timeout (the guest ran longer than %g s)",
+		         (double)sl->timeout_ms / 1000.0);
+	}
+	__atomic_store_n(&sl->timed_out, 0, __ATOMIC_SEQ_CST);
+	sl->interrupt = 0;
+}
+
+/* vm_config.on_interrupt: stops the call once the deadline passed. */
+static int store_limits_on_interrupt(struct vm_store *s,
+                                     struct vm_instance *inst, void *ud)
+{
+	struct store_limits *sl = ud;
+
+	(void)s;
+	(void)inst;
+	return __atomic_load_n(&sl->timed_out, __ATOMIC_SEQ_CST) ? WX_ETRAP : 0;
+}
+
+/* The timeout flag of store 's' (made by wasmix_store_new), or NULL. */
+static volatile sig_atomic_t *store_interrupt(wasm_store_t *s)
+{
+	if (s->hook.enter != store_limits_enter)
+		return NULL;
+	return &((struct store_limits *)s->hook.ud)->interrupt;
+}
+
+wasm_store_t *wasmix_store_new(wasm_engine_t *engine, const wasmix_config *c)
+{
+	struct store_limits *sl = NULL;
+	struct vm_config vc;
+	wasm_store_t *s;
+
+	(void)engine;
+	vm_config_default(&vc);
+	if (c != NULL) {
+		if (c->max_pages != 0)
+			vc.max_memory_pages = c->max_pages;
+		if (c->max_depth != 0)
+			vc.max_call_depth = c->max_depth;
+		if (c->max_table_elems != 0)
+			vc.max_table_elems = c->max_table_elems;
+		vc.fuel = c->fuel;
+	}
+	if (c != NULL && c->timeout_ms != 0) {
+		sl = wx_calloc(1, sizeof *sl);
+		if (sl == NULL)
+			return NULL;
+		sl->timeout_ms = c->timeout_ms;
+		vc.interrupt = &sl->interrupt;
+		vc.on_interrupt = store_limits_on_interrupt;
+		vc.interrupt_ud = sl;
+	}
+	s = capi_store_new(&vc);
+	if (s == NULL || sl == NULL) {
+		wx_free(sl);
+		return s;
+	}
+	if (!capi_reserve((void **)&s->envs, &s->cap_envs, s->nenvs + 1,
+	                  sizeof *s->envs)) {
+		wasm_store_delete(s);
+		wx_free(sl);
+		return NULL;
+	}
+	s->envs[s->nenvs++] = (struct capi_env){store_limits_free, sl};
+	s->hook =
+	    (struct capi_call_hook){store_limits_enter, store_limits_leave, sl};
+	return s;
+}
+
+/* ---- instances --------------------------------------------------------- */
+
 /* What the resolver needs. */
 struct wasi_link {
 	wasm_store_t *store;
 	const struct wasm_module *m;
 	struct wasi_ctx *wasi;
+	struct wasix_ctx *wasix;          /* NULL: a preview1 module */
 	const wasm_extern_vec_t *imports; /* the non-WASI ones, in order */
-	wasm_func_t *nosys;               /* made on first use */
 };
 
 static bool wasi_is_module(const struct wasm_import *imp)
@@ -60,49 +208,151 @@ static bool wasi_is_module(const struct wasm_import *imp)
 	       memcmp(imp->module, WASI_MODULE, imp->module_len) == 0;
 }
 
-/* proc_raise of an embedded instance: (i32) -> i32 ENOSYS. */
-static wasm_trap_t *wasi_nosys(const wasm_val_vec_t *args,
-                               wasm_val_vec_t *results)
+/* Whether 'imp' is "env" "memory", a memory import. */
+static bool wasi_is_env_memory(const struct wasm_import *imp)
 {
-	(void)args;
-	results->data[0].kind = WASM_I32;
-	results->data[0].of.i32 = WASI_ERRNO_NOSYS;
-	return NULL;
+	return imp->kind == WASM_EXT_MEMORY && imp->module_len == 3 &&
+	       memcmp(imp->module, "env", 3) == 0 && imp->name_len == 6 &&
+	       memcmp(imp->name, "memory", 6) == 0;
 }
 
-static int wasi_resolve_proc_raise(struct wasi_link *l, struct vm_extern *out)
+/* Whether 'imp' is wasi-threads' "wasi" "thread-spawn" function. */
+static bool wasi_is_thread_spawn(const struct wasm_import *imp)
 {
-	if (l->nosys == NULL) {
-		wasm_functype_t *ft = wasm_functype_new_1_1(
-		    wasm_valtype_new(WASM_I32), wasm_valtype_new(WASM_I32));
-		if (ft == NULL)
-			return WX_ENOMEM;
-		l->nosys = wasm_func_new(l->store, ft, wasi_nosys);
-		wasm_functype_delete(ft);
-		if (l->nosys == NULL)
-			return WX_ENOMEM;
-	}
-	out->kind = WASM_EXT_FUNC;
-	out->u.func = ((wasm_ref_t *)l->nosys)->u.func;
+	return imp->kind == WASM_EXT_FUNC && imp->module_len == 4 &&
+	       memcmp(imp->module, "wasi", 4) == 0 && imp->name_len == 12 &&
+	       memcmp(imp->name, "thread-spawn", 12) == 0;
+}
+
+/* "wasi" "thread-spawn" refused: a negative result is wasi-threads'
+ * failure (wasi-libc's and wasix-libc's pthread_create: EAGAIN). */
+static int wasi_refuse_spawn(struct vm_call *c, void *ud)
+{
+	(void)ud;
+	c->results[0] = (uint32_t)-WASI_ERRNO_NOSYS;
 	return 0;
 }
 
-/* vm_resolve_fn: WASI from the context, the rest from l->imports. */
+/*
+ * Links "wasi" "thread-spawn" of module 'm', declared (i32) -> i32, to
+ * wasi_refuse_spawn; another type does not link.
+ */
+static int wasi_link_thread_spawn(struct wasi_link *l,
+                                  const struct wasm_import *imp,
+                                  struct vm_extern *out)
+{
+	const struct wasm_functype *ft;
+	struct vm_func *f;
+
+	if (imp->d.func_type >= l->m->ntypes)
+		return WX_ELINK;
+	ft = &l->m->types[imp->d.func_type];
+	if (ft->nparams != 1 || ft->nresults != 1 ||
+	    ft->types[0] != WX_VT_I32 || ft->types[1] != WX_VT_I32)
+		return WX_ELINK;
+	f = vm_func_new_host(l->store->vm, ft, wasi_refuse_spawn, NULL);
+	if (f == NULL)
+		return WX_ENOMEM;
+	out->kind = WASM_EXT_FUNC;
+	out->u.func = f;
+	return 0;
+}
+
+/*
+ * Whether 'imp' is served by this file: preview1, WASIX, and for a WASIX
+ * module its "env" "memory" (wasix-libc's programs import their memory,
+ * shared, which wasm.h cannot make).
+ */
+static bool wasi_is_host(const struct wasi_link *l,
+                         const struct wasm_import *imp)
+{
+	return wasi_is_module(imp) || wasi_is_thread_spawn(imp) ||
+	       wasix_is_module(imp->module, imp->module_len) ||
+	       (l->wasix != NULL && wasi_is_env_memory(imp));
+}
+
+/* Whether 'imp' is one of wasix_refused. */
+static bool wasi_is_refused(const struct wasm_import *imp)
+{
+	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_refused); i++)
+		if (imp->name_len == strlen(wasix_refused[i]) &&
+		    memcmp(imp->name, wasix_refused[i], imp->name_len) == 0)
+			return true;
+	return false;
+}
+
+/* A refused call: ENOSYS. */
+static int wasi_refuse(struct vm_call *c, void *ud)
+{
+	(void)ud;
+	c->results[0] = WASI_ERRNO_NOSYS;
+	return 0;
+}
+
+/* A refused call with no result: does nothing. */
+static int wasi_refuse_void(struct vm_call *c, void *ud)
+{
+	(void)c;
+	(void)ud;
+	return 0;
+}
+
+/*
+ * Replaces the host function in '*out' (resolved for 'imp' by the WASI
+ * or WASIX table, so of the right type) by a refusal.
+ */
+static int wasi_link_refused(struct wasi_link *l, struct vm_extern *out)
+{
+	const struct wasm_functype *ft = vm_func_type(out->u.func);
+	struct vm_func *f;
+
+	if (ft->nresults > 1 ||
+	    (ft->nresults == 1 && ft->types[ft->nparams] != WX_VT_I32))
+		return WX_ELINK;
+	f = vm_func_new_host(l->store->vm, ft,
+	                     ft->nresults ? wasi_refuse : wasi_refuse_void,
+	                     NULL);
+	if (f == NULL)
+		return WX_ENOMEM;
+	out->u.func = f;
+	return 0;
+}
+
+/* vm_resolve_fn: WASI and WASIX from the contexts, the rest from
+ * l->imports. */
 static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
                              struct vm_extern *out)
 {
 	struct wasi_link *l = ud;
 	size_t k = 0;
 	const wasm_ref_t *r;
+	int rc = WX_ELINK;
 
-	if (wasi_is_module(imp)) {
-		if (imp->name_len == 10 &&
-		    memcmp(imp->name, "proc_raise", 10) == 0)
-			return wasi_resolve_proc_raise(l, out);
-		return wasi_resolve(l->wasi, l->store->vm, l->m, imp, out);
+	if (l->wasix != NULL && wasi_is_env_memory(imp)) {
+		/* A memory of the import's own limits, shared if it says so. */
+		out->kind = WASM_EXT_MEMORY;
+		return vm_memory_make(l->store->vm, &imp->d.memory,
+		                      &out->u.memory);
+	}
+	if (wasi_is_thread_spawn(imp))
+		return wasi_link_thread_spawn(l, imp, out);
+	if (wasi_is_host(l, imp)) {
+		if (l->wasix != NULL && wasi_is_module(imp))
+			rc = wasix_resolve_wasi(l->wasix, l->store->vm, l->m,
+			                        imp, out);
+		else if (l->wasix != NULL)
+			rc = wasix_resolve(l->wasix, l->store->vm, l->m, imp,
+			                   out);
+		if (rc == WX_ELINK && wasi_is_module(imp))
+			rc =
+			    wasi_resolve(l->wasi, l->store->vm, l->m, imp, out);
+		if (rc == 0 && out->kind == WASM_EXT_FUNC &&
+		    wasi_is_refused(imp))
+			rc = wasi_link_refused(l, out);
+		return rc;
 	}
 	for (const struct wasm_import *p = l->m->imports; p < imp; p++)
-		if (!wasi_is_module(p))
+		if (!wasi_is_host(l, p))
 			k++;
 	if (l->imports == NULL || k >= l->imports->size)
 		return WX_ELINK;
@@ -110,12 +360,18 @@ static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
 	return capi_extern_to_vm(r, out) ? 0 : WX_ELINK;
 }
 
-/* The WASI context of 'c' (NULL: the defaults) into 'e'. */
+/*
+ * The WASI context of 'c' (NULL: the defaults) for module 'm' into 'e',
+ * and its WASIX context when 'm' imports WASIX.
+ */
 static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
-                        struct diag *diag)
+                        const struct wasm_module *m,
+                        volatile sig_atomic_t *timeout_flag, struct diag *diag)
 {
 	static const char *const argv0[1] = {"module.wasm"};
+	static const struct wasix_net_policy deny; /* zero: deny */
 	struct wasi_config wc;
+	int rc;
 
 	memset(&wc, 0, sizeof wc);
 	wc.stdio[0] = 0;
@@ -124,6 +380,9 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 	wc.argc = 1;
 	wc.argv = argv0;
 	wc.max_fds = WASMIX_DEFAULT_MAX_FDS;
+	/* A WASIX program sees the POSIX root, as in a run. */
+	wc.posix_root = wasix_module_uses(m);
+	wc.root_unseen = wc.posix_root && wasmix_root_unseen(m);
 	if (c != NULL) {
 		if (c->argc > 0) {
 			wc.argc = (uint32_t)c->argc;
@@ -142,8 +401,8 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 		for (int i = 0; i < 2; i++) {
 			if (c->capture[i] == 0)
 				continue;
-			int rc = wasmix_capture_new(
-			    c->capture[i], &e->capture[i], &wc.stdio[i + 1]);
+			rc = wasmix_capture_new(c->capture[i], &e->capture[i],
+			                        &wc.stdio[i + 1]);
 			if (rc != 0)
 				return diag_set(
 				    diag, rc, "cannot capture fd %d: %s", i + 1,
@@ -151,7 +410,21 @@ static int wasi_env_ctx(struct wasi_env *e, const struct wasmix_config *c,
 				                    : "no pipe or thread");
 		}
 	}
-	return wasi_ctx_new(&wc, &e->wasi, diag);
+	/* The embedder's flag, else the store's timeout's, so that a guest
+	 * blocked in poll_oneoff or fd_read still stops (as in a run). */
+	if (wc.interrupt == NULL)
+		wc.interrupt = timeout_flag;
+	rc = wasi_ctx_new(&wc, &e->wasi, diag);
+	if (rc != 0 || !wc.posix_root)
+		return rc;
+	/* No exec ops: exec is refused here (wasix_refused). */
+	if (wasix_ctx_new(e->wasi, NULL, wc.interrupt, &e->wasix) != 0)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	/* No host signal handler exists on this path (callback_signal is
+	 * refused): the process-wide flag must not point into this store. */
+	proc_sig_set_flag(NULL);
+	wasix_set_net(e->wasix, c != NULL ? &c->net : &deny);
+	return 0;
 }
 
 int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
@@ -176,6 +449,9 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 	if (store == NULL || module == NULL || out == NULL)
 		return WASMIX_ERROR;
 	mod = ((const wasm_ref_t *)module)->u.module;
+	rc = capi_check_no_tag_import(mod->m, &diag);
+	if (rc != WX_OK)
+		goto out;
 	/* The store holds a reference on the module (the engine borrows
 	 * it), as wasm_instance_new's does. */
 	rc = WX_ENOMEM;
@@ -191,7 +467,7 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		diag_set(&diag, rc, "out of memory");
 		goto out;
 	}
-	rc = wasi_env_ctx(e, c, &diag);
+	rc = wasi_env_ctx(e, c, mod->m, store_interrupt(store), &diag);
 	if (rc != 0)
 		goto out;
 	/* From here the store owns 'e' (freed at wasm_store_delete). */
@@ -202,9 +478,17 @@ int wasmix_wasi_instance_new(wasm_store_t *store, const wasm_module_t *module,
 		__atomic_add_fetch(&mod->refs, 1, __ATOMIC_ACQ_REL);
 		store->mods[store->nmods++] = mod;
 	}
-	l = (struct wasi_link){store, mod->m, e->wasi, imports, NULL};
+	l = (struct wasi_link){store, mod->m, e->wasi, e->wasix, imports};
+	capi_call_begin(store); /* the start function */
 	rc = vm_instantiate(store->vm, mod->m, wasi_link_resolve, &l, &inst,
 	                    &diag);
+	if (rc == WX_OK && e->wasix != NULL) {
+		/* Its signal callback is looked up there; the main thread's
+		 * TLS as a run gives it (before any export runs). */
+		wasix_set_instance(e->wasix, store->vm, inst);
+		rc = wasix_init_main_tls(store->vm, inst, &diag);
+	}
+	capi_call_end(store, &rc, &diag);
 	if (rc == WX_OK) {
 		e->inst = inst;
 		r = capi_obj(store, CAPI_INSTANCE, inst);
@@ -280,7 +564,9 @@ int wasmix_wasi_run_start(wasm_instance_t *instance, int *exit_code,
 		              "export '_start' must have type [] -> []");
 		goto out;
 	}
+	capi_call_begin(ir->store);
 	rc = vm_invoke(ir->store->vm, ext.u.func, none, none, &code, &diag);
+	capi_call_end(ir->store, &rc, &diag);
 	if (rc == WX_EEXIT) /* proc_exit: vm_invoke gave its code */
 		rc = 0;
 out:

@@ -7,7 +7,8 @@
 #    wasm_* and wasmix_* functions; builds examples/embed*.c with nothing
 #    but 'pkg-config --cflags --libs wasmix' (plus the sanitizer flags of
 #    an ASan build, which its library needs) and runs them against the
-#    installed shared library.
+#    installed shared library, isolated runs also through the installed
+#    wasmix-helper.
 # 2. Stages an install for PREFIX=/usr under DESTDIR; checks the paths and
 #    that wasmix.pc names /usr, then that 'make uninstall' with the same
 #    variables leaves no file behind.
@@ -31,7 +32,8 @@ MAJOR=${VERSION%%.*}
 # -- 1: a real prefix -----------------------------------------------------------
 $MAKE -s O="$B" install PREFIX="$P" >"$T/out" 2>"$T/err" &&
 	ok "make install PREFIX=..." || bad "make install" "failed"
-for f in bin/wasmix lib/libwasmix.a "lib/libwasmix.so.$VERSION" \
+for f in bin/wasmix libexec/wasmix/wasmix-helper lib/libwasmix.a \
+	"lib/libwasmix.so.$VERSION" \
 	"lib/libwasmix.so.$MAJOR" lib/libwasmix.so include/wasm.h \
 	include/wasmix.h lib/pkgconfig/wasmix.pc share/man/man1/wasmix.1 \
 	share/man/man3/wasmix.3; do
@@ -87,6 +89,13 @@ mismatch $? 0 '^sum_squares\(3, 4\) = 25$' ''
 "$T/embed_run" "$B/examples/hello.wasm" >"$T/out" 2>"$T/err"
 mismatch $? 0 '^Hello, world!$' ''
 [ -z "$why" ] && ok "embed_run runs hello.wasm" || bad "embed_run" "$why"
+# The same through the installed helper (the library's built-in path is
+# that of the build's PREFIX, so name this prefix's).
+WASMIX_HELPER=$P/libexec/wasmix/wasmix-helper "$T/embed_run" \
+	"$B/examples/hello.wasm" >"$T/out" 2>"$T/err"
+mismatch $? 0 '^Hello, world!$' ''
+[ -z "$why" ] && ok "embed_run runs hello.wasm in the installed helper" ||
+	bad "embed_run with the installed helper" "$why"
 "$T/embed_run" "$T/nonexistent.wasm" >"$T/out" 2>"$T/err"
 mismatch $? 2 '' '^embed_run: .*nonexistent\.wasm'
 [ -z "$why" ] && ok "embed_run reports a missing file" || bad "embed_run" "$why"

@@ -148,8 +148,23 @@ struct capi_env {
 	void *env;
 };
 
+/*
+ * What a store may do around each outermost call into its wasm (from the
+ * embedder: wasm_func_call, a start function, wasmix_wasi_run_start; not
+ * the nested calls of host callbacks): 'enter' before it, 'leave' after
+ * it with the call's outcome, which it may change (a trap "interrupted"
+ * becomes a timeout). wasmix_store_new's timeout; zero: nothing.
+ */
+struct capi_call_hook {
+	void (*enter)(void *ud);
+	void (*leave)(void *ud, int *rc, struct diag *diag);
+	void *ud;
+};
+
 struct wasm_store_t {
 	struct vm_store *vm;
+	struct capi_call_hook hook;
+	uint32_t depth; /* calls into wasm in progress (nested ones too) */
 	struct wasm_ref_t **objs; /* every object, for teardown */
 	size_t nobjs, cap_objs;
 	/* Open addressing: engine object address -> its wasm_ref_t. */
@@ -175,9 +190,20 @@ bool capi_functype_to_vm(const wasm_functype_t *ft, struct wasm_functype *out);
 /* Grows '*arr' (of '*cap' elements of 'size') to hold 'need'. */
 bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size);
 
+/* capi_runtime.c: WX_OK, or WX_ELINK with the message if module 'm'
+ * imports a tag (wasm.h cannot give one: docs/embedding.md). */
+int capi_check_no_tag_import(const struct wasm_module *m, struct diag *diag);
+
 /* capi_runtime.c: the engine extern an import object 'r' stands for (a
  * function, global, table or memory); false if it is none of those. */
 bool capi_extern_to_vm(const wasm_ref_t *r, struct vm_extern *out);
+
+/* capi_store.c: a store over an engine store of config 'cfg' (NULL: the
+ * defaults); NULL if out of memory. */
+wasm_store_t *capi_store_new(const struct vm_config *cfg);
+/* Brackets every call into the wasm of store 's' (capi_call_hook). */
+void capi_call_begin(wasm_store_t *s);
+void capi_call_end(wasm_store_t *s, int *rc, struct diag *diag);
 
 /* capi_store.c: objects and values. */
 wasm_ref_t *capi_obj(wasm_store_t *s, uint8_t kind, void *engine_obj);

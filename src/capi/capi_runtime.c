@@ -247,6 +247,21 @@ static bool store_keep_module(wasm_store_t *s, struct capi_module *mod)
 	return true;
 }
 
+int capi_check_no_tag_import(const struct wasm_module *m, struct diag *diag)
+{
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const struct wasm_import *imp = &m->imports[i];
+		if (imp->kind == WASM_EXT_TAG)
+			return diag_set(
+			    diag, WX_ELINK,
+			    "import %.*s.%.*s is a tag, which wasm.h "
+			    "has no extern kind for",
+			    (int)imp->module_len, imp->module,
+			    (int)imp->name_len, imp->name);
+	}
+	return WX_OK;
+}
+
 wasm_instance_t *wasm_instance_new(wasm_store_t *store,
                                    const wasm_module_t *module,
                                    const wasm_extern_vec_t *imports,
@@ -267,7 +282,12 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store,
 		diag_set(&diag, rc, "out of memory");
 		goto out;
 	}
+	rc = capi_check_no_tag_import(mod->m, &diag);
+	if (rc != WX_OK)
+		goto out;
+	capi_call_begin(store); /* the start function */
 	rc = vm_instantiate(store->vm, mod->m, resolve, &l, &inst, &diag);
+	capi_call_end(store, &rc, &diag);
 	if (rc == WX_OK) {
 		r = capi_obj(store, CAPI_INSTANCE, inst);
 		if (r == NULL)
@@ -478,8 +498,10 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 		}
 		slots[i] = capi_slot_of_val(&args->data[i]);
 	}
+	capi_call_begin(fr->store);
 	rc = vm_invoke(fr->store->vm, fr->u.func, slots, slots + ft->nparams,
 	               NULL, &diag);
+	capi_call_end(fr->store, &rc, &diag);
 	if (rc == WX_EEXIT) {
 		why = "the guest called exit";
 	} else if (rc != WX_OK) {

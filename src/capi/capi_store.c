@@ -16,21 +16,41 @@
 
 /* ---- stores -------------------------------------------------------------- */
 
-wasm_store_t *wasm_store_new(wasm_engine_t *engine)
+wasm_store_t *capi_store_new(const struct vm_config *cfg)
 {
-	struct vm_config cfg;
+	struct vm_config defaults;
 	wasm_store_t *s = wx_calloc(1, sizeof *s);
 
-	(void)engine;
 	if (s == NULL)
 		return NULL;
-	vm_config_default(&cfg);
-	s->vm = vm_store_new(&cfg);
+	if (cfg == NULL) {
+		vm_config_default(&defaults);
+		cfg = &defaults;
+	}
+	s->vm = vm_store_new(cfg);
 	if (s->vm == NULL) {
 		wx_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+wasm_store_t *wasm_store_new(wasm_engine_t *engine)
+{
+	(void)engine;
+	return capi_store_new(NULL);
+}
+
+void capi_call_begin(wasm_store_t *s)
+{
+	if (s->depth++ == 0 && s->hook.enter != NULL)
+		s->hook.enter(s->hook.ud);
+}
+
+void capi_call_end(wasm_store_t *s, int *rc, struct diag *diag)
+{
+	if (--s->depth == 0 && s->hook.leave != NULL)
+		s->hook.leave(s->hook.ud, rc, diag);
 }
 
 static void capi_module_release(struct capi_module *mod)

@@ -788,6 +788,75 @@ static void test_start(wasm_store_t *store)
 	printf("t_capi: start ok\n");
 }
 
+/* ---- exception tags (docs/embedding.md: not part of wasm.h's views) --- */
+
+static wasm_trap_t *nothing_cb(const wasm_val_vec_t *args,
+                               wasm_val_vec_t *results)
+{
+	(void)args;
+	(void)results;
+	return NULL;
+}
+
+static void test_tags(wasm_store_t *store)
+{
+	wasm_module_t *m = compile(store, "tags");
+	wasm_exporttype_vec_t types;
+	wasm_extern_vec_t ex;
+	wasm_val_t r[1] = {WASM_INIT_VAL};
+	wasm_val_vec_t none = WASM_EMPTY_VEC, results = WASM_ARRAY_VEC(r);
+	wasm_trap_t *trap;
+	wasm_message_t msg;
+
+	/* The tags "e" and "e2" are left out; the functions keep their
+	 * order, and both views agree index by index. */
+	wasm_module_exports(m, &types);
+	CHECK(types.size == 2);
+	CHECK(types.size == 2 &&
+	      name_is(wasm_exporttype_name(types.data[0]), "catch") &&
+	      name_is(wasm_exporttype_name(types.data[1]), "throw"));
+	wasm_exporttype_vec_delete(&types);
+	wasm_instance_t *inst = instantiate(store, m, NULL, 0);
+	wasm_instance_exports(inst, &ex);
+	CHECK(ex.size == 2);
+	/* Thrown and caught inside wasm: tags work there. */
+	trap = wasm_func_call(export_func(&ex, 0), &none, &results);
+	CHECK(trap == NULL && r[0].of.i32 == 42);
+	wasm_trap_delete(trap);
+	/* An exception that leaves wasm is a trap for the embedder. */
+	trap = wasm_func_call(export_func(&ex, 1), &none, &results);
+	CHECK(trap != NULL);
+	if (trap != NULL) {
+		wasm_trap_message(trap, &msg);
+		CHECK(strcmp(msg.data, "uncaught exception") == 0);
+		wasm_name_delete(&msg);
+		wasm_trap_delete(trap);
+	}
+	wasm_extern_vec_delete(&ex);
+
+	/* A tag import cannot be given: the import views leave it out and
+	 * instantiation fails, saying so. */
+	wasm_module_t *ti = compile(store, "tag_import");
+	wasm_importtype_vec_t imps;
+	wasm_module_imports(ti, &imps);
+	CHECK(imps.size == 1);
+	wasm_importtype_vec_delete(&imps);
+	wasm_functype_t *ft = wasm_functype_new_0_0();
+	wasm_func_t *f = wasm_func_new(store, ft, nothing_cb);
+	wasm_functype_delete(ft);
+	wasm_extern_t *imports[] = {wasm_func_as_extern(f)};
+	wasm_extern_vec_t iv = WASM_ARRAY_VEC(imports);
+	trap = NULL;
+	CHECK(wasm_instance_new(store, ti, &iv, &trap) == NULL && trap != NULL);
+	if (trap != NULL) {
+		wasm_trap_message(trap, &msg);
+		CHECK(strstr(msg.data, "host.e is a tag") != NULL);
+		wasm_name_delete(&msg);
+		wasm_trap_delete(trap);
+	}
+	printf("t_capi: tags ok\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -810,6 +879,7 @@ int main(int argc, char **argv)
 	test_finalize(engine);
 	test_hostref(store);
 	test_start(store);
+	test_tags(store);
 	wasm_store_delete(store);
 	wasm_engine_delete(engine);
 	if (failures != 0) {
