@@ -28,6 +28,11 @@
 
 /* The import module name of every preview1 function. */
 #define WASI_MODULE "wasi_snapshot_preview1"
+/* wasi-threads' module ("thread-spawn"). */
+#define WASI_THREADS_MODULE "wasi"
+/* WASIX's modules: 32-bit programs, memory64 ones. */
+#define WASIX_MODULE32 "wasix_32v1"
+#define WASIX_MODULE64 "wasix_64v1"
 
 /* Caps on what an embedder may pass (WX_ELIMIT past them). */
 /* argc and envc; the bytes of argv or environ, NULs included. */
