@@ -318,6 +318,13 @@ uint32_t wasi_store_size(struct vm_call *c, uint64_t off, uint64_t v);
 uint32_t wasi_errno_from_host(int e);
 
 /*
+ * The other way (the same table): the host errno value of preview1
+ * errno 'e', 0 for ESUCCESS, EIO if unknown. For calls into layers
+ * that speak host errno values (src/proc/).
+ */
+int wasi_errno_to_host(uint32_t e);
+
+/*
  * Turns a signature string such as "(ipzI)i" (i = i32, I = i64; p, a
  * pointer, and z, a size: i32, or i64 if 'is64') into 'ft',
  * whose types array is 'buf' (at most 'cap' entries; the caller keeps

@@ -160,6 +160,16 @@ uint32_t wasi_errno_from_host(int e)
 	return WASI_EIO;
 }
 
+int wasi_errno_to_host(uint32_t e)
+{
+	if (e == WASI_ESUCCESS)
+		return 0;
+	for (size_t i = 0; i < WX_ARRAY_LEN(wasi_errno_map); i++)
+		if (wasi_errno_map[i].wasi == e)
+			return wasi_errno_map[i].host;
+	return EIO;
+}
+
 struct vfs_entry *wasi_root_ref(struct wasi_ctx *w)
 {
 	if (!wasi_posix_paths(w))
