@@ -33,13 +33,13 @@ struct t_env {
 	size_t nnames;
 };
 
-static int no_resolve(void *ud, const struct wasm_import *imp,
-                      struct vm_extern *out)
+/* vm_resolve_fn of a thread's instance: the one resolver, as wasmix.c. */
+static int t_thread_resolve(void *ud, const struct wasm_import *imp,
+                            struct vm_extern *out)
 {
-	(void)ud;
-	(void)imp;
-	(void)out;
-	return WX_ELINK;
+	struct t_env *e = ud;
+
+	return wasix_resolve(e->x, e->th, e->s, NULL, imp, out);
 }
 
 /* "i32" / "i64" to a value type; 0 for anything else. */
@@ -310,7 +310,7 @@ int main(void)
 	wc.stdio[0] = wc.stdio[1] = wc.stdio[2] = -1;
 	CHECK(e.s != NULL && wasi_ctx_new(&wc, &w, &d) == 0);
 	CHECK(w != NULL && wasix_ctx_new(w, NULL, NULL, &e.x) == 0);
-	CHECK(wasix_threads_new(no_resolve, NULL, NULL, &e.th) == 0);
+	CHECK(wasix_threads_new(t_thread_resolve, &e, NULL, &e.th) == 0);
 	if (e.x != NULL && e.th != NULL) {
 		test_tsv(&e,
 		         tsv != NULL ? tsv : "../shared/spec/wasix_32v1.tsv");
