@@ -579,22 +579,9 @@ static int wasmix_resolve_host(struct wasmix_run *r,
                                const struct wasm_import *imp,
                                struct vm_extern *out)
 {
-	int rc = WX_ELINK;
-
-	/* Each layer in turn: WX_ELINK means "not mine", any other error
-	 * (out of memory, a limit) ends the search. */
-	if (r->threads != NULL)
-		rc = wasix_thread_resolve(r->threads, r->store, r->mod, imp,
-		                          out);
-	if (rc != WX_ELINK)
-		return rc;
-	if (r->wasix != NULL && wasix_is_module(imp->module, imp->module_len))
-		return wasix_resolve(r->wasix, r->store, r->mod, imp, out);
-	if (r->wasix != NULL)
-		rc = wasix_resolve_wasi(r->wasix, r->store, r->mod, imp, out);
-	if (rc != WX_ELINK)
-		return rc;
-	return wasi_resolve(r->wasi, r->store, r->mod, imp, out);
+	if (r->wasix == NULL)
+		return wasi_resolve(r->wasi, r->store, r->mod, imp, out);
+	return wasix_resolve(r->wasix, r->threads, r->store, r->mod, imp, out);
 }
 
 /*

@@ -30,9 +30,6 @@
 #include "wasmix_config.h"
 #include "wasmix_timer.h"
 
-/* The preview1 import module. */
-#define WASI_MODULE "wasi_snapshot_preview1"
-
 /* WASI's ENOSYS ("function not supported"), the answer of refused calls. */
 #define WASI_ERRNO_NOSYS 52
 
@@ -281,43 +278,6 @@ static bool wasi_is_refused(const struct wasm_import *imp)
 	return false;
 }
 
-/* A refused call: ENOSYS. */
-static int wasi_refuse(struct vm_call *c, void *ud)
-{
-	(void)ud;
-	c->results[0] = WASI_ERRNO_NOSYS;
-	return 0;
-}
-
-/* A refused call with no result: does nothing. */
-static int wasi_refuse_void(struct vm_call *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-	return 0;
-}
-
-/*
- * Replaces the host function in '*out' (resolved for 'imp' by the WASI
- * or WASIX table, so of the right type) by a refusal.
- */
-static int wasi_link_refused(struct wasi_link *l, struct vm_extern *out)
-{
-	const struct wasm_functype *ft = vm_func_type(out->u.func);
-	struct vm_func *f;
-
-	if (ft->nresults > 1 ||
-	    (ft->nresults == 1 && ft->types[ft->nparams] != WX_VT_I32))
-		return WX_ELINK;
-	f = vm_func_new_host(l->store->vm, ft,
-	                     ft->nresults ? wasi_refuse : wasi_refuse_void,
-	                     NULL);
-	if (f == NULL)
-		return WX_ENOMEM;
-	out->u.func = f;
-	return 0;
-}
-
 /* vm_resolve_fn: WASI and WASIX from the contexts, the rest from
  * l->imports. */
 static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
@@ -337,18 +297,17 @@ static int wasi_link_resolve(void *ud, const struct wasm_import *imp,
 	if (wasi_is_thread_spawn(imp))
 		return wasi_link_thread_spawn(l, imp, out);
 	if (wasi_is_host(l, imp)) {
-		if (l->wasix != NULL && wasi_is_module(imp))
-			rc = wasix_resolve_wasi(l->wasix, l->store->vm, l->m,
-			                        imp, out);
-		else if (l->wasix != NULL)
-			rc = wasix_resolve(l->wasix, l->store->vm, l->m, imp,
-			                   out);
-		if (rc == WX_ELINK && wasi_is_module(imp))
-			rc =
-			    wasi_resolve(l->wasi, l->store->vm, l->m, imp, out);
-		if (rc == 0 && out->kind == WASM_EXT_FUNC &&
-		    wasi_is_refused(imp))
-			rc = wasi_link_refused(l, out);
+		if (wasi_is_refused(imp))
+			return wasi_resolve_nosys(l->store->vm, l->m, imp, out);
+		if (l->wasix == NULL)
+			return wasi_resolve(l->wasi, l->store->vm, l->m, imp,
+			                    out);
+		/* Without guest threads the thread and futex rows do not
+		 * link in wasix_resolve: they answer ENOSYS here. */
+		rc = wasix_resolve(l->wasix, NULL, l->store->vm, l->m, imp,
+		                   out);
+		if (rc == WX_ELINK)
+			rc = wasi_resolve_nosys(l->store->vm, l->m, imp, out);
 		return rc;
 	}
 	for (const struct wasm_import *p = l->m->imports; p < imp; p++)

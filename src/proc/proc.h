@@ -1,6 +1,7 @@
 /*
  * proc.h: the WASIX process model on the host, with no WebAssembly in
- * sight: virtual pids, fork, wait, signals, interval timers.
+ * sight: virtual pids, fork, wait, signals, interval timers, and what
+ * exec and spawn decide (PATH search, "#!" lines, file actions).
  *
  * One guest process is one host process. Every host process of one run
  * shares a process table: an anonymous MAP_SHARED mapping made by
@@ -28,6 +29,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -267,5 +269,95 @@ void proc_deadline_set(const struct timespec *at);
  * any. If the timer cannot be made, the child kills itself at once.
  */
 void proc_deadline_arm_child(void);
+
+/* ---- finding programs, spawn's file actions (proc_exec.c) -------------- */
+
+struct vfs_table;
+
+/*
+ * Opens guest path 'path' with host open flags 'oflags' as the caller
+ * resolves guest paths (beneath its namespace, relative to its working
+ * directory). Returns 0 and '*hfd' (the caller's to close), or a host
+ * errno value.
+ */
+typedef int (*proc_open_fn)(void *ud, const char *path, int oflags, int *hfd);
+
+/* The search path of an exec with none given (as musl's execvp). */
+#define PROC_DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
+
+/*
+ * Finds program 'name' (non-empty, no '/') in the ':'-separated
+ * directories of 'path' (NULL: PROC_DEFAULT_PATH; an empty entry: the
+ * working directory) as execvp does: the first candidate that 'open_fn'
+ * opens read-only and that is a regular file. Returns 0 and '*hfd' (the
+ * caller's to close); else EACCES if some candidate existed but was not
+ * permitted or not a regular file (a directory), else ENOENT. A
+ * candidate longer than a guest path may be is passed over.
+ */
+int proc_path_search(const char *name, const char *path, proc_open_fn open_fn,
+                     void *ud, int *hfd);
+
+/* At most this many bytes of a script's first line are read. */
+#define PROC_SCRIPT_LINE_MAX 256
+
+/* A script's '#!' line: "#! interp arg" (strings owned by 'buf'). */
+struct proc_script {
+	char *buf;
+	const char *interp; /* never empty */
+	const char *arg;    /* the one optional argument, or NULL */
+	const char *name;   /* the script's name, as exec was given it */
+};
+
+/*
+ * Parses the '#!' line of the file whose first 'len' bytes are 'bytes'
+ * and that exec named 'name': the interpreter after optional blanks,
+ * then the rest of the line (blanks and a CR around it trimmed) as one
+ * argument, as Linux does; the line is cut at PROC_SCRIPT_LINE_MAX
+ * bytes. The new argv is [interp, arg if any, name, old argv[1..]].
+ * Returns 0 and '*s' (free it with proc_script_free), ENOEXEC (not a
+ * '#!' file, or no interpreter named) or ENOMEM.
+ */
+int proc_script_parse(const uint8_t *bytes, size_t len, const char *name,
+                      struct proc_script *s);
+
+/* Frees what proc_script_parse made; '*s' is zeroed. */
+void proc_script_free(struct proc_script *s);
+
+/* posix_spawn's file actions, in the order WASIX numbers them. */
+enum proc_fdop_kind {
+	PROC_FDOP_CLOSE = 0,  /* close 'fd' (a preopen stays open) */
+	PROC_FDOP_DUP2 = 1,   /* dup2(src, fd); src == fd: clear cloexec */
+	PROC_FDOP_OPEN = 2,   /* open 'path' at 'fd' */
+	PROC_FDOP_CHDIR = 3,  /* chdir(path) */
+	PROC_FDOP_FCHDIR = 4, /* fchdir(fd) */
+};
+
+/* One file action, copied out of the caller's memory. */
+struct proc_fdop {
+	uint8_t kind; /* enum proc_fdop_kind */
+	uint32_t fd, src;
+	const char *path; /* OPEN, CHDIR: NUL-terminated */
+	int oflags;       /* OPEN: host open flags */
+	/* OPEN: the new entry's rights and fd flags. */
+	uint64_t rights_base, rights_inheriting;
+	uint16_t fdflags;
+};
+
+/* The process state file actions change. */
+struct proc_fdop_ctx {
+	struct vfs_table *fds;
+	char *cwd; /* VFS_PATH_MAX + 1 bytes: the working directory */
+	proc_open_fn open_fn; /* resolves paths relative to 'cwd' */
+	void *ud;
+};
+
+/*
+ * Runs file action 'op' on the process state 'cx' (in the spawned child,
+ * before its exec; entries are borrowed: the child has one thread).
+ * FCHDIR reaches only directories whose guest path is known (ENOTSUP
+ * otherwise). Returns 0 or a host errno value (EBADF, ENOTDIR, ENOENT,
+ * ENOMEM, what 'open_fn' returns, ...).
+ */
+int proc_fdop_run(const struct proc_fdop_ctx *cx, const struct proc_fdop *op);
 
 #endif

@@ -70,7 +70,12 @@ struct block {
 	uint32_t eh_chain; /* handler entries targeting the end (index + 1) */
 };
 
-/* Decoded immediates of one instruction. */
+/*
+ * Decoded immediates of one instruction: wasm_read_imm's (read_imm) under
+ * the translator's names. 'a', 'b': its x, y (indices; a memarg's
+ * alignment and 32-bit offset); 'bits': its value (constants, a memarg's
+ * whole offset); 'bt': its block type, with BT_V128 for a v128 result.
+ */
 struct imm {
 	uint32_t a, b;
 	uint64_t bits;
@@ -411,174 +416,34 @@ static void push_const(struct compiler *c, uint64_t v)
 /* ---- immediates -----------------------------------------------------------
  */
 
-/* Skips a value type: one byte, or 0x63/0x64 and a heap type (s33). */
-static int skip_valtype(const uint8_t **p, const uint8_t *end)
+/* struct imm's block type of a v128 result (0x7b as an s33). */
+#define BT_V128 (-5)
+
+/*
+ * Reads the immediates of 'op' at *p with the decoder's reader
+ * (wasm_read_imm, the one reader of the binary format) and gives them the
+ * translator's names. Returns WX_OK, or WX_EMALFORMED (only for a body
+ * that did not validate, which never reaches the translator).
+ */
+static int read_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
+                    struct imm *im)
 {
-	int64_t ht;
+	struct wasm_instr_imm w;
+	const char *why;
 
-	if (*p >= end)
-		return LEB_EEND;
-	uint8_t b = *(*p)++;
-	return b == 0x63 || b == 0x64 ? leb_read_s33(p, end, &ht) : LEB_OK;
-}
-
-/* A block type: s33, a value type's extra heap type read past. */
-static int read_blocktype(const uint8_t **p, const uint8_t *end, int64_t *bt)
-{
-	const uint8_t *at = *p;
-	int e = leb_read_s33(p, end, bt);
-
-	if (e == LEB_OK && *bt < 0 && *bt != -64) {
-		*p = at;
-		e = skip_valtype(p, end);
-	}
-	return e;
-}
-
-/* try_table's immediates (kept out of line: read_imm is hot). */
-__attribute__((noinline)) static int
-read_try_table(const uint8_t **p, const uint8_t *end, struct imm *im)
-{
-	int e = read_blocktype(p, end, &im->bt);
-
-	if (e == LEB_OK)
-		e = leb_read_u32(p, end, &im->ntable);
-	im->table = *p;
-	for (uint32_t i = 0; e == LEB_OK && i < im->ntable; i++) {
-		struct wasm_catch cc;
-		if (*p >= end)
-			return LEB_EEND;
-		wasm_read_catch(p, end, &cc);
-	}
-	return e;
-}
-
-/* SIMD immediates (out of line: read_imm is hot). */
-__attribute__((noinline)) static int
-read_simd_imm(enum wasm_opcode op, const uint8_t **p, const uint8_t *end,
-              struct imm *im)
-{
-	enum wasm_imm k = wasm_op_imm(op);
-	uint64_t u = 0;
-	int e = LEB_OK;
-
-	if (k == WASM_IMM_V128 || k == WASM_IMM_SHUFFLE) {
-		if (end - *p < 16)
-			return WX_EMALFORMED;
-		im->table = *p;
-		*p += 16;
-		return WX_OK;
-	}
-	if (k == WASM_IMM_MEMARG_LANE) {
-		e = leb_read_u32(p, end, &im->a);
-		if (e == LEB_OK && im->a >= 64 && im->a < 128)
-			e = leb_read_u32(p, end, &im->mem);
-		if (e == LEB_OK)
-			e = leb_read_u64(p, end, &u);
-		im->b = (uint32_t)u;
-		im->bits = u;
-	}
-	if (e != LEB_OK || *p >= end)
+	if (wasm_read_imm(op, p, end, &w, &why) != WX_OK)
 		return WX_EMALFORMED;
-	im->lane = *(*p)++;
+	im->a = w.x;
+	im->b = w.y;
+	im->mem = w.mem;
+	im->lane = w.lane;
+	im->bits = w.value;
+	im->table = w.vec;
+	im->ntable = w.nvec;
+	im->bt = w.blocktype;
+	if (w.blocktype == WASM_BT_VALUE && w.type == WASM_V128)
+		im->bt = BT_V128;
 	return WX_OK;
-}
-
-static int read_imm(const struct compiler *c, enum wasm_opcode op,
-                    const uint8_t **p, const uint8_t *end, struct imm *im)
-{
-	uint64_t u = 0;
-	int64_t sv = 0;
-	int32_t s32 = 0;
-	int e = LEB_OK;
-
-	(void)c;
-	switch (wasm_op_imm(op)) {
-	case WASM_IMM_NONE:
-		break;
-	case WASM_IMM_BLOCKTYPE:
-		e = read_blocktype(p, end, &im->bt);
-		break;
-	case WASM_IMM_TYPE:
-	case WASM_IMM_LABEL:
-	case WASM_IMM_FUNC:
-	case WASM_IMM_LOCAL:
-	case WASM_IMM_GLOBAL:
-	case WASM_IMM_TABLE:
-	case WASM_IMM_DATA:
-	case WASM_IMM_ELEM:
-	case WASM_IMM_TAG:
-		e = leb_read_u32(p, end, &im->a);
-		break;
-	case WASM_IMM_TRY_TABLE:
-		e = read_try_table(p, end, im);
-		break;
-	case WASM_IMM_BR_TABLE:
-		e = leb_read_u32(p, end, &im->ntable);
-		im->table = *p;
-		for (uint32_t i = 0; e == LEB_OK && i <= im->ntable; i++)
-			e = leb_read_u32(p, end, &im->a);
-		break;
-	case WASM_IMM_CALL_INDIRECT:
-	case WASM_IMM_TABLE_INIT:
-	case WASM_IMM_TABLE_COPY:
-	case WASM_IMM_MEMORY_COPY:
-		e = leb_read_u32(p, end, &im->a);
-		if (e == LEB_OK)
-			e = leb_read_u32(p, end, &im->b);
-		break;
-	case WASM_IMM_MEMARG:
-		e = leb_read_u32(p, end, &im->a);
-		if (e == LEB_OK && im->a >= 64 && im->a < 128)
-			e = leb_read_u32(p, end, &im->mem);
-		if (e == LEB_OK)
-			e = leb_read_u64(p, end, &u);
-		im->b = (uint32_t)u;
-		im->bits = u; /* memory64: the whole offset */
-		break;
-	case WASM_IMM_MEMIDX:
-		e = leb_read_u32(p, end, &im->mem);
-		break;
-	case WASM_IMM_ZEROBYTE:
-		e = leb_read_fixed(p, end, &im->a, 1);
-		break;
-	case WASM_IMM_REFTYPE:
-		e = leb_read_s33(p, end, &sv);
-		break;
-	case WASM_IMM_I32:
-		e = leb_read_s32(p, end, &s32);
-		im->bits = (uint32_t)s32;
-		break;
-	case WASM_IMM_I64:
-		e = leb_read_s64(p, end, &sv);
-		im->bits = (uint64_t)sv;
-		break;
-	case WASM_IMM_F32: {
-		uint32_t b32 = 0;
-		e = leb_read_fixed(p, end, &b32, 4);
-		im->bits = b32;
-		break;
-	}
-	case WASM_IMM_F64:
-		e = leb_read_fixed(p, end, &im->bits, 8);
-		break;
-	case WASM_IMM_SELECT_T:
-		e = leb_read_u32(p, end, &im->a);
-		for (uint32_t i = 0; e == LEB_OK && i < im->a; i++)
-			e = skip_valtype(p, end);
-		break;
-	case WASM_IMM_MEMORY_INIT:
-		e = leb_read_u32(p, end, &im->a);
-		if (e == LEB_OK)
-			e = leb_read_u32(p, end, &im->mem);
-		break;
-	case WASM_IMM_V128:
-	case WASM_IMM_SHUFFLE:
-	case WASM_IMM_MEMARG_LANE:
-	case WASM_IMM_LANE:
-		return read_simd_imm(op, p, end, im);
-	}
-	return e == LEB_OK ? WX_OK : WX_EMALFORMED;
 }
 
 /* Collects the function's distinct constants into the pool. */
@@ -592,7 +457,7 @@ static int prescan_consts(struct compiler *c, const uint8_t *p,
 
 	while (q < end) {
 		if (wasm_read_opcode(&q, end, &op) != WX_OK ||
-		    read_imm(c, op, &q, end, &im) != WX_OK)
+		    read_imm(op, &q, end, &im) != WX_OK)
 			return WX_EMALFORMED;
 		if (op == WASM_OP_I32_CONST || op == WASM_OP_I64_CONST ||
 		    op == WASM_OP_F32_CONST || op == WASM_OP_F64_CONST ||
@@ -616,7 +481,7 @@ static int prescan_consts(struct compiler *c, const uint8_t *p,
 	while (p < end) {
 		wasm_read_opcode(&p, end, &op);
 		memset(&im, 0, sizeof im);
-		read_imm(c, op, &p, end, &im);
+		read_imm(op, &p, end, &im);
 		if (op == WASM_OP_I32_CONST || op == WASM_OP_I64_CONST ||
 		    op == WASM_OP_F32_CONST || op == WASM_OP_F64_CONST)
 			const_find(c, im.bits, true);
@@ -631,11 +496,11 @@ static int prescan_consts(struct compiler *c, const uint8_t *p,
 static void block_arity(const struct wasm_module *m, int64_t bt, uint32_t *np,
                         uint32_t *nr)
 {
-	if (bt == -64) {
+	if (bt == WASM_BT_EMPTY) {
 		*np = *nr = 0;
 	} else if (bt < 0) {
 		*np = 0;
-		*nr = bt == -5 ? 2 : 1; /* 0x7b: v128 */
+		*nr = bt == BT_V128 ? 2 : 1;
 	} else {
 		const struct wasm_functype *ft = &m->types[bt];
 		*np = types_slots(ft->types, ft->nparams);
@@ -648,7 +513,7 @@ static void mark_block(struct compiler *c, int64_t bt, uint32_t h,
                        bool results)
 {
 	static const uint32_t v128 = WASM_V128;
-	if (bt == -5 && results) {
+	if (bt == BT_V128 && results) {
 		mark_halves(c, h, &v128, 1);
 	} else if (bt >= 0) {
 		const struct wasm_functype *ft = &c->m->types[bt];
@@ -2281,7 +2146,7 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 	uint32_t nloc = types_slots(wf->local_types, wf->nlocals);
 	c.nlocals_all = c.nparams + nloc;
 	c.last_dst = NO_DST;
-	c.cur_bt = -64;
+	c.cur_bt = WASM_BT_EMPTY;
 	if (c.nlocals_all != ft->nparams + wf->nlocals) {
 		/* Some v128: local i's slot (docs/interp.md, "SIMD"). */
 		uint32_t n = ft->nparams + wf->nlocals, k = 0;
@@ -2311,7 +2176,7 @@ int vm_compile(struct vm_store *s, struct vm_func *f, struct diag *diag)
 		struct imm im;
 		memset(&im, 0, sizeof im);
 		if (wasm_read_opcode(&p, end, &op) != WX_OK ||
-		    read_imm(&c, op, &p, end, &im) != WX_OK) {
+		    read_imm(op, &p, end, &im) != WX_OK) {
 			c.err = WX_EMALFORMED;
 			break;
 		}

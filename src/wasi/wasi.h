@@ -28,6 +28,11 @@
 
 /* The import module name of every preview1 function. */
 #define WASI_MODULE "wasi_snapshot_preview1"
+/* wasi-threads' module ("thread-spawn"). */
+#define WASI_THREADS_MODULE "wasi"
+/* WASIX's modules: 32-bit programs, memory64 ones. */
+#define WASIX_MODULE32 "wasix_32v1"
+#define WASIX_MODULE64 "wasix_64v1"
 
 /* Caps on what an embedder may pass (WX_ELIMIT past them). */
 /* argc and envc; the bytes of argv or environ, NULs included. */
@@ -125,6 +130,18 @@ void wasi_ctx_free(struct wasi_ctx *w);
 int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
                  const struct wasm_module *m, const struct wasm_import *imp,
                  struct vm_extern *out);
+
+/*
+ * Links function import 'imp' of 'm', if it is a row of the one import
+ * table (preview1, "wasi" thread-spawn, wasix_32v1/64v1 at m's width), as
+ * a function that answers ENOSYS (52) and does nothing (nothing at all
+ * for a function without results), with the row's type (a 64-bit WASIX
+ * row: the module's own type). For embedders that refuse a call on
+ * purpose. Returns 0, WX_ELINK (not a table row, or a type no ENOSYS
+ * answer fits) or WX_ENOMEM.
+ */
+int wasi_resolve_nosys(struct vm_store *s, const struct wasm_module *m,
+                       const struct wasm_import *imp, struct vm_extern *out);
 
 /*
  * Whether module 'm' (NULL: no) has a 64-bit memory 0 (memory64): then

@@ -142,6 +142,17 @@ enum {
 	 WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_SOCK_SHUTDOWN |             \
 	 WASI_RIGHT_SOCK_ACCEPT | WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_SYNC)
 
+/* The rows of wasi_imports.def, and its preview1 rows (they come first). */
+enum {
+#define WASI_OTHER +1
+	WASI_NIMPORTS = 0
+#include "wasi/wasi_imports.def"
+	,
+#define WASI_P1(name, sig, trace, body, wasix_body) +1
+	WASI_NP1 = 0
+#include "wasi/wasi_imports.def"
+};
+
 struct wasi_ctx {
 	/* argv and environ, each packed as NUL-terminated strings. */
 	char *args;
@@ -167,7 +178,7 @@ struct wasi_ctx {
 	struct wasi_thunk {
 		struct wasi_ctx *w;
 		vm_host_fn fn;
-	} thunks[46];
+	} thunks[WASI_NP1];
 };
 
 /* The context a host function was bound to. */
@@ -307,13 +318,90 @@ uint32_t wasi_store_size(struct vm_call *c, uint64_t off, uint64_t v);
 uint32_t wasi_errno_from_host(int e);
 
 /*
+ * The other way (the same table): the host errno value of preview1
+ * errno 'e', 0 for ESUCCESS, EIO if unknown. For calls into layers
+ * that speak host errno values (src/proc/).
+ */
+int wasi_errno_to_host(uint32_t e);
+
+/*
  * Turns a signature string such as "(ipzI)i" (i = i32, I = i64; p, a
  * pointer, and z, a size: i32, or i64 if 'is64') into 'ft',
  * whose types array is 'buf' (at most 'cap' entries; the caller keeps
- * it alive as long as 'ft'). Shared by the WASI and WASIX import tables.
+ * it alive as long as 'ft'). The notation of wasi_imports.def.
  */
 void wasi_sig_parse(const char *sig, bool is64, struct wasm_functype *ft,
                     uint32_t *buf, uint32_t cap);
+
+/* ---- the import table (wasi_imports.def, wasi_import.c) ---------------- */
+
+/* The module a row is imported from. */
+enum wasi_import_module {
+	WASI_IMPORT_P1,    /* WASI_MODULE */
+	WASI_IMPORT_WASI,  /* WASI_THREADS_MODULE */
+	WASI_IMPORT_WASIX, /* WASIX_MODULE32 or WASIX_MODULE64 */
+};
+
+/* The layer that serves a row (the kind of its .def row). */
+enum wasi_import_layer {
+	WASI_LAYER_WASI,    /* WASI_P1 */
+	WASI_LAYER_THREADS, /* WASI_THREAD */
+	WASI_LAYER_WASIX,   /* WASI_WASIX */
+	WASI_LAYER_NONE,    /* WASI_NOSYS: answers ENOSYS */
+};
+
+/* One row of wasi_imports.def (bodies stay with their layers). */
+struct wasi_import_row {
+	const char *name;
+	const char *sig;    /* wasi_sig_parse's notation */
+	const char *trace;  /* argument kinds for --trace, or NULL */
+	const char *reason; /* WASI_LAYER_NONE: why it is not implemented */
+	uint8_t module;     /* enum wasi_import_module */
+	uint8_t layer;      /* enum wasi_import_layer */
+};
+
+/* Row 'i' of the table (index order of wasi_imports.def), or NULL. */
+const struct wasi_import_row *wasi_import_at(size_t i);
+
+/* The index of row 'r' (a pointer wasi_import_at or _find returned). */
+size_t wasi_import_index(const struct wasi_import_row *r);
+
+/* The import module name of row 'r' (WASIX: the 32-bit one). */
+const char *wasi_import_module_name(const struct wasi_import_row *r);
+
+/*
+ * The row that function import 'imp' of module 'm' names, or NULL (not
+ * a function, a module or name not in the table, or a WASIX module of
+ * the other width than m's memory). '*is64': the width its 'p' and 'z'
+ * take (preview1 and "wasi": wasi_module_is64(m); WASIX: the module
+ * name's). 'm' NULL: 32-bit for preview1 and "wasi", no width check.
+ */
+const struct wasi_import_row *wasi_import_find(const struct wasm_module *m,
+                                               const struct wasm_import *imp,
+                                               bool *is64);
+
+/*
+ * Makes the host function of row 'r' for import 'imp' of 'm' (as
+ * wasi_import_find found it, with its 'is64') calling 'fn' with 'ud',
+ * and sets '*out'. 'fn' NULL: the function answers ENOSYS (none for a
+ * function without results); a 64-bit caller then links with the type
+ * the module declares (its result none or i32, else WX_ELINK), since the
+ * row of an unimplemented function need not know its widths. Returns 0,
+ * WX_ELINK or WX_ENOMEM.
+ */
+int wasi_import_make(struct vm_store *s, const struct wasm_module *m,
+                     const struct wasm_import *imp,
+                     const struct wasi_import_row *r, bool is64, vm_host_fn fn,
+                     void *ud, struct vm_extern *out);
+
+/*
+ * Resolves preview1 row 'r' (WASI_LAYER_WASI) for 'imp' of 'm' bound to
+ * context 'w': wasi_resolve after its lookup. 0, WX_ELINK or WX_ENOMEM.
+ */
+int wasi_resolve_row(struct wasi_ctx *w, struct vm_store *s,
+                     const struct wasm_module *m, const struct wasm_import *imp,
+                     const struct wasi_import_row *r, bool is64,
+                     struct vm_extern *out);
 
 /* Reads a little-endian u64 (already bounds-checked). */
 static inline uint64_t wasi_get_u64(const uint8_t *p)

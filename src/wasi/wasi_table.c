@@ -1,20 +1,15 @@
 /*
- * wasi_table.c: the table of every preview1 function, import resolution,
+ * wasi_table.c: the preview1 bodies by row of the import table
+ * (wasi_imports.def, which names all 46 functions of
+ * wasi_snapshot_preview1 with their signatures), the preview1 resolver,
  * the host-errno-to-WASI-errno table, and the context's life cycle (the
  * fd table with the standard streams and the preopens).
  *
- * The table lists all 46 functions of wasi_snapshot_preview1 with the core
- * WebAssembly signature the preview1 ABI gives them (checked against the
- * imports wasi-libc emits). A NULL entry would resolve to 'wasi_nosys'
- * (ENOSYS), so that a program links and fails only where it uses it;
- * today every function has a body. Adding one is a line here plus its
- * body in the file of its family.
- *
- * Signature strings: "(params)results", 'i' for i32 and 'I' for i64, 'p'
- * for a pointer and 'z' for a size: i32, or i64 for a module whose memory
- * is 64-bit (memory64; wasi_module_is64). The same table and the same
- * bodies serve both widths: a 64-bit wasix-libc imports preview1 from
- * "wasi_snapshot_preview1" too, with these signatures widened.
+ * The same rows and the same bodies serve both widths: a 64-bit
+ * wasix-libc imports preview1 from "wasi_snapshot_preview1" too, with
+ * the signatures' 'p' and 'z' widened to i64 (wasi_module_is64). Adding
+ * a function is a row in the .def plus its body in the file of its
+ * family.
  */
 #include "wasi/wasi_impl.h"
 
@@ -25,75 +20,15 @@
 
 #include "vfs/vfs.h"
 
-struct wasi_def {
-	const char *name;
-	const char *sig;
-	vm_host_fn fn; /* NULL: not implemented, returns ENOSYS */
+/* The preview1 bodies, by row of wasi_imports.def. */
+static const vm_host_fn wasi_bodies[WASI_NP1] = {
+#define WASI_P1(name, sig, trace, body, wasix_body) body,
+#include "wasi/wasi_imports.def"
 };
 
-static const struct wasi_def wasi_defs[] = {
-    {"args_get", "(pp)i", wasi_args_get},
-    {"args_sizes_get", "(pp)i", wasi_args_sizes_get},
-    {"environ_get", "(pp)i", wasi_environ_get},
-    {"environ_sizes_get", "(pp)i", wasi_environ_sizes_get},
-    {"clock_res_get", "(ip)i", wasi_clock_res_get},
-    {"clock_time_get", "(iIp)i", wasi_clock_time_get},
-    {"fd_advise", "(iIIi)i", wasi_fd_advise},
-    {"fd_allocate", "(iII)i", wasi_fd_allocate},
-    {"fd_close", "(i)i", wasi_fd_close},
-    {"fd_datasync", "(i)i", wasi_fd_datasync},
-    {"fd_fdstat_get", "(ip)i", wasi_fd_fdstat_get},
-    {"fd_fdstat_set_flags", "(ii)i", wasi_fd_fdstat_set_flags},
-    {"fd_fdstat_set_rights", "(iII)i", wasi_fd_fdstat_set_rights},
-    {"fd_filestat_get", "(ip)i", wasi_fd_filestat_get},
-    {"fd_filestat_set_size", "(iI)i", wasi_fd_filestat_set_size},
-    {"fd_filestat_set_times", "(iIIi)i", wasi_fd_filestat_set_times},
-    {"fd_pread", "(ipzIp)i", wasi_fd_pread},
-    {"fd_prestat_get", "(ip)i", wasi_fd_prestat_get},
-    {"fd_prestat_dir_name", "(ipz)i", wasi_fd_prestat_dir_name},
-    {"fd_pwrite", "(ipzIp)i", wasi_fd_pwrite},
-    {"fd_read", "(ipzp)i", wasi_fd_read},
-    {"fd_readdir", "(ipzIp)i", wasi_fd_readdir},
-    {"fd_renumber", "(ii)i", wasi_fd_renumber},
-    {"fd_seek", "(iIip)i", wasi_fd_seek},
-    {"fd_sync", "(i)i", wasi_fd_sync},
-    {"fd_tell", "(ip)i", wasi_fd_tell},
-    {"fd_write", "(ipzp)i", wasi_fd_write},
-    {"path_create_directory", "(ipz)i", wasi_path_create_directory},
-    {"path_filestat_get", "(iipzp)i", wasi_path_filestat_get},
-    {"path_filestat_set_times", "(iipzIIi)i", wasi_path_filestat_set_times},
-    {"path_link", "(iipzipz)i", wasi_path_link},
-    {"path_open", "(iipziIIip)i", wasi_path_open},
-    {"path_readlink", "(ipzpzp)i", wasi_path_readlink},
-    {"path_remove_directory", "(ipz)i", wasi_path_remove_directory},
-    {"path_rename", "(ipzipz)i", wasi_path_rename},
-    {"path_symlink", "(pzipz)i", wasi_path_symlink},
-    {"path_unlink_file", "(ipz)i", wasi_path_unlink_file},
-    {"poll_oneoff", "(ppzp)i", wasi_poll_oneoff},
-    {"proc_exit", "(i)", wasi_proc_exit},
-    {"proc_raise", "(i)i", wasi_proc_raise},
-    {"sched_yield", "()i", wasi_sched_yield},
-    {"random_get", "(pz)i", wasi_random_get},
-    {"sock_accept", "(iip)i", wasi_sock_accept},
-    {"sock_recv", "(ipzipp)i", wasi_sock_recv},
-    {"sock_send", "(ipzip)i", wasi_sock_send},
-    {"sock_shutdown", "(ii)i", wasi_sock_shutdown},
-};
-
-_Static_assert(WX_ARRAY_LEN(wasi_defs) == 46, "preview1 has 46 functions");
 _Static_assert(WASI_EBADF == 8 && WASI_ENOTDIR == 54 && WASI_ESPIPE == 70 &&
                    WASI_ENOTCAPABLE == 76,
                "preview1 errno numbering");
-
-/* The longest signature above, params and results together. */
-#define WASI_MAX_SIG 12
-
-/* What a function without a body returns (none today). */
-static int wasi_nosys(struct vm_call *c, void *ud)
-{
-	(void)ud;
-	return wasi_ret(c, WASI_ENOSYS);
-}
 
 uint32_t wasi_store_u32(struct vm_call *c, uint64_t off, uint32_t v)
 {
@@ -225,6 +160,16 @@ uint32_t wasi_errno_from_host(int e)
 	return WASI_EIO;
 }
 
+int wasi_errno_to_host(uint32_t e)
+{
+	if (e == WASI_ESUCCESS)
+		return 0;
+	for (size_t i = 0; i < WX_ARRAY_LEN(wasi_errno_map); i++)
+		if (wasi_errno_map[i].wasi == e)
+			return wasi_errno_map[i].host;
+	return EIO;
+}
+
 struct vfs_entry *wasi_root_ref(struct wasi_ctx *w)
 {
 	if (!wasi_posix_paths(w))
@@ -279,7 +224,9 @@ void wasi_sig_parse(const char *sig, bool is64, struct wasm_functype *ft,
 static int wasi_thunk_call(struct vm_call *c, void *ud)
 {
 	struct wasi_thunk *t = ud;
-	const struct wasi_def *d = &wasi_defs[t - t->w->thunks];
+	const struct wasi_import_row *r =
+	    wasi_import_at((size_t)(t - t->w->thunks));
+	bool poll = wasi_bodies[t - t->w->thunks] == wasi_poll_oneoff;
 	int rc = t->w->enter_hook(c, t->w->enter_ud);
 	vm_host_fn fn = t->fn;
 
@@ -287,8 +234,7 @@ static int wasi_thunk_call(struct vm_call *c, void *ud)
 	    rc != WASI_HANDLED)
 		return rc;
 	/* A handler ran just now: a poll that would wait returns EINTR. */
-	if ((rc == WASI_HANDLED || rc == WASI_RESTART_IO) &&
-	    d->fn == wasi_poll_oneoff)
+	if ((rc == WASI_HANDLED || rc == WASI_RESTART_IO) && poll)
 		fn = wasi_poll_oneoff_nowait;
 	for (;;) {
 		rc = fn(c, t->w);
@@ -302,9 +248,9 @@ static int wasi_thunk_call(struct vm_call *c, void *ud)
 			return 0;
 		if (rc != WASI_RESTART && rc != WASI_RESTART_IO)
 			return rc;
-		if (d->sig[strlen(d->sig) - 1] == ')' ||
+		if (r->sig[strlen(r->sig) - 1] == ')' ||
 		    c->results[0] != WASI_EINTR ||
-		    (rc == WASI_RESTART_IO && d->fn == wasi_poll_oneoff))
+		    (rc == WASI_RESTART_IO && poll))
 			return 0;
 	}
 }
@@ -315,55 +261,39 @@ void wasi_set_enter_hook(struct wasi_ctx *w, vm_host_fn hook, void *ud)
 	w->enter_ud = ud;
 }
 
-static const struct wasi_def *wasi_lookup(const char *name, size_t len)
+int wasi_resolve_row(struct wasi_ctx *w, struct vm_store *s,
+                     const struct wasm_module *m, const struct wasm_import *imp,
+                     const struct wasi_import_row *r, bool is64,
+                     struct vm_extern *out)
 {
-	size_t i;
+	size_t i = wasi_import_index(r);
+	struct wasi_thunk *t;
 
-	for (i = 0; i < WX_ARRAY_LEN(wasi_defs); i++) {
-		const char *d = wasi_defs[i].name;
-
-		if (strlen(d) == len && memcmp(d, name, len) == 0)
-			return &wasi_defs[i];
+	if (r->layer != WASI_LAYER_WASI || i >= WASI_NP1)
+		return WX_ELINK;
+	if (w->enter_hook == NULL)
+		return wasi_import_make(s, m, imp, r, is64, wasi_bodies[i], w,
+		                        out);
+	/* Written once: a guest thread's instance resolves these again
+	 * while other threads call through them. */
+	t = &w->thunks[i];
+	if (t->w != w || t->fn != wasi_bodies[i]) {
+		t->w = w;
+		t->fn = wasi_bodies[i];
 	}
-	return NULL;
+	return wasi_import_make(s, m, imp, r, is64, wasi_thunk_call, t, out);
 }
 
 int wasi_resolve(struct wasi_ctx *w, struct vm_store *s,
                  const struct wasm_module *m, const struct wasm_import *imp,
                  struct vm_extern *out)
 {
-	static const char mod[] = WASI_MODULE;
-	const struct wasi_def *d;
-	struct wasm_functype ft;
-	uint32_t types[WASI_MAX_SIG];
-	struct vm_func *f;
+	bool is64;
+	const struct wasi_import_row *r = wasi_import_find(m, imp, &is64);
 
-	if (imp->kind != WASM_EXT_FUNC || imp->module_len != sizeof mod - 1 ||
-	    memcmp(imp->module, mod, sizeof mod - 1) != 0)
+	if (r == NULL || r->layer != WASI_LAYER_WASI)
 		return WX_ELINK;
-	d = wasi_lookup(imp->name, imp->name_len);
-	if (d == NULL)
-		return WX_ELINK;
-	wasi_sig_parse(d->sig, wasi_module_is64(m), &ft, types, WASI_MAX_SIG);
-	if (w->enter_hook != NULL) {
-		struct wasi_thunk *t = &w->thunks[d - wasi_defs];
-		vm_host_fn fn = d->fn ? d->fn : wasi_nosys;
-
-		/* Written once: a guest thread's instance resolves these
-		 * again while other threads call through them. */
-		if (t->w != w || t->fn != fn) {
-			t->w = w;
-			t->fn = fn;
-		}
-		f = vm_func_new_host(s, &ft, wasi_thunk_call, t);
-	} else {
-		f = vm_func_new_host(s, &ft, d->fn ? d->fn : wasi_nosys, w);
-	}
-	if (f == NULL)
-		return WX_ENOMEM;
-	out->kind = WASM_EXT_FUNC;
-	out->u.func = f;
-	return 0;
+	return wasi_resolve_row(w, s, m, imp, r, is64, out);
 }
 
 /*

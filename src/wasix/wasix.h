@@ -33,9 +33,6 @@
 #include "vm/vm.h"
 #include "wasi/wasi.h"
 
-#define WASIX_MODULE32 "wasix_32v1"
-#define WASIX_MODULE64 "wasix_64v1"
-
 /* What src/wasmix.c lends the exec calls. */
 struct wasix_exec_ops {
 	/*
@@ -172,28 +169,26 @@ bool wasix_is_module(const char *mod, size_t len);
  */
 bool wasix_module_uses(const struct wasm_module *m);
 
-/*
- * Resolves one import of "wasix_32v1" or "wasix_64v1" of module 'm' (NULL
- * allowed). Every function of the WASIX table links; those not implemented
- * (and, for wasix_64v1, those not yet marshalled at 64 bits) return ENOSYS
- * (52). wasix_64v1 takes pointers and sizes as i64 and goes with a memory64
- * memory, wasix_32v1 with a 32-bit one. Returns 0, WX_ELINK (unknown name,
- * not a function, a memory of the other width) or WX_ENOMEM.
- */
-int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
-                  const struct wasm_module *m, const struct wasm_import *imp,
-                  struct vm_extern *out);
+struct wasix_threads;
 
 /*
- * The WASI functions whose WASIX meaning differs, for a module 'm' that
- * imports WASIX: fd_renumber is POSIX dup2 there ('from' stays open, 'to'
- * loses close-on-exec, a preopen cannot be replaced: ENOTSUP). Returns 0
- * with '*out' set, WX_ELINK when 'imp' keeps its preview1 meaning, or
- * WX_ENOMEM.
+ * The one resolver of a WASIX process: resolves import 'imp' of module
+ * 'm' (NULL allowed: 32-bit, no width check) from the import table
+ * (src/wasi/wasi_imports.def): preview1 bound to the context's WASI
+ * context (fd_renumber and proc_raise with their WASIX meaning when 'm'
+ * imports WASIX: dup2, Linux signal numbers), "wasi" "thread-spawn" and
+ * the thread and futex functions bound to 'th', every other WASIX
+ * function through this context, and "env" "memory" (the process's
+ * shared memory, wasix_thread_env_memory). Every WASIX row links; those
+ * not implemented return ENOSYS (52). wasix_64v1 takes pointers and
+ * sizes as i64 and goes with a memory64 memory, wasix_32v1 with a 32-bit
+ * one. 'th' NULL: the thread rows and "env" "memory" do not link.
+ * Returns 0, WX_ELINK (not in the table, a memory of the other width),
+ * WX_ENOMEM or WX_ELIMIT.
  */
-int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
-                       const struct wasm_module *m,
-                       const struct wasm_import *imp, struct vm_extern *out);
+int wasix_resolve(struct wasix_ctx *x, struct wasix_threads *th,
+                  struct vm_store *s, const struct wasm_module *m,
+                  const struct wasm_import *imp, struct vm_extern *out);
 
 /*
  * Tells the context which store and instance run now (after

@@ -1,7 +1,10 @@
 /*
- * wasix_exec.c: proc_exec, proc_exec2, proc_exec3 and proc_spawn2:
- * finding the program (--map-command names, PATH search, the cwd, '#!'
- * scripts), building it, and committing the exec in place.
+ * wasix_exec.c: proc_exec, proc_exec2, proc_exec3, proc_exec4,
+ * proc_spawn2 and proc_spawn3: reading their lists, paths and file
+ * actions out of guest memory, finding the program (--map-command
+ * names, the cwd, and through src/proc/proc_exec.c the PATH search and
+ * '#!' lines), building it, and committing the exec in place. The file
+ * actions themselves run in src/proc/ (proc_fdop_run).
  *
  * An exec first builds the new program completely (wasix_exec_ops.build);
  * until then nothing in the caller has changed, so a failure is just an
@@ -203,13 +206,6 @@ static uint32_t wasix_slurp(int fd, uint8_t **out, size_t *len)
 	return WASI_ESUCCESS;
 }
 
-static bool wasix_is_regular(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 int wasix_read_file(struct wasix_ctx *x, const char *path, uint8_t **bytes,
                     size_t *len)
 {
@@ -250,13 +246,16 @@ int wasix_read_file(struct wasix_ctx *x, const char *path, uint8_t **bytes,
 	return err;
 }
 
+/* proc_open_fn: a guest path through the context's namespace. */
+static int wasix_proc_open(void *ud, const char *path, int oflags, int *hfd)
+{
+	return wasi_errno_to_host(wasix_open_path(ud, path, oflags, hfd));
+}
+
 /* Opens the program 'name' as exec/spawn find it. */
 static uint32_t wasix_find(struct wasix_ctx *x, const char *name, bool search,
                            const char *path, int *hfd)
 {
-	char cand[VFS_PATH_MAX + 1];
-	uint32_t err, seen = WASI_ENOENT;
-
 	if (strchr(name, '/') == NULL) {
 		for (uint32_t i = 0; i < x->ncmds; i++)
 			if (strcmp(x->cmds[i].name, name) == 0) {
@@ -268,89 +267,42 @@ static uint32_t wasix_find(struct wasix_ctx *x, const char *name, bool search,
 	}
 	if (!search || strchr(name, '/') != NULL || *name == 0)
 		return wasix_open_path(x, name, O_RDONLY, hfd);
-	if (path == NULL)
-		path = "/usr/local/bin:/bin:/usr/bin";
-	for (const char *p = path;; p++) {
-		const char *e = strchr(p, ':');
-		size_t dl = e ? (size_t)(e - p) : strlen(p);
-
-		if (dl + strlen(name) + 2 > sizeof cand)
-			err = WASI_ENAMETOOLONG;
-		else {
-			snprintf(cand, sizeof cand, "%.*s%s%s", (int)dl, p,
-			         dl ? "/" : "", name);
-			err = wasix_open_path(x, cand, O_RDONLY, hfd);
-		}
-		if (err == WASI_ESUCCESS && wasix_is_regular(*hfd))
-			return err;
-		if (err == WASI_ESUCCESS) {
-			/* Only a regular file is taken; a directory: EACCES. */
-			close(*hfd);
-			err = WASI_EACCES;
-		}
-		if (err == WASI_EACCES)
-			seen = err;
-		if (e == NULL)
-			return seen;
-		p = e;
-	}
+	return wasi_errno_from_host(
+	    proc_path_search(name, path, wasix_proc_open, x, hfd));
 }
 
 /*
- * A '#!' script 'name' whose first bytes are 'bytes': rewrites 'l' to
- * [interp, arg?, name, argv[1..]] and sets '*interp'. ESUCCESS, ENOEXEC
- * (no interpreter) or ENOMEM.
+ * A '#!' script 'name' whose first bytes are 'bytes' (proc_script_parse):
+ * rewrites 'l' to [interp, arg?, name, argv[1..]] and sets '*interp'.
+ * ESUCCESS, ENOEXEC (no interpreter) or ENOMEM.
  */
 static uint32_t wasix_script(struct wasix_list *l, const char *name,
                              const uint8_t *bytes, size_t len,
                              const char **interp)
 {
-	size_t n = 2, nl = strlen(name);
-	char *line, *p, *arg = NULL, **v;
+	struct proc_script sc;
+	char **v;
 	uint32_t k = 0;
+	int rc = proc_script_parse(bytes, len, name, &sc);
 
-	while (n < len && n < 256 && bytes[n] != '\n')
-		n++;
-	line = wx_malloc(n + nl + 2);
+	if (rc != 0)
+		return wasi_errno_from_host(rc);
 	v = wx_alloc_array((size_t)l->n + 3, sizeof *v);
-	if (line == NULL || v == NULL) {
-		wx_free(line);
-		wx_free(v);
+	if (v == NULL) {
+		proc_script_free(&sc);
 		return WASI_ENOMEM;
 	}
-	memcpy(line, bytes + 2, n - 2);
-	line[n - 2] = 0;
-	memcpy(line + n - 1, name, nl + 1);
-	for (p = line; *p == ' ' || *p == '\t'; p++)
-		;
-	*interp = p;
-	while (*p != 0 && *p != ' ' && *p != '\t' && *p != '\r')
-		p++;
-	if (*p != 0) {
-		*p++ = 0;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		arg = p;
-		p += strlen(p);
-		while (p > arg &&
-		       (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\r'))
-			*--p = 0;
-	}
-	if (**interp == 0) {
-		wx_free(line);
-		wx_free(v);
-		return WASI_ENOEXEC;
-	}
-	v[k++] = (char *)*interp;
-	if (arg != NULL && *arg != 0)
-		v[k++] = arg;
-	v[k++] = line + n - 1;
+	*interp = sc.interp;
+	v[k++] = (char *)sc.interp;
+	if (sc.arg != NULL)
+		v[k++] = (char *)sc.arg;
+	v[k++] = (char *)sc.name;
 	for (uint32_t i = 1; i < l->n; i++)
 		v[k++] = l->v[i];
 	wx_free(l->v);
 	l->v = v;
 	l->n = k;
-	l->extra[l->nextra++] = line;
+	l->extra[l->nextra++] = sc.buf;
 	return WASI_ESUCCESS;
 }
 
@@ -407,8 +359,7 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 			return WASI_ENOEXEC;
 		return WASI_ESUCCESS;
 	}
-	if (len < 2 || bytes[0] != '#' || bytes[1] != '!' ||
-	    depth >= WASIX_MAX_SCRIPT) {
+	if (depth >= WASIX_MAX_SCRIPT) {
 		wx_free(bytes);
 		return WASI_ENOEXEC;
 	}
@@ -621,78 +572,39 @@ static int wasix_oflags(const uint8_t *op, const struct wasix_fdop_layout *L)
 
 /*
  * Runs one spawn fd action (wasix_fdop_layout: its size in bytes at 'op',
- * a host copy) in the child. The
- * entries are borrowed (vfs_get): the forked child has only this thread.
+ * a host copy) in the child: decoded here, run by proc_fdop_run.
  */
 static uint32_t wasix_fd_action(struct vm_call *c, struct wasix_ctx *x,
                                 const uint8_t *op)
 {
 	const struct wasix_fdop_layout *L = wasix_fdop_layout(wasi_is64(c));
-	uint32_t fd = wasi_get_u32(op + L->fd), src = wasi_get_u32(op + L->src);
-	char path[VFS_PATH_MAX + 1], abs[VFS_PATH_MAX + 1];
+	struct proc_fdop_ctx cx = {&x->w->fds, x->cwd, wasix_proc_open, x};
+	struct proc_fdop fo = {0};
+	char path[VFS_PATH_MAX + 1];
 	uint64_t plen = wasi_get_ptr(c, op + L->path_len);
-	const char *pp = wasi_mem(c, wasi_get_ptr(c, op + L->path), plen);
-	struct vfs_entry *e = vfs_get(&x->w->fds, fd);
-	uint32_t err;
-	int hfd, rc;
 
-	switch (op[L->kind]) {
-	case 0: /* CLOSE */
-		if (e != NULL && e->preopen == NULL)
-			vfs_close(&x->w->fds, fd);
-		return WASI_ESUCCESS;
-	case 1: /* DUP2 */
-		if (vfs_get(&x->w->fds, src) == NULL)
-			return WASI_EBADF;
-		if (src == fd)
-			return vfs_set_cloexec(&x->w->fds, fd, false) == 0
-			           ? WASI_ESUCCESS
-			           : WASI_EBADF;
-		rc = vfs_dup2(&x->w->fds, src, fd);
-		return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
-	case 2: /* OPEN */
-	case 3: /* CHDIR */
+	fo.kind =
+	    op[L->kind] <= PROC_FDOP_FCHDIR ? op[L->kind] : PROC_FDOP_FCHDIR;
+	fo.fd = wasi_get_u32(op + L->fd);
+	fo.src = wasi_get_u32(op + L->src);
+	if (fo.kind == PROC_FDOP_OPEN || fo.kind == PROC_FDOP_CHDIR) {
+		const char *pp =
+		    wasi_mem(c, wasi_get_ptr(c, op + L->path), plen);
+
 		if (pp == NULL)
 			return WASI_EFAULT;
 		if (plen > VFS_PATH_MAX)
 			return WASI_ENAMETOOLONG;
 		memcpy(path, pp, plen);
 		path[plen] = 0;
-		if (op[L->kind] == 3) {
-			err = wasix_abspath(x, path, abs);
-			if (err == WASI_ESUCCESS)
-				err =
-				    wasix_open_path(x, abs, O_DIRECTORY, &hfd);
-			if (err != WASI_ESUCCESS)
-				return err;
-			close(hfd);
-			memcpy(x->cwd, abs, strlen(abs) + 1);
-			return WASI_ESUCCESS;
-		}
-		err = wasix_open_path(x, path, wasix_oflags(op, L), &hfd);
-		if (err != WASI_ESUCCESS)
-			return err;
-		e = vfs_entry_new(hfd, vfs_kind_of(hfd), false);
-		if (e == NULL)
-			return WASI_ENOMEM;
-		e->rights_base = wasi_get_u64(op + L->rights);
-		e->rights_inheriting = wasi_get_u64(op + L->inherit);
-		e->fdflags =
+		fo.path = path;
+		fo.oflags = wasix_oflags(op, L);
+		fo.rights_base = wasi_get_u64(op + L->rights);
+		fo.rights_inheriting = wasi_get_u64(op + L->inherit);
+		fo.fdflags =
 		    (uint16_t)(op[L->fdflags] | op[L->fdflags + 1] << 8);
-		rc = vfs_install_at(&x->w->fds, e, fd);
-		if (rc != 0)
-			vfs_entry_unref(e);
-		return rc == 0 ? WASI_ESUCCESS : wasi_errno_from_host(rc);
-	default: /* FCHDIR: directories reached by path know their path */
-		if (e == NULL)
-			return WASI_EBADF;
-		if (e->kind != VFS_DIR)
-			return WASI_ENOTDIR;
-		if (e->nspath == NULL)
-			return WASI_ENOTSUP;
-		memcpy(x->cwd, e->nspath, strlen(e->nspath) + 1);
-		return WASI_ESUCCESS;
 	}
+	return wasi_errno_from_host(proc_fdop_run(&cx, &fo));
 }
 
 /* In the spawned child: actions, dispositions, exec; never returns 0. */

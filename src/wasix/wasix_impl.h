@@ -24,9 +24,6 @@ struct wasix_cmd {
 	char *host_file;
 };
 
-/* Number of rows in wasix_table.c's table. */
-#define WASIX_NDEFS 95
-
 struct wasix_ctx;
 struct wasix_thunk {
 	struct wasix_ctx *x;
@@ -56,7 +53,8 @@ struct wasix_ctx {
 	char env_cwd[VFS_PATH_MAX + 1];
 	struct wasix_net_policy net; /* wasix_set_net; zero: deny */
 	struct dl_linker *dl; /* wasix_set_linker; NULL: not dynamic */
-	struct wasix_thunk thunks[WASIX_NDEFS];
+	/* By row of wasi_imports.def. */
+	struct wasix_thunk thunks[WASI_NIMPORTS];
 };
 
 /*

@@ -1,15 +1,14 @@
 /*
- * wasix_table.c: every WASIX import (shared/spec/wasix_32v1.tsv, plus
- * proc_raise, proc_raise_interval2, proc_exec4 and proc_spawn3), the
- * resolver, the context's life
- * and the helpers the wasix_*.c files share.
+ * wasix_table.c: the WASIX layer's bodies by row of the import table
+ * (wasi_imports.def: every WASIX import, shared/spec/wasix_32v1.tsv plus
+ * proc_raise, proc_raise_interval2, proc_exec4 and proc_spawn3), the one
+ * resolver of every import a WASIX process links (preview1, "wasi",
+ * WASIX, "env" "memory"), the context's life and the helpers the
+ * wasix_*.c files share.
  *
- * Signatures use wasi_table.c's notation: 'i' i32, 'I' i64, 'p' pointer,
- * 'z' size (i64 for "wasix_64v1", the import module of a memory64 program,
- * i32 for "wasix_32v1"), results after ')'. A row with no function links
- * and returns ENOSYS. One body serves both widths; a row not yet marked
- * 'w64' links for "wasix_64v1" with the type the module declares and
- * returns ENOSYS there.
+ * One body serves both widths (wasix_32v1, and wasix_64v1 for memory64
+ * programs, where 'p' and 'z' are i64). A WASI_NOSYS row links and
+ * returns ENOSYS.
  */
 #include "wasix/wasix_impl.h"
 
@@ -20,134 +19,20 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "wasix/wasix_thread.h"
 
-struct wasix_def {
-	const char *name;
-	const char *sig;
-	vm_host_fn fn;
-	/* The body serves 64-bit callers too (reads pointers and sizes at
-	 * the caller's width); until then wasix_64v1 links it as ENOSYS. */
-	bool w64;
+/*
+ * The WASIX layer's bodies by row of wasi_imports.def: WASI_WASIX rows,
+ * and the preview1 rows whose WASIX meaning differs (their wasix_body).
+ */
+static const vm_host_fn wasix_bodies[] = {
+#define WASI_OTHER                                  NULL,
+#define WASI_P1(name, sig, trace, body, wasix_body) wasix_body,
+#define WASI_WASIX(name, sig, trace, body)          body,
+#include "wasi/wasi_imports.def"
 };
 
-static const struct wasix_def wasix_defs[] = {
-    {"clock_time_set", "(iI)i", NULL, true},
-    {"fd_dup", "(ip)i", wasix_fd_dup, true},
-    {"fd_dup2", "(iiip)i", wasix_fd_dup2, true},
-    {"fd_event", "(Iip)i", wasix_fd_event, true},
-    {"fd_pipe", "(pp)i", wasix_fd_pipe, true},
-    {"tty_get", "(p)i", wasix_tty_get, true},
-    {"tty_set", "(p)i", wasix_tty_set, true},
-    {"getcwd", "(pp)i", wasix_getcwd, true},
-    {"chdir", "(pz)i", wasix_chdir, true},
-    {"callback_signal", "(pz)", wasix_callback_signal, true},
-    {"thread_spawn_v2", "(ii)i", NULL, false},
-    {"thread_sleep", "(I)i", NULL, false},
-    {"thread_id", "(i)i", NULL, false},
-    {"thread_join", "(i)i", NULL, false},
-    {"thread_parallelism", "(i)i", NULL, false},
-    {"thread_signal", "(ii)i", wasix_thread_signal, true},
-    {"futex_wait", "(iiii)i", NULL, false},
-    {"futex_wake", "(ii)i", NULL, false},
-    {"futex_wake_all", "(ii)i", NULL, false},
-    {"thread_exit", "(i)", NULL, false},
-    {"stack_checkpoint", "(pp)i", wasix_stack_checkpoint, true},
-    {"stack_restore", "(pI)", wasix_stack_restore, true},
-    {"path_open2", "(iipziIIiip)i", wasix_path_open2, true},
-    {"fd_fdflags_get", "(ip)i", wasix_fd_fdflags_get, true},
-    {"fd_fdflags_set", "(ii)i", wasix_fd_fdflags_set, true},
-    {"proc_raise_interval", "(iIi)i", wasix_proc_raise_interval, true},
-    {"proc_fork", "(ip)i", wasix_proc_fork, true},
-    {"proc_fork_env", "(p)i", wasix_proc_fork_env, true},
-    {"proc_exit2", "(i)", wasix_proc_exit2, true},
-    {"proc_exec", "(pzpz)", wasix_proc_exec, true},
-    {"proc_exec2", "(pzpzpz)", wasix_proc_exec2, true},
-    {"proc_exec3", "(pzpzpzipz)i", wasix_proc_exec3, true},
-    {"proc_spawn", "(iiiiiiiiiiiii)i", NULL, false},
-    {"proc_spawn2", "(pzpzpzpzpzipzp)i", wasix_proc_spawn2, true},
-    {"proc_id", "(p)i", wasix_proc_id, true},
-    {"proc_parent", "(ip)i", wasix_proc_parent, true},
-    {"proc_join", "(pip)i", wasix_proc_join, true},
-    {"proc_signal", "(ii)i", wasix_proc_signal, true},
-    {"proc_signals_get", "(p)i", wasix_proc_signals_get, true},
-    {"proc_signals_sizes_get", "(p)i", wasix_proc_signals_sizes_get, true},
-    {"proc_snapshot", "()i", NULL, false},
-    {"port_bridge", "(iiiii)i", NULL, false},
-    {"port_unbridge", "()i", NULL, false},
-    {"port_dhcp_acquire", "()i", NULL, false},
-    {"port_addr_add", "(i)i", NULL, false},
-    {"port_addr_remove", "(i)i", NULL, false},
-    {"port_addr_clear", "()i", NULL, false},
-    {"port_mac", "(i)i", NULL, false},
-    {"port_addr_list", "(ii)i", NULL, false},
-    {"port_gateway_set", "(i)i", NULL, false},
-    {"port_route_add", "(iiii)i", NULL, false},
-    {"port_route_remove", "(i)i", NULL, false},
-    {"port_route_clear", "()i", NULL, false},
-    {"port_route_list", "(ii)i", NULL, false},
-    {"sock_status", "(ip)i", wasix_sock_status, true},
-    {"sock_addr_local", "(ip)i", wasix_sock_addr_local, true},
-    {"sock_addr_peer", "(ip)i", wasix_sock_addr_peer, true},
-    {"sock_open", "(iiip)i", wasix_sock_open, true},
-    {"sock_pair", "(iiipp)i", wasix_sock_pair, true},
-    {"sock_set_opt_flag", "(iii)i", wasix_sock_set_opt_flag, true},
-    {"sock_get_opt_flag", "(iip)i", wasix_sock_get_opt_flag, true},
-    {"sock_set_opt_time", "(iip)i", wasix_sock_set_opt_time, true},
-    {"sock_get_opt_time", "(iip)i", wasix_sock_get_opt_time, true},
-    {"sock_set_opt_size", "(iiI)i", wasix_sock_set_opt_size, true},
-    {"sock_get_opt_size", "(iip)i", wasix_sock_get_opt_size, true},
-    {"sock_join_multicast_v4", "(ipp)i", wasix_sock_join_multicast_v4, true},
-    {"sock_leave_multicast_v4", "(ipp)i", wasix_sock_leave_multicast_v4, true},
-    {"sock_join_multicast_v6", "(ipi)i", wasix_sock_join_multicast_v6, true},
-    {"sock_leave_multicast_v6", "(ipi)i", wasix_sock_leave_multicast_v6, true},
-    {"sock_bind", "(ip)i", wasix_sock_bind, true},
-    {"sock_listen", "(iz)i", wasix_sock_listen, true},
-    {"sock_accept_v2", "(iipp)i", wasix_sock_accept_v2, true},
-    {"sock_connect", "(ip)i", wasix_sock_connect, true},
-    {"sock_recv_from", "(ipzippp)i", wasix_sock_recv_from, true},
-    {"sock_send_to", "(ipzipp)i", wasix_sock_send_to, true},
-    {"sock_send_file", "(iiIIp)i", wasix_sock_send_file, true},
-    {"resolve", "(pzipzp)i", wasix_net_resolve, true},
-    {"epoll_create", "(p)i", wasix_epoll_create, true},
-    {"epoll_ctl", "(iiip)i", wasix_epoll_ctl, true},
-    {"epoll_wait", "(ipzIp)i", wasix_epoll_wait, true},
-    {"dl_invalid_handle", "(i)i", wasix_dl_invalid_handle, true},
-    {"dlopen", "(pzipzpzp)i", wasix_dlopen, true},
-    {"dlsym", "(ipzpzp)i", wasix_dlsym, true},
-    {"call_dynamic", "(ppzpzi)i", wasix_call_dynamic, true},
-    {"closure_prepare", "(pppzpzp)i", wasix_closure_prepare, true},
-    {"closure_allocate", "(p)i", wasix_closure_allocate, true},
-    {"closure_free", "(p)i", wasix_closure_free, true},
-    {"reflect_signature", "(ppipip)i", wasix_reflect_signature, true},
-    {"context_create", "(pp)i", wasix_context_create, true},
-    {"context_switch", "(I)i", wasix_context_switch, true},
-    {"context_destroy", "(I)i", wasix_context_destroy, true},
-    {"proc_raise", "(i)i", wasix_proc_raise, true},
-    {"proc_raise_interval2", "(ipp)i", wasix_proc_raise_interval2, true},
-    /* Pointer-array forms (not in wasix_32v1.tsv), as wasix-libc has them. */
-    {"proc_exec4", "(pzpzpzipz)i", wasix_proc_exec4, true},
-    {"proc_spawn3", "(pzpzpzpzpzipzp)i", wasix_proc_spawn3, true},
-};
-
-#define WASIX_MAX_SIG 16
-
-/* The result of a function that is not implemented yet. */
-static int wasix_nosys(struct vm_call *c, void *ud)
-{
-	(void)ud;
-	c->results[0] = WASI_ENOSYS;
-	return 0;
-}
-
-/* Same, for functions with no result ("->void"). */
-static int wasix_nosys_void(struct vm_call *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-	return 0;
-}
-
-_Static_assert(WX_ARRAY_LEN(wasix_defs) == WASIX_NDEFS, "WASIX_NDEFS");
+_Static_assert(WX_ARRAY_LEN(wasix_bodies) == WASI_NIMPORTS, "wasix_bodies");
 
 /*
  * Every implemented function: signals first, then the body; a signal that
@@ -157,7 +42,7 @@ _Static_assert(WX_ARRAY_LEN(wasix_defs) == WASIX_NDEFS, "WASIX_NDEFS");
 static int wasix_thunk(struct vm_call *c, void *ud)
 {
 	struct wasix_thunk *t = ud;
-	const char *sig = wasix_defs[t - t->x->thunks].sig;
+	const char *sig = wasi_import_at((size_t)(t - t->x->thunks))->sig;
 	int rc = wasix_enter(c, t->x);
 
 	if (rc != 0 && rc != WASI_RESTART && rc != WASI_RESTART_IO)
@@ -179,66 +64,12 @@ static int wasix_thunk(struct vm_call *c, void *ud)
 	}
 }
 
-static const struct wasix_def *wasix_lookup(const char *name, size_t len)
-{
-	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_defs); i++) {
-		const char *d = wasix_defs[i].name;
-
-		if (strlen(d) == len && memcmp(d, name, len) == 0)
-			return &wasix_defs[i];
-	}
-	return NULL;
-}
-
 bool wasix_is_module(const char *mod, size_t len)
 {
 	return (len == sizeof WASIX_MODULE32 - 1 &&
 	        memcmp(mod, WASIX_MODULE32, len) == 0) ||
 	       (len == sizeof WASIX_MODULE64 - 1 &&
 	        memcmp(mod, WASIX_MODULE64, len) == 0);
-}
-
-int wasix_resolve(struct wasix_ctx *x, struct vm_store *s,
-                  const struct wasm_module *m, const struct wasm_import *imp,
-                  struct vm_extern *out)
-{
-	const struct wasix_def *d;
-	struct wasm_functype ft;
-	uint32_t types[WASIX_MAX_SIG];
-	vm_host_fn fn;
-	struct vm_func *f;
-	bool is64;
-
-	if (imp->kind != WASM_EXT_FUNC ||
-	    !wasix_is_module(imp->module, imp->module_len))
-		return WX_ELINK;
-	is64 = imp->module_len == sizeof WASIX_MODULE64 - 1 &&
-	       memcmp(imp->module, WASIX_MODULE64, imp->module_len) == 0;
-	/* The host bodies read pointers at the memory's width: a module
-	 * whose memory is not of its WASIX module's width does not link. */
-	if (m != NULL && m->nmemories > 0 && is64 != wasi_module_is64(m))
-		return WX_ELINK;
-	d = wasix_lookup(imp->name, imp->name_len);
-	if (d == NULL)
-		return WX_ELINK;
-	wasi_sig_parse(d->sig, is64, &ft, types, WASIX_MAX_SIG);
-	fn = d->fn != NULL && (!is64 || d->w64) ? wasix_thunk : NULL;
-	if (fn == NULL)
-		fn = ft.nresults != 0 ? wasix_nosys : wasix_nosys_void;
-	if (is64 && !d->w64) {
-		/* Not marshalled yet: ENOSYS with the module's own type. */
-		if (m != NULL && imp->d.func_type < m->ntypes)
-			ft = m->types[imp->d.func_type];
-		if (ft.nresults > 1 ||
-		    (ft.nresults == 1 && ft.types[ft.nparams] != WASM_I32))
-			return WX_ELINK;
-	}
-	f = vm_func_new_host(s, &ft, fn, &x->thunks[d - wasix_defs]);
-	if (f == NULL)
-		return WX_ENOMEM;
-	out->kind = WASM_EXT_FUNC;
-	out->u.func = f;
-	return 0;
 }
 
 bool wasix_module_uses(const struct wasm_module *m)
@@ -250,45 +81,41 @@ bool wasix_module_uses(const struct wasm_module *m)
 	return false;
 }
 
-/*
- * Preview1 functions that mean their WASIX counterpart in a module that
- * imports WASIX: fd_renumber is POSIX dup2, and proc_raise (which
- * wasix-libc's raise() calls) takes Linux signal numbers and runs the
- * guest's handler.
- */
-static const struct wasix_def wasix_wasi_overrides[] = {
-    {"fd_renumber", "(ii)i", wasix_fd_renumber, true},
-    {"proc_raise", "(i)i", wasix_proc_raise, true},
-};
-
-int wasix_resolve_wasi(struct wasix_ctx *x, struct vm_store *s,
-                       const struct wasm_module *m,
-                       const struct wasm_import *imp, struct vm_extern *out)
+int wasix_resolve(struct wasix_ctx *x, struct wasix_threads *th,
+                  struct vm_store *s, const struct wasm_module *m,
+                  const struct wasm_import *imp, struct vm_extern *out)
 {
-	static const char mod[] = WASI_MODULE;
-	const struct wasix_def *d = NULL;
-	struct wasm_functype ft;
-	uint32_t types[WASIX_MAX_SIG];
-	struct vm_func *f;
+	const struct wasi_import_row *r;
+	size_t i;
+	bool is64;
 
-	if (imp->kind != WASM_EXT_FUNC || imp->module_len != sizeof mod - 1 ||
-	    memcmp(imp->module, mod, sizeof mod - 1) != 0)
+	if (imp->kind == WASM_EXT_MEMORY)
+		return th != NULL ? wasix_thread_env_memory(th, s, imp, out)
+		                  : WX_ELINK;
+	r = wasi_import_find(m, imp, &is64);
+	if (r == NULL)
 		return WX_ELINK;
-	for (size_t i = 0; i < WX_ARRAY_LEN(wasix_wasi_overrides); i++) {
-		const char *n = wasix_wasi_overrides[i].name;
-		if (imp->name_len == strlen(n) &&
-		    memcmp(imp->name, n, imp->name_len) == 0)
-			d = &wasix_wasi_overrides[i];
+	i = wasi_import_index(r);
+	switch (r->layer) {
+	case WASI_LAYER_WASI:
+		/* fd_renumber is POSIX dup2 and proc_raise takes Linux
+		 * signal numbers in a program that imports WASIX. */
+		if (wasix_bodies[i] != NULL && m != NULL &&
+		    wasix_module_uses(m))
+			return wasi_import_make(s, m, imp, r, is64,
+			                        wasix_bodies[i], x, out);
+		return wasi_resolve_row(x->w, s, m, imp, r, is64, out);
+	case WASI_LAYER_THREADS:
+		if (th == NULL)
+			return WX_ELINK;
+		return wasi_import_make(s, m, imp, r, is64,
+		                        wasix_thread_body(i), th, out);
+	case WASI_LAYER_WASIX:
+		return wasi_import_make(s, m, imp, r, is64, wasix_thunk,
+		                        &x->thunks[i], out);
+	default:
+		return wasi_import_make(s, m, imp, r, is64, NULL, NULL, out);
 	}
-	if (d == NULL || !wasix_module_uses(m))
-		return WX_ELINK;
-	wasi_sig_parse(d->sig, wasi_module_is64(m), &ft, types, WASIX_MAX_SIG);
-	f = vm_func_new_host(s, &ft, d->fn, x);
-	if (f == NULL)
-		return WX_ENOMEM;
-	out->kind = WASM_EXT_FUNC;
-	out->u.func = f;
-	return 0;
 }
 
 /* ---- the context ------------------------------------------------------- */
@@ -310,9 +137,9 @@ int wasix_ctx_new(struct wasi_ctx *w, const struct wasix_exec_ops *ops,
 	x->notify_fd = -1;
 	x->trace_fd = -1;
 	strcpy(x->cwd, "/");
-	for (size_t i = 0; i < WASIX_NDEFS; i++) {
+	for (size_t i = 0; i < WASI_NIMPORTS; i++) {
 		x->thunks[i].x = x;
-		x->thunks[i].fn = wasix_defs[i].fn;
+		x->thunks[i].fn = wasix_bodies[i];
 	}
 	proc_sig_set_flag(interrupt);
 	wasi_set_enter_hook(w, wasix_enter_hook, x);

@@ -666,31 +666,19 @@ int wasix_thread_parallelism(struct vm_call *c, void *ud)
 
 /* ---- resolver ------------------------------------------------------------ */
 
-/*
- * The thread and futex imports. 'module' NULL: the WASIX module of
- * either width ("wasix_32v1" or "wasix_64v1", wasix_is_module). The
- * signatures are wasi_table.c's notation ('p' pointer, 'z' size: i64 for
- * a 64-bit caller).
- */
-struct wt_def {
-	const char *module;
-	const char *name;
-	const char *sig;
-	vm_host_fn fn;
+/* The thread layer's bodies by row of wasi_imports.def (WASI_THREAD). */
+static const vm_host_fn wt_bodies[] = {
+#define WASI_OTHER                                  NULL,
+#define WASI_THREAD(module, name, sig, trace, body) body,
+#include "wasi/wasi_imports.def"
 };
 
-static const struct wt_def wt_defs[] = {
-    {"wasi", "thread-spawn", "(p)z", wasix_thread_spawn_wasi},
-    {NULL, "thread_spawn_v2", "(pp)i", wasix_thread_spawn_v2},
-    {NULL, "thread_sleep", "(I)i", wasix_thread_sleep},
-    {NULL, "thread_id", "(p)i", wasix_thread_id},
-    {NULL, "thread_join", "(i)i", wasix_thread_join},
-    {NULL, "thread_parallelism", "(p)i", wasix_thread_parallelism},
-    {NULL, "thread_exit", "(i)", wasix_thread_exit},
-    {NULL, "futex_wait", "(pipp)i", wt_futex_wait},
-    {NULL, "futex_wake", "(pp)i", wasix_futex_wake},
-    {NULL, "futex_wake_all", "(pp)i", wasix_futex_wake_all},
-};
+_Static_assert(WX_ARRAY_LEN(wt_bodies) == WASI_NIMPORTS, "wt_bodies");
+
+vm_host_fn wasix_thread_body(size_t row)
+{
+	return row < WASI_NIMPORTS ? wt_bodies[row] : NULL;
+}
 
 static bool wt_name_is(const char *s, uint32_t len, const char *want)
 {
@@ -703,11 +691,16 @@ static bool wt_name_is(const char *s, uint32_t len, const char *want)
  * and the fork hooks take vm_lock before x->mu): two first uses at once
  * could make two, of which the loser is unused (and freed with the store).
  */
-static int wt_env_memory(struct wasix_threads *x, struct vm_store *s,
-                         const struct wasm_import *imp, struct vm_extern *out)
+int wasix_thread_env_memory(struct wasix_threads *x, struct vm_store *s,
+                            const struct wasm_import *imp,
+                            struct vm_extern *out)
 {
 	struct vm_memory *m;
 
+	if (imp->kind != WASM_EXT_MEMORY ||
+	    !wt_name_is(imp->module, imp->module_len, "env") ||
+	    !wt_name_is(imp->name, imp->name_len, "memory"))
+		return WX_ELINK;
 	pthread_mutex_lock(&x->mu);
 	m = x->env_memory;
 	pthread_mutex_unlock(&x->mu);
@@ -726,44 +719,6 @@ static int wt_env_memory(struct wasix_threads *x, struct vm_store *s,
 	out->kind = WASM_EXT_MEMORY;
 	out->u.memory = m;
 	return WX_OK;
-}
-
-int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
-                         const struct wasm_module *m,
-                         const struct wasm_import *imp, struct vm_extern *out)
-{
-	if (imp->kind == WASM_EXT_MEMORY &&
-	    wt_name_is(imp->module, imp->module_len, "env") &&
-	    wt_name_is(imp->name, imp->name_len, "memory"))
-		return wt_env_memory(x, s, imp, out);
-	if (imp->kind != WASM_EXT_FUNC)
-		return WX_ELINK;
-	for (size_t i = 0; i < WX_ARRAY_LEN(wt_defs); i++) {
-		const struct wt_def *d = &wt_defs[i];
-		bool is64;
-
-		if (d->module != NULL
-		        ? !wt_name_is(imp->module, imp->module_len, d->module)
-		        : !wasix_is_module(imp->module, imp->module_len))
-			continue;
-		if (!wt_name_is(imp->name, imp->name_len, d->name))
-			continue;
-		if (d->module != NULL)
-			is64 = wasi_module_is64(m);
-		else
-			is64 = wt_name_is(imp->module, imp->module_len,
-			                  WASIX_MODULE64);
-		struct wasm_functype ft;
-		uint32_t types[8];
-		wasi_sig_parse(d->sig, is64, &ft, types, 8);
-		struct vm_func *f = vm_func_new_host(s, &ft, d->fn, x);
-		if (f == NULL)
-			return WX_ENOMEM;
-		out->kind = WASM_EXT_FUNC;
-		out->u.func = f;
-		return WX_OK;
-	}
-	return WX_ELINK;
 }
 
 /* ---- stopping the other threads (exec), signals ---------------------- */

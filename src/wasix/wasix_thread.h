@@ -26,6 +26,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm/vm.h"
@@ -38,9 +39,9 @@ struct wasix_threads;
 /*
  * Makes the thread state of one guest process (and the process's current
  * one, which wasix_threads_exec_stop and wasix_threads_signal_here use).
- * 'resolve'/'resolve_ud' is the resolver that instantiated the main instance (used again for
- * each thread's instance; it must route "env" "memory" and the thread
- * imports back to wasix_thread_resolve). 'interrupt' (may be NULL) ends
+ * 'resolve'/'resolve_ud' is the resolver that instantiated the main instance
+ * (used again for each thread's instance; it must route "env" "memory" and
+ * the thread imports back to wasix_resolve). 'interrupt' (may be NULL) ends
  * blocking waits. Returns 0 and '*out', or WX_ENOMEM.
  */
 int wasix_threads_new(vm_resolve_fn resolve, void *resolve_ud,
@@ -65,17 +66,21 @@ void wasix_threads_set_current(struct wasix_threads *x);
 int wasix_threads_live(struct wasix_threads *x);
 
 /*
- * Resolves "wasi" "thread-spawn", the WASIX thread and futex functions
- * of "wasix_32v1" and "wasix_64v1" (widths: wasi_module_is64 of 'm',
- * NULL meaning 32-bit, for "wasi"; the module name for WASIX) and
- * "env" "memory" (one shared memory per process,
- * made on first use with the import's limits). Returns 0 and '*out', or
- * WX_ELINK if the import is none of these (the caller tries others), or
- * WX_ENOMEM / WX_ELIMIT.
+ * The thread layer's body of row 'row' of the import table
+ * (wasi_imports.def: "wasi" "thread-spawn", the WASIX thread and futex
+ * functions; user data: the struct wasix_threads), or NULL for a row it
+ * does not serve. wasix_resolve binds them.
  */
-int wasix_thread_resolve(struct wasix_threads *x, struct vm_store *s,
-                         const struct wasm_module *m,
-                         const struct wasm_import *imp, struct vm_extern *out);
+vm_host_fn wasix_thread_body(size_t row);
+
+/*
+ * "env" "memory" for 'x' (one shared memory per process, made on first
+ * use with the import's limits). Returns 0 and '*out', WX_ELINK if
+ * 'imp' is not that import, or WX_ENOMEM / WX_ELIMIT.
+ */
+int wasix_thread_env_memory(struct wasix_threads *x, struct vm_store *s,
+                            const struct wasm_import *imp,
+                            struct vm_extern *out);
 
 /* Host functions (ud: the struct wasix_threads). */
 int wasix_thread_spawn_wasi(struct vm_call *c, void *ud);

@@ -1,13 +1,13 @@
 /*
  * wasix_trace.c: the trace of a run (wasix_trace.h): a wrapper around
- * each host function, the table that says how to print each function's
- * parameters, and the line writer.
+ * each host function, the printing of each kind of parameter, and the
+ * line writer.
  *
- * The signatures stay where they are (wasi_table.c, wasix_table.c,
- * wasix_thread.c): this table only names, per parameter, how to print
- * it, and a row whose length differs from the function's parameter count
- * is not used (t_trace checks that none does). A function with no row is
- * printed generically (each parameter as a number).
+ * How to print each parameter is the 'trace' column of the import table
+ * (src/wasi/wasi_imports.def), beside the signature; a kinds string
+ * whose length differs from the function's parameter count is not used
+ * (t_trace checks that none does). A function without one is printed
+ * generically (each parameter as a number).
  *
  * Kinds, one letter per parameter:
  *   f fd            u unsigned         d signed        x pointer (hex)
@@ -42,113 +42,6 @@
 #include "wasix/wasix.h"
 #include "wasix/wasix_thread.h"
 
-struct tr_row {
-	const char *module;
-	const char *name;
-	const char *kinds;
-};
-
-#define P1 WASI_MODULE
-#define WX WASIX_MODULE32 /* and WASIX_MODULE64: tr_find */
-#define WT "wasi"
-/* clang-format off */
-static const struct tr_row tr_rows[] = {
-    {P1, "args_get", "xx"},
-    {P1, "args_sizes_get", "RR"},
-    {P1, "environ_get", "xx"},
-    {P1, "environ_sizes_get", "RR"},
-    {P1, "clock_res_get", "cQ"},
-    {P1, "clock_time_get", "cuQ"},
-    {P1, "fd_advise", "fuua"},
-    {P1, "fd_allocate", "fuu"},
-    {P1, "fd_close", "f"},
-    {P1, "fd_datasync", "f"},
-    {P1, "fd_fdstat_get", "fx"},
-    {P1, "fd_fdstat_set_flags", "fF"},
-    {P1, "fd_fdstat_set_rights", "frr"},
-    {P1, "fd_filestat_get", "fx"},
-    {P1, "fd_filestat_set_size", "fu"},
-    {P1, "fd_filestat_set_times", "fuuT"},
-    {P1, "fd_pread", "fxuuR"},
-    {P1, "fd_prestat_get", "fx"},
-    {P1, "fd_prestat_dir_name", "fxu"},
-    {P1, "fd_pwrite", "fxuuR"},
-    {P1, "fd_read", "fxuR"},
-    {P1, "fd_readdir", "fxuuR"},
-    {P1, "fd_renumber", "ff"},
-    {P1, "fd_seek", "fdwQ"},
-    {P1, "fd_sync", "f"},
-    {P1, "fd_tell", "fQ"},
-    {P1, "fd_write", "fxuR"},
-    {P1, "path_create_directory", "fsn"},
-    {P1, "path_filestat_get", "flsnx"},
-    {P1, "path_filestat_set_times", "flsnuuT"},
-    {P1, "path_link", "flsnfsn"},
-    {P1, "path_open", "flsnorrFR"},
-    {P1, "path_readlink", "fsnxuR"},
-    {P1, "path_remove_directory", "fsn"},
-    {P1, "path_rename", "fsnfsn"},
-    {P1, "path_symlink", "snfsn"},
-    {P1, "path_unlink_file", "fsn"},
-    {P1, "poll_oneoff", "xxuR"},
-    {P1, "proc_exit", "E"},
-    {P1, "proc_raise", "S"},
-    {P1, "sched_yield", ""},
-    {P1, "random_get", "xu"},
-    {P1, "sock_accept", "fFR"},
-    {P1, "sock_recv", "fxuuRR"},
-    {P1, "sock_send", "fxuuR"},
-    {P1, "sock_shutdown", "fu"},
-    {WT, "thread-spawn", "x"},
-    {WX, "clock_time_set", "cu"},
-    {WX, "fd_dup", "fR"},
-    {WX, "fd_dup2", "ffuR"},
-    {WX, "fd_event", "uuR"},
-    {WX, "fd_pipe", "RR"},
-    {WX, "tty_get", "x"},
-    {WX, "tty_set", "x"},
-    {WX, "getcwd", "xx"},
-    {WX, "chdir", "sn"},
-    {WX, "callback_signal", "sn"},
-    {WX, "thread_spawn_v2", "xR"},
-    {WX, "thread_sleep", "u"},
-    {WX, "thread_id", "R"},
-    {WX, "thread_join", "u"},
-    {WX, "thread_parallelism", "R"},
-    {WX, "thread_signal", "uS"},
-    {WX, "futex_wait", "xuxR"},
-    {WX, "futex_wake", "xR"},
-    {WX, "futex_wake_all", "xR"},
-    {WX, "thread_exit", "u"},
-    {WX, "stack_checkpoint", "xx"},
-    {WX, "stack_restore", "xu"},
-    {WX, "path_open2", "flsnorrFuR"},
-    {WX, "fd_fdflags_get", "fR"},
-    {WX, "fd_fdflags_set", "fu"},
-    {WX, "proc_raise_interval", "Suu"},
-    {WX, "proc_fork", "uR"},
-    {WX, "proc_fork_env", "R"},
-    {WX, "proc_exit2", "E"},
-    {WX, "proc_exec", "snsn"},
-    {WX, "proc_exec2", "snsnsn"},
-    {WX, "proc_exec3", "snsnsnusn"},
-    {WX, "proc_spawn2", "snsnsnxuxuusnR"},
-    {WX, "proc_id", "R"},
-    {WX, "proc_parent", "uR"},
-    {WX, "proc_join", "PjW"},
-    {WX, "proc_signal", "uS"},
-    {WX, "proc_signals_get", "x"},
-    {WX, "proc_signals_sizes_get", "R"},
-    {WX, "proc_raise", "S"},
-    {WX, "proc_raise_interval2", "Sxx"},
-    {WX, "proc_exec4", "snAnxuusn"},
-    {WX, "proc_spawn3", "snAnxuxuxuusnR"},
-};
-/* clang-format on */
-#undef P1
-#undef WX
-#undef WT
-
 /* At most this many parameters are decoded, and strings per call. */
 #define TR_MAX_ARGS 16
 #define TR_MAX_STRS 4
@@ -161,7 +54,7 @@ struct tr_fn {
 	vm_host_fn fn;
 	void *ud;
 	int fd;
-	const struct tr_row *row; /* NULL: printed generically */
+	const struct wasi_import_row *row; /* NULL: printed generically */
 	uint32_t nparams, nresults;
 	uint32_t types[TR_MAX_ARGS];
 	char name[TR_NAME_MAX];
@@ -283,17 +176,6 @@ const char *wasix_trace_signame(int sig, char buf[16])
 #endif
 	snprintf(buf, 16, "%d", sig);
 	return buf;
-}
-
-bool wasix_trace_row(size_t i, const char **module, const char **name,
-                     const char **kinds)
-{
-	if (i >= WX_ARRAY_LEN(tr_rows))
-		return false;
-	*module = tr_rows[i].module;
-	*name = tr_rows[i].name;
-	*kinds = tr_rows[i].kinds;
-	return true;
 }
 
 /* ---- symbolic values ----------------------------------------------------- */
@@ -639,14 +521,14 @@ static void tr_capture(struct vm_call *c, const struct tr_fn *t,
 	if (t->row == NULL)
 		return;
 	for (uint32_t i = 0; i < t->nparams; i++)
-		if (t->row->kinds[i] == 's' && i + 1 < t->nparams &&
+		if (t->row->trace[i] == 's' && i + 1 < t->nparams &&
 		    ns < TR_MAX_STRS)
 			tr_str_take(c, tr_ptr(c, a->v[i]),
 			            tr_ptr(c, a->v[i + 1]), &a->str[ns++]);
-		else if (t->row->kinds[i] == 'A' && i + 1 < t->nparams)
+		else if (t->row->trace[i] == 'A' && i + 1 < t->nparams)
 			tr_argv_take(c, tr_ptr(c, a->v[i]),
 			             tr_ptr(c, a->v[i + 1]), &a->argv);
-		else if (t->row->kinds[i] == 'P')
+		else if (t->row->trace[i] == 'P')
 			tr_opt_take(c, tr_ptr(c, a->v[i]), a);
 }
 
@@ -781,7 +663,7 @@ static void tr_result(struct tr_line *l, const struct tr_fn *t,
 static int tr_call(struct vm_call *c, void *ud)
 {
 	const struct tr_fn *t = ud;
-	const char *k = t->row != NULL ? t->row->kinds : NULL;
+	const char *k = t->row != NULL ? t->row->trace : NULL;
 	bool is_exit = k != NULL && k[0] == 'E';
 	uint32_t pid0 = proc_self(), pid;
 	struct tr_args a;
@@ -826,24 +708,13 @@ static int tr_call(struct vm_call *c, void *ud)
 	return rc;
 }
 
-static const struct tr_row *tr_find(const struct wasm_import *imp)
+/* The import table's row of 'imp' if it has argument kinds, or NULL. */
+static const struct wasi_import_row *tr_find(const struct wasm_import *imp)
 {
-	for (size_t i = 0; i < WX_ARRAY_LEN(tr_rows); i++) {
-		const struct tr_row *r = &tr_rows[i];
+	bool is64;
+	const struct wasi_import_row *r = wasi_import_find(NULL, imp, &is64);
 
-		/* A WASIX row serves both widths (wasix_32v1, wasix_64v1):
-		 * its kinds name what an argument is, not its size. */
-		bool mod = strcmp(r->module, WASIX_MODULE32) == 0
-		               ? wasix_is_module(imp->module, imp->module_len)
-		               : strlen(r->module) == imp->module_len &&
-		                     memcmp(r->module, imp->module,
-		                            imp->module_len) == 0;
-
-		if (mod && strlen(r->name) == imp->name_len &&
-		    memcmp(r->name, imp->name, imp->name_len) == 0)
-			return r;
-	}
-	return NULL;
+	return r != NULL && r->trace != NULL ? r : NULL;
 }
 
 int wasix_trace_wrap(int fd, struct vm_store *s, const struct wasm_import *imp,
@@ -870,7 +741,7 @@ int wasix_trace_wrap(int fd, struct vm_store *s, const struct wasm_import *imp,
 	t->ud = ud;
 	t->fd = fd;
 	t->row = tr_find(imp);
-	if (t->row != NULL && strlen(t->row->kinds) != ft->nparams)
+	if (t->row != NULL && strlen(t->row->trace) != ft->nparams)
 		t->row = NULL;
 	t->nparams = ft->nparams;
 	t->nresults = ft->nresults;

@@ -46,13 +46,4 @@ void wasix_trace_event(int fd, const char *fmt, ...)
 /* "SIGTERM" for 15 (WASIX numbers signals as Linux does). */
 const char *wasix_trace_signame(int sig, char buf[16]);
 
-/*
- * Row 'i' of the argument-kinds table: its import module and name and
- * the kinds string (one letter per parameter, wasix_trace.c). Returns
- * false past the end. For the unit test that checks every row against
- * the function's signature.
- */
-bool wasix_trace_row(size_t i, const char **module, const char **name,
-                     const char **kinds);
-
 #endif

@@ -1,12 +1,11 @@
 /*
- * t_trace.c: the tracer (src/wasix/wasix_trace.c). Every row of its
- * argument-kinds table names a function that resolves, with one kind per
- * parameter of the signature the import tables give (the tables stay the
- * one source of the signatures), strings as (pointer, length) pairs of
- * i32; every preview1 function has a row. Then traced calls through a
- * pipe: the line of a failing call, a string argument read from guest
- * memory, a long string cut at its bound, a pointer out of bounds, a
- * result pointer, and an untraced store.
+ * t_trace.c: the tracer (src/wasix/wasix_trace.c). Every row of the
+ * import table (wasi_imports.def) with argument kinds names a function
+ * that resolves, with one kind per parameter of its signature, strings
+ * as (pointer, length) pairs of i32; every preview1 function has kinds.
+ * Then traced calls through a pipe: the line of a failing call, a string
+ * argument read from guest memory, a long string cut at its bound, a
+ * pointer out of bounds, a result pointer, and an untraced store.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -31,27 +30,29 @@ static int no_resolve(void *ud, const struct wasm_import *imp,
 static void test_rows(struct vm_store *s, struct wasi_ctx *w,
                       struct wasix_ctx *x, struct wasix_threads *th)
 {
-	const char *mod, *name, *kinds;
+	const struct wasi_import_row *row;
 	unsigned n_p1 = 0, bad = 0;
 
-	for (size_t i = 0; wasix_trace_row(i, &mod, &name, &kinds); i++) {
+	for (size_t i = 0; (row = wasi_import_at(i)) != NULL; i++) {
+		const char *mod = wasi_import_module_name(row);
+		const char *name = row->name, *kinds = row->trace;
 		struct wasm_import imp = {0};
 		struct vm_extern ext;
 		const struct wasm_functype *ft;
 		int rc;
 
+		if (kinds == NULL)
+			continue;
 		imp.module = mod;
 		imp.module_len = (uint32_t)strlen(mod);
 		imp.name = name;
 		imp.name_len = (uint32_t)strlen(name);
 		imp.kind = WASM_EXT_FUNC;
-		if (strcmp(mod, WASI_MODULE) == 0) {
+		if (row->module == WASI_IMPORT_P1) {
 			n_p1++;
 			rc = wasi_resolve(w, s, NULL, &imp, &ext);
-		} else if (strcmp(mod, "wasi") == 0) {
-			rc = wasix_thread_resolve(th, s, NULL, &imp, &ext);
 		} else {
-			rc = wasix_resolve(x, s, NULL, &imp, &ext);
+			rc = wasix_resolve(x, th, s, NULL, &imp, &ext);
 		}
 		if (rc != 0) {
 			printf("row %s.%s does not resolve\n", mod, name);
