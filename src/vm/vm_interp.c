@@ -355,6 +355,15 @@ static inline const void *load_handler(const uint32_t *pc)
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
+#define V128_UN(OP, F, expr)                                                   \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		v128 a = v128_get(fp + P(2)), r;                               \
+		r.F = (expr);                                                  \
+		v128_put(fp + P(1), r);                                        \
+		STEP(3);                                                       \
+		vmbreak;                                                       \
+	}
 #define V128_SPLAT(OP, F, VT, T)                                               \
 	vmcase(OP)                                                             \
 	{                                                                      \
@@ -1162,6 +1171,21 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			V128_EXTRACT(VMOP_F32X4_EXTRACT_LANE, uint32_t)
 			V128_EXTRACT(VMOP_I64X2_EXTRACT_LANE, uint64_t)
 			V128_EXTRACT(VMOP_F64X2_EXTRACT_LANE, uint64_t)
+			/* u8 saturating: a wrapped sum is below a; a - b only
+			 * where a > b. Pairwise sums: each wide lane's halves,
+			 * sign- or zero-extended, added. */
+			V128_BIN(VMOP_I8X16_ADD_SAT_U, u8,
+			         (a.u8 + b.u8) | (u8x16)(a.u8 + b.u8 < a.u8))
+			V128_BIN(VMOP_I8X16_SUB_SAT_U, u8,
+			         (a.u8 - b.u8) & (u8x16)(a.u8 > b.u8))
+			V128_UN(VMOP_I16X8_EXTADD_PAIRWISE_I8X16_S, i16,
+			        ((a.i16 << 8) >> 8) + (a.i16 >> 8))
+			V128_UN(VMOP_I16X8_EXTADD_PAIRWISE_I8X16_U, u16,
+			        (a.u16 & 0xff) + (a.u16 >> 8))
+			V128_UN(VMOP_I32X4_EXTADD_PAIRWISE_I16X8_S, i32,
+			        ((a.i32 << 16) >> 16) + (a.i32 >> 16))
+			V128_UN(VMOP_I32X4_EXTADD_PAIRWISE_I16X8_U, u32,
+			        (a.u32 & 0xffff) + (a.u32 >> 16))
 			vmcase(VMOP_SIMD)
 			{
 				unsigned n_;

@@ -147,7 +147,8 @@ static uint8_t *simd_ea(struct vm_instance *inst, uint64_t addr,
 	return mem->base + addr + o;
 }
 
-static bool simd_unary_op(unsigned op, v128 a, v128 *out);
+static bool simd_unary_op(unsigned op, uint64_t *dst, const uint64_t *src);
+static bool simd_extend(unsigned op, uint64_t *dst, const uint64_t *src);
 
 /* The extend_low instruction that a widening load applies. */
 static unsigned load_extend(unsigned op)
@@ -196,8 +197,10 @@ static const char *simd_load(struct vm_instance *inst, uint64_t *fp,
 	case WASM_OP_V128_LOAD16X4_U:
 	case WASM_OP_V128_LOAD32X2_S:
 	case WASM_OP_V128_LOAD32X2_U:
-		simd_unary_op(load_extend(op), t, &r);
-		break;
+		/* the loaded half, widened */
+		return simd_extend(load_extend(op), fp + a[0], t.s)
+		           ? NULL
+		           : "internal error: bad SIMD instruction";
 	case WASM_OP_V128_LOAD8_SPLAT:
 		r.u8 = (u8x16){0} + t.b[0];
 		break;
@@ -1097,6 +1100,17 @@ static bool simd_ternary(unsigned op, v128 a, v128 b, v128 c, v128 *out)
 
 enum vm_simd_isa vm_simd_isa = VM_SIMD_GENERIC;
 
+/* The x86 form of each instruction for vm_simd_isa, or NULL. */
+static vm_simd_fn *simd_forms[VM_SIMD_NOPS];
+
+static void simd_use(enum vm_simd_isa isa)
+{
+	vm_simd_isa = isa;
+#if VM_SIMD_X86
+	vm_simd_x86_forms(isa, simd_forms);
+#endif
+}
+
 static const char *const isa_names[] = {
     [VM_SIMD_GENERIC] = "generic",
     [VM_SIMD_SSE2] = "sse2",
@@ -1122,7 +1136,7 @@ int vm_simd_select(const char *name)
 
 	for (unsigned i = 0; i <= (unsigned)best; i++) {
 		if (strcmp(name, isa_names[i]) == 0) {
-			vm_simd_isa = (enum vm_simd_isa)i;
+			simd_use((enum vm_simd_isa)i);
 			return WX_OK;
 		}
 	}
@@ -1143,66 +1157,88 @@ __attribute__((constructor)) static void simd_isa_init(void)
 {
 	const char *want = getenv("WASMIX_SIMD_ISA");
 
-	vm_simd_isa = simd_isa_best();
+	simd_use(simd_isa_best());
 	if (want != NULL)
 		(void)vm_simd_select(want);
 }
 
 /* ---- dispatch -------------------------------------------------------- */
 
-#if VM_SIMD_X86
-#define X86 (vm_simd_isa != VM_SIMD_GENERIC)
-#endif
-
-/* A v:v instruction: the x86 form if there is one, else portable. */
-static bool simd_unary_op(unsigned op, v128 a, v128 *out)
+/* An extend instruction from slot pair 'src' to 'dst'. */
+static bool simd_extend(unsigned op, uint64_t *dst, const uint64_t *src)
 {
-#if VM_SIMD_X86
-	if (X86 && vm_simd_x86_unary(op, a, out))
-		return true;
-#endif
-	return simd_unary(op, a, out);
-}
+	vm_simd_fn *f = simd_forms[op - VM_SIMD_FIRST];
+	uint64_t slots[4];
 
-/* A vv:v instruction. */
-static bool simd_binary_op(unsigned op, v128 x, v128 y, v128 *out)
-{
-#if VM_SIMD_X86
-	if (X86 && vm_simd_x86_binary(op, x, y, out))
-		return true;
-#endif
-	if ((op >= WASM_OP_I8X16_EQ && op <= WASM_OP_F64X2_GE) ||
-	    (op >= WASM_OP_I64X2_EQ && op <= WASM_OP_I64X2_GE_S))
-		out->u64 = simd_compare(op, x, y).u64;
-	else if (op == WASM_OP_V128_AND)
-		out->u64 = x.u64 & y.u64;
-	else if (op == WASM_OP_V128_ANDNOT)
-		out->u64 = x.u64 & ~y.u64;
-	else if (op == WASM_OP_V128_OR)
-		out->u64 = x.u64 | y.u64;
-	else if (op == WASM_OP_V128_XOR)
-		out->u64 = x.u64 ^ y.u64;
-	else
-		return simd_int_binary(op, x, y, out) ||
-		       simd_float_binary(op, x, y, out);
+	if (f == NULL)
+		return simd_unary_op(op, dst, src);
+	/* the form's frame: [dst][src] = slots 0-1 and 2-3 */
+	static const uint32_t cells[2] = {0, 2};
+	memcpy(slots + 2, src, 16);
+	f(slots, cells);
+	memcpy(dst, slots, 16);
 	return true;
 }
 
-static v128 simd_shuffle(v128 x, v128 y, const uint32_t *imm)
+/* A v:v instruction from slot pair 'src' to 'dst', portable code. */
+static bool simd_unary_op(unsigned op, uint64_t *dst, const uint64_t *src)
+{
+	v128 r;
+
+	if (!simd_unary(op, v128_get(src), &r))
+		return false;
+	v128_put(dst, r);
+	return true;
+}
+
+/* A vv:v instruction. */
+static bool simd_binary_op(unsigned op, uint64_t *dst, const uint64_t *a,
+                           const uint64_t *b)
+{
+	v128 x = v128_get(a), y = v128_get(b), r;
+	if ((op >= WASM_OP_I8X16_EQ && op <= WASM_OP_F64X2_GE) ||
+	    (op >= WASM_OP_I64X2_EQ && op <= WASM_OP_I64X2_GE_S))
+		r = simd_compare(op, x, y);
+	else if (op == WASM_OP_V128_AND)
+		r.u64 = x.u64 & y.u64;
+	else if (op == WASM_OP_V128_ANDNOT)
+		r.u64 = x.u64 & ~y.u64;
+	else if (op == WASM_OP_V128_OR)
+		r.u64 = x.u64 | y.u64;
+	else if (op == WASM_OP_V128_XOR)
+		r.u64 = x.u64 ^ y.u64;
+	else if (!simd_int_binary(op, x, y, &r) &&
+	         !simd_float_binary(op, x, y, &r))
+		return false;
+	v128_put(dst, r);
+	return true;
+}
+
+/* A vvv:v instruction. */
+static bool simd_ternary_op(unsigned op, uint64_t *dst, const uint64_t *a,
+                            const uint64_t *b, const uint64_t *c)
+{
+	v128 r;
+
+	if (!simd_ternary(op, v128_get(a), v128_get(b), v128_get(c), &r))
+		return false;
+	v128_put(dst, r);
+	return true;
+}
+
+/* i8x16.shuffle: imm holds the 16 lane indices, each < 32. */
+static void simd_shuffle(uint64_t *dst, const uint64_t *a, const uint64_t *b,
+                         const uint32_t *imm)
 {
 	uint8_t ab[32], lanes[16];
 	v128 r;
 
 	memcpy(lanes, imm, 16);
-#if VM_SIMD_X86
-	if (X86 && vm_simd_x86_shuffle(x, y, lanes, &r))
-		return r;
-#endif
-	memcpy(ab, &x, 16);
-	memcpy(ab + 16, &y, 16);
+	memcpy(ab, a, 16);
+	memcpy(ab + 16, b, 16);
 	for (int i = 0; i < 16; i++)
 		r.b[i] = ab[lanes[i] & 31];
-	return r;
+	v128_put(dst, r);
 }
 
 const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
@@ -1210,9 +1246,14 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 {
 	unsigned op = pc[1] & 0xfffff;
 	const uint32_t *a = pc + 2;
-	v128 r, x, y, z;
+	v128 x;
 
 	*ncells = pc[1] >> 20;
+	if (op - VM_SIMD_FIRST < VM_SIMD_NOPS &&
+	    simd_forms[op - VM_SIMD_FIRST] != NULL) {
+		simd_forms[op - VM_SIMD_FIRST](fp, a);
+		return NULL;
+	}
 	switch (op) {
 	case VMOP_V128_SELECT: /* [dst][a][b][cond] */
 		wr(fp, a[0], rd(fp, (uint32_t)fp[a[3]] != 0 ? a[1] : a[2]));
@@ -1234,7 +1275,7 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 		return NULL;
 	}
 	case WASM_OP_I8X16_SHUFFLE: /* [dst][a][b][16 lane bytes] */
-		wr(fp, a[0], simd_shuffle(rd(fp, a[1]), rd(fp, a[2]), a + 3));
+		simd_shuffle(fp + a[0], fp + a[1], fp + a[2], a + 3);
 		return NULL;
 	default:
 		break;
@@ -1259,44 +1300,23 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 		return NULL;
 	}
 	const char *sig = wasm_op_sig((enum wasm_opcode)op);
-	x = rd(fp, a[1]);
-	if (sig[1] == ':') {
-		if (sig[2] == 'i') { /* v:i */
-			uint32_t t;
-#if VM_SIMD_X86
-			if (X86 && vm_simd_x86_test(op, x, &t)) {
-				fp[a[0]] = t;
-				return NULL;
-			}
-#endif
-			fp[a[0]] = simd_test(op, x);
-			return NULL;
-		}
-		if (simd_unary_op(op, x, &r)) {
-			wr(fp, a[0], r);
-			return NULL;
-		}
-	} else if (sig[1] == 'i') { /* shifts: vi:v */
-		wr(fp, a[0], simd_shift(op, x, (uint32_t)fp[a[2]]));
+	bool ok;
+	if (sig[1] == ':' && sig[2] == 'i') { /* v:i */
+		fp[a[0]] = simd_test(op, rd(fp, a[1]));
 		return NULL;
-	} else if (sig[2] == ':') { /* vv:v */
-		if (simd_binary_op(op, x, rd(fp, a[2]), &r)) {
-			wr(fp, a[0], r);
-			return NULL;
-		}
-	} else { /* vvv:v */
-		y = rd(fp, a[2]);
-		z = rd(fp, a[3]);
-#if VM_SIMD_X86
-		if (X86 && vm_simd_x86_ternary(op, x, y, z, &r)) {
-			wr(fp, a[0], r);
-			return NULL;
-		}
-#endif
-		if (simd_ternary(op, x, y, z, &r)) {
-			wr(fp, a[0], r);
-			return NULL;
-		}
 	}
+	if (sig[1] == 'i') { /* shifts: vi:v */
+		wr(fp, a[0], simd_shift(op, rd(fp, a[1]), (uint32_t)fp[a[2]]));
+		return NULL;
+	}
+	if (sig[1] == ':') /* v:v */
+		ok = simd_unary_op(op, fp + a[0], fp + a[1]);
+	else if (sig[2] == ':') /* vv:v */
+		ok = simd_binary_op(op, fp + a[0], fp + a[1], fp + a[2]);
+	else /* vvv:v */
+		ok = simd_ternary_op(op, fp + a[0], fp + a[1], fp + a[2],
+		                     fp + a[3]);
+	if (ok)
+		return NULL;
 	return "internal error: bad SIMD instruction";
 }

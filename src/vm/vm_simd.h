@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "wasm/wasm_module.h"
+
 typedef int8_t i8x16 __attribute__((vector_size(16)));
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 typedef int16_t i16x8 __attribute__((vector_size(16)));
@@ -84,18 +86,27 @@ enum vm_simd_isa {
 
 extern enum vm_simd_isa vm_simd_isa;
 
+/*
+ * A SIMD instruction's x86 form: reads its operand cells 'a' ([dst]
+ * [operands][imms], as vm_compile.c's emit_simd writes them) and the
+ * frame slots they name, writes the result (dst may be an operand's
+ * slot pair). vm_op_simd calls the table's form of an instruction if it
+ * has one; the table, indexed by op - VM_SIMD_FIRST, is filled once per
+ * choice of instruction set.
+ */
+typedef void vm_simd_fn(uint64_t *fp, const uint32_t *a);
+
+#define VM_SIMD_FIRST WASM_OP_V128_LOAD
+#define VM_SIMD_NOPS                                                           \
+	(WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S - WASM_OP_V128_LOAD + 1)
+
 #if VM_SIMD_X86
 /*
- * vm_simd_x86.c: instruction 'op' on the operands with SSE2 (and SSE4.1
- * when vm_simd_isa says so), into *out; false if it has no x86 form here
- * (vm_simd.c's portable code then runs it). Pure functions.
+ * vm_simd_x86.c: fills table[VM_SIMD_NOPS] with the forms for 'isa'
+ * (SSE4.1's where there is one, else SSE2's), NULL for the instructions
+ * vm_simd.c's portable code runs (and all of them for GENERIC).
  */
-bool vm_simd_x86_test(unsigned op, v128 a, uint32_t *out);
-bool vm_simd_x86_unary(unsigned op, v128 a, v128 *out);
-bool vm_simd_x86_binary(unsigned op, v128 a, v128 b, v128 *out);
-bool vm_simd_x86_ternary(unsigned op, v128 a, v128 b, v128 c, v128 *out);
-/* i8x16.shuffle of a and b by the 16 lane indices (each < 32). */
-bool vm_simd_x86_shuffle(v128 a, v128 b, const uint8_t lanes[16], v128 *out);
+void vm_simd_x86_forms(enum vm_simd_isa isa, vm_simd_fn **table);
 #endif
 
 #endif

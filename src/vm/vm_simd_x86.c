@@ -25,40 +25,47 @@
 
 #define SSE41 __attribute__((target("sse4.1,ssse3")))
 
-static inline __m128i I(v128 v)
+/* The float views of an operand. */
+static inline __m128 F(__m128i x)
 {
-	return (__m128i)v.i64;
+	return _mm_castsi128_ps(x);
 }
 
-static inline __m128 F(v128 v)
+static inline __m128d D(__m128i x)
 {
-	return (__m128)v.f32;
+	return _mm_castsi128_pd(x);
 }
 
-static inline __m128d D(v128 v)
+/* Integer views of a float result. */
+static inline __m128i IF(__m128 x)
 {
-	return (__m128d)v.f64;
+	return _mm_castps_si128(x);
 }
 
-static inline v128 VI(__m128i x)
+static inline __m128i ID(__m128d x)
 {
-	v128 r;
-	r.i64 = (i64x2)x;
-	return r;
+	return _mm_castpd_si128(x);
 }
 
-static inline v128 VF(__m128 x)
+/*
+ * An operand from its two slots as two 8-byte loads (movq, movhpd), not
+ * one 16-byte load: the interpreter may just have written the slots as
+ * two 8-byte stores, which the CPU cannot forward to a 16-byte load
+ * (GCC merges v128_get's two loads into one here). The result is stored
+ * whole: 8-byte loads of a 16-byte store are forwarded.
+ */
+static inline __m128i load(const uint64_t *p)
 {
-	v128 r;
-	r.f32 = (f32x4)x;
-	return r;
+	__m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)p);
+	return _mm_castpd_si128(
+	    _mm_loadh_pd(_mm_castsi128_pd(lo), (const double *)(p + 1)));
 }
 
-static inline v128 VD(__m128d x)
+static inline void store(uint64_t *p, __m128i x)
 {
-	v128 r;
-	r.f64 = (f64x2)x;
-	return r;
+	v128 v;
+	v.i64 = (i64x2)x;
+	v128_put(p, v);
 }
 
 /* Lanes of a where mask m is all ones, else b. */
@@ -80,23 +87,6 @@ static inline __m128d blend_pd(__m128d m, __m128d a, __m128d b)
 /* ---- rounding ------------------------------------------------------------ */
 
 enum rounding { R_CEIL, R_FLOOR, R_TRUNC, R_NEAREST };
-
-static enum rounding rounding_of(unsigned op)
-{
-	switch (op) {
-	case WASM_OP_F32X4_CEIL:
-	case WASM_OP_F64X2_CEIL:
-		return R_CEIL;
-	case WASM_OP_F32X4_FLOOR:
-	case WASM_OP_F64X2_FLOOR:
-		return R_FLOOR;
-	case WASM_OP_F32X4_TRUNC:
-	case WASM_OP_F64X2_TRUNC:
-		return R_TRUNC;
-	default:
-		return R_NEAREST;
-	}
-}
 
 /*
  * ceil/floor/trunc/nearest with SSE2. Lanes with |x| < 2^23 go through
@@ -389,500 +379,311 @@ static __m128i popcnt8_sse2(__m128i x)
 	return _mm_and_si128(x, _mm_set1_epi8(0x0f));
 }
 
-/* ---- v128 -> i32 --------------------------------------------------------- */
-
-bool vm_simd_x86_test(unsigned op, v128 v, uint32_t *out)
+/* More helpers, for the tables below. */
+static __m128i abs64_sse2(__m128i x)
 {
-	__m128i x = I(v), zero = _mm_setzero_si128();
-	int m;
-
-	switch (op) {
-	case WASM_OP_I8X16_BITMASK:
-		m = _mm_movemask_epi8(x);
-		break;
-	case WASM_OP_I16X8_BITMASK:
-		m = _mm_movemask_epi8(_mm_packs_epi16(x, x)) & 0xff;
-		break;
-	case WASM_OP_I32X4_BITMASK:
-		m = _mm_movemask_ps(_mm_castsi128_ps(x));
-		break;
-	case WASM_OP_I64X2_BITMASK:
-		m = _mm_movemask_pd(_mm_castsi128_pd(x));
-		break;
-	case WASM_OP_I8X16_ALL_TRUE:
-		m = _mm_movemask_epi8(_mm_cmpeq_epi8(x, zero)) == 0;
-		break;
-	case WASM_OP_I16X8_ALL_TRUE:
-		m = _mm_movemask_epi8(_mm_cmpeq_epi16(x, zero)) == 0;
-		break;
-	case WASM_OP_I32X4_ALL_TRUE:
-		m = _mm_movemask_epi8(_mm_cmpeq_epi32(x, zero)) == 0;
-		break;
-	case WASM_OP_I64X2_ALL_TRUE:
-		m = _mm_movemask_epi8(eq64_sse2(x, zero)) == 0;
-		break;
-	default:
-		return false;
-	}
-	*out = (uint32_t)m;
-	return true;
+	__m128i s = _mm_srai_epi32(_mm_shuffle_epi32(x, 0xf5), 31);
+	return _mm_sub_epi64(_mm_xor_si128(x, s), s);
 }
 
-/* ---- one operand --------------------------------------------------------- */
-
-SSE41 static bool unary_sse41(unsigned op, v128 a, v128 *out)
+static __m128i not128(__m128i x)
 {
-	const __m128i lo4 = _mm_set1_epi8(0x0f);
-	const __m128i nibble_bits =
-	    _mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-	__m128i x = I(a);
-
-	switch (op) {
-	case WASM_OP_F32X4_CEIL:
-	case WASM_OP_F32X4_FLOOR:
-	case WASM_OP_F32X4_TRUNC:
-	case WASM_OP_F32X4_NEAREST:
-		*out = VF(round_ps_sse41(F(a), rounding_of(op)));
-		return true;
-	case WASM_OP_F64X2_CEIL:
-	case WASM_OP_F64X2_FLOOR:
-	case WASM_OP_F64X2_TRUNC:
-	case WASM_OP_F64X2_NEAREST:
-		*out = VD(round_pd_sse41(D(a), rounding_of(op)));
-		return true;
-	case WASM_OP_I32X4_TRUNC_SAT_F64X2_U_ZERO:
-	case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_U_ZERO:
-		*out = VI(trunc_sat_u32_pd(D(a), true));
-		return true;
-	case WASM_OP_I8X16_POPCNT: /* a 16-entry table per nibble */
-		*out = VI(_mm_add_epi8(
-		    _mm_shuffle_epi8(nibble_bits, _mm_and_si128(x, lo4)),
-		    _mm_shuffle_epi8(
-		        nibble_bits,
-		        _mm_and_si128(_mm_srli_epi16(x, 4), lo4))));
-		return true;
-	case WASM_OP_I8X16_ABS:
-		*out = VI(_mm_abs_epi8(x));
-		return true;
-	case WASM_OP_I16X8_ABS:
-		*out = VI(_mm_abs_epi16(x));
-		return true;
-	case WASM_OP_I32X4_ABS:
-		*out = VI(_mm_abs_epi32(x));
-		return true;
-	default:
-		return false;
-	}
+	return _mm_xor_si128(x, _mm_set1_epi8(-1));
 }
 
-/* Widening instructions: extend, extadd_pairwise. */
-static bool unary_widen(unsigned op, __m128i x, v128 *out)
+/* i32x4.extmul_{low,high}_i16x8: the 32-bit products from the low and
+ * high 16 bits of each, interleaved. */
+static __m128i extmul16(__m128i x, __m128i y, bool high, bool sign)
 {
-	const __m128i ff = _mm_set1_epi16(0xff), ones = _mm_set1_epi16(1);
-	__m128i r;
-
-	switch (op) {
-	case WASM_OP_I16X8_EXTEND_LOW_I8X16_S:
-	case WASM_OP_I16X8_EXTEND_HIGH_I8X16_S:
-		r = widen8(x, op == WASM_OP_I16X8_EXTEND_HIGH_I8X16_S, true);
-		break;
-	case WASM_OP_I16X8_EXTEND_LOW_I8X16_U:
-	case WASM_OP_I16X8_EXTEND_HIGH_I8X16_U:
-		r = widen8(x, op == WASM_OP_I16X8_EXTEND_HIGH_I8X16_U, false);
-		break;
-	case WASM_OP_I32X4_EXTEND_LOW_I16X8_S:
-	case WASM_OP_I32X4_EXTEND_HIGH_I16X8_S:
-		r = widen16(x, op == WASM_OP_I32X4_EXTEND_HIGH_I16X8_S, true);
-		break;
-	case WASM_OP_I32X4_EXTEND_LOW_I16X8_U:
-	case WASM_OP_I32X4_EXTEND_HIGH_I16X8_U:
-		r = widen16(x, op == WASM_OP_I32X4_EXTEND_HIGH_I16X8_U, false);
-		break;
-	case WASM_OP_I64X2_EXTEND_LOW_I32X4_S:
-	case WASM_OP_I64X2_EXTEND_HIGH_I32X4_S:
-		r = widen32(x, op == WASM_OP_I64X2_EXTEND_HIGH_I32X4_S, true);
-		break;
-	case WASM_OP_I64X2_EXTEND_LOW_I32X4_U:
-	case WASM_OP_I64X2_EXTEND_HIGH_I32X4_U:
-		r = widen32(x, op == WASM_OP_I64X2_EXTEND_HIGH_I32X4_U, false);
-		break;
-	case WASM_OP_I16X8_EXTADD_PAIRWISE_I8X16_S:
-		r = _mm_add_epi16(even8_s(x), odd8_s(x));
-		break;
-	case WASM_OP_I16X8_EXTADD_PAIRWISE_I8X16_U:
-		r = _mm_add_epi16(_mm_and_si128(x, ff), _mm_srli_epi16(x, 8));
-		break;
-	case WASM_OP_I32X4_EXTADD_PAIRWISE_I16X8_S:
-		r = _mm_madd_epi16(x, ones);
-		break;
-	case WASM_OP_I32X4_EXTADD_PAIRWISE_I16X8_U:
-		r = _mm_add_epi32(_mm_and_si128(x, _mm_set1_epi32(0xffff)),
-		                  _mm_srli_epi32(x, 16));
-		break;
-	default:
-		return false;
-	}
-	*out = VI(r);
-	return true;
+	__m128i lo = _mm_mullo_epi16(x, y);
+	__m128i hi = sign ? _mm_mulhi_epi16(x, y) : _mm_mulhi_epu16(x, y);
+	return high ? _mm_unpackhi_epi16(lo, hi) : _mm_unpacklo_epi16(lo, hi);
 }
 
-bool vm_simd_x86_unary(unsigned op, v128 a, v128 *out)
+static __m128i narrow_u16_sse2(__m128i x, __m128i y)
 {
-	__m128i x = I(a);
-
-	if (vm_simd_isa == VM_SIMD_SSE41 && unary_sse41(op, a, out))
-		return true;
-	switch (op) {
-	case WASM_OP_F32X4_CEIL:
-	case WASM_OP_F32X4_FLOOR:
-	case WASM_OP_F32X4_TRUNC:
-	case WASM_OP_F32X4_NEAREST:
-		*out = VF(round_ps_sse2(F(a), rounding_of(op)));
-		return true;
-	case WASM_OP_F64X2_CEIL:
-	case WASM_OP_F64X2_FLOOR:
-	case WASM_OP_F64X2_TRUNC:
-	case WASM_OP_F64X2_NEAREST:
-		*out = VD(round_pd_sse2(D(a), rounding_of(op)));
-		return true;
-	case WASM_OP_F32X4_SQRT:
-		*out = VF(_mm_sqrt_ps(F(a)));
-		return true;
-	case WASM_OP_F64X2_SQRT:
-		*out = VD(_mm_sqrt_pd(D(a)));
-		return true;
-	case WASM_OP_I32X4_TRUNC_SAT_F32X4_S:
-	case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_S:
-		*out = VI(trunc_sat_s32(F(a)));
-		return true;
-	case WASM_OP_I32X4_TRUNC_SAT_F32X4_U:
-	case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_U:
-		*out = VI(trunc_sat_u32(F(a)));
-		return true;
-	case WASM_OP_I32X4_TRUNC_SAT_F64X2_S_ZERO:
-	case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_S_ZERO:
-		*out = VI(trunc_sat_s32_pd(D(a)));
-		return true;
-	case WASM_OP_I32X4_TRUNC_SAT_F64X2_U_ZERO:
-	case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_U_ZERO:
-		*out = VI(trunc_sat_u32_pd(D(a), false));
-		return true;
-	case WASM_OP_F32X4_CONVERT_I32X4_U:
-		*out = VF(convert_u32_ps(x));
-		return true;
-	case WASM_OP_F64X2_CONVERT_LOW_I32X4_S:
-		*out = VD(_mm_cvtepi32_pd(x));
-		return true;
-	case WASM_OP_F64X2_CONVERT_LOW_I32X4_U:
-		*out = VD(convert_u32_pd(x));
-		return true;
-	case WASM_OP_F32X4_DEMOTE_F64X2_ZERO:
-		*out = VF(_mm_cvtpd_ps(D(a)));
-		return true;
-	case WASM_OP_F64X2_PROMOTE_LOW_F32X4:
-		*out = VD(_mm_cvtps_pd(F(a)));
-		return true;
-	case WASM_OP_I8X16_POPCNT:
-		*out = VI(popcnt8_sse2(x));
-		return true;
-	case WASM_OP_I64X2_ABS: {
-		__m128i s = _mm_srai_epi32(_mm_shuffle_epi32(x, 0xf5), 31);
-		*out = VI(_mm_sub_epi64(_mm_xor_si128(x, s), s));
-		return true;
-	}
-	default:
-		return unary_widen(op, x, out);
-	}
+	return _mm_add_epi16(
+	    _mm_packs_epi32(clamp_u16_biased(x), clamp_u16_biased(y)),
+	    _mm_set1_epi16(INT16_MIN));
 }
 
-/* ---- two operands -------------------------------------------------------- */
-
-SSE41 static bool binary_sse41(unsigned op, v128 a, v128 b, v128 *out)
+/* i32x4.relaxed_dot_i8x16_i7x16_add_s: four i8 products summed in 32
+ * bits (pmaddwd of the even lanes and of the odd ones), plus c. */
+static __m128i dot_add_sse2(__m128i x, __m128i y, __m128i z)
 {
-	__m128i x = I(a), y = I(b), r;
-
-	switch (op) {
-	case WASM_OP_I8X16_SWIZZLE:
-	case WASM_OP_I8X16_RELAXED_SWIZZLE:
-		/* pshufb zeroes lanes whose index has bit 7 set: indices
-		 * >= 16 are pushed there, the others keep their low bits. */
-		r = _mm_shuffle_epi8(x, _mm_adds_epu8(y, _mm_set1_epi8(0x70)));
-		break;
-	case WASM_OP_I16X8_NARROW_I32X4_U:
-		r = _mm_packus_epi32(x, y);
-		break;
-	case WASM_OP_I16X8_Q15MULR_SAT_S:
-	case WASM_OP_I16X8_RELAXED_Q15MULR_S:
-		/* pmulhrsw, but -32768 * -32768 gives -32768: saturate it. */
-		r = _mm_mulhrs_epi16(x, y);
-		r = _mm_xor_si128(
-		    r, _mm_cmpeq_epi16(r, _mm_set1_epi16(INT16_MIN)));
-		break;
-	case WASM_OP_I64X2_EXTMUL_LOW_I32X4_S:
-		r = _mm_mul_epi32(_mm_shuffle_epi32(x, 0x50),
-		                  _mm_shuffle_epi32(y, 0x50));
-		break;
-	case WASM_OP_I64X2_EXTMUL_HIGH_I32X4_S:
-		r = _mm_mul_epi32(_mm_shuffle_epi32(x, 0xfa),
-		                  _mm_shuffle_epi32(y, 0xfa));
-		break;
-	case WASM_OP_I64X2_EQ:
-		r = _mm_cmpeq_epi64(x, y);
-		break;
-	case WASM_OP_I64X2_NE:
-		r = _mm_xor_si128(_mm_cmpeq_epi64(x, y), _mm_set1_epi8(-1));
-		break;
-	case WASM_OP_I8X16_MIN_S:
-		r = _mm_min_epi8(x, y);
-		break;
-	case WASM_OP_I8X16_MAX_S:
-		r = _mm_max_epi8(x, y);
-		break;
-	case WASM_OP_I16X8_MIN_U:
-		r = _mm_min_epu16(x, y);
-		break;
-	case WASM_OP_I16X8_MAX_U:
-		r = _mm_max_epu16(x, y);
-		break;
-	case WASM_OP_I32X4_MIN_S:
-		r = _mm_min_epi32(x, y);
-		break;
-	case WASM_OP_I32X4_MIN_U:
-		r = _mm_min_epu32(x, y);
-		break;
-	case WASM_OP_I32X4_MAX_S:
-		r = _mm_max_epi32(x, y);
-		break;
-	case WASM_OP_I32X4_MAX_U:
-		r = _mm_max_epu32(x, y);
-		break;
-	default:
-		return false;
-	}
-	*out = VI(r);
-	return true;
-}
-
-/* The integer instructions that are one SSE2 instruction. */
-static bool binary_sse2_one(unsigned op, __m128i x, __m128i y, __m128i *r)
-{
-	switch (op) {
-	case WASM_OP_I8X16_ADD_SAT_S:
-		*r = _mm_adds_epi8(x, y);
-		break;
-	case WASM_OP_I8X16_ADD_SAT_U:
-		*r = _mm_adds_epu8(x, y);
-		break;
-	case WASM_OP_I8X16_SUB_SAT_S:
-		*r = _mm_subs_epi8(x, y);
-		break;
-	case WASM_OP_I8X16_SUB_SAT_U:
-		*r = _mm_subs_epu8(x, y);
-		break;
-	case WASM_OP_I16X8_ADD_SAT_S:
-		*r = _mm_adds_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_ADD_SAT_U:
-		*r = _mm_adds_epu16(x, y);
-		break;
-	case WASM_OP_I16X8_SUB_SAT_S:
-		*r = _mm_subs_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_SUB_SAT_U:
-		*r = _mm_subs_epu16(x, y);
-		break;
-	case WASM_OP_I8X16_AVGR_U:
-		*r = _mm_avg_epu8(x, y);
-		break;
-	case WASM_OP_I16X8_AVGR_U:
-		*r = _mm_avg_epu16(x, y);
-		break;
-	case WASM_OP_I8X16_NARROW_I16X8_S:
-		*r = _mm_packs_epi16(x, y);
-		break;
-	case WASM_OP_I8X16_NARROW_I16X8_U:
-		*r = _mm_packus_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_NARROW_I32X4_S:
-		*r = _mm_packs_epi32(x, y);
-		break;
-	case WASM_OP_I32X4_DOT_I16X8_S:
-		*r = _mm_madd_epi16(x, y);
-		break;
-	case WASM_OP_I8X16_MIN_U:
-		*r = _mm_min_epu8(x, y);
-		break;
-	case WASM_OP_I8X16_MAX_U:
-		*r = _mm_max_epu8(x, y);
-		break;
-	case WASM_OP_I16X8_MIN_S:
-		*r = _mm_min_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_MAX_S:
-		*r = _mm_max_epi16(x, y);
-		break;
-	default:
-		return false;
-	}
-	return true;
-}
-
-/* extmul, 64-bit lane comparisons and the multi-instruction rest. */
-static bool binary_sse2(unsigned op, __m128i x, __m128i y, __m128i *r)
-{
-	bool hi = false;
-
-	switch (op) {
-	case WASM_OP_I16X8_EXTMUL_HIGH_I8X16_S:
-		hi = true;
-		/* fall through */
-	case WASM_OP_I16X8_EXTMUL_LOW_I8X16_S:
-		*r = _mm_mullo_epi16(widen8(x, hi, true), widen8(y, hi, true));
-		break;
-	case WASM_OP_I16X8_EXTMUL_HIGH_I8X16_U:
-		hi = true;
-		/* fall through */
-	case WASM_OP_I16X8_EXTMUL_LOW_I8X16_U:
-		*r =
-		    _mm_mullo_epi16(widen8(x, hi, false), widen8(y, hi, false));
-		break;
-	case WASM_OP_I32X4_EXTMUL_HIGH_I16X8_S:
-	case WASM_OP_I32X4_EXTMUL_LOW_I16X8_S:
-	case WASM_OP_I32X4_EXTMUL_HIGH_I16X8_U:
-	case WASM_OP_I32X4_EXTMUL_LOW_I16X8_U: {
-		bool s = op == WASM_OP_I32X4_EXTMUL_HIGH_I16X8_S ||
-		         op == WASM_OP_I32X4_EXTMUL_LOW_I16X8_S;
-		__m128i lo = _mm_mullo_epi16(x, y);
-		__m128i h = s ? _mm_mulhi_epi16(x, y) : _mm_mulhi_epu16(x, y);
-		hi = op == WASM_OP_I32X4_EXTMUL_HIGH_I16X8_S ||
-		     op == WASM_OP_I32X4_EXTMUL_HIGH_I16X8_U;
-		*r = hi ? _mm_unpackhi_epi16(lo, h) : _mm_unpacklo_epi16(lo, h);
-		break;
-	}
-	case WASM_OP_I64X2_EXTMUL_LOW_I32X4_S:
-	case WASM_OP_I64X2_EXTMUL_HIGH_I32X4_S:
-		*r = extmul32(x, y, op == WASM_OP_I64X2_EXTMUL_HIGH_I32X4_S,
-		              true);
-		break;
-	case WASM_OP_I64X2_EXTMUL_LOW_I32X4_U:
-	case WASM_OP_I64X2_EXTMUL_HIGH_I32X4_U:
-		*r = extmul32(x, y, op == WASM_OP_I64X2_EXTMUL_HIGH_I32X4_U,
-		              false);
-		break;
-	case WASM_OP_I16X8_NARROW_I32X4_U:
-		*r = _mm_add_epi16(
-		    _mm_packs_epi32(clamp_u16_biased(x), clamp_u16_biased(y)),
-		    _mm_set1_epi16(INT16_MIN));
-		break;
-	case WASM_OP_I16X8_Q15MULR_SAT_S:
-	case WASM_OP_I16X8_RELAXED_Q15MULR_S:
-		*r = q15mulr_sse2(x, y);
-		break;
-	case WASM_OP_I16X8_RELAXED_DOT_I8X16_I7X16_S:
-		*r = _mm_add_epi16(_mm_mullo_epi16(even8_s(x), even8_s(y)),
-		                   _mm_mullo_epi16(odd8_s(x), odd8_s(y)));
-		break;
-	case WASM_OP_I64X2_EQ:
-		*r = eq64_sse2(x, y);
-		break;
-	case WASM_OP_I64X2_NE:
-		*r = _mm_xor_si128(eq64_sse2(x, y), _mm_set1_epi8(-1));
-		break;
-	case WASM_OP_I64X2_GT_S:
-		*r = gt64_sse2(x, y);
-		break;
-	case WASM_OP_I64X2_LT_S:
-		*r = gt64_sse2(y, x);
-		break;
-	case WASM_OP_I64X2_LE_S:
-		*r = _mm_xor_si128(gt64_sse2(x, y), _mm_set1_epi8(-1));
-		break;
-	case WASM_OP_I64X2_GE_S:
-		*r = _mm_xor_si128(gt64_sse2(y, x), _mm_set1_epi8(-1));
-		break;
-	default:
-		return binary_sse2_one(op, x, y, r);
-	}
-	return true;
-}
-
-bool vm_simd_x86_binary(unsigned op, v128 a, v128 b, v128 *out)
-{
-	__m128i r;
-
-	if (vm_simd_isa == VM_SIMD_SSE41 && binary_sse41(op, a, b, out))
-		return true;
-	switch (op) {
-	case WASM_OP_F32X4_MIN:
-	case WASM_OP_F32X4_RELAXED_MIN:
-		*out = VF(minmax_ps(F(a), F(b), false));
-		return true;
-	case WASM_OP_F32X4_MAX:
-	case WASM_OP_F32X4_RELAXED_MAX:
-		*out = VF(minmax_ps(F(a), F(b), true));
-		return true;
-	case WASM_OP_F64X2_MIN:
-	case WASM_OP_F64X2_RELAXED_MIN:
-		*out = VD(minmax_pd(D(a), D(b), false));
-		return true;
-	case WASM_OP_F64X2_MAX:
-	case WASM_OP_F64X2_RELAXED_MAX:
-		*out = VD(minmax_pd(D(a), D(b), true));
-		return true;
-	/* pmin(a, b) = b < a ? b : a, which is minps(b, a); pmax likewise. */
-	case WASM_OP_F32X4_PMIN:
-		*out = VF(_mm_min_ps(F(b), F(a)));
-		return true;
-	case WASM_OP_F32X4_PMAX:
-		*out = VF(_mm_max_ps(F(b), F(a)));
-		return true;
-	case WASM_OP_F64X2_PMIN:
-		*out = VD(_mm_min_pd(D(b), D(a)));
-		return true;
-	case WASM_OP_F64X2_PMAX:
-		*out = VD(_mm_max_pd(D(b), D(a)));
-		return true;
-	default:
-		if (!binary_sse2(op, I(a), I(b), &r))
-			return false;
-		*out = VI(r);
-		return true;
-	}
-}
-
-/* ---- three operands and shuffle ------------------------------------------ */
-
-bool vm_simd_x86_ternary(unsigned op, v128 a, v128 b, v128 c, v128 *out)
-{
-	if (op != WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S)
-		return false;
-	/* Four i8 products summed in 32 bits: pmaddwd of the even lanes
-	 * and of the odd ones, then c. */
-	__m128i x = I(a), y = I(b);
 	__m128i e = _mm_madd_epi16(even8_s(x), even8_s(y));
 	__m128i o = _mm_madd_epi16(odd8_s(x), odd8_s(y));
-	*out = VI(_mm_add_epi32(_mm_add_epi32(e, o), I(c)));
-	return true;
+	return _mm_add_epi32(_mm_add_epi32(e, o), z);
 }
 
-/* Two pshufb: lanes of a where the index is < 16 (index + 0x70 keeps
- * bit 7 clear), of b where it is 16-31 (index - 16; below 16 it wraps
- * to bit 7 set), zero from the other. */
-SSE41 static v128 shuffle_sse41(v128 a, v128 b, const uint8_t lanes[16])
+/* ---- the forms, one function per instruction ------------------------------
+ */
+
+/*
+ * Each list row is (instruction, expression of the operands x, y, z);
+ * the result is a v128, or an i32 for the _TEST lists. DEF_* makes a
+ * function sse2_<op> or sse41_<op> of operand cells [dst][x][y][z] (as
+ * vm_compile.c's emit_simd writes them), and the tables at the end map
+ * each instruction to its function.
+ */
+#define SSE2_UNARY(X)                                                          \
+	X(F32X4_CEIL, IF(round_ps_sse2(F(x), R_CEIL)))                         \
+	X(F32X4_FLOOR, IF(round_ps_sse2(F(x), R_FLOOR)))                       \
+	X(F32X4_TRUNC, IF(round_ps_sse2(F(x), R_TRUNC)))                       \
+	X(F32X4_NEAREST, IF(round_ps_sse2(F(x), R_NEAREST)))                   \
+	X(F64X2_CEIL, ID(round_pd_sse2(D(x), R_CEIL)))                         \
+	X(F64X2_FLOOR, ID(round_pd_sse2(D(x), R_FLOOR)))                       \
+	X(F64X2_TRUNC, ID(round_pd_sse2(D(x), R_TRUNC)))                       \
+	X(F64X2_NEAREST, ID(round_pd_sse2(D(x), R_NEAREST)))                   \
+	X(F32X4_SQRT, IF(_mm_sqrt_ps(F(x))))                                   \
+	X(F64X2_SQRT, ID(_mm_sqrt_pd(D(x))))                                   \
+	X(I32X4_TRUNC_SAT_F32X4_S, trunc_sat_s32(F(x)))                        \
+	X(I32X4_RELAXED_TRUNC_F32X4_S, trunc_sat_s32(F(x)))                    \
+	X(I32X4_TRUNC_SAT_F32X4_U, trunc_sat_u32(F(x)))                        \
+	X(I32X4_RELAXED_TRUNC_F32X4_U, trunc_sat_u32(F(x)))                    \
+	X(I32X4_TRUNC_SAT_F64X2_S_ZERO, trunc_sat_s32_pd(D(x)))                \
+	X(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, trunc_sat_s32_pd(D(x)))            \
+	X(I32X4_TRUNC_SAT_F64X2_U_ZERO, trunc_sat_u32_pd(D(x), false))         \
+	X(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, trunc_sat_u32_pd(D(x), false))     \
+	X(F32X4_CONVERT_I32X4_U, IF(convert_u32_ps(x)))                        \
+	X(F64X2_CONVERT_LOW_I32X4_S, ID(_mm_cvtepi32_pd(x)))                   \
+	X(F64X2_CONVERT_LOW_I32X4_U, ID(convert_u32_pd(x)))                    \
+	X(F32X4_DEMOTE_F64X2_ZERO, IF(_mm_cvtpd_ps(D(x))))                     \
+	X(F64X2_PROMOTE_LOW_F32X4, ID(_mm_cvtps_pd(F(x))))                     \
+	X(I8X16_POPCNT, popcnt8_sse2(x))                                       \
+	X(I64X2_ABS, abs64_sse2(x))                                            \
+	X(I16X8_EXTEND_LOW_I8X16_S, widen8(x, false, true))                    \
+	X(I16X8_EXTEND_HIGH_I8X16_S, widen8(x, true, true))                    \
+	X(I16X8_EXTEND_LOW_I8X16_U, widen8(x, false, false))                   \
+	X(I16X8_EXTEND_HIGH_I8X16_U, widen8(x, true, false))                   \
+	X(I32X4_EXTEND_LOW_I16X8_S, widen16(x, false, true))                   \
+	X(I32X4_EXTEND_HIGH_I16X8_S, widen16(x, true, true))                   \
+	X(I32X4_EXTEND_LOW_I16X8_U, widen16(x, false, false))                  \
+	X(I32X4_EXTEND_HIGH_I16X8_U, widen16(x, true, false))                  \
+	X(I64X2_EXTEND_LOW_I32X4_S, widen32(x, false, true))                   \
+	X(I64X2_EXTEND_HIGH_I32X4_S, widen32(x, true, true))                   \
+	X(I64X2_EXTEND_LOW_I32X4_U, widen32(x, false, false))                  \
+	X(I64X2_EXTEND_HIGH_I32X4_U, widen32(x, true, false))                  \
+	X(I16X8_EXTADD_PAIRWISE_I8X16_S, _mm_add_epi16(even8_s(x), odd8_s(x))) \
+	X(I16X8_EXTADD_PAIRWISE_I8X16_U,                                       \
+	  _mm_add_epi16(_mm_and_si128(x, _mm_set1_epi16(0xff)),                \
+	                _mm_srli_epi16(x, 8)))                                 \
+	X(I32X4_EXTADD_PAIRWISE_I16X8_S, _mm_madd_epi16(x, _mm_set1_epi16(1))) \
+	X(I32X4_EXTADD_PAIRWISE_I16X8_U,                                       \
+	  _mm_add_epi32(_mm_and_si128(x, _mm_set1_epi32(0xffff)),              \
+	                _mm_srli_epi32(x, 16)))
+
+/* (pmin(a, b) = b < a ? b : a, which is minps(b, a); pmax likewise.) */
+#define SSE2_BINARY(X)                                                         \
+	X(F32X4_MIN, IF(minmax_ps(F(x), F(y), false)))                         \
+	X(F32X4_RELAXED_MIN, IF(minmax_ps(F(x), F(y), false)))                 \
+	X(F32X4_MAX, IF(minmax_ps(F(x), F(y), true)))                          \
+	X(F32X4_RELAXED_MAX, IF(minmax_ps(F(x), F(y), true)))                  \
+	X(F64X2_MIN, ID(minmax_pd(D(x), D(y), false)))                         \
+	X(F64X2_RELAXED_MIN, ID(minmax_pd(D(x), D(y), false)))                 \
+	X(F64X2_MAX, ID(minmax_pd(D(x), D(y), true)))                          \
+	X(F64X2_RELAXED_MAX, ID(minmax_pd(D(x), D(y), true)))                  \
+	X(F32X4_PMIN, IF(_mm_min_ps(F(y), F(x))))                              \
+	X(F32X4_PMAX, IF(_mm_max_ps(F(y), F(x))))                              \
+	X(F64X2_PMIN, ID(_mm_min_pd(D(y), D(x))))                              \
+	X(F64X2_PMAX, ID(_mm_max_pd(D(y), D(x))))                              \
+	X(I8X16_ADD_SAT_S, _mm_adds_epi8(x, y))                                \
+	X(I8X16_ADD_SAT_U, _mm_adds_epu8(x, y))                                \
+	X(I8X16_SUB_SAT_S, _mm_subs_epi8(x, y))                                \
+	X(I8X16_SUB_SAT_U, _mm_subs_epu8(x, y))                                \
+	X(I16X8_ADD_SAT_S, _mm_adds_epi16(x, y))                               \
+	X(I16X8_ADD_SAT_U, _mm_adds_epu16(x, y))                               \
+	X(I16X8_SUB_SAT_S, _mm_subs_epi16(x, y))                               \
+	X(I16X8_SUB_SAT_U, _mm_subs_epu16(x, y))                               \
+	X(I8X16_AVGR_U, _mm_avg_epu8(x, y))                                    \
+	X(I16X8_AVGR_U, _mm_avg_epu16(x, y))                                   \
+	X(I8X16_NARROW_I16X8_S, _mm_packs_epi16(x, y))                         \
+	X(I8X16_NARROW_I16X8_U, _mm_packus_epi16(x, y))                        \
+	X(I16X8_NARROW_I32X4_S, _mm_packs_epi32(x, y))                         \
+	X(I16X8_NARROW_I32X4_U, narrow_u16_sse2(x, y))                         \
+	X(I32X4_DOT_I16X8_S, _mm_madd_epi16(x, y))                             \
+	X(I8X16_MIN_U, _mm_min_epu8(x, y))                                     \
+	X(I8X16_MAX_U, _mm_max_epu8(x, y))                                     \
+	X(I16X8_MIN_S, _mm_min_epi16(x, y))                                    \
+	X(I16X8_MAX_S, _mm_max_epi16(x, y))                                    \
+	X(I16X8_Q15MULR_SAT_S, q15mulr_sse2(x, y))                             \
+	X(I16X8_RELAXED_Q15MULR_S, q15mulr_sse2(x, y))                         \
+	X(I16X8_RELAXED_DOT_I8X16_I7X16_S,                                     \
+	  _mm_add_epi16(_mm_mullo_epi16(even8_s(x), even8_s(y)),               \
+	                _mm_mullo_epi16(odd8_s(x), odd8_s(y))))                \
+	X(I16X8_EXTMUL_LOW_I8X16_S,                                            \
+	  _mm_mullo_epi16(widen8(x, false, true), widen8(y, false, true)))     \
+	X(I16X8_EXTMUL_HIGH_I8X16_S,                                           \
+	  _mm_mullo_epi16(widen8(x, true, true), widen8(y, true, true)))       \
+	X(I16X8_EXTMUL_LOW_I8X16_U,                                            \
+	  _mm_mullo_epi16(widen8(x, false, false), widen8(y, false, false)))   \
+	X(I16X8_EXTMUL_HIGH_I8X16_U,                                           \
+	  _mm_mullo_epi16(widen8(x, true, false), widen8(y, true, false)))     \
+	X(I32X4_EXTMUL_LOW_I16X8_S, extmul16(x, y, false, true))               \
+	X(I32X4_EXTMUL_HIGH_I16X8_S, extmul16(x, y, true, true))               \
+	X(I32X4_EXTMUL_LOW_I16X8_U, extmul16(x, y, false, false))              \
+	X(I32X4_EXTMUL_HIGH_I16X8_U, extmul16(x, y, true, false))              \
+	X(I64X2_EXTMUL_LOW_I32X4_S, extmul32(x, y, false, true))               \
+	X(I64X2_EXTMUL_HIGH_I32X4_S, extmul32(x, y, true, true))               \
+	X(I64X2_EXTMUL_LOW_I32X4_U, extmul32(x, y, false, false))              \
+	X(I64X2_EXTMUL_HIGH_I32X4_U, extmul32(x, y, true, false))              \
+	X(I64X2_EQ, eq64_sse2(x, y))                                           \
+	X(I64X2_NE, not128(eq64_sse2(x, y)))                                   \
+	X(I64X2_GT_S, gt64_sse2(x, y))                                         \
+	X(I64X2_LT_S, gt64_sse2(y, x))                                         \
+	X(I64X2_LE_S, not128(gt64_sse2(x, y)))                                 \
+	X(I64X2_GE_S, not128(gt64_sse2(y, x)))
+
+#define SSE2_TERNARY(X)                                                        \
+	X(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, dot_add_sse2(x, y, z))
+
+#define SSE2_TEST(X)                                                           \
+	X(I8X16_BITMASK, _mm_movemask_epi8(x))                                 \
+	X(I16X8_BITMASK, _mm_movemask_epi8(_mm_packs_epi16(x, x)) & 0xff)      \
+	X(I32X4_BITMASK, _mm_movemask_ps(F(x)))                                \
+	X(I64X2_BITMASK, _mm_movemask_pd(D(x)))                                \
+	X(I8X16_ALL_TRUE,                                                      \
+	  _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128())) == 0)      \
+	X(I16X8_ALL_TRUE,                                                      \
+	  _mm_movemask_epi8(_mm_cmpeq_epi16(x, _mm_setzero_si128())) == 0)     \
+	X(I32X4_ALL_TRUE,                                                      \
+	  _mm_movemask_epi8(_mm_cmpeq_epi32(x, _mm_setzero_si128())) == 0)     \
+	X(I64X2_ALL_TRUE,                                                      \
+	  _mm_movemask_epi8(eq64_sse2(x, _mm_setzero_si128())) == 0)
+
+/*
+ * SSE4.1/SSSE3: roundps/roundpd; pshufb (swizzle, popcnt by a 16-entry
+ * table per nibble); pmulhrsw, whose -32768 * -32768 = -32768 is then
+ * saturated; pmuldq, pcmpeqq, packusdw, the min/max and abs SSE2 lacks.
+ * Swizzle indices >= 16 are pushed to bit 7 set, where pshufb gives 0.
+ */
+#define SSE41_UNARY(X)                                                         \
+	X(F32X4_CEIL, IF(round_ps_sse41(F(x), R_CEIL)))                        \
+	X(F32X4_FLOOR, IF(round_ps_sse41(F(x), R_FLOOR)))                      \
+	X(F32X4_TRUNC, IF(round_ps_sse41(F(x), R_TRUNC)))                      \
+	X(F32X4_NEAREST, IF(round_ps_sse41(F(x), R_NEAREST)))                  \
+	X(F64X2_CEIL, ID(round_pd_sse41(D(x), R_CEIL)))                        \
+	X(F64X2_FLOOR, ID(round_pd_sse41(D(x), R_FLOOR)))                      \
+	X(F64X2_TRUNC, ID(round_pd_sse41(D(x), R_TRUNC)))                      \
+	X(F64X2_NEAREST, ID(round_pd_sse41(D(x), R_NEAREST)))                  \
+	X(I32X4_TRUNC_SAT_F64X2_U_ZERO, trunc_sat_u32_pd(D(x), true))          \
+	X(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, trunc_sat_u32_pd(D(x), true))      \
+	X(I8X16_POPCNT, popcnt8_sse41(x))                                      \
+	X(I8X16_ABS, _mm_abs_epi8(x))                                          \
+	X(I16X8_ABS, _mm_abs_epi16(x))                                         \
+	X(I32X4_ABS, _mm_abs_epi32(x))
+
+#define SSE41_BINARY(X)                                                        \
+	X(I8X16_SWIZZLE,                                                       \
+	  _mm_shuffle_epi8(x, _mm_adds_epu8(y, _mm_set1_epi8(0x70))))          \
+	X(I8X16_RELAXED_SWIZZLE,                                               \
+	  _mm_shuffle_epi8(x, _mm_adds_epu8(y, _mm_set1_epi8(0x70))))          \
+	X(I16X8_NARROW_I32X4_U, _mm_packus_epi32(x, y))                        \
+	X(I16X8_Q15MULR_SAT_S, q15mulr_sse41(x, y))                            \
+	X(I16X8_RELAXED_Q15MULR_S, q15mulr_sse41(x, y))                        \
+	X(I64X2_EXTMUL_LOW_I32X4_S, _mm_mul_epi32(_mm_shuffle_epi32(x, 0x50),  \
+	                                          _mm_shuffle_epi32(y, 0x50))) \
+	X(I64X2_EXTMUL_HIGH_I32X4_S,                                           \
+	  _mm_mul_epi32(_mm_shuffle_epi32(x, 0xfa),                            \
+	                _mm_shuffle_epi32(y, 0xfa)))                           \
+	X(I64X2_EQ, _mm_cmpeq_epi64(x, y))                                     \
+	X(I64X2_NE, not128(_mm_cmpeq_epi64(x, y)))                             \
+	X(I8X16_MIN_S, _mm_min_epi8(x, y))                                     \
+	X(I8X16_MAX_S, _mm_max_epi8(x, y))                                     \
+	X(I16X8_MIN_U, _mm_min_epu16(x, y))                                    \
+	X(I16X8_MAX_U, _mm_max_epu16(x, y))                                    \
+	X(I32X4_MIN_S, _mm_min_epi32(x, y))                                    \
+	X(I32X4_MIN_U, _mm_min_epu32(x, y))                                    \
+	X(I32X4_MAX_S, _mm_max_epi32(x, y))                                    \
+	X(I32X4_MAX_U, _mm_max_epu32(x, y))
+
+SSE41 static __m128i popcnt8_sse41(__m128i x)
 {
-	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)lanes);
-	__m128i ra =
-	    _mm_shuffle_epi8(I(a), _mm_add_epi8(l, _mm_set1_epi8(0x70)));
-	__m128i rb = _mm_shuffle_epi8(I(b), _mm_sub_epi8(l, _mm_set1_epi8(16)));
-	return VI(_mm_or_si128(ra, rb));
+	const __m128i lo4 = _mm_set1_epi8(0x0f);
+	const __m128i bits =
+	    _mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+	return _mm_add_epi8(
+	    _mm_shuffle_epi8(bits, _mm_and_si128(x, lo4)),
+	    _mm_shuffle_epi8(bits, _mm_and_si128(_mm_srli_epi16(x, 4), lo4)));
 }
 
-bool vm_simd_x86_shuffle(v128 a, v128 b, const uint8_t lanes[16], v128 *out)
+SSE41 static __m128i q15mulr_sse41(__m128i x, __m128i y)
 {
-	if (vm_simd_isa != VM_SIMD_SSE41)
-		return false; /* no byte shuffle in SSE2 */
-	*out = shuffle_sse41(a, b, lanes);
-	return true;
+	__m128i r = _mm_mulhrs_epi16(x, y);
+	return _mm_xor_si128(r, _mm_cmpeq_epi16(r, _mm_set1_epi16(INT16_MIN)));
+}
+
+/* i8x16.shuffle [dst][x][y][16 lane bytes]: two pshufb, lanes of x where
+ * the index is < 16 (index + 0x70 keeps bit 7 clear), of y where it is
+ * 16-31 (index - 16; below 16 it wraps to bit 7 set), 0 from the other. */
+SSE41 static void sse41_I8X16_SHUFFLE(uint64_t *fp, const uint32_t *a)
+{
+	__m128i l = _mm_loadu_si128((const __m128i *)(const void *)(a + 3));
+	__m128i x = load(fp + a[1]), y = load(fp + a[2]);
+	__m128i rx = _mm_shuffle_epi8(x, _mm_add_epi8(l, _mm_set1_epi8(0x70)));
+	__m128i ry = _mm_shuffle_epi8(y, _mm_sub_epi8(l, _mm_set1_epi8(16)));
+	store(fp + a[0], _mm_or_si128(rx, ry));
+}
+
+#define DEF_UNARY(ATTR, PRE, op, expr)                                         \
+	ATTR static void PRE##op(uint64_t *fp, const uint32_t *a)              \
+	{                                                                      \
+		__m128i x = load(fp + a[1]);                                   \
+		store(fp + a[0], expr);                                        \
+	}
+#define DEF_BINARY(ATTR, PRE, op, expr)                                        \
+	ATTR static void PRE##op(uint64_t *fp, const uint32_t *a)              \
+	{                                                                      \
+		__m128i x = load(fp + a[1]), y = load(fp + a[2]);              \
+		store(fp + a[0], expr);                                        \
+	}
+#define DEF_TERNARY(ATTR, PRE, op, expr)                                       \
+	ATTR static void PRE##op(uint64_t *fp, const uint32_t *a)              \
+	{                                                                      \
+		__m128i x = load(fp + a[1]), y = load(fp + a[2]);              \
+		__m128i z = load(fp + a[3]);                                   \
+		store(fp + a[0], expr);                                        \
+	}
+#define DEF_TEST(ATTR, PRE, op, expr)                                          \
+	ATTR static void PRE##op(uint64_t *fp, const uint32_t *a)              \
+	{                                                                      \
+		__m128i x = load(fp + a[1]);                                   \
+		fp[a[0]] = (uint32_t)(expr);                                   \
+	}
+
+#define SSE2_UNARY_DEF(op, expr)   DEF_UNARY(, sse2_, op, expr)
+#define SSE2_BINARY_DEF(op, expr)  DEF_BINARY(, sse2_, op, expr)
+#define SSE2_TERNARY_DEF(op, expr) DEF_TERNARY(, sse2_, op, expr)
+#define SSE2_TEST_DEF(op, expr)    DEF_TEST(, sse2_, op, expr)
+#define SSE41_UNARY_DEF(op, expr)  DEF_UNARY(SSE41, sse41_, op, expr)
+#define SSE41_BINARY_DEF(op, expr) DEF_BINARY(SSE41, sse41_, op, expr)
+SSE2_UNARY(SSE2_UNARY_DEF)
+SSE2_BINARY(SSE2_BINARY_DEF)
+SSE2_TERNARY(SSE2_TERNARY_DEF)
+SSE2_TEST(SSE2_TEST_DEF)
+SSE41_UNARY(SSE41_UNARY_DEF)
+SSE41_BINARY(SSE41_BINARY_DEF)
+
+#define SSE2_ROW(op, expr)  [WASM_OP_##op - VM_SIMD_FIRST] = sse2_##op,
+#define SSE41_ROW(op, expr) [WASM_OP_##op - VM_SIMD_FIRST] = sse41_##op,
+
+static vm_simd_fn *const sse2_forms[VM_SIMD_NOPS] = {SSE2_UNARY(
+    SSE2_ROW) SSE2_BINARY(SSE2_ROW) SSE2_TERNARY(SSE2_ROW) SSE2_TEST(SSE2_ROW)};
+
+static vm_simd_fn *const sse41_forms[VM_SIMD_NOPS] = {
+    SSE41_UNARY(SSE41_ROW) SSE41_BINARY(
+        SSE41_ROW)[WASM_OP_I8X16_SHUFFLE - VM_SIMD_FIRST] = sse41_I8X16_SHUFFLE,
+};
+
+void vm_simd_x86_forms(enum vm_simd_isa isa, vm_simd_fn **table)
+{
+	for (unsigned i = 0; i < VM_SIMD_NOPS; i++) {
+		table[i] = NULL;
+		if (isa == VM_SIMD_SSE41 && sse41_forms[i] != NULL)
+			table[i] = sse41_forms[i];
+		else if (isa != VM_SIMD_GENERIC)
+			table[i] = sse2_forms[i];
+	}
 }
 
 #else
