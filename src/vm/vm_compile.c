@@ -1923,8 +1923,10 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 		}
 		/* A 64-bit memory 0: its address clamped to 2^32 - 1, as
 		 * for the scalar loads (do_plain), then the same forms. */
-		if (c->any_mem64 && mem_is64(c, 0))
-			clamp_operand(c, c->h - (op == WASM_OP_V128_STORE ? 3 : 1));
+		if (c->any_mem64 && mem_is64(c, 0)) {
+			uint32_t addr = op == WASM_OP_V128_STORE ? 3 : 1;
+			clamp_operand(c, c->h - addr);
+		}
 		emit_simd(c, op, wasm_op_sig(op), imms, 1);
 		return;
 	}
