@@ -2,17 +2,20 @@
  * vm_simd_x86.c: the SIMD instructions that GCC vector extensions cannot
  * put on the x86-64 vector unit by themselves, written with SSE2
  * intrinsics (every x86-64 CPU) and, when the CPU has them, SSE4.1/SSSE3
- * ones (vm_simd_isa, chosen once at start-up in vm_simd.c). vm_simd.c
- * calls these first and runs its portable code for anything they decline
- * (and for everything on other hosts, or with WASMIX_SIMD_ISA=generic).
+ * ones. Each instruction with an x86 form has one function per set
+ * (sse2_<op>, sse41_<op>), listed once in the tables below;
+ * vm_simd_x86_forms fills vm_simd.c's table with the set chosen once at
+ * start-up (vm_simd_isa), and vm_op_simd calls it. The rest, and
+ * everything on other hosts or with WASMIX_SIMD_ISA=generic, run
+ * vm_simd.c's portable code.
  *
  * Keeps true: each form gives the specification's result on every input,
  * bit for bit the same as the portable code except for NaN payloads,
  * which the spec leaves open: min and max give the canonical NaN, the
  * others quiet their NaN operand as the portable code does. The floating
  * point forms rely on round-to-nearest (the MXCSR default, which nothing
- * in wasmix changes). Only the _sse41 functions use SSE4.1/SSSE3
- * instructions, and they run only when vm_simd_isa is VM_SIMD_SSE41.
+ * in wasmix changes). Only functions marked SSE41 use SSE4.1/SSSE3
+ * instructions, and only a VM_SIMD_SSE41 table holds them.
  * Without VM_SIMD_X86 this file is empty.
  */
 #include "vm/vm_code.h"
