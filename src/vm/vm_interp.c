@@ -1188,6 +1188,15 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			        (a.u32 & 0xffff) + (a.u32 >> 16))
 			vmcase(VMOP_SIMD)
 			{
+				/* An x86 form (vm_simd_x86.c) cannot trap: called
+				 * here, without vm_op_simd in between. */
+				const uint32_t *c_ = pc + VM_HANDLER_CELLS - 1;
+				unsigned i_ = (c_[1] & 0xfffff) - VM_SIMD_FIRST;
+				if (i_ < VM_SIMD_NOPS && vm_simd_forms[i_] != NULL) {
+					vm_simd_forms[i_](fp, c_ + 2);
+					STEP(c_[1] >> 20);
+					vmbreak;
+				}
 				unsigned n_;
 				const char *msg_ = vm_op_simd(
 				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);

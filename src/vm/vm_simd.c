@@ -1100,14 +1100,13 @@ static bool simd_ternary(unsigned op, v128 a, v128 b, v128 c, v128 *out)
 
 enum vm_simd_isa vm_simd_isa = VM_SIMD_GENERIC;
 
-/* The x86 form of each instruction for vm_simd_isa, or NULL. */
-static vm_simd_fn *simd_forms[VM_SIMD_NOPS];
+vm_simd_fn *vm_simd_forms[VM_SIMD_NOPS];
 
 static void simd_use(enum vm_simd_isa isa)
 {
 	vm_simd_isa = isa;
 #if VM_SIMD_X86
-	vm_simd_x86_forms(isa, simd_forms);
+	vm_simd_x86_forms(isa, vm_simd_forms);
 #endif
 }
 
@@ -1167,7 +1166,7 @@ __attribute__((constructor)) static void simd_isa_init(void)
 /* An extend instruction from slot pair 'src' to 'dst'. */
 static bool simd_extend(unsigned op, uint64_t *dst, const uint64_t *src)
 {
-	vm_simd_fn *f = simd_forms[op - VM_SIMD_FIRST];
+	vm_simd_fn *f = vm_simd_forms[op - VM_SIMD_FIRST];
 	uint64_t slots[4];
 
 	if (f == NULL)
@@ -1250,8 +1249,8 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 
 	*ncells = pc[1] >> 20;
 	if (op - VM_SIMD_FIRST < VM_SIMD_NOPS &&
-	    simd_forms[op - VM_SIMD_FIRST] != NULL) {
-		simd_forms[op - VM_SIMD_FIRST](fp, a);
+	    vm_simd_forms[op - VM_SIMD_FIRST] != NULL) {
+		vm_simd_forms[op - VM_SIMD_FIRST](fp, a);
 		return NULL;
 	}
 	switch (op) {

@@ -90,15 +90,18 @@ extern enum vm_simd_isa vm_simd_isa;
  * A SIMD instruction's x86 form: reads its operand cells 'a' ([dst]
  * [operands][imms], as vm_compile.c's emit_simd writes them) and the
  * frame slots they name, writes the result (dst may be an operand's
- * slot pair). vm_op_simd calls the table's form of an instruction if it
- * has one; the table, indexed by op - VM_SIMD_FIRST, is filled once per
- * choice of instruction set.
+ * slot pair). The VMOP_SIMD handler (and vm_op_simd) calls the table's
+ * form of an instruction if it has one; the table, indexed by
+ * op - VM_SIMD_FIRST, is filled once per choice of instruction set.
  */
 typedef void vm_simd_fn(uint64_t *fp, const uint32_t *a);
 
 #define VM_SIMD_FIRST WASM_OP_V128_LOAD
 #define VM_SIMD_NOPS                                                           \
 	(WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S - WASM_OP_V128_LOAD + 1)
+
+/* The form of each instruction for vm_simd_isa, or NULL (vm_simd.c). */
+extern vm_simd_fn *vm_simd_forms[VM_SIMD_NOPS];
 
 #if VM_SIMD_X86
 /*
