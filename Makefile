@@ -215,6 +215,28 @@ spec-checks: $(O)/wasmix-spec
 	  echo "explicit bounds checks: $$(tail -1 $(O)/spec-checks.log)"; \
 	  exit $$rc
 
+# The SIMD files again with each other instruction set this host has
+# (src/vm/vm_simd.h; 'spec' and 'spec3' run the best one, SSE4.1 on most
+# x86-64 CPUs): SSE2 only, and the portable code that other hosts run.
+SPEC_SIMD_WAST := $(wildcard $(SPEC_DIR)/simd_*.wast)
+SPEC3_SIMD_WAST := $(wildcard $(SPEC3_DIR)/simd/*.wast) \
+                   $(wildcard $(SPEC3_DIR)/relaxed-simd/*.wast)
+SIMD_ISAS := $(if $(filter x86_64,$(shell uname -m)),sse2 generic,generic)
+spec-simd: $(O)/wasmix-spec
+	@for isa in $(SIMD_ISAS); do \
+	  $(O)/wasmix-spec --simd-isa $$isa --wasm2 --skip tests/spec/skip.txt \
+	    $(SPEC_SIMD_WAST) > $(O)/spec-simd-$$isa.log && \
+	  $(O)/wasmix-spec --simd-isa $$isa $(SPEC3_SIMD_WAST) \
+	    > $(O)/spec3-simd-$$isa.log; rc=$$?; \
+	  echo "SIMD files with $$(sed -n 's/^SIMD instructions: //p;q' \
+	    $(O)/spec-simd-$$isa.log): 2.0" \
+	    "$$(tail -1 $(O)/spec-simd-$$isa.log); 3.0" \
+	    "$$(tail -1 $(O)/spec3-simd-$$isa.log)"; \
+	  if [ $$rc != 0 ]; then grep -h ': .*fail\|failed' \
+	    $(O)/spec-simd-$$isa.log $(O)/spec3-simd-$$isa.log | \
+	    grep -v ' 0 failed' | head -20; exit 1; fi; \
+	done
+
 # The 3.0 suite, with counts per folder (tests/spec/spec3.sh).
 spec3: $(O)/wasmix-spec
 	@sh tests/spec/spec3.sh $(O) $(SPEC3_DIR)
@@ -249,7 +271,7 @@ spec-json: $(O)/wasmix-spec $(SPEC_JSON)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-test: all unit capi install-test spec spec-checks spec3 fuzz-regress
+test: all unit capi install-test spec spec-checks spec-simd spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
 	@sh tests/run_wasix.sh $(O)
@@ -409,7 +431,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all capi shared install uninstall install-test spec spec-checks spec3 spec-json unit test asan bench bench-simd bench-wat clean
+.PHONY: all capi shared install uninstall install-test spec spec-checks spec-simd spec3 spec-json unit test asan bench bench-simd bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -9,7 +9,9 @@
 # BENCH_RUNS runs each with the ratios that matter: SIMD over scalar under
 # wasmix, and native time over each engine's time (1.0x = native speed).
 # Knobs as bench/run.sh: BENCH_RUNS, BENCH_SCALE, BENCH_TIMEOUT, NODE,
-# BENCH_CC, WASM_CC.
+# BENCH_CC, WASM_CC. WAMR=path/to/iwasm (a WAMR fast interpreter with
+# SIMD, built outside the repo, never committed) also runs the SIMD build
+# there and prints its time and WAMR's time over wasmix's.
 
 B=${1:-build}
 OUT=$B/bench-simd
@@ -30,11 +32,13 @@ die() {
 [ -x "$B/wasmix" ] || die "$B/wasmix not built"
 mkdir -p "$OUT" || die "cannot create $OUT"
 command -v "$NODE" >/dev/null 2>&1 || NODE=
+WAMR=${WAMR:-}
+[ -z "$WAMR" ] || [ -x "$WAMR" ] || die "WAMR=$WAMR is not executable"
 
 kernels=$(for f in "$HERE"/simd/*.c; do basename "$f" .c; done)
 for k in $kernels; do
 	src=$HERE/simd/$k.c
-	$NCC -O2 "$src" -o "$OUT/$k" || die "cannot build $k"
+	$NCC -O2 "$src" -o "$OUT/$k" -lm || die "cannot build $k"
 	$WCC --target=wasm32-wasi -O2 "$src" -o "$OUT/$k.scalar.wasm" ||
 		die "cannot build $k.scalar.wasm"
 	$WCC --target=wasm32-wasi -O2 -msimd128 "$src" \
@@ -42,9 +46,9 @@ for k in $kernels; do
 done
 
 echo "wasmix SIMD benchmark: best of $RUNS, scale $SCALE, $(date -u +%F)" >&2
-printf '%-9s %8s %10s %10s %9s %9s %12s %11s  %s\n' kernel "native s" \
-	"scalar s" "simd s" "node s" "simd/scl" "simd/native" "node/native" \
-	check
+printf '%-9s %8s %10s %10s %9s %9s %9s %12s %11s %10s  %s\n' kernel \
+	"native s" "scalar s" "simd s" "node s" "wamr s" "simd/scl" \
+	"simd/native" "node/native" "wamr/simd" check
 bad=0
 for k in $kernels; do
 	tn=$(bench_best "$OUT/$k.native" "$TMO" "$OUT/$k" "$SCALE")
@@ -57,14 +61,20 @@ for k in $kernels; do
 		tj=$(bench_best "$OUT/$k.node" "$TMO" "$NODE" --no-warnings \
 			"$HERE/run_node.mjs" "$OUT/$k.simd.wasm" "$SCALE")
 	fi
+	tw=-
+	if [ -n "$WAMR" ]; then
+		tw=$(bench_best "$OUT/$k.wamr" "$TMO" "$WAMR" \
+			"$OUT/$k.simd.wasm" "$SCALE")
+	fi
 	check=ok
-	for e in scalar simd node; do
+	for e in scalar simd node wamr; do
 		[ "$e" = node ] && [ -z "$NODE" ] && continue
+		[ "$e" = wamr ] && [ -z "$WAMR" ] && continue
 		cmp -s "$OUT/$k.native.out" "$OUT/$k.$e.out" ||
 			check="MISMATCH($e)"
 	done
 	[ "$check" = ok ] || bad=1
-	echo "$k $tn $ts $tv $tj $check"
+	echo "$k $tn $ts $tv $tj $tw $check"
 done | awk '
 function secs(us) { return us ~ /^[0-9]+$/ ? sprintf("%.3f", us / 1e6) : us }
 function ratio(n, e) {
@@ -72,9 +82,9 @@ function ratio(n, e) {
 	return sprintf("%.3fx", n / e)
 }
 {
-	printf "%-9s %8s %10s %10s %9s %9s %12s %11s  %s\n", $1, secs($2),
-	       secs($3), secs($4), secs($5), ratio($3, $4), ratio($2, $4),
-	       ratio($2, $5), $6
-	if ($6 != "ok") bad = 1
+	printf "%-9s %8s %10s %10s %9s %9s %9s %12s %11s %10s  %s\n", $1,
+	       secs($2), secs($3), secs($4), secs($5), secs($6), ratio($3, $4),
+	       ratio($2, $4), ratio($2, $5), ratio($6, $4), $7
+	if ($7 != "ok") bad = 1
 }
 END { exit bad }'

@@ -485,6 +485,13 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 	if ((args != NULL ? args->size : 0) != ft->nparams)
 		return (wasm_trap_t *)capi_trap_new_str(
 		    fr->store, "wrong number of arguments");
+	/* wasm.h has no v128 value (capi_valkind_of shows it as externref),
+	 * and a v128 takes two slots: refuse rather than misread. */
+	for (size_t i = 0; i < n; i++)
+		if (ft->types[i] == WASM_V128)
+			return (wasm_trap_t *)capi_trap_new_str(
+			    fr->store, "v128 parameters and results are not "
+			               "supported by the C API");
 	if (n > SMALL_ARGS) {
 		slots = wx_alloc_array(n, sizeof *slots);
 		if (slots == NULL)
@@ -554,21 +561,29 @@ wasm_globaltype_t *wasm_global_type(const wasm_global_t *g)
 	return capi_globaltype_of(vm_global_type(vm_global_of(g)));
 }
 
+/* A v128 global (no wasm.h value) reads as a null externref. */
 void wasm_global_get(const wasm_global_t *g, wasm_val_t *out)
 {
 	struct vm_global *vg = vm_global_of(g);
 
+	if (vm_global_type(vg)->valtype == WASM_V128) {
+		out->kind = WASM_EXTERNREF;
+		out->of.ref = NULL;
+		return;
+	}
 	capi_val_of_slot(((const wasm_ref_t *)g)->store,
 	                 capi_valkind_of(vm_global_type(vg)->valtype),
 	                 vm_global_get(vg), out);
 }
 
-/* Ignores a value of the wrong type (the API has no error channel). */
+/* Ignores a value of the wrong type (the API has no error channel), and
+ * any value for a v128 global. */
 void wasm_global_set(wasm_global_t *g, const wasm_val_t *v)
 {
 	struct vm_global *vg = vm_global_of(g);
 
-	if (v->kind == capi_valkind_of(vm_global_type(vg)->valtype))
+	if (vm_global_type(vg)->valtype != WASM_V128 &&
+	    v->kind == capi_valkind_of(vm_global_type(vg)->valtype))
 		vm_global_set(vg, capi_slot_of_val(v));
 }
 

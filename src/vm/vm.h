@@ -301,6 +301,17 @@ int64_t vm_memory_grow(struct vm_memory *mem, uint64_t delta);
  * store exists (it is not synchronised with the VM).
  */
 void vm_set_memory_charge(int (*charge)(int64_t bytes));
+
+/*
+ * The instruction set SIMD instructions run with (vm_simd.h): chosen at
+ * start-up as the best the CPU has, or WASMIX_SIMD_ISA's. vm_simd_select
+ * picks "generic" (portable code only), "sse2" or "sse4.1" (x86-64) if
+ * this host has it, else returns WX_EARG and changes nothing. Not
+ * synchronised: call it before any instance runs (tests, start-up).
+ */
+int vm_simd_select(const char *name);
+/* The name of the instruction set in use. */
+const char *vm_simd_isa_name(void);
 const struct wasm_limits_decl *vm_memory_limits(const struct vm_memory *m);
 
 /* Tables. */

@@ -27,10 +27,11 @@
  * The SIMD instructions that compilers emit in inner loops, with handlers
  * of their own in the loop (vm_interp.c), where the rest go through
  * VMOP_SIMD: VMOP_<wasm name> (VMOP_I32X4_ADD is WASM_OP_I32X4_ADD's fast
- * form; the translator picks it, simd_fast_op). Binary ones are [dst][a][b], splats
- * [dst][src], extract_lane [dst][src][lane]; the loads [dst][addr][off]
- * and V128_STORE [addr][value][off] are for a 32-bit memory 0 (a guarded
- * and a checked handler each, like the scalar loads).
+ * form; the translator picks it, simd_fast_op). Binary ones are
+ * [dst][a][b], splats and unary ones [dst][src], extract_lane
+ * [dst][src][lane]; the loads [dst][addr][off] and V128_STORE
+ * [addr][value][off] are for a 32-bit memory 0 (a guarded and a checked
+ * handler each, like the scalar loads).
  */
 #define VM_SIMD_FAST_OPS(X)                                                    \
 	X(V128_LOAD) X(V128_STORE) X(V128_LOAD32_SPLAT) X(V128_LOAD64_SPLAT) \
@@ -47,7 +48,12 @@
 	X(I8X16_SPLAT) X(I16X8_SPLAT) X(I32X4_SPLAT)            \
 	X(I64X2_SPLAT) X(F32X4_SPLAT) X(F64X2_SPLAT)            \
 	X(I32X4_EXTRACT_LANE) X(I64X2_EXTRACT_LANE)                  \
-	X(F32X4_EXTRACT_LANE) X(F64X2_EXTRACT_LANE)
+	X(F32X4_EXTRACT_LANE) X(F64X2_EXTRACT_LANE)                  \
+	X(I8X16_ADD_SAT_U) X(I8X16_SUB_SAT_U)                        \
+	X(I16X8_EXTADD_PAIRWISE_I8X16_S)                             \
+	X(I16X8_EXTADD_PAIRWISE_I8X16_U)                             \
+	X(I32X4_EXTADD_PAIRWISE_I16X8_S)                             \
+	X(I32X4_EXTADD_PAIRWISE_I16X8_U)
 
 /* Internal-only instructions, after the wasm ones. Operands in brackets. */
 #define VM_INTERNAL_OPS(X)                                                     \

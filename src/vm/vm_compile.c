@@ -1763,8 +1763,7 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 {
 	uint32_t imms[5];
 	unsigned nimm = 0;
-	bool plain_mem = im->mem == 0 && !(c->any_mem64 && mem_is64(c, 0)) &&
-	                 im->bits <= UINT32_MAX;
+	bool plain_mem = im->mem == 0 && im->bits <= UINT32_MAX;
 
 	if (op == WASM_OP_V128_CONST) {
 		/* Two 64-bit constants into the operand pair. */
@@ -1783,10 +1782,17 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 	if (wasm_op_imm(op) == WASM_IMM_MEMARG && simd_fast_op(op) != 0) {
 		/* The fast forms: [dst][addr][off], [addr][value][off]. */
 		imms[0] = (uint32_t)im->bits;
-		if (plain_mem)
-			emit_simd(c, op, wasm_op_sig(op), imms, 1);
-		else
+		if (!plain_mem) {
 			emit_simd_slow(c, op, im);
+			return;
+		}
+		/* A 64-bit memory 0: its address clamped to 2^32 - 1, as
+		 * for the scalar loads (do_plain), then the same forms. */
+		if (c->any_mem64 && mem_is64(c, 0)) {
+			uint32_t addr = op == WASM_OP_V128_STORE ? 3 : 1;
+			clamp_operand(c, c->h - addr);
+		}
+		emit_simd(c, op, wasm_op_sig(op), imms, 1);
 		return;
 	}
 	switch (wasm_op_imm(op)) {

@@ -355,6 +355,15 @@ static inline const void *load_handler(const uint32_t *pc)
 		STEP(4);                                                       \
 		vmbreak;                                                       \
 	}
+#define V128_UN(OP, F, expr)                                                   \
+	vmcase(OP)                                                             \
+	{                                                                      \
+		v128 a = v128_get(fp + P(2)), r;                               \
+		r.F = (expr);                                                  \
+		v128_put(fp + P(1), r);                                        \
+		STEP(3);                                                       \
+		vmbreak;                                                       \
+	}
 #define V128_SPLAT(OP, F, VT, T)                                               \
 	vmcase(OP)                                                             \
 	{                                                                      \
@@ -1162,8 +1171,32 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			V128_EXTRACT(VMOP_F32X4_EXTRACT_LANE, uint32_t)
 			V128_EXTRACT(VMOP_I64X2_EXTRACT_LANE, uint64_t)
 			V128_EXTRACT(VMOP_F64X2_EXTRACT_LANE, uint64_t)
+			/* u8 saturating: a wrapped sum is below a; a - b only
+			 * where a > b. Pairwise sums: each wide lane's halves,
+			 * sign- or zero-extended, added. */
+			V128_BIN(VMOP_I8X16_ADD_SAT_U, u8,
+			         (a.u8 + b.u8) | (u8x16)(a.u8 + b.u8 < a.u8))
+			V128_BIN(VMOP_I8X16_SUB_SAT_U, u8,
+			         (a.u8 - b.u8) & (u8x16)(a.u8 > b.u8))
+			V128_UN(VMOP_I16X8_EXTADD_PAIRWISE_I8X16_S, i16,
+			        ((a.i16 << 8) >> 8) + (a.i16 >> 8))
+			V128_UN(VMOP_I16X8_EXTADD_PAIRWISE_I8X16_U, u16,
+			        (a.u16 & 0xff) + (a.u16 >> 8))
+			V128_UN(VMOP_I32X4_EXTADD_PAIRWISE_I16X8_S, i32,
+			        ((a.i32 << 16) >> 16) + (a.i32 >> 16))
+			V128_UN(VMOP_I32X4_EXTADD_PAIRWISE_I16X8_U, u32,
+			        (a.u32 & 0xffff) + (a.u32 >> 16))
 			vmcase(VMOP_SIMD)
 			{
+				/* An x86 form (vm_simd_x86.c) cannot trap: called
+				 * here, without vm_op_simd in between. */
+				const uint32_t *c_ = pc + VM_HANDLER_CELLS - 1;
+				unsigned i_ = (c_[1] & 0xfffff) - VM_SIMD_FIRST;
+				if (i_ < VM_SIMD_NOPS && vm_simd_forms[i_] != NULL) {
+					vm_simd_forms[i_](fp, c_ + 2);
+					STEP(c_[1] >> 20);
+					vmbreak;
+				}
 				unsigned n_;
 				const char *msg_ = vm_op_simd(
 				    inst, fp, pc + VM_HANDLER_CELLS - 1, &n_);

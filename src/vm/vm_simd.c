@@ -5,30 +5,27 @@
  *
  * A v128 lives in two consecutive 64-bit frame slots, low half first, and
  * an instruction names it by its low slot (docs/interp.md, "SIMD"). Lanes
- * are computed with GCC vector extensions, which GCC lowers to SSE2 (and
- * SSE4.1 when the build enables it) on x86-64 and to the host's vector unit
- * or scalar code elsewhere. Where SSE2 has one instruction that vector
- * extensions cannot express (saturating and averaging arithmetic,
- * narrowing, bitmask, dot product) it is used when the compiler targets
- * SSE2 (__SSE2__: every x86-64 build), with portable per-lane code
- * otherwise. A few operations with no SSE2 form (rounding, NaN-aware
- * min/max, saturating float conversions) are per-lane helpers.
+ * are computed with GCC vector extensions, which GCC lowers to SSE2 on
+ * x86-64 and to the host's vector unit or scalar code elsewhere. What
+ * they cannot express well (saturating, narrowing, widening and rounding
+ * operations, NaN-aware min/max, float <-> int conversions, byte
+ * shuffles, ...) has x86-64 forms in vm_simd_x86.c, SSE2 or SSE4.1/SSSE3
+ * as vm_simd_isa says (chosen once, before main, below); this file tries
+ * those first and keeps portable per-lane code for every other host and
+ * for WASMIX_SIMD_ISA=generic.
  *
  * Keeps true: every result follows the specification's lane semantics on
- * any host (NaN results are arithmetic NaNs, as the spec allows); the
- * relaxed instructions always give the one result documented at
- * relaxed_choice below. Operands are all read before the result is
- * written, so a result may overwrite an operand's slots.
+ * any host and with any vm_simd_isa (NaN results are arithmetic NaNs, as
+ * the spec allows); the relaxed instructions always give the one result
+ * documented at relaxed_choice below. Operands are all read before the
+ * result is written, so a result may overwrite an operand's slots.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vm/vm_code.h"
 #include "vm/vm_simd.h"
-
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define OOB_MEMORY "out of bounds memory access"
 
@@ -150,6 +147,28 @@ static uint8_t *simd_ea(struct vm_instance *inst, uint64_t addr,
 	return mem->base + addr + o;
 }
 
+static bool simd_unary_op(unsigned op, uint64_t *dst, const uint64_t *src);
+static bool simd_extend(unsigned op, uint64_t *dst, const uint64_t *src);
+
+/* The extend_low instruction that a widening load applies. */
+static unsigned load_extend(unsigned op)
+{
+	switch (op) {
+	case WASM_OP_V128_LOAD8X8_S:
+		return WASM_OP_I16X8_EXTEND_LOW_I8X16_S;
+	case WASM_OP_V128_LOAD8X8_U:
+		return WASM_OP_I16X8_EXTEND_LOW_I8X16_U;
+	case WASM_OP_V128_LOAD16X4_S:
+		return WASM_OP_I32X4_EXTEND_LOW_I16X8_S;
+	case WASM_OP_V128_LOAD16X4_U:
+		return WASM_OP_I32X4_EXTEND_LOW_I16X8_U;
+	case WASM_OP_V128_LOAD32X2_S:
+		return WASM_OP_I64X2_EXTEND_LOW_I32X4_S;
+	default:
+		return WASM_OP_I64X2_EXTEND_LOW_I32X4_U;
+	}
+}
+
 /* Loads: [dst][addr][mem][off lo][off hi] */
 static const char *simd_load(struct vm_instance *inst, uint64_t *fp,
                              unsigned op, const uint32_t *a)
@@ -173,29 +192,15 @@ static const char *simd_load(struct vm_instance *inst, uint64_t *fp,
 		r = t;
 		break;
 	case WASM_OP_V128_LOAD8X8_S:
-		for (int i = 0; i < 8; i++)
-			r.i16[i] = (int8_t)t.b[i];
-		break;
 	case WASM_OP_V128_LOAD8X8_U:
-		for (int i = 0; i < 8; i++)
-			r.u16[i] = t.b[i];
-		break;
 	case WASM_OP_V128_LOAD16X4_S:
-		for (int i = 0; i < 4; i++)
-			r.i32[i] = t.i16[i];
-		break;
 	case WASM_OP_V128_LOAD16X4_U:
-		for (int i = 0; i < 4; i++)
-			r.u32[i] = t.u16[i];
-		break;
 	case WASM_OP_V128_LOAD32X2_S:
-		for (int i = 0; i < 2; i++)
-			r.i64[i] = t.i32[i];
-		break;
 	case WASM_OP_V128_LOAD32X2_U:
-		for (int i = 0; i < 2; i++)
-			r.u64[i] = t.u32[i];
-		break;
+		/* the loaded half, widened */
+		return simd_extend(load_extend(op), fp + a[0], t.s)
+		           ? NULL
+		           : "internal error: bad SIMD instruction";
 	case WASM_OP_V128_LOAD8_SPLAT:
 		r.u8 = (u8x16){0} + t.b[0];
 		break;
@@ -301,30 +306,6 @@ static v128 simd_replace(unsigned op, v128 v, uint64_t x, unsigned l)
 static uint32_t simd_test(unsigned op, v128 a)
 {
 	uint32_t r = 0;
-#ifdef __SSE2__
-	__m128i x;
-	memcpy(&x, &a, 16);
-	switch (op) {
-	case WASM_OP_I8X16_BITMASK:
-		return (uint32_t)_mm_movemask_epi8(x);
-	case WASM_OP_I16X8_BITMASK:
-		return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(x, x)) &
-		       0xff;
-	case WASM_OP_I32X4_BITMASK:
-		return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(x));
-	case WASM_OP_I8X16_ALL_TRUE:
-		return _mm_movemask_epi8(
-		           _mm_cmpeq_epi8(x, _mm_setzero_si128())) == 0;
-	case WASM_OP_I16X8_ALL_TRUE:
-		return _mm_movemask_epi8(
-		           _mm_cmpeq_epi16(x, _mm_setzero_si128())) == 0;
-	case WASM_OP_I32X4_ALL_TRUE:
-		return _mm_movemask_epi8(
-		           _mm_cmpeq_epi32(x, _mm_setzero_si128())) == 0;
-	default:
-		break;
-	}
-#endif
 	switch (op) {
 	case WASM_OP_V128_ANY_TRUE:
 		return (a.u64[0] | a.u64[1]) != 0;
@@ -561,72 +542,10 @@ static v128 simd_compare(unsigned op, v128 a, v128 b)
 	return r;
 }
 
-#ifdef __SSE2__
-/* The integer operations that are one SSE2 instruction; false if not. */
-static bool simd_sse2_binary(unsigned op, v128 a, v128 b, v128 *out)
-{
-	__m128i x, y, z;
-	memcpy(&x, &a, 16);
-	memcpy(&y, &b, 16);
-	switch (op) {
-	case WASM_OP_I8X16_ADD_SAT_S:
-		z = _mm_adds_epi8(x, y);
-		break;
-	case WASM_OP_I8X16_ADD_SAT_U:
-		z = _mm_adds_epu8(x, y);
-		break;
-	case WASM_OP_I8X16_SUB_SAT_S:
-		z = _mm_subs_epi8(x, y);
-		break;
-	case WASM_OP_I8X16_SUB_SAT_U:
-		z = _mm_subs_epu8(x, y);
-		break;
-	case WASM_OP_I16X8_ADD_SAT_S:
-		z = _mm_adds_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_ADD_SAT_U:
-		z = _mm_adds_epu16(x, y);
-		break;
-	case WASM_OP_I16X8_SUB_SAT_S:
-		z = _mm_subs_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_SUB_SAT_U:
-		z = _mm_subs_epu16(x, y);
-		break;
-	case WASM_OP_I8X16_AVGR_U:
-		z = _mm_avg_epu8(x, y);
-		break;
-	case WASM_OP_I16X8_AVGR_U:
-		z = _mm_avg_epu16(x, y);
-		break;
-	case WASM_OP_I8X16_NARROW_I16X8_S:
-		z = _mm_packs_epi16(x, y);
-		break;
-	case WASM_OP_I8X16_NARROW_I16X8_U:
-		z = _mm_packus_epi16(x, y);
-		break;
-	case WASM_OP_I16X8_NARROW_I32X4_S:
-		z = _mm_packs_epi32(x, y);
-		break;
-	case WASM_OP_I32X4_DOT_I16X8_S:
-		z = _mm_madd_epi16(x, y);
-		break;
-	default:
-		return false;
-	}
-	memcpy(out, &z, 16);
-	return true;
-}
-#endif
-
 /* Integer lane arithmetic of two operands. */
 static bool simd_int_binary(unsigned op, v128 a, v128 b, v128 *out)
 {
 	v128 r;
-#ifdef __SSE2__
-	if (simd_sse2_binary(op, a, b, out))
-		return true;
-#endif
 	switch (op) {
 	case WASM_OP_I8X16_ADD:
 		r.u8 = a.u8 + b.u8;
@@ -1177,16 +1096,163 @@ static bool simd_ternary(unsigned op, v128 a, v128 b, v128 c, v128 *out)
 	return true;
 }
 
+/* ---- instruction set ------------------------------------------------ */
+
+enum vm_simd_isa vm_simd_isa = VM_SIMD_GENERIC;
+
+vm_simd_fn *vm_simd_forms[VM_SIMD_NOPS];
+
+static void simd_use(enum vm_simd_isa isa)
+{
+	vm_simd_isa = isa;
+#if VM_SIMD_X86
+	vm_simd_x86_forms(isa, vm_simd_forms);
+#endif
+}
+
+static const char *const isa_names[] = {
+    [VM_SIMD_GENERIC] = "generic",
+    [VM_SIMD_SSE2] = "sse2",
+    [VM_SIMD_SSE41] = "sse4.1",
+};
+
+/* The best instruction set this CPU runs. */
+static enum vm_simd_isa simd_isa_best(void)
+{
+#if VM_SIMD_X86
+	__builtin_cpu_init(); /* needed before main */
+	if (__builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3"))
+		return VM_SIMD_SSE41;
+	return VM_SIMD_SSE2;
+#else
+	return VM_SIMD_GENERIC;
+#endif
+}
+
+int vm_simd_select(const char *name)
+{
+	enum vm_simd_isa best = simd_isa_best();
+
+	for (unsigned i = 0; i <= (unsigned)best; i++) {
+		if (strcmp(name, isa_names[i]) == 0) {
+			simd_use((enum vm_simd_isa)i);
+			return WX_OK;
+		}
+	}
+	return WX_EARG;
+}
+
+const char *vm_simd_isa_name(void)
+{
+	return isa_names[vm_simd_isa];
+}
+
+/*
+ * Start-up: the best set the CPU has, or WASMIX_SIMD_ISA's if the CPU has
+ * that one (an unknown or unavailable name leaves the best). Runs before
+ * main, while the process has one thread.
+ */
+__attribute__((constructor)) static void simd_isa_init(void)
+{
+	const char *want = getenv("WASMIX_SIMD_ISA");
+
+	simd_use(simd_isa_best());
+	if (want != NULL)
+		(void)vm_simd_select(want);
+}
+
 /* ---- dispatch -------------------------------------------------------- */
+
+/* An extend instruction from slot pair 'src' to 'dst'. */
+static bool simd_extend(unsigned op, uint64_t *dst, const uint64_t *src)
+{
+	vm_simd_fn *f = vm_simd_forms[op - VM_SIMD_FIRST];
+	uint64_t slots[4];
+
+	if (f == NULL)
+		return simd_unary_op(op, dst, src);
+	/* the form's frame: [dst][src] = slots 0-1 and 2-3 */
+	static const uint32_t cells[2] = {0, 2};
+	memcpy(slots + 2, src, 16);
+	f(slots, cells);
+	memcpy(dst, slots, 16);
+	return true;
+}
+
+/* A v:v instruction from slot pair 'src' to 'dst', portable code. */
+static bool simd_unary_op(unsigned op, uint64_t *dst, const uint64_t *src)
+{
+	v128 r;
+
+	if (!simd_unary(op, v128_get(src), &r))
+		return false;
+	v128_put(dst, r);
+	return true;
+}
+
+/* A vv:v instruction. */
+static bool simd_binary_op(unsigned op, uint64_t *dst, const uint64_t *a,
+                           const uint64_t *b)
+{
+	v128 x = v128_get(a), y = v128_get(b), r;
+	if ((op >= WASM_OP_I8X16_EQ && op <= WASM_OP_F64X2_GE) ||
+	    (op >= WASM_OP_I64X2_EQ && op <= WASM_OP_I64X2_GE_S))
+		r = simd_compare(op, x, y);
+	else if (op == WASM_OP_V128_AND)
+		r.u64 = x.u64 & y.u64;
+	else if (op == WASM_OP_V128_ANDNOT)
+		r.u64 = x.u64 & ~y.u64;
+	else if (op == WASM_OP_V128_OR)
+		r.u64 = x.u64 | y.u64;
+	else if (op == WASM_OP_V128_XOR)
+		r.u64 = x.u64 ^ y.u64;
+	else if (!simd_int_binary(op, x, y, &r) &&
+	         !simd_float_binary(op, x, y, &r))
+		return false;
+	v128_put(dst, r);
+	return true;
+}
+
+/* A vvv:v instruction. */
+static bool simd_ternary_op(unsigned op, uint64_t *dst, const uint64_t *a,
+                            const uint64_t *b, const uint64_t *c)
+{
+	v128 r;
+
+	if (!simd_ternary(op, v128_get(a), v128_get(b), v128_get(c), &r))
+		return false;
+	v128_put(dst, r);
+	return true;
+}
+
+/* i8x16.shuffle: imm holds the 16 lane indices, each < 32. */
+static void simd_shuffle(uint64_t *dst, const uint64_t *a, const uint64_t *b,
+                         const uint32_t *imm)
+{
+	uint8_t ab[32], lanes[16];
+	v128 r;
+
+	memcpy(lanes, imm, 16);
+	memcpy(ab, a, 16);
+	memcpy(ab + 16, b, 16);
+	for (int i = 0; i < 16; i++)
+		r.b[i] = ab[lanes[i] & 31];
+	v128_put(dst, r);
+}
 
 const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
                        const uint32_t *pc, unsigned *ncells)
 {
 	unsigned op = pc[1] & 0xfffff;
 	const uint32_t *a = pc + 2;
-	v128 r, x, y, z;
+	v128 x;
 
 	*ncells = pc[1] >> 20;
+	if (op - VM_SIMD_FIRST < VM_SIMD_NOPS &&
+	    vm_simd_forms[op - VM_SIMD_FIRST] != NULL) {
+		vm_simd_forms[op - VM_SIMD_FIRST](fp, a);
+		return NULL;
+	}
 	switch (op) {
 	case VMOP_V128_SELECT: /* [dst][a][b][cond] */
 		wr(fp, a[0], rd(fp, (uint32_t)fp[a[3]] != 0 ? a[1] : a[2]));
@@ -1207,16 +1273,9 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 		memcpy(p, fp + a[1], 16);
 		return NULL;
 	}
-	case WASM_OP_I8X16_SHUFFLE: { /* [dst][a][b][16 lane bytes] */
-		uint8_t ab[32], lanes[16];
-		memcpy(ab, fp + a[1], 16);
-		memcpy(ab + 16, fp + a[2], 16);
-		memcpy(lanes, a + 3, 16);
-		for (int i = 0; i < 16; i++)
-			r.b[i] = ab[lanes[i] & 31];
-		wr(fp, a[0], r);
+	case WASM_OP_I8X16_SHUFFLE: /* [dst][a][b][16 lane bytes] */
+		simd_shuffle(fp + a[0], fp + a[1], fp + a[2], a + 3);
 		return NULL;
-	}
 	default:
 		break;
 	}
@@ -1240,44 +1299,23 @@ const char *vm_op_simd(struct vm_instance *inst, uint64_t *fp,
 		return NULL;
 	}
 	const char *sig = wasm_op_sig((enum wasm_opcode)op);
-	x = rd(fp, a[1]);
-	if (sig[1] == ':') {
-		if (sig[2] == 'i') { /* v:i */
-			fp[a[0]] = simd_test(op, x);
-			return NULL;
-		}
-		if (simd_unary(op, x, &r)) {
-			wr(fp, a[0], r);
-			return NULL;
-		}
-	} else if (sig[1] == 'i') { /* shifts: vi:v */
-		wr(fp, a[0], simd_shift(op, x, (uint32_t)fp[a[2]]));
+	bool ok;
+	if (sig[1] == ':' && sig[2] == 'i') { /* v:i */
+		fp[a[0]] = simd_test(op, rd(fp, a[1]));
 		return NULL;
-	} else if (sig[2] == ':') { /* vv:v */
-		y = rd(fp, a[2]);
-		if ((op >= WASM_OP_I8X16_EQ && op <= WASM_OP_F64X2_GE) ||
-		    (op >= WASM_OP_I64X2_EQ && op <= WASM_OP_I64X2_GE_S))
-			r = simd_compare(op, x, y);
-		else if (op == WASM_OP_V128_AND)
-			r.u64 = x.u64 & y.u64;
-		else if (op == WASM_OP_V128_ANDNOT)
-			r.u64 = x.u64 & ~y.u64;
-		else if (op == WASM_OP_V128_OR)
-			r.u64 = x.u64 | y.u64;
-		else if (op == WASM_OP_V128_XOR)
-			r.u64 = x.u64 ^ y.u64;
-		else if (!simd_int_binary(op, x, y, &r) &&
-		         !simd_float_binary(op, x, y, &r))
-			return "internal error: bad SIMD instruction";
-		wr(fp, a[0], r);
-		return NULL;
-	} else { /* vvv:v */
-		y = rd(fp, a[2]);
-		z = rd(fp, a[3]);
-		if (simd_ternary(op, x, y, z, &r)) {
-			wr(fp, a[0], r);
-			return NULL;
-		}
 	}
+	if (sig[1] == 'i') { /* shifts: vi:v */
+		wr(fp, a[0], simd_shift(op, rd(fp, a[1]), (uint32_t)fp[a[2]]));
+		return NULL;
+	}
+	if (sig[1] == ':') /* v:v */
+		ok = simd_unary_op(op, fp + a[0], fp + a[1]);
+	else if (sig[2] == ':') /* vv:v */
+		ok = simd_binary_op(op, fp + a[0], fp + a[1], fp + a[2]);
+	else /* vvv:v */
+		ok = simd_ternary_op(op, fp + a[0], fp + a[1], fp + a[2],
+		                     fp + a[3]);
+	if (ok)
+		return NULL;
 	return "internal error: bad SIMD instruction";
 }

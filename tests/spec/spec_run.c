@@ -2,7 +2,8 @@
  * spec_run.c: wasmix-spec, the WebAssembly specification test runner.
  *
  *   wasmix-spec [--skip FILE] [-v] [--no-fork] [--timeout SEC] [--wasm2]
- *               [--write-modules DIR | --parse-only] FILE.wast|FILE.json...
+ *               [--simd-isa NAME] [--write-modules DIR | --parse-only]
+ *               FILE.wast|FILE.json...
  *
  * Runs .wast scripts (converted in memory by src/wat, wast_to_json) or
  * wast2json output files against the decoder, validator and VM and
@@ -13,6 +14,8 @@
  * Each file runs in a child process (unless --no-fork) with a time limit,
  * so a crash or hang of the engine is one failure of that file, reported
  * with the command it was running, and the other files still run.
+ * --simd-isa runs SIMD instructions with that instruction set (vm.h,
+ * vm_simd_select: generic, sse2, sse4.1), named on the first line.
  *
  * Keeps true: every command is counted once as passed, failed or skipped;
  * nothing is counted as passed that did not run; the last line of output
@@ -33,7 +36,8 @@ struct options {
 	const char *skip_path;
 	bool verbose;
 	bool fork;
-	unsigned timeout; /* seconds per file; 0 = none */
+	unsigned timeout;     /* seconds per file; 0 = none */
+	const char *simd_isa; /* --simd-isa, or NULL */
 };
 
 static void usage(void)
@@ -44,7 +48,9 @@ static void usage(void)
 	                "and decode by the 2.0 binary format\n"
 	                "  --write-modules DIR  only write each script's "
 	                "modules to DIR/NAME.K.wasm\n"
-	                "  --parse-only  only convert each script (timing)\n");
+	                "  --parse-only  only convert each script (timing)\n"
+	                "  --simd-isa NAME  run SIMD instructions with NAME "
+	                "(generic, sse2, sse4.1)\n");
 }
 
 /* Parses one skip-list line; returns 0, 1 to ignore it, -1 if bad. */
@@ -310,6 +316,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			spec_write_dir = "";
 		} else if (strcmp(argv[i], "--wasm2") == 0) {
 			spec_wat_flags |= WAT_WASM2;
+		} else if (strcmp(argv[i], "--simd-isa") == 0 && i + 1 < argc) {
+			o->simd_isa = argv[++i];
 		} else if (strcmp(argv[i], "--no-fork") == 0) {
 			o->fork = false;
 		} else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc) {
@@ -338,6 +346,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (o.simd_isa != NULL) {
+		if (vm_simd_select(o.simd_isa) != WX_OK) {
+			fprintf(stderr,
+			        "wasmix-spec: no SIMD instruction set '%s' on "
+			        "this host\n",
+			        o.simd_isa);
+			return 2;
+		}
+		printf("SIMD instructions: %s\n", vm_simd_isa_name());
+	}
 	if (o.skip_path && skiplist_read(o.skip_path, &sl)) {
 		skiplist_free(&sl);
 		return 2;
