@@ -61,6 +61,7 @@
 	X(MOV2)          /* [dst][src][dst2][src2] */                          \
 	X(CONST32)       /* [dst][value] (zero-extended) */                    \
 	X(CONST64)       /* [dst][lo][hi] */                                   \
+	X(V128_CONST)    /* [dst][4 cells: the 16 bytes, low first] */         \
 	X(BR)            /* [off] */                                           \
 	X(BR_NZ)         /* [cond][off]: jump if i32 cond != 0 */              \
 	X(BR_Z)          /* [cond][off]: jump if i32 cond == 0 */              \

@@ -1766,17 +1766,21 @@ static void do_simd(struct compiler *c, enum wasm_opcode op,
 	bool plain_mem = im->mem == 0 && im->bits <= UINT32_MAX;
 
 	if (op == WASM_OP_V128_CONST) {
-		/* Two 64-bit constants into the operand pair. */
-		uint64_t half[2];
-		memcpy(half, im->table, 16);
+		/* The 16 bytes into the operand pair with one instruction and
+		 * one 16-byte store, which the next instruction's 16-byte load
+		 * of the pair is forwarded from (two 8-byte stores are not);
+		 * a following local.set may retarget it. */
 		push_v128(c);
-		for (unsigned i = 0; i < 2; i++) {
-			emit_op(c, VMOP_CONST64);
-			emit_slot(c, natural(c, c->h - 2 + i));
-			emit(c, (uint32_t)half[i]);
-			emit(c, (uint32_t)(half[i] >> 32));
+		emit_op(c, VMOP_V128_CONST);
+		size_t dst_cell = c->ncode;
+		emit_slot(c, natural(c, c->h - 2));
+		for (unsigned i = 0; i < 4; i++) {
+			uint32_t w;
+			memcpy(&w, im->table + 4 * i, 4);
+			emit(c, w);
 		}
-		c->last_dst = NO_DST;
+		c->last_dst = dst_cell;
+		c->last_dst_h = c->h - 2;
 		return;
 	}
 	if (wasm_op_imm(op) == WASM_IMM_MEMARG && simd_fast_op(op) != 0) {

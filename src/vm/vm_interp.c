@@ -1132,6 +1132,14 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 			                 EA(2, 3, 8), u64, u64x2, uint64_t)
 			V128_STORE_(vmcase(VMOP_V128_STORE), EA_G(1, 3))
 			V128_STORE_(vmcase_chk(VMOP_V128_STORE), EA(1, 3, 16))
+			vmcase(VMOP_V128_CONST)
+			{
+				v128 r;
+				memcpy(&r, pc + VM_HANDLER_CELLS + 1, 16);
+				v128_put(fp + P(1), r);
+				STEP(6);
+				vmbreak;
+			}
 			V128_BIN(VMOP_I8X16_ADD, u8, a.u8 + b.u8)
 			V128_BIN(VMOP_I8X16_SUB, u8, a.u8 - b.u8)
 			V128_BIN(VMOP_I16X8_ADD, u16, a.u16 + b.u16)

@@ -164,3 +164,35 @@
 (assert_trap (invoke "m64" (i64.const 0x100000000) (v128.const i32x4 1 2 3 4)) "out of bounds memory access")
 (assert_return (invoke "m1" (i32.const 8) (v128.const i64x2 3 -9)) (i64.const -9))
 (assert_trap (invoke "m1" (i32.const 65529) (v128.const i64x2 3 -9)) "out of bounds memory access")
+
+;; v128.const is one instruction (V128_CONST) that local.set and local.tee
+;; retarget into the local pair; in a loop, with the local read before
+;; the next constant overwrites it, and next to scalar locals
+(module
+  (func (export "const_set") (param i32) (result v128)
+    (local i64 v128 v128 f64)
+    (local.set 1 (i64.const -1))
+    (local.set 4 (f64.const 2.5))
+    (local.set 3 (v128.const i32x4 0 0 0 0))
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get 0)))
+        (local.set 2 (v128.const i32x4 1 -2 3 0x7fffffff))
+        (local.set 3 (i32x4.add (local.get 3) (local.get 2)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br $l)))
+    (i32x4.add (local.get 3)
+      (local.tee 2 (v128.const i64x2 0x100000000 -1))))
+  (func (export "const_tee") (result v128 i64 f64)
+    (local i64 v128 f64)
+    (local.set 0 (i64.const 7))
+    (local.set 2 (f64.const -0.5))
+    (i32x4.mul (local.tee 1 (v128.const i32x4 2 3 4 5)) (local.get 1))
+    (local.get 0) (local.get 2))
+)
+(assert_return (invoke "const_set" (i32.const 3))
+  (v128.const i32x4 3 -5 8 0x7ffffffc))
+(assert_return (invoke "const_set" (i32.const 0))
+  (v128.const i32x4 0 1 -1 -1))
+(assert_return (invoke "const_tee")
+  (v128.const i32x4 4 9 16 25) (i64.const 7) (f64.const -0.5))
