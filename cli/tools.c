@@ -1,9 +1,10 @@
 /*
  * tools.c: 'wasmix validate', 'wasmix inspect' and 'wasmix run --invoke'
  * (cli/tools.h). A client of the public headers only: wasmix.h for
- * reading text modules and for validation messages, and the standard
- * wasm.h for module reflection, instantiation and calls, as any embedder
- * would do it.
+ * reading text modules, for validation messages and for 'inspect''s
+ * reflection (wasmix_module_import/export: every kind and type as the
+ * module declares it), and the standard wasm.h for loading,
+ * instantiation and calls, as any embedder would do it.
  *
  * --invoke gives a module's function imports stubs that trap when called
  * ("import M.N is not available with --invoke"); imports of other kinds
@@ -183,6 +184,7 @@ static void print_sections(const wasm_byte_vec_t *bin)
 	}
 }
 
+/* The name of a wasm.h value kind (for --invoke's arguments). */
 static const char *kind_name(wasm_valkind_t k)
 {
 	switch (k) {
@@ -201,50 +203,62 @@ static const char *kind_name(wasm_valkind_t k)
 	}
 }
 
-static void print_valtypes(const wasm_valtype_vec_t *v)
+/* Prints "(t1 t2 ...)" for 'n' value types. */
+static void print_valtypes(size_t n, const wasmix_valtype *v)
 {
+	char name[64];
+
 	printf("(");
-	for (size_t i = 0; i < v->size; i++)
-		printf("%s%s", i ? " " : "",
-		       kind_name(wasm_valtype_kind(v->data[i])));
+	for (size_t i = 0; i < n; i++) {
+		wasmix_valtype_name(v[i], name, sizeof name);
+		printf("%s%s", i ? " " : "", name);
+	}
 	printf(")");
 }
 
-static void print_limits(const wasm_limits_t *l)
+static void print_limits(const wasmix_limits *l)
 {
-	printf(" min %" PRIu32, l->min);
-	if (l->max != wasm_limits_max_default)
-		printf(" max %" PRIu32, l->max);
+	printf(" min %" PRIu64, l->min);
+	if (l->has_max)
+		printf(" max %" PRIu64, l->max);
+	if (l->shared)
+		printf(" shared");
 }
 
-/* "KIND NAME TYPE" for one import or export. */
+/* "KIND NAME TYPE" for one import or export, as the module declares it
+ * (wasmix.h's reflection: wasm.h's views have no v128, exnref, typed
+ * references, tags or 64-bit limits). */
 static void print_extern(const char *name, size_t len,
-                         const wasm_externtype_t *t)
+                         const wasmix_extern_desc *d)
 {
-	const wasm_functype_t *ft;
-	const wasm_globaltype_t *gt;
-	const wasm_tabletype_t *tt;
-	const wasm_memorytype_t *mt;
+	char vt[64];
 
-	if ((ft = wasm_externtype_as_functype_const(t)) != NULL) {
+	wasmix_valtype_name(d->type, vt, sizeof vt);
+	switch (d->kind) {
+	case WASMIX_EXTERN_FUNC:
 		printf("  func   %.*s ", (int)len, name);
-		print_valtypes(wasm_functype_params(ft));
+		print_valtypes(d->nparams, d->params);
 		printf(" -> ");
-		print_valtypes(wasm_functype_results(ft));
-	} else if ((gt = wasm_externtype_as_globaltype_const(t)) != NULL) {
-		printf(
-		    "  global %.*s %s %s", (int)len, name,
-		    wasm_globaltype_mutability(gt) == WASM_VAR ? "mut"
-		                                               : "const",
-		    kind_name(wasm_valtype_kind(wasm_globaltype_content(gt))));
-	} else if ((tt = wasm_externtype_as_tabletype_const(t)) != NULL) {
-		printf(
-		    "  table  %.*s %s", (int)len, name,
-		    kind_name(wasm_valtype_kind(wasm_tabletype_element(tt))));
-		print_limits(wasm_tabletype_limits(tt));
-	} else if ((mt = wasm_externtype_as_memorytype_const(t)) != NULL) {
-		printf("  memory %.*s pages", (int)len, name);
-		print_limits(wasm_memorytype_limits(mt));
+		print_valtypes(d->nresults, d->results);
+		break;
+	case WASMIX_EXTERN_TAG:
+		printf("  tag    %.*s ", (int)len, name);
+		print_valtypes(d->nparams, d->params);
+		break;
+	case WASMIX_EXTERN_GLOBAL:
+		printf("  global %.*s %s %s", (int)len, name,
+		       d->is_mutable ? "mut" : "const", vt);
+		break;
+	case WASMIX_EXTERN_TABLE:
+		printf("  table  %.*s %s%s", (int)len, name,
+		       d->limits.is64 ? "i64 " : "", vt);
+		print_limits(&d->limits);
+		break;
+	default:
+		printf("  memory %.*s %spages", (int)len, name,
+		       d->limits.is64 ? "i64 " : "");
+		print_limits(&d->limits);
+		break;
 	}
 	printf("\n");
 }
@@ -252,8 +266,6 @@ static void print_extern(const char *name, size_t len,
 int cli_inspect(int argc, char **argv)
 {
 	wasm_byte_vec_t bin;
-	wasm_importtype_vec_t im;
-	wasm_exporttype_vec_t ex;
 	int rc;
 
 	if (argc != 3)
@@ -270,29 +282,30 @@ int cli_inspect(int argc, char **argv)
 	}
 	printf("module %s: %zu bytes\n", argv[2], bin.size);
 	print_sections(&bin);
-	wasm_module_imports(m, &im);
-	printf("imports: %zu\n", im.size);
-	for (size_t i = 0; i < im.size; i++) {
-		const wasm_name_t *mn = wasm_importtype_module(im.data[i]);
-		const wasm_name_t *nn = wasm_importtype_name(im.data[i]);
+	size_t nim = wasmix_module_import_count(m);
+	printf("imports: %zu\n", nim);
+	for (size_t i = 0; i < nim; i++) {
+		wasmix_extern_desc d;
 		char full[512];
-		int n = snprintf(full, sizeof full, "%.*s.%.*s", (int)mn->size,
-		                 mn->data, (int)nn->size, nn->data);
+		if (wasmix_module_import(m, i, &d) != WASMIX_OK)
+			break;
+		int n = snprintf(full, sizeof full, "%.*s.%.*s",
+		                 (int)d.module_len, d.module, (int)d.name_len,
+		                 d.name);
 		print_extern(full,
 		             n < 0                     ? 0
 		             : (size_t)n < sizeof full ? (size_t)n
 		                                       : sizeof full - 1,
-		             wasm_importtype_type(im.data[i]));
+		             &d);
 	}
-	wasm_importtype_vec_delete(&im);
-	wasm_module_exports(m, &ex);
-	printf("exports: %zu\n", ex.size);
-	for (size_t i = 0; i < ex.size; i++) {
-		const wasm_name_t *nn = wasm_exporttype_name(ex.data[i]);
-		print_extern(nn->data, nn->size,
-		             wasm_exporttype_type(ex.data[i]));
+	size_t nex = wasmix_module_export_count(m);
+	printf("exports: %zu\n", nex);
+	for (size_t i = 0; i < nex; i++) {
+		wasmix_extern_desc d;
+		if (wasmix_module_export(m, i, &d) != WASMIX_OK)
+			break;
+		print_extern(d.name, d.name_len, &d);
 	}
-	wasm_exporttype_vec_delete(&ex);
 out:
 	wasm_byte_vec_delete(&bin);
 	wasm_store_delete(store);

@@ -477,6 +477,104 @@ int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
                     size_t errlen);
 
 /*
+ * Module reflection beyond wasm.h. wasm.h's views of a module have no
+ * kind for v128, exnref or typed references (wasm_valtype_kind answers
+ * externref for them), no tags, and 32-bit limits with no 64-bit or
+ * shared flag; they stay as they are, so that portable programs see what
+ * every engine shows them. These calls describe every import and export
+ * as the module declares it (docs/embedding.md, "Reflection"), like
+ * wasmtime's and Wasmer's own extensions beside their wasm.h.
+ *
+ * A value type is a wasmix_valtype: the numeric types and v128 are their
+ * binary-format bytes (WASMIX_I32 ...); a reference type is
+ *   bits 0-7   its heap type: WASMIX_HT_FUNC ... WASMIX_HT_NOEXN (the
+ *              binary format's bytes) or WASMIX_HT_TYPE (a type index)
+ *   bit 8      WASMIX_REF_NONNULL: (ref ht), else (ref null ht)
+ *   bits 9-31  with WASMIX_HT_TYPE: the function type's index
+ * so funcref is WASMIX_HT_FUNC (0x70) and externref WASMIX_HT_EXTERN.
+ * Type indices are the module's, the first of each group of equivalent
+ * function types.
+ */
+typedef uint32_t wasmix_valtype;
+#define WASMIX_I32           0x7fu
+#define WASMIX_I64           0x7eu
+#define WASMIX_F32           0x7du
+#define WASMIX_F64           0x7cu
+#define WASMIX_V128          0x7bu
+#define WASMIX_HT_FUNC       0x70u
+#define WASMIX_HT_EXTERN     0x6fu
+#define WASMIX_HT_EXN        0x69u
+#define WASMIX_HT_NOFUNC     0x73u
+#define WASMIX_HT_NOEXTERN   0x72u
+#define WASMIX_HT_NOEXN      0x74u
+#define WASMIX_HT_TYPE       0x01u
+#define WASMIX_REF_NONNULL   0x100u
+#define WASMIX_VALTYPE_INDEX(t) ((uint32_t)(t) >> 9)
+
+/*
+ * Writes the text-format name of 't' into 'buf' ('len' bytes, always
+ * NUL-terminated when len > 0, cut short if it does not fit): "i32",
+ * "v128", "funcref", "exnref", "(ref extern)", "(ref null 3)", ...; an
+ * unknown value gives "unknown". Returns the length of the whole name,
+ * as snprintf does. Pure function; thread-safe.
+ */
+size_t wasmix_valtype_name(wasmix_valtype t, char *buf, size_t len);
+
+/* The kinds of import and export, numbered as in the binary format. */
+enum wasmix_extern_kind {
+	WASMIX_EXTERN_FUNC = 0,
+	WASMIX_EXTERN_TABLE = 1,
+	WASMIX_EXTERN_MEMORY = 2,
+	WASMIX_EXTERN_GLOBAL = 3,
+	WASMIX_EXTERN_TAG = 4,
+};
+
+/* Limits of a table (elements) or memory (pages), full width. */
+typedef struct wasmix_limits {
+	uint64_t min;
+	uint64_t max; /* meaningful only if has_max */
+	int has_max;
+	int is64;   /* memory64 or table64: 64-bit addresses or indices */
+	int shared; /* a shared memory (threads) */
+} wasmix_limits;
+
+/*
+ * One import or export. Pointers point into the module and stay valid
+ * while the module handle does; names are not NUL-terminated.
+ */
+typedef struct wasmix_extern_desc {
+	int kind;                 /* enum wasmix_extern_kind */
+	const char *module;       /* imports: the module name; exports: NULL */
+	size_t module_len;
+	const char *name;
+	size_t name_len;
+	uint32_t index;           /* exports: in the module's index space of
+	                             'kind'; imports: the import's position */
+	/* FUNC and TAG: the function type (a tag's results are empty) */
+	uint32_t type_index;
+	size_t nparams, nresults;
+	const wasmix_valtype *params, *results;
+	/* GLOBAL: its value type and mutability; TABLE: the element type */
+	wasmix_valtype type;
+	int is_mutable;
+	/* TABLE and MEMORY */
+	wasmix_limits limits;
+} wasmix_extern_desc;
+
+/*
+ * The number of imports (exports) of 'module', tags included, and the
+ * description of import (export) 'i' in module order: WASMIX_OK, or
+ * WASMIX_ERROR if 'i' is out of range (then '*out' is untouched).
+ * Read-only; safe from any thread while the module lives.
+ */
+size_t wasmix_module_import_count(const struct wasm_module_t *module);
+size_t wasmix_module_export_count(const struct wasm_module_t *module);
+int wasmix_module_import(const struct wasm_module_t *module, size_t i,
+                         wasmix_extern_desc *out);
+int wasmix_module_export(const struct wasm_module_t *module, size_t i,
+                         wasmix_extern_desc *out);
+
+/*
  * Isolated runs (on = 1, the default; the command line sets 0): every run with this config takes
  * place in a helper child process, whose descendants are all the guest's
  * processes. The caller's process is never forked or exited by the guest,

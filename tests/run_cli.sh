@@ -199,6 +199,28 @@ for want in '^imports: 1$' '^  func   env\.log \(i32\) -> \(\)$' \
 	grep -Eq -- "$want" "$T/out" && ok "inspect: $want" ||
 		bad "inspect" "no line matching $want"
 done
+# What wasm.h's views cannot show (wasmix.h's reflection): the whole
+# import/export listing, exactly.
+t inspect-kinds 0 '^  tag    tg \(i32\)$' '' "$W" inspect "$T/inspect_kinds.wasm"
+sed -n '/^imports:/,$p' "$T/out" >"$T/inspect.got"
+printf '%s\n' 'imports: 0' 'exports: 4' '  tag    tg (i32)' \
+	'  func   f (v128 i32) -> (v128)' '  memory m i64 pages min 1' \
+	'  global g mut v128' >"$T/inspect.want"
+cmp -s "$T/inspect.got" "$T/inspect.want" && ok inspect-kinds-listing ||
+	bad inspect-kinds-listing "$(cat "$T/inspect.got")"
+t inspect-refs 0 '^  global env\.g const exnref$' '' \
+	"$W" inspect "$T/inspect_refs.wasm"
+sed -n '/^imports:/,$p' "$T/out" >"$T/inspect.got"
+printf '%s\n' 'imports: 4' '  tag    env.t (i64 f32)' \
+	'  memory env.mem pages min 1 max 10 shared' \
+	'  table  env.tab i64 funcref min 2' '  global env.g const exnref' \
+	'exports: 4' \
+	'  func   call ((ref null 0) (ref extern) nullfuncref) -> (exnref)' \
+	'  memory big i64 pages min 8589934592 max 12884901888' \
+	'  table  tt i64 (ref null 0) min 1 max 100' '  tag    it (i64 f32)' \
+	>"$T/inspect.want"
+cmp -s "$T/inspect.got" "$T/inspect.want" && ok inspect-refs-listing ||
+	bad inspect-refs-listing "$(cat "$T/inspect.got")"
 t inspect-custom 0 '^  custom +offset .* "producers"$' '' \
 	"$W" inspect "$EX/hello.wasm"
 e inspect-invalid 1 "^wasmix: $T/invalid\.wasm: " "$W" inspect "$T/invalid.wasm"
