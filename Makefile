@@ -116,12 +116,18 @@ $(O)/capi/t_isothread: tests/capi/t_isothread.c include/wasmix.h $(O)/libwasmix.
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
+# t_reflect: wasmix.h's module reflection beside wasm.h's views.
+$(O)/capi/t_reflect: tests/capi/t_reflect.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
+
 # t_isolate runs with the spawned helper and again with the fork helper.
-capi: $(O)/capi/t_capi $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_storelimits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
+capi: $(O)/capi/t_capi $(O)/capi/t_reflect $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_storelimits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	$(O)/capi/t_wasi $(O)/capi
 	$(O)/capi/t_wasix $(O)/capi
 	$(O)/capi/t_storelimits
+	$(O)/capi/t_reflect
 	WASMIX_HELPER=$(O)/wasmix-helper $(O)/capi/t_isolate $(O)/capi
 	WASMIX_HELPER=fork $(O)/capi/t_isolate $(O)/capi
 	WASMIX_HELPER=$(O)/wasmix-helper $(O)/capi/t_runout $(O)/capi

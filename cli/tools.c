@@ -289,9 +289,9 @@ int cli_inspect(int argc, char **argv)
 		char full[512];
 		if (wasmix_module_import(m, i, &d) != WASMIX_OK)
 			break;
-		int n = snprintf(full, sizeof full, "%.*s.%.*s",
-		                 (int)d.module_len, d.module, (int)d.name_len,
-		                 d.name);
+		int n =
+		    snprintf(full, sizeof full, "%.*s.%.*s", (int)d.module_len,
+		             d.module, (int)d.name_len, d.name);
 		print_extern(full,
 		             n < 0                     ? 0
 		             : (size_t)n < sizeof full ? (size_t)n

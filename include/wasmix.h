@@ -3,7 +3,8 @@
  *
  * This header is the whole contract between an application (the wasmix
  * command line included) and the library: it includes only the C standard
- * library, and every type behind it is opaque. Names start with 'wasmix_'
+ * library, and every handle type behind it is opaque (the module
+ * reflection's descriptions are plain structs). Names start with 'wasmix_'
  * (functions, types) or 'WASMIX_' (constants).
  *
  * The model is small for now: fill a 'wasmix_config' (arguments,
@@ -496,19 +497,19 @@ int wasmix_validate(const uint8_t *bytes, size_t len, char *errbuf,
  * function types.
  */
 typedef uint32_t wasmix_valtype;
-#define WASMIX_I32           0x7fu
-#define WASMIX_I64           0x7eu
-#define WASMIX_F32           0x7du
-#define WASMIX_F64           0x7cu
-#define WASMIX_V128          0x7bu
-#define WASMIX_HT_FUNC       0x70u
-#define WASMIX_HT_EXTERN     0x6fu
-#define WASMIX_HT_EXN        0x69u
-#define WASMIX_HT_NOFUNC     0x73u
-#define WASMIX_HT_NOEXTERN   0x72u
-#define WASMIX_HT_NOEXN      0x74u
-#define WASMIX_HT_TYPE       0x01u
-#define WASMIX_REF_NONNULL   0x100u
+#define WASMIX_I32              0x7fu
+#define WASMIX_I64              0x7eu
+#define WASMIX_F32              0x7du
+#define WASMIX_F64              0x7cu
+#define WASMIX_V128             0x7bu
+#define WASMIX_HT_FUNC          0x70u
+#define WASMIX_HT_EXTERN        0x6fu
+#define WASMIX_HT_EXN           0x69u
+#define WASMIX_HT_NOFUNC        0x73u
+#define WASMIX_HT_NOEXTERN      0x72u
+#define WASMIX_HT_NOEXN         0x74u
+#define WASMIX_HT_TYPE          0x01u
+#define WASMIX_REF_NONNULL      0x100u
 #define WASMIX_VALTYPE_INDEX(t) ((uint32_t)(t) >> 9)
 
 /*
@@ -543,13 +544,13 @@ typedef struct wasmix_limits {
  * while the module handle does; names are not NUL-terminated.
  */
 typedef struct wasmix_extern_desc {
-	int kind;                 /* enum wasmix_extern_kind */
-	const char *module;       /* imports: the module name; exports: NULL */
+	int kind;           /* enum wasmix_extern_kind */
+	const char *module; /* imports: the module name; exports: NULL */
 	size_t module_len;
 	const char *name;
 	size_t name_len;
-	uint32_t index;           /* exports: in the module's index space of
-	                             'kind'; imports: the import's position */
+	uint32_t index; /* exports: in the module's index space of
+	                   'kind'; imports: the import's position */
 	/* FUNC and TAG: the function type (a tag's results are empty) */
 	uint32_t type_index;
 	size_t nparams, nresults;
