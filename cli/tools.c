@@ -10,7 +10,8 @@
  * ("import M.N is not available with --invoke"); imports of other kinds
  * fail the load. Arguments are parsed by the export's parameter types:
  * i32/i64 in decimal or 0x hex (an i32 may be given unsigned), f32/f64 as
- * strtod reads them (nan, inf too), references only as "null". Results
+ * strtod reads them (nan, inf too), references only as "null"; an export
+ * that takes or returns v128 (no wasm.h value) is refused. Results
  * print one per line: integers signed, floats with enough digits to read
  * back the same value, references as "null" or "ref".
  */
@@ -501,6 +502,28 @@ out:
 	return rc;
 }
 
+/* Does function export 'name' of 'm' take or return a v128 (which
+ * wasm.h has no value for; wasmix.h's reflection tells)? */
+static bool export_has_v128(const wasm_module_t *m, const char *name)
+{
+	size_t n = wasmix_module_export_count(m);
+
+	for (size_t i = 0; i < n; i++) {
+		wasmix_extern_desc d;
+		if (wasmix_module_export(m, i, &d) != WASMIX_OK ||
+		    d.kind != WASMIX_EXTERN_FUNC ||
+		    d.name_len != strlen(name) ||
+		    memcmp(d.name, name, d.name_len) != 0)
+			continue;
+		for (size_t j = 0; j < d.nparams + d.nresults; j++)
+			if ((j < d.nparams
+			         ? d.params[j]
+			         : d.results[j - d.nparams]) == WASMIX_V128)
+				return true;
+	}
+	return false;
+}
+
 int cli_invoke(const char *path, const char *name, int nargs, char **args)
 {
 	wasm_byte_vec_t bin;
@@ -543,6 +566,10 @@ int cli_invoke(const char *path, const char *name, int nargs, char **args)
 	const wasm_func_t *f = find_export(m, &xs, name);
 	if (f == NULL)
 		rc = cli_fail("%s: no exported function '%s'", path, name);
+	else if (export_has_v128(m, name))
+		rc = cli_fail("%s: %s takes or returns v128, which --invoke "
+		              "cannot pass or print",
+		              path, name);
 	else
 		rc = call_and_print(f, name, nargs, args);
 out:

@@ -178,6 +178,8 @@ e invoke-missing 2 "^wasmix: $L: no exported function 'nope'$" \
 	"$W" run --invoke nope "$L"
 e invoke-global 2 "no exported function 'answer'" \
 	"$W" run --invoke answer "$L"
+e invoke-v128 2 "^wasmix: $T/inspect_kinds\.wasm: f takes or returns v128, which --invoke cannot pass or print$" \
+	"$W" run --invoke f "$T/inspect_kinds.wasm" 1 2
 e invoke-start-trap 134 '^wasmix: trap: .*unreachable' \
 	"$W" run --invoke _start "$T/starttrap.wasm"
 e invoke-invalid 2 "^wasmix: $T/invalid\.wasm: " \
