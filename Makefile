@@ -31,9 +31,9 @@ ifeq ($(DISPATCH),switch)
 CPPFLAGS += -DWX_DISPATCH_SWITCH=1
 endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS   := -lm -lpthread
+LDLIBS   := -lm -lpthread -ldl
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/capi/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/aot/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/capi/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -50,6 +50,15 @@ all: $(O)/libwasmix.a $(O)/wasmix $(O)/wasmix-spec $(EXAMPLES)
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The compiled tier's ABI header, as a C string for aot_emit.c (it is
+# written at the top of every generated C file).
+$(O)/gen/aot_abi.inc: src/aot/aot_abi.h
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(O)/obj/src/aot/aot_emit.o $(O)/pic/src/aot/aot_emit.o: $(O)/gen/aot_abi.inc
+$(O)/obj/src/aot/aot_emit.o $(O)/pic/src/aot/aot_emit.o: CPPFLAGS += -I$(O)/gen
 
 $(O)/libwasmix.a: $(LIB_OBJ)
 	@rm -f $@
