@@ -48,6 +48,9 @@ struct wasmix_config {
 	struct wasix_net_policy net;
 	bool confine; /* proc_confine before the run */
 	bool isolate; /* run in a helper child (wasmix_isolate.c) */
+	bool compile;       /* the compiled tier (src/aot/) */
+	bool compile_cache; /* ... through the cache */
+	bool compile_verbose;
 };
 
 /* Open fds per guest process unless the config says otherwise. */

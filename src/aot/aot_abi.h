@@ -24,7 +24,7 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 1
+#define AOT_ABI_VERSION 2
 
 /* GCC's and clang's own names of the <stdint.h> types (same types). */
 typedef __UINT8_TYPE__ aot_u8;
@@ -197,28 +197,42 @@ static inline aot_u8 *aot_ea(struct aot_thr *T, struct aot_inst *I, aot_u8 *M,
 #endif
 }
 
-#define AOT_LOAD(OP, RT, ST, N, CONV)                                          \
+/*
+ * With guard pages a load's only check is the fault, so a load whose
+ * value is never used must still happen: the empty asm takes the loaded
+ * bits as an input, which GCC cannot drop (it still combines, hoists and
+ * keeps the value in a register).
+ */
+#if AOT_CHECKED
+#define AOT_KEEP(bits) (void)(bits)
+#else
+#define AOT_KEEP(bits) __asm__("" : : "r"(bits))
+#endif
+#define AOT_LOAD(OP, RT, ST, BT, N, CONV)                                      \
 	static inline RT op_##OP(struct aot_thr *T, struct aot_inst *I,        \
 	                         aot_u8 *M, aot_u32 a, aot_u64 off)            \
 	{                                                                      \
+		BT bits;                                                       \
 		ST v;                                                          \
-		__builtin_memcpy(&v, aot_ea(T, I, M, a, off, N), N);           \
+		__builtin_memcpy(&bits, aot_ea(T, I, M, a, off, N), N);        \
+		AOT_KEEP(bits);                                                \
+		__builtin_memcpy(&v, &bits, N);                                \
 		return CONV;                                                   \
 	}
-AOT_LOAD(I32_LOAD, aot_u32, aot_u32, 4, v)
-AOT_LOAD(I64_LOAD, aot_u64, aot_u64, 8, v)
-AOT_LOAD(F32_LOAD, aot_f32, aot_f32, 4, v)
-AOT_LOAD(F64_LOAD, aot_f64, aot_f64, 8, v)
-AOT_LOAD(I32_LOAD8_S, aot_u32, aot_s8, 1, (aot_u32)(aot_s32)v)
-AOT_LOAD(I32_LOAD8_U, aot_u32, aot_u8, 1, v)
-AOT_LOAD(I32_LOAD16_S, aot_u32, aot_s16, 2, (aot_u32)(aot_s32)v)
-AOT_LOAD(I32_LOAD16_U, aot_u32, aot_u16, 2, v)
-AOT_LOAD(I64_LOAD8_S, aot_u64, aot_s8, 1, (aot_u64)(aot_s64)v)
-AOT_LOAD(I64_LOAD8_U, aot_u64, aot_u8, 1, v)
-AOT_LOAD(I64_LOAD16_S, aot_u64, aot_s16, 2, (aot_u64)(aot_s64)v)
-AOT_LOAD(I64_LOAD16_U, aot_u64, aot_u16, 2, v)
-AOT_LOAD(I64_LOAD32_S, aot_u64, aot_s32, 4, (aot_u64)(aot_s64)v)
-AOT_LOAD(I64_LOAD32_U, aot_u64, aot_u32, 4, v)
+AOT_LOAD(I32_LOAD, aot_u32, aot_u32, aot_u32, 4, v)
+AOT_LOAD(I64_LOAD, aot_u64, aot_u64, aot_u64, 8, v)
+AOT_LOAD(F32_LOAD, aot_f32, aot_f32, aot_u32, 4, v)
+AOT_LOAD(F64_LOAD, aot_f64, aot_f64, aot_u64, 8, v)
+AOT_LOAD(I32_LOAD8_S, aot_u32, aot_s8, aot_u8, 1, (aot_u32)(aot_s32)v)
+AOT_LOAD(I32_LOAD8_U, aot_u32, aot_u8, aot_u8, 1, v)
+AOT_LOAD(I32_LOAD16_S, aot_u32, aot_s16, aot_u16, 2, (aot_u32)(aot_s32)v)
+AOT_LOAD(I32_LOAD16_U, aot_u32, aot_u16, aot_u16, 2, v)
+AOT_LOAD(I64_LOAD8_S, aot_u64, aot_s8, aot_u8, 1, (aot_u64)(aot_s64)v)
+AOT_LOAD(I64_LOAD8_U, aot_u64, aot_u8, aot_u8, 1, v)
+AOT_LOAD(I64_LOAD16_S, aot_u64, aot_s16, aot_u16, 2, (aot_u64)(aot_s64)v)
+AOT_LOAD(I64_LOAD16_U, aot_u64, aot_u16, aot_u16, 2, v)
+AOT_LOAD(I64_LOAD32_S, aot_u64, aot_s32, aot_u32, 4, (aot_u64)(aot_s64)v)
+AOT_LOAD(I64_LOAD32_U, aot_u64, aot_u32, aot_u32, 4, v)
 #undef AOT_LOAD
 
 #define AOT_STORE(OP, VT, ST, N)                                               \
@@ -498,7 +512,22 @@ AOT_UN(F64_CONVERT_I32_S, F64, U32, (F64)(S32)a)
 AOT_UN(F64_CONVERT_I32_U, F64, U32, (F64)a)
 AOT_UN(F64_CONVERT_I64_S, F64, U64, (F64)(S64)a)
 AOT_UN(F64_CONVERT_I64_U, F64, U64, (F64)a)
-AOT_UN(F64_PROMOTE_F32, F64, F32, (F64)a)
+/* GCC folds demote(promote(x)) to x even under -fsignaling-nans, which
+ * keeps a signalling NaN signalling: an empty asm hides the value. */
+#if defined(__x86_64__)
+#define AOT_OPAQUE_F64(r) __asm__("" : "+x"(r))
+#elif defined(__aarch64__)
+#define AOT_OPAQUE_F64(r) __asm__("" : "+w"(r))
+#else
+#define AOT_OPAQUE_F64(r) __asm__("" : "+m"(r))
+#endif
+static inline F64 op_F64_PROMOTE_F32(struct aot_thr *T, F32 a)
+{
+	F64 r = (F64)a;
+	(void)T;
+	AOT_OPAQUE_F64(r);
+	return r;
+}
 AOT_UN(I32_REINTERPRET_F32, U32, F32, aot_bits_f32(a))
 AOT_UN(I64_REINTERPRET_F64, U64, F64, aot_bits_f64(a))
 AOT_UN(F32_REINTERPRET_I32, F32, U32, aot_f32_of(a))

@@ -158,7 +158,8 @@ static const char *opt_of(const struct aot_options *o)
  * aliasing assumptions between the guest memory and anything else. */
 #define AOT_CFLAGS                                                             \
 	"-shared", "-fPIC", "-std=gnu11", "-w", "-ffp-contract=off",           \
-	    "-fno-math-errno", "-fno-strict-aliasing", "-fvisibility=hidden"
+	    "-fno-math-errno", "-fsignaling-nans", "-fno-strict-aliasing",         \
+	    "-fvisibility=hidden"
 
 /* The cache key: everything the shared object depends on. */
 static void cache_key(const struct wasm_module *m, const struct aot_options *o,
@@ -166,13 +167,16 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 {
 	char extra[512];
 	int n = snprintf(extra, sizeof extra,
-	                 "wasmix %s abi %d cc %s opt %s checked %d flags %s",
-	                 WASMIX_VERSION, AOT_ABI_VERSION, cc_of(o), opt_of(o),
+	                 "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
+	                 "flags %s",
+	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION, cc_of(o), opt_of(o),
 	                 o->checked ? 1 : 0,
-	                 "-ffp-contract=off -fno-math-errno -fno-strict-aliasing");
-	const void *parts[2] = {m->bytes, extra};
-	size_t lens[2] = {m->nbytes, (size_t)(n > 0 ? n : 0)};
-	aot_sha256_hex(parts, lens, 2, hex);
+	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
+	                 "-fno-strict-aliasing");
+	const char *gen = aot_codegen_id();
+	const void *parts[3] = {m->bytes, extra, gen};
+	size_t lens[3] = {m->nbytes, (size_t)(n > 0 ? n : 0), strlen(gen)};
+	aot_sha256_hex(parts, lens, 3, hex);
 }
 
 /* Runs the compiler: 'src' to shared object 'out'. */

@@ -25,12 +25,18 @@
 
 #include "aot/aot.h"
 #include "aot/aot_abi.h"
+#include "aot/aot_impl.h"
 #include "base/leb128.h"
 
 /* The ABI header as a C string (made by the build from aot_abi.h). */
 static const char abi_text[] =
 #include "aot_abi.inc"
     ;
+
+const char *aot_codegen_id(void)
+{
+	return abi_text;
+}
 
 /* One value type as the emitter sees it: i, l, f, d, r; 0 unsupported. */
 static char tchar(uint32_t vt)
@@ -419,6 +425,7 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 	fputs(")f_->native_fn)((struct aot_inst *)f_->native_ctx, T, D + 1",
 	      F->o);
 	call_args(F, ft->nparams);
+	fputs(")", F->o);
 	uint32_t h0 = F->h;
 	char saved[AOT_MAX_RESULTS + 1];
 	uint32_t np = ft->nparams;

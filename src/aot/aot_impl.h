@@ -16,6 +16,16 @@
 int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
                   bool checked, struct vm_instance *inst, struct diag *diag);
 
+/*
+ * The revision of what aot_emit.c writes: part of the cache key with the
+ * ABI header's text (aot_codegen_id). Bump it with every change to the
+ * emitter's output.
+ */
+#define AOT_EMITTER_REVISION 1
+
+/* The ABI header's text, as written into every generated file. */
+const char *aot_codegen_id(void);
+
 /* SHA-256 of the concatenation of 'n' byte ranges, as 64 hex digits. */
 void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,
                     char hex[65]);
