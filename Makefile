@@ -4,6 +4,7 @@
 #   make test       unit tests + the WebAssembly spec suite (+ the wasix-libc
 #                   corpus when WASIX_SYSROOT names a sysroot, tests/wasixlibc/)
 #   make spec       the spec suite only
+#   make aot-test   the compiled tier's tests (tests/run_aot.sh; in 'test')
 #   make asan       everything above under AddressSanitizer + UBSan
 #   make bench      compute kernels: wasmix vs native gcc -O2 vs node
 #
@@ -221,11 +222,15 @@ unit: $(UNIT_BIN)
 test: all unit capi install-test spec spec-checks spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
+	@sh tests/run_aot.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 	@sh tests/run_net.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
 	@sh tests/run_dylink.sh $(O)
 	@sh tests/run_wasixlibc.sh $(O)
+
+aot-test: all
+	@sh tests/run_aot.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
 asan:
@@ -378,7 +383,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all capi shared install uninstall install-test spec spec-checks spec3 spec-json unit test asan bench bench-simd bench-wat clean
+.PHONY: all capi shared install uninstall install-test spec spec-checks spec3 spec-json unit test aot-test asan bench bench-simd bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -247,6 +247,8 @@ static const char *sv(struct fn *F, uint32_t h, char t)
 	static _Thread_local char bufs[4][24];
 	static _Thread_local unsigned k;
 	char *b = bufs[k++ & 3];
+	if (h >= F->cap && !grow_stack(F, h + 1))
+		F->why = "out of memory";
 	if (h < F->cap)
 		F->used[h] |= (uint8_t)tbit(t);
 	snprintf(b, sizeof bufs[0], "s%u%c", h, t);
