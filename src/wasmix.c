@@ -1256,6 +1256,7 @@ static void wasmix_aot_options(const struct wasmix_config *c,
 	vm_config_default(&vc);
 	memset(o, 0, sizeof *o);
 	o->checked = vc.bounds_checks;
+	o->fuel = c->fuel != 0;
 	o->verbose = c->compile_verbose;
 	o->no_cache = !c->compile_cache;
 }

@@ -28,6 +28,10 @@ struct aot_options {
 	/* Explicit bounds checks rather than guard pages (the default when
 	 * vm_config.bounds_checks is set). Part of the cache key. */
 	bool checked;
+	/* Count calls and back-edges exactly as the interpreter does (the
+	 * store has a fuel limit); else poll the interrupt flag only. Part
+	 * of the cache key. */
+	bool fuel;
 	bool verbose;      /* say on stderr why something is interpreted */
 	bool no_cache;     /* compile into a temporary directory only */
 	const char *cache_dir; /* NULL: $XDG_CACHE_HOME/wasmix, ~/.cache/wasmix */

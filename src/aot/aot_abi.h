@@ -24,7 +24,7 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 2
+#define AOT_ABI_VERSION 4
 
 /* GCC's and clang's own names of the <stdint.h> types (same types). */
 typedef __UINT8_TYPE__ aot_u8;
@@ -102,6 +102,9 @@ struct aot_inst {
 	void (**entries)(struct aot_inst *, struct aot_thr *, aot_u32,
 	                 aot_u64 *);
 	void *vm_inst; /* struct vm_instance */
+	/* The instance's global value pointers again, inline: one load
+	 * less per global.get. */
+	aot_u64 *g[];
 };
 
 struct aot_thr {
@@ -118,13 +121,19 @@ struct aot_thr {
 	                aot_u64 a, aot_u64 b, aot_u64 c, aot_u32 imm0,
 	                aot_u32 imm1);
 	char *stack_limit; /* the C stack may not grow below this */
-	long long budget;  /* calls and back-edges until the next poll */
+	long long budget;  /* AOT_FUEL: calls and back-edges until a poll */
+	volatile int *interrupt; /* else: poll when this is non-zero */
 	aot_u32 max_depth; /* wasm frames, as the interpreter counts them */
 };
+
+/* How the code was generated (aot_module_desc.flags). */
+#define AOT_DESC_CHECKED 1u /* explicit bounds checks */
+#define AOT_DESC_FUEL    2u /* counts calls and back-edges (--fuel) */
 
 /* What a generated shared object exports as 'wasmix_aot_module'. */
 struct aot_module_desc {
 	aot_u32 abi_version;
+	aot_u32 flags; /* AOT_DESC_* */
 	aot_u32 nfuncs;
 	/* Per function index (imports NULL, uncompiled functions NULL). */
 	void *const *fns;
@@ -547,23 +556,50 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
 #undef AOT_UN
 #undef AOT_BIN
 
-/* Prologue of every compiled function: call depth, C stack, fuel. */
-#define AOT_ENTER(D)                                                           \
-	do {                                                                   \
-		if (AOT_UNLIKELY((D) >= T->max_depth ||                        \
-		                 (char *)__builtin_frame_address(0) <          \
-		                     T->stack_limit))                          \
-			aot_trap(T, AOT_TRAP_STACK, 0);                        \
-		if (AOT_UNLIKELY(--T->budget <= 0))                            \
-			T->poll(T, I);                                         \
-	} while (0)
+/*
+ * Fuel and interrupts. With AOT_FUEL (the store has a fuel limit) every
+ * call and back-edge counts, exactly as the interpreter counts them; a
+ * compiled function keeps the counter in a local (B) so that GCC holds it
+ * in a register through loops that store to memory, written back to
+ * T->budget before every call and return and read again after each call
+ * (AOT_OUT, AOT_IN). Without fuel, calls and back-edges only test the
+ * interrupt flag (a timeout, a signal to deliver): one load, no store.
+ */
+#if AOT_FUEL
+#define AOT_POLL_IF_DUE()                                                      \
+	if (AOT_UNLIKELY(--B <= 0)) {                                          \
+		T->budget = B;                                                 \
+		T->poll(T, I);                                                 \
+		B = T->budget;                                                 \
+	}
+#define AOT_POLL_INIT() long long B = T->budget
+#define AOT_OUT         T->budget = B
+#define AOT_IN          B = T->budget
+#else
+#define AOT_POLL_IF_DUE()                                                      \
+	if (AOT_UNLIKELY(*INTR))                                               \
+		T->poll(T, I);
+#define AOT_POLL_INIT() volatile int *const INTR = T->interrupt
+#define AOT_OUT         (void)0
+#define AOT_IN          (void)0
+#endif
+
+/*
+ * Prologue of a compiled function (aot_emit.c picks the parts): the wasm
+ * call depth always; the C stack in functions that call or have a large
+ * frame; a poll on entry in functions that may be part of a recursion
+ * (the other paths to an endless run pass a loop's back-edge), and on
+ * every entry when counting fuel.
+ */
+#define AOT_DEPTH(D)                                                           \
+	if (AOT_UNLIKELY((D) >= T->max_depth))                                 \
+		aot_trap(T, AOT_TRAP_STACK, 0)
+#define AOT_STACK()                                                            \
+	if (AOT_UNLIKELY((char *)__builtin_frame_address(0) < T->stack_limit)) \
+		aot_trap(T, AOT_TRAP_STACK, 0)
 
 /* A loop back-edge. */
-#define AOT_BACKEDGE()                                                         \
-	do {                                                                   \
-		if (AOT_UNLIKELY(--T->budget <= 0))                            \
-			T->poll(T, I);                                         \
-	} while (0)
+#define AOT_BACKEDGE() AOT_POLL_IF_DUE()
 
 /* call_indirect: bounds, null and type checks; 'f' set on success. */
 static inline struct aot_func *aot_indirect(struct aot_thr *T,

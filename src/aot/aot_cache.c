@@ -332,6 +332,7 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 		                path);
 	}
 	c->checked = checked;
+	(void)checked;
 	for (uint32_t k = 0; k < m->nfuncs; k++)
 		c->ncompiled += c->desc->fns[k] != NULL;
 	*out = c;
@@ -405,11 +406,13 @@ void aot_code_free(struct aot_code *c)
 
 int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag)
 {
-	struct aot_inst *ai = wx_calloc(1, sizeof *ai);
+	const struct wasm_module *m = vm_instance_module(inst);
+	struct aot_inst *ai = wx_calloc(
+	    1, sizeof *ai + (size_t)m->nglobals * sizeof ai->g[0]);
 	int rc;
 	if (ai == NULL)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
-	rc = aot_bind_desc(c->desc, ai, c->checked, inst, diag);
+	rc = aot_bind_desc(c->desc, ai, inst, diag);
 	if (rc != WX_OK) {
 		wx_free(ai);
 		return rc;

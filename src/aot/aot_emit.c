@@ -314,6 +314,7 @@ static struct ctl *push_ctl(struct fn *F, uint8_t kind)
 static void emit_return(struct fn *F)
 {
 	const struct ctl *fc = &F->ctl[0];
+	fputs("AOT_OUT; ", F->o);
 	if (fc->nr == 0) {
 		fputs("return;\n", F->o);
 	} else if (fc->nr == 1) {
@@ -397,7 +398,7 @@ static void call_finish(struct fn *F, const struct wasm_functype *ft,
 			        i);
 		fputs(" }", F->o);
 	}
-	fputs("\n", F->o);
+	fputs(" AOT_IN;\n", F->o);
 	F->h = retbase;
 	for (uint32_t i = 0; i < ft->nresults; i++) {
 		if (!grow_stack(F, F->h + 1)) {
@@ -417,6 +418,7 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 	uint32_t retbase;
 
 	fprintf(F->o,
+	        "AOT_OUT; "
 	        "{ struct aot_func *f_ = aot_indirect(T, I, %u, %u, %s);\n"
 	        "if (AOT_LIKELY(f_->native_fn != 0)) { ",
 	        tab, canon, idx);
@@ -730,7 +732,7 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 	case WASM_OP_GLOBAL_GET: {
 		t = tchar(m->globals[imm->x].type.valtype);
 		char src[40];
-		snprintf(src, sizeof src, "(*I->globals[%u])", imm->x);
+		snprintf(src, sizeof src, "(*I->g[%u])", imm->x);
 		fprintf(F->o, "%s = ", push(F, t));
 		from_slot(F->o, t, src);
 		fputs(";\n", F->o);
@@ -738,7 +740,7 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 	}
 	case WASM_OP_GLOBAL_SET:
 		t = F->types[F->h - 1];
-		fprintf(F->o, "*I->globals[%u] = ", imm->x);
+		fprintf(F->o, "*I->g[%u] = ", imm->x);
 		to_slot(F->o, t, top(F, 0));
 		fputs(";\n", F->o);
 		F->h--;
@@ -763,6 +765,7 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 		uint32_t retbase;
 		char *argv = NULL;
 		(void)argv;
+		fputs("AOT_OUT; ", F->o);
 		call_lhs(F, ft, &retbase);
 		fprintf(F->o, "f%u(I, T, D + 1", imm->x);
 		call_args(F, ft->nparams);
@@ -926,9 +929,73 @@ static void emit_body(struct fn *F, uint32_t k)
 	}
 }
 
+/* Slots of locals and operands above which a function checks the C
+ * stack even when it calls nothing. */
+#define AOT_SMALL_FRAME 512
+
+/* What the prologue of a function needs (profile_funcs). */
+struct prof {
+	bool calls;       /* makes any call */
+	bool may_recurse; /* calls indirectly, or a function that calls */
+};
+
+/* Scans the defined functions' calls (for the prologues). */
+static int profile_funcs(const struct wasm_module *m, struct prof *pr)
+{
+	uint8_t *direct_nonleaf = wx_calloc(m->nfuncs + 1, 1);
+	if (direct_nonleaf == NULL)
+		return WX_ENOMEM;
+	for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
+		const struct wasm_func *wf = &m->funcs[k];
+		const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
+		while (p < end) {
+			enum wasm_opcode op;
+			struct wasm_instr_imm imm;
+			const char *why;
+			if (wasm_read_opcode(&p, end, &op) != 0 ||
+			    wasm_read_imm(op, &p, end, &imm, &why) != 0) {
+				pr[k].calls = pr[k].may_recurse = true;
+				break;
+			}
+			if (op == WASM_OP_CALL || op == WASM_OP_RETURN_CALL) {
+				pr[k].calls = true;
+				if (imm.x >= m->num_imported_funcs)
+					direct_nonleaf[k] = 1; /* decided below */
+			} else if (op == WASM_OP_CALL_INDIRECT ||
+			           op == WASM_OP_RETURN_CALL_INDIRECT ||
+			           op == WASM_OP_CALL_REF ||
+			           op == WASM_OP_RETURN_CALL_REF) {
+				pr[k].calls = pr[k].may_recurse = true;
+			}
+		}
+	}
+	/* may_recurse: calls a defined function that itself calls. Every
+	 * function on a cycle of calls calls another on it, which calls. */
+	for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
+		if (!direct_nonleaf[k] || pr[k].may_recurse)
+			continue;
+		const struct wasm_func *wf = &m->funcs[k];
+		const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
+		while (p < end && !pr[k].may_recurse) {
+			enum wasm_opcode op;
+			struct wasm_instr_imm imm;
+			const char *why;
+			if (wasm_read_opcode(&p, end, &op) != 0 ||
+			    wasm_read_imm(op, &p, end, &imm, &why) != 0)
+				break;
+			if ((op == WASM_OP_CALL || op == WASM_OP_RETURN_CALL) &&
+			    imm.x >= m->num_imported_funcs && pr[imm.x].calls)
+				pr[k].may_recurse = true;
+		}
+	}
+	wx_free(direct_nonleaf);
+	return WX_OK;
+}
+
 /* Compiles function k (defined) or writes a stub for it. */
 static int emit_func(FILE *out, const struct wasm_module *m,
-                     const struct aot_options *opt, uint32_t k, bool *ok)
+                     const struct aot_options *opt, uint32_t k,
+                     const struct prof *prof, bool *ok)
 {
 	const struct wasm_func *wf = &m->funcs[k];
 	const struct wasm_functype *ft = wasm_func_type(m, k);
@@ -955,7 +1022,12 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 				if (F.used[h] & tbit(*t))
 					fprintf(out, "\t%s s%u%c;\n", ctype(*t),
 					        h, *t);
-		fputs("\tAOT_ENTER(D);\n", out);
+		fputs("\tAOT_DEPTH(D);\n", out);
+		if (prof->calls || F.nlocals + F.cap > AOT_SMALL_FRAME)
+			fputs("\tAOT_STACK();\n", out);
+		fputs("\tAOT_POLL_INIT();\n", out);
+		if (opt->fuel || prof->may_recurse)
+			fputs("\tAOT_POLL_IF_DUE();\n", out);
 		fwrite(body, 1, blen, out);
 		fputs("}\n", out);
 	} else {
@@ -1048,17 +1120,23 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 {
 	const char *why = aot_module_unsupported(m);
 	uint8_t *ok = NULL;
+	struct prof *prof = NULL;
 	int rc = WX_OK;
 
 	*ncompiled = 0;
 	if (why != NULL)
 		return diag_set(diag, WX_EARG, "cannot compile: %s", why);
 	ok = wx_calloc(m->nfuncs + 1, 1);
-	if (ok == NULL)
+	prof = wx_calloc(m->nfuncs + 1, sizeof *prof);
+	if (ok == NULL || prof == NULL || profile_funcs(m, prof) != WX_OK) {
+		wx_free(ok);
+		wx_free(prof);
 		return diag_set(diag, WX_ENOMEM, "out of memory");
+	}
 	fprintf(out, "/* generated by wasmix (compiled tier) */\n"
-	             "#define AOT_GENERATED 1\n#define AOT_CHECKED %d\n",
-	        opt->checked ? 1 : 0);
+	             "#define AOT_GENERATED 1\n#define AOT_CHECKED %d\n"
+	             "#define AOT_FUEL %d\n",
+	        opt->checked ? 1 : 0, opt->fuel ? 1 : 0);
 	fputs(abi_text, out);
 	/* Result structs, one per distinct result signature. */
 	for (uint32_t i = 0; i < m->ntypes; i++) {
@@ -1088,7 +1166,7 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 	}
 	for (uint32_t k = 0; k < m->nfuncs; k++) {
 		bool fok;
-		rc = emit_func(out, m, opt, k, &fok);
+		rc = emit_func(out, m, opt, k, &prof[k], &fok);
 		if (rc != WX_OK) {
 			diag_set(diag, rc, "out of memory");
 			goto out;
@@ -1117,12 +1195,16 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 	}
 	fprintf(out,
 	        "0};\n__attribute__((visibility(\"default\"))) const struct "
-	        "aot_module_desc wasmix_aot_module = {%d, %u, fns, "
+	        "aot_module_desc wasmix_aot_module = {%d, %u, %u, fns, "
 	        "entries};\n",
-	        AOT_ABI_VERSION, m->nfuncs);
+	        AOT_ABI_VERSION,
+	        (opt->checked ? AOT_DESC_CHECKED : 0) |
+	            (opt->fuel ? AOT_DESC_FUEL : 0),
+	        m->nfuncs);
 	if (ferror(out))
 		rc = diag_set(diag, WX_EIO, "cannot write the C source");
 out:
 	wx_free(ok);
+	wx_free(prof);
 	return rc;
 }

@@ -14,14 +14,14 @@
  * instance; nothing was changed).
  */
 int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
-                  bool checked, struct vm_instance *inst, struct diag *diag);
+                  struct vm_instance *inst, struct diag *diag);
 
 /*
  * The revision of what aot_emit.c writes: part of the cache key with the
  * ABI header's text (aot_codegen_id). Bump it with every change to the
  * emitter's output.
  */
-#define AOT_EMITTER_REVISION 2
+#define AOT_EMITTER_REVISION 6
 
 /* The ABI header's text, as written into every generated file. */
 const char *aot_codegen_id(void);

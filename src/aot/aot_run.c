@@ -61,6 +61,12 @@ struct aot_entry {
 
 static _Thread_local char *stack_limit_tl;
 
+/* The flag compiled code polls when the store has none. */
+static volatile int no_interrupt;
+
+_Static_assert(sizeof(sig_atomic_t) == sizeof(int),
+               "the interrupt flag is read as an int");
+
 /* The lowest address this thread's compiled code may use. */
 static char *thread_stack_limit(void)
 {
@@ -269,6 +275,9 @@ static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 	e.pub.stack_limit = thread_stack_limit();
 	e.pub.max_depth = s->cfg.max_call_depth;
 	e.pub.budget = vm_fuel_take(s);
+	e.pub.interrupt = s->cfg.interrupt != NULL
+	                      ? (volatile int *)s->cfg.interrupt
+	                      : &no_interrupt;
 	e.g.prev = vm_guard_cur;
 	e.g.depth = th->depth;
 	e.g.top = th->stack_top;
@@ -293,12 +302,17 @@ out:
 }
 
 int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
-                  bool checked, struct vm_instance *inst, struct diag *diag)
+                  struct vm_instance *inst, struct diag *diag)
 {
 	const struct wasm_module *m = inst->module;
+	bool checked = (d->flags & AOT_DESC_CHECKED) != 0;
 
 	if (d->nfuncs != m->nfuncs)
 		return diag_set(diag, WX_EARG, "compiled code of another module");
+	if (inst->store->cfg.fuel != 0 && !(d->flags & AOT_DESC_FUEL))
+		return diag_set(diag, WX_EARG,
+		                "the code does not count fuel and the run has "
+		                "a fuel limit");
 	if (m->nmemories != 0) {
 		struct vm_memory *mem = inst->memories[0];
 		if (!checked && !mem->guarded)
@@ -309,6 +323,8 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 		ai->mem_size = &mem->size;
 	}
 	ai->globals = inst->global_values;
+	for (uint32_t k = 0; k < m->nglobals; k++)
+		ai->g[k] = inst->global_values[k];
 	ai->funcs = (struct aot_func **)inst->funcs;
 	ai->tables = (struct aot_table **)inst->tables;
 	ai->type_ids = inst->type_ids;
