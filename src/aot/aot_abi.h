@@ -6,12 +6,13 @@
  * sides always agree on every layout and helper.
  *
  * Generated code includes no system header: it sees only what is here.
- * It gets everything through two pointers:
- *   struct aot_inst  one per instance: memory 0, globals, functions,
- *                    tables, type ids (the vm's own arrays, borrowed);
- *   struct aot_thr   one per entry into compiled code (on the C stack of
- *                    aot_run): the runtime's helpers, the fuel/interrupt
- *                    counter, the call-depth cap and the C stack limit.
+ * It gets everything through one pointer, struct aot_inst, one per
+ * instance: memory 0, globals, functions, tables, type ids (the vm's own
+ * arrays, borrowed), and the state of the entry into compiled code in
+ * progress on it (aot_run): the runtime's helpers, the fuel counter, the
+ * call-depth cap and the C stack limit. A compiled instance is used by
+ * one host thread at a time (modules with shared memories are not
+ * compiled), so that state can live with the instance.
  *
  * Keeps true:
  *  - Every helper gives exactly the interpreter's result (vm_interp.c):
@@ -24,7 +25,7 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 4
+#define AOT_ABI_VERSION 6
 
 /* GCC's and clang's own names of the <stdint.h> types (same types). */
 typedef __UINT8_TYPE__ aot_u8;
@@ -70,8 +71,6 @@ enum aot_cold_op {
 	AOT_COLD_ELEM_DROP,       /* imm0 elem */
 };
 
-struct aot_thr;
-
 /* Mirrors the start of struct vm_func (vm_impl.h). */
 struct aot_func {
 	const void *type;
@@ -99,31 +98,32 @@ struct aot_inst {
 	struct aot_table **tables;
 	const aot_u32 *type_ids; /* module type index -> store type id */
 	/* Per function index: the slot entry of a compiled function. */
-	void (**entries)(struct aot_inst *, struct aot_thr *, aot_u32,
-	                 aot_u64 *);
+	void (**entries)(struct aot_inst *, aot_u32, aot_u64 *);
 	void *vm_inst; /* struct vm_instance */
+
+	/* The runtime's helpers (aot_run.c). trap never returns: it unwinds
+	 * to the entry (aot_run). poll: an interrupt or the fuel slice ran
+	 * out. call: any call the compiled code cannot make directly (host
+	 * functions, interpreted ones, other instances'), arguments in
+	 * 'slots', results written over them, 'depth' the callee's D
+	 * (AOT_DEPTH). cold: memory.grow, bulk memory and table
+	 * instructions. */
+	void (*trap)(struct aot_inst *I, int code, aot_u32 arg);
+	void (*poll)(struct aot_inst *I);
+	void (*call)(struct aot_inst *I, aot_u32 depth, struct aot_func *f,
+	             aot_u64 *slots);
+	aot_u64 (*cold)(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
+	                aot_u64 c, aot_u32 imm0, aot_u32 imm1);
+	/* The entry in progress (set and restored by aot_run). */
+	char *stack_limit;       /* the C stack may not grow below this */
+	long long budget;        /* AOT_FUEL: calls and back-edges to a poll */
+	volatile int *interrupt; /* else: poll when this is non-zero */
+	aot_u32 max_depth;       /* wasm frames, as the interpreter counts */
+	void *entry;             /* the runtime's struct aot_entry */
+
 	/* The instance's global value pointers again, inline: one load
 	 * less per global.get. */
 	aot_u64 *g[];
-};
-
-struct aot_thr {
-	/* Never returns: unwinds to the entry (aot_run). */
-	void (*trap)(struct aot_thr *T, int code, aot_u32 arg);
-	/* Fuel ran out of this slice: interrupts, next slice, or unwinds. */
-	void (*poll)(struct aot_thr *T, struct aot_inst *I);
-	/* Any call the compiled code cannot make directly: host functions,
-	 * interpreted ones, other instances'. Arguments in 'slots', results
-	 * written over them. Unwinds on a trap or exit. */
-	void (*call)(struct aot_thr *T, struct aot_inst *I, aot_u32 depth,
-	             struct aot_func *f, aot_u64 *slots);
-	aot_u64 (*cold)(struct aot_thr *T, struct aot_inst *I, int op,
-	                aot_u64 a, aot_u64 b, aot_u64 c, aot_u32 imm0,
-	                aot_u32 imm1);
-	char *stack_limit; /* the C stack may not grow below this */
-	long long budget;  /* AOT_FUEL: calls and back-edges until a poll */
-	volatile int *interrupt; /* else: poll when this is non-zero */
-	aot_u32 max_depth; /* wasm frames, as the interpreter counts them */
 };
 
 /* How the code was generated (aot_module_desc.flags). */
@@ -137,8 +137,7 @@ struct aot_module_desc {
 	aot_u32 nfuncs;
 	/* Per function index (imports NULL, uncompiled functions NULL). */
 	void *const *fns;
-	void (*const *entries)(struct aot_inst *, struct aot_thr *, aot_u32,
-	                       aot_u64 *);
+	void (*const *entries)(struct aot_inst *, aot_u32, aot_u64 *);
 };
 
 #ifdef AOT_GENERATED
@@ -148,9 +147,9 @@ typedef float aot_f32;
 typedef double aot_f64;
 
 __attribute__((noreturn, cold, noinline)) static void
-aot_trap(struct aot_thr *T, int code, aot_u32 arg)
+aot_trap(struct aot_inst *I, int code, aot_u32 arg)
 {
-	T->trap(T, code, arg);
+	I->trap(I, code, arg);
 	__builtin_unreachable();
 }
 
@@ -190,16 +189,15 @@ extern double trunc(double);
 extern double rint(double);
 
 /* Memory 0: guard pages, or an explicit compare (AOT_CHECKED). */
-static inline aot_u8 *aot_ea(struct aot_thr *T, struct aot_inst *I, aot_u8 *M,
-                             aot_u32 a, aot_u64 off, aot_u32 n)
+static inline aot_u8 *aot_ea(struct aot_inst *I, aot_u8 *M, aot_u32 a,
+                             aot_u64 off, aot_u32 n)
 {
 #if AOT_CHECKED
 	aot_u64 ea = (aot_u64)a + off;
 	if (AOT_UNLIKELY(ea + n > *I->mem_size))
-		aot_trap(T, AOT_TRAP_OOB, 0);
+		aot_trap(I, AOT_TRAP_OOB, 0);
 	return M + ea;
 #else
-	(void)T;
 	(void)I;
 	(void)n;
 	return M + (aot_u64)a + off;
@@ -218,12 +216,12 @@ static inline aot_u8 *aot_ea(struct aot_thr *T, struct aot_inst *I, aot_u8 *M,
 #define AOT_KEEP(bits) __asm__("" : : "r"(bits))
 #endif
 #define AOT_LOAD(OP, RT, ST, BT, N, CONV)                                      \
-	static inline RT op_##OP(struct aot_thr *T, struct aot_inst *I,        \
-	                         aot_u8 *M, aot_u32 a, aot_u64 off)            \
+	static inline RT op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,   \
+	                         aot_u64 off)                                  \
 	{                                                                      \
 		BT bits;                                                       \
 		ST v;                                                          \
-		__builtin_memcpy(&bits, aot_ea(T, I, M, a, off, N), N);        \
+		__builtin_memcpy(&bits, aot_ea(I, M, a, off, N), N);        \
 		AOT_KEEP(bits);                                                \
 		__builtin_memcpy(&v, &bits, N);                                \
 		return CONV;                                                   \
@@ -245,11 +243,11 @@ AOT_LOAD(I64_LOAD32_U, aot_u64, aot_u32, aot_u32, 4, v)
 #undef AOT_LOAD
 
 #define AOT_STORE(OP, VT, ST, N)                                               \
-	static inline void op_##OP(struct aot_thr *T, struct aot_inst *I,      \
-	                           aot_u8 *M, aot_u32 a, VT x, aot_u64 off)    \
+	static inline void op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a, \
+	                           VT x, aot_u64 off)                          \
 	{                                                                      \
 		ST v = (ST)x;                                                  \
-		__builtin_memcpy(aot_ea(T, I, M, a, off, N), &v, N);           \
+		__builtin_memcpy(aot_ea(I, M, a, off, N), &v, N);           \
 	}
 AOT_STORE(I32_STORE, aot_u32, aot_u32, 4)
 AOT_STORE(I64_STORE, aot_u64, aot_u64, 8)
@@ -262,17 +260,17 @@ AOT_STORE(I64_STORE16, aot_u64, aot_u16, 2)
 AOT_STORE(I64_STORE32, aot_u64, aot_u32, 4)
 #undef AOT_STORE
 
-/* Numeric instructions: op_<IDENT of wasm_ops.def>(T, operands...). */
+/* Numeric instructions: op_<IDENT of wasm_ops.def>(I, operands...). */
 #define AOT_UN(OP, RT, AT, E)                                                  \
-	static inline RT op_##OP(struct aot_thr *T, AT a)                      \
+	static inline RT op_##OP(struct aot_inst *I, AT a)                      \
 	{                                                                      \
-		(void)T;                                                       \
+		(void)I;                                                       \
 		return E;                                                      \
 	}
 #define AOT_BIN(OP, RT, AT, E)                                                 \
-	static inline RT op_##OP(struct aot_thr *T, AT a, AT b)                \
+	static inline RT op_##OP(struct aot_inst *I, AT a, AT b)                \
 	{                                                                      \
-		(void)T;                                                       \
+		(void)I;                                                       \
 		return E;                                                      \
 	}
 #define U32 aot_u32
@@ -346,60 +344,60 @@ AOT_BIN(I64_SHR_U, U64, U64, a >> (b & 63))
 AOT_BIN(I64_ROTL, U64, U64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
 AOT_BIN(I64_ROTR, U64, U64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
 
-static inline U32 op_I32_DIV_S(struct aot_thr *T, U32 a, U32 b)
+static inline U32 op_I32_DIV_S(struct aot_inst *I, U32 a, U32 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	if (AOT_UNLIKELY(a == 0x80000000u && b == 0xffffffffu))
-		aot_trap(T, AOT_TRAP_OVERFLOW, 0);
+		aot_trap(I, AOT_TRAP_OVERFLOW, 0);
 	return (U32)((S32)a / (S32)b);
 }
-static inline U32 op_I32_DIV_U(struct aot_thr *T, U32 a, U32 b)
+static inline U32 op_I32_DIV_U(struct aot_inst *I, U32 a, U32 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	return a / b;
 }
-static inline U32 op_I32_REM_S(struct aot_thr *T, U32 a, U32 b)
+static inline U32 op_I32_REM_S(struct aot_inst *I, U32 a, U32 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	if (AOT_UNLIKELY(b == 0xffffffffu))
 		return 0;
 	return (U32)((S32)a % (S32)b);
 }
-static inline U32 op_I32_REM_U(struct aot_thr *T, U32 a, U32 b)
+static inline U32 op_I32_REM_U(struct aot_inst *I, U32 a, U32 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	return a % b;
 }
-static inline U64 op_I64_DIV_S(struct aot_thr *T, U64 a, U64 b)
+static inline U64 op_I64_DIV_S(struct aot_inst *I, U64 a, U64 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	if (AOT_UNLIKELY(a == 0x8000000000000000ull && b == ~0ull))
-		aot_trap(T, AOT_TRAP_OVERFLOW, 0);
+		aot_trap(I, AOT_TRAP_OVERFLOW, 0);
 	return (U64)((S64)a / (S64)b);
 }
-static inline U64 op_I64_DIV_U(struct aot_thr *T, U64 a, U64 b)
+static inline U64 op_I64_DIV_U(struct aot_inst *I, U64 a, U64 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	return a / b;
 }
-static inline U64 op_I64_REM_S(struct aot_thr *T, U64 a, U64 b)
+static inline U64 op_I64_REM_S(struct aot_inst *I, U64 a, U64 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	if (AOT_UNLIKELY(b == ~0ull))
 		return 0;
 	return (U64)((S64)a % (S64)b);
 }
-static inline U64 op_I64_REM_U(struct aot_thr *T, U64 a, U64 b)
+static inline U64 op_I64_REM_U(struct aot_inst *I, U64 a, U64 b)
 {
 	if (AOT_UNLIKELY(b == 0))
-		aot_trap(T, AOT_TRAP_DIV_ZERO, 0);
+		aot_trap(I, AOT_TRAP_DIV_ZERO, 0);
 	return a % b;
 }
 
@@ -456,12 +454,12 @@ AOT_BIN(F64_COPYSIGN, F64, F64,
 
 /* Trapping truncations; 'lo' and 'hi' are exclusive (as vm_interp.c). */
 #define AOT_TRUNC(OP, RT, FT, CT, lo, hi)                                      \
-	static inline RT op_##OP(struct aot_thr *T, FT a)                      \
+	static inline RT op_##OP(struct aot_inst *I, FT a)                      \
 	{                                                                      \
 		if (AOT_UNLIKELY(a != a))                                      \
-			aot_trap(T, AOT_TRAP_CONVERSION, 0);                   \
+			aot_trap(I, AOT_TRAP_CONVERSION, 0);                   \
 		if (AOT_UNLIKELY(!(a > (lo) && a < (hi))))                     \
-			aot_trap(T, AOT_TRAP_OVERFLOW, 0);                     \
+			aot_trap(I, AOT_TRAP_OVERFLOW, 0);                     \
 		return (RT)(CT)a;                                              \
 	}
 AOT_TRUNC(I32_TRUNC_F32_S, U32, F32, S32, -2147483904.0f, 2147483648.0f)
@@ -478,9 +476,9 @@ AOT_TRUNC(I64_TRUNC_F64_U, U64, F64, U64, -1.0, 18446744073709551616.0)
 
 /* Saturating truncations (0xFC 0..7). */
 #define AOT_SAT(OP, RT, FT, CT, lo, hi, minv, maxv)                            \
-	static inline RT op_##OP(struct aot_thr *T, FT a)                      \
+	static inline RT op_##OP(struct aot_inst *I, FT a)                      \
 	{                                                                      \
-		(void)T;                                                       \
+		(void)I;                                                       \
 		if (a != a)                                                    \
 			return 0;                                              \
 		if (a <= (lo))                                                 \
@@ -530,10 +528,10 @@ AOT_UN(F64_CONVERT_I64_U, F64, U64, (F64)a)
 #else
 #define AOT_OPAQUE_F64(r) __asm__("" : "+m"(r))
 #endif
-static inline F64 op_F64_PROMOTE_F32(struct aot_thr *T, F32 a)
+static inline F64 op_F64_PROMOTE_F32(struct aot_inst *I, F32 a)
 {
 	F64 r = (F64)a;
-	(void)T;
+	(void)I;
 	AOT_OPAQUE_F64(r);
 	return r;
 }
@@ -561,25 +559,25 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
  * call and back-edge counts, exactly as the interpreter counts them; a
  * compiled function keeps the counter in a local (B) so that GCC holds it
  * in a register through loops that store to memory, written back to
- * T->budget before every call and return and read again after each call
+ * I->budget before every call and return and read again after each call
  * (AOT_OUT, AOT_IN). Without fuel, calls and back-edges only test the
  * interrupt flag (a timeout, a signal to deliver): one load, no store.
  */
 #if AOT_FUEL
 #define AOT_POLL_IF_DUE()                                                      \
 	if (AOT_UNLIKELY(--B <= 0)) {                                          \
-		T->budget = B;                                                 \
-		T->poll(T, I);                                                 \
-		B = T->budget;                                                 \
+		I->budget = B;                                                 \
+		I->poll(I);                                                 \
+		B = I->budget;                                                 \
 	}
-#define AOT_POLL_INIT() long long B = T->budget
-#define AOT_OUT         T->budget = B
-#define AOT_IN          B = T->budget
+#define AOT_POLL_INIT() long long B = I->budget
+#define AOT_OUT         I->budget = B
+#define AOT_IN          B = I->budget
 #else
 #define AOT_POLL_IF_DUE()                                                      \
 	if (AOT_UNLIKELY(*INTR))                                               \
-		T->poll(T, I);
-#define AOT_POLL_INIT() volatile int *const INTR = T->interrupt
+		I->poll(I);
+#define AOT_POLL_INIT() volatile int *const INTR = I->interrupt
 #define AOT_OUT         (void)0
 #define AOT_IN          (void)0
 #endif
@@ -591,29 +589,42 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
  * (the other paths to an endless run pass a loop's back-edge), and on
  * every entry when counting fuel.
  */
+/* D: wasm frames the function may still add (the interpreter's limit
+ * minus its depth); a call passes D - 1. */
 #define AOT_DEPTH(D)                                                           \
-	if (AOT_UNLIKELY((D) >= T->max_depth))                                 \
-		aot_trap(T, AOT_TRAP_STACK, 0)
+	if (AOT_UNLIKELY((D) == 0))                                            \
+		aot_trap(I, AOT_TRAP_STACK, 0)
+/* The stack pointer without forcing a frame pointer. */
+#if defined(__x86_64__)
+#define AOT_SP(sp) __asm__("mov %%rsp, %0" : "=r"(sp))
+#elif defined(__aarch64__)
+#define AOT_SP(sp) __asm__("mov %0, sp" : "=r"(sp))
+#else
+#define AOT_SP(sp) ((sp) = (char *)__builtin_frame_address(0))
+#endif
 #define AOT_STACK()                                                            \
-	if (AOT_UNLIKELY((char *)__builtin_frame_address(0) < T->stack_limit)) \
-		aot_trap(T, AOT_TRAP_STACK, 0)
+	do {                                                                   \
+		char *sp_;                                                     \
+		AOT_SP(sp_);                                                   \
+		if (AOT_UNLIKELY(sp_ < I->stack_limit))                        \
+			aot_trap(I, AOT_TRAP_STACK, 0);                        \
+	} while (0)
 
 /* A loop back-edge. */
 #define AOT_BACKEDGE() AOT_POLL_IF_DUE()
 
 /* call_indirect: bounds, null and type checks; 'f' set on success. */
-static inline struct aot_func *aot_indirect(struct aot_thr *T,
-                                            struct aot_inst *I, aot_u32 tab,
+static inline struct aot_func *aot_indirect(struct aot_inst *I, aot_u32 tab,
                                             aot_u32 type, aot_u32 i)
 {
 	struct aot_table *t = I->tables[tab];
 	if (AOT_UNLIKELY(i >= t->size))
-		aot_trap(T, AOT_TRAP_UNDEF_ELEM, 0);
+		aot_trap(I, AOT_TRAP_UNDEF_ELEM, 0);
 	struct aot_func *f = (struct aot_func *)(__UINTPTR_TYPE__)t->elems[i];
 	if (AOT_UNLIKELY(f == 0))
-		aot_trap(T, AOT_TRAP_UNINIT_ELEM, i);
+		aot_trap(I, AOT_TRAP_UNINIT_ELEM, i);
 	if (AOT_UNLIKELY(f->type_id != I->type_ids[type]))
-		aot_trap(T, AOT_TRAP_SIG_MISMATCH, 0);
+		aot_trap(I, AOT_TRAP_SIG_MISMATCH, 0);
 	return f;
 }
 #endif /* AOT_GENERATED */

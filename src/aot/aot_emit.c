@@ -1,7 +1,7 @@
 /*
  * aot_emit.c: a validated WebAssembly module as C source (docs/aot.md).
  *
- * Every function becomes a C function f<index>(I, T, D, params...) with
+ * Every function becomes a C function f<index>(I, D, params...) with
  * the wasm parameters and results as C values (i32 aot_u32, i64 aot_u64,
  * f32 float, f64 double, references aot_u64; several results a struct).
  * Operand-stack height h of type t is the C variable s<h><t> (validated
@@ -12,7 +12,7 @@
  *
  * Functions the emitter cannot compile (an instruction it does not handle
  * yet, see aot_func_unsupported) and imports become stubs of the same C
- * signature that call through T->call, so every call site is a direct C
+ * signature that call through I->call, so every call site is a direct C
  * call and compiled and interpreted functions mix freely.
  *
  * Keeps true: reads only the validated module; the output depends only on
@@ -137,18 +137,18 @@ static void ret_type(FILE *o, const struct wasm_functype *ft)
 static void fn_ptr_type(FILE *o, const struct wasm_functype *ft)
 {
 	ret_type(o, ft);
-	fputs(" (*)(struct aot_inst *, struct aot_thr *, aot_u32", o);
+	fputs(" (*)(struct aot_inst *, aot_u32", o);
 	for (uint32_t i = 0; i < ft->nparams; i++)
 		fprintf(o, ", %s", ctype(tchar(ft->types[i])));
 	fputs(")", o);
 }
 
-/* "static RT f<k>(struct aot_inst *I, struct aot_thr *T, aot_u32 D, ...)" */
+/* "static RT f<k>(struct aot_inst *I, aot_u32 D, ...)" */
 static void fn_head(FILE *o, const struct wasm_functype *ft, uint32_t k)
 {
 	fputs("static ", o);
 	ret_type(o, ft);
-	fprintf(o, " f%u(struct aot_inst *I, struct aot_thr *T, aot_u32 D",
+	fprintf(o, " f%u(struct aot_inst *I, aot_u32 D",
 	        k);
 	for (uint32_t i = 0; i < ft->nparams; i++)
 		fprintf(o, ", %s l%u", ctype(tchar(ft->types[i])), i);
@@ -193,6 +193,12 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 	return NULL;
 }
 
+/* What the prologue of a function needs (profile_funcs). */
+struct prof {
+	bool calls;       /* makes any call */
+	bool may_recurse; /* calls indirectly, or a function that calls */
+};
+
 /* ---- one function body --------------------------------------------------- */
 
 enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
@@ -200,14 +206,20 @@ enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
 struct ctl {
 	uint8_t kind;
 	bool has_else;
+	/* K_LOOP: a call that polls ran at the loop's own level before the
+	 * code being emitted, so a back-edge from here needs no poll. */
+	bool polled;
 	uint32_t label;
 	uint32_t base; /* stack height below the block's parameters */
 	uint32_t np, nr;
 	char pt[AOT_MAX_RESULTS + 1], rt[AOT_MAX_RESULTS + 1];
 };
 
+struct prof;
+
 struct fn {
 	const struct wasm_module *m;
+	const struct prof *prof; /* every function's (profile_funcs) */
 	const struct aot_options *opt;
 	FILE *o;
 	const char *why; /* set: this function cannot be compiled */
@@ -310,6 +322,17 @@ static struct ctl *push_ctl(struct fn *F, uint8_t kind)
 	return c;
 }
 
+/*
+ * Whether a call to function k polls the interrupt flag on every entry
+ * (without fuel): a defined function that may recurse polls on entry,
+ * compiled or not (its stub polls, emit_func). A host function does not.
+ */
+static bool callee_polls(const struct fn *F, uint32_t k)
+{
+	return !F->opt->fuel && k >= F->m->num_imported_funcs &&
+	       F->prof[k].may_recurse;
+}
+
 /* Emits "return <the top nr values>;" for the function's results. */
 static void emit_return(struct fn *F)
 {
@@ -343,8 +366,10 @@ static void emit_branch(struct fn *F, uint32_t depth)
 		for (uint32_t i = 0; i < n; i++)
 			fprintf(F->o, "%s = %s; ", sv(F, c->base + i, t[i]),
 			        sv(F, from + i, t[i]));
-	if (c->kind == K_LOOP)
+	if (c->kind == K_LOOP && !c->polled)
 		fprintf(F->o, "AOT_BACKEDGE(); goto L%u;\n", c->label);
+	else if (c->kind == K_LOOP)
+		fprintf(F->o, "goto L%u; /* polled by a call */\n", c->label);
 	else
 		fprintf(F->o, "goto L%u;\n", c->label);
 }
@@ -419,14 +444,14 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 
 	fprintf(F->o,
 	        "AOT_OUT; "
-	        "{ struct aot_func *f_ = aot_indirect(T, I, %u, %u, %s);\n"
-	        "if (AOT_LIKELY(f_->native_fn != 0)) { ",
+	        "{ struct aot_func *f_ = aot_indirect(I, %u, %u, %s);\n"
+	        "if (AOT_LIKELY(f_->native_ctx == (void *)I)) { ",
 	        tab, canon, idx);
 	F->h--; /* the index */
 	call_lhs(F, ft, &retbase);
 	fputs("((", F->o);
 	fn_ptr_type(F->o, ft);
-	fputs(")f_->native_fn)((struct aot_inst *)f_->native_ctx, T, D + 1",
+	fputs(")f_->native_fn)(I, D - 1",
 	      F->o);
 	call_args(F, ft->nparams);
 	fputs(")", F->o);
@@ -450,7 +475,7 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 		to_slot(F->o, argt[i], sv(F, h0 - np + i, argt[i]));
 		fputs(";", F->o);
 	}
-	fputs(" T->call(T, I, D + 1, f_, a_);", F->o);
+	fputs(" I->call(I, D - 1, f_, a_);", F->o);
 	for (uint32_t i = 0; i < ft->nresults; i++) {
 		char t = tchar(ft->types[np + i]);
 		char src[16];
@@ -463,7 +488,7 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 	wx_free(argt);
 }
 
-/* A generic instruction: op_<IDENT>(T, operands) by its wasm_ops.def sig. */
+/* A generic instruction: op_<IDENT>(I, operands) by its wasm_ops.def sig. */
 static bool emit_numeric(struct fn *F, enum wasm_opcode op, const char *ident,
                          const char *sig)
 {
@@ -478,7 +503,7 @@ static bool emit_numeric(struct fn *F, enum wasm_opcode op, const char *ident,
 	F->h -= na;
 	if (nr == 1)
 		fprintf(F->o, "%s = ", push(F, colon[1]));
-	fprintf(F->o, "op_%s(T", ident);
+	fprintf(F->o, "op_%s(I", ident);
 	for (uint32_t i = 0; i < na; i++)
 		fprintf(F->o, ", %s", args[i]);
 	fputs(");\n", F->o);
@@ -510,17 +535,17 @@ static bool emit_memop(struct fn *F, enum wasm_opcode op,
 		char addr[24];
 		snprintf(addr, sizeof addr, "%s", a);
 		F->h--;
-		fprintf(F->o, "%s = op_%s(T, I, M, %s, %" PRIu64 "u);\n",
+		fprintf(F->o, "%s = op_%s(I, M, %s, %" PRIu64 "u);\n",
 		        push(F, colon[1]), op_ident[op], addr, imm->value);
 	} else { /* store: "iT:" */
-		fprintf(F->o, "op_%s(T, I, M, %s, %s, %" PRIu64 "u);\n",
+		fprintf(F->o, "op_%s(I, M, %s, %s, %" PRIu64 "u);\n",
 		        op_ident[op], top(F, 1), top(F, 0), imm->value);
 		F->h -= 2;
 	}
 	return true;
 }
 
-/* T->cold(...) for the bulk, table and memory.grow instructions. */
+/* I->cold(...) for the bulk, table and memory.grow instructions. */
 static void emit_cold(struct fn *F, const char *cop, uint32_t na, char res,
                       uint32_t imm0, uint32_t imm1)
 {
@@ -533,7 +558,7 @@ static void emit_cold(struct fn *F, const char *cop, uint32_t na, char res,
 		const char *v = push(F, res);
 		fprintf(F->o, "%s = (%s)", v, ctype(res));
 	}
-	fprintf(F->o, "T->cold(T, I, %s, %s, %s, %s, %u, %u);\n", cop,
+	fprintf(F->o, "I->cold(I, %s, %s, %s, %s, %u, %u);\n", cop,
 	        args[0], args[1], args[2], imm0, imm1);
 }
 
@@ -686,7 +711,7 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		*dead = true;
 		return true;
 	case WASM_OP_UNREACHABLE:
-		fputs("aot_trap(T, AOT_TRAP_UNREACHABLE, 0);\n", F->o);
+		fputs("aot_trap(I, AOT_TRAP_UNREACHABLE, 0);\n", F->o);
 		*dead = true;
 		return true;
 	default:
@@ -766,8 +791,11 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 		char *argv = NULL;
 		(void)argv;
 		fputs("AOT_OUT; ", F->o);
+		if (callee_polls(F, imm->x))
+			F->ctl[F->nctl - 1].polled =
+			    F->ctl[F->nctl - 1].kind == K_LOOP;
 		call_lhs(F, ft, &retbase);
-		fprintf(F->o, "f%u(I, T, D + 1", imm->x);
+		fprintf(F->o, "f%u(I, D - 1", imm->x);
 		call_args(F, ft->nparams);
 		fputs(")", F->o);
 		call_finish(F, ft, retbase);
@@ -933,12 +961,6 @@ static void emit_body(struct fn *F, uint32_t k)
  * stack even when it calls nothing. */
 #define AOT_SMALL_FRAME 512
 
-/* What the prologue of a function needs (profile_funcs). */
-struct prof {
-	bool calls;       /* makes any call */
-	bool may_recurse; /* calls indirectly, or a function that calls */
-};
-
 /* Scans the defined functions' calls (for the prologues). */
 static int profile_funcs(const struct wasm_module *m, struct prof *pr)
 {
@@ -999,7 +1021,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 {
 	const struct wasm_func *wf = &m->funcs[k];
 	const struct wasm_functype *ft = wasm_func_type(m, k);
-	struct fn F = {.m = m, .opt = opt};
+	struct fn F = {.m = m, .opt = opt, .prof = prof};
 	char *body = NULL;
 	size_t blen = 0;
 
@@ -1042,6 +1064,12 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		fn_head(out, ft, k);
 		fprintf(out, "\n{\n\taot_u64 a_[%u];\n",
 		        np > nr ? (np ? np : 1) : (nr ? nr : 1));
+		/* An interpreted function that may recurse polls here, as
+		 * its compiled form would (callee_polls). */
+		if (k >= m->num_imported_funcs && prof->may_recurse)
+			fputs("#if !AOT_FUEL\n\tAOT_POLL_INIT();\n"
+			      "\tAOT_POLL_IF_DUE();\n#endif\n",
+			      out);
 		for (uint32_t i = 0; i < np; i++) {
 			char v[16];
 			snprintf(v, sizeof v, "l%u", i);
@@ -1049,7 +1077,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 			to_slot(out, tchar(ft->types[i]), v);
 			fputs(";\n", out);
 		}
-		fprintf(out, "\tT->call(T, I, D, I->funcs[%u], a_);\n", k);
+		fprintf(out, "\tI->call(I, D, I->funcs[%u], a_);\n", k);
 		if (nr == 1) {
 			fputs("\treturn ", out);
 			from_slot(out, tchar(ft->types[np]), "a_[0]");
@@ -1085,14 +1113,14 @@ static void emit_entry(FILE *out, const struct wasm_module *m, uint32_t k)
 	uint32_t np = ft->nparams, nr = ft->nresults;
 
 	fprintf(out,
-	        "static void e%u(struct aot_inst *I, struct aot_thr *T, "
-	        "aot_u32 D, aot_u64 *s)\n{\n\t",
+	        "static void e%u(struct aot_inst *I, aot_u32 D, aot_u64 *s)\n"
+	        "{\n\t",
 	        k);
 	if (nr != 0) {
 		ret_type(out, ft);
 		fputs(" r = ", out);
 	}
-	fprintf(out, "f%u(I, T, D", k);
+	fprintf(out, "f%u(I, D", k);
 	for (uint32_t i = 0; i < np; i++) {
 		char v[16];
 		snprintf(v, sizeof v, "s[%u]", i);
@@ -1184,8 +1212,8 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 		else
 			fprintf(out, "%s0,", k % 8 ? " " : "\n");
 	}
-	fputs("0};\nstatic void (*const entries[])(struct aot_inst *, struct "
-	      "aot_thr *, aot_u32, aot_u64 *) = {",
+	fputs("0};\nstatic void (*const entries[])(struct aot_inst *, "
+	      "aot_u32, aot_u64 *) = {",
 	      out);
 	for (uint32_t k = 0; k < m->nfuncs; k++) {
 		if (ok[k])

@@ -2,10 +2,11 @@
  * aot_run.c: the run-time side of the compiled tier: binds a loaded shared
  * object to an instance, enters compiled code (aot_run, the vm_func
  * native_run entry), and the helpers compiled code calls through struct
- * aot_thr: traps, polls, calls it cannot make directly, cold instructions.
+ * aot_inst: traps, polls, calls it cannot make directly, cold instructions.
  *
  * Keeps true:
- *  - Compiled code runs between a sigsetjmp in aot_run and its return:
+ *  - Compiled code runs between a sigsetjmp in aot_run and its return
+ *    (the innermost one of the instance is aot_inst.entry):
  *    traps (its own, guard-page faults, a callee's) unwind there with
  *    siglongjmp and leave the thread as the interpreter's 'trap' exit
  *    does (depth, stack top, fuel slice given back, message in the diag).
@@ -51,9 +52,8 @@ _Static_assert(offsetof(struct aot_table, size) ==
 /* C stack kept free below the limit for host functions and libc. */
 #define AOT_STACK_RESERVE ((size_t)256 << 10)
 
-/* One entry into compiled code (aot_run's frame). 'pub' first. */
+/* One entry into compiled code (aot_run's frame); aot_inst.entry. */
 struct aot_entry {
-	struct aot_thr pub;
 	struct vm_thread *th;
 	struct vm_guard_jmp g;
 	int rc; /* why siglongjmp(g.env, 2) unwound */
@@ -122,10 +122,10 @@ __attribute__((noreturn)) static void unwind(struct aot_entry *e, int rc)
 	siglongjmp(e->g.env, 2);
 }
 
-__attribute__((noreturn)) static void rt_trap(struct aot_thr *T, int code,
+__attribute__((noreturn)) static void rt_trap(struct aot_inst *I, int code,
                                               aot_u32 arg)
 {
-	struct aot_entry *e = (struct aot_entry *)T;
+	struct aot_entry *e = I->entry;
 	int rc;
 	if (code == AOT_TRAP_UNINIT_ELEM)
 		rc = diag_set(e->th->diag, WX_ETRAP, "uninitialized element %u",
@@ -135,22 +135,22 @@ __attribute__((noreturn)) static void rt_trap(struct aot_thr *T, int code,
 	unwind(e, rc);
 }
 
-static void rt_poll(struct aot_thr *T, struct aot_inst *I)
+static void rt_poll(struct aot_inst *I)
 {
-	struct aot_entry *e = (struct aot_entry *)T;
+	struct aot_entry *e = I->entry;
 	struct vm_store *s = e->th->store;
 	int rc = vm_poll(e->th, I->vm_inst, NULL, NULL);
 	if (rc != WX_OK)
 		unwind(e, rc);
-	T->budget = vm_fuel_take(s);
-	if (T->budget <= 0)
+	I->budget = vm_fuel_take(s);
+	if (I->budget <= 0)
 		unwind(e, vm_trap(e->th, "fuel exhausted"));
 }
 
-static void rt_call(struct aot_thr *T, struct aot_inst *I, aot_u32 depth,
-                    struct aot_func *af, aot_u64 *slots)
+static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
+                    aot_u64 *slots)
 {
-	struct aot_entry *e = (struct aot_entry *)T;
+	struct aot_entry *e = I->entry;
 	struct vm_thread *th = e->th;
 	struct vm_func *f = (struct vm_func *)af;
 	const struct wasm_functype *ft = f->type;
@@ -162,7 +162,7 @@ static void rt_call(struct aot_thr *T, struct aot_inst *I, aot_u32 depth,
 	if ((size_t)(th->stack_end - args) < (size_t)(np > nr ? np : nr) + 16)
 		unwind(e, vm_trap(th, "call stack exhausted"));
 	memcpy(args, slots, np * sizeof *args);
-	th->depth = depth;
+	th->depth = I->max_depth - depth; /* depth: frames left (AOT_DEPTH) */
 	if (f->host != NULL) {
 		th->host_pc = NULL;
 		th->host_fp = NULL;
@@ -178,11 +178,10 @@ static void rt_call(struct aot_thr *T, struct aot_inst *I, aot_u32 depth,
 	memcpy(slots, args, nr * sizeof *args);
 }
 
-static aot_u64 rt_cold(struct aot_thr *T, struct aot_inst *I, int op,
-                       aot_u64 a, aot_u64 b, aot_u64 c, aot_u32 imm0,
-                       aot_u32 imm1)
+static aot_u64 rt_cold(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
+                       aot_u64 c, aot_u32 imm0, aot_u32 imm1)
 {
-	struct aot_entry *e = (struct aot_entry *)T;
+	struct aot_entry *e = I->entry;
 	struct vm_instance *inst = I->vm_inst;
 	/* A frame and cells as vm_compile.c lays them out: fp[0] the result,
 	 * fp[1..3] the operands; pc[1] is the first operand cell. */
@@ -252,7 +251,11 @@ static aot_u64 rt_cold(struct aot_thr *T, struct aot_inst *I, int op,
 	return fp[0];
 }
 
-/* vm_func.native_run: vm_interp_run's contract for a compiled function. */
+/*
+ * vm_func.native_run: vm_interp_run's contract for a compiled function.
+ * Entries nest (compiled code -> host or interpreter -> compiled code of
+ * the same instance): the instance's entry state is saved and restored.
+ */
 static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 {
 	struct aot_inst *ai = f->native_ctx;
@@ -261,6 +264,8 @@ static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 	uint32_t room = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
 	uint64_t *const saved_top = th->stack_top;
 	const uint32_t saved_depth = th->depth;
+	void *const saved_entry = ai->entry;
+	const long long saved_budget = ai->budget;
 	struct aot_entry e;
 	int rc;
 
@@ -268,16 +273,13 @@ static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 		return vm_trap(th, "call stack exhausted");
 	e.th = th;
 	e.rc = WX_OK;
-	e.pub.trap = rt_trap;
-	e.pub.poll = rt_poll;
-	e.pub.call = rt_call;
-	e.pub.cold = rt_cold;
-	e.pub.stack_limit = thread_stack_limit();
-	e.pub.max_depth = s->cfg.max_call_depth;
-	e.pub.budget = vm_fuel_take(s);
-	e.pub.interrupt = s->cfg.interrupt != NULL
-	                      ? (volatile int *)s->cfg.interrupt
-	                      : &no_interrupt;
+	ai->entry = &e;
+	ai->stack_limit = thread_stack_limit();
+	ai->max_depth = s->cfg.max_call_depth;
+	ai->budget = vm_fuel_take(s);
+	ai->interrupt = s->cfg.interrupt != NULL
+	                    ? (volatile int *)s->cfg.interrupt
+	                    : &no_interrupt;
 	e.g.prev = vm_guard_cur;
 	e.g.depth = th->depth;
 	e.g.top = th->stack_top;
@@ -291,11 +293,14 @@ static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 		goto out;
 	}
 	vm_guard_cur = &e.g;
-	ai->entries[f->index](ai, &e.pub, th->depth, fp);
+	ai->entries[f->index](
+	    ai, th->depth < ai->max_depth ? ai->max_depth - th->depth : 0, fp);
 	vm_guard_cur = e.g.prev;
 	rc = WX_OK;
 out:
-	vm_fuel_return(s, e.pub.budget);
+	vm_fuel_return(s, ai->budget);
+	ai->budget = saved_budget;
+	ai->entry = saved_entry;
 	th->stack_top = saved_top;
 	th->depth = saved_depth;
 	return rc;
@@ -328,8 +333,12 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 	ai->funcs = (struct aot_func **)inst->funcs;
 	ai->tables = (struct aot_table **)inst->tables;
 	ai->type_ids = inst->type_ids;
-	ai->entries = (void (**)(struct aot_inst *, struct aot_thr *, aot_u32,
-	                         aot_u64 *))d->entries;
+	ai->entries =
+	    (void (**)(struct aot_inst *, aot_u32, aot_u64 *))d->entries;
+	ai->trap = rt_trap;
+	ai->poll = rt_poll;
+	ai->call = rt_call;
+	ai->cold = rt_cold;
 	ai->vm_inst = inst;
 	for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
 		struct vm_func *f = inst->funcs[k];
