@@ -173,10 +173,12 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 			return "a shared memory (threads)";
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const struct wasm_import *imp = &m->imports[i];
+		/* setjmp/longjmp without asyncify and the vfork of the EH
+		 * builds save and restore interpreter frames (vm_jmp.c);
+		 * threads share the instance (and need a shared memory). */
 		static const char *const interp_only[] = {
 		    "stack_checkpoint", "stack_restore", "proc_fork_env",
-		    "thread_spawn", "thread-spawn", "thread_spawn_v2",
-		    "call_dynamic", "callback_signal"};
+		    "thread_spawn", "thread-spawn", "thread_spawn_v2"};
 		if (imp->kind == WASM_EXT_TAG)
 			return "exception tags";
 		if (imp->kind != WASM_EXT_FUNC)
