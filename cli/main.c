@@ -703,8 +703,7 @@ static int cmd_compile(int argc, char **argv)
 	}
 	if (in == NULL)
 		return cli_fail("usage: wasmix compile PROG.wasm [-o OUT.so]");
-	rc = wasmix_compile_file(in, out, &ncompiled, &nfuncs, err,
-	                         sizeof err);
+	rc = wasmix_compile_file(in, out, &ncompiled, &nfuncs, err, sizeof err);
 	if (rc != WASMIX_OK)
 		return cli_fail("%s", err);
 	printf("%s: %u of %u functions compiled%s%s\n", in, ncompiled, nfuncs,

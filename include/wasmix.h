@@ -286,9 +286,8 @@ void wasmix_config_set_compile(wasmix_config *c, int on, int cache,
  * '*nfuncs' (functions compiled, functions defined). Returns WASMIX_OK or
  * a status with the reason in 'errbuf'.
  */
-int wasmix_compile_file(const char *path, const char *out,
-                        unsigned *ncompiled, unsigned *nfuncs, char *errbuf,
-                        size_t errlen);
+int wasmix_compile_file(const char *path, const char *out, unsigned *ncompiled,
+                        unsigned *nfuncs, char *errbuf, size_t errlen);
 
 /*
  * WASI for the standard C API (include/wasm.h; docs/embedding.md): the

@@ -1274,8 +1274,7 @@ static int wasmix_prepare_aot(struct wasmix_run *r,
 	return WX_OK;
 }
 
-void wasmix_config_set_compile(wasmix_config *c, int on, int cache,
-                               int verbose)
+void wasmix_config_set_compile(wasmix_config *c, int on, int cache, int verbose)
 {
 	if (c != NULL) {
 		c->compile = on != 0;
@@ -1284,9 +1283,8 @@ void wasmix_config_set_compile(wasmix_config *c, int on, int cache,
 	}
 }
 
-int wasmix_compile_file(const char *path, const char *out,
-                        unsigned *ncompiled, unsigned *nfuncs, char *errbuf,
-                        size_t errlen)
+int wasmix_compile_file(const char *path, const char *out, unsigned *ncompiled,
+                        unsigned *nfuncs, char *errbuf, size_t errlen)
 {
 	struct wasmix_config c;
 	struct wasmix_run r;
@@ -1372,8 +1370,8 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		if (rc == 0)
 			rc = wasmix_prepare_aot(&r, c);
 		if (rc != 0) {
-			rc = wasmix_finish(&r, rc, 0, exit_code, errbuf,
-			                   errlen);
+			rc =
+			    wasmix_finish(&r, rc, 0, exit_code, errbuf, errlen);
 			wasmix_run_free(&r);
 			return rc;
 		}

@@ -32,10 +32,11 @@ struct aot_options {
 	 * store has a fuel limit); else poll the interrupt flag only. Part
 	 * of the cache key. */
 	bool fuel;
-	bool verbose;      /* say on stderr why something is interpreted */
-	bool no_cache;     /* compile into a temporary directory only */
-	const char *cache_dir; /* NULL: $XDG_CACHE_HOME/wasmix, ~/.cache/wasmix */
-	const char *cc;        /* NULL: $WASMIX_CC, else "cc" */
+	bool verbose;  /* say on stderr why something is interpreted */
+	bool no_cache; /* compile into a temporary directory only */
+	const char
+	    *cache_dir; /* NULL: $XDG_CACHE_HOME/wasmix, ~/.cache/wasmix */
+	const char *cc; /* NULL: $WASMIX_CC, else "cc" */
 	const char *opt_level; /* NULL: "-O2" */
 };
 

@@ -57,18 +57,18 @@ enum aot_trap_code {
 /* The "cold" instructions, run by the interpreter's own helpers. */
 enum aot_cold_op {
 	AOT_COLD_MEMORY_GROW = 1, /* a = delta; imm0 = memory */
-	AOT_COLD_MEMORY_INIT,     /* a, b, c = dst, src, n; imm0 data, imm1 mem */
-	AOT_COLD_MEMORY_COPY,     /* dst, src, n; imm0 dst mem, imm1 src mem */
-	AOT_COLD_MEMORY_FILL,     /* dst, byte, n; imm0 memory */
-	AOT_COLD_DATA_DROP,       /* imm0 data */
-	AOT_COLD_TABLE_GET,       /* a = index; imm0 table */
-	AOT_COLD_TABLE_SET,       /* index, value; imm0 table */
-	AOT_COLD_TABLE_SIZE,      /* imm0 table */
-	AOT_COLD_TABLE_GROW,      /* init, delta; imm0 table */
-	AOT_COLD_TABLE_FILL,      /* index, value, n; imm0 table */
-	AOT_COLD_TABLE_INIT,      /* dst, src, n; imm0 elem, imm1 table */
-	AOT_COLD_TABLE_COPY,      /* dst, src, n; imm0 dst, imm1 src table */
-	AOT_COLD_ELEM_DROP,       /* imm0 elem */
+	AOT_COLD_MEMORY_INIT, /* a, b, c = dst, src, n; imm0 data, imm1 mem */
+	AOT_COLD_MEMORY_COPY, /* dst, src, n; imm0 dst mem, imm1 src mem */
+	AOT_COLD_MEMORY_FILL, /* dst, byte, n; imm0 memory */
+	AOT_COLD_DATA_DROP,   /* imm0 data */
+	AOT_COLD_TABLE_GET,   /* a = index; imm0 table */
+	AOT_COLD_TABLE_SET,   /* index, value; imm0 table */
+	AOT_COLD_TABLE_SIZE,  /* imm0 table */
+	AOT_COLD_TABLE_GROW,  /* init, delta; imm0 table */
+	AOT_COLD_TABLE_FILL,  /* index, value, n; imm0 table */
+	AOT_COLD_TABLE_INIT,  /* dst, src, n; imm0 elem, imm1 table */
+	AOT_COLD_TABLE_COPY,  /* dst, src, n; imm0 dst, imm1 src table */
+	AOT_COLD_ELEM_DROP,   /* imm0 elem */
 };
 
 /* Mirrors the start of struct vm_func (vm_impl.h). */
@@ -216,12 +216,12 @@ static inline aot_u8 *aot_ea(struct aot_inst *I, aot_u8 *M, aot_u32 a,
 #define AOT_KEEP(bits) __asm__("" : : "r"(bits))
 #endif
 #define AOT_LOAD(OP, RT, ST, BT, N, CONV)                                      \
-	static inline RT op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,   \
+	static inline RT op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,     \
 	                         aot_u64 off)                                  \
 	{                                                                      \
 		BT bits;                                                       \
 		ST v;                                                          \
-		__builtin_memcpy(&bits, aot_ea(I, M, a, off, N), N);        \
+		__builtin_memcpy(&bits, aot_ea(I, M, a, off, N), N);           \
 		AOT_KEEP(bits);                                                \
 		__builtin_memcpy(&v, &bits, N);                                \
 		return CONV;                                                   \
@@ -243,11 +243,11 @@ AOT_LOAD(I64_LOAD32_U, aot_u64, aot_u32, aot_u32, 4, v)
 #undef AOT_LOAD
 
 #define AOT_STORE(OP, VT, ST, N)                                               \
-	static inline void op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a, \
+	static inline void op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,   \
 	                           VT x, aot_u64 off)                          \
 	{                                                                      \
 		ST v = (ST)x;                                                  \
-		__builtin_memcpy(aot_ea(I, M, a, off, N), &v, N);           \
+		__builtin_memcpy(aot_ea(I, M, a, off, N), &v, N);              \
 	}
 AOT_STORE(I32_STORE, aot_u32, aot_u32, 4)
 AOT_STORE(I64_STORE, aot_u64, aot_u64, 8)
@@ -262,13 +262,13 @@ AOT_STORE(I64_STORE32, aot_u64, aot_u32, 4)
 
 /* Numeric instructions: op_<IDENT of wasm_ops.def>(I, operands...). */
 #define AOT_UN(OP, RT, AT, E)                                                  \
-	static inline RT op_##OP(struct aot_inst *I, AT a)                      \
+	static inline RT op_##OP(struct aot_inst *I, AT a)                     \
 	{                                                                      \
 		(void)I;                                                       \
 		return E;                                                      \
 	}
 #define AOT_BIN(OP, RT, AT, E)                                                 \
-	static inline RT op_##OP(struct aot_inst *I, AT a, AT b)                \
+	static inline RT op_##OP(struct aot_inst *I, AT a, AT b)               \
 	{                                                                      \
 		(void)I;                                                       \
 		return E;                                                      \
@@ -320,8 +320,8 @@ AOT_UN(I32_CTZ, U32, U32, a ? (U32)__builtin_ctz(a) : 32)
 AOT_UN(I32_POPCNT, U32, U32, (U32)__builtin_popcount(a))
 AOT_BIN(I32_ADD, U32, U32, a + b)
 AOT_BIN(I32_SUB, U32, U32, a - b)
-AOT_BIN(I32_MUL, U32, U32, a * b)
-AOT_BIN(I32_AND, U32, U32, a & b)
+AOT_BIN(I32_MUL, U32, U32, a *b)
+AOT_BIN(I32_AND, U32, U32, a &b)
 AOT_BIN(I32_OR, U32, U32, a | b)
 AOT_BIN(I32_XOR, U32, U32, a ^ b)
 AOT_BIN(I32_SHL, U32, U32, a << (b & 31))
@@ -334,8 +334,8 @@ AOT_UN(I64_CTZ, U64, U64, a ? (U64)__builtin_ctzll(a) : 64)
 AOT_UN(I64_POPCNT, U64, U64, (U64)__builtin_popcountll(a))
 AOT_BIN(I64_ADD, U64, U64, a + b)
 AOT_BIN(I64_SUB, U64, U64, a - b)
-AOT_BIN(I64_MUL, U64, U64, a * b)
-AOT_BIN(I64_AND, U64, U64, a & b)
+AOT_BIN(I64_MUL, U64, U64, a *b)
+AOT_BIN(I64_AND, U64, U64, a &b)
 AOT_BIN(I64_OR, U64, U64, a | b)
 AOT_BIN(I64_XOR, U64, U64, a ^ b)
 AOT_BIN(I64_SHL, U64, U64, a << (b & 63))
@@ -412,18 +412,18 @@ AOT_UN(F32_NEAREST, F32, F32, a != a ? a + a : rintf(a))
 AOT_UN(F32_SQRT, F32, F32, __builtin_sqrtf(a))
 AOT_BIN(F32_ADD, F32, F32, a + b)
 AOT_BIN(F32_SUB, F32, F32, a - b)
-AOT_BIN(F32_MUL, F32, F32, a * b)
+AOT_BIN(F32_MUL, F32, F32, a *b)
 AOT_BIN(F32_DIV, F32, F32, a / b)
 AOT_BIN(F32_MIN, F32, F32,
         (a != a || b != b) ? a + b
-        : a == b ? aot_f32_of(aot_bits_f32(a) | aot_bits_f32(b))
-        : a < b  ? a
-                 : b)
+        : a == b           ? aot_f32_of(aot_bits_f32(a) | aot_bits_f32(b))
+        : a < b            ? a
+                           : b)
 AOT_BIN(F32_MAX, F32, F32,
         (a != a || b != b) ? a + b
-        : a == b ? aot_f32_of(aot_bits_f32(a) & aot_bits_f32(b))
-        : a > b  ? a
-                 : b)
+        : a == b           ? aot_f32_of(aot_bits_f32(a) & aot_bits_f32(b))
+        : a > b            ? a
+                           : b)
 AOT_BIN(F32_COPYSIGN, F32, F32,
         aot_f32_of((aot_bits_f32(a) & 0x7fffffffu) |
                    (aot_bits_f32(b) & 0x80000000u)))
@@ -436,25 +436,25 @@ AOT_UN(F64_NEAREST, F64, F64, a != a ? a + a : rint(a))
 AOT_UN(F64_SQRT, F64, F64, __builtin_sqrt(a))
 AOT_BIN(F64_ADD, F64, F64, a + b)
 AOT_BIN(F64_SUB, F64, F64, a - b)
-AOT_BIN(F64_MUL, F64, F64, a * b)
+AOT_BIN(F64_MUL, F64, F64, a *b)
 AOT_BIN(F64_DIV, F64, F64, a / b)
 AOT_BIN(F64_MIN, F64, F64,
         (a != a || b != b) ? a + b
-        : a == b ? aot_f64_of(aot_bits_f64(a) | aot_bits_f64(b))
-        : a < b  ? a
-                 : b)
+        : a == b           ? aot_f64_of(aot_bits_f64(a) | aot_bits_f64(b))
+        : a < b            ? a
+                           : b)
 AOT_BIN(F64_MAX, F64, F64,
         (a != a || b != b) ? a + b
-        : a == b ? aot_f64_of(aot_bits_f64(a) & aot_bits_f64(b))
-        : a > b  ? a
-                 : b)
+        : a == b           ? aot_f64_of(aot_bits_f64(a) & aot_bits_f64(b))
+        : a > b            ? a
+                           : b)
 AOT_BIN(F64_COPYSIGN, F64, F64,
         aot_f64_of((aot_bits_f64(a) & 0x7fffffffffffffffull) |
                    (aot_bits_f64(b) & 0x8000000000000000ull)))
 
 /* Trapping truncations; 'lo' and 'hi' are exclusive (as vm_interp.c). */
 #define AOT_TRUNC(OP, RT, FT, CT, lo, hi)                                      \
-	static inline RT op_##OP(struct aot_inst *I, FT a)                      \
+	static inline RT op_##OP(struct aot_inst *I, FT a)                     \
 	{                                                                      \
 		if (AOT_UNLIKELY(a != a))                                      \
 			aot_trap(I, AOT_TRAP_CONVERSION, 0);                   \
@@ -476,7 +476,7 @@ AOT_TRUNC(I64_TRUNC_F64_U, U64, F64, U64, -1.0, 18446744073709551616.0)
 
 /* Saturating truncations (0xFC 0..7). */
 #define AOT_SAT(OP, RT, FT, CT, lo, hi, minv, maxv)                            \
-	static inline RT op_##OP(struct aot_inst *I, FT a)                      \
+	static inline RT op_##OP(struct aot_inst *I, FT a)                     \
 	{                                                                      \
 		(void)I;                                                       \
 		if (a != a)                                                    \
@@ -493,13 +493,12 @@ AOT_SAT(I32_TRUNC_SAT_F32_U, U32, F32, U32, -1.0f, 4294967296.0f, 0,
         0xffffffffu)
 AOT_SAT(I32_TRUNC_SAT_F64_S, U32, F64, S32, -2147483649.0, 2147483648.0,
         (-2147483647 - 1), 2147483647)
-AOT_SAT(I32_TRUNC_SAT_F64_U, U32, F64, U32, -1.0, 4294967296.0, 0,
-        0xffffffffu)
+AOT_SAT(I32_TRUNC_SAT_F64_U, U32, F64, U32, -1.0, 4294967296.0, 0, 0xffffffffu)
 AOT_SAT(I64_TRUNC_SAT_F32_S, U64, F32, S64, -9223373136366403584.0f,
         9223372036854775808.0f, (-9223372036854775807ll - 1),
         9223372036854775807ll)
-AOT_SAT(I64_TRUNC_SAT_F32_U, U64, F32, U64, -1.0f, 18446744073709551616.0f,
-        0, ~0ull)
+AOT_SAT(I64_TRUNC_SAT_F32_U, U64, F32, U64, -1.0f, 18446744073709551616.0f, 0,
+        ~0ull)
 AOT_SAT(I64_TRUNC_SAT_F64_S, U64, F64, S64, -9223372036854777856.0,
         9223372036854775808.0, (-9223372036854775807ll - 1),
         9223372036854775807ll)
@@ -567,7 +566,7 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
 #define AOT_POLL_IF_DUE()                                                      \
 	if (AOT_UNLIKELY(--B <= 0)) {                                          \
 		I->budget = B;                                                 \
-		I->poll(I);                                                 \
+		I->poll(I);                                                    \
 		B = I->budget;                                                 \
 	}
 #define AOT_POLL_INIT() long long B = I->budget
@@ -593,7 +592,7 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
  * minus its depth); a call passes D - 1. */
 #define AOT_DEPTH(D)                                                           \
 	if (AOT_UNLIKELY((D) == 0))                                            \
-		aot_trap(I, AOT_TRAP_STACK, 0)
+	aot_trap(I, AOT_TRAP_STACK, 0)
 /* The stack pointer without forcing a frame pointer. */
 #if defined(__x86_64__)
 #define AOT_SP(sp) __asm__("mov %%rsp, %0" : "=r"(sp))

@@ -70,10 +70,10 @@ static void sha_block(struct sha *s, const uint8_t *p)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
-		              (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
-		              (w[i - 2] >> 10);
+		uint32_t s0 =
+		    ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 =
+		    ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
 	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
@@ -158,7 +158,7 @@ static const char *opt_of(const struct aot_options *o)
  * aliasing assumptions between the guest memory and anything else. */
 #define AOT_CFLAGS                                                             \
 	"-shared", "-fPIC", "-std=gnu11", "-w", "-ffp-contract=off",           \
-	    "-fno-math-errno", "-fsignaling-nans", "-fno-strict-aliasing",         \
+	    "-fno-math-errno", "-fsignaling-nans", "-fno-strict-aliasing",     \
 	    "-fvisibility=hidden"
 
 /* The cache key: everything the shared object depends on. */
@@ -169,8 +169,8 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 	int n = snprintf(extra, sizeof extra,
 	                 "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
 	                 "flags %s",
-	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION, cc_of(o), opt_of(o),
-	                 o->checked ? 1 : 0,
+	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
+	                 cc_of(o), opt_of(o), o->checked ? 1 : 0,
 	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
 	                 "-fno-strict-aliasing");
 	const char *gen = aot_codegen_id();
@@ -180,12 +180,12 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 }
 
 /* Runs the compiler: 'src' to shared object 'out'. */
-static int run_cc(const struct aot_options *o, const char *src,
-                  const char *out, struct diag *diag)
+static int run_cc(const struct aot_options *o, const char *src, const char *out,
+                  struct diag *diag)
 {
 	const char *cc = cc_of(o);
-	char *argv[] = {(char *)cc, (char *)opt_of(o), AOT_CFLAGS, "-o",
-	                (char *)out, (char *)src, "-lm", NULL};
+	char *argv[] = {(char *)cc,  (char *)opt_of(o), AOT_CFLAGS, "-o",
+	                (char *)out, (char *)src,       "-lm",      NULL};
 	pid_t pid;
 	int st, err;
 
@@ -200,9 +200,9 @@ static int run_cc(const struct aot_options *o, const char *src,
 			return diag_set(diag, WX_EIO, "waitpid: %s",
 			                strerror(errno));
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return diag_set(diag, WX_EIO,
-		                "'%s' failed on the generated C (status %d)", cc,
-		                WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		return diag_set(
+		    diag, WX_EIO, "'%s' failed on the generated C (status %d)",
+		    cc, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	return WX_OK;
 }
 
@@ -215,7 +215,8 @@ static int build(const struct wasm_module *m, const struct aot_options *o,
 	int rc;
 
 	if (f == NULL)
-		return diag_set(diag, WX_EIO, "%s: %s", c_path, strerror(errno));
+		return diag_set(diag, WX_EIO, "%s: %s", c_path,
+		                strerror(errno));
 	rc = aot_emit_c(m, o, f, &ncompiled, diag);
 	if (fclose(f) != 0 && rc == WX_OK)
 		rc = diag_set(diag, WX_EIO, "%s: %s", c_path, strerror(errno));
@@ -289,7 +290,8 @@ static void cache_trim(const char *dir)
 		while ((de = readdir(d)) != NULL) {
 			struct stat st;
 			size_t len = strlen(de->d_name);
-			if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0 ||
+			if (len < 4 ||
+			    strcmp(de->d_name + len - 3, ".so") != 0 ||
 			    len >= sizeof oldest)
 				continue;
 			if (fstatat(dirfd(d), de->d_name, &st, 0) != 0)
@@ -374,8 +376,8 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 	unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	snprintf(tmp, sizeof tmp, "%s/%s.%ld.%u.tmp", dir, key, (long)getpid(),
 	         n);
-	snprintf(csrc, sizeof csrc, "%s/%s.%ld.%u.c", dir, key,
-	         (long)getpid(), n);
+	snprintf(csrc, sizeof csrc, "%s/%s.%ld.%u.c", dir, key, (long)getpid(),
+	         n);
 	rc = build(m, o, csrc, tmp, diag);
 	if (rc == WX_OK && rename(tmp, so) != 0)
 		rc = diag_set(diag, WX_EIO, "%s: %s", so, strerror(errno));
@@ -407,8 +409,8 @@ void aot_code_free(struct aot_code *c)
 int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag)
 {
 	const struct wasm_module *m = vm_instance_module(inst);
-	struct aot_inst *ai = wx_calloc(
-	    1, sizeof *ai + (size_t)m->nglobals * sizeof ai->g[0]);
+	struct aot_inst *ai =
+	    wx_calloc(1, sizeof *ai + (size_t)m->nglobals * sizeof ai->g[0]);
 	int rc;
 	if (ai == NULL)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
@@ -422,7 +424,8 @@ int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag)
 	return WX_OK;
 }
 
-/* ---- session -------------------------------------------------------------- */
+/* ---- session --------------------------------------------------------------
+ */
 
 struct aot_entry_mod {
 	char key[65];          /* cache_key of the module */
@@ -472,8 +475,7 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 		return WX_OK;
 	if (s->nmods == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct aot_entry_mod *v =
-		    wx_realloc(s->mods, cap * sizeof *v);
+		struct aot_entry_mod *v = wx_realloc(s->mods, cap * sizeof *v);
 		if (v == NULL)
 			return WX_ENOMEM;
 		s->mods = v;

@@ -313,7 +313,8 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 	bool checked = (d->flags & AOT_DESC_CHECKED) != 0;
 
 	if (d->nfuncs != m->nfuncs)
-		return diag_set(diag, WX_EARG, "compiled code of another module");
+		return diag_set(diag, WX_EARG,
+		                "compiled code of another module");
 	if (inst->store->cfg.fuel != 0 && !(d->flags & AOT_DESC_FUEL))
 		return diag_set(diag, WX_EARG,
 		                "the code does not count fuel and the run has "

@@ -49,8 +49,7 @@ struct vm_func {
 	 */
 	void *native_fn;
 	void *native_ctx;
-	int (*native_run)(struct vm_thread *t, struct vm_func *f,
-	                  uint64_t *fp);
+	int (*native_run)(struct vm_thread *t, struct vm_func *f, uint64_t *fp);
 };
 
 struct vm_memory {

@@ -56,7 +56,7 @@ struct spec_skiplist {
  */
 struct spec_counts {
 	uint64_t passed, failed, skipped, mismatched;
-	uint64_t total;   /* commands in the file, once it is parsed */
+	uint64_t total; /* commands in the file, once it is parsed */
 	/* --aot: functions bound to compiled code, instances interpreted. */
 	uint64_t aot_native, aot_interp;
 	long cur_line;    /* line of the command being run, 0 if none */
