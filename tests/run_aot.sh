@@ -12,8 +12,9 @@
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
 #      --no-cache leaves nothing, two compiles at once), no C compiler
 #      (interpreted, one -v line), every trap message equal to the
-#      interpreter's, --timeout and --fuel reaching a busy loop, a C
-#      stack bounded below a huge --max-call-depth.
+#      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
+#      counting exactly as the interpreter counts, a C stack bounded
+#      below a huge --max-call-depth.
 #
 # The cache is a temporary directory (XDG_CACHE_HOME), never $HOME's.
 # Called by 'make test' as: sh tests/run_aot.sh BUILD_DIR
@@ -151,5 +152,29 @@ cli fuel-busy 134 '' '^wasmix: trap: fuel exhausted' \
 	"$W" run --aot --fuel 100000 "$TR" d
 cli deep-c-stack 134 '' '^wasmix: trap: call stack exhausted' \
 	"$W" run --aot --max-call-depth 100000000 "$TR" c
+
+# --fuel and --max-call-depth count the same: the least value of OPTION
+# that lets the program finish, interpreted and compiled.
+least() {
+	lo=0 hi=100000
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(((lo + hi) / 2))
+		if "$W" run "$1" "$2" $mid tests/aot/fuel.wat 2>/dev/null; then
+			hi=$mid
+		else
+			lo=$mid
+		fi
+	done
+	echo $hi
+}
+for opt in --fuel --max-call-depth; do
+	vi=$(least --interp $opt)
+	va=$(least --aot $opt)
+	if [ "$vi" = "$va" ] && [ "$vi" -gt 2 ] && [ "$vi" -lt 100000 ]; then
+		ok "same $opt: $va"
+	else
+		bad "same $opt" "interpreter needs $vi, compiled $va"
+	fi
+done
 
 summary run_aot.sh
