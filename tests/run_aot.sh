@@ -8,7 +8,8 @@
 #      would otherwise pass);
 #   2. the memory files of the suite again with explicit bounds checks
 #      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages);
-#   3. the WASI tests (tests/run_wasi.sh) with WASMIX_AOT=1;
+#   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
+#      with WASMIX_AOT=1;
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
 #      --no-cache leaves nothing, two compiles at once), no C compiler
 #      (interpreted, one -v line), every trap message equal to the
@@ -83,6 +84,22 @@ if [ "$got" != 0 ]; then
 	bad "run_wasi.sh with WASMIX_AOT=1" "status $got"
 else
 	ok "run_wasi.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
+fi
+
+# The WASIX tests too (programs using setjmp, vfork or threads run
+# interpreted; the others compiled). Needs the SDK ('make test' builds it).
+if [ -f "$B/sdk/libwasix.a" ]; then
+	WASMIX_AOT=1 sh tests/run_wasix.sh "$B" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" != 0 ]; then
+		BAD_OUT_LINES=40
+		grep -v '^ok ' "$T/out" >"$T/out2"; mv "$T/out2" "$T/out"
+		bad "run_wasix.sh with WASMIX_AOT=1" "status $got"
+	else
+		ok "run_wasix.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
+	fi
+else
+	echo "skip run_wasix.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a (make sdk)"
 fi
 
 # --- 4. the command line -------------------------------------------------------
