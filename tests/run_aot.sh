@@ -165,6 +165,10 @@ for t in a b c e f g h i; do
 done
 cli timeout-busy 134 '' '^wasmix: trap: timeout' \
 	"$W" run --aot --timeout 0.3 "$TR" d
+cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" j
+cli timeout-recursion 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" k
 cli fuel-busy 134 '' '^wasmix: trap: fuel exhausted' \
 	"$W" run --aot --fuel 100000 "$TR" d
 cli deep-c-stack 134 '' '^wasmix: trap: call stack exhausted' \

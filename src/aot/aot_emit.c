@@ -1022,7 +1022,7 @@ static int profile_funcs(const struct wasm_module *m, struct prof *pr)
 /* Compiles function k (defined) or writes a stub for it. */
 static int emit_func(FILE *out, const struct wasm_module *m,
                      const struct aot_options *opt, uint32_t k,
-                     const struct prof *prof, bool *ok)
+                     const struct prof *prof /* all functions' */, bool *ok)
 {
 	const struct wasm_func *wf = &m->funcs[k];
 	const struct wasm_functype *ft = wasm_func_type(m, k);
@@ -1050,10 +1050,10 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 					fprintf(out, "\t%s s%u%c;\n", ctype(*t),
 					        h, *t);
 		fputs("\tAOT_DEPTH(D);\n", out);
-		if (prof->calls || F.nlocals + F.cap > AOT_SMALL_FRAME)
+		if (prof[k].calls || F.nlocals + F.cap > AOT_SMALL_FRAME)
 			fputs("\tAOT_STACK();\n", out);
 		fputs("\tAOT_POLL_INIT();\n", out);
-		if (opt->fuel || prof->may_recurse)
+		if (opt->fuel || prof[k].may_recurse)
 			fputs("\tAOT_POLL_IF_DUE();\n", out);
 		fwrite(body, 1, blen, out);
 		fputs("}\n", out);
@@ -1071,7 +1071,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		        np > nr ? (np ? np : 1) : (nr ? nr : 1));
 		/* An interpreted function that may recurse polls here, as
 		 * its compiled form would (callee_polls). */
-		if (k >= m->num_imported_funcs && prof->may_recurse)
+		if (k >= m->num_imported_funcs && prof[k].may_recurse)
 			fputs("#if !AOT_FUEL\n\tAOT_POLL_INIT();\n"
 			      "\tAOT_POLL_IF_DUE();\n#endif\n",
 			      out);
@@ -1200,7 +1200,7 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 	}
 	for (uint32_t k = 0; k < m->nfuncs; k++) {
 		bool fok;
-		rc = emit_func(out, m, opt, k, &prof[k], &fok);
+		rc = emit_func(out, m, opt, k, prof, &fok);
 		if (rc != WX_OK) {
 			diag_set(diag, rc, "out of memory");
 			goto out;

@@ -21,15 +21,26 @@
   (func $undef (call_indirect (type $v) (i32.const 9)))
   (func $unreach unreachable)
   (func $conv (drop (i32.trunc_f32_s (f32.const nan))))
-  ;; argv[1]'s first byte picks the trap: a b c d e f g h i
+  ;; for --timeout: a loop around a call of a leaf (the back-edge polls),
+  ;; and a long recursion with no loop at all (entries poll)
+  (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func $spin_call (local i32)
+    (loop $l (local.set 0 (call $leaf (local.get 0))) (br $l)))
+  (func $fib (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  ;; argv[1]'s first byte picks the trap: a b c d e f g h i j k
   (func (export "_start")
     (local $c i32)
     (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
     (drop (call $args_get (i32.const 16) (i32.const 256)))
     (local.set $c (i32.load8_u (i32.load (i32.const 20))))
-    (block $x (block $i (block $h (block $g (block $f (block $e (block $d
+    (block $x (block $k (block $j
+    (block $i (block $h (block $g (block $f (block $e (block $d
       (block $cc (block $b (block $a
-        (br_table $a $b $cc $d $e $f $g $h $i $x
+        (br_table $a $b $cc $d $e $f $g $h $i $j $k $x
           (i32.sub (local.get $c) (i32.const 97))))
         (call $div0) (return))
       (call $oob) (return))
@@ -39,4 +50,6 @@
       (call $uninit) (return))
       (call $undef) (return))
       (call $unreach) (return))
-      (call $conv) (return))))
+      (call $conv) (return))
+      (call $spin_call) (return))
+      (drop (call $fib (i32.const 60))) (return))))
