@@ -456,7 +456,6 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 	call_args(F, ft->nparams);
 	fputs(")", F->o);
 	uint32_t h0 = F->h;
-	char saved[AOT_MAX_RESULTS + 1];
 	uint32_t np = ft->nparams;
 	/* The else branch pops the same arguments: remember their types. */
 	char *argt = wx_malloc(np + 1);
@@ -465,7 +464,6 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 		return;
 	}
 	memcpy(argt, F->types + F->h - np, np);
-	(void)saved;
 	call_finish(F, ft, retbase);
 	fprintf(F->o, "} else { aot_u64 a_[%u];",
 	        np > ft->nresults ? (np ? np : 1)
@@ -489,14 +487,12 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 }
 
 /* A generic instruction: op_<IDENT>(I, operands) by its wasm_ops.def sig. */
-static bool emit_numeric(struct fn *F, enum wasm_opcode op, const char *ident,
-                         const char *sig)
+static bool emit_numeric(struct fn *F, const char *ident, const char *sig)
 {
 	const char *colon = strchr(sig, ':');
 	uint32_t na = (uint32_t)(colon - sig), nr = (uint32_t)strlen(colon + 1);
 	if (nr > 1 || na > 3 || F->h < na)
 		return false;
-	(void)op;
 	char args[3][24];
 	for (uint32_t i = 0; i < na; i++)
 		snprintf(args[i], sizeof args[i], "%s", top(F, na - 1 - i));
@@ -616,8 +612,8 @@ static int skip_dead(const uint8_t **p, const uint8_t *end)
 
 /* Handles structured control; returns false if 'op' is not one. */
 static bool emit_control(struct fn *F, enum wasm_opcode op,
-                         const struct wasm_instr_imm *imm, const uint8_t **p,
-                         const uint8_t *end, bool *dead)
+                         const struct wasm_instr_imm *imm, const uint8_t *end,
+                         bool *dead)
 {
 	struct ctl *c;
 	switch (op) {
@@ -717,7 +713,6 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		*dead = true;
 		return true;
 	default:
-		(void)p;
 		return false;
 	}
 }
@@ -791,8 +786,6 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 	case WASM_OP_CALL: {
 		const struct wasm_functype *ft = wasm_func_type(m, imm->x);
 		uint32_t retbase;
-		char *argv = NULL;
-		(void)argv;
 		fputs("AOT_OUT; ", F->o);
 		if (callee_polls(F, imm->x))
 			F->ctl[F->nctl - 1].polled =
@@ -943,7 +936,7 @@ static void emit_body(struct fn *F, uint32_t k)
 			F->why = "malformed code";
 			return;
 		}
-		if (emit_control(F, op, &imm, &p, end, &dead))
+		if (emit_control(F, op, &imm, end, &dead))
 			continue;
 		if (emit_other(F, op, &imm))
 			continue;
@@ -954,7 +947,7 @@ static void emit_body(struct fn *F, uint32_t k)
 			    emit_memop(F, op, &imm, sig))
 				continue;
 			if (wasm_op_imm(op) == WASM_IMM_NONE &&
-			    emit_numeric(F, op, op_ident[op], sig))
+			    emit_numeric(F, op_ident[op], sig))
 				continue;
 		}
 		F->why = wasm_op_name(op);
@@ -1024,7 +1017,6 @@ static int emit_func(FILE *out, const struct wasm_module *m,
                      const struct aot_options *opt, uint32_t k,
                      const struct prof *prof /* all functions' */, bool *ok)
 {
-	const struct wasm_func *wf = &m->funcs[k];
 	const struct wasm_functype *ft = wasm_func_type(m, k);
 	struct fn F = {.m = m, .opt = opt, .prof = prof};
 	char *body = NULL;
@@ -1102,7 +1094,6 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		}
 		fputs("}\n", out);
 	}
-	(void)wf;
 	wx_free(body);
 	wx_free(F.types);
 	wx_free(F.used);
