@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1259,6 +1260,12 @@ static void wasmix_aot_options(const struct wasmix_config *c,
 	o->fuel = c->fuel != 0;
 	o->verbose = c->compile_verbose;
 	o->no_cache = !c->compile_cache;
+	/* Large modules not yet cached compile in the background (docs/aot.md:
+	 * a first run does not wait minutes); WASMIX_AOT_BACKGROUND_BYTES
+	 * sets the size, 0 always waits. */
+	const char *bg = getenv("WASMIX_AOT_BACKGROUND_BYTES");
+	o->background_bytes =
+	    bg != NULL ? strtoull(bg, NULL, 10) : (uint64_t)512 << 10;
 }
 
 /* Compiles or finds the main module's code (a failure: interpreted). */
@@ -1312,6 +1319,7 @@ int wasmix_compile_file(const char *path, const char *out, unsigned *ncompiled,
 	rc = wasmix_load_checked(&r, &c, bytes, len);
 	wx_free(bytes);
 	wasmix_aot_options(&c, &o);
+	o.background_bytes = 0; /* 'wasmix compile' waits for the compiler */
 	if (rc == WX_OK && out != NULL)
 		rc = aot_compile_to(r.mod, &o, out, &r.diag);
 	else if (rc == WX_OK)

@@ -31,7 +31,9 @@ AOT_MIN_FUNCS=${AOT_MIN_FUNCS:-4000}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmix-aot.XXXXXX") || die "no temp dir"
 trap 'rm -rf "$T"' EXIT
 XDG_CACHE_HOME=$T/cache
-export XDG_CACHE_HOME
+# Compile in the foreground whatever the size (one test below sets it).
+WASMIX_AOT_BACKGROUND_BYTES=0
+export XDG_CACHE_HOME WASMIX_AOT_BACKGROUND_BYTES
 unset WASMIX_AOT WASMIX_CC
 C=$XDG_CACHE_HOME/wasmix
 TR=tests/aot/traps.wat
@@ -151,6 +153,14 @@ if [ "$s1" = 134 ] && [ "$s2" = 134 ] && [ "$n" = 1 ] && [ "$left" = 0 ]; then
 else
 	bad concurrent-compile "status $s1 and $s2, $n entries, $left others"
 fi
+
+# A module over WASMIX_AOT_BACKGROUND_BYTES that is not cached: this run
+# interprets at once (one -v line) while a detached process compiles it.
+rm -rf "$XDG_CACHE_HOME"
+cli background-compile 0 '^Hello, world!$' \
+	'^wasmix: interpreting: compiling [0-9]+ bytes in the background' \
+	env WASMIX_AOT_BACKGROUND_BYTES=1 "$W" run --aot -v \
+	"$B/examples/hello.wasm"
 
 WASMIX_CC=/nonexistent/cc cli no-compiler 0 '^Hello, world!$' \
 	"interpreting: no C compiler '/nonexistent/cc' found" \

@@ -38,6 +38,13 @@ struct aot_options {
 	    *cache_dir; /* NULL: $XDG_CACHE_HOME/wasmix, ~/.cache/wasmix */
 	const char *cc; /* NULL: $WASMIX_CC, else "cc" */
 	const char *opt_level; /* NULL: "-O2" */
+	/*
+	 * A module of at least this many bytes that is not in the cache is
+	 * compiled by a background process while this run interprets it
+	 * (aot_load returns WX_ELIMIT); the next run finds it cached.
+	 * 0: always wait for the compiler. Not with 'no_cache'.
+	 */
+	uint64_t background_bytes;
 };
 
 /*
@@ -62,7 +69,8 @@ struct aot_code;
  * Finds the shared object for 'm' in the cache, or compiles it there
  * (atomically: concurrent compiles of one module are safe), and loads it.
  * Returns 0 and '*out', or an error with the reason in 'diag' (no C
- * compiler, compiler failed, module not compilable...).
+ * compiler, compiler failed, module not compilable...), or WX_ELIMIT when
+ * the compile went to the background (o->background_bytes).
  * THREADS: any thread; runs the compiler as a child process.
  */
 int aot_load(const struct wasm_module *m, const struct aot_options *o,

@@ -341,6 +341,55 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 	return WX_OK;
 }
 
+/*
+ * Compiles 'm' into the cache entry 'dir'/'key'.so in a detached process
+ * (forked twice, so nothing waits for it and no zombie stays; reparented
+ * to init), with its output to /dev/null and a lower priority. Returns
+ * WX_ELIMIT with the reason, or WX_EIO if it could not start.
+ */
+static int compile_in_background(const struct wasm_module *m,
+                                 const struct aot_options *o,
+                                 const char *dir, const char *key,
+                                 struct diag *diag)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (fork() == 0) {
+			char tmp[4300], csrc[4300], so[4200];
+			struct diag d = {0};
+			int fd = open("/dev/null", O_RDWR);
+			if (fd >= 0) {
+				dup2(fd, 0);
+				dup2(fd, 1);
+				dup2(fd, 2);
+			}
+			if (nice(10) < 0)
+				(void)0;
+			snprintf(so, sizeof so, "%s/%s.so", dir, key);
+			snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
+			         (long)getpid());
+			snprintf(csrc, sizeof csrc, "%s/%s.%ld.bg.c", dir, key,
+			         (long)getpid());
+			if (build(m, o, csrc, tmp, &d) == WX_OK &&
+			    rename(tmp, so) == 0)
+				cache_trim(dir);
+			unlink(tmp);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return diag_set(diag, WX_ELIMIT,
+	                "compiling %zu bytes in the background; this run "
+	                "interprets",
+	                m->nbytes);
+}
+
 int aot_load(const struct wasm_module *m, const struct aot_options *o,
              struct aot_code **out, struct diag *diag)
 {
@@ -373,6 +422,9 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 		}
 		unlink(so); /* damaged: made again below */
 	}
+	if (cached && o->background_bytes != 0 &&
+	    m->nbytes >= o->background_bytes)
+		return compile_in_background(m, o, dir, key, diag);
 	unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	snprintf(tmp, sizeof tmp, "%s/%s.%ld.%u.tmp", dir, key, (long)getpid(),
 	         n);
