@@ -348,9 +348,8 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
  * WX_ELIMIT with the reason, or WX_EIO if it could not start.
  */
 static int compile_in_background(const struct wasm_module *m,
-                                 const struct aot_options *o,
-                                 const char *dir, const char *key,
-                                 struct diag *diag)
+                                 const struct aot_options *o, const char *dir,
+                                 const char *key, struct diag *diag)
 {
 	pid_t pid = fork();
 	int st;
