@@ -366,6 +366,10 @@ static int compile_in_background(const struct wasm_module *m,
 				dup2(fd, 1);
 				dup2(fd, 2);
 			}
+			/* Nothing of the run (listening sockets, the trace
+			 * file) stays open while it compiles. */
+			for (int k = 3; k < 4096; k++)
+				close(k);
 			if (nice(10) < 0)
 				(void)0;
 			snprintf(so, sizeof so, "%s/%s.so", dir, key);
