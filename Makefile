@@ -4,6 +4,7 @@
 #   make test       unit tests + the WebAssembly spec suite (+ the wasix-libc
 #                   corpus when WASIX_SYSROOT names a sysroot, tests/wasixlibc/)
 #   make spec       the spec suite only
+#   make aot-test   the compiled tier's tests (tests/run_aot.sh; in 'test')
 #   make asan       everything above under AddressSanitizer + UBSan
 #   make bench      compute kernels: wasmix vs native gcc -O2 vs node
 #
@@ -31,9 +32,9 @@ ifeq ($(DISPATCH),switch)
 CPPFLAGS += -DWX_DISPATCH_SWITCH=1
 endif
 ALL_CFLAGS = -std=c11 $(CWARN) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS   := -lm -lpthread
+LDLIBS   := -lm -lpthread -ldl
 
-LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/capi/*.c src/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/wasm/*.c src/wat/*.c src/vm/*.c src/aot/*.c src/dl/*.c src/vfs/*.c src/wasi/*.c src/proc/*.c src/wasix/*.c src/capi/*.c src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -50,6 +51,15 @@ all: $(O)/libwasmix.a $(O)/wasmix $(O)/wasmix-helper $(O)/wasmix-spec $(EXAMPLES
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The compiled tier's ABI header, as a C string for aot_emit.c (it is
+# written at the top of every generated C file).
+$(O)/gen/aot_abi.inc: src/aot/aot_abi.h
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(O)/obj/src/aot/aot_emit.o $(O)/pic/src/aot/aot_emit.o: $(O)/gen/aot_abi.inc
+$(O)/obj/src/aot/aot_emit.o $(O)/pic/src/aot/aot_emit.o: CPPFLAGS += -I$(O)/gen
 
 $(O)/libwasmix.a: $(LIB_OBJ)
 	@rm -f $@
@@ -280,11 +290,15 @@ unit: $(UNIT_BIN)
 test: all unit capi install-test spec spec-checks spec-simd spec3 fuzz-regress
 	@sh tests/run_cli.sh $(O) && sh tests/run_wasi.sh $(O) && sh tests/run_threads.sh $(O)
 	@sh tests/run_guard.sh $(O)
+	@sh tests/run_aot.sh $(O)
 	@sh tests/run_wasix.sh $(O)
 	@sh tests/run_net.sh $(O)
 	@sh tests/run_wasm3.sh $(O)
 	@sh tests/run_dylink.sh $(O)
 	@sh tests/run_wasixlibc.sh $(O)
+
+aot-test: all
+	@sh tests/run_aot.sh $(O)
 
 # 'make asan ASAN_O=build-me-asan' builds and tests in a directory of one's own.
 asan:
@@ -437,7 +451,7 @@ fuzz-diff: $(O)/fuzz_diffrun $(O)/fuzz/seed.stamp
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all capi shared install uninstall install-test spec spec-checks spec-simd spec3 spec-json unit test asan bench bench-simd bench-wat clean
+.PHONY: all capi shared install uninstall install-test spec spec-checks spec-simd spec3 spec-json unit test aot-test asan bench bench-simd bench-wat clean
 .SECONDARY:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -33,6 +33,7 @@ static const char usage_text[] =
     "       wasmix run --invoke NAME [options] MODULE [ARGS...]\n"
     "       wasmix validate FILE... | wasmix inspect FILE\n"
     "       wasmix wat2wasm IN.wat [-o OUT.wasm]\n"
+    "       wasmix compile PROG.wasm [-o OUT.so]\n"
     "       wasmix --help | --version\n"
     "\n"
     "Runs a WebAssembly WASI command module (preview1). PROG may be in\n"
@@ -85,6 +86,13 @@ static const char usage_text[] =
     "  --max-funcs N, --max-types N, --max-locals N\n"
     "                        refuse modules declaring more functions,\n"
     "                        function types, or locals in one function\n"
+    "  --aot                 compile the module to native code with the\n"
+    "                        system C compiler (cached; docs/aot.md) and\n"
+    "                        run that; what cannot be compiled is\n"
+    "                        interpreted (also: WASMIX_AOT=1)\n"
+    "  --interp              interpret (the default for now)\n"
+    "  --no-cache            with --aot: compile afresh, store nothing\n"
+    "  -v                    say why code is interpreted, one line each\n"
     "  --no-confine          do not confine wasmix (Landlock to the\n"
     "                        --dir directories, a seccomp allow-list)\n"
     "  --trace[=FILE]        print every WASI and WASIX call of every\n"
@@ -549,6 +557,8 @@ static int opt_split(const char *a, char *name, size_t cap, const char **val)
  */
 /* --invoke NAME: call that export instead of running _start. */
 static const char *opt_invoke;
+/* --aot / --interp, --no-cache, -v (the compiled tier). */
+static int opt_aot, opt_no_cache, opt_verbose;
 
 static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 {
@@ -592,6 +602,20 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 		}
 		if (strcmp(a, "--no-confine") == 0) {
 			wasmix_config_set_confine(cfg, 0);
+			continue;
+		}
+		if (strcmp(a, "--aot") == 0 || strcmp(a, "--interp") == 0 ||
+		    strcmp(a, "--no-cache") == 0 || strcmp(a, "-v") == 0) {
+			if (strcmp(a, "--aot") == 0)
+				opt_aot = 1;
+			else if (strcmp(a, "--interp") == 0)
+				opt_aot = 0;
+			else if (strcmp(a, "--no-cache") == 0)
+				opt_no_cache = 1;
+			else
+				opt_verbose = 1;
+			wasmix_config_set_compile(cfg, opt_aot, !opt_no_cache,
+			                          opt_verbose);
 			continue;
 		}
 		if (!opt_split(a, name, sizeof name, &val))
@@ -638,10 +662,13 @@ static int run_program(wasmix_config *cfg, int argc, char **argv, int i)
 static int cmd_run(int argc, char **argv, int i)
 {
 	wasmix_config *cfg = wasmix_config_new();
+	const char *env_aot = getenv("WASMIX_AOT");
 	int rc;
 
 	if (cfg == NULL)
 		return cli_fail("out of memory");
+	opt_aot = env_aot != NULL && strcmp(env_aot, "1") == 0;
+	wasmix_config_set_compile(cfg, opt_aot, 1, 0);
 	wasmix_config_set_confine(cfg, 1); /* --no-confine turns it off */
 	/* The guest's first process is this one: a shell sees its status. */
 	wasmix_config_set_isolate(cfg, 0);
@@ -655,6 +682,33 @@ static int cmd_run(int argc, char **argv, int i)
 	if (opt_trace_fd >= 0)
 		close(opt_trace_fd);
 	return rc;
+}
+
+/* wasmix compile PROG.wasm [-o OUT.so]: into the cache without -o. */
+static int cmd_compile(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	unsigned ncompiled, nfuncs;
+	char err[512];
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (in == NULL && argv[i][0] != '-')
+			in = argv[i];
+		else
+			return cli_fail(
+			    "usage: wasmix compile PROG.wasm [-o OUT.so]");
+	}
+	if (in == NULL)
+		return cli_fail("usage: wasmix compile PROG.wasm [-o OUT.so]");
+	rc = wasmix_compile_file(in, out, &ncompiled, &nfuncs, err, sizeof err);
+	if (rc != WASMIX_OK)
+		return cli_fail("%s", err);
+	printf("%s: %u of %u functions compiled%s%s\n", in, ncompiled, nfuncs,
+	       out ? " into " : " (cached)", out ? out : "");
+	return 0;
 }
 
 /* Reads all of 'path' ("-": stdin) into a malloc'd buffer; NULL on error. */
@@ -758,6 +812,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv, 2);
 	if (strcmp(a, "wat2wasm") == 0)
 		return cmd_wat2wasm(argc, argv);
+	if (strcmp(a, "compile") == 0)
+		return cmd_compile(argc, argv);
 	if (strcmp(a, "validate") == 0)
 		return cli_validate(argc, argv);
 	if (strcmp(a, "inspect") == 0)

@@ -291,6 +291,27 @@ void wasmix_config_set_trace_fd(wasmix_config *c, int fd);
 void wasmix_config_set_confine(wasmix_config *c, int on);
 
 /*
+ * The compiled tier (docs/aot.md). With 'on' (default 0: interpret), the
+ * run compiles the module through the system C compiler into a shared
+ * object, cached under $XDG_CACHE_HOME/wasmix (else ~/.cache/wasmix),
+ * before the process confines itself, and runs it natively; what cannot
+ * be compiled (no C compiler, a feature the compiled tier lacks) is
+ * interpreted. 'cache' 0 compiles into a temporary directory instead.
+ * 'verbose' says on stderr, in one line, why code is interpreted.
+ */
+void wasmix_config_set_compile(wasmix_config *c, int on, int cache,
+                               int verbose);
+
+/*
+ * Compiles the module at 'path' (wasm or text): into the shared object
+ * 'out', or into the cache when 'out' is NULL. Sets '*ncompiled' and
+ * '*nfuncs' (functions compiled, functions defined). Returns WASMIX_OK or
+ * a status with the reason in 'errbuf'.
+ */
+int wasmix_compile_file(const char *path, const char *out, unsigned *ncompiled,
+                        unsigned *nfuncs, char *errbuf, size_t errlen);
+
+/*
  * WASI for the standard C API (include/wasm.h; docs/embedding.md): the
  * counterpart of wasmtime's wasi_config and linker_define_wasi. The wasm.h
  * types are named by their struct tags so that this header needs no other.

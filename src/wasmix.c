@@ -19,11 +19,13 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "aot/aot.h"
 #include "base/base.h"
 #include "dl/dl.h"
 #include "proc/proc.h"
@@ -65,6 +67,8 @@ struct wasmix_run {
 	 * libraries are found there, not on the command line's). */
 	bool exec_ld_set;
 	const char *exec_ld_path;
+	/* The compiled tier's code for this run's modules, or NULL. */
+	struct aot_session *aot;
 };
 
 const char *wasmix_version(void)
@@ -566,6 +570,7 @@ static void wasmix_run_free(struct wasmix_run *r)
 	wasix_threads_free(r->threads);
 	wasix_contexts_reset();
 	vm_store_free(r->store);
+	aot_session_free(r->aot); /* after the store that ran its code */
 	dl_linker_free(r->dl);
 	wasix_ctx_free(r->wasix);
 	wasi_ctx_free(r->wasi);
@@ -762,6 +767,10 @@ static int wasmix_instantiate(struct wasmix_run *r,
 	vc.interrupt = r->main ? &r->main->interrupt : &r->interrupt;
 	vc.on_interrupt = wasmix_on_interrupt;
 	vc.interrupt_ud = r->main ? r->main : r;
+	if (r->aot != NULL) {
+		vc.on_instance = aot_on_instance;
+		vc.on_instance_ud = r->aot;
+	}
 	rc = wasmix_check_sizes(r, &vc);
 	if (rc != 0)
 		return rc;
@@ -1209,6 +1218,120 @@ static int wasmix_run_captured(const struct wasmix_config *c,
 	return rc;
 }
 
+static int wasmix_read_fd(int fd, size_t hint, size_t max, uint8_t **out,
+                          size_t *len, int *err);
+
+/* wasmix_load with the module size cap. */
+static int wasmix_load_checked(struct wasmix_run *r,
+                               const struct wasmix_config *c,
+                               const uint8_t *bytes, size_t len)
+{
+	if (len > wasmix_max_module_bytes(c))
+		return diag_set(&r->diag, WX_ELIMIT,
+		                "module too large (%zu bytes, limit %zu)", len,
+		                wasmix_max_module_bytes(c));
+	return wasmix_load(r, c, bytes, len);
+}
+
+/* The compiled tier's options for config 'c'. */
+static void wasmix_aot_options(const struct wasmix_config *c,
+                               struct aot_options *o)
+{
+	struct vm_config vc;
+
+	vm_config_default(&vc);
+	memset(o, 0, sizeof *o);
+	o->checked = vc.bounds_checks;
+	o->fuel = c->fuel != 0;
+	o->verbose = c->compile_verbose;
+	o->no_cache = !c->compile_cache;
+	/* Large modules not yet cached compile in the background (docs/aot.md:
+	 * a first run does not wait minutes); WASMIX_AOT_BACKGROUND_BYTES
+	 * sets the size, 0 always waits. */
+	const char *bg = getenv("WASMIX_AOT_BACKGROUND_BYTES");
+	o->background_bytes =
+	    bg != NULL ? strtoull(bg, NULL, 10) : (uint64_t)512 << 10;
+}
+
+/* Compiles or finds the main module's code (a failure: interpreted). */
+static int wasmix_prepare_aot(struct wasmix_run *r,
+                              const struct wasmix_config *c)
+{
+	struct aot_options o;
+
+	wasmix_aot_options(c, &o);
+	r->aot = aot_session_new(&o, false);
+	if (r->aot == NULL || aot_session_prepare(r->aot, r->mod) != WX_OK)
+		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	return WX_OK;
+}
+
+void wasmix_config_set_compile(wasmix_config *c, int on, int cache, int verbose)
+{
+	if (c != NULL) {
+		c->compile = on != 0;
+		c->compile_cache = cache != 0;
+		c->compile_verbose = verbose != 0;
+	}
+}
+
+int wasmix_compile_file(const char *path, const char *out, unsigned *ncompiled,
+                        unsigned *nfuncs, char *errbuf, size_t errlen)
+{
+	struct wasmix_config c;
+	struct wasmix_run r;
+	struct aot_options o;
+	struct aot_code *code = NULL;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+	int fd, err = 0, rc;
+
+	*ncompiled = *nfuncs = 0;
+	wasmix_config_init(&c);
+	c.compile_cache = out == NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return wasmix_err(errbuf, errlen, WASMIX_IOERR, "%s: %s", path,
+		                  strerror(errno));
+	rc = wasmix_read_fd(fd, 65536, wasmix_max_module_bytes(&c), &bytes,
+	                    &len, &err);
+	close(fd);
+	if (rc != WASMIX_OK)
+		return wasmix_err(errbuf, errlen, rc, "%s: %s", path,
+		                  err ? strerror(err) : "cannot read");
+	memset(&r, 0, sizeof r);
+	r.name = path;
+	rc = wasmix_load_checked(&r, &c, bytes, len);
+	wx_free(bytes);
+	wasmix_aot_options(&c, &o);
+	o.background_bytes = 0; /* 'wasmix compile' waits for the compiler */
+	if (rc == WX_OK && out != NULL)
+		rc = aot_compile_to(r.mod, &o, out, &r.diag);
+	else if (rc == WX_OK)
+		rc = aot_load(r.mod, &o, &code, &r.diag);
+	if (rc == WX_OK) {
+		*nfuncs = r.mod->nfuncs - r.mod->num_imported_funcs;
+		if (code != NULL) {
+			*ncompiled = aot_code_ncompiled(code);
+		} else {
+			/* -o: count by emitting again, to nowhere. */
+			FILE *devnull = fopen("/dev/null", "w");
+			uint32_t n = 0;
+			if (devnull != NULL) {
+				aot_emit_c(r.mod, &o, devnull, &n, &r.diag);
+				fclose(devnull);
+			}
+			*ncompiled = n;
+		}
+	}
+	aot_code_free(code);
+	if (rc != WX_OK)
+		rc = wasmix_err(errbuf, errlen, wasmix_status_of(rc), "%s: %s",
+		                path, r.diag.msg);
+	wasm_module_free(r.mod);
+	return rc;
+}
+
 int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
                      const char *name, int *exit_code, char *errbuf,
                      size_t errlen)
@@ -1234,19 +1357,30 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 	if (c->isolate && !wasmix_isolate_inside())
 		return wasmix_isolated_run(c, bytes, len, name, exit_code,
 		                           errbuf, errlen);
+	memset(&r, 0, sizeof r);
+	r.name = name ? name : "module.wasm";
+	if (c->compile) {
+		/* The compiler runs (and the cache is read) before the
+		 * process confines itself: decoding comes first then. */
+		rc = wasmix_load_checked(&r, c, bytes, len);
+		if (rc == 0)
+			rc = wasmix_prepare_aot(&r, c);
+		if (rc != 0) {
+			rc =
+			    wasmix_finish(&r, rc, 0, exit_code, errbuf, errlen);
+			wasmix_run_free(&r);
+			return rc;
+		}
+	}
 	/* First, with no other thread yet: the module's bytes are the
 	 * guest's too. */
 	rc = wasmix_confine(c, errbuf, errlen);
-	if (rc != 0)
+	if (rc != 0) {
+		wasmix_run_free(&r);
 		return rc;
-	memset(&r, 0, sizeof r);
-	r.name = name ? name : "module.wasm";
-	if (len > wasmix_max_module_bytes(c))
-		rc = diag_set(&r.diag, WX_ELIMIT,
-		              "module too large (%zu bytes, limit %zu)", len,
-		              wasmix_max_module_bytes(c));
-	else
-		rc = wasmix_load(&r, c, bytes, len);
+	}
+	if (!c->compile)
+		rc = wasmix_load_checked(&r, c, bytes, len);
 	/* The timeout covers the start function, _initialize and _start. */
 	if (rc == 0)
 		rc = wasmix_run_timer_start(&timer, &r, c->timeout_ms);

@@ -54,8 +54,11 @@ struct wasmix_config {
 	int trace_fd;             /* -1: no trace (wasix_trace.h) */
 	/* zero: deny (docs/networking.md) */
 	struct wasix_net_policy net;
-	bool confine; /* proc_confine before the run */
-	bool isolate; /* run in a helper child (wasmix_isolate.c) */
+	bool confine;       /* proc_confine before the run */
+	bool isolate;       /* run in a helper child (wasmix_isolate.c) */
+	bool compile;       /* the compiled tier (src/aot/) */
+	bool compile_cache; /* ... through the cache */
+	bool compile_verbose;
 };
 
 /*

@@ -382,6 +382,9 @@ fi
 fifo=$T/fifo
 rm -f "$fifo" && mkfifo "$fifo" || die "cannot make a fifo"
 count_fds() {
+	# Emptied here, not only by the background job's redirection: the
+	# loop below must never see the previous run's "held".
+	: >"$T/out"
 	(cd "$R" && exec "$W" run --dir .::/ "$@") <"$fifo" >"$T/out" 2>&1 &
 	c_pid=$!
 	exec 7>"$fifo"
@@ -411,6 +414,7 @@ fi
 
 # The trace's host fd, seen while the guest runs: O_APPEND and
 # close-on-exec (a host program never inherits it).
+: >"$T/out"
 (cd "$R" && exec "$W" run --trace="$T/trace.hold" --dir .::/ wx_child.wasm \
 	hold) <"$fifo" >"$T/out" 2>&1 &
 c_pid=$!

@@ -70,6 +70,17 @@ struct vm_config {
 	 * with no other thread to wake them, e.g. the fuzz targets.
 	 */
 	int64_t max_wait_ns;
+	/*
+	 * Called by vm_instantiate once an instance's functions, tables,
+	 * memories and globals exist and before its segments are applied
+	 * and its start function runs: the compiled tier (src/aot/) binds
+	 * native code to the instance's functions here. Returns 0, or an
+	 * error (message in 'diag') that fails the instantiation. NULL:
+	 * everything is interpreted.
+	 */
+	int (*on_instance)(void *ud, struct vm_instance *inst,
+	                   struct diag *diag);
+	void *on_instance_ud;
 };
 
 /* Fills 'c' with the defaults above. */

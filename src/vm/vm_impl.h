@@ -37,6 +37,19 @@ struct vm_func {
 	vm_host_fn host;                  /* NULL for wasm functions */
 	void *host_ud;
 	struct vm_code *code; /* translated lazily on first call; owned */
+	/*
+	 * The compiled tier (src/aot/, docs/aot.md); all NULL while the
+	 * function runs in the interpreter. Set once, before the instance's
+	 * start function runs, and never changed. 'native_run' is the entry
+	 * the interpreter and vm_invoke use (vm_interp_run's contract);
+	 * 'native_fn' the compiled C function (its signature is the wasm
+	 * type's, so a caller that checked 'type_id' may call it directly
+	 * with 'native_ctx'). src/aot/aot_abi.h mirrors this layout up to
+	 * 'native_ctx' (checked there with static assertions).
+	 */
+	void *native_fn;
+	void *native_ctx;
+	int (*native_run)(struct vm_thread *t, struct vm_func *f, uint64_t *fp);
 };
 
 struct vm_memory {
@@ -94,6 +107,7 @@ struct vm_instance {
 	uint32_t *elem_len;
 	uint8_t *data_dropped; /* per data segment */
 	void *user;
+	void *aot; /* the compiled tier's struct aot_inst, or NULL */
 };
 
 /* One wasm activation saved while its callee runs. */
@@ -280,6 +294,14 @@ int vm_call_host(struct vm_thread *t, struct vm_func *f,
  */
 int vm_poll(struct vm_thread *t, struct vm_instance *inst, const uint32_t *pc,
             uint64_t *fp);
+
+/*
+ * Fuel slices (vm_interp.c): takes the next slice (or the polling
+ * interval when the store has no fuel) for a run's budget counter, and
+ * gives an unused part back. The compiled tier counts with them too.
+ */
+int64_t vm_fuel_take(struct vm_store *s);
+void vm_fuel_return(struct vm_store *s, int64_t budget);
 
 /* Records trap message 'msg' in t->diag; returns WX_ETRAP. */
 int vm_trap(struct vm_thread *t, const char *msg);

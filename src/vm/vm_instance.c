@@ -457,6 +457,11 @@ int vm_instantiate(struct vm_store *s, const struct wasm_module *m,
 	rc = make_own_objects(s, inst, diag);
 	if (rc != WX_OK)
 		return rc;
+	if (s->cfg.on_instance != NULL) {
+		rc = s->cfg.on_instance(s->cfg.on_instance_ud, inst, diag);
+		if (rc != WX_OK)
+			return rc;
+	}
 	rc = init_segments(inst, diag);
 	if (rc != WX_OK)
 		return rc;

@@ -654,6 +654,8 @@ int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 	struct vm_guard_jmp g;
 	int rc;
 
+	if (f->native_run != NULL)
+		return f->native_run(th, f, fp);
 	vm_interp_handlers();
 	g.prev = vm_guard_cur;
 	g.depth = th->depth;
@@ -674,7 +676,7 @@ int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
  * Takes the next slice of fuel (or a polling interval) for 'budget'.
  * THREADS: the fuel is the store's, shared by its threads.
  */
-static int64_t fuel_take(struct vm_store *s)
+int64_t vm_fuel_take(struct vm_store *s)
 {
 	if (s->cfg.fuel == 0)
 		return s->fuel_chunk;
@@ -691,7 +693,7 @@ static int64_t fuel_take(struct vm_store *s)
 }
 
 /* Gives back an unused slice when the loop exits. */
-static void fuel_return(struct vm_store *s, int64_t budget)
+void vm_fuel_return(struct vm_store *s, int64_t budget)
 {
 	if (s->cfg.fuel != 0 && budget > 0)
 		__atomic_fetch_add(&s->fuel_left, (uint64_t)budget,
@@ -743,7 +745,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 	uint64_t *const stack_end = th->stack_end;
 	uint64_t *const saved_top = th->stack_top;
 	uint32_t depth = base_depth;
-	int64_t budget = fuel_take(s);
+	int64_t budget = vm_fuel_take(s);
 	const char *trap_msg = NULL;
 	int rc;
 
@@ -1657,6 +1659,17 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				mem_size = MEM_SIZE_NOW(mem0);
 				vmresume;
 			}
+			if (callee->native_run != NULL) {
+				/* Compiled (src/aot/): runs on the C stack. */
+				th->depth = depth;
+				th->stack_top = nfp;
+				rc = callee->native_run(th, callee, nfp);
+				th->stack_top = saved_top;
+				if (rc != WX_OK)
+					goto out;
+				mem_size = MEM_SIZE_NOW(mem0);
+				vmresume;
+			}
 			rc = vm_compile_once(s, callee, th->diag);
 			if (rc != WX_OK)
 				goto out;
@@ -1672,7 +1685,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				rc = vm_poll(th, inst, pc, fp);
 				if (rc != WX_OK)
 					goto out;
-				budget = fuel_take(s);
+				budget = vm_fuel_take(s);
 				if (budget <= 0)
 					TRAP("fuel exhausted");
 			}
@@ -1734,6 +1747,21 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 					goto host_throw;
 				vmresume;
 			}
+			if (callee->native_run != NULL) {
+				/* Compiled: called, then this frame returns. */
+				th->depth = depth;
+				th->stack_top = fp;
+				rc = callee->native_run(th, callee, fp);
+				th->stack_top = saved_top;
+				if (rc != WX_OK)
+					goto out;
+				ret = &frames[--depth];
+				pc = ret->pc;
+				fp = ret->fp;
+				inst = ret->inst;
+				LOAD_INSTANCE();
+				vmresume;
+			}
 			rc = vm_compile_once(s, callee, th->diag);
 			if (rc != WX_OK)
 				goto out;
@@ -1748,7 +1776,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				rc = vm_poll(th, inst, pc, fp);
 				if (rc != WX_OK)
 					goto out;
-				budget = fuel_take(s);
+				budget = vm_fuel_take(s);
 				if (budget <= 0)
 					TRAP("fuel exhausted");
 			}
@@ -1778,7 +1806,7 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 		rc = vm_poll(th, inst, pc, fp);
 		if (rc != WX_OK)
 			goto out;
-		budget = fuel_take(s);
+		budget = vm_fuel_take(s);
 		if (budget <= 0)
 			TRAP("fuel exhausted");
 		vmresume;
@@ -1799,7 +1827,7 @@ trap:
 		th->trap_pc = pc;
 	}
 out:
-	fuel_return(s, budget);
+	vm_fuel_return(s, budget);
 	th->depth = base_depth;
 	th->stack_top = saved_top;
 	return rc;

@@ -28,6 +28,8 @@ extern unsigned spec_wat_flags;
 /* --write-modules DIR: write each .wast file's modules there, run nothing
  * ("" for --parse-only: convert, write nothing). */
 extern const char *spec_write_dir;
+/* --aot: run the modules compiled (src/aot/), interpreting what is not. */
+extern bool spec_aot;
 
 /* Outcome of one command. */
 enum spec_outcome {
@@ -54,7 +56,9 @@ struct spec_skiplist {
  */
 struct spec_counts {
 	uint64_t passed, failed, skipped, mismatched;
-	uint64_t total;   /* commands in the file, once it is parsed */
+	uint64_t total; /* commands in the file, once it is parsed */
+	/* --aot: functions bound to compiled code, instances interpreted. */
+	uint64_t aot_native, aot_interp;
 	long cur_line;    /* line of the command being run, 0 if none */
 	char cur_cmd[32]; /* its type */
 };

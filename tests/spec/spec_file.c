@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot/aot.h"
 #include "spec_host.h"
 
 int spec_why(struct spec_file *f, int outcome, const char *fmt, ...)
@@ -568,6 +569,7 @@ static char *dir_of(const char *path)
 
 unsigned spec_wat_flags;
 const char *spec_write_dir;
+bool spec_aot;
 
 /*
  * --write-modules: writes every binary module of the script as
@@ -611,17 +613,33 @@ static int run_doc(struct spec_file *f, const struct spec_json *root)
 {
 	const struct spec_json *cmds = spec_json_get(root, "commands");
 	struct vm_config cfg;
+	struct aot_session *aot = NULL;
 
 	if (!cmds || cmds->type != SPEC_JARR)
 		return file_fail(f, "no \"commands\" array");
 	f->counts->total = cmds->n;
 	vm_config_default(&cfg);
+	if (spec_aot) {
+		struct aot_options ao = {.checked = cfg.bounds_checks,
+		                         .verbose = f->verbose};
+		aot = aot_session_new(&ao, true);
+		if (aot == NULL)
+			return file_fail(f, "out of memory");
+		cfg.on_instance = aot_on_instance;
+		cfg.on_instance_ud = aot;
+	}
 	f->store = vm_store_new(&cfg);
-	if (!f->store)
+	if (!f->store) {
+		aot_session_free(aot);
 		return file_fail(f, "cannot make a store");
+	}
 	run_commands(f, cmds);
 	spec_host_free(f->host);
 	vm_store_free(f->store);
+	if (aot != NULL)
+		aot_session_counts(aot, &f->counts->aot_native,
+		                   &f->counts->aot_interp);
+	aot_session_free(aot);
 	f->store = NULL;
 	f->host = NULL;
 	return 0;

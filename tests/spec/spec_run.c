@@ -270,6 +270,8 @@ static void add_counts(struct spec_counts *t, const struct spec_counts *k)
 	t->failed += k->failed;
 	t->skipped += k->skipped;
 	t->mismatched += k->mismatched;
+	t->aot_native += k->aot_native;
+	t->aot_interp += k->aot_interp;
 }
 
 /* Runs one file and prints its summary line; adds to 'total'. */
@@ -294,6 +296,11 @@ static void run_one(const char *path, const struct options *o,
 	if (k.mismatched)
 		printf(", %llu message mismatches",
 		       (unsigned long long)k.mismatched);
+	if (spec_aot)
+		printf(" (aot: %llu functions compiled, %llu instances "
+		       "interpreted)",
+		       (unsigned long long)k.aot_native,
+		       (unsigned long long)k.aot_interp);
 	printf("\n");
 	add_counts(total, &k);
 	free(name);
@@ -318,6 +325,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			spec_wat_flags |= WAT_WASM2;
 		} else if (strcmp(argv[i], "--simd-isa") == 0 && i + 1 < argc) {
 			o->simd_isa = argv[++i];
+		} else if (strcmp(argv[i], "--aot") == 0) {
+			spec_aot = true;
 		} else if (strcmp(argv[i], "--no-fork") == 0) {
 			o->fork = false;
 		} else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc) {
@@ -366,6 +375,11 @@ int main(int argc, char **argv)
 		printf("message mismatches (rejected as expected, other "
 		       "wording; -v lists them): %llu\n",
 		       (unsigned long long)total.mismatched);
+	if (spec_aot)
+		printf("aot: %llu functions compiled, %llu instances "
+		       "interpreted\n",
+		       (unsigned long long)total.aot_native,
+		       (unsigned long long)total.aot_interp);
 	printf("%llu passed, %llu failed, %llu skipped\n",
 	       (unsigned long long)total.passed,
 	       (unsigned long long)total.failed,

@@ -1,0 +1,123 @@
+/*
+ * aot.h: the compiled tier (docs/aot.md). A validated module becomes C
+ * (aot_emit.c), the system C compiler makes a shared object of it, cached
+ * by content (aot_cache.c), and its functions are bound to an instance's
+ * vm_func objects (aot_run.c), where the interpreter and vm_invoke call
+ * them. Anything it does not compile stays interpreted.
+ *
+ * Layering: aot depends on vm and wasm only; vm reaches it through
+ * vm_config.on_instance and the function pointers of struct vm_func.
+ *
+ * Keeps true: a failure to compile or load is never an error of the run:
+ * the module is interpreted, with one line on stderr under 'verbose'.
+ */
+#ifndef WASMIX_AOT_H
+#define WASMIX_AOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vm/vm.h"
+#include "wasm/wasm_module.h"
+
+/* Most results (or block values) a compiled function may have. */
+#define AOT_MAX_RESULTS 64
+
+struct aot_options {
+	/* Explicit bounds checks rather than guard pages (the default when
+	 * vm_config.bounds_checks is set). Part of the cache key. */
+	bool checked;
+	/* Count calls and back-edges exactly as the interpreter does (the
+	 * store has a fuel limit); else poll the interrupt flag only. Part
+	 * of the cache key. */
+	bool fuel;
+	bool verbose;  /* say on stderr why something is interpreted */
+	bool no_cache; /* compile into a temporary directory only */
+	const char
+	    *cache_dir; /* NULL: $XDG_CACHE_HOME/wasmix, ~/.cache/wasmix */
+	const char *cc; /* NULL: $WASMIX_CC, else "cc" */
+	const char *opt_level; /* NULL: "-O2" */
+	/*
+	 * A module of at least this many bytes that is not in the cache is
+	 * compiled by a background process while this run interprets it
+	 * (aot_load returns WX_ELIMIT); the next run finds it cached.
+	 * 0: always wait for the compiler. Not with 'no_cache'.
+	 */
+	uint64_t background_bytes;
+};
+
+/*
+ * Why no function of 'm' can be compiled (v128 values, shared memory,
+ * exception tags, imports that need the interpreter's frames), or NULL.
+ */
+const char *aot_module_unsupported(const struct wasm_module *m);
+
+/*
+ * Writes the C translation of validated module 'm' to 'out' and sets
+ * '*ncompiled' to the number of functions compiled (the others become
+ * stubs into the interpreter). Returns 0, WX_EARG (whole module not
+ * compilable, see aot_module_unsupported), WX_ENOMEM or WX_EIO.
+ */
+int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
+               FILE *out, uint32_t *ncompiled, struct diag *diag);
+
+/* Native code for one module: a loaded shared object. */
+struct aot_code;
+
+/*
+ * Finds the shared object for 'm' in the cache, or compiles it there
+ * (atomically: concurrent compiles of one module are safe), and loads it.
+ * Returns 0 and '*out', or an error with the reason in 'diag' (no C
+ * compiler, compiler failed, module not compilable...), or WX_ELIMIT when
+ * the compile went to the background (o->background_bytes).
+ * THREADS: any thread; runs the compiler as a child process.
+ */
+int aot_load(const struct wasm_module *m, const struct aot_options *o,
+             struct aot_code **out, struct diag *diag);
+
+/*
+ * Compiles 'm' into the shared object 'path' (wasmix compile -o), without
+ * the cache. Returns 0 or an error with the reason in 'diag'.
+ */
+int aot_compile_to(const struct wasm_module *m, const struct aot_options *o,
+                   const char *path, struct diag *diag);
+
+/* Functions compiled natively in 'c' (the others are interpreted). */
+uint32_t aot_code_ncompiled(const struct aot_code *c);
+
+/* Unloads 'c'. Only after every store that used it is freed. */
+void aot_code_free(struct aot_code *c);
+
+/*
+ * Binds the compiled functions of 'c' (made from inst's module) to
+ * 'inst'. Returns 0, or WX_EARG when the code cannot serve this instance
+ * (its memory 0 has no guard pages but the code relies on them): the
+ * instance stays interpreted. Must run before the instance's code runs
+ * (vm_config.on_instance). WX_ENOMEM if out of memory.
+ */
+int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag);
+
+/*
+ * A set of loaded modules for the instances of one run: the hook for
+ * vm_config.on_instance. Modules prepared with aot_session_prepare (before
+ * the process confines itself) are bound; with 'compile_on_demand' others
+ * are compiled when first instantiated (the spec runner).
+ */
+struct aot_session;
+
+struct aot_session *aot_session_new(const struct aot_options *o,
+                                    bool compile_on_demand);
+/* Compiles or loads 'm' now; a failure leaves it interpreted (returns 0,
+ * with one line under 'verbose'). WX_ENOMEM only. */
+int aot_session_prepare(struct aot_session *s, const struct wasm_module *m);
+/* vm_config.on_instance with 'ud' an aot_session. */
+int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag);
+/* Counts for reports: functions bound natively, instances left
+ * interpreted because of a reason. */
+void aot_session_counts(const struct aot_session *s, uint64_t *native_funcs,
+                        uint64_t *interp_instances);
+/* Frees the session and unloads its code: after the store is freed. */
+void aot_session_free(struct aot_session *s);
+
+#endif

@@ -1,0 +1,211 @@
+#!/bin/sh
+# run_aot.sh BUILD_DIR: the compiled tier (docs/aot.md).
+#
+#   1. the WebAssembly 2.0 spec suite (SIMD files and the threads proposal
+#      included) and tests/spec/engine through 'wasmix-spec --aot': nothing
+#      may fail, and at least AOT_MIN_FUNCS functions must have run
+#      compiled (a compiled tier that silently interpreted everything
+#      would otherwise pass);
+#   2. the memory files of the suite again with explicit bounds checks
+#      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages);
+#   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
+#      with WASMIX_AOT=1;
+#   4. the command line: 'wasmix compile', the cache (made 0700, reused,
+#      --no-cache leaves nothing, two compiles at once), no C compiler
+#      (interpreted, one -v line), every trap message equal to the
+#      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
+#      counting exactly as the interpreter counts, a C stack bounded
+#      below a huge --max-call-depth.
+#
+# The cache is a temporary directory (XDG_CACHE_HOME), never $HOME's.
+# Called by 'make test' as: sh tests/run_aot.sh BUILD_DIR
+
+B=${1:-build}
+W=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix
+S=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix-spec
+SPEC_DIR=${SPEC_DIR:-../shared/testdata/wasm-spec}
+AOT_MIN_FUNCS=${AOT_MIN_FUNCS:-4000}
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$W" ] && [ -x "$S" ] || die "$W or $S not built"
+T=$(mktemp -d "${TMPDIR:-/tmp}/wasmix-aot.XXXXXX") || die "no temp dir"
+trap 'rm -rf "$T"' EXIT
+XDG_CACHE_HOME=$T/cache
+# Compile in the foreground whatever the size (one test below sets it).
+WASMIX_AOT_BACKGROUND_BYTES=0
+export XDG_CACHE_HOME WASMIX_AOT_BACKGROUND_BYTES
+unset WASMIX_AOT WASMIX_CC
+C=$XDG_CACHE_HOME/wasmix
+TR=tests/aot/traps.wat
+
+if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
+	echo "run_aot.sh: skipped: no C compiler (${CC:-cc}) to compile with"
+	exit 0
+fi
+
+# --- 1. the spec suite compiled -----------------------------------------------
+"$S" --aot tests/spec/engine/*.wast >"$T/out" 2>"$T/err"
+got=$?
+if [ "$got" != 0 ]; then
+	bad "spec --aot, tests/spec/engine" "status $got"
+else
+	ok "spec --aot, tests/spec/engine: $(tail -1 "$T/out")"
+fi
+"$S" --aot --wasm2 --skip tests/spec/skip.txt "$SPEC_DIR"/*.wast \
+	"$SPEC_DIR"/proposals/threads/*.wast >"$T/out" 2>"$T/err"
+got=$?
+funcs=$(sed -n 's/^aot: \([0-9]*\) functions compiled.*/\1/p' "$T/out")
+: "${funcs:=0}"
+if [ "$got" != 0 ]; then
+	BAD_OUT_LINES=40
+	grep -v ' 0 failed' "$T/out" >"$T/out2"; mv "$T/out2" "$T/out"
+	bad "spec --aot" "status $got"
+elif [ "$funcs" -lt "$AOT_MIN_FUNCS" ]; then
+	bad "spec --aot" "only $funcs functions compiled"
+else
+	ok "spec --aot: $(tail -1 "$T/out"); $(tail -2 "$T/out" | head -1)"
+fi
+
+# --- 2. explicit bounds checks ------------------------------------------------
+WASMIX_BOUNDS_CHECKS=1 "$S" --aot --wasm2 --skip tests/spec/skip.txt \
+	"$SPEC_DIR"/address.wast "$SPEC_DIR"/memory*.wast \
+	"$SPEC_DIR"/traps.wast "$SPEC_DIR"/bulk.wast "$SPEC_DIR"/load.wast \
+	"$SPEC_DIR"/store.wast >"$T/out" 2>"$T/err"
+got=$?
+if [ "$got" != 0 ] || ! grep -q "^aot: [1-9]" "$T/out"; then
+	bad "spec --aot, explicit checks" "status $got"
+else
+	ok "spec --aot, explicit checks: $(tail -1 "$T/out")"
+fi
+
+# --- 3. the WASI tests compiled -----------------------------------------------
+WASMIX_AOT=1 sh tests/run_wasi.sh "$B" >"$T/out" 2>"$T/err"
+got=$?
+if [ "$got" != 0 ]; then
+	BAD_OUT_LINES=40
+	bad "run_wasi.sh with WASMIX_AOT=1" "status $got"
+else
+	ok "run_wasi.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
+fi
+
+# The WASIX tests too (programs using setjmp, vfork or threads run
+# interpreted; the others compiled). Needs the SDK ('make test' builds it).
+if [ -f "$B/sdk/libwasix.a" ]; then
+	WASMIX_AOT=1 sh tests/run_wasix.sh "$B" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" != 0 ]; then
+		BAD_OUT_LINES=40
+		grep -v '^ok ' "$T/out" >"$T/out2"; mv "$T/out2" "$T/out"
+		bad "run_wasix.sh with WASMIX_AOT=1" "status $got"
+	else
+		ok "run_wasix.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
+	fi
+else
+	echo "skip run_wasix.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a (make sdk)"
+fi
+
+# --- 4. the command line -------------------------------------------------------
+# cli NAME STATUS OUT_RE ERR_RE CMD...
+cli() {
+	c_name=$1 c_want=$2 c_out=$3 c_err=$4
+	shift 4
+	"$@" </dev/null >"$T/out" 2>"$T/err"
+	mismatch $? "$c_want" "$c_out" "$c_err"
+	if [ -n "$why" ]; then bad "$c_name" "$why"; else ok "$c_name"; fi
+}
+
+rm -rf "$XDG_CACHE_HOME"
+cli compile-o 0 "7 of 7 functions compiled into $T/hello.so" '' \
+	"$W" compile "$B/examples/hello.wasm" -o "$T/hello.so"
+if [ -s "$T/hello.so" ] && [ ! -e "$C" ]; then ok compile-o-no-cache
+else bad compile-o-no-cache "no $T/hello.so, or the cache was written"; fi
+
+cli run-aot 0 '^Hello, world!$' '' "$W" run --aot "$B/examples/hello.wasm"
+n=$(ls "$C" 2>/dev/null | grep -c '\.so$')
+mode=$(stat -c %a "$C" 2>/dev/null)
+if [ "$n" = 1 ] && [ "$mode" = 700 ]; then ok cache-made
+else bad cache-made "$n entries, mode $mode"; fi
+first=$(ls -i "$C"/*.so 2>/dev/null)
+cli run-aot-cached 0 '^Hello, world!$' '' "$W" run --aot "$B/examples/hello.wasm"
+if [ "$(ls -i "$C"/*.so 2>/dev/null)" = "$first" ]; then ok cache-reused
+else bad cache-reused "the entry was made again"; fi
+cli compile-cached 0 '7 of 7 functions compiled \(cached\)' '' \
+	"$W" compile "$B/examples/hello.wasm"
+
+rm -rf "$XDG_CACHE_HOME"
+cli no-cache 0 '^Hello, world!$' '' \
+	"$W" run --aot --no-cache "$B/examples/hello.wasm"
+if [ -z "$(ls "$C" 2>/dev/null)" ]; then ok no-cache-empty
+else bad no-cache-empty "the cache has $(ls "$C")"; fi
+
+# Two compiles of one module at once: both run, one entry stays.
+rm -rf "$XDG_CACHE_HOME"
+"$W" run --aot "$TR" a >"$T/o1" 2>"$T/e1" &
+p1=$!
+"$W" run --aot "$TR" a >"$T/o2" 2>"$T/e2"
+s2=$?
+wait $p1
+s1=$?
+n=$(ls "$C" | grep -c '\.so$')
+left=$(ls "$C" | grep -vc '\.so$')
+if [ "$s1" = 134 ] && [ "$s2" = 134 ] && [ "$n" = 1 ] && [ "$left" = 0 ]; then
+	ok concurrent-compile
+else
+	bad concurrent-compile "status $s1 and $s2, $n entries, $left others"
+fi
+
+# A module over WASMIX_AOT_BACKGROUND_BYTES that is not cached: this run
+# interprets at once (one -v line) while a detached process compiles it.
+rm -rf "$XDG_CACHE_HOME"
+cli background-compile 0 '^Hello, world!$' \
+	'^wasmix: interpreting: compiling [0-9]+ bytes in the background' \
+	env WASMIX_AOT_BACKGROUND_BYTES=1 "$W" run --aot -v \
+	"$B/examples/hello.wasm"
+
+WASMIX_CC=/nonexistent/cc cli no-compiler 0 '^Hello, world!$' \
+	"interpreting: no C compiler '/nonexistent/cc' found" \
+	env WASMIX_CC=/nonexistent/cc "$W" run --aot -v --no-cache \
+	"$B/examples/hello.wasm"
+
+# Every trap: the same message and status compiled as interpreted.
+for t in a b c e f g h i; do
+	"$W" run --interp "$TR" $t >/dev/null 2>"$T/want"
+	sw=$?
+	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
+done
+cli timeout-busy 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" d
+cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" j
+cli timeout-recursion 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" k
+cli fuel-busy 134 '' '^wasmix: trap: fuel exhausted' \
+	"$W" run --aot --fuel 100000 "$TR" d
+cli deep-c-stack 134 '' '^wasmix: trap: call stack exhausted' \
+	"$W" run --aot --max-call-depth 100000000 "$TR" c
+
+# --fuel and --max-call-depth count the same: the least value of OPTION
+# that lets the program finish, interpreted and compiled.
+least() {
+	lo=0 hi=100000
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(((lo + hi) / 2))
+		if "$W" run "$1" "$2" $mid tests/aot/fuel.wat 2>/dev/null; then
+			hi=$mid
+		else
+			lo=$mid
+		fi
+	done
+	echo $hi
+}
+for opt in --fuel --max-call-depth; do
+	vi=$(least --interp $opt)
+	va=$(least --aot $opt)
+	if [ "$vi" = "$va" ] && [ "$vi" -gt 2 ] && [ "$vi" -lt 100000 ]; then
+		ok "same $opt: $va"
+	else
+		bad "same $opt" "interpreter needs $vi, compiled $va"
+	fi
+done
+
+summary run_aot.sh
