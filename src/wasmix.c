@@ -779,18 +779,41 @@ static int wasmix_instantiate(struct wasmix_run *r,
 /* wasix_exec_ops.discard */
 static void wasmix_exec_discard(void *ud, void *prog)
 {
-	struct wasmix_run *nr = prog;
+	struct wasmix_run *nr = prog, *r = ud;
 
 	if (nr == NULL)
 		return;
 	vm_store_free(nr->store);
 	dl_linker_free(nr->dl);
 	wasix_threads_free(nr->threads);
-	wasix_threads_set_current(((struct wasmix_run *)ud)->threads);
-	wasm_module_free(nr->mod);
+	wasix_threads_set_current(r->threads);
+	if (nr->mod != r->mod) /* else borrowed: wasmix_same_program */
+		wasm_module_free(nr->mod);
 	wx_free(nr->own_bytes);
 	wx_free(nr->own_name);
 	wx_free(nr);
+}
+
+/*
+ * Exec of the program that is running (a shell's fork child running
+ * another applet of the same busybox; docs/process.md): when the new
+ * file's bytes equal the running module's, byte for byte, the decoded and
+ * validated module is shared instead of made again (decoding is a pure
+ * function of the bytes and the limits, which are the run's). The exec
+ * borrows it from 'r' until the swap hands it over. Frees 'bytes' when
+ * it returns true.
+ */
+static bool wasmix_same_program(struct wasmix_run *r, struct wasmix_run *nr,
+                                uint8_t *bytes, size_t len)
+{
+	const struct wasm_module *m = r->mod;
+
+	if (m == NULL || m->nbytes != len || memcmp(m->bytes, bytes, len) != 0)
+		return false;
+	nr->mod = r->mod;
+	nr->own_bytes = NULL;
+	wx_free(bytes);
+	return true;
 }
 
 /* wasix_exec_ops.build: a new program joining run 'ud''s contexts. */
@@ -822,7 +845,7 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	wasix_threads_set_current(r->threads);
 	if (rc == 0 && len > wasmix_max_module_bytes(r->cfg))
 		rc = WX_ELIMIT;
-	else if (rc == 0)
+	else if (rc == 0 && !wasmix_same_program(r, nr, bytes, len))
 		rc = wasmix_load(nr, r->cfg, bytes, len);
 	if (rc == 0)
 		rc = wasmix_instantiate(nr, r->cfg);
@@ -872,12 +895,15 @@ static bool wasmix_posix_root(const struct wasm_module *m)
 static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 {
 	wasix_contexts_reset(); /* they ran code of the old store */
+	if (nr->mod == r->mod) /* its translations, where still valid */
+		vm_instance_adopt_code(nr->inst, r->inst);
 	vm_store_free(r->store);
 	dl_linker_free(r->dl);
 	r->dl = nr->dl;
 	if (r->dl != NULL) /* its callbacks reached 'nr', freed below */
 		dl_set_host_ud(r->dl, r);
-	wasm_module_free(r->mod);
+	if (r->mod != nr->mod)
+		wasm_module_free(r->mod);
 	wx_free(r->own_bytes);
 	wx_free(r->own_name);
 	r->store = nr->store;

@@ -218,6 +218,19 @@ int vm_instantiate(struct vm_store *s, const struct wasm_module *m,
                    vm_resolve_fn resolve, void *resolve_ud,
                    struct vm_instance **out, struct diag *diag);
 
+/*
+ * Exec of the same module (docs/process.md, "Exec of the same program"):
+ * moves the translated code of 'src''s functions into the functions of
+ * 'dst' that have none yet, when both instances were made from the same
+ * module object and everything the translation depends on is equal in
+ * both (store type ids, thread-local global slots, the dispatch table of
+ * guarded or checked memory; vm_compile.c's header lists these).
+ * Otherwise it moves nothing. Returns how many functions got code.
+ * 'src' must never run again: the caller frees its store next. No thread
+ * may be running either instance (the exec commit has stopped them).
+ */
+size_t vm_instance_adopt_code(struct vm_instance *dst, struct vm_instance *src);
+
 /* Looks up an export by name; 0 and '*out' set, or WX_EARG if absent. */
 int vm_instance_export(struct vm_instance *inst, const char *name,
                        size_t name_len, struct vm_extern *out);
