@@ -794,10 +794,20 @@ static void wasmix_exec_discard(void *ud, void *prog)
 	wx_free(nr);
 }
 
+/* wasix_exec_ops.running: the running module's bytes. */
+static const uint8_t *wasmix_exec_running(void *ud, size_t *len)
+{
+	const struct wasmix_run *r = ud;
+
+	*len = r->mod != NULL ? r->mod->nbytes : 0;
+	return r->mod != NULL ? r->mod->bytes : NULL;
+}
+
 /*
  * Exec of the program that is running (a shell's fork child running
  * another applet of the same busybox; docs/process.md): when the new
- * file's bytes equal the running module's, byte for byte, the decoded and
+ * file's bytes equal the running module's, byte for byte ('bytes' NULL:
+ * wasix_exec.c compared them as it read the file), the decoded and
  * validated module is shared instead of made again (decoding is a pure
  * function of the bytes and the limits, which are the run's). The exec
  * borrows it from 'r' until the swap hands it over. Frees 'bytes' when
@@ -808,7 +818,8 @@ static bool wasmix_same_program(struct wasmix_run *r, struct wasmix_run *nr,
 {
 	const struct wasm_module *m = r->mod;
 
-	if (m == NULL || m->nbytes != len || memcmp(m->bytes, bytes, len) != 0)
+	if (m == NULL || (bytes != NULL && (m->nbytes != len ||
+	                                    memcmp(m->bytes, bytes, len) != 0)))
 		return false;
 	nr->mod = r->mod;
 	nr->own_bytes = NULL;
@@ -935,7 +946,10 @@ static int wasmix_mem_charge(int64_t bytes)
 static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
                             volatile sig_atomic_t *flag)
 {
-	struct wasix_exec_ops ops = {wasmix_exec_build, wasmix_exec_discard, r};
+	struct wasix_exec_ops ops = {.build = wasmix_exec_build,
+	                             .discard = wasmix_exec_discard,
+	                             .ud = r,
+	                             .running = wasmix_exec_running};
 	uint64_t mem = c->max_tree_memory;
 
 	r->cfg = c;
