@@ -113,10 +113,10 @@ struct vm_frame {
 struct vm_thread {
 	struct vm_store *store;
 	uint64_t *stack;     /* value stack reservation (cfg.max_stack_slots) */
-	size_t stack_bytes;  /* bytes reserved */
+	size_t stack_bytes;  /* bytes reserved (the frames follow the stack) */
 	uint64_t *stack_end; /* one past the last usable slot */
 	uint64_t *stack_top; /* first free slot (above all live frames) */
-	struct vm_frame *frames; /* cfg.max_call_depth entries */
+	struct vm_frame *frames; /* cfg.max_call_depth + 1, in 'stack''s map */
 	uint32_t depth;          /* frames in use */
 	uint32_t nest;           /* vm_invoke calls in progress */
 	int exit_code;
