@@ -65,6 +65,8 @@ struct wasmix_run {
 	 * libraries are found there, not on the command line's). */
 	bool exec_ld_set;
 	const char *exec_ld_path;
+	/* The host process that started the run (wasmix_run_free). */
+	pid_t host_pid;
 };
 
 const char *wasmix_version(void)
@@ -561,6 +563,21 @@ static void wasmix_run_free(struct wasmix_run *r)
 	 * reachable from a static so that no leak checker reports them. */
 	if (wasix_threads_live(r->threads) > 0) {
 		wasmix_abandoned = *r;
+		return;
+	}
+	/* A guest's fork child (a process of the tree other than the one
+	 * that started the run) ends when its run returns: every caller of
+	 * wasmix_run_bytes exits there (the command line, the isolation
+	 * helper). Freeing the program would only copy the pages it shares
+	 * with its parent (each free writes next to its block) for an exit
+	 * that unmaps them anyway: a shell's every command paid that. The
+	 * contexts (host fds) are released as always. */
+	if (r->host_pid != 0 && getpid() != r->host_pid) {
+		wasix_ctx_free(r->wasix);
+		wasi_ctx_free(r->wasi);
+		r->wasix = NULL;
+		r->wasi = NULL;
+		wasmix_abandoned = *r; /* reachable: not a leak */
 		return;
 	}
 	wasix_threads_free(r->threads);
@@ -1280,6 +1297,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 	if (rc != 0)
 		return rc;
 	memset(&r, 0, sizeof r);
+	r.host_pid = getpid();
 	r.name = name ? name : "module.wasm";
 	if (len > wasmix_max_module_bytes(c))
 		rc = diag_set(&r.diag, WX_ELIMIT,
