@@ -925,7 +925,7 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	wasix_contexts_reset(); /* they ran code of the old store */
 	if (nr->mod == r->mod) /* its translations, where still valid */
 		vm_instance_adopt_code(nr->inst, r->inst);
-	vm_store_free(r->store);
+	vm_store_release(r->store); /* in a fork child: left to the exit */
 	dl_linker_free(r->dl);
 	r->dl = nr->dl;
 	if (r->dl != NULL) /* its callbacks reached 'nr', freed below */

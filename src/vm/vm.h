@@ -151,6 +151,17 @@ struct vm_store *vm_store_new(const struct vm_config *cfg);
 void vm_store_free(struct vm_store *s);
 
 /*
+ * vm_store_free, except in a process forked after 's' was made (an exec
+ * in a fork child replacing the program it inherited): there it releases
+ * only the store's memories (and their charge, vm_set_memory_charge) and
+ * its main thread's stack reservation, and keeps everything else,
+ * reachable from a process-wide list, until the process exits. Freeing
+ * those objects one by one would copy every page they share with the
+ * parent. The store must not be used again. NULL is allowed.
+ */
+void vm_store_release(struct vm_store *s);
+
+/*
  * Makes a host function of type 'type' (copied). Owned by the store.
  * Returns NULL if out of memory, or if a value type of 'type' holds a
  * type index ((ref $t): indices mean nothing outside their module, so a

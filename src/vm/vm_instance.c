@@ -318,12 +318,8 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 {
 	const struct wasm_module *m = inst->module;
 
-	for (uint32_t i = m->num_imported_funcs; i < m->nfuncs; i++) {
-		uint32_t tid = inst->type_ids[m->funcs[i].type];
-		inst->funcs[i] = vm_func_new_wasm(s, inst, i, tid);
-		if (inst->funcs[i] == NULL)
-			return diag_set(diag, WX_ENOMEM, "out of memory");
-	}
+	if (vm_funcs_new_wasm(s, inst) != WX_OK)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
 	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++) {
 		struct wasm_tabletype tt = m->tables[i];
 		int rc;
