@@ -555,6 +555,9 @@ static void wasmix_end_threads(struct wasmix_run *r, int status, int code,
 
 /* A run whose threads outlived _start (see wasmix_run_free). */
 static struct wasmix_run wasmix_abandoned;
+/* Its address escapes here, so that no store into it is optimised away
+ * (nothing reads it: it only keeps the objects reachable). */
+static struct wasmix_run *volatile wasmix_abandoned_at;
 
 static void wasmix_run_free(struct wasmix_run *r)
 {
@@ -563,6 +566,7 @@ static void wasmix_run_free(struct wasmix_run *r)
 	 * reachable from a static so that no leak checker reports them. */
 	if (wasix_threads_live(r->threads) > 0) {
 		wasmix_abandoned = *r;
+		wasmix_abandoned_at = &wasmix_abandoned;
 		return;
 	}
 	/* A guest's fork child (a process of the tree other than the one
@@ -578,6 +582,7 @@ static void wasmix_run_free(struct wasmix_run *r)
 		r->wasix = NULL;
 		r->wasi = NULL;
 		wasmix_abandoned = *r; /* reachable: not a leak */
+		wasmix_abandoned_at = &wasmix_abandoned;
 		return;
 	}
 	wasix_threads_free(r->threads);
