@@ -5,7 +5,11 @@
  * Keeps true: a thread's value stack and frame array are made on its
  * first call and never move; 't->stack_top' is the first slot no live
  * frame uses, so a host function that re-enters vm_invoke runs above its
- * caller's frames.
+ * caller's frames. An instance's own functions are one block owned
+ * through its first function (vm_funcs_new_wasm); vm_store_free frees a
+ * block after every function in it has been read. A store released in a
+ * process forked after it was made (vm_store_release) keeps its heap
+ * objects, reachable, until the exit.
  * THREADS: vm_invoke runs on the calling host thread's context
  * (vm_thread_of); the owning lists and the type registry change under
  * vm_lock; fuel is taken from 's->fuel_left' with atomic operations.
