@@ -36,6 +36,7 @@
 #include "wasmix_capture.h"
 #include "wasmix_config.h"
 #include "wasmix_isolate.h"
+#include "wasmix_known.h"
 #include "wasmix_timer.h"
 #include "wat/wat.h"
 
@@ -624,10 +625,12 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 
 /*
  * Decodes and validates under the config's limits; on failure the
- * message is in r->diag.
+ * message is in r->diag. 'known': these exact bytes decoded and
+ * validated before in this tree (wasmix_known_has): no validation and no
+ * scan of the bodies.
  */
-static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
-                       const uint8_t *bytes, size_t len)
+static int wasmix_load_as(struct wasmix_run *r, const struct wasmix_config *c,
+                          const uint8_t *bytes, size_t len, bool known)
 {
 	struct wasm_limits lim;
 	int rc;
@@ -649,11 +652,33 @@ static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
 			rc = wasm_decode(bin, binlen, &lim, &r->mod, &r->diag);
 		wx_free(bin);
 	} else {
+		lim.bodies_known = known;
 		rc = wasm_decode(bytes, len, &lim, &r->mod, &r->diag);
 	}
-	if (rc != 0)
+	if (rc != 0 || (known && !wat_is_text(bytes, len)))
 		return rc;
 	return wasm_validate(r->mod, &r->diag);
+}
+
+static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
+                       const uint8_t *bytes, size_t len)
+{
+	return wasmix_load_as(r, c, bytes, len, false);
+}
+
+/*
+ * An exec's program that is not the running one: through the tree's set
+ * of known modules (wasmix_known.h), which it joins once it validates.
+ */
+static int wasmix_load_exec(struct wasmix_run *r, const struct wasmix_config *c,
+                            const uint8_t *bytes, size_t len)
+{
+	bool known = wasmix_known_has(bytes, len);
+	int rc = wasmix_load_as(r, c, bytes, len, known);
+
+	if (rc == 0 && !known && !wat_is_text(bytes, len))
+		wasmix_known_add(bytes, len);
+	return rc;
 }
 
 int wasmix_wat2wasm(const char *name, const char *text, size_t len,
@@ -879,7 +904,7 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	if (rc == 0 && len > wasmix_max_module_bytes(r->cfg))
 		rc = WX_ELIMIT;
 	else if (rc == 0 && !wasmix_same_program(r, nr, bytes, len))
-		rc = wasmix_load(nr, r->cfg, bytes, len);
+		rc = wasmix_load_exec(nr, r->cfg, bytes, len);
 	if (rc == 0)
 		rc = wasmix_instantiate(nr, r->cfg);
 	if (rc != 0) {
@@ -981,6 +1006,10 @@ static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
 	mem = mem == 0 ? PROC_DEFAULT_MAX_MEM : mem == UINT64_MAX ? 0 : mem;
 	if (proc_set_limits(c->max_procs, mem, c->max_threads) != 0)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	/* Before any fork; an eighth of the tree's memory cap at most. */
+	wasmix_known_init(mem != 0 && mem / 8 < WASMIX_KNOWN_BUDGET
+	                      ? (size_t)(mem / 8)
+	                      : WASMIX_KNOWN_BUDGET);
 	vm_set_memory_charge(wasmix_mem_charge);
 	wasix_set_sticky(r->wasix, &r->timed_out);
 	wasix_set_trace(r->wasix, c->trace_fd);

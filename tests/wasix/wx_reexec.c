@@ -8,6 +8,11 @@
  *                          source built with WX_VARIANT=2: the same size,
  *                          other bytes) and fork+execs it again: the new
  *                          bytes must run; then its own bytes once more.
+ *                          Then the variant again (another program than
+ *                          the running one, now known to the tree), and
+ *                          a copy with one body's final 'end' changed
+ *                          deep inside (same size, same ends): its exec
+ *                          must fail (ENOEXEC), not run unvalidated.
  *   wx_reexec.wasm memory  (--max-tree-memory 16M) fills the cap, so an
  *                          exec of itself fails while building (its new
  *                          memory cannot be charged); it keeps running
@@ -95,6 +100,71 @@ static void put(const char *path, const char *buf, size_t len)
 	CHECK(fclose(f) == 0);
 }
 
+/* Reads a LEB128 u32 at '*p'. */
+static uint32_t leb(const unsigned char **p)
+{
+	uint32_t v = 0;
+	unsigned shift = 0;
+
+	while (**p & 0x80) {
+		v |= (uint32_t)(**p & 0x7f) << shift;
+		shift += 7;
+		(*p)++;
+	}
+	v |= (uint32_t)**p << shift;
+	(*p)++;
+	return v;
+}
+
+/*
+ * The offset of the final 'end' of the first function body in the second
+ * half of module 'b''s code section and 4 KiB or more from either end of
+ * the file (so that a hash of its ends would not see a change there).
+ */
+static size_t middle_body_end(const unsigned char *b, size_t len)
+{
+	const unsigned char *p = b + 8, *end = b + len;
+
+	while (p < end) {
+		unsigned id = *p++;
+		uint32_t size = leb(&p);
+		const unsigned char *next = p + size;
+
+		if (id == 10) {
+			const unsigned char *half = p + size / 2;
+			uint32_t n = leb(&p);
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t bsize = leb(&p);
+				size_t at = (size_t)(p - b) + bsize - 1;
+				if (p >= half && at >= 4096 && at + 4096 < len)
+					return at;
+				p += bsize;
+			}
+		}
+		p = next;
+	}
+	CHECK(0);
+	return 0;
+}
+
+/* fork + exec 'path' show + wait: the child's exit status. */
+static int run_status(const char *path)
+{
+	int st;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = {"wx_reexec", "show", NULL};
+		execv(path, argv);
+		_exit(100 + errno);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
 /* fork + exec 'path' show + wait: the child must exit 0. */
 static void run_show(const char *path)
 {
@@ -166,7 +236,17 @@ int main(int argc, char **argv)
 	run_show(TMP);
 	put(TMP, self, len);
 	run_show(TMP);
-	CHECK(unlink(TMP) == 0);
 	printf("ok re-exec: same bytes, changed bytes, same again\n");
+	/* Another program than the running one, a second time: known to
+	 * the tree now (validated once). */
+	put(TMP, other, len2);
+	run_show(TMP);
+	/* The same size, the same first and last bytes, one body's 'end'
+	 * made a 'nop': malformed, whatever the tree has seen. */
+	other[middle_body_end((unsigned char *)other, len2)] = 0x01;
+	put(TMP, other, len2);
+	CHECK(run_status(TMP) == 100 + ENOEXEC);
+	CHECK(unlink(TMP) == 0);
+	printf("ok another program again; a changed copy is checked anew\n");
 	return 0;
 }
