@@ -12,7 +12,8 @@
 #   ash  -> true   busybox's ash running the 'true' applet through a bin/
 #                  symlink to busybox: every exec is of the running file
 #   dash -> true   dash running the same applet: every exec is of another
-#                  program than the running one (nothing to reuse)
+#                  program than the running one (only its validation,
+#                  after the first, is reused)
 # Prints the time per command and the ratio native time / wasmix time.
 #
 # Knobs (environment): BENCH_RUNS=5 BENCH_N=200
