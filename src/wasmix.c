@@ -623,16 +623,36 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 	return rc;
 }
 
+/* What decoding and validating depend on besides the bytes: 'lim'. */
+static uint64_t wasmix_limits_key(const struct wasm_limits *lim)
+{
+	const uint64_t v[] = {
+	    lim->max_module_bytes, lim->max_types,        lim->max_funcs,
+	    lim->max_imports,      lim->max_exports,      lim->max_globals,
+	    lim->max_tables,       lim->max_memories,     lim->max_segments,
+	    lim->max_params,       lim->max_locals,       lim->max_total_locals,
+	    lim->max_br_table,     lim->max_elem_items,   lim->wasm2};
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < WX_ARRAY_LEN(v); i++)
+		h = (h ^ v[i]) * 0x100000001b3u;
+	return h;
+}
+
 /*
  * Decodes and validates under the config's limits; on failure the
- * message is in r->diag. 'known': these exact bytes decoded and
- * validated before in this tree (wasmix_known_has): no validation and no
- * scan of the bodies.
+ * message is in r->diag. 'use_known' (an exec's program that is not the
+ * running one): through the tree's set of known modules
+ * (wasmix_known.h), keyed by these limits: bytes validated before under
+ * them are neither validated nor their bodies scanned again; bytes that
+ * validate now join the set.
  */
 static int wasmix_load_as(struct wasmix_run *r, const struct wasmix_config *c,
-                          const uint8_t *bytes, size_t len, bool known)
+                          const uint8_t *bytes, size_t len, bool use_known)
 {
 	struct wasm_limits lim;
+	bool known = false;
+	uint64_t key;
 	int rc;
 
 	wasm_limits_default(&lim);
@@ -652,10 +672,17 @@ static int wasmix_load_as(struct wasmix_run *r, const struct wasmix_config *c,
 			rc = wasm_decode(bin, binlen, &lim, &r->mod, &r->diag);
 		wx_free(bin);
 	} else {
+		key = wasmix_limits_key(&lim);
+		known = use_known && wasmix_known_has(bytes, len, key);
 		lim.bodies_known = known;
 		rc = wasm_decode(bytes, len, &lim, &r->mod, &r->diag);
+		if (rc == 0 && !known)
+			rc = wasm_validate(r->mod, &r->diag);
+		if (rc == 0 && use_known && !known)
+			wasmix_known_add(bytes, len, key);
+		return rc;
 	}
-	if (rc != 0 || (known && !wat_is_text(bytes, len)))
+	if (rc != 0)
 		return rc;
 	return wasm_validate(r->mod, &r->diag);
 }
@@ -664,21 +691,6 @@ static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
                        const uint8_t *bytes, size_t len)
 {
 	return wasmix_load_as(r, c, bytes, len, false);
-}
-
-/*
- * An exec's program that is not the running one: through the tree's set
- * of known modules (wasmix_known.h), which it joins once it validates.
- */
-static int wasmix_load_exec(struct wasmix_run *r, const struct wasmix_config *c,
-                            const uint8_t *bytes, size_t len)
-{
-	bool known = wasmix_known_has(bytes, len);
-	int rc = wasmix_load_as(r, c, bytes, len, known);
-
-	if (rc == 0 && !known && !wat_is_text(bytes, len))
-		wasmix_known_add(bytes, len);
-	return rc;
 }
 
 int wasmix_wat2wasm(const char *name, const char *text, size_t len,
@@ -904,7 +916,7 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	if (rc == 0 && len > wasmix_max_module_bytes(r->cfg))
 		rc = WX_ELIMIT;
 	else if (rc == 0 && !wasmix_same_program(r, nr, bytes, len))
-		rc = wasmix_load_exec(nr, r->cfg, bytes, len);
+		rc = wasmix_load_as(nr, r->cfg, bytes, len, true);
 	if (rc == 0)
 		rc = wasmix_instantiate(nr, r->cfg);
 	if (rc != 0) {

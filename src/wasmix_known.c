@@ -19,6 +19,7 @@ struct known_entry {
 	uint64_t hash;
 	uint64_t len;
 	uint64_t off; /* of the bytes, from the start of the data area */
+	uint64_t key; /* the limits they validated under */
 	uint32_t ready; /* 1 once written whole (release / acquire) */
 };
 
@@ -74,7 +75,7 @@ int wasmix_known_init(size_t budget)
 
 /* The ready entry holding exactly these bytes, or NULL. */
 static const struct known_entry *known_find(const uint8_t *bytes, size_t len,
-                                            uint64_t h)
+                                            uint64_t h, uint64_t key)
 {
 	uint32_t n = __atomic_load_n(&known->n, __ATOMIC_ACQUIRE);
 
@@ -82,7 +83,7 @@ static const struct known_entry *known_find(const uint8_t *bytes, size_t len,
 		const struct known_entry *e = &known->ent[i];
 
 		if (!__atomic_load_n(&e->ready, __ATOMIC_ACQUIRE) ||
-		    e->hash != h || e->len != len)
+		    e->hash != h || e->len != len || e->key != key)
 			continue;
 		if (memcmp(known_data() + e->off, bytes, len) == 0)
 			return e;
@@ -90,14 +91,14 @@ static const struct known_entry *known_find(const uint8_t *bytes, size_t len,
 	return NULL;
 }
 
-bool wasmix_known_has(const uint8_t *bytes, size_t len)
+bool wasmix_known_has(const uint8_t *bytes, size_t len, uint64_t key)
 {
 	if (known == NULL || bytes == NULL || len == 0)
 		return false;
-	return known_find(bytes, len, known_hash(bytes, len)) != NULL;
+	return known_find(bytes, len, known_hash(bytes, len), key) != NULL;
 }
 
-void wasmix_known_add(const uint8_t *bytes, size_t len)
+void wasmix_known_add(const uint8_t *bytes, size_t len, uint64_t key)
 {
 	struct known_entry *e;
 	uint64_t h;
@@ -109,11 +110,12 @@ void wasmix_known_add(const uint8_t *bytes, size_t len)
 		pthread_mutex_consistent(&known->mu);
 	if (known->n < WASMIX_KNOWN_MAX &&
 	    known->budget - known->used >= len &&
-	    known_find(bytes, len, h) == NULL) {
+	    known_find(bytes, len, h, key) == NULL) {
 		e = &known->ent[known->n];
 		e->off = known->used;
 		e->len = len;
 		e->hash = h;
+		e->key = key;
 		memcpy(known_data() + e->off, bytes, len);
 		known->used += len;
 		__atomic_store_n(&known->n, known->n + 1, __ATOMIC_RELEASE);

@@ -6,7 +6,8 @@
  * validator and the decoder's scan of the function bodies.
  *
  * Keeps true: an entry holds bytes that decoded and validated under the
- * tree's one set of limits; it is used only for bytes equal to it byte
+ * limits of its key (a library may run trees with other limits in the
+ * same process, which keeps one mapping); it is used only for bytes equal to it byte
  * for byte (the hash only finds candidates); it becomes visible only
  * once written whole. Bounded: at most WASMIX_KNOWN_MAX entries and a
  * byte budget fixed when the tree starts; when full, nothing is added.
@@ -29,13 +30,18 @@
  */
 int wasmix_known_init(size_t budget);
 
-/* Whether these exact bytes are a known module. Thread-safe. */
-bool wasmix_known_has(const uint8_t *bytes, size_t len);
+/*
+ * Whether these exact bytes are a known module under the limits whose
+ * key is 'key' (a caller's fingerprint of everything decoding and
+ * validation depend on besides the bytes). Thread-safe.
+ */
+bool wasmix_known_has(const uint8_t *bytes, size_t len, uint64_t key);
 
 /*
- * Records bytes that just decoded and validated under the tree's limits,
- * if they fit and are not there yet. Thread-safe; never fails visibly.
+ * Records bytes that just decoded and validated under the limits of
+ * 'key', if they fit and are not there yet. Thread-safe; never fails
+ * visibly.
  */
-void wasmix_known_add(const uint8_t *bytes, size_t len);
+void wasmix_known_add(const uint8_t *bytes, size_t len, uint64_t key);
 
 #endif
