@@ -627,11 +627,11 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 static uint64_t wasmix_limits_key(const struct wasm_limits *lim)
 {
 	const uint64_t v[] = {
-	    lim->max_module_bytes, lim->max_types,        lim->max_funcs,
-	    lim->max_imports,      lim->max_exports,      lim->max_globals,
-	    lim->max_tables,       lim->max_memories,     lim->max_segments,
-	    lim->max_params,       lim->max_locals,       lim->max_total_locals,
-	    lim->max_br_table,     lim->max_elem_items,   lim->wasm2};
+	    lim->max_module_bytes, lim->max_types,      lim->max_funcs,
+	    lim->max_imports,      lim->max_exports,    lim->max_globals,
+	    lim->max_tables,       lim->max_memories,   lim->max_segments,
+	    lim->max_params,       lim->max_locals,     lim->max_total_locals,
+	    lim->max_br_table,     lim->max_elem_items, lim->wasm2};
 	uint64_t h = 0xcbf29ce484222325u;
 
 	for (size_t i = 0; i < WX_ARRAY_LEN(v); i++)
@@ -965,7 +965,7 @@ static bool wasmix_posix_root(const struct wasm_module *m)
 static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 {
 	wasix_contexts_reset(); /* they ran code of the old store */
-	if (nr->mod == r->mod) /* its translations, where still valid */
+	if (nr->mod == r->mod)  /* its translations, where still valid */
 		vm_instance_adopt_code(nr->inst, r->inst);
 	vm_store_release(r->store); /* in a fork child: left to the exit */
 	dl_linker_free(r->dl);

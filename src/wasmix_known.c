@@ -18,8 +18,8 @@
 struct known_entry {
 	uint64_t hash;
 	uint64_t len;
-	uint64_t off; /* of the bytes, from the start of the data area */
-	uint64_t key; /* the limits they validated under */
+	uint64_t off;   /* of the bytes, from the start of the data area */
+	uint64_t key;   /* the limits they validated under */
 	uint32_t ready; /* 1 once written whole (release / acquire) */
 };
 
@@ -108,8 +108,7 @@ void wasmix_known_add(const uint8_t *bytes, size_t len, uint64_t key)
 	h = known_hash(bytes, len);
 	if (pthread_mutex_lock(&known->mu) == EOWNERDEAD)
 		pthread_mutex_consistent(&known->mu);
-	if (known->n < WASMIX_KNOWN_MAX &&
-	    known->budget - known->used >= len &&
+	if (known->n < WASMIX_KNOWN_MAX && known->budget - known->used >= len &&
 	    known_find(bytes, len, h, key) == NULL) {
 		e = &known->ent[known->n];
 		e->off = known->used;

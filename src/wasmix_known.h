@@ -7,10 +7,11 @@
  *
  * Keeps true: an entry holds bytes that decoded and validated under the
  * limits of its key (a library may run trees with other limits in the
- * same process, which keeps one mapping); it is used only for bytes equal to it byte
- * for byte (the hash only finds candidates); it becomes visible only
- * once written whole. Bounded: at most WASMIX_KNOWN_MAX entries and a
- * byte budget fixed when the tree starts; when full, nothing is added.
+ * same process, which keeps one mapping); it is used only for bytes
+ * equal to it byte for byte (the hash only finds candidates); it becomes
+ * visible only once written whole. Bounded: at most WASMIX_KNOWN_MAX
+ * entries and a byte budget fixed when the tree starts; when full,
+ * nothing is added.
  */
 #ifndef WASMIX_KNOWN_H
 #define WASMIX_KNOWN_H

@@ -553,13 +553,11 @@ static bool same_translation(const struct vm_instance *dst,
 {
 	const struct wasm_module *m = src->module;
 
-	if (dst->module != m ||
-	    vm_interp_handlers_for(dst->store, dst) !=
-	        vm_interp_handlers_for(src->store, src))
+	if (dst->module != m || vm_interp_handlers_for(dst->store, dst) !=
+	                            vm_interp_handlers_for(src->store, src))
 		return false;
-	if (m->ntypes != 0 &&
-	    memcmp(dst->type_ids, src->type_ids,
-	           m->ntypes * sizeof *src->type_ids) != 0)
+	if (m->ntypes != 0 && memcmp(dst->type_ids, src->type_ids,
+	                             m->ntypes * sizeof *src->type_ids) != 0)
 		return false;
 	for (uint32_t i = 0; i < m->nglobals; i++)
 		if (dst->globals[i]->tl1 != src->globals[i]->tl1)

@@ -387,9 +387,9 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 
 		if (wasix_file_is(hfd, cur, len)) {
 			close(hfd);
-			if (x->ops.build(x->ops.ud, NULL, 0, name, ld, prog) != 0)
-				return WASI_ENOEXEC;
-			return WASI_ESUCCESS;
+			int rc =
+			    x->ops.build(x->ops.ud, NULL, 0, name, ld, prog);
+			return rc == 0 ? WASI_ESUCCESS : WASI_ENOEXEC;
 		}
 	}
 	err = wasix_slurp(hfd, &bytes, &len);

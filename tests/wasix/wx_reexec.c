@@ -111,7 +111,7 @@ static uint32_t leb(const unsigned char **p)
 		shift += 7;
 		(*p)++;
 	}
-	v |= (uint32_t)**p << shift;
+	v |= (uint32_t)(**p) << shift;
 	(*p)++;
 	return v;
 }
