@@ -318,6 +318,7 @@ bench: all
 	@sh bench/run.sh $(O)
 	@sh bench/run_threads.sh $(O)
 	@sh bench/run_proc.sh $(O)
+	@sh bench/run_shell.sh $(O)
 	@sh bench/run_net.sh $(O)
 	@sh bench/run_confine.sh $(O)
 

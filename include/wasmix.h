@@ -443,7 +443,11 @@ int wasmix_wasi_output(struct wasm_instance_t *instance, int fd,
  * "trap: integer divide by zero" for a trap. Anything the guest wrote
  * before a trap has already reached its streams.
  *
- * Blocks until the guest finishes. Not async-signal-safe.
+ * Blocks until the guest finishes. Not async-signal-safe. Without
+ * isolation (wasmix_config_set_isolate 0), each process the guest forks
+ * also returns from this call, in its own copy of the caller: the caller
+ * must end that process there (as the command line does, exiting with
+ * the exit code); the run's engine objects are left to that exit.
  */
 int wasmix_run_file(const wasmix_config *c, const char *path, int *exit_code,
                     char *errbuf, size_t errlen);

@@ -38,6 +38,7 @@
 #include "wasmix_capture.h"
 #include "wasmix_config.h"
 #include "wasmix_isolate.h"
+#include "wasmix_known.h"
 #include "wasmix_timer.h"
 #include "wat/wat.h"
 
@@ -69,6 +70,8 @@ struct wasmix_run {
 	const char *exec_ld_path;
 	/* The compiled tier's code for this run's modules, or NULL. */
 	struct aot_session *aot;
+	/* The host process that started the run (wasmix_run_free). */
+	pid_t host_pid;
 };
 
 const char *wasmix_version(void)
@@ -557,6 +560,9 @@ static void wasmix_end_threads(struct wasmix_run *r, int status, int code,
 
 /* A run whose threads outlived _start (see wasmix_run_free). */
 static struct wasmix_run wasmix_abandoned;
+/* Its address escapes here, so that no store into it is optimised away
+ * (nothing reads it: it only keeps the objects reachable). */
+static struct wasmix_run *volatile wasmix_abandoned_at;
 
 static void wasmix_run_free(struct wasmix_run *r)
 {
@@ -565,6 +571,23 @@ static void wasmix_run_free(struct wasmix_run *r)
 	 * reachable from a static so that no leak checker reports them. */
 	if (wasix_threads_live(r->threads) > 0) {
 		wasmix_abandoned = *r;
+		wasmix_abandoned_at = &wasmix_abandoned;
+		return;
+	}
+	/* A guest's fork child (a process of the tree other than the one
+	 * that started the run) ends when its run returns: every caller of
+	 * wasmix_run_bytes exits there (the command line, the isolation
+	 * helper). Freeing the program would only copy the pages it shares
+	 * with its parent (each free writes next to its block) for an exit
+	 * that unmaps them anyway: a shell's every command paid that. The
+	 * contexts (host fds) are released as always. */
+	if (r->host_pid != 0 && getpid() != r->host_pid) {
+		wasix_ctx_free(r->wasix);
+		wasi_ctx_free(r->wasi);
+		r->wasix = NULL;
+		r->wasi = NULL;
+		wasmix_abandoned = *r; /* reachable: not a leak */
+		wasmix_abandoned_at = &wasmix_abandoned;
 		return;
 	}
 	wasix_threads_free(r->threads);
@@ -605,14 +628,36 @@ static int wasmix_resolve(void *ud, const struct wasm_import *imp,
 	return rc;
 }
 
+/* What decoding and validating depend on besides the bytes: 'lim'. */
+static uint64_t wasmix_limits_key(const struct wasm_limits *lim)
+{
+	const uint64_t v[] = {
+	    lim->max_module_bytes, lim->max_types,      lim->max_funcs,
+	    lim->max_imports,      lim->max_exports,    lim->max_globals,
+	    lim->max_tables,       lim->max_memories,   lim->max_segments,
+	    lim->max_params,       lim->max_locals,     lim->max_total_locals,
+	    lim->max_br_table,     lim->max_elem_items, lim->wasm2};
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < WX_ARRAY_LEN(v); i++)
+		h = (h ^ v[i]) * 0x100000001b3u;
+	return h;
+}
+
 /*
  * Decodes and validates under the config's limits; on failure the
- * message is in r->diag.
+ * message is in r->diag. 'use_known' (an exec's program that is not the
+ * running one): through the tree's set of known modules
+ * (wasmix_known.h), keyed by these limits: bytes validated before under
+ * them are neither validated nor their bodies scanned again; bytes that
+ * validate now join the set.
  */
-static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
-                       const uint8_t *bytes, size_t len)
+static int wasmix_load_as(struct wasmix_run *r, const struct wasmix_config *c,
+                          const uint8_t *bytes, size_t len, bool use_known)
 {
 	struct wasm_limits lim;
+	bool known = false;
+	uint64_t key;
 	int rc;
 
 	wasm_limits_default(&lim);
@@ -632,11 +677,25 @@ static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
 			rc = wasm_decode(bin, binlen, &lim, &r->mod, &r->diag);
 		wx_free(bin);
 	} else {
+		key = wasmix_limits_key(&lim);
+		known = use_known && wasmix_known_has(bytes, len, key);
+		lim.bodies_known = known;
 		rc = wasm_decode(bytes, len, &lim, &r->mod, &r->diag);
+		if (rc == 0 && !known)
+			rc = wasm_validate(r->mod, &r->diag);
+		if (rc == 0 && use_known && !known)
+			wasmix_known_add(bytes, len, key);
+		return rc;
 	}
 	if (rc != 0)
 		return rc;
 	return wasm_validate(r->mod, &r->diag);
+}
+
+static int wasmix_load(struct wasmix_run *r, const struct wasmix_config *c,
+                       const uint8_t *bytes, size_t len)
+{
+	return wasmix_load_as(r, c, bytes, len, false);
 }
 
 int wasmix_wat2wasm(const char *name, const char *text, size_t len,
@@ -788,18 +847,52 @@ static int wasmix_instantiate(struct wasmix_run *r,
 /* wasix_exec_ops.discard */
 static void wasmix_exec_discard(void *ud, void *prog)
 {
-	struct wasmix_run *nr = prog;
+	struct wasmix_run *nr = prog, *r = ud;
 
 	if (nr == NULL)
 		return;
 	vm_store_free(nr->store);
 	dl_linker_free(nr->dl);
 	wasix_threads_free(nr->threads);
-	wasix_threads_set_current(((struct wasmix_run *)ud)->threads);
-	wasm_module_free(nr->mod);
+	wasix_threads_set_current(r->threads);
+	if (nr->mod != r->mod) /* else borrowed: wasmix_same_program */
+		wasm_module_free(nr->mod);
 	wx_free(nr->own_bytes);
 	wx_free(nr->own_name);
 	wx_free(nr);
+}
+
+/* wasix_exec_ops.running: the running module's bytes. */
+static const uint8_t *wasmix_exec_running(void *ud, size_t *len)
+{
+	const struct wasmix_run *r = ud;
+
+	*len = r->mod != NULL ? r->mod->nbytes : 0;
+	return r->mod != NULL ? r->mod->bytes : NULL;
+}
+
+/*
+ * Exec of the program that is running (a shell's fork child running
+ * another applet of the same busybox; docs/process.md): when the new
+ * file's bytes equal the running module's, byte for byte ('bytes' NULL:
+ * wasix_exec.c compared them as it read the file), the decoded and
+ * validated module is shared instead of made again (decoding is a pure
+ * function of the bytes and the limits, which are the run's). The exec
+ * borrows it from 'r' until the swap hands it over. Frees 'bytes' when
+ * it returns true.
+ */
+static bool wasmix_same_program(struct wasmix_run *r, struct wasmix_run *nr,
+                                uint8_t *bytes, size_t len)
+{
+	const struct wasm_module *m = r->mod;
+
+	if (m == NULL || (bytes != NULL && (m->nbytes != len ||
+	                                    memcmp(m->bytes, bytes, len) != 0)))
+		return false;
+	nr->mod = r->mod;
+	nr->own_bytes = NULL;
+	wx_free(bytes);
+	return true;
 }
 
 /* wasix_exec_ops.build: a new program joining run 'ud''s contexts. */
@@ -831,8 +924,8 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 	wasix_threads_set_current(r->threads);
 	if (rc == 0 && len > wasmix_max_module_bytes(r->cfg))
 		rc = WX_ELIMIT;
-	else if (rc == 0)
-		rc = wasmix_load(nr, r->cfg, bytes, len);
+	else if (rc == 0 && !wasmix_same_program(r, nr, bytes, len))
+		rc = wasmix_load_as(nr, r->cfg, bytes, len, true);
 	if (rc == 0)
 		rc = wasmix_instantiate(nr, r->cfg);
 	if (rc != 0) {
@@ -881,12 +974,15 @@ static bool wasmix_posix_root(const struct wasm_module *m)
 static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 {
 	wasix_contexts_reset(); /* they ran code of the old store */
-	vm_store_free(r->store);
+	if (nr->mod == r->mod)  /* its translations, where still valid */
+		vm_instance_adopt_code(nr->inst, r->inst);
+	vm_store_release(r->store); /* in a fork child: left to the exit */
 	dl_linker_free(r->dl);
 	r->dl = nr->dl;
 	if (r->dl != NULL) /* its callbacks reached 'nr', freed below */
 		dl_set_host_ud(r->dl, r);
-	wasm_module_free(r->mod);
+	if (r->mod != nr->mod)
+		wasm_module_free(r->mod);
 	wx_free(r->own_bytes);
 	wx_free(r->own_name);
 	r->store = nr->store;
@@ -918,7 +1014,10 @@ static int wasmix_mem_charge(int64_t bytes)
 static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
                             volatile sig_atomic_t *flag)
 {
-	struct wasix_exec_ops ops = {wasmix_exec_build, wasmix_exec_discard, r};
+	struct wasix_exec_ops ops = {.build = wasmix_exec_build,
+	                             .discard = wasmix_exec_discard,
+	                             .ud = r,
+	                             .running = wasmix_exec_running};
 	uint64_t mem = c->max_tree_memory;
 
 	r->cfg = c;
@@ -928,6 +1027,10 @@ static int wasmix_wasix_new(struct wasmix_run *r, const struct wasmix_config *c,
 	mem = mem == 0 ? PROC_DEFAULT_MAX_MEM : mem == UINT64_MAX ? 0 : mem;
 	if (proc_set_limits(c->max_procs, mem, c->max_threads) != 0)
 		return diag_set(&r->diag, WX_ENOMEM, "out of memory");
+	/* Before any fork; an eighth of the tree's memory cap at most. */
+	wasmix_known_init(mem != 0 && mem / 8 < WASMIX_KNOWN_BUDGET
+	                      ? (size_t)(mem / 8)
+	                      : WASMIX_KNOWN_BUDGET);
 	vm_set_memory_charge(wasmix_mem_charge);
 	wasix_set_sticky(r->wasix, &r->timed_out);
 	wasix_set_trace(r->wasix, c->trace_fd);
@@ -1358,6 +1461,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		return wasmix_isolated_run(c, bytes, len, name, exit_code,
 		                           errbuf, errlen);
 	memset(&r, 0, sizeof r);
+	r.host_pid = getpid();
 	r.name = name ? name : "module.wasm";
 	if (c->compile) {
 		/* The compiler runs (and the cache is read) before the

@@ -35,6 +35,13 @@ for src in tests/wasix/wx_*.c; do
 			-Werror "$src" -o "$out" || die "cannot build $src"
 	fi
 done
+# wx_reexec's other variant: the same size, other bytes.
+if [ ! -f "$R/wx_reexec2.wasm" ] ||
+	[ "$R/wx_reexec.wasm" -nt "$R/wx_reexec2.wasm" ]; then
+	WASMIX_SDK_LIB=$SDKLIB sh sdk/wasmix-cc -O2 -Wall -Wextra -Werror \
+		-DWX_VARIANT=2 tests/wasix/wx_reexec.c -o "$R/wx_reexec2.wasm" ||
+		die "cannot build wx_reexec2"
+fi
 cp "$R/wx_child.wasm" "$R/bin/wx_child" || die "cannot copy wx_child"
 echo hello >"$R/text.txt"
 : >"$R/empty.txt"
@@ -154,6 +161,16 @@ oklines "a fork bomb under --max-procs 32 ends with EAGAIN" 1 \
 	--max-procs 32 wx_limits.wasm bomb
 oklines "--max-tree-memory 16M: malloc and fork fail (ENOMEM)" 2 \
 	--max-tree-memory 16M wx_limits.wasm memory
+expect "exec of the running program and of a known one: reuse only for the same bytes" 0 \
+	"ok variant 1: 142
+ok variant 2: 142
+ok variant 1: 142
+ok re-exec: same bytes, changed bytes, same again
+ok variant 2: 142
+ok another program again; a changed copy is checked anew" wx_reexec.wasm
+expect "a failed exec of itself leaves the program intact" 0 \
+	"ok exec of itself past the memory cap fails; it runs on" \
+	--max-tree-memory 16M wx_reexec.wasm memory
 oklines "--max-fds 16: EMFILE from open and dup" 2 --max-fds 16 \
 	wx_limits.wasm fds 16
 # Constructors and atexit handlers run once, not around every signal.

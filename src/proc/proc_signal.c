@@ -83,6 +83,11 @@ void proc_sig_catch_all(bool on)
 {
 	struct sigaction sa;
 
+	/* Already so: every catchable signal is caught or ignored (as
+	 * proc_sig_ignore keeps it). A guest's libc registers its callback
+	 * at each signal() call; a shell makes many. */
+	if (on && proc_catching)
+		return;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on ? proc_on_signal : SIG_DFL;

@@ -162,6 +162,17 @@ struct vm_store *vm_store_new(const struct vm_config *cfg);
 void vm_store_free(struct vm_store *s);
 
 /*
+ * vm_store_free, except in a process forked after 's' was made (an exec
+ * in a fork child replacing the program it inherited): there it releases
+ * only the store's memories (and their charge, vm_set_memory_charge) and
+ * its main thread's stack reservation, and keeps everything else,
+ * reachable from a process-wide list, until the process exits. Freeing
+ * those objects one by one would copy every page they share with the
+ * parent. The store must not be used again. NULL is allowed.
+ */
+void vm_store_release(struct vm_store *s);
+
+/*
  * Makes a host function of type 'type' (copied). Owned by the store.
  * Returns NULL if out of memory, or if a value type of 'type' holds a
  * type index ((ref $t): indices mean nothing outside their module, so a
@@ -228,6 +239,19 @@ typedef int (*vm_resolve_fn)(void *ud, const struct wasm_import *imp,
 int vm_instantiate(struct vm_store *s, const struct wasm_module *m,
                    vm_resolve_fn resolve, void *resolve_ud,
                    struct vm_instance **out, struct diag *diag);
+
+/*
+ * Exec of the same module (docs/process.md, "Exec of the same program"):
+ * moves the translated code of 'src''s functions into the functions of
+ * 'dst' that have none yet, when both instances were made from the same
+ * module object and everything the translation depends on is equal in
+ * both (store type ids, thread-local global slots, the dispatch table of
+ * guarded or checked memory; vm_compile.c's header lists these).
+ * Otherwise it moves nothing. Returns how many functions got code.
+ * 'src' must never run again: the caller frees its store next. No thread
+ * may be running either instance (the exec commit has stopped them).
+ */
+size_t vm_instance_adopt_code(struct vm_instance *dst, struct vm_instance *src);
 
 /* Looks up an export by name; 0 and '*out' set, or WX_EARG if absent. */
 int vm_instance_export(struct vm_instance *inst, const char *name,

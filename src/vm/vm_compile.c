@@ -27,6 +27,14 @@
  *
  * The code is never run unless the module validated, so malformed bodies
  * only need to not crash the translator (they cannot reach it).
+ *
+ * What a translation depends on besides the module's bytes: the store's
+ * type ids (call_indirect), the thread-local slots of globals ('tl1'),
+ * and the dispatch table chosen for the instance (guarded or checked
+ * memory, fuel: vm_interp_handlers_for). vm_instance_adopt_code moves
+ * code between instances only when all of these are equal; anything new
+ * the translator reads from the instance or the store must be added to
+ * its check (same_translation in vm_instance.c).
  */
 #include <string.h>
 

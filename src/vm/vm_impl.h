@@ -22,6 +22,7 @@
 #define WASMIX_VM_IMPL_H
 
 #include <setjmp.h>
+#include <sys/types.h>
 
 #include "vm/vm.h"
 
@@ -50,7 +51,12 @@ struct vm_func {
 	void *native_fn;
 	void *native_ctx;
 	int (*native_run)(struct vm_thread *t, struct vm_func *f, uint64_t *fp);
+	/* VM_FUNC_ALONE, or one of a block made by vm_funcs_new_wasm: the
+	 * block is one allocation, freed with its first function. */
+	uint8_t block;
 };
+
+enum { VM_FUNC_ALONE, VM_FUNC_BLOCK_HEAD, VM_FUNC_IN_BLOCK };
 
 struct vm_memory {
 	uint8_t *base;      /* start of the reservation, never moves */
@@ -127,10 +133,10 @@ struct vm_frame {
 struct vm_thread {
 	struct vm_store *store;
 	uint64_t *stack;     /* value stack reservation (cfg.max_stack_slots) */
-	size_t stack_bytes;  /* bytes reserved */
+	size_t stack_bytes;  /* bytes reserved (the frames follow the stack) */
 	uint64_t *stack_end; /* one past the last usable slot */
 	uint64_t *stack_top; /* first free slot (above all live frames) */
-	struct vm_frame *frames; /* cfg.max_call_depth entries */
+	struct vm_frame *frames; /* cfg.max_call_depth + 1, in 'stack''s map */
 	uint32_t depth;          /* frames in use */
 	uint32_t nest;           /* vm_invoke calls in progress */
 	int exit_code;
@@ -196,6 +202,9 @@ struct vm_store {
 
 	/* The context of every host thread that has no vm_thread bound. */
 	struct vm_thread main;
+
+	pid_t made_in;                 /* the host process of vm_store_new */
+	struct vm_store *kept_next; /* vm_store_release's list */
 };
 
 /*
@@ -250,9 +259,13 @@ int vm_store_own(void ***list, size_t *n, size_t *cap, void *p);
 int64_t vm_store_intern_type(struct vm_store *s,
                              const struct wasm_functype *ft);
 
-/* Makes a wasm function of 'inst' (not yet translated), owned by 's'. */
-struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
-                                 uint32_t index, uint32_t type_id);
+/*
+ * Makes the module's own functions of 'inst' (indices num_imported_funcs
+ * and up, not yet translated) into inst->funcs, owned by 's': one block
+ * and one pass under the lock, not one allocation each (an exec makes
+ * them all again). Returns WX_OK or WX_ENOMEM.
+ */
+int vm_funcs_new_wasm(struct vm_store *s, struct vm_instance *inst);
 
 /* Frees a memory, table (store teardown). */
 void vm_memory_free(struct vm_memory *mem);

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "vm/vm_impl.h"
+#include "vm/vm_code.h"
 
 static int alloc_arrays(struct vm_instance *inst, const struct wasm_module *m)
 {
@@ -318,12 +318,8 @@ static int make_own_objects(struct vm_store *s, struct vm_instance *inst,
 {
 	const struct wasm_module *m = inst->module;
 
-	for (uint32_t i = m->num_imported_funcs; i < m->nfuncs; i++) {
-		uint32_t tid = inst->type_ids[m->funcs[i].type];
-		inst->funcs[i] = vm_func_new_wasm(s, inst, i, tid);
-		if (inst->funcs[i] == NULL)
-			return diag_set(diag, WX_ENOMEM, "out of memory");
-	}
+	if (vm_funcs_new_wasm(s, inst) != WX_OK)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
 	for (uint32_t i = m->num_imported_tables; i < m->ntables; i++) {
 		struct wasm_tabletype tt = m->tables[i];
 		int rc;
@@ -554,4 +550,50 @@ void vm_instance_set_user(struct vm_instance *inst, void *user)
 void *vm_instance_user(struct vm_instance *inst)
 {
 	return inst->user;
+}
+
+/* Whether code translated for 'src' means the same in 'dst' (vm.h). */
+static bool same_translation(const struct vm_instance *dst,
+                             const struct vm_instance *src)
+{
+	const struct wasm_module *m = src->module;
+
+	if (dst->module != m || vm_interp_handlers_for(dst->store, dst) !=
+	                            vm_interp_handlers_for(src->store, src))
+		return false;
+	if (m->ntypes != 0 && memcmp(dst->type_ids, src->type_ids,
+	                             m->ntypes * sizeof *src->type_ids) != 0)
+		return false;
+	for (uint32_t i = 0; i < m->nglobals; i++)
+		if (dst->globals[i]->tl1 != src->globals[i]->tl1)
+			return false;
+	return true;
+}
+
+size_t vm_instance_adopt_code(struct vm_instance *dst, struct vm_instance *src)
+{
+	const struct wasm_module *m = src->module;
+	size_t moved = 0;
+
+	if (dst == src || !same_translation(dst, src))
+		return 0;
+	vm_lock();
+	for (uint32_t i = m->num_imported_funcs; i < m->nfuncs; i++) {
+		struct vm_func *to = dst->funcs[i], *from = src->funcs[i];
+		struct vm_code *code = from->code;
+
+		if (code == NULL || to->inst != dst || from->inst != src ||
+		    to->index != from->index || to->code != NULL)
+			continue;
+		from->code = NULL;
+		if (code->neh != 0) { /* the unwinder finds it in dst's list */
+			code->eh_next = dst->store->eh_codes;
+			__atomic_store_n(&dst->store->eh_codes, code,
+			                 __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&to->code, code, __ATOMIC_RELEASE);
+		moved++;
+	}
+	vm_unlock();
+	return moved;
 }

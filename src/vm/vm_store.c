@@ -5,7 +5,11 @@
  * Keeps true: a thread's value stack and frame array are made on its
  * first call and never move; 't->stack_top' is the first slot no live
  * frame uses, so a host function that re-enters vm_invoke runs above its
- * caller's frames.
+ * caller's frames. An instance's own functions are one block owned
+ * through its first function (vm_funcs_new_wasm); vm_store_free frees a
+ * block after every function in it has been read. A store released in a
+ * process forked after it was made (vm_store_release) keeps its heap
+ * objects, reachable, until the exit.
  * THREADS: vm_invoke runs on the calling host thread's context
  * (vm_thread_of); the owning lists and the type registry change under
  * vm_lock; fuel is taken from 's->fuel_left' with atomic operations.
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vm/vm_code.h"
 #include "vm/vm_impl.h"
@@ -75,18 +80,53 @@ struct vm_store *vm_store_new(const struct vm_config *cfg)
 	s->fuel_left = s->cfg.fuel;
 	s->fuel_chunk = 4096;
 	s->main.store = s;
+	s->made_in = getpid();
 	vm_thread_global_init();
 	return s;
+}
+
+/* Stores kept by vm_store_release (reachable: not leaks; volatile, as
+ * nothing reads it and the stores into it must stay). */
+static struct vm_store *volatile vm_kept_stores;
+
+void vm_store_release(struct vm_store *s)
+{
+	if (s == NULL || s->made_in == getpid()) {
+		vm_store_free(s);
+		return;
+	}
+	for (size_t i = 0; i < s->nmemories; i++) {
+		vm_memory_free(s->memories[i]);
+		s->memories[i] = NULL;
+	}
+	s->nmemories = 0;
+	if (s->main.stack != NULL) /* the frames too */
+		munmap(s->main.stack, s->main.stack_bytes);
+	s->main.stack = NULL;
+	s->main.frames = NULL;
+	vm_lock();
+	s->kept_next = vm_kept_stores;
+	vm_kept_stores = s;
+	vm_unlock();
 }
 
 void vm_store_free(struct vm_store *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->nfuncs; i++) {
+	for (size_t i = 0; i < s->nfuncs; i++)
 		vm_code_free(s->funcs[i]->code);
-		wx_free(s->funcs[i]);
+	/* Then lone functions, then blocks (a block's head frees the
+	 * functions after it, which must not be read after that). */
+	for (size_t i = 0; i < s->nfuncs; i++) {
+		if (s->funcs[i]->block == VM_FUNC_BLOCK_HEAD)
+			continue;
+		if (s->funcs[i]->block == VM_FUNC_ALONE)
+			wx_free(s->funcs[i]);
+		s->funcs[i] = NULL;
 	}
+	for (size_t i = 0; i < s->nfuncs; i++)
+		wx_free(s->funcs[i]);
 	for (size_t i = 0; i < s->ntables; i++)
 		vm_table_free(s->tables[i]);
 	for (size_t i = 0; i < s->nmemories; i++)
@@ -247,19 +287,48 @@ bool vm_func_host(const struct vm_func *f, vm_host_fn *fn, void **ud)
 	return true;
 }
 
-struct vm_func *vm_func_new_wasm(struct vm_store *s, struct vm_instance *inst,
-                                 uint32_t index, uint32_t type_id)
+int vm_funcs_new_wasm(struct vm_store *s, struct vm_instance *inst)
 {
-	struct vm_func *f = func_alloc(s, type_id, 0);
+	const struct wasm_module *m = inst->module;
+	uint32_t first = m->num_imported_funcs, n = m->nfuncs - first;
+	struct vm_func *block;
+	int rc = WX_OK;
 
-	if (f == NULL)
-		return NULL;
-	f->inst = inst;
-	f->index = index;
+	if (n == 0)
+		return WX_OK;
+	block = wx_alloc_array(n, sizeof *block);
+	if (block == NULL)
+		return WX_ENOMEM;
 	vm_lock();
-	f->type = s->types[type_id];
+	if (s->cap_funcs - s->nfuncs < n) {
+		size_t ncap = s->cap_funcs ? s->cap_funcs : 16;
+		while (ncap - s->nfuncs < n)
+			ncap *= 2;
+		struct vm_func **nl = wx_realloc(s->funcs, ncap * sizeof *nl);
+		if (nl == NULL) {
+			rc = WX_ENOMEM;
+			goto out;
+		}
+		s->funcs = nl;
+		s->cap_funcs = ncap;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		struct vm_func *f = &block[k];
+		uint32_t tid = inst->type_ids[m->funcs[first + k].type];
+
+		f->type_id = tid;
+		f->type = s->types[tid];
+		f->inst = inst;
+		f->index = first + k;
+		f->block = k == 0 ? VM_FUNC_BLOCK_HEAD : VM_FUNC_IN_BLOCK;
+		inst->funcs[first + k] = f;
+		s->funcs[s->nfuncs++] = f;
+	}
+out:
 	vm_unlock();
-	return f;
+	if (rc != WX_OK)
+		wx_free(block);
+	return rc;
 }
 
 struct vm_global *vm_global_new(struct vm_store *s,

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vm/vm_code.h"
 #include "vm/vm_impl.h"
@@ -123,16 +124,21 @@ int vm_thread_init_stacks(struct vm_thread *t)
 
 	if (t->stack != NULL)
 		return WX_OK;
-	size_t bytes = cfg->max_stack_slots * sizeof(uint64_t);
+	/* The value stack, then the frames, in one reservation: pages are
+	 * made (zeroed) as they are first touched, so a new store costs no
+	 * memset of the whole frame array (an exec makes one each time). */
+	size_t slots = cfg->max_stack_slots * sizeof(uint64_t);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t nframes = cfg->max_call_depth + (size_t)1;
+	if (nframes > (SIZE_MAX - slots - page) / sizeof *t->frames)
+		return WX_ENOMEM;
+	slots = (slots + page - 1) / page * page;
+	size_t bytes = slots + nframes * sizeof *t->frames;
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return WX_ENOMEM;
-	t->frames = wx_alloc_array(cfg->max_call_depth + 1u, sizeof *t->frames);
-	if (t->frames == NULL) {
-		munmap(p, bytes);
-		return WX_ENOMEM;
-	}
+	t->frames = (struct vm_frame *)((char *)p + slots);
 	t->stack = p;
 	t->stack_bytes = bytes;
 	t->stack_end = t->stack + cfg->max_stack_slots;
@@ -205,9 +211,8 @@ void vm_thread_fini_stacks(struct vm_thread *t)
 	wx_free(t->tl);
 	t->tl = NULL;
 	t->ntl = 0;
-	if (t->stack != NULL)
+	if (t->stack != NULL) /* the frames too */
 		munmap(t->stack, t->stack_bytes);
-	wx_free(t->frames);
 	vm_jmp_free(t);
 	vm_eh_free(t);
 	t->stack = NULL;

@@ -48,6 +48,14 @@ struct wasix_exec_ops {
 	/* Frees a program made by 'build' that will not run. */
 	void (*discard)(void *ud, void *prog);
 	void *ud;
+	/*
+	 * May be NULL. The bytes of the module running now (borrowed, valid
+	 * until the next exec commits), or NULL. An exec whose file holds
+	 * exactly these bytes (compared byte for byte as it is read) calls
+	 * 'build' with 'bytes' NULL and 'len' 0: the running program again
+	 * (docs/process.md, "Exec of the same program").
+	 */
+	const uint8_t *(*running)(void *ud, size_t *len);
 };
 
 struct wasix_ctx;

@@ -334,6 +334,39 @@ static const char *wasix_exec_ld_path(const struct wasix_ctx *x,
 }
 
 /*
+ * Whether the regular file 'fd' holds exactly the 'len' bytes at 'want'.
+ * Reads it in pieces into a small buffer and compares each: no copy of
+ * the whole file is made, which for an exec of the running program is
+ * most of what reading it cost (docs/process.md).
+ */
+static bool wasix_file_is(int fd, const uint8_t *want, size_t len)
+{
+	uint8_t buf[16384];
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+
+	if (want == NULL || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != len)
+		return false;
+	while (off < len) {
+		size_t want_n = len - off < sizeof buf ? len - off : sizeof buf;
+
+		n = pread(fd, buf, want_n, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || memcmp(buf, want + off, (size_t)n) != 0)
+			return false;
+		off += (size_t)n;
+	}
+	/* Not longer either (it may have grown since fstat). */
+	do
+		n = pread(fd, buf, 1, (off_t)len);
+	while (n < 0 && errno == EINTR);
+	return n == 0;
+}
+
+/*
  * Loads program 'name' into '*prog' ('ld' its LD_LIBRARY_PATH, may be
  * NULL). For '#!' scripts (at most WASIX_MAX_SCRIPT deep) 'l' is
  * rewritten to the interpreter's argv.
@@ -349,6 +382,16 @@ static uint32_t wasix_load(struct wasix_ctx *x, const char *name, bool search,
 
 	if (err != WASI_ESUCCESS)
 		return err;
+	if (x->ops.running != NULL && x->ops.build != NULL) {
+		const uint8_t *cur = x->ops.running(x->ops.ud, &len);
+
+		if (wasix_file_is(hfd, cur, len)) {
+			close(hfd);
+			int rc =
+			    x->ops.build(x->ops.ud, NULL, 0, name, ld, prog);
+			return rc == 0 ? WASI_ESUCCESS : WASI_ENOEXEC;
+		}
+	}
 	err = wasix_slurp(hfd, &bytes, &len);
 	close(hfd);
 	if (err != WASI_ESUCCESS)

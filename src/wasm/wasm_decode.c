@@ -49,6 +49,7 @@ void wasm_limits_default(struct wasm_limits *l)
 	l->max_br_table = 1000000;
 	l->max_elem_items = 10000000;
 	l->wasm2 = false;
+	l->bodies_known = false;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1544,6 +1545,14 @@ static int decode_body(struct reader *r, struct wasm_func *f)
 		return err;
 	f->code = r->p;
 	f->code_offset = off(r, r->p);
+	if (r->lim.bodies_known) { /* wasm_limits: scanned before */
+		if ((size_t)(r->p - start) > size ||
+		    (size_t)(r->end - start) < size)
+			return fail_at(r, r->p, "section size mismatch");
+		f->code_len = size - (size_t)(r->p - start);
+		r->p = start + size;
+		return WX_OK;
+	}
 	err = scan_instrs(r, &res);
 	if (err != WX_OK)
 		return err;

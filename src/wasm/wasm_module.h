@@ -188,6 +188,13 @@ struct wasm_limits {
 	 * the module so (wasm_module.wasm2) for the validator.
 	 */
 	bool wasm2;
+	/*
+	 * Default false. True: the caller knows that these very bytes
+	 * decoded and validated before under these limits (it compared
+	 * them byte for byte), so function bodies are not scanned again:
+	 * their sizes are taken as given. Anything else decodes as always.
+	 */
+	bool bodies_known;
 };
 
 /* Fills 'l' with the defaults above. */
