@@ -31,7 +31,8 @@ static char cache_dir[sizeof cache_root + 16];
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fprintf(stderr, "t_capiaot: %s:%d: check failed: %s\n",\
+			fprintf(stderr,                                        \
+			        "t_capiaot: %s:%d: check failed: %s\n",        \
 			        __FILE__, __LINE__, #cond);                    \
 			failures++;                                            \
 		}                                                              \
