@@ -368,6 +368,31 @@ int wasmix_wasi_instance_new(struct wasm_store_t *store,
                              struct wasm_instance_t **out,
                              struct wasm_trap_t **trap);
 /*
+ * The compiled tier for the standard C API (docs/embedding.md#compiled,
+ * docs/aot.md). Sets, in a config for wasm_engine_new_with_config,
+ * whether the engine compiles: with 'on', wasm_module_new and
+ * wasm_module_deserialize find the module's native code in the cache
+ * ($XDG_CACHE_HOME/wasmix, else ~/.cache/wasmix; 'cache' 0: a temporary
+ * directory, compiled every time) or compile it there with the system C
+ * compiler (blocking, about a second for a small module), and every
+ * instance of it in a store of that engine runs its functions compiled;
+ * functions the compiled tier does not handle, modules it cannot take,
+ * stores with a fuel limit and a missing C compiler stay interpreted (with
+ * 'verbose', one line on stderr says why). Results, traps and their
+ * messages are the same either way. Not called: the engine compiles when
+ * the environment has WASMIX_AOT=1 (as for wasmix run), else interprets.
+ * A NULL 'c' does nothing. The engine must outlive its stores.
+ */
+struct wasm_config_t;
+void wasmix_engine_config_compile(struct wasm_config_t *c, int on, int cache,
+                                  int verbose);
+/*
+ * How many functions of 'instance' run compiled (0: all interpreted, or
+ * NULL). THREADS: as the store.
+ */
+unsigned wasmix_instance_compiled_funcs(const struct wasm_instance_t *instance);
+
+/*
  * Makes a wasm.h store (like wasm_store_new; delete it with
  * wasm_store_delete) with the limits of 'c' (NULL: the defaults), the
  * settings of whole runs that belong to a store: every memory of the

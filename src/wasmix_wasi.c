@@ -151,7 +151,6 @@ wasm_store_t *wasmix_store_new(wasm_engine_t *engine, const wasmix_config *c)
 	struct vm_config vc;
 	wasm_store_t *s;
 
-	(void)engine;
 	vm_config_default(&vc);
 	if (c != NULL) {
 		if (c->max_pages != 0)
@@ -171,7 +170,7 @@ wasm_store_t *wasmix_store_new(wasm_engine_t *engine, const wasmix_config *c)
 		vc.on_interrupt = store_limits_on_interrupt;
 		vc.interrupt_ud = sl;
 	}
-	s = capi_store_new(&vc);
+	s = capi_store_new(engine, &vc);
 	if (s == NULL || sl == NULL) {
 		wx_free(sl);
 		return s;

@@ -99,6 +99,17 @@ void aot_code_free(struct aot_code *c);
 int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag);
 
 /*
+ * The state aot_bind made for 'inst' (NULL if none): the binder frees it
+ * with wx_free once the instance's store is freed (an embedder's store
+ * binding through its own on_instance hook, src/capi/).
+ */
+void *aot_bind_state(const struct vm_instance *inst);
+
+/* SHA-256 of the concatenation of 'n' byte ranges, as 64 hex digits. */
+void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,
+                    char hex[65]);
+
+/*
  * A set of loaded modules for the instances of one run: the hook for
  * vm_config.on_instance. Modules prepared with aot_session_prepare (before
  * the process confines itself) are bound; with 'compile_on_demand' others

@@ -479,6 +479,11 @@ int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag)
 	return WX_OK;
 }
 
+void *aot_bind_state(const struct vm_instance *inst)
+{
+	return inst->aot;
+}
+
 /* ---- session --------------------------------------------------------------
  */
 

@@ -26,8 +26,4 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 /* The ABI header's text, as written into every generated file. */
 const char *aot_codegen_id(void);
 
-/* SHA-256 of the concatenation of 'n' byte ranges, as 64 hex digits. */
-void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,
-                    char hex[65]);
-
 #endif

@@ -41,12 +41,20 @@
 
 /* ---- types ------------------------------------------------------------- */
 
+/* The compiled tier's settings (wasmix_engine_config_compile). */
+struct capi_compile {
+	bool on;      /* compile modules (docs/aot.md) */
+	bool cache;   /* in $XDG_CACHE_HOME/wasmix, else a temporary dir */
+	bool verbose; /* say on stderr why code is interpreted */
+};
+
 struct wasm_config_t {
-	int unused;
+	bool compile_set; /* else WASMIX_AOT=1 decides, as for runs */
+	struct capi_compile compile;
 };
 
 struct wasm_engine_t {
-	int unused;
+	struct capi_compile compile;
 };
 
 struct wasm_valtype_t {
@@ -104,9 +112,15 @@ enum capi_kind {
 	CAPI_TRAP,
 };
 
+struct aot_code;
+
 /* A decoded, validated module, shared by handles, stores and threads. */
 struct capi_module {
 	struct wasm_module *m;
+	/* Its compiled code (engine compiling, and the module compilable),
+	 * else NULL; set once when made, unloaded with the module: after
+	 * every store that instantiated it is freed (they hold 'refs'). */
+	struct aot_code *code;
 	int refs; /* atomic */
 };
 
@@ -161,8 +175,18 @@ struct capi_call_hook {
 	void *ud;
 };
 
+/* An instance of a store bound to compiled code (capi_store.c). */
+struct capi_bound {
+	const struct vm_instance *inst;
+	void *state; /* the compiled tier's, freed after the engine store */
+	uint32_t ncompiled;
+};
+
 struct wasm_store_t {
 	struct vm_store *vm;
+	const wasm_engine_t *engine; /* NULL: not compiling */
+	struct capi_bound *bound;
+	size_t nbound, cap_bound;
 	struct capi_call_hook hook;
 	uint32_t depth; /* calls into wasm in progress (nested ones too) */
 	struct wasm_ref_t **objs; /* every object, for teardown */
@@ -199,8 +223,12 @@ int capi_check_no_tag_import(const struct wasm_module *m, struct diag *diag);
 bool capi_extern_to_vm(const wasm_ref_t *r, struct vm_extern *out);
 
 /* capi_store.c: a store over an engine store of config 'cfg' (NULL: the
- * defaults); NULL if out of memory. */
-wasm_store_t *capi_store_new(const struct vm_config *cfg);
+ * defaults) whose instances run the compiled code of their modules when
+ * 'engine' (may be NULL) compiles; NULL if out of memory. */
+wasm_store_t *capi_store_new(const wasm_engine_t *engine,
+                             const struct vm_config *cfg);
+/* Drops a reference on 'mod'; the last frees it and unloads its code. */
+void capi_module_release(struct capi_module *mod);
 /* Brackets every call into the wasm of store 's' (capi_call_hook). */
 void capi_call_begin(wasm_store_t *s);
 void capi_call_end(wasm_store_t *s, int *rc, struct diag *diag);

@@ -15,6 +15,8 @@
 
 #include "capi/capi_impl.h"
 
+#include "aot/aot.h"
+
 /* Values on the C stack up to this many; more go to the heap. */
 #define SMALL_ARGS 16
 
@@ -50,22 +52,60 @@ static wasm_module_t *module_handle(wasm_store_t *s, struct capi_module *mod)
 	return (wasm_module_t *)r;
 }
 
-wasm_module_t *wasm_module_new(wasm_store_t *store,
-                               const wasm_byte_vec_t *binary)
+/*
+ * With the engine of 's' compiling, finds the compiled code of 'mod' in
+ * the cache or compiles it (docs/aot.md); a module the compiled tier
+ * cannot take, or no working C compiler, leaves it interpreted.
+ */
+static void module_compile(wasm_store_t *s, struct capi_module *mod)
+{
+	struct aot_options o;
+	struct vm_config vc;
+	struct diag d;
+
+	if (s->engine == NULL)
+		return;
+	vm_config_default(&vc);
+	memset(&o, 0, sizeof o);
+	o.checked = vc.bounds_checks;
+	o.verbose = s->engine->compile.verbose;
+	o.no_cache = !s->engine->compile.cache;
+	diag_clear(&d);
+	if (aot_load(mod->m, &o, &mod->code, &d) != WX_OK) {
+		mod->code = NULL;
+		if (o.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+	}
+}
+
+/* A module handle for the wasm binary 'bytes' (decoded, validated and,
+ * with the engine compiling, compiled), or NULL. */
+static wasm_module_t *module_new(wasm_store_t *store, const uint8_t *bytes,
+                                 size_t len)
 {
 	struct capi_module *mod = wx_calloc(1, sizeof *mod);
+	wasm_byte_vec_t binary = {len, (wasm_byte_t *)bytes};
 	wasm_module_t *h = NULL;
 
 	if (mod == NULL)
 		return NULL;
-	mod->m = decode(binary);
-	if (mod->m != NULL)
+	mod->m = decode(&binary);
+	if (mod->m != NULL) {
+		module_compile(store, mod);
 		h = module_handle(store, mod);
+	}
 	if (h == NULL) {
+		aot_code_free(mod->code);
 		wasm_module_free(mod->m);
 		wx_free(mod);
 	}
 	return h;
+}
+
+wasm_module_t *wasm_module_new(wasm_store_t *store,
+                               const wasm_byte_vec_t *binary)
+{
+	return module_new(store, (const uint8_t *)binary->data, binary->size);
 }
 
 bool wasm_module_validate(wasm_store_t *store, const wasm_byte_vec_t *binary)
@@ -142,20 +182,53 @@ void wasm_module_exports(const wasm_module_t *module,
 }
 
 /*
- * wasmix has no compiled form to save yet: the serialized module is its
- * binary, and deserializing decodes and validates it again.
+ * The serialized form (docs/embedding.md): SER_MAGIC, the SHA-256 of the
+ * module's binary in 64 hex digits, then that binary. The compiled code is
+ * not in it: it lives in the cache under a key computed from the binary
+ * (never taken from these bytes), so deserializing with the engine
+ * compiling finds it there without compiling again, and a cache miss
+ * compiles. Deserializing checks the digest, then decodes and validates
+ * the binary as wasm_module_new does.
  */
+#define SER_MAGIC     "WASMIXM\001"
+#define SER_MAGIC_LEN 8
+#define SER_HEADER    (SER_MAGIC_LEN + 64)
+
 void wasm_module_serialize(const wasm_module_t *module, wasm_byte_vec_t *out)
 {
 	const struct wasm_module *m = module_of(module);
+	const void *part = m->bytes;
+	size_t len = m->nbytes;
+	char hex[65];
 
-	wasm_byte_vec_new(out, m->nbytes, (const wasm_byte_t *)m->bytes);
+	aot_sha256_hex(&part, &len, 1, hex);
+	wasm_byte_vec_new_uninitialized(out, SER_HEADER + m->nbytes);
+	if (out->data == NULL) {
+		out->size = 0;
+		return;
+	}
+	memcpy(out->data, SER_MAGIC, SER_MAGIC_LEN);
+	memcpy(out->data + SER_MAGIC_LEN, hex, 64);
+	memcpy(out->data + SER_HEADER, m->bytes, m->nbytes);
 }
 
 wasm_module_t *wasm_module_deserialize(wasm_store_t *store,
                                        const wasm_byte_vec_t *bytes)
 {
-	return wasm_module_new(store, bytes);
+	const uint8_t *p = (const uint8_t *)bytes->data;
+	const void *part;
+	size_t len;
+	char hex[65];
+
+	if (p == NULL || bytes->size < SER_HEADER ||
+	    memcmp(p, SER_MAGIC, SER_MAGIC_LEN) != 0)
+		return NULL;
+	part = p + SER_HEADER;
+	len = bytes->size - SER_HEADER;
+	aot_sha256_hex(&part, &len, 1, hex);
+	if (memcmp(hex, p + SER_MAGIC_LEN, 64) != 0)
+		return NULL;
+	return module_new(store, p + SER_HEADER, len);
 }
 
 wasm_shared_module_t *wasm_module_share(const wasm_module_t *module)
@@ -179,10 +252,7 @@ void wasm_shared_module_delete(wasm_shared_module_t *sh)
 {
 	if (sh == NULL)
 		return;
-	if (__atomic_sub_fetch(&sh->mod->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		wasm_module_free(sh->mod->m);
-		wx_free(sh->mod);
-	}
+	capi_module_release(sh->mod);
 	wx_free(sh);
 }
 

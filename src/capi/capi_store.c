@@ -14,20 +14,67 @@
 
 #include "capi/capi_impl.h"
 
+#include "aot/aot.h"
+#include "wasmix.h"
+
 /* ---- stores -------------------------------------------------------------- */
 
-wasm_store_t *capi_store_new(const struct vm_config *cfg)
+/*
+ * vm_config.on_instance of a store whose engine compiles: binds the
+ * compiled code of the instance's module, if it has any (the store holds
+ * the module in 'mods' from before vm_instantiate). Code that cannot serve
+ * this instance (a fuel limit, memory without guard pages) leaves it
+ * interpreted; only running out of memory fails the instantiation.
+ */
+static int capi_on_instance(void *ud, struct vm_instance *inst,
+                            struct diag *diag)
 {
-	struct vm_config defaults;
+	wasm_store_t *s = ud;
+	const struct wasm_module *m = vm_instance_module(inst);
+	struct capi_module *mod = NULL;
+	struct diag d;
+	int rc;
+
+	for (size_t i = s->nmods; i-- > 0 && mod == NULL;)
+		if (s->mods[i]->m == m)
+			mod = s->mods[i];
+	if (mod == NULL || mod->code == NULL)
+		return WX_OK;
+	if (!capi_reserve((void **)&s->bound, &s->cap_bound, s->nbound + 1,
+	                  sizeof *s->bound))
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	diag_clear(&d);
+	rc = aot_bind(mod->code, inst, &d);
+	if (rc == WX_ENOMEM)
+		return diag_set(diag, rc, "out of memory");
+	if (rc != WX_OK) {
+		if (s->engine->compile.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+		return WX_OK;
+	}
+	s->bound[s->nbound++] = (struct capi_bound){
+	    inst, aot_bind_state(inst), aot_code_ncompiled(mod->code)};
+	return WX_OK;
+}
+
+wasm_store_t *capi_store_new(const wasm_engine_t *engine,
+                             const struct vm_config *cfg)
+{
+	struct vm_config vc;
 	wasm_store_t *s = wx_calloc(1, sizeof *s);
 
 	if (s == NULL)
 		return NULL;
-	if (cfg == NULL) {
-		vm_config_default(&defaults);
-		cfg = &defaults;
+	if (cfg != NULL)
+		vc = *cfg;
+	else
+		vm_config_default(&vc);
+	if (engine != NULL && engine->compile.on && vc.on_instance == NULL) {
+		s->engine = engine;
+		vc.on_instance = capi_on_instance;
+		vc.on_instance_ud = s;
 	}
-	s->vm = vm_store_new(cfg);
+	s->vm = vm_store_new(&vc);
 	if (s->vm == NULL) {
 		wx_free(s);
 		return NULL;
@@ -37,8 +84,19 @@ wasm_store_t *capi_store_new(const struct vm_config *cfg)
 
 wasm_store_t *wasm_store_new(wasm_engine_t *engine)
 {
-	(void)engine;
-	return capi_store_new(NULL);
+	return capi_store_new(engine, NULL);
+}
+
+unsigned wasmix_instance_compiled_funcs(const struct wasm_instance_t *instance)
+{
+	const wasm_ref_t *r = (const wasm_ref_t *)instance;
+
+	if (r == NULL || r->kind != CAPI_INSTANCE)
+		return 0;
+	for (size_t i = 0; i < r->store->nbound; i++)
+		if (r->store->bound[i].inst == r->u.instance)
+			return r->store->bound[i].ncompiled;
+	return 0;
 }
 
 void capi_call_begin(wasm_store_t *s)
@@ -53,9 +111,10 @@ void capi_call_end(wasm_store_t *s, int *rc, struct diag *diag)
 		s->hook.leave(s->hook.ud, rc, diag);
 }
 
-static void capi_module_release(struct capi_module *mod)
+void capi_module_release(struct capi_module *mod)
 {
 	if (__atomic_sub_fetch(&mod->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		aot_code_free(mod->code);
 		wasm_module_free(mod->m);
 		wx_free(mod);
 	}
@@ -71,6 +130,9 @@ void wasm_store_delete(wasm_store_t *s)
 	for (size_t i = 0; i < s->nenvs; i++)
 		s->envs[i].finalizer(s->envs[i].env);
 	vm_store_free(s->vm);
+	for (size_t i = 0; i < s->nbound; i++)
+		wx_free(s->bound[i].state);
+	wx_free(s->bound);
 	for (size_t i = 0; i < s->nobjs; i++) {
 		if (s->objs[i]->kind == CAPI_MODULE)
 			capi_module_release(s->objs[i]->u.module);

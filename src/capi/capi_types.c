@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "capi/capi_impl.h"
+#include "wasmix.h"
 
 bool capi_reserve(void **arr, size_t *cap, size_t need, size_t size)
 {
@@ -629,15 +630,34 @@ void wasm_config_delete(wasm_config_t *c)
 	wx_free(c);
 }
 
+void wasmix_engine_config_compile(struct wasm_config_t *c, int on, int cache,
+                                  int verbose)
+{
+	if (c == NULL)
+		return;
+	c->compile_set = true;
+	c->compile = (struct capi_compile){on != 0, cache != 0, verbose != 0};
+}
+
 wasm_engine_t *wasm_engine_new(void)
 {
-	return wx_calloc(1, sizeof(wasm_engine_t));
+	return wasm_engine_new_with_config(NULL);
 }
 
 wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *c)
 {
+	wasm_engine_t *e = wx_calloc(1, sizeof *e);
+	const char *env = getenv("WASMIX_AOT");
+
+	if (e != NULL) {
+		/* Unset: WASMIX_AOT=1 turns it on, as for wasmix run. */
+		e->compile = (struct capi_compile){
+		    env != NULL && strcmp(env, "1") == 0, true, false};
+		if (c != NULL && c->compile_set)
+			e->compile = c->compile;
+	}
 	wasm_config_delete(c);
-	return wasm_engine_new();
+	return e;
 }
 
 void wasm_engine_delete(wasm_engine_t *e)

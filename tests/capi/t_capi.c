@@ -16,6 +16,9 @@
 
 static int failures;
 static const char *dir;
+/* WASMIX_AOT=1 (wasmix's engines compile): a trap in compiled code has no
+ * origin frame (docs/embedding.md); where one is given it must be right. */
+static int compiled;
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -412,7 +415,8 @@ static void expect_trap(const wasm_func_t *f, wasm_val_vec_t *args,
 	if (func < 0) {
 		CHECK(origin == NULL && trace.size == 0);
 	} else {
-		CHECK(origin != NULL && trace.size == 1);
+		CHECK((origin != NULL || compiled) &&
+		      trace.size == (origin != NULL ? 1u : 0u));
 		if (origin != NULL) {
 			CHECK(wasm_frame_func_index(origin) == (uint32_t)func);
 			CHECK(wasm_instance_same(wasm_frame_instance(origin),
@@ -767,7 +771,8 @@ static void test_start(wasm_store_t *store)
 		wasm_name_delete(&msg);
 		/* The start function (function 0) is the origin. */
 		wasm_frame_t *origin = wasm_trap_origin(trap);
-		CHECK(origin != NULL && wasm_frame_func_index(origin) == 0);
+		CHECK(origin != NULL ? wasm_frame_func_index(origin) == 0
+		                     : compiled);
 		wasm_frame_delete(origin);
 		wasm_trap_delete(trap);
 	}
@@ -930,6 +935,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
+	compiled = getenv("WASMIX_AOT") != NULL &&
+	           strcmp(getenv("WASMIX_AOT"), "1") == 0;
 	wasm_engine_t *engine = wasm_engine_new();
 	wasm_store_t *store = wasm_store_new(engine);
 
