@@ -168,9 +168,9 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 	char extra[512];
 	int n = snprintf(extra, sizeof extra,
 	                 "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
-	                 "flags %s",
+	                 "fuel %d flags %s",
 	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
-	                 cc_of(o), opt_of(o), o->checked ? 1 : 0,
+	                 cc_of(o), opt_of(o), o->checked ? 1 : 0, o->fuel ? 1 : 0,
 	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
 	                 "-fno-strict-aliasing");
 	const char *gen = aot_codegen_id();
