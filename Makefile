@@ -101,8 +101,8 @@ $(O)/capi/t_isolate: tests/capi/t_isolate.c include/wasmix.h $(O)/libwasmix.a
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
-# t_wasi: an embedder of wasm.h with wasmix.h's WASI bridge.
-$(O)/capi/t_wasi: tests/capi/t_wasi.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
+# t_capiwasi: an embedder of wasm.h with wasmix.h's WASI bridge.
+$(O)/capi/t_capiwasi: tests/capi/t_capiwasi.c include/wasm.h include/wasmix.h $(O)/libwasmix.a
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(ALL_CFLAGS) $< $(O)/libwasmix.a -o $@ $(LDLIBS)
 
@@ -139,12 +139,12 @@ $(O)/capi/t_capiaot: tests/capi/t_capiaot.c include/wasm.h include/wasmix.h $(O)
 # t_isolate runs with the spawned helper and again with the fork helper.
 # t_capi runs again with its engine compiling (WASMIX_AOT=1), in a
 # temporary cache directory that is removed afterwards.
-capi: $(O)/capi/t_capi $(O)/capi/t_capiaot $(O)/capi/t_reflect $(O)/capi/t_isolate $(O)/capi/t_wasi $(O)/capi/t_wasix $(O)/capi/t_storelimits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
+capi: $(O)/capi/t_capi $(O)/capi/t_capiaot $(O)/capi/t_reflect $(O)/capi/t_isolate $(O)/capi/t_capiwasi $(O)/capi/t_wasix $(O)/capi/t_storelimits $(O)/capi/t_runout $(O)/capi/t_isothread $(O)/wasmix-helper $(CAPI_WASM)
 	$(O)/capi/t_capi $(O)/capi
 	T=$$(mktemp -d) && XDG_CACHE_HOME=$$T WASMIX_AOT=1 $(O)/capi/t_capi $(O)/capi; \
 	  rc=$$?; rm -rf "$$T"; exit $$rc
 	$(O)/capi/t_capiaot $(O)/capi
-	$(O)/capi/t_wasi $(O)/capi
+	$(O)/capi/t_capiwasi $(O)/capi
 	$(O)/capi/t_wasix $(O)/capi
 	$(O)/capi/t_storelimits
 	$(O)/capi/t_reflect

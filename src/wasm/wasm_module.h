@@ -354,7 +354,7 @@ struct wasm_module {
 	/*
 	 * Whole index spaces, imports first. For an imported function,
 	 * funcs[i].code is NULL and only .type is set; for an imported global
-	 * only .type. 'import_of_*' gives back the import index.
+	 * only .type.
 	 */
 	uint32_t nfuncs, num_imported_funcs;
 	struct wasm_func *funcs;

@@ -1,4 +1,4 @@
-;; wasi_cmd.wat: a WASI command module for tests/capi/t_wasi.c
+;; wasi_cmd.wat: a WASI command module for tests/capi/t_capiwasi.c
 ;; (wasmix_wasi_instance_new). _start writes to stdout, in order: its
 ;; packed argv strings, its packed environment strings, the contents of
 ;; "hello.txt" in the preopened directory (guest fd 3), and the decimal

@@ -1,5 +1,5 @@
 /*
- * t_wasi.c: an embedder of wasm.h + wasmix.h's WASI bridge
+ * t_capiwasi.c: an embedder of wasm.h + wasmix.h's WASI bridge
  * (wasmix_wasi_instance_new, wasmix_wasi_run_start; src/wasmix_wasi.c).
  * Instantiates tests/capi/wasi_cmd.wat (built into argv[1]) with args, an
  * environment, stdout on a temporary file, a preopened temporary
@@ -8,7 +8,7 @@
  * survived, and that exports and memory still work afterwards. Then the
  * same with stdout in memory (wasmix_config_capture_output), with room
  * for all of it and with a cap of 16 bytes.
- * Usage: t_wasi DIR. Exits 1 if a check fails.
+ * Usage: t_capiwasi DIR. Exits 1 if a check fails.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,7 +25,7 @@ static int failures;
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fprintf(stderr, "t_wasi: %s:%d: check failed: %s\n",   \
+			fprintf(stderr, "t_capiwasi: %s:%d: check failed: %s\n",   \
 			        __FILE__, __LINE__, #cond);                    \
 			failures++;                                            \
 		}                                                              \
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 {
 	static const char *const args[] = {"prog", "hello"};
 	static const char expect[] = "prog\0hello\0GREETING=hi\0file text\n2";
-	char path[4096], dir[] = "/tmp/t_wasi.XXXXXX", out[256];
+	char path[4096], dir[] = "/tmp/t_capiwasi.XXXXXX", out[256];
 	wasm_byte_vec_t bytes;
 	wasm_trap_t *trap = NULL;
 	wasm_instance_t *inst = NULL;
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		return 2;
 	snprintf(path, sizeof path, "%s/wasi_cmd.wasm", argv[1]);
 	if (read_file(path, &bytes) != 0 || mkdtemp(dir) == NULL) {
-		fprintf(stderr, "t_wasi: cannot read %s or make %s\n", path,
+		fprintf(stderr, "t_capiwasi: cannot read %s or make %s\n", path,
 		        dir);
 		return 1;
 	}
@@ -195,6 +195,6 @@ int main(int argc, char **argv)
 	unlink(path);
 	rmdir(dir);
 	if (failures == 0)
-		printf("t_wasi: all checks passed\n");
+		printf("t_capiwasi: all checks passed\n");
 	return failures != 0;
 }
