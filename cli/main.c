@@ -711,43 +711,6 @@ static int cmd_compile(int argc, char **argv)
 	return 0;
 }
 
-/* Reads all of 'path' ("-": stdin) into a malloc'd buffer; NULL on error. */
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (cap - n < 65536) {
-			char *nb = cap > ((size_t)1 << 30)
-			               ? NULL
-			               : realloc(buf, cap * 2 + 65536);
-			if (nb == NULL) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap = cap * 2 + 65536;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (buf != NULL && ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f != stdin)
-		fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* wasmix wat2wasm IN.wat [-o OUT.wasm] */
 static int cmd_wat2wasm(int argc, char **argv)
 {
@@ -772,10 +735,9 @@ static int cmd_wat2wasm(int argc, char **argv)
 	}
 	if (in == NULL)
 		return cli_fail("usage: wasmix wat2wasm IN.wat [-o OUT.wasm]");
-	char *text = read_all(in, &len);
+	char *text = cli_read_file(in, true, &len);
 	if (text == NULL)
-		return cli_fail("%s: %s", in,
-		                errno ? strerror(errno) : "read error");
+		return WASMIX_EXIT_USAGE;
 	if (wasmix_wat2wasm(in, text, len, &bin, &binlen, err, sizeof err) !=
 	    0) {
 		free(text);

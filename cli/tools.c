@@ -41,30 +41,28 @@ int cli_fail(const char *fmt, ...)
 	return WASMIX_EXIT_USAGE;
 }
 
-/*
- * Reads the module at 'path' into 'out' (binary, or text converted).
- * Returns 0, or prints why and returns 1 (text that does not parse) or
- * WASMIX_EXIT_USAGE (the file cannot be read).
- */
-static int load_module(const char *path, wasm_byte_vec_t *out)
+char *cli_read_file(const char *path, bool dash_is_stdin, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, err[512];
+	bool std = dash_is_stdin && strcmp(path, "-") == 0;
+	FILE *f = std ? stdin : fopen(path, "rb");
+	char *buf = NULL;
 	size_t n = 0, cap = 0;
 
-	wasm_byte_vec_new_empty(out);
-	if (f == NULL)
-		return cli_fail("%s: %s", path, strerror(errno));
+	if (f == NULL) {
+		cli_fail("%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	for (;;) {
 		if (cap - n < 65536) {
 			char *nb = cap >= MAX_FILE
 			               ? NULL
 			               : realloc(buf, cap * 2 + 65536);
 			if (nb == NULL) {
+				cli_fail("%s: too large or out of memory",
+				         path);
 				free(buf);
-				fclose(f);
-				return cli_fail(
-				    "%s: too large or out of memory", path);
+				buf = NULL;
+				goto out;
 			}
 			buf = nb;
 			cap = cap * 2 + 65536;
@@ -74,12 +72,32 @@ static int load_module(const char *path, wasm_byte_vec_t *out)
 		if (r == 0)
 			break;
 	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
+	if (ferror(f)) {
+		cli_fail("%s: read error", path);
 		free(buf);
-		return cli_fail("%s: read error", path);
+		buf = NULL;
 	}
+out:
+	if (!std)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+/*
+ * Reads the module at 'path' into 'out' (binary, or text converted).
+ * Returns 0, or prints why and returns 1 (text that does not parse) or
+ * WASMIX_EXIT_USAGE (the file cannot be read).
+ */
+static int load_module(const char *path, wasm_byte_vec_t *out)
+{
+	char err[512];
+	size_t n = 0;
+
+	wasm_byte_vec_new_empty(out);
+	char *buf = cli_read_file(path, false, &n);
+	if (buf == NULL)
+		return WASMIX_EXIT_USAGE;
 	if (n >= 4 && memcmp(buf, "\0asm", 4) == 0) {
 		wasm_byte_vec_new(out, n, buf);
 		free(buf);

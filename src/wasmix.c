@@ -807,6 +807,20 @@ static int wasmix_link_dynamic(struct wasmix_run *r,
 	    &r->inst, &r->diag);
 }
 
+void wasmix_vm_config(const struct wasmix_config *c, struct vm_config *vc)
+{
+	vm_config_default(vc);
+	if (c == NULL)
+		return;
+	if (c->max_pages != 0)
+		vc->max_memory_pages = c->max_pages;
+	if (c->max_depth != 0)
+		vc->max_call_depth = c->max_depth;
+	if (c->max_table_elems != 0)
+		vc->max_table_elems = c->max_table_elems;
+	vc->fuel = c->fuel;
+}
+
 /* Makes the store (with the config's limits) and the instance. */
 static int wasmix_instantiate(struct wasmix_run *r,
                               const struct wasmix_config *c)
@@ -814,14 +828,7 @@ static int wasmix_instantiate(struct wasmix_run *r,
 	struct vm_config vc;
 	int rc;
 
-	vm_config_default(&vc);
-	if (c->max_pages != 0)
-		vc.max_memory_pages = c->max_pages;
-	if (c->max_depth != 0)
-		vc.max_call_depth = c->max_depth;
-	if (c->max_table_elems != 0)
-		vc.max_table_elems = c->max_table_elems;
-	vc.fuel = c->fuel;
+	wasmix_vm_config(c, &vc);
 	/* Only the timeout raises it for now; see wasmix_on_interrupt. */
 	vc.interrupt = r->main ? &r->main->interrupt : &r->interrupt;
 	vc.on_interrupt = wasmix_on_interrupt;

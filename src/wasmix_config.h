@@ -68,6 +68,14 @@ struct wasmix_config {
  */
 bool wasmix_root_unseen(const struct wasm_module *m);
 
+/*
+ * The engine settings of config 'c' (NULL: the defaults) into '*vc':
+ * vm_config_default, then the memory-page, call-depth and table caps
+ * the config sets and its fuel. Interrupts are the caller's. Pure.
+ */
+struct vm_config;
+void wasmix_vm_config(const struct wasmix_config *c, struct vm_config *vc);
+
 /* Open fds per guest process unless the config says otherwise. */
 #define WASMIX_DEFAULT_MAX_FDS 1024
 

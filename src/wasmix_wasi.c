@@ -151,16 +151,7 @@ wasm_store_t *wasmix_store_new(wasm_engine_t *engine, const wasmix_config *c)
 	struct vm_config vc;
 	wasm_store_t *s;
 
-	vm_config_default(&vc);
-	if (c != NULL) {
-		if (c->max_pages != 0)
-			vc.max_memory_pages = c->max_pages;
-		if (c->max_depth != 0)
-			vc.max_call_depth = c->max_depth;
-		if (c->max_table_elems != 0)
-			vc.max_table_elems = c->max_table_elems;
-		vc.fuel = c->fuel;
-	}
+	wasmix_vm_config(c, &vc);
 	if (c != NULL && c->timeout_ms != 0) {
 		sl = wx_calloc(1, sizeof *sl);
 		if (sl == NULL)
