@@ -131,6 +131,13 @@ if [ "$(ls -i "$C"/*.so 2>/dev/null)" = "$first" ]; then ok cache-reused
 else bad cache-reused "the entry was made again"; fi
 cli compile-cached 0 '7 of 7 functions compiled \(cached\)' '' \
 	"$W" compile "$B/examples/hello.wasm"
+# Code that counts fuel is another entry (the fuel setting is part of the
+# key; it was once left out, and a --fuel run then found the plain entry).
+cli run-aot-fuel 0 '^Hello, world!$' '' \
+	"$W" run --aot --fuel 100000000 "$B/examples/hello.wasm"
+n=$(ls "$C" 2>/dev/null | grep -c '\.so$')
+if [ "$n" = 2 ]; then ok cache-fuel-entry
+else bad cache-fuel-entry "$n entries after a --fuel run, want 2"; fi
 
 rm -rf "$XDG_CACHE_HOME"
 cli no-cache 0 '^Hello, world!$' '' \
