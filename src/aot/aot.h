@@ -100,10 +100,14 @@ int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag);
 
 /*
  * The state aot_bind made for 'inst' (NULL if none): the binder frees it
- * with wx_free once the instance's store is freed (an embedder's store
- * binding through its own on_instance hook, src/capi/).
+ * with aot_bind_free once the instance's store is freed (an embedder's
+ * store binding through its own on_instance hook, src/capi/).
  */
 void *aot_bind_state(const struct vm_instance *inst);
+
+/* Frees what aot_bind made (aot_bind_state; NULL is ignored), the
+ * per-thread copies of its context included. */
+void aot_bind_free(void *state);
 
 /* SHA-256 of the concatenation of 'n' byte ranges, as 64 hex digits. */
 void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,

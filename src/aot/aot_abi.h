@@ -6,13 +6,16 @@
  * sides always agree on every layout and helper.
  *
  * Generated code includes no system header: it sees only what is here.
- * It gets everything through one pointer, struct aot_inst, one per
- * instance: memory 0, globals, functions, tables, type ids (the vm's own
- * arrays, borrowed), and the state of the entry into compiled code in
- * progress on it (aot_run): the runtime's helpers, the fuel counter, the
- * call-depth cap and the C stack limit. A compiled instance is used by
- * one host thread at a time (modules with shared memories are not
- * compiled), so that state can live with the instance.
+ * It gets everything through one pointer, struct aot_inst: memory 0,
+ * globals, functions, tables, type ids (the vm's own arrays, borrowed),
+ * the runtime's helpers, and the state of the entry into compiled code in
+ * progress (aot_run): the fuel counter, the call-depth cap, the C stack
+ * limit. That state belongs to one host thread, so a context is one
+ * instance's for one thread at a time: the instance's own ('home', bound
+ * to its functions' native_ctx), or, while another thread runs in the
+ * instance, a copy of it that aot_run hands to the second thread (guest
+ * threads, shared memories). Compiled code never compares a context with
+ * native_ctx, only with 'home'.
  *
  * Keeps true:
  *  - Every helper gives exactly the interpreter's result (vm_interp.c):
@@ -25,7 +28,7 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 6
+#define AOT_ABI_VERSION 7
 
 /* GCC's and clang's own names of the <stdint.h> types (same types). */
 typedef __UINT8_TYPE__ aot_u8;
@@ -52,6 +55,7 @@ enum aot_trap_code {
 	AOT_TRAP_SIG_MISMATCH,
 	AOT_TRAP_STACK,
 	AOT_TRAP_NULL_REF,
+	AOT_TRAP_UNALIGNED, /* an atomic access off its natural alignment */
 };
 
 /* The "cold" instructions, run by the interpreter's own helpers. */
@@ -69,6 +73,11 @@ enum aot_cold_op {
 	AOT_COLD_TABLE_INIT,  /* dst, src, n; imm0 elem, imm1 table */
 	AOT_COLD_TABLE_COPY,  /* dst, src, n; imm0 dst, imm1 src table */
 	AOT_COLD_ELEM_DROP,   /* imm0 elem */
+	/* memory.atomic.*: a = address, b = count or expected value, c =
+	 * timeout; imm0 memory, imm1 offset (the interpreter's vm_op_atomic). */
+	AOT_COLD_ATOMIC_NOTIFY,
+	AOT_COLD_ATOMIC_WAIT32,
+	AOT_COLD_ATOMIC_WAIT64,
 };
 
 /* Mirrors the start of struct vm_func (vm_impl.h). */
@@ -100,6 +109,10 @@ struct aot_inst {
 	/* Per function index: the slot entry of a compiled function. */
 	void (**entries)(struct aot_inst *, aot_u32, aot_u64 *);
 	void *vm_inst; /* struct vm_instance */
+	/* The instance's own context (its functions' native_ctx): equal to
+	 * this one, or the one this per-thread copy was made from. */
+	struct aot_inst *home;
+	void *rt; /* the runtime's per-instance state (aot_run.c) */
 
 	/* The runtime's helpers (aot_run.c). trap never returns: it unwinds
 	 * to the entry (aot_run). poll: an interrupt or the fuel slice ran
@@ -114,7 +127,8 @@ struct aot_inst {
 	             aot_u64 *slots);
 	aot_u64 (*cold)(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
 	                aot_u64 c, aot_u32 imm0, aot_u32 imm1);
-	/* The entry in progress (set and restored by aot_run). */
+	/* The entry in progress on the thread using this context (set and
+	 * restored by aot_run). */
 	char *stack_limit;       /* the C stack may not grow below this */
 	long long budget;        /* AOT_FUEL: calls and back-edges to a poll */
 	volatile int *interrupt; /* else: poll when this is non-zero */
@@ -188,13 +202,22 @@ extern double floor(double);
 extern double trunc(double);
 extern double rint(double);
 
+/* Memory 0's byte size now. A shared memory may grow from another
+ * thread at any time: every read is a real load (acquire, as the
+ * interpreter's), never one hoisted out of a loop. */
+#if AOT_SHARED
+#define AOT_MEM_SIZE(I) __atomic_load_n((I)->mem_size, __ATOMIC_ACQUIRE)
+#else
+#define AOT_MEM_SIZE(I) (*(I)->mem_size)
+#endif
+
 /* Memory 0: guard pages, or an explicit compare (AOT_CHECKED). */
 static inline aot_u8 *aot_ea(struct aot_inst *I, aot_u8 *M, aot_u32 a,
                              aot_u64 off, aot_u32 n)
 {
 #if AOT_CHECKED
 	aot_u64 ea = (aot_u64)a + off;
-	if (AOT_UNLIKELY(ea + n > *I->mem_size))
+	if (AOT_UNLIKELY(ea + n > AOT_MEM_SIZE(I)))
 		aot_trap(I, AOT_TRAP_OOB, 0);
 	return M + ea;
 #else
@@ -259,6 +282,102 @@ AOT_STORE(I64_STORE8, aot_u64, aot_u8, 1)
 AOT_STORE(I64_STORE16, aot_u64, aot_u16, 2)
 AOT_STORE(I64_STORE32, aot_u64, aot_u32, 4)
 #undef AOT_STORE
+
+/*
+ * Atomic accesses (threads proposal), sequentially consistent as the
+ * interpreter's (vm_interp_cold.c): always an explicit bounds check
+ * (guard pages or not: an access both out of bounds and unaligned is out
+ * of bounds), then the alignment check, then GCC's __atomic builtin.
+ * memory.atomic.wait and notify go to the runtime (AOT_COLD_ATOMIC_*).
+ */
+#define AOT_SEQ __ATOMIC_SEQ_CST
+static inline void *aot_atomic_ea(struct aot_inst *I, aot_u8 *M, aot_u32 a,
+                                  aot_u64 off, aot_u32 n)
+{
+	aot_u64 ea = (aot_u64)a + off;
+	if (AOT_UNLIKELY(ea + n > AOT_MEM_SIZE(I)))
+		aot_trap(I, AOT_TRAP_OOB, 0);
+	if (AOT_UNLIKELY(ea & (n - 1)))
+		aot_trap(I, AOT_TRAP_UNALIGNED, 0);
+	return M + ea;
+}
+static inline void op_ATOMIC_FENCE(struct aot_inst *I)
+{
+	(void)I;
+	__atomic_thread_fence(AOT_SEQ);
+}
+#define AOT_ALOAD(OP, RT, T)                                                   \
+	static inline RT op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,     \
+	                         aot_u64 off)                                  \
+	{                                                                      \
+		T *p = (T *)aot_atomic_ea(I, M, a, off, sizeof(T));            \
+		return (RT)__atomic_load_n(p, AOT_SEQ);                        \
+	}
+#define AOT_ASTORE(OP, VT, T)                                                  \
+	static inline void op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,   \
+	                           VT x, aot_u64 off)                          \
+	{                                                                      \
+		T *p = (T *)aot_atomic_ea(I, M, a, off, sizeof(T));            \
+		__atomic_store_n(p, (T)x, AOT_SEQ);                            \
+	}
+#define AOT_ARMW(OP, VT, T, BUILTIN)                                           \
+	static inline VT op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,     \
+	                         VT x, aot_u64 off)                            \
+	{                                                                      \
+		T *p = (T *)aot_atomic_ea(I, M, a, off, sizeof(T));            \
+		return (VT)BUILTIN(p, (T)x, AOT_SEQ);                          \
+	}
+#define AOT_ACMPXCHG(OP, VT, T)                                                \
+	static inline VT op_##OP(struct aot_inst *I, aot_u8 *M, aot_u32 a,     \
+	                         VT e, VT r, aot_u64 off)                      \
+	{                                                                      \
+		T *p = (T *)aot_atomic_ea(I, M, a, off, sizeof(T));            \
+		T expect = (T)e;                                               \
+		__atomic_compare_exchange_n(p, &expect, (T)r, 0, AOT_SEQ,      \
+		                            AOT_SEQ);                          \
+		return (VT)expect;                                             \
+	}
+AOT_ALOAD(I32_ATOMIC_LOAD, aot_u32, aot_u32)
+AOT_ALOAD(I64_ATOMIC_LOAD, aot_u64, aot_u64)
+AOT_ALOAD(I32_ATOMIC_LOAD8_U, aot_u32, aot_u8)
+AOT_ALOAD(I32_ATOMIC_LOAD16_U, aot_u32, aot_u16)
+AOT_ALOAD(I64_ATOMIC_LOAD8_U, aot_u64, aot_u8)
+AOT_ALOAD(I64_ATOMIC_LOAD16_U, aot_u64, aot_u16)
+AOT_ALOAD(I64_ATOMIC_LOAD32_U, aot_u64, aot_u32)
+AOT_ASTORE(I32_ATOMIC_STORE, aot_u32, aot_u32)
+AOT_ASTORE(I64_ATOMIC_STORE, aot_u64, aot_u64)
+AOT_ASTORE(I32_ATOMIC_STORE8, aot_u32, aot_u8)
+AOT_ASTORE(I32_ATOMIC_STORE16, aot_u32, aot_u16)
+AOT_ASTORE(I64_ATOMIC_STORE8, aot_u64, aot_u8)
+AOT_ASTORE(I64_ATOMIC_STORE16, aot_u64, aot_u16)
+AOT_ASTORE(I64_ATOMIC_STORE32, aot_u64, aot_u32)
+/* The read-modify-write family of one operation, every width. */
+#define AOT_ARMW_ALL(NAME, BUILTIN)                                            \
+	AOT_ARMW(I32_ATOMIC_RMW_##NAME, aot_u32, aot_u32, BUILTIN)             \
+	AOT_ARMW(I64_ATOMIC_RMW_##NAME, aot_u64, aot_u64, BUILTIN)             \
+	AOT_ARMW(I32_ATOMIC_RMW8_##NAME##_U, aot_u32, aot_u8, BUILTIN)         \
+	AOT_ARMW(I32_ATOMIC_RMW16_##NAME##_U, aot_u32, aot_u16, BUILTIN)       \
+	AOT_ARMW(I64_ATOMIC_RMW8_##NAME##_U, aot_u64, aot_u8, BUILTIN)         \
+	AOT_ARMW(I64_ATOMIC_RMW16_##NAME##_U, aot_u64, aot_u16, BUILTIN)       \
+	AOT_ARMW(I64_ATOMIC_RMW32_##NAME##_U, aot_u64, aot_u32, BUILTIN)
+AOT_ARMW_ALL(ADD, __atomic_fetch_add)
+AOT_ARMW_ALL(SUB, __atomic_fetch_sub)
+AOT_ARMW_ALL(AND, __atomic_fetch_and)
+AOT_ARMW_ALL(OR, __atomic_fetch_or)
+AOT_ARMW_ALL(XOR, __atomic_fetch_xor)
+AOT_ARMW_ALL(XCHG, __atomic_exchange_n)
+AOT_ACMPXCHG(I32_ATOMIC_RMW_CMPXCHG, aot_u32, aot_u32)
+AOT_ACMPXCHG(I64_ATOMIC_RMW_CMPXCHG, aot_u64, aot_u64)
+AOT_ACMPXCHG(I32_ATOMIC_RMW8_CMPXCHG_U, aot_u32, aot_u8)
+AOT_ACMPXCHG(I32_ATOMIC_RMW16_CMPXCHG_U, aot_u32, aot_u16)
+AOT_ACMPXCHG(I64_ATOMIC_RMW8_CMPXCHG_U, aot_u64, aot_u8)
+AOT_ACMPXCHG(I64_ATOMIC_RMW16_CMPXCHG_U, aot_u64, aot_u16)
+AOT_ACMPXCHG(I64_ATOMIC_RMW32_CMPXCHG_U, aot_u64, aot_u32)
+#undef AOT_ARMW_ALL
+#undef AOT_ALOAD
+#undef AOT_ASTORE
+#undef AOT_ARMW
+#undef AOT_ACMPXCHG
 
 /* Numeric instructions: op_<IDENT of wasm_ops.def>(I, operands...). */
 #define AOT_UN(OP, RT, AT, E)                                                  \

@@ -552,9 +552,23 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 	return WX_OK;
 }
 
+static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
+                              struct diag *diag);
+
+/* THREADS: guest threads instantiate their module concurrently (each its
+ * own instance): the session's lists change under vm_lock, which a fork
+ * never leaves held. */
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag)
 {
-	struct aot_session *s = ud;
+	vm_lock();
+	int rc = on_instance_locked(ud, inst, diag);
+	vm_unlock();
+	return rc;
+}
+
+static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
+                              struct diag *diag)
+{
 	struct aot_entry_mod *e = find_mod(s, inst->module);
 	struct diag d = {0};
 	int rc;
@@ -603,7 +617,7 @@ void aot_session_free(struct aot_session *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->ninsts; i++)
-		wx_free(s->insts[i]);
+		aot_bind_free(s->insts[i]);
 	for (size_t i = 0; i < s->nmods; i++)
 		aot_code_free(s->mods[i].code);
 	wx_free(s->insts);

@@ -17,6 +17,13 @@
  *  - Host functions, interpreted functions and other instances' functions
  *    are called with their arguments on the thread's value stack, exactly
  *    as the interpreter calls them.
+ *  - THREADS: a context (struct aot_inst) is used by one host thread at a
+ *    time. The outermost entry of a thread into an instance takes the
+ *    instance's own context if no other thread has it, else a per-thread
+ *    copy from the instance's list (made on demand, reused once released);
+ *    nested entries of that thread find it again through the thread's
+ *    chain of entries (aot_entry_cur). No lock: a fork child, where the
+ *    other threads are gone, takes copies instead of what they held.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -57,7 +64,29 @@ struct aot_entry {
 	struct vm_thread *th;
 	struct vm_guard_jmp g;
 	int rc; /* why siglongjmp(g.env, 2) unwound */
+	struct aot_entry *up;  /* the thread's enclosing entry, or NULL */
+	struct aot_inst *home; /* the instance's own context */
+	struct aot_inst *ctx;  /* the context this thread uses for it */
 };
+
+/* A per-thread copy of an instance's context (struct aot_rt.copies). */
+struct aot_copy {
+	struct aot_copy *next; /* immutable once published */
+	int busy;              /* __atomic: a thread uses 'ctx' */
+	struct aot_inst *ctx;
+};
+
+/* The runtime's state of one bound instance (aot_inst.rt of its home). */
+struct aot_rt {
+	const struct aot_module_desc *desc;
+	struct vm_instance *inst;
+	size_t ctx_bytes; /* an aot_inst with this instance's globals */
+	int home_busy;    /* __atomic: a thread uses the home context */
+	struct aot_copy *copies; /* __atomic head; pushed, never removed */
+};
+
+/* The innermost entry into compiled code on this thread. */
+static _Thread_local struct aot_entry *aot_entry_cur;
 
 static _Thread_local char *stack_limit_tl;
 
@@ -111,6 +140,8 @@ static const char *trap_message(int code)
 		return "call stack exhausted";
 	case AOT_TRAP_NULL_REF:
 		return "null function reference";
+	case AOT_TRAP_UNALIGNED:
+		return "unaligned atomic";
 	default:
 		return "internal error: bad trap";
 	}
@@ -242,6 +273,25 @@ static aot_u64 rt_cold(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
 		pc[1] = imm0;
 		msg = vm_op_elem_drop(inst, fp, pc);
 		break;
+	case AOT_COLD_ATOMIC_NOTIFY:
+	case AOT_COLD_ATOMIC_WAIT32:
+	case AOT_COLD_ATOMIC_WAIT64: {
+		/* [op | mem << 16][dst][operands][offset] (vm_compile.c) */
+		unsigned ncells;
+		pc[1] = (uint32_t)(op == AOT_COLD_ATOMIC_NOTIFY
+		                       ? WASM_OP_MEMORY_ATOMIC_NOTIFY
+		                   : op == AOT_COLD_ATOMIC_WAIT32
+		                       ? WASM_OP_MEMORY_ATOMIC_WAIT32
+		                       : WASM_OP_MEMORY_ATOMIC_WAIT64) |
+		        imm0 << 16;
+		pc[2] = 0, pc[3] = 1, pc[4] = 2;
+		if (op == AOT_COLD_ATOMIC_NOTIFY)
+			pc[5] = imm1;
+		else
+			pc[5] = 3, pc[6] = imm1;
+		msg = vm_op_atomic(inst, fp, pc, &ncells);
+		break;
+	}
 	default:
 		msg = "internal error: bad instruction";
 		break;
@@ -251,14 +301,127 @@ static aot_u64 rt_cold(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
 	return fp[0];
 }
 
+/* Fills the parts of context 'ai' that every thread's copy shares. */
+static void ctx_fill(struct aot_inst *ai, struct aot_inst *home,
+                     const struct aot_module_desc *d, struct vm_instance *inst)
+{
+	const struct wasm_module *m = inst->module;
+
+	if (m->nmemories != 0) {
+		struct vm_memory *mem = inst->memories[0];
+		ai->mem = mem->base;
+		ai->mem_size = &mem->size;
+	}
+	ai->globals = inst->global_values;
+	for (uint32_t k = 0; k < m->nglobals; k++)
+		ai->g[k] = inst->global_values[k];
+	ai->funcs = (struct aot_func **)inst->funcs;
+	ai->tables = (struct aot_table **)inst->tables;
+	ai->type_ids = inst->type_ids;
+	ai->entries =
+	    (void (**)(struct aot_inst *, aot_u32, aot_u64 *))d->entries;
+	ai->trap = rt_trap;
+	ai->poll = rt_poll;
+	ai->call = rt_call;
+	ai->cold = rt_cold;
+	ai->vm_inst = inst;
+	ai->home = home;
+	ai->rt = home->rt;
+}
+
+/*
+ * A context of instance 'home' for the calling thread, which has none in
+ * use: the home context if free, else a free copy, else a new copy.
+ * NULL if out of memory.
+ */
+static struct aot_inst *ctx_take(struct aot_inst *home)
+{
+	struct aot_rt *rt = home->rt;
+	struct aot_copy *c;
+	int zero = 0;
+
+	if (__atomic_compare_exchange_n(&rt->home_busy, &zero, 1, false,
+	                                __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return home;
+	for (c = __atomic_load_n(&rt->copies, __ATOMIC_ACQUIRE); c != NULL;
+	     c = c->next) {
+		zero = 0;
+		if (__atomic_compare_exchange_n(&c->busy, &zero, 1, false,
+		                                __ATOMIC_ACQUIRE,
+		                                __ATOMIC_RELAXED))
+			return c->ctx;
+	}
+	c = wx_calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	c->ctx = wx_calloc(1, rt->ctx_bytes);
+	if (c->ctx == NULL) {
+		wx_free(c);
+		return NULL;
+	}
+	ctx_fill(c->ctx, home, rt->desc, rt->inst);
+	c->busy = 1;
+	c->next = __atomic_load_n(&rt->copies, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&rt->copies, &c->next, c, false,
+	                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+	return c->ctx;
+}
+
+/* Gives back a context ctx_take returned. */
+static void ctx_give(struct aot_inst *ctx)
+{
+	struct aot_rt *rt = ctx->rt;
+
+	if (ctx == ctx->home) {
+		__atomic_store_n(&rt->home_busy, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	for (struct aot_copy *c = __atomic_load_n(&rt->copies, __ATOMIC_ACQUIRE);
+	     c != NULL; c = c->next) {
+		if (c->ctx == ctx) {
+			__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+/* The context the calling thread's enclosing entries use for instance
+ * 'home', or NULL. */
+static struct aot_inst *ctx_of_thread(const struct aot_inst *home)
+{
+	for (struct aot_entry *p = aot_entry_cur; p != NULL; p = p->up)
+		if (p->home == home)
+			return p->ctx;
+	return NULL;
+}
+
+static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
+                     struct aot_inst *home, struct aot_inst *ai, bool taken);
+
 /*
  * vm_func.native_run: vm_interp_run's contract for a compiled function.
  * Entries nest (compiled code -> host or interpreter -> compiled code of
- * the same instance): the instance's entry state is saved and restored.
+ * the same instance): the context's entry state is saved and restored.
  */
 static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 {
-	struct aot_inst *ai = f->native_ctx;
+	struct aot_inst *const home = f->native_ctx;
+	/* This thread's context for the instance: the one its enclosing
+	 * entries use, else one of its own until this entry returns. */
+	struct aot_inst *const ai = ctx_of_thread(home);
+	struct aot_inst *const ctx = ai != NULL ? ai : ctx_take(home);
+
+	if (ctx == NULL)
+		return vm_trap(th, "out of memory");
+	return aot_enter(th, f, fp, home, ctx, ai == NULL);
+}
+
+/* aot_run with the thread's context 'ai' for 'home' ('taken': by this
+ * entry, given back when it returns). */
+static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
+                     struct aot_inst *home, struct aot_inst *ai, bool taken)
+{
 	struct vm_store *s = th->store;
 	const struct wasm_functype *ft = f->type;
 	uint32_t room = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
@@ -269,10 +432,12 @@ static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 	struct aot_entry e;
 	int rc;
 
-	if ((size_t)(th->stack_end - fp) < (size_t)room + 16)
-		return vm_trap(th, "call stack exhausted");
 	e.th = th;
 	e.rc = WX_OK;
+	e.up = aot_entry_cur;
+	e.home = home;
+	e.ctx = ai;
+	aot_entry_cur = &e;
 	ai->entry = &e;
 	ai->stack_limit = thread_stack_limit();
 	ai->max_depth = s->cfg.max_call_depth;
@@ -301,6 +466,9 @@ out:
 	vm_fuel_return(s, ai->budget);
 	ai->budget = saved_budget;
 	ai->entry = saved_entry;
+	aot_entry_cur = e.up;
+	if (taken)
+		ctx_give(ai);
 	th->stack_top = saved_top;
 	th->depth = saved_depth;
 	return rc;
@@ -311,6 +479,7 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 {
 	const struct wasm_module *m = inst->module;
 	bool checked = (d->flags & AOT_DESC_CHECKED) != 0;
+	struct aot_rt *rt;
 
 	if (d->nfuncs != m->nfuncs)
 		return diag_set(diag, WX_EARG,
@@ -319,28 +488,18 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 		return diag_set(diag, WX_EARG,
 		                "the code does not count fuel and the run has "
 		                "a fuel limit");
-	if (m->nmemories != 0) {
-		struct vm_memory *mem = inst->memories[0];
-		if (!checked && !mem->guarded)
-			return diag_set(diag, WX_EARG,
-			                "memory 0 has no guard pages and the "
-			                "code does not check bounds");
-		ai->mem = mem->base;
-		ai->mem_size = &mem->size;
-	}
-	ai->globals = inst->global_values;
-	for (uint32_t k = 0; k < m->nglobals; k++)
-		ai->g[k] = inst->global_values[k];
-	ai->funcs = (struct aot_func **)inst->funcs;
-	ai->tables = (struct aot_table **)inst->tables;
-	ai->type_ids = inst->type_ids;
-	ai->entries =
-	    (void (**)(struct aot_inst *, aot_u32, aot_u64 *))d->entries;
-	ai->trap = rt_trap;
-	ai->poll = rt_poll;
-	ai->call = rt_call;
-	ai->cold = rt_cold;
-	ai->vm_inst = inst;
+	if (m->nmemories != 0 && !checked && !inst->memories[0]->guarded)
+		return diag_set(diag, WX_EARG,
+		                "memory 0 has no guard pages and the "
+		                "code does not check bounds");
+	rt = wx_calloc(1, sizeof *rt);
+	if (rt == NULL)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	rt->desc = d;
+	rt->inst = inst;
+	rt->ctx_bytes = sizeof *ai + (size_t)m->nglobals * sizeof ai->g[0];
+	ai->rt = rt;
+	ctx_fill(ai, ai, d, inst);
 	for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
 		struct vm_func *f = inst->funcs[k];
 		if (d->fns[k] == NULL || d->entries[k] == NULL)
@@ -350,4 +509,24 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 		f->native_run = aot_run;
 	}
 	return WX_OK;
+}
+
+void aot_bind_free(void *state)
+{
+	struct aot_inst *ai = state;
+
+	if (ai == NULL)
+		return;
+	struct aot_rt *rt = ai->rt;
+	if (rt != NULL) {
+		struct aot_copy *c = rt->copies;
+		while (c != NULL) {
+			struct aot_copy *next = c->next;
+			wx_free(c->ctx);
+			wx_free(c);
+			c = next;
+		}
+		wx_free(rt);
+	}
+	wx_free(ai);
 }

@@ -131,7 +131,7 @@ void wasm_store_delete(wasm_store_t *s)
 		s->envs[i].finalizer(s->envs[i].env);
 	vm_store_free(s->vm);
 	for (size_t i = 0; i < s->nbound; i++)
-		wx_free(s->bound[i].state);
+		aot_bind_free(s->bound[i].state);
 	wx_free(s->bound);
 	for (size_t i = 0; i < s->nobjs; i++) {
 		if (s->objs[i]->kind == CAPI_MODULE)
