@@ -15,7 +15,11 @@
 #      (interpreted, one -v line), every trap message equal to the
 #      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
-#      below a huge --max-call-depth.
+#      below a huge --max-call-depth;
+#   5. guest threads compiled: tests/run_threads.sh with WASMIX_AOT=1 (and
+#      how many of its modules compiled), threads under contention
+#      (tests/aot/atomics.wat), the atomics' trap messages, --timeout
+#      reaching a spinning thread.
 #
 # The cache is a temporary directory (XDG_CACHE_HOME), never $HOME's.
 # Called by 'make test' as: sh tests/run_aot.sh BUILD_DIR
@@ -104,6 +108,30 @@ else
 	echo "skip run_wasix.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a (make sdk)"
 fi
 
+# The threads tests (tests/run_threads.sh): guest threads, atomics and
+# shared memories, compiled. Each module compiled makes one cache entry:
+# all but the one that uses setjmp (c_jmp) must be there.
+AOT_MIN_THREAD_MODULES=${AOT_MIN_THREAD_MODULES:-23}
+if [ -f "$B/sdk/libwasix-pthread.a" ]; then
+	XDG_CACHE_HOME=$T/cache-threads WASMIX_AOT=1 \
+		sh tests/run_threads.sh "$B" >"$T/out" 2>"$T/err"
+	got=$?
+	n=$(ls "$T/cache-threads/wasmix" 2>/dev/null | grep -c '\.so$')
+	if [ "$got" != 0 ]; then
+		BAD_OUT_LINES=40
+		grep -v '^ok ' "$T/out" >"$T/out2"; mv "$T/out2" "$T/out"
+		bad "run_threads.sh with WASMIX_AOT=1" "status $got"
+	elif [ "$n" -lt "$AOT_MIN_THREAD_MODULES" ]; then
+		bad "run_threads.sh with WASMIX_AOT=1" \
+			"$n modules compiled, want $AOT_MIN_THREAD_MODULES"
+	else
+		ok "run_threads.sh with WASMIX_AOT=1: $(tail -1 "$T/out"); $n modules compiled"
+	fi
+	rm -rf "$T/cache-threads"
+else
+	echo "skip run_threads.sh with WASMIX_AOT=1: no $B/sdk/libwasix-pthread.a (make sdk)"
+fi
+
 # --- 4. the command line -------------------------------------------------------
 # cli NAME STATUS OUT_RE ERR_RE CMD...
 cli() {
@@ -175,11 +203,24 @@ WASMIX_CC=/nonexistent/cc cli no-compiler 0 '^Hello, world!$' \
 	"$B/examples/hello.wasm"
 
 # Every trap: the same message and status compiled as interpreted.
-for t in a b c e f g h i; do
+for t in a b c e f g h i l m n; do
 	"$W" run --interp "$TR" $t >/dev/null 2>"$T/want"
 	sw=$?
 	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
 done
+# Every function of the trap module compiles (its atomics included), so
+# the comparisons above were of compiled code.
+cli traps-compiled 0 '^tests/aot/traps.wat: ([0-9]+) of \1 functions' '' \
+	"$W" compile "$TR"
+# Threads under contention, compiled (every function: -v says nothing):
+# atomic adds of every width, a cmpxchg spin lock, wait and notify.
+cli atomics-threads 0 '' '' "$W" run --aot -v tests/aot/atomics.wat
+if [ -s "$T/err" ]; then bad atomics-threads-compiled "-v: $(head -1 "$T/err")"
+else ok atomics-threads-compiled; fi
+# --timeout stops a compiled thread spinning in a loop (its back-edge
+# polls) as it stops an interpreted one (a hang fails after 60 s).
+cli timeout-thread 134 '' '^wasmix: thread 2: trap: interrupted$' \
+	timeout 60 "$W" run --aot --timeout 0.3 tests/aot/thread_spin.wat
 cli timeout-busy 134 '' '^wasmix: trap: timeout' \
 	"$W" run --aot --timeout 0.3 "$TR" d
 cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \

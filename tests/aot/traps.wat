@@ -31,16 +31,23 @@
       (then (local.get 0))
       (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
                      (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
-  ;; argv[1]'s first byte picks the trap: a b c d e f g h i j k
+  ;; atomics (threads proposal) on this unshared memory: unaligned; both
+  ;; out of bounds and unaligned (out of bounds wins); a wait, which needs
+  ;; a shared memory
+  (func $unaligned (drop (i32.atomic.rmw.add (i32.const 2) (i32.const 1))))
+  (func $atomic_oob (drop (i64.atomic.load offset=65535 (i32.const 2))))
+  (func $wait_unshared
+    (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 0))))
+  ;; argv[1]'s first byte picks the trap: a b c d e f g h i j k l m n
   (func (export "_start")
     (local $c i32)
     (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
     (drop (call $args_get (i32.const 16) (i32.const 256)))
     (local.set $c (i32.load8_u (i32.load (i32.const 20))))
-    (block $x (block $k (block $j
+    (block $x (block $n (block $m (block $l (block $k (block $j
     (block $i (block $h (block $g (block $f (block $e (block $d
       (block $cc (block $b (block $a
-        (br_table $a $b $cc $d $e $f $g $h $i $j $k $x
+        (br_table $a $b $cc $d $e $f $g $h $i $j $k $l $m $n $x
           (i32.sub (local.get $c) (i32.const 97))))
         (call $div0) (return))
       (call $oob) (return))
@@ -52,4 +59,7 @@
       (call $unreach) (return))
       (call $conv) (return))
       (call $spin_call) (return))
-      (drop (call $fib (i32.const 60))) (return))))
+      (drop (call $fib (i32.const 60))) (return))
+      (call $unaligned) (return))
+      (call $atomic_oob) (return))
+      (call $wait_unshared) (return))))
