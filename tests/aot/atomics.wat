@@ -10,7 +10,9 @@
 ;; a wait on a value that differs returns 1 ("not-equal") and one that
 ;; nobody notifies times out with 2.
 ;; Memory: 0 counter32, 4 done, 8 lock, 12 byte counter, 13 byte guard,
-;; 14 u16 counter, 16 plain i64 counter, 24 xchg cell.
+;; 14 u16 counter, 24 xchg cell, 32 threads ready, 128 the plain i64
+;; counter (a cache line of its own: on the atomics' line a core keeps
+;; the line through the load and store, and a broken lock goes unseen).
 (module
   (import "env" "memory" (memory 1 1 shared))
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
@@ -20,15 +22,27 @@
       (br_if $spin (i32.atomic.rmw.cmpxchg (i32.const 8) (i32.const 0)
                                           (i32.const 1)))))
   (func $unlock (i32.atomic.store (i32.const 8) (i32.const 0)))
+  ;; under the lock: the plain counter read, a while of other work, then
+  ;; written back plus one (a broken lock loses counts at once)
+  (func $critical (local $v i64) (local $k i32)
+    (local.set $v (i64.load (i32.const 128)))
+    (loop $busy
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $busy (i32.lt_u (local.get $k) (i32.const 256))))
+    (i64.store (i32.const 128) (i64.add (local.get $v) (i64.const 1))))
   (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
     (local $i i32)
+    ;; all threads start the rounds together (contention, not a series)
+    (drop (i32.atomic.rmw.add (i32.const 32) (i32.const 1)))
+    (loop $ready
+      (br_if $ready (i32.lt_u (i32.atomic.load (i32.const 32))
+                              (i32.const 8))))
     (loop $l
       (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
       (drop (i32.atomic.rmw8.add_u (i32.const 12) (i32.const 1)))
       (drop (i64.atomic.rmw16.add_u (i32.const 14) (i64.const 1)))
       (call $lock)
-      (i64.store (i32.const 16) (i64.add (i64.load (i32.const 16))
-                                         (i64.const 1)))
+      (call $critical)
       (call $unlock)
       (drop (i64.atomic.rmw.add (i32.const 24)
               (i64.sub (i64.atomic.rmw.xchg (i32.const 24) (i64.const 7))
@@ -60,7 +74,7 @@
     ;; 160,000 mod 65,536
     (if (i64.ne (i64.atomic.load16_u (i32.const 14)) (i64.const 28928))
       (then (call $exit (i32.const 3))))
-    (if (i64.ne (i64.load (i32.const 16)) (i64.const 160000))
+    (if (i64.ne (i64.load (i32.const 128)) (i64.const 160000))
       (then (call $exit (i32.const 4))))
     (if (i64.ne (i64.atomic.load (i32.const 24)) (i64.const 1000))
       (then (call $exit (i32.const 5))))
