@@ -679,7 +679,8 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
  * in a register through loops that store to memory, written back to
  * I->budget before every call and return and read again after each call
  * (AOT_OUT, AOT_IN). Without fuel, calls and back-edges only test the
- * interrupt flag (a timeout, a signal to deliver): one load, no store.
+ * interrupt flag (a timeout, a signal to deliver): one load, no store
+ * (atomic, relaxed: another thread raises it).
  */
 #if AOT_FUEL
 #define AOT_POLL_IF_DUE()                                                      \
@@ -693,7 +694,7 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
 #define AOT_IN          B = I->budget
 #else
 #define AOT_POLL_IF_DUE()                                                      \
-	if (AOT_UNLIKELY(*INTR))                                               \
+	if (AOT_UNLIKELY(__atomic_load_n(INTR, __ATOMIC_RELAXED)))             \
 		I->poll(I);
 #define AOT_POLL_INIT() volatile int *const INTR = I->interrupt
 #define AOT_OUT         (void)0

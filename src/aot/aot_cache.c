@@ -154,12 +154,23 @@ static const char *opt_of(const struct aot_options *o)
 	return o->opt_level != NULL ? o->opt_level : "-O2";
 }
 
+/* A ThreadSanitizer build of wasmix instruments the generated code too:
+ * guest threads synchronise through its atomics, which TSan must see (or
+ * every guest lock looks like no lock to it). */
+#if defined(__SANITIZE_THREAD__)
+#define AOT_SAN_CFLAGS , "-fsanitize=thread"
+#define AOT_SAN_KEY    " -fsanitize=thread"
+#else
+#define AOT_SAN_CFLAGS
+#define AOT_SAN_KEY ""
+#endif
+
 /* Fixed flags: IEEE semantics (no contraction, no errno calls), no
  * aliasing assumptions between the guest memory and anything else. */
 #define AOT_CFLAGS                                                             \
 	"-shared", "-fPIC", "-std=gnu11", "-w", "-ffp-contract=off",           \
 	    "-fno-math-errno", "-fsignaling-nans", "-fno-strict-aliasing",     \
-	    "-fvisibility=hidden"
+	    "-fvisibility=hidden" AOT_SAN_CFLAGS
 
 /* The cache key: everything the shared object depends on. */
 static void cache_key(const struct wasm_module *m, const struct aot_options *o,
@@ -172,7 +183,7 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
 	                 cc_of(o), opt_of(o), o->checked ? 1 : 0, o->fuel ? 1 : 0,
 	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
-	                 "-fno-strict-aliasing");
+	                 "-fno-strict-aliasing" AOT_SAN_KEY);
 	const char *gen = aot_codegen_id();
 	const void *parts[3] = {m->bytes, extra, gen};
 	size_t lens[3] = {m->nbytes, (size_t)(n > 0 ? n : 0), strlen(gen)};

@@ -109,12 +109,19 @@ static char *thread_stack_limit(void)
 		pthread_attr_getstack(&a, &lo, &size);
 		pthread_attr_destroy(&a);
 	}
-	if (lo == NULL || size < 2 * AOT_STACK_RESERVE) {
+	if (lo == NULL || &here < (char *)lo ||
+	    &here >= (char *)lo + size) {
 		/* Unknown: allow 1 MiB below here. */
 		stack_limit_tl =
 		    (char *)((uintptr_t)&here - ((uintptr_t)1 << 20));
 	} else {
-		stack_limit_tl = (char *)lo + AOT_STACK_RESERVE;
+		/* What is left below this frame (a thread's static TLS
+		 * comes out of its stack: a sanitizer's takes most of a
+		 * small one), keeping the reserve or a quarter of it. */
+		size_t left = (size_t)(&here - (char *)lo);
+		stack_limit_tl = (char *)lo + (left >= 2 * AOT_STACK_RESERVE
+		                                   ? AOT_STACK_RESERVE
+		                                   : left / 4);
 	}
 	return stack_limit_tl;
 }

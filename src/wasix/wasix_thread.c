@@ -46,9 +46,10 @@
 /* Most threads alive at once, so that a runaway guest cannot exhaust the
  * host (each has a reserved value stack and a C stack). */
 #define WASIX_MAX_THREADS 1024
-/* Host C stack per thread: the interpreter loop is not recursive, only
- * host calls back into wasm nest. */
-#define WASIX_THREAD_STACK (1u << 20)
+/* Host C stack per thread, as a main thread's: the interpreter loop is
+ * not recursive, but compiled code (src/aot/) runs each wasm frame as a
+ * C frame, up to the same call depth. Pages are used as touched. */
+#define WASIX_THREAD_STACK (8u << 20)
 
 struct wasix_thread_rec {
 	struct wasix_thread_rec *next;
