@@ -414,11 +414,15 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 static int aot_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 {
 	struct aot_inst *const home = f->native_ctx;
+	const struct wasm_functype *ft = f->type;
+	uint32_t room = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+
+	if ((size_t)(th->stack_end - fp) < (size_t)room + 16)
+		return vm_trap(th, "call stack exhausted");
 	/* This thread's context for the instance: the one its enclosing
 	 * entries use, else one of its own until this entry returns. */
 	struct aot_inst *const ai = ctx_of_thread(home);
 	struct aot_inst *const ctx = ai != NULL ? ai : ctx_take(home);
-
 	if (ctx == NULL)
 		return vm_trap(th, "out of memory");
 	return aot_enter(th, f, fp, home, ctx, ai == NULL);
