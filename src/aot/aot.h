@@ -126,7 +126,10 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 /* Compiles or loads 'm' now; a failure leaves it interpreted (returns 0,
  * with one line under 'verbose'). WX_ENOMEM only. */
 int aot_session_prepare(struct aot_session *s, const struct wasm_module *m);
-/* vm_config.on_instance with 'ud' an aot_session. */
+/* vm_config.on_instance with 'ud' an aot_session. THREADS: it and
+ * aot_session_prepare may run in several threads at once (guest threads
+ * instantiate their module); the session's lists change under vm_lock,
+ * never held while compiling. */
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag);
 /* Counts for reports: functions bound natively, instances left
  * interpreted because of a reason. */

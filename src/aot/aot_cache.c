@@ -524,72 +524,99 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 	return s;
 }
 
-/* Modules are found by content, never by address: a module freed and
- * another decoded at the same address must not get the old code. */
+/* Modules are found by content (their cache key), never by address: a
+ * module freed and another decoded at the same address must not get the
+ * old code. Under vm_lock; the key is hashed before taking it. */
 static struct aot_entry_mod *find_mod(struct aot_session *s,
-                                      const struct wasm_module *m)
+                                      const char key[65])
 {
-	char key[65];
-	cache_key(m, &s->o, key);
 	for (size_t i = 0; i < s->nmods; i++)
 		if (strcmp(s->mods[i].key, key) == 0)
 			return &s->mods[i];
 	return NULL;
 }
 
+/* Whether the session has an entry of key 'key'. */
+static bool has_mod(struct aot_session *s, const char key[65])
+{
+	vm_lock();
+	bool have = find_mod(s, key) != NULL;
+	vm_unlock();
+	return have;
+}
+
+/*
+ * THREADS: the session's lists change under vm_lock (guest threads
+ * instantiate concurrently), which a fork never leaves held. A compile
+ * runs without it: it may take minutes, and a background compile forks
+ * (vm_lock's fork hook would wait for this thread).
+ */
 int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 {
 	struct diag d = {0};
 	struct aot_code *code = NULL;
+	char key[65];
+	int rc = WX_OK;
 
-	if (find_mod(s, m) != NULL)
+	cache_key(m, &s->o, key);
+	if (has_mod(s, key))
 		return WX_OK;
-	if (s->nmods == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct aot_entry_mod *v = wx_realloc(s->mods, cap * sizeof *v);
-		if (v == NULL)
-			return WX_ENOMEM;
-		s->mods = v;
-		s->cap = cap;
-	}
 	if (aot_load(m, &s->o, &code, &d) != WX_OK) {
 		if (s->o.verbose)
 			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
 		code = NULL;
 	}
-	cache_key(m, &s->o, s->mods[s->nmods].key);
-	s->mods[s->nmods].code = code;
-	s->nmods++;
-	return WX_OK;
+	vm_lock();
+	if (find_mod(s, key) != NULL) { /* another thread was first */
+		vm_unlock();
+		aot_code_free(code);
+		return WX_OK;
+	}
+	if (s->nmods == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct aot_entry_mod *v = wx_realloc(s->mods, cap * sizeof *v);
+		if (v == NULL) {
+			rc = WX_ENOMEM;
+		} else {
+			s->mods = v;
+			s->cap = cap;
+		}
+	}
+	if (rc == WX_OK) {
+		memcpy(s->mods[s->nmods].key, key, sizeof key);
+		s->mods[s->nmods].code = code;
+		s->nmods++;
+	}
+	vm_unlock();
+	if (rc != WX_OK)
+		aot_code_free(code);
+	return rc;
 }
 
 static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
-                              struct diag *diag);
+                              const char key[65], struct diag *diag);
 
-/* THREADS: guest threads instantiate their module concurrently (each its
- * own instance): the session's lists change under vm_lock, which a fork
- * never leaves held. */
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag)
 {
+	struct aot_session *s = ud;
+	char key[65];
+
+	if (s->on_demand && aot_session_prepare(s, inst->module) != WX_OK)
+		return diag_set(diag, WX_ENOMEM, "out of memory");
+	cache_key(inst->module, &s->o, key);
 	vm_lock();
-	int rc = on_instance_locked(ud, inst, diag);
+	int rc = on_instance_locked(s, inst, key, diag);
 	vm_unlock();
 	return rc;
 }
 
 static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
-                              struct diag *diag)
+                              const char key[65], struct diag *diag)
 {
-	struct aot_entry_mod *e = find_mod(s, inst->module);
+	struct aot_entry_mod *e = find_mod(s, key);
 	struct diag d = {0};
 	int rc;
 
-	(void)diag;
-	if (e == NULL && s->on_demand) {
-		if (aot_session_prepare(s, inst->module) != WX_OK)
-			return diag_set(diag, WX_ENOMEM, "out of memory");
-		e = find_mod(s, inst->module);
-	}
 	if (e == NULL || e->code == NULL) {
 		s->interp_instances++;
 		return WX_OK;
