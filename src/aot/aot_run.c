@@ -24,6 +24,9 @@
  *    nested entries of that thread find it again through the thread's
  *    chain of entries (aot_entry_cur). No lock: a fork child, where the
  *    other threads are gone, takes copies instead of what they held.
+ *    Anything that leaves an aot_run frame other than through its end
+ *    (a longjmp past it) must restore aot_entry_cur and give back the
+ *    context that entry took, as the end of aot_enter does.
  */
 #include <pthread.h>
 #include <stddef.h>
