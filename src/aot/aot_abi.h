@@ -74,7 +74,8 @@ enum aot_cold_op {
 	AOT_COLD_TABLE_COPY,  /* dst, src, n; imm0 dst, imm1 src table */
 	AOT_COLD_ELEM_DROP,   /* imm0 elem */
 	/* memory.atomic.*: a = address, b = count or expected value, c =
-	 * timeout; imm0 memory, imm1 offset (the interpreter's vm_op_atomic). */
+	 * timeout; imm0 memory, imm1 offset (the interpreter's vm_op_atomic).
+	 */
 	AOT_COLD_ATOMIC_NOTIFY,
 	AOT_COLD_ATOMIC_WAIT32,
 	AOT_COLD_ATOMIC_WAIT64,

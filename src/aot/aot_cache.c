@@ -177,13 +177,14 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
                       char hex[65])
 {
 	char extra[512];
-	int n = snprintf(extra, sizeof extra,
-	                 "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
-	                 "fuel %d flags %s",
-	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
-	                 cc_of(o), opt_of(o), o->checked ? 1 : 0, o->fuel ? 1 : 0,
-	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
-	                 "-fno-strict-aliasing" AOT_SAN_KEY);
+	int n =
+	    snprintf(extra, sizeof extra,
+	             "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
+	             "fuel %d flags %s",
+	             WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
+	             cc_of(o), opt_of(o), o->checked ? 1 : 0, o->fuel ? 1 : 0,
+	             "-ffp-contract=off -fno-math-errno -fsignaling-nans "
+	             "-fno-strict-aliasing" AOT_SAN_KEY);
 	const char *gen = aot_codegen_id();
 	const void *parts[3] = {m->bytes, extra, gen};
 	size_t lens[3] = {m->nbytes, (size_t)(n > 0 ? n : 0), strlen(gen)};
@@ -527,8 +528,7 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 /* Modules are found by content (their cache key), never by address: a
  * module freed and another decoded at the same address must not get the
  * old code. Under vm_lock; the key is hashed before taking it. */
-static struct aot_entry_mod *find_mod(struct aot_session *s,
-                                      const char key[65])
+static struct aot_entry_mod *find_mod(struct aot_session *s, const char key[65])
 {
 	for (size_t i = 0; i < s->nmods; i++)
 		if (strcmp(s->mods[i].key, key) == 0)

@@ -66,7 +66,7 @@ _Static_assert(offsetof(struct aot_table, size) ==
 struct aot_entry {
 	struct vm_thread *th;
 	struct vm_guard_jmp g;
-	int rc; /* why siglongjmp(g.env, 2) unwound */
+	int rc;                /* why siglongjmp(g.env, 2) unwound */
 	struct aot_entry *up;  /* the thread's enclosing entry, or NULL */
 	struct aot_inst *home; /* the instance's own context */
 	struct aot_inst *ctx;  /* the context this thread uses for it */
@@ -83,8 +83,8 @@ struct aot_copy {
 struct aot_rt {
 	const struct aot_module_desc *desc;
 	struct vm_instance *inst;
-	size_t ctx_bytes; /* an aot_inst with this instance's globals */
-	int home_busy;    /* __atomic: a thread uses the home context */
+	size_t ctx_bytes;        /* an aot_inst with this instance's globals */
+	int home_busy;           /* __atomic: a thread uses the home context */
 	struct aot_copy *copies; /* __atomic head; pushed, never removed */
 };
 
@@ -112,8 +112,7 @@ static char *thread_stack_limit(void)
 		pthread_attr_getstack(&a, &lo, &size);
 		pthread_attr_destroy(&a);
 	}
-	if (lo == NULL || &here < (char *)lo ||
-	    &here >= (char *)lo + size) {
+	if (lo == NULL || &here < (char *)lo || &here >= (char *)lo + size) {
 		/* Unknown: allow 1 MiB below here. */
 		stack_limit_tl =
 		    (char *)((uintptr_t)&here - ((uintptr_t)1 << 20));
@@ -387,7 +386,8 @@ static void ctx_give(struct aot_inst *ctx)
 		__atomic_store_n(&rt->home_busy, 0, __ATOMIC_RELEASE);
 		return;
 	}
-	for (struct aot_copy *c = __atomic_load_n(&rt->copies, __ATOMIC_ACQUIRE);
+	for (struct aot_copy *c =
+	         __atomic_load_n(&rt->copies, __ATOMIC_ACQUIRE);
 	     c != NULL; c = c->next) {
 		if (c->ctx == ctx) {
 			__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);

@@ -89,7 +89,8 @@ static void *worker(void *arg)
 		struct diag d = {0};
 		int rc = vm_invoke(store, odd, a, r, NULL, &d);
 		if (i & 1)
-			good = rc == WX_ETRAP && strcmp(d.msg, "unreachable") == 0;
+			good =
+			    rc == WX_ETRAP && strcmp(d.msg, "unreachable") == 0;
 		else
 			good = rc == WX_OK && r[0] == 3 * i;
 	}
