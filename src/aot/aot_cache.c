@@ -533,6 +533,9 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 
 	if (find_mod(s, m) != NULL)
 		return WX_OK;
+	/* Before the process confines itself: finding the main thread's
+	 * stack reads /proc/self/maps. */
+	aot_thread_stack_init();
 	if (s->nmods == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 		struct aot_entry_mod *v = wx_realloc(s->mods, cap * sizeof *v);
