@@ -15,7 +15,8 @@
 #      (interpreted, one -v line), every trap message equal to the
 #      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
-#      below a huge --max-call-depth.
+#      below a huge --max-call-depth, setjmp/longjmp between compiled and
+#      interpreted frames and its refusals (tests/aot/sjlj.wat).
 #
 # The cache is a temporary directory (XDG_CACHE_HOME), never $HOME's.
 # Called by 'make test' as: sh tests/run_aot.sh BUILD_DIR
@@ -88,8 +89,9 @@ else
 	ok "run_wasi.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
 fi
 
-# The WASIX tests too (programs using setjmp, vfork or threads run
-# interpreted; the others compiled). Needs the SDK ('make test' builds it).
+# The WASIX tests too (programs using threads run interpreted; the others,
+# setjmp and vfork included, compiled). Needs the SDK ('make test' builds
+# it).
 if [ -f "$B/sdk/libwasix.a" ]; then
 	WASMIX_AOT=1 sh tests/run_wasix.sh "$B" >"$T/out" 2>"$T/err"
 	got=$?
@@ -180,6 +182,39 @@ for t in a b c e f g h i; do
 	sw=$?
 	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
 done
+# setjmp/longjmp across compiled and interpreted frames (tests/aot/sjlj.wat:
+# each mode says what it checks): the same status, and trap message, as
+# interpreted, and the value the mode names.
+SJ=tests/aot/sjlj.wat
+for m in a:47 b:43 c:44 d:45 e:46 f:47 "g:its frame returned" \
+	"h:its frame returned" "i:forged" "j:its frame returned"; do
+	mode=${m%%:*} want=${m#*:}
+	"$W" run --interp "$SJ" "$mode" >/dev/null 2>"$T/want"
+	sw=$?
+	case $want in
+	[0-9]*) [ "$sw" = "$want" ] || bad "sjlj-$mode" "interpreted: $sw" ;;
+	*) [ "$sw" = 134 ] && grep -q "setjmp snapshot ($want" "$T/want" ||
+		bad "sjlj-$mode" "interpreted: $sw $(cat "$T/want")" ;;
+	esac
+	case $want in
+	[0-9]*) re='' ;;
+	*) re="^wasmix: trap: invalid or stale setjmp snapshot .$want" ;;
+	esac
+	cli "sjlj-$mode" "$sw" '' "$re" "$W" run --aot "$SJ" "$mode"
+	cmp -s "$T/want" "$T/err" ||
+		bad "sjlj-$mode" "stderr differs from the interpreter's"
+done
+# Only the setjmp function and the return_call holders stay interpreted:
+# the anchors above are compiled.
+"$W" run --aot -v --no-cache "$SJ" a >/dev/null 2>"$T/err"
+n=$(grep -c 'stays interpreted' "$T/err")
+if [ "$n" = 4 ] && grep -q 'function 6 stays interpreted: a setjmp function' \
+	"$T/err"; then
+	ok "sjlj: 4 functions interpreted, the setjmp function named"
+else
+	bad "sjlj: functions interpreted" "$n: $(cat "$T/err")"
+fi
+
 cli timeout-busy 134 '' '^wasmix: trap: timeout' \
 	"$W" run --aot --timeout 0.3 "$TR" d
 cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \

@@ -1228,16 +1228,16 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 	size_t blen = 0;
 
 	*ok = false;
-	if (k >= m->num_imported_funcs && sj != NULL && sj[k]) {
-		F.why = "a setjmp function (forwards its buffer to "
-		        "stack_checkpoint)";
-	} else if (k >= m->num_imported_funcs) {
+	if (k >= m->num_imported_funcs) {
 		F.anchor = calls_sj(m, k, sj);
 		F.o = open_memstream(&body, &blen);
 		if (F.o == NULL)
 			return WX_ENOMEM;
 		emit_body(&F, k);
 		fclose(F.o);
+		if (F.why == NULL && sj != NULL && sj[k])
+			F.why = "a setjmp function (forwards its buffer to "
+			        "stack_checkpoint)";
 	}
 	if (k >= m->num_imported_funcs && F.why == NULL) {
 		*ok = true;
