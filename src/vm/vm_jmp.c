@@ -41,6 +41,14 @@
  *    checkpoints.
  *  - fork copies the tables (longjmp works in the child); a new store
  *    (exec) starts new tables with new nonces.
+ *  - Native anchors (compiled frames that call setjmp, vm_impl.h) live
+ *    on the table's anchor stack, innermost last: an entry with 'nat'
+ *    set is valid exactly while anchors[nat - 1] holds its serial. The
+ *    compiled tier pops an anchor when its frame returns and cuts the
+ *    stack at every unwind, so an anchor on the stack is a live frame;
+ *    its 'rec' is handed back only then. Such an entry saves every
+ *    interpreter frame between the anchor and the import (records from
+ *    'rec' on, 'nwrap' of them) and never lands in an interpreter level.
  */
 #include <pthread.h>
 #include <stdio.h>
