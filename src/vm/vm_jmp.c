@@ -419,7 +419,7 @@ static int jmp_native_checkpoint(struct vm_thread *t, struct vm_call *call,
 	size_t bytes = (size_t)nslots * sizeof(uint64_t) +
 	               (size_t)nrec * sizeof(struct vm_frame);
 	const uint32_t *pc = sh != NULL ? call->frame_pc : NULL;
-	struct vm_jmp_entry *e = NULL;
+	struct vm_jmp_entry *e = NULL, *o;
 	struct vm_frame *recs;
 	uint64_t x = a->last;
 
@@ -428,18 +428,18 @@ static int jmp_native_checkpoint(struct vm_thread *t, struct vm_call *call,
 	if (bytes > VM_JMP_MAX_BYTES)
 		return WX_ENOMEM;
 	/* The same call site of this activation reuses its entry. */
-	for (int n = 0; n < JMP_REUSE_WALK && (e = jmp_entry(j, x)) != NULL &&
-	                e->serial == a->serial;
+	for (int n = 0; n < JMP_REUSE_WALK && (o = jmp_entry(j, x)) != NULL &&
+	                o->serial == a->serial;
 	     n++) {
-		if (e->site == site && e->pc == pc &&
-		    e->fp == call->frame_fp && e->nslots == nslots &&
-		    e->nwrap == nrec)
+		if (o->site == site && o->pc == pc &&
+		    o->fp == call->frame_fp && o->nslots == nslots &&
+		    o->nwrap == nrec) {
+			e = o;
 			break;
-		x = e->prev;
+		}
+		x = o->prev;
 	}
-	if (e == NULL || e->serial != a->serial || e->site != site ||
-	    e->pc != pc || e->fp != call->frame_fp || e->nslots != nslots ||
-	    e->nwrap != nrec) {
+	if (e == NULL) {
 		e = jmp_alloc(j, bytes);
 		if (e == NULL)
 			return WX_ENOMEM;
