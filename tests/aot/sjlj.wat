@@ -27,6 +27,10 @@
 ;;   i  forged snapshot (random token): trap "forged"
 ;;   j  longjmp to an interpreted anchor that returned, from compiled
 ;;      code: trap "its frame returned"
+;;   k  compiled anchor; the longjmp comes from a nested level (WASIX
+;;      call_dynamic runs a function of the table through vm_invoke,
+;;      as a signal handler runs): 48
+;;   l  the same with an interpreted anchor: 49
 (module
   (import "wasi_snapshot_preview1" "args_sizes_get"
     (func $args_sizes_get (param i32 i32) (result i32)))
@@ -36,7 +40,11 @@
   (import "wasix_32v1" "stack_checkpoint"
     (func $checkpoint (param i32 i32) (result i32)))
   (import "wasix_32v1" "stack_restore" (func $restore (param i32 i64)))
+  (import "wasix_32v1" "call_dynamic"
+    (func $call_dynamic (param i32 i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $jump_k $jump_l)
   (global $sp (export "__stack_pointer") (mut i32) (i32.const 60000))
 
   ;; Buffers: 32 bytes each from 1024 (24-byte snapshot, then the value
@@ -148,14 +156,37 @@
     (if (i32.eqz (local.get $k)) (then (return_call $interp_set_and_return (i32.const 1))))
     (drop (call $cp (call $buf (i32.const 12)))))
 
+  ;; Run by call_dynamic (a nested level): longjmp from compiled frames.
+  (func $jump_k (call $deep (call $buf (i32.const 13)) (i32.const 2) (i32.const 48)))
+  (func $jump_l (call $deep (call $buf (i32.const 14)) (i32.const 2) (i32.const 49)))
+
+  (func $mode_k (result i32)
+    (local $r i32)
+    (local.set $r (call $cp (call $buf (i32.const 13))))
+    (if (i32.eqz (local.get $r))
+      (then (drop (call $call_dynamic (i32.const 0) (i32.const 0) (i32.const 0)
+                                      (i32.const 0) (i32.const 0) (i32.const 0)))))
+    (local.get $r))
+
+  ;; interpreted (the return_call)
+  (func $mode_l (param $x i32) (result i32)
+    (local $r i32)
+    (if (i32.eqz (local.get $x)) (then (return_call $mode_l (i32.const 1))))
+    (local.set $r (call $cp (call $buf (i32.const 14))))
+    (if (i32.eqz (local.get $r))
+      (then (drop (call $call_dynamic (i32.const 1) (i32.const 0) (i32.const 0)
+                                      (i32.const 0) (i32.const 0) (i32.const 0)))))
+    (local.get $r))
+
   (func (export "_start")
     (local $c i32)
     (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
     (drop (call $args_get (i32.const 16) (i32.const 256)))
     (local.set $c (i32.load8_u (i32.load (i32.const 20))))
-    (block $x (block $j (block $i (block $h (block $g (block $f (block $e
+    (block $x (block $l (block $k
+    (block $j (block $i (block $h (block $g (block $f (block $e
     (block $d (block $cc (block $b (block $a
-      (br_table $a $b $cc $d $e $f $g $h $i $j $x
+      (br_table $a $b $cc $d $e $f $g $h $i $j $k $l $x
         (i32.sub (local.get $c) (i32.const 97))))
       (call $exit (call $mode_a)) (return))
       (call $exit (call $mode_b (i32.const 43))) (return))
@@ -177,5 +208,7 @@
       (call $interp_set_and_return (i32.const 0))
       (call $deep (call $buf (i32.const 12)) (i32.const 2) (i32.const 1))
       (return))
+      (call $exit (call $mode_k)) (return))
+      (call $exit (call $mode_l (i32.const 0))) (return))
     (call $exit (i32.const 100)))
 )
