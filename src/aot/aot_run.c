@@ -17,6 +17,11 @@
  *  - Host functions, interpreted functions and other instances' functions
  *    are called with their arguments on the thread's value stack, exactly
  *    as the interpreter calls them.
+ *  - setjmp (docs/aot.md): a frame that calls a setjmp function is on
+ *    the thread's anchor stack (vm_jmp.c) from its first such call to its
+ *    return; aot_run cuts the stack back to its entry height whenever it
+ *    unwinds, so a landing (struct aot_sj) is jumped to only while its
+ *    frame is live, and only from compiled code of the same entry.
  */
 #include <pthread.h>
 #include <stddef.h>
