@@ -218,7 +218,7 @@ struct prof;
 
 struct fn {
 	const struct wasm_module *m;
-	uint32_t self; /* the function's index */
+	uint32_t self;           /* the function's index */
 	const struct prof *prof; /* every function's (profile_funcs) */
 	const struct aot_options *opt;
 	FILE *o;
@@ -773,8 +773,8 @@ static void emit_sj_call(struct fn *F, uint32_t k)
 	fprintf(F->o, "AOT_OUT; { aot_u64 a_[%u];\n",
 	        np > nr ? (np ? np : 1) : (nr ? nr : 1));
 	for (uint32_t i = 0; i < nv; i++) {
-		char t = i < F->nlocals ? F->ltypes[i]
-		                        : F->types[i - F->nlocals];
+		char t =
+		    i < F->nlocals ? F->ltypes[i] : F->types[i - F->nlocals];
 		char v[24];
 		if (i < F->nlocals)
 			snprintf(v, sizeof v, "l%u", i);
@@ -795,8 +795,8 @@ static void emit_sj_call(struct fn *F, uint32_t k)
 	        "I->sj_call(I, D - 1, &J, %u, I->funcs[%u], a_);\nelse {\n",
 	        site, site, k);
 	for (uint32_t i = 0; i < nv; i++) {
-		char t = i < F->nlocals ? F->ltypes[i]
-		                        : F->types[i - F->nlocals];
+		char t =
+		    i < F->nlocals ? F->ltypes[i] : F->types[i - F->nlocals];
 		char src[24];
 		snprintf(src, sizeof src, "JV%u[%u]", site, i);
 		if (i < F->nlocals)
@@ -1123,8 +1123,7 @@ static int profile_funcs(const struct wasm_module *m, struct prof *pr)
 }
 
 /* Whether defined function k makes a direct call of a setjmp function. */
-static bool calls_sj(const struct wasm_module *m, uint32_t k,
-                     const uint8_t *sj)
+static bool calls_sj(const struct wasm_module *m, uint32_t k, const uint8_t *sj)
 {
 	const struct wasm_func *wf = &m->funcs[k];
 	const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
@@ -1180,8 +1179,10 @@ static int sj_funcs(const struct wasm_module *m, const struct aot_options *opt,
 			continue;
 		if (imp->name_len == sizeof name - 1 &&
 		    memcmp(imp->name, name, sizeof name - 1) == 0 &&
-		    imp->module_len > 5 && memcmp(imp->module, "wasix", 5) == 0) {
-			if (sj == NULL && (sj = wx_calloc(m->nfuncs + 1, 1)) == NULL)
+		    imp->module_len > 5 &&
+		    memcmp(imp->module, "wasix", 5) == 0) {
+			if (sj == NULL &&
+			    (sj = wx_calloc(m->nfuncs + 1, 1)) == NULL)
 				return WX_ENOMEM;
 			sj[f] = 1;
 		}
@@ -1190,8 +1191,11 @@ static int sj_funcs(const struct wasm_module *m, const struct aot_options *opt,
 	while (sj != NULL && changed) {
 		changed = false;
 		for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
-			struct fn F = {.m = m, .opt = opt, .prof = prof,
-			               .self = k, .sj = sj};
+			struct fn F = {.m = m,
+			               .opt = opt,
+			               .prof = prof,
+			               .self = k,
+			               .sj = sj};
 			char *body = NULL;
 			size_t blen = 0;
 			if (sj[k] || !calls_sj(m, k, sj))
@@ -1254,10 +1258,9 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 			fprintf(out, "\tsigjmp_buf JB[%u];\n",
 			        F.nsites ? F.nsites : 1);
 			for (uint32_t i = 0; i < F.nsites; i++)
-				fprintf(out, "\tvolatile aot_u64 JV%u[%u];\n", i,
-				        F.site_nv[i] ? F.site_nv[i] : 1);
-			fprintf(out,
-			        "\tstruct aot_sj J = {0, 0, %u, JB};\n",
+				fprintf(out, "\tvolatile aot_u64 JV%u[%u];\n",
+				        i, F.site_nv[i] ? F.site_nv[i] : 1);
+			fprintf(out, "\tstruct aot_sj J = {0, 0, %u, JB};\n",
 			        F.nsites);
 		}
 		fputs("\tAOT_DEPTH(D);\n", out);

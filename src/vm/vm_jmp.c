@@ -104,13 +104,13 @@ struct vm_jmp {
 	uint64_t next_id; /* the last id given */
 	uint64_t oldest;  /* every id below is evicted */
 	uint64_t next_serial;
-	uint64_t pending;         /* armed longjmp target id, 0: none */
-	size_t bytes;             /* saved bytes held */
-	uint32_t hi;              /* live[k].serial is 0 for every k >= hi */
+	uint64_t pending; /* armed longjmp target id, 0: none */
+	size_t bytes;     /* saved bytes held */
+	uint32_t hi;      /* live[k].serial is 0 for every k >= hi */
 	uint32_t nanchors, capanchors;
 	struct jmp_anchor *anchors; /* native anchors, innermost last */
 	struct vm_jmp_sjcall sj;    /* the setjmp call in progress */
-	struct vm_jmp_live *live; /* cfg.max_call_depth + 1 */
+	struct vm_jmp_live *live;   /* cfg.max_call_depth + 1 */
 	struct vm_jmp_entry ents[JMP_N];
 };
 
@@ -260,11 +260,11 @@ static struct vm_jmp_live *jmp_activation(struct vm_thread *t, uint32_t k)
 
 /* The shape of a checkpoint: its anchor and what is saved above it. */
 struct jmp_shape {
-	uint64_t *base;  /* the anchor's fp */
-	uint32_t nwrap;  /* wrapper frames between the anchor and the call */
-	uint32_t nslots; /* slots from 'base' to the call's arguments */
-	uint32_t rec;    /* the anchor's frame record */
-	size_t bytes;    /* slots and wrapper records */
+	uint64_t *base;   /* the anchor's fp */
+	uint32_t nwrap;   /* wrapper frames between the anchor and the call */
+	uint32_t nslots;  /* slots from 'base' to the call's arguments */
+	uint32_t rec;     /* the anchor's frame record */
+	size_t bytes;     /* slots and wrapper records */
 	bool host_called; /* the walk stopped at a wrapper the host called */
 };
 
@@ -431,9 +431,8 @@ static int jmp_native_checkpoint(struct vm_thread *t, struct vm_call *call,
 	for (int n = 0; n < JMP_REUSE_WALK && (o = jmp_entry(j, x)) != NULL &&
 	                o->serial == a->serial;
 	     n++) {
-		if (o->site == site && o->pc == pc &&
-		    o->fp == call->frame_fp && o->nslots == nslots &&
-		    o->nwrap == nrec) {
+		if (o->site == site && o->pc == pc && o->fp == call->frame_fp &&
+		    o->nslots == nslots && o->nwrap == nrec) {
 			e = o;
 			break;
 		}
