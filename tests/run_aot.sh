@@ -249,5 +249,26 @@ for opt in --fuel --max-call-depth; do
 		bad "same $opt" "interpreter needs $vi, compiled $va"
 	fi
 done
+# The same for setjmp/longjmp between compiled anchors and the
+# interpreted setjmp function (its fuel comes from the store: the
+# compiled caller gives its slice back around the call).
+sjleast() {
+	lo=0 hi=1000000
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(((lo + hi) / 2))
+		"$W" run "$1" --fuel $mid "$SJ" "$2" >/dev/null 2>&1
+		if [ $? = "$3" ]; then hi=$mid; else lo=$mid; fi
+	done
+	echo $hi
+}
+for m in a:47 f:47; do
+	vi=$(sjleast --interp "${m%%:*}" "${m#*:}")
+	va=$(sjleast --aot "${m%%:*}" "${m#*:}")
+	if [ "$vi" = "$va" ] && [ "$vi" -gt 2 ] && [ "$vi" -lt 1000000 ]; then
+		ok "same --fuel, sjlj ${m%%:*}: $va"
+	else
+		bad "same --fuel, sjlj ${m%%:*}" "interpreter needs $vi, compiled $va"
+	fi
+done
 
 summary run_aot.sh

@@ -200,6 +200,10 @@ static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 	if ((size_t)(th->stack_end - args) < (size_t)(np > nr ? np : nr) + 16)
 		return vm_trap(th, "call stack exhausted");
 	memcpy(args, slots, np * sizeof *args);
+	/* The callee (interpreted, or another entry) counts from the
+	 * store's fuel: give the slice back meanwhile (AOT_OUT wrote it). */
+	vm_fuel_return(th->store, I->budget);
+	I->budget = 0;
 	th->depth = I->max_depth - depth; /* depth: frames left (AOT_DEPTH) */
 	if (f->host != NULL) {
 		th->host_pc = NULL;
@@ -209,6 +213,7 @@ static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 		rc = vm_interp_run(th, f, args);
 	}
 	th->stack_top = saved_top;
+	I->budget = vm_fuel_take(th->store);
 	if (rc == WX_OK)
 		memcpy(slots, args, nr * sizeof *args);
 	return rc;
@@ -272,7 +277,10 @@ static void rt_sj_land(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
 		unwind(e, vm_trap(th, "internal error: a setjmp landing "
 		                      "does not match its checkpoint"));
 	th->depth = r.base_depth;
+	vm_fuel_return(th->store, I->budget); /* as call_out */
+	I->budget = 0;
 	rc = vm_interp_resume(th, &r);
+	I->budget = vm_fuel_take(th->store);
 	th->stack_top = saved_top;
 	if (rc != WX_OK)
 		fail(e, rc);
