@@ -15,7 +15,8 @@
 #      (interpreted, one -v line), every trap message equal to the
 #      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
-#      below a huge --max-call-depth;
+#      below a huge --max-call-depth, setjmp/longjmp between compiled and
+#      interpreted frames and its refusals (tests/aot/sjlj.wat);
 #   5. guest threads compiled: tests/run_threads.sh with WASMIX_AOT=1 (and
 #      how many of its modules compiled), threads under contention
 #      (tests/aot/atomics.wat), the atomics' trap messages, --timeout
@@ -92,8 +93,9 @@ else
 	ok "run_wasi.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
 fi
 
-# The WASIX tests too (programs using setjmp, vfork or threads run
-# interpreted; the others compiled). Needs the SDK ('make test' builds it).
+# The WASIX tests too (programs using threads run interpreted; the others,
+# setjmp and vfork included, compiled). Needs the SDK ('make test' builds
+# it).
 if [ -f "$B/sdk/libwasix.a" ]; then
 	WASMIX_AOT=1 sh tests/run_wasix.sh "$B" >"$T/out" 2>"$T/err"
 	got=$?
@@ -223,6 +225,39 @@ else ok atomics-threads-compiled; fi
 # polls) as it stops an interpreted one (a hang fails after 60 s).
 cli timeout-thread 134 '' '^wasmix: thread 2: trap: interrupted$' \
 	timeout 60 "$W" run --aot --timeout 0.3 tests/aot/thread_spin.wat
+# setjmp/longjmp across compiled and interpreted frames (tests/aot/sjlj.wat:
+# each mode says what it checks): the same status, and trap message, as
+# interpreted, and the value the mode names.
+SJ=tests/aot/sjlj.wat
+for m in a:47 b:43 c:44 d:45 e:46 f:47 "g:its frame returned" \
+	"h:its frame returned" "i:forged" "j:its frame returned" k:48 l:49; do
+	mode=${m%%:*} want=${m#*:}
+	"$W" run --interp "$SJ" "$mode" >/dev/null 2>"$T/want"
+	sw=$?
+	case $want in
+	[0-9]*) [ "$sw" = "$want" ] || bad "sjlj-$mode" "interpreted: $sw" ;;
+	*) [ "$sw" = 134 ] && grep -q "setjmp snapshot ($want" "$T/want" ||
+		bad "sjlj-$mode" "interpreted: $sw $(cat "$T/want")" ;;
+	esac
+	case $want in
+	[0-9]*) re='' ;;
+	*) re="^wasmix: trap: invalid or stale setjmp snapshot .$want" ;;
+	esac
+	cli "sjlj-$mode" "$sw" '' "$re" "$W" run --aot "$SJ" "$mode"
+	cmp -s "$T/want" "$T/err" ||
+		bad "sjlj-$mode" "stderr differs from the interpreter's"
+done
+# Only the setjmp function and the return_call holders stay interpreted:
+# the anchors above are compiled.
+"$W" run --aot -v --no-cache "$SJ" a >/dev/null 2>"$T/err"
+n=$(grep -c 'stays interpreted' "$T/err")
+if [ "$n" = 5 ] && grep -q 'function 7 stays interpreted: a setjmp function' \
+	"$T/err"; then
+	ok "sjlj: 5 functions interpreted, the setjmp function named"
+else
+	bad "sjlj: functions interpreted" "$n: $(cat "$T/err")"
+fi
+
 cli timeout-busy 134 '' '^wasmix: trap: timeout' \
 	"$W" run --aot --timeout 0.3 "$TR" d
 cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \
@@ -255,6 +290,27 @@ for opt in --fuel --max-call-depth; do
 		ok "same $opt: $va"
 	else
 		bad "same $opt" "interpreter needs $vi, compiled $va"
+	fi
+done
+# The same for setjmp/longjmp between compiled anchors and the
+# interpreted setjmp function (its fuel comes from the store: the
+# compiled caller gives its slice back around the call).
+sjleast() {
+	lo=0 hi=1000000
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(((lo + hi) / 2))
+		"$W" run "$1" --fuel $mid "$SJ" "$2" >/dev/null 2>&1
+		if [ $? = "$3" ]; then hi=$mid; else lo=$mid; fi
+	done
+	echo $hi
+}
+for m in a:47 f:47; do
+	vi=$(sjleast --interp "${m%%:*}" "${m#*:}")
+	va=$(sjleast --aot "${m%%:*}" "${m#*:}")
+	if [ "$vi" = "$va" ] && [ "$vi" -gt 2 ] && [ "$vi" -lt 1000000 ]; then
+		ok "same --fuel, sjlj ${m%%:*}: $va"
+	else
+		bad "same --fuel, sjlj ${m%%:*}" "interpreter needs $vi, compiled $va"
 	fi
 done
 

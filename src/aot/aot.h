@@ -49,7 +49,7 @@ struct aot_options {
 
 /*
  * Why no function of 'm' can be compiled (v128 values, shared memory,
- * exception tags, imports that need the interpreter's frames), or NULL.
+ * exception tags, thread spawning), or NULL.
  */
 const char *aot_module_unsupported(const struct wasm_module *m);
 

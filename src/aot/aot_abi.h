@@ -5,7 +5,8 @@
  * (the build turns it into a string, aot_emit.c writes it out), so both
  * sides always agree on every layout and helper.
  *
- * Generated code includes no system header: it sees only what is here.
+ * Generated code includes one system header, <setjmp.h> (the landings of
+ * setjmp calls); otherwise it sees only what is here.
  * It gets everything through one pointer, struct aot_inst: memory 0,
  * globals, functions, tables, type ids (the vm's own arrays, borrowed),
  * the runtime's helpers, and the state of the entry into compiled code in
@@ -28,7 +29,9 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 7
+#define AOT_ABI_VERSION 8
+
+#include <setjmp.h> /* setjmp landings (struct aot_sj) */
 
 /* GCC's and clang's own names of the <stdint.h> types (same types). */
 typedef __UINT8_TYPE__ aot_u8;
@@ -100,6 +103,19 @@ struct aot_table {
 	aot_u64 size;
 };
 
+/*
+ * The record of an activation of a function that calls setjmp (a native
+ * anchor, docs/aot.md "setjmp"), in that function's frame: the first two
+ * fields mirror struct vm_jmp_anchor_id (aot_run.c checks), 'bufs' the
+ * frame's landing per setjmp call site.
+ */
+struct aot_sj {
+	aot_u64 serial; /* 0 until its first setjmp call pushes it */
+	aot_u32 index;
+	aot_u32 nsites;
+	sigjmp_buf *bufs;
+};
+
 struct aot_inst {
 	aot_u8 *mem;             /* memory 0's base (never moves), or NULL */
 	aot_u64 *mem_size;       /* &memory 0's byte size */
@@ -128,6 +144,16 @@ struct aot_inst {
 	             aot_u64 *slots);
 	aot_u64 (*cold)(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
 	                aot_u64 c, aot_u32 imm0, aot_u32 imm1);
+	/* setjmp: sj_call is 'call' for call site 'site' of a setjmp
+	 * function (or the stack_checkpoint import) in the frame of 'J';
+	 * a longjmp to it siglongjmps to J->bufs[site], where sj_land runs
+	 * the rest of the setjmp function and writes its results; sj_pop
+	 * ends the activation of 'J' (every return of the frame). */
+	void (*sj_call)(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
+	                aot_u32 site, struct aot_func *f, aot_u64 *slots);
+	void (*sj_land)(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
+	                aot_u32 site, struct aot_func *f, aot_u64 *slots);
+	void (*sj_pop)(struct aot_inst *I, struct aot_sj *J);
 	/* The entry in progress on the thread using this context (set and
 	 * restored by aot_run). */
 	char *stack_limit;       /* the C stack may not grow below this */

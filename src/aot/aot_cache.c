@@ -561,6 +561,9 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 	cache_key(m, &s->o, key);
 	if (has_mod(s, key))
 		return WX_OK;
+	/* Before the process confines itself: finding the main thread's
+	 * stack reads /proc/self/maps. */
+	aot_thread_stack_init();
 	if (aot_load(m, &s->o, &code, &d) != WX_OK) {
 		if (s->o.verbose)
 			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);

@@ -174,20 +174,10 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 		return "a dynamic-linking module (per-thread globals)";
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const struct wasm_import *imp = &m->imports[i];
-		/* setjmp/longjmp without asyncify and the vfork of the EH
-		 * builds save and restore interpreter frames (vm_jmp.c). */
-		static const char *const interp_only[] = {
-		    "stack_checkpoint", "stack_restore", "proc_fork_env"};
+		/* setjmp (stack_checkpoint) is compiled: see sj_funcs;
+		 * threads get a context each (aot_run.c). */
 		if (imp->kind == WASM_EXT_TAG)
 			return "exception tags";
-		if (imp->kind != WASM_EXT_FUNC)
-			continue;
-		for (size_t k = 0; k < WX_ARRAY_LEN(interp_only); k++)
-			if (imp->name_len == strlen(interp_only[k]) &&
-			    memcmp(imp->name, interp_only[k], imp->name_len) ==
-			        0)
-				return "an import that needs the interpreter's "
-				       "frames (setjmp, vfork)";
 	}
 	if (m->ntags != 0)
 		return "exception tags";
@@ -220,6 +210,7 @@ struct prof;
 
 struct fn {
 	const struct wasm_module *m;
+	uint32_t self;           /* the function's index */
 	const struct prof *prof; /* every function's (profile_funcs) */
 	const struct aot_options *opt;
 	FILE *o;
@@ -232,7 +223,19 @@ struct fn {
 	uint32_t nlabels;
 	char *ltypes; /* local types */
 	uint32_t nlocals;
+	/* setjmp (sj_funcs): per function index, whether it is a setjmp
+	 * function; NULL: none in the module. */
+	const uint8_t *sj;
+	uint8_t *tag;      /* per height: TAG_* of the value's origin */
+	bool sj_forwards;  /* out: a setjmp call forwards the snapshot */
+	bool anchor;       /* has setjmp call sites: struct aot_sj J */
+	uint32_t nsites;   /* setjmp call sites so far */
+	uint32_t *site_nv; /* per site: values it saves ('capsites') */
+	uint32_t capsites;
 };
+
+/* Where a value on the operand stack came from (setjmp functions). */
+enum { TAG_OTHER, TAG_LOCAL0, TAG_CONST };
 
 static bool grow_stack(struct fn *F, uint32_t need)
 {
@@ -250,6 +253,11 @@ static bool grow_stack(struct fn *F, uint32_t need)
 		return false;
 	memset(u + F->cap, 0, cap - F->cap);
 	F->used = u;
+	uint8_t *tg = wx_realloc(F->tag, cap);
+	if (tg == NULL)
+		return false;
+	memset(tg + F->cap, 0, cap - F->cap);
+	F->tag = tg;
 	F->cap = cap;
 	return true;
 }
@@ -282,6 +290,7 @@ static const char *push(struct fn *F, char t)
 		return "s0i";
 	}
 	F->types[F->h] = t;
+	F->tag[F->h] = TAG_OTHER;
 	return sv(F, F->h++, t);
 }
 
@@ -339,6 +348,9 @@ static void emit_return(struct fn *F)
 {
 	const struct ctl *fc = &F->ctl[0];
 	fputs("AOT_OUT; ", F->o);
+	if (F->anchor)
+		fputs("if (AOT_UNLIKELY(J.serial != 0)) I->sj_pop(I, &J); ",
+		      F->o);
 	if (fc->nr == 0) {
 		fputs("return;\n", F->o);
 	} else if (fc->nr == 1) {
@@ -383,8 +395,10 @@ static void set_stack(struct fn *F, uint32_t base, const char *t, uint32_t n)
 		return;
 	}
 	F->h = base;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		F->tag[F->h] = TAG_OTHER;
 		F->types[F->h++] = t[i];
+	}
 }
 
 /* Arguments of a call: the top np values, comma-separated. */
@@ -431,6 +445,7 @@ static void call_finish(struct fn *F, const struct wasm_functype *ft,
 			F->why = "out of memory";
 			return;
 		}
+		F->tag[F->h] = TAG_OTHER;
 		F->types[F->h++] = tchar(ft->types[ft->nparams + i]);
 	}
 }
@@ -763,6 +778,86 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 	}
 }
 
+/*
+ * A call of setjmp function k (sj_funcs): a landing in this frame. The
+ * locals and the operand stack below the arguments are saved before the
+ * call and put back when a longjmp lands (the interpreter puts back its
+ * frame's slots too), then I->sj_land finishes the setjmp function.
+ */
+static void emit_sj_call(struct fn *F, uint32_t k)
+{
+	const struct wasm_functype *ft = wasm_func_type(F->m, k);
+	const struct wasm_functype *own = wasm_func_type(F->m, F->self);
+	uint32_t np = ft->nparams, nr = ft->nresults;
+	uint32_t site = F->nsites, below = F->h - np, nv = F->nlocals + below;
+	uint32_t *sn;
+
+	/* Does this call forward the caller's snapshot (sj_funcs)? */
+	if (np != 0 && ((F->tag[below] == TAG_LOCAL0 && F->nlocals != 0) ||
+	                (F->tag[below] == TAG_CONST && own->nparams == 0 &&
+	                 own->nresults == 1)))
+		F->sj_forwards = true;
+	if (F->nsites == F->capsites) {
+		uint32_t cap = F->capsites ? 2 * F->capsites : 8;
+		sn = wx_realloc(F->site_nv, cap * sizeof *sn);
+		if (sn == NULL) {
+			F->why = "out of memory";
+			return;
+		}
+		F->site_nv = sn;
+		F->capsites = cap;
+	}
+	F->site_nv[F->nsites++] = nv;
+	fprintf(F->o, "AOT_OUT; { aot_u64 a_[%u];\n",
+	        np > nr ? (np ? np : 1) : (nr ? nr : 1));
+	for (uint32_t i = 0; i < nv; i++) {
+		char t =
+		    i < F->nlocals ? F->ltypes[i] : F->types[i - F->nlocals];
+		char v[24];
+		if (i < F->nlocals)
+			snprintf(v, sizeof v, "l%u", i);
+		else
+			snprintf(v, sizeof v, "%s", sv(F, i - F->nlocals, t));
+		fprintf(F->o, "JV%u[%u] = ", site, i);
+		to_slot(F->o, t, v);
+		fputs(";\n", F->o);
+	}
+	for (uint32_t i = 0; i < np; i++) {
+		fprintf(F->o, "a_[%u] = ", i);
+		to_slot(F->o, F->types[below + i],
+		        sv(F, below + i, F->types[below + i]));
+		fputs(";\n", F->o);
+	}
+	fprintf(F->o,
+	        "if (sigsetjmp(JB[%u], 0) == 0) "
+	        "I->sj_call(I, D - 1, &J, %u, I->funcs[%u], a_);\nelse {\n",
+	        site, site, k);
+	for (uint32_t i = 0; i < nv; i++) {
+		char t =
+		    i < F->nlocals ? F->ltypes[i] : F->types[i - F->nlocals];
+		char src[24];
+		snprintf(src, sizeof src, "JV%u[%u]", site, i);
+		if (i < F->nlocals)
+			fprintf(F->o, "l%u = ", i);
+		else
+			fprintf(F->o, "%s = ", sv(F, i - F->nlocals, t));
+		from_slot(F->o, t, src);
+		fputs(";\n", F->o);
+	}
+	fprintf(F->o, "I->sj_land(I, D - 1, &J, %u, I->funcs[%u], a_);\n}\n",
+	        site, k);
+	F->h = below;
+	for (uint32_t i = 0; i < nr; i++) {
+		char t = tchar(ft->types[np + i]);
+		char src[16];
+		snprintf(src, sizeof src, "a_[%u]", i);
+		fprintf(F->o, "%s = ", push(F, t));
+		from_slot(F->o, t, src);
+		fputs(";\n", F->o);
+	}
+	fputs("} AOT_IN;\n", F->o);
+}
+
 /* Handles variables, calls, references, tables and bulk memory. */
 static bool emit_other(struct fn *F, enum wasm_opcode op,
                        const struct wasm_instr_imm *imm)
@@ -789,6 +884,8 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 	case WASM_OP_LOCAL_GET:
 		t = F->ltypes[imm->x];
 		fprintf(F->o, "%s = l%u;\n", push(F, t), imm->x);
+		if (imm->x == 0)
+			F->tag[F->h - 1] = TAG_LOCAL0;
 		return true;
 	case WASM_OP_LOCAL_SET:
 		fprintf(F->o, "l%u = %s;\n", imm->x, top(F, 0));
@@ -816,6 +913,7 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 	case WASM_OP_I32_CONST:
 		fprintf(F->o, "%s = 0x%xu;\n", push(F, 'i'),
 		        (uint32_t)imm->value);
+		F->tag[F->h - 1] = TAG_CONST;
 		return true;
 	case WASM_OP_I64_CONST:
 		fprintf(F->o, "%s = 0x%" PRIx64 "ull;\n", push(F, 'l'),
@@ -832,6 +930,10 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 	case WASM_OP_CALL: {
 		const struct wasm_functype *ft = wasm_func_type(m, imm->x);
 		uint32_t retbase;
+		if (F->sj != NULL && F->sj[imm->x]) {
+			emit_sj_call(F, imm->x);
+			return true;
+		}
 		fputs("AOT_OUT; ", F->o);
 		if (callee_polls(F, imm->x))
 			F->ctl[F->nctl - 1].polled =
@@ -1060,23 +1162,126 @@ static int profile_funcs(const struct wasm_module *m, struct prof *pr)
 	return WX_OK;
 }
 
+/* Whether defined function k makes a direct call of a setjmp function. */
+static bool calls_sj(const struct wasm_module *m, uint32_t k, const uint8_t *sj)
+{
+	const struct wasm_func *wf = &m->funcs[k];
+	const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
+
+	while (sj != NULL && p < end) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+		if (wasm_read_opcode(&p, end, &op) != 0 ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
+			return true; /* cannot tell: as if it did */
+		if ((op == WASM_OP_CALL || op == WASM_OP_RETURN_CALL) &&
+		    imm.x < m->nfuncs && sj[imm.x])
+			return true;
+	}
+	return false;
+}
+
+static void free_fn(struct fn *F)
+{
+	wx_free(F->types);
+	wx_free(F->used);
+	wx_free(F->tag);
+	wx_free(F->ctl);
+	wx_free(F->ltypes);
+	wx_free(F->site_nv);
+}
+
+/*
+ * The setjmp functions of 'm' (docs/aot.md "setjmp"): the stack_checkpoint
+ * import, and every function that calls one of them directly passing its
+ * own first local (a function that forwards the snapshot: wasix-libc's
+ * setjmp -> __wasilibc_setjmp -> import), or, taking no parameter and
+ * returning one value, a constant (a copy specialised for one buffer).
+ * They stay interpreted, and each direct call of one in compiled code is
+ * a landing. Sets '*out' to a per function array, or NULL when the
+ * module does not import stack_checkpoint. Over-approximates (an
+ * unsure case counts as one): a setjmp function compiled would return
+ * and end its snapshots, while an anchor kept interpreted is only slower
+ * (the runtime decides which frame is the anchor, vm_jmp.c).
+ */
+static int sj_funcs(const struct wasm_module *m, const struct aot_options *opt,
+                    const struct prof *prof, uint8_t **out)
+{
+	uint8_t *sj = NULL;
+	bool changed = true;
+
+	*out = NULL;
+	for (uint32_t i = 0, f = 0; i < m->nimports; i++) {
+		const struct wasm_import *imp = &m->imports[i];
+		static const char name[] = "stack_checkpoint";
+		if (imp->kind != WASM_EXT_FUNC)
+			continue;
+		if (imp->name_len == sizeof name - 1 &&
+		    memcmp(imp->name, name, sizeof name - 1) == 0 &&
+		    imp->module_len > 5 &&
+		    memcmp(imp->module, "wasix", 5) == 0) {
+			if (sj == NULL &&
+			    (sj = wx_calloc(m->nfuncs + 1, 1)) == NULL)
+				return WX_ENOMEM;
+			sj[f] = 1;
+		}
+		f++;
+	}
+	while (sj != NULL && changed) {
+		changed = false;
+		for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
+			struct fn F = {.m = m,
+			               .opt = opt,
+			               .prof = prof,
+			               .self = k,
+			               .sj = sj};
+			char *body = NULL;
+			size_t blen = 0;
+			if (sj[k] || !calls_sj(m, k, sj))
+				continue;
+			F.o = open_memstream(&body, &blen);
+			if (F.o == NULL) {
+				wx_free(sj);
+				return WX_ENOMEM;
+			}
+			F.anchor = true;
+			emit_body(&F, k);
+			fclose(F.o);
+			wx_free(body);
+			if (F.sj_forwards || F.why != NULL) {
+				sj[k] = 1;
+				changed = true;
+			}
+			free_fn(&F);
+		}
+	}
+	*out = sj;
+	return WX_OK;
+}
+
 /* Compiles function k (defined) or writes a stub for it. */
 static int emit_func(FILE *out, const struct wasm_module *m,
                      const struct aot_options *opt, uint32_t k,
-                     const struct prof *prof /* all functions' */, bool *ok)
+                     const struct prof *prof /* all functions' */,
+                     const uint8_t *sj, bool *ok)
 {
 	const struct wasm_functype *ft = wasm_func_type(m, k);
-	struct fn F = {.m = m, .opt = opt, .prof = prof};
+	struct fn F = {.m = m, .opt = opt, .prof = prof, .self = k, .sj = sj};
 	char *body = NULL;
 	size_t blen = 0;
 
 	*ok = false;
 	if (k >= m->num_imported_funcs) {
+		F.anchor = calls_sj(m, k, sj);
 		F.o = open_memstream(&body, &blen);
 		if (F.o == NULL)
 			return WX_ENOMEM;
 		emit_body(&F, k);
 		fclose(F.o);
+		if (F.why == NULL && sj != NULL && sj[k])
+			F.why = "a setjmp function (forwards its buffer to "
+			        "stack_checkpoint)";
 	}
 	if (k >= m->num_imported_funcs && F.why == NULL) {
 		*ok = true;
@@ -1089,6 +1294,15 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 				if (F.used[h] & tbit(*t))
 					fprintf(out, "\t%s s%u%c;\n", ctype(*t),
 					        h, *t);
+		if (F.anchor) {
+			fprintf(out, "\tsigjmp_buf JB[%u];\n",
+			        F.nsites ? F.nsites : 1);
+			for (uint32_t i = 0; i < F.nsites; i++)
+				fprintf(out, "\tvolatile aot_u64 JV%u[%u];\n",
+				        i, F.site_nv[i] ? F.site_nv[i] : 1);
+			fprintf(out, "\tstruct aot_sj J = {0, 0, %u, JB};\n",
+			        F.nsites);
+		}
 		fputs("\tAOT_DEPTH(D);\n", out);
 		if (prof[k].calls || F.nlocals + F.cap > AOT_SMALL_FRAME)
 			fputs("\tAOT_STACK();\n", out);
@@ -1143,10 +1357,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		fputs("}\n", out);
 	}
 	wx_free(body);
-	wx_free(F.types);
-	wx_free(F.used);
-	wx_free(F.ctl);
-	wx_free(F.ltypes);
+	free_fn(&F);
 	return WX_OK;
 }
 
@@ -1191,7 +1402,7 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
                FILE *out, uint32_t *ncompiled, struct diag *diag)
 {
 	const char *why = aot_module_unsupported(m);
-	uint8_t *ok = NULL;
+	uint8_t *ok = NULL, *sj = NULL;
 	struct prof *prof = NULL;
 	int rc = WX_OK;
 
@@ -1200,7 +1411,8 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 		return diag_set(diag, WX_EARG, "cannot compile: %s", why);
 	ok = wx_calloc(m->nfuncs + 1, 1);
 	prof = wx_calloc(m->nfuncs + 1, sizeof *prof);
-	if (ok == NULL || prof == NULL || profile_funcs(m, prof) != WX_OK) {
+	if (ok == NULL || prof == NULL || profile_funcs(m, prof) != WX_OK ||
+	    sj_funcs(m, opt, prof, &sj) != WX_OK) {
 		wx_free(ok);
 		wx_free(prof);
 		return diag_set(diag, WX_ENOMEM, "out of memory");
@@ -1240,7 +1452,7 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 	}
 	for (uint32_t k = 0; k < m->nfuncs; k++) {
 		bool fok;
-		rc = emit_func(out, m, opt, k, prof, &fok);
+		rc = emit_func(out, m, opt, k, prof, sj, &fok);
 		if (rc != WX_OK) {
 			diag_set(diag, rc, "out of memory");
 			goto out;
@@ -1279,6 +1491,7 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 		rc = diag_set(diag, WX_EIO, "cannot write the C source");
 out:
 	wx_free(ok);
+	wx_free(sj);
 	wx_free(prof);
 	return rc;
 }

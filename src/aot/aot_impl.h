@@ -17,6 +17,14 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
                   struct vm_instance *inst, struct diag *diag);
 
 /*
+ * Finds the calling thread's C stack bounds for compiled code (kept per
+ * thread). Done before the process confines itself, which can hide
+ * /proc/self/maps, where glibc finds the main thread's stack: without it
+ * compiled code gets only 1 MiB of C stack.
+ */
+void aot_thread_stack_init(void);
+
+/*
  * The revision of what aot_emit.c writes: part of the cache key with the
  * ABI header's text (aot_codegen_id). Bump it with every change to the
  * emitter's output.

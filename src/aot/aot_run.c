@@ -27,6 +27,11 @@
  *    Anything that leaves an aot_run frame other than through its end
  *    (a longjmp past it) must restore aot_entry_cur and give back the
  *    context that entry took, as the end of aot_enter does.
+ *  - setjmp (docs/aot.md): a frame that calls a setjmp function is on
+ *    the thread's anchor stack (vm_jmp.c) from its first such call to its
+ *    return; aot_run cuts the stack back to its entry height whenever it
+ *    unwinds, so a landing (struct aot_sj) is jumped to only while its
+ *    frame is live, and only from compiled code of the same entry.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -55,6 +60,11 @@ _Static_assert(offsetof(struct aot_func, native_ctx) ==
 _Static_assert(offsetof(struct aot_table, elems) ==
                    offsetof(struct vm_table, elems),
                "aot_table mirrors vm_table");
+_Static_assert(offsetof(struct aot_sj, serial) ==
+                       offsetof(struct vm_jmp_anchor_id, serial) &&
+                   offsetof(struct aot_sj, index) ==
+                       offsetof(struct vm_jmp_anchor_id, index),
+               "aot_sj mirrors vm_jmp_anchor_id");
 _Static_assert(offsetof(struct aot_table, size) ==
                    offsetof(struct vm_table, size),
                "aot_table mirrors vm_table");
@@ -128,6 +138,11 @@ static char *thread_stack_limit(void)
 	return stack_limit_tl;
 }
 
+void aot_thread_stack_init(void)
+{
+	(void)thread_stack_limit();
+}
+
 static const char *trap_message(int code)
 {
 	switch (code) {
@@ -175,19 +190,42 @@ __attribute__((noreturn)) static void rt_trap(struct aot_inst *I, int code,
 	unwind(e, rc);
 }
 
+/*
+ * Leaves compiled code with status 'rc' of a callee: a longjmp whose
+ * target is a setjmp call of a frame of this entry lands there
+ * (siglongjmp to its landing: only compiled frames of this entry lie
+ * between, and they hold no state of their own); anything else unwinds
+ * to the entry (a longjmp then goes on outward).
+ */
+__attribute__((noreturn)) static void fail(struct aot_entry *e, int rc)
+{
+	if (rc == VM_EJUMP) {
+		uint32_t site;
+		struct aot_sj *J = vm_jmp_native_target(e->th, e, &site);
+
+		if (J != NULL && site < J->nsites)
+			siglongjmp(J->bufs[site], 1);
+	} else if (rc == VM_ETHROW) {
+		rc = vm_trap(e->th, "uncaught exception");
+	}
+	unwind(e, rc);
+}
+
 static void rt_poll(struct aot_inst *I)
 {
 	struct aot_entry *e = I->entry;
 	struct vm_store *s = e->th->store;
 	int rc = vm_poll(e->th, I->vm_inst, NULL, NULL);
 	if (rc != WX_OK)
-		unwind(e, rc);
+		fail(e, rc);
 	I->budget = vm_fuel_take(s);
 	if (I->budget <= 0)
 		unwind(e, vm_trap(e->th, "fuel exhausted"));
 }
 
-static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
+/* Calls 'af' (host, interpreted, another instance's) with the arguments
+ * in 'slots' on the thread's value stack; results over 'slots'. */
+static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
                     aot_u64 *slots)
 {
 	struct aot_entry *e = I->entry;
@@ -200,8 +238,12 @@ static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 	int rc;
 
 	if ((size_t)(th->stack_end - args) < (size_t)(np > nr ? np : nr) + 16)
-		unwind(e, vm_trap(th, "call stack exhausted"));
+		return vm_trap(th, "call stack exhausted");
 	memcpy(args, slots, np * sizeof *args);
+	/* The callee (interpreted, or another entry) counts from the
+	 * store's fuel: give the slice back meanwhile (AOT_OUT wrote it). */
+	vm_fuel_return(th->store, I->budget);
+	I->budget = 0;
 	th->depth = I->max_depth - depth; /* depth: frames left (AOT_DEPTH) */
 	if (f->host != NULL) {
 		th->host_pc = NULL;
@@ -211,11 +253,85 @@ static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 		rc = vm_interp_run(th, f, args);
 	}
 	th->stack_top = saved_top;
-	if (rc == VM_ETHROW || rc == VM_EJUMP)
-		rc = vm_trap(th, "uncaught exception");
+	I->budget = vm_fuel_take(th->store);
+	if (rc == WX_OK)
+		memcpy(slots, args, nr * sizeof *args);
+	return rc;
+}
+
+static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
+                    aot_u64 *slots)
+{
+	int rc = call_out(I, depth, af, slots);
+
 	if (rc != WX_OK)
-		unwind(e, rc);
-	memcpy(slots, args, nr * sizeof *args);
+		fail(I->entry, rc);
+}
+
+/* I->sj_call: see aot_abi.h. The frame's activation is pushed on the
+ * thread's anchor stack at its first setjmp call. */
+static void rt_sj_call(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
+                       aot_u32 site, struct aot_func *af, aot_u64 *slots)
+{
+	struct aot_entry *e = I->entry;
+	struct vm_thread *th = e->th;
+	struct vm_jmp_anchor_id *id = (struct vm_jmp_anchor_id *)(void *)J;
+	struct vm_jmp_sjcall sj = {id, site, I->max_depth - depth};
+	int rc;
+
+	if (J->serial == 0 &&
+	    vm_jmp_anchor_push(th, J, e, sj.depth, id) != WX_OK)
+		unwind(e, vm_trap(th, "out of memory for a setjmp"));
+	vm_jmp_sjcall_swap(th, &sj);
+	rc = call_out(I, depth, af, slots);
+	vm_jmp_sjcall_swap(th, &sj);
+	if (rc != WX_OK)
+		fail(e, rc);
+}
+
+/*
+ * I->sj_land: a longjmp landed at call site 'site' of J's frame: puts back
+ * the interpreter frames of the setjmp function (the runtime saved them
+ * at the checkpoint) and runs them to their return, whose results are the
+ * call's; without such frames (the frame called the import) the result
+ * is the import's, 0.
+ */
+static void rt_sj_land(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
+                       aot_u32 site, struct aot_func *af, aot_u64 *slots)
+{
+	struct aot_entry *e = I->entry;
+	struct vm_thread *th = e->th;
+	struct vm_func *f = (struct vm_func *)af;
+	uint64_t *const saved_top = th->stack_top;
+	struct vm_jmp_resume r;
+	int rc;
+
+	rc = vm_jmp_native_land(th, (struct vm_jmp_anchor_id *)(void *)J, site,
+	                        &r);
+	if (rc == WX_OK && r.pc == NULL) {
+		slots[0] = 0;
+		return;
+	}
+	if (rc != WX_OK || r.base != th->stack_top ||
+	    r.base_depth != I->max_depth - depth)
+		unwind(e, vm_trap(th, "internal error: a setjmp landing "
+		                      "does not match its checkpoint"));
+	th->depth = r.base_depth;
+	vm_fuel_return(th->store, I->budget); /* as call_out */
+	I->budget = 0;
+	rc = vm_interp_resume(th, &r);
+	I->budget = vm_fuel_take(th->store);
+	th->stack_top = saved_top;
+	if (rc != WX_OK)
+		fail(e, rc);
+	memcpy(slots, r.base, f->type->nresults * sizeof *slots);
+}
+
+static void rt_sj_pop(struct aot_inst *I, struct aot_sj *J)
+{
+	struct aot_entry *e = I->entry;
+
+	vm_jmp_anchor_pop(e->th, (struct vm_jmp_anchor_id *)(void *)J);
 }
 
 static aot_u64 rt_cold(struct aot_inst *I, int op, aot_u64 a, aot_u64 b,
@@ -333,6 +449,9 @@ static void ctx_fill(struct aot_inst *ai, struct aot_inst *home,
 	ai->poll = rt_poll;
 	ai->call = rt_call;
 	ai->cold = rt_cold;
+	ai->sj_call = rt_sj_call;
+	ai->sj_land = rt_sj_land;
+	ai->sj_pop = rt_sj_pop;
 	ai->vm_inst = inst;
 	ai->home = home;
 	ai->rt = home->rt;
@@ -443,9 +562,17 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	const uint32_t saved_depth = th->depth;
 	void *const saved_entry = ai->entry;
 	const long long saved_budget = ai->budget;
+	/* volatile: read after the siglongjmp (GCC's -Wclobbered) */
+	volatile uint32_t anchors = 0;
 	struct aot_entry e;
 	int rc;
 
+	if (WX_UNLIKELY(th->jmp != NULL)) {
+		/* Interpreter records from here up are not live frames (a
+		 * trap left them): compiled frames will not overwrite them. */
+		anchors = vm_jmp_anchor_count(th);
+		vm_jmp_unwound(th, anchors, th->depth);
+	}
 	e.th = th;
 	e.rc = WX_OK;
 	e.up = aot_entry_cur;
@@ -477,6 +604,9 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	vm_guard_cur = e.g.prev;
 	rc = WX_OK;
 out:
+	/* Frames of setjmp callers that an unwind skipped are gone. */
+	if (WX_UNLIKELY(th->jmp != NULL) && rc != WX_OK)
+		vm_jmp_unwound(th, anchors, saved_depth);
 	vm_fuel_return(s, ai->budget);
 	ai->budget = saved_budget;
 	ai->entry = saved_entry;

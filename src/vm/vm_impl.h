@@ -441,4 +441,88 @@ void vm_jmp_cancel(struct vm_thread *t);
 /* Frees t->jmp (the table and its saved slots). */
 void vm_jmp_free(struct vm_thread *t);
 
+/*
+ * Native anchors: frames of compiled code (src/aot/) that call setjmp.
+ * Such a frame has no interpreter record, so its activation is an entry
+ * of the thread's anchor stack (host memory, innermost last), pushed at
+ * its first setjmp call and popped when it returns; an unwind past it
+ * truncates the stack (vm_jmp_anchor_truncate). 'rec' and 'owner' are
+ * the compiled tier's (its record in the frame and its entry): vm_jmp
+ * stores them and hands them back only while the anchor is on the stack,
+ * i.e. while the frame is live.
+ */
+struct vm_jmp_anchor_id {
+	uint64_t serial; /* 0: not pushed */
+	uint32_t index;  /* on the thread's anchor stack */
+};
+
+/*
+ * Pushes a native anchor whose setjmp calls run at call depth 'depth'
+ * (th->depth of the callee). Sets 'id'. WX_OK or WX_ENOMEM.
+ */
+int vm_jmp_anchor_push(struct vm_thread *t, void *rec, void *owner,
+                       uint32_t depth, struct vm_jmp_anchor_id *id);
+
+/* Pops anchor 'id' and any above it, freeing their snapshots; nothing
+ * if 'id' is no longer on the stack. */
+void vm_jmp_anchor_pop(struct vm_thread *t, const struct vm_jmp_anchor_id *id);
+
+/* Native anchors on t's stack (0 without a table). */
+uint32_t vm_jmp_anchor_count(const struct vm_thread *t);
+
+/*
+ * An unwind left every native anchor from index 'n' up and every
+ * interpreter frame from record 'depth' up: their snapshots go.
+ */
+void vm_jmp_unwound(struct vm_thread *t, uint32_t n, uint32_t depth);
+
+/*
+ * The setjmp call in progress from native anchor 'id' at call site
+ * 'site' (the caller saves the previous value and puts it back). A
+ * checkpoint taken in that call with no interpreter frame, or whose
+ * interpreter frames below the import all forward the snapshot, belongs
+ * to the anchor. 'id' NULL: none.
+ */
+struct vm_jmp_sjcall {
+	const struct vm_jmp_anchor_id *id;
+	uint32_t site;
+	uint32_t depth; /* th->depth of the call */
+};
+void vm_jmp_sjcall_swap(struct vm_thread *t, struct vm_jmp_sjcall *io);
+
+/*
+ * After VM_EJUMP reached compiled code whose entry is 'owner': if the
+ * longjmp's target is a live native anchor of that entry, returns its
+ * 'rec' and sets '*site' (the caller jumps into the frame); else NULL.
+ */
+void *vm_jmp_native_target(struct vm_thread *t, const void *owner,
+                           uint32_t *site);
+
+/* Where a longjmp into a native anchor resumes its interpreter frames. */
+struct vm_jmp_resume {
+	const uint32_t *pc; /* NULL: none (the anchor called the import) */
+	uint64_t *fp;
+	struct vm_instance *inst;
+	uint32_t depth;      /* of the resumed frame + 1 */
+	uint32_t base_depth; /* the first frame's record */
+	uint64_t *base;      /* the first frame's fp: its results go there */
+};
+
+/*
+ * Lands the pending longjmp in native anchor 'id' at 'site': anchors
+ * above it go, its saved slots and frame records are put back, '*r' says
+ * how to resume. WX_OK, or WX_EARG when the pending target is not that
+ * (a bug; the caller traps).
+ */
+int vm_jmp_native_land(struct vm_thread *t, const struct vm_jmp_anchor_id *id,
+                       uint32_t site, struct vm_jmp_resume *r);
+
+/*
+ * Runs the interpreter from a resume point (the frames from
+ * r->base_depth to r->depth - 1 in place) until the frame of record
+ * r->base_depth returns (its results at r->base), as vm_interp_run does
+ * for a call. th->depth must be r->base_depth.
+ */
+int vm_interp_resume(struct vm_thread *th, const struct vm_jmp_resume *r);
+
 #endif

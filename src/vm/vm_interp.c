@@ -620,15 +620,16 @@ const uint64_t *vm_interp_handlers_for(const struct vm_store *s,
 	return h;
 }
 
-/* Runs 'f', and the longjmps that land in this level. */
+/* Runs 'f' (or resumes at 'first'), and the longjmps that land in this
+ * level. */
 static int interp_level(struct vm_thread *th, struct vm_func *f,
-                        uint64_t *fp)
+                        uint64_t *fp, const struct interp_resume *first)
 {
 	const uint32_t base_depth = th->depth;
 	struct interp_resume r;
 	int rc;
 
-	rc = interp(th, f, fp, NULL, NULL);
+	rc = interp(th, f, fp, NULL, first);
 	/*
 	 * A longjmp whose target frame is in this level: resume it there.
 	 * Done out here, not in the loop, where it would cost GCC registers.
@@ -649,13 +650,12 @@ static int interp_level(struct vm_thread *th, struct vm_func *f,
  * message in th->diag. Snapshots (vm_jmp.c) are left as a TRAP leaves
  * them.
  */
-int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
+static int interp_guarded(struct vm_thread *th, struct vm_func *f,
+                          uint64_t *fp, const struct interp_resume *first)
 {
 	struct vm_guard_jmp g;
 	int rc;
 
-	if (f->native_run != NULL)
-		return f->native_run(th, f, fp);
 	vm_interp_handlers();
 	g.prev = vm_guard_cur;
 	g.depth = th->depth;
@@ -667,9 +667,23 @@ int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 		return vm_trap(th, TRAP_OOB);
 	}
 	vm_guard_cur = &g;
-	rc = interp_level(th, f, fp);
+	rc = interp_level(th, f, fp, first);
 	vm_guard_cur = g.prev;
 	return rc;
+}
+
+int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
+{
+	if (f->native_run != NULL)
+		return f->native_run(th, f, fp);
+	return interp_guarded(th, f, fp, NULL);
+}
+
+int vm_interp_resume(struct vm_thread *th, const struct vm_jmp_resume *r)
+{
+	struct interp_resume first = {r->pc, r->fp, r->inst, r->depth};
+
+	return interp_guarded(th, NULL, r->base, &first);
 }
 
 /*

@@ -41,6 +41,14 @@
  *    checkpoints.
  *  - fork copies the tables (longjmp works in the child); a new store
  *    (exec) starts new tables with new nonces.
+ *  - Native anchors (compiled frames that call setjmp, vm_impl.h) live
+ *    on the table's anchor stack, innermost last: an entry with 'nat'
+ *    set is valid exactly while anchors[nat - 1] holds its serial. The
+ *    compiled tier pops an anchor when its frame returns and cuts the
+ *    stack at every unwind, so an anchor on the stack is a live frame;
+ *    its 'rec' is handed back only then. Such an entry saves every
+ *    interpreter frame between the anchor and the import (records from
+ *    'rec' on, 'nwrap' of them) and never lands in an interpreter level.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -70,7 +78,18 @@ struct vm_jmp_entry {
 	uint32_t nslots;
 	uint32_t nwrap; /* wrapper frames: F0 is the anchor when 0 */
 	uint32_t rec;   /* the anchor's frame record index */
+	uint32_t nat;   /* a native anchor's index + 1; 0: interpreted */
+	uint32_t site;  /* a native anchor's call site */
 	uint64_t ret_ptr;
+};
+
+/* A native anchor (vm_impl.h): a compiled frame that calls setjmp. */
+struct jmp_anchor {
+	uint64_t serial;
+	uint64_t last; /* id of its newest entry, 0: none */
+	void *rec;     /* the compiled tier's record, in the live frame */
+	const void *owner;
+	uint32_t depth; /* th->depth of its setjmp calls */
 };
 
 /* The checkpointed activation of the frame of record k, if any. */
@@ -85,9 +104,13 @@ struct vm_jmp {
 	uint64_t next_id; /* the last id given */
 	uint64_t oldest;  /* every id below is evicted */
 	uint64_t next_serial;
-	uint64_t pending;         /* armed longjmp target id, 0: none */
-	size_t bytes;             /* saved bytes held */
-	struct vm_jmp_live *live; /* cfg.max_call_depth + 1 */
+	uint64_t pending; /* armed longjmp target id, 0: none */
+	size_t bytes;     /* saved bytes held */
+	uint32_t hi;      /* live[k].serial is 0 for every k >= hi */
+	uint32_t nanchors, capanchors;
+	struct jmp_anchor *anchors; /* native anchors, innermost last */
+	struct vm_jmp_sjcall sj;    /* the setjmp call in progress */
+	struct vm_jmp_live *live;   /* cfg.max_call_depth + 1 */
 	struct vm_jmp_entry ents[JMP_N];
 };
 
@@ -202,6 +225,16 @@ static void jmp_end(struct vm_jmp *j, uint32_t k)
 	l->last = 0;
 }
 
+/* Ends the checkpointed activations of every record from 'k' up. */
+static void jmp_end_from(struct vm_jmp *j, uint32_t k)
+{
+	for (uint32_t d = k; d < j->hi; d++)
+		if (j->live[d].serial != 0)
+			jmp_end(j, d);
+	if (j->hi > k)
+		j->hi = k;
+}
+
 /*
  * The activation record of the frame making 'call' (record k): starts a
  * new one, with the return-address hook, unless this activation has one.
@@ -219,17 +252,20 @@ static struct vm_jmp_live *jmp_activation(struct vm_thread *t, uint32_t k)
 		l->serial = ++j->next_serial;
 		l->last = 0;
 		t->frames[k].pc = vm_jmp_hook_cells;
+		if (k >= j->hi)
+			j->hi = k + 1;
 	}
 	return l;
 }
 
 /* The shape of a checkpoint: its anchor and what is saved above it. */
 struct jmp_shape {
-	uint64_t *base;  /* the anchor's fp */
-	uint32_t nwrap;  /* wrapper frames between the anchor and the call */
-	uint32_t nslots; /* slots from 'base' to the call's arguments */
-	uint32_t rec;    /* the anchor's frame record */
-	size_t bytes;    /* slots and wrapper records */
+	uint64_t *base;   /* the anchor's fp */
+	uint32_t nwrap;   /* wrapper frames between the anchor and the call */
+	uint32_t nslots;  /* slots from 'base' to the call's arguments */
+	uint32_t rec;     /* the anchor's frame record */
+	size_t bytes;     /* slots and wrapper records */
+	bool host_called; /* the walk stopped at a wrapper the host called */
 };
 
 /*
@@ -245,12 +281,17 @@ static void jmp_shape(const struct vm_thread *t, const struct vm_call *call,
 	const uint64_t *top = call->args;
 	uint32_t r = call->frame_depth - 1, w = 0;
 
+	sh->host_called = false;
 	while (w < JMP_MAX_WRAP && top > fp && (uint32_t)fp[0] == key) {
 		ret = t->frames[r].pc;
 		if (ret == vm_jmp_hook_cells)
 			ret = t->jmp->live[r].pc;
-		if (ret == exit_pc || r == 0)
-			break; /* a host caller cannot be rebuilt */
+		if (ret == exit_pc || r == 0) {
+			/* A host caller cannot be rebuilt (unless it is a
+			 * native anchor: jmp_native_checkpoint). */
+			sh->host_called = ret == exit_pc;
+			break;
+		}
 		top = fp;
 		fp = t->frames[r].fp;
 		r--;
@@ -350,6 +391,83 @@ static void jmp_save(const struct vm_thread *t, struct vm_jmp_entry *e)
 	}
 }
 
+/* The depth of the native anchor's setjmp call in progress, or
+ * UINT32_MAX (no frame has that depth). */
+static uint32_t jmp_sj_depth(const struct vm_thread *t)
+{
+	return t->jmp != NULL && t->jmp->sj.id != NULL ? t->jmp->sj.depth
+	                                               : UINT32_MAX;
+}
+
+/*
+ * A checkpoint that belongs to the native anchor of the setjmp call in
+ * progress (t->jmp->sj): 'sh' the interpreter frames between the anchor
+ * and the import (the first one called by the anchor; every one of them
+ * forwards the snapshot), or NULL when the anchor called the import. The
+ * entry keeps their slots and all their records (the first one's too:
+ * the anchor's call made it), so a longjmp can run them again.
+ */
+static int jmp_native_checkpoint(struct vm_thread *t, struct vm_call *call,
+                                 const struct jmp_shape *sh, uint64_t ret_ptr,
+                                 uint64_t aux, uint8_t token[16])
+{
+	struct vm_jmp *j = t->jmp;
+	uint32_t idx = j->sj.id->index, site = j->sj.site;
+	struct jmp_anchor *a = &j->anchors[idx];
+	uint32_t nrec = sh != NULL ? sh->nwrap + 1 : 0;
+	uint32_t nslots = sh != NULL ? sh->nslots : 0;
+	size_t bytes = (size_t)nslots * sizeof(uint64_t) +
+	               (size_t)nrec * sizeof(struct vm_frame);
+	const uint32_t *pc = sh != NULL ? call->frame_pc : NULL;
+	struct vm_jmp_entry *e = NULL, *o;
+	struct vm_frame *recs;
+	uint64_t x = a->last;
+
+	if (idx >= j->nanchors || a->serial != j->sj.id->serial)
+		return WX_EARG;
+	if (bytes > VM_JMP_MAX_BYTES)
+		return WX_ENOMEM;
+	/* The same call site of this activation reuses its entry. */
+	for (int n = 0; n < JMP_REUSE_WALK && (o = jmp_entry(j, x)) != NULL &&
+	                o->serial == a->serial;
+	     n++) {
+		if (o->site == site && o->pc == pc && o->fp == call->frame_fp &&
+		    o->nslots == nslots && o->nwrap == nrec) {
+			e = o;
+			break;
+		}
+		x = o->prev;
+	}
+	if (e == NULL) {
+		e = jmp_alloc(j, bytes);
+		if (e == NULL)
+			return WX_ENOMEM;
+		e->serial = a->serial;
+		e->prev = a->last;
+		e->nat = idx + 1;
+		e->site = site;
+		e->rec = sh != NULL ? sh->rec : 0;
+		e->pc = pc;
+		e->fp = call->frame_fp;
+		e->inst = call->caller;
+		e->base = sh != NULL ? sh->base : NULL;
+		e->nslots = nslots;
+		e->nwrap = nrec;
+		a->last = e->id;
+	}
+	e->ret_ptr = ret_ptr;
+	e->aux = aux;
+	if (nslots != 0)
+		memcpy(e->slots, e->base, (size_t)nslots * sizeof(uint64_t));
+	recs = (struct vm_frame *)(e->slots + nslots);
+	for (uint32_t i = 0; i < nrec; i++) {
+		recs[i] = t->frames[e->rec + i];
+		recs[i].pc = jmp_ret_pc(t, e->rec + i);
+	}
+	jmp_token(j, e->id, token);
+	return WX_OK;
+}
+
 int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint64_t ret_ptr,
                       uint64_t aux, uint8_t token[16])
 {
@@ -359,12 +477,19 @@ int vm_jmp_checkpoint(struct vm_call *call, uint32_t key, uint64_t ret_ptr,
 	struct jmp_shape sh;
 	int rc;
 
-	if (t == NULL || call->frame_pc == NULL || call->frame_depth == 0)
+	if (t == NULL || call->frame_depth == 0)
 		return WX_EARG;
+	if (call->frame_pc == NULL) /* compiled code called the import */
+		return jmp_sj_depth(t) == call->frame_depth
+		           ? jmp_native_checkpoint(t, call, NULL, ret_ptr, aux,
+		                                   token)
+		           : WX_EARG;
 	rc = jmp_table(t);
 	if (rc != WX_OK)
 		return rc;
 	jmp_shape(t, call, key, &sh);
+	if (sh.host_called && jmp_sj_depth(t) == sh.rec)
+		return jmp_native_checkpoint(t, call, &sh, ret_ptr, aux, token);
 	if (sh.bytes > VM_JMP_MAX_BYTES)
 		return WX_ENOMEM;
 	l = jmp_activation(t, sh.rec);
@@ -412,7 +537,7 @@ int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
 	uint64_t id;
 	uint32_t k;
 
-	if (j == NULL || call->frame_pc == NULL)
+	if (j == NULL)
 		return jmp_stale(call, "no snapshot was taken on this thread");
 	id = jmp_untoken(j, token);
 	if (id == 0)
@@ -422,6 +547,19 @@ int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
 		return jmp_stale(call, "evicted: too many live snapshots");
 	if (e == NULL)
 		return jmp_stale(call, "its frame returned");
+	if (e->nat != 0) {
+		const struct jmp_anchor *a = &j->anchors[e->nat - 1];
+
+		if (e->nat > j->nanchors || a->serial != e->serial ||
+		    a->depth > call->frame_depth)
+			return jmp_stale(call, "its frame returned");
+		/* The interpreter frames above the anchor are gone. */
+		jmp_end_from(j, a->depth);
+		j->pending = id;
+		*ret_ptr = e->ret_ptr;
+		*aux = e->aux;
+		return WX_OK;
+	}
 	k = e->rec;
 	if (k >= call->frame_depth || t->frames[k].pc != vm_jmp_hook_cells ||
 	    j->live[k].serial != e->serial)
@@ -460,13 +598,13 @@ static int jmp_nresults(const struct vm_instance *inst, const uint32_t *pc)
  * address folded in, taking no argument).
  */
 static bool jmp_wrapper_returned(const struct vm_thread *t, uint32_t k,
-                                 const struct vm_jmp_entry *e)
+                                 const struct vm_jmp_entry *e, bool native)
 {
 	const struct vm_frame *recs;
 
 	if (k == 0 || k + 1 >= t->store->cfg.max_call_depth ||
 	    e->nwrap + 1 > JMP_MAX_WRAP ||
-	    t->jmp->live[k].pc == vm_interp_exit_pc())
+	    (!native && t->jmp->live[k].pc == vm_interp_exit_pc()))
 		return false;
 	recs = (const struct vm_frame *)(e->slots + e->nslots);
 	if (t->frames[k + 1].pc != (e->nwrap == 0 ? NULL : recs[0].pc))
@@ -557,6 +695,63 @@ static bool jmp_promote(struct vm_thread *t, uint32_t k, struct vm_jmp_entry *e,
 	return true;
 }
 
+/*
+ * Moves entry 'e' of the returning frame of record k, which a native
+ * anchor's setjmp call made (the frame is that call's callee), to that
+ * anchor: the frame's record becomes the first saved one. A snapshot of
+ * the same call site there is replaced, as jmp_supersede does. Returns
+ * false (the entry is then freed) if out of memory.
+ */
+static bool jmp_promote_native(struct vm_thread *t, uint32_t k,
+                               struct vm_jmp_entry *e)
+{
+	struct vm_jmp *j = t->jmp;
+	struct jmp_anchor *a = &j->anchors[j->sj.id->index];
+	size_t bytes = e->bytes + sizeof(struct vm_frame);
+	struct vm_jmp_entry *o, *newer = NULL;
+	uint64_t *slots, x = a->last;
+	struct vm_frame *nrec;
+
+	if (a->serial != j->sj.id->serial || bytes > VM_JMP_MAX_BYTES)
+		return false;
+	slots = wx_malloc(bytes);
+	if (slots == NULL)
+		return false;
+	memcpy(slots, e->slots, (size_t)e->nslots * sizeof(uint64_t));
+	nrec = (struct vm_frame *)(slots + e->nslots);
+	nrec[0] = t->frames[k];
+	nrec[0].pc = j->live[k].pc;
+	memcpy(nrec + 1, e->slots + e->nslots,
+	       (size_t)e->nwrap * sizeof(struct vm_frame));
+	for (int n = 0; n < JMP_REUSE_WALK && (o = jmp_entry(j, x)) != NULL &&
+	                o->serial == a->serial;
+	     n++) {
+		x = o->prev;
+		if (o->site == j->sj.site && o->pc == e->pc && o->fp == e->fp &&
+		    o->nslots == e->nslots && o->nwrap == e->nwrap + 1) {
+			if (newer != NULL)
+				newer->prev = o->prev;
+			else
+				a->last = o->prev;
+			jmp_evict(j, o);
+			break;
+		}
+		newer = o;
+	}
+	wx_free(e->slots);
+	j->bytes += bytes - e->bytes;
+	e->slots = slots;
+	e->bytes = bytes;
+	e->nwrap++;
+	e->rec = k;
+	e->nat = j->sj.id->index + 1;
+	e->site = j->sj.site;
+	e->serial = a->serial;
+	e->prev = a->last;
+	a->last = e->id;
+	return true;
+}
+
 const uint32_t *vm_jmp_returned(struct vm_thread *t, uint32_t k)
 {
 	struct vm_jmp *j = t->jmp;
@@ -564,10 +759,22 @@ const uint32_t *vm_jmp_returned(struct vm_thread *t, uint32_t k)
 	const uint32_t *pc = l->pc;
 	struct vm_jmp_entry *e = jmp_entry(j, l->last), *next;
 	struct vm_jmp_live *nl;
+	/* The frame was the callee of a native anchor's setjmp call. */
+	bool native = pc == vm_interp_exit_pc() && jmp_sj_depth(t) == k;
 
 	if (e == NULL || e->serial != l->serial ||
-	    !jmp_wrapper_returned(t, k, e)) {
+	    !jmp_wrapper_returned(t, k, e, native)) {
 		jmp_end(j, k);
+		return pc;
+	}
+	if (native) {
+		for (; e != NULL && e->serial == l->serial; e = next) {
+			next = jmp_entry(j, e->prev);
+			if (!jmp_promote_native(t, k, e))
+				jmp_evict(j, e);
+		}
+		l->serial = 0;
+		l->last = 0;
 		return pc;
 	}
 	/* A wrapper: its snapshots now belong to the caller's activation. */
@@ -589,7 +796,7 @@ const uint32_t *vm_jmp_land(struct vm_thread *t, uint32_t base_depth,
 	struct vm_jmp *j = t->jmp;
 	struct vm_jmp_entry *e = j != NULL ? jmp_entry(j, j->pending) : NULL;
 
-	if (e == NULL || e->rec < base_depth)
+	if (e == NULL || e->nat != 0 || e->rec < base_depth)
 		return NULL;
 	j->pending = 0;
 	if (e->nslots != 0)
@@ -624,7 +831,142 @@ void vm_jmp_free(struct vm_thread *t)
 		return;
 	for (uint32_t i = 0; i < JMP_N; i++)
 		wx_free(j->ents[i].slots);
+	wx_free(j->anchors);
 	wx_free(j->live);
 	wx_free(j);
 	t->jmp = NULL;
+}
+
+/* Pops native anchors from index 'n' up, freeing their entries. */
+static void jmp_anchors_cut(struct vm_jmp *j, uint32_t n)
+{
+	while (j->nanchors > n) {
+		struct jmp_anchor *a = &j->anchors[--j->nanchors];
+		struct vm_jmp_entry *e;
+
+		for (uint64_t x = a->last; (e = jmp_entry(j, x)) != NULL &&
+		                           e->serial == a->serial &&
+		                           e->nat == j->nanchors + 1;) {
+			x = e->prev;
+			jmp_evict(j, e);
+		}
+		memset(a, 0, sizeof *a);
+	}
+}
+
+int vm_jmp_anchor_push(struct vm_thread *t, void *rec, void *owner,
+                       uint32_t depth, struct vm_jmp_anchor_id *id)
+{
+	struct vm_jmp *j;
+	struct jmp_anchor *a;
+	int rc = jmp_table(t);
+
+	if (rc != WX_OK)
+		return rc;
+	j = t->jmp;
+	if (j->nanchors == j->capanchors) {
+		uint32_t cap = j->capanchors != 0 ? 2 * j->capanchors : 16;
+
+		a = wx_realloc(j->anchors, (size_t)cap * sizeof *a);
+		if (a == NULL)
+			return WX_ENOMEM;
+		j->anchors = a;
+		j->capanchors = cap;
+	}
+	a = &j->anchors[j->nanchors];
+	a->serial = ++j->next_serial;
+	a->last = 0;
+	a->rec = rec;
+	a->owner = owner;
+	a->depth = depth;
+	id->serial = a->serial;
+	id->index = j->nanchors++;
+	return WX_OK;
+}
+
+void vm_jmp_anchor_pop(struct vm_thread *t, const struct vm_jmp_anchor_id *id)
+{
+	struct vm_jmp *j = t->jmp;
+
+	if (j != NULL && id->serial != 0 && id->index < j->nanchors &&
+	    j->anchors[id->index].serial == id->serial)
+		jmp_anchors_cut(j, id->index);
+}
+
+uint32_t vm_jmp_anchor_count(const struct vm_thread *t)
+{
+	return t->jmp != NULL ? t->jmp->nanchors : 0;
+}
+
+void vm_jmp_unwound(struct vm_thread *t, uint32_t n, uint32_t depth)
+{
+	struct vm_jmp *j = t->jmp;
+
+	if (j == NULL)
+		return;
+	jmp_anchors_cut(j, n);
+	jmp_end_from(j, depth);
+}
+
+void vm_jmp_sjcall_swap(struct vm_thread *t, struct vm_jmp_sjcall *io)
+{
+	struct vm_jmp_sjcall old = t->jmp->sj;
+
+	t->jmp->sj = *io;
+	*io = old;
+}
+
+/* The live native anchor of entry 'e', or NULL. */
+static struct jmp_anchor *jmp_anchor_of(struct vm_jmp *j,
+                                        const struct vm_jmp_entry *e)
+{
+	struct jmp_anchor *a;
+
+	if (e == NULL || e->nat == 0 || e->nat > j->nanchors)
+		return NULL;
+	a = &j->anchors[e->nat - 1];
+	return a->serial == e->serial ? a : NULL;
+}
+
+void *vm_jmp_native_target(struct vm_thread *t, const void *owner,
+                           uint32_t *site)
+{
+	struct vm_jmp *j = t->jmp;
+	struct vm_jmp_entry *e = j != NULL ? jmp_entry(j, j->pending) : NULL;
+	struct jmp_anchor *a = j != NULL ? jmp_anchor_of(j, e) : NULL;
+
+	if (a == NULL || a->owner != owner)
+		return NULL;
+	*site = e->site;
+	return a->rec;
+}
+
+int vm_jmp_native_land(struct vm_thread *t, const struct vm_jmp_anchor_id *id,
+                       uint32_t site, struct vm_jmp_resume *r)
+{
+	struct vm_jmp *j = t->jmp;
+	struct vm_jmp_entry *e = j != NULL ? jmp_entry(j, j->pending) : NULL;
+	struct jmp_anchor *a = j != NULL ? jmp_anchor_of(j, e) : NULL;
+
+	if (a == NULL || e->nat != id->index + 1 || a->serial != id->serial ||
+	    e->site != site)
+		return WX_EARG;
+	j->pending = 0;
+	jmp_anchors_cut(j, id->index + 1);
+	jmp_end_from(j, a->depth);
+	memset(r, 0, sizeof *r);
+	if (e->pc == NULL)
+		return WX_OK;
+	if (e->nslots != 0)
+		memcpy(e->base, e->slots, (size_t)e->nslots * sizeof(uint64_t));
+	memcpy(&t->frames[e->rec], e->slots + e->nslots,
+	       (size_t)e->nwrap * sizeof(struct vm_frame));
+	e->base[e->nslots] = 0; /* the checkpoint call's result: success */
+	r->pc = e->pc;
+	r->fp = e->fp;
+	r->inst = e->inst;
+	r->depth = e->rec + e->nwrap;
+	r->base_depth = e->rec;
+	r->base = e->base;
+	return WX_OK;
 }
