@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,38 +155,107 @@ static const char *opt_of(const struct aot_options *o)
 	return o->opt_level != NULL ? o->opt_level : "-O2";
 }
 
+/* Wasm code bytes per C file (aot_options.split_bytes); 0: one file. */
+static uint64_t split_of(const struct aot_options *o)
+{
+	const char *e = getenv("WASMIX_AOT_SPLIT_BYTES");
+	if (o->split_bytes != 0)
+		return o->split_bytes == UINT64_MAX ? 0 : o->split_bytes;
+	if (e != NULL && e[0] != 0)
+		return strtoull(e, NULL, 10);
+	return (uint64_t)128 << 10;
+}
+
+/* Most compilers one compile runs at once by default. */
+#define AOT_MAX_JOBS 8
+
+static unsigned jobs_of(const struct aot_options *o)
+{
+	const char *e = getenv("WASMIX_AOT_JOBS");
+	long n = o->jobs;
+	if (n == 0 && e != NULL && e[0] != 0)
+		n = strtol(e, NULL, 10);
+	if (n <= 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (n > AOT_MAX_JOBS)
+			n = AOT_MAX_JOBS;
+	}
+	return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+}
+
+/*
+ * The compiler's identity for the cache key: the file 'cc' names (found
+ * in PATH as posix_spawnp finds it, symbolic links resolved), its size
+ * and modification time. An upgrade of the compiler replaces that file,
+ * so code compiled by the old one is not reused. Some stat calls, no
+ * process: every cache lookup computes it.
+ */
+static void cc_identity(const char *cc, char *buf, size_t cap)
+{
+	char cand[4096], real[4096];
+	const char *path = getenv("PATH");
+	struct stat st;
+
+	snprintf(buf, cap, "missing");
+	if (strchr(cc, '/') != NULL) {
+		snprintf(cand, sizeof cand, "%s", cc);
+	} else {
+		const char *p = path != NULL ? path : "/usr/bin:/bin";
+		cand[0] = 0;
+		while (*p != 0) {
+			size_t len = strcspn(p, ":");
+			int n = snprintf(cand, sizeof cand, "%.*s/%s",
+			                 (int)len, len ? p : ".", cc);
+			if (n > 0 && (size_t)n < sizeof cand &&
+			    access(cand, X_OK) == 0)
+				break;
+			cand[0] = 0;
+			p += len;
+			if (*p == ':')
+				p++;
+		}
+	}
+	if (cand[0] == 0 || realpath(cand, real) == NULL ||
+	    stat(real, &st) != 0)
+		return;
+	snprintf(buf, cap, "%s size %lld mtime %lld.%09ld", real,
+	         (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	         (long)st.st_mtim.tv_nsec);
+}
+
 /* Fixed flags: IEEE semantics (no contraction, no errno calls), no
  * aliasing assumptions between the guest memory and anything else. */
 #define AOT_CFLAGS                                                             \
-	"-shared", "-fPIC", "-std=gnu11", "-w", "-ffp-contract=off",           \
-	    "-fno-math-errno", "-fsignaling-nans", "-fno-strict-aliasing",     \
-	    "-fvisibility=hidden"
+	"-fPIC", "-std=gnu11", "-w", "-ffp-contract=off", "-fno-math-errno",   \
+	    "-fsignaling-nans", "-fno-strict-aliasing", "-fvisibility=hidden"
 
 /* The cache key: everything the shared object depends on. */
 static void cache_key(const struct wasm_module *m, const struct aot_options *o,
                       char hex[65])
 {
-	char extra[512];
+	char extra[6000], ccid[4200];
+	cc_identity(cc_of(o), ccid, sizeof ccid);
 	int n = snprintf(extra, sizeof extra,
-	                 "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
-	                 "fuel %d flags %s",
+	                 "wasmix %s abi %d emitter %d cc %s [%s] opt %s "
+	                 "checked %d fuel %d parts %u flags %s",
 	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
-	                 cc_of(o), opt_of(o), o->checked ? 1 : 0, o->fuel ? 1 : 0,
+	                 cc_of(o), ccid, opt_of(o), o->checked ? 1 : 0,
+	                 o->fuel ? 1 : 0, aot_emit_nparts(m, split_of(o)),
 	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
 	                 "-fno-strict-aliasing");
 	const char *gen = aot_codegen_id();
 	const void *parts[3] = {m->bytes, extra, gen};
-	size_t lens[3] = {m->nbytes, (size_t)(n > 0 ? n : 0), strlen(gen)};
+	size_t lens[3] = {m->nbytes,
+	                  n < 0                        ? 0
+	                  : (size_t)n >= sizeof extra ? sizeof extra - 1
+	                                               : (size_t)n,
+	                  strlen(gen)};
 	aot_sha256_hex(parts, lens, 3, hex);
 }
 
-/* Runs the compiler: 'src' to shared object 'out'. */
-static int run_cc(const struct aot_options *o, const char *src, const char *out,
-                  struct diag *diag)
+/* Runs the compiler with 'argv' (argv[0] the compiler) to the end. */
+static int run_cc(const char *cc, char *const argv[], struct diag *diag)
 {
-	const char *cc = cc_of(o);
-	char *argv[] = {(char *)cc,  (char *)opt_of(o), AOT_CFLAGS, "-o",
-	                (char *)out, (char *)src,       "-lm",      NULL};
 	pid_t pid;
 	int st, err;
 
@@ -206,22 +276,191 @@ static int run_cc(const struct aot_options *o, const char *src, const char *out,
 	return WX_OK;
 }
 
-/* Emits C for 'm' into 'c_path' and compiles it into 'so_path'. */
-static int build(const struct wasm_module *m, const struct aot_options *o,
-                 const char *c_path, const char *so_path, struct diag *diag)
+/* The parts of one split compile, shared by its worker threads. */
+struct parts_job {
+	const struct aot_options *o;
+	const char *dir; /* p<i>.c -> p<i>.o there */
+	uint32_t nparts;
+	const uint32_t *order; /* parts, largest C file first */
+	uint32_t next;         /* next index into 'order' (atomic) */
+	int failed;            /* atomic: stop taking parts */
+	pthread_mutex_t mu;
+	struct diag diag; /* the first failure */
+	int rc;
+};
+
+static void *parts_worker(void *arg)
 {
-	uint32_t ncompiled;
-	FILE *f = fopen(c_path, "w");
+	struct parts_job *j = arg;
+	const char *cc = cc_of(j->o);
+	for (;;) {
+		uint32_t i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+		char src[4400], obj[4400];
+		struct diag d = {0};
+		if (i >= j->nparts || __atomic_load_n(&j->failed,
+		                                      __ATOMIC_RELAXED))
+			return NULL;
+		snprintf(src, sizeof src, "%s/p%u.c", j->dir, j->order[i]);
+		snprintf(obj, sizeof obj, "%s/p%u.o", j->dir, j->order[i]);
+		char *argv[] = {(char *)cc,       (char *)opt_of(j->o),
+		                AOT_CFLAGS,       "-c",
+		                "-o",             obj,
+		                src,              NULL};
+		int rc = run_cc(cc, argv, &d);
+		if (rc != WX_OK) {
+			pthread_mutex_lock(&j->mu);
+			if (j->rc == WX_OK) {
+				j->rc = rc;
+				j->diag = d;
+			}
+			pthread_mutex_unlock(&j->mu);
+			__atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+/* Compiles dir/p<i>.c to dir/p<i>.o with up to jobs_of(o) compilers at
+ * once, the largest files first (they take longest). */
+static int compile_parts(const struct aot_options *o, const char *dir,
+                         uint32_t nparts, struct diag *diag)
+{
+	struct parts_job j = {.o = o, .dir = dir, .nparts = nparts};
+	uint64_t size[AOT_MAX_PARTS];
+	uint32_t order[AOT_MAX_PARTS];
+	pthread_t tid[AOT_MAX_PARTS];
+	unsigned nt = jobs_of(o), started = 0;
+
+	for (uint32_t i = 0; i < nparts; i++) {
+		char src[4400];
+		struct stat st;
+		snprintf(src, sizeof src, "%s/p%u.c", dir, i);
+		size[i] = stat(src, &st) == 0 ? (uint64_t)st.st_size : 0;
+		uint32_t k = i;
+		while (k > 0 && size[order[k - 1]] < size[i]) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	j.order = order;
+	pthread_mutex_init(&j.mu, NULL);
+	if (nt > nparts)
+		nt = nparts;
+	for (unsigned t = 1; t < nt; t++)
+		if (pthread_create(&tid[started], NULL, parts_worker, &j) == 0)
+			started++;
+	parts_worker(&j); /* this thread is one of the workers */
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&j.mu);
+	if (j.rc != WX_OK)
+		return diag_set(diag, j.rc, "%s", j.diag.msg);
+	return WX_OK;
+}
+
+/* Removes what a split compile left in 'dir', and 'dir'. */
+static void remove_parts(const char *dir, uint32_t nparts, bool keep_c)
+{
+	char path[4400];
+	for (uint32_t i = 0; i < nparts; i++) {
+		snprintf(path, sizeof path, "%s/p%u.o", dir, i);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/p%u.c", dir, i);
+		if (!keep_c)
+			unlink(path);
+	}
+	if (!keep_c)
+		rmdir(dir);
+}
+
+/* A module of several C files: emitted into the new directory 'dir',
+ * compiled in parallel, linked into 'so_path'. */
+static int build_split(const struct wasm_module *m,
+                       const struct aot_options *o, uint32_t nparts,
+                       const char *dir, const char *so_path,
+                       struct diag *diag)
+{
+	FILE *out[AOT_MAX_PARTS];
+	char path[4400];
+	char *argv[AOT_MAX_PARTS + 8];
+	char *objs[AOT_MAX_PARTS];
+	const char *cc = cc_of(o);
+	uint32_t nout = 0, ncompiled, na = 0;
+	int rc = WX_OK;
+
+	if (mkdir(dir, 0700) != 0)
+		return diag_set(diag, WX_EIO, "%s: %s", dir, strerror(errno));
+	for (; nout < nparts; nout++) {
+		snprintf(path, sizeof path, "%s/p%u.c", dir, nout);
+		out[nout] = fopen(path, "w");
+		if (out[nout] == NULL) {
+			rc = diag_set(diag, WX_EIO, "%s: %s", path,
+			              strerror(errno));
+			break;
+		}
+	}
+	if (rc == WX_OK)
+		rc = aot_emit_c_parts(m, o, nparts, out, &ncompiled, diag);
+	for (uint32_t i = 0; i < nout; i++)
+		if (fclose(out[i]) != 0 && rc == WX_OK)
+			rc = diag_set(diag, WX_EIO, "%s: cannot write", dir);
+	if (rc == WX_OK)
+		rc = compile_parts(o, dir, nparts, diag);
+	for (uint32_t i = 0; rc == WX_OK && i < nparts; i++) {
+		snprintf(path, sizeof path, "%s/p%u.o", dir, i);
+		objs[i] = strdup(path);
+		if (objs[i] == NULL)
+			rc = diag_set(diag, WX_ENOMEM, "out of memory");
+		else
+			na = i + 1;
+	}
+	if (rc == WX_OK) {
+		uint32_t k = 0;
+		argv[k++] = (char *)cc;
+		argv[k++] = "-shared";
+		argv[k++] = "-o";
+		argv[k++] = (char *)so_path;
+		for (uint32_t i = 0; i < nparts; i++)
+			argv[k++] = objs[i];
+		argv[k++] = "-lm";
+		argv[k] = NULL;
+		rc = run_cc(cc, argv, diag);
+	}
+	for (uint32_t i = 0; i < na; i++)
+		free(objs[i]);
+	remove_parts(dir, nparts, getenv("WASMIX_AOT_KEEP_C") != NULL);
+	return rc;
+}
+
+/* Emits C for 'm' and compiles it into 'so_path'; the C goes to
+ * '<work>.c' (one file) or the directory '<work>.d' (several). */
+static int build(const struct wasm_module *m, const struct aot_options *o,
+                 const char *work, const char *so_path, struct diag *diag)
+{
+	uint32_t ncompiled, nparts = aot_emit_nparts(m, split_of(o));
+	char c_path[4300];
+	const char *cc = cc_of(o);
+	FILE *f;
 	int rc;
 
+	if (nparts > 1) {
+		snprintf(c_path, sizeof c_path, "%s.d", work);
+		return build_split(m, o, nparts, c_path, so_path, diag);
+	}
+	snprintf(c_path, sizeof c_path, "%s.c", work);
+	f = fopen(c_path, "w");
 	if (f == NULL)
 		return diag_set(diag, WX_EIO, "%s: %s", c_path,
 		                strerror(errno));
 	rc = aot_emit_c(m, o, f, &ncompiled, diag);
 	if (fclose(f) != 0 && rc == WX_OK)
 		rc = diag_set(diag, WX_EIO, "%s: %s", c_path, strerror(errno));
-	if (rc == WX_OK)
-		rc = run_cc(o, c_path, so_path, diag);
+	if (rc == WX_OK) {
+		char *argv[] = {(char *)cc,      (char *)opt_of(o), "-shared",
+		                AOT_CFLAGS,      "-o",              (char *)so_path,
+		                c_path,          "-lm",             NULL};
+		rc = run_cc(cc, argv, diag);
+	}
 	if (getenv("WASMIX_AOT_KEEP_C") == NULL)
 		unlink(c_path);
 	return rc;
@@ -230,11 +469,11 @@ static int build(const struct wasm_module *m, const struct aot_options *o,
 int aot_compile_to(const struct wasm_module *m, const struct aot_options *o,
                    const char *path, struct diag *diag)
 {
-	char c_path[4096];
-	if (snprintf(c_path, sizeof c_path, "%s.%ld.c", path, (long)getpid()) >=
-	    (int)sizeof c_path)
+	char work[4096];
+	if (snprintf(work, sizeof work, "%s.%ld", path, (long)getpid()) >=
+	    (int)sizeof work)
 		return diag_set(diag, WX_EARG, "path too long");
-	return build(m, o, c_path, path, diag);
+	return build(m, o, work, path, diag);
 }
 
 /* The cache directory (created 0700), or an error: then no cache. */
@@ -358,7 +597,7 @@ static int compile_in_background(const struct wasm_module *m,
 		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		if (fork() == 0) {
-			char tmp[4300], csrc[4300], so[4200];
+			char tmp[4300], work[4300], so[4200];
 			struct diag d = {0};
 			int fd = open("/dev/null", O_RDWR);
 			if (fd >= 0) {
@@ -375,9 +614,9 @@ static int compile_in_background(const struct wasm_module *m,
 			snprintf(so, sizeof so, "%s/%s.so", dir, key);
 			snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
 			         (long)getpid());
-			snprintf(csrc, sizeof csrc, "%s/%s.%ld.bg.c", dir, key,
+			snprintf(work, sizeof work, "%s/%s.%ld.bg", dir, key,
 			         (long)getpid());
-			if (build(m, o, csrc, tmp, &d) == WX_OK &&
+			if (build(m, o, work, tmp, &d) == WX_OK &&
 			    rename(tmp, so) == 0)
 				cache_trim(dir);
 			unlink(tmp);
@@ -397,7 +636,7 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
              struct aot_code **out, struct diag *diag)
 {
 	static unsigned seq;
-	char dir[4096], key[65], so[4200], tmp[4300], csrc[4300];
+	char dir[4096], key[65], so[4200], tmp[4300], work[4300];
 	const char *why = aot_module_unsupported(m);
 	bool cached = !o->no_cache;
 	int rc;
@@ -431,9 +670,9 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 	unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	snprintf(tmp, sizeof tmp, "%s/%s.%ld.%u.tmp", dir, key, (long)getpid(),
 	         n);
-	snprintf(csrc, sizeof csrc, "%s/%s.%ld.%u.c", dir, key, (long)getpid(),
+	snprintf(work, sizeof work, "%s/%s.%ld.%u", dir, key, (long)getpid(),
 	         n);
-	rc = build(m, o, csrc, tmp, diag);
+	rc = build(m, o, work, tmp, diag);
 	if (rc == WX_OK && rename(tmp, so) != 0)
 		rc = diag_set(diag, WX_EIO, "%s: %s", so, strerror(errno));
 	unlink(tmp);
