@@ -15,7 +15,8 @@
 #      (interpreted, one -v line), every trap message equal to the
 #      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
-#      below a huge --max-call-depth.
+#      below a huge --max-call-depth; a module split into several C files
+#      (WASMIX_AOT_SPLIT_BYTES) behaving the same.
 #
 # The cache is a temporary directory (XDG_CACHE_HOME), never $HOME's.
 # Called by 'make test' as: sh tests/run_aot.sh BUILD_DIR
@@ -190,6 +191,48 @@ cli fuel-busy 134 '' '^wasmix: trap: fuel exhausted' \
 	"$W" run --aot --fuel 100000 "$TR" d
 cli deep-c-stack 134 '' '^wasmix: trap: call stack exhausted' \
 	"$W" run --aot --max-call-depth 100000000 "$TR" c
+
+# A module split into several C files (WASMIX_AOT_SPLIT_BYTES=1: one
+# function per file): calls across files are direct calls of hidden
+# symbols; every trap, the timeout and the depth limit as in one file;
+# two compiles at once leave one entry and no work directory.
+rm -rf "$XDG_CACHE_HOME"
+WASMIX_AOT_KEEP_C=1 WASMIX_AOT_SPLIT_BYTES=1 "$W" compile "$TR" \
+	-o "$T/split.so" >/dev/null 2>&1
+nc=$(ls "$T"/split.so.*.d/p*.c 2>/dev/null | wc -l)
+if [ -s "$T/split.so" ] && [ "$nc" -gt 10 ] &&
+	! nm -D "$T/split.so" | grep -q ' T f[0-9]'; then
+	ok "split-compile-o: $nc C files"
+else
+	bad split-compile-o "$nc C files, or f<k> exported"
+fi
+WASMIX_AOT_SPLIT_BYTES=1
+export WASMIX_AOT_SPLIT_BYTES
+"$W" run --aot "$TR" a >"$T/o1" 2>"$T/e1" &
+p1=$!
+"$W" run --aot "$TR" a >"$T/o2" 2>"$T/e2"
+s2=$?
+wait $p1
+s1=$?
+n=$(ls "$C" | grep -c '\.so$')
+left=$(ls "$C" | grep -vc '\.so$')
+if [ "$s1" = 134 ] && [ "$s2" = 134 ] && [ "$n" = 1 ] && [ "$left" = 0 ]; then
+	ok split-concurrent-compile
+else
+	bad split-concurrent-compile "status $s1 and $s2, $n entries, $left others"
+fi
+for t in a b c e f g h i; do
+	"$W" run --interp "$TR" $t >/dev/null 2>"$T/want"
+	sw=$?
+	cli "split-trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
+done
+cli split-timeout-recursion 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" k
+unset WASMIX_AOT_SPLIT_BYTES
+"$W" run --aot "$TR" a >/dev/null 2>&1
+n=$(ls "$C" | grep -c '\.so$')
+if [ "$n" = 2 ]; then ok split-own-entry
+else bad split-own-entry "$n entries, want 2 (one file and split)"; fi
 
 # --fuel and --max-call-depth count the same: the least value of OPTION
 # that lets the program finish, interpreted and compiled.

@@ -94,6 +94,12 @@ static void sha_block(struct sha *s, const uint8_t *p)
 static void sha_add(struct sha *s, const uint8_t *p, size_t n)
 {
 	s->len += n;
+	/* Whole blocks straight from the input (a module is hashed on
+	 * every cached start: this is most of the time it takes). */
+	while (s->nbuf == 0 && n >= 64) {
+		sha_block(s, p);
+		p += 64, n -= 64;
+	}
 	while (n > 0) {
 		size_t k = 64 - s->nbuf < n ? 64 - s->nbuf : n;
 		memcpy(s->buf + s->nbuf, p, k);
@@ -727,7 +733,8 @@ void *aot_bind_state(const struct vm_instance *inst)
  */
 
 struct aot_entry_mod {
-	char key[65];          /* cache_key of the module */
+	uint8_t *bytes; /* a copy of the module's bytes (owned) */
+	size_t nbytes;
 	struct aot_code *code; /* NULL: interpreted */
 };
 
@@ -753,14 +760,15 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 }
 
 /* Modules are found by content, never by address: a module freed and
- * another decoded at the same address must not get the old code. */
+ * another decoded at the same address must not get the old code. The
+ * options are the session's, so equal bytes mean an equal cache key
+ * (comparing bytes is much faster than hashing them again). */
 static struct aot_entry_mod *find_mod(struct aot_session *s,
                                       const struct wasm_module *m)
 {
-	char key[65];
-	cache_key(m, &s->o, key);
 	for (size_t i = 0; i < s->nmods; i++)
-		if (strcmp(s->mods[i].key, key) == 0)
+		if (s->mods[i].nbytes == m->nbytes &&
+		    memcmp(s->mods[i].bytes, m->bytes, m->nbytes) == 0)
 			return &s->mods[i];
 	return NULL;
 }
@@ -780,12 +788,17 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 		s->mods = v;
 		s->cap = cap;
 	}
+	uint8_t *copy = wx_malloc(m->nbytes ? m->nbytes : 1);
+	if (copy == NULL)
+		return WX_ENOMEM;
+	memcpy(copy, m->bytes, m->nbytes);
 	if (aot_load(m, &s->o, &code, &d) != WX_OK) {
 		if (s->o.verbose)
 			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
 		code = NULL;
 	}
-	cache_key(m, &s->o, s->mods[s->nmods].key);
+	s->mods[s->nmods].bytes = copy;
+	s->mods[s->nmods].nbytes = m->nbytes;
 	s->mods[s->nmods].code = code;
 	s->nmods++;
 	return WX_OK;
@@ -843,8 +856,10 @@ void aot_session_free(struct aot_session *s)
 		return;
 	for (size_t i = 0; i < s->ninsts; i++)
 		wx_free(s->insts[i]);
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		aot_code_free(s->mods[i].code);
+		wx_free(s->mods[i].bytes);
+	}
 	wx_free(s->insts);
 	wx_free(s->mods);
 	wx_free(s);
