@@ -11,7 +11,8 @@
 #   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
 #      with WASMIX_AOT=1;
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
-#      --no-cache leaves nothing, two compiles at once), no C compiler
+#      --no-cache leaves nothing, two compiles at once, a changed
+#      compiler makes a new entry), no C compiler
 #      (interpreted, one -v line), every trap message equal to the
 #      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
@@ -139,6 +140,21 @@ cli run-aot-fuel 0 '^Hello, world!$' '' \
 n=$(ls "$C" 2>/dev/null | grep -c '\.so$')
 if [ "$n" = 2 ]; then ok cache-fuel-entry
 else bad cache-fuel-entry "$n entries after a --fuel run, want 2"; fi
+
+# The compiler's identity is part of the key: the same command name
+# resolving to a changed file (an upgrade) makes a new entry.
+rm -rf "$XDG_CACHE_HOME"
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v cc)" >"$T/bin/cc"
+chmod +x "$T/bin/cc"
+PATH=$T/bin:$PATH "$W" run --aot "$B/examples/hello.wasm" >/dev/null 2>&1
+PATH=$T/bin:$PATH "$W" run --aot "$B/examples/hello.wasm" >/dev/null 2>&1
+n1=$(ls "$C" 2>/dev/null | grep -c '\.so$')
+touch -d 2001-01-01 "$T/bin/cc"
+PATH=$T/bin:$PATH "$W" run --aot "$B/examples/hello.wasm" >/dev/null 2>&1
+n2=$(ls "$C" 2>/dev/null | grep -c '\.so$')
+if [ "$n1" = 1 ] && [ "$n2" = 2 ]; then ok cache-compiler-identity
+else bad cache-compiler-identity "$n1 then $n2 entries, want 1 then 2"; fi
 
 rm -rf "$XDG_CACHE_HOME"
 cli no-cache 0 '^Hello, world!$' '' \
