@@ -92,9 +92,9 @@ uint32_t aot_emit_nparts(const struct wasm_module *m, uint64_t split_bytes);
  * ones, so calls across files are direct calls; compile each with -c and
  * link the objects into one shared object. Same errors as aot_emit_c.
  */
-int aot_emit_c_parts(const struct wasm_module *m,
-                     const struct aot_options *opt, uint32_t nparts,
-                     FILE *const *out, uint32_t *ncompiled, struct diag *diag);
+int aot_emit_c_parts(const struct wasm_module *m, const struct aot_options *opt,
+                     uint32_t nparts, FILE *const *out, uint32_t *ncompiled,
+                     struct diag *diag);
 
 /* Native code for one module: a loaded shared object. */
 struct aot_code;

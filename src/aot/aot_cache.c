@@ -8,9 +8,14 @@
  * mode 0700 and owned by the user (else it is not used). An entry is
  * <key>.so where key = SHA-256 of the module's bytes and of a string of
  * everything else the code depends on (wasmix version, ABI version,
- * compiler command, flags, bounds-check mode). Compiles write
- * <key>.<pid>.<n>.tmp and rename it into place, so concurrent compiles of
- * one module are safe (the last rename wins; both files are equal).
+ * compiler command and the identity of the file it runs, flags,
+ * bounds-check and fuel modes, the number of C files). Compiles write
+ * their C and objects under <key>.<pid>.<n>.* and the result to
+ * <key>.<pid>.<n>.tmp, and rename that into place, so concurrent compiles
+ * of one module are safe (the last rename wins; both files are equal).
+ * A large module is several C files compiled by parallel compilers
+ * (worker threads, each waiting for its own child) and linked into one
+ * shared object.
  * The cache is capped (WASMIX_CACHE_MAX_MB, default 1024): after a
  * compile, the least recently used entries go until it fits.
  *
@@ -210,8 +215,8 @@ static void cc_identity(const char *cc, char *buf, size_t cap)
 		cand[0] = 0;
 		while (*p != 0) {
 			size_t len = strcspn(p, ":");
-			int n = snprintf(cand, sizeof cand, "%.*s/%s",
-			                 (int)len, len ? p : ".", cc);
+			int n = snprintf(cand, sizeof cand, "%.*s/%s", (int)len,
+			                 len ? p : ".", cc);
 			if (n > 0 && (size_t)n < sizeof cand &&
 			    access(cand, X_OK) == 0)
 				break;
@@ -252,9 +257,9 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 	const char *gen = aot_codegen_id();
 	const void *parts[3] = {m->bytes, extra, gen};
 	size_t lens[3] = {m->nbytes,
-	                  n < 0                        ? 0
+	                  n < 0                       ? 0
 	                  : (size_t)n >= sizeof extra ? sizeof extra - 1
-	                                               : (size_t)n,
+	                                              : (size_t)n,
 	                  strlen(gen)};
 	aot_sha256_hex(parts, lens, 3, hex);
 }
@@ -303,15 +308,15 @@ static void *parts_worker(void *arg)
 		uint32_t i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
 		char src[4400], obj[4400];
 		struct diag d = {0};
-		if (i >= j->nparts || __atomic_load_n(&j->failed,
-		                                      __ATOMIC_RELAXED))
+		if (i >= j->nparts ||
+		    __atomic_load_n(&j->failed, __ATOMIC_RELAXED))
 			return NULL;
 		snprintf(src, sizeof src, "%s/p%u.c", j->dir, j->order[i]);
 		snprintf(obj, sizeof obj, "%s/p%u.o", j->dir, j->order[i]);
-		char *argv[] = {(char *)cc,       (char *)opt_of(j->o),
-		                AOT_CFLAGS,       "-c",
-		                "-o",             obj,
-		                src,              NULL};
+		char *argv[] = {(char *)cc, (char *)opt_of(j->o),
+		                AOT_CFLAGS, "-c",
+		                "-o",       obj,
+		                src,        NULL};
 		int rc = run_cc(cc, argv, &d);
 		if (rc != WX_OK) {
 			pthread_mutex_lock(&j->mu);
@@ -381,9 +386,8 @@ static void remove_parts(const char *dir, uint32_t nparts, bool keep_c)
 
 /* A module of several C files: emitted into the new directory 'dir',
  * compiled in parallel, linked into 'so_path'. */
-static int build_split(const struct wasm_module *m,
-                       const struct aot_options *o, uint32_t nparts,
-                       const char *dir, const char *so_path,
+static int build_split(const struct wasm_module *m, const struct aot_options *o,
+                       uint32_t nparts, const char *dir, const char *so_path,
                        struct diag *diag)
 {
 	FILE *out[AOT_MAX_PARTS];
@@ -462,9 +466,10 @@ static int build(const struct wasm_module *m, const struct aot_options *o,
 	if (fclose(f) != 0 && rc == WX_OK)
 		rc = diag_set(diag, WX_EIO, "%s: %s", c_path, strerror(errno));
 	if (rc == WX_OK) {
-		char *argv[] = {(char *)cc,      (char *)opt_of(o), "-shared",
-		                AOT_CFLAGS,      "-o",              (char *)so_path,
-		                c_path,          "-lm",             NULL};
+		char *argv[] = {
+		    (char *)cc, (char *)opt_of(o), "-shared", AOT_CFLAGS,
+		    "-o",       (char *)so_path,   c_path,    "-lm",
+		    NULL};
 		rc = run_cc(cc, argv, diag);
 	}
 	if (getenv("WASMIX_AOT_KEEP_C") == NULL)

@@ -1247,9 +1247,9 @@ static void emit_tables(FILE *out, const struct wasm_module *m,
 	        m->nfuncs);
 }
 
-int aot_emit_c_parts(const struct wasm_module *m,
-                     const struct aot_options *opt, uint32_t nparts,
-                     FILE *const *out, uint32_t *ncompiled, struct diag *diag)
+int aot_emit_c_parts(const struct wasm_module *m, const struct aot_options *opt,
+                     uint32_t nparts, FILE *const *out, uint32_t *ncompiled,
+                     struct diag *diag)
 {
 	const char *why = aot_module_unsupported(m);
 	uint8_t *ok = NULL;
@@ -1290,8 +1290,8 @@ int aot_emit_c_parts(const struct wasm_module *m,
 	emit_tables(out[0], m, opt, ok, part);
 	for (uint32_t p = 0; p < nparts; p++)
 		if (ferror(out[p]))
-			rc = diag_set(diag, WX_EIO,
-			              "cannot write the C source");
+			rc =
+			    diag_set(diag, WX_EIO, "cannot write the C source");
 out:
 	wx_free(ok);
 	wx_free(part);
