@@ -14,7 +14,8 @@
 #      --no-cache leaves nothing, two compiles at once, a changed
 #      compiler makes a new entry), no C compiler
 #      (interpreted, one -v line), every trap message equal to the
-#      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
+#      interpreter's, --timeout and --fuel reaching a busy loop (one that
+#      calls nothing: no poll, the asynchronous interrupt), --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
 #      below a huge --max-call-depth; a module split into several C files
 #      (WASMIX_AOT_SPLIT_BYTES) behaving the same.
@@ -197,6 +198,16 @@ for t in a b c e f g h i; do
 	sw=$?
 	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
 done
+# The busy loop of 'd' calls nothing: its back-edge has no poll
+# (AOT_BACKEDGE_FREE) and only the asynchronous interrupt (a signal from a
+# timer on the thread's CPU time, aot_run.c) stops it below.
+WASMIX_AOT_KEEP_C=1 "$W" compile "$TR" -o "$T/tr.so" >/dev/null 2>&1
+if grep -q 'AOT_BACKEDGE_FREE(); goto' "$T"/tr.so.*.c 2>/dev/null; then
+	ok async-loop-has-no-poll
+else
+	bad async-loop-has-no-poll "no AOT_BACKEDGE_FREE in the C of $TR"
+fi
+rm -f "$T"/tr.so*
 cli timeout-busy 134 '' '^wasmix: trap: timeout' \
 	"$W" run --aot --timeout 0.3 "$TR" d
 cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \

@@ -25,6 +25,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -148,6 +149,7 @@ void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,
 
 struct aot_code {
 	void *dl;
+	uintptr_t text_lo, text_hi; /* registered (aot_text_register) */
 	const struct aot_module_desc *desc;
 	bool checked;
 	uint32_t ncompiled;
@@ -563,6 +565,45 @@ static void cache_trim(const char *dir)
 	}
 }
 
+struct text_find {
+	uintptr_t base, lo, hi;
+};
+
+static int text_find_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct text_find *t = arg;
+	(void)size;
+	if (info->dlpi_addr != t->base)
+		return 0;
+	for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			t->lo = info->dlpi_addr + ph->p_vaddr;
+			t->hi = t->lo + ph->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Registers the executable segment of 'c' (aot_run.c's interrupts). */
+static int register_text(struct aot_code *c, struct diag *diag)
+{
+	struct link_map *lm = NULL;
+	struct text_find t = {0, 0, 0};
+	if (dlinfo(c->dl, RTLD_DI_LINKMAP, &lm) != 0 || lm == NULL)
+		return diag_set(diag, WX_EIO, "dlinfo failed");
+	t.base = (uintptr_t)lm->l_addr;
+	dl_iterate_phdr(text_find_cb, &t);
+	if (t.lo == 0)
+		return diag_set(diag, WX_EIO, "no code segment in the object");
+	if (aot_text_register(t.lo, t.hi) != WX_OK)
+		return diag_set(diag, WX_ELIMIT, "too many compiled modules");
+	c->text_lo = t.lo;
+	c->text_hi = t.hi;
+	return WX_OK;
+}
+
 static int open_so(const char *path, const struct wasm_module *m, bool checked,
                    struct aot_code **out, struct diag *diag)
 {
@@ -583,8 +624,12 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 		return diag_set(diag, WX_EIO, "%s: not code of this module",
 		                path);
 	}
+	if (register_text(c, diag) != WX_OK) {
+		dlclose(c->dl);
+		wx_free(c);
+		return WX_EIO;
+	}
 	c->checked = checked;
-	(void)checked;
 	for (uint32_t k = 0; k < m->nfuncs; k++)
 		c->ncompiled += c->desc->fns[k] != NULL;
 	*out = c;
@@ -707,6 +752,8 @@ void aot_code_free(struct aot_code *c)
 {
 	if (c == NULL)
 		return;
+	if (c->text_lo != 0)
+		aot_text_unregister(c->text_lo);
 	dlclose(c->dl);
 	wx_free(c);
 }

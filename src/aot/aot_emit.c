@@ -211,6 +211,10 @@ struct ctl {
 	/* K_LOOP: a call that polls ran at the loop's own level before the
 	 * code being emitted, so a back-edge from here needs no poll. */
 	bool polled;
+	/* K_LOOP: no call of any kind inside (loop_is_call_free): its
+	 * back-edges need no poll where interrupts reach compiled code
+	 * asynchronously (AOT_BACKEDGE_FREE, aot_abi.h). */
+	bool call_free;
 	uint32_t label;
 	uint32_t base; /* stack height below the block's parameters */
 	uint32_t np, nr;
@@ -233,6 +237,7 @@ struct fn {
 	uint32_t nlabels;
 	char *ltypes; /* local types */
 	uint32_t nlocals;
+	const uint8_t *pc; /* just after the instruction being emitted */
 };
 
 static bool grow_stack(struct fn *F, uint32_t need)
@@ -368,7 +373,9 @@ static void emit_branch(struct fn *F, uint32_t depth)
 		for (uint32_t i = 0; i < n; i++)
 			fprintf(F->o, "%s = %s; ", sv(F, c->base + i, t[i]),
 			        sv(F, from + i, t[i]));
-	if (c->kind == K_LOOP && !c->polled)
+	if (c->kind == K_LOOP && c->call_free)
+		fprintf(F->o, "AOT_BACKEDGE_FREE(); goto L%u;\n", c->label);
+	else if (c->kind == K_LOOP && !c->polled)
 		fprintf(F->o, "AOT_BACKEDGE(); goto L%u;\n", c->label);
 	else if (c->kind == K_LOOP)
 		fprintf(F->o, "goto L%u; /* polled by a call */\n", c->label);
@@ -611,6 +618,74 @@ static int skip_dead(const uint8_t **p, const uint8_t *end)
 	return -1;
 }
 
+/*
+ * Whether the loop body starting at 'p' (just after its 'loop') calls
+ * nothing until its 'end': no call of any kind, no cold instruction
+ * (runtime helpers), no float rounding (libm). Its compiled form then
+ * runs only code of the shared object itself, where an asynchronous
+ * interrupt can stop it (aot_run.c).
+ */
+static bool loop_is_call_free(const uint8_t *p, const uint8_t *end)
+{
+	uint32_t depth = 0;
+	while (p < end) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+		if (wasm_read_opcode(&p, end, &op) != 0 ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
+			return false;
+		switch (op) {
+		case WASM_OP_BLOCK:
+		case WASM_OP_LOOP:
+		case WASM_OP_IF:
+		case WASM_OP_TRY:
+		case WASM_OP_TRY_TABLE:
+			depth++;
+			break;
+		case WASM_OP_END:
+			if (depth == 0)
+				return true;
+			depth--;
+			break;
+		case WASM_OP_CALL:
+		case WASM_OP_CALL_INDIRECT:
+		case WASM_OP_RETURN_CALL:
+		case WASM_OP_RETURN_CALL_INDIRECT:
+		case WASM_OP_CALL_REF:
+		case WASM_OP_RETURN_CALL_REF:
+		case WASM_OP_MEMORY_GROW:
+		case WASM_OP_MEMORY_FILL:
+		case WASM_OP_MEMORY_COPY:
+		case WASM_OP_MEMORY_INIT:
+		case WASM_OP_DATA_DROP:
+		case WASM_OP_TABLE_GET:
+		case WASM_OP_TABLE_SET:
+		case WASM_OP_TABLE_SIZE:
+		case WASM_OP_TABLE_GROW:
+		case WASM_OP_TABLE_FILL:
+		case WASM_OP_TABLE_INIT:
+		case WASM_OP_TABLE_COPY:
+		case WASM_OP_ELEM_DROP:
+		case WASM_OP_F32_CEIL:
+		case WASM_OP_F32_FLOOR:
+		case WASM_OP_F32_TRUNC:
+		case WASM_OP_F32_NEAREST:
+		case WASM_OP_F64_CEIL:
+		case WASM_OP_F64_FLOOR:
+		case WASM_OP_F64_TRUNC:
+		case WASM_OP_F64_NEAREST:
+			return false;
+		default:
+			/* Atomics and SIMD may call helpers: not call-free. */
+			if (op_prefix[op] == 0xFD || op_prefix[op] == 0xFE)
+				return false;
+			break;
+		}
+	}
+	return false;
+}
+
 /* Handles structured control; returns false if 'op' is not one. */
 static bool emit_control(struct fn *F, enum wasm_opcode op,
                          const struct wasm_instr_imm *imm, const uint8_t *end,
@@ -628,8 +703,11 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			return true;
 		}
 		c->base = F->h - c->np;
-		if (op == WASM_OP_LOOP)
+		if (op == WASM_OP_LOOP) {
+			c->call_free = !F->opt->fuel &&
+			               loop_is_call_free(F->pc, end);
 			fprintf(F->o, "L%u:;\n", c->label);
+		}
 		return true;
 	case WASM_OP_IF: {
 		const char *cond = top(F, 0);
@@ -937,6 +1015,7 @@ static void emit_body(struct fn *F, uint32_t k)
 			F->why = "malformed code";
 			return;
 		}
+		F->pc = p;
 		if (emit_control(F, op, &imm, end, &dead))
 			continue;
 		if (emit_other(F, op, &imm))
