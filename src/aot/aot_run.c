@@ -17,6 +17,11 @@
  *  - Host functions, interpreted functions and other instances' functions
  *    are called with their arguments on the thread's value stack, exactly
  *    as the interpreter calls them.
+ *  - A loop that calls nothing has no poll; an interrupt still reaches it:
+ *    a timer on the thread's CPU time signals the thread, and the handler
+ *    polls when the signal lands in compiled code (asynchronous
+ *    interrupts, below). Code that relies on this is bound only where
+ *    the signal is ours.
  */
 #include <errno.h>
 #include <pthread.h>
