@@ -224,9 +224,12 @@ int aot_text_register(uintptr_t lo, uintptr_t hi)
 void aot_text_unregister(uintptr_t lo)
 {
 	pthread_mutex_lock(&text_mu);
+	/* One slot: the same object loaded twice (dlopen counts) has two. */
 	for (unsigned i = 0; i < text_hwm; i++)
-		if (text_lo[i] == lo)
+		if (text_lo[i] == lo) {
 			__atomic_store_n(&text_lo[i], 0, __ATOMIC_RELEASE);
+			break;
+		}
 	pthread_mutex_unlock(&text_mu);
 }
 
