@@ -704,8 +704,8 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		}
 		c->base = F->h - c->np;
 		if (op == WASM_OP_LOOP) {
-			c->call_free = !F->opt->fuel &&
-			               loop_is_call_free(F->pc, end);
+			c->call_free =
+			    !F->opt->fuel && loop_is_call_free(F->pc, end);
 			fprintf(F->o, "L%u:;\n", c->label);
 		}
 		return true;
