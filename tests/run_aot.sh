@@ -11,12 +11,16 @@
 #   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
 #      with WASMIX_AOT=1;
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
-#      --no-cache leaves nothing, two compiles at once), no C compiler
+#      --no-cache leaves nothing, two compiles at once, a changed
+#      compiler makes a new entry), no C compiler
 #      (interpreted, one -v line), every trap message equal to the
-#      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
+#      interpreter's, --timeout and --fuel reaching a busy loop (one that
+#      calls nothing: no poll, the asynchronous interrupt), --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
 #      below a huge --max-call-depth, setjmp/longjmp between compiled and
-#      interpreted frames and its refusals (tests/aot/sjlj.wat);
+#      interpreted frames and its refusals (tests/aot/sjlj.wat); a module
+#      split into several C files (WASMIX_AOT_SPLIT_BYTES) behaving the
+#      same;
 #   5. guest threads compiled: tests/run_threads.sh with WASMIX_AOT=1 (and
 #      how many of its modules compiled), threads under contention
 #      (tests/aot/atomics.wat), the atomics' trap messages, --timeout
@@ -171,6 +175,21 @@ n=$(ls "$C" 2>/dev/null | grep -c '\.so$')
 if [ "$n" = 2 ]; then ok cache-fuel-entry
 else bad cache-fuel-entry "$n entries after a --fuel run, want 2"; fi
 
+# The compiler's identity is part of the key: the same command name
+# resolving to a changed file (an upgrade) makes a new entry.
+rm -rf "$XDG_CACHE_HOME"
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v cc)" >"$T/bin/cc"
+chmod +x "$T/bin/cc"
+PATH=$T/bin:$PATH "$W" run --aot "$B/examples/hello.wasm" >/dev/null 2>&1
+PATH=$T/bin:$PATH "$W" run --aot "$B/examples/hello.wasm" >/dev/null 2>&1
+n1=$(ls "$C" 2>/dev/null | grep -c '\.so$')
+touch -d 2001-01-01 "$T/bin/cc"
+PATH=$T/bin:$PATH "$W" run --aot "$B/examples/hello.wasm" >/dev/null 2>&1
+n2=$(ls "$C" 2>/dev/null | grep -c '\.so$')
+if [ "$n1" = 1 ] && [ "$n2" = 2 ]; then ok cache-compiler-identity
+else bad cache-compiler-identity "$n1 then $n2 entries, want 1 then 2"; fi
+
 rm -rf "$XDG_CACHE_HOME"
 cli no-cache 0 '^Hello, world!$' '' \
 	"$W" run --aot --no-cache "$B/examples/hello.wasm"
@@ -221,8 +240,8 @@ cli traps-compiled 0 '^tests/aot/traps.wat: ([0-9]+) of \1 functions' '' \
 cli atomics-threads 0 '' '' "$W" run --aot -v tests/aot/atomics.wat
 if [ -s "$T/err" ]; then bad atomics-threads-compiled "-v: $(head -1 "$T/err")"
 else ok atomics-threads-compiled; fi
-# --timeout stops a compiled thread spinning in a loop (its back-edge
-# polls) as it stops an interpreted one (a hang fails after 60 s).
+# --timeout stops a compiled thread spinning in a loop (a poll or the
+# asynchronous interrupt) as it stops an interpreted one (a hang fails after 60 s).
 cli timeout-thread 134 '' '^wasmix: thread 2: trap: interrupted$' \
 	timeout 60 "$W" run --aot --timeout 0.3 tests/aot/thread_spin.wat
 # setjmp/longjmp across compiled and interpreted frames (tests/aot/sjlj.wat:
@@ -258,6 +277,16 @@ else
 	bad "sjlj: functions interpreted" "$n: $(cat "$T/err")"
 fi
 
+# The busy loop of 'd' calls nothing: its back-edge has no poll
+# (AOT_BACKEDGE_FREE) and only the asynchronous interrupt (a signal from a
+# timer on the thread's CPU time, aot_run.c) stops it below.
+WASMIX_AOT_KEEP_C=1 "$W" compile "$TR" -o "$T/tr.so" >/dev/null 2>&1
+if grep -q 'AOT_BACKEDGE_FREE(); goto' "$T"/tr.so.*.c 2>/dev/null; then
+	ok async-loop-has-no-poll
+else
+	bad async-loop-has-no-poll "no AOT_BACKEDGE_FREE in the C of $TR"
+fi
+rm -f "$T"/tr.so*
 cli timeout-busy 134 '' '^wasmix: trap: timeout' \
 	"$W" run --aot --timeout 0.3 "$TR" d
 cli timeout-loop-call 134 '' '^wasmix: trap: timeout' \
@@ -268,6 +297,48 @@ cli fuel-busy 134 '' '^wasmix: trap: fuel exhausted' \
 	"$W" run --aot --fuel 100000 "$TR" d
 cli deep-c-stack 134 '' '^wasmix: trap: call stack exhausted' \
 	"$W" run --aot --max-call-depth 100000000 "$TR" c
+
+# A module split into several C files (WASMIX_AOT_SPLIT_BYTES=1: one
+# function per file): calls across files are direct calls of hidden
+# symbols; every trap, the timeout and the depth limit as in one file;
+# two compiles at once leave one entry and no work directory.
+rm -rf "$XDG_CACHE_HOME"
+WASMIX_AOT_KEEP_C=1 WASMIX_AOT_SPLIT_BYTES=1 "$W" compile "$TR" \
+	-o "$T/split.so" >/dev/null 2>&1
+nc=$(ls "$T"/split.so.*.d/p*.c 2>/dev/null | wc -l)
+if [ -s "$T/split.so" ] && [ "$nc" -gt 10 ] &&
+	! nm -D "$T/split.so" | grep -q ' T f[0-9]'; then
+	ok "split-compile-o: $nc C files"
+else
+	bad split-compile-o "$nc C files, or f<k> exported"
+fi
+WASMIX_AOT_SPLIT_BYTES=1
+export WASMIX_AOT_SPLIT_BYTES
+"$W" run --aot "$TR" a >"$T/o1" 2>"$T/e1" &
+p1=$!
+"$W" run --aot "$TR" a >"$T/o2" 2>"$T/e2"
+s2=$?
+wait $p1
+s1=$?
+n=$(ls "$C" | grep -c '\.so$')
+left=$(ls "$C" | grep -vc '\.so$')
+if [ "$s1" = 134 ] && [ "$s2" = 134 ] && [ "$n" = 1 ] && [ "$left" = 0 ]; then
+	ok split-concurrent-compile
+else
+	bad split-concurrent-compile "status $s1 and $s2, $n entries, $left others"
+fi
+for t in a b c e f g h i; do
+	"$W" run --interp "$TR" $t >/dev/null 2>"$T/want"
+	sw=$?
+	cli "split-trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
+done
+cli split-timeout-recursion 134 '' '^wasmix: trap: timeout' \
+	"$W" run --aot --timeout 0.3 "$TR" k
+unset WASMIX_AOT_SPLIT_BYTES
+"$W" run --aot "$TR" a >/dev/null 2>&1
+n=$(ls "$C" | grep -c '\.so$')
+if [ "$n" = 2 ]; then ok split-own-entry
+else bad split-own-entry "$n entries, want 2 (one file and split)"; fi
 
 # --fuel and --max-call-depth count the same: the least value of OPTION
 # that lets the program finish, interpreted and compiled.

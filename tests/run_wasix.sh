@@ -177,6 +177,10 @@ oklines "--max-fds 16: EMFILE from open and dup" 2 --max-fds 16 \
 expect "constructors and atexit once across signal deliveries" 0 \
 	"ok ctors once
 atexit ctors=1 handled=4" wx_ctors.wasm
+# A handler ends a busy loop that calls nothing (compiled: no poll in
+# the loop, the asynchronous interrupt delivers).
+expect "a signal handler ends a busy loop" 0 "round 1: handled 1
+round 2: handled 2" --timeout 60 wx_sigspin.wasm
 # The SDK's signal masks, sigsuspend, siglongjmp's mask, EINTR sleeps, a
 # read that a blocked signal does not interrupt.
 oklines "signal masks, pending, sigsuspend, siglongjmp mask, EINTR sleeps" \

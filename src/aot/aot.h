@@ -24,6 +24,9 @@
 /* Most results (or block values) a compiled function may have. */
 #define AOT_MAX_RESULTS 64
 
+/* Most C files one module is split into (aot_emit_nparts). */
+#define AOT_MAX_PARTS 64
+
 struct aot_options {
 	/* Explicit bounds checks rather than guard pages (the default when
 	 * vm_config.bounds_checks is set). Part of the cache key. */
@@ -45,6 +48,18 @@ struct aot_options {
 	 * 0: always wait for the compiler. Not with 'no_cache'.
 	 */
 	uint64_t background_bytes;
+	/*
+	 * A module whose code section is larger than this many bytes is
+	 * written as several C files of about this much wasm code each,
+	 * compiled in parallel and linked into one shared object (smaller
+	 * modules stay one file, where GCC inlines across all functions).
+	 * 0: $WASMIX_AOT_SPLIT_BYTES, else 128 KiB; UINT64_MAX: never split.
+	 * Part of the cache key through the number of files it gives.
+	 */
+	uint64_t split_bytes;
+	/* Compilers run at once: 0: $WASMIX_AOT_JOBS, else the online CPUs,
+	 * at most 8. Does not change the code. */
+	unsigned jobs;
 };
 
 /*
@@ -61,6 +76,25 @@ const char *aot_module_unsupported(const struct wasm_module *m);
  */
 int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
                FILE *out, uint32_t *ncompiled, struct diag *diag);
+
+/*
+ * The number of C files aot_emit_c_parts writes for 'm' with code split
+ * into pieces of about 'split_bytes' (0: one file): 1 when the module's
+ * code is no larger, at most AOT_MAX_PARTS.
+ */
+uint32_t aot_emit_nparts(const struct wasm_module *m, uint64_t split_bytes);
+
+/*
+ * aot_emit_c into 'nparts' files out[0..nparts-1] (1..AOT_MAX_PARTS):
+ * each defined function goes to one of them (contiguous runs of indices
+ * of about equal code size), out[0] also gets the module's tables. With
+ * more than one part the functions are hidden symbols rather than static
+ * ones, so calls across files are direct calls; compile each with -c and
+ * link the objects into one shared object. Same errors as aot_emit_c.
+ */
+int aot_emit_c_parts(const struct wasm_module *m, const struct aot_options *opt,
+                     uint32_t nparts, FILE *const *out, uint32_t *ncompiled,
+                     struct diag *diag);
 
 /* Native code for one module: a loaded shared object. */
 struct aot_code;

@@ -29,9 +29,21 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 8
+#define AOT_ABI_VERSION 9
 
 #include <setjmp.h> /* setjmp landings (struct aot_sj) */
+
+/*
+ * Where the runtime can interrupt compiled code asynchronously (aot_run.c:
+ * a timer on the thread's CPU time sends a signal whose handler polls when
+ * it lands in compiled code), loops that call nothing need no poll at
+ * their back-edges (AOT_BACKEDGE_FREE). Elsewhere they poll like others.
+ */
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+#define AOT_ASYNC_INTERRUPTS 1
+#else
+#define AOT_ASYNC_INTERRUPTS 0
+#endif
 
 /* GCC's and clang's own names of the <stdint.h> types (same types). */
 typedef __UINT8_TYPE__ aot_u8;
@@ -758,6 +770,15 @@ AOT_UN(I64_EXTEND32_S, U64, U64, (U64)(S64)(S32)a)
 
 /* A loop back-edge. */
 #define AOT_BACKEDGE() AOT_POLL_IF_DUE()
+/* The back-edge of a loop that calls nothing: without fuel and with
+ * asynchronous interrupts, only a compiler barrier, so that the next
+ * iteration reads memory again (a store by a signal handler the
+ * interrupt ran is seen). */
+#if AOT_FUEL || !AOT_ASYNC_INTERRUPTS
+#define AOT_BACKEDGE_FREE() AOT_POLL_IF_DUE()
+#else
+#define AOT_BACKEDGE_FREE() __asm__ volatile("" ::: "memory")
+#endif
 
 /* call_indirect: bounds, null and type checks; 'f' set on success. */
 static inline struct aot_func *aot_indirect(struct aot_inst *I, aot_u32 tab,

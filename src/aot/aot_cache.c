@@ -8,9 +8,14 @@
  * mode 0700 and owned by the user (else it is not used). An entry is
  * <key>.so where key = SHA-256 of the module's bytes and of a string of
  * everything else the code depends on (wasmix version, ABI version,
- * compiler command, flags, bounds-check mode). Compiles write
- * <key>.<pid>.<n>.tmp and rename it into place, so concurrent compiles of
- * one module are safe (the last rename wins; both files are equal).
+ * compiler command and the identity of the file it runs, flags,
+ * bounds-check and fuel modes, the number of C files). Compiles write
+ * their C and objects under <key>.<pid>.<n>.* and the result to
+ * <key>.<pid>.<n>.tmp, and rename that into place, so concurrent compiles
+ * of one module are safe (the last rename wins; both files are equal).
+ * A large module is several C files compiled by parallel compilers
+ * (worker threads, each waiting for its own child) and linked into one
+ * shared object.
  * The cache is capped (WASMIX_CACHE_MAX_MB, default 1024): after a
  * compile, the least recently used entries go until it fits.
  *
@@ -22,6 +27,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +100,12 @@ static void sha_block(struct sha *s, const uint8_t *p)
 static void sha_add(struct sha *s, const uint8_t *p, size_t n)
 {
 	s->len += n;
+	/* Whole blocks straight from the input (a module is hashed on
+	 * every cached start: this is most of the time it takes). */
+	while (s->nbuf == 0 && n >= 64) {
+		sha_block(s, p);
+		p += 64, n -= 64;
+	}
 	while (n > 0) {
 		size_t k = 64 - s->nbuf < n ? 64 - s->nbuf : n;
 		memcpy(s->buf + s->nbuf, p, k);
@@ -136,6 +149,7 @@ void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,
 
 struct aot_code {
 	void *dl;
+	uintptr_t text_lo, text_hi; /* registered (aot_text_register) */
 	const struct aot_module_desc *desc;
 	bool checked;
 	uint32_t ncompiled;
@@ -165,39 +179,108 @@ static const char *opt_of(const struct aot_options *o)
 #define AOT_SAN_KEY ""
 #endif
 
+/* Wasm code bytes per C file (aot_options.split_bytes); 0: one file. */
+static uint64_t split_of(const struct aot_options *o)
+{
+	const char *e = getenv("WASMIX_AOT_SPLIT_BYTES");
+	if (o->split_bytes != 0)
+		return o->split_bytes == UINT64_MAX ? 0 : o->split_bytes;
+	if (e != NULL && e[0] != 0)
+		return strtoull(e, NULL, 10);
+	return (uint64_t)128 << 10;
+}
+
+/* Most compilers one compile runs at once by default. */
+#define AOT_MAX_JOBS 8
+
+static unsigned jobs_of(const struct aot_options *o)
+{
+	const char *e = getenv("WASMIX_AOT_JOBS");
+	long n = o->jobs;
+	if (n == 0 && e != NULL && e[0] != 0)
+		n = strtol(e, NULL, 10);
+	if (n <= 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (n > AOT_MAX_JOBS)
+			n = AOT_MAX_JOBS;
+	}
+	return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+}
+
+/*
+ * The compiler's identity for the cache key: the file 'cc' names (found
+ * in PATH as posix_spawnp finds it, symbolic links resolved), its size
+ * and modification time. An upgrade of the compiler replaces that file,
+ * so code compiled by the old one is not reused. Some stat calls, no
+ * process: every cache lookup computes it.
+ */
+static void cc_identity(const char *cc, char *buf, size_t cap)
+{
+	char cand[4096], real[4096];
+	const char *path = getenv("PATH");
+	struct stat st;
+
+	snprintf(buf, cap, "missing");
+	if (strchr(cc, '/') != NULL) {
+		snprintf(cand, sizeof cand, "%s", cc);
+	} else {
+		const char *p = path != NULL ? path : "/usr/bin:/bin";
+		cand[0] = 0;
+		while (*p != 0) {
+			size_t len = strcspn(p, ":");
+			int n = snprintf(cand, sizeof cand, "%.*s/%s", (int)len,
+			                 len ? p : ".", cc);
+			if (n > 0 && (size_t)n < sizeof cand &&
+			    access(cand, X_OK) == 0)
+				break;
+			cand[0] = 0;
+			p += len;
+			if (*p == ':')
+				p++;
+		}
+	}
+	if (cand[0] == 0 || realpath(cand, real) == NULL ||
+	    stat(real, &st) != 0)
+		return;
+	snprintf(buf, cap, "%s size %lld mtime %lld.%09ld", real,
+	         (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	         (long)st.st_mtim.tv_nsec);
+}
+
 /* Fixed flags: IEEE semantics (no contraction, no errno calls), no
  * aliasing assumptions between the guest memory and anything else. */
 #define AOT_CFLAGS                                                             \
-	"-shared", "-fPIC", "-std=gnu11", "-w", "-ffp-contract=off",           \
-	    "-fno-math-errno", "-fsignaling-nans", "-fno-strict-aliasing",     \
+	"-fPIC", "-std=gnu11", "-w", "-ffp-contract=off", "-fno-math-errno",   \
+	    "-fsignaling-nans", "-fno-strict-aliasing",                        \
 	    "-fvisibility=hidden" AOT_SAN_CFLAGS
 
 /* The cache key: everything the shared object depends on. */
 static void cache_key(const struct wasm_module *m, const struct aot_options *o,
                       char hex[65])
 {
-	char extra[512];
-	int n =
-	    snprintf(extra, sizeof extra,
-	             "wasmix %s abi %d emitter %d cc %s opt %s checked %d "
-	             "fuel %d flags %s",
-	             WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
-	             cc_of(o), opt_of(o), o->checked ? 1 : 0, o->fuel ? 1 : 0,
-	             "-ffp-contract=off -fno-math-errno -fsignaling-nans "
-	             "-fno-strict-aliasing" AOT_SAN_KEY);
+	char extra[6000], ccid[4200];
+	cc_identity(cc_of(o), ccid, sizeof ccid);
+	int n = snprintf(extra, sizeof extra,
+	                 "wasmix %s abi %d emitter %d cc %s [%s] opt %s "
+	                 "checked %d fuel %d parts %u flags %s",
+	                 WASMIX_VERSION, AOT_ABI_VERSION, AOT_EMITTER_REVISION,
+	                 cc_of(o), ccid, opt_of(o), o->checked ? 1 : 0,
+	                 o->fuel ? 1 : 0, aot_emit_nparts(m, split_of(o)),
+	                 "-ffp-contract=off -fno-math-errno -fsignaling-nans "
+	                 "-fno-strict-aliasing" AOT_SAN_KEY);
 	const char *gen = aot_codegen_id();
 	const void *parts[3] = {m->bytes, extra, gen};
-	size_t lens[3] = {m->nbytes, (size_t)(n > 0 ? n : 0), strlen(gen)};
+	size_t lens[3] = {m->nbytes,
+	                  n < 0                       ? 0
+	                  : (size_t)n >= sizeof extra ? sizeof extra - 1
+	                                              : (size_t)n,
+	                  strlen(gen)};
 	aot_sha256_hex(parts, lens, 3, hex);
 }
 
-/* Runs the compiler: 'src' to shared object 'out'. */
-static int run_cc(const struct aot_options *o, const char *src, const char *out,
-                  struct diag *diag)
+/* Runs the compiler with 'argv' (argv[0] the compiler) to the end. */
+static int run_cc(const char *cc, char *const argv[], struct diag *diag)
 {
-	const char *cc = cc_of(o);
-	char *argv[] = {(char *)cc,  (char *)opt_of(o), AOT_CFLAGS, "-o",
-	                (char *)out, (char *)src,       "-lm",      NULL};
 	pid_t pid;
 	int st, err;
 
@@ -218,22 +301,191 @@ static int run_cc(const struct aot_options *o, const char *src, const char *out,
 	return WX_OK;
 }
 
-/* Emits C for 'm' into 'c_path' and compiles it into 'so_path'. */
-static int build(const struct wasm_module *m, const struct aot_options *o,
-                 const char *c_path, const char *so_path, struct diag *diag)
+/* The parts of one split compile, shared by its worker threads. */
+struct parts_job {
+	const struct aot_options *o;
+	const char *dir; /* p<i>.c -> p<i>.o there */
+	uint32_t nparts;
+	const uint32_t *order; /* parts, largest C file first */
+	uint32_t next;         /* next index into 'order' (atomic) */
+	int failed;            /* atomic: stop taking parts */
+	pthread_mutex_t mu;
+	struct diag diag; /* the first failure */
+	int rc;
+};
+
+static void *parts_worker(void *arg)
 {
-	uint32_t ncompiled;
-	FILE *f = fopen(c_path, "w");
+	struct parts_job *j = arg;
+	const char *cc = cc_of(j->o);
+	for (;;) {
+		uint32_t i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+		char src[4400], obj[4400];
+		struct diag d = {0};
+		if (i >= j->nparts ||
+		    __atomic_load_n(&j->failed, __ATOMIC_RELAXED))
+			return NULL;
+		snprintf(src, sizeof src, "%s/p%u.c", j->dir, j->order[i]);
+		snprintf(obj, sizeof obj, "%s/p%u.o", j->dir, j->order[i]);
+		char *argv[] = {(char *)cc, (char *)opt_of(j->o),
+		                AOT_CFLAGS, "-c",
+		                "-o",       obj,
+		                src,        NULL};
+		int rc = run_cc(cc, argv, &d);
+		if (rc != WX_OK) {
+			pthread_mutex_lock(&j->mu);
+			if (j->rc == WX_OK) {
+				j->rc = rc;
+				j->diag = d;
+			}
+			pthread_mutex_unlock(&j->mu);
+			__atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+/* Compiles dir/p<i>.c to dir/p<i>.o with up to jobs_of(o) compilers at
+ * once, the largest files first (they take longest). */
+static int compile_parts(const struct aot_options *o, const char *dir,
+                         uint32_t nparts, struct diag *diag)
+{
+	struct parts_job j = {.o = o, .dir = dir, .nparts = nparts};
+	uint64_t size[AOT_MAX_PARTS];
+	uint32_t order[AOT_MAX_PARTS];
+	pthread_t tid[AOT_MAX_PARTS];
+	unsigned nt = jobs_of(o), started = 0;
+
+	for (uint32_t i = 0; i < nparts; i++) {
+		char src[4400];
+		struct stat st;
+		snprintf(src, sizeof src, "%s/p%u.c", dir, i);
+		size[i] = stat(src, &st) == 0 ? (uint64_t)st.st_size : 0;
+		uint32_t k = i;
+		while (k > 0 && size[order[k - 1]] < size[i]) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	j.order = order;
+	pthread_mutex_init(&j.mu, NULL);
+	if (nt > nparts)
+		nt = nparts;
+	for (unsigned t = 1; t < nt; t++)
+		if (pthread_create(&tid[started], NULL, parts_worker, &j) == 0)
+			started++;
+	parts_worker(&j); /* this thread is one of the workers */
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&j.mu);
+	if (j.rc != WX_OK)
+		return diag_set(diag, j.rc, "%s", j.diag.msg);
+	return WX_OK;
+}
+
+/* Removes what a split compile left in 'dir', and 'dir'. */
+static void remove_parts(const char *dir, uint32_t nparts, bool keep_c)
+{
+	char path[4400];
+	for (uint32_t i = 0; i < nparts; i++) {
+		snprintf(path, sizeof path, "%s/p%u.o", dir, i);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/p%u.c", dir, i);
+		if (!keep_c)
+			unlink(path);
+	}
+	if (!keep_c)
+		rmdir(dir);
+}
+
+/* A module of several C files: emitted into the new directory 'dir',
+ * compiled in parallel, linked into 'so_path'. */
+static int build_split(const struct wasm_module *m, const struct aot_options *o,
+                       uint32_t nparts, const char *dir, const char *so_path,
+                       struct diag *diag)
+{
+	FILE *out[AOT_MAX_PARTS];
+	char path[4400];
+	char *argv[AOT_MAX_PARTS + 8];
+	char *objs[AOT_MAX_PARTS];
+	const char *cc = cc_of(o);
+	uint32_t nout = 0, ncompiled, na = 0;
+	int rc = WX_OK;
+
+	if (mkdir(dir, 0700) != 0)
+		return diag_set(diag, WX_EIO, "%s: %s", dir, strerror(errno));
+	for (; nout < nparts; nout++) {
+		snprintf(path, sizeof path, "%s/p%u.c", dir, nout);
+		out[nout] = fopen(path, "w");
+		if (out[nout] == NULL) {
+			rc = diag_set(diag, WX_EIO, "%s: %s", path,
+			              strerror(errno));
+			break;
+		}
+	}
+	if (rc == WX_OK)
+		rc = aot_emit_c_parts(m, o, nparts, out, &ncompiled, diag);
+	for (uint32_t i = 0; i < nout; i++)
+		if (fclose(out[i]) != 0 && rc == WX_OK)
+			rc = diag_set(diag, WX_EIO, "%s: cannot write", dir);
+	if (rc == WX_OK)
+		rc = compile_parts(o, dir, nparts, diag);
+	for (uint32_t i = 0; rc == WX_OK && i < nparts; i++) {
+		snprintf(path, sizeof path, "%s/p%u.o", dir, i);
+		objs[i] = strdup(path);
+		if (objs[i] == NULL)
+			rc = diag_set(diag, WX_ENOMEM, "out of memory");
+		else
+			na = i + 1;
+	}
+	if (rc == WX_OK) {
+		uint32_t k = 0;
+		argv[k++] = (char *)cc;
+		argv[k++] = "-shared";
+		argv[k++] = "-o";
+		argv[k++] = (char *)so_path;
+		for (uint32_t i = 0; i < nparts; i++)
+			argv[k++] = objs[i];
+		argv[k++] = "-lm";
+		argv[k] = NULL;
+		rc = run_cc(cc, argv, diag);
+	}
+	for (uint32_t i = 0; i < na; i++)
+		free(objs[i]);
+	remove_parts(dir, nparts, getenv("WASMIX_AOT_KEEP_C") != NULL);
+	return rc;
+}
+
+/* Emits C for 'm' and compiles it into 'so_path'; the C goes to
+ * '<work>.c' (one file) or the directory '<work>.d' (several). */
+static int build(const struct wasm_module *m, const struct aot_options *o,
+                 const char *work, const char *so_path, struct diag *diag)
+{
+	uint32_t ncompiled, nparts = aot_emit_nparts(m, split_of(o));
+	char c_path[4300];
+	const char *cc = cc_of(o);
+	FILE *f;
 	int rc;
 
+	if (nparts > 1) {
+		snprintf(c_path, sizeof c_path, "%s.d", work);
+		return build_split(m, o, nparts, c_path, so_path, diag);
+	}
+	snprintf(c_path, sizeof c_path, "%s.c", work);
+	f = fopen(c_path, "w");
 	if (f == NULL)
 		return diag_set(diag, WX_EIO, "%s: %s", c_path,
 		                strerror(errno));
 	rc = aot_emit_c(m, o, f, &ncompiled, diag);
 	if (fclose(f) != 0 && rc == WX_OK)
 		rc = diag_set(diag, WX_EIO, "%s: %s", c_path, strerror(errno));
-	if (rc == WX_OK)
-		rc = run_cc(o, c_path, so_path, diag);
+	if (rc == WX_OK) {
+		char *argv[] = {
+		    (char *)cc, (char *)opt_of(o), "-shared", AOT_CFLAGS,
+		    "-o",       (char *)so_path,   c_path,    "-lm",
+		    NULL};
+		rc = run_cc(cc, argv, diag);
+	}
 	if (getenv("WASMIX_AOT_KEEP_C") == NULL)
 		unlink(c_path);
 	return rc;
@@ -242,11 +494,11 @@ static int build(const struct wasm_module *m, const struct aot_options *o,
 int aot_compile_to(const struct wasm_module *m, const struct aot_options *o,
                    const char *path, struct diag *diag)
 {
-	char c_path[4096];
-	if (snprintf(c_path, sizeof c_path, "%s.%ld.c", path, (long)getpid()) >=
-	    (int)sizeof c_path)
+	char work[4096];
+	if (snprintf(work, sizeof work, "%s.%ld", path, (long)getpid()) >=
+	    (int)sizeof work)
 		return diag_set(diag, WX_EARG, "path too long");
-	return build(m, o, c_path, path, diag);
+	return build(m, o, work, path, diag);
 }
 
 /* The cache directory (created 0700), or an error: then no cache. */
@@ -325,6 +577,45 @@ static void cache_trim(const char *dir)
 	}
 }
 
+struct text_find {
+	uintptr_t base, lo, hi;
+};
+
+static int text_find_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct text_find *t = arg;
+	(void)size;
+	if (info->dlpi_addr != t->base)
+		return 0;
+	for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			t->lo = info->dlpi_addr + ph->p_vaddr;
+			t->hi = t->lo + ph->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Registers the executable segment of 'c' (aot_run.c's interrupts). */
+static int register_text(struct aot_code *c, struct diag *diag)
+{
+	struct link_map *lm = NULL;
+	struct text_find t = {0, 0, 0};
+	if (dlinfo(c->dl, RTLD_DI_LINKMAP, &lm) != 0 || lm == NULL)
+		return diag_set(diag, WX_EIO, "dlinfo failed");
+	t.base = (uintptr_t)lm->l_addr;
+	dl_iterate_phdr(text_find_cb, &t);
+	if (t.lo == 0)
+		return diag_set(diag, WX_EIO, "no code segment in the object");
+	if (aot_text_register(t.lo, t.hi) != WX_OK)
+		return diag_set(diag, WX_ELIMIT, "too many compiled modules");
+	c->text_lo = t.lo;
+	c->text_hi = t.hi;
+	return WX_OK;
+}
+
 static int open_so(const char *path, const struct wasm_module *m, bool checked,
                    struct aot_code **out, struct diag *diag)
 {
@@ -345,8 +636,12 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 		return diag_set(diag, WX_EIO, "%s: not code of this module",
 		                path);
 	}
+	if (register_text(c, diag) != WX_OK) {
+		dlclose(c->dl);
+		wx_free(c);
+		return WX_EIO;
+	}
 	c->checked = checked;
-	(void)checked;
 	for (uint32_t k = 0; k < m->nfuncs; k++)
 		c->ncompiled += c->desc->fns[k] != NULL;
 	*out = c;
@@ -370,7 +665,7 @@ static int compile_in_background(const struct wasm_module *m,
 		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		if (fork() == 0) {
-			char tmp[4300], csrc[4300], so[4200];
+			char tmp[4300], work[4300], so[4200];
 			struct diag d = {0};
 			int fd = open("/dev/null", O_RDWR);
 			if (fd >= 0) {
@@ -387,9 +682,9 @@ static int compile_in_background(const struct wasm_module *m,
 			snprintf(so, sizeof so, "%s/%s.so", dir, key);
 			snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
 			         (long)getpid());
-			snprintf(csrc, sizeof csrc, "%s/%s.%ld.bg.c", dir, key,
+			snprintf(work, sizeof work, "%s/%s.%ld.bg", dir, key,
 			         (long)getpid());
-			if (build(m, o, csrc, tmp, &d) == WX_OK &&
+			if (build(m, o, work, tmp, &d) == WX_OK &&
 			    rename(tmp, so) == 0)
 				cache_trim(dir);
 			unlink(tmp);
@@ -409,7 +704,7 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
              struct aot_code **out, struct diag *diag)
 {
 	static unsigned seq;
-	char dir[4096], key[65], so[4200], tmp[4300], csrc[4300];
+	char dir[4096], key[65], so[4200], tmp[4300], work[4300];
 	const char *why = aot_module_unsupported(m);
 	bool cached = !o->no_cache;
 	int rc;
@@ -443,9 +738,9 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 	unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	snprintf(tmp, sizeof tmp, "%s/%s.%ld.%u.tmp", dir, key, (long)getpid(),
 	         n);
-	snprintf(csrc, sizeof csrc, "%s/%s.%ld.%u.c", dir, key, (long)getpid(),
+	snprintf(work, sizeof work, "%s/%s.%ld.%u", dir, key, (long)getpid(),
 	         n);
-	rc = build(m, o, csrc, tmp, diag);
+	rc = build(m, o, work, tmp, diag);
 	if (rc == WX_OK && rename(tmp, so) != 0)
 		rc = diag_set(diag, WX_EIO, "%s: %s", so, strerror(errno));
 	unlink(tmp);
@@ -469,6 +764,8 @@ void aot_code_free(struct aot_code *c)
 {
 	if (c == NULL)
 		return;
+	if (c->text_lo != 0)
+		aot_text_unregister(c->text_lo);
 	dlclose(c->dl);
 	wx_free(c);
 }
@@ -500,7 +797,8 @@ void *aot_bind_state(const struct vm_instance *inst)
  */
 
 struct aot_entry_mod {
-	char key[65];          /* cache_key of the module */
+	uint8_t *bytes; /* a copy of the module's bytes (owned) */
+	size_t nbytes;
 	struct aot_code *code; /* NULL: interpreted */
 };
 
@@ -525,22 +823,26 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 	return s;
 }
 
-/* Modules are found by content (their cache key), never by address: a
- * module freed and another decoded at the same address must not get the
- * old code. Under vm_lock; the key is hashed before taking it. */
-static struct aot_entry_mod *find_mod(struct aot_session *s, const char key[65])
+/* Modules are found by content, never by address: a module freed and
+ * another decoded at the same address must not get the old code. The
+ * options are the session's, so equal bytes mean an equal cache key
+ * (comparing bytes is much faster than hashing them again). Under
+ * vm_lock. */
+static struct aot_entry_mod *find_mod(struct aot_session *s,
+                                      const struct wasm_module *m)
 {
 	for (size_t i = 0; i < s->nmods; i++)
-		if (strcmp(s->mods[i].key, key) == 0)
+		if (s->mods[i].nbytes == m->nbytes &&
+		    memcmp(s->mods[i].bytes, m->bytes, m->nbytes) == 0)
 			return &s->mods[i];
 	return NULL;
 }
 
-/* Whether the session has an entry of key 'key'. */
-static bool has_mod(struct aot_session *s, const char key[65])
+/* Whether the session has an entry for module 'm'. */
+static bool has_mod(struct aot_session *s, const struct wasm_module *m)
 {
 	vm_lock();
-	bool have = find_mod(s, key) != NULL;
+	bool have = find_mod(s, m) != NULL;
 	vm_unlock();
 	return have;
 }
@@ -555,24 +857,28 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 {
 	struct diag d = {0};
 	struct aot_code *code = NULL;
-	char key[65];
+	uint8_t *copy;
 	int rc = WX_OK;
 
-	cache_key(m, &s->o, key);
-	if (has_mod(s, key))
+	if (has_mod(s, m))
 		return WX_OK;
 	/* Before the process confines itself: finding the main thread's
 	 * stack reads /proc/self/maps. */
 	aot_thread_stack_init();
+	copy = wx_malloc(m->nbytes ? m->nbytes : 1);
+	if (copy == NULL)
+		return WX_ENOMEM;
+	memcpy(copy, m->bytes, m->nbytes);
 	if (aot_load(m, &s->o, &code, &d) != WX_OK) {
 		if (s->o.verbose)
 			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
 		code = NULL;
 	}
 	vm_lock();
-	if (find_mod(s, key) != NULL) { /* another thread was first */
+	if (find_mod(s, m) != NULL) { /* another thread was first */
 		vm_unlock();
 		aot_code_free(code);
+		wx_free(copy);
 		return WX_OK;
 	}
 	if (s->nmods == s->cap) {
@@ -586,37 +892,38 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 		}
 	}
 	if (rc == WX_OK) {
-		memcpy(s->mods[s->nmods].key, key, sizeof key);
+		s->mods[s->nmods].bytes = copy;
+		s->mods[s->nmods].nbytes = m->nbytes;
 		s->mods[s->nmods].code = code;
 		s->nmods++;
 	}
 	vm_unlock();
-	if (rc != WX_OK)
+	if (rc != WX_OK) {
 		aot_code_free(code);
+		wx_free(copy);
+	}
 	return rc;
 }
 
 static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
-                              const char key[65], struct diag *diag);
+                              struct diag *diag);
 
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag)
 {
 	struct aot_session *s = ud;
-	char key[65];
 
 	if (s->on_demand && aot_session_prepare(s, inst->module) != WX_OK)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
-	cache_key(inst->module, &s->o, key);
 	vm_lock();
-	int rc = on_instance_locked(s, inst, key, diag);
+	int rc = on_instance_locked(s, inst, diag);
 	vm_unlock();
 	return rc;
 }
 
 static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
-                              const char key[65], struct diag *diag)
+                              struct diag *diag)
 {
-	struct aot_entry_mod *e = find_mod(s, key);
+	struct aot_entry_mod *e = find_mod(s, inst->module);
 	struct diag d = {0};
 	int rc;
 
@@ -659,8 +966,10 @@ void aot_session_free(struct aot_session *s)
 		return;
 	for (size_t i = 0; i < s->ninsts; i++)
 		aot_bind_free(s->insts[i]);
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		aot_code_free(s->mods[i].code);
+		wx_free(s->mods[i].bytes);
+	}
 	wx_free(s->insts);
 	wx_free(s->mods);
 	wx_free(s);

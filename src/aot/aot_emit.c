@@ -143,10 +143,11 @@ static void fn_ptr_type(FILE *o, const struct wasm_functype *ft)
 	fputs(")", o);
 }
 
-/* "static RT f<k>(struct aot_inst *I, aot_u32 D, ...)" */
+/* "AOT_FN RT f<k>(struct aot_inst *I, aot_u32 D, ...)"; AOT_FN is
+ * 'static' in a module of one C file, else a hidden symbol (aot_emit_c). */
 static void fn_head(FILE *o, const struct wasm_functype *ft, uint32_t k)
 {
-	fputs("static ", o);
+	fputs("AOT_FN ", o);
 	ret_type(o, ft);
 	fprintf(o, " f%u(struct aot_inst *I, aot_u32 D", k);
 	for (uint32_t i = 0; i < ft->nparams; i++)
@@ -200,6 +201,10 @@ struct ctl {
 	/* K_LOOP: a call that polls ran at the loop's own level before the
 	 * code being emitted, so a back-edge from here needs no poll. */
 	bool polled;
+	/* K_LOOP: no call of any kind inside (loop_is_call_free): its
+	 * back-edges need no poll where interrupts reach compiled code
+	 * asynchronously (AOT_BACKEDGE_FREE, aot_abi.h). */
+	bool call_free;
 	uint32_t label;
 	uint32_t base; /* stack height below the block's parameters */
 	uint32_t np, nr;
@@ -232,6 +237,7 @@ struct fn {
 	uint32_t nsites;   /* setjmp call sites so far */
 	uint32_t *site_nv; /* per site: values it saves ('capsites') */
 	uint32_t capsites;
+	const uint8_t *pc; /* just after the instruction being emitted */
 };
 
 /* Where a value on the operand stack came from (setjmp functions). */
@@ -379,7 +385,9 @@ static void emit_branch(struct fn *F, uint32_t depth)
 		for (uint32_t i = 0; i < n; i++)
 			fprintf(F->o, "%s = %s; ", sv(F, c->base + i, t[i]),
 			        sv(F, from + i, t[i]));
-	if (c->kind == K_LOOP && !c->polled)
+	if (c->kind == K_LOOP && c->call_free)
+		fprintf(F->o, "AOT_BACKEDGE_FREE(); goto L%u;\n", c->label);
+	else if (c->kind == K_LOOP && !c->polled)
 		fprintf(F->o, "AOT_BACKEDGE(); goto L%u;\n", c->label);
 	else if (c->kind == K_LOOP)
 		fprintf(F->o, "goto L%u; /* polled by a call */\n", c->label);
@@ -671,6 +679,74 @@ static int skip_dead(const uint8_t **p, const uint8_t *end)
 	return -1;
 }
 
+/*
+ * Whether the loop body starting at 'p' (just after its 'loop') calls
+ * nothing until its 'end': no call of any kind, no cold instruction
+ * (runtime helpers), no float rounding (libm). Its compiled form then
+ * runs only code of the shared object itself, where an asynchronous
+ * interrupt can stop it (aot_run.c).
+ */
+static bool loop_is_call_free(const uint8_t *p, const uint8_t *end)
+{
+	uint32_t depth = 0;
+	while (p < end) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+		if (wasm_read_opcode(&p, end, &op) != 0 ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
+			return false;
+		switch (op) {
+		case WASM_OP_BLOCK:
+		case WASM_OP_LOOP:
+		case WASM_OP_IF:
+		case WASM_OP_TRY:
+		case WASM_OP_TRY_TABLE:
+			depth++;
+			break;
+		case WASM_OP_END:
+			if (depth == 0)
+				return true;
+			depth--;
+			break;
+		case WASM_OP_CALL:
+		case WASM_OP_CALL_INDIRECT:
+		case WASM_OP_RETURN_CALL:
+		case WASM_OP_RETURN_CALL_INDIRECT:
+		case WASM_OP_CALL_REF:
+		case WASM_OP_RETURN_CALL_REF:
+		case WASM_OP_MEMORY_GROW:
+		case WASM_OP_MEMORY_FILL:
+		case WASM_OP_MEMORY_COPY:
+		case WASM_OP_MEMORY_INIT:
+		case WASM_OP_DATA_DROP:
+		case WASM_OP_TABLE_GET:
+		case WASM_OP_TABLE_SET:
+		case WASM_OP_TABLE_SIZE:
+		case WASM_OP_TABLE_GROW:
+		case WASM_OP_TABLE_FILL:
+		case WASM_OP_TABLE_INIT:
+		case WASM_OP_TABLE_COPY:
+		case WASM_OP_ELEM_DROP:
+		case WASM_OP_F32_CEIL:
+		case WASM_OP_F32_FLOOR:
+		case WASM_OP_F32_TRUNC:
+		case WASM_OP_F32_NEAREST:
+		case WASM_OP_F64_CEIL:
+		case WASM_OP_F64_FLOOR:
+		case WASM_OP_F64_TRUNC:
+		case WASM_OP_F64_NEAREST:
+			return false;
+		default:
+			/* Atomics and SIMD may call helpers: not call-free. */
+			if (op_prefix[op] == 0xFD || op_prefix[op] == 0xFE)
+				return false;
+			break;
+		}
+	}
+	return false;
+}
+
 /* Handles structured control; returns false if 'op' is not one. */
 static bool emit_control(struct fn *F, enum wasm_opcode op,
                          const struct wasm_instr_imm *imm, const uint8_t *end,
@@ -688,8 +764,11 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			return true;
 		}
 		c->base = F->h - c->np;
-		if (op == WASM_OP_LOOP)
+		if (op == WASM_OP_LOOP) {
+			c->call_free =
+			    !F->opt->fuel && loop_is_call_free(F->pc, end);
 			fprintf(F->o, "L%u:;\n", c->label);
+		}
 		return true;
 	case WASM_OP_IF: {
 		const char *cond = top(F, 0);
@@ -1084,6 +1163,7 @@ static void emit_body(struct fn *F, uint32_t k)
 			F->why = "malformed code";
 			return;
 		}
+		F->pc = p;
 		if (emit_control(F, op, &imm, end, &dead))
 			continue;
 		if (emit_other(F, op, &imm))
@@ -1368,7 +1448,7 @@ static void emit_entry(FILE *out, const struct wasm_module *m, uint32_t k)
 	uint32_t np = ft->nparams, nr = ft->nresults;
 
 	fprintf(out,
-	        "static void e%u(struct aot_inst *I, aot_u32 D, aot_u64 *s)\n"
+	        "AOT_FN void e%u(struct aot_inst *I, aot_u32 D, aot_u64 *s)\n"
 	        "{\n\t",
 	        k);
 	if (nr != 0) {
@@ -1398,31 +1478,48 @@ static void emit_entry(FILE *out, const struct wasm_module *m, uint32_t k)
 	fputs("}\n", out);
 }
 
-int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
-               FILE *out, uint32_t *ncompiled, struct diag *diag)
+uint32_t aot_emit_nparts(const struct wasm_module *m, uint64_t split_bytes)
 {
-	const char *why = aot_module_unsupported(m);
-	uint8_t *ok = NULL, *sj = NULL;
-	struct prof *prof = NULL;
-	int rc = WX_OK;
+	uint64_t code = 0;
+	for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++)
+		code += m->funcs[k].code_len;
+	if (split_bytes == 0 || code <= split_bytes)
+		return 1;
+	uint64_t n = (code + split_bytes - 1) / split_bytes;
+	return n > AOT_MAX_PARTS ? AOT_MAX_PARTS : (uint32_t)n;
+}
 
-	*ncompiled = 0;
-	if (why != NULL)
-		return diag_set(diag, WX_EARG, "cannot compile: %s", why);
-	ok = wx_calloc(m->nfuncs + 1, 1);
-	prof = wx_calloc(m->nfuncs + 1, sizeof *prof);
-	if (ok == NULL || prof == NULL || profile_funcs(m, prof) != WX_OK ||
-	    sj_funcs(m, opt, prof, &sj) != WX_OK) {
-		wx_free(ok);
-		wx_free(prof);
-		return diag_set(diag, WX_ENOMEM, "out of memory");
+/*
+ * The part of each function: contiguous runs of function indices of about
+ * equal code size (the functions of one source file tend to be neighbours,
+ * so calls within a part stay inlinable). Imports go with their index.
+ */
+static void assign_parts(const struct wasm_module *m, uint32_t nparts,
+                         uint32_t *part)
+{
+	uint64_t total = 0, done = 0;
+	for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++)
+		total += m->funcs[k].code_len;
+	for (uint32_t k = 0; k < m->nfuncs; k++) {
+		uint64_t p = total == 0 ? 0 : done * nparts / total;
+		part[k] = p >= nparts ? nparts - 1 : (uint32_t)p;
+		if (k >= m->num_imported_funcs)
+			done += m->funcs[k].code_len;
 	}
+}
+
+/* What every part starts with: the settings, the ABI header, the result
+ * structs and a declaration of every function. */
+static void emit_preamble(FILE *out, const struct wasm_module *m,
+                          const struct aot_options *opt, bool split)
+{
 	fprintf(out,
 	        "/* generated by wasmix (compiled tier) */\n"
 	        "#define AOT_GENERATED 1\n#define AOT_CHECKED %d\n"
-	        "#define AOT_FUEL %d\n#define AOT_SHARED %d\n",
+	        "#define AOT_FUEL %d\n#define AOT_SHARED %d\n#define AOT_FN %s\n",
 	        opt->checked ? 1 : 0, opt->fuel ? 1 : 0,
-	        m->nmemories != 0 && m->memories[0].shared ? 1 : 0);
+	        m->nmemories != 0 && m->memories[0].shared ? 1 : 0,
+	        split ? "__attribute__((visibility(\"hidden\")))" : "static");
 	fputs(abi_text, out);
 	/* Result structs, one per distinct result signature. */
 	for (uint32_t i = 0; i < m->ntypes; i++) {
@@ -1450,19 +1547,19 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 		fn_head(out, wasm_func_type(m, k), k);
 		fputs(";\n", out);
 	}
-	for (uint32_t k = 0; k < m->nfuncs; k++) {
-		bool fok;
-		rc = emit_func(out, m, opt, k, prof, sj, &fok);
-		if (rc != WX_OK) {
-			diag_set(diag, rc, "out of memory");
-			goto out;
-		}
-		ok[k] = fok;
-		if (fok) {
-			emit_entry(out, m, k);
-			(*ncompiled)++;
-		}
-	}
+}
+
+/* The module's tables and wasmix_aot_module (in part 0). */
+static void emit_tables(FILE *out, const struct wasm_module *m,
+                        const struct aot_options *opt, const uint8_t *ok,
+                        const uint32_t *part)
+{
+	for (uint32_t k = 0; k < m->nfuncs; k++)
+		if (ok[k] && part[k] != 0)
+			fprintf(out,
+			        "AOT_FN void e%u(struct aot_inst *, aot_u32, "
+			        "aot_u64 *);\n",
+			        k);
 	fputs("static void *const fns[] = {", out);
 	for (uint32_t k = 0; k < m->nfuncs; k++) {
 		if (ok[k])
@@ -1487,11 +1584,64 @@ int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
 	        (opt->checked ? AOT_DESC_CHECKED : 0) |
 	            (opt->fuel ? AOT_DESC_FUEL : 0),
 	        m->nfuncs);
-	if (ferror(out))
-		rc = diag_set(diag, WX_EIO, "cannot write the C source");
+}
+
+int aot_emit_c_parts(const struct wasm_module *m, const struct aot_options *opt,
+                     uint32_t nparts, FILE *const *out, uint32_t *ncompiled,
+                     struct diag *diag)
+{
+	const char *why = aot_module_unsupported(m);
+	uint8_t *ok = NULL, *sj = NULL;
+	uint32_t *part = NULL;
+	struct prof *prof = NULL;
+	int rc = WX_OK;
+
+	*ncompiled = 0;
+	if (why != NULL)
+		return diag_set(diag, WX_EARG, "cannot compile: %s", why);
+	if (nparts == 0 || nparts > AOT_MAX_PARTS)
+		return diag_set(diag, WX_EARG, "bad number of C files %u",
+		                nparts);
+	ok = wx_calloc(m->nfuncs + 1, 1);
+	part = wx_calloc(m->nfuncs + 1, sizeof *part);
+	prof = wx_calloc(m->nfuncs + 1, sizeof *prof);
+	if (ok == NULL || part == NULL || prof == NULL ||
+	    profile_funcs(m, prof) != WX_OK ||
+	    sj_funcs(m, opt, prof, &sj) != WX_OK) {
+		rc = diag_set(diag, WX_ENOMEM, "out of memory");
+		goto out;
+	}
+	assign_parts(m, nparts, part);
+	for (uint32_t p = 0; p < nparts; p++)
+		emit_preamble(out[p], m, opt, nparts > 1);
+	for (uint32_t k = 0; k < m->nfuncs; k++) {
+		bool fok;
+		rc = emit_func(out[part[k]], m, opt, k, prof, sj, &fok);
+		if (rc != WX_OK) {
+			diag_set(diag, rc, "out of memory");
+			goto out;
+		}
+		ok[k] = fok;
+		if (fok) {
+			emit_entry(out[part[k]], m, k);
+			(*ncompiled)++;
+		}
+	}
+	emit_tables(out[0], m, opt, ok, part);
+	for (uint32_t p = 0; p < nparts; p++)
+		if (ferror(out[p]))
+			rc =
+			    diag_set(diag, WX_EIO, "cannot write the C source");
 out:
 	wx_free(ok);
 	wx_free(sj);
+	wx_free(part);
 	wx_free(prof);
 	return rc;
+}
+
+int aot_emit_c(const struct wasm_module *m, const struct aot_options *opt,
+               FILE *out, uint32_t *ncompiled, struct diag *diag)
+{
+	return aot_emit_c_parts(m, opt, 1, &out, ncompiled, diag);
 }

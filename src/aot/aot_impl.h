@@ -29,7 +29,18 @@ void aot_thread_stack_init(void);
  * ABI header's text (aot_codegen_id). Bump it with every change to the
  * emitter's output.
  */
-#define AOT_EMITTER_REVISION 11
+#define AOT_EMITTER_REVISION 13
+
+/*
+ * The executable range [lo, hi) of a loaded shared object: a signal that
+ * lands there interrupts compiled code (aot_run.c). Register returns
+ * WX_ELIMIT when the table is full. Any thread.
+ */
+int aot_text_register(uintptr_t lo, uintptr_t hi);
+void aot_text_unregister(uintptr_t lo);
+
+/* Whether loops without polls can be interrupted (the signal is ours). */
+bool aot_async_available(void);
 
 /* The ABI header's text, as written into every generated file. */
 const char *aot_codegen_id(void);

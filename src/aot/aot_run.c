@@ -32,10 +32,21 @@
  *    return; aot_run cuts the stack back to its entry height whenever it
  *    unwinds, so a landing (struct aot_sj) is jumped to only while its
  *    frame is live, and only from compiled code of the same entry.
+ *  - A loop that calls nothing has no poll; an interrupt still reaches it:
+ *    a timer on the thread's CPU time signals the thread, and the handler
+ *    polls when the signal lands in compiled code (asynchronous
+ *    interrupts, below). Code that relies on this is bound only where
+ *    the signal is ours.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "aot/aot.h"
 #include "aot/aot_abi.h"
@@ -223,6 +234,182 @@ static void rt_poll(struct aot_inst *I)
 		unwind(e, vm_trap(e->th, "fuel exhausted"));
 }
 
+/* ---- asynchronous interrupts ----------------------------------------------
+ *
+ * Loops that call nothing do not poll (AOT_BACKEDGE_FREE). Instead every
+ * thread that runs compiled code for a store with an interrupt flag has a
+ * timer on its own CPU time (so it never fires while the thread sleeps in
+ * a system call) that sends AOT_ASYNC_SIGNAL every AOT_ASYNC_PERIOD_NS of
+ * CPU. The handler polls (rt_poll) when the flag is set and the signal
+ * landed in compiled code: any instruction there is a safe point, as it
+ * is for a guard-page fault (no lock held, no runtime state half
+ * written). A trap unwinds from the handler with siglongjmp; a WASIX
+ * signal runs its guest handler and returns into the loop.
+ */
+#if AOT_ASYNC_INTERRUPTS
+#define AOT_ASYNC_SIGNAL    (SIGRTMAX - 2)
+#define AOT_ASYNC_PERIOD_NS 4000000L /* 4 ms of the thread's CPU time */
+#define AOT_TEXT_SLOTS      4096
+
+/* Executable ranges of loaded compiled code; the handler reads them
+ * with atomic loads only. */
+static uintptr_t text_lo[AOT_TEXT_SLOTS], text_hi[AOT_TEXT_SLOTS];
+static unsigned text_hwm;
+static pthread_mutex_t text_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The instance whose compiled code this thread runs (innermost aot_run),
+ * and whether the handler is polling on it now. */
+static _Thread_local struct aot_inst *async_cur;
+static _Thread_local bool async_in_poll;
+static _Thread_local bool async_timer_made;
+static _Thread_local timer_t async_timer;
+static pthread_once_t async_once = PTHREAD_ONCE_INIT;
+static pthread_key_t async_key;
+static int async_ok;
+
+static bool text_owns(uintptr_t pc)
+{
+	unsigned n = __atomic_load_n(&text_hwm, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t lo = __atomic_load_n(&text_lo[i], __ATOMIC_ACQUIRE);
+		if (lo != 0 && pc >= lo &&
+		    pc < __atomic_load_n(&text_hi[i], __ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+int aot_text_register(uintptr_t lo, uintptr_t hi)
+{
+	int rc = WX_ELIMIT;
+	pthread_mutex_lock(&text_mu);
+	for (unsigned i = 0; i < AOT_TEXT_SLOTS; i++) {
+		if (text_lo[i] != 0)
+			continue;
+		__atomic_store_n(&text_hi[i], hi, __ATOMIC_RELEASE);
+		__atomic_store_n(&text_lo[i], lo, __ATOMIC_RELEASE);
+		if (i >= text_hwm)
+			__atomic_store_n(&text_hwm, i + 1, __ATOMIC_RELEASE);
+		rc = WX_OK;
+		break;
+	}
+	pthread_mutex_unlock(&text_mu);
+	return rc;
+}
+
+void aot_text_unregister(uintptr_t lo)
+{
+	pthread_mutex_lock(&text_mu);
+	/* One slot: the same object loaded twice (dlopen counts) has two. */
+	for (unsigned i = 0; i < text_hwm; i++)
+		if (text_lo[i] == lo) {
+			__atomic_store_n(&text_lo[i], 0, __ATOMIC_RELEASE);
+			break;
+		}
+	pthread_mutex_unlock(&text_mu);
+}
+
+static void async_on_signal(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	struct aot_inst *I = async_cur;
+	uintptr_t pc;
+	int saved_errno;
+
+	(void)sig;
+	(void)si;
+#if defined(__x86_64__)
+	pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#else
+	pc = (uintptr_t)uc->uc_mcontext.pc;
+#endif
+	if (I == NULL || async_in_poll || !text_owns(pc) ||
+	    !__atomic_load_n(I->interrupt, __ATOMIC_RELAXED))
+		return;
+	saved_errno = errno;
+	async_in_poll = true;
+	rt_poll(I); /* a trap unwinds to aot_run, which resets the flag */
+	async_in_poll = false;
+	errno = saved_errno;
+}
+
+static void async_timer_free(void *unused)
+{
+	(void)unused;
+	if (async_timer_made)
+		timer_delete(async_timer);
+	async_timer_made = false;
+}
+
+/* After fork the child has no timers: its first compiled entry or host
+ * call makes this thread's again. */
+static void async_after_fork(void)
+{
+	async_timer_made = false;
+}
+
+static void async_install(void)
+{
+	struct sigaction sa, old;
+	if (sigaction(AOT_ASYNC_SIGNAL, NULL, &old) != 0 ||
+	    (!(old.sa_flags & SA_SIGINFO) && old.sa_handler != SIG_DFL))
+		return; /* someone else's signal: no asynchronous interrupts */
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_sigaction = async_on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
+	if (pthread_key_create(&async_key, async_timer_free) != 0)
+		return;
+	if (sigaction(AOT_ASYNC_SIGNAL, &sa, NULL) != 0)
+		return;
+	pthread_atfork(NULL, NULL, async_after_fork);
+	async_ok = 1;
+}
+
+/* Starts this thread's timer if it has none. */
+static void async_start(void)
+{
+	struct sigevent sev;
+	struct itimerspec its = {{0, AOT_ASYNC_PERIOD_NS},
+	                         {0, AOT_ASYNC_PERIOD_NS}};
+	if (async_timer_made || !async_ok)
+		return;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = AOT_ASYNC_SIGNAL;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &async_timer) != 0)
+		return;
+	if (timer_settime(async_timer, 0, &its, NULL) != 0) {
+		timer_delete(async_timer);
+		return;
+	}
+	async_timer_made = true;
+	pthread_setspecific(async_key, (void *)1);
+}
+
+bool aot_async_available(void)
+{
+	pthread_once(&async_once, async_install);
+	return async_ok != 0;
+}
+#else
+int aot_text_register(uintptr_t lo, uintptr_t hi)
+{
+	(void)lo;
+	(void)hi;
+	return WX_OK;
+}
+void aot_text_unregister(uintptr_t lo)
+{
+	(void)lo;
+}
+bool aot_async_available(void)
+{
+	return false;
+}
+#endif
+
 /* Calls 'af' (host, interpreted, another instance's) with the arguments
  * in 'slots' on the thread's value stack; results over 'slots'. */
 static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
@@ -253,6 +440,10 @@ static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 		rc = vm_interp_run(th, f, args);
 	}
 	th->stack_top = saved_top;
+#if AOT_ASYNC_INTERRUPTS
+	if (!async_timer_made && I->interrupt != &no_interrupt)
+		async_start(); /* the host call forked */
+#endif
 	I->budget = vm_fuel_take(th->store);
 	if (rc == WX_OK)
 		memcpy(slots, args, nr * sizeof *args);
@@ -306,6 +497,11 @@ static void rt_sj_land(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
 	struct vm_jmp_resume r;
 	int rc;
 
+#if AOT_ASYNC_INTERRUPTS
+	/* A longjmp out of a signal's guest handler may land here: no poll
+	 * is in progress any more. */
+	async_in_poll = false;
+#endif
 	rc = vm_jmp_native_land(th, (struct vm_jmp_anchor_id *)(void *)J, site,
 	                        &r);
 	if (rc == WX_OK && r.pc == NULL) {
@@ -566,6 +762,10 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	volatile uint32_t anchors = 0;
 	struct aot_entry e;
 	int rc;
+#if AOT_ASYNC_INTERRUPTS
+	struct aot_inst *const saved_cur = async_cur;
+	const bool saved_in_poll = async_in_poll;
+#endif
 
 	if (WX_UNLIKELY(th->jmp != NULL)) {
 		/* Interpreter records from here up are not live frames (a
@@ -599,6 +799,12 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 		goto out;
 	}
 	vm_guard_cur = &e.g;
+#if AOT_ASYNC_INTERRUPTS
+	if (ai->interrupt != &no_interrupt && !async_timer_made)
+		async_start();
+	async_in_poll = false;
+	async_cur = ai;
+#endif
 	ai->entries[f->index](
 	    ai, th->depth < ai->max_depth ? ai->max_depth - th->depth : 0, fp);
 	vm_guard_cur = e.g.prev;
@@ -607,6 +813,10 @@ out:
 	/* Frames of setjmp callers that an unwind skipped are gone. */
 	if (WX_UNLIKELY(th->jmp != NULL) && rc != WX_OK)
 		vm_jmp_unwound(th, anchors, saved_depth);
+#if AOT_ASYNC_INTERRUPTS
+	async_cur = saved_cur;
+	async_in_poll = saved_in_poll;
+#endif
 	vm_fuel_return(s, ai->budget);
 	ai->budget = saved_budget;
 	ai->entry = saved_entry;
@@ -628,6 +838,11 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 	if (d->nfuncs != m->nfuncs)
 		return diag_set(diag, WX_EARG,
 		                "compiled code of another module");
+	if (!(d->flags & AOT_DESC_FUEL) && AOT_ASYNC_INTERRUPTS &&
+	    inst->store->cfg.interrupt != NULL && !aot_async_available())
+		return diag_set(diag, WX_EARG,
+		                "its loops rely on asynchronous interrupts, "
+		                "and their signal is taken");
 	if (inst->store->cfg.fuel != 0 && !(d->flags & AOT_DESC_FUEL))
 		return diag_set(diag, WX_EARG,
 		                "the code does not count fuel and the run has "
