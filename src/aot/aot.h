@@ -45,6 +45,9 @@ struct aot_options {
 	 * 0: always wait for the compiler. Not with 'no_cache'.
 	 */
 	uint64_t background_bytes;
+	/* Never run the compiler (a confined process cannot): a module not
+	 * in the cache is interpreted. */
+	bool lookup_only;
 };
 
 /*
@@ -122,6 +125,30 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 /* Compiles or loads 'm' now; a failure leaves it interpreted (returns 0,
  * with one line under 'verbose'). WX_ENOMEM only. */
 int aot_session_prepare(struct aot_session *s, const struct wasm_module *m);
+/*
+ * From now on the session only looks in the cache (the process is about
+ * to confine itself: it cannot run the compiler any more).
+ */
+void aot_session_lookup_only(struct aot_session *s);
+/*
+ * The read end of the pipe of a background compile this session started
+ * (it becomes readable when the compile ends), or -1. Owned by the session.
+ */
+int aot_session_pending_fd(const struct aot_session *s);
+/*
+ * The switch-over (docs/aot.md): if the background compile of the module
+ * of 'inst' has ended, loads its code and binds it to 'inst' while it
+ * runs (vm_func_bind_native): calls made from now on run compiled.
+ * Call at a safe point of a guest thread (an interrupt poll), never from
+ * a signal handler; one thread at a time. Returns 0 (a failure leaves
+ * the instance interpreted, one line under 'verbose') or WX_ENOMEM.
+ */
+int aot_session_switch(struct aot_session *s, struct vm_instance *inst);
+/*
+ * The cache directory for 'o' (made if missing) into 'buf': 0, or an
+ * error when there is none ('no_cache', no HOME, not private).
+ */
+int aot_cache_path(const struct aot_options *o, char *buf, size_t cap);
 /* vm_config.on_instance with 'ud' an aot_session. */
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag);
 /* Counts for reports: functions bound natively, instances left

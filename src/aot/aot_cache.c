@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -177,6 +178,27 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 	const void *parts[3] = {m->bytes, extra, gen};
 	size_t lens[3] = {m->nbytes, (size_t)(n > 0 ? n : 0), strlen(gen)};
 	aot_sha256_hex(parts, lens, 3, hex);
+}
+
+/* Whether 'cc' names an executable (as posix_spawnp would find it). */
+static bool cc_found(const char *cc)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cc, '/') != NULL)
+		return access(cc, X_OK) == 0;
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path != 0) {
+		size_t n = strcspn(path, ":");
+		int k = snprintf(buf, sizeof buf, "%.*s%s%s", (int)n, path,
+		                 n ? "/" : "", cc);
+		if (k > 0 && (size_t)k < sizeof buf && access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
 }
 
 /* Runs the compiler: 'src' to shared object 'out'. */
@@ -341,60 +363,140 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 	return WX_OK;
 }
 
+/* A marker older than this is left by a compile that died: ignored. */
+#define AOT_MARK_STALE_S 3600
+
+/*
+ * Claims the background compile of 'key': creates 'dir'/'key'.compiling
+ * (O_EXCL). False if another process is compiling it now.
+ */
+static bool claim_compile(const char *dir, const char *key)
+{
+	char mark[4200];
+	struct stat st;
+
+	snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
+	for (int tries = 0; tries < 2; tries++) {
+		int fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		              0600);
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+		if (errno != EEXIST || stat(mark, &st) != 0 ||
+		    time(NULL) - st.st_mtime < AOT_MARK_STALE_S)
+			return false;
+		unlink(mark); /* stale: its compiler is gone */
+	}
+	return false;
+}
+
+/* The detached compiler's body (never returns). */
+__attribute__((noreturn)) static void
+background_child(const struct wasm_module *m, const struct aot_options *o,
+                 const char *dir, const char *key, int done_fd)
+{
+	char tmp[4300], csrc[4300], so[4200], mark[4200];
+	struct diag d = {0};
+	int fd = open("/dev/null", O_RDWR);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	char ok = '0';
+
+	/* Waiters (tests, scripts) take an exclusive lock on the directory:
+	 * `flock -x DIR true` returns when no compile is running. */
+	if (dfd >= 0)
+		flock(dfd, LOCK_SH);
+	setsid(); /* the run's Ctrl-C does not cut the compile short */
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	/* Nothing of the run (listening sockets, the trace file) stays open
+	 * while it compiles. */
+	for (int k = 3; k < 4096; k++)
+		if (k != done_fd && k != dfd)
+			close(k);
+	if (nice(10) < 0)
+		(void)0;
+	snprintf(so, sizeof so, "%s/%s.so", dir, key);
+	snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
+	snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
+	         (long)getpid());
+	snprintf(csrc, sizeof csrc, "%s/%s.%ld.bg.c", dir, key, (long)getpid());
+	/* A test hook: the compile waits until this file exists, so that a
+	 * test decides when it finishes (tests/run_aot.sh, switch-over). */
+	const char *gate = getenv("WASMIX_AOT_TEST_GATE");
+	while (gate != NULL && gate[0] != 0 && access(gate, F_OK) != 0)
+		usleep(10000);
+	if (build(m, o, csrc, tmp, &d) == WX_OK && rename(tmp, so) == 0) {
+		ok = '1';
+		cache_trim(dir);
+	}
+	unlink(tmp);
+	unlink(mark);
+	if (done_fd >= 0 && write(done_fd, &ok, 1) < 0)
+		(void)0;
+	_exit(0);
+}
+
 /*
  * Compiles 'm' into the cache entry 'dir'/'key'.so in a detached process
  * (forked twice, so nothing waits for it and no zombie stays; reparented
- * to init), with its output to /dev/null and a lower priority. Returns
- * WX_ELIMIT with the reason, or WX_EIO if it could not start.
+ * to init, its own session), with its output to /dev/null and a lower
+ * priority, unless another process compiles it already. With 'done_fd',
+ * '*done_fd' becomes the read end of a pipe that gets one byte when the
+ * compile ends ('1': the entry is there), else -1. Returns WX_ELIMIT with
+ * the reason, or WX_EIO if it could not start.
  */
 static int compile_in_background(const struct wasm_module *m,
                                  const struct aot_options *o, const char *dir,
-                                 const char *key, struct diag *diag)
+                                 const char *key, int *done_fd,
+                                 struct diag *diag)
 {
-	pid_t pid = fork();
-	int st;
+	int p[2] = {-1, -1}, st;
+	pid_t pid;
 
-	if (pid < 0)
-		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (fork() == 0) {
-			char tmp[4300], csrc[4300], so[4200];
-			struct diag d = {0};
-			int fd = open("/dev/null", O_RDWR);
-			if (fd >= 0) {
-				dup2(fd, 0);
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
-			/* Nothing of the run (listening sockets, the trace
-			 * file) stays open while it compiles. */
-			for (int k = 3; k < 4096; k++)
-				close(k);
-			if (nice(10) < 0)
-				(void)0;
-			snprintf(so, sizeof so, "%s/%s.so", dir, key);
-			snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
-			         (long)getpid());
-			snprintf(csrc, sizeof csrc, "%s/%s.%ld.bg.c", dir, key,
-			         (long)getpid());
-			if (build(m, o, csrc, tmp, &d) == WX_OK &&
-			    rename(tmp, so) == 0)
-				cache_trim(dir);
-			unlink(tmp);
-			_exit(0);
+	if (done_fd != NULL)
+		*done_fd = -1;
+	if (!claim_compile(dir, key))
+		return diag_set(diag, WX_ELIMIT,
+		                "not in the cache; another process is "
+		                "compiling it; this run interprets");
+	if (done_fd != NULL && pipe2(p, O_CLOEXEC) != 0)
+		p[0] = p[1] = -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		char mark[4200];
+		snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
+		unlink(mark);
+		if (p[0] >= 0) {
+			close(p[0]);
+			close(p[1]);
 		}
+		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		if (fork() == 0)
+			background_child(m, o, dir, key, p[1]);
 		_exit(0);
 	}
+	if (p[1] >= 0)
+		close(p[1]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (done_fd != NULL)
+		*done_fd = p[0];
 	return diag_set(diag, WX_ELIMIT,
-	                "compiling %zu bytes in the background; this run "
-	                "interprets",
+	                "not in the cache; compiling %zu bytes in the "
+	                "background; this run interprets",
 	                m->nbytes);
 }
 
-int aot_load(const struct wasm_module *m, const struct aot_options *o,
-             struct aot_code **out, struct diag *diag)
+/* aot_load; a background compile's pipe goes to '*done_fd' (or -1). */
+static int load_entry(const struct wasm_module *m, const struct aot_options *o,
+                      struct aot_code **out, int *done_fd, struct diag *diag)
 {
 	static unsigned seq;
 	char dir[4096], key[65], so[4200], tmp[4300], csrc[4300];
@@ -403,11 +505,15 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 	int rc;
 
 	*out = NULL;
+	if (done_fd != NULL)
+		*done_fd = -1;
 	if (why != NULL)
 		return diag_set(diag, WX_EARG, "not compiled: %s", why);
 	cache_key(m, o, key);
 	if (cached && cache_dir(o, dir, sizeof dir, diag) != WX_OK)
 		cached = false;
+	if (!cached && o->lookup_only)
+		return diag_set(diag, WX_ELIMIT, "no cache to look in");
 	if (!cached) {
 		const char *t = getenv("TMPDIR");
 		snprintf(dir, sizeof dir, "%s/wasmix-aot-XXXXXX",
@@ -423,11 +529,19 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 			utimensat(AT_FDCWD, so, NULL, 0); /* recently used */
 			return rc;
 		}
-		unlink(so); /* damaged: made again below */
+		if (!o->lookup_only)
+			unlink(so); /* damaged: made again below */
 	}
+	if (o->lookup_only)
+		return diag_set(diag, WX_ELIMIT,
+		                "not in the cache (this process cannot run "
+		                "the compiler)");
+	if (!cc_found(cc_of(o)))
+		return diag_set(diag, WX_EIO, "no C compiler '%s' found",
+		                cc_of(o));
 	if (cached && o->background_bytes != 0 &&
 	    m->nbytes >= o->background_bytes)
-		return compile_in_background(m, o, dir, key, diag);
+		return compile_in_background(m, o, dir, key, done_fd, diag);
 	unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	snprintf(tmp, sizeof tmp, "%s/%s.%ld.%u.tmp", dir, key, (long)getpid(),
 	         n);
@@ -446,6 +560,20 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 		cache_trim(dir);
 	}
 	return rc;
+}
+
+int aot_load(const struct wasm_module *m, const struct aot_options *o,
+             struct aot_code **out, struct diag *diag)
+{
+	return load_entry(m, o, out, NULL, diag);
+}
+
+int aot_cache_path(const struct aot_options *o, char *buf, size_t cap)
+{
+	struct diag d = {0};
+	if (o->no_cache)
+		return WX_EARG;
+	return cache_dir(o, buf, cap, &d);
 }
 
 uint32_t aot_code_ncompiled(const struct aot_code *c)
@@ -469,7 +597,7 @@ int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag)
 	int rc;
 	if (ai == NULL)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
-	rc = aot_bind_desc(c->desc, ai, inst, diag);
+	rc = aot_bind_desc(c->desc, ai, inst, false, diag);
 	if (rc != WX_OK) {
 		wx_free(ai);
 		return rc;
@@ -490,6 +618,9 @@ void *aot_bind_state(const struct vm_instance *inst)
 struct aot_entry_mod {
 	char key[65];          /* cache_key of the module */
 	struct aot_code *code; /* NULL: interpreted */
+	/* A background compile of it whose end this run waits for (the
+	 * switch-over), or -1: the pipe's read end (compile_in_background). */
+	int done_fd;
 };
 
 struct aot_session {
@@ -530,6 +661,7 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 {
 	struct diag d = {0};
 	struct aot_code *code = NULL;
+	int done_fd = -1;
 
 	if (find_mod(s, m) != NULL)
 		return WX_OK;
@@ -541,15 +673,118 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 		s->mods = v;
 		s->cap = cap;
 	}
-	if (aot_load(m, &s->o, &code, &d) != WX_OK) {
+	if (load_entry(m, &s->o, &code, &done_fd, &d) != WX_OK) {
 		if (s->o.verbose)
 			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
 		code = NULL;
+	} else if (s->o.verbose) {
+		fprintf(stderr,
+		        "wasmix: compiled: %u of %u functions run natively\n",
+		        code->ncompiled, m->nfuncs - m->num_imported_funcs);
 	}
 	cache_key(m, &s->o, s->mods[s->nmods].key);
 	s->mods[s->nmods].code = code;
+	s->mods[s->nmods].done_fd = done_fd;
 	s->nmods++;
 	return WX_OK;
+}
+
+void aot_session_lookup_only(struct aot_session *s)
+{
+	s->o.lookup_only = true;
+}
+
+int aot_session_pending_fd(const struct aot_session *s)
+{
+	for (size_t i = 0; s != NULL && i < s->nmods; i++)
+		if (s->mods[i].done_fd >= 0)
+			return s->mods[i].done_fd;
+	return -1;
+}
+
+/* The switch-over for entry 'e' and the running instance 'inst'. */
+static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
+                        struct vm_instance *inst)
+{
+	char dir[4096], so[4200], done = '0';
+	struct diag d = {0};
+	struct aot_code *code = NULL;
+	struct aot_inst *ai;
+	int rc;
+
+	if (read(e->done_fd, &done, 1) < 0 && errno == EAGAIN)
+		return WX_OK; /* not yet */
+	close(e->done_fd);
+	e->done_fd = -1;
+	if (done != '1')
+		return diag_set(&d, WX_EIO, "the background compile failed");
+	if (cache_dir(&s->o, dir, sizeof dir, &d) != WX_OK)
+		return WX_EIO;
+	snprintf(so, sizeof so, "%s/%s.so", dir, e->key);
+	rc = open_so(so, inst->module, s->o.checked, &code, &d);
+	if (rc != WX_OK) {
+		if (s->o.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+		return rc;
+	}
+	e->code = code;
+	if (inst->aot != NULL || inst->module->nfuncs != code->desc->nfuncs)
+		return WX_OK;
+	if (s->ninsts == s->capinsts) {
+		size_t cap = s->capinsts ? s->capinsts * 2 : 8;
+		struct aot_inst **v = wx_realloc(s->insts, cap * sizeof *v);
+		if (v == NULL)
+			return WX_ENOMEM;
+		s->insts = v;
+		s->capinsts = cap;
+	}
+	ai = wx_calloc(1, sizeof *ai + (size_t)inst->module->nglobals *
+	                                   sizeof ai->g[0]);
+	if (ai == NULL)
+		return WX_ENOMEM;
+	rc = aot_bind_desc(code->desc, ai, inst, true, &d);
+	if (rc != WX_OK) {
+		wx_free(ai);
+		if (s->o.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+		return rc;
+	}
+	inst->aot = ai;
+	s->insts[s->ninsts++] = ai;
+	s->native_funcs += code->ncompiled;
+	if (s->o.verbose)
+		fprintf(stderr,
+		        "wasmix: compiled: switched over: %u functions run "
+		        "natively from now on\n",
+		        code->ncompiled);
+	return WX_OK;
+}
+
+int aot_session_switch(struct aot_session *s, struct vm_instance *inst)
+{
+	char key[65];
+	int rc = WX_OK;
+
+	if (s == NULL || inst == NULL)
+		return WX_OK;
+	cache_key(inst->module, &s->o, key);
+	for (size_t i = 0; i < s->nmods; i++) {
+		struct aot_entry_mod *e = &s->mods[i];
+		if (e->done_fd < 0)
+			continue;
+		int fl = fcntl(e->done_fd, F_GETFL);
+		if (fl >= 0 && !(fl & O_NONBLOCK))
+			fcntl(e->done_fd, F_SETFL, fl | O_NONBLOCK);
+		if (strcmp(e->key, key) != 0) {
+			/* Not the running program's (an exec replaced it):
+			 * the next run finds the entry. */
+			close(e->done_fd);
+			e->done_fd = -1;
+			continue;
+		}
+		rc = switch_entry(s, e, inst);
+	}
+	return rc == WX_ENOMEM ? rc : WX_OK;
 }
 
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag)
@@ -604,8 +839,11 @@ void aot_session_free(struct aot_session *s)
 		return;
 	for (size_t i = 0; i < s->ninsts; i++)
 		wx_free(s->insts[i]);
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		aot_code_free(s->mods[i].code);
+		if (s->mods[i].done_fd >= 0)
+			close(s->mods[i].done_fd);
+	}
 	wx_free(s->insts);
 	wx_free(s->mods);
 	wx_free(s);
