@@ -877,8 +877,10 @@ static void wasmix_exec_discard(void *ud, void *prog)
 	dl_linker_free(nr->dl);
 	wasix_threads_free(nr->threads);
 	wasix_threads_set_current(r->threads);
-	if (nr->mod != r->mod) /* else borrowed: wasmix_same_program */
+	if (nr->mod != r->mod) { /* else borrowed: wasmix_same_program */
+		aot_session_forget(r->aot, nr->mod);
 		wasm_module_free(nr->mod);
+	}
 	wx_free(nr->own_bytes);
 	wx_free(nr->own_name);
 	wx_free(nr);
@@ -1008,8 +1010,10 @@ static void wasmix_exec_swap(struct wasmix_run *r, struct wasmix_run *nr)
 	r->dl = nr->dl;
 	if (r->dl != NULL) /* its callbacks reached 'nr', freed below */
 		dl_set_host_ud(r->dl, r);
-	if (r->mod != nr->mod)
+	if (r->mod != nr->mod) {
+		aot_session_forget(r->aot, r->mod);
 		wasm_module_free(r->mod);
+	}
 	wx_free(r->own_bytes);
 	wx_free(r->own_name);
 	r->store = nr->store;

@@ -46,6 +46,7 @@ cache_wait() {
 
 die() {
 	echo "$(basename "$0"): $*" >&2
+	[ -z "$lib_own_cache" ] || rm -rf "$lib_own_cache"
 	exit 1
 }
 

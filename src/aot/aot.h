@@ -125,6 +125,9 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 /* Compiles or loads 'm' now; a failure leaves it interpreted (returns 0,
  * with one line under 'verbose'). WX_ENOMEM only. */
 int aot_session_prepare(struct aot_session *s, const struct wasm_module *m);
+/* Module 'm' is about to be freed (the session remembers the last one
+ * prepared, by address). */
+void aot_session_forget(struct aot_session *s, const struct wasm_module *m);
 /*
  * From now on the session only looks in the cache (the process is about
  * to confine itself: it cannot run the compiler any more).

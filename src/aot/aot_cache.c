@@ -631,6 +631,12 @@ struct aot_session {
 	struct aot_inst **insts;
 	size_t ninsts, capinsts;
 	uint64_t native_funcs, interp_instances;
+	/* The module of the last aot_session_prepare and its entry (-1:
+	 * none, interpreted), so that its instantiation, which follows at
+	 * once, and an exec of the same program do not hash it again. Set
+	 * by every prepare: the module is alive until the next one. */
+	const struct wasm_module *last;
+	long last_entry;
 };
 
 struct aot_session *aot_session_new(const struct aot_options *o,
@@ -641,6 +647,7 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 		return NULL;
 	s->o = *o;
 	s->on_demand = compile_on_demand;
+	s->last_entry = -1;
 	return s;
 }
 
@@ -650,6 +657,10 @@ static struct aot_entry_mod *find_mod(struct aot_session *s,
                                       const struct wasm_module *m)
 {
 	char key[65];
+	if (m == s->last && !s->on_demand)
+		return s->last_entry >= 0 ? &s->mods[s->last_entry] : NULL;
+	if (aot_module_unsupported(m) != NULL)
+		return NULL; /* never an entry: no need to hash */
 	cache_key(m, &s->o, key);
 	for (size_t i = 0; i < s->nmods; i++)
 		if (strcmp(s->mods[i].key, key) == 0)
@@ -661,10 +672,27 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 {
 	struct diag d = {0};
 	struct aot_code *code = NULL;
+	struct aot_entry_mod *e;
+	const char *why = aot_module_unsupported(m);
 	int done_fd = -1;
 
-	if (find_mod(s, m) != NULL)
+	if (m == s->last && !s->on_demand)
 		return WX_OK;
+	s->last = NULL; /* the previous module may be gone */
+	if (why != NULL) {
+		if (s->o.verbose)
+			fprintf(stderr, "wasmix: interpreting: not compiled: %s\n",
+			        why);
+		s->last = m;
+		s->last_entry = -1;
+		return WX_OK;
+	}
+	e = find_mod(s, m);
+	if (e != NULL) {
+		s->last = m;
+		s->last_entry = e - s->mods;
+		return WX_OK;
+	}
 	if (s->nmods == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 		struct aot_entry_mod *v = wx_realloc(s->mods, cap * sizeof *v);
@@ -685,8 +713,16 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 	cache_key(m, &s->o, s->mods[s->nmods].key);
 	s->mods[s->nmods].code = code;
 	s->mods[s->nmods].done_fd = done_fd;
+	s->last = m;
+	s->last_entry = (long)s->nmods;
 	s->nmods++;
 	return WX_OK;
+}
+
+void aot_session_forget(struct aot_session *s, const struct wasm_module *m)
+{
+	if (s != NULL && s->last == m)
+		s->last = NULL;
 }
 
 void aot_session_lookup_only(struct aot_session *s)
