@@ -544,8 +544,16 @@ static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
 	rc = wasix_on_interrupt(r->wasix); /* lowers the flag first */
 	/* After the flag is lowered: a watcher raising it now is seen at
 	 * the next poll. One thread switches; the others go on. */
-	if (rc == 0 && __atomic_exchange_n(&r->aot_ready, 0, __ATOMIC_SEQ_CST))
+	if (rc == 0 &&
+	    __atomic_exchange_n(&r->aot_ready, 0, __ATOMIC_SEQ_CST)) {
 		rc = aot_session_switch(r->aot, r->inst);
+		/* WASIX lowers the embedder's flag when it has one, not the
+		 * run's, which only the timeout raises besides the watcher. */
+		if (r->cfg != NULL && r->cfg->interrupt != NULL &&
+		    r->cfg->interrupt != &r->interrupt &&
+		    !__atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST))
+			__atomic_store_n(&r->interrupt, 0, __ATOMIC_SEQ_CST);
+	}
 	return rc;
 }
 
