@@ -148,8 +148,8 @@ int aot_session_pending_fd(const struct aot_session *s);
  */
 int aot_session_switch(struct aot_session *s, struct vm_instance *inst);
 /*
- * The cache directory for 'o' (made if missing) into 'buf': 0, or an
- * error when there is none ('no_cache', no HOME, not private).
+ * The cache directory for 'o' into 'buf' (never made here): 0, or an
+ * error when there is none ('no_cache', no HOME, missing, not private).
  */
 int aot_cache_path(const struct aot_options *o, char *buf, size_t cap);
 /* vm_config.on_instance with 'ud' an aot_session. */

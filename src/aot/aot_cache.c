@@ -261,7 +261,7 @@ int aot_compile_to(const struct wasm_module *m, const struct aot_options *o,
 
 /* The cache directory (created 0700), or an error: then no cache. */
 static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
-                     struct diag *diag)
+                     bool make, struct diag *diag)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct stat st;
@@ -278,7 +278,7 @@ static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
 	if (n < 0 || (size_t)n >= cap)
 		return diag_set(diag, WX_EARG, "cache path too long");
 	/* The parent (~/.cache) may be missing: one level is made too. */
-	if (mkdir(buf, 0700) != 0 && errno == ENOENT) {
+	if (make && mkdir(buf, 0700) != 0 && errno == ENOENT) {
 		char *slash = strrchr(buf, '/');
 		if (slash != NULL && slash != buf) {
 			*slash = 0;
@@ -288,7 +288,8 @@ static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
 		mkdir(buf, 0700);
 	}
 	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-		return diag_set(diag, WX_EIO, "%s: cannot make the cache", buf);
+		return diag_set(diag, WX_EIO, "%s: %s", buf,
+		                make ? "cannot make the cache" : "no cache");
 	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0)
 		return diag_set(diag, WX_EIO,
 		                "%s: not private to this user; not used", buf);
@@ -505,7 +506,8 @@ static int load_entry(const struct wasm_module *m, const struct aot_options *o,
 	if (why != NULL)
 		return diag_set(diag, WX_EARG, "not compiled: %s", why);
 	cache_key(m, o, key);
-	if (cached && cache_dir(o, dir, sizeof dir, diag) != WX_OK)
+	if (cached &&
+	    cache_dir(o, dir, sizeof dir, !o->lookup_only, diag) != WX_OK)
 		cached = false;
 	if (!cached && o->lookup_only)
 		return diag_set(diag, WX_ELIMIT, "no cache to look in");
@@ -568,7 +570,7 @@ int aot_cache_path(const struct aot_options *o, char *buf, size_t cap)
 	struct diag d = {0};
 	if (o->no_cache)
 		return WX_EARG;
-	return cache_dir(o, buf, cap, &d);
+	return cache_dir(o, buf, cap, false, &d);
 }
 
 uint32_t aot_code_ncompiled(const struct aot_code *c)
@@ -749,7 +751,7 @@ static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
 	e->done_fd = -1;
 	if (done != '1')
 		return diag_set(&d, WX_EIO, "the background compile failed");
-	if (cache_dir(&s->o, dir, sizeof dir, &d) != WX_OK)
+	if (cache_dir(&s->o, dir, sizeof dir, false, &d) != WX_OK)
 		return WX_EIO;
 	snprintf(so, sizeof so, "%s/%s.so", dir, e->key);
 	rc = open_so(so, inst->module, s->o.checked, &code, &d);
