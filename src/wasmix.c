@@ -588,6 +588,9 @@ static struct wasmix_run *volatile wasmix_abandoned_at;
 
 static void wasmix_run_free(struct wasmix_run *r)
 {
+	/* First: the watcher points into 'r', which is about to go (only
+	 * the process that started it has it). */
+	wasmix_switch_stop(&r->aot_watch);
 	/* Threads still running use the store and the contexts: the process
 	 * is ending (its _start returned), so leave them to the exit, kept
 	 * reachable from a static so that no leak checker reports them. */
@@ -612,7 +615,6 @@ static void wasmix_run_free(struct wasmix_run *r)
 		wasmix_abandoned_at = &wasmix_abandoned;
 		return;
 	}
-	wasmix_switch_stop(&r->aot_watch);
 	wasix_threads_free(r->threads);
 	wasix_contexts_reset();
 	vm_store_free(r->store);
