@@ -1269,6 +1269,11 @@ static void wasmix_trace_end(struct wasmix_run *r, int status, int code,
 #ifndef WASMIX_CAN_CONFINE
 #define WASMIX_CAN_CONFINE 1
 #endif
+/* The switch-over's watcher thread: not in sanitizer builds, where a
+ * guest fork while it runs makes LeakSanitizer in the child report a
+ * thread it cannot suspend (the run stays interpreted; the next one is
+ * compiled). Same test as above. */
+#define WASMIX_CAN_WATCH WASMIX_CAN_CONFINE
 
 /*
  * wasmix_config_set_confine: the process confines itself to the
@@ -1569,7 +1574,7 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 	if (rc == 0)
 		rc = wasix_init_main_tls(r.store, r.inst, &r.diag);
 	/* A background compile of this module: switch over when it ends. */
-	if (rc == 0 && aot_session_pending_fd(r.aot) >= 0)
+	if (rc == 0 && WASMIX_CAN_WATCH && aot_session_pending_fd(r.aot) >= 0)
 		wasmix_switch_start(&r.aot_watch, aot_session_pending_fd(r.aot),
 		                    &r.aot_ready, &r.interrupt);
 	if (rc == 0)
