@@ -1297,7 +1297,8 @@ static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
 	if (dirs == NULL)
 		return wasmix_err(errbuf, errlen, WASMIX_NOMEM,
 		                  "confinement: out of memory");
-	const char **files = wx_alloc_array((size_t)c->ncmds + 1, sizeof *files);
+	const char **files =
+	    wx_alloc_array((size_t)c->ncmds + 1, sizeof *files);
 	char cache[4096];
 	struct aot_options o;
 	size_t nfiles = 0;
@@ -1422,9 +1423,8 @@ static void wasmix_aot_options(const struct wasmix_config *c,
 	 * WASMIX_COMPILE_WAIT always waits. */
 	const char *bg = getenv("WASMIX_AOT_BACKGROUND_BYTES");
 	if (c->compile == WASMIX_COMPILE_AUTO)
-		o->background_bytes = bg != NULL && bg[0] != 0
-		                          ? strtoull(bg, NULL, 10)
-		                          : 1;
+		o->background_bytes =
+		    bg != NULL && bg[0] != 0 ? strtoull(bg, NULL, 10) : 1;
 }
 
 /* Compiles or finds the main module's code (a failure: interpreted). */
@@ -1560,8 +1560,9 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		aot_session_lookup_only(r.aot);
 	if (!c->compile) {
 		if (c->compile_verbose)
-			fprintf(stderr, "wasmix: interpreting: the compiled "
-			                "tier is off (--interp, WASMIX_AOT=0)\n");
+			fprintf(stderr,
+			        "wasmix: interpreting: the compiled "
+			        "tier is off (--interp, WASMIX_AOT=0)\n");
 		rc = wasmix_load_checked(&r, c, bytes, len);
 	}
 	/* The timeout covers the start function, _initialize and _start. */

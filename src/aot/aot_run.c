@@ -308,8 +308,7 @@ out:
 }
 
 int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
-                  struct vm_instance *inst, bool running,
-                  struct diag *diag)
+                  struct vm_instance *inst, bool running, struct diag *diag)
 {
 	const struct wasm_module *m = inst->module;
 	bool checked = (d->flags & AOT_DESC_CHECKED) != 0;
