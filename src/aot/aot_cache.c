@@ -23,9 +23,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -378,8 +378,8 @@ static bool claim_compile(const char *dir, const char *key)
 
 	snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
 	for (int tries = 0; tries < 2; tries++) {
-		int fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		              0600);
+		int fd =
+		    open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			close(fd);
 			return true;
@@ -422,8 +422,7 @@ background_child(const struct wasm_module *m, const struct aot_options *o,
 		(void)0;
 	snprintf(so, sizeof so, "%s/%s.so", dir, key);
 	snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
-	snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
-	         (long)getpid());
+	snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key, (long)getpid());
 	snprintf(csrc, sizeof csrc, "%s/%s.%ld.bg.c", dir, key, (long)getpid());
 	if (build(m, o, csrc, tmp, &d) == WX_OK && rename(tmp, so) == 0) {
 		ok = '1';
@@ -678,7 +677,8 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 	s->last = NULL; /* the previous module may be gone */
 	if (why != NULL) {
 		if (s->o.verbose)
-			fprintf(stderr, "wasmix: interpreting: not compiled: %s\n",
+			fprintf(stderr,
+			        "wasmix: interpreting: not compiled: %s\n",
 			        why);
 		s->last = m;
 		s->last_entry = -1;
@@ -771,8 +771,8 @@ static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
 		s->insts = v;
 		s->capinsts = cap;
 	}
-	ai = wx_calloc(1, sizeof *ai + (size_t)inst->module->nglobals *
-	                                   sizeof ai->g[0]);
+	ai = wx_calloc(1, sizeof *ai +
+	                      (size_t)inst->module->nglobals * sizeof ai->g[0]);
 	if (ai == NULL)
 		return WX_ENOMEM;
 	rc = aot_bind_desc(code->desc, ai, inst, true, &d);

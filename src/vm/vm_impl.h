@@ -42,8 +42,8 @@ struct vm_func {
 	 * The compiled tier (src/aot/, docs/aot.md); all NULL while the
 	 * function runs in the interpreter. Set once, before the instance's
 	 * start function runs, or later by vm_func_bind_native (the
-	 * switch-over, docs/aot.md), and never changed. 'native_run' is the entry
-	 * the interpreter and vm_invoke use (vm_interp_run's contract);
+	 * switch-over, docs/aot.md), and never changed. 'native_run' is the
+	 * entry the interpreter and vm_invoke use (vm_interp_run's contract);
 	 * 'native_fn' the compiled C function (its signature is the wasm
 	 * type's, so a caller that checked 'type_id' may call it directly
 	 * with 'native_ctx'). src/aot/aot_abi.h mirrors this layout up to
