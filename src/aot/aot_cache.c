@@ -512,6 +512,9 @@ static int load_entry(const struct wasm_module *m, const struct aot_options *o,
 		return diag_set(diag, WX_ELIMIT, "no cache to look in");
 	if (!cached) {
 		const char *t = getenv("TMPDIR");
+		if (!cc_found(cc_of(o))) /* before the directory is made */
+			return diag_set(diag, WX_EIO,
+			                "no C compiler '%s' found", cc_of(o));
 		snprintf(dir, sizeof dir, "%s/wasmix-aot-XXXXXX",
 		         t && t[0] == '/' ? t : "/tmp");
 		if (mkdtemp(dir) == NULL)
