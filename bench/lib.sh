@@ -6,6 +6,15 @@
 # in microseconds, or "fail" as soon as one run fails. Wall time by
 # date +%s%N, so the caller's numbers are comparable across scripts.
 
+# The benchmarks measure the interpreter and the runtime around it:
+# 'wasmix run' would otherwise compile in the background and switch over
+# (docs/aot.md), so a run's tier would depend on the cache.
+# bench/run_aot.sh says --aot and --interp itself; WASMIX_AOT= (empty)
+# measures the default policy instead (use a warm cache of your own:
+# XDG_CACHE_HOME).
+WASMIX_AOT=${WASMIX_AOT-0}
+export WASMIX_AOT
+
 bench_best() {
 	_log=$1
 	_tmo=$2

@@ -86,13 +86,17 @@ static const char usage_text[] =
     "  --max-funcs N, --max-types N, --max-locals N\n"
     "                        refuse modules declaring more functions,\n"
     "                        function types, or locals in one function\n"
-    "  --aot                 compile the module to native code with the\n"
-    "                        system C compiler (cached; docs/aot.md) and\n"
-    "                        run that; what cannot be compiled is\n"
-    "                        interpreted (also: WASMIX_AOT=1)\n"
-    "  --interp              interpret (the default for now)\n"
-    "  --no-cache            with --aot: compile afresh, store nothing\n"
-    "  -v                    say why code is interpreted, one line each\n"
+    "                        By default compiled code from the cache\n"
+    "                        runs; a module not in it is interpreted while\n"
+    "                        a background process compiles it with the\n"
+    "                        system C compiler, and the run switches to\n"
+    "                        the compiled code when it is ready\n"
+    "                        (docs/aot.md)\n"
+    "  --aot                 wait for the compiled code instead (also:\n"
+    "                        WASMIX_AOT=1)\n"
+    "  --interp              interpret (also: WASMIX_AOT=0)\n"
+    "  --no-cache            compile afresh (waiting), store nothing\n"
+    "  -v                    say which tier runs and why, one line each\n"
     "  --no-confine          do not confine wasmix (Landlock to the\n"
     "                        --dir directories, a seccomp allow-list)\n"
     "  --trace[=FILE]        print every WASI and WASIX call of every\n"
@@ -607,9 +611,9 @@ static int parse_options(wasmix_config *cfg, int argc, char **argv, int *i)
 		if (strcmp(a, "--aot") == 0 || strcmp(a, "--interp") == 0 ||
 		    strcmp(a, "--no-cache") == 0 || strcmp(a, "-v") == 0) {
 			if (strcmp(a, "--aot") == 0)
-				opt_aot = 1;
+				opt_aot = WASMIX_COMPILE_WAIT;
 			else if (strcmp(a, "--interp") == 0)
-				opt_aot = 0;
+				opt_aot = WASMIX_COMPILE_OFF;
 			else if (strcmp(a, "--no-cache") == 0)
 				opt_no_cache = 1;
 			else
@@ -667,7 +671,14 @@ static int cmd_run(int argc, char **argv, int i)
 
 	if (cfg == NULL)
 		return cli_fail("out of memory");
-	opt_aot = env_aot != NULL && strcmp(env_aot, "1") == 0;
+	/* The policy (docs/aot.md): cached code if any, else interpret while
+	 * a background process compiles and switch over. WASMIX_AOT=0 (or
+	 * --interp) interprets, WASMIX_AOT=1 (or --aot) waits for the
+	 * compiler. */
+	opt_aot = env_aot == NULL || env_aot[0] == 0 ? WASMIX_COMPILE_AUTO
+	          : strcmp(env_aot, "0") == 0        ? WASMIX_COMPILE_OFF
+	          : strcmp(env_aot, "1") == 0        ? WASMIX_COMPILE_WAIT
+	                                             : WASMIX_COMPILE_AUTO;
 	wasmix_config_set_compile(cfg, opt_aot, 1, 0);
 	wasmix_config_set_confine(cfg, 1); /* --no-confine turns it off */
 	/* The guest's first process is this one: a shell sees its status. */

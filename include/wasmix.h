@@ -291,14 +291,25 @@ void wasmix_config_set_trace_fd(wasmix_config *c, int fd);
 void wasmix_config_set_confine(wasmix_config *c, int on);
 
 /*
- * The compiled tier (docs/aot.md). With 'on' (default 0: interpret), the
- * run compiles the module through the system C compiler into a shared
- * object, cached under $XDG_CACHE_HOME/wasmix (else ~/.cache/wasmix),
- * before the process confines itself, and runs it natively; what cannot
- * be compiled (no C compiler, a feature the compiled tier lacks) is
- * interpreted. 'cache' 0 compiles into a temporary directory instead.
- * 'verbose' says on stderr, in one line, why code is interpreted.
+ * The compiled tier (docs/aot.md). 'on' is one of:
+ *  WASMIX_COMPILE_OFF (0, the default of a config): interpret;
+ *  WASMIX_COMPILE_WAIT (1): compile the module through the system C
+ *   compiler into a shared object, cached under $XDG_CACHE_HOME/wasmix
+ *   (else ~/.cache/wasmix), before the process confines itself, and run
+ *   it natively (wasmix run --aot);
+ *  WASMIX_COMPILE_AUTO (2): code found in the cache runs at once; a
+ *   module not in it is interpreted while a detached background process
+ *   compiles it into the cache, and the run switches over to the compiled
+ *   code when it is ready (the default of wasmix run).
+ * Programs started by WASIX exec or spawn use code found in the cache.
+ * What cannot be compiled (no C compiler, a feature the compiled tier
+ * lacks) is interpreted. 'cache' 0 compiles into a temporary directory
+ * instead (WAIT only; AUTO then waits too). 'verbose' says on stderr, in
+ * one line, which tier runs and why.
  */
+#define WASMIX_COMPILE_OFF  0
+#define WASMIX_COMPILE_WAIT 1
+#define WASMIX_COMPILE_AUTO 2
 void wasmix_config_set_compile(wasmix_config *c, int on, int cache,
                                int verbose);
 

@@ -39,6 +39,7 @@
 #include "wasmix_config.h"
 #include "wasmix_isolate.h"
 #include "wasmix_known.h"
+#include "wasmix_switch.h"
 #include "wasmix_timer.h"
 #include "wat/wat.h"
 
@@ -70,6 +71,11 @@ struct wasmix_run {
 	const char *exec_ld_path;
 	/* The compiled tier's code for this run's modules, or NULL. */
 	struct aot_session *aot;
+	/* The switch-over (docs/aot.md): the watcher of this run's
+	 * background compile sets 'aot_ready' (atomic) and raises
+	 * 'interrupt'; wasmix_on_interrupt binds the code. */
+	struct wasmix_switch aot_watch;
+	int aot_ready;
 	/* The host process that started the run (wasmix_run_free). */
 	pid_t host_pid;
 };
@@ -519,7 +525,8 @@ static void wasmix_run_timer_stop(struct wasmix_timer *t)
 	wasmix_timer_stop(t);
 }
 
-/* vm_config.on_interrupt: the only interrupt source is the timeout. */
+/* vm_config.on_interrupt: the timeout, guest threads ending, signals,
+ * and compiled code becoming ready (the switch-over). */
 static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
                                void *ud)
 {
@@ -527,12 +534,27 @@ static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
 
 	(void)s;
 	(void)inst;
+	int rc;
+
 	if (__atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST))
 		return WX_ETRAP;
 	if (wasix_threads_poll(r->threads) != 0)
 		return WX_EEXIT; /* a thread ended by wasix_threads_stop_others
 		                  */
-	return wasix_on_interrupt(r->wasix);
+	rc = wasix_on_interrupt(r->wasix); /* lowers the flag first */
+	/* After the flag is lowered: a watcher raising it now is seen at
+	 * the next poll. One thread switches; the others go on. */
+	if (rc == 0 &&
+	    __atomic_exchange_n(&r->aot_ready, 0, __ATOMIC_SEQ_CST)) {
+		rc = aot_session_switch(r->aot, r->inst);
+		/* WASIX lowers the embedder's flag when it has one, not the
+		 * run's, which only the timeout raises besides the watcher. */
+		if (r->cfg != NULL && r->cfg->interrupt != NULL &&
+		    r->cfg->interrupt != &r->interrupt &&
+		    !__atomic_load_n(&r->timed_out, __ATOMIC_SEQ_CST))
+			__atomic_store_n(&r->interrupt, 0, __ATOMIC_SEQ_CST);
+	}
+	return rc;
 }
 
 /* ---- one run ----------------------------------------------------------- */
@@ -566,6 +588,9 @@ static struct wasmix_run *volatile wasmix_abandoned_at;
 
 static void wasmix_run_free(struct wasmix_run *r)
 {
+	/* First: the watcher points into 'r', which is about to go (only
+	 * the process that started it has it). */
+	wasmix_switch_stop(&r->aot_watch);
 	/* Threads still running use the store and the contexts: the process
 	 * is ending (its _start returned), so leave them to the exit, kept
 	 * reachable from a static so that no leak checker reports them. */
@@ -933,6 +958,11 @@ static int wasmix_exec_build(void *ud, uint8_t *bytes, size_t len,
 		rc = WX_ELIMIT;
 	else if (rc == 0 && !wasmix_same_program(r, nr, bytes, len))
 		rc = wasmix_load_as(nr, r->cfg, bytes, len, true);
+	/* The compiled tier: the run's session (borrowed), which only looks
+	 * in the cache now that the process is confined (docs/aot.md). */
+	nr->aot = r->aot;
+	if (rc == 0 && nr->aot != NULL)
+		rc = aot_session_prepare(nr->aot, nr->mod);
 	if (rc == 0)
 		rc = wasmix_instantiate(nr, r->cfg);
 	if (rc != 0) {
@@ -1235,12 +1265,20 @@ static void wasmix_trace_end(struct wasmix_run *r, int status, int code,
 #ifndef WASMIX_CAN_CONFINE
 #define WASMIX_CAN_CONFINE 1
 #endif
+/* The switch-over's watcher thread: not in sanitizer builds, where a
+ * guest fork while it runs makes LeakSanitizer in the child report a
+ * thread it cannot suspend (the run stays interpreted; the next one is
+ * compiled). Same test as above. */
+#define WASMIX_CAN_WATCH WASMIX_CAN_CONFINE
 
 /*
  * wasmix_config_set_confine: the process confines itself to the
  * config's directories and command files. Returns 0 or WASMIX_ERROR
  * with the reason in 'errbuf'.
  */
+static void wasmix_aot_options(const struct wasmix_config *c,
+                               struct aot_options *o);
+
 static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
                           size_t errlen)
 {
@@ -1255,16 +1293,35 @@ static int wasmix_confine(const struct wasmix_config *c, char *errbuf,
 	if (dirs == NULL)
 		return wasmix_err(errbuf, errlen, WASMIX_NOMEM,
 		                  "confinement: out of memory");
+	const char **files =
+	    wx_alloc_array((size_t)c->ncmds + 1, sizeof *files);
+	char cache[4096];
+	struct aot_options o;
+	size_t nfiles = 0;
+
+	if (files == NULL) {
+		wx_free(dirs);
+		return wasmix_err(errbuf, errlen, WASMIX_NOMEM,
+		                  "confinement: out of memory");
+	}
 	for (int i = 0; i < c->ndirs; i++)
 		dirs[i] = c->dirs[i].host;
+	for (int i = 0; i < c->ncmds; i++)
+		files[nfiles++] = c->cmd_files[i];
+	/* The compiled tier's cache, read only: exec'd programs and the
+	 * switch-over load code from it (docs/aot.md). */
+	wasmix_aot_options(c, &o);
+	if (c->compile && aot_cache_path(&o, cache, sizeof cache) == WX_OK)
+		files[nfiles++] = cache;
 	memset(&cf, 0, sizeof cf);
 	cf.dirs = dirs;
 	cf.ndirs = (size_t)c->ndirs;
-	cf.files = (const char *const *)c->cmd_files;
-	cf.nfiles = (size_t)c->ncmds;
+	cf.files = files;
+	cf.nfiles = nfiles;
 	cf.best_effort = true;
 	rc = proc_confine(&cf, why, sizeof why);
 	wx_free(dirs);
+	wx_free(files);
 	if (rc != 0)
 		return wasmix_err(errbuf, errlen, WASMIX_ERROR,
 		                  "confinement: %s (--no-confine runs without)",
@@ -1355,12 +1412,15 @@ static void wasmix_aot_options(const struct wasmix_config *c,
 	o->fuel = c->fuel != 0;
 	o->verbose = c->compile_verbose;
 	o->no_cache = !c->compile_cache;
-	/* Large modules not yet cached compile in the background (docs/aot.md:
-	 * a first run does not wait minutes); WASMIX_AOT_BACKGROUND_BYTES
-	 * sets the size, 0 always waits. */
+	/* WASMIX_COMPILE_AUTO: a module not in the cache is interpreted at
+	 * once while a background process compiles it (docs/aot.md, the
+	 * policy); WASMIX_AOT_BACKGROUND_BYTES=N makes modules below N bytes
+	 * wait for the compiler instead (0: every module waits).
+	 * WASMIX_COMPILE_WAIT always waits. */
 	const char *bg = getenv("WASMIX_AOT_BACKGROUND_BYTES");
-	o->background_bytes =
-	    bg != NULL ? strtoull(bg, NULL, 10) : (uint64_t)512 << 10;
+	if (c->compile == WASMIX_COMPILE_AUTO)
+		o->background_bytes =
+		    bg != NULL && bg[0] != 0 ? strtoull(bg, NULL, 10) : 1;
 }
 
 /* Compiles or finds the main module's code (a failure: interpreted). */
@@ -1379,7 +1439,9 @@ static int wasmix_prepare_aot(struct wasmix_run *r,
 void wasmix_config_set_compile(wasmix_config *c, int on, int cache, int verbose)
 {
 	if (c != NULL) {
-		c->compile = on != 0;
+		c->compile = on == WASMIX_COMPILE_AUTO ? WASMIX_COMPILE_AUTO
+		             : on != 0                 ? WASMIX_COMPILE_WAIT
+		                                       : WASMIX_COMPILE_OFF;
 		c->compile_cache = cache != 0;
 		c->compile_verbose = verbose != 0;
 	}
@@ -1490,8 +1552,15 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		wasmix_run_free(&r);
 		return rc;
 	}
-	if (!c->compile)
+	if (r.aot != NULL) /* no compiler from here on: exec looks up */
+		aot_session_lookup_only(r.aot);
+	if (!c->compile) {
+		if (c->compile_verbose)
+			fprintf(stderr,
+			        "wasmix: interpreting: the compiled "
+			        "tier is off (--interp, WASMIX_AOT=0)\n");
 		rc = wasmix_load_checked(&r, c, bytes, len);
+	}
 	/* The timeout covers the start function, _initialize and _start. */
 	if (rc == 0)
 		rc = wasmix_run_timer_start(&timer, &r, c->timeout_ms);
@@ -1501,6 +1570,10 @@ int wasmix_run_bytes(const wasmix_config *c, const uint8_t *bytes, size_t len,
 		rc = wasmix_link(&r, c);
 	if (rc == 0)
 		rc = wasix_init_main_tls(r.store, r.inst, &r.diag);
+	/* A background compile of this module: switch over when it ends. */
+	if (rc == 0 && WASMIX_CAN_WATCH && aot_session_pending_fd(r.aot) >= 0)
+		wasmix_switch_start(&r.aot_watch, aot_session_pending_fd(r.aot),
+		                    &r.aot_ready, &r.interrupt);
 	if (rc == 0)
 		rc = wasmix_call_export(&r, "_initialize", false, &code);
 	if (rc == 0)

@@ -56,7 +56,7 @@ struct wasmix_config {
 	struct wasix_net_policy net;
 	bool confine;       /* proc_confine before the run */
 	bool isolate;       /* run in a helper child (wasmix_isolate.c) */
-	bool compile;       /* the compiled tier (src/aot/) */
+	uint8_t compile;    /* the compiled tier: WASMIX_COMPILE_* */
 	bool compile_cache; /* ... through the cache */
 	bool compile_verbose;
 };

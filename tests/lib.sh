@@ -3,7 +3,8 @@
 # top as: . "$(dirname "$0")/lib.sh"
 #
 # Gives: the counters 'pass' and 'nfail' (both 0 here), 'die MSG' (one
-# line "SCRIPT: MSG" on stderr, exit 1), 'ok NAME' and 'bad NAME WHY'
+# line "SCRIPT: MSG" on stderr, exit 1), XDG_CACHE_HOME (below),
+# 'precompile' and 'cache_wait', 'ok NAME' and 'bad NAME WHY'
 # (one "ok   NAME" or "FAIL NAME: WHY" line, then the first lines of
 # $T/out and $T/err), and 'summary [PREFIX]' (the "N passed, M failed"
 # line, after "PREFIX: " if given; its status is the script's: 0 when
@@ -17,8 +18,51 @@
 pass=0
 nfail=0
 
+# The compiled tier's cache (docs/aot.md): 'wasmix run' compiles through
+# it by default, so a test never uses the user's (~/.cache/wasmix). Under
+# 'make test' every script shares WASMIX_TEST_CACHE (made and removed by
+# the Makefile); a script run alone gets a temporary one, which 'summary'
+# removes. 'summary' also waits for the background compiles the script
+# started (each holds a shared lock on the directory), so that none
+# outlives the tests.
+if [ -n "${WASMIX_TEST_CACHE:-}" ]; then
+	XDG_CACHE_HOME=$WASMIX_TEST_CACHE
+	lib_own_cache=
+else
+	XDG_CACHE_HOME=$(mktemp -d "${TMPDIR:-/tmp}/wasmix-cache.XXXXXX") || {
+		echo "$(basename "$0"): no temporary directory" >&2
+		exit 1
+	}
+	lib_own_cache=$XDG_CACHE_HOME
+fi
+export XDG_CACHE_HOME
+
+# precompile WASMIX FILE...: compiles each module into the cache
+# ('wasmix compile', two at a time), so that the runs that follow find
+# them there and run compiled (the default policy with a warm cache,
+# docs/aot.md); prints how many were compiled and why the others were
+# not (one line each reason). Without a C compiler it says so.
+precompile() {
+	pc_w=$1
+	shift
+	pc_out=$(printf '%s\n' "$@" | xargs -P2 -I{} "$pc_w" compile {} 2>&1)
+	pc_n=$(printf '%s\n' "$pc_out" | grep -c 'functions compiled (cached)$')
+	echo "precompiled: $pc_n of $# modules into the cache (they run compiled)"
+	printf '%s\n' "$pc_out" | grep -v 'functions compiled (cached)$' |
+		sed -n 's/.*: \(not compiled: .*\|no C compiler.*\)$/\1/p' |
+		sort | uniq -c | sed 's/^ */  interpreted: /'
+}
+
+# cache_wait: returns when no background compile runs in the cache.
+cache_wait() {
+	if [ -d "$XDG_CACHE_HOME/wasmix" ]; then
+		flock -x "$XDG_CACHE_HOME/wasmix" true
+	fi
+}
+
 die() {
 	echo "$(basename "$0"): $*" >&2
+	[ -z "$lib_own_cache" ] || rm -rf "$lib_own_cache"
 	exit 1
 }
 
@@ -50,6 +94,8 @@ mismatch() {
 }
 
 summary() {
+	cache_wait
+	[ -z "$lib_own_cache" ] || rm -rf "$lib_own_cache"
 	echo "${1:+$1: }$pass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]
 }

@@ -25,6 +25,10 @@
 #      how many of its modules compiled), threads under contention
 #      (tests/aot/atomics.wat), the atomics' trap messages, --timeout
 #      reaching a spinning thread.
+#   6. the default policy of 'wasmix run': a miss interprets and fills
+#      the cache in the background, a hit runs compiled, --interp and
+#      WASMIX_AOT=0 interpret, no compiler interprets, and a long run
+#      switches over to compiled code when the compile ends.
 #
 # The cache is a temporary directory (XDG_CACHE_HOME), never $HOME's.
 # Called by 'make test' as: sh tests/run_aot.sh BUILD_DIR
@@ -212,13 +216,6 @@ else
 	bad concurrent-compile "status $s1 and $s2, $n entries, $left others"
 fi
 
-# A module over WASMIX_AOT_BACKGROUND_BYTES that is not cached: this run
-# interprets at once (one -v line) while a detached process compiles it.
-rm -rf "$XDG_CACHE_HOME"
-cli background-compile 0 '^Hello, world!$' \
-	'^wasmix: interpreting: compiling [0-9]+ bytes in the background' \
-	env WASMIX_AOT_BACKGROUND_BYTES=1 "$W" run --aot -v \
-	"$B/examples/hello.wasm"
 
 WASMIX_CC=/nonexistent/cc cli no-compiler 0 '^Hello, world!$' \
 	"interpreting: no C compiler '/nonexistent/cc' found" \
@@ -384,5 +381,69 @@ for m in a:47 f:47; do
 		bad "same --fuel, sjlj ${m%%:*}" "interpreter needs $vi, compiled $va"
 	fi
 done
+
+# --- 5. the default policy (docs/aot.md) ---------------------------------------
+# A module not in the cache: this run interprets at once (one -v line)
+# while a detached process compiles it; the next run finds it compiled.
+rm -rf "$XDG_CACHE_HOME"
+cli policy-miss 0 '^Hello, world!$' \
+	'^wasmix: interpreting: not in the cache; compiling [0-9]+ bytes in the background' \
+	env -u WASMIX_AOT_BACKGROUND_BYTES "$W" run -v "$B/examples/hello.wasm"
+cache_wait # the background compile has ended
+n=$(ls "$C" | grep -c '\.so$')
+left=$(ls "$C" | grep -vc '\.so$')
+if [ "$n" = 1 ] && [ "$left" = 0 ]; then ok policy-miss-filled
+else bad policy-miss-filled "$n entries, $left others: $(ls "$C")"; fi
+cli policy-hit 0 '^Hello, world!$' \
+	'^wasmix: compiled: 7 of 7 functions run natively$' \
+	env -u WASMIX_AOT_BACKGROUND_BYTES "$W" run -v "$B/examples/hello.wasm"
+# Forced interpretation: no compile, no cache entry, one -v line.
+rm -rf "$XDG_CACHE_HOME"
+cli policy-interp 0 '^Hello, world!$' \
+	'^wasmix: interpreting: the compiled tier is off' \
+	"$W" run -v --interp "$B/examples/hello.wasm"
+cli policy-aot0 0 '^Hello, world!$' \
+	'^wasmix: interpreting: the compiled tier is off' \
+	env WASMIX_AOT=0 "$W" run -v "$B/examples/hello.wasm"
+if [ -z "$(ls "$C" 2>/dev/null)" ]; then ok policy-interp-no-entry
+else bad policy-interp-no-entry "the cache has $(ls "$C")"; fi
+# WASMIX_AOT_BACKGROUND_BYTES above the module's size: the run waits.
+cli policy-small-waits 0 '^Hello, world!$' \
+	'^wasmix: compiled: 7 of 7 functions run natively$' \
+	env WASMIX_AOT_BACKGROUND_BYTES=100000000 "$W" run -v \
+	"$B/examples/hello.wasm"
+# No C compiler under the default policy: interpreted, one -v line, no
+# background process.
+rm -rf "$XDG_CACHE_HOME"
+cli policy-no-compiler 0 '^Hello, world!$' \
+	"^wasmix: interpreting: no C compiler '/nonexistent/cc' found" \
+	env -u WASMIX_AOT_BACKGROUND_BYTES WASMIX_CC=/nonexistent/cc \
+	"$W" run -v "$B/examples/hello.wasm"
+
+# The switch-over: a run that loops forever starts interpreted; when the
+# background compile ends, the run binds the compiled code at its next
+# poll and says so. The test waits for that line (or for the run to end:
+# its --timeout bounds a run that never switches), then ends it.
+rm -rf "$XDG_CACHE_HOME"
+if grep -aq __asan_init "$W"; then
+	echo "skip switch-over: not in sanitizer builds (src/wasmix.c, WASMIX_CAN_WATCH)"
+else
+	env -u WASMIX_AOT_BACKGROUND_BYTES "$W" run -v --timeout 120 \
+		tests/aot/spin.wat >"$T/out" 2>"$T/err" &
+	spin=$!
+	while kill -0 $spin 2>/dev/null &&
+		! grep -q 'switched over' "$T/err"; do
+		sleep 0.1 # a poll for an event, not an ordering
+	done
+	kill $spin 2>/dev/null
+	wait $spin 2>/dev/null
+	if grep -q '^wasmix: interpreting: not in the cache' "$T/err" &&
+		grep -q '^wasmix: compiled: switched over: 2 functions run natively' "$T/err"; then
+		ok switch-over
+	else
+		bad switch-over "no 'switched over' line"
+	fi
+fi
+cache_wait
 
 summary run_aot.sh

@@ -11,6 +11,10 @@
 # Called by 'make test' as: sh tests/run_guard.sh BUILD_DIR
 
 B=${1:-build}
+# The compiled tier's cache: never the user's (tests/lib.sh; 'make test'
+# gives WASMIX_TEST_CACHE, else one under T, removed with it).
+XDG_CACHE_HOME=${WASMIX_TEST_CACHE:-$B/tests-cache-$$}
+export XDG_CACHE_HOME
 W=$B/wasmix
 T=$B/tests-guard
 WAT2WASM=${WAT2WASM:-$W wat2wasm}
@@ -52,5 +56,9 @@ for m in $modes; do
 	check "$m" oob_max 134 "out of bounds memory access"
 	check "$m" oob_grow 134 "out of bounds memory access"
 done
+if [ -z "${WASMIX_TEST_CACHE:-}" ]; then
+	[ ! -d "$XDG_CACHE_HOME/wasmix" ] || flock -x "$XDG_CACHE_HOME/wasmix" true
+	rm -rf "$XDG_CACHE_HOME"
+fi
 echo "run_guard.sh: $pass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

@@ -70,6 +70,10 @@ for src in $S/pt_*.c; do
 	fi
 done
 
+# The default policy with a warm cache (shared memories run interpreted
+# until the compiled tier takes them: precompile says so).
+precompile "$W" "$T"/*.wasm
+
 # t NAME STATUS OUT_RE ERR_RE WASM [ARGS...]: runs WASM (with $RUNFLAGS
 # before it, ARGS after), checks status and output; stderr must not hold
 # a sanitizer report.

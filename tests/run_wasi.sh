@@ -30,6 +30,9 @@ for src in tests/wasi/*.c; do
 	fi
 done
 
+# The default policy with a warm cache: every module compiled beforehand.
+precompile "$W" "$T"/*.wasm "$EX/hello.wasm" "$EX/args.wasm"
+
 # scratch: a fresh, empty directory $T/scratch.
 scratch() {
 	rm -rf "$T/scratch" && mkdir "$T/scratch" || die "cannot make scratch"

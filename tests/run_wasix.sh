@@ -65,6 +65,10 @@ for i in 2 3 4 5; do
 done
 mkdir -p "$R/pa/dir/wx_child" || die "cannot create $R/pa"
 
+# The default policy with a warm cache: every module compiled beforehand
+# (those using setjmp, vfork or threads run interpreted: precompile says).
+precompile "$W" "$R"/wx_*.wasm
+
 # run ARGS...: runs wasmix in the guest root with PATH=/bin; sets $rc.
 run() {
 	(cd "$R" && timeout 120 "$W" run --dir .::/ --env PATH=/bin "$@") \
@@ -192,6 +196,23 @@ expect "shell \$(...)" 0 "got INNER end" wx_sh.wasm -- \
 expect "shell pipeline status of the last" 3 "" wx_sh.wasm -- \
 	'wx_child echo a | wx_child exit 3'
 expect "exec'd program's exit code" 255 "" wx_sh.wasm -- 'wx_child exit 255'
+# The spawned program runs compiled from the cache although the process
+# confined itself before loading it (docs/aot.md): -v says "compiled"
+# for both programs. Unless the compiled tier is off or has no compiler.
+if [ "${WASMIX_AOT:-}" != 0 ] &&
+	"$W" compile "$R/wx_child.wasm" >/dev/null 2>&1 &&
+	"$W" compile "$R/wx_sh.wasm" >/dev/null 2>&1; then
+	run -v wx_sh.wasm -- 'wx_child exit 3'
+	n=$(grep -c '^wasmix: compiled: [0-9]* of [0-9]* functions run natively' "$T/err")
+	if [ "$rc" = 3 ] && [ "$n" = 2 ]; then
+		ok "exec'd program runs compiled from the cache"
+	else
+		bad "exec'd program runs compiled from the cache" \
+			"status $rc, $n 'compiled' lines, want 3 and 2"
+	fi
+else
+	echo "skip exec'd program compiled: the compiled tier is off or has no C compiler"
+fi
 # An exec'd (here: spawned) program is instantiated as from the command
 # line: shared env.memory, wasi.thread-spawn; exits 0 once its thread ran.
 cat >"$T/thr.wat" <<'EOF'

@@ -12,6 +12,10 @@
 # Called by 'make test' as: sh tests/run_wasm3.sh BUILD_DIR
 
 B=${1:-build}
+# The compiled tier's cache: never the user's (tests/lib.sh; 'make test'
+# gives WASMIX_TEST_CACHE, else one under T, removed with it).
+XDG_CACHE_HOME=${WASMIX_TEST_CACHE:-$B/tests-cache-$$}
+export XDG_CACHE_HOME
 W=$B/wasmix
 T=$B/tests-wasm3
 WASM_CC=${WASM_CC:-clang}
@@ -63,5 +67,9 @@ check cxx_fork 0 "ok fork and signal inside try: child 7, outer 2, handler 1"
 check tail_mutual 0 ""
 check multi_memory 0 ""
 check multi_memory_oob 134 "wasmix: trap: out of bounds memory access"
+if [ -z "${WASMIX_TEST_CACHE:-}" ]; then
+	[ ! -d "$XDG_CACHE_HOME/wasmix" ] || flock -x "$XDG_CACHE_HOME/wasmix" true
+	rm -rf "$XDG_CACHE_HOME"
+fi
 echo "run_wasm3.sh: $pass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

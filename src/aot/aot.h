@@ -60,6 +60,9 @@ struct aot_options {
 	/* Compilers run at once: 0: $WASMIX_AOT_JOBS, else the online CPUs,
 	 * at most 8. Does not change the code. */
 	unsigned jobs;
+	/* Never run the compiler (a confined process cannot): a module not
+	 * in the cache is interpreted. */
+	bool lookup_only;
 };
 
 /*
@@ -160,6 +163,30 @@ struct aot_session *aot_session_new(const struct aot_options *o,
 /* Compiles or loads 'm' now; a failure leaves it interpreted (returns 0,
  * with one line under 'verbose'). WX_ENOMEM only. */
 int aot_session_prepare(struct aot_session *s, const struct wasm_module *m);
+/*
+ * From now on the session only looks in the cache (the process is about
+ * to confine itself: it cannot run the compiler any more).
+ */
+void aot_session_lookup_only(struct aot_session *s);
+/*
+ * The read end of the pipe of a background compile this session started
+ * (it becomes readable when the compile ends), or -1. Owned by the session.
+ */
+int aot_session_pending_fd(const struct aot_session *s);
+/*
+ * The switch-over (docs/aot.md): if the background compile of the module
+ * of 'inst' has ended, loads its code and binds it to 'inst' while it
+ * runs (vm_func_bind_native): calls made from now on run compiled.
+ * Call at a safe point of a guest thread (an interrupt poll), never from
+ * a signal handler; one thread at a time. Returns 0 (a failure leaves
+ * the instance interpreted, one line under 'verbose') or WX_ENOMEM.
+ */
+int aot_session_switch(struct aot_session *s, struct vm_instance *inst);
+/*
+ * The cache directory for 'o' into 'buf' (never made here): 0, or an
+ * error when there is none ('no_cache', no HOME, missing, not private).
+ */
+int aot_cache_path(const struct aot_options *o, char *buf, size_t cap);
 /* vm_config.on_instance with 'ud' an aot_session. THREADS: it and
  * aot_session_prepare may run in several threads at once (guest threads
  * instantiate their module); the session's lists change under vm_lock,

@@ -32,6 +32,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -278,6 +279,14 @@ static void cache_key(const struct wasm_module *m, const struct aot_options *o,
 	aot_sha256_hex(parts, lens, 3, hex);
 }
 
+/* Whether 'cc' names an executable (as posix_spawnp would find it). */
+static bool cc_found(const char *cc)
+{
+	char id[4200];
+	cc_identity(cc, id, sizeof id);
+	return strcmp(id, "missing") != 0;
+}
+
 /* Runs the compiler with 'argv' (argv[0] the compiler) to the end. */
 static int run_cc(const char *cc, char *const argv[], struct diag *diag)
 {
@@ -503,7 +512,7 @@ int aot_compile_to(const struct wasm_module *m, const struct aot_options *o,
 
 /* The cache directory (created 0700), or an error: then no cache. */
 static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
-                     struct diag *diag)
+                     bool make, struct diag *diag)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct stat st;
@@ -520,7 +529,7 @@ static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
 	if (n < 0 || (size_t)n >= cap)
 		return diag_set(diag, WX_EARG, "cache path too long");
 	/* The parent (~/.cache) may be missing: one level is made too. */
-	if (mkdir(buf, 0700) != 0 && errno == ENOENT) {
+	if (make && mkdir(buf, 0700) != 0 && errno == ENOENT) {
 		char *slash = strrchr(buf, '/');
 		if (slash != NULL && slash != buf) {
 			*slash = 0;
@@ -530,7 +539,8 @@ static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
 		mkdir(buf, 0700);
 	}
 	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-		return diag_set(diag, WX_EIO, "%s: cannot make the cache", buf);
+		return diag_set(diag, WX_EIO, "%s: %s", buf,
+		                make ? "cannot make the cache" : "no cache");
 	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0)
 		return diag_set(diag, WX_EIO,
 		                "%s: not private to this user; not used", buf);
@@ -648,60 +658,135 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 	return WX_OK;
 }
 
+/* A marker older than this is left by a compile that died: ignored. */
+#define AOT_MARK_STALE_S 3600
+
+/*
+ * Claims the background compile of 'key': creates 'dir'/'key'.compiling
+ * (O_EXCL). False if another process is compiling it now.
+ */
+static bool claim_compile(const char *dir, const char *key)
+{
+	char mark[4200];
+	struct stat st;
+
+	snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
+	for (int tries = 0; tries < 2; tries++) {
+		int fd =
+		    open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+		if (errno != EEXIST || stat(mark, &st) != 0 ||
+		    time(NULL) - st.st_mtime < AOT_MARK_STALE_S)
+			return false;
+		unlink(mark); /* stale: its compiler is gone */
+	}
+	return false;
+}
+
+/* The detached compiler's body (never returns). */
+__attribute__((noreturn)) static void
+background_child(const struct wasm_module *m, const struct aot_options *o,
+                 const char *dir, const char *key, int done_fd)
+{
+	char tmp[4300], work[4300], so[4200], mark[4200];
+	struct diag d = {0};
+	int fd = open("/dev/null", O_RDWR);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	char ok = '0';
+
+	/* Waiters (tests, scripts) take an exclusive lock on the directory:
+	 * `flock -x DIR true` returns when no compile is running. */
+	if (dfd >= 0)
+		flock(dfd, LOCK_SH);
+	setsid(); /* the run's Ctrl-C does not cut the compile short */
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	/* Nothing of the run (listening sockets, the trace file) stays open
+	 * while it compiles. */
+	for (int k = 3; k < 4096; k++)
+		if (k != done_fd && k != dfd)
+			close(k);
+	if (nice(10) < 0)
+		(void)0;
+	snprintf(so, sizeof so, "%s/%s.so", dir, key);
+	snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
+	snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key, (long)getpid());
+	snprintf(work, sizeof work, "%s/%s.%ld.bg", dir, key, (long)getpid());
+	if (build(m, o, work, tmp, &d) == WX_OK && rename(tmp, so) == 0) {
+		ok = '1';
+		cache_trim(dir);
+	}
+	unlink(tmp);
+	unlink(mark);
+	if (done_fd >= 0 && write(done_fd, &ok, 1) < 0)
+		(void)0;
+	_exit(0);
+}
+
 /*
  * Compiles 'm' into the cache entry 'dir'/'key'.so in a detached process
  * (forked twice, so nothing waits for it and no zombie stays; reparented
- * to init), with its output to /dev/null and a lower priority. Returns
- * WX_ELIMIT with the reason, or WX_EIO if it could not start.
+ * to init, its own session), with its output to /dev/null and a lower
+ * priority, unless another process compiles it already. With 'done_fd',
+ * '*done_fd' becomes the read end of a pipe that gets one byte when the
+ * compile ends ('1': the entry is there), else -1. Returns WX_ELIMIT with
+ * the reason, or WX_EIO if it could not start.
  */
 static int compile_in_background(const struct wasm_module *m,
                                  const struct aot_options *o, const char *dir,
-                                 const char *key, struct diag *diag)
+                                 const char *key, int *done_fd,
+                                 struct diag *diag)
 {
-	pid_t pid = fork();
-	int st;
+	int p[2] = {-1, -1}, st;
+	pid_t pid;
 
-	if (pid < 0)
-		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (fork() == 0) {
-			char tmp[4300], work[4300], so[4200];
-			struct diag d = {0};
-			int fd = open("/dev/null", O_RDWR);
-			if (fd >= 0) {
-				dup2(fd, 0);
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
-			/* Nothing of the run (listening sockets, the trace
-			 * file) stays open while it compiles. */
-			for (int k = 3; k < 4096; k++)
-				close(k);
-			if (nice(10) < 0)
-				(void)0;
-			snprintf(so, sizeof so, "%s/%s.so", dir, key);
-			snprintf(tmp, sizeof tmp, "%s/%s.%ld.bg.tmp", dir, key,
-			         (long)getpid());
-			snprintf(work, sizeof work, "%s/%s.%ld.bg", dir, key,
-			         (long)getpid());
-			if (build(m, o, work, tmp, &d) == WX_OK &&
-			    rename(tmp, so) == 0)
-				cache_trim(dir);
-			unlink(tmp);
-			_exit(0);
+	if (done_fd != NULL)
+		*done_fd = -1;
+	if (!claim_compile(dir, key))
+		return diag_set(diag, WX_ELIMIT,
+		                "not in the cache; another process is "
+		                "compiling it; this run interprets");
+	if (done_fd != NULL && pipe2(p, O_CLOEXEC) != 0)
+		p[0] = p[1] = -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		char mark[4200];
+		snprintf(mark, sizeof mark, "%s/%s.compiling", dir, key);
+		unlink(mark);
+		if (p[0] >= 0) {
+			close(p[0]);
+			close(p[1]);
 		}
+		return diag_set(diag, WX_EIO, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		if (fork() == 0)
+			background_child(m, o, dir, key, p[1]);
 		_exit(0);
 	}
+	if (p[1] >= 0)
+		close(p[1]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (done_fd != NULL)
+		*done_fd = p[0];
 	return diag_set(diag, WX_ELIMIT,
-	                "compiling %zu bytes in the background; this run "
-	                "interprets",
+	                "not in the cache; compiling %zu bytes in the "
+	                "background; this run interprets",
 	                m->nbytes);
 }
 
-int aot_load(const struct wasm_module *m, const struct aot_options *o,
-             struct aot_code **out, struct diag *diag)
+/* aot_load; a background compile's pipe goes to '*done_fd' (or -1). */
+static int load_entry(const struct wasm_module *m, const struct aot_options *o,
+                      struct aot_code **out, char key_out[65], int *done_fd,
+                      struct diag *diag)
 {
 	static unsigned seq;
 	char dir[4096], key[65], so[4200], tmp[4300], work[4300];
@@ -710,13 +795,23 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 	int rc;
 
 	*out = NULL;
+	if (done_fd != NULL)
+		*done_fd = -1;
 	if (why != NULL)
 		return diag_set(diag, WX_EARG, "not compiled: %s", why);
 	cache_key(m, o, key);
-	if (cached && cache_dir(o, dir, sizeof dir, diag) != WX_OK)
+	if (key_out != NULL)
+		memcpy(key_out, key, sizeof key);
+	if (cached &&
+	    cache_dir(o, dir, sizeof dir, !o->lookup_only, diag) != WX_OK)
 		cached = false;
+	if (!cached && o->lookup_only)
+		return diag_set(diag, WX_ELIMIT, "no cache to look in");
 	if (!cached) {
 		const char *t = getenv("TMPDIR");
+		if (!cc_found(cc_of(o))) /* before the directory is made */
+			return diag_set(diag, WX_EIO,
+			                "no C compiler '%s' found", cc_of(o));
 		snprintf(dir, sizeof dir, "%s/wasmix-aot-XXXXXX",
 		         t && t[0] == '/' ? t : "/tmp");
 		if (mkdtemp(dir) == NULL)
@@ -730,11 +825,19 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 			utimensat(AT_FDCWD, so, NULL, 0); /* recently used */
 			return rc;
 		}
-		unlink(so); /* damaged: made again below */
+		if (!o->lookup_only)
+			unlink(so); /* damaged: made again below */
 	}
+	if (o->lookup_only)
+		return diag_set(diag, WX_ELIMIT,
+		                "not in the cache (this process cannot run "
+		                "the compiler)");
+	if (!cc_found(cc_of(o)))
+		return diag_set(diag, WX_EIO, "no C compiler '%s' found",
+		                cc_of(o));
 	if (cached && o->background_bytes != 0 &&
 	    m->nbytes >= o->background_bytes)
-		return compile_in_background(m, o, dir, key, diag);
+		return compile_in_background(m, o, dir, key, done_fd, diag);
 	unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	snprintf(tmp, sizeof tmp, "%s/%s.%ld.%u.tmp", dir, key, (long)getpid(),
 	         n);
@@ -753,6 +856,20 @@ int aot_load(const struct wasm_module *m, const struct aot_options *o,
 		cache_trim(dir);
 	}
 	return rc;
+}
+
+int aot_load(const struct wasm_module *m, const struct aot_options *o,
+             struct aot_code **out, struct diag *diag)
+{
+	return load_entry(m, o, out, NULL, NULL, diag);
+}
+
+int aot_cache_path(const struct aot_options *o, char *buf, size_t cap)
+{
+	struct diag d = {0};
+	if (o->no_cache)
+		return WX_EARG;
+	return cache_dir(o, buf, cap, false, &d);
 }
 
 uint32_t aot_code_ncompiled(const struct aot_code *c)
@@ -778,7 +895,7 @@ int aot_bind(struct aot_code *c, struct vm_instance *inst, struct diag *diag)
 	int rc;
 	if (ai == NULL)
 		return diag_set(diag, WX_ENOMEM, "out of memory");
-	rc = aot_bind_desc(c->desc, ai, inst, diag);
+	rc = aot_bind_desc(c->desc, ai, inst, false, diag);
 	if (rc != WX_OK) {
 		wx_free(ai);
 		return rc;
@@ -799,7 +916,11 @@ void *aot_bind_state(const struct vm_instance *inst)
 struct aot_entry_mod {
 	uint8_t *bytes; /* a copy of the module's bytes (owned) */
 	size_t nbytes;
+	char key[65]; /* its cache key */
 	struct aot_code *code; /* NULL: interpreted */
+	/* A background compile of it whose end this run waits for (the
+	 * switch-over), or -1: the pipe's read end (compile_in_background). */
+	int done_fd;
 };
 
 struct aot_session {
@@ -857,9 +978,18 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 {
 	struct diag d = {0};
 	struct aot_code *code = NULL;
+	const char *why = aot_module_unsupported(m);
 	uint8_t *copy;
-	int rc = WX_OK;
+	char key[65] = "";
+	int done_fd = -1, rc = WX_OK;
 
+	if (why != NULL) {
+		if (s->o.verbose)
+			fprintf(stderr,
+			        "wasmix: interpreting: not compiled: %s\n",
+			        why);
+		return WX_OK;
+	}
 	if (has_mod(s, m))
 		return WX_OK;
 	/* Before the process confines itself: finding the main thread's
@@ -869,16 +999,22 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 	if (copy == NULL)
 		return WX_ENOMEM;
 	memcpy(copy, m->bytes, m->nbytes);
-	if (aot_load(m, &s->o, &code, &d) != WX_OK) {
+	if (load_entry(m, &s->o, &code, key, &done_fd, &d) != WX_OK) {
 		if (s->o.verbose)
 			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
 		code = NULL;
+	} else if (s->o.verbose) {
+		fprintf(stderr,
+		        "wasmix: compiled: %u of %u functions run natively\n",
+		        code->ncompiled, m->nfuncs - m->num_imported_funcs);
 	}
 	vm_lock();
 	if (find_mod(s, m) != NULL) { /* another thread was first */
 		vm_unlock();
 		aot_code_free(code);
 		wx_free(copy);
+		if (done_fd >= 0)
+			close(done_fd);
 		return WX_OK;
 	}
 	if (s->nmods == s->cap) {
@@ -894,19 +1030,131 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 	if (rc == WX_OK) {
 		s->mods[s->nmods].bytes = copy;
 		s->mods[s->nmods].nbytes = m->nbytes;
+		memcpy(s->mods[s->nmods].key, key, sizeof key);
 		s->mods[s->nmods].code = code;
+		s->mods[s->nmods].done_fd = done_fd;
 		s->nmods++;
 	}
 	vm_unlock();
 	if (rc != WX_OK) {
 		aot_code_free(code);
 		wx_free(copy);
+		if (done_fd >= 0)
+			close(done_fd);
 	}
 	return rc;
 }
 
 static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
                               struct diag *diag);
+
+void aot_session_lookup_only(struct aot_session *s)
+{
+	s->o.lookup_only = true;
+}
+
+int aot_session_pending_fd(const struct aot_session *s)
+{
+	for (size_t i = 0; s != NULL && i < s->nmods; i++)
+		if (s->mods[i].done_fd >= 0)
+			return s->mods[i].done_fd;
+	return -1;
+}
+
+/* The switch-over for entry 'e' and the running instance 'inst'. */
+static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
+                        struct vm_instance *inst)
+{
+	char dir[4096], so[4200], done = '0';
+	struct diag d = {0};
+	struct aot_code *code = NULL;
+	struct aot_inst *ai;
+	int rc;
+
+	if (read(e->done_fd, &done, 1) < 0 && errno == EAGAIN)
+		return WX_OK; /* not yet */
+	close(e->done_fd);
+	e->done_fd = -1;
+	if (done != '1')
+		return diag_set(&d, WX_EIO, "the background compile failed");
+	if (cache_dir(&s->o, dir, sizeof dir, false, &d) != WX_OK)
+		return WX_EIO;
+	snprintf(so, sizeof so, "%s/%s.so", dir, e->key);
+	rc = open_so(so, inst->module, s->o.checked, &code, &d);
+	if (rc != WX_OK) {
+		if (s->o.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+		return rc;
+	}
+	vm_lock(); /* guest threads instantiating read the lists */
+	e->code = code;
+	rc = WX_OK;
+	if (s->ninsts == s->capinsts) {
+		size_t cap = s->capinsts ? s->capinsts * 2 : 8;
+		struct aot_inst **v = wx_realloc(s->insts, cap * sizeof *v);
+		if (v == NULL)
+			rc = WX_ENOMEM;
+		else {
+			s->insts = v;
+			s->capinsts = cap;
+		}
+	}
+	vm_unlock();
+	if (rc != WX_OK || inst->aot != NULL ||
+	    inst->module->nfuncs != code->desc->nfuncs)
+		return rc;
+	ai = wx_calloc(1, sizeof *ai +
+	                      (size_t)inst->module->nglobals * sizeof ai->g[0]);
+	if (ai == NULL)
+		return WX_ENOMEM;
+	/* Binds function by function (vm_func_bind_native takes vm_lock). */
+	rc = aot_bind_desc(code->desc, ai, inst, true, &d);
+	if (rc != WX_OK) {
+		aot_bind_free(ai);
+		if (s->o.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+		return rc;
+	}
+	vm_lock();
+	inst->aot = ai;
+	s->insts[s->ninsts++] = ai;
+	s->native_funcs += code->ncompiled;
+	vm_unlock();
+	if (s->o.verbose)
+		fprintf(stderr,
+		        "wasmix: compiled: switched over: %u functions run "
+		        "natively from now on\n",
+		        code->ncompiled);
+	return WX_OK;
+}
+
+int aot_session_switch(struct aot_session *s, struct vm_instance *inst)
+{
+	const struct wasm_module *m;
+	int rc = WX_OK;
+
+	if (s == NULL || inst == NULL)
+		return WX_OK;
+	m = inst->module;
+	for (size_t i = 0; i < s->nmods; i++) {
+		struct aot_entry_mod *e = &s->mods[i];
+		if (e->done_fd < 0)
+			continue;
+		int fl = fcntl(e->done_fd, F_GETFL);
+		if (fl >= 0 && !(fl & O_NONBLOCK))
+			fcntl(e->done_fd, F_SETFL, fl | O_NONBLOCK);
+		if (e->nbytes != m->nbytes ||
+		    memcmp(e->bytes, m->bytes, m->nbytes) != 0) {
+			/* Not the running program's (an exec replaced it):
+			 * the next run finds the entry. */
+			close(e->done_fd);
+			e->done_fd = -1;
+			continue;
+		}
+		rc = switch_entry(s, e, inst);
+	}
+	return rc == WX_ENOMEM ? rc : WX_OK;
+}
 
 int aot_on_instance(void *ud, struct vm_instance *inst, struct diag *diag)
 {
@@ -969,6 +1217,8 @@ void aot_session_free(struct aot_session *s)
 	for (size_t i = 0; i < s->nmods; i++) {
 		aot_code_free(s->mods[i].code);
 		wx_free(s->mods[i].bytes);
+		if (s->mods[i].done_fd >= 0)
+			close(s->mods[i].done_fd);
 	}
 	wx_free(s->insts);
 	wx_free(s->mods);

@@ -10,11 +10,14 @@
 /*
  * Fills 'ai' for 'inst' from the loaded module table 'd' and binds every
  * compiled function of 'inst' to it (vm_func.native_*). 'ai' must live as
- * long as the instance. Returns 0 or WX_EARG (the code cannot serve this
- * instance; nothing was changed).
+ * long as the instance. 'running': the instance's code may be running
+ * (the switch-over): each function is published with vm_func_bind_native.
+ * Returns 0 or WX_EARG (the code cannot serve this instance; nothing was
+ * changed).
  */
 int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
-                  struct vm_instance *inst, struct diag *diag);
+                  struct vm_instance *inst, bool running,
+                  struct diag *diag);
 
 /*
  * Finds the calling thread's C stack bounds for compiled code (kept per

@@ -52,6 +52,7 @@
 #include "aot/aot_abi.h"
 #include "aot/aot_impl.h"
 #include "vm/vm_code.h"
+#include "vm/vm_impl.h"
 
 _Static_assert(offsetof(struct aot_func, type_id) ==
                    offsetof(struct vm_func, type_id),
@@ -829,7 +830,7 @@ out:
 }
 
 int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
-                  struct vm_instance *inst, struct diag *diag)
+                  struct vm_instance *inst, bool running, struct diag *diag)
 {
 	const struct wasm_module *m = inst->module;
 	bool checked = (d->flags & AOT_DESC_CHECKED) != 0;
@@ -863,6 +864,10 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 		struct vm_func *f = inst->funcs[k];
 		if (d->fns[k] == NULL || d->entries[k] == NULL)
 			continue;
+		if (running) { /* 'ai' is complete: publish one by one */
+			vm_func_bind_native(f, d->fns[k], ai, aot_run);
+			continue;
+		}
 		f->native_fn = d->fns[k];
 		f->native_ctx = ai;
 		f->native_run = aot_run;

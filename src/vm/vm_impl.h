@@ -41,8 +41,9 @@ struct vm_func {
 	/*
 	 * The compiled tier (src/aot/, docs/aot.md); all NULL while the
 	 * function runs in the interpreter. Set once, before the instance's
-	 * start function runs, and never changed. 'native_run' is the entry
-	 * the interpreter and vm_invoke use (vm_interp_run's contract);
+	 * start function runs, or later by vm_func_bind_native (the
+	 * switch-over, docs/aot.md), and never changed. 'native_run' is the
+	 * entry the interpreter and vm_invoke use (vm_interp_run's contract);
 	 * 'native_fn' the compiled C function (its signature is the wasm
 	 * type's, so a caller that checked 'type_id' may call it directly
 	 * with 'native_ctx'). src/aot/aot_abi.h mirrors this layout up to
@@ -51,6 +52,10 @@ struct vm_func {
 	void *native_fn;
 	void *native_ctx;
 	int (*native_run)(struct vm_thread *t, struct vm_func *f, uint64_t *fp);
+	/* The interpreter's translation set aside when compiled code was
+	 * bound while the program ran (vm_func_bind_native): frames still
+	 * running it go on, new calls go native. Freed with the store. */
+	struct vm_code *retired;
 	/* VM_FUNC_ALONE, or one of a block made by vm_funcs_new_wasm: the
 	 * block is one allocation, freed with its first function. */
 	uint8_t block;
@@ -234,6 +239,23 @@ void vm_thread_fini_stacks(struct vm_thread *t);
  * held while wasm or host code runs. vm_fork_prepare takes it.
  */
 void vm_lock(void);
+
+/*
+ * Binds compiled code to 'f' while the program may be running (the
+ * switch-over, docs/aot.md): sets 'native_fn' and 'native_ctx', then
+ * publishes 'native_run' (release), then sets the interpreter's
+ * translation aside ('retired') so that interpreted callers, which use a
+ * translation when there is one, call the compiled code from now on. A
+ * thread inside the function keeps interpreting it. Never from a signal
+ * handler (takes vm_lock). THREADS: any thread.
+ */
+void vm_func_bind_native(struct vm_func *f, void *fn, void *ctx,
+                         int (*run)(struct vm_thread *, struct vm_func *,
+                                    uint64_t *));
+
+/* The translation of 'f' (current or retired) that holds 'pc', or NULL. */
+const struct vm_code *vm_func_code_at(const struct vm_func *f,
+                                      const uint32_t *pc);
 void vm_unlock(void);
 
 /* Current byte size of 'mem' (atomic: another thread may grow it). */

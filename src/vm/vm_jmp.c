@@ -578,12 +578,9 @@ int vm_jmp_restore(struct vm_call *call, const uint8_t token[16],
 static int jmp_nresults(const struct vm_instance *inst, const uint32_t *pc)
 {
 	for (uint32_t i = 0; inst != NULL && i < inst->module->nfuncs; i++) {
-		const struct vm_func *f = inst->funcs[i];
-		const struct vm_code *c =
-		    f != NULL ? __atomic_load_n(&f->code, __ATOMIC_ACQUIRE)
-		              : NULL;
+		const struct vm_code *c = vm_func_code_at(inst->funcs[i], pc);
 
-		if (c != NULL && pc >= c->cells && pc < c->cells + c->ncells)
+		if (c != NULL)
 			return (int)c->nresults;
 	}
 	return -1;

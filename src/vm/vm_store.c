@@ -114,8 +114,10 @@ void vm_store_free(struct vm_store *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->nfuncs; i++)
+	for (size_t i = 0; i < s->nfuncs; i++) {
 		vm_code_free(s->funcs[i]->code);
+		vm_code_free(s->funcs[i]->retired);
+	}
 	/* Then lone functions, then blocks (a block's head frees the
 	 * functions after it, which must not be read after that). */
 	for (size_t i = 0; i < s->nfuncs; i++) {
@@ -414,9 +416,7 @@ bool vm_trap_origin(struct vm_store *s, struct vm_instance **inst,
 		return false;
 	for (uint32_t i = 0; i < in->module->nfuncs; i++) {
 		const struct vm_func *f = in->funcs[i];
-		const struct vm_code *c = f->code;
-		if (f->inst == in && c != NULL && t->trap_pc >= c->cells &&
-		    t->trap_pc < c->cells + c->ncells) {
+		if (f->inst == in && vm_func_code_at(f, t->trap_pc) != NULL) {
 			*inst = in;
 			*func_index = i;
 			return true;
@@ -437,12 +437,9 @@ static uint64_t *vm_live_top(struct vm_instance *inst, const uint32_t *pc,
 	if (inst == NULL || pc == NULL || fp == NULL)
 		return NULL;
 	for (uint32_t i = 0; i < inst->module->nfuncs; i++) {
-		struct vm_func *f = inst->funcs[i];
-		const struct vm_code *code =
-		    f ? __atomic_load_n(&f->code, __ATOMIC_ACQUIRE) : NULL;
+		const struct vm_code *code = vm_func_code_at(inst->funcs[i], pc);
 
-		if (code != NULL && pc >= code->cells &&
-		    pc < code->cells + code->ncells)
+		if (code != NULL)
 			return fp + code->frame_size;
 	}
 	return NULL;

@@ -219,6 +219,40 @@ void vm_thread_fini_stacks(struct vm_thread *t)
 	t->frames = NULL;
 }
 
+void vm_func_bind_native(struct vm_func *f, void *fn, void *ctx,
+                         int (*run)(struct vm_thread *, struct vm_func *,
+                                    uint64_t *))
+{
+	vm_lock();
+	f->native_fn = fn;
+	f->native_ctx = ctx;
+	__atomic_store_n(&f->native_run, run, __ATOMIC_RELEASE);
+	/* After native_run: a caller that finds no translation finds the
+	 * compiled code. Set aside once (a translation made later by a
+	 * thread that read native_run before it was set stays in use). */
+	if (f->retired == NULL) {
+		f->retired = f->code;
+		__atomic_store_n(&f->code, NULL, __ATOMIC_RELEASE);
+	}
+	vm_unlock();
+}
+
+const struct vm_code *vm_func_code_at(const struct vm_func *f,
+                                      const uint32_t *pc)
+{
+	const struct vm_code *c[2];
+
+	if (f == NULL)
+		return NULL;
+	c[0] = __atomic_load_n(&f->code, __ATOMIC_ACQUIRE);
+	c[1] = f->retired;
+	for (int i = 0; i < 2; i++)
+		if (c[i] != NULL && pc >= c[i]->cells &&
+		    pc < c[i]->cells + c[i]->ncells)
+			return c[i];
+	return NULL;
+}
+
 int vm_compile_once(struct vm_store *s, struct vm_func *f, struct diag *diag)
 {
 	int rc = WX_OK;
