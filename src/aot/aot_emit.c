@@ -178,8 +178,6 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 		 * builds save and restore interpreter frames (vm_jmp.c). */
 		static const char *const interp_only[] = {
 		    "stack_checkpoint", "stack_restore", "proc_fork_env"};
-		if (imp->kind == WASM_EXT_TAG)
-			return "exception tags";
 		if (imp->kind != WASM_EXT_FUNC)
 			continue;
 		for (size_t k = 0; k < WX_ARRAY_LEN(interp_only); k++)
@@ -189,8 +187,6 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 				return "an import that needs the interpreter's "
 				       "frames (setjmp, vfork)";
 	}
-	if (m->ntags != 0)
-		return "exception tags";
 	return NULL;
 }
 
@@ -210,7 +206,10 @@ struct ctl {
 	/* K_LOOP: a call that polls ran at the loop's own level before the
 	 * code being emitted, so a back-edge from here needs no poll. */
 	bool polled;
+	bool is_try; /* a try_table: its end restores 'region' */
 	uint32_t label;
+	/* The try_table region in force at the block's label (EHR). */
+	uint32_t region;
 	uint32_t base; /* stack height below the block's parameters */
 	uint32_t np, nr;
 	char pt[AOT_MAX_RESULTS + 1], rt[AOT_MAX_RESULTS + 1];
@@ -232,6 +231,12 @@ struct fn {
 	uint32_t nlabels;
 	char *ltypes; /* local types */
 	uint32_t nlocals;
+	/* try_table (docs/aot.md, "Exceptions"): the function has one (a
+	 * landing in its prologue), the region in force (0: none), regions
+	 * made, and the landing's dispatch code, emitted after the body. */
+	bool has_try;
+	uint32_t region, nregions;
+	FILE *eh;
 };
 
 static bool grow_stack(struct fn *F, uint32_t need)
@@ -320,6 +325,7 @@ static struct ctl *push_ctl(struct fn *F, uint8_t kind)
 	memset(c, 0, sizeof *c);
 	c->kind = kind;
 	c->label = F->nlabels++;
+	c->region = F->region;
 	return c;
 }
 
@@ -339,6 +345,8 @@ static void emit_return(struct fn *F)
 {
 	const struct ctl *fc = &F->ctl[0];
 	fputs("AOT_OUT; ", F->o);
+	if (F->has_try)
+		fputs("I->eh = EHL.up; ", F->o);
 	if (fc->nr == 0) {
 		fputs("return;\n", F->o);
 	} else if (fc->nr == 1) {
@@ -367,6 +375,8 @@ static void emit_branch(struct fn *F, uint32_t depth)
 		for (uint32_t i = 0; i < n; i++)
 			fprintf(F->o, "%s = %s; ", sv(F, c->base + i, t[i]),
 			        sv(F, from + i, t[i]));
+	if (c->region != F->region)
+		fprintf(F->o, "EHR = %u; ", c->region);
 	if (c->kind == K_LOOP && !c->polled)
 		fprintf(F->o, "AOT_BACKEDGE(); goto L%u;\n", c->label);
 	else if (c->kind == K_LOOP)
@@ -656,6 +666,92 @@ static int skip_dead(const uint8_t **p, const uint8_t *end)
 	return -1;
 }
 
+/*
+ * One catch clause of try_table region F->region, into the dispatch code
+ * (F->eh): if the exception EHX matches, its payload (and exnref) go to
+ * the target label's heights and the code branches there.
+ */
+static void emit_catch(struct fn *F, const struct wasm_catch *cc,
+                       const struct ctl *c)
+{
+	FILE *o = F->eh;
+	bool all = cc->kind == WASM_CATCH_ALL || cc->kind == WASM_CATCH_ALL_REF;
+	bool ref = cc->kind == WASM_CATCH_REF || cc->kind == WASM_CATCH_ALL_REF;
+	const char *t = c->kind == K_LOOP ? c->pt : c->rt;
+	uint32_t n = 0;
+
+	if (all) {
+		fputs("\t{ ", o);
+	} else {
+		const struct wasm_functype *tt =
+		    &F->m->types[F->m->tags[cc->tag]];
+		n = tt->nparams;
+		fprintf(o,
+		        "\t{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
+		        "== I->tags[%u]) { ",
+		        cc->tag);
+		for (uint32_t i = 0; i < n; i++) {
+			char v[16];
+			snprintf(v, sizeof v, "v_[%u]", i);
+			fprintf(o, "%s = ", sv(F, c->base + i, t[i]));
+			from_slot(o, t[i], v);
+			fputs("; ", o);
+		}
+	}
+	if (ref)
+		fprintf(o, "%s = EHX; ", sv(F, c->base + n, t[n]));
+	if (c->kind == K_FUNC) {
+		const struct ctl *fc = &F->ctl[0];
+		fputs("AOT_OUT; I->eh = EHL.up; ", o);
+		if (fc->nr == 0) {
+			fputs("return; ", o);
+		} else if (fc->nr == 1) {
+			fprintf(o, "return %s; ", sv(F, c->base, t[0]));
+		} else {
+			fprintf(o, "{ struct R_%s r_ = {", fc->rt);
+			for (uint32_t i = 0; i < fc->nr; i++)
+				fprintf(o, "%s%s", i ? ", " : "",
+				        sv(F, c->base + i, t[i]));
+			fputs("}; return r_; } ", o);
+		}
+	} else {
+		fprintf(o, "EHR = %u; goto L%u; ", c->region, c->label);
+	}
+	fputs(all ? "}\n" : "} }\n", o);
+}
+
+/*
+ * try_table: a block whose region (EHR) is a new one while its body
+ * runs; the clauses are tried in order at the landing (R<region>), then
+ * the enclosing region's.
+ */
+static void emit_try_table(struct fn *F, const struct wasm_instr_imm *imm,
+                           const uint8_t *end)
+{
+	uint32_t outer = F->region, r = ++F->nregions;
+	const uint8_t *q = imm->vec;
+
+	fprintf(F->eh, "R%u:;\n", r);
+	for (uint32_t i = 0; i < imm->nvec; i++) {
+		struct wasm_catch cc;
+		wasm_read_catch(&q, end, &cc);
+		/* Labels count from the block around the try_table. */
+		emit_catch(F, &cc, &F->ctl[F->nctl - 1 - cc.label]);
+	}
+	fprintf(F->eh, "\tgoto R%u;\n", outer);
+	struct ctl *c = push_ctl(F, K_BLOCK);
+	if (c == NULL)
+		return;
+	if (!blocktype(F, imm, c)) {
+		F->why = "a block type with v128 values";
+		return;
+	}
+	c->is_try = true;
+	c->base = F->h - c->np;
+	F->region = r;
+	fprintf(F->o, "EHR = %u;\n", r);
+}
+
 /* Handles structured control; returns false if 'op' is not one. */
 static bool emit_control(struct fn *F, enum wasm_opcode op,
                          const struct wasm_instr_imm *imm, const uint8_t *end,
@@ -715,6 +811,10 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			fprintf(F->o, "E%u:;\n", c->label);
 		if (c->kind != K_LOOP)
 			fprintf(F->o, "L%u:;\n", c->label);
+		if (c->is_try) {
+			F->region = c->region;
+			fprintf(F->o, "EHR = %u;\n", c->region);
+		}
 		set_stack(F, c->base, c->rt, c->nr);
 		F->nctl--;
 		*dead = false;
@@ -756,6 +856,32 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		return true;
 	case WASM_OP_UNREACHABLE:
 		fputs("aot_trap(I, AOT_TRAP_UNREACHABLE, 0);\n", F->o);
+		*dead = true;
+		return true;
+	case WASM_OP_TRY_TABLE:
+		emit_try_table(F, imm, end);
+		return true;
+	case WASM_OP_THROW: {
+		const struct wasm_functype *tt = &F->m->types[F->m->tags[imm->x]];
+		uint32_t n = tt->nparams;
+		fprintf(F->o, "{ aot_u64 a_[%u]; ", n ? n : 1);
+		for (uint32_t i = 0; i < n; i++) {
+			fprintf(F->o, "a_[%u] = ", i);
+			to_slot(F->o, tchar(tt->types[i]), top(F, n - 1 - i));
+			fputs("; ", F->o);
+		}
+		fprintf(F->o, "AOT_OUT; I->throw_(I, %u, a_); "
+		              "__builtin_unreachable(); }\n",
+		        imm->x);
+		F->h -= n;
+		*dead = true;
+		return true;
+	}
+	case WASM_OP_THROW_REF:
+		fprintf(F->o, "AOT_OUT; I->throw_ref(I, %s); "
+		              "__builtin_unreachable();\n",
+		        top(F, 0));
+		F->h--;
 		*dead = true;
 		return true;
 	default:
@@ -1060,6 +1186,24 @@ static int profile_funcs(const struct wasm_module *m, struct prof *pr)
 	return WX_OK;
 }
 
+/* Whether function 'wf' has a try_table (its prologue sets a landing). */
+static bool has_try_table(const struct wasm_func *wf)
+{
+	const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
+
+	while (p < end) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+		if (wasm_read_opcode(&p, end, &op) != 0 ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
+			return false;
+		if (op == WASM_OP_TRY_TABLE)
+			return true;
+	}
+	return false;
+}
+
 /* Compiles function k (defined) or writes a stub for it. */
 static int emit_func(FILE *out, const struct wasm_module *m,
                      const struct aot_options *opt, uint32_t k,
@@ -1070,13 +1214,24 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 	char *body = NULL;
 	size_t blen = 0;
 
+	char *ehcode = NULL;
+	size_t ehlen = 0;
+
 	*ok = false;
 	if (k >= m->num_imported_funcs) {
+		F.has_try = has_try_table(&m->funcs[k]);
 		F.o = open_memstream(&body, &blen);
 		if (F.o == NULL)
 			return WX_ENOMEM;
+		F.eh = open_memstream(&ehcode, &ehlen);
+		if (F.eh == NULL) {
+			fclose(F.o);
+			wx_free(body);
+			return WX_ENOMEM;
+		}
 		emit_body(&F, k);
 		fclose(F.o);
+		fclose(F.eh);
 	}
 	if (k >= m->num_imported_funcs && F.why == NULL) {
 		*ok = true;
@@ -1095,7 +1250,31 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		fputs("\tAOT_POLL_INIT();\n", out);
 		if (opt->fuel || prof[k].may_recurse)
 			fputs("\tAOT_POLL_IF_DUE();\n", out);
+		if (F.has_try)
+			fputs("\tstruct aot_landing EHL;\n"
+			      "\tvolatile aot_u32 EHR = 0;\n"
+			      "\taot_u64 EHX;\n"
+			      "\tEHL.up = (struct aot_landing *)I->eh;\n"
+			      "\tEHL.jump = aot_eh_jump;\n"
+			      "\tI->eh = &EHL;\n"
+			      "\tif (__builtin_setjmp(EHL.jb)) goto EH;\n",
+			      out);
 		fwrite(body, 1, blen, out);
+		if (F.has_try) {
+			/* The landing: back in this function (the landing
+			 * is armed again), the region's clauses decide. */
+			fputs("EH:;\n\tAOT_IN;\n\tEHX = I->exn;\n"
+			      "\tI->eh = &EHL;\n\tswitch (EHR) {\n",
+			      out);
+			for (uint32_t r = 1; r <= F.nregions; r++)
+				fprintf(out, "\tcase %u: goto R%u;\n", r, r);
+			fputs("\tdefault: goto R0;\n\t}\n", out);
+			fwrite(ehcode, 1, ehlen, out);
+			fputs("R0:;\n\tI->eh = EHL.up;\n\tAOT_OUT;\n"
+			      "\tI->throw_ref(I, EHX);\n"
+			      "\t__builtin_unreachable();\n",
+			      out);
+		}
 		fputs("}\n", out);
 	} else {
 		/* A stub: the runtime calls it (host, interpreter, other
@@ -1143,6 +1322,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		fputs("}\n", out);
 	}
 	wx_free(body);
+	wx_free(ehcode);
 	wx_free(F.types);
 	wx_free(F.used);
 	wx_free(F.ctl);

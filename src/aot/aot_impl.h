@@ -21,7 +21,7 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
  * ABI header's text (aot_codegen_id). Bump it with every change to the
  * emitter's output.
  */
-#define AOT_EMITTER_REVISION 11
+#define AOT_EMITTER_REVISION 12
 
 /* The ABI header's text, as written into every generated file. */
 const char *aot_codegen_id(void);

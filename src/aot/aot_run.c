@@ -187,6 +187,60 @@ static void rt_poll(struct aot_inst *I)
 		unwind(e, vm_trap(e->th, "fuel exhausted"));
 }
 
+/*
+ * Throws exnref 'h' from compiled code: to the innermost landing of the
+ * entry (popped: the landing's function pushes it again if it goes on),
+ * else out of the entry, whose caller goes on unwinding (VM_ETHROW with
+ * the thread's exn_pending, as a host function's throw).
+ */
+__attribute__((noreturn)) static void eh_raise(struct aot_inst *I,
+                                               uint64_t h)
+{
+	struct aot_landing *l = I->eh;
+
+	if (l != NULL) {
+		I->eh = l->up;
+		I->exn = h;
+		l->jump(l->jb);
+	}
+	struct aot_entry *e = I->entry;
+	e->th->exn_pending = h;
+	unwind(e, VM_ETHROW);
+}
+
+__attribute__((noreturn)) static void rt_throw(struct aot_inst *I,
+                                               aot_u32 tag, aot_u64 *slots)
+{
+	struct aot_entry *e = I->entry;
+	struct vm_instance *inst = I->vm_inst;
+	uint64_t h = vm_exn_new(e->th, inst->tags[tag], slots);
+
+	if (h == 0)
+		unwind(e, vm_trap(e->th, "exception storage exhausted"));
+	eh_raise(I, h);
+}
+
+__attribute__((noreturn)) static void rt_throw_ref(struct aot_inst *I,
+                                                   aot_u64 h)
+{
+	struct aot_entry *e = I->entry;
+	const uint64_t *vals;
+
+	if (h == 0)
+		unwind(e, vm_trap(e->th, "null exception reference"));
+	if (vm_exn_get(e->th, h, &vals) == NULL)
+		unwind(e, vm_trap(e->th, "stale exception reference"));
+	eh_raise(I, h);
+}
+
+static const void *rt_exn_tag(struct aot_inst *I, aot_u64 h,
+                              const aot_u64 **vals)
+{
+	struct aot_entry *e = I->entry;
+
+	return vm_exn_get(e->th, h, vals);
+}
+
 static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
                     aot_u64 *slots)
 {
@@ -208,7 +262,18 @@ static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 		th->host_fp = NULL;
 		rc = vm_call_host(th, f, I->vm_inst, args);
 	} else {
+		/* An exception that leaves the callee's level (interpreted
+		 * or compiled) goes on in this one, as it would if both
+		 * were interpreted; a nested vm_invoke's is its own. */
+		th->exn_escaped = 0;
 		rc = vm_interp_run(th, f, args);
+		if (rc == WX_ETRAP && th->exn_escaped != 0) {
+			uint64_t h = th->exn_escaped;
+			th->exn_escaped = 0;
+			diag_clear(th->diag);
+			th->stack_top = saved_top;
+			eh_raise(I, h);
+		}
 	}
 	th->stack_top = saved_top;
 	if (rc == VM_ETHROW || rc == VM_EJUMP)
@@ -333,6 +398,10 @@ static void ctx_fill(struct aot_inst *ai, struct aot_inst *home,
 	ai->poll = rt_poll;
 	ai->call = rt_call;
 	ai->cold = rt_cold;
+	ai->tags = (void *const *)inst->tags;
+	ai->throw_ = rt_throw;
+	ai->throw_ref = rt_throw_ref;
+	ai->exn_tag = rt_exn_tag;
 	ai->vm_inst = inst;
 	ai->home = home;
 	ai->rt = home->rt;
@@ -443,6 +512,8 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	const uint32_t saved_depth = th->depth;
 	void *const saved_entry = ai->entry;
 	const long long saved_budget = ai->budget;
+	void *const saved_eh = ai->eh;
+	const char *const saved_cstack = th->exn_cstack_base;
 	struct aot_entry e;
 	int rc;
 
@@ -453,6 +524,9 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	e.ctx = ai;
 	aot_entry_cur = &e;
 	ai->entry = &e;
+	ai->eh = NULL; /* landings never reach past an entry */
+	if (saved_cstack == NULL)
+		th->exn_cstack_base = (const char *)(&e + 1);
 	ai->stack_limit = thread_stack_limit();
 	ai->max_depth = s->cfg.max_call_depth;
 	ai->budget = vm_fuel_take(s);
@@ -480,6 +554,8 @@ out:
 	vm_fuel_return(s, ai->budget);
 	ai->budget = saved_budget;
 	ai->entry = saved_entry;
+	ai->eh = saved_eh;
+	th->exn_cstack_base = saved_cstack;
 	aot_entry_cur = e.up;
 	if (taken)
 		ctx_give(ai);
