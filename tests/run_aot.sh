@@ -7,7 +7,9 @@
 #      compiled (a compiled tier that silently interpreted everything
 #      would otherwise pass);
 #   2. the memory files of the suite again with explicit bounds checks
-#      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages);
+#      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages); the 3.0
+#      suite's exception files and tests/aot/eh.wast (exceptions across
+#      the tiers);
 #   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
 #      with WASMIX_AOT=1;
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
@@ -28,6 +30,7 @@ B=${1:-build}
 W=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix
 S=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix-spec
 SPEC_DIR=${SPEC_DIR:-../shared/testdata/wasm-spec}
+SPEC3_DIR=${SPEC3_DIR:-../shared/testdata/wasm-spec-3.0}
 AOT_MIN_FUNCS=${AOT_MIN_FUNCS:-4000}
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +83,38 @@ if [ "$got" != 0 ] || ! grep -q "^aot: [1-9]" "$T/out"; then
 	bad "spec --aot, explicit checks" "status $got"
 else
 	ok "spec --aot, explicit checks: $(tail -1 "$T/out")"
+fi
+
+# --- 2b. exceptions ---------------------------------------------------------
+# The 3.0 suite's exception files (and the legacy ones: their try/catch
+# functions stay interpreted, the rest compiles), then tests/aot/eh.wast:
+# exceptions across the tiers, both ways, through an interpreted frame,
+# throw_ref, traps inside try_table, exnrefs held by compiled code.
+AOT_MIN_EH_FUNCS=${AOT_MIN_EH_FUNCS:-69}
+"$S" --aot "$SPEC3_DIR"/exceptions/*.wast \
+	"$SPEC3_DIR"/legacy-exceptions/*.wast >"$T/out" 2>"$T/err"
+got=$?
+funcs=$(sed -n 's/^aot: \([0-9]*\) functions compiled.*/\1/p' "$T/out")
+: "${funcs:=0}"
+if [ "$got" != 0 ]; then
+	BAD_OUT_LINES=40
+	bad "spec --aot, exceptions" "status $got"
+elif [ "$funcs" -lt "$AOT_MIN_EH_FUNCS" ] ||
+	! grep -q '^aot: [0-9]* functions compiled, 0 instances' "$T/out"; then
+	bad "spec --aot, exceptions" "$(tail -2 "$T/out" | head -1)"
+else
+	ok "spec --aot, exceptions: $(tail -1 "$T/out"); $(tail -2 "$T/out" | head -1)"
+fi
+"$S" --aot tests/aot/eh.wast >"$T/out" 2>"$T/err"
+got=$?
+if [ "$got" != 0 ]; then
+	BAD_OUT_LINES=40
+	bad "spec --aot, tests/aot/eh.wast" "status $got"
+elif ! grep -q '^aot: 12 functions compiled, 1 instances interpreted' \
+	"$T/out"; then
+	bad "spec --aot, tests/aot/eh.wast" "$(tail -2 "$T/out" | head -1)"
+else
+	ok "spec --aot, tests/aot/eh.wast: $(tail -1 "$T/out")"
 fi
 
 # --- 3. the WASI tests compiled -----------------------------------------------
@@ -205,7 +240,7 @@ WASMIX_CC=/nonexistent/cc cli no-compiler 0 '^Hello, world!$' \
 	"$B/examples/hello.wasm"
 
 # Every trap: the same message and status compiled as interpreted.
-for t in a b c e f g h i l m n; do
+for t in a b c e f g h i l m n o p; do
 	"$W" run --interp "$TR" $t >/dev/null 2>"$T/want"
 	sw=$?
 	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
