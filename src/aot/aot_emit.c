@@ -206,7 +206,11 @@ struct ctl {
 	/* K_LOOP: a call that polls ran at the loop's own level before the
 	 * code being emitted, so a back-edge from here needs no poll. */
 	bool polled;
-	bool is_try; /* a try_table: its end restores 'region' */
+	bool is_try; /* a try_table or try: its end restores 'region' */
+	bool legacy; /* a try (legacy exceptions): catches follow */
+	/* The region in force inside the block (where a delegate to its
+	 * label goes); a legacy try's catches seen so far. */
+	uint32_t inner, ncatch;
 	uint32_t label;
 	/* The try_table region in force at the block's label (EHR). */
 	uint32_t region;
@@ -325,7 +329,7 @@ static struct ctl *push_ctl(struct fn *F, uint8_t kind)
 	memset(c, 0, sizeof *c);
 	c->kind = kind;
 	c->label = F->nlabels++;
-	c->region = F->region;
+	c->region = c->inner = F->region;
 	return c;
 }
 
@@ -646,11 +650,11 @@ static int skip_dead(const uint8_t **p, const uint8_t *end)
 		case WASM_OP_CATCH:
 		case WASM_OP_CATCH_ALL:
 			if (depth == 0)
-				return op == WASM_OP_ELSE ? (int)op : -1;
+				return (int)op;
 			break;
 		case WASM_OP_DELEGATE:
 			if (depth == 0)
-				return -1;
+				return (int)op;
 			depth--;
 			break;
 		case WASM_OP_END:
@@ -748,8 +752,105 @@ static void emit_try_table(struct fn *F, const struct wasm_instr_imm *imm,
 	}
 	c->is_try = true;
 	c->base = F->h - c->np;
+	c->inner = r;
 	F->region = r;
 	fprintf(F->o, "EHR = %u;\n", r);
+}
+
+/*
+ * The legacy instructions (try, catch, catch_all, delegate, rethrow): a
+ * try is a region like a try_table's, its dispatch a chain of chunks
+ * R<r>_<i> (one per catch, emitted as each catch is read), its handlers
+ * code in the block (C<label>_<i>), run in the enclosing region; the
+ * caught exnref is kept in EXC<label> for rethrow.
+ */
+static bool emit_legacy(struct fn *F, enum wasm_opcode op,
+                        const struct wasm_instr_imm *imm, bool *dead)
+{
+	struct ctl *c;
+	uint32_t r;
+	switch (op) {
+	case WASM_OP_TRY:
+		r = ++F->nregions;
+		c = push_ctl(F, K_BLOCK);
+		if (c == NULL)
+			return true;
+		if (!blocktype(F, imm, c)) {
+			F->why = "a block type with v128 values";
+			return true;
+		}
+		c->is_try = c->legacy = true;
+		c->base = F->h - c->np;
+		c->inner = r;
+		F->region = r;
+		fprintf(F->eh, "R%u:; goto R%u_0;\n", r, c->label);
+		fprintf(F->o, "aot_u64 EXC%u; EHR = %u;\n", c->label, r);
+		return true;
+	case WASM_OP_CATCH:
+	case WASM_OP_CATCH_ALL: {
+		c = &F->ctl[F->nctl - 1];
+		if (!c->legacy)
+			return false;
+		if (!*dead)
+			emit_branch(F, 0);
+		*dead = false;
+		uint32_t i = c->ncatch++;
+		F->region = c->inner = c->region;
+		fprintf(F->eh, "R%u_%u:;\n\t", c->label, i);
+		fprintf(F->o, "C%u_%u:;\n", c->label, i);
+		set_stack(F, c->base, "", 0);
+		if (op == WASM_OP_CATCH_ALL) {
+			fprintf(F->eh, "{ EXC%u = EHX; EHR = %u; goto C%u_%u; }\n",
+			        c->label, c->region, c->label, i);
+			return true;
+		}
+		const struct wasm_functype *tt =
+		    &F->m->types[F->m->tags[imm->x]];
+		fprintf(F->eh,
+		        "{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
+		        "== I->tags[%u]) { ",
+		        imm->x);
+		for (uint32_t k = 0; k < tt->nparams; k++) {
+			char t = tchar(tt->types[k]), v[16];
+			snprintf(v, sizeof v, "v_[%u]", k);
+			fprintf(F->eh, "%s = ", push(F, t));
+			from_slot(F->eh, t, v);
+			fputs("; ", F->eh);
+		}
+		fprintf(F->eh,
+		        "EXC%u = EHX; EHR = %u; goto C%u_%u; } }\n"
+		        "\tgoto R%u_%u;\n",
+		        c->label, c->region, c->label, i, c->label, i + 1);
+		return true;
+	}
+	case WASM_OP_DELEGATE: {
+		c = &F->ctl[F->nctl - 1];
+		const struct ctl *t = &F->ctl[F->nctl - 2 - imm->x];
+		fprintf(F->eh, "R%u_%u:; goto R%u;\n", c->label, c->ncatch,
+		        t->kind == K_FUNC ? 0 : t->inner);
+		c->ncatch = UINT32_MAX; /* the chain is closed */
+		/* The try's end. */
+		bool d = *dead;
+		if (!d)
+			emit_branch(F, 0);
+		fprintf(F->o, "L%u:;\n", c->label);
+		F->region = c->region;
+		fprintf(F->o, "EHR = %u;\n", c->region);
+		set_stack(F, c->base, c->rt, c->nr);
+		F->nctl--;
+		*dead = false;
+		return true;
+	}
+	case WASM_OP_RETHROW:
+		c = &F->ctl[F->nctl - 1 - imm->x];
+		fprintf(F->o, "AOT_OUT; I->throw_ref(I, EXC%u); "
+		              "__builtin_unreachable();\n",
+		        c->label);
+		*dead = true;
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Handles structured control; returns false if 'op' is not one. */
@@ -811,6 +912,11 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			fprintf(F->o, "E%u:;\n", c->label);
 		if (c->kind != K_LOOP)
 			fprintf(F->o, "L%u:;\n", c->label);
+		if (c->legacy && c->ncatch != UINT32_MAX) {
+			/* The last catch did not match (or none): go on out. */
+			fprintf(F->eh, "R%u_%u:; goto R%u;\n", c->label,
+			        c->ncatch, c->region);
+		}
 		if (c->is_try) {
 			F->region = c->region;
 			fprintf(F->o, "EHR = %u;\n", c->region);
@@ -1110,6 +1216,8 @@ static void emit_body(struct fn *F, uint32_t k)
 		}
 		if (emit_control(F, op, &imm, end, &dead))
 			continue;
+		if (emit_legacy(F, op, &imm, &dead))
+			continue;
 		if (emit_other(F, op, &imm))
 			continue;
 		const char *sig = wasm_op_sig(op);
@@ -1198,7 +1306,7 @@ static bool has_try_table(const struct wasm_func *wf)
 		if (wasm_read_opcode(&p, end, &op) != 0 ||
 		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
 			return false;
-		if (op == WASM_OP_TRY_TABLE)
+		if (op == WASM_OP_TRY_TABLE || op == WASM_OP_TRY)
 			return true;
 	}
 	return false;

@@ -99,6 +99,20 @@
       (br_if $l (i32.lt_u (local.get $i) (i32.const 200000))))
     (local.get $sum))
 
+  ;; Legacy try/catch/rethrow/delegate around an interpreted throw.
+  (func (export "legacy") (param $x i32) (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do
+            (try (result i32)
+              (do
+                (call_indirect $t (param i32) (local.get $x) (i32.const 0))
+                (i32.const -1))
+              (delegate 0)))
+          (catch $e (drop) (rethrow 0))))
+      (catch $e)))
+
   ;; An exnref kept in a compiled local (a C variable) across 100,000
   ;; other throws, then rethrown: the collector must see it.
   (func (export "kept") (result i32)
@@ -179,6 +193,7 @@
 (assert_trap (invoke $C "trap-in-callee") "unreachable")
 (assert_return (invoke $C "many") (i32.const -1474936480))
 (assert_return (invoke $C "kept") (i32.const 4242))
+(assert_return (invoke $C "legacy" (i32.const 3)) (i32.const 1003))
 (assert_return (invoke $I "catch-compiled" (i32.const 11)) (i32.const 11))
 (assert_return (invoke $I "catch-compiled-f") (i64.const -5) (f64.const 2.5))
 (assert_return (invoke $I "catch-ref-compiled" (i32.const 12)) (i32.const 12))
