@@ -17,7 +17,8 @@
 #      (interpreted, one -v line), every trap message equal to the
 #      interpreter's, --timeout and --fuel reaching a busy loop, --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
-#      below a huge --max-call-depth;
+#      below a huge --max-call-depth; exceptions through a host call
+#      (tests/aot/eh_host.wat) and uncaught ones (traps.wat o, p);
 #   5. guest threads compiled: tests/run_threads.sh with WASMIX_AOT=1 (and
 #      how many of its modules compiled), threads under contention
 #      (tests/aot/atomics.wat), the atomics' trap messages, --timeout
@@ -245,6 +246,14 @@ for t in a b c e f g h i l m n o p; do
 	sw=$?
 	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
 done
+# An exception thrown again by a host function (a WASIX context's
+# escaped exception, from context_switch) caught by compiled code; and
+# one not caught there: the interpreter's message.
+cli eh-host 42 '' '' "$W" run --aot tests/aot/eh_host.wat
+cli eh-host-compiled 0 '^tests/aot/eh_host.wat: 2 of 2 functions' '' \
+	"$W" compile tests/aot/eh_host.wat
+cli eh-host-uncaught 134 '' '^wasmix: trap: uncaught exception$' \
+	"$W" run --aot tests/dylink/ctx_throw.wat
 # Every function of the trap module compiles (its atomics included), so
 # the comparisons above were of compiled code.
 cli traps-compiled 0 '^tests/aot/traps.wat: ([0-9]+) of \1 functions' '' \

@@ -258,9 +258,18 @@ static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 	memcpy(args, slots, np * sizeof *args);
 	th->depth = I->max_depth - depth; /* depth: frames left (AOT_DEPTH) */
 	if (f->host != NULL) {
+		bool saved_from_aot = th->host_from_aot;
 		th->host_pc = NULL;
 		th->host_fp = NULL;
+		th->host_from_aot = true;
 		rc = vm_call_host(th, f, I->vm_inst, args);
+		th->host_from_aot = saved_from_aot;
+		if (rc == VM_ETHROW) { /* vm_call_throw: goes on here */
+			uint64_t h = th->exn_pending;
+			th->exn_pending = 0;
+			th->stack_top = saved_top;
+			eh_raise(I, h);
+		}
 	} else {
 		/* An exception that leaves the callee's level (interpreted
 		 * or compiled) goes on in this one, as it would if both

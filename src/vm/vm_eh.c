@@ -382,7 +382,8 @@ int vm_call_throw(struct vm_call *call, struct vm_tag *tag,
 	struct vm_thread *t = call->thread;
 	uint64_t h;
 
-	if (t == NULL || call->frame_pc == NULL)
+	if (t == NULL || call->caller == NULL ||
+	    (call->frame_pc == NULL && !t->host_from_aot))
 		return vm_call_trap(call, "uncaught exception");
 	h = exn_new(t, tag, vals, t->stack_top);
 	if (h == 0)

@@ -151,6 +151,9 @@ struct vm_thread {
 	 * the C stack it uses, which a collection of exception objects scans
 	 * conservatively (compiled frames keep exnrefs in C variables). */
 	const char *exn_cstack_base;
+	/* A host call made by compiled code is in progress: it may throw
+	 * (vm_call_throw) though no interpreter frame made it. */
+	bool host_from_aot;
 	/* The wasm frame making the host call in progress (vm_call_host). */
 	const uint32_t *host_pc;
 	uint64_t *host_fp;
