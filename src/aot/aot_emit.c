@@ -690,10 +690,11 @@ static void emit_catch(struct fn *F, const struct wasm_catch *cc,
 		const struct wasm_functype *tt =
 		    &F->m->types[F->m->tags[cc->tag]];
 		n = tt->nparams;
-		fprintf(o,
-		        "\t{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
-		        "== I->tags[%u]) { ",
-		        cc->tag);
+		fprintf(
+		    o,
+		    "\t{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
+		    "== I->tags[%u]) { ",
+		    cc->tag);
 		for (uint32_t i = 0; i < n; i++) {
 			char v[16];
 			snprintf(v, sizeof v, "v_[%u]", i);
@@ -800,7 +801,8 @@ static bool emit_legacy(struct fn *F, enum wasm_opcode op,
 		fprintf(F->o, "C%u_%u:;\n", c->label, i);
 		set_stack(F, c->base, "", 0);
 		if (op == WASM_OP_CATCH_ALL) {
-			fprintf(F->eh, "{ EXC%u = EHX; EHR = %u; goto C%u_%u; }\n",
+			fprintf(F->eh,
+			        "{ EXC%u = EHX; EHR = %u; goto C%u_%u; }\n",
 			        c->label, c->region, c->label, i);
 			return true;
 		}
@@ -843,8 +845,9 @@ static bool emit_legacy(struct fn *F, enum wasm_opcode op,
 	}
 	case WASM_OP_RETHROW:
 		c = &F->ctl[F->nctl - 1 - imm->x];
-		fprintf(F->o, "AOT_OUT; I->throw_ref(I, EXC%u); "
-		              "__builtin_unreachable();\n",
+		fprintf(F->o,
+		        "AOT_OUT; I->throw_ref(I, EXC%u); "
+		        "__builtin_unreachable();\n",
 		        c->label);
 		*dead = true;
 		return true;
@@ -968,7 +971,8 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		emit_try_table(F, imm, end);
 		return true;
 	case WASM_OP_THROW: {
-		const struct wasm_functype *tt = &F->m->types[F->m->tags[imm->x]];
+		const struct wasm_functype *tt =
+		    &F->m->types[F->m->tags[imm->x]];
 		uint32_t n = tt->nparams;
 		fprintf(F->o, "{ aot_u64 a_[%u]; ", n ? n : 1);
 		for (uint32_t i = 0; i < n; i++) {
@@ -976,16 +980,18 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			to_slot(F->o, tchar(tt->types[i]), top(F, n - 1 - i));
 			fputs("; ", F->o);
 		}
-		fprintf(F->o, "AOT_OUT; I->throw_(I, %u, a_); "
-		              "__builtin_unreachable(); }\n",
+		fprintf(F->o,
+		        "AOT_OUT; I->throw_(I, %u, a_); "
+		        "__builtin_unreachable(); }\n",
 		        imm->x);
 		F->h -= n;
 		*dead = true;
 		return true;
 	}
 	case WASM_OP_THROW_REF:
-		fprintf(F->o, "AOT_OUT; I->throw_ref(I, %s); "
-		              "__builtin_unreachable();\n",
+		fprintf(F->o,
+		        "AOT_OUT; I->throw_ref(I, %s); "
+		        "__builtin_unreachable();\n",
 		        top(F, 0));
 		F->h--;
 		*dead = true;

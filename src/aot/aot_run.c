@@ -193,8 +193,7 @@ static void rt_poll(struct aot_inst *I)
  * else out of the entry, whose caller goes on unwinding (VM_ETHROW with
  * the thread's exn_pending, as a host function's throw).
  */
-__attribute__((noreturn)) static void eh_raise(struct aot_inst *I,
-                                               uint64_t h)
+__attribute__((noreturn)) static void eh_raise(struct aot_inst *I, uint64_t h)
 {
 	struct aot_landing *l = I->eh;
 
@@ -208,8 +207,8 @@ __attribute__((noreturn)) static void eh_raise(struct aot_inst *I,
 	unwind(e, VM_ETHROW);
 }
 
-__attribute__((noreturn)) static void rt_throw(struct aot_inst *I,
-                                               aot_u32 tag, aot_u64 *slots)
+__attribute__((noreturn)) static void rt_throw(struct aot_inst *I, aot_u32 tag,
+                                               aot_u64 *slots)
 {
 	struct aot_entry *e = I->entry;
 	struct vm_instance *inst = I->vm_inst;

@@ -120,7 +120,8 @@ mark_cstack(struct vm_exn_pool *p, const char *base)
 	setjmp(regs);
 	if (base <= here || (size_t)(base - here) > ((size_t)64 << 20))
 		return; /* another stack (a context switch): nothing to scan */
-	for (const char *w = (const char *)(((uintptr_t)here + 7) & ~(uintptr_t)7);
+	for (const char *w =
+	         (const char *)(((uintptr_t)here + 7) & ~(uintptr_t)7);
 	     w + 8 <= base; w += 8) {
 		uint64_t v;
 		memcpy(&v, w, sizeof v);
