@@ -10,8 +10,8 @@
 #      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages); the 3.0
 #      suite's exception files and tests/aot/eh.wast (exceptions across
 #      the tiers);
-#   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
-#      with WASMIX_AOT=1;
+#   3. the WASI, WASIX and 3.0 tests (tests/run_wasi.sh, run_wasix.sh,
+#      run_wasm3.sh: C++ exceptions) with WASMIX_AOT=1;
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
 #      --no-cache leaves nothing, two compiles at once), no C compiler
 #      (interpreted, one -v line), every trap message equal to the
@@ -142,6 +142,27 @@ if [ -f "$B/sdk/libwasix.a" ]; then
 	fi
 else
 	echo "skip run_wasix.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a (make sdk)"
+fi
+
+# WebAssembly 3.0 programs (tests/run_wasm3.sh) compiled: C++ built with
+# clang -fwasm-exceptions (legacy EH through 11 frames of destructors, a
+# fork and a signal inside try bodies); every function of cxx_unwind
+# compiles.
+if [ -f "$B/sdk/libwasix.a" ] && command -v "${WASM_CXX:-clang++}" >/dev/null; then
+	XDG_CACHE_HOME=$T/cache-wasm3 WASMIX_AOT=1 \
+		sh tests/run_wasm3.sh "$B" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" != 0 ]; then
+		BAD_OUT_LINES=40
+		bad "run_wasm3.sh with WASMIX_AOT=1" "status $got"
+	else
+		ok "run_wasm3.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
+	fi
+	cli cxx-unwind-compiled 0 'cxx_unwind.wasm: ([0-9]+) of \1 functions' \
+		'' env XDG_CACHE_HOME="$T/cache-wasm3" "$W" compile \
+		"$B/tests-wasm3/cxx_unwind.wasm"
+else
+	echo "skip run_wasm3.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a or clang++"
 fi
 
 # The threads tests (tests/run_threads.sh): guest threads, atomics and
