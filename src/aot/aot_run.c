@@ -27,6 +27,15 @@
  *    Anything that leaves an aot_run frame other than through its end
  *    (a longjmp past it) must restore aot_entry_cur and give back the
  *    context that entry took, as the end of aot_enter does.
+ *  - EXCEPTIONS: a context's landing chain (aot_inst.eh) holds only the
+ *    landings of the compiled frames of its innermost entry: each entry
+ *    starts it empty and restores it at its end, each function with a
+ *    landing pushes it in its prologue and pops it on return, and a
+ *    throw pops the landing it jumps to. A non-local jump into a compiled
+ *    frame of the entry must set the chain back to what it was in that
+ *    frame. An exception no landing of the entry catches leaves it as
+ *    VM_ETHROW (thread's exn_pending); one that leaves a callee's level
+ *    (rt_call) is thrown on in the caller.
  */
 #include <pthread.h>
 #include <stddef.h>

@@ -22,6 +22,10 @@
  *  - An exception never leaves the interpreter level (vm_invoke) it was
  *    thrown in: past the level's first frame it is the trap "uncaught
  *    exception", so a host function that re-entered wasm sees a trap.
+ *    Compiled code (src/aot/) is part of the level that called it: it
+ *    passes exceptions on to and from the interpreter (aot_run.c).
+ *  - While compiled code runs on a thread, its C stack is a root of the
+ *    collection too (exnrefs in C variables; exn_cstack_base).
  *  - No handler state exists outside the translated code's side tables:
  *    a longjmp (vm_jmp.c) that restores frames cannot leave a stale one.
  */
