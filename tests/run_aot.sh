@@ -7,9 +7,11 @@
 #      compiled (a compiled tier that silently interpreted everything
 #      would otherwise pass);
 #   2. the memory files of the suite again with explicit bounds checks
-#      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages);
-#   3. the WASI and WASIX tests (tests/run_wasi.sh, tests/run_wasix.sh)
-#      with WASMIX_AOT=1;
+#      (WASMIX_BOUNDS_CHECKS=1: the code checks, no guard pages); the 3.0
+#      suite's exception files and tests/aot/eh.wast (exceptions across
+#      the tiers);
+#   3. the WASI, WASIX and 3.0 tests (tests/run_wasi.sh, run_wasix.sh,
+#      run_wasm3.sh: C++ exceptions) with WASMIX_AOT=1;
 #   4. the command line: 'wasmix compile', the cache (made 0700, reused,
 #      --no-cache leaves nothing, two compiles at once, a changed
 #      compiler makes a new entry), no C compiler
@@ -21,6 +23,8 @@
 #      interpreted frames and its refusals (tests/aot/sjlj.wat); a module
 #      split into several C files (WASMIX_AOT_SPLIT_BYTES) behaving the
 #      same;
+#      exceptions through a host call (tests/aot/eh_host.wat) and
+#      uncaught ones (traps.wat o, p);
 #   5. guest threads compiled: tests/run_threads.sh with WASMIX_AOT=1 (and
 #      how many of its modules compiled), threads under contention
 #      (tests/aot/atomics.wat), the atomics' trap messages, --timeout
@@ -37,6 +41,7 @@ B=${1:-build}
 W=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix
 S=$(cd "$(dirname "$B/wasmix")" && pwd)/wasmix-spec
 SPEC_DIR=${SPEC_DIR:-../shared/testdata/wasm-spec}
+SPEC3_DIR=${SPEC3_DIR:-../shared/testdata/wasm-spec-3.0}
 AOT_MIN_FUNCS=${AOT_MIN_FUNCS:-4000}
 . "$(dirname "$0")/lib.sh"
 
@@ -91,6 +96,38 @@ else
 	ok "spec --aot, explicit checks: $(tail -1 "$T/out")"
 fi
 
+# --- 2b. exceptions ---------------------------------------------------------
+# The 3.0 suite's exception files, legacy ones included (all their
+# functions compile but 6 with tail calls), then tests/aot/eh.wast:
+# exceptions across the tiers, both ways, through an interpreted frame,
+# throw_ref, traps inside try_table, exnrefs held by compiled code.
+AOT_MIN_EH_FUNCS=${AOT_MIN_EH_FUNCS:-106}
+"$S" --aot "$SPEC3_DIR"/exceptions/*.wast \
+	"$SPEC3_DIR"/legacy-exceptions/*.wast >"$T/out" 2>"$T/err"
+got=$?
+funcs=$(sed -n 's/^aot: \([0-9]*\) functions compiled.*/\1/p' "$T/out")
+: "${funcs:=0}"
+if [ "$got" != 0 ]; then
+	BAD_OUT_LINES=40
+	bad "spec --aot, exceptions" "status $got"
+elif [ "$funcs" -lt "$AOT_MIN_EH_FUNCS" ] ||
+	! grep -q '^aot: [0-9]* functions compiled, 0 instances' "$T/out"; then
+	bad "spec --aot, exceptions" "$(tail -2 "$T/out" | head -1)"
+else
+	ok "spec --aot, exceptions: $(tail -1 "$T/out"); $(tail -2 "$T/out" | head -1)"
+fi
+"$S" --aot tests/aot/eh.wast >"$T/out" 2>"$T/err"
+got=$?
+if [ "$got" != 0 ]; then
+	BAD_OUT_LINES=40
+	bad "spec --aot, tests/aot/eh.wast" "status $got"
+elif ! grep -q '^aot: 13 functions compiled, 1 instances interpreted' \
+	"$T/out"; then
+	bad "spec --aot, tests/aot/eh.wast" "$(tail -2 "$T/out" | head -1)"
+else
+	ok "spec --aot, tests/aot/eh.wast: $(tail -1 "$T/out")"
+fi
+
 # --- 3. the WASI tests compiled -----------------------------------------------
 WASMIX_AOT=1 sh tests/run_wasi.sh "$B" >"$T/out" 2>"$T/err"
 got=$?
@@ -116,6 +153,27 @@ if [ -f "$B/sdk/libwasix.a" ]; then
 	fi
 else
 	echo "skip run_wasix.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a (make sdk)"
+fi
+
+# WebAssembly 3.0 programs (tests/run_wasm3.sh) compiled: C++ built with
+# clang -fwasm-exceptions (legacy EH through 11 frames of destructors, a
+# fork and a signal inside try bodies); every function of cxx_unwind
+# compiles.
+if [ -f "$B/sdk/libwasix.a" ] && command -v "${WASM_CXX:-clang++}" >/dev/null; then
+	XDG_CACHE_HOME=$T/cache-wasm3 WASMIX_AOT=1 \
+		sh tests/run_wasm3.sh "$B" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" != 0 ]; then
+		BAD_OUT_LINES=40
+		bad "run_wasm3.sh with WASMIX_AOT=1" "status $got"
+	else
+		ok "run_wasm3.sh with WASMIX_AOT=1: $(tail -1 "$T/out")"
+	fi
+	cli cxx-unwind-compiled 0 'cxx_unwind.wasm: ([0-9]+) of \1 functions' \
+		'' env XDG_CACHE_HOME="$T/cache-wasm3" "$W" compile \
+		"$B/tests-wasm3/cxx_unwind.wasm"
+else
+	echo "skip run_wasm3.sh with WASMIX_AOT=1: no $B/sdk/libwasix.a or clang++"
 fi
 
 # The threads tests (tests/run_threads.sh): guest threads, atomics and
@@ -223,11 +281,19 @@ WASMIX_CC=/nonexistent/cc cli no-compiler 0 '^Hello, world!$' \
 	"$B/examples/hello.wasm"
 
 # Every trap: the same message and status compiled as interpreted.
-for t in a b c e f g h i l m n; do
+for t in a b c e f g h i l m n o p; do
 	"$W" run --interp "$TR" $t >/dev/null 2>"$T/want"
 	sw=$?
 	cli "trap-$t" "$sw" '' "^$(cat "$T/want")\$" "$W" run --aot "$TR" $t
 done
+# An exception thrown again by a host function (a WASIX context's
+# escaped exception, from context_switch) caught by compiled code; and
+# one not caught there: the interpreter's message.
+cli eh-host 42 '' '' "$W" run --aot tests/aot/eh_host.wat
+cli eh-host-compiled 0 '^tests/aot/eh_host.wat: 2 of 2 functions' '' \
+	"$W" compile tests/aot/eh_host.wat
+cli eh-host-uncaught 134 '' '^wasmix: trap: uncaught exception$' \
+	"$W" run --aot tests/dylink/ctx_throw.wat
 # Every function of the trap module compiles (its atomics included), so
 # the comparisons above were of compiled code.
 cli traps-compiled 0 '^tests/aot/traps.wat: ([0-9]+) of \1 functions' '' \

@@ -29,7 +29,7 @@
 #ifndef WASMIX_AOT_ABI_H
 #define WASMIX_AOT_ABI_H
 
-#define AOT_ABI_VERSION 9
+#define AOT_ABI_VERSION 10
 
 #include <setjmp.h> /* setjmp landings (struct aot_sj) */
 
@@ -126,6 +126,7 @@ struct aot_sj {
 	aot_u32 index;
 	aot_u32 nsites;
 	sigjmp_buf *bufs;
+	void *eh; /* aot_inst.eh at its setjmp calls (aot_run.c) */
 };
 
 struct aot_inst {
@@ -174,6 +175,23 @@ struct aot_inst {
 	aot_u32 max_depth;       /* wasm frames, as the interpreter counts */
 	void *entry;             /* the runtime's struct aot_entry */
 
+	/* Exceptions (docs/aot.md, "Exceptions"). 'eh': the innermost
+	 * landing of this entry's compiled frames (struct aot_landing), NULL
+	 * at entry and restored when the entry ends. 'exn': the exnref a
+	 * landing was jumped to with. 'tags': the instance's tags (struct
+	 * vm_tag *: identity is the address). throw_ makes an exception of
+	 * tag 'tag' with payload 'slots', throw_ref rethrows an exnref (null
+	 * and stale ones trap); both jump to the innermost landing, or leave
+	 * the entry with the exception. exn_tag: the tag and payload of an
+	 * exnref. */
+	void *eh;
+	aot_u64 exn;
+	void *const *tags;
+	void (*throw_)(struct aot_inst *I, aot_u32 tag, aot_u64 *slots);
+	void (*throw_ref)(struct aot_inst *I, aot_u64 exn);
+	const void *(*exn_tag)(struct aot_inst *I, aot_u64 exn,
+	                       const aot_u64 **vals);
+
 	/* The instance's global value pointers again, inline: one load
 	 * less per global.get. */
 	aot_u64 *g[];
@@ -184,6 +202,18 @@ struct aot_inst {
 #define AOT_DESC_FUEL    2u /* counts calls and back-edges (--fuel) */
 
 /* What a generated shared object exports as 'wasmix_aot_module'. */
+/*
+ * A landing of a compiled function with try_table (one per function, set
+ * up in its prologue; aot_emit.c): __builtin_setjmp's buffer, the
+ * enclosing landing, and the generated file's own __builtin_longjmp (the
+ * buffer's layout is the generated code's compiler's).
+ */
+struct aot_landing {
+	void *jb[5];
+	struct aot_landing *up;
+	void (*jump)(void **jb);
+};
+
 struct aot_module_desc {
 	aot_u32 abi_version;
 	aot_u32 flags; /* AOT_DESC_* */
@@ -204,6 +234,12 @@ aot_trap(struct aot_inst *I, int code, aot_u32 arg)
 {
 	I->trap(I, code, arg);
 	__builtin_unreachable();
+}
+
+/* Jumps to a landing (struct aot_landing.jump). */
+__attribute__((noreturn, noinline)) static void aot_eh_jump(void **jb)
+{
+	__builtin_longjmp(jb, 1);
 }
 
 static inline aot_f32 aot_f32_of(aot_u32 b)

@@ -173,15 +173,9 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 	 * global.get and global.set do not follow. */
 	if (m->dylink != NULL)
 		return "a dynamic-linking module (per-thread globals)";
-	for (uint32_t i = 0; i < m->nimports; i++) {
-		const struct wasm_import *imp = &m->imports[i];
-		/* setjmp (stack_checkpoint) is compiled: see sj_funcs;
-		 * threads get a context each (aot_run.c). */
-		if (imp->kind == WASM_EXT_TAG)
-			return "exception tags";
-	}
-	if (m->ntags != 0)
-		return "exception tags";
+	/* setjmp (stack_checkpoint) compiles (sj_funcs), threads get a
+	 * context each (aot_run.c), exception tags compile (docs/aot.md,
+	 * "Exceptions"). */
 	return NULL;
 }
 
@@ -205,7 +199,14 @@ struct ctl {
 	 * back-edges need no poll where interrupts reach compiled code
 	 * asynchronously (AOT_BACKEDGE_FREE, aot_abi.h). */
 	bool call_free;
+	bool is_try; /* a try_table or try: its end restores 'region' */
+	bool legacy; /* a try (legacy exceptions): catches follow */
+	/* The region in force inside the block (where a delegate to its
+	 * label goes); a legacy try's catches seen so far. */
+	uint32_t inner, ncatch;
 	uint32_t label;
+	/* The try_table region in force at the block's label (EHR). */
+	uint32_t region;
 	uint32_t base; /* stack height below the block's parameters */
 	uint32_t np, nr;
 	char pt[AOT_MAX_RESULTS + 1], rt[AOT_MAX_RESULTS + 1];
@@ -238,6 +239,12 @@ struct fn {
 	uint32_t *site_nv; /* per site: values it saves ('capsites') */
 	uint32_t capsites;
 	const uint8_t *pc; /* just after the instruction being emitted */
+	/* try_table (docs/aot.md, "Exceptions"): the function has one (a
+	 * landing in its prologue), the region in force (0: none), regions
+	 * made, and the landing's dispatch code, emitted after the body. */
+	bool has_try;
+	uint32_t region, nregions;
+	FILE *eh;
 };
 
 /* Where a value on the operand stack came from (setjmp functions). */
@@ -335,6 +342,7 @@ static struct ctl *push_ctl(struct fn *F, uint8_t kind)
 	memset(c, 0, sizeof *c);
 	c->kind = kind;
 	c->label = F->nlabels++;
+	c->region = c->inner = F->region;
 	return c;
 }
 
@@ -357,6 +365,8 @@ static void emit_return(struct fn *F)
 	if (F->anchor)
 		fputs("if (AOT_UNLIKELY(J.serial != 0)) I->sj_pop(I, &J); ",
 		      F->o);
+	if (F->has_try)
+		fputs("I->eh = EHL.up; ", F->o);
 	if (fc->nr == 0) {
 		fputs("return;\n", F->o);
 	} else if (fc->nr == 1) {
@@ -385,6 +395,8 @@ static void emit_branch(struct fn *F, uint32_t depth)
 		for (uint32_t i = 0; i < n; i++)
 			fprintf(F->o, "%s = %s; ", sv(F, c->base + i, t[i]),
 			        sv(F, from + i, t[i]));
+	if (c->region != F->region)
+		fprintf(F->o, "EHR = %u; ", c->region);
 	if (c->kind == K_LOOP && c->call_free)
 		fprintf(F->o, "AOT_BACKEDGE_FREE(); goto L%u;\n", c->label);
 	else if (c->kind == K_LOOP && !c->polled)
@@ -659,11 +671,11 @@ static int skip_dead(const uint8_t **p, const uint8_t *end)
 		case WASM_OP_CATCH:
 		case WASM_OP_CATCH_ALL:
 			if (depth == 0)
-				return op == WASM_OP_ELSE ? (int)op : -1;
+				return (int)op;
 			break;
 		case WASM_OP_DELEGATE:
 			if (depth == 0)
-				return -1;
+				return (int)op;
 			depth--;
 			break;
 		case WASM_OP_END:
@@ -736,6 +748,9 @@ static bool loop_is_call_free(const uint8_t *p, const uint8_t *end)
 		case WASM_OP_F64_FLOOR:
 		case WASM_OP_F64_TRUNC:
 		case WASM_OP_F64_NEAREST:
+		case WASM_OP_THROW:
+		case WASM_OP_THROW_REF:
+		case WASM_OP_RETHROW:
 			return false;
 		default:
 			/* Atomics and SIMD may call helpers: not call-free. */
@@ -745,6 +760,192 @@ static bool loop_is_call_free(const uint8_t *p, const uint8_t *end)
 		}
 	}
 	return false;
+}
+
+/*
+ * One catch clause of try_table region F->region, into the dispatch code
+ * (F->eh): if the exception EHX matches, its payload (and exnref) go to
+ * the target label's heights and the code branches there.
+ */
+static void emit_catch(struct fn *F, const struct wasm_catch *cc,
+                       const struct ctl *c)
+{
+	FILE *o = F->eh;
+	bool all = cc->kind == WASM_CATCH_ALL || cc->kind == WASM_CATCH_ALL_REF;
+	bool ref = cc->kind == WASM_CATCH_REF || cc->kind == WASM_CATCH_ALL_REF;
+	const char *t = c->kind == K_LOOP ? c->pt : c->rt;
+	uint32_t n = 0;
+
+	if (all) {
+		fputs("\t{ ", o);
+	} else {
+		const struct wasm_functype *tt =
+		    &F->m->types[F->m->tags[cc->tag]];
+		n = tt->nparams;
+		fprintf(
+		    o,
+		    "\t{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
+		    "== I->tags[%u]) { ",
+		    cc->tag);
+		for (uint32_t i = 0; i < n; i++) {
+			char v[16];
+			snprintf(v, sizeof v, "v_[%u]", i);
+			fprintf(o, "%s = ", sv(F, c->base + i, t[i]));
+			from_slot(o, t[i], v);
+			fputs("; ", o);
+		}
+	}
+	if (ref)
+		fprintf(o, "%s = EHX; ", sv(F, c->base + n, t[n]));
+	if (c->kind == K_FUNC) {
+		const struct ctl *fc = &F->ctl[0];
+		fputs("AOT_OUT; I->eh = EHL.up; ", o);
+		if (fc->nr == 0) {
+			fputs("return; ", o);
+		} else if (fc->nr == 1) {
+			fprintf(o, "return %s; ", sv(F, c->base, t[0]));
+		} else {
+			fprintf(o, "{ struct R_%s r_ = {", fc->rt);
+			for (uint32_t i = 0; i < fc->nr; i++)
+				fprintf(o, "%s%s", i ? ", " : "",
+				        sv(F, c->base + i, t[i]));
+			fputs("}; return r_; } ", o);
+		}
+	} else {
+		fprintf(o, "EHR = %u; goto L%u; ", c->region, c->label);
+	}
+	fputs(all ? "}\n" : "} }\n", o);
+}
+
+/*
+ * try_table: a block whose region (EHR) is a new one while its body
+ * runs; the clauses are tried in order at the landing (R<region>), then
+ * the enclosing region's.
+ */
+static void emit_try_table(struct fn *F, const struct wasm_instr_imm *imm,
+                           const uint8_t *end)
+{
+	uint32_t outer = F->region, r = ++F->nregions;
+	const uint8_t *q = imm->vec;
+
+	fprintf(F->eh, "R%u:;\n", r);
+	for (uint32_t i = 0; i < imm->nvec; i++) {
+		struct wasm_catch cc;
+		wasm_read_catch(&q, end, &cc);
+		/* Labels count from the block around the try_table. */
+		emit_catch(F, &cc, &F->ctl[F->nctl - 1 - cc.label]);
+	}
+	fprintf(F->eh, "\tgoto R%u;\n", outer);
+	struct ctl *c = push_ctl(F, K_BLOCK);
+	if (c == NULL)
+		return;
+	if (!blocktype(F, imm, c)) {
+		F->why = "a block type with v128 values";
+		return;
+	}
+	c->is_try = true;
+	c->base = F->h - c->np;
+	c->inner = r;
+	F->region = r;
+	fprintf(F->o, "EHR = %u;\n", r);
+}
+
+/*
+ * The legacy instructions (try, catch, catch_all, delegate, rethrow): a
+ * try is a region like a try_table's, its dispatch a chain of chunks
+ * R<r>_<i> (one per catch, emitted as each catch is read), its handlers
+ * code in the block (C<label>_<i>), run in the enclosing region; the
+ * caught exnref is kept in EXC<label> for rethrow.
+ */
+static bool emit_legacy(struct fn *F, enum wasm_opcode op,
+                        const struct wasm_instr_imm *imm, bool *dead)
+{
+	struct ctl *c;
+	uint32_t r;
+	switch (op) {
+	case WASM_OP_TRY:
+		r = ++F->nregions;
+		c = push_ctl(F, K_BLOCK);
+		if (c == NULL)
+			return true;
+		if (!blocktype(F, imm, c)) {
+			F->why = "a block type with v128 values";
+			return true;
+		}
+		c->is_try = c->legacy = true;
+		c->base = F->h - c->np;
+		c->inner = r;
+		F->region = r;
+		fprintf(F->eh, "R%u:; goto R%u_0;\n", r, c->label);
+		fprintf(F->o, "aot_u64 EXC%u; EHR = %u;\n", c->label, r);
+		return true;
+	case WASM_OP_CATCH:
+	case WASM_OP_CATCH_ALL: {
+		c = &F->ctl[F->nctl - 1];
+		if (!c->legacy)
+			return false;
+		if (!*dead)
+			emit_branch(F, 0);
+		*dead = false;
+		uint32_t i = c->ncatch++;
+		F->region = c->inner = c->region;
+		fprintf(F->eh, "R%u_%u:;\n\t", c->label, i);
+		fprintf(F->o, "C%u_%u:;\n", c->label, i);
+		set_stack(F, c->base, "", 0);
+		if (op == WASM_OP_CATCH_ALL) {
+			fprintf(F->eh,
+			        "{ EXC%u = EHX; EHR = %u; goto C%u_%u; }\n",
+			        c->label, c->region, c->label, i);
+			return true;
+		}
+		const struct wasm_functype *tt =
+		    &F->m->types[F->m->tags[imm->x]];
+		fprintf(F->eh,
+		        "{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
+		        "== I->tags[%u]) { ",
+		        imm->x);
+		for (uint32_t k = 0; k < tt->nparams; k++) {
+			char t = tchar(tt->types[k]), v[16];
+			snprintf(v, sizeof v, "v_[%u]", k);
+			fprintf(F->eh, "%s = ", push(F, t));
+			from_slot(F->eh, t, v);
+			fputs("; ", F->eh);
+		}
+		fprintf(F->eh,
+		        "EXC%u = EHX; EHR = %u; goto C%u_%u; } }\n"
+		        "\tgoto R%u_%u;\n",
+		        c->label, c->region, c->label, i, c->label, i + 1);
+		return true;
+	}
+	case WASM_OP_DELEGATE: {
+		c = &F->ctl[F->nctl - 1];
+		const struct ctl *t = &F->ctl[F->nctl - 2 - imm->x];
+		fprintf(F->eh, "R%u_%u:; goto R%u;\n", c->label, c->ncatch,
+		        t->kind == K_FUNC ? 0 : t->inner);
+		c->ncatch = UINT32_MAX; /* the chain is closed */
+		/* The try's end. */
+		bool d = *dead;
+		if (!d)
+			emit_branch(F, 0);
+		fprintf(F->o, "L%u:;\n", c->label);
+		F->region = c->region;
+		fprintf(F->o, "EHR = %u;\n", c->region);
+		set_stack(F, c->base, c->rt, c->nr);
+		F->nctl--;
+		*dead = false;
+		return true;
+	}
+	case WASM_OP_RETHROW:
+		c = &F->ctl[F->nctl - 1 - imm->x];
+		fprintf(F->o,
+		        "AOT_OUT; I->throw_ref(I, EXC%u); "
+		        "__builtin_unreachable();\n",
+		        c->label);
+		*dead = true;
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Handles structured control; returns false if 'op' is not one. */
@@ -809,6 +1010,15 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			fprintf(F->o, "E%u:;\n", c->label);
 		if (c->kind != K_LOOP)
 			fprintf(F->o, "L%u:;\n", c->label);
+		if (c->legacy && c->ncatch != UINT32_MAX) {
+			/* The last catch did not match (or none): go on out. */
+			fprintf(F->eh, "R%u_%u:; goto R%u;\n", c->label,
+			        c->ncatch, c->region);
+		}
+		if (c->is_try) {
+			F->region = c->region;
+			fprintf(F->o, "EHR = %u;\n", c->region);
+		}
 		set_stack(F, c->base, c->rt, c->nr);
 		F->nctl--;
 		*dead = false;
@@ -850,6 +1060,35 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		return true;
 	case WASM_OP_UNREACHABLE:
 		fputs("aot_trap(I, AOT_TRAP_UNREACHABLE, 0);\n", F->o);
+		*dead = true;
+		return true;
+	case WASM_OP_TRY_TABLE:
+		emit_try_table(F, imm, end);
+		return true;
+	case WASM_OP_THROW: {
+		const struct wasm_functype *tt =
+		    &F->m->types[F->m->tags[imm->x]];
+		uint32_t n = tt->nparams;
+		fprintf(F->o, "{ aot_u64 a_[%u]; ", n ? n : 1);
+		for (uint32_t i = 0; i < n; i++) {
+			fprintf(F->o, "a_[%u] = ", i);
+			to_slot(F->o, tchar(tt->types[i]), top(F, n - 1 - i));
+			fputs("; ", F->o);
+		}
+		fprintf(F->o,
+		        "AOT_OUT; I->throw_(I, %u, a_); "
+		        "__builtin_unreachable(); }\n",
+		        imm->x);
+		F->h -= n;
+		*dead = true;
+		return true;
+	}
+	case WASM_OP_THROW_REF:
+		fprintf(F->o,
+		        "AOT_OUT; I->throw_ref(I, %s); "
+		        "__builtin_unreachable();\n",
+		        top(F, 0));
+		F->h--;
 		*dead = true;
 		return true;
 	default:
@@ -923,6 +1162,8 @@ static void emit_sj_call(struct fn *F, uint32_t k)
 		from_slot(F->o, t, src);
 		fputs(";\n", F->o);
 	}
+	if (F->has_try) /* the region in force at this call */
+		fprintf(F->o, "EHR = %u;\n", F->region);
 	fprintf(F->o, "I->sj_land(I, D - 1, &J, %u, I->funcs[%u], a_);\n}\n",
 	        site, k);
 	F->h = below;
@@ -1166,6 +1407,8 @@ static void emit_body(struct fn *F, uint32_t k)
 		F->pc = p;
 		if (emit_control(F, op, &imm, end, &dead))
 			continue;
+		if (emit_legacy(F, op, &imm, &dead))
+			continue;
 		if (emit_other(F, op, &imm))
 			continue;
 		const char *sig = wasm_op_sig(op);
@@ -1262,6 +1505,25 @@ static bool calls_sj(const struct wasm_module *m, uint32_t k, const uint8_t *sj)
 	return false;
 }
 
+
+/* Whether function 'wf' has a try_table (its prologue sets a landing). */
+static bool has_try_table(const struct wasm_func *wf)
+{
+	const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
+
+	while (p < end) {
+		enum wasm_opcode op;
+		struct wasm_instr_imm imm;
+		const char *why;
+		if (wasm_read_opcode(&p, end, &op) != 0 ||
+		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
+			return false;
+		if (op == WASM_OP_TRY_TABLE || op == WASM_OP_TRY)
+			return true;
+	}
+	return false;
+}
+
 static void free_fn(struct fn *F)
 {
 	wx_free(F->types);
@@ -1320,15 +1582,24 @@ static int sj_funcs(const struct wasm_module *m, const struct aot_options *opt,
 			size_t blen = 0;
 			if (sj[k] || !calls_sj(m, k, sj))
 				continue;
+			char *ehcode = NULL;
+			size_t ehlen = 0;
 			F.o = open_memstream(&body, &blen);
-			if (F.o == NULL) {
+			F.eh = open_memstream(&ehcode, &ehlen);
+			if (F.o == NULL || F.eh == NULL) {
+				if (F.o != NULL)
+					fclose(F.o);
+				wx_free(body);
 				wx_free(sj);
 				return WX_ENOMEM;
 			}
 			F.anchor = true;
+			F.has_try = has_try_table(&m->funcs[k]);
 			emit_body(&F, k);
 			fclose(F.o);
+			fclose(F.eh);
 			wx_free(body);
+			wx_free(ehcode);
 			if (F.sj_forwards || F.why != NULL) {
 				sj[k] = 1;
 				changed = true;
@@ -1351,14 +1622,25 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 	char *body = NULL;
 	size_t blen = 0;
 
+	char *ehcode = NULL;
+	size_t ehlen = 0;
+
 	*ok = false;
 	if (k >= m->num_imported_funcs) {
 		F.anchor = calls_sj(m, k, sj);
+		F.has_try = has_try_table(&m->funcs[k]);
 		F.o = open_memstream(&body, &blen);
 		if (F.o == NULL)
 			return WX_ENOMEM;
+		F.eh = open_memstream(&ehcode, &ehlen);
+		if (F.eh == NULL) {
+			fclose(F.o);
+			wx_free(body);
+			return WX_ENOMEM;
+		}
 		emit_body(&F, k);
 		fclose(F.o);
+		fclose(F.eh);
 		if (F.why == NULL && sj != NULL && sj[k])
 			F.why = "a setjmp function (forwards its buffer to "
 			        "stack_checkpoint)";
@@ -1389,7 +1671,31 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		fputs("\tAOT_POLL_INIT();\n", out);
 		if (opt->fuel || prof[k].may_recurse)
 			fputs("\tAOT_POLL_IF_DUE();\n", out);
+		if (F.has_try)
+			fputs("\tstruct aot_landing EHL;\n"
+			      "\tvolatile aot_u32 EHR = 0;\n"
+			      "\taot_u64 EHX;\n"
+			      "\tEHL.up = (struct aot_landing *)I->eh;\n"
+			      "\tEHL.jump = aot_eh_jump;\n"
+			      "\tI->eh = &EHL;\n"
+			      "\tif (__builtin_setjmp(EHL.jb)) goto EH;\n",
+			      out);
 		fwrite(body, 1, blen, out);
+		if (F.has_try) {
+			/* The landing: back in this function (the landing
+			 * is armed again), the region's clauses decide. */
+			fputs("EH:;\n\tAOT_IN;\n\tEHX = I->exn;\n"
+			      "\tI->eh = &EHL;\n\tswitch (EHR) {\n",
+			      out);
+			for (uint32_t r = 1; r <= F.nregions; r++)
+				fprintf(out, "\tcase %u: goto R%u;\n", r, r);
+			fputs("\tdefault: goto R0;\n\t}\n", out);
+			fwrite(ehcode, 1, ehlen, out);
+			fputs("R0:;\n\tI->eh = EHL.up;\n\tAOT_OUT;\n"
+			      "\tI->throw_ref(I, EHX);\n"
+			      "\t__builtin_unreachable();\n",
+			      out);
+		}
 		fputs("}\n", out);
 	} else {
 		/* A stub: the runtime calls it (host, interpreter, other
@@ -1437,6 +1743,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 		fputs("}\n", out);
 	}
 	wx_free(body);
+	wx_free(ehcode);
 	free_fn(&F);
 	return WX_OK;
 }

@@ -32,7 +32,7 @@ void aot_thread_stack_init(void);
  * ABI header's text (aot_codegen_id). Bump it with every change to the
  * emitter's output.
  */
-#define AOT_EMITTER_REVISION 13
+#define AOT_EMITTER_REVISION 14
 
 /*
  * The executable range [lo, hi) of a loaded shared object: a signal that

@@ -37,6 +37,15 @@
  *    polls when the signal lands in compiled code (asynchronous
  *    interrupts, below). Code that relies on this is bound only where
  *    the signal is ours.
+ *  - EXCEPTIONS: a context's landing chain (aot_inst.eh) holds only the
+ *    landings of the compiled frames of its innermost entry: each entry
+ *    starts it empty and restores it at its end, each function with a
+ *    landing pushes it in its prologue and pops it on return, and a
+ *    throw pops the landing it jumps to. A non-local jump into a compiled
+ *    frame of the entry must set the chain back to what it was in that
+ *    frame. An exception no landing of the entry catches leaves it as
+ *    VM_ETHROW (thread's exn_pending); one that leaves a callee's level
+ *    (rt_call) is thrown on in the caller.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -215,8 +224,12 @@ __attribute__((noreturn)) static void fail(struct aot_entry *e, int rc)
 		uint32_t site;
 		struct aot_sj *J = vm_jmp_native_target(e->th, e, &site);
 
-		if (J != NULL && site < J->nsites)
+		if (J != NULL && site < J->nsites) {
+			/* The frame's exception landings are as they were at
+			 * its setjmp call (rt_sj_call). */
+			e->ctx->eh = J->eh;
 			siglongjmp(J->bufs[site], 1);
+		}
 	} else if (rc == VM_ETHROW) {
 		rc = vm_trap(e->th, "uncaught exception");
 	}
@@ -411,6 +424,59 @@ bool aot_async_available(void)
 }
 #endif
 
+/*
+ * Throws exnref 'h' from compiled code: to the innermost landing of the
+ * entry (popped: the landing's function pushes it again if it goes on),
+ * else out of the entry, whose caller goes on unwinding (VM_ETHROW with
+ * the thread's exn_pending, as a host function's throw).
+ */
+__attribute__((noreturn)) static void eh_raise(struct aot_inst *I, uint64_t h)
+{
+	struct aot_landing *l = I->eh;
+
+	if (l != NULL) {
+		I->eh = l->up;
+		I->exn = h;
+		l->jump(l->jb);
+	}
+	struct aot_entry *e = I->entry;
+	e->th->exn_pending = h;
+	unwind(e, VM_ETHROW);
+}
+
+__attribute__((noreturn)) static void rt_throw(struct aot_inst *I, aot_u32 tag,
+                                               aot_u64 *slots)
+{
+	struct aot_entry *e = I->entry;
+	struct vm_instance *inst = I->vm_inst;
+	uint64_t h = vm_exn_new(e->th, inst->tags[tag], slots);
+
+	if (h == 0)
+		unwind(e, vm_trap(e->th, "exception storage exhausted"));
+	eh_raise(I, h);
+}
+
+__attribute__((noreturn)) static void rt_throw_ref(struct aot_inst *I,
+                                                   aot_u64 h)
+{
+	struct aot_entry *e = I->entry;
+	const uint64_t *vals;
+
+	if (h == 0)
+		unwind(e, vm_trap(e->th, "null exception reference"));
+	if (vm_exn_get(e->th, h, &vals) == NULL)
+		unwind(e, vm_trap(e->th, "stale exception reference"));
+	eh_raise(I, h);
+}
+
+static const void *rt_exn_tag(struct aot_inst *I, aot_u64 h,
+                              const aot_u64 **vals)
+{
+	struct aot_entry *e = I->entry;
+
+	return vm_exn_get(e->th, h, vals);
+}
+
 /* Calls 'af' (host, interpreted, another instance's) with the arguments
  * in 'slots' on the thread's value stack; results over 'slots'. */
 static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
@@ -434,11 +500,26 @@ static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 	I->budget = 0;
 	th->depth = I->max_depth - depth; /* depth: frames left (AOT_DEPTH) */
 	if (f->host != NULL) {
+		bool saved_from_aot = th->host_from_aot;
 		th->host_pc = NULL;
 		th->host_fp = NULL;
+		th->host_from_aot = true;
 		rc = vm_call_host(th, f, I->vm_inst, args);
+		th->host_from_aot = saved_from_aot;
+		/* VM_ETHROW (vm_call_throw): goes on in the caller, with
+		 * the thread's exn_pending (call_fail). */
 	} else {
+		/* An exception that leaves the callee's level (interpreted
+		 * or compiled) goes on in this one, as it would if both
+		 * were interpreted; a nested vm_invoke's is its own. */
+		th->exn_escaped = 0;
 		rc = vm_interp_run(th, f, args);
+		if (rc == WX_ETRAP && th->exn_escaped != 0) {
+			th->exn_pending = th->exn_escaped;
+			th->exn_escaped = 0;
+			diag_clear(th->diag);
+			rc = VM_ETHROW;
+		}
 	}
 	th->stack_top = saved_top;
 #if AOT_ASYNC_INTERRUPTS
@@ -451,13 +532,27 @@ static int call_out(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
 	return rc;
 }
 
+/* A call_out that did not return normally: an exception goes on in this
+ * frame's level (eh_raise), anything else unwinds (fail). */
+__attribute__((noreturn)) static void call_fail(struct aot_inst *I, int rc)
+{
+	struct vm_thread *th = ((struct aot_entry *)I->entry)->th;
+
+	if (rc == VM_ETHROW) {
+		uint64_t h = th->exn_pending;
+		th->exn_pending = 0;
+		eh_raise(I, h);
+	}
+	fail(I->entry, rc);
+}
+
 static void rt_call(struct aot_inst *I, aot_u32 depth, struct aot_func *af,
                     aot_u64 *slots)
 {
 	int rc = call_out(I, depth, af, slots);
 
 	if (rc != WX_OK)
-		fail(I->entry, rc);
+		call_fail(I, rc);
 }
 
 /* I->sj_call: see aot_abi.h. The frame's activation is pushed on the
@@ -474,11 +569,12 @@ static void rt_sj_call(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
 	if (J->serial == 0 &&
 	    vm_jmp_anchor_push(th, J, e, sj.depth, id) != WX_OK)
 		unwind(e, vm_trap(th, "out of memory for a setjmp"));
+	J->eh = I->eh; /* what a landing in this frame sets back (fail) */
 	vm_jmp_sjcall_swap(th, &sj);
 	rc = call_out(I, depth, af, slots);
 	vm_jmp_sjcall_swap(th, &sj);
 	if (rc != WX_OK)
-		fail(e, rc);
+		call_fail(I, rc);
 }
 
 /*
@@ -516,11 +612,18 @@ static void rt_sj_land(struct aot_inst *I, aot_u32 depth, struct aot_sj *J,
 	th->depth = r.base_depth;
 	vm_fuel_return(th->store, I->budget); /* as call_out */
 	I->budget = 0;
+	th->exn_escaped = 0;
 	rc = vm_interp_resume(th, &r);
+	if (rc == WX_ETRAP && th->exn_escaped != 0) { /* as call_out */
+		th->exn_pending = th->exn_escaped;
+		th->exn_escaped = 0;
+		diag_clear(th->diag);
+		rc = VM_ETHROW;
+	}
 	I->budget = vm_fuel_take(th->store);
 	th->stack_top = saved_top;
 	if (rc != WX_OK)
-		fail(e, rc);
+		call_fail(I, rc);
 	memcpy(slots, r.base, f->type->nresults * sizeof *slots);
 }
 
@@ -649,6 +752,10 @@ static void ctx_fill(struct aot_inst *ai, struct aot_inst *home,
 	ai->sj_call = rt_sj_call;
 	ai->sj_land = rt_sj_land;
 	ai->sj_pop = rt_sj_pop;
+	ai->tags = (void *const *)inst->tags;
+	ai->throw_ = rt_throw;
+	ai->throw_ref = rt_throw_ref;
+	ai->exn_tag = rt_exn_tag;
 	ai->vm_inst = inst;
 	ai->home = home;
 	ai->rt = home->rt;
@@ -761,6 +868,8 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	const long long saved_budget = ai->budget;
 	/* volatile: read after the siglongjmp (GCC's -Wclobbered) */
 	volatile uint32_t anchors = 0;
+	void *const saved_eh = ai->eh;
+	const char *const saved_cstack = th->exn_cstack_base;
 	struct aot_entry e;
 	int rc;
 #if AOT_ASYNC_INTERRUPTS
@@ -781,6 +890,9 @@ static int aot_enter(struct vm_thread *th, struct vm_func *f, uint64_t *fp,
 	e.ctx = ai;
 	aot_entry_cur = &e;
 	ai->entry = &e;
+	ai->eh = NULL; /* landings never reach past an entry */
+	if (saved_cstack == NULL)
+		th->exn_cstack_base = (const char *)(&e + 1);
 	ai->stack_limit = thread_stack_limit();
 	ai->max_depth = s->cfg.max_call_depth;
 	ai->budget = vm_fuel_take(s);
@@ -821,6 +933,8 @@ out:
 	vm_fuel_return(s, ai->budget);
 	ai->budget = saved_budget;
 	ai->entry = saved_entry;
+	ai->eh = saved_eh;
+	th->exn_cstack_base = saved_cstack;
 	aot_entry_cur = e.up;
 	if (taken)
 		ctx_give(ai);

@@ -22,9 +22,14 @@
  *  - An exception never leaves the interpreter level (vm_invoke) it was
  *    thrown in: past the level's first frame it is the trap "uncaught
  *    exception", so a host function that re-entered wasm sees a trap.
+ *    Compiled code (src/aot/) is part of the level that called it: it
+ *    passes exceptions on to and from the interpreter (aot_run.c).
+ *  - While compiled code runs on a thread, its C stack is a root of the
+ *    collection too (exnrefs in C variables; exn_cstack_base).
  *  - No handler state exists outside the translated code's side tables:
  *    a longjmp (vm_jmp.c) that restores frames cannot leave a stale one.
  */
+#include <setjmp.h>
 #include <string.h>
 
 #include "vm/vm_code.h"
@@ -105,6 +110,34 @@ static void mark_range(struct vm_exn_pool *p, const uint64_t *v, size_t n)
 }
 
 /*
+ * Marks what compiled code's C frames may hold: every aligned word from
+ * here to t->exn_cstack_base, with the callee-saved registers spilled
+ * into this frame first. Conservative (a word that looks like a handle
+ * keeps its object), and only while compiled code runs on the thread.
+ */
+typedef uint64_t __attribute__((may_alias)) stack_word;
+
+__attribute__((noinline, no_sanitize_address)) static void
+mark_cstack(struct vm_exn_pool *p, const char *base)
+{
+	jmp_buf regs;
+	const char *here = (const char *)&regs;
+
+	setjmp(regs);
+	if (base <= here || (size_t)(base - here) > ((size_t)64 << 20))
+		return; /* another stack (a context switch): nothing to scan */
+	for (const char *w =
+	         (const char *)(((uintptr_t)here + 7) & ~(uintptr_t)7);
+	     w + 8 <= base; w += 8) {
+		/* A plain load (not memcpy, which a sanitizer checks):
+		 * the words include other frames' redzones. */
+		struct vm_exn *e = exn_of(p, *(const stack_word *)w);
+		if (e != NULL)
+			e->marked = true;
+	}
+}
+
+/*
  * Mark and sweep, roots: the value stack below 'top', the store's
  * globals and exnref tables, then the payloads of what is marked.
  */
@@ -117,6 +150,8 @@ static void collect(struct vm_thread *t, const uint64_t *top)
 	for (uint32_t i = 0; i < p->n; i++)
 		p->objs[i].marked = p->objs[i].scanned = false;
 	mark_range(p, t->stack, (size_t)(top - t->stack));
+	if (t->exn_cstack_base != NULL)
+		mark_cstack(p, t->exn_cstack_base);
 	vm_lock(); /* the store's lists */
 	for (size_t i = 0; i < s->nglobals; i++)
 		mark_range(p, &s->globals[i]->value, 1);
@@ -354,13 +389,31 @@ int vm_call_throw(struct vm_call *call, struct vm_tag *tag,
 	struct vm_thread *t = call->thread;
 	uint64_t h;
 
-	if (t == NULL || call->frame_pc == NULL)
+	if (t == NULL || call->caller == NULL ||
+	    (call->frame_pc == NULL && !t->host_from_aot))
 		return vm_call_trap(call, "uncaught exception");
 	h = exn_new(t, tag, vals, t->stack_top);
 	if (h == 0)
 		return vm_call_trap(call, "exception storage exhausted");
 	t->exn_pending = h;
 	return VM_ETHROW;
+}
+
+uint64_t vm_exn_new(struct vm_thread *t, struct vm_tag *tag,
+                    const uint64_t *vals)
+{
+	return exn_new(t, tag, vals, t->stack_top);
+}
+
+struct vm_tag *vm_exn_get(struct vm_thread *t, uint64_t h,
+                          const uint64_t **vals)
+{
+	const struct vm_exn *e = exn_of(t->exn, h);
+
+	if (e == NULL)
+		return NULL;
+	*vals = e->vals;
+	return e->tag;
 }
 
 struct vm_tag *vm_thread_uncaught(struct vm_thread *t, uint64_t *vals,

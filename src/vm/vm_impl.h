@@ -152,6 +152,13 @@ struct vm_thread {
 	 * left the outermost level (vm_thread_uncaught); 0: none. */
 	uint64_t exn_pending;
 	uint64_t exn_escaped;
+	/* Set while compiled code runs on this thread (src/aot/): the top of
+	 * the C stack it uses, which a collection of exception objects scans
+	 * conservatively (compiled frames keep exnrefs in C variables). */
+	const char *exn_cstack_base;
+	/* A host call made by compiled code is in progress: it may throw
+	 * (vm_call_throw) though no interpreter frame made it. */
+	bool host_from_aot;
 	/* The wasm frame making the host call in progress (vm_call_host). */
 	const uint32_t *host_pc;
 	uint64_t *host_fp;
@@ -419,6 +426,22 @@ const char *vm_eh_throw(struct vm_thread *t, struct vm_eh_state *st,
  * caller's), as vm_eh_throw does.
  */
 const char *vm_eh_host_throw(struct vm_thread *t, struct vm_eh_state *st);
+
+/*
+ * For compiled code (src/aot/): a new exception of 'tag' with payload
+ * 'vals' (the tag's nparams slots, copied); its exnref, or 0 if out of
+ * room ("exception storage exhausted").
+ */
+uint64_t vm_exn_new(struct vm_thread *t, struct vm_tag *tag,
+                    const uint64_t *vals);
+
+/*
+ * The tag of exnref 'h' of thread t and, in *vals, its payload (owned by
+ * the pool; valid until the next exception is made); NULL if 'h' names
+ * no live exception.
+ */
+struct vm_tag *vm_exn_get(struct vm_thread *t, uint64_t h,
+                          const uint64_t **vals);
 
 /* Frees t->exn and every exception object in it. */
 void vm_eh_free(struct vm_thread *t);

@@ -674,8 +674,16 @@ static int interp_guarded(struct vm_thread *th, struct vm_func *f,
 
 int vm_interp_run(struct vm_thread *th, struct vm_func *f, uint64_t *fp)
 {
-	if (f->native_run != NULL)
-		return f->native_run(th, f, fp);
+	if (f->native_run != NULL) {
+		int rc = f->native_run(th, f, fp);
+		if (WX_UNLIKELY(rc == VM_ETHROW)) {
+			/* A compiled level's uncaught exception (src/aot/). */
+			th->exn_escaped = th->exn_pending;
+			th->exn_pending = 0;
+			rc = vm_trap(th, "uncaught exception");
+		}
+		return rc;
+	}
 	return interp_guarded(th, f, fp, NULL);
 }
 
@@ -1679,6 +1687,8 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				th->stack_top = nfp;
 				rc = callee->native_run(th, callee, nfp);
 				th->stack_top = saved_top;
+				if (WX_UNLIKELY(rc == VM_ETHROW))
+					goto host_throw;
 				if (rc != WX_OK)
 					goto out;
 				mem_size = MEM_SIZE_NOW(mem0);
@@ -1767,13 +1777,15 @@ static int interp(struct vm_thread *th, struct vm_func *entry, uint64_t *args,
 				th->stack_top = fp;
 				rc = callee->native_run(th, callee, fp);
 				th->stack_top = saved_top;
-				if (rc != WX_OK)
+				if (rc != WX_OK && rc != VM_ETHROW)
 					goto out;
 				ret = &frames[--depth];
 				pc = ret->pc;
 				fp = ret->fp;
 				inst = ret->inst;
 				LOAD_INSTANCE();
+				if (WX_UNLIKELY(rc == VM_ETHROW))
+					goto host_throw;
 				vmresume;
 			}
 			rc = vm_compile_once(s, callee, th->diag);

@@ -38,16 +38,25 @@
   (func $atomic_oob (drop (i64.atomic.load offset=65535 (i32.const 2))))
   (func $wait_unshared
     (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 0))))
-  ;; argv[1]'s first byte picks the trap: a b c d e f g h i j k l m n
+  ;; exceptions: one no handler catches (the uncaught message), a null
+  ;; throw_ref
+  (tag $e (param i32))
+  (tag $other)
+  (func $uncaught
+    (block $h
+      (try_table (catch $other $h)
+        (throw $e (i32.const 1)))))
+  (func $null_ref (throw_ref (ref.null exn)))
+  ;; argv[1]'s first byte picks the trap: a b c d e f g h i j k l m n o p
   (func (export "_start")
     (local $c i32)
     (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
     (drop (call $args_get (i32.const 16) (i32.const 256)))
     (local.set $c (i32.load8_u (i32.load (i32.const 20))))
-    (block $x (block $n (block $m (block $l (block $k (block $j
+    (block $x (block $p (block $o (block $n (block $m (block $l (block $k (block $j
     (block $i (block $h (block $g (block $f (block $e (block $d
       (block $cc (block $b (block $a
-        (br_table $a $b $cc $d $e $f $g $h $i $j $k $l $m $n $x
+        (br_table $a $b $cc $d $e $f $g $h $i $j $k $l $m $n $o $p $x
           (i32.sub (local.get $c) (i32.const 97))))
         (call $div0) (return))
       (call $oob) (return))
@@ -62,4 +71,6 @@
       (drop (call $fib (i32.const 60))) (return))
       (call $unaligned) (return))
       (call $atomic_oob) (return))
-      (call $wait_unshared) (return))))
+      (call $wait_unshared) (return))
+      (call $uncaught) (return))
+      (call $null_ref) (return))))
