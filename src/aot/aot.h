@@ -146,6 +146,13 @@ void *aot_bind_state(const struct vm_instance *inst);
  * per-thread copies of its context included. */
 void aot_bind_free(void *state);
 
+/*
+ * Which SHA-256 code aot_sha256_hex uses: 1 the portable one, 2 the x86
+ * SHA extensions, 0 the best this CPU has (the default, chosen at first
+ * use). A choice the CPU cannot run is lowered. Returns the choice made.
+ * For tests; any thread.
+ */
+int aot_sha256_set_isa(int isa);
 /* SHA-256 of the concatenation of 'n' byte ranges, as 64 hex digits. */
 void aot_sha256_hex(const void *const *parts, const size_t *lens, size_t n,
                     char hex[65]);

@@ -98,13 +98,114 @@ static void sha_block(struct sha *s, const uint8_t *p)
 	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+/*
+ * The same compression with the x86 SHA extensions (SHA-NI: every x86-64
+ * CPU made since about 2017-2019 has them), chosen at run time: a cached
+ * start and every exec hash the whole module, and this is several times
+ * faster (a 548 KB busybox: about 2.5 ms in sha_block). State words are
+ * kept as ABEF and CDGH, as sha256rnds2 wants them; four message words
+ * per group, the schedule by sha256msg1/msg2 (FIPS 180-4, 6.2.2).
+ */
+__attribute__((target("sha,sse4.1"))) static void sha_block_ni(struct sha *s,
+                                                               const uint8_t *p)
+{
+	const __m128i bswap =
+	    _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_loadu_si128((const __m128i *)(const void *)&s->h[0]);
+	__m128i st1 = _mm_loadu_si128((const __m128i *)(const void *)&s->h[4]);
+	t = _mm_shuffle_epi32(t, 0xB1);           /* CDAB */
+	st1 = _mm_shuffle_epi32(st1, 0x1B);       /* EFGH */
+	__m128i st0 = _mm_alignr_epi8(t, st1, 8); /* ABEF */
+	st1 = _mm_blend_epi16(st1, t, 0xF0);      /* CDGH */
+	const __m128i abef = st0, cdgh = st1;
+	__m128i w[4];
+
+	for (int g = 0; g < 16; g++) {
+		__m128i m;
+		if (g < 4) {
+			m = _mm_loadu_si128(
+			    (const __m128i *)(const void *)(p + 16 * g));
+			w[g] = _mm_shuffle_epi8(m, bswap);
+		} else {
+			/* W[t] = W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2]) */
+			m = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+			m = _mm_add_epi32(
+			    m,
+			    _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+			w[g & 3] = _mm_sha256msg2_epu32(m, w[(g + 3) & 3]);
+		}
+		m = _mm_add_epi32(
+		    w[g & 3], _mm_loadu_si128((
+		                  const __m128i *)(const void *)&sha_k[4 * g]));
+		st1 = _mm_sha256rnds2_epu32(st1, st0, m);
+		m = _mm_shuffle_epi32(m, 0x0E);
+		st0 = _mm_sha256rnds2_epu32(st0, st1, m);
+	}
+	st0 = _mm_add_epi32(st0, abef);
+	st1 = _mm_add_epi32(st1, cdgh);
+	t = _mm_shuffle_epi32(st0, 0x1B);    /* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xB1);  /* DCHG */
+	st0 = _mm_blend_epi16(t, st1, 0xF0); /* DCBA */
+	st1 = _mm_alignr_epi8(st1, t, 8);    /* HGFE */
+	_mm_storeu_si128((__m128i *)(void *)&s->h[0], st0);
+	_mm_storeu_si128((__m128i *)(void *)&s->h[4], st1);
+}
+
+static bool sha_ni_usable(void)
+{
+	unsigned a, b, c, d;
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0 || !(b & (1u << 29)))
+		return false;
+	if (__get_cpuid(1, &a, &b, &c, &d) == 0)
+		return false;
+	return (c & bit_SSE4_1) && (c & bit_SSSE3);
+}
+#endif
+
+/* 0: not chosen yet, 1: portable, 2: SHA-NI (aot_sha256_set_isa). */
+static int sha_isa;
+
+static void sha_compress(struct sha *s, const uint8_t *p)
+{
+	int isa = __atomic_load_n(&sha_isa, __ATOMIC_RELAXED);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	if (isa == 0) {
+		isa = sha_ni_usable() ? 2 : 1;
+		__atomic_store_n(&sha_isa, isa, __ATOMIC_RELAXED);
+	}
+	if (isa == 2) {
+		sha_block_ni(s, p);
+		return;
+	}
+#endif
+	(void)isa;
+	sha_block(s, p);
+}
+
+int aot_sha256_set_isa(int isa)
+{
+	int usable = 1;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	if (sha_ni_usable())
+		usable = 2;
+#endif
+	if (isa == 0 || isa > usable)
+		isa = usable;
+	__atomic_store_n(&sha_isa, isa, __ATOMIC_RELAXED);
+	return isa;
+}
+
 static void sha_add(struct sha *s, const uint8_t *p, size_t n)
 {
 	s->len += n;
 	/* Whole blocks straight from the input (a module is hashed on
 	 * every cached start: this is most of the time it takes). */
 	while (s->nbuf == 0 && n >= 64) {
-		sha_block(s, p);
+		sha_compress(s, p);
 		p += 64, n -= 64;
 	}
 	while (n > 0) {
@@ -112,7 +213,7 @@ static void sha_add(struct sha *s, const uint8_t *p, size_t n)
 		memcpy(s->buf + s->nbuf, p, k);
 		s->nbuf += k, p += k, n -= k;
 		if (s->nbuf == 64) {
-			sha_block(s, s->buf);
+			sha_compress(s, s->buf);
 			s->nbuf = 0;
 		}
 	}
@@ -916,7 +1017,7 @@ void *aot_bind_state(const struct vm_instance *inst)
 struct aot_entry_mod {
 	uint8_t *bytes; /* a copy of the module's bytes (owned) */
 	size_t nbytes;
-	char key[65]; /* its cache key */
+	char key[65];          /* its cache key */
 	struct aot_code *code; /* NULL: interpreted */
 	/* A background compile of it whose end this run waits for (the
 	 * switch-over), or -1: the pipe's read end (compile_in_background). */
