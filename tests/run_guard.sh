@@ -13,7 +13,8 @@
 B=${1:-build}
 # The compiled tier's cache: never the user's (tests/lib.sh; 'make test'
 # gives WASMIX_TEST_CACHE, else one under T, removed with it).
-XDG_CACHE_HOME=${WASMIX_TEST_CACHE:-$B/tests-cache-$$}
+# Absolute: a relative XDG_CACHE_HOME is ignored (then ~/.cache).
+XDG_CACHE_HOME=${WASMIX_TEST_CACHE:-$(cd "$B" && pwd)/tests-cache-$$}
 export XDG_CACHE_HOME
 W=$B/wasmix
 T=$B/tests-guard

@@ -13,8 +13,10 @@
 
 B=${1:-build}
 # The compiled tier's cache: never the user's (tests/lib.sh; 'make test'
-# gives WASMIX_TEST_CACHE, else one under T, removed with it).
-XDG_CACHE_HOME=${WASMIX_TEST_CACHE:-$B/tests-cache-$$}
+# gives WASMIX_TEST_CACHE, else one in BUILD_DIR, removed at the end).
+# Absolute: wasmix ignores a relative XDG_CACHE_HOME (as the XDG rules
+# say) and would fall back to ~/.cache.
+XDG_CACHE_HOME=${WASMIX_TEST_CACHE:-$(cd "$B" && pwd)/tests-cache-$$}
 export XDG_CACHE_HOME
 W=$B/wasmix
 T=$B/tests-wasm3
