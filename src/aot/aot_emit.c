@@ -15,6 +15,10 @@
  * signature that call through I->call, so every call site is a direct C
  * call and compiled and interpreted functions mix freely.
  *
+ * This file is the core (the module, function bodies, control, calls,
+ * numeric and memory instructions); exceptions are aot_emit_eh.c, setjmp
+ * aot_emit_sj.c, and what the three share is aot_emit_impl.h.
+ *
  * Keeps true: reads only the validated module; the output depends only on
  * the module and the options (it is the cache's content).
  */
@@ -25,6 +29,7 @@
 
 #include "aot/aot.h"
 #include "aot/aot_abi.h"
+#include "aot/aot_emit_impl.h"
 #include "aot/aot_impl.h"
 #include "base/leb128.h"
 
@@ -39,7 +44,7 @@ const char *aot_codegen_id(void)
 }
 
 /* One value type as the emitter sees it: i, l, f, d, r; 0 unsupported. */
-static char tchar(uint32_t vt)
+char aot_tchar(uint32_t vt)
 {
 	switch (vt) {
 	case WASM_I32:
@@ -88,7 +93,7 @@ static unsigned tbit(char t)
 }
 
 /* A C expression converting 'expr' of type t to a 64-bit slot, back. */
-static void to_slot(FILE *o, char t, const char *expr)
+void aot_to_slot(FILE *o, char t, const char *expr)
 {
 	if (t == 'f')
 		fprintf(o, "(aot_u64)aot_bits_f32(%s)", expr);
@@ -98,7 +103,7 @@ static void to_slot(FILE *o, char t, const char *expr)
 		fprintf(o, "(aot_u64)%s", expr);
 }
 
-static void from_slot(FILE *o, char t, const char *expr)
+void aot_from_slot(FILE *o, char t, const char *expr)
 {
 	if (t == 'i')
 		fprintf(o, "(aot_u32)%s", expr);
@@ -115,7 +120,7 @@ static void result_sig(const struct wasm_functype *ft, char *buf)
 {
 	uint32_t i;
 	for (i = 0; i < ft->nresults; i++)
-		buf[i] = tchar(ft->types[ft->nparams + i]);
+		buf[i] = aot_tchar(ft->types[ft->nparams + i]);
 	buf[i] = 0;
 }
 
@@ -125,7 +130,7 @@ static void ret_type(FILE *o, const struct wasm_functype *ft)
 	if (ft->nresults == 0) {
 		fputs("void", o);
 	} else if (ft->nresults == 1) {
-		fputs(ctype(tchar(ft->types[ft->nparams])), o);
+		fputs(ctype(aot_tchar(ft->types[ft->nparams])), o);
 	} else {
 		char sig[AOT_MAX_RESULTS + 1];
 		result_sig(ft, sig);
@@ -139,7 +144,7 @@ static void fn_ptr_type(FILE *o, const struct wasm_functype *ft)
 	ret_type(o, ft);
 	fputs(" (*)(struct aot_inst *, aot_u32", o);
 	for (uint32_t i = 0; i < ft->nparams; i++)
-		fprintf(o, ", %s", ctype(tchar(ft->types[i])));
+		fprintf(o, ", %s", ctype(aot_tchar(ft->types[i])));
 	fputs(")", o);
 }
 
@@ -151,7 +156,7 @@ static void fn_head(FILE *o, const struct wasm_functype *ft, uint32_t k)
 	ret_type(o, ft);
 	fprintf(o, " f%u(struct aot_inst *I, aot_u32 D", k);
 	for (uint32_t i = 0; i < ft->nparams; i++)
-		fprintf(o, ", %s l%u", ctype(tchar(ft->types[i])), i);
+		fprintf(o, ", %s l%u", ctype(aot_tchar(ft->types[i])), i);
 	fputs(")", o);
 }
 
@@ -160,20 +165,20 @@ const char *aot_module_unsupported(const struct wasm_module *m)
 	for (uint32_t i = 0; i < m->ntypes; i++) {
 		const struct wasm_functype *ft = &m->types[i];
 		for (uint32_t k = 0; k < ft->nparams + ft->nresults; k++)
-			if (tchar(ft->types[k]) == 0)
+			if (aot_tchar(ft->types[k]) == 0)
 				return "a function type with v128 values";
 		if (ft->nresults > AOT_MAX_RESULTS)
 			return "a function type with too many results";
 	}
 	for (uint32_t i = 0; i < m->nglobals; i++)
-		if (tchar(m->globals[i].type.valtype) == 0)
+		if (aot_tchar(m->globals[i].type.valtype) == 0)
 			return "a v128 global";
 	/* The dynamic linker makes a program's stack and thread pointers
 	 * per-thread globals (vm_global_make_thread_local), which compiled
 	 * global.get and global.set do not follow. */
 	if (m->dylink != NULL)
 		return "a dynamic-linking module (per-thread globals)";
-	/* setjmp (stack_checkpoint) compiles (sj_funcs), threads get a
+	/* setjmp (stack_checkpoint) compiles (aot_sj_funcs), threads get a
 	 * context each (aot_run.c), exception tags compile (docs/aot.md,
 	 * "Exceptions"). */
 	return NULL;
@@ -186,69 +191,6 @@ struct prof {
 };
 
 /* ---- one function body --------------------------------------------------- */
-
-enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
-
-struct ctl {
-	uint8_t kind;
-	bool has_else;
-	/* K_LOOP: a call that polls ran at the loop's own level before the
-	 * code being emitted, so a back-edge from here needs no poll. */
-	bool polled;
-	/* K_LOOP: no call of any kind inside (loop_is_call_free): its
-	 * back-edges need no poll where interrupts reach compiled code
-	 * asynchronously (AOT_BACKEDGE_FREE, aot_abi.h). */
-	bool call_free;
-	bool is_try; /* a try_table or try: its end restores 'region' */
-	bool legacy; /* a try (legacy exceptions): catches follow */
-	/* The region in force inside the block (where a delegate to its
-	 * label goes); a legacy try's catches seen so far. */
-	uint32_t inner, ncatch;
-	uint32_t label;
-	/* The try_table region in force at the block's label (EHR). */
-	uint32_t region;
-	uint32_t base; /* stack height below the block's parameters */
-	uint32_t np, nr;
-	char pt[AOT_MAX_RESULTS + 1], rt[AOT_MAX_RESULTS + 1];
-};
-
-struct prof;
-
-struct fn {
-	const struct wasm_module *m;
-	uint32_t self;           /* the function's index */
-	const struct prof *prof; /* every function's (profile_funcs) */
-	const struct aot_options *opt;
-	FILE *o;
-	const char *why; /* set: this function cannot be compiled */
-	char *types;     /* operand stack types, 'cap' */
-	uint8_t *used;   /* per height: types used (tbit) */
-	uint32_t h, cap;
-	struct ctl *ctl;
-	uint32_t nctl, capctl;
-	uint32_t nlabels;
-	char *ltypes; /* local types */
-	uint32_t nlocals;
-	/* setjmp (sj_funcs): per function index, whether it is a setjmp
-	 * function; NULL: none in the module. */
-	const uint8_t *sj;
-	uint8_t *tag;      /* per height: TAG_* of the value's origin */
-	bool sj_forwards;  /* out: a setjmp call forwards the snapshot */
-	bool anchor;       /* has setjmp call sites: struct aot_sj J */
-	uint32_t nsites;   /* setjmp call sites so far */
-	uint32_t *site_nv; /* per site: values it saves ('capsites') */
-	uint32_t capsites;
-	const uint8_t *pc; /* just after the instruction being emitted */
-	/* try_table (docs/aot.md, "Exceptions"): the function has one (a
-	 * landing in its prologue), the region in force (0: none), regions
-	 * made, and the landing's dispatch code, emitted after the body. */
-	bool has_try;
-	uint32_t region, nregions;
-	FILE *eh;
-};
-
-/* Where a value on the operand stack came from (setjmp functions). */
-enum { TAG_OTHER, TAG_LOCAL0, TAG_CONST };
 
 static bool grow_stack(struct fn *F, uint32_t need)
 {
@@ -276,7 +218,7 @@ static bool grow_stack(struct fn *F, uint32_t need)
 }
 
 /* Name of the variable at height h with type t (static buffers, 4). */
-static const char *sv(struct fn *F, uint32_t h, char t)
+const char *aot_sv(struct fn *F, uint32_t h, char t)
 {
 	static _Thread_local char bufs[4][24];
 	static _Thread_local unsigned k;
@@ -292,11 +234,11 @@ static const char *sv(struct fn *F, uint32_t h, char t)
 /* The variable of the value 'i' below the top (0 = top). */
 static const char *top(struct fn *F, uint32_t i)
 {
-	return sv(F, F->h - 1 - i, F->types[F->h - 1 - i]);
+	return aot_sv(F, F->h - 1 - i, F->types[F->h - 1 - i]);
 }
 
 /* Pushes a value of type t; returns its variable name. */
-static const char *push(struct fn *F, char t)
+const char *aot_push(struct fn *F, char t)
 {
 	if (!grow_stack(F, F->h + 1)) {
 		F->why = "out of memory";
@@ -304,11 +246,11 @@ static const char *push(struct fn *F, char t)
 	}
 	F->types[F->h] = t;
 	F->tag[F->h] = TAG_OTHER;
-	return sv(F, F->h++, t);
+	return aot_sv(F, F->h++, t);
 }
 
-static bool blocktype(struct fn *F, const struct wasm_instr_imm *imm,
-                      struct ctl *c)
+bool aot_blocktype(struct fn *F, const struct wasm_instr_imm *imm,
+                   struct ctl *c)
 {
 	uint32_t one;
 	const uint32_t *p, *r;
@@ -317,16 +259,16 @@ static bool blocktype(struct fn *F, const struct wasm_instr_imm *imm,
 	if (c->np > AOT_MAX_RESULTS || c->nr > AOT_MAX_RESULTS)
 		return false;
 	for (uint32_t i = 0; i < c->np; i++)
-		if ((c->pt[i] = tchar(p[i])) == 0)
+		if ((c->pt[i] = aot_tchar(p[i])) == 0)
 			return false;
 	for (uint32_t i = 0; i < c->nr; i++)
-		if ((c->rt[i] = tchar(r[i])) == 0)
+		if ((c->rt[i] = aot_tchar(r[i])) == 0)
 			return false;
 	c->pt[c->np] = c->rt[c->nr] = 0;
 	return true;
 }
 
-static struct ctl *push_ctl(struct fn *F, uint8_t kind)
+struct ctl *aot_push_ctl(struct fn *F, uint8_t kind)
 {
 	if (F->nctl == F->capctl) {
 		uint32_t cap = F->capctl ? F->capctl * 2 : 16;
@@ -381,7 +323,7 @@ static void emit_return(struct fn *F)
 }
 
 /* A branch to the label 'depth' levels out: values, then the jump. */
-static void emit_branch(struct fn *F, uint32_t depth)
+void aot_emit_branch(struct fn *F, uint32_t depth)
 {
 	struct ctl *c = &F->ctl[F->nctl - 1 - depth];
 	if (c->kind == K_FUNC) {
@@ -393,8 +335,8 @@ static void emit_branch(struct fn *F, uint32_t depth)
 	uint32_t from = F->h - n;
 	if (from != c->base)
 		for (uint32_t i = 0; i < n; i++)
-			fprintf(F->o, "%s = %s; ", sv(F, c->base + i, t[i]),
-			        sv(F, from + i, t[i]));
+			fprintf(F->o, "%s = %s; ", aot_sv(F, c->base + i, t[i]),
+			        aot_sv(F, from + i, t[i]));
 	if (c->region != F->region)
 		fprintf(F->o, "EHR = %u; ", c->region);
 	if (c->kind == K_LOOP && c->call_free)
@@ -408,7 +350,7 @@ static void emit_branch(struct fn *F, uint32_t depth)
 }
 
 /* Sets the stack to 'base' plus the values of types 't'. */
-static void set_stack(struct fn *F, uint32_t base, const char *t, uint32_t n)
+void aot_set_stack(struct fn *F, uint32_t base, const char *t, uint32_t n)
 {
 	if (!grow_stack(F, base + n)) {
 		F->why = "out of memory";
@@ -436,7 +378,7 @@ static void call_lhs(struct fn *F, const struct wasm_functype *ft,
 	*retbase = F->h - ft->nparams;
 	if (ft->nresults == 1)
 		fprintf(F->o, "%s = ",
-		        sv(F, *retbase, tchar(ft->types[ft->nparams])));
+		        aot_sv(F, *retbase, aot_tchar(ft->types[ft->nparams])));
 	else if (ft->nresults > 1)
 		fputs("{ struct R_", F->o);
 	if (ft->nresults > 1) {
@@ -453,8 +395,8 @@ static void call_finish(struct fn *F, const struct wasm_functype *ft,
 	if (ft->nresults > 1) {
 		for (uint32_t i = 0; i < ft->nresults; i++)
 			fprintf(F->o, " %s = r_.r%u;",
-			        sv(F, retbase + i,
-			           tchar(ft->types[ft->nparams + i])),
+			        aot_sv(F, retbase + i,
+			               aot_tchar(ft->types[ft->nparams + i])),
 			        i);
 		fputs(" }", F->o);
 	}
@@ -466,7 +408,7 @@ static void call_finish(struct fn *F, const struct wasm_functype *ft,
 			return;
 		}
 		F->tag[F->h] = TAG_OTHER;
-		F->types[F->h++] = tchar(ft->types[ft->nparams + i]);
+		F->types[F->h++] = aot_tchar(ft->types[ft->nparams + i]);
 	}
 }
 
@@ -505,16 +447,16 @@ static void emit_call_indirect(struct fn *F, uint32_t type, uint32_t tab)
 	                          : (ft->nresults ? ft->nresults : 1));
 	for (uint32_t i = 0; i < np; i++) {
 		fprintf(F->o, " a_[%u] = ", i);
-		to_slot(F->o, argt[i], sv(F, h0 - np + i, argt[i]));
+		aot_to_slot(F->o, argt[i], aot_sv(F, h0 - np + i, argt[i]));
 		fputs(";", F->o);
 	}
 	fputs(" I->call(I, D - 1, f_, a_);", F->o);
 	for (uint32_t i = 0; i < ft->nresults; i++) {
-		char t = tchar(ft->types[np + i]);
+		char t = aot_tchar(ft->types[np + i]);
 		char src[16];
 		snprintf(src, sizeof src, "a_[%u]", i);
-		fprintf(F->o, " %s = ", sv(F, retbase + i, t));
-		from_slot(F->o, t, src);
+		fprintf(F->o, " %s = ", aot_sv(F, retbase + i, t));
+		aot_from_slot(F->o, t, src);
 		fputs(";", F->o);
 	}
 	fputs(" } }\n", F->o);
@@ -533,7 +475,7 @@ static bool emit_numeric(struct fn *F, const char *ident, const char *sig)
 		snprintf(args[i], sizeof args[i], "%s", top(F, na - 1 - i));
 	F->h -= na;
 	if (nr == 1)
-		fprintf(F->o, "%s = ", push(F, colon[1]));
+		fprintf(F->o, "%s = ", aot_push(F, colon[1]));
 	fprintf(F->o, "op_%s(I", ident);
 	for (uint32_t i = 0; i < na; i++)
 		fprintf(F->o, ", %s", args[i]);
@@ -569,7 +511,7 @@ static bool emit_memop(struct fn *F, enum wasm_opcode op,
 		snprintf(addr, sizeof addr, "%s", a);
 		F->h--;
 		fprintf(F->o, "%s = op_%s(I, M, %s, %" PRIu64 "u);\n",
-		        push(F, colon[1]), op_ident[op], addr, imm->value);
+		        aot_push(F, colon[1]), op_ident[op], addr, imm->value);
 	} else { /* store: "iT:" */
 		fprintf(F->o, "op_%s(I, M, %s, %s, %" PRIu64 "u);\n",
 		        op_ident[op], top(F, 1), top(F, 0), imm->value);
@@ -588,7 +530,7 @@ static void emit_cold(struct fn *F, const char *cop, uint32_t na, char res,
 		         top(F, na - 1 - i));
 	F->h -= na;
 	if (res != 0) {
-		const char *v = push(F, res);
+		const char *v = aot_push(F, res);
 		fprintf(F->o, "%s = (%s)", v, ctype(res));
 	}
 	fprintf(F->o, "I->cold(I, %s, %s, %s, %s, %u, %u);\n", cop, args[0],
@@ -633,7 +575,7 @@ static bool emit_atomic(struct fn *F, enum wasm_opcode op,
 		snprintf(args[i], sizeof args[i], "%s", top(F, na - 1 - i));
 	F->h -= na;
 	if (colon[1] != 0)
-		fprintf(F->o, "%s = ", push(F, colon[1]));
+		fprintf(F->o, "%s = ", aot_push(F, colon[1]));
 	fprintf(F->o, "op_%s(I, M", op_ident[op]);
 	for (uint32_t i = 0; i < na; i++)
 		fprintf(F->o, ", %s", args[i]);
@@ -762,192 +704,6 @@ static bool loop_is_call_free(const uint8_t *p, const uint8_t *end)
 	return false;
 }
 
-/*
- * One catch clause of try_table region F->region, into the dispatch code
- * (F->eh): if the exception EHX matches, its payload (and exnref) go to
- * the target label's heights and the code branches there.
- */
-static void emit_catch(struct fn *F, const struct wasm_catch *cc,
-                       const struct ctl *c)
-{
-	FILE *o = F->eh;
-	bool all = cc->kind == WASM_CATCH_ALL || cc->kind == WASM_CATCH_ALL_REF;
-	bool ref = cc->kind == WASM_CATCH_REF || cc->kind == WASM_CATCH_ALL_REF;
-	const char *t = c->kind == K_LOOP ? c->pt : c->rt;
-	uint32_t n = 0;
-
-	if (all) {
-		fputs("\t{ ", o);
-	} else {
-		const struct wasm_functype *tt =
-		    &F->m->types[F->m->tags[cc->tag]];
-		n = tt->nparams;
-		fprintf(
-		    o,
-		    "\t{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
-		    "== I->tags[%u]) { ",
-		    cc->tag);
-		for (uint32_t i = 0; i < n; i++) {
-			char v[16];
-			snprintf(v, sizeof v, "v_[%u]", i);
-			fprintf(o, "%s = ", sv(F, c->base + i, t[i]));
-			from_slot(o, t[i], v);
-			fputs("; ", o);
-		}
-	}
-	if (ref)
-		fprintf(o, "%s = EHX; ", sv(F, c->base + n, t[n]));
-	if (c->kind == K_FUNC) {
-		const struct ctl *fc = &F->ctl[0];
-		fputs("AOT_OUT; I->eh = EHL.up; ", o);
-		if (fc->nr == 0) {
-			fputs("return; ", o);
-		} else if (fc->nr == 1) {
-			fprintf(o, "return %s; ", sv(F, c->base, t[0]));
-		} else {
-			fprintf(o, "{ struct R_%s r_ = {", fc->rt);
-			for (uint32_t i = 0; i < fc->nr; i++)
-				fprintf(o, "%s%s", i ? ", " : "",
-				        sv(F, c->base + i, t[i]));
-			fputs("}; return r_; } ", o);
-		}
-	} else {
-		fprintf(o, "EHR = %u; goto L%u; ", c->region, c->label);
-	}
-	fputs(all ? "}\n" : "} }\n", o);
-}
-
-/*
- * try_table: a block whose region (EHR) is a new one while its body
- * runs; the clauses are tried in order at the landing (R<region>), then
- * the enclosing region's.
- */
-static void emit_try_table(struct fn *F, const struct wasm_instr_imm *imm,
-                           const uint8_t *end)
-{
-	uint32_t outer = F->region, r = ++F->nregions;
-	const uint8_t *q = imm->vec;
-
-	fprintf(F->eh, "R%u:;\n", r);
-	for (uint32_t i = 0; i < imm->nvec; i++) {
-		struct wasm_catch cc;
-		wasm_read_catch(&q, end, &cc);
-		/* Labels count from the block around the try_table. */
-		emit_catch(F, &cc, &F->ctl[F->nctl - 1 - cc.label]);
-	}
-	fprintf(F->eh, "\tgoto R%u;\n", outer);
-	struct ctl *c = push_ctl(F, K_BLOCK);
-	if (c == NULL)
-		return;
-	if (!blocktype(F, imm, c)) {
-		F->why = "a block type with v128 values";
-		return;
-	}
-	c->is_try = true;
-	c->base = F->h - c->np;
-	c->inner = r;
-	F->region = r;
-	fprintf(F->o, "EHR = %u;\n", r);
-}
-
-/*
- * The legacy instructions (try, catch, catch_all, delegate, rethrow): a
- * try is a region like a try_table's, its dispatch a chain of chunks
- * R<r>_<i> (one per catch, emitted as each catch is read), its handlers
- * code in the block (C<label>_<i>), run in the enclosing region; the
- * caught exnref is kept in EXC<label> for rethrow.
- */
-static bool emit_legacy(struct fn *F, enum wasm_opcode op,
-                        const struct wasm_instr_imm *imm, bool *dead)
-{
-	struct ctl *c;
-	uint32_t r;
-	switch (op) {
-	case WASM_OP_TRY:
-		r = ++F->nregions;
-		c = push_ctl(F, K_BLOCK);
-		if (c == NULL)
-			return true;
-		if (!blocktype(F, imm, c)) {
-			F->why = "a block type with v128 values";
-			return true;
-		}
-		c->is_try = c->legacy = true;
-		c->base = F->h - c->np;
-		c->inner = r;
-		F->region = r;
-		fprintf(F->eh, "R%u:; goto R%u_0;\n", r, c->label);
-		fprintf(F->o, "aot_u64 EXC%u; EHR = %u;\n", c->label, r);
-		return true;
-	case WASM_OP_CATCH:
-	case WASM_OP_CATCH_ALL: {
-		c = &F->ctl[F->nctl - 1];
-		if (!c->legacy)
-			return false;
-		if (!*dead)
-			emit_branch(F, 0);
-		*dead = false;
-		uint32_t i = c->ncatch++;
-		F->region = c->inner = c->region;
-		fprintf(F->eh, "R%u_%u:;\n\t", c->label, i);
-		fprintf(F->o, "C%u_%u:;\n", c->label, i);
-		set_stack(F, c->base, "", 0);
-		if (op == WASM_OP_CATCH_ALL) {
-			fprintf(F->eh,
-			        "{ EXC%u = EHX; EHR = %u; goto C%u_%u; }\n",
-			        c->label, c->region, c->label, i);
-			return true;
-		}
-		const struct wasm_functype *tt =
-		    &F->m->types[F->m->tags[imm->x]];
-		fprintf(F->eh,
-		        "{ const aot_u64 *v_ = 0; if (I->exn_tag(I, EHX, &v_) "
-		        "== I->tags[%u]) { ",
-		        imm->x);
-		for (uint32_t k = 0; k < tt->nparams; k++) {
-			char t = tchar(tt->types[k]), v[16];
-			snprintf(v, sizeof v, "v_[%u]", k);
-			fprintf(F->eh, "%s = ", push(F, t));
-			from_slot(F->eh, t, v);
-			fputs("; ", F->eh);
-		}
-		fprintf(F->eh,
-		        "EXC%u = EHX; EHR = %u; goto C%u_%u; } }\n"
-		        "\tgoto R%u_%u;\n",
-		        c->label, c->region, c->label, i, c->label, i + 1);
-		return true;
-	}
-	case WASM_OP_DELEGATE: {
-		c = &F->ctl[F->nctl - 1];
-		const struct ctl *t = &F->ctl[F->nctl - 2 - imm->x];
-		fprintf(F->eh, "R%u_%u:; goto R%u;\n", c->label, c->ncatch,
-		        t->kind == K_FUNC ? 0 : t->inner);
-		c->ncatch = UINT32_MAX; /* the chain is closed */
-		/* The try's end. */
-		bool d = *dead;
-		if (!d)
-			emit_branch(F, 0);
-		fprintf(F->o, "L%u:;\n", c->label);
-		F->region = c->region;
-		fprintf(F->o, "EHR = %u;\n", c->region);
-		set_stack(F, c->base, c->rt, c->nr);
-		F->nctl--;
-		*dead = false;
-		return true;
-	}
-	case WASM_OP_RETHROW:
-		c = &F->ctl[F->nctl - 1 - imm->x];
-		fprintf(F->o,
-		        "AOT_OUT; I->throw_ref(I, EXC%u); "
-		        "__builtin_unreachable();\n",
-		        c->label);
-		*dead = true;
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Handles structured control; returns false if 'op' is not one. */
 static bool emit_control(struct fn *F, enum wasm_opcode op,
                          const struct wasm_instr_imm *imm, const uint8_t *end,
@@ -957,10 +713,10 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 	switch (op) {
 	case WASM_OP_BLOCK:
 	case WASM_OP_LOOP:
-		c = push_ctl(F, op == WASM_OP_BLOCK ? K_BLOCK : K_LOOP);
+		c = aot_push_ctl(F, op == WASM_OP_BLOCK ? K_BLOCK : K_LOOP);
 		if (c == NULL)
 			return true;
-		if (!blocktype(F, imm, c)) {
+		if (!aot_blocktype(F, imm, c)) {
 			F->why = "a block type with v128 values";
 			return true;
 		}
@@ -976,10 +732,10 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		char cv[24];
 		snprintf(cv, sizeof cv, "%s", cond);
 		F->h--;
-		c = push_ctl(F, K_IF);
+		c = aot_push_ctl(F, K_IF);
 		if (c == NULL)
 			return true;
-		if (!blocktype(F, imm, c)) {
+		if (!aot_blocktype(F, imm, c)) {
 			F->why = "a block type with v128 values";
 			return true;
 		}
@@ -990,10 +746,10 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 	case WASM_OP_ELSE:
 		c = &F->ctl[F->nctl - 1];
 		if (!*dead)
-			emit_branch(F, 0);
+			aot_emit_branch(F, 0);
 		fprintf(F->o, "E%u:;\n", c->label);
 		c->has_else = true;
-		set_stack(F, c->base, c->pt, c->np);
+		aot_set_stack(F, c->base, c->pt, c->np);
 		*dead = false;
 		return true;
 	case WASM_OP_END:
@@ -1019,12 +775,12 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			F->region = c->region;
 			fprintf(F->o, "EHR = %u;\n", c->region);
 		}
-		set_stack(F, c->base, c->rt, c->nr);
+		aot_set_stack(F, c->base, c->rt, c->nr);
 		F->nctl--;
 		*dead = false;
 		return true;
 	case WASM_OP_BR:
-		emit_branch(F, imm->x);
+		aot_emit_branch(F, imm->x);
 		*dead = true;
 		return true;
 	case WASM_OP_BR_IF: {
@@ -1032,7 +788,7 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		snprintf(cv, sizeof cv, "%s", top(F, 0));
 		F->h--;
 		fprintf(F->o, "if (%s) { ", cv);
-		emit_branch(F, imm->x);
+		aot_emit_branch(F, imm->x);
 		fputs("}\n", F->o);
 		return true;
 	}
@@ -1046,10 +802,10 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 			uint32_t l = 0;
 			leb_read_u32(&v, end, &l);
 			fprintf(F->o, "case %u: ", i);
-			emit_branch(F, l);
+			aot_emit_branch(F, l);
 		}
 		fputs("default: ", F->o);
-		emit_branch(F, imm->x);
+		aot_emit_branch(F, imm->x);
 		fputs("}\n", F->o);
 		*dead = true;
 		return true;
@@ -1063,7 +819,7 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		*dead = true;
 		return true;
 	case WASM_OP_TRY_TABLE:
-		emit_try_table(F, imm, end);
+		aot_emit_try_table(F, imm, end);
 		return true;
 	case WASM_OP_THROW: {
 		const struct wasm_functype *tt =
@@ -1072,7 +828,8 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 		fprintf(F->o, "{ aot_u64 a_[%u]; ", n ? n : 1);
 		for (uint32_t i = 0; i < n; i++) {
 			fprintf(F->o, "a_[%u] = ", i);
-			to_slot(F->o, tchar(tt->types[i]), top(F, n - 1 - i));
+			aot_to_slot(F->o, aot_tchar(tt->types[i]),
+			            top(F, n - 1 - i));
 			fputs("; ", F->o);
 		}
 		fprintf(F->o,
@@ -1096,88 +853,6 @@ static bool emit_control(struct fn *F, enum wasm_opcode op,
 	}
 }
 
-/*
- * A call of setjmp function k (sj_funcs): a landing in this frame. The
- * locals and the operand stack below the arguments are saved before the
- * call and put back when a longjmp lands (the interpreter puts back its
- * frame's slots too), then I->sj_land finishes the setjmp function.
- */
-static void emit_sj_call(struct fn *F, uint32_t k)
-{
-	const struct wasm_functype *ft = wasm_func_type(F->m, k);
-	const struct wasm_functype *own = wasm_func_type(F->m, F->self);
-	uint32_t np = ft->nparams, nr = ft->nresults;
-	uint32_t site = F->nsites, below = F->h - np, nv = F->nlocals + below;
-	uint32_t *sn;
-
-	/* Does this call forward the caller's snapshot (sj_funcs)? */
-	if (np != 0 && ((F->tag[below] == TAG_LOCAL0 && F->nlocals != 0) ||
-	                (F->tag[below] == TAG_CONST && own->nparams == 0 &&
-	                 own->nresults == 1)))
-		F->sj_forwards = true;
-	if (F->nsites == F->capsites) {
-		uint32_t cap = F->capsites ? 2 * F->capsites : 8;
-		sn = wx_realloc(F->site_nv, cap * sizeof *sn);
-		if (sn == NULL) {
-			F->why = "out of memory";
-			return;
-		}
-		F->site_nv = sn;
-		F->capsites = cap;
-	}
-	F->site_nv[F->nsites++] = nv;
-	fprintf(F->o, "AOT_OUT; { aot_u64 a_[%u];\n",
-	        np > nr ? (np ? np : 1) : (nr ? nr : 1));
-	for (uint32_t i = 0; i < nv; i++) {
-		char t =
-		    i < F->nlocals ? F->ltypes[i] : F->types[i - F->nlocals];
-		char v[24];
-		if (i < F->nlocals)
-			snprintf(v, sizeof v, "l%u", i);
-		else
-			snprintf(v, sizeof v, "%s", sv(F, i - F->nlocals, t));
-		fprintf(F->o, "JV%u[%u] = ", site, i);
-		to_slot(F->o, t, v);
-		fputs(";\n", F->o);
-	}
-	for (uint32_t i = 0; i < np; i++) {
-		fprintf(F->o, "a_[%u] = ", i);
-		to_slot(F->o, F->types[below + i],
-		        sv(F, below + i, F->types[below + i]));
-		fputs(";\n", F->o);
-	}
-	fprintf(F->o,
-	        "if (sigsetjmp(JB[%u], 0) == 0) "
-	        "I->sj_call(I, D - 1, &J, %u, I->funcs[%u], a_);\nelse {\n",
-	        site, site, k);
-	for (uint32_t i = 0; i < nv; i++) {
-		char t =
-		    i < F->nlocals ? F->ltypes[i] : F->types[i - F->nlocals];
-		char src[24];
-		snprintf(src, sizeof src, "JV%u[%u]", site, i);
-		if (i < F->nlocals)
-			fprintf(F->o, "l%u = ", i);
-		else
-			fprintf(F->o, "%s = ", sv(F, i - F->nlocals, t));
-		from_slot(F->o, t, src);
-		fputs(";\n", F->o);
-	}
-	if (F->has_try) /* the region in force at this call */
-		fprintf(F->o, "EHR = %u;\n", F->region);
-	fprintf(F->o, "I->sj_land(I, D - 1, &J, %u, I->funcs[%u], a_);\n}\n",
-	        site, k);
-	F->h = below;
-	for (uint32_t i = 0; i < nr; i++) {
-		char t = tchar(ft->types[np + i]);
-		char src[16];
-		snprintf(src, sizeof src, "a_[%u]", i);
-		fprintf(F->o, "%s = ", push(F, t));
-		from_slot(F->o, t, src);
-		fputs(";\n", F->o);
-	}
-	fputs("} AOT_IN;\n", F->o);
-}
-
 /* Handles variables, calls, references, tables and bulk memory. */
 static bool emit_other(struct fn *F, enum wasm_opcode op,
                        const struct wasm_instr_imm *imm)
@@ -1198,12 +873,13 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 		snprintf(b, sizeof b, "%s", top(F, 1));
 		snprintf(cnd, sizeof cnd, "%s", top(F, 0));
 		F->h -= 3;
-		fprintf(F->o, "%s = %s ? %s : %s;\n", push(F, t), cnd, a, b);
+		fprintf(F->o, "%s = %s ? %s : %s;\n", aot_push(F, t), cnd, a,
+		        b);
 		return true;
 	}
 	case WASM_OP_LOCAL_GET:
 		t = F->ltypes[imm->x];
-		fprintf(F->o, "%s = l%u;\n", push(F, t), imm->x);
+		fprintf(F->o, "%s = l%u;\n", aot_push(F, t), imm->x);
 		if (imm->x == 0)
 			F->tag[F->h - 1] = TAG_LOCAL0;
 		return true;
@@ -1215,43 +891,43 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 		fprintf(F->o, "l%u = %s;\n", imm->x, top(F, 0));
 		return true;
 	case WASM_OP_GLOBAL_GET: {
-		t = tchar(m->globals[imm->x].type.valtype);
+		t = aot_tchar(m->globals[imm->x].type.valtype);
 		char src[40];
 		snprintf(src, sizeof src, "(*I->g[%u])", imm->x);
-		fprintf(F->o, "%s = ", push(F, t));
-		from_slot(F->o, t, src);
+		fprintf(F->o, "%s = ", aot_push(F, t));
+		aot_from_slot(F->o, t, src);
 		fputs(";\n", F->o);
 		return true;
 	}
 	case WASM_OP_GLOBAL_SET:
 		t = F->types[F->h - 1];
 		fprintf(F->o, "*I->g[%u] = ", imm->x);
-		to_slot(F->o, t, top(F, 0));
+		aot_to_slot(F->o, t, top(F, 0));
 		fputs(";\n", F->o);
 		F->h--;
 		return true;
 	case WASM_OP_I32_CONST:
-		fprintf(F->o, "%s = 0x%xu;\n", push(F, 'i'),
+		fprintf(F->o, "%s = 0x%xu;\n", aot_push(F, 'i'),
 		        (uint32_t)imm->value);
 		F->tag[F->h - 1] = TAG_CONST;
 		return true;
 	case WASM_OP_I64_CONST:
-		fprintf(F->o, "%s = 0x%" PRIx64 "ull;\n", push(F, 'l'),
+		fprintf(F->o, "%s = 0x%" PRIx64 "ull;\n", aot_push(F, 'l'),
 		        imm->value);
 		return true;
 	case WASM_OP_F32_CONST:
-		fprintf(F->o, "%s = aot_f32_of(0x%xu);\n", push(F, 'f'),
+		fprintf(F->o, "%s = aot_f32_of(0x%xu);\n", aot_push(F, 'f'),
 		        (uint32_t)imm->value);
 		return true;
 	case WASM_OP_F64_CONST:
 		fprintf(F->o, "%s = aot_f64_of(0x%" PRIx64 "ull);\n",
-		        push(F, 'd'), imm->value);
+		        aot_push(F, 'd'), imm->value);
 		return true;
 	case WASM_OP_CALL: {
 		const struct wasm_functype *ft = wasm_func_type(m, imm->x);
 		uint32_t retbase;
 		if (F->sj != NULL && F->sj[imm->x]) {
-			emit_sj_call(F, imm->x);
+			aot_emit_sj_call(F, imm->x);
 			return true;
 		}
 		fputs("AOT_OUT; ", F->o);
@@ -1271,24 +947,24 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 		emit_call_indirect(F, imm->x, imm->y);
 		return true;
 	case WASM_OP_REF_NULL:
-		fprintf(F->o, "%s = 0;\n", push(F, 'r'));
+		fprintf(F->o, "%s = 0;\n", aot_push(F, 'r'));
 		return true;
 	case WASM_OP_REF_IS_NULL: {
 		char a[24];
 		snprintf(a, sizeof a, "%s", top(F, 0));
 		F->h--;
-		fprintf(F->o, "%s = %s == 0;\n", push(F, 'i'), a);
+		fprintf(F->o, "%s = %s == 0;\n", aot_push(F, 'i'), a);
 		return true;
 	}
 	case WASM_OP_REF_FUNC:
 		fprintf(F->o, "%s = (aot_u64)(__UINTPTR_TYPE__)I->funcs[%u];\n",
-		        push(F, 'r'), imm->x);
+		        aot_push(F, 'r'), imm->x);
 		return true;
 	case WASM_OP_MEMORY_SIZE:
 		if (imm->mem != 0 || m->memories[0].is64)
 			return false;
 		fprintf(F->o, "%s = (aot_u32)(AOT_MEM_SIZE(I) >> 16);\n",
-		        push(F, 'i'));
+		        aot_push(F, 'i'));
 		return true;
 	case WASM_OP_MEMORY_GROW:
 		if (imm->mem != 0 || m->memories[0].is64)
@@ -1357,7 +1033,7 @@ static bool emit_other(struct fn *F, enum wasm_opcode op,
 }
 
 /* Emits the body of defined function k into F->o; F->why on failure. */
-static void emit_body(struct fn *F, uint32_t k)
+void aot_emit_body(struct fn *F, uint32_t k)
 {
 	const struct wasm_module *m = F->m;
 	const struct wasm_func *wf = &m->funcs[k];
@@ -1375,17 +1051,17 @@ static void emit_body(struct fn *F, uint32_t k)
 		uint32_t vt = i < ft->nparams
 		                  ? ft->types[i]
 		                  : wf->local_types[i - ft->nparams];
-		if ((F->ltypes[i] = tchar(vt)) == 0) {
+		if ((F->ltypes[i] = aot_tchar(vt)) == 0) {
 			F->why = "a v128 local";
 			return;
 		}
 	}
-	struct ctl *fc = push_ctl(F, K_FUNC);
+	struct ctl *fc = aot_push_ctl(F, K_FUNC);
 	if (fc == NULL)
 		return;
 	fc->nr = ft->nresults;
 	for (uint32_t i = 0; i < ft->nresults; i++)
-		fc->rt[i] = tchar(ft->types[ft->nparams + i]);
+		fc->rt[i] = aot_tchar(ft->types[ft->nparams + i]);
 	fc->rt[fc->nr] = 0;
 
 	while (p < end && F->nctl > 0 && F->why == NULL) {
@@ -1407,7 +1083,7 @@ static void emit_body(struct fn *F, uint32_t k)
 		F->pc = p;
 		if (emit_control(F, op, &imm, end, &dead))
 			continue;
-		if (emit_legacy(F, op, &imm, &dead))
+		if (aot_emit_legacy(F, op, &imm, &dead))
 			continue;
 		if (emit_other(F, op, &imm))
 			continue;
@@ -1485,45 +1161,7 @@ static int profile_funcs(const struct wasm_module *m, struct prof *pr)
 	return WX_OK;
 }
 
-/* Whether defined function k makes a direct call of a setjmp function. */
-static bool calls_sj(const struct wasm_module *m, uint32_t k, const uint8_t *sj)
-{
-	const struct wasm_func *wf = &m->funcs[k];
-	const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
-
-	while (sj != NULL && p < end) {
-		enum wasm_opcode op;
-		struct wasm_instr_imm imm;
-		const char *why;
-		if (wasm_read_opcode(&p, end, &op) != 0 ||
-		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
-			return true; /* cannot tell: as if it did */
-		if ((op == WASM_OP_CALL || op == WASM_OP_RETURN_CALL) &&
-		    imm.x < m->nfuncs && sj[imm.x])
-			return true;
-	}
-	return false;
-}
-
-/* Whether function 'wf' has a try_table (its prologue sets a landing). */
-static bool has_try_table(const struct wasm_func *wf)
-{
-	const uint8_t *p = wf->code, *end = wf->code + wf->code_len;
-
-	while (p < end) {
-		enum wasm_opcode op;
-		struct wasm_instr_imm imm;
-		const char *why;
-		if (wasm_read_opcode(&p, end, &op) != 0 ||
-		    wasm_read_imm(op, &p, end, &imm, &why) != 0)
-			return false;
-		if (op == WASM_OP_TRY_TABLE || op == WASM_OP_TRY)
-			return true;
-	}
-	return false;
-}
-
-static void free_fn(struct fn *F)
+void aot_free_fn(struct fn *F)
 {
 	wx_free(F->types);
 	wx_free(F->used);
@@ -1531,83 +1169,6 @@ static void free_fn(struct fn *F)
 	wx_free(F->ctl);
 	wx_free(F->ltypes);
 	wx_free(F->site_nv);
-}
-
-/*
- * The setjmp functions of 'm' (docs/aot.md "setjmp"): the stack_checkpoint
- * import, and every function that calls one of them directly passing its
- * own first local (a function that forwards the snapshot: wasix-libc's
- * setjmp -> __wasilibc_setjmp -> import), or, taking no parameter and
- * returning one value, a constant (a copy specialised for one buffer).
- * They stay interpreted, and each direct call of one in compiled code is
- * a landing. Sets '*out' to a per function array, or NULL when the
- * module does not import stack_checkpoint. Over-approximates (an
- * unsure case counts as one): a setjmp function compiled would return
- * and end its snapshots, while an anchor kept interpreted is only slower
- * (the runtime decides which frame is the anchor, vm_jmp.c).
- */
-static int sj_funcs(const struct wasm_module *m, const struct aot_options *opt,
-                    const struct prof *prof, uint8_t **out)
-{
-	uint8_t *sj = NULL;
-	bool changed = true;
-
-	*out = NULL;
-	for (uint32_t i = 0, f = 0; i < m->nimports; i++) {
-		const struct wasm_import *imp = &m->imports[i];
-		static const char name[] = "stack_checkpoint";
-		if (imp->kind != WASM_EXT_FUNC)
-			continue;
-		if (imp->name_len == sizeof name - 1 &&
-		    memcmp(imp->name, name, sizeof name - 1) == 0 &&
-		    imp->module_len > 5 &&
-		    memcmp(imp->module, "wasix", 5) == 0) {
-			if (sj == NULL &&
-			    (sj = wx_calloc(m->nfuncs + 1, 1)) == NULL)
-				return WX_ENOMEM;
-			sj[f] = 1;
-		}
-		f++;
-	}
-	while (sj != NULL && changed) {
-		changed = false;
-		for (uint32_t k = m->num_imported_funcs; k < m->nfuncs; k++) {
-			struct fn F = {.m = m,
-			               .opt = opt,
-			               .prof = prof,
-			               .self = k,
-			               .sj = sj};
-			char *body = NULL;
-			size_t blen = 0;
-			if (sj[k] || !calls_sj(m, k, sj))
-				continue;
-			char *ehcode = NULL;
-			size_t ehlen = 0;
-			F.o = open_memstream(&body, &blen);
-			F.eh = open_memstream(&ehcode, &ehlen);
-			if (F.o == NULL || F.eh == NULL) {
-				if (F.o != NULL)
-					fclose(F.o);
-				wx_free(body);
-				wx_free(sj);
-				return WX_ENOMEM;
-			}
-			F.anchor = true;
-			F.has_try = has_try_table(&m->funcs[k]);
-			emit_body(&F, k);
-			fclose(F.o);
-			fclose(F.eh);
-			wx_free(body);
-			wx_free(ehcode);
-			if (F.sj_forwards || F.why != NULL) {
-				sj[k] = 1;
-				changed = true;
-			}
-			free_fn(&F);
-		}
-	}
-	*out = sj;
-	return WX_OK;
 }
 
 /* Compiles function k (defined) or writes a stub for it. */
@@ -1626,8 +1187,8 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 
 	*ok = false;
 	if (k >= m->num_imported_funcs) {
-		F.anchor = calls_sj(m, k, sj);
-		F.has_try = has_try_table(&m->funcs[k]);
+		F.anchor = aot_calls_sj(m, k, sj);
+		F.has_try = aot_has_try_table(&m->funcs[k]);
 		F.o = open_memstream(&body, &blen);
 		if (F.o == NULL)
 			return WX_ENOMEM;
@@ -1637,7 +1198,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 			wx_free(body);
 			return WX_ENOMEM;
 		}
-		emit_body(&F, k);
+		aot_emit_body(&F, k);
 		fclose(F.o);
 		fclose(F.eh);
 		if (F.why == NULL && sj != NULL && sj[k])
@@ -1718,13 +1279,13 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 			char v[16];
 			snprintf(v, sizeof v, "l%u", i);
 			fprintf(out, "\ta_[%u] = ", i);
-			to_slot(out, tchar(ft->types[i]), v);
+			aot_to_slot(out, aot_tchar(ft->types[i]), v);
 			fputs(";\n", out);
 		}
 		fprintf(out, "\tI->call(I, D, I->funcs[%u], a_);\n", k);
 		if (nr == 1) {
 			fputs("\treturn ", out);
-			from_slot(out, tchar(ft->types[np]), "a_[0]");
+			aot_from_slot(out, aot_tchar(ft->types[np]), "a_[0]");
 			fputs(";\n", out);
 		} else if (nr > 1) {
 			char sig[AOT_MAX_RESULTS + 1];
@@ -1734,7 +1295,8 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 				char v[16];
 				snprintf(v, sizeof v, "a_[%u]", i);
 				fprintf(out, "\tr_.r%u = ", i);
-				from_slot(out, tchar(ft->types[np + i]), v);
+				aot_from_slot(out, aot_tchar(ft->types[np + i]),
+				              v);
 				fputs(";\n", out);
 			}
 			fputs("\treturn r_;\n", out);
@@ -1743,7 +1305,7 @@ static int emit_func(FILE *out, const struct wasm_module *m,
 	}
 	wx_free(body);
 	wx_free(ehcode);
-	free_fn(&F);
+	aot_free_fn(&F);
 	return WX_OK;
 }
 
@@ -1766,19 +1328,19 @@ static void emit_entry(FILE *out, const struct wasm_module *m, uint32_t k)
 		char v[16];
 		snprintf(v, sizeof v, "s[%u]", i);
 		fputs(", ", out);
-		from_slot(out, tchar(ft->types[i]), v);
+		aot_from_slot(out, aot_tchar(ft->types[i]), v);
 	}
 	fputs(");\n", out);
 	if (nr == 1) {
 		fputs("\ts[0] = ", out);
-		to_slot(out, tchar(ft->types[np]), "r");
+		aot_to_slot(out, aot_tchar(ft->types[np]), "r");
 		fputs(";\n", out);
 	}
 	for (uint32_t i = 0; nr > 1 && i < nr; i++) {
 		char v[16];
 		snprintf(v, sizeof v, "r.r%u", i);
 		fprintf(out, "\ts[%u] = ", i);
-		to_slot(out, tchar(ft->types[np + i]), v);
+		aot_to_slot(out, aot_tchar(ft->types[np + i]), v);
 		fputs(";\n", out);
 	}
 	fputs("}\n", out);
@@ -1914,7 +1476,7 @@ int aot_emit_c_parts(const struct wasm_module *m, const struct aot_options *opt,
 	prof = wx_calloc(m->nfuncs + 1, sizeof *prof);
 	if (ok == NULL || part == NULL || prof == NULL ||
 	    profile_funcs(m, prof) != WX_OK ||
-	    sj_funcs(m, opt, prof, &sj) != WX_OK) {
+	    aot_sj_funcs(m, opt, prof, &sj) != WX_OK) {
 		rc = diag_set(diag, WX_ENOMEM, "out of memory");
 		goto out;
 	}

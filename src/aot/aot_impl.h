@@ -28,7 +28,7 @@ int aot_bind_desc(const struct aot_module_desc *d, struct aot_inst *ai,
 void aot_thread_stack_init(void);
 
 /*
- * The revision of what aot_emit.c writes: part of the cache key with the
+ * The revision of what aot_emit*.c write: part of the cache key with the
  * ABI header's text (aot_codegen_id). Bump it with every change to the
  * emitter's output.
  */
