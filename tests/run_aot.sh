@@ -20,7 +20,8 @@
 #      calls nothing: no poll, the asynchronous interrupt), --fuel
 #      counting exactly as the interpreter counts, a C stack bounded
 #      below a huge --max-call-depth, setjmp/longjmp between compiled and
-#      interpreted frames and its refusals (tests/aot/sjlj.wat); a module
+#      interpreted frames and its refusals (tests/aot/sjlj.wat), and
+#      meeting try_table regions (tests/aot/sjlj_eh.wat); a module
 #      split into several C files (WASMIX_AOT_SPLIT_BYTES) behaving the
 #      same;
 #      exceptions through a host call (tests/aot/eh_host.wat) and
@@ -336,6 +337,18 @@ for m in a:47 b:43 c:44 d:45 e:46 f:47 "g:its frame returned" \
 	cmp -s "$T/want" "$T/err" ||
 		bad "sjlj-$mode" "stderr differs from the interpreter's"
 done
+# setjmp/longjmp meeting try_table regions (tests/aot/sjlj_eh.wat): a
+# longjmp puts back the thread's chain of landings and the anchor's region
+# in force; the same status as interpreted, and the value the mode names.
+for m in m:57 n:69 o:70; do
+	mode=${m%%:*} want=${m#*:}
+	"$W" run --interp tests/aot/sjlj_eh.wat "$mode" >/dev/null 2>&1
+	sw=$?
+	[ "$sw" = "$want" ] || bad "sjlj-eh-$mode" "interpreted: $sw"
+	cli "sjlj-eh-$mode" "$want" '' '' "$W" run --aot tests/aot/sjlj_eh.wat "$mode"
+done
+cli sjlj-eh-compiled 0 '^tests/aot/sjlj_eh.wat: 8 of 9 functions' '' \
+	"$W" compile tests/aot/sjlj_eh.wat
 # Only the setjmp function and the return_call holders stay interpreted:
 # the anchors above are compiled.
 "$W" run --aot -v --no-cache "$SJ" a >/dev/null 2>"$T/err"
