@@ -235,6 +235,27 @@ if [ "$(ls -i "$C"/*.so 2>/dev/null)" = "$first" ]; then ok cache-reused
 else bad cache-reused "the entry was made again"; fi
 cli compile-cached 0 '7 of 7 functions compiled \(cached\)' '' \
 	"$W" compile "$B/examples/hello.wasm"
+# The cap (WASMIX_CACHE_MAX_MB) evicts least recently used entries after a
+# compile; what dead compiles left (work files, split directories,
+# markers untouched for an hour) is swept, a live compile's is not.
+E=$T/evict
+K=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+mkdir -p "$E/wasmix/$K.9.0.d" && chmod 700 "$E" "$E/wasmix" &&
+	truncate -s 2M "$E/wasmix/${K%?}1.so" "$E/wasmix/${K%?}2.so" &&
+	: >"$E/wasmix/$K.9.0.d/p0.c" && : >"$E/wasmix/$K.9.1.c" &&
+	: >"$E/wasmix/$K.compiling" && : >"$E/wasmix/${K%?}2.9.0.c" &&
+	: >"$E/wasmix/notes.txt" &&
+	touch -d '2 days ago' "$E/wasmix/${K%?}1.so" &&
+	touch -d '2 hours ago' "$E/wasmix/$K.9.0.d" "$E/wasmix/$K.9.1.c" \
+		"$E/wasmix/$K.compiling" "$E/wasmix/notes.txt" ||
+	bad cache-cap "cannot set up $E"
+XDG_CACHE_HOME=$E WASMIX_CACHE_MAX_MB=3 "$W" compile \
+	"$B/examples/hello.wasm" >/dev/null 2>&1 || bad cache-cap "compile failed"
+left=$(cd "$E/wasmix" && ls | sed "s/^$K/K/; s/^${K%?}/K-/; s/^[0-9a-f]\{64\}\.so$/new.so/" |
+	sort | tr '\n' ' ')
+if [ "$left" = "K-2.9.0.c K-2.so new.so notes.txt " ]; then
+	ok "cache-cap: oldest entry evicted, dead compiles' files swept"
+else bad cache-cap "left: $left"; fi
 # Code that counts fuel is another entry (the fuel setting is part of the
 # key; it was once left out, and a --fuel run then found the plain entry).
 cli run-aot-fuel 0 '^Hello, world!$' '' \

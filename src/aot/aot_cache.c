@@ -648,12 +648,74 @@ static int cache_dir(const struct aot_options *o, char *buf, size_t cap,
 	return WX_OK;
 }
 
-/* Removes least recently used entries until the cache fits its cap. */
+/* A marker older than this is left by a compile that died: ignored. */
+#define AOT_MARK_STALE_S 3600
+
+/* Whether 'name' is a cache key (64 lower-case hex digits) followed by
+ * '.' and something other than "so": a compile's work file, directory,
+ * temporary object or marker. */
+static bool is_leftover(const char *name)
+{
+	for (int i = 0; i < 64; i++) {
+		char c = name[i]; /* a shorter name stops at its NUL */
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return name[64] == '.' && strcmp(name + 65, "so") != 0;
+}
+
+/* Removes what a compile that died left behind (a crash, a kill, a full
+ * disk): work files, split-C directories (one level of files),
+ * temporary objects and markers untouched for AOT_MARK_STALE_S. A live
+ * compile touches its files far more often than that. */
+static void sweep_leftovers(int dfd)
+{
+	DIR *d = fdopendir(dup(dfd));
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		if (!is_leftover(de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    now - st.st_mtime < AOT_MARK_STALE_S)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dfd, de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+			DIR *sd = sub >= 0 ? fdopendir(sub) : NULL;
+			struct dirent *se;
+			if (sd == NULL) {
+				if (sub >= 0)
+					close(sub);
+				continue;
+			}
+			while ((se = readdir(sd)) != NULL)
+				if (se->d_name[0] != '.')
+					unlinkat(sub, se->d_name, 0);
+			closedir(sd);
+			unlinkat(dfd, de->d_name, AT_REMOVEDIR);
+		} else {
+			unlinkat(dfd, de->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
+/* Removes what dead compiles left, then least recently used entries
+ * until the cache fits its cap. */
 static void cache_trim(const char *dir)
 {
 	const char *cap_s = getenv("WASMIX_CACHE_MAX_MB");
 	uint64_t cap = (uint64_t)(cap_s ? strtoull(cap_s, NULL, 10) : 1024)
 	               << 20;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	sweep_leftovers(dfd);
+	close(dfd);
 	for (int round = 0; round < 64; round++) {
 		DIR *d = opendir(dir);
 		struct dirent *de;
@@ -758,9 +820,6 @@ static int open_so(const char *path, const struct wasm_module *m, bool checked,
 	*out = c;
 	return WX_OK;
 }
-
-/* A marker older than this is left by a compile that died: ignored. */
-#define AOT_MARK_STALE_S 3600
 
 /*
  * Claims the background compile of 'key': creates 'dir'/'key'.compiling
