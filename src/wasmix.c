@@ -543,7 +543,7 @@ static int wasmix_on_interrupt(struct vm_store *s, struct vm_instance *inst,
 		                  */
 	rc = wasix_on_interrupt(r->wasix); /* lowers the flag first */
 	/* After the flag is lowered: a watcher raising it now is seen at
-	 * the next poll. One thread switches; the others go on. */
+	 * the next poll. One thread switches every thread's instance. */
 	if (rc == 0 &&
 	    __atomic_exchange_n(&r->aot_ready, 0, __ATOMIC_SEQ_CST)) {
 		rc = aot_session_switch(r->aot, r->inst);

@@ -550,6 +550,22 @@ else
 	else
 		bad switch-over "no 'switched over' line"
 	fi
+	# With threads: each guest thread has an instance of its own, made
+	# while the compile ran; all three switch, whichever thread polls.
+	cache_wait
+	rm -rf "$XDG_CACHE_HOME"
+	env -u WASMIX_AOT_BACKGROUND_BYTES "$W" run -v --timeout 120 \
+		tests/aot/spin_threads.wat >"$T/out" 2>"$T/err" &
+	spin=$!
+	while kill -0 $spin 2>/dev/null &&
+		[ "$(grep -c 'switched over' "$T/err")" -lt 3 ]; do
+		sleep 0.1 # a poll for an event, not an ordering
+	done
+	kill $spin 2>/dev/null
+	wait $spin 2>/dev/null
+	n=$(grep -c '^wasmix: compiled: switched over: 4 functions' "$T/err")
+	if [ "$n" = 3 ]; then ok switch-over-threads
+	else bad switch-over-threads "$n instances switched: $(cat "$T/err")"; fi
 fi
 cache_wait
 

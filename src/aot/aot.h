@@ -182,8 +182,10 @@ void aot_session_lookup_only(struct aot_session *s);
 int aot_session_pending_fd(const struct aot_session *s);
 /*
  * The switch-over (docs/aot.md): if the background compile of the module
- * of 'inst' has ended, loads its code and binds it to 'inst' while it
- * runs (vm_func_bind_native): calls made from now on run compiled.
+ * of 'inst' has ended, loads its code and binds it to 'inst' and to
+ * every other instance of that module made while the compile ran (guest
+ * threads' own), while they run (vm_func_bind_native): calls made from
+ * now on run compiled, in every thread.
  * Call at a safe point of a guest thread (an interrupt poll), never from
  * a signal handler; one thread at a time. Returns 0 (a failure leaves
  * the instance interpreted, one line under 'verbose') or WX_ENOMEM.

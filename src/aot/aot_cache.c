@@ -1081,6 +1081,9 @@ struct aot_entry_mod {
 	/* A background compile of it whose end this run waits for (the
 	 * switch-over), or -1: the pipe's read end (compile_in_background). */
 	int done_fd;
+	/* Set with done_fd, cleared under vm_lock when the compile's end is
+	 * seen: instances made meanwhile go to the session's 'waiting'. */
+	bool pending;
 };
 
 struct aot_session {
@@ -1090,6 +1093,12 @@ struct aot_session {
 	size_t nmods, cap;
 	struct aot_inst **insts;
 	size_t ninsts, capinsts;
+	/* Instances made interpreted while their module's compile runs in
+	 * the background (guest threads' own instances): the switch-over
+	 * binds them too. The store owns them and outlives the session's
+	 * use of them (aot_session_free comes after vm_store_free). */
+	struct vm_instance **waiting;
+	size_t nwaiting, capwaiting;
 	uint64_t native_funcs, interp_instances;
 };
 
@@ -1193,6 +1202,7 @@ int aot_session_prepare(struct aot_session *s, const struct wasm_module *m)
 		memcpy(s->mods[s->nmods].key, key, sizeof key);
 		s->mods[s->nmods].code = code;
 		s->mods[s->nmods].done_fd = done_fd;
+		s->mods[s->nmods].pending = done_fd >= 0;
 		s->nmods++;
 	}
 	vm_unlock();
@@ -1221,34 +1231,16 @@ int aot_session_pending_fd(const struct aot_session *s)
 	return -1;
 }
 
-/* The switch-over for entry 'e' and the running instance 'inst'. */
-static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
-                        struct vm_instance *inst)
+/* Binds 'code' to the running instance 'inst' (any thread's: each
+ * function is published whole, vm_func_bind_native). */
+static int switch_bind(struct aot_session *s, struct aot_code *code,
+                       struct vm_instance *inst)
 {
-	char dir[4096], so[4200], done = '0';
 	struct diag d = {0};
-	struct aot_code *code = NULL;
 	struct aot_inst *ai;
-	int rc;
+	int rc = WX_OK;
 
-	if (read(e->done_fd, &done, 1) < 0 && errno == EAGAIN)
-		return WX_OK; /* not yet */
-	close(e->done_fd);
-	e->done_fd = -1;
-	if (done != '1')
-		return diag_set(&d, WX_EIO, "the background compile failed");
-	if (cache_dir(&s->o, dir, sizeof dir, false, &d) != WX_OK)
-		return WX_EIO;
-	snprintf(so, sizeof so, "%s/%s.so", dir, e->key);
-	rc = open_so(so, inst->module, s->o.checked, &code, &d);
-	if (rc != WX_OK) {
-		if (s->o.verbose)
-			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
-		return rc;
-	}
-	vm_lock(); /* guest threads instantiating read the lists */
-	e->code = code;
-	rc = WX_OK;
+	vm_lock();
 	if (s->ninsts == s->capinsts) {
 		size_t cap = s->capinsts ? s->capinsts * 2 : 8;
 		struct aot_inst **v = wx_realloc(s->insts, cap * sizeof *v);
@@ -1286,6 +1278,52 @@ static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
 		        "natively from now on\n",
 		        code->ncompiled);
 	return WX_OK;
+}
+
+/* The switch-over for entry 'e' and the running instance 'inst'. */
+static int switch_entry(struct aot_session *s, struct aot_entry_mod *e,
+                        struct vm_instance *inst)
+{
+	char dir[4096], so[4200], done = '0';
+	struct diag d = {0};
+	struct aot_code *code = NULL;
+	struct vm_instance **w;
+	size_t nw;
+	int rc = WX_OK;
+
+	if (read(e->done_fd, &done, 1) < 0 && errno == EAGAIN)
+		return WX_OK; /* not yet */
+	close(e->done_fd);
+	e->done_fd = -1;
+	if (done != '1')
+		rc = diag_set(&d, WX_EIO, "the background compile failed");
+	else if (cache_dir(&s->o, dir, sizeof dir, false, &d) != WX_OK)
+		rc = WX_EIO;
+	if (rc == WX_OK) {
+		snprintf(so, sizeof so, "%s/%s.so", dir, e->key);
+		rc = open_so(so, inst->module, s->o.checked, &code, &d);
+		if (rc != WX_OK && s->o.verbose)
+			fprintf(stderr, "wasmix: interpreting: %s\n", d.msg);
+	}
+	/* The instances made while the compile ran (other guest threads'),
+	 * taken under vm_lock where 'code' is published: an instance made
+	 * from now on is bound by aot_on_instance instead. */
+	vm_lock();
+	e->code = code;
+	e->pending = false;
+	w = s->waiting;
+	nw = s->nwaiting;
+	s->waiting = NULL;
+	s->nwaiting = s->capwaiting = 0;
+	vm_unlock();
+	if (rc == WX_OK)
+		rc = switch_bind(s, code, inst);
+	for (size_t i = 0; i < nw && code != NULL && rc != WX_ENOMEM; i++)
+		if (w[i]->module->nbytes == e->nbytes &&
+		    memcmp(w[i]->module->bytes, e->bytes, e->nbytes) == 0)
+			rc = switch_bind(s, code, w[i]);
+	wx_free(w);
+	return rc;
 }
 
 int aot_session_switch(struct aot_session *s, struct vm_instance *inst)
@@ -1335,6 +1373,20 @@ static int on_instance_locked(struct aot_session *s, struct vm_instance *inst,
 	struct diag d = {0};
 	int rc;
 
+	if (e != NULL && e->code == NULL && e->pending) {
+		/* Bound at the switch-over (switch_entry). */
+		if (s->nwaiting == s->capwaiting) {
+			size_t cap = s->capwaiting ? s->capwaiting * 2 : 8;
+			struct vm_instance **v =
+			    wx_realloc(s->waiting, cap * sizeof *v);
+			if (v == NULL)
+				return diag_set(diag, WX_ENOMEM,
+				                "out of memory");
+			s->waiting = v;
+			s->capwaiting = cap;
+		}
+		s->waiting[s->nwaiting++] = inst;
+	}
 	if (e == NULL || e->code == NULL) {
 		s->interp_instances++;
 		return WX_OK;
@@ -1381,6 +1433,7 @@ void aot_session_free(struct aot_session *s)
 			close(s->mods[i].done_fd);
 	}
 	wx_free(s->insts);
+	wx_free(s->waiting);
 	wx_free(s->mods);
 	wx_free(s);
 }
